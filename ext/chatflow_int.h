@@ -1,0 +1,145 @@
+/*
+** chatflow_int.h — private declarations shared by the files of ext/.
+**
+** Ownership: every char* returned by a cf* helper comes from sqlite3_malloc
+** and is freed by the caller with sqlite3_free, unless the comment says
+** "borrowed".  json-c objects never cross this header.
+*/
+#ifndef CHATFLOW_INT_H
+#define CHATFLOW_INT_H
+
+#include <sqlite3ext.h>
+#ifndef SQLITE_CORE
+SQLITE_EXTENSION_INIT3
+#endif
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifndef CHATFLOW_VERSION
+#define CHATFLOW_VERSION "0.0.0"
+#endif
+#ifndef CHATFLOW_COMMIT
+#define CHATFLOW_COMMIT "unknown"
+#endif
+#ifndef CHATFLOW_BUILD_FLAGS
+#define CHATFLOW_BUILD_FLAGS ""
+#endif
+
+/* Limits (defaults; content is settable with limits.max_content_chars). */
+#define CF_MAX_CONTENT_CHARS_DEFAULT 100000
+#define CF_MAX_CONTENT_CHARS_CEILING 10000000
+#define CF_MAX_TITLE_CHARS 200
+#define CF_AUTO_TITLE_CHARS 80
+#define CF_MAX_NAME_CHARS 200          /* owner, key, uid, workflow_id */
+#define CF_MAX_JSON_BYTES (1 << 20)    /* one JSON argument */
+#define CF_MAX_JSON_DEPTH 32
+#define CF_MAX_BLOB_BYTES (16 << 20)   /* one interrupt checkpoint */
+#define CF_MAX_ERROR_CHARS 10000       /* fail_run's error text */
+#define CF_TIMESTAMP_LEN 24            /* YYYY-MM-DDTHH:MM:SS.sssZ */
+
+/* Cached statements, one slot each; see cfStmt(). */
+enum {
+  CF_STMT_SCHEMA_VERSION = 0,
+  CF_STMT_LOCK,
+  CF_STMT_SAVEPOINT,
+  CF_STMT_RELEASE,
+  CF_STMT_ROLLBACK,
+  CF_STMT_PIN_CLOCK,
+  CF_STMT_UNPIN_CLOCK,
+  CF_STMT_CONV_GET,
+  CF_STMT_CONV_ACTIVE_RUN,
+  CF_STMT_RUN_GET,
+  CF_STMT_MSG_INSERT,
+  CF_STMT_SET_TITLE,
+  CF_STMT_SETTING_GET,
+  CF_STMT_COUNT
+};
+
+/* Per-connection state: user data of every function and module. */
+typedef struct CfConn CfConn;
+struct CfConn {
+  sqlite3 *db;
+  int bClockPinned;                       /* chatflow_clock(ts) was called */
+  char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
+  int nSchemaOk;                          /* cached schema check, see cfCheckSchema */
+  sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
+};
+
+/* The schema version this build creates (number of embedded migrations). */
+extern const int cfSchemaVersion;
+extern const char *const cfMigrationSql[];
+extern const char *const cfMigrationName[];
+
+/* util.c */
+void cfResultError(sqlite3_context *ctx, const char *zFmt, ...);
+char *cfDbError(sqlite3 *db, int rc);
+void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
+void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
+char *cfMprintfV(const char *zFmt, va_list ap);
+int cfUtf8Valid(const unsigned char *z, int n);
+int cfUtf8Chars(const unsigned char *z, int n);
+void cfNow(CfConn *p, char *zBuf);
+int cfParseTimestamp(const char *z, char *zOut);
+int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
+void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
+void cfConnFinalize(CfConn *p);
+int cfCheckSchema(CfConn *p, char **pzErr);
+int cfBegin(CfConn *p, int bWrite);
+int cfEnd(CfConn *p, int rc);
+int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
+char *cfAutoTitle(const char *zContent);
+int cfMaxContentChars(CfConn *p, int *pnMax);
+
+/* Argument checks: each sets an error on ctx and returns non-zero on failure. */
+int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
+int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
+              int bAllowNull, int bAllowEmpty, const char **pzOut);
+
+/* json.c: json-c wrappers; no json-c type escapes this file. */
+int cfJsonCheck(const char *z, int n, char **pzErr);
+typedef struct CfJsonOpt CfJsonOpt;
+struct CfJsonOpt {
+  const char *zKey;   /* option name */
+  int eType;          /* CF_JT_* accepted */
+  int bPresent;       /* out: the option was given (and not null) */
+  sqlite3_int64 iVal; /* out: CF_JT_INT */
+  char *zVal;         /* out: CF_JT_STRING, sqlite3_malloc'd, caller frees */
+};
+#define CF_JT_STRING 0x01
+#define CF_JT_INT    0x02
+#define CF_JT_OBJECT 0x04
+#define CF_JT_ARRAY  0x08
+#define CF_JT_BOOL   0x10
+#define CF_JT_PARTS  0x20   /* an array of {"type": ...} message parts */
+int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
+                  char **pzErr);
+void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt);
+int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
+                   const char **pzOut);
+
+/* Registration, one per concept file. */
+int cfRegisterSchema(sqlite3 *db, CfConn *p);
+int cfRegisterConversations(sqlite3 *db, CfConn *p);
+int cfRegisterMessages(sqlite3 *db, CfConn *p);
+int cfRegisterRuns(sqlite3 *db, CfConn *p);
+int cfRegisterHistory(sqlite3 *db, CfConn *p);
+int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
+
+/* A row of a registration table. */
+typedef struct CfFuncDef {
+  const char *zName;
+  int nArg;
+  int eFlags;
+  void (*xFunc)(sqlite3_context *, int, sqlite3_value **);
+} CfFuncDef;
+int cfRegisterGuard(sqlite3 *db, CfConn *p);
+int cfRegisterFuncs(sqlite3 *db, CfConn *p, const CfFuncDef *a, int n);
+
+#define CF_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+#define CF_READS (SQLITE_UTF8 | SQLITE_INNOCUOUS)
+#define CF_WRITES (SQLITE_UTF8 | SQLITE_DIRECTONLY)
+
+#define CF_ACTIVE_STATUSES "'started','awaiting_clarification','awaiting_approval','processing'"
+
+#endif /* CHATFLOW_INT_H */

@@ -1,0 +1,295 @@
+/*
+** conversations.c — creating, finding, soft-deleting, restoring and
+** purging conversations.
+**
+**   create_conversation(owner [, title [, options_json]])        -> id
+**   find_or_create_conversation(owner, key [, title [, options]]) -> id
+**   delete_conversation(id)   -> 1   sets deleted_at
+**   restore_conversation(id)  -> 1   clears deleted_at
+**   purge_conversation(id)    -> 1   deletes the row; the schema's triggers
+**                                    cascade to messages, runs, proposals,
+**                                    events and interrupts
+**
+** Example:
+**   SELECT create_conversation('acme', 'Pricing', '{"key": "t-1", "model": "gpt-4o"}');
+**
+** Options: key, uid, visibility ('private' | 'public'), model, agent,
+** context (object), metadata (object), created_at (a timestamp; default
+** the connection clock).  A NULL owner, an empty or over-long owner/key
+** (200 characters), a title over 200 characters, invalid UTF-8, malformed
+** options, a duplicate key or uid and an unknown id are errors.
+**
+** All of them write, so they are SQLITE_DIRECTONLY; each works inside one
+** SAVEPOINT.  find_or_create_conversation is race-safe: it takes the write
+** lock before looking, and INSERT ... ON CONFLICT DO NOTHING backs it up.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+enum { OPT_KEY, OPT_UID, OPT_VISIBILITY, OPT_MODEL, OPT_AGENT, OPT_CONTEXT, OPT_METADATA,
+       OPT_CREATED_AT, OPT_COUNT };
+
+static void cfConvOptions(CfJsonOpt *a) {
+  static const CfJsonOpt aInit[OPT_COUNT] = {
+    {"key", CF_JT_STRING, 0, 0, 0},      {"uid", CF_JT_STRING, 0, 0, 0},
+    {"visibility", CF_JT_STRING, 0, 0, 0}, {"model", CF_JT_STRING, 0, 0, 0},
+    {"agent", CF_JT_STRING, 0, 0, 0},    {"context", CF_JT_OBJECT, 0, 0, 0},
+    {"metadata", CF_JT_OBJECT, 0, 0, 0}, {"created_at", CF_JT_STRING, 0, 0, 0},
+  };
+  memcpy(a, aInit, sizeof(aInit));
+}
+
+static int cfTextLimit(sqlite3_context *ctx, const char *zWhat, const char *z, int nMax,
+                       int bNonEmpty) {
+  int n = (int)strlen(z);
+  if (bNonEmpty && n == 0) {
+    cfResultError(ctx, "chatflow: %s must not be empty", zWhat);
+    return 1;
+  }
+  if (!cfUtf8Valid((const unsigned char *)z, n)) {
+    cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
+    return 1;
+  }
+  if (cfUtf8Chars((const unsigned char *)z, n) > nMax) {
+    cfResultError(ctx, "chatflow: %s is %d characters, longer than the limit of %d", zWhat,
+                  cfUtf8Chars((const unsigned char *)z, n), nMax);
+    return 1;
+  }
+  return 0;
+}
+
+/* Shared body of create_conversation and find_or_create_conversation.
+** zKeyArg is the key argument of find_or_create (0 for create). */
+static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int bFind) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const char *zOwner = 0, *zKey = 0, *zTitle = 0, *zOpts = 0;
+  int iArg = 1, rc;
+  CfJsonOpt aOpt[OPT_COUNT];
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iId = 0;
+
+  cfConvOptions(aOpt);
+  if (cfArgText(ctx, argv[0], "owner", CF_MAX_NAME_CHARS, 0, 0, &zOwner)) return;
+  if (bFind) {
+    if (cfArgText(ctx, argv[1], "key", CF_MAX_NAME_CHARS, 0, 0, &zKey)) return;
+    iArg = 2;
+  }
+  if (argc > iArg && cfArgText(ctx, argv[iArg], "title", CF_MAX_TITLE_CHARS, 1, 1, &zTitle)) return;
+  if (argc > iArg + 1) {
+    if (cfArgText(ctx, argv[iArg + 1], "options", 0, 1, 1, &zOpts)) return;
+  }
+  if (zOpts && cfJsonOptions(zOpts, (int)strlen(zOpts),
+                             bFind ? "find_or_create_conversation" : "create_conversation",
+                             aOpt, OPT_COUNT, &zErr)) {
+    goto done;
+  }
+  if (bFind && aOpt[OPT_KEY].bPresent) {
+    zErr = sqlite3_mprintf("chatflow: find_or_create_conversation takes the key as its second argument, not as an option");
+    goto done;
+  }
+  if (aOpt[OPT_KEY].bPresent) {
+    zKey = aOpt[OPT_KEY].zVal;
+    if (cfTextLimit(ctx, "key", zKey, CF_MAX_NAME_CHARS, 1)) goto done;
+  }
+  if (aOpt[OPT_UID].bPresent) {
+    const char *z = aOpt[OPT_UID].zVal;
+    if (cfTextLimit(ctx, "uid", z, 64, 1)) goto done;
+    for (const char *c = z; *c; c++) {
+      if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '_')) {
+        zErr = sqlite3_mprintf("chatflow: uid '%q' must use only letters, digits, '-' and '_' (URL-safe)", z);
+        goto done;
+      }
+    }
+  }
+  if (aOpt[OPT_VISIBILITY].bPresent && strcmp(aOpt[OPT_VISIBILITY].zVal, "private") != 0 &&
+      strcmp(aOpt[OPT_VISIBILITY].zVal, "public") != 0) {
+    zErr = sqlite3_mprintf("chatflow: invalid visibility '%q' (expected private, public)",
+                           aOpt[OPT_VISIBILITY].zVal);
+    goto done;
+  }
+  if (aOpt[OPT_MODEL].bPresent && cfTextLimit(ctx, "model", aOpt[OPT_MODEL].zVal, 200, 1)) goto done;
+  if (aOpt[OPT_AGENT].bPresent && cfTextLimit(ctx, "agent", aOpt[OPT_AGENT].zVal, 200, 1)) goto done;
+  if (aOpt[OPT_CREATED_AT].bPresent) {
+    if (cfParseTimestamp(aOpt[OPT_CREATED_AT].zVal, zNow)) {
+      zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
+                             aOpt[OPT_CREATED_AT].zVal);
+      goto done;
+    }
+  } else {
+    cfNow(p, zNow);
+  }
+  if (cfCheckSchema(p, &zErr)) goto done;
+
+  rc = cfBegin(p, 1);
+  if (rc != SQLITE_OK) {
+    cfResultErrorFromDb(ctx, p->db, rc);
+    goto done;
+  }
+  if (zKey) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT id FROM chat_conversations WHERE owner = ?1 AND key = ?2",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        iId = sqlite3_column_int64(pStmt, 0);
+        rc = SQLITE_OK;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    if (rc == SQLITE_OK && iId && !bFind) {
+      zErr = sqlite3_mprintf("chatflow: owner '%q' already has a conversation with key '%q' (id %lld)",
+                             zOwner, zKey, iId);
+      rc = SQLITE_CONSTRAINT;
+    }
+  }
+  if (rc == SQLITE_OK && iId == 0) {
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent,"
+        " context, metadata, created_at, updated_at)"
+        " VALUES (?1, ?2, ?3, coalesce(?4, lower(hex(randomblob(16)))), coalesce(?5, 'private'),"
+        " ?6, ?7, coalesce(json_extract(?8, '$.context'), '{}'),"
+        " coalesce(json_extract(?8, '$.metadata'), '{}'), ?10, ?10)",
+        -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zTitle, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, aOpt[OPT_UID].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 5, aOpt[OPT_VISIBILITY].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 6, aOpt[OPT_MODEL].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 7, aOpt[OPT_AGENT].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 8, zOpts, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 10, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        iId = sqlite3_last_insert_rowid(p->db);
+      } else if (rc == SQLITE_CONSTRAINT && aOpt[OPT_UID].bPresent &&
+                 strstr(sqlite3_errmsg(p->db), "chat_conversations.uid")) {
+        zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[OPT_UID].zVal);
+      }
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
+  cfEnd(p, rc);
+  if (rc == SQLITE_OK) sqlite3_result_int64(ctx, iId);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  cfJsonOptionsFree(aOpt, OPT_COUNT);
+}
+
+static void cfCreateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  cfCreate(ctx, argc, argv, 0);
+}
+
+static void cfFindOrCreateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  cfCreate(ctx, argc, argv, 1);
+}
+
+/* delete (eOp 0), restore (1), purge (2). */
+static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iId;
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  int rc, bDeleted = 0;
+  if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
+  if (cfCheckSchema(p, &zErr)) goto done;
+  cfNow(p, zNow);
+  rc = cfBegin(p, 1);
+  if (rc != SQLITE_OK) {
+    cfResultErrorFromDb(ctx, p->db, rc);
+    goto done;
+  }
+  rc = sqlite3_prepare_v2(p->db, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      bDeleted = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
+      rc = SQLITE_NOTFOUND;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK && eOp == 0 && bDeleted) {
+    zErr = sqlite3_mprintf("chatflow: conversation %lld is already deleted", iId);
+    rc = SQLITE_MISUSE;
+  }
+  if (rc == SQLITE_OK && eOp == 1 && !bDeleted) {
+    zErr = sqlite3_mprintf("chatflow: conversation %lld is not deleted", iId);
+    rc = SQLITE_MISUSE;
+  }
+  if (rc == SQLITE_OK) {
+    static const char *azSql[] = {
+      "UPDATE chat_conversations SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+      "UPDATE chat_conversations SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1",
+      "DELETE FROM chat_conversations WHERE id = ?1",
+    };
+    rc = sqlite3_prepare_v2(p->db, azSql[eOp], -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iId);
+      if (eOp < 2) sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
+  rc = cfEnd(p, rc);
+  if (rc == SQLITE_OK) sqlite3_result_int(ctx, 1);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+}
+
+static void cfDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  cfLifecycle(ctx, argv, 0);
+}
+static void cfRestoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  cfLifecycle(ctx, argv, 1);
+}
+static void cfPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  cfLifecycle(ctx, argv, 2);
+}
+
+int cfRegisterConversations(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* all write the database */
+    {"create_conversation", 1, CF_WRITES, cfCreateFunc},
+    {"create_conversation", 2, CF_WRITES, cfCreateFunc},
+    {"create_conversation", 3, CF_WRITES, cfCreateFunc},
+    {"find_or_create_conversation", 2, CF_WRITES, cfFindOrCreateFunc},
+    {"find_or_create_conversation", 3, CF_WRITES, cfFindOrCreateFunc},
+    {"find_or_create_conversation", 4, CF_WRITES, cfFindOrCreateFunc},
+    {"delete_conversation", 1, CF_WRITES, cfDeleteFunc},
+    {"restore_conversation", 1, CF_WRITES, cfRestoreFunc},
+    {"purge_conversation", 1, CF_WRITES, cfPurgeFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

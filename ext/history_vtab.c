@@ -1,0 +1,396 @@
+/*
+** history_vtab.c — replaying a conversation within a token budget.
+**
+**   SELECT * FROM chat_history(conversation_id [, max_tokens [, run_id]]);
+**   SELECT chat_history_json(conversation_id [, max_tokens [, run_id]]);
+**
+** Example:
+**   SELECT seq, role, content FROM chat_history(1, 4000);
+**   SELECT chat_history_json(1, 4000);  -- [{"role":"user","content":"..."}, ...]
+**
+** The window: every system message of the conversation is kept and its
+** tokens are spent first; then the newest other messages (of run_id only,
+** when given) are taken newest-first while their tokens still fit the rest
+** of the budget, stopping at the first one that does not.  Rows come
+** oldest first (by seq).  A NULL max_tokens means no budget.  The walk
+** reads the (conversation_id, seq) index backwards and stops at the budget,
+** so the cost follows the window, not the conversation's length.
+**
+** Columns: id, seq, role, type, content, parts, attachments, metadata,
+** tokens, run_id, workflow_step, created_at; arguments are the hidden
+** columns conversation_id, max_tokens, in_run.
+**
+** Errors: a missing, NULL or non-integer conversation id, a negative or
+** non-integer max_tokens, an unknown conversation, a run of another
+** conversation.  chat_history is SQLITE_VTAB_INNOCUOUS and
+** chat_history_json SQLITE_INNOCUOUS: they only read.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+#define CF_HISTORY_COLS \
+  "id, seq, role, type, content, parts, attachments, metadata, tokens, run_id, workflow_step, created_at"
+
+/* Column numbers of the declared table. */
+#define CF_HISTORY_COL_ID 0
+#define CF_HISTORY_COL_CREATED_AT 11
+#define CF_HISTORY_COL_CONVERSATION 12
+#define CF_HISTORY_COL_MAX_TOKENS 13
+#define CF_HISTORY_COL_IN_RUN 14
+
+/* Checks the arguments and the ids, walks the budget, and prepares the
+** window query selecting zCols (which must end with seq's position kept by
+** ORDER BY seq).  On error returns non-zero with *pzErr set. */
+static int cfHistoryPrepare(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
+                            sqlite3_value *vRun, const char *zCols, sqlite3_stmt **ppStmt,
+                            char **pzErr) {
+  sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1;
+  int bBudget = 0;
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = 0;
+  int rc;
+  *ppStmt = 0;
+  if (vConv == 0 || sqlite3_value_type(vConv) != SQLITE_INTEGER ||
+      (iConv = sqlite3_value_int64(vConv)) <= 0) {
+    *pzErr = sqlite3_mprintf("chatflow: chat_history needs a positive integer conversation id");
+    return SQLITE_ERROR;
+  }
+  if (vMax && sqlite3_value_type(vMax) != SQLITE_NULL) {
+    bBudget = 1;
+    if (sqlite3_value_type(vMax) != SQLITE_INTEGER || (nBudget = sqlite3_value_int64(vMax)) < 0) {
+      *pzErr = sqlite3_mprintf("chatflow: max_tokens must be a non-negative integer or NULL");
+      return SQLITE_ERROR;
+    }
+  }
+  if (vRun && sqlite3_value_type(vRun) != SQLITE_NULL) {
+    if (sqlite3_value_type(vRun) != SQLITE_INTEGER || (iRun = sqlite3_value_int64(vRun)) <= 0) {
+      *pzErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id or NULL");
+      return SQLITE_ERROR;
+    }
+  }
+  if (cfCheckSchema(p, pzErr)) return SQLITE_ERROR;
+
+  /* The conversation exists; the run is one of its; the system tokens. */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT (SELECT conversation_id FROM workflow_runs WHERE id = ?2),"
+                          " (SELECT coalesce(sum(tokens), 0) FROM chat_messages"
+                          "   WHERE conversation_id = ?1 AND role = 'system')"
+                          " FROM chat_conversations WHERE id = ?1",
+                          -1, &pStmt, 0);
+  if (rc != SQLITE_OK) goto db_error;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  sqlite3_bind_int64(pStmt, 2, iRun);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+    sqlite3_finalize(pStmt);
+    return SQLITE_ERROR;
+  }
+  if (rc != SQLITE_ROW) goto db_error;
+  if (iRun && sqlite3_column_int64(pStmt, 0) != iConv) {
+    if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
+      *pzErr = sqlite3_mprintf("chatflow: unknown run %lld", iRun);
+    } else {
+      *pzErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", iRun,
+                               sqlite3_column_int64(pStmt, 0), iConv);
+    }
+    sqlite3_finalize(pStmt);
+    return SQLITE_ERROR;
+  }
+  nBudget -= sqlite3_column_int64(pStmt, 1); /* system messages come first */
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+
+  /* Walk newest-first while the messages fit. */
+  if (bBudget) {
+    sqlite3_int64 nUsed = 0;
+    iMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
+    rc = sqlite3_prepare_v2(p->db,
+                            iRun ? "SELECT seq, tokens FROM chat_messages"
+                                   " WHERE run_id = ?2 AND conversation_id = ?1 AND role <> 'system'"
+                                   " ORDER BY seq DESC"
+                                 : "SELECT seq, tokens FROM chat_messages"
+                                   " WHERE conversation_id = ?1 AND role <> 'system'"
+                                   " ORDER BY seq DESC",
+                            -1, &pStmt, 0);
+    if (rc != SQLITE_OK) goto db_error;
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_int64(pStmt, 2, iRun);
+    while (nBudget >= 0 && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+      sqlite3_int64 n = sqlite3_column_int64(pStmt, 1);
+      if (nUsed + n > nBudget) break;
+      nUsed += n;
+      iMinSeq = sqlite3_column_int64(pStmt, 0);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && nBudget >= 0) goto db_error;
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+
+  zSql = sqlite3_mprintf(
+      "SELECT %s FROM chat_messages"
+      " WHERE conversation_id = ?1 AND seq >= ?2 AND role <> 'system'%s"
+      " UNION ALL"
+      " SELECT %s FROM chat_messages WHERE conversation_id = ?1 AND role = 'system'"
+      " ORDER BY seq",
+      zCols, iRun ? " AND run_id = ?3" : "", zCols);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) goto db_error;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  sqlite3_bind_int64(pStmt, 2, iMinSeq);
+  if (iRun) sqlite3_bind_int64(pStmt, 3, iRun);
+  *ppStmt = pStmt;
+  return SQLITE_OK;
+
+db_error:
+  *pzErr = cfDbError(p->db, rc);
+  sqlite3_finalize(pStmt);
+  return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+}
+
+/* ------------------------------------------------------ chat_history_json */
+
+static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  sqlite3_str *pOut;
+  int rc, n = 0;
+  sqlite3_int64 iConv;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
+                        "json_object('role', role, 'content', content) AS m, seq", &pStmt, &zErr);
+  if (rc != SQLITE_OK) {
+    if (zErr) sqlite3_result_error(ctx, zErr, -1);
+    else sqlite3_result_error_nomem(ctx);
+    sqlite3_free(zErr);
+    return;
+  }
+  pOut = sqlite3_str_new(p->db);
+  sqlite3_str_appendchar(pOut, 1, '[');
+  while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    if (n++) sqlite3_str_appendchar(pOut, 1, ',');
+    sqlite3_str_appendall(pOut, (const char *)sqlite3_column_text(pStmt, 0));
+  }
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc != SQLITE_DONE) {
+    cfResultErrorFromDb(ctx, p->db, rc);
+    sqlite3_free(sqlite3_str_finish(pOut));
+  } else if (sqlite3_str_errcode(pOut)) {
+    int e = sqlite3_str_errcode(pOut);
+    sqlite3_free(sqlite3_str_finish(pOut));
+    if (e == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx);
+    else sqlite3_result_error_nomem(ctx);
+  } else {
+    sqlite3_result_text(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
+  }
+  sqlite3_finalize(pStmt);
+}
+
+/* ---------------------------------------------------------- chat_history */
+
+typedef struct CfHistoryVtab {
+  sqlite3_vtab base;
+  CfConn *pConn;
+} CfHistoryVtab;
+
+typedef struct CfHistoryCursor {
+  sqlite3_vtab_cursor base;
+  sqlite3_stmt *pStmt; /* the window query, or 0 */
+  int bEof;
+  sqlite3_int64 iRowid;
+  sqlite3_value *aArg[3]; /* copies of the arguments, for the hidden columns */
+} CfHistoryCursor;
+
+static int cfHistoryConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                            sqlite3_vtab **ppVtab, char **pzErr) {
+  CfHistoryVtab *pNew;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db,
+                            "CREATE TABLE x(id INTEGER, seq INTEGER, role TEXT, type TEXT,"
+                            " content TEXT, parts TEXT, attachments TEXT, metadata TEXT,"
+                            " tokens INTEGER, run_id INTEGER, workflow_step TEXT, created_at TEXT,"
+                            " conversation_id HIDDEN, max_tokens HIDDEN, in_run HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  pNew = sqlite3_malloc(sizeof(*pNew));
+  if (pNew == 0) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->pConn = (CfConn *)pAux;
+  /* Reads only: safe in views and triggers. */
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+}
+
+static int cfHistoryDisconnect(sqlite3_vtab *pVtab) {
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static int cfHistoryOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  CfHistoryCursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if (pCur == 0) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static void cfHistoryReset(CfHistoryCursor *pCur) {
+  sqlite3_finalize(pCur->pStmt);
+  pCur->pStmt = 0;
+  for (int i = 0; i < 3; i++) {
+    sqlite3_value_free(pCur->aArg[i]);
+    pCur->aArg[i] = 0;
+  }
+}
+
+static int cfHistoryClose(sqlite3_vtab_cursor *cur) {
+  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
+  cfHistoryReset(pCur);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int cfHistoryNext(sqlite3_vtab_cursor *cur) {
+  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
+  int rc = sqlite3_step(pCur->pStmt);
+  if (rc == SQLITE_ROW) {
+    pCur->iRowid++;
+    return SQLITE_OK;
+  }
+  pCur->bEof = 1;
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  cfVtabError(cur->pVtab, "%z", cfDbError(((CfHistoryVtab *)cur->pVtab)->pConn->db, rc));
+  return rc;
+}
+
+/*
+** idxNum bits (argv order of xFilter follows the bits, low first):
+**   1  conversation_id = ?   (required)
+**   2  max_tokens = ?
+**   4  in_run = ?
+*/
+static int cfHistoryFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
+                           sqlite3_value **argv) {
+  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
+  CfHistoryVtab *pVtab = (CfHistoryVtab *)cur->pVtab;
+  sqlite3_value *aArg[3] = {0, 0, 0};
+  char *zErr = 0;
+  int i = 0, rc;
+  (void)idxStr;
+  (void)argc;
+  cfHistoryReset(pCur);
+  pCur->bEof = 1;
+  pCur->iRowid = 0;
+  for (int b = 0; b < 3; b++) {
+    if (idxNum & (1 << b)) aArg[b] = argv[i++];
+  }
+  for (int b = 0; b < 3; b++) {
+    if (aArg[b]) {
+      pCur->aArg[b] = sqlite3_value_dup(aArg[b]);
+      if (pCur->aArg[b] == 0) return SQLITE_NOMEM;
+    }
+  }
+  rc = cfHistoryPrepare(pVtab->pConn, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, &pCur->pStmt,
+                        &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(pVtab->base.zErrMsg);
+    pVtab->base.zErrMsg = zErr;
+    return rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
+  }
+  pCur->bEof = 0;
+  return cfHistoryNext(cur);
+}
+
+static int cfHistoryEof(sqlite3_vtab_cursor *cur) { return ((CfHistoryCursor *)cur)->bEof; }
+
+static int cfHistoryColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
+  if (i >= CF_HISTORY_COL_CONVERSATION) {
+    sqlite3_value *v = pCur->aArg[i - CF_HISTORY_COL_CONVERSATION];
+    if (v) sqlite3_result_value(ctx, v);
+    return SQLITE_OK;
+  }
+  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  return SQLITE_OK;
+}
+
+static int cfHistoryRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
+  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
+  *pRowid = sqlite3_column_int64(pCur->pStmt, CF_HISTORY_COL_ID);
+  return SQLITE_OK;
+}
+
+static int cfHistoryBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  int aIdx[3] = {-1, -1, -1};
+  int bConvUnusable = 0, idxNum = 0, n = 0;
+  for (int i = 0; i < pInfo->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
+    int b = c->iColumn - CF_HISTORY_COL_CONVERSATION;
+    if (b < 0 || b > 2) continue;
+    if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!c->usable) {
+      if (b == 0) bConvUnusable = 1;
+      continue;
+    }
+    aIdx[b] = i;
+  }
+  if (aIdx[0] < 0) {
+    if (bConvUnusable) return SQLITE_CONSTRAINT;
+    cfVtabError(pVtab, "chatflow: chat_history needs a conversation id: chat_history(conversation_id [, max_tokens [, run_id]])");
+    return SQLITE_ERROR;
+  }
+  for (int b = 0; b < 3; b++) {
+    if (aIdx[b] >= 0) {
+      idxNum |= 1 << b;
+      pInfo->aConstraintUsage[aIdx[b]].argvIndex = ++n;
+      pInfo->aConstraintUsage[aIdx[b]].omit = 1;
+    }
+  }
+  pInfo->idxNum = idxNum;
+  pInfo->estimatedCost = 100;
+  pInfo->estimatedRows = 50;
+  if (pInfo->nOrderBy == 1 && pInfo->aOrderBy[0].iColumn == 1 && !pInfo->aOrderBy[0].desc) {
+    pInfo->orderByConsumed = 1; /* rows come by seq */
+  }
+  return SQLITE_OK;
+}
+
+static sqlite3_module cfHistoryModule = {
+  0,                   /* iVersion */
+  0,                   /* xCreate: eponymous-only */
+  cfHistoryConnect,    /* xConnect */
+  cfHistoryBestIndex,  /* xBestIndex */
+  cfHistoryDisconnect, /* xDisconnect */
+  0,                   /* xDestroy */
+  cfHistoryOpen,       /* xOpen */
+  cfHistoryClose,      /* xClose */
+  cfHistoryFilter,     /* xFilter */
+  cfHistoryNext,       /* xNext */
+  cfHistoryEof,        /* xEof */
+  cfHistoryColumn,     /* xColumn */
+  cfHistoryRowid,      /* xRowid */
+  0,                   /* xUpdate: read-only */
+  0, 0, 0, 0,          /* xBegin, xSync, xCommit, xRollback */
+  0,                   /* xFindFunction */
+  0,                   /* xRename */
+  0, 0, 0,             /* xSavepoint, xRelease, xRollbackTo */
+  0                    /* xShadowName */
+};
+
+int cfRegisterHistory(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* reads only */
+    {"chat_history_json", 1, CF_READS, cfHistoryJsonFunc},
+    {"chat_history_json", 2, CF_READS, cfHistoryJsonFunc},
+    {"chat_history_json", 3, CF_READS, cfHistoryJsonFunc},
+  };
+  int rc = sqlite3_create_module(db, "chat_history", &cfHistoryModule, p);
+  if (rc == SQLITE_OK) rc = cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+  return rc;
+}

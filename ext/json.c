@@ -1,0 +1,238 @@
+/*
+** json.c — JSON validation with json-c: one depth limit, one size limit,
+** error messages that give the byte offset of a syntax error.  No json-c
+** type leaves this file; callers get plain C values and SQLite-allocated
+** strings.  Storage and extraction of JSON in the database is left to
+** SQLite's json functions, so what is stored is SQLite's minified JSON.
+**
+** Registers no SQL functions.  Errors: "chatflow: <what> is not valid JSON
+** at offset N: <reason>", "... nests deeper than 32 levels", "... is larger
+** than 1048576 bytes", "unknown option 'k' for f (expected ...)".
+*/
+#include "chatflow_int.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+/* Parses z[0..n) as one JSON value.  Returns the object (owned: the caller
+** puts it) or 0 with *pzErr set. */
+static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, char **pzErr) {
+  struct json_tokener *tok;
+  struct json_object *pObj; /* owned */
+  enum json_tokener_error e;
+  size_t iEnd;
+  *pzErr = 0;
+  if (n > CF_MAX_JSON_BYTES) {
+    *pzErr = sqlite3_mprintf("chatflow: %s is %d bytes of JSON, larger than the limit of %d",
+                             zWhat, n, CF_MAX_JSON_BYTES);
+    return 0;
+  }
+  tok = json_tokener_new_ex(CF_MAX_JSON_DEPTH);
+  if (tok == 0) {
+    *pzErr = sqlite3_mprintf("chatflow: out of memory");
+    return 0;
+  }
+  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+  pObj = json_tokener_parse_ex(tok, z, n);
+  e = json_tokener_get_error(tok);
+  iEnd = json_tokener_get_parse_end(tok);
+  if (e == json_tokener_continue) {
+    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected end of input",
+                             zWhat, n);
+  } else if (e == json_tokener_error_depth) {
+    *pzErr = sqlite3_mprintf("chatflow: %s nests deeper than %d levels at offset %d", zWhat,
+                             CF_MAX_JSON_DEPTH, (int)iEnd);
+  } else if (e != json_tokener_success) {
+    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: %s", zWhat, (int)iEnd,
+                             json_tokener_error_desc(e));
+  } else {
+    /* Only whitespace may follow the value. */
+    while (iEnd < (size_t)n && strchr(" \t\r\n", z[iEnd]) && z[iEnd]) iEnd++;
+    if (iEnd < (size_t)n) {
+      *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected text after the value",
+                               zWhat, (int)iEnd);
+    }
+  }
+  json_tokener_free(tok);
+  if (*pzErr) {
+    json_object_put(pObj);
+    return 0;
+  }
+  return pObj;
+}
+
+static const char *cfJsonTypeName(struct json_object *p) {
+  switch (json_object_get_type(p)) {
+    case json_type_null: return "null";
+    case json_type_boolean: return "a boolean";
+    case json_type_double: return "a number";
+    case json_type_int: return "an integer";
+    case json_type_object: return "an object";
+    case json_type_array: return "an array";
+    case json_type_string: return "a string";
+  }
+  return "?";
+}
+
+static int cfJsonTypeOk(struct json_object *p, int eType) {
+  switch (json_object_get_type(p)) {
+    case json_type_string: return (eType & CF_JT_STRING) != 0;
+    case json_type_int: return (eType & CF_JT_INT) != 0;
+    case json_type_object: return (eType & CF_JT_OBJECT) != 0;
+    case json_type_array: return (eType & (CF_JT_ARRAY | CF_JT_PARTS)) != 0;
+    case json_type_boolean: return (eType & CF_JT_BOOL) != 0;
+    default: return 0;
+  }
+}
+
+static const char *cfJsonExpected(int eType) {
+  switch (eType) {
+    case CF_JT_STRING: return "a string";
+    case CF_JT_INT: return "an integer";
+    case CF_JT_OBJECT: return "an object";
+    case CF_JT_ARRAY: return "an array";
+    case CF_JT_BOOL: return "a boolean";
+    case CF_JT_PARTS: return "an array of parts";
+  }
+  return "a JSON value";
+}
+
+/* Message parts: each an object whose "type" is text, reasoning, tool-call,
+** tool-result, file or data-<name>.  Returns an error message or 0. */
+static char *cfJsonPartsError(struct json_object *pArr /* borrowed */, const char *zKey) {
+  static const char *azType[] = {"text", "reasoning", "tool-call", "tool-result", "file"};
+  size_t n = json_object_array_length(pArr);
+  for (size_t i = 0; i < n; i++) {
+    struct json_object *pPart = json_object_array_get_idx(pArr, i); /* borrowed */
+    struct json_object *pType = 0;                                 /* borrowed */
+    const char *zType;
+    int bOk = 0;
+    if (!json_object_is_type(pPart, json_type_object) ||
+        !json_object_object_get_ex(pPart, "type", &pType) ||
+        !json_object_is_type(pType, json_type_string)) {
+      return sqlite3_mprintf("chatflow: %s[%d] must be an object with a string \"type\"", zKey,
+                             (int)i);
+    }
+    zType = json_object_get_string(pType);
+    for (size_t k = 0; k < sizeof(azType) / sizeof(azType[0]); k++) {
+      if (strcmp(zType, azType[k]) == 0) bOk = 1;
+    }
+    if (strncmp(zType, "data-", 5) == 0 && zType[5]) bOk = 1;
+    if (!bOk) {
+      return sqlite3_mprintf("chatflow: %s[%d] has unknown type '%q' (expected text, reasoning, tool-call, tool-result, file, data-*)",
+                             zKey, (int)i, zType);
+    }
+  }
+  return 0;
+}
+
+/* Checks that z[0..n) is one valid JSON value within the limits. */
+int cfJsonCheck(const char *z, int n, char **pzErr) {
+  struct json_object *p = cfJsonParse(z, n, "value", pzErr); /* owned */
+  if (p == 0 && *pzErr) return SQLITE_ERROR;
+  json_object_put(p);
+  return SQLITE_OK;
+}
+
+/* Parses an options object for zFunc.  Every key must be one of aOpt (a
+** null value counts as absent); each value must have an accepted type.
+** Fills bPresent, iVal and zVal.  Returns SQLITE_OK or SQLITE_ERROR with
+** *pzErr set. */
+int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
+                  char **pzErr) {
+  struct json_object *pRoot; /* owned */
+  char *zWhat = sqlite3_mprintf("%s options", zFunc);
+  int rc = SQLITE_OK;
+  *pzErr = 0;
+  if (zWhat == 0) return SQLITE_NOMEM;
+  pRoot = cfJsonParse(zJson, nJson, zWhat, pzErr);
+  if (pRoot == 0) {
+    if (*pzErr == 0) {
+      *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got null", zWhat);
+    }
+    sqlite3_free(zWhat);
+    return SQLITE_ERROR;
+  }
+  if (!json_object_is_type(pRoot, json_type_object)) {
+    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat,
+                             cfJsonTypeName(pRoot));
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    json_object_object_foreach(pRoot, zKey, pVal) { /* borrowed */
+      int i;
+      for (i = 0; i < nOpt; i++) {
+        if (strcmp(aOpt[i].zKey, zKey) == 0) break;
+      }
+      if (i == nOpt) {
+        char *zList = 0;
+        for (int j = 0; j < nOpt; j++) {
+          char *z = sqlite3_mprintf("%z%s%s", zList, j ? ", " : "", aOpt[j].zKey);
+          zList = z;
+        }
+        *pzErr = sqlite3_mprintf("chatflow: unknown option '%s' for %s (expected %s)", zKey,
+                                 zFunc, zList ? zList : "");
+        sqlite3_free(zList);
+        rc = SQLITE_ERROR;
+        break;
+      }
+      if (pVal == 0) continue; /* null: absent */
+      if (!cfJsonTypeOk(pVal, aOpt[i].eType)) {
+        *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s must be %s, got %s", zKey, zFunc,
+                                 cfJsonExpected(aOpt[i].eType), cfJsonTypeName(pVal));
+        rc = SQLITE_ERROR;
+        break;
+      }
+      if ((aOpt[i].eType & CF_JT_PARTS) && (*pzErr = cfJsonPartsError(pVal, zKey)) != 0) {
+        rc = SQLITE_ERROR;
+        break;
+      }
+      aOpt[i].bPresent = 1;
+      if (json_object_is_type(pVal, json_type_int)) {
+        aOpt[i].iVal = json_object_get_int64(pVal);
+      } else if (json_object_is_type(pVal, json_type_boolean)) {
+        aOpt[i].iVal = json_object_get_boolean(pVal);
+      } else if (json_object_is_type(pVal, json_type_string)) {
+        sqlite3_free(aOpt[i].zVal);
+        aOpt[i].zVal = sqlite3_mprintf("%s", json_object_get_string(pVal)); /* copied out */
+        if (aOpt[i].zVal == 0) { rc = SQLITE_NOMEM; break; }
+      }
+    }
+  }
+  json_object_put(pRoot);
+  sqlite3_free(zWhat);
+  return rc;
+}
+
+void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt) {
+  for (int i = 0; i < nOpt; i++) {
+    sqlite3_free(aOpt[i].zVal);
+    aOpt[i].zVal = 0;
+  }
+}
+
+/* A JSON text argument of the given type (CF_JT_*, or 0 for any).
+** *pzOut is borrowed from the value.  Sets an error and returns non-zero
+** on failure. */
+int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
+                   const char **pzOut) {
+  const char *z;
+  char *zErr = 0;
+  struct json_object *p; /* owned */
+  if (cfArgText(ctx, v, zWhat, 0, 0, 1, &z)) return 1;
+  p = cfJsonParse(z, sqlite3_value_bytes(v), zWhat, &zErr);
+  if (p == 0 && zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return 1;
+  }
+  if (eType && (p == 0 || !cfJsonTypeOk(p, eType))) {
+    cfResultError(ctx, "chatflow: %s must be %s in JSON, got %s", zWhat, cfJsonExpected(eType),
+                  p ? cfJsonTypeName(p) : "null");
+    json_object_put(p);
+    return 1;
+  }
+  json_object_put(p);
+  *pzOut = z;
+  return 0;
+}

@@ -1,0 +1,270 @@
+/*
+** messages.c — add_message: the one way chatflow appends to a
+** conversation.
+**
+**   add_message(conversation_id, role, content [, options_json]) -> message id
+**
+** Example:
+**   SELECT add_message(1, 'user', 'Plan a topical map for our bakery');
+**   SELECT add_message(1, 'assistant', 'Sure.',
+**                      '{"metadata": {"model": "gpt-4o", "tokens": {"total": 12}}}');
+**
+** Options: type, parts (array of typed parts), attachments (array),
+** metadata (object), tokens (integer >= 0), run_id, created_at.
+**
+** What it does, in one SAVEPOINT: takes the write lock; checks the
+** conversation (known, not deleted) and the run (given, or the
+** conversation's active run, whose current_step is copied into
+** workflow_step); gives the conversation a title from its first user
+** message when it has none (whitespace collapsed, cut at a word boundary
+** to at most 80 characters with "…"); inserts the message with the next
+** seq.  The schema's trigger moves the conversation's counters.
+**
+** tokens, when not given, is the estimate ceil(characters / 4) of the
+** content (of the parts JSON when the content is empty) — the same
+** formula the schema applies to a raw INSERT.
+**
+** NULL input: a NULL content is accepted only when parts are given (it
+** is stored as ''); every other NULL argument is an error.  Errors: an
+** unknown role ("chatflow: invalid role 'admin' (expected system, user,
+** assistant, tool)"), empty content without parts, content over
+** limits.max_content_chars (default 100,000 characters), invalid UTF-8,
+** malformed options, unknown or deleted conversations, unknown runs or
+** runs of another conversation.
+**
+** SQLITE_DIRECTONLY: it writes.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
+       MOPT_CREATED_AT, MOPT_COUNT };
+
+static const char *cfDefaultType(const char *zRole) {
+  switch (zRole[0]) {
+    case 'u': return "user_input";
+    case 'a': return "assistant_response";
+    case 't': return "tool_result";
+    default: return "system";
+  }
+}
+
+static int cfTypeValid(const char *z) {
+  size_t n = strlen(z);
+  if (n == 0 || n > 64) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = z[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  static const CfJsonOpt aInit[MOPT_COUNT] = {
+    {"type", CF_JT_STRING, 0, 0, 0},       {"parts", CF_JT_PARTS, 0, 0, 0},
+    {"attachments", CF_JT_ARRAY, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
+    {"tokens", CF_JT_INT, 0, 0, 0},        {"run_id", CF_JT_INT, 0, 0, 0},
+    {"created_at", CF_JT_STRING, 0, 0, 0},
+  };
+  CfJsonOpt aOpt[MOPT_COUNT];
+  sqlite3_int64 iConv, iRun = 0, iMsg = 0;
+  const char *zRole = 0, *zContent = 0, *zOpts = 0, *zType;
+  char *zErr = 0, *zTitle = 0, *zStep = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  int rc, nContent = 0, nMax = 0, bNeedTitle = 0, bBegun = 0;
+
+  memcpy(aOpt, aInit, sizeof(aInit));
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (cfArgText(ctx, argv[1], "role", 20, 0, 1, &zRole)) return;
+  if (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant") &&
+      strcmp(zRole, "tool")) {
+    cfResultError(ctx, "chatflow: invalid role '%s' (expected system, user, assistant, tool)", zRole);
+    return;
+  }
+  if (cfArgText(ctx, argv[2], "content", 0, 1, 1, &zContent)) return;
+  if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "add_message", aOpt,
+                             MOPT_COUNT, &zErr)) {
+    goto done;
+  }
+  if (zContent) nContent = sqlite3_value_bytes(argv[2]);
+  if (nContent == 0 && !aOpt[MOPT_PARTS].bPresent) {
+    zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
+                           zContent ? "empty" : "NULL");
+    goto done;
+  }
+  zType = aOpt[MOPT_TYPE].bPresent ? aOpt[MOPT_TYPE].zVal : cfDefaultType(zRole);
+  if (!cfTypeValid(zType)) {
+    zErr = sqlite3_mprintf("chatflow: invalid message type '%q' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')",
+                           zType);
+    goto done;
+  }
+  if (aOpt[MOPT_TOKENS].bPresent &&
+      (aOpt[MOPT_TOKENS].iVal < 0 || aOpt[MOPT_TOKENS].iVal > 1000000000)) {
+    zErr = sqlite3_mprintf("chatflow: tokens must be from 0 to 1000000000, got %lld",
+                           aOpt[MOPT_TOKENS].iVal);
+    goto done;
+  }
+  if (aOpt[MOPT_RUN_ID].bPresent) {
+    iRun = aOpt[MOPT_RUN_ID].iVal;
+    if (iRun <= 0) {
+      zErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id, got %lld", iRun);
+      goto done;
+    }
+  }
+  if (aOpt[MOPT_CREATED_AT].bPresent) {
+    if (cfParseTimestamp(aOpt[MOPT_CREATED_AT].zVal, zNow)) {
+      zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
+                             aOpt[MOPT_CREATED_AT].zVal);
+      goto done;
+    }
+  } else {
+    cfNow(p, zNow);
+  }
+  if (cfCheckSchema(p, &zErr)) goto done;
+  rc = cfMaxContentChars(p, &nMax);
+  if (rc == SQLITE_OK && nContent > nMax) {
+    int nChars = cfUtf8Chars((const unsigned char *)zContent, nContent);
+    if (nChars > nMax) {
+      zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
+                             nChars, nMax);
+      goto done;
+    }
+  }
+
+  rc = cfBegin(p, 1);
+  if (rc != SQLITE_OK) goto db_error;
+  bBegun = 1;
+
+  /* The conversation, and its active run when no run is named. */
+  rc = cfStmt(p, CF_STMT_CONV_GET,
+              "SELECT c.deleted_at IS NOT NULL, c.title IS NULL, r.id, r.current_step"
+              "  FROM chat_conversations AS c"
+              "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
+              "   AND r.status IN (" CF_ACTIVE_STATUSES ")"
+              " WHERE c.id = ?1",
+              &pStmt);
+  if (rc != SQLITE_OK) goto db_error;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_DONE) {
+    zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+    rc = SQLITE_NOTFOUND;
+  } else if (rc == SQLITE_ROW) {
+    rc = SQLITE_OK;
+    if (sqlite3_column_int(pStmt, 0)) {
+      zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+                             iConv, iConv);
+      rc = SQLITE_MISUSE;
+    }
+    bNeedTitle = sqlite3_column_int(pStmt, 1) && zRole[0] == 'u' && nContent > 0;
+    if (iRun == 0 && sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
+      iRun = sqlite3_column_int64(pStmt, 2);
+      zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+      if (zStep == 0) rc = SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+  if (rc != SQLITE_OK) goto db_error;
+
+  /* A named run must be one of this conversation's. */
+  if (aOpt[MOPT_RUN_ID].bPresent) {
+    rc = cfStmt(p, CF_STMT_RUN_GET,
+                "SELECT conversation_id, current_step, status FROM workflow_runs WHERE id = ?1",
+                &pStmt);
+    if (rc != SQLITE_OK) goto db_error;
+    sqlite3_bind_int64(pStmt, 1, iRun);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown run %lld", iRun);
+      rc = SQLITE_NOTFOUND;
+    } else if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int64(pStmt, 0) != iConv) {
+        zErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", iRun,
+                               sqlite3_column_int64(pStmt, 0), iConv);
+        rc = SQLITE_MISUSE;
+      } else {
+        zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+        if (zStep == 0) rc = SQLITE_NOMEM;
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+    if (rc != SQLITE_OK) goto db_error;
+  }
+
+  if (bNeedTitle) {
+    zTitle = cfAutoTitle(zContent);
+    if (zTitle) {
+      rc = cfStmt(p, CF_STMT_SET_TITLE,
+                  "UPDATE chat_conversations SET title = ?2, updated_at = max(updated_at, ?3)"
+                  " WHERE id = ?1 AND title IS NULL",
+                  &pStmt);
+      if (rc != SQLITE_OK) goto db_error;
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_text(pStmt, 2, zTitle, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      cfStmtDone(p, pStmt);
+      pStmt = 0;
+      if (rc != SQLITE_OK) goto db_error;
+    }
+  }
+
+  rc = cfStmt(p, CF_STMT_MSG_INSERT,
+              "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content,"
+              " parts, attachments, workflow_step, metadata, tokens, created_at)"
+              " VALUES (?1, (SELECT last_seq + 1 FROM chat_conversations WHERE id = ?1),"
+              " ?2, ?3, ?4, ?5, json_extract(?6, '$.parts'), json_extract(?6, '$.attachments'),"
+              " ?7, json_extract(?6, '$.metadata'),"
+              " coalesce(?8, CASE WHEN ?5 <> '' THEN (length(?5) + 3) / 4"
+              "              ELSE (length(json_extract(?6, '$.parts')) + 3) / 4 END), ?9)",
+              &pStmt);
+  if (rc != SQLITE_OK) goto db_error;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  if (iRun) sqlite3_bind_int64(pStmt, 2, iRun);
+  sqlite3_bind_text(pStmt, 3, zRole, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 4, zType, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 5, zContent ? zContent : "", nContent, SQLITE_STATIC);
+  if (zOpts) sqlite3_bind_text(pStmt, 6, zOpts, -1, SQLITE_STATIC);
+  if (zStep) sqlite3_bind_text(pStmt, 7, zStep, -1, SQLITE_STATIC);
+  if (aOpt[MOPT_TOKENS].bPresent) sqlite3_bind_int64(pStmt, 8, aOpt[MOPT_TOKENS].iVal);
+  sqlite3_bind_text(pStmt, 9, zNow, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+    iMsg = sqlite3_last_insert_rowid(p->db);
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+
+db_error:
+  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
+  if (bBegun) rc = cfEnd(p, rc);
+  if (rc == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  sqlite3_free(zTitle);
+  sqlite3_free(zStep);
+  cfJsonOptionsFree(aOpt, MOPT_COUNT);
+}
+
+int cfRegisterMessages(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* writes the database */
+    {"add_message", 3, CF_WRITES, cfAddMessageFunc},
+    {"add_message", 4, CF_WRITES, cfAddMessageFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

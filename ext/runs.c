@@ -1,0 +1,477 @@
+/*
+** runs.c — workflow runs: starting one, moving its status, reading it.
+**
+**   start_run(conversation_id, workflow [, input_json [, options_json]]) -> run id
+**   set_run_status(run_id, status [, step])  -> 1
+**   cancel_run(run_id) / complete_run(run_id) / fail_run(run_id, error) -> 1
+**   active_run(conversation_id)              -> run id or NULL
+**   run_status(run_id)                       -> JSON
+**   merge_run_state(run_id, patch_json)      -> merged state JSON (RFC 7396)
+**   run_workflow_id(run_id)                  -> 'run_<id>'
+**
+** Example:
+**   SELECT start_run(1, 'topical_map', '{"seed": "bakery"}');
+**   SELECT set_run_status(1, 'awaiting_clarification', 'clarification');
+**   SELECT run_status(1) ->> 'status';
+**
+** The state machine (the schema's trigger enforces the same table for raw
+** UPDATEs, without the run id in its message, which a trigger cannot
+** format):
+**   started                -> processing | awaiting_clarification | awaiting_approval
+**                             | completed | failed | cancelled
+**   processing             -> awaiting_clarification | awaiting_approval | completed
+**                             | failed | cancelled
+**   awaiting_clarification -> processing | failed | cancelled
+**   awaiting_approval      -> processing | failed | cancelled
+**   completed, failed, cancelled: terminal
+** Setting a non-terminal run to the status it already has is allowed (it
+** may move the step); anything else outside the table fails with
+** "chatflow: invalid run transition completed -> processing (run 7)".
+**
+** start_run options: on_active = 'reject' (default: fail with "chatflow:
+** conversation 3 already has an active run 7 (awaiting_approval)") or
+** 'cancel' (cancel the active run and start the new one atomically).
+** Race-safe: the write lock is taken before the check, and the partial
+** unique index workflow_runs_one_active backs it up.
+**
+** NULL input is an error everywhere.  active_run, run_status read only
+** (SQLITE_INNOCUOUS, not deterministic: the answer follows the data);
+** run_workflow_id is pure; the rest write (SQLITE_DIRECTONLY).
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+static const char *azStatus[] = {"started", "awaiting_clarification", "awaiting_approval",
+                                 "processing", "completed", "failed", "cancelled"};
+#define CF_N_STATUS 7
+
+static int cfStatusIndex(const char *z) {
+  for (int i = 0; i < CF_N_STATUS; i++) {
+    if (strcmp(z, azStatus[i]) == 0) return i;
+  }
+  return -1;
+}
+
+static int cfStatusTerminal(const char *z) {
+  return strcmp(z, "completed") == 0 || strcmp(z, "failed") == 0 || strcmp(z, "cancelled") == 0;
+}
+
+/* 1 if from -> to is allowed (same non-terminal status counts as allowed). */
+static int cfTransitionOk(const char *zFrom, const char *zTo) {
+  static const unsigned char aOk[CF_N_STATUS] = {
+    /* bit i set: may move to azStatus[i] */
+    0x7e, /* started: all but started */
+    0x68, /* awaiting_clarification: processing, failed, cancelled */
+    0x68, /* awaiting_approval: processing, failed, cancelled */
+    0x76, /* processing: awaiting_*, completed, failed, cancelled */
+    0, 0, 0,
+  };
+  int iFrom = cfStatusIndex(zFrom), iTo = cfStatusIndex(zTo);
+  if (iFrom < 0 || iTo < 0) return 0;
+  if (iFrom == iTo) return !cfStatusTerminal(zFrom);
+  return (aOk[iFrom] >> iTo) & 1;
+}
+
+/* A run as the functions need it. */
+typedef struct CfRun {
+  sqlite3_int64 iId, iConv;
+  char zStatus[32];
+  char *zWorkflow; /* sqlite3_malloc'd */
+  char *zStep;     /* sqlite3_malloc'd */
+} CfRun;
+
+static void cfRunFree(CfRun *r) {
+  sqlite3_free(r->zWorkflow);
+  sqlite3_free(r->zStep);
+  r->zWorkflow = r->zStep = 0;
+}
+
+static int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_RUN_GET,
+                  "SELECT conversation_id, current_step, status, workflow FROM workflow_runs WHERE id = ?1",
+                  &pStmt);
+  memset(r, 0, sizeof(*r));
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iRun);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    r->iId = iRun;
+    r->iConv = sqlite3_column_int64(pStmt, 0);
+    r->zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+    sqlite3_snprintf(sizeof(r->zStatus), r->zStatus, "%s", sqlite3_column_text(pStmt, 2));
+    r->zWorkflow = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+    rc = (r->zStep && r->zWorkflow) ? SQLITE_OK : SQLITE_NOMEM;
+  } else if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("chatflow: unknown run %lld", iRun);
+    rc = SQLITE_NOTFOUND;
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* Checks that zStep is a step of zWorkflow; sets *pzErr listing the steps if not. */
+static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT max(json_extract(s.value, '$.name') = ?2),"
+      "       group_concat(json_extract(s.value, '$.name'), ', ')"
+      "  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = ?1",
+      -1, &pStmt, 0);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(pStmt, 1, zWorkflow, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, zStep, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    rc = SQLITE_OK;
+    if (sqlite3_column_int(pStmt, 0) != 1) {
+      *pzErr = sqlite3_mprintf("chatflow: unknown step '%q' for workflow %s (expected %s)", zStep,
+                               zWorkflow, sqlite3_column_text(pStmt, 1));
+      rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+static int cfStepOnce(sqlite3_stmt *pStmt) {
+  int rc = sqlite3_step(pStmt);
+  return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? SQLITE_OK : rc;
+}
+
+/* Moves run r to zTo (and zStep when not 0), with zError for failed. */
+static int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
+                     const char *zNow, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if (!cfTransitionOk(r->zStatus, zTo)) {
+    *pzErr = sqlite3_mprintf("chatflow: invalid run transition %s -> %s (run %lld)", r->zStatus,
+                             zTo, r->iId);
+    return SQLITE_ERROR;
+  }
+  if (zStep) {
+    rc = cfStepCheck(p, r->zWorkflow, zStep, pzErr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  rc = sqlite3_prepare_v2(p->db,
+                          "UPDATE workflow_runs SET status = ?2,"
+                          " current_step = coalesce(?3, current_step),"
+                          " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
+                          " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
+                          "                     THEN ?5 ELSE completed_at END,"
+                          " updated_at = ?5"
+                          " WHERE id = ?1",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, r->iId);
+    sqlite3_bind_text(pStmt, 2, zTo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 3, zStep, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 4, zError, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
+    rc = cfStepOnce(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* ------------------------------------------------------------- start_run */
+
+static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonOpt aOpt[1] = {{"on_active", CF_JT_STRING, 0, 0, 0}};
+  sqlite3_int64 iConv, iRun = 0;
+  const char *zWorkflow = 0, *zInput = 0, *zOpts = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  int rc, bCancel = 0;
+
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (cfArgText(ctx, argv[1], "workflow", 100, 0, 0, &zWorkflow)) return;
+  if (argc > 2 && sqlite3_value_type(argv[2]) != SQLITE_NULL &&
+      cfJsonArgument(ctx, argv[2], "run input", CF_JT_OBJECT, &zInput)) {
+    return;
+  }
+  if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "start_run", aOpt, 1, &zErr)) {
+    goto done;
+  }
+  if (aOpt[0].bPresent) {
+    if (strcmp(aOpt[0].zVal, "cancel") == 0) bCancel = 1;
+    else if (strcmp(aOpt[0].zVal, "reject") != 0) {
+      zErr = sqlite3_mprintf("chatflow: invalid on_active '%q' (expected reject, cancel)", aOpt[0].zVal);
+      goto done;
+    }
+  }
+  if (cfCheckSchema(p, &zErr)) goto done;
+  cfNow(p, zNow);
+  rc = cfBegin(p, 1);
+  if (rc != SQLITE_OK) {
+    cfFinish(ctx, p, rc, &zErr);
+    goto done;
+  }
+  rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT c.deleted_at IS NOT NULL,"
+      "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
+      "       r.id, r.status"
+      "  FROM chat_conversations AS c"
+      "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
+      "   AND r.status IN (" CF_ACTIVE_STATUSES ")"
+      " WHERE c.id = ?1",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      rc = SQLITE_NOTFOUND;
+    } else if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int(pStmt, 0)) {
+        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+                               iConv, iConv);
+      } else if (sqlite3_column_type(pStmt, 1) == SQLITE_NULL) {
+        zErr = sqlite3_mprintf("chatflow: unknown workflow '%q'", zWorkflow);
+      } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
+        iRun = sqlite3_column_int64(pStmt, 2);
+        if (!bCancel) {
+          zErr = sqlite3_mprintf("chatflow: conversation %lld already has an active run %lld (%s)",
+                                 iConv, iRun, sqlite3_column_text(pStmt, 3));
+        }
+      }
+      if (zErr) rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK && iRun) {
+    CfRun r;
+    rc = cfRunLoad(p, iRun, &r, &zErr);
+    if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
+    cfRunFree(&r);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
+        " started_at, created_at, updated_at)"
+        " VALUES (?1, ?2, 'started',"
+        " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
+        " coalesce(json(?3), '{}'), ?4, ?4, ?4)",
+        -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zInput, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
+      rc = cfStepOnce(pStmt);
+      iRun = sqlite3_last_insert_rowid(p->db);
+    }
+    sqlite3_finalize(pStmt);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iRun);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  cfJsonOptionsFree(aOpt, 1);
+}
+
+/* ------------------------------------------------------------ transitions */
+
+/* set_run_status / cancel_run / complete_run / fail_run share this. */
+static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *zTo,
+                         const char *zStep, const char *zError) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  CfRun r;
+  int rc;
+  if (cfArgId(ctx, vRun, "run id", &iRun)) return;
+  if (cfCheckSchema(p, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  cfNow(p, zNow);
+  memset(&r, 0, sizeof(r));
+  rc = cfBegin(p, 1);
+  if (rc == SQLITE_OK) {
+    rc = cfRunLoad(p, iRun, &r, &zErr);
+    if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, zNow, &zErr);
+    if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  } else {
+    cfFinish(ctx, p, rc, &zErr);
+  }
+  cfRunFree(&r);
+}
+
+static void cfSetRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *zStatus = 0, *zStep = 0;
+  if (cfArgText(ctx, argv[1], "status", 40, 0, 1, &zStatus)) return;
+  if (cfStatusIndex(zStatus) < 0) {
+    cfResultError(ctx, "chatflow: invalid run status '%s' (expected started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled)",
+                  zStatus);
+    return;
+  }
+  if (argc > 2 && cfArgText(ctx, argv[2], "step", 100, 1, 0, &zStep)) return;
+  cfTransition(ctx, argv[0], zStatus, zStep, 0);
+}
+
+static void cfCancelRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  cfTransition(ctx, argv[0], "cancelled", 0, 0);
+}
+
+static void cfCompleteRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  cfTransition(ctx, argv[0], "completed", 0, 0);
+}
+
+static void cfFailRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *zError = 0;
+  (void)argc;
+  if (cfArgText(ctx, argv[1], "error", CF_MAX_ERROR_CHARS, 0, 0, &zError)) return;
+  cfTransition(ctx, argv[0], "failed", 0, zError);
+}
+
+/* ------------------------------------------------------------------ reads */
+
+/* Runs a one-row read query with ?1 bound to iId; the first column is
+** the result.  zMissing names what an empty result means. */
+static void cfReadOne(sqlite3_context *ctx, const char *zSql, sqlite3_int64 iId,
+                      const char *zMissing) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc;
+  if (cfCheckSchema(p, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      cfResultError(ctx, "chatflow: unknown %s %lld", zMissing, iId);
+      rc = SQLITE_OK;
+    }
+  }
+  if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
+  sqlite3_finalize(pStmt);
+}
+
+static void cfActiveRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iConv;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  cfReadOne(ctx,
+            "SELECT (SELECT r.id FROM workflow_runs AS r WHERE r.conversation_id = c.id"
+            "          AND r.status IN (" CF_ACTIVE_STATUSES "))"
+            "  FROM chat_conversations AS c WHERE c.id = ?1",
+            iConv, "conversation");
+}
+
+static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iRun;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  cfReadOne(ctx,
+            "SELECT json_object('id', id, 'conversation_id', conversation_id,"
+            " 'workflow', workflow, 'status', status, 'current_step', current_step,"
+            " 'is_active', json(CASE WHEN status IN (" CF_ACTIVE_STATUSES ")"
+            "                   THEN 'true' ELSE 'false' END),"
+            " 'is_awaiting_input', json(CASE WHEN status IN ('awaiting_clarification',"
+            "                   'awaiting_approval') THEN 'true' ELSE 'false' END),"
+            " 'started_at', started_at, 'completed_at', completed_at, 'error', error)"
+            " FROM workflow_runs WHERE id = ?1",
+            iRun, "run");
+}
+
+static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun;
+  const char *zPatch = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  int rc;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (cfJsonArgument(ctx, argv[1], "state patch", CF_JT_OBJECT, &zPatch)) return;
+  if (cfCheckSchema(p, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  cfNow(p, zNow);
+  memset(&r, 0, sizeof(r));
+  rc = cfBegin(p, 1);
+  if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
+  if (rc == SQLITE_OK && cfStatusTerminal(r.zStatus)) {
+    zErr = sqlite3_mprintf("chatflow: run %lld is %s; its state can no longer change", iRun,
+                           r.zStatus);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"
+                            " WHERE id = ?1 RETURNING state",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iRun);
+      sqlite3_bind_text(pStmt, 2, zPatch, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1,
+                            SQLITE_TRANSIENT);
+        rc = sqlite3_step(pStmt);
+      }
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  cfFinish(ctx, p, rc, &zErr);
+  cfRunFree(&r);
+}
+
+static void cfRunWorkflowIdFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iRun;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  sqlite3_result_text(ctx, sqlite3_mprintf("run_%lld", iRun), -1, sqlite3_free);
+}
+
+int cfRegisterRuns(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* write the database */
+    {"start_run", 2, CF_WRITES, cfStartRunFunc},
+    {"start_run", 3, CF_WRITES, cfStartRunFunc},
+    {"start_run", 4, CF_WRITES, cfStartRunFunc},
+    {"set_run_status", 2, CF_WRITES, cfSetRunStatusFunc},
+    {"set_run_status", 3, CF_WRITES, cfSetRunStatusFunc},
+    {"cancel_run", 1, CF_WRITES, cfCancelRunFunc},
+    {"complete_run", 1, CF_WRITES, cfCompleteRunFunc},
+    {"fail_run", 2, CF_WRITES, cfFailRunFunc},
+    {"merge_run_state", 2, CF_WRITES, cfMergeRunStateFunc},
+    /* read the database: safe anywhere, but not deterministic */
+    {"active_run", 1, CF_READS, cfActiveRunFunc},
+    {"run_status", 1, CF_READS, cfRunStatusFunc},
+    /* a function of its argument only */
+    {"run_workflow_id", 1, CF_PURE, cfRunWorkflowIdFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

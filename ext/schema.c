@@ -1,0 +1,358 @@
+/*
+** schema.c — versioning, migrations, settings and the clock.
+**
+**   chatflow_version()           -> '0.1.0'          pure
+**   chatflow_debug()             -> text             pure (build facts)
+**   chatflow_init()              -> schema version   writes (DIRECTONLY)
+**   chatflow_config(key)         -> value or NULL    reads  (INNOCUOUS)
+**   chatflow_config(key, value)  -> value            writes (DIRECTONLY)
+**   chatflow_clock()             -> timestamp        reads the clock (DIRECTONLY)
+**   chatflow_clock(ts | NULL)    -> timestamp        pins / unpins (DIRECTONLY)
+**
+** Example:
+**   SELECT chatflow_init();                       -- 1
+**   SELECT chatflow_config('llm.model', 'qwen3'); -- 'qwen3'
+**   SELECT chatflow_clock('2026-01-01T00:00:00Z'); -- '2026-01-01T00:00:00.000Z'
+**
+** chatflow_init() applies the numbered migrations of sql/ (embedded at
+** build time) that the database lacks, each inside the function's
+** SAVEPOINT, and records them in chatflow_migrations.  Several processes
+** may call it at once: the first takes the write lock, the others wait in
+** the busy handler and then find nothing to do; a stale read snapshot is
+** retried.
+**
+** NULL input: chatflow_config(NULL) and an unknown key are errors;
+** chatflow_config(key, NULL) removes the setting (back to its default);
+** chatflow_clock(NULL) unpins.
+*/
+#include "chatflow_int.h"
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <ctype.h>
+
+static void cfVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc; (void)argv;
+  sqlite3_result_text(ctx, CHATFLOW_VERSION, -1, SQLITE_STATIC);
+}
+
+static void cfDebugFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  char *z;
+  (void)argc; (void)argv;
+  z = sqlite3_mprintf("chatflow %s (commit %s)\nschema version %d\nflags %s\nsqlite %s\n"
+                      "curl %s\njson-c %s",
+                      CHATFLOW_VERSION, CHATFLOW_COMMIT, cfSchemaVersion, CHATFLOW_BUILD_FLAGS,
+                      sqlite3_libversion(), curl_version(), json_c_version());
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, z, -1, sqlite3_free);
+}
+
+/* ------------------------------------------------------------------ init */
+
+static int cfExec(sqlite3 *db, const char *zSql) { return sqlite3_exec(db, zSql, 0, 0, 0); }
+
+static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
+  sqlite3 *db = p->db;
+  sqlite3_stmt *pStmt = 0;
+  int rc, v = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
+                  " version INTEGER PRIMARY KEY,"
+                  " name TEXT NOT NULL,"
+                  " applied_at TEXT NOT NULL) STRICT");
+  /* Take the write lock before reading the version. */
+  if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM chatflow_migrations", -1,
+                            &pStmt, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      v = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc != SQLITE_OK) return rc;
+  if (v > cfSchemaVersion) {
+    *pzErr = sqlite3_mprintf(
+        "chatflow: database schema is version %d, newer than this chatflow %s knows (%d); upgrade the extension",
+        v, CHATFLOW_VERSION, cfSchemaVersion);
+    return SQLITE_ERROR;
+  }
+  cfNow(p, zNow);
+  while (rc == SQLITE_OK && v < cfSchemaVersion) {
+    char *zErr = 0;
+    rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
+    if (rc != SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("chatflow: migration %s failed: %s", cfMigrationName[v],
+                               zErr ? zErr : sqlite3_errstr(rc));
+      sqlite3_free(zErr);
+      break;
+    }
+    rc = sqlite3_prepare_v2(db, "INSERT INTO chatflow_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int(pStmt, 1, v + 1);
+      sqlite3_bind_text(pStmt, 2, cfMigrationName[v], -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    v++;
+  }
+  *piVersion = v;
+  return rc;
+}
+
+static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3 *db = p->db;
+  int bOwnTxn = sqlite3_get_autocommit(db);
+  int nTry = 0;
+  int rc, v = 0;
+  char *zErr = 0;
+  (void)argc; (void)argv;
+  for (;;) {
+    rc = cfExec(db, "SAVEPOINT chatflow_init");
+    if (rc == SQLITE_OK) {
+      rc = cfApplyMigrations(p, &v, &zErr);
+      if (rc == SQLITE_OK) {
+        rc = cfExec(db, "RELEASE chatflow_init");
+      }
+      if (rc != SQLITE_OK) {
+        cfExec(db, "ROLLBACK TO chatflow_init");
+        cfExec(db, "RELEASE chatflow_init");
+      }
+    }
+    /* A stale snapshot (another process initialised meanwhile): retry,
+    ** but only when this call owns the transaction. */
+    if ((rc & 0xff) == SQLITE_BUSY && bOwnTxn && zErr == 0 && nTry++ < 100) {
+      sqlite3_sleep(5);
+      continue;
+    }
+    break;
+  }
+  if (rc != SQLITE_OK) {
+    if (zErr) {
+      sqlite3_result_error(ctx, zErr, -1);
+      sqlite3_free(zErr);
+    } else {
+      cfResultErrorFromDb(ctx, db, rc);
+    }
+    return;
+  }
+  sqlite3_result_int(ctx, v);
+}
+
+/* -------------------------------------------------------------- settings */
+
+typedef struct CfSetting {
+  const char *zKey;
+  const char *zDefault; /* 0: no default */
+  int eKind;            /* CF_SET_* */
+  int iMin, iMax;       /* for CF_SET_INT */
+} CfSetting;
+#define CF_SET_URL 1
+#define CF_SET_TEXT 2
+#define CF_SET_ENVNAME 3
+#define CF_SET_INT 4
+
+static const CfSetting aSetting[] = {
+  {"llm.base_url", "http://127.0.0.1:11434/v1", CF_SET_URL, 0, 0},
+  {"llm.model", 0, CF_SET_TEXT, 0, 0},
+  {"llm.api_key_env", "OPENAI_API_KEY", CF_SET_ENVNAME, 0, 0},
+  {"llm.timeout_ms", "60000", CF_SET_INT, 1, 3600000},
+  {"limits.max_content_chars", "100000", CF_SET_INT, 1, CF_MAX_CONTENT_CHARS_CEILING},
+};
+#define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
+
+static char *cfSettingNames(void) {
+  char *z = 0;
+  for (int i = 0; i < CF_N_SETTING; i++) {
+    z = sqlite3_mprintf("%z%s%s", z, i ? ", " : "", aSetting[i].zKey);
+  }
+  return z;
+}
+
+/* Checks a new value for setting s; returns an error message or 0. */
+static char *cfSettingCheck(const CfSetting *s, const char *z) {
+  size_t n = strlen(z);
+  switch (s->eKind) {
+    case CF_SET_URL:
+      if (strncmp(z, "http://", 7) != 0 && strncmp(z, "https://", 8) != 0) {
+        return sqlite3_mprintf("chatflow: %s must be an http:// or https:// URL, got '%q'",
+                               s->zKey, z);
+      }
+      for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)z[i] <= ' ') {
+          return sqlite3_mprintf("chatflow: %s must not contain spaces or control characters",
+                                 s->zKey);
+        }
+      }
+      break;
+    case CF_SET_ENVNAME:
+      if (n == 0 || isdigit((unsigned char)z[0])) {
+        return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
+                               s->zKey, z);
+      }
+      for (size_t i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)z[i]) && z[i] != '_') {
+          return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
+                                 s->zKey, z);
+        }
+      }
+      break;
+    case CF_SET_INT: {
+      char *zEnd = 0;
+      long long v;
+      if (n == 0 || n > 12) goto bad_int;
+      v = strtoll(z, &zEnd, 10);
+      if (*zEnd != 0 || !isdigit((unsigned char)z[0])) goto bad_int;
+      if (v < s->iMin || v > s->iMax) goto bad_int;
+      break;
+    bad_int:
+      return sqlite3_mprintf("chatflow: %s must be an integer from %d to %d, got '%q'", s->zKey,
+                             s->iMin, s->iMax, z);
+    }
+    default:
+      if (n == 0 || n > 1000) {
+        return sqlite3_mprintf("chatflow: %s must be 1 to 1000 characters", s->zKey);
+      }
+  }
+  return 0;
+}
+
+static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const CfSetting *s = 0;
+  const char *zKey = 0, *zVal = 0;
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  int rc;
+  if (cfArgText(ctx, argv[0], "setting key", 100, 0, 0, &zKey)) return;
+  for (int i = 0; i < CF_N_SETTING; i++) {
+    if (strcmp(aSetting[i].zKey, zKey) == 0) s = &aSetting[i];
+  }
+  if (s == 0) {
+    char *zList = cfSettingNames();
+    cfResultError(ctx, "chatflow: unknown setting '%s' (expected %s)", zKey, zList);
+    sqlite3_free(zList);
+    return;
+  }
+  if (argc == 2) {
+    if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
+    if (zVal && (zErr = cfSettingCheck(s, zVal)) != 0) {
+      sqlite3_result_error(ctx, zErr, -1);
+      sqlite3_free(zErr);
+      return;
+    }
+  }
+  if (cfCheckSchema(p, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  if (argc == 1) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT value FROM chatflow_settings WHERE key = ?1", -1,
+                            &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, s->zKey, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+        rc = SQLITE_OK;
+      } else if (rc == SQLITE_DONE) {
+        if (s->zDefault) sqlite3_result_text(ctx, s->zDefault, -1, SQLITE_STATIC);
+        else sqlite3_result_null(ctx);
+        rc = SQLITE_OK;
+      }
+    }
+    if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
+    sqlite3_finalize(pStmt);
+    return;
+  }
+  cfNow(p, zNow);
+  rc = cfBegin(p, 1);
+  if (rc == SQLITE_OK) {
+    if (zVal) {
+      rc = sqlite3_prepare_v2(p->db,
+                              "INSERT INTO chatflow_settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
+                              " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+                              " updated_at = excluded.updated_at",
+                              -1, &pStmt, 0);
+    } else {
+      rc = sqlite3_prepare_v2(p->db, "DELETE FROM chatflow_settings WHERE key = ?1", -1, &pStmt,
+                              0);
+    }
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, s->zKey, -1, SQLITE_STATIC);
+      if (zVal) {
+        sqlite3_bind_text(pStmt, 2, zVal, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_TRANSIENT);
+      }
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+    if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
+    rc = cfEnd(p, rc);
+    if (rc != SQLITE_OK) return;
+  } else {
+    cfResultErrorFromDb(ctx, p->db, rc);
+    return;
+  }
+  if (zVal) sqlite3_result_text(ctx, zVal, -1, SQLITE_TRANSIENT);
+  else if (s->zDefault) sqlite3_result_text(ctx, s->zDefault, -1, SQLITE_STATIC);
+  else sqlite3_result_null(ctx);
+}
+
+/* ----------------------------------------------------------------- clock */
+
+static void cfClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  char zBuf[CF_TIMESTAMP_LEN + 1];
+  if (argc == 1) {
+    const char *z = 0;
+    if (cfArgText(ctx, argv[0], "clock timestamp", 64, 1, 0, &z)) return;
+    if (z == 0) {
+      p->bClockPinned = 0;
+    } else {
+      if (cfParseTimestamp(z, zBuf)) {
+        cfResultError(ctx, "chatflow: invalid timestamp '%s' (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
+                      z);
+        return;
+      }
+      memcpy(p->zPinned, zBuf, sizeof(zBuf));
+      p->bClockPinned = 1;
+    }
+  }
+  cfNow(p, zBuf);
+  sqlite3_result_text(ctx, zBuf, -1, SQLITE_TRANSIENT);
+}
+
+int cfRegisterSchema(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* build facts only: the same answer for the life of the connection */
+    {"chatflow_version", 0, CF_PURE, cfVersionFunc},
+    {"chatflow_debug", 0, CF_PURE, cfDebugFunc},
+    /* creates tables: a write */
+    {"chatflow_init", 0, CF_WRITES, cfInitFunc},
+    /* the getter reads a table, the setter writes one; one flag set for the name */
+    {"chatflow_config", 1, CF_WRITES, cfConfigFunc},
+    {"chatflow_config", 2, CF_WRITES, cfConfigFunc},
+    /* reads the real-time clock, changes connection state */
+    {"chatflow_clock", 0, CF_WRITES, cfClockFunc},
+    {"chatflow_clock", 1, CF_WRITES, cfClockFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

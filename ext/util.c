@@ -1,0 +1,600 @@
+/*
+** util.c — helpers every chatflow file uses: error results, UTF-8 checks,
+** the connection clock, the statement cache, SAVEPOINT brackets, the schema
+** check, argument validation, the title and token heuristics.
+**
+** Registers one module: chatflow_statement_cache, an eponymous virtual
+** table with no rows.  It exists for its xDisconnect: sqlite3_close() and
+** sqlite3_close_v2() disconnect every virtual table *before* they look for
+** unfinalized statements, so this is where the cached statements of a
+** connection are finalized (the way fts5 keeps its statements).  Without
+** it, a connection that used chatflow could not be closed by the shell.
+**
+** NULL input: the argument helpers treat NULL as an error unless told it
+** is allowed.  Errors raised here all start "chatflow: ".
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+#include <time.h>
+#include <sys/time.h>
+
+/* ---------------------------------------------------------------- errors */
+
+char *cfMprintfV(const char *zFmt, va_list ap) { return sqlite3_vmprintf(zFmt, ap); }
+
+void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
+  va_list ap;
+  char *z;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, z, -1);
+  sqlite3_free(z);
+}
+
+/* The message for an SQLite error of a nested statement; keeps the
+** "chatflow: " texts raised by the schema's triggers as they are. */
+char *cfDbError(sqlite3 *db, int rc) {
+  const char *zMsg = sqlite3_errmsg(db);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+    return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
+                           zMsg);
+  }
+  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
+  return sqlite3_mprintf("chatflow: %s", zMsg ? zMsg : sqlite3_errstr(rc));
+}
+
+void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
+  char *z;
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (rc == SQLITE_TOOBIG) {
+    sqlite3_result_error_toobig(ctx);
+    return;
+  }
+  z = cfDbError(db, rc);
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, z, -1);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
+  sqlite3_free(z);
+}
+
+void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...) {
+  va_list ap;
+  va_start(ap, zFmt);
+  sqlite3_free(pVtab->zErrMsg);
+  pVtab->zErrMsg = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+}
+
+/* ----------------------------------------------------------------- UTF-8 */
+
+/* True if z[0..n) is well-formed UTF-8 (no overlongs, surrogates or NULs
+** inside the text). */
+int cfUtf8Valid(const unsigned char *z, int n) {
+  int i = 0;
+  while (i < n) {
+    unsigned c = z[i];
+    int k;
+    unsigned cp;
+    if (c == 0) return 0;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
+    else return 0;
+    if (i + k >= n) return 0;
+    for (int j = 1; j <= k; j++) {
+      if ((z[i + j] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (z[i + j] & 0x3f);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
+    if (cp >= 0xd800 && cp <= 0xdfff) return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+/* Number of characters in valid UTF-8, as SQLite's length() counts them. */
+int cfUtf8Chars(const unsigned char *z, int n) {
+  int c = 0;
+  for (int i = 0; i < n; i++) {
+    if ((z[i] & 0xc0) != 0x80) c++;
+  }
+  return c;
+}
+
+/* ----------------------------------------------------------------- clock */
+
+/* Writes the connection's current time into zBuf (CF_TIMESTAMP_LEN+1). */
+void cfNow(CfConn *p, char *zBuf) {
+  struct timeval tv;
+  struct tm tm;
+  time_t t;
+  if (p->bClockPinned) {
+    memcpy(zBuf, p->zPinned, CF_TIMESTAMP_LEN + 1);
+    return;
+  }
+  gettimeofday(&tv, 0);
+  t = tv.tv_sec;
+  gmtime_r(&t, &tm);
+  sqlite3_snprintf(CF_TIMESTAMP_LEN + 1, zBuf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                   tm.tm_sec, (int)(tv.tv_usec / 1000));
+}
+
+static int cfDigits(const char *z, int n, int lo, int hi, int *pOut) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (z[i] < '0' || z[i] > '9') return 1;
+    v = v * 10 + (z[i] - '0');
+  }
+  if (v < lo || v > hi) return 1;
+  *pOut = v;
+  return 0;
+}
+
+/* Accepts YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.sssZ and writes the
+** canonical millisecond form to zOut.  Returns 0 on success. */
+int cfParseTimestamp(const char *z, char *zOut) {
+  int y, mo, d, h, mi, s, ms = 0;
+  size_t n = strlen(z);
+  static const int aDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (n != 20 && n != 24) return 1;
+  if (z[4] != '-' || z[7] != '-' || z[10] != 'T' || z[13] != ':' || z[16] != ':') return 1;
+  if (cfDigits(z, 4, 1, 9999, &y) || cfDigits(z + 5, 2, 1, 12, &mo) ||
+      cfDigits(z + 8, 2, 1, 31, &d) || cfDigits(z + 11, 2, 0, 23, &h) ||
+      cfDigits(z + 14, 2, 0, 59, &mi) || cfDigits(z + 17, 2, 0, 59, &s)) {
+    return 1;
+  }
+  if (n == 24) {
+    if (z[19] != '.' || z[23] != 'Z' || cfDigits(z + 20, 3, 0, 999, &ms)) return 1;
+  } else if (z[19] != 'Z') {
+    return 1;
+  }
+  if (d > aDays[mo - 1]) return 1;
+  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 1;
+  sqlite3_snprintf(CF_TIMESTAMP_LEN + 1, zOut, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d,
+                   h, mi, s, ms);
+  return 0;
+}
+
+/* ------------------------------------------------------- statement cache */
+
+/* Returns in *ppStmt a reset statement for zSql, cached in slot iStmt.  If
+** the cached one is in use (a re-entrant call), a private statement is
+** prepared instead; cfStmtDone() resets or finalizes accordingly. */
+int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
+  int rc;
+  sqlite3_stmt *pStmt = p->aStmt[iStmt];
+  if (pStmt && !sqlite3_stmt_busy(pStmt)) {
+    *ppStmt = pStmt;
+    return SQLITE_OK;
+  }
+  if (pStmt == 0) {
+    /* First use on this connection: make sure the guard table exists, so
+    ** that closing the connection finalizes the cache. */
+    sqlite3_stmt *pGuard = 0;
+    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM chatflow_statement_cache", -1, &pGuard, 0);
+    sqlite3_finalize(pGuard);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->aStmt[iStmt], 0);
+    *ppStmt = p->aStmt[iStmt];
+    return rc;
+  }
+  return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+}
+
+void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt) {
+  if (pStmt == 0) return;
+  for (int i = 0; i < CF_STMT_COUNT; i++) {
+    if (p->aStmt[i] == pStmt) {
+      sqlite3_reset(pStmt);
+      sqlite3_clear_bindings(pStmt);
+      return;
+    }
+  }
+  sqlite3_finalize(pStmt);
+}
+
+void cfConnFinalize(CfConn *p) {
+  for (int i = 0; i < CF_STMT_COUNT; i++) {
+    sqlite3_finalize(p->aStmt[i]);
+    p->aStmt[i] = 0;
+  }
+}
+
+/* The guard module: an eponymous table with one hidden column and no rows. */
+typedef struct CfGuardVtab {
+  sqlite3_vtab base;
+  CfConn *pConn;
+} CfGuardVtab;
+
+static int cfGuardConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
+                          sqlite3_vtab **ppVtab, char **pzErr) {
+  CfGuardVtab *pNew;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, "CREATE TABLE x(slot INTEGER)");
+  if (rc != SQLITE_OK) return rc;
+  pNew = sqlite3_malloc(sizeof(*pNew));
+  if (pNew == 0) return SQLITE_NOMEM;
+  memset(pNew, 0, sizeof(*pNew));
+  pNew->pConn = (CfConn *)pAux;
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  *ppVtab = &pNew->base;
+  return SQLITE_OK;
+}
+
+static int cfGuardDisconnect(sqlite3_vtab *pVtab) {
+  CfGuardVtab *p = (CfGuardVtab *)pVtab;
+  cfConnFinalize(p->pConn);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+static int cfGuardBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
+  (void)pVtab;
+  pInfo->estimatedCost = 1;
+  pInfo->estimatedRows = 0;
+  return SQLITE_OK;
+}
+
+static int cfGuardOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
+  sqlite3_vtab_cursor *pCur = sqlite3_malloc(sizeof(*pCur));
+  (void)pVtab;
+  if (pCur == 0) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof(*pCur));
+  *ppCur = pCur;
+  return SQLITE_OK;
+}
+static int cfGuardClose(sqlite3_vtab_cursor *pCur) { sqlite3_free(pCur); return SQLITE_OK; }
+static int cfGuardFilter(sqlite3_vtab_cursor *pCur, int idxNum, const char *idxStr, int argc,
+                         sqlite3_value **argv) {
+  (void)pCur; (void)idxNum; (void)idxStr; (void)argc; (void)argv;
+  return SQLITE_OK;
+}
+static int cfGuardNext(sqlite3_vtab_cursor *pCur) { (void)pCur; return SQLITE_OK; }
+static int cfGuardEof(sqlite3_vtab_cursor *pCur) { (void)pCur; return 1; }
+static int cfGuardColumn(sqlite3_vtab_cursor *pCur, sqlite3_context *ctx, int i) {
+  (void)pCur; (void)ctx; (void)i;
+  return SQLITE_OK;
+}
+static int cfGuardRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid) {
+  (void)pCur;
+  *pRowid = 0;
+  return SQLITE_OK;
+}
+
+static sqlite3_module cfGuardModule = {
+  0,                  /* iVersion */
+  0,                  /* xCreate: 0 makes it eponymous-only */
+  cfGuardConnect,     /* xConnect */
+  cfGuardBestIndex,   /* xBestIndex */
+  cfGuardDisconnect,  /* xDisconnect: finalizes the connection's cache */
+  0,                  /* xDestroy */
+  cfGuardOpen,        /* xOpen */
+  cfGuardClose,       /* xClose */
+  cfGuardFilter,      /* xFilter */
+  cfGuardNext,        /* xNext */
+  cfGuardEof,         /* xEof: always at end, no rows */
+  cfGuardColumn,      /* xColumn */
+  cfGuardRowid,       /* xRowid */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 
+};
+
+static void cfConnDestroy(void *pArg) {
+  CfConn *p = (CfConn *)pArg;
+  cfConnFinalize(p);
+  sqlite3_free(p);
+}
+
+/* Creates the module that owns p: p is freed when the connection closes
+** (or when the extension is loaded again and replaces it). */
+int cfRegisterGuard(sqlite3 *db, CfConn *p) {
+  return sqlite3_create_module_v2(db, "chatflow_statement_cache", &cfGuardModule, p,
+                                  cfConnDestroy);
+}
+
+/* ----------------------------------------------------------- transactions */
+
+static int cfExecCached(CfConn *p, int iStmt, const char *zSql) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, iStmt, zSql, &pStmt);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK;
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* Opens the function's SAVEPOINT.  With bWrite, takes the write lock first
+** (a write that changes nothing), so that a function running in autocommit
+** mode waits in the busy handler instead of failing on a stale read
+** snapshot.  When the clock is pinned, publishes it to the triggers. */
+int cfBegin(CfConn *p, int bWrite) {
+  int rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
+  if (rc != SQLITE_OK) return rc;
+  if (bWrite) {
+    rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
+    if (rc == SQLITE_OK && p->bClockPinned) {
+      sqlite3_stmt *pStmt = 0;
+      rc = cfStmt(p, CF_STMT_PIN_CLOCK,
+                  "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)",
+                  &pStmt);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
+        rc = sqlite3_step(pStmt);
+        rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      }
+      cfStmtDone(p, pStmt);
+    }
+    if (rc != SQLITE_OK) {
+      int rc2 = rc;
+      cfEnd(p, rc2);
+    }
+  }
+  return rc;
+}
+
+/* Closes the SAVEPOINT: RELEASE when rc is SQLITE_OK, else roll back to it
+** and release it, so nothing the function wrote survives.  Returns rc, or
+** the error of the RELEASE. */
+int cfEnd(CfConn *p, int rc) {
+  if (rc == SQLITE_OK) {
+    if (p->bClockPinned) {
+      rc = cfExecCached(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock");
+    }
+    if (rc == SQLITE_OK) {
+      rc = cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
+      if (rc == SQLITE_OK) return SQLITE_OK;
+    }
+  }
+  cfExecCached(p, CF_STMT_ROLLBACK, "ROLLBACK TO chatflow");
+  cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
+  return rc;
+}
+
+/* The common exit of a writing function: closes the SAVEPOINT (rolling
+** back on error) and reports exactly one error: *pzErr when set (and frees
+** it), else the database's.  Returns the final rc. */
+int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
+  int rcEnd;
+  if (rc != SQLITE_OK && *pzErr == 0 && rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG) {
+    *pzErr = cfDbError(p->db, rc); /* before the rollback overwrites it */
+  }
+  rcEnd = cfEnd(p, rc);
+  if (rc == SQLITE_OK && rcEnd != SQLITE_OK) {
+    rc = rcEnd;
+    *pzErr = cfDbError(p->db, rc);
+  }
+  if (rc == SQLITE_NOMEM && *pzErr == 0) {
+    sqlite3_result_error_nomem(ctx);
+  } else if (rc == SQLITE_TOOBIG && *pzErr == 0) {
+    sqlite3_result_error_toobig(ctx);
+  } else if (*pzErr) {
+    sqlite3_result_error(ctx, *pzErr, -1);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
+    sqlite3_free(*pzErr);
+    *pzErr = 0;
+    if (rc == SQLITE_OK) rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
+/* ----------------------------------------------------------------- schema */
+
+/* Returns SQLITE_OK when the database holds this build's schema version,
+** else SQLITE_ERROR with a message in *pzErr (sqlite3_malloc'd). */
+int cfCheckSchema(CfConn *p, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc, v = 0, bTable = 0;
+  *pzErr = 0;
+  rc = cfStmt(p, CF_STMT_SCHEMA_VERSION,
+              "SELECT (SELECT max(version) FROM chatflow_migrations)", &pStmt);
+  if (rc == SQLITE_OK) {
+    bTable = 1;
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      v = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  if (!bTable) {
+    const char *zMsg = sqlite3_errmsg(p->db);
+    if (zMsg && strstr(zMsg, "no such table")) {
+      *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
+    } else {
+      *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
+    }
+    return SQLITE_ERROR;
+  }
+  if (rc != SQLITE_OK) {
+    *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", sqlite3_errmsg(p->db));
+    return rc;
+  }
+  if (v == 0) {
+    *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
+    return SQLITE_ERROR;
+  }
+  if (v < cfSchemaVersion) {
+    *pzErr = sqlite3_mprintf(
+        "chatflow: database schema is version %d, this chatflow needs %d — run SELECT chatflow_init()",
+        v, cfSchemaVersion);
+    return SQLITE_ERROR;
+  }
+  if (v > cfSchemaVersion) {
+    *pzErr = sqlite3_mprintf(
+        "chatflow: database schema is version %d, newer than this chatflow %s knows (%d); upgrade the extension",
+        v, CHATFLOW_VERSION, cfSchemaVersion);
+    return SQLITE_ERROR;
+  }
+  return SQLITE_OK;
+}
+
+/* The content limit in characters: the setting limits.max_content_chars,
+** else the default. */
+int cfMaxContentChars(CfConn *p, int *pnMax) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
+                  &pStmt);
+  *pnMax = CF_MAX_CONTENT_CHARS_DEFAULT;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, "limits.max_content_chars", -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *pnMax = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* -------------------------------------------------------------- arguments */
+
+/* An id argument: an INTEGER > 0 (or a REAL/TEXT holding exactly one). */
+int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) {
+    cfResultError(ctx, "chatflow: %s must not be NULL", zWhat);
+    return 1;
+  }
+  if (t != SQLITE_INTEGER) {
+    if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+      const unsigned char *z = sqlite3_value_text(v);
+      int n = sqlite3_value_bytes(v);
+      if (z && cfUtf8Valid(z, n) && n <= 60) {
+        cfResultError(ctx, "chatflow: %s must be an integer id, got %s '%s'", zWhat,
+                      t == SQLITE_TEXT ? "text" : "blob", z);
+      } else {
+        cfResultError(ctx, "chatflow: %s must be an integer id, got %s", zWhat,
+                      t == SQLITE_TEXT ? "text" : "blob");
+      }
+    } else {
+      cfResultError(ctx, "chatflow: %s must be an integer id, got real %!.15g", zWhat,
+                    sqlite3_value_double(v));
+    }
+    return 1;
+  }
+  *piOut = sqlite3_value_int64(v);
+  if (*piOut <= 0) {
+    cfResultError(ctx, "chatflow: %s must be a positive integer id, got %lld", zWhat, *piOut);
+    return 1;
+  }
+  return 0;
+}
+
+/* A text argument: valid UTF-8, at most nMaxChars characters (0: no limit),
+** NULL only with bAllowNull (then *pzOut is 0), '' only with bAllowEmpty. */
+int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
+              int bAllowNull, int bAllowEmpty, const char **pzOut) {
+  int t = sqlite3_value_type(v);
+  const unsigned char *z;
+  int n;
+  *pzOut = 0;
+  if (t == SQLITE_NULL) {
+    if (bAllowNull) return 0;
+    cfResultError(ctx, "chatflow: %s must not be NULL", zWhat);
+    return 1;
+  }
+  if (t != SQLITE_TEXT) {
+    cfResultError(ctx, "chatflow: %s must be text, got %s", zWhat,
+                  t == SQLITE_INTEGER ? "integer" : t == SQLITE_FLOAT ? "real" : "blob");
+    return 1;
+  }
+  z = sqlite3_value_text(v);
+  n = sqlite3_value_bytes(v);
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
+  if (!cfUtf8Valid(z, n)) {
+    cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
+    return 1;
+  }
+  if (n == 0 && !bAllowEmpty) {
+    cfResultError(ctx, "chatflow: %s must not be empty", zWhat);
+    return 1;
+  }
+  if (nMaxChars > 0 && n > nMaxChars) {
+    int nChars = cfUtf8Chars(z, n);
+    if (nChars > nMaxChars) {
+      cfResultError(ctx, "chatflow: %s is %d characters, longer than the limit of %d", zWhat,
+                    nChars, nMaxChars);
+      return 1;
+    }
+  }
+  *pzOut = (const char *)z;
+  return 0;
+}
+
+/* ------------------------------------------------------------- heuristics */
+
+/* The title add_message gives a conversation from its first user message:
+** whitespace runs collapsed to one space, trimmed; if longer than 80
+** characters, cut at the last space that leaves room for "…" (or at 79
+** characters when there is none) and "…" appended.  Returns 0 when the
+** text has no visible characters. */
+char *cfAutoTitle(const char *zContent) {
+  size_t n = strlen(zContent);
+  char *zOut = sqlite3_malloc64(n + 4);
+  size_t j = 0;
+  int bSpace = 0, nChars = 0;
+  size_t iCut = 0, iLastSpace = 0;
+  int nAtLastSpace = 0;
+  if (zOut == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)zContent[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      bSpace = (j > 0);
+      continue;
+    }
+    if (bSpace) {
+      if (nChars < CF_AUTO_TITLE_CHARS) { iLastSpace = j; nAtLastSpace = nChars; }
+      zOut[j++] = ' ';
+      nChars++;
+      bSpace = 0;
+    }
+    if ((c & 0xc0) != 0x80) {
+      nChars++;
+      if (nChars == CF_AUTO_TITLE_CHARS) iCut = j;  /* start of the 80th char */
+    }
+    zOut[j++] = (char)c;
+  }
+  zOut[j] = 0;
+  if (j == 0) {
+    sqlite3_free(zOut);
+    return 0;
+  }
+  if (nChars > CF_AUTO_TITLE_CHARS) {
+    size_t iEnd = (iLastSpace > 0 && nAtLastSpace > 0) ? iLastSpace : iCut;
+    memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
+  }
+  return zOut;
+}
+
+/* ------------------------------------------------------------ registering */
+
+int cfRegisterFuncs(sqlite3 *db, CfConn *p, const CfFuncDef *a, int n) {
+  int rc = SQLITE_OK;
+  for (int i = 0; i < n && rc == SQLITE_OK; i++) {
+    rc = sqlite3_create_function_v2(db, a[i].zName, a[i].nArg, a[i].eFlags, p, a[i].xFunc, 0,
+                                    0, 0);
+  }
+  return rc;
+}
