@@ -79,3 +79,30 @@ include tests/tests.mk
 
 clean:
 	rm -rf dist
+
+# The main job: a demo session on the default database dist/demo.db.
+DEMO_DB ?= dist/demo.db
+demo: all
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@$(SQLITE3) $(DEMO_DB) -cmd ".load $(SO:.so=)" < sql/demo.sql > $(DEMO_DB:.db=.log) 2>&1; \
+	  rc=$$?; cat $(DEMO_DB:.db=.log); \
+	  if grep -E '(Runtime|Parse) error|^Error' $(DEMO_DB:.db=.log) | grep -qv 'already has an active run'; then \
+	    echo "demo: FAILED (unexpected error above)"; exit 1; fi; \
+	  [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || { echo "demo: sqlite3 exited $$rc"; exit 1; }
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/chatflow
+	install -m 0755 $(SO) $(DESTDIR)$(PREFIX)/lib/chatflow.so
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libchatflow.a
+	install -m 0644 $(MIGRATIONS) sql/demo.sql $(DESTDIR)$(PREFIX)/share/chatflow/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/chatflow.so $(DESTDIR)$(PREFIX)/lib/libchatflow.a
+	rm -rf $(DESTDIR)$(PREFIX)/share/chatflow
+
+format:
+	clang-format -i ext/*.c ext/*.h
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	  --suppress=missingIncludeSystem -Iext ext/*.c
