@@ -69,7 +69,7 @@ $(OBJDIR)/static/%.o: ext/%.c ext/chatflow_int.h VERSION
 	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
 
 $(SO): $(OBJS)
-	$(CC) -shared $(SAN) -Wl,-z,defs -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(CC) -shared $(SAN) -Wl,-z,defs -Wl,-z,nodelete -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 $(LIB): $(SOBJS)
 	rm -f $@

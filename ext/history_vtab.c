@@ -328,20 +328,22 @@ static int cfHistoryRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
 
 static int cfHistoryBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   int aIdx[3] = {-1, -1, -1};
-  int bConvUnusable = 0, idxNum = 0, n = 0;
+  int bUnusable = 0, idxNum = 0, n = 0;
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
     int b = c->iColumn - CF_HISTORY_COL_CONVERSATION;
     if (b < 0 || b > 2) continue;
     if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     if (!c->usable) {
-      if (b == 0) bConvUnusable = 1;
+      bUnusable = 1;
       continue;
     }
     aIdx[b] = i;
   }
+  /* An argument whose value is not known yet (a join): ask for another
+  ** plan rather than run without it. */
+  if (bUnusable) return SQLITE_CONSTRAINT;
   if (aIdx[0] < 0) {
-    if (bConvUnusable) return SQLITE_CONSTRAINT;
     cfVtabError(pVtab, "chatflow: chat_history needs a conversation id: chat_history(conversation_id [, max_tokens [, run_id]])");
     return SQLITE_ERROR;
   }

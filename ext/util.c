@@ -327,7 +327,9 @@ int cfBegin(CfConn *p, int bWrite) {
   int rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
   if (rc != SQLITE_OK) return rc;
   if (bWrite) {
-    rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
+    if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
+      rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
+    }
     if (rc == SQLITE_OK && p->bClockPinned) {
       sqlite3_stmt *pStmt = 0;
       rc = cfStmt(p, CF_STMT_PIN_CLOCK,
