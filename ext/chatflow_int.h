@@ -85,7 +85,7 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
-int cfBegin(CfConn *p, int bWrite);
+int cfBeginWrite(CfConn *p, char **pzErr);
 int cfEnd(CfConn *p, int rc);
 int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 char *cfAutoTitle(const char *zContent);

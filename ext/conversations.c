@@ -122,13 +122,8 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   } else {
     cfNow(p, zNow);
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
-
-  rc = cfBegin(p, 1);
-  if (rc != SQLITE_OK) {
-    cfResultErrorFromDb(ctx, p->db, rc);
-    goto done;
-  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
   if (zKey) {
     rc = sqlite3_prepare_v2(p->db, "SELECT id FROM chat_conversations WHERE owner = ?1 AND key = ?2",
                             -1, &pStmt, 0);
@@ -182,9 +177,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     sqlite3_finalize(pStmt);
     pStmt = 0;
   }
-  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
-  cfEnd(p, rc);
-  if (rc == SQLITE_OK) sqlite3_result_int64(ctx, iId);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
 done:
   if (zErr) {
     sqlite3_result_error(ctx, zErr, -1);
@@ -210,13 +203,9 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   char zNow[CF_TIMESTAMP_LEN + 1];
   int rc, bDeleted = 0;
   if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
-  if (cfCheckSchema(p, &zErr)) goto done;
   cfNow(p, zNow);
-  rc = cfBegin(p, 1);
-  if (rc != SQLITE_OK) {
-    cfResultErrorFromDb(ctx, p->db, rc);
-    goto done;
-  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
   rc = sqlite3_prepare_v2(p->db, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
                           -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
@@ -255,9 +244,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
     }
     sqlite3_finalize(pStmt);
   }
-  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
-  rc = cfEnd(p, rc);
-  if (rc == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
 done:
   if (zErr) {
     sqlite3_result_error(ctx, zErr, -1);

@@ -12,7 +12,8 @@
 ** id is inserted, an existing one has its data replaced and keeps its
 ** created_at (whatever the conflict clause).  created_at and updated_at
 ** may be given (valid timestamps), else the connection clock is used.
-** UPDATE may change data but not workflow_id.  When a run ends, the
+** UPDATE may change data but not workflow_id; unless it sets updated_at,
+** updated_at becomes the connection clock.  When a run ends, the
 ** schema's trigger removes its 'run_<id>' interrupt in the same
 ** transaction.
 **
@@ -157,6 +158,9 @@ static int cfInterruptEof(sqlite3_vtab_cursor *cur) { return ((CfInterruptCursor
 
 static int cfInterruptColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   CfInterruptCursor *pCur = (CfInterruptCursor *)cur;
+  /* An UPDATE that does not set a time leaves it "unchanged": xUpdate then
+  ** stamps updated_at with the connection clock instead of the old value. */
+  if (i >= CF_INTERRUPT_COL_CREATED_AT && sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
   sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
   return SQLITE_OK;
 }
@@ -171,12 +175,13 @@ static int cfInterruptRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
 static int cfInterruptTime(CfInterruptVtab *pVtab, sqlite3_value *v, const char *zCol,
                            const char *zNow, char *zOut) {
   const unsigned char *z;
-  if (sqlite3_value_type(v) == SQLITE_NULL) {
+  int eType = sqlite3_value_type(v); /* before sqlite3_value_text() converts it */
+  if (eType == SQLITE_NULL || sqlite3_value_nochange(v)) {
     memcpy(zOut, zNow, CF_TIMESTAMP_LEN + 1);
     return SQLITE_OK;
   }
   z = sqlite3_value_text(v);
-  if (sqlite3_value_type(v) != SQLITE_TEXT || z == 0 ||
+  if (eType != SQLITE_TEXT || z == 0 ||
       !cfUtf8Valid(z, sqlite3_value_bytes(v)) || sqlite3_value_bytes(v) > 40 ||
       cfParseTimestamp((const char *)z, zOut)) {
     cfVtabError(&pVtab->base, "chatflow: invalid %s for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
@@ -202,7 +207,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   char zNow[CF_TIMESTAMP_LEN + 1], zCreated[CF_TIMESTAMP_LEN + 1], zUpdated[CF_TIMESTAMP_LEN + 1];
   const unsigned char *zId;
   sqlite3_value *vId, *vData;
-  int rc, nId, eData;
+  int rc, nId, eId, eData;
 
   if (cfCheckSchema(p, &zErr)) {
     sqlite3_free(pVtabBase->zErrMsg);
@@ -224,9 +229,10 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
 
   vId = argv[2 + CF_INTERRUPT_COL_WORKFLOW_ID];
   vData = argv[2 + CF_INTERRUPT_COL_DATA];
+  eId = sqlite3_value_type(vId); /* before sqlite3_value_text() converts a blob */
   zId = sqlite3_value_text(vId);
   nId = sqlite3_value_bytes(vId);
-  if (sqlite3_value_type(vId) != SQLITE_TEXT || zId == 0 || nId == 0 ||
+  if (eId != SQLITE_TEXT || zId == 0 || nId == 0 ||
       !cfUtf8Valid(zId, nId) || cfUtf8Chars(zId, nId) > CF_MAX_NAME_CHARS) {
     cfVtabError(pVtabBase, "chatflow: workflow_id must be text of 1 to %d characters",
                 CF_MAX_NAME_CHARS);
@@ -274,13 +280,27 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
       return rc;
     }
   }
-  rc = sqlite3_prepare_v2(p->db,
-                          "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
-                          " VALUES (?1, ?2, ?3, ?4)"
-                          " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
-                          " updated_at = excluded.updated_at"
-                          " RETURNING rowid",
-                          -1, &pStmt, 0);
+  /* Publish the stamp to the schema's touch trigger (through
+  ** chatflow_statement_clock), which would otherwise stamp the real time
+  ** when updated_at does not change, e.g. two saves under a pinned clock. */
+  rc = cfStmt(p, CF_STMT_PIN_CLOCK,
+              "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zUpdated, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
+                            " VALUES (?1, ?2, ?3, ?4)"
+                            " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
+                            " updated_at = excluded.updated_at"
+                            " RETURNING rowid",
+                            -1, &pStmt, 0);
+  }
   if (rc == SQLITE_OK) {
     sqlite3_bind_value(pStmt, 1, vId);
     sqlite3_bind_value(pStmt, 2, vData);
@@ -295,6 +315,19 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   }
   if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
   sqlite3_finalize(pStmt);
+  pStmt = 0;
+  {
+    int rc2 = cfStmt(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock", &pStmt);
+    if (rc2 == SQLITE_OK) {
+      rc2 = sqlite3_step(pStmt);
+      rc2 = (rc2 == SQLITE_DONE) ? SQLITE_OK : rc2;
+    }
+    cfStmtDone(p, pStmt);
+    if (rc == SQLITE_OK && rc2 != SQLITE_OK) {
+      rc = rc2;
+      cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
+    }
+  }
   return rc;
 }
 

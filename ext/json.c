@@ -37,6 +37,18 @@ static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, 
   e = json_tokener_get_error(tok);
   iEnd = json_tokener_get_parse_end(tok);
   if (e == json_tokener_continue) {
+    /* A bare number or literal (5, null, true) ends only at a terminator:
+    ** feed one.  Anything still incomplete is reported as it was. */
+    pObj = json_tokener_parse_ex(tok, "", 1);
+    if (json_tokener_get_error(tok) == json_tokener_success) {
+      e = json_tokener_success;
+      iEnd = (size_t)n;
+    } else {
+      json_object_put(pObj);
+      pObj = 0;
+    }
+  }
+  if (e == json_tokener_continue) {
     *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected end of input",
                              zWhat, n);
   } else if (e == json_tokener_error_depth) {

@@ -76,7 +76,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   char *zErr = 0, *zTitle = 0, *zStep = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
-  int rc, nContent = 0, nMax = 0, bNeedTitle = 0, bBegun = 0;
+  int rc, nContent = 0, nMax = 0, bNeedTitle = 0;
 
   memcpy(aOpt, aInit, sizeof(aInit));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
@@ -126,20 +126,18 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   } else {
     cfNow(p, zNow);
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
   rc = cfMaxContentChars(p, &nMax);
   if (rc == SQLITE_OK && nContent > nMax) {
     int nChars = cfUtf8Chars((const unsigned char *)zContent, nContent);
     if (nChars > nMax) {
       zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
                              nChars, nMax);
-      goto done;
+      rc = SQLITE_ERROR;
     }
   }
-
-  rc = cfBegin(p, 1);
   if (rc != SQLITE_OK) goto db_error;
-  bBegun = 1;
 
   /* The conversation, and its active run when no run is named. */
   rc = cfStmt(p, CF_STMT_CONV_GET,
@@ -247,9 +245,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   pStmt = 0;
 
 db_error:
-  if (rc != SQLITE_OK && zErr == 0) cfResultErrorFromDb(ctx, p->db, rc);
-  if (bBegun) rc = cfEnd(p, rc);
-  if (rc == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
 done:
   if (zErr) {
     sqlite3_result_error(ctx, zErr, -1);

@@ -205,13 +205,9 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       goto done;
     }
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
   cfNow(p, zNow);
-  rc = cfBegin(p, 1);
-  if (rc != SQLITE_OK) {
-    cfFinish(ctx, p, rc, &zErr);
-    goto done;
-  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
   rc = sqlite3_prepare_v2(
       p->db,
       "SELECT c.deleted_at IS NOT NULL,"
@@ -294,21 +290,17 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
   CfRun r;
   int rc;
   if (cfArgId(ctx, vRun, "run id", &iRun)) return;
-  if (cfCheckSchema(p, &zErr)) {
+  cfNow(p, zNow);
+  memset(&r, 0, sizeof(r));
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
     sqlite3_result_error(ctx, zErr, -1);
     sqlite3_free(zErr);
     return;
   }
-  cfNow(p, zNow);
-  memset(&r, 0, sizeof(r));
-  rc = cfBegin(p, 1);
-  if (rc == SQLITE_OK) {
-    rc = cfRunLoad(p, iRun, &r, &zErr);
-    if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, zNow, &zErr);
-    if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
-  } else {
-    cfFinish(ctx, p, rc, &zErr);
-  }
+  rc = cfRunLoad(p, iRun, &r, &zErr);
+  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, zNow, &zErr);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfRunFree(&r);
 }
 
@@ -411,15 +403,15 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (cfJsonArgument(ctx, argv[1], "state patch", CF_JT_OBJECT, &zPatch)) return;
-  if (cfCheckSchema(p, &zErr)) {
+  cfNow(p, zNow);
+  memset(&r, 0, sizeof(r));
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
     sqlite3_result_error(ctx, zErr, -1);
     sqlite3_free(zErr);
     return;
   }
-  cfNow(p, zNow);
-  memset(&r, 0, sizeof(r));
-  rc = cfBegin(p, 1);
-  if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
+  rc = cfRunLoad(p, iRun, &r, &zErr);
   if (rc == SQLITE_OK && cfStatusTerminal(r.zStatus)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s; its state can no longer change", iRun,
                            r.zStatus);

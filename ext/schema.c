@@ -257,12 +257,12 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       return;
     }
   }
-  if (cfCheckSchema(p, &zErr)) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-    return;
-  }
   if (argc == 1) {
+    if (cfCheckSchema(p, &zErr)) {
+      sqlite3_result_error(ctx, zErr, -1);
+      sqlite3_free(zErr);
+      return;
+    }
     rc = sqlite3_prepare_v2(p->db, "SELECT value FROM chatflow_settings WHERE key = ?1", -1,
                             &pStmt, 0);
     if (rc == SQLITE_OK) {
@@ -282,8 +282,13 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   cfNow(p, zNow);
-  rc = cfBegin(p, 1);
-  if (rc == SQLITE_OK) {
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  {
     if (zVal) {
       rc = sqlite3_prepare_v2(p->db,
                               "INSERT INTO chatflow_settings (key, value, updated_at) VALUES (?1, ?2, ?3)"
@@ -304,12 +309,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
     sqlite3_finalize(pStmt);
-    if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
-    rc = cfEnd(p, rc);
-    if (rc != SQLITE_OK) return;
-  } else {
-    cfResultErrorFromDb(ctx, p->db, rc);
-    return;
+    if (cfFinish(ctx, p, rc, &zErr) != SQLITE_OK) return;
   }
   if (zVal) sqlite3_result_text(ctx, zVal, -1, SQLITE_TRANSIENT);
   else if (s->zDefault) sqlite3_result_text(ctx, s->zDefault, -1, SQLITE_STATIC);
@@ -347,8 +347,8 @@ int cfRegisterSchema(sqlite3 *db, CfConn *p) {
     {"chatflow_debug", 0, CF_PURE, cfDebugFunc},
     /* creates tables: a write */
     {"chatflow_init", 0, CF_WRITES, cfInitFunc},
-    /* the getter reads a table, the setter writes one; one flag set for the name */
-    {"chatflow_config", 1, CF_WRITES, cfConfigFunc},
+    /* the getter only reads a table (INNOCUOUS, as documented above); the setter writes */
+    {"chatflow_config", 1, CF_READS, cfConfigFunc},
     {"chatflow_config", 2, CF_WRITES, cfConfigFunc},
     /* reads the real-time clock, changes connection state */
     {"chatflow_clock", 0, CF_WRITES, cfClockFunc},

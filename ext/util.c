@@ -319,34 +319,46 @@ static int cfExecCached(CfConn *p, int iStmt, const char *zSql) {
   return rc;
 }
 
-/* Opens the function's SAVEPOINT.  With bWrite, takes the write lock first
-** (a write that changes nothing), so that a function running in autocommit
-** mode waits in the busy handler instead of failing on a stale read
-** snapshot.  When the clock is pinned, publishes it to the triggers. */
-int cfBegin(CfConn *p, int bWrite) {
+/* Opens a writing function's SAVEPOINT.  Takes the write lock first (a
+** write that changes nothing) unless the connection already holds it: a
+** read first would turn the caller's deferred transaction, or the
+** function's own, into a read transaction, and SQLite fails the upgrade
+** of a read transaction at once instead of waiting in the busy handler.
+** Then checks the schema version, then publishes a pinned clock to the
+** triggers.  On failure the SAVEPOINT is rolled back and released, and
+** *pzErr holds the message (sqlite3_malloc'd). */
+int cfBeginWrite(CfConn *p, char **pzErr) {
   int rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
-  if (rc != SQLITE_OK) return rc;
-  if (bWrite) {
-    if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
-      rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
-    }
-    if (rc == SQLITE_OK && p->bClockPinned) {
-      sqlite3_stmt *pStmt = 0;
-      rc = cfStmt(p, CF_STMT_PIN_CLOCK,
-                  "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)",
-                  &pStmt);
-      if (rc == SQLITE_OK) {
-        sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
-        rc = sqlite3_step(pStmt);
-        rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-      }
-      cfStmtDone(p, pStmt);
-    }
+  *pzErr = 0;
+  if (rc != SQLITE_OK) {
+    *pzErr = cfDbError(p->db, rc);
+    return rc;
+  }
+  if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
+    rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
     if (rc != SQLITE_OK) {
-      int rc2 = rc;
-      cfEnd(p, rc2);
+      const char *zMsg = sqlite3_errmsg(p->db);
+      if (zMsg && strstr(zMsg, "no such table")) {
+        *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
+      } else {
+        *pzErr = cfDbError(p->db, rc);
+      }
     }
   }
+  if (rc == SQLITE_OK) rc = cfCheckSchema(p, pzErr);
+  if (rc == SQLITE_OK && p->bClockPinned) {
+    sqlite3_stmt *pStmt = 0;
+    rc = cfStmt(p, CF_STMT_PIN_CLOCK,
+                "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    cfStmtDone(p, pStmt);
+    if (rc != SQLITE_OK) *pzErr = cfDbError(p->db, rc);
+  }
+  if (rc != SQLITE_OK) cfEnd(p, rc);
   return rc;
 }
 
@@ -478,11 +490,11 @@ int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_i
   }
   if (t != SQLITE_INTEGER) {
     if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-      const unsigned char *z = sqlite3_value_text(v);
+      /* A blob's bytes are never echoed: they may be anything. */
+      const unsigned char *z = t == SQLITE_TEXT ? sqlite3_value_text(v) : 0;
       int n = sqlite3_value_bytes(v);
       if (z && cfUtf8Valid(z, n) && n <= 60) {
-        cfResultError(ctx, "chatflow: %s must be an integer id, got %s '%s'", zWhat,
-                      t == SQLITE_TEXT ? "text" : "blob", z);
+        cfResultError(ctx, "chatflow: %s must be an integer id, got text '%s'", zWhat, z);
       } else {
         cfResultError(ctx, "chatflow: %s must be an integer id, got %s", zWhat,
                       t == SQLITE_TEXT ? "text" : "blob");

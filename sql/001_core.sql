@@ -203,8 +203,9 @@ BEGIN
                                           WHERE key = 'limits.max_content_chars'), 100000);
 END;
 
--- Derived columns a raw INSERT may omit are filled exactly as add_message
--- fills them; then the conversation's counters move.  One trigger, so the
+-- Derived columns a raw INSERT may omit (seq, tokens, type, run_id: the
+-- conversation's active run, workflow_step: that run's step) are filled
+-- exactly as add_message fills them; then the conversation's counters move.  One trigger, so the
 -- order of the two steps is fixed.
 CREATE TRIGGER chat_messages_after_insert
 AFTER INSERT ON chat_messages
@@ -218,8 +219,27 @@ BEGIN
          type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
                                                  WHEN 'assistant' THEN 'assistant_response'
                                                  WHEN 'tool' THEN 'tool_result'
-                                                 ELSE 'system' END)
-   WHERE id = NEW.id AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL);
+                                                 ELSE 'system' END),
+         run_id = coalesce(NEW.run_id,
+                           (SELECT id FROM workflow_runs
+                             WHERE conversation_id = NEW.conversation_id
+                               AND status IN ('started', 'awaiting_clarification',
+                                              'awaiting_approval', 'processing'))),
+         workflow_step = coalesce(NEW.workflow_step,
+                                  (SELECT current_step FROM workflow_runs
+                                    WHERE id = coalesce(NEW.run_id,
+                                      (SELECT id FROM workflow_runs
+                                        WHERE conversation_id = NEW.conversation_id
+                                          AND status IN ('started', 'awaiting_clarification',
+                                                         'awaiting_approval', 'processing')))))
+   WHERE id = NEW.id
+     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
+          OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
+          OR (NEW.run_id IS NULL
+              AND EXISTS (SELECT 1 FROM workflow_runs
+                           WHERE conversation_id = NEW.conversation_id
+                             AND status IN ('started', 'awaiting_clarification',
+                                            'awaiting_approval', 'processing'))));
   UPDATE chat_conversations
      SET message_count = message_count + 1,
          last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
@@ -270,13 +290,13 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow steps must be a non-empty JSON array of {"name": text, "awaits": null | "clarification" | "approval"}')
    WHERE NOT json_valid(NEW.steps) OR json_type(NEW.steps) IS NOT 'array'
       OR json_array_length(NEW.steps) = 0
-      OR EXISTS (SELECT 1 FROM json_each(NEW.steps)
+      OR EXISTS (SELECT 1 FROM json_each(NEW.steps) AS s
                   WHERE type <> 'object'
                      OR json_type(value, '$.name') IS NOT 'text'
                      OR length(json_extract(value, '$.name')) NOT BETWEEN 1 AND 100
                      OR coalesce(json_extract(value, '$.awaits'), 'approval')
                         NOT IN ('clarification', 'approval')
-                     OR EXISTS (SELECT 1 FROM json_each(value) AS k
+                     OR EXISTS (SELECT 1 FROM json_each(s.value) AS k
                                  WHERE k.key NOT IN ('name', 'awaits')));
   SELECT RAISE(ABORT, 'chatflow: workflow step names must be unique')
    WHERE json_valid(NEW.steps)
@@ -293,13 +313,13 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow steps must be a non-empty JSON array of {"name": text, "awaits": null | "clarification" | "approval"}')
    WHERE NOT json_valid(NEW.steps) OR json_type(NEW.steps) IS NOT 'array'
       OR json_array_length(NEW.steps) = 0
-      OR EXISTS (SELECT 1 FROM json_each(NEW.steps)
+      OR EXISTS (SELECT 1 FROM json_each(NEW.steps) AS s
                   WHERE type <> 'object'
                      OR json_type(value, '$.name') IS NOT 'text'
                      OR length(json_extract(value, '$.name')) NOT BETWEEN 1 AND 100
                      OR coalesce(json_extract(value, '$.awaits'), 'approval')
                         NOT IN ('clarification', 'approval')
-                     OR EXISTS (SELECT 1 FROM json_each(value) AS k
+                     OR EXISTS (SELECT 1 FROM json_each(s.value) AS k
                                  WHERE k.key NOT IN ('name', 'awaits')));
   SELECT RAISE(ABORT, 'chatflow: workflow step names must be unique')
    WHERE json_valid(NEW.steps)

@@ -1,0 +1,19 @@
+# Multi-process race test: 6 spawned processes on one WAL file (busy_timeout
+# 10000) race chatflow_init, find_or_create_conversation, start_run,
+# add_message and run completion; afterwards the invariants are checked
+# against what every call returned.  RACE_WORKERS, RACE_OPS tune it.
+#   make test-race                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
+# Output ends with "race: N passed, M failed"; a script that dies without
+# printing that line counts as one failure.
+CHATFLOW_EXT ?= dist/chatflow
+PYTHON ?= /usr/bin/python3
+SQLITE3 ?= sqlite3
+
+.PHONY: test-race
+test-race: all
+	@out=$$(mktemp); \
+	  SQLITE3='$(SQLITE3)' CHATFLOW_EXT='$(CHATFLOW_EXT)' $(PYTHON) tests/race/race.py >"$$out" 2>&1; rc=$$?; \
+	  cat "$$out"; \
+	  if ! tail -n 1 "$$out" | grep -Eq '^race: [0-9]+ passed, [0-9]+ failed$$'; then \
+	    rm -f "$$out"; echo "race: 0 passed, 1 failed (no summary; exit $$rc)"; exit 1; fi; \
+	  rm -f "$$out"; exit $$rc

@@ -1,0 +1,444 @@
+#!/usr/bin/python3
+"""Plain-sqlite test for chatflow (issue 2).
+
+A database is written by chatflow (a first connection that loads the
+extension), then opened by connections that do NOT load it: Python's
+sqlite3 and the sqlite3 shell without .load.  The schema alone must keep
+the invariants: invalid run transitions, a second active run and message
+edits are refused with "chatflow: ..." texts; a raw INSERT of a message
+gets seq, tokens and type filled and moves the counters; a raw DELETE of a
+conversation cascades to runs, messages, interrupts, events and proposals.
+Everything runs with PRAGMA foreign_keys ON and OFF.  Reads work without
+the extension.
+
+Run: CHATFLOW_EXT=dist/chatflow SQLITE3=sqlite3 /usr/bin/python3 tests/plain/plain.py
+The output ends with "plain: N passed, M failed".
+"""
+import itertools
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
+SQLITE3 = os.environ.get("SQLITE3", "sqlite3")
+T0 = "2026-01-01T00:00:00.000Z"
+
+STATUSES = ["started", "awaiting_clarification", "awaiting_approval", "processing",
+            "completed", "failed", "cancelled"]
+ACTIVE = STATUSES[:4]
+ALLOWED = {
+    "started": {"processing", "awaiting_clarification", "awaiting_approval", "completed", "failed",
+                "cancelled"},
+    "processing": {"awaiting_clarification", "awaiting_approval", "completed", "failed", "cancelled"},
+    "awaiting_clarification": {"processing", "failed", "cancelled"},
+    "awaiting_approval": {"processing", "failed", "cancelled"},
+    "completed": set(), "failed": set(), "cancelled": set(),
+}
+IMMUTABLE = ("chatflow: messages are immutable: conversation_id, seq, role, content and parts "
+             "cannot be updated")
+
+SETUP = """
+SELECT chatflow_init();
+SELECT chatflow_clock('%(t0)s');
+SELECT create_conversation('acme', 'Bakery', '{"key": "k1", "uid": "u1"}');
+SELECT create_conversation('acme', 'Other', '{"key": "k2", "uid": "u2"}');
+SELECT add_message(1, 'system', 'Be terse.');
+SELECT add_message(1, 'user', 'Plan a map', '{"parts": [{"type": "text", "text": "Plan a map"}]}');
+SELECT start_run(1, 'topical_map', '{"seed": "bakery"}');
+SELECT add_message(1, 'assistant', 'Who are your customers?', '{"tokens": 6}');
+SELECT set_run_status(1, 'awaiting_clarification', 'clarification');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'00ff00');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('external', x'01');
+SELECT add_message(2, 'user', 'Other conversation');
+SELECT start_run(2, 'topical_map');
+SELECT complete_run(2);
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_2', x'02');
+""" % {"t0": T0}
+
+
+def make_db(path):
+    """Writes the fixture with the extension loaded, then closes."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.enable_load_extension(True)
+    db.load_extension(EXT)
+    for stmt in SETUP.strip().split(";\n"):
+        db.execute(stmt)
+    db.close()
+
+
+def plain(path, fk):
+    """A connection that never loads the extension."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA foreign_keys=%s" % ("ON" if fk else "OFF"))
+    return db
+
+
+def one(db, sql, args=()):
+    row = db.execute(sql, args).fetchone()
+    return row[0] if row is not None else None
+
+
+def dump(db):
+    out = {}
+    for t in ("chat_conversations", "chat_messages", "workflow_runs", "workflow_run_events",
+              "workflow_interrupts", "workflow_proposals"):
+        out[t] = db.execute("SELECT * FROM %s ORDER BY rowid" % t).fetchall()
+    return out
+
+
+class Plain:
+    FK = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="chatflow-plain-")
+        cls.template = os.path.join(cls.dir, "template.db")
+        make_db(cls.template)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        self.path = os.path.join(self.dir, "%s.db" % self._testMethodName)
+        shutil.copyfile(self.template, self.path)
+        self.db = plain(self.path, self.FK)
+        self.assertEqual(one(self.db, "PRAGMA foreign_keys"), 1 if self.FK else 0)
+        # the proposals table has no function in this issue: a raw row for the run
+        self.db.execute("INSERT INTO workflow_proposals (run_id, kind, proposed_name) "
+                        "VALUES (1, 'pillar', 'Sourdough')")
+
+    def tearDown(self):
+        self.db.close()
+
+    def refused(self, sql, args, text):
+        """sql fails with exactly text and changes nothing."""
+        before = dump(self.db)
+        with self.assertRaises(sqlite3.IntegrityError) as cm:
+            self.db.execute(sql, args)
+        self.assertEqual(str(cm.exception), text)
+        self.assertEqual(dump(self.db), before)
+
+    # -- reads ---------------------------------------------------------------
+
+    def test_no_extension_here(self):
+        with self.assertRaisesRegex(sqlite3.OperationalError, "^no such function: chatflow_version$"):
+            self.db.execute("SELECT chatflow_version()")
+        with self.assertRaisesRegex(sqlite3.OperationalError, "^no such table: workflow_interrupt$"):
+            self.db.execute("SELECT * FROM workflow_interrupt")
+
+    def test_reads(self):
+        db = self.db
+        self.assertEqual(db.execute("SELECT seq, role, type, content, tokens, run_id, workflow_step"
+                                    " FROM chat_messages WHERE conversation_id = 1 ORDER BY seq").fetchall(),
+                         [(1, "system", "system", "Be terse.", 3, None, None),
+                          (2, "user", "user_input", "Plan a map", 3, None, None),
+                          (3, "assistant", "assistant_response", "Who are your customers?", 6, 1,
+                           "context_ingestion")])
+        self.assertEqual(json.loads(one(db, "SELECT parts FROM chat_messages WHERE id = 2")),
+                         [{"type": "text", "text": "Plan a map"}])
+        self.assertEqual(db.execute("SELECT id, uid, title, message_count, last_seq, total_tokens,"
+                                    " last_message_at FROM chat_conversations ORDER BY id").fetchall(),
+                         [(1, "u1", "Bakery", 3, 3, 12, T0), (2, "u2", "Other", 1, 1, 5, T0)])
+        self.assertEqual(db.execute("SELECT id, conversation_id, status, current_step, state,"
+                                    " completed_at FROM workflow_runs ORDER BY id").fetchall(),
+                         [(1, 1, "awaiting_clarification", "clarification", '{"seed":"bakery"}', None),
+                          (2, 2, "completed", "context_ingestion", "{}", T0)])
+        self.assertEqual(db.execute("SELECT workflow_id, data FROM workflow_interrupts"
+                                    " ORDER BY workflow_id").fetchall(),
+                         [("external", b"\x01"), ("run_1", b"\x00\xff\x00"), ("run_2", b"\x02")])
+        self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), 1)
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+
+    # -- run state machine -----------------------------------------------------
+
+    def test_transition_table(self):
+        """Every (from, to) pair by raw UPDATE: allowed ones pass, others are refused."""
+        db = self.db
+        checked = 0
+        for frm, to in itertools.product(STATUSES, STATUSES):
+            if frm == to:
+                continue
+            with self.subTest(frm=frm, to=to):
+                db.execute("SAVEPOINT t")
+                try:
+                    # a conversation and a run sitting in status frm
+                    db.execute("INSERT INTO chat_conversations (owner) VALUES ('t')")
+                    conv = one(db, "SELECT last_insert_rowid()")
+                    db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status)"
+                               " VALUES (?, 'topical_map', ?)", (conv, frm))
+                    run = one(db, "SELECT last_insert_rowid()")
+                    if to in ALLOWED[frm]:
+                        db.execute("UPDATE workflow_runs SET status = ? WHERE id = ?", (to, run))
+                        self.assertEqual(one(db, "SELECT status FROM workflow_runs WHERE id = ?",
+                                             (run,)), to)
+                        self.assertEqual(db.execute(
+                            "SELECT from_status, to_status FROM workflow_run_events"
+                            " WHERE run_id = ? ORDER BY id", (run,)).fetchall(),
+                            [(None, frm), (frm, to)])
+                    else:
+                        with self.assertRaises(sqlite3.IntegrityError) as cm:
+                            db.execute("UPDATE workflow_runs SET status = ? WHERE id = ?", (to, run))
+                        self.assertEqual(str(cm.exception),
+                                         "chatflow: invalid run transition %s -> %s" % (frm, to))
+                        self.assertEqual(one(db, "SELECT status FROM workflow_runs WHERE id = ?",
+                                             (run,)), frm)
+                    checked += 1
+                finally:
+                    db.execute("ROLLBACK TO t")
+                    db.execute("RELEASE t")
+        self.assertEqual(checked, 42)
+
+    def test_transition_refused_on_fixture(self):
+        self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 2", (),
+                     "chatflow: invalid run transition completed -> processing")
+        self.refused("UPDATE workflow_runs SET status = 'completed' WHERE id = 1", (),
+                     "chatflow: invalid run transition awaiting_clarification -> completed")
+        self.refused("UPDATE workflow_runs SET status = 'started' WHERE id = 1", (),
+                     "chatflow: invalid run transition awaiting_clarification -> started")
+        self.refused("UPDATE workflow_runs SET conversation_id = 2 WHERE id = 1", (),
+                     "chatflow: a run cannot move to another conversation or workflow")
+        self.refused("UPDATE workflow_runs SET current_step = 'nope' WHERE id = 1", (),
+                     "chatflow: current_step is not a step of the run's workflow")
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
+            self.db.execute("UPDATE workflow_runs SET status = 'paused' WHERE id = 1")
+
+    def test_allowed_update_and_end(self):
+        db = self.db
+        db.execute("UPDATE workflow_runs SET status = 'processing', current_step = 'pillar_proposal'"
+                   " WHERE id = 1")
+        db.execute("UPDATE workflow_runs SET status = 'completed' WHERE id = 1")
+        row = db.execute("SELECT status, completed_at IS NOT NULL, updated_at > created_at"
+                         " FROM workflow_runs WHERE id = 1").fetchone()
+        self.assertEqual(row, ("completed", 1, 1))
+        # the run's interrupt went with it; the others stay
+        self.assertEqual([r[0] for r in db.execute(
+            "SELECT workflow_id FROM workflow_interrupts ORDER BY 1")], ["external", "run_2"])
+        self.assertEqual(db.execute("SELECT from_status, to_status, from_step, to_step"
+                                    " FROM workflow_run_events WHERE run_id = 1 ORDER BY id").fetchall(),
+                         [(None, "started", None, "context_ingestion"),
+                          ("started", "awaiting_clarification", "context_ingestion", "clarification"),
+                          ("awaiting_clarification", "processing", "clarification", "pillar_proposal"),
+                          ("processing", "completed", "pillar_proposal", "pillar_proposal")])
+        self.refused("UPDATE workflow_run_events SET to_status = 'failed' WHERE run_id = 1", (),
+                     "chatflow: workflow_run_events is append-only")
+
+    # -- one active run ----------------------------------------------------------
+
+    def test_second_active_run_refused(self):
+        for st in ACTIVE:
+            self.refused("INSERT INTO workflow_runs (conversation_id, workflow, status)"
+                         " VALUES (1, 'topical_map', ?)", (st,),
+                         "chatflow: the conversation already has an active run")
+        # terminal runs may be inserted (history), active ones where none is active
+        self.db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status)"
+                        " VALUES (1, 'topical_map', 'failed')")
+        self.db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map')")
+        new = one(self.db, "SELECT max(id) FROM workflow_runs")
+        self.assertEqual(self.db.execute("SELECT status, current_step FROM workflow_runs WHERE id = ?",
+                                         (new,)).fetchone(), ("started", "context_ingestion"))
+        self.refused("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map')", (),
+                     "chatflow: the conversation already has an active run")
+        self.refused("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (99, 'topical_map')", (),
+                     "chatflow: unknown conversation for run")
+        self.refused("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'nope')", (),
+                     "chatflow: unknown workflow for run")
+        self.assertEqual(self.db.execute(
+            "SELECT conversation_id, count(*) FROM workflow_runs WHERE status IN"
+            " ('started','awaiting_clarification','awaiting_approval','processing')"
+            " GROUP BY 1 ORDER BY 1").fetchall(), [(1, 1), (2, 1)])
+
+    def test_unique_index_backs_the_trigger(self):
+        # even with the trigger out of the way, the partial unique index refuses
+        db = self.db
+        db.execute("BEGIN")
+        db.execute("DROP TRIGGER workflow_runs_check_insert")
+        with self.assertRaisesRegex(sqlite3.IntegrityError,
+                                    r"^UNIQUE constraint failed: workflow_runs\.conversation_id$"):
+            db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map')")
+        db.execute("ROLLBACK")
+
+    # -- messages ------------------------------------------------------------------
+
+    def test_message_edits_refused(self):
+        for col, val in (("content", "edited"), ("role", "assistant"), ("seq", 9), ("seq", 1),
+                         ("parts", '[{"type": "text", "text": "x"}]'), ("parts", None),
+                         ("conversation_id", 2)):
+            with self.subTest(col=col, val=val):
+                self.refused("UPDATE chat_messages SET %s = ? WHERE id = 2" % col, (val,), IMMUTABLE)
+        self.refused("UPDATE chat_messages SET content = content || '!'", (), IMMUTABLE)
+        # metadata is not immutable; tokens moves the conversation's total
+        self.db.execute("UPDATE chat_messages SET metadata = '{\"flag\": 1}', tokens = 10 WHERE id = 2")
+        self.assertEqual(self.db.execute("SELECT message_count, total_tokens FROM chat_conversations"
+                                         " WHERE id = 1").fetchone(), (3, 3 + 10 + 6))
+
+    def test_raw_insert_message(self):
+        db = self.db
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content)"
+                   " VALUES (1, 'user', 'Mostly locals, some tourists')")
+        mid = one(db, "SELECT last_insert_rowid()")
+        self.assertEqual(db.execute("SELECT seq, role, type, tokens FROM chat_messages WHERE id = ?",
+                                    (mid,)).fetchone(), (4, "user", "user_input", (28 + 3) // 4))
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content, parts)"
+                   " VALUES (1, 'tool', '', '[{\"type\": \"tool-result\", \"output\": 1}]')")
+        mid2 = one(db, "SELECT last_insert_rowid()")
+        parts = one(db, "SELECT parts FROM chat_messages WHERE id = ?", (mid2,))
+        self.assertEqual(db.execute("SELECT seq, type, tokens FROM chat_messages WHERE id = ?",
+                                    (mid2,)).fetchone(), (5, "tool_result", (len(parts) + 3) // 4))
+        db.execute("INSERT INTO chat_messages (conversation_id, role, type, content, tokens)"
+                   " VALUES (1, 'assistant', 'proposal', 'Pillars: bread', 40)")
+        self.assertEqual(db.execute("SELECT seq, type, tokens FROM chat_messages WHERE id = ?",
+                                    (one(db, "SELECT last_insert_rowid()"),)).fetchone(),
+                         (6, "proposal", 40))
+        row = db.execute(
+            "SELECT message_count, last_seq, total_tokens,"
+            " last_message_at = (SELECT created_at FROM chat_messages WHERE conversation_id = 1"
+            "                     ORDER BY seq DESC LIMIT 1)"
+            " FROM chat_conversations WHERE id = 1").fetchone()
+        self.assertEqual(row, (6, 6, 3 + 3 + 6 + 7 + (len(parts) + 3) // 4 + 40, 1))
+        self.assertEqual([r[0] for r in db.execute(
+            "SELECT seq FROM chat_messages WHERE conversation_id = 1 ORDER BY seq")], [1, 2, 3, 4, 5, 6])
+        self.assertEqual(one(db, "SELECT message_count FROM chat_conversations WHERE id = 2"), 1)
+        # refusals
+        self.refused("INSERT INTO chat_messages (conversation_id, role, content) VALUES (99, 'user', 'x')",
+                     (), "chatflow: unknown conversation for message")
+        self.refused("INSERT INTO chat_messages (conversation_id, seq, role, content)"
+                     " VALUES (1, 3, 'user', 'x')", (),
+                     "chatflow: message seq must be greater than the conversation's last seq")
+        self.refused("INSERT INTO chat_messages (conversation_id, run_id, role, content)"
+                     " VALUES (1, 2, 'user', 'x')", (),
+                     "chatflow: message run_id names no run of this conversation")
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
+            db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'admin', 'x')")
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
+            db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', '')")
+        self.refused("INSERT INTO chat_conversations (owner, message_count) VALUES ('x', 5)", (),
+                     "chatflow: message_count, last_seq, total_tokens and last_message_at are "
+                     "maintained by chatflow; omit them")
+
+    def test_raw_delete_message_moves_counters(self):
+        db = self.db
+        db.execute("DELETE FROM chat_messages WHERE id = 3")
+        self.assertEqual(db.execute("SELECT message_count, total_tokens, last_message_at"
+                                    " FROM chat_conversations WHERE id = 1").fetchone(), (2, 6, T0))
+
+    # -- conversations ---------------------------------------------------------------
+
+    def test_conversation_constraints(self):
+        db = self.db
+        old = one(db, "SELECT updated_at FROM chat_conversations WHERE id = 2")
+        db.execute("UPDATE chat_conversations SET title = 'Renamed' WHERE id = 2")
+        self.assertNotEqual(one(db, "SELECT updated_at FROM chat_conversations WHERE id = 2"), old)
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
+            db.execute("UPDATE chat_conversations SET title = ? WHERE id = 2", ("x" * 201,))
+        with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
+            db.execute("UPDATE chat_conversations SET metadata = '{bad' WHERE id = 2")
+        with self.assertRaisesRegex(sqlite3.IntegrityError,
+                                    r"^UNIQUE constraint failed: chat_conversations\.owner, "
+                                    r"chat_conversations\.key$"):
+            db.execute("INSERT INTO chat_conversations (owner, key) VALUES ('acme', 'k1')")
+        db.execute("INSERT INTO chat_conversations (owner, key) VALUES ('acme', 'k3')")
+        self.assertEqual(db.execute("SELECT length(uid), message_count, last_seq, visibility"
+                                    " FROM chat_conversations WHERE key = 'k3'").fetchone(),
+                         (32, 0, 0, "private"))
+
+    def test_purge_by_raw_delete_cascades(self):
+        db = self.db
+        before2 = {t: [r for r in rows] for t, rows in dump(db).items()}
+        db.execute("DELETE FROM chat_conversations WHERE id = 1")
+        counts = [one(db, "SELECT count(*) FROM %s WHERE %s" % (t, w)) for t, w in (
+            ("chat_messages", "conversation_id = 1"),
+            ("workflow_runs", "conversation_id = 1"),
+            ("workflow_run_events", "run_id = 1"),
+            ("workflow_proposals", "run_id = 1"),
+            ("workflow_interrupts", "workflow_id = 'run_1'"))]
+        self.assertEqual(counts, [0, 0, 0, 0, 0])
+        # conversation 2 and the unrelated interrupt are untouched
+        after = dump(db)
+        self.assertEqual(after["chat_conversations"], [r for r in before2["chat_conversations"] if r[0] == 2])
+        self.assertEqual(after["chat_messages"], [r for r in before2["chat_messages"] if r[1] == 2])
+        self.assertEqual(after["workflow_runs"], [r for r in before2["workflow_runs"] if r[0] == 2])
+        self.assertEqual([r[0] for r in after["workflow_interrupts"]], ["external", "run_2"])
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+        self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+
+    def test_raw_delete_run_cascades(self):
+        db = self.db
+        db.execute("DELETE FROM workflow_runs WHERE id = 1")
+        self.assertEqual([one(db, "SELECT count(*) FROM %s WHERE %s" % (t, w)) for t, w in (
+            ("chat_messages", "run_id = 1"), ("workflow_run_events", "run_id = 1"),
+            ("workflow_proposals", "run_id = 1"), ("workflow_interrupts", "workflow_id = 'run_1'"))],
+            [0, 0, 0, 0])
+        self.assertEqual(db.execute("SELECT message_count, last_seq FROM chat_conversations WHERE id = 1"
+                                    ).fetchone(), (2, 3))
+
+    # -- the sqlite3 shell, without .load ----------------------------------------------
+
+    def shell(self, sql):
+        self.db.close()
+        fk = "PRAGMA foreign_keys=%s;" % ("ON" if self.FK else "OFF")
+        p = subprocess.run([SQLITE3, "-init", os.devnull, "-bail", "-batch", self.path], input=fk + "\n" + sql,
+                           capture_output=True, text=True, timeout=30)
+        self.db = plain(self.path, self.FK)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_shell(self):
+        before = dump(self.db)
+        cases = [
+            ("UPDATE workflow_runs SET status = 'processing' WHERE id = 2;",
+             "chatflow: invalid run transition completed -> processing"),
+            ("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map');",
+             "chatflow: the conversation already has an active run"),
+            ("UPDATE chat_messages SET content = 'edited' WHERE id = 1;", IMMUTABLE),
+            ("UPDATE chat_messages SET role = 'user' WHERE id = 1;", IMMUTABLE),
+            ("UPDATE chat_messages SET seq = 7 WHERE id = 1;", IMMUTABLE),
+            ("UPDATE chat_messages SET parts = '[]' WHERE id = 1;", IMMUTABLE),
+            ("UPDATE chat_messages SET conversation_id = 2 WHERE id = 1;", IMMUTABLE),
+        ]
+        for sql, text in cases:
+            with self.subTest(sql=sql):
+                rc, out, err = self.shell(sql)
+                self.assertNotEqual(rc, 0)
+                self.assertIn(text, err)
+                self.assertEqual(dump(self.db), before)
+        rc, out, err = self.shell("SELECT chatflow_version();")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("no such function: chatflow_version", err)
+        rc, out, err = self.shell(
+            "INSERT INTO chat_messages (conversation_id, role, content) VALUES (2, 'assistant', 'ok');\n"
+            "SELECT seq, type, tokens FROM chat_messages WHERE conversation_id = 2 ORDER BY seq;\n"
+            "SELECT message_count, last_seq FROM chat_conversations WHERE id = 2;\n"
+            "DELETE FROM chat_conversations WHERE id = 1;\n"
+            "SELECT (SELECT count(*) FROM chat_messages WHERE conversation_id = 1),"
+            " (SELECT count(*) FROM workflow_runs WHERE conversation_id = 1),"
+            " (SELECT count(*) FROM workflow_run_events WHERE run_id = 1),"
+            " (SELECT count(*) FROM workflow_proposals WHERE run_id = 1),"
+            " (SELECT count(*) FROM workflow_interrupts WHERE workflow_id = 'run_1');\n")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(out, "1|user_input|5\n2|assistant_response|1\n2|2\n0|0|0|0|0\n")
+
+
+class PlainFkOn(Plain, unittest.TestCase):
+    FK = True
+
+
+class PlainFkOff(Plain, unittest.TestCase):
+    FK = False
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    bad = {getattr(t, "test_case", t).id() for t, _ in res.failures + res.errors + res.skipped}
+    bad |= {t.id() for t in res.unexpectedSuccesses}
+    print("plain: %d passed, %d failed" % (res.testsRun - len(bad), len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
