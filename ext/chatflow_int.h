@@ -64,6 +64,8 @@ struct CfConn {
   char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
   int nSchemaOk;                          /* cached schema check, see cfCheckSchema */
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
+  int nGuard;                             /* connected chatflow_statement_cache tables */
+  int bDestroyed;                         /* the guard module's destructor ran */
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -103,7 +105,7 @@ struct CfJsonOpt {
   const char *zKey;   /* option name */
   int eType;          /* CF_JT_* accepted */
   int bPresent;       /* out: the option was given (and not null) */
-  sqlite3_int64 iVal; /* out: CF_JT_INT */
+  sqlite3_int64 iVal; /* out: CF_JT_INT, CF_JT_BOOL; an array's length */
   char *zVal;         /* out: CF_JT_STRING, sqlite3_malloc'd, caller frees */
 };
 #define CF_JT_STRING 0x01

@@ -200,6 +200,9 @@ int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aO
         break;
       }
       aOpt[i].bPresent = 1;
+      if (json_object_is_type(pVal, json_type_array)) {
+        aOpt[i].iVal = (sqlite3_int64)json_object_array_length(pVal);
+      }
       if (json_object_is_type(pVal, json_type_int)) {
         aOpt[i].iVal = json_object_get_int64(pVal);
       } else if (json_object_is_type(pVal, json_type_boolean)) {

@@ -93,7 +93,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     goto done;
   }
   if (zContent) nContent = sqlite3_value_bytes(argv[2]);
-  if (nContent == 0 && !aOpt[MOPT_PARTS].bPresent) {
+  if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0)) {
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
                            zContent ? "empty" : "NULL");
     goto done;

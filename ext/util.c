@@ -231,14 +231,21 @@ static int cfGuardConnect(sqlite3 *db, void *pAux, int argc, const char *const *
   if (pNew == 0) return SQLITE_NOMEM;
   memset(pNew, 0, sizeof(*pNew));
   pNew->pConn = (CfConn *)pAux;
+  pNew->pConn->nGuard++;
   sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   *ppVtab = &pNew->base;
   return SQLITE_OK;
 }
 
+/* When the module is replaced (the extension loaded again on the same
+** connection), SQLite drops the module's last reference, and so runs
+** cfConnDestroy, *before* this xDisconnect; at sqlite3_close() the order
+** is the reverse.  Whichever runs last frees the CfConn (nGuard, bDestroyed). */
 static int cfGuardDisconnect(sqlite3_vtab *pVtab) {
   CfGuardVtab *p = (CfGuardVtab *)pVtab;
-  cfConnFinalize(p->pConn);
+  CfConn *pConn = p->pConn;
+  cfConnFinalize(pConn);
+  if (--pConn->nGuard == 0 && pConn->bDestroyed) sqlite3_free(pConn);
   sqlite3_free(p);
   return SQLITE_OK;
 }
@@ -296,7 +303,8 @@ static sqlite3_module cfGuardModule = {
 static void cfConnDestroy(void *pArg) {
   CfConn *p = (CfConn *)pArg;
   cfConnFinalize(p);
-  sqlite3_free(p);
+  p->bDestroyed = 1;
+  if (p->nGuard == 0) sqlite3_free(p);  /* else the last xDisconnect frees it */
 }
 
 /* Creates the module that owns p: p is freed when the connection closes

@@ -105,7 +105,7 @@ CREATE TABLE chat_messages (
                               OR (json_valid(metadata) AND json_type(metadata) = 'object')),
   tokens          INTEGER CHECK (tokens IS NULL OR tokens >= 0),  -- estimated when omitted
   created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-  CHECK (content <> '' OR parts IS NOT NULL),
+  CHECK (content <> '' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
   UNIQUE (conversation_id, seq)
 ) STRICT;
 
@@ -161,6 +161,15 @@ WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
      OR NEW.last_message_at IS NOT NULL
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens and last_message_at are maintained by chatflow; omit them');
+END;
+
+-- seq is never reused: last_seq only grows (a lower value would make the
+-- next message collide with an existing seq).
+CREATE TRIGGER chat_conversations_last_seq
+BEFORE UPDATE OF last_seq ON chat_conversations
+WHEN NEW.last_seq < OLD.last_seq
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases');
 END;
 
 -- updated_at follows any change of a caller-visible column that did not set it.

@@ -110,6 +110,7 @@ SELECT add_message(2, 'admin', 'x'); -- error
 SELECT add_message(2, 'User', 'x'); -- error
 SELECT add_message(2, 'user', ''); -- error
 SELECT add_message(2, 'user', NULL); -- error
+SELECT add_message(2, 'user', NULL, '{"parts": []}'); -- error
 SELECT add_message(2, 'user', 'x', '{"type": "Bad Type"}'); -- error
 SELECT add_message(2, 'user', 'x', json_object('type', printf('%.65c', 'z'))); -- error
 SELECT add_message(2, 'user', 'x', '{"type": ""}'); -- error

@@ -180,3 +180,8 @@ SELECT * FROM counts;
 -- a raw DELETE of a conversation does the same
 DELETE FROM chat_conversations WHERE id = 1;
 SELECT * FROM counts;
+-- last_seq never goes down (a lower value would collide with existing seqs)
+SELECT create_conversation('acme', 'seq guard', '{"uid": "seq-guard"}') AS id;
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (last_insert_rowid(), 'user', 'one');
+UPDATE chat_conversations SET last_seq = 0 WHERE uid = 'seq-guard'; -- error
+SELECT last_seq, message_count FROM chat_conversations WHERE uid = 'seq-guard';
