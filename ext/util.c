@@ -489,7 +489,8 @@ int cfMaxContentChars(CfConn *p, int *pnMax) {
 
 /* -------------------------------------------------------------- arguments */
 
-/* An id argument: an INTEGER > 0 (or a REAL/TEXT holding exactly one). */
+/* An id argument: an INTEGER > 0; text, blob and real values are refused,
+** never coerced. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_NULL) {
