@@ -36,6 +36,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_JSON_DEPTH 32
 #define CF_MAX_BLOB_BYTES (16 << 20)   /* one interrupt checkpoint */
 #define CF_MAX_ERROR_CHARS 10000       /* fail_run's error text */
+#define CF_LEASE_SECONDS_DEFAULT 300   /* runs.lease_seconds */
 #define CF_TIMESTAMP_LEN 24            /* YYYY-MM-DDTHH:MM:SS.sssZ */
 
 /* Cached statements, one slot each; see cfStmt(). */
@@ -92,6 +93,7 @@ int cfEnd(CfConn *p, int rc);
 int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
+int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
@@ -117,8 +119,24 @@ struct CfJsonOpt {
 int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
                   char **pzErr);
 void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt);
+int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzErr);
 int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
                    const char **pzOut);
+
+/* runs.c: a run as the functions need it, and the shared moves. */
+typedef struct CfRun {
+  sqlite3_int64 iId, iConv;
+  char zStatus[32];
+  char *zWorkflow; /* sqlite3_malloc'd */
+  char *zStep;     /* sqlite3_malloc'd */
+} CfRun;
+
+int cfStatusTerminal(const char *z);
+void cfRunFree(CfRun *r);
+int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr);
+int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
+              const char *zNow, char **pzErr);
+int cfStepOnce(sqlite3_stmt *pStmt);
 
 /* Registration, one per concept file. */
 int cfRegisterSchema(sqlite3 *db, CfConn *p);
@@ -127,6 +145,7 @@ int cfRegisterMessages(sqlite3 *db, CfConn *p);
 int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
+int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {

@@ -251,3 +251,78 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   *pzOut = z;
   return 0;
 }
+
+/* Checks the answer of resume_run: a JSON object whose optional
+** "clarifications" is an array of {"question_id": string | integer,
+** "question": string, "answer": string} and whose optional "approvals" is
+** an array of {"proposal_id": integer, "approved_name"?: string}.  Sets the
+** two array lengths.  Returns SQLITE_OK or SQLITE_ERROR with *pzErr. */
+int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzErr) {
+  struct json_object *pRoot = cfJsonParse(z, n, "resume answer", pzErr); /* owned */
+  struct json_object *pArr = 0;                                           /* borrowed */
+  int rc = SQLITE_OK;
+  *pnClar = *pnAppr = 0;
+  if (pRoot == 0) {
+    if (*pzErr == 0) *pzErr = sqlite3_mprintf("chatflow: resume answer must be a JSON object, got null");
+    return SQLITE_ERROR;
+  }
+  if (!json_object_is_type(pRoot, json_type_object)) {
+    *pzErr = sqlite3_mprintf("chatflow: resume answer must be a JSON object, got %s",
+                             cfJsonTypeName(pRoot));
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK && json_object_object_get_ex(pRoot, "clarifications", &pArr)) {
+    size_t nArr;
+    if (!json_object_is_type(pArr, json_type_array)) {
+      *pzErr = sqlite3_mprintf("chatflow: clarifications must be an array, got %s",
+                               cfJsonTypeName(pArr));
+      rc = SQLITE_ERROR;
+    } else {
+      nArr = json_object_array_length(pArr);
+      for (size_t i = 0; i < nArr && rc == SQLITE_OK; i++) {
+        struct json_object *pItem = json_object_array_get_idx(pArr, i); /* borrowed */
+        struct json_object *pId = 0, *pQ = 0, *pA = 0;                  /* borrowed */
+        if (!json_object_is_type(pItem, json_type_object) ||
+            !json_object_object_get_ex(pItem, "question_id", &pId) ||
+            !(json_object_is_type(pId, json_type_string) || json_object_is_type(pId, json_type_int)) ||
+            !json_object_object_get_ex(pItem, "question", &pQ) ||
+            !json_object_is_type(pQ, json_type_string) ||
+            !json_object_object_get_ex(pItem, "answer", &pA) ||
+            !json_object_is_type(pA, json_type_string)) {
+          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": string or integer, \"question\": string, \"answer\": string}",
+                                   (int)i);
+          rc = SQLITE_ERROR;
+        }
+      }
+      *pnClar = (int)nArr;
+    }
+  }
+  if (rc == SQLITE_OK && json_object_object_get_ex(pRoot, "approvals", &pArr)) {
+    size_t nArr;
+    if (!json_object_is_type(pArr, json_type_array)) {
+      *pzErr = sqlite3_mprintf("chatflow: approvals must be an array, got %s", cfJsonTypeName(pArr));
+      rc = SQLITE_ERROR;
+    } else {
+      nArr = json_object_array_length(pArr);
+      for (size_t i = 0; i < nArr && rc == SQLITE_OK; i++) {
+        struct json_object *pItem = json_object_array_get_idx(pArr, i); /* borrowed */
+        struct json_object *pId = 0, *pName = 0;                       /* borrowed */
+        int bName = json_object_is_type(pItem, json_type_object) &&
+                    json_object_object_get_ex(pItem, "approved_name", &pName) && pName != 0;
+        if (!json_object_is_type(pItem, json_type_object) ||
+            !json_object_object_get_ex(pItem, "proposal_id", &pId) ||
+            !json_object_is_type(pId, json_type_int) || json_object_get_int64(pId) <= 0 ||
+            (bName && (!json_object_is_type(pName, json_type_string) ||
+                       json_object_get_string_len(pName) == 0 ||
+                       json_object_get_string_len(pName) > 500))) {
+          *pzErr = sqlite3_mprintf("chatflow: approvals[%d] must be {\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
+                                   (int)i);
+          rc = SQLITE_ERROR;
+        }
+      }
+      *pnAppr = (int)nArr;
+    }
+  }
+  json_object_put(pRoot);
+  return rc;
+}

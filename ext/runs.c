@@ -53,7 +53,7 @@ static int cfStatusIndex(const char *z) {
   return -1;
 }
 
-static int cfStatusTerminal(const char *z) {
+int cfStatusTerminal(const char *z) {
   return strcmp(z, "completed") == 0 || strcmp(z, "failed") == 0 || strcmp(z, "cancelled") == 0;
 }
 
@@ -73,21 +73,13 @@ static int cfTransitionOk(const char *zFrom, const char *zTo) {
   return (aOk[iFrom] >> iTo) & 1;
 }
 
-/* A run as the functions need it. */
-typedef struct CfRun {
-  sqlite3_int64 iId, iConv;
-  char zStatus[32];
-  char *zWorkflow; /* sqlite3_malloc'd */
-  char *zStep;     /* sqlite3_malloc'd */
-} CfRun;
-
-static void cfRunFree(CfRun *r) {
+void cfRunFree(CfRun *r) {
   sqlite3_free(r->zWorkflow);
   sqlite3_free(r->zStep);
   r->zWorkflow = r->zStep = 0;
 }
 
-static int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr) {
+int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc = cfStmt(p, CF_STMT_RUN_GET,
                   "SELECT conversation_id, current_step, status, workflow FROM workflow_runs WHERE id = ?1",
@@ -136,16 +128,16 @@ static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char
   return rc;
 }
 
-static int cfStepOnce(sqlite3_stmt *pStmt) {
+int cfStepOnce(sqlite3_stmt *pStmt) {
   int rc = sqlite3_step(pStmt);
   return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? SQLITE_OK : rc;
 }
 
 /* Moves run r to zTo (and zStep when not 0), with zError for failed. */
-static int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
+int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
                      const char *zNow, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc;
+  int rc, nLease = 0;
   if (!cfTransitionOk(r->zStatus, zTo)) {
     *pzErr = sqlite3_mprintf("chatflow: invalid run transition %s -> %s (run %lld)", r->zStatus,
                              zTo, r->iId);
@@ -155,16 +147,23 @@ static int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, co
     rc = cfStepCheck(p, r->zWorkflow, zStep, pzErr);
     if (rc != SQLITE_OK) return rc;
   }
+  rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
+  if (rc != SQLITE_OK) return rc;
+  /* A worker moving the run (to started or processing) renews its lease;
+  ** a run that waits for a person or has ended holds none. */
   rc = sqlite3_prepare_v2(p->db,
                           "UPDATE workflow_runs SET status = ?2,"
                           " current_step = coalesce(?3, current_step),"
                           " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
                           " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
                           "                     THEN ?5 ELSE completed_at END,"
+                          " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
+                          "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
                           " updated_at = ?5"
                           " WHERE id = ?1",
                           -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
+    sqlite3_bind_int(pStmt, 6, nLease);
     sqlite3_bind_int64(pStmt, 1, r->iId);
     sqlite3_bind_text(pStmt, 2, zTo, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 3, zStep, -1, SQLITE_STATIC);
@@ -186,7 +185,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
-  int rc, bCancel = 0;
+  int rc, bCancel = 0, nLease = 0;
 
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (cfArgText(ctx, argv[1], "workflow", 100, 0, 0, &zWorkflow)) return;
@@ -250,20 +249,23 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
     cfRunFree(&r);
   }
+  if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(
         p->db,
         "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
-        " started_at, created_at, updated_at)"
+        " lease_expires_at, started_at, created_at, updated_at)"
         " VALUES (?1, ?2, 'started',"
         " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
-        " coalesce(json(?3), '{}'), ?4, ?4, ?4)",
+        " coalesce(json(?3), '{}'),"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)",
         -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, zInput, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pStmt, 5, nLease);
       rc = cfStepOnce(pStmt);
       iRun = sqlite3_last_insert_rowid(p->db);
     }

@@ -172,6 +172,7 @@ static const CfSetting aSetting[] = {
   {"llm.api_key_env", "OPENAI_API_KEY", CF_SET_ENVNAME, 0, 0},
   {"llm.timeout_ms", "60000", CF_SET_INT, 1, 3600000},
   {"limits.max_content_chars", "100000", CF_SET_INT, 1, CF_MAX_CONTENT_CHARS_CEILING},
+  {"runs.lease_seconds", "300", CF_SET_INT, 1, 86400},
 };
 #define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
 

@@ -469,12 +469,17 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
 /* The content limit in characters: the setting limits.max_content_chars,
 ** else the default. */
 int cfMaxContentChars(CfConn *p, int *pnMax) {
+  return cfSettingInt(p, "limits.max_content_chars", CF_MAX_CONTENT_CHARS_DEFAULT, pnMax);
+}
+
+/* An integer setting (validated when set), or iDefault when unset. */
+int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnMax) {
   sqlite3_stmt *pStmt = 0;
   int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
                   &pStmt);
-  *pnMax = CF_MAX_CONTENT_CHARS_DEFAULT;
+  *pnMax = iDefault;
   if (rc == SQLITE_OK) {
-    sqlite3_bind_text(pStmt, 1, "limits.max_content_chars", -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       *pnMax = sqlite3_column_int(pStmt, 0);

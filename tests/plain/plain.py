@@ -24,6 +24,12 @@ import sys
 import tempfile
 import unittest
 
+# The schema version this build creates: one per numbered migration in sql/.
+import glob as _glob
+SCHEMA_VERSION = len(_glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                             "..", "..", "sql", "[0-9][0-9][0-9]_*.sql")))
+
+
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 SQLITE3 = os.environ.get("SQLITE3", "sqlite3")
 T0 = "2026-01-01T00:00:00.000Z"
@@ -152,7 +158,7 @@ class Plain:
         self.assertEqual(db.execute("SELECT workflow_id, data FROM workflow_interrupts"
                                     " ORDER BY workflow_id").fetchall(),
                          [("external", b"\x01"), ("run_1", b"\x00\xff\x00"), ("run_2", b"\x02")])
-        self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), 1)
+        self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), SCHEMA_VERSION)
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
 
     # -- run state machine -----------------------------------------------------

@@ -21,6 +21,12 @@ import sys
 import tempfile
 import unittest
 
+# The schema version this build creates: one per numbered migration in sql/.
+import glob as _glob
+SCHEMA_VERSION = len(_glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                             "..", "..", "sql", "[0-9][0-9][0-9]_*.sql")))
+
+
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 T0 = "2026-01-01T00:00:00.000Z"
 T1 = "2026-01-01T00:01:00.000Z"
@@ -111,10 +117,10 @@ class Walkthrough:
         self.assertEqual(one(db, "PRAGMA foreign_keys"), 1 if self.FK else 0)
 
         # 1. init, idempotent across connections
-        self.assertEqual(one(db, "SELECT chatflow_init()"), 1)
-        self.assertEqual(one(db, "SELECT chatflow_init()"), 1)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), SCHEMA_VERSION)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), SCHEMA_VERSION)
         db = self.reopen(db)
-        self.assertEqual(one(db, "SELECT chatflow_init()"), 1)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), SCHEMA_VERSION)
 
         # 2. a conversation with key and options; find_or_create gives it back
         db.execute("SELECT chatflow_clock(?)", (T0,))

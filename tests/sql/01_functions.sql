@@ -13,7 +13,9 @@ SELECT name, narg, enc,
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
-                'run_workflow_id', 'merge_run_state')
+                'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
+                'add_clarification', 'set_business_context', 'add_proposal',
+                'validate_proposal', 'heartbeat_run', 'expire_stale_runs')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
@@ -24,7 +26,9 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
-                'run_workflow_id', 'merge_run_state');
+                'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
+                'add_clarification', 'set_business_context', 'add_proposal',
+                'validate_proposal', 'heartbeat_run', 'expire_stale_runs');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache')
  ORDER BY 1;

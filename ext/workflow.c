@@ -1,0 +1,567 @@
+/*
+** workflow.c — stepping a run through its workflow definition, the
+** answers a waiting run gets, proposals, and leases.
+**
+**   advance_run(run_id [, output_json])        -> {"status", "current_step"}
+**   resume_run(run_id, answer_json)            -> {"status", "current_step"}
+**   add_clarification(run_id, question_id, question, answer) -> 1
+**   set_business_context(run_id, context_json) -> 1
+**   add_proposal(run_id, kind, proposed_name [, rationale]) -> proposal id
+**   validate_proposal(proposal_id, validation_json)           -> 1
+**   heartbeat_run(run_id [, seconds])          -> lease expiry timestamp
+**   expire_stale_runs()                        -> number of runs failed
+**
+** Example (the shipped topical_map workflow):
+**   SELECT advance_run(7, '{"context": "bakery"}');
+**     -- {"status":"awaiting_clarification","current_step":"clarification"}
+**   SELECT resume_run(7, '{"clarifications": [{"question_id": "q1",
+**                          "question": "Audience?", "answer": "locals"}]}');
+**     -- {"status":"processing","current_step":"clarification"}
+**
+** advance_run finishes the current step: the output object is merged into
+** the run's state (RFC 7396), and the run moves to the next step of its
+** workflow — to awaiting_clarification / awaiting_approval when that step
+** awaits input, else to processing; past the last step it is completed.
+** A run that awaits input must be resumed first; a terminal run cannot
+** advance.
+**
+** resume_run is accepted only from an awaiting status and moves the run to
+** processing at the same step, so the same wait can never be resumed
+** twice.  "clarifications" entries are appended to the run's
+** clarifications with answered_at; "approvals" approve proposals of this
+** run (approved_name defaults to proposed_name); every other key is merged
+** into state.
+**
+** Leases: start_run, and every move to started or processing, give the
+** run a lease of runs.lease_seconds (default 300); heartbeat_run extends
+** it.  A run that awaits input waits for a person, not a worker: it holds
+** no lease, and heartbeat_run refuses it.  expire_stale_runs() fails every
+** started or processing run whose lease has passed, with error 'lease
+** expired' (the event log records it), and returns how many.
+**
+** NULL input is an error everywhere.  All of these write, so they are
+** SQLITE_DIRECTONLY; each runs in one SAVEPOINT and writes nothing on error.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+/* The run's next step after its current one: *pzNext (sqlite3_malloc'd) and
+** *pzAwaits (or 0), or *pzNext == 0 when the current step is the last. */
+static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
+      "  FROM workflow_definitions AS d, json_each(d.steps) AS c, json_each(d.steps) AS n"
+      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2 AND n.key = c.key + 1",
+      -1, &pStmt, 0);
+  *pzNext = *pzAwaits = 0;
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(pStmt, 1, r->zWorkflow, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 2, r->zStep, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    *pzNext = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if (sqlite3_column_type(pStmt, 1) == SQLITE_TEXT) {
+      *pzAwaits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+    }
+    rc = (*pzNext == 0) ? SQLITE_NOMEM : SQLITE_OK;
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Runs zSql with ?1 = iId, ?2 = zText (may be 0), ?3 = zNow. */
+static int cfExecRun(CfConn *p, const char *zSql, sqlite3_int64 iId, const char *zText,
+                     const char *zNow) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    if (zText) sqlite3_bind_text(pStmt, 2, zText, -1, SQLITE_STATIC);
+    if (zNow) sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+    rc = cfStepOnce(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Sets the {"status", "current_step"} of run iRun as the result. */
+static int cfResultStatus(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iRun) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db,
+                              "SELECT json_object('status', status, 'current_step', current_step)"
+                              "  FROM workflow_runs WHERE id = ?1",
+                              -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iRun);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Loads run iRun for a change: it must exist and not have ended. */
+static int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
+                         char **pzErr) {
+  int rc = cfRunLoad(p, iRun, r, pzErr);
+  if (rc == SQLITE_OK && cfStatusTerminal(r->zStatus)) {
+    *pzErr = sqlite3_mprintf("chatflow: run %lld is %s; %s", iRun, r->zStatus, zWhat);
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
+static int cfAwaiting(const CfRun *r) { return strncmp(r->zStatus, "awaiting_", 9) == 0; }
+
+/* ----------------------------------------------------------- advance_run */
+
+static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun;
+  const char *zOutput = 0;
+  char *zErr = 0, *zNext = 0, *zAwaits = 0, *zTo = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  CfRun r;
+  int rc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL &&
+      cfJsonArgument(ctx, argv[1], "step output", CF_JT_OBJECT, &zOutput)) {
+    return;
+  }
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
+  rc = cfRunLoadLive(p, iRun, &r, "it cannot advance", &zErr);
+  if (rc == SQLITE_OK && cfAwaiting(&r)) {
+    zErr = sqlite3_mprintf("chatflow: run %lld is %s; resume_run(%lld, answer) before advancing it",
+                           iRun, r.zStatus, iRun);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK && zOutput) {
+    rc = cfExecRun(p, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
+                   iRun, zOutput, zNow);
+  }
+  if (rc == SQLITE_OK) rc = cfNextStep(p, &r, &zNext, &zAwaits);
+  if (rc == SQLITE_OK) {
+    if (zNext == 0) {
+      rc = cfRunMove(p, &r, "completed", 0, 0, zNow, &zErr);
+    } else {
+      zTo = zAwaits ? sqlite3_mprintf("awaiting_%s", zAwaits) : sqlite3_mprintf("processing");
+      rc = zTo ? cfRunMove(p, &r, zTo, zNext, 0, zNow, &zErr) : SQLITE_NOMEM;
+    }
+  }
+  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
+  cfFinish(ctx, p, rc, &zErr);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  sqlite3_free(zNext);
+  sqlite3_free(zAwaits);
+  sqlite3_free(zTo);
+  cfRunFree(&r);
+}
+
+/* ------------------------------------------------------------ resume_run */
+
+static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun;
+  const char *zAnswer = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  int rc, nClar = 0, nAppr = 0;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (cfArgText(ctx, argv[1], "resume answer", 0, 0, 0, &zAnswer)) return;
+  if (cfJsonResumeCheck(zAnswer, sqlite3_value_bytes(argv[1]), &nClar, &nAppr, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
+  rc = cfRunLoadLive(p, iRun, &r, "it cannot be resumed", &zErr);
+  if (rc == SQLITE_OK && !cfAwaiting(&r)) {
+    zErr = sqlite3_mprintf("chatflow: run %lld is not awaiting input (%s); nothing to resume", iRun,
+                           r.zStatus);
+    rc = SQLITE_ERROR;
+  }
+  /* Clarifications, appended one by one in order. */
+  if (rc == SQLITE_OK && nClar > 0) {
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
+        " json_object('question_id', json_extract(?2, '$.clarifications[' || ?4 || '].question_id'),"
+        "             'question', json_extract(?2, '$.clarifications[' || ?4 || '].question'),"
+        "             'answer', json_extract(?2, '$.clarifications[' || ?4 || '].answer'),"
+        "             'answered_at', ?3))"
+        " WHERE id = ?1",
+        -1, &pStmt, 0);
+    for (int i = 0; rc == SQLITE_OK && i < nClar; i++) {
+      sqlite3_bind_int64(pStmt, 1, iRun);
+      sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pStmt, 4, i);
+      rc = cfStepOnce(pStmt);
+      sqlite3_reset(pStmt);
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  /* Approvals: each names a proposal of this run. */
+  if (rc == SQLITE_OK && nAppr > 0) {
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "SELECT q.id, q.run_id,"
+        "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')"
+        "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
+        "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')",
+        -1, &pStmt, 0);
+    for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
+      sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pStmt, 3, i);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_int64 iProp = sqlite3_column_int64(pStmt, 2);
+        rc = SQLITE_OK;
+        if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
+          zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
+          rc = SQLITE_ERROR;
+        } else if (sqlite3_column_int64(pStmt, 1) != iRun) {
+          zErr = sqlite3_mprintf("chatflow: proposal %lld belongs to run %lld, not %lld", iProp,
+                                 sqlite3_column_int64(pStmt, 1), iRun);
+          rc = SQLITE_ERROR;
+        }
+      }
+      sqlite3_reset(pStmt);
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_prepare_v2(
+          p->db,
+          "UPDATE workflow_proposals SET user_approved = 1, approved_at = ?3,"
+          " approved_name = coalesce(json_extract(?2, '$.approvals[' || ?4 || '].approved_name'),"
+          "                          proposed_name)"
+          " WHERE id = json_extract(?2, '$.approvals[' || ?4 || '].proposal_id') AND run_id = ?1",
+          -1, &pStmt, 0);
+      for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
+        sqlite3_bind_int64(pStmt, 1, iRun);
+        sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+        sqlite3_bind_int(pStmt, 4, i);
+        rc = cfStepOnce(pStmt);
+        sqlite3_reset(pStmt);
+      }
+      sqlite3_finalize(pStmt);
+      pStmt = 0;
+    }
+  }
+  /* Every other key merges into state. */
+  if (rc == SQLITE_OK) {
+    rc = cfExecRun(p,
+                   "UPDATE workflow_runs SET state = json_patch(state,"
+                   " json_remove(?2, '$.clarifications', '$.approvals')), updated_at = ?3"
+                   " WHERE id = ?1",
+                   iRun, zAnswer, zNow);
+  }
+  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zNow, &zErr);
+  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
+  cfFinish(ctx, p, rc, &zErr);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  cfRunFree(&r);
+}
+
+/* ------------------------------------------- clarification, context, lease */
+
+/* The common frame of the small run writers: loads a live run, runs zSql
+** with ?1 run id, ?2 zText, ?3 now, and returns 1. */
+static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSql,
+                       const char *zText, const char *zWhat) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  CfRun r;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
+  if (rc == SQLITE_OK) rc = cfExecRun(p, zSql, iRun, zText, zNow);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  cfRunFree(&r);
+}
+
+static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iRun;
+  const char *zQuestion = 0, *zAnswer = 0, *zId = 0;
+  int eId;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  eId = sqlite3_value_type(argv[1]);
+  if (eId != SQLITE_INTEGER && cfArgText(ctx, argv[1], "question_id", 200, 0, 0, &zId)) return;
+  if (cfArgText(ctx, argv[2], "question", 10000, 0, 0, &zQuestion)) return;
+  if (cfArgText(ctx, argv[3], "answer", CF_MAX_CONTENT_CHARS_CEILING, 0, 1, &zAnswer)) return;
+  /* The entry is built in SQL (json_object), so any text is quoted right. */
+  {
+    CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+    char *zErr = 0;
+    char zNow[CF_TIMESTAMP_LEN + 1];
+    sqlite3_stmt *pStmt = 0;
+    CfRun r;
+    int rc;
+    memset(&r, 0, sizeof(r));
+    cfNow(p, zNow);
+    rc = cfBeginWrite(p, &zErr);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error(ctx, zErr, -1);
+      sqlite3_free(zErr);
+      return;
+    }
+    rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_prepare_v2(
+          p->db,
+          "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
+          " json_object('question_id', ?2, 'question', ?3, 'answer', ?4, 'answered_at', ?5)),"
+          " updated_at = ?5 WHERE id = ?1",
+          -1, &pStmt, 0);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pStmt, 1, iRun);
+        sqlite3_bind_value(pStmt, 2, argv[1]);
+        sqlite3_bind_text(pStmt, 3, zQuestion, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 4, zAnswer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
+        rc = cfStepOnce(pStmt);
+      }
+      sqlite3_finalize(pStmt);
+    }
+    if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+    cfRunFree(&r);
+  }
+}
+
+static void cfSetBusinessContextFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iRun;
+  const char *zJson = 0;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (cfJsonArgument(ctx, argv[1], "business context", CF_JT_OBJECT, &zJson)) return;
+  cfRunWrite(ctx, iRun,
+             "UPDATE workflow_runs SET business_context = json(?2), updated_at = ?3 WHERE id = ?1",
+             zJson, "its business context can no longer change");
+}
+
+static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun;
+  int nSeconds = 0, rc;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (argc > 1) {
+    if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || sqlite3_value_int64(argv[1]) < 1 ||
+        sqlite3_value_int64(argv[1]) > 86400) {
+      cfResultError(ctx, "chatflow: lease seconds must be an integer from 1 to 86400");
+      return;
+    }
+    nSeconds = sqlite3_value_int(argv[1]);
+  }
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
+  if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "it holds no lease", &zErr);
+  if (rc == SQLITE_OK && cfAwaiting(&r)) {
+    zErr = sqlite3_mprintf("chatflow: run %lld is %s: it waits for a person and holds no lease",
+                           iRun, r.zStatus);
+    rc = SQLITE_ERROR;
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "UPDATE workflow_runs SET lease_expires_at ="
+                            " strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '+' || ?3 || ' seconds')"
+                            " WHERE id = ?1 RETURNING lease_expires_at",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iRun);
+      sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pStmt, 3, nSeconds);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(pStmt);
+      }
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+  }
+  cfFinish(ctx, p, rc, &zErr);
+  cfRunFree(&r);
+}
+
+static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  int rc, n = 0;
+  (void)argc; (void)argv;
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db,
+                          "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
+                          " completed_at = ?1, updated_at = ?1"
+                          " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
+    rc = cfStepOnce(pStmt);
+    n = sqlite3_changes(p->db);
+  }
+  sqlite3_finalize(pStmt);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, n);
+}
+
+/* ------------------------------------------------------------- proposals */
+
+static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iRun, iId = 0;
+  const char *zKind = 0, *zName = 0, *zRationale = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  int rc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  if (cfArgText(ctx, argv[1], "proposal kind", 64, 0, 0, &zKind)) return;
+  if (cfArgText(ctx, argv[2], "proposed_name", 500, 0, 0, &zName)) return;
+  if (argc > 3 && cfArgText(ctx, argv[3], "rationale", 10000, 1, 1, &zRationale)) return;
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale, created_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iRun);
+      sqlite3_bind_text(pStmt, 2, zKind, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zName, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, zRationale, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
+      rc = cfStepOnce(pStmt);
+      iId = sqlite3_last_insert_rowid(p->db);
+    }
+    sqlite3_finalize(pStmt);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
+  cfRunFree(&r);
+}
+
+static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iProp, iRun = 0;
+  const char *zJson = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  int rc;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "proposal id", &iProp)) return;
+  if (cfJsonArgument(ctx, argv[1], "validation", CF_JT_OBJECT, &zJson)) return;
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db, "SELECT run_id FROM workflow_proposals WHERE id = ?1", -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iProp);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      iRun = sqlite3_column_int64(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
+      rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "its proposals can no longer change", &zErr);
+  if (rc == SQLITE_OK) {
+    rc = cfExecRun(p,
+                   "UPDATE workflow_proposals SET validated = 1, validated_at = ?3,"
+                   " validation = json(?2) WHERE id = ?1",
+                   iProp, zJson, zNow);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  cfRunFree(&r);
+}
+
+int cfRegisterWorkflow(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* all write the database (heartbeat and expiry also read the clock) */
+    {"advance_run", 1, CF_WRITES, cfAdvanceRunFunc},
+    {"advance_run", 2, CF_WRITES, cfAdvanceRunFunc},
+    {"resume_run", 2, CF_WRITES, cfResumeRunFunc},
+    {"add_clarification", 4, CF_WRITES, cfAddClarificationFunc},
+    {"set_business_context", 2, CF_WRITES, cfSetBusinessContextFunc},
+    {"add_proposal", 3, CF_WRITES, cfAddProposalFunc},
+    {"add_proposal", 4, CF_WRITES, cfAddProposalFunc},
+    {"validate_proposal", 2, CF_WRITES, cfValidateProposalFunc},
+    {"heartbeat_run", 1, CF_WRITES, cfHeartbeatRunFunc},
+    {"heartbeat_run", 2, CF_WRITES, cfHeartbeatRunFunc},
+    {"expire_stale_runs", 0, CF_WRITES, cfExpireStaleRunsFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

@@ -1,0 +1,35 @@
+-- chatflow schema migration 002: workflow stepping — leases, the readable
+-- event log, proposal checks.  Applied by chatflow_init() after 001.
+
+-- expire_stale_runs() finds runs whose lease has passed without a scan.
+CREATE INDEX workflow_runs_lease ON workflow_runs (lease_expires_at)
+  WHERE lease_expires_at IS NOT NULL;
+
+-- A run that waits for a person holds no lease, whoever moves it there.
+CREATE TRIGGER workflow_runs_awaiting_no_lease
+AFTER UPDATE OF status ON workflow_runs
+WHEN NEW.status IN ('awaiting_clarification', 'awaiting_approval')
+ AND NEW.lease_expires_at IS NOT NULL
+BEGIN
+  UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id;
+END;
+
+-- Proposals belong to a run that is still going when they are added.
+CREATE TRIGGER workflow_proposals_active_run
+BEFORE INSERT ON workflow_proposals
+WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id
+              AND status IN ('completed', 'failed', 'cancelled'))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: proposals can only be added to an active run');
+END;
+
+-- The run's audit trail, readably: one row per status or step change.
+CREATE VIEW run_events AS
+SELECT e.run_id,
+       e.id AS event_id,
+       e.created_at AS at,
+       coalesce(e.from_status, '(new)') || ' -> ' || e.to_status AS transition,
+       CASE WHEN e.from_step IS e.to_step THEN e.to_step
+            ELSE coalesce(e.from_step, '(new)') || ' -> ' || e.to_step END AS step,
+       e.from_status, e.to_status, e.from_step, e.to_step, e.detail
+  FROM workflow_run_events AS e;
