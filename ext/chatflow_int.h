@@ -146,6 +146,9 @@ int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
+int cfRegisterRetention(sqlite3 *db, CfConn *p);
+int cfRegisterList(sqlite3 *db, CfConn *p);
+int cfRegisterSearch(sqlite3 *db, CfConn *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {
