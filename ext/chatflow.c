@@ -30,6 +30,7 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
     cfRegisterWorkflow, cfRegisterRetention, cfRegisterList,
     cfRegisterSearch,
+    cfRegisterExport,
   };
   CfConn *p;
   int rc;

@@ -149,6 +149,7 @@ int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
+int cfRegisterExport(sqlite3 *db, CfConn *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {

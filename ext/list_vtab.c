@@ -204,15 +204,17 @@ static int cfListFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr
   if (idxNum & 2) vOpts = argv[i++];
   if (vOwner) pCur->aArg[0] = sqlite3_value_dup(vOwner);
   if (vOpts) pCur->aArg[1] = sqlite3_value_dup(vOpts);
-  zOwner = sqlite3_value_text(vOwner);
-  if (sqlite3_value_type(vOwner) != SQLITE_TEXT || zOwner == 0 || zOwner[0] == 0 ||
+  /* the type first: sqlite3_value_text() would turn a blob into text */
+  zOwner = sqlite3_value_type(vOwner) == SQLITE_TEXT ? sqlite3_value_text(vOwner) : 0;
+  if (zOwner == 0 || zOwner[0] == 0 ||
       !cfUtf8Valid(zOwner, sqlite3_value_bytes(vOwner))) {
     zErr = sqlite3_mprintf("chatflow: conversation_list needs a non-empty text owner");
     goto done;
   }
   if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {
-    const unsigned char *zOpts = sqlite3_value_text(vOpts);
-    if (sqlite3_value_type(vOpts) != SQLITE_TEXT || zOpts == 0 ||
+    const unsigned char *zOpts =
+        sqlite3_value_type(vOpts) == SQLITE_TEXT ? sqlite3_value_text(vOpts) : 0;
+    if (zOpts == 0 ||
         !cfUtf8Valid(zOpts, sqlite3_value_bytes(vOpts))) {
       zErr = sqlite3_mprintf("chatflow: conversation_list options must be JSON text");
       goto done;

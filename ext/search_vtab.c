@@ -205,8 +205,9 @@ static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
       pCur->aArg[b] = sqlite3_value_dup(aArg[b]);
     }
   }
-  zQuery = sqlite3_value_text(aArg[0]);
-  if (sqlite3_value_type(aArg[0]) != SQLITE_TEXT || zQuery == 0 ||
+  /* the type first: sqlite3_value_text() would turn a blob into text */
+  zQuery = sqlite3_value_type(aArg[0]) == SQLITE_TEXT ? sqlite3_value_text(aArg[0]) : 0;
+  if (zQuery == 0 ||
       !cfUtf8Valid(zQuery, sqlite3_value_bytes(aArg[0])) || sqlite3_value_bytes(aArg[0]) > 1000) {
     zErr = sqlite3_mprintf("chatflow: search query must be valid UTF-8 text of at most 1000 bytes");
     goto done;
@@ -216,16 +217,17 @@ static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
     goto done;
   }
   if (aArg[1] && sqlite3_value_type(aArg[1]) != SQLITE_NULL) {
-    zOwner = sqlite3_value_text(aArg[1]);
-    if (sqlite3_value_type(aArg[1]) != SQLITE_TEXT || zOwner == 0 ||
+    zOwner = sqlite3_value_type(aArg[1]) == SQLITE_TEXT ? sqlite3_value_text(aArg[1]) : 0;
+    if (zOwner == 0 ||
         !cfUtf8Valid(zOwner, sqlite3_value_bytes(aArg[1]))) {
       zErr = sqlite3_mprintf("chatflow: search owner must be text or NULL");
       goto done;
     }
   }
   if (aArg[2] && sqlite3_value_type(aArg[2]) != SQLITE_NULL) {
-    const unsigned char *zOpts = sqlite3_value_text(aArg[2]);
-    if (sqlite3_value_type(aArg[2]) != SQLITE_TEXT || zOpts == 0 ||
+    const unsigned char *zOpts =
+        sqlite3_value_type(aArg[2]) == SQLITE_TEXT ? sqlite3_value_text(aArg[2]) : 0;
+    if (zOpts == 0 ||
         !cfUtf8Valid(zOpts, sqlite3_value_bytes(aArg[2]))) {
       zErr = sqlite3_mprintf("chatflow: search_messages options must be JSON text");
       goto done;

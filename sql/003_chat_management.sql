@@ -55,7 +55,9 @@ CREATE VIRTUAL TABLE chat_messages_fts USING fts5 (
 CREATE VIRTUAL TABLE chat_titles_fts USING fts5 (
   title, content = 'chat_conversations', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
 INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('rebuild');
-INSERT INTO chat_titles_fts (chat_titles_fts) VALUES ('rebuild');
+-- (titles: only the non-NULL ones, as the triggers do — a 'rebuild' would index
+-- NULL titles as empty documents that a later title then duplicates)
+INSERT INTO chat_titles_fts (rowid, title) SELECT id, title FROM chat_conversations WHERE title IS NOT NULL;
 
 CREATE TRIGGER chat_messages_fts_insert
 AFTER INSERT ON chat_messages

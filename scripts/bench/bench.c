@@ -1,6 +1,6 @@
 /*
-** bench.c — `make bench`: chatflow's two performance targets, measured in
-** one run on one temporary database file (WAL, synchronous=NORMAL).
+** bench.c — `make bench`: chatflow's performance targets, measured in one
+** run on one temporary database file (WAL, synchronous=NORMAL).
 **
 **   1. add_message against the raw equivalent: a prepared
 **        INSERT INTO chat_messages (conversation_id, seq, role, type,
@@ -12,6 +12,22 @@
 **   2. SELECT * FROM chat_history(conv, budget), every row stepped, with a
 **      budget that fits exactly 50 messages, in conversations of 100 and of
 **      100,000 messages.  Target: big/small latency ratio <= 1.5.
+**   3. SELECT * FROM conversation_list(owner, options), every row stepped, a
+**      page of 50: the first page and a deep one (after the row at 90 % of
+**      the list, by its cursor), for an owner of 1,000 and one of 100,000
+**      conversations.  Target: big/small latency ratio <= 1.5 for each.
+**      Every page is checked against ORDER BY ... LIMIT/OFFSET, and a full
+**      walk of both owners by cursor against the whole order.
+**   4. SELECT * FROM search_messages(query, owner, options) on a corpus of
+**      1,000,000 generated messages (raw INSERTs in one transaction, the
+**      FTS triggers indexing them; the build is timed), for rare, 1 % and
+**      10 % terms, phrases, prefixes, one owner, newest first.  No target:
+**      latencies are reported, with FTS5-alone reference queries.
+**   5. delete_old_messages(365) with the default batch on the oldest
+**      200,000 of that corpus, looped until it returns 0: rows/s and the
+**      longest write transaction of a call (the write-lock hold), taken
+**      from a WAL hook at commit.  Target: <= 50 ms.  Counters, previews
+**      and the search index are checked against a recount afterwards.
 **
 ** How it is linked: statically, against dist/libchatflow.a (the sources
 ** built with -DSQLITE_CORE), registered with sqlite3_auto_extension, plus
@@ -30,13 +46,19 @@
 ** the rounds' medians.
 **
 ** Usage: dist/bench [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N]
-**                   [--big N] [--iter N] [--only add|history] [--strict]
+**                   [--big N] [--iter N] [--list-big N] [--list-small N]
+**                   [--list-iter N] [--search-n N] [--search-iter N]
+**                   [--retention-n N] [--only add,history,list,search,retention]
+**                   [--strict]
+** --only takes a comma-separated list of parts; retention alone still
+** builds the search corpus (without timing the queries).
 ** --strict makes a MISS exit with status 1 (by default a benchmark run
 ** only reports).  Errors exit with status 2.  The temporary directory is
 ** removed at the end.
 */
 #include <sqlite3.h>
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,9 +422,703 @@ static int argInt(int argc, char **argv, int *pi) {
   return v;
 }
 
+/* ------------------------------------------------- shared by 3, 4 and 5 */
+
+/* A UTC timestamp in the stored format for t seconds since the epoch
+** (millisecond precision). */
+static void fmtTime(double t, char *zBuf) {
+  time_t s = (time_t)t;
+  struct tm tm;
+  int ms = (int)((t - (double)s) * 1000.0);
+  if (ms > 999) ms = 999;
+  gmtime_r(&s, &tm);
+  sqlite3_snprintf(25, zBuf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+static double nowEpoch(void) {
+  struct timeval tv;
+  gettimeofday(&tv, 0);
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Steps pStmt (bound by the caller) to the end and resets it; returns the
+** rows it gave and, in *pUs, the wall time. */
+static int stepAll(sqlite3_stmt *pStmt, double *pUs) {
+  int nRow = 0, rc;
+  double t0 = nowUs();
+  while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) nRow++;
+  if (pUs) *pUs = nowUs() - t0;
+  if (rc != SQLITE_DONE) die("%s", sqlite3_sql(pStmt));
+  sqlite3_reset(pStmt);
+  return nRow;
+}
+
+typedef struct Lat {
+  double med, p90, max;
+} Lat;
+
+static Lat latOf(double *a, int n) {
+  Lat r;
+  r.med = median(a, n);
+  r.p90 = percentile(a, n, 0.9);
+  r.max = a[n - 1];
+  return r;
+}
+
+/* ---------------------------------------------------- conversation_list */
+
+#define BENCH_PAGE 50
+#define BENCH_TARGET_LIST 1.5 /* big / small */
+
+/* n conversations of owner zOwner written with raw INSERTs in one
+** transaction: distinct updated_at (one second apart, older first), every
+** 1000th pinned, every 50th archived, every 97th soft-deleted; the
+** preview column filled as the triggers would fill it. */
+static void buildOwner(const char *zOwner, int n) {
+  sqlite3_stmt *p = prep("INSERT INTO chat_conversations (owner, title, pinned_at, archived_at,"
+                         " deleted_at, created_at, updated_at, last_message_preview)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+  double t0 = nowEpoch() - 400 * 86400.0;
+  char zTitle[64], zTime[32];
+  step1(pBegin);
+  for (int i = 1; i <= n; i++) {
+    fmtTime(t0 + i, zTime);
+    snprintf(zTitle, sizeof(zTitle), "%s chat %d", zOwner, i);
+    sqlite3_bind_text(p, 1, zOwner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 2, zTitle, -1, SQLITE_TRANSIENT);
+    if (i % 1000 == 0) sqlite3_bind_text(p, 3, zTime, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(p, 3);
+    if (i % 50 == 0) sqlite3_bind_text(p, 4, zTime, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(p, 4);
+    if (i % 97 == 0) sqlite3_bind_text(p, 5, zTime, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(p, 5);
+    sqlite3_bind_text(p, 6, zTime, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(p, 7, zContent, nContent, SQLITE_STATIC);
+    step1(p);
+  }
+  step1(pCommit);
+  sqlite3_finalize(p);
+}
+
+#define BENCH_LIST_COLS \
+  "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
+  " message_count, last_message_preview," \
+  " (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor"
+
+/* The owner's default list (not deleted, not archived) in list order, by
+** plain SQL: the reference the pages are checked against. */
+#define BENCH_LIST_REF \
+  "SELECT id, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id FROM chat_conversations" \
+  " WHERE owner = ?1 AND deleted_at IS NULL AND archived_at IS NULL" \
+  " ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC"
+
+/* Walks the whole default list of zOwner with pages of 500 and checks it
+** against the reference order: every row once, in order.  Returns the
+** number of rows; *pUs the time of the walk. */
+static int walkList(const char *zOwner, double *pUs, int *pnPage) {
+  sqlite3_stmt *pRef = prep(BENCH_LIST_REF);
+  sqlite3_stmt *pPage = prep("SELECT id, cursor FROM conversation_list(?1, ?2)");
+  char *zCursor = 0, *zOpts;
+  int nRow = 0, nPage = 0;
+  double t = 0;
+  sqlite3_bind_text(pRef, 1, zOwner, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pPage, 1, zOwner, -1, SQLITE_STATIC);
+  for (;;) {
+    int nGot = 0;
+    double t0;
+    zOpts = zCursor ? sqlite3_mprintf("{\"limit\": 500, \"after\": \"%s\"}", zCursor)
+                    : sqlite3_mprintf("{\"limit\": 500}");
+    sqlite3_bind_text(pPage, 2, zOpts, -1, sqlite3_free);
+    t0 = nowUs();
+    while (sqlite3_step(pPage) == SQLITE_ROW) {
+      nGot++;
+      if (sqlite3_step(pRef) != SQLITE_ROW || sqlite3_column_int64(pRef, 0) != sqlite3_column_int64(pPage, 0)) {
+        die("conversation_list walk of %s differs from the reference order at row %d", zOwner, nRow + nGot);
+      }
+      sqlite3_free(zCursor);
+      zCursor = sqlite3_mprintf("%s", sqlite3_column_text(pPage, 1));
+    }
+    t += nowUs() - t0;
+    if (sqlite3_reset(pPage) != SQLITE_OK) die("conversation_list walk");
+    nPage++;
+    nRow += nGot;
+    if (nGot == 0) break;
+  }
+  if (sqlite3_step(pRef) == SQLITE_ROW) die("conversation_list walk of %s stopped early at row %d", zOwner, nRow);
+  sqlite3_free(zCursor);
+  sqlite3_finalize(pRef);
+  sqlite3_finalize(pPage);
+  *pUs = t;
+  *pnPage = nPage;
+  return nRow;
+}
+
+/* The cursor of the row at 0-based position k of zOwner's default list. */
+static char *cursorAt(const char *zOwner, int k) {
+  sqlite3_stmt *p = prep(BENCH_LIST_REF " LIMIT 1 OFFSET ?2");
+  char *z;
+  sqlite3_bind_text(p, 1, zOwner, -1, SQLITE_STATIC);
+  sqlite3_bind_int(p, 2, k);
+  if (sqlite3_step(p) != SQLITE_ROW) die("cursorAt %s %d", zOwner, k);
+  z = sqlite3_mprintf("%s", sqlite3_column_text(p, 1));
+  sqlite3_finalize(p);
+  return z;
+}
+
+/* The page after position k (its cursor in zOpts) is rows k+1..k+50 of the
+** reference order. */
+static void checkPage(const char *zOwner, const char *zOpts, int k) {
+  sqlite3_stmt *pRef = prep("SELECT id FROM (" BENCH_LIST_REF ") LIMIT ?3 OFFSET ?2");
+  sqlite3_stmt *pPage = prep("SELECT id FROM conversation_list(?1, ?2)");
+  int n = 0;
+  sqlite3_bind_text(pRef, 1, zOwner, -1, SQLITE_STATIC);
+  sqlite3_bind_int(pRef, 2, k);
+  sqlite3_bind_int(pRef, 3, BENCH_PAGE);
+  sqlite3_bind_text(pPage, 1, zOwner, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pPage, 2, zOpts, -1, SQLITE_STATIC);
+  while (sqlite3_step(pPage) == SQLITE_ROW) {
+    if (sqlite3_step(pRef) != SQLITE_ROW || sqlite3_column_int64(pRef, 0) != sqlite3_column_int64(pPage, 0)) {
+      die("conversation_list(%s, %s) row %d is not the reference row", zOwner, zOpts, n + 1);
+    }
+    n++;
+  }
+  if (n != BENCH_PAGE) die("conversation_list(%s, %s) gave %d rows, expected %d", zOwner, zOpts, n, BENCH_PAGE);
+  sqlite3_finalize(pRef);
+  sqlite3_finalize(pPage);
+}
+
+/* nRounds rounds of nIter page queries: the small and the big owner take
+** turns query by query; a round's figure is its median, the result the
+** median of the rounds (as for chat_history). */
+static void benchPage(sqlite3_stmt *pStmt, const char *azOwner[2], const char *azOpts[2], int nRounds,
+                      int nIter, HistResult aRes[2]) {
+  double *aAll[2], *aRound[2], *aLat[2];
+  for (int c = 0; c < 2; c++) {
+    aAll[c] = calloc((size_t)(nRounds * nIter), sizeof(double));
+    aRound[c] = calloc((size_t)nRounds, sizeof(double));
+    aLat[c] = calloc((size_t)nIter, sizeof(double));
+    if (!aAll[c] || !aRound[c] || !aLat[c]) die("out of memory");
+  }
+  for (int i = -1; i < nRounds; i++) { /* round -1 warms up */
+    for (int k = 0; k < nIter; k++) {
+      for (int j = 0; j < 2; j++) {
+        int c = (k % 2) ? 1 - j : j;
+        double t;
+        sqlite3_bind_text(pStmt, 1, azOwner[c], -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 2, azOpts[c], -1, SQLITE_STATIC);
+        if (stepAll(pStmt, &t) != BENCH_PAGE) die("conversation_list page of %s is short", azOwner[c]);
+        aLat[c][k] = t;
+      }
+    }
+    if (i < 0) continue;
+    for (int c = 0; c < 2; c++) {
+      memcpy(aAll[c] + (size_t)i * nIter, aLat[c], sizeof(double) * (size_t)nIter);
+      aRound[c][i] = median(aLat[c], nIter);
+    }
+  }
+  for (int c = 0; c < 2; c++) {
+    aRes[c].med = median(aRound[c], nRounds);
+    aRes[c].roundMin = aRound[c][0];
+    aRes[c].roundMax = aRound[c][nRounds - 1];
+    aRes[c].p90 = percentile(aAll[c], nRounds * nIter, 0.9);
+    free(aAll[c]);
+    free(aRound[c]);
+    free(aLat[c]);
+  }
+}
+
+static void runList(int nListBig, int nListSmall, int nRounds, int nIter, int *pnMiss) {
+  const char *azOwner[2] = {"list-small", "list-big"};
+  int aN[2] = {nListSmall, nListBig}, aVisible[2], aDeep[2], aPages[2];
+  double aWalk[2], tb = nowUs(), tBuild;
+  char *azDeep[2];
+  const char *azFirst[2] = {"{\"limit\": 50}", "{\"limit\": 50}"};
+  const char *azDeepOpts[2];
+  HistResult aFirst[2], aDeepRes[2], aRaw[2];
+  const char *azLimit[2] = {"50", "50"};
+  sqlite3_stmt *pStmt;
+
+  buildOwner(azOwner[0], aN[0]);
+  buildOwner(azOwner[1], aN[1]);
+  tBuild = (nowUs() - tb) / 1e6;
+  for (int c = 0; c < 2; c++) {
+    char *zSql = sqlite3_mprintf("SELECT count(*) FROM chat_conversations WHERE owner = '%q'"
+                                 " AND deleted_at IS NULL AND archived_at IS NULL", azOwner[c]);
+    aVisible[c] = (int)scalarInt(zSql);
+    sqlite3_free(zSql);
+    if (walkList(azOwner[c], &aWalk[c], &aPages[c]) != aVisible[c]) die("walk count of %s", azOwner[c]);
+    /* the deep page starts after the row at 90 % of the list */
+    aDeep[c] = aVisible[c] * 9 / 10;
+    {
+      char *zCur = cursorAt(azOwner[c], aDeep[c]);
+      azDeep[c] = sqlite3_mprintf("{\"limit\": 50, \"after\": \"%s\"}", zCur);
+      sqlite3_free(zCur);
+    }
+    azDeepOpts[c] = azDeep[c];
+    checkPage(azOwner[c], azFirst[c], 0);
+    checkPage(azOwner[c], azDeep[c], aDeep[c] + 1);
+  }
+  pStmt = prep("SELECT * FROM conversation_list(?1, ?2)");
+  benchPage(pStmt, azOwner, azFirst, nRounds, nIter, aFirst);
+  benchPage(pStmt, azOwner, azDeepOpts, nRounds, nIter, aDeepRes);
+  sqlite3_finalize(pStmt);
+  /* the reference: the statement conversation_list runs for a first page
+  ** (one arm per pinned class), prepared once */
+  pStmt = prep("SELECT * FROM (SELECT * FROM (SELECT " BENCH_LIST_COLS " FROM chat_conversations"
+               " WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0"
+               " AND (pinned_at IS NOT NULL) = 1 ORDER BY updated_at DESC, id DESC LIMIT ?2)"
+               " UNION ALL SELECT * FROM (SELECT " BENCH_LIST_COLS " FROM chat_conversations"
+               " WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0"
+               " AND (pinned_at IS NOT NULL) = 0 ORDER BY updated_at DESC, id DESC LIMIT ?2))"
+               " ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2");
+  benchPage(pStmt, azOwner, azLimit, nRounds, nIter, aRaw);
+  sqlite3_finalize(pStmt);
+
+  printf("SELECT * FROM conversation_list(owner, options): a %d-row page, all columns, all rows stepped\n",
+         BENCH_PAGE);
+  printf("  (owners built with raw INSERTs in one transaction each: %.1f s; every 1000th pinned, 50th archived,\n"
+         "   97th deleted; %d queries per round; each page checked against ORDER BY ... LIMIT/OFFSET)\n",
+         tBuild, nIter);
+  printf("  %-30s %9s %11s %9s %19s\n", "page", "listed", "median us", "p90 us", "round medians us");
+  for (int q = 0; q < 2; q++) {
+    HistResult *a = q ? aDeepRes : aFirst;
+    for (int c = 0; c < 2; c++) {
+      char zName[64];
+      if (q) snprintf(zName, sizeof(zName), "%s, after row %d", c ? "big" : "small", aDeep[c] + 1);
+      else snprintf(zName, sizeof(zName), "%s, first page", c ? "big" : "small");
+      printf("  %-30s %9d %11.1f %9.1f %8.1f..%-8.1f\n", zName, aVisible[c], a[c].med, a[c].p90,
+             a[c].roundMin, a[c].roundMax);
+    }
+    double ratio = a[1].med / a[0].med;
+    printf("  %-30s %9s %11.2f %9s target <= 1.50  %s\n", q ? "ratio big/small, deep page" : "ratio big/small, first page",
+           "", ratio, "", verdict(ratio, BENCH_TARGET_LIST, pnMiss));
+  }
+  printf("  reference, no target: the same SQL as a first page, prepared once\n");
+  for (int c = 0; c < 2; c++) {
+    printf("  %-30s %9d %11.1f %9.1f\n", c ? "big (raw)" : "small (raw)", aVisible[c], aRaw[c].med, aRaw[c].p90);
+  }
+  for (int c = 0; c < 2; c++) {
+    printf("  full walk, %-5s (limit 500): %d rows in %d pages, %.1f ms, %.1f us/row; order checked\n",
+           c ? "big" : "small", aVisible[c], aPages[c], aWalk[c] / 1e3, aWalk[c] / aVisible[c]);
+    sqlite3_free(azDeep[c]);
+  }
+  printf("\n");
+  fflush(stdout);
+}
+
+/* ------------------------------------------------------ search_messages */
+
+#define BENCH_SEARCH_CONVS 1000 /* conversations of the search corpus */
+#define BENCH_SEARCH_OWNERS 10  /* their owners: search-0 .. search-9 */
+#define BENCH_VOCAB 5000        /* distinct generated words */
+
+static sqlite3_uint64 rngState = 0x9E3779B97F4A7C15ull;
+
+static sqlite3_uint64 rng(void) { /* xorshift64* */
+  rngState ^= rngState >> 12;
+  rngState ^= rngState << 25;
+  rngState ^= rngState >> 27;
+  return rngState * 2685821657736338717ull;
+}
+
+/* Word number k (0-based) of the vocabulary: 2-4 syllables. */
+static void vocabWord(int k, char *zOut) {
+  static const char *azSyl[] = {"ba", "ke", "ri", "so", "tu", "la", "me", "ni", "po", "da", "fe", "gi",
+                                "ho", "ju", "ka", "lo", "mu", "na", "pe", "qui", "ra", "se", "ti", "vo",
+                                "wa", "xe", "yo", "ze", "bro", "cla", "dri", "fla"};
+  int n = 2 + k % 3;
+  zOut[0] = 0;
+  for (int i = 0; i < n; i++) {
+    strcat(zOut, azSyl[k % 32]);
+    k = k / 32 + i * 7 + 3;
+  }
+}
+
+/* How many corpus messages got each planted word (counted while built). */
+static int nPlantBaguette, nPlantCroissant, nPlantSour, nPlantStarter;
+
+/* The content of a corpus message: 12-20 words drawn with a Zipf-like
+** (log-uniform rank) distribution, plus planted words, each with its own
+** random draw: "baguette" in 10 % of the messages, "croissant" in 1 %,
+** "sourdough" in 0.01 % (the rare term), followed by "starter" in a fifth
+** of those (the phrase). */
+static int corpusText(char *zBuf, char **azVocab) {
+  int n = 12 + (int)(rng() % 9), len = 0;
+  zBuf[0] = 0;
+  for (int w = 0; w < n; w++) {
+    double u = (double)(rng() >> 11) / 9007199254740992.0;
+    int r = (int)exp(u * log((double)BENCH_VOCAB)) - 1;
+    len += sprintf(zBuf + len, "%s%s", w ? " " : "", azVocab[r]);
+  }
+  if (rng() % 10 == 0) {
+    len += sprintf(zBuf + len, " baguette");
+    nPlantBaguette++;
+  }
+  if (rng() % 100 == 0) {
+    len += sprintf(zBuf + len, " croissant");
+    nPlantCroissant++;
+  }
+  if (rng() % 10000 == 0) {
+    len += sprintf(zBuf + len, " sourdough");
+    nPlantSour++;
+    if (rng() % 5 == 0) {
+      len += sprintf(zBuf + len, " starter");
+      nPlantStarter++;
+    }
+  }
+  return len;
+}
+
+#define BENCH_CORPUS_SINGLE 20000 /* corpus messages written one INSERT each */
+#define BENCH_CORPUS_PER_STMT 100 /* rows per INSERT for the rest */
+
+typedef struct CorpusBuild {
+  double tSingle, tMulti, tTotal; /* seconds; tTotal with the conversations */
+  int nSingle, nMulti;    /* messages written each way */
+} CorpusBuild;
+
+/* The search corpus: nMsg messages over BENCH_SEARCH_CONVS conversations,
+** written round-robin (message i goes to conversation i % C), so every
+** conversation holds a slice of every period.  The first nOld messages are
+** dated more than a year ago (400 days, one per 10 ms), the rest within
+** the last 30 days; retention (part 5) deletes the old ones.  All in one
+** transaction: the first BENCH_CORPUS_SINGLE messages with one INSERT
+** each, the rest with INSERTs of BENCH_CORPUS_PER_STMT rows (see
+** docs/performance.md: FTS5 flushes its pending index at every statement). */
+static CorpusBuild buildCorpus(int nMsg, int nOld, sqlite3_int64 *aConv) {
+  char **azVocab = malloc(sizeof(char *) * BENCH_VOCAB);
+  char zBuf[512], zTime[32];
+  double tNow = nowEpoch(), tOld = tNow - 400 * 86400.0, tNew = tNow - 30 * 86400.0, t0, t1;
+  sqlite3_stmt *pC, *pM1, *pMk;
+  CorpusBuild r = {0, 0, 0, 0, 0};
+  sqlite3_str *pSql = sqlite3_str_new(0);
+  int i = 0;
+  if (!azVocab) die("out of memory");
+  for (int k = 0; k < BENCH_VOCAB; k++) {
+    azVocab[k] = malloc(32);
+    if (!azVocab[k]) die("out of memory");
+    vocabWord(k, azVocab[k]);
+  }
+  sqlite3_str_appendall(pSql, "INSERT INTO chat_messages (conversation_id, seq, role, type, content, tokens,"
+                              " created_at) VALUES ");
+  for (int k = 0; k < BENCH_CORPUS_PER_STMT; k++) sqlite3_str_appendall(pSql, k ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)");
+  {
+    char *zSql = sqlite3_str_finish(pSql);
+    pMk = prep(zSql);
+    sqlite3_free(zSql);
+  }
+  pM1 = prep("INSERT INTO chat_messages (conversation_id, seq, role, type, content, tokens, created_at)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  pC = prep("INSERT INTO chat_conversations (owner, title) VALUES (?1, ?2) RETURNING id");
+  t0 = nowUs();
+  step1(pBegin);
+  for (int c = 0; c < BENCH_SEARCH_CONVS; c++) {
+    char zOwner[32], zTitle[64];
+    snprintf(zOwner, sizeof(zOwner), "search-%d", c % BENCH_SEARCH_OWNERS);
+    snprintf(zTitle, sizeof(zTitle), "corpus chat %d", c);
+    sqlite3_bind_text(pC, 1, zOwner, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(pC, 2, zTitle, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(pC) != SQLITE_ROW) die("corpus conversation");
+    aConv[c] = sqlite3_column_int64(pC, 0);
+    sqlite3_reset(pC);
+  }
+  r.nSingle = nMsg < BENCH_CORPUS_SINGLE ? nMsg : BENCH_CORPUS_SINGLE;
+  r.nMulti = 0;
+  t1 = nowUs();
+  while (i < nMsg) {
+    int nRow = i < r.nSingle ? 1 : BENCH_CORPUS_PER_STMT;
+    sqlite3_stmt *pM = nRow == 1 ? pM1 : pMk;
+    if (i == r.nSingle) {
+      r.tSingle = (nowUs() - t1) / 1e6;
+      t1 = nowUs();
+    }
+    if (nRow > 1 && i + nRow > nMsg) {
+      nRow = 1; /* the tail */
+      pM = pM1;
+    }
+    for (int k = 0; k < nRow; k++, i++) {
+      int len = corpusText(zBuf, azVocab), bUser = (i / BENCH_SEARCH_CONVS) % 2 == 0, b = k * 7;
+      fmtTime(i < nOld ? tOld + i * 0.01 : tNew + (i - nOld) * 0.001, zTime);
+      sqlite3_bind_int64(pM, b + 1, aConv[i % BENCH_SEARCH_CONVS]);
+      sqlite3_bind_int64(pM, b + 2, i / BENCH_SEARCH_CONVS + 1);
+      sqlite3_bind_text(pM, b + 3, bUser ? "user" : "assistant", -1, SQLITE_STATIC);
+      sqlite3_bind_text(pM, b + 4, bUser ? "user_input" : "assistant_response", -1, SQLITE_STATIC);
+      sqlite3_bind_text(pM, b + 5, zBuf, len, SQLITE_TRANSIENT);
+      sqlite3_bind_int(pM, b + 6, (len + 3) / 4);
+      sqlite3_bind_text(pM, b + 7, zTime, -1, SQLITE_TRANSIENT);
+    }
+    step1(pM);
+    if (i > r.nSingle) r.nMulti += nRow;
+  }
+  step1(pCommit); /* the COMMIT is counted in the last phase */
+  if (r.nMulti) r.tMulti = (nowUs() - t1) / 1e6;
+  else r.tSingle = (nowUs() - t1) / 1e6;
+  r.tTotal = (nowUs() - t0) / 1e6;
+  sqlite3_finalize(pC);
+  sqlite3_finalize(pM1);
+  sqlite3_finalize(pMk);
+  for (int k = 0; k < BENCH_VOCAB; k++) free(azVocab[k]);
+  free(azVocab);
+  return r;
+}
+
+static void printCorpusBuild(const CorpusBuild *b) {
+  printf("  corpus build, raw INSERTs in one transaction, the FTS triggers indexing: %.1f s in all\n", b->tTotal);
+  printf("    %7d messages, one INSERT each:          %7.1f us/message (%.0f messages/s)\n", b->nSingle,
+         b->tSingle * 1e6 / b->nSingle, b->nSingle / b->tSingle);
+  if (b->nMulti) {
+    printf("    %7d messages, %d rows per INSERT: %7.1f us/message (%.0f messages/s), with the COMMIT\n",
+           b->nMulti, BENCH_CORPUS_PER_STMT, b->tMulti * 1e6 / b->nMulti, b->nMulti / b->tMulti);
+  }
+}
+
+typedef struct SearchCase {
+  const char *zName;  /* printed */
+  const char *zQuery; /* the query argument */
+  const char *zOwner; /* NULL: all owners */
+  const char *zOpts;  /* options JSON or NULL */
+  int nHits;          /* messages matching, over all owners (-1: not checked) */
+} SearchCase;
+
+/* Times each case nIter times (after one warm-up execution); prints a line
+** per case: matches, rows returned, median, p90 and max latency. */
+static void runSearchCases(const SearchCase *a, int nCase, int nIter) {
+  sqlite3_stmt *pStmt = prep("SELECT * FROM search_messages(?1, ?2, ?3)");
+  double *aLat = calloc((size_t)nIter, sizeof(double));
+  if (!aLat) die("out of memory");
+  printf("  %-40s %8s %5s %11s %9s %9s\n", "query", "matches", "rows", "median us", "p90 us", "max us");
+  for (int q = 0; q < nCase; q++) {
+    int nRow = 0;
+    sqlite3_bind_text(pStmt, 1, a[q].zQuery, -1, SQLITE_STATIC);
+    if (a[q].zOwner) sqlite3_bind_text(pStmt, 2, a[q].zOwner, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(pStmt, 2);
+    if (a[q].zOpts) sqlite3_bind_text(pStmt, 3, a[q].zOpts, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(pStmt, 3);
+    nRow = stepAll(pStmt, 0);
+    for (int k = 0; k < nIter; k++) {
+      if (stepAll(pStmt, &aLat[k]) != nRow) die("search_messages gave a different row count");
+    }
+    Lat l = latOf(aLat, nIter);
+    char zHits[16];
+    if (a[q].nHits >= 0) snprintf(zHits, sizeof(zHits), "%d", a[q].nHits);
+    else snprintf(zHits, sizeof(zHits), "-");
+    printf("  %-40s %8s %5d %11.1f %9.1f %9.1f\n", a[q].zName, zHits, nRow, l.med, l.p90, l.max);
+    fflush(stdout);
+  }
+  free(aLat);
+  sqlite3_finalize(pStmt);
+}
+
+static void checkHits(const char *zMatch, int nWant) {
+  char *zSql = sqlite3_mprintf("SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH '%q'", zMatch);
+  int n = (int)scalarInt(zSql);
+  sqlite3_free(zSql);
+  if (n != nWant) die("the FTS index finds %d messages for %s, expected %d", n, zMatch, nWant);
+}
+
+static void runSearch(int nMsg, int nOld, int nIter, sqlite3_int64 *aConv) {
+  CorpusBuild b = buildCorpus(nMsg, nOld, aConv);
+  int nBaguette = nPlantBaguette, nCroissant = nPlantCroissant, nSour = nPlantSour;
+  int nStarter = nPlantStarter;
+  sqlite3_int64 nPages = scalarInt("PRAGMA page_count"), nPageSize = scalarInt("PRAGMA page_size");
+  checkHits("sourdough", nSour);
+  checkHits("croissant", nCroissant);
+  checkHits("baguette", nBaguette);
+  checkHits("\"sourdough starter\"", nStarter);
+  {
+    SearchCase a[] = {
+      {"rare 'sourdough', rank", "sourdough", 0, 0, nSour},
+      {"rare 'sourdough', one owner, rank", "sourdough", "search-3", 0, nSour},
+      {"rare 'sourdough', newest", "sourdough", 0, "{\"order\": \"newest\"}", nSour},
+      {"phrase '\"sourdough starter\"'", "\"sourdough starter\"", 0, 0, nStarter},
+      {"prefix 'sourd*'", "sourd*", 0, 0, -1},
+      {"plain 'Sourdough!' (syntax plain)", "Sourdough!", 0, "{\"syntax\": \"plain\"}", nSour},
+      {"1 % 'croissant', rank", "croissant", 0, 0, nCroissant},
+      {"1 % 'croissant', newest", "croissant", 0, "{\"order\": \"newest\"}", nCroissant},
+      {"1 % 'croissant', one owner, rank", "croissant", "search-3", 0, nCroissant},
+      {"10 % 'baguette', rank", "baguette", 0, 0, nBaguette},
+      {"10 % 'baguette', newest", "baguette", 0, "{\"order\": \"newest\"}", nBaguette},
+      {"AND 'baguette croissant', rank", "baguette croissant", 0, 0, -1},
+      {"no match 'zzzz'", "zzzz", 0, 0, 0},
+    };
+    printf("SELECT * FROM search_messages(query, owner, options): default limit 50, all rows stepped\n");
+    printf("  (corpus: %d messages of 12-20 generated words, %d conversations, %d owners; with the earlier\n"
+           "   parts' messages the index holds %lld messages; file now %.1f MB)\n",
+           nMsg, BENCH_SEARCH_CONVS, BENCH_SEARCH_OWNERS, (long long)scalarInt("SELECT count(*) FROM chat_messages"),
+           (double)(nPages * nPageSize) / 1e6);
+    printCorpusBuild(&b);
+    printf("  matches = messages holding the term (checked against the FTS index); %d queries each\n", nIter);
+    runSearchCases(a, (int)(sizeof(a) / sizeof(a[0])), nIter);
+  }
+  {
+    /* where the time goes: the FTS5 table alone, rank order, 50 rows */
+    static const char *azRef[] = {
+      "SELECT rowid, rank FROM chat_messages_fts WHERE chat_messages_fts MATCH ?1 ORDER BY rank LIMIT 50",
+      "SELECT rowid, rank, snippet(chat_messages_fts, 0, '[', ']', '…', 12) FROM chat_messages_fts"
+      " WHERE chat_messages_fts MATCH ?1 ORDER BY rank LIMIT 50",
+      "SELECT rowid FROM chat_messages_fts WHERE chat_messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT 50",
+    };
+    static const char *azRefName[] = {"rowid, rank; ORDER BY rank", "+ snippet(); ORDER BY rank",
+                                      "rowid; ORDER BY rowid DESC"};
+    static const char *azTerm[] = {"sourdough", "croissant", "baguette"};
+    double *aLat = calloc((size_t)nIter, sizeof(double));
+    if (!aLat) die("out of memory");
+    printf("  reference, no target: the FTS5 table alone, LIMIT 50 (median us)\n");
+    printf("  %-40s %12s %12s %12s\n", "", "sourdough", "croissant", "baguette");
+    for (int r = 0; r < 3; r++) {
+      sqlite3_stmt *pRef = prep(azRef[r]);
+      printf("  %-40s", azRefName[r]);
+      for (int t = 0; t < 3; t++) {
+        sqlite3_bind_text(pRef, 1, azTerm[t], -1, SQLITE_STATIC);
+        stepAll(pRef, 0);
+        for (int k = 0; k < nIter; k++) stepAll(pRef, &aLat[k]);
+        printf(" %12.1f", median(aLat, nIter));
+      }
+      printf("\n");
+      sqlite3_finalize(pRef);
+    }
+    free(aLat);
+  }
+  printf("\n");
+  fflush(stdout);
+}
+
+/* ------------------------------------------------------------ retention */
+
+#define BENCH_TARGET_HOLD_MS 50.0 /* the longest write transaction of a call */
+
+/* The WAL hook, called once a write transaction has committed (after its
+** write lock is released), in the sqlite3_step that returned SQLITE_DONE.
+** It stamps the commit time, then does what the default hook
+** (sqlite3_wal_autocheckpoint(db, 1000)) does: a PASSIVE checkpoint once
+** the WAL holds 1000 frames, timed on its own. */
+static double tWalCommit, tWalCommitCpu, tWalCheckpoint;
+
+static double cpuUs(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int walHook(void *pArg, sqlite3 *pDb, const char *zDb, int nFrame) {
+  (void)pArg;
+  tWalCommit = nowUs();
+  tWalCommitCpu = cpuUs();
+  if (nFrame >= 1000) {
+    sqlite3_wal_checkpoint_v2(pDb, zDb, SQLITE_CHECKPOINT_PASSIVE, 0, 0);
+    tWalCheckpoint = nowUs() - tWalCommit;
+  }
+  return SQLITE_OK;
+}
+
+static void pushTime(double **pa, int *pn, int *pnCap, double v) {
+  if (*pn == *pnCap) {
+    *pnCap = *pnCap ? *pnCap * 2 : 1024;
+    *pa = realloc(*pa, sizeof(double) * (size_t)*pnCap);
+    if (!*pa) die("out of memory");
+  }
+  (*pa)[(*pn)++] = v;
+}
+
+/* delete_old_messages(365) in autocommit mode, looped until it returns 0,
+** each call stepped to SQLITE_DONE as the sqlite3 shell and most bindings
+** do (the commit happens in that step).  Per call: the wall time; the
+** write transaction, from the call's start to its commit (the hook); the
+** checkpoint that follows some commits. */
+static void runRetention(int nOld, sqlite3_int64 nCorpus, int *pnMiss) {
+  sqlite3_stmt *pDel = prep("SELECT delete_old_messages(365)");
+  int nCalls = 0, nCapCall = 0, nTxn = 0, nCapTxn = 0, nCkpt = 0, nCapCkpt = 0;
+  double *aCall = 0, *aTxn = 0, *aCkpt = 0, tTotal = 0, tCkpt = 0;
+  double tMaxTxn = 0, tMaxTxnCpu = 0, tCpuTotal = 0; /* the longest write transaction, its CPU time */
+  sqlite3_int64 nDeleted = 0, nBefore = scalarInt("SELECT count(*) FROM chat_messages");
+  sqlite3_wal_hook(db, walHook, 0);
+  for (;;) {
+    double t0 = nowUs(), c0 = cpuUs(), t;
+    int n;
+    tWalCommit = tWalCheckpoint = 0;
+    tWalCommitCpu = 0;
+    if (sqlite3_step(pDel) != SQLITE_ROW) die("delete_old_messages");
+    n = sqlite3_column_int(pDel, 0);
+    if (sqlite3_step(pDel) != SQLITE_DONE) die("delete_old_messages");
+    sqlite3_reset(pDel);
+    t = nowUs() - t0;
+    tTotal += t;
+    nDeleted += n;
+    if (n == 0) break; /* the last call found nothing to do */
+    pushTime(&aCall, &nCalls, &nCapCall, t);
+    if (tWalCommit == 0) die("delete_old_messages(365) deleted %d rows without a commit", n);
+    pushTime(&aTxn, &nTxn, &nCapTxn, tWalCommit - t0);
+    tCpuTotal += tWalCommitCpu - c0;
+    if (tWalCommit - t0 > tMaxTxn) {
+      tMaxTxn = tWalCommit - t0;
+      tMaxTxnCpu = tWalCommitCpu - c0;
+    }
+    if (tWalCheckpoint > 0) {
+      pushTime(&aCkpt, &nCkpt, &nCapCkpt, tWalCheckpoint);
+      tCkpt += tWalCheckpoint;
+    }
+  }
+  sqlite3_wal_autocheckpoint(db, 1000); /* back to the default hook */
+  sqlite3_finalize(pDel);
+  if (nDeleted != nOld) die("delete_old_messages deleted %lld messages, expected %d", (long long)nDeleted, nOld);
+  /* counters, previews and the search index stay exact */
+  if (scalarInt("SELECT count(*) FROM chat_messages") != nBefore - nOld) die("message count after retention");
+  if (scalarInt("SELECT count(*) FROM chat_conversations AS c WHERE owner LIKE 'search-%'"
+                " AND (message_count IS NOT"
+                " (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)"
+                " OR total_tokens IS NOT (SELECT coalesce(sum(tokens), 0) FROM chat_messages"
+                "                          WHERE conversation_id = c.id)"
+                " OR last_message_preview IS NOT (SELECT substr(content, 1, 120) FROM chat_messages"
+                "    WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1))") != 0) {
+    die("counters or previews differ from a recount after retention");
+  }
+  {
+    sqlite3_int64 nSour = scalarInt("SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'sourdough'");
+    sqlite3_int64 nSourLike = scalarInt("SELECT count(*) FROM chat_messages WHERE content LIKE '%sourdough%'");
+    if (nSour != nSourLike) die("the FTS index finds %lld 'sourdough' messages after retention, the table holds %lld",
+                                (long long)nSour, (long long)nSourLike);
+  }
+  if (nCalls == 0) die("no retention call deleted anything");
+  {
+    Lat lCall = latOf(aCall, nCalls), lTxn = latOf(aTxn, nTxn);
+    double maxMs = lTxn.max / 1e3;
+    printf("delete_old_messages(365) with the default batch (500), looped until it returns 0, autocommit,\n"
+           "each call stepped to SQLITE_DONE (the commit); %lld of %lld corpus messages are older than a year,\n"
+           "spread over %d conversations\n",
+           (long long)nOld, (long long)nCorpus, BENCH_SEARCH_CONVS);
+    printf("  %lld rows in %d calls (+1 returning 0): %.2f s, %.0f rows/s (checkpoints included)\n",
+           (long long)nDeleted, nCalls + 1, tTotal / 1e6, nDeleted / (tTotal / 1e6));
+    printf("  %-44s %10s %10s %10s\n", "per call", "median ms", "p90 ms", "max ms");
+    printf("  %-44s %10.2f %10.2f %10.2f\n", "whole call (step to SQLITE_DONE)", lCall.med / 1e3, lCall.p90 / 1e3,
+           lCall.max / 1e3);
+    printf("  %-44s %10.2f %10.2f %10.2f\n", "write transaction: start to commit", lTxn.med / 1e3, lTxn.p90 / 1e3,
+           maxMs);
+    if (nCkpt) {
+      Lat lCkpt = latOf(aCkpt, nCkpt);
+      char zName[64];
+      snprintf(zName, sizeof(zName), "auto-checkpoint after %d of the commits", nCkpt);
+      printf("  %-44s %10.2f %10.2f %10.2f\n", zName, lCkpt.med / 1e3, lCkpt.p90 / 1e3, lCkpt.max / 1e3);
+      printf("    (PASSIVE, %.2f s in all; it runs after the commit has released the write lock)\n", tCkpt / 1e6);
+    }
+    printf("  CPU time of the write transactions: %.2f ms per call on average; of the longest: %.2f ms\n"
+           "  (the rest of the longest is waiting: I/O, or the machine busy with something else)\n",
+           tCpuTotal / nTxn / 1e3, tMaxTxnCpu / 1e3);
+    printf("  %-44s %10s %10.2f %10s target <= %.0f ms  %s\n", "longest write-lock hold", "", maxMs, "",
+           BENCH_TARGET_HOLD_MS, verdict(maxMs, BENCH_TARGET_HOLD_MS, pnMiss));
+    printf("  after: message counts, token totals and previews equal a recount; the FTS index agrees with LIKE\n\n");
+  }
+  free(aCall);
+  free(aTxn);
+  free(aCkpt);
+  fflush(stdout);
+}
+
 int main(int argc, char **argv) {
   int nRounds = 7, nAuto = 10000, nBatch = 40000, nPerTxn = 5000, nBig = 100000, nIter = 2000;
-  int bAdd = 1, bHistory = 1, bStrict = 0, nMiss = 0;
+  int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
+  int nRetention = 200000;
+  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bStrict = 0, nMiss = 0;
   char zPath[300], zCpu[256];
   double t0 = nowUs();
 
@@ -413,16 +1129,33 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--per-txn") == 0) nPerTxn = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--big") == 0) nBig = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--iter") == 0) nIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--list-big") == 0) nListBig = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--list-small") == 0) nListSmall = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--list-iter") == 0) nListIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--search-n") == 0) nSearch = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--search-iter") == 0) nSearchIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--retention-n") == 0) nRetention = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
-      i++;
-      bAdd = strcmp(argv[i], "add") == 0;
-      bHistory = strcmp(argv[i], "history") == 0;
-      if (!bAdd && !bHistory) die("--only add|history");
+      /* a comma-separated list of parts */
+      char *z = argv[++i];
+      bAdd = bHistory = bList = bSearch = bRetention = 0;
+      while (*z) {
+        size_t n = strcspn(z, ",");
+        if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
+        else if (n == 7 && strncmp(z, "history", n) == 0) bHistory = 1;
+        else if (n == 4 && strncmp(z, "list", n) == 0) bList = 1;
+        else if (n == 6 && strncmp(z, "search", n) == 0) bSearch = 1;
+        else if (n == 9 && strncmp(z, "retention", n) == 0) bRetention = 1;
+        else die("--only takes a comma-separated list of add, history, list, search, retention");
+        z += n;
+        if (*z == ',') z++;
+      }
     } else {
       fprintf(stderr,
-              "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]"
-              " [--only add|history] [--strict]\n",
+              "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
+              "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
+              "       [--retention-n N] [--only add,history,list,search,retention] [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -550,6 +1283,21 @@ int main(int argc, char **argv) {
     printf("\n");
     sqlite3_finalize(pHist);
     sqlite3_finalize(pRef);
+  }
+
+  if (bList) runList(nListBig, nListSmall, nRounds, nListIter, &nMiss);
+
+  if (bSearch || bRetention) {
+    sqlite3_int64 aConv[BENCH_SEARCH_CONVS];
+    int nOld = nRetention < nSearch ? nRetention : nSearch;
+    if (bSearch) runSearch(nSearch, nOld, nSearchIter, aConv);
+    else {
+      CorpusBuild b = buildCorpus(nSearch, nOld, aConv);
+      printf("search corpus of %d messages:\n", nSearch);
+      printCorpusBuild(&b);
+      printf("\n");
+    }
+    if (bRetention) runRetention(nOld, nSearch, &nMiss);
   }
 
   {

@@ -1,0 +1,1150 @@
+/*
+** export.c — a conversation as one JSON document, back into a database,
+** and forked at a message.
+**
+**   export_conversation(id [, format])                  -> JSON text
+**   import_conversation(owner, json [, options_json])   -> new conversation id
+**   fork_conversation(id [, at_seq [, options_json]])   -> new conversation id
+**
+** Example:
+**   SELECT import_conversation('acme', export_conversation(1));  -- a copy of 1
+**   SELECT export_conversation(1, 'openai');  -- [{"role":"user","content":"hi"}, ...]
+**   SELECT fork_conversation(1, 4);           -- messages 1..4 in a new conversation
+**
+** export_conversation, format 'chatflow' (the default):
+**   {"format": "chatflow.conversation.v1",
+**    "conversation": {every column of chat_conversations},
+**    "messages": [{every column of chat_messages}, ... by seq],
+**    "runs": [{every column of workflow_runs,
+**              "events": [{every column of workflow_run_events}, ... by id],
+**              "proposals": [{every column of workflow_proposals}, ... by id]},
+**             ... by id]}
+** JSON columns (context, metadata, parts, attachments, state,
+** business_context, clarifications, detail, validation) are embedded as
+** JSON, not as strings.  The document is built by SQLite's json_object and
+** json_group_array in one statement, so it is one consistent snapshot.
+** Format 'openai' is the [{"role", "content"}] array of every message by
+** seq (chat_history_json without a budget).  Deleted conversations export
+** too (a last copy before purge_conversation); workflow_interrupts
+** checkpoints (blobs) are not part of the document.
+**
+** import_conversation validates the document while it writes, in one
+** SAVEPOINT, and on any error writes nothing.  It creates a conversation of
+** the given owner with a new uid (or options.uid), keeping the exported key
+** unless the owner already has a conversation with that key (an error);
+** then the runs (any status, with their events and proposals), then the
+** messages (seq, run_id, type, tokens, workflow_step, created_at ... as
+** exported).  Ids are new: runs get fresh ids and the messages' run_id is
+** remapped to them.  Derived values are not read from the document but
+** rebuilt by the schema's triggers from the rows: message_count,
+** total_tokens, last_message_at, last_message_preview (last_seq is raised to
+** the exported value, because seq is never reused after retention deleted
+** the newest messages).  forked_from_id names a row of the exporting
+** database and is not carried over; forked_at_seq is.  So
+** export -> import -> export gives the same document apart from every id
+** and *_id field and the uid.
+**   Accepted fields are exactly the exported ones (an unknown field is an
+** error, so that a typo is not silently dropped); "id", "uid", "owner",
+** "conversation_id", "run_id" of events and proposals and the derived
+** counters are accepted and ignored.  Required: format, conversation,
+** messages[i].role, runs[i].workflow and status, events[i].to_status,
+** proposals[i].kind and proposed_name; a message needs content or parts.
+** Everything else takes the default a raw INSERT would get (timestamps: the
+** connection clock).  Messages must come in increasing seq order.
+**   The schema's rules hold for the imported rows as for any other: a run
+** of an unknown workflow, a step that is not the workflow's, two active
+** runs, an over-long title or content fail, each error naming the place in
+** the document: "chatflow: import: messages[3].role must be text, got
+** integer", "chatflow: import: runs[0]: unknown workflow for run".
+**   How a run is restored: it is inserted with its exported status and
+** fields; the schema's insert trigger logs a "(new) -> status" event, which
+** is replaced by the exported events.  Proposals can only be added to an
+** active run (a trigger), so a finished run that has proposals is inserted
+** as started, given its proposals and then moved to its final status, its
+** completed_at, lease and updated_at restored (and, when the document has
+** no "events" for it, given the one "(new) -> status" event a raw INSERT
+** logs).  Active runs are inserted last, so that this never meets the
+** one-active-run rule.
+**
+** fork_conversation creates a conversation of the same owner with the
+** source's title, visibility, model, agent, context and metadata, no key,
+** a new uid (or options.uid), forked_from_id = the source and forked_at_seq
+** = at_seq (default: the source's last seq), and copies the messages with
+** seq <= at_seq keeping seq, role, type, content, parts, attachments,
+** metadata, tokens and created_at.  Runs are not copied, so the copies have
+** no run_id and no workflow_step.
+**
+** Limits: the document is data, not an options argument, so it is bounded
+** by SQLite's own limits (SQLITE_LIMIT_LENGTH, its JSON parser's depth),
+** not by the 1 MiB JSON argument limit; each row still meets the schema's
+** (content limit, title length, JSON CHECKs).  Cost: one insert per row,
+** about what add_message costs per message.
+**
+** NULL input: a NULL id, owner or document is an error; a NULL format is
+** the default 'chatflow', a NULL at_seq means every message, NULL options
+** are no options.  Errors: "chatflow: unknown export format 'x' (expected
+** chatflow, openai)", "chatflow: unknown conversation 9", "chatflow:
+** conversation 3 is deleted; restore_conversation(3) first" (fork),
+** "chatflow: at_seq 9 is beyond the last seq 5 of conversation 1", malformed
+** JSON, a wrong format marker, wrong shapes, a taken key or uid.
+**
+** Flags: export_conversation only reads (SQLITE_INNOCUOUS, not
+** deterministic: the answer follows the data).  import_conversation and
+** fork_conversation write (SQLITE_DIRECTONLY); each works in one SAVEPOINT
+** and takes the write lock before it reads.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+#define CF_EXPORT_FORMAT "chatflow.conversation.v1"
+
+/* ---------------------------------------------------------------- export */
+
+/* One object per row, built in SQL; JSON columns go through json() so that
+** they are embedded, and every json_group_array reads an ordered subquery. */
+static const char cfExportSql[] =
+    "SELECT json_object('format', '" CF_EXPORT_FORMAT "',"
+    " 'conversation', json_object('id', c.id, 'uid', c.uid, 'owner', c.owner, 'key', c.key,"
+    "   'title', c.title, 'visibility', c.visibility, 'model', c.model, 'agent', c.agent,"
+    "   'context', json(c.context), 'metadata', json(c.metadata), 'pinned_at', c.pinned_at,"
+    "   'archived_at', c.archived_at, 'deleted_at', c.deleted_at, 'created_at', c.created_at,"
+    "   'updated_at', c.updated_at, 'message_count', c.message_count, 'last_seq', c.last_seq,"
+    "   'total_tokens', c.total_tokens, 'last_message_at', c.last_message_at,"
+    "   'last_message_preview', c.last_message_preview, 'forked_from_id', c.forked_from_id,"
+    "   'forked_at_seq', c.forked_at_seq),"
+    " 'messages', json((SELECT json_group_array(json(m.o)) FROM ("
+    "   SELECT json_object('id', id, 'conversation_id', conversation_id, 'seq', seq,"
+    "     'run_id', run_id, 'role', role, 'type', type, 'content', content,"
+    "     'parts', json(parts), 'attachments', json(attachments), 'workflow_step', workflow_step,"
+    "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at) AS o"
+    "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)),"
+    " 'runs', json((SELECT json_group_array(json(r.o)) FROM ("
+    "   SELECT json_object('id', w.id, 'conversation_id', w.conversation_id,"
+    "     'workflow', w.workflow, 'status', w.status, 'current_step', w.current_step,"
+    "     'state', json(w.state), 'business_context', json(w.business_context),"
+    "     'clarifications', json(w.clarifications), 'error', w.error,"
+    "     'lease_expires_at', w.lease_expires_at, 'started_at', w.started_at,"
+    "     'completed_at', w.completed_at, 'created_at', w.created_at, 'updated_at', w.updated_at,"
+    "     'events', json((SELECT json_group_array(json(e.o)) FROM ("
+    "       SELECT json_object('id', id, 'run_id', run_id, 'from_status', from_status,"
+    "         'to_status', to_status, 'from_step', from_step, 'to_step', to_step,"
+    "         'detail', json(detail), 'created_at', created_at) AS o"
+    "         FROM workflow_run_events WHERE run_id = w.id ORDER BY id) AS e)),"
+    "     'proposals', json((SELECT json_group_array(json(q.o)) FROM ("
+    "       SELECT json_object('id', id, 'run_id', run_id, 'kind', kind,"
+    "         'proposed_name', proposed_name, 'approved_name', approved_name,"
+    "         'rationale', rationale, 'user_approved', user_approved, 'approved_at', approved_at,"
+    "         'validated', validated, 'validated_at', validated_at,"
+    "         'validation', json(validation), 'ref', ref, 'created_at', created_at) AS o"
+    "         FROM workflow_proposals WHERE run_id = w.id ORDER BY id) AS q))) AS o"
+    "     FROM workflow_runs AS w WHERE w.conversation_id = c.id ORDER BY w.id) AS r)))"
+    " FROM chat_conversations AS c WHERE c.id = ?1";
+
+static const char cfExportOpenaiSql[] =
+    "SELECT (SELECT json_group_array(json(m.o)) FROM ("
+    "   SELECT json_object('role', role, 'content', content) AS o"
+    "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)"
+    " FROM chat_conversations AS c WHERE c.id = ?1";
+
+static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iConv;
+  const char *zFormat = 0;
+  const char *zSql = cfExportSql;
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "export format", 64, 1, 1, &zFormat)) return;
+  if (zFormat && strcmp(zFormat, "openai") == 0) {
+    zSql = cfExportOpenaiSql;
+  } else if (zFormat && strcmp(zFormat, "chatflow") != 0) {
+    cfResultError(ctx, "chatflow: unknown export format '%q' (expected chatflow, openai)", zFormat);
+    return;
+  }
+  if (cfCheckSchema(p, &zErr)) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      cfResultError(ctx, "chatflow: unknown conversation %lld", iConv);
+      rc = SQLITE_OK;
+    }
+  }
+  if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
+  sqlite3_finalize(pStmt);
+}
+
+/* ------------------------------------------------------- reading a document */
+
+/* What a field of the document may hold. */
+enum {
+  CF_IK_SKIP = 0, /* accepted, any value, not used */
+  CF_IK_TEXT,     /* a string */
+  CF_IK_INT,      /* an integer */
+  CF_IK_BOOL,     /* true, false, 0 or 1: stored as 1 / 0 */
+  CF_IK_OBJECT,   /* an object: stored as its JSON text */
+  CF_IK_ARRAY,    /* an array: stored as its JSON text */
+  CF_IK_JSON,     /* any JSON value: stored as its JSON text */
+  CF_IK_TIME      /* a timestamp string: stored in the canonical form */
+};
+
+typedef struct CfField {
+  const char *zName;
+  unsigned char eKind; /* CF_IK_* */
+  unsigned char bNull; /* JSON null accepted (stored as NULL) */
+  unsigned char bReq;  /* must be present */
+} CfField;
+
+/* The value of one field, as it will be bound; param number = index + 1. */
+typedef struct CfCell {
+  int bPresent;    /* the field was in the object (null counts) */
+  int eType;       /* SQLITE_NULL, SQLITE_INTEGER or SQLITE_TEXT */
+  sqlite3_int64 i;
+  char *z;         /* sqlite3_malloc'd */
+  int n;
+} CfCell;
+
+#define CF_IMPORT_MAX_FIELDS 24
+
+/* Parameters every insert shares, above the field numbers. */
+#define CF_P_PARENT 30 /* the new conversation or run id */
+#define CF_P_EXTRA 31  /* uid / the run's new id / the message's new run_id */
+#define CF_P_NOW 32    /* the connection clock */
+#define CF_P_STATUS 33 /* the status a run is inserted with */
+
+typedef struct CfImport {
+  CfConn *p;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pFields;      /* the members of one object */
+  char *zErr;                 /* the error, sqlite3_malloc'd */
+  sqlite3_int64 iConv;        /* the new conversation */
+  sqlite3_int64 iRunBase;     /* the run at index i gets id iRunBase + 1 + i */
+  int nRun;
+  sqlite3_int64 *aRunOld;     /* exported id of each run (when it had one) */
+  unsigned char *aRunHasId;
+  unsigned char *aRunActive;
+  int bAnyActive;             /* the document has an active run */
+} CfImport;
+
+static void cfCellsFree(CfCell *a, int n) {
+  for (int i = 0; i < n; i++) sqlite3_free(a[i].z);
+  memset(a, 0, sizeof(*a) * (size_t)n);
+}
+
+static int cfCellText(CfCell *pCell, const char *z, int n) {
+  pCell->z = sqlite3_malloc(n + 1);
+  if (pCell->z == 0) return SQLITE_NOMEM;
+  if (n) memcpy(pCell->z, z, (size_t)n);
+  pCell->z[n] = 0;
+  pCell->n = n;
+  pCell->eType = SQLITE_TEXT;
+  return SQLITE_OK;
+}
+
+static void cfCellsBind(sqlite3_stmt *pStmt, const CfCell *a, int n) {
+  for (int i = 0; i < n; i++) {
+    if (a[i].eType == SQLITE_INTEGER) sqlite3_bind_int64(pStmt, i + 1, a[i].i);
+    else if (a[i].eType == SQLITE_TEXT) sqlite3_bind_text(pStmt, i + 1, a[i].z, a[i].n, SQLITE_STATIC);
+    else sqlite3_bind_null(pStmt, i + 1);
+  }
+}
+
+static const char *cfKindName(int eKind) {
+  switch (eKind) {
+    case CF_IK_TEXT: return "text";
+    case CF_IK_INT: return "an integer";
+    case CF_IK_BOOL: return "true, false, 0 or 1";
+    case CF_IK_OBJECT: return "an object";
+    case CF_IK_ARRAY: return "an array";
+    case CF_IK_TIME: return "a timestamp";
+  }
+  return "JSON";
+}
+
+/* Sets the import error "chatflow: import: <zFmt...>"; returns SQLITE_ERROR. */
+static int cfImportError(CfImport *pI, const char *zFmt, ...) {
+  va_list ap;
+  char *z;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  sqlite3_free(pI->zErr);
+  pI->zErr = z ? sqlite3_mprintf("chatflow: import: %z", z) : 0;
+  return pI->zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A failed write for the element at zPath: the schema's message, prefixed
+** with where in the document the row came from.  Lock and memory errors
+** pass through unchanged. */
+static int cfImportDbError(CfImport *pI, int rc, const char *zPath) {
+  const char *zMsg = sqlite3_errmsg(pI->p->db);
+  int e = rc & 0xff;
+  if (e == SQLITE_BUSY || e == SQLITE_LOCKED || e == SQLITE_NOMEM || e == SQLITE_TOOBIG ||
+      zMsg == 0) {
+    return rc;
+  }
+  if (strncmp(zMsg, "chatflow: ", 10) == 0) zMsg += 10;
+  cfImportError(pI, "%s: %s", zPath, zMsg);
+  return rc;
+}
+
+/* Steps an iteration: 1 with a row, 0 at the end, or sets *pRc. */
+static int cfImportNext(sqlite3_stmt *pIter, int *pRc) {
+  int e;
+  if (*pRc != SQLITE_OK) return 0;
+  e = sqlite3_step(pIter);
+  if (e == SQLITE_ROW) return 1;
+  if (e != SQLITE_DONE) *pRc = e;
+  return 0;
+}
+
+/* Reads the members of the JSON object zJson (the element at zPath) into
+** aCell by aField: unknown members, wrong types and missing required ones
+** are errors naming the member. */
+static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *zPath,
+                        const CfField *aField, int nField, CfCell *aCell) {
+  sqlite3_stmt *pStmt;
+  int rc = SQLITE_OK;
+  const char *zDot = zPath[0] ? "." : "";
+  memset(aCell, 0, sizeof(*aCell) * (size_t)nField);
+  if (pI->pFields == 0) {
+    rc = sqlite3_prepare_v2(
+        pI->p->db,
+        "SELECT key, type, value, CASE type WHEN 'null' THEN NULL WHEN 'true' THEN 'true'"
+        " WHEN 'false' THEN 'false' WHEN 'text' THEN json_quote(value)"
+        " ELSE CAST(value AS TEXT) END FROM json_each(?1)",
+        -1, &pI->pFields, 0);
+    if (rc != SQLITE_OK) return rc;
+  }
+  pStmt = pI->pFields;
+  sqlite3_bind_text(pStmt, 1, zJson, nJson, SQLITE_STATIC);
+  while (cfImportNext(pStmt, &rc)) {
+    const char *zKey = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
+    CfCell *pCell;
+    int i, eKind, bOk;
+    if (zKey == 0 || zType == 0) { rc = SQLITE_NOMEM; break; }
+    for (i = 0; i < nField; i++) {
+      if (strcmp(aField[i].zName, zKey) == 0) break;
+    }
+    if (i == nField) {
+      rc = cfImportError(pI, "%s has an unknown field '%q'", zPath[0] ? zPath : "the document",
+                         zKey);
+      break;
+    }
+    pCell = &aCell[i];
+    eKind = aField[i].eKind;
+    pCell->bPresent = 1;
+    sqlite3_free(pCell->z); /* a repeated member: the last one counts */
+    memset(pCell, 0, sizeof(*pCell));
+    pCell->bPresent = 1;
+    pCell->eType = SQLITE_NULL;
+    if (eKind == CF_IK_SKIP) continue;
+    if (strcmp(zType, "null") == 0) {
+      if (!aField[i].bNull) {
+        rc = cfImportError(pI, "%s%s%s must be %s, got null", zPath, zDot, zKey, cfKindName(eKind));
+      }
+      continue;
+    }
+    switch (eKind) {
+      case CF_IK_TEXT: bOk = strcmp(zType, "text") == 0; break;
+      case CF_IK_TIME: bOk = strcmp(zType, "text") == 0; break;
+      case CF_IK_INT: bOk = strcmp(zType, "integer") == 0; break;
+      case CF_IK_BOOL:
+        bOk = strcmp(zType, "true") == 0 || strcmp(zType, "false") == 0 ||
+              (strcmp(zType, "integer") == 0 && (sqlite3_column_int64(pStmt, 2) & ~1) == 0);
+        break;
+      case CF_IK_OBJECT: bOk = strcmp(zType, "object") == 0; break;
+      case CF_IK_ARRAY: bOk = strcmp(zType, "array") == 0; break;
+      default: bOk = 1; break;
+    }
+    if (!bOk) {
+      rc = cfImportError(pI, "%s%s%s must be %s%s, got %s", zPath, zDot, zKey, cfKindName(eKind),
+                         aField[i].bNull ? " or null" : "", zType);
+      break;
+    }
+    if (eKind == CF_IK_INT || eKind == CF_IK_BOOL) {
+      pCell->eType = SQLITE_INTEGER;
+      pCell->i = sqlite3_column_int64(pStmt, 2);
+    } else if (eKind == CF_IK_TIME) {
+      char zTime[CF_TIMESTAMP_LEN + 1];
+      const char *z = (const char *)sqlite3_column_text(pStmt, 2);
+      if (z == 0) { rc = SQLITE_NOMEM; break; }
+      if (cfParseTimestamp(z, zTime)) {
+        rc = cfImportError(pI, "%s%s%s must be a timestamp YYYY-MM-DDTHH:MM:SS.sssZ, got '%q'",
+                           zPath, zDot, zKey, z);
+        break;
+      }
+      rc = cfCellText(pCell, zTime, CF_TIMESTAMP_LEN);
+    } else {
+      int iCol = eKind == CF_IK_TEXT ? 2 : 3;
+      const char *z = (const char *)sqlite3_column_text(pStmt, iCol);
+      if (z == 0) { rc = SQLITE_NOMEM; break; }
+      rc = cfCellText(pCell, z, sqlite3_column_bytes(pStmt, iCol));
+    }
+  }
+  sqlite3_reset(pStmt);
+  sqlite3_clear_bindings(pStmt);
+  for (int i = 0; rc == SQLITE_OK && i < nField; i++) {
+    if (aField[i].bReq && !aCell[i].bPresent) {
+      rc = cfImportError(pI, "%s%s%s is missing", zPath, zDot, aField[i].zName);
+    }
+  }
+  if (rc != SQLITE_OK) cfCellsFree(aCell, nField);
+  return rc;
+}
+
+/* Prepares the iteration over the JSON array zArr: rows (key, type, value). */
+static int cfImportIter(CfImport *pI, const char *zArr, int nArr, sqlite3_stmt **ppStmt) {
+  int rc = sqlite3_prepare_v2(pI->p->db, "SELECT key, type, value FROM json_each(?1)", -1, ppStmt,
+                              0);
+  if (rc == SQLITE_OK) sqlite3_bind_text(*ppStmt, 1, zArr, nArr, SQLITE_STATIC);
+  return rc;
+}
+
+/* Checks that the current row of an iteration is an object; names it. */
+static int cfImportElement(CfImport *pI, sqlite3_stmt *pIter, const char *zArray, char *zPath,
+                           int nPath) {
+  const char *zType = (const char *)sqlite3_column_text(pIter, 1);
+  sqlite3_snprintf(nPath, zPath, "%s[%lld]", zArray, sqlite3_column_int64(pIter, 0));
+  if (zType == 0) return SQLITE_NOMEM;
+  if (strcmp(zType, "object") != 0) {
+    return cfImportError(pI, "%s must be an object, got %s", zPath, zType);
+  }
+  return SQLITE_OK;
+}
+
+/* Runs a prepared write, reporting a failure for the element at zPath. */
+static int cfImportStep(CfImport *pI, sqlite3_stmt *pStmt, const char *zPath) {
+  int rc = cfStepOnce(pStmt);
+  if (rc != SQLITE_OK) cfImportDbError(pI, rc, zPath);
+  sqlite3_reset(pStmt);
+  return rc;
+}
+
+static int cfStatusValid(const char *z) {
+  static const char *az[] = {"started", "awaiting_clarification", "awaiting_approval",
+                             "processing", "completed", "failed", "cancelled"};
+  for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
+    if (strcmp(z, az[i]) == 0) return 1;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ the fields */
+
+enum { TOP_FORMAT, TOP_CONVERSATION, TOP_MESSAGES, TOP_RUNS, TOP_N };
+static const CfField aTopField[TOP_N] = {
+  {"format", CF_IK_TEXT, 0, 1},
+  {"conversation", CF_IK_OBJECT, 0, 1},
+  {"messages", CF_IK_ARRAY, 0, 0},
+  {"runs", CF_IK_ARRAY, 0, 0},
+};
+
+enum { CV_ID, CV_UID, CV_OWNER, CV_KEY, CV_TITLE, CV_VISIBILITY, CV_MODEL, CV_AGENT, CV_CONTEXT,
+       CV_METADATA, CV_PINNED_AT, CV_ARCHIVED_AT, CV_DELETED_AT, CV_CREATED_AT, CV_UPDATED_AT,
+       CV_MESSAGE_COUNT, CV_LAST_SEQ, CV_TOTAL_TOKENS, CV_LAST_MESSAGE_AT, CV_PREVIEW,
+       CV_FORKED_FROM_ID, CV_FORKED_AT_SEQ, CV_N };
+static const CfField aConvField[CV_N] = {
+  {"id", CF_IK_SKIP, 1, 0},           {"uid", CF_IK_SKIP, 1, 0},
+  {"owner", CF_IK_SKIP, 1, 0},        {"key", CF_IK_TEXT, 1, 0},
+  {"title", CF_IK_TEXT, 1, 0},        {"visibility", CF_IK_TEXT, 0, 0},
+  {"model", CF_IK_TEXT, 1, 0},        {"agent", CF_IK_TEXT, 1, 0},
+  {"context", CF_IK_OBJECT, 0, 0},    {"metadata", CF_IK_OBJECT, 0, 0},
+  {"pinned_at", CF_IK_TIME, 1, 0},    {"archived_at", CF_IK_TIME, 1, 0},
+  {"deleted_at", CF_IK_TIME, 1, 0},   {"created_at", CF_IK_TIME, 0, 0},
+  {"updated_at", CF_IK_TIME, 0, 0},   {"message_count", CF_IK_SKIP, 1, 0},
+  {"last_seq", CF_IK_INT, 0, 0},      {"total_tokens", CF_IK_SKIP, 1, 0},
+  {"last_message_at", CF_IK_SKIP, 1, 0}, {"last_message_preview", CF_IK_SKIP, 1, 0},
+  {"forked_from_id", CF_IK_SKIP, 1, 0}, {"forked_at_seq", CF_IK_INT, 1, 0},
+};
+/* ?N is field N-1 (CV_*), see CF_P_*. */
+static const char cfConvInsertSql[] =
+    "INSERT INTO chat_conversations (owner, uid, key, title, visibility, model, agent, context,"
+    " metadata, pinned_at, archived_at, deleted_at, created_at, updated_at, forked_at_seq)"
+    " VALUES (?30, coalesce(?31, lower(hex(randomblob(16)))), ?4, ?5, coalesce(?6, 'private'),"
+    " ?7, ?8, coalesce(?9, '{}'), coalesce(?10, '{}'), ?11, ?12, ?13, coalesce(?14, ?32),"
+    " coalesce(?15, ?14, ?32), ?22)";
+
+enum { MS_ID, MS_CONVERSATION_ID, MS_SEQ, MS_RUN_ID, MS_ROLE, MS_TYPE, MS_CONTENT, MS_PARTS,
+       MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_N };
+static const CfField aMsgField[MS_N] = {
+  {"id", CF_IK_SKIP, 1, 0},           {"conversation_id", CF_IK_SKIP, 1, 0},
+  {"seq", CF_IK_INT, 0, 0},           {"run_id", CF_IK_INT, 1, 0},
+  {"role", CF_IK_TEXT, 0, 1},         {"type", CF_IK_TEXT, 1, 0},
+  {"content", CF_IK_TEXT, 1, 0},      {"parts", CF_IK_ARRAY, 1, 0},
+  {"attachments", CF_IK_ARRAY, 1, 0}, {"workflow_step", CF_IK_TEXT, 1, 0},
+  {"metadata", CF_IK_OBJECT, 1, 0},   {"tokens", CF_IK_INT, 1, 0},
+  {"created_at", CF_IK_TIME, 0, 0},
+};
+static const char cfMsgInsertSql[] =
+    "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content, parts,"
+    " attachments, workflow_step, metadata, tokens, created_at)"
+    " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10, ?11, ?12, coalesce(?13, ?32))";
+/* The insert trigger attaches a message without run_id to the
+** conversation's active run and copies its step: the exported values win. */
+static const char cfMsgFixSql[] =
+    "UPDATE chat_messages SET run_id = CASE WHEN ?4 THEN ?2 ELSE run_id END,"
+    " workflow_step = CASE WHEN ?5 THEN ?3 ELSE workflow_step END"
+    " WHERE id = ?1 AND ((?4 AND run_id IS NOT ?2) OR (?5 AND workflow_step IS NOT ?3))";
+
+enum { RN_ID, RN_CONVERSATION_ID, RN_WORKFLOW, RN_STATUS, RN_CURRENT_STEP, RN_STATE,
+       RN_BUSINESS_CONTEXT, RN_CLARIFICATIONS, RN_ERROR, RN_LEASE_EXPIRES_AT, RN_STARTED_AT,
+       RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_N };
+static const CfField aRunField[RN_N] = {
+  {"id", CF_IK_INT, 1, 0},                {"conversation_id", CF_IK_SKIP, 1, 0},
+  {"workflow", CF_IK_TEXT, 0, 1},         {"status", CF_IK_TEXT, 0, 1},
+  {"current_step", CF_IK_TEXT, 1, 0},     {"state", CF_IK_OBJECT, 0, 0},
+  {"business_context", CF_IK_OBJECT, 0, 0}, {"clarifications", CF_IK_ARRAY, 0, 0},
+  {"error", CF_IK_TEXT, 1, 0},            {"lease_expires_at", CF_IK_TIME, 1, 0},
+  {"started_at", CF_IK_TIME, 0, 0},       {"completed_at", CF_IK_TIME, 1, 0},
+  {"created_at", CF_IK_TIME, 0, 0},       {"updated_at", CF_IK_TIME, 0, 0},
+  {"events", CF_IK_ARRAY, 0, 0},          {"proposals", CF_IK_ARRAY, 0, 0},
+};
+static const char cfRunInsertSql[] =
+    "INSERT INTO workflow_runs (id, conversation_id, workflow, status, current_step, state,"
+    " business_context, clarifications, error, lease_expires_at, started_at, completed_at,"
+    " created_at, updated_at)"
+    " VALUES (?31, ?30, ?3, ?33, ?5, coalesce(?6, '{}'), coalesce(?7, '{}'), coalesce(?8, '[]'),"
+    " ?9, ?10, coalesce(?11, ?13, ?32), ?12, coalesce(?13, ?32), coalesce(?14, ?13, ?32))";
+
+enum { EV_ID, EV_RUN_ID, EV_FROM_STATUS, EV_TO_STATUS, EV_FROM_STEP, EV_TO_STEP, EV_DETAIL,
+       EV_CREATED_AT, EV_N };
+static const CfField aEventField[EV_N] = {
+  {"id", CF_IK_SKIP, 1, 0},          {"run_id", CF_IK_SKIP, 1, 0},
+  {"from_status", CF_IK_TEXT, 1, 0}, {"to_status", CF_IK_TEXT, 0, 1},
+  {"from_step", CF_IK_TEXT, 1, 0},   {"to_step", CF_IK_TEXT, 1, 0},
+  {"detail", CF_IK_JSON, 1, 0},      {"created_at", CF_IK_TIME, 0, 0},
+};
+static const char cfEventInsertSql[] =
+    "INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail,"
+    " created_at) VALUES (?30, ?3, ?4, ?5, ?6, ?7, coalesce(?8, ?32))";
+
+enum { PR_ID, PR_RUN_ID, PR_KIND, PR_PROPOSED_NAME, PR_APPROVED_NAME, PR_RATIONALE,
+       PR_USER_APPROVED, PR_APPROVED_AT, PR_VALIDATED, PR_VALIDATED_AT, PR_VALIDATION, PR_REF,
+       PR_CREATED_AT, PR_N };
+static const CfField aPropField[PR_N] = {
+  {"id", CF_IK_SKIP, 1, 0},             {"run_id", CF_IK_SKIP, 1, 0},
+  {"kind", CF_IK_TEXT, 0, 1},           {"proposed_name", CF_IK_TEXT, 0, 1},
+  {"approved_name", CF_IK_TEXT, 1, 0},  {"rationale", CF_IK_TEXT, 1, 0},
+  {"user_approved", CF_IK_BOOL, 0, 0},  {"approved_at", CF_IK_TIME, 1, 0},
+  {"validated", CF_IK_BOOL, 0, 0},      {"validated_at", CF_IK_TIME, 1, 0},
+  {"validation", CF_IK_JSON, 1, 0},     {"ref", CF_IK_TEXT, 1, 0},
+  {"created_at", CF_IK_TIME, 0, 0},
+};
+static const char cfPropInsertSql[] =
+    "INSERT INTO workflow_proposals (run_id, kind, proposed_name, approved_name, rationale,"
+    " user_approved, approved_at, validated, validated_at, validation, ref, created_at)"
+    " VALUES (?30, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, 0), ?10, ?11, ?12,"
+    " coalesce(?13, ?32))";
+
+/* --------------------------------------------------------------- importing */
+
+/* Inserts the rows of the array zArr (at zArrPath, e.g. "runs[0].events")
+** with zSql, the fields read by aField and ?30 = iParent. */
+static int cfImportRows(CfImport *pI, const char *zArr, int nArr, const char *zArrPath,
+                        const CfField *aField, int nField, const char *zSql,
+                        sqlite3_int64 iParent) {
+  sqlite3_stmt *pIter = 0, *pIns = 0;
+  CfCell aCell[CF_IMPORT_MAX_FIELDS];
+  char zPath[96];
+  int rc = cfImportIter(pI, zArr, nArr, &pIter);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pIns, 0);
+  while (cfImportNext(pIter, &rc)) {
+    rc = cfImportElement(pI, pIter, zArrPath, zPath, (int)sizeof(zPath));
+    if (rc == SQLITE_OK) {
+      rc = cfImportRead(pI, (const char *)sqlite3_column_text(pIter, 2),
+                        sqlite3_column_bytes(pIter, 2), zPath, aField, nField, aCell);
+    }
+    if (rc == SQLITE_OK) {
+      cfCellsBind(pIns, aCell, nField);
+      sqlite3_bind_int64(pIns, CF_P_PARENT, iParent);
+      sqlite3_bind_text(pIns, CF_P_NOW, pI->zNow, -1, SQLITE_STATIC);
+      rc = cfImportStep(pI, pIns, zPath);
+      cfCellsFree(aCell, nField);
+    }
+  }
+  sqlite3_finalize(pIter);
+  sqlite3_finalize(pIns);
+  return rc;
+}
+
+/* Runs zSql with ?1 = iId, ?2..?4 = the cells given (0: NULL). */
+static int cfImportExec(CfImport *pI, const char *zSql, sqlite3_int64 iId, const CfCell *p2,
+                        const CfCell *p3, const CfCell *p4, const char *zPath) {
+  sqlite3_stmt *pStmt = 0;
+  const CfCell *ap[3] = {p2, p3, p4};
+  int rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    for (int i = 0; i < 3; i++) {
+      if (ap[i] == 0 || ap[i]->eType == SQLITE_NULL) continue;
+      if (ap[i]->eType == SQLITE_INTEGER) sqlite3_bind_int64(pStmt, i + 2, ap[i]->i);
+      else sqlite3_bind_text(pStmt, i + 2, ap[i]->z, ap[i]->n, SQLITE_STATIC);
+    }
+    rc = cfImportStep(pI, pStmt, zPath);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* One run (already read into aCell) with its proposals and events. */
+static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath) {
+  sqlite3_int64 iRun = pI->iRunBase + 1 + iIdx;
+  const char *zStatus = aCell[RN_STATUS].z;
+  int bDance = !pI->aRunActive[iIdx] && aCell[RN_PROPOSALS].eType == SQLITE_TEXT &&
+               aCell[RN_PROPOSALS].n > 2; /* "[]" is empty */
+  sqlite3_stmt *pStmt = 0;
+  char zSub[112];
+  int rc = sqlite3_prepare_v2(pI->p->db, cfRunInsertSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    cfCellsBind(pStmt, aCell, RN_N);
+    sqlite3_bind_int64(pStmt, CF_P_PARENT, pI->iConv);
+    sqlite3_bind_int64(pStmt, CF_P_EXTRA, iRun);
+    sqlite3_bind_text(pStmt, CF_P_NOW, pI->zNow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, CF_P_STATUS, bDance ? "started" : zStatus, -1, SQLITE_STATIC);
+    rc = cfImportStep(pI, pStmt, zPath);
+  }
+  sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK && aCell[RN_PROPOSALS].eType == SQLITE_TEXT) {
+    sqlite3_snprintf(sizeof(zSub), zSub, "%s.proposals", zPath);
+    rc = cfImportRows(pI, aCell[RN_PROPOSALS].z, aCell[RN_PROPOSALS].n, zSub, aPropField, PR_N,
+                      cfPropInsertSql, iRun);
+  }
+  if (rc == SQLITE_OK && bDance) {
+    /* To the final status; then the trigger-stamped columns as exported
+    ** (updated_at in two steps, so that workflow_runs_touch stays quiet). */
+    CfCell status;
+    memset(&status, 0, sizeof(status));
+    status.eType = SQLITE_TEXT;
+    status.z = (char *)zStatus;
+    status.n = aCell[RN_STATUS].n;
+    rc = cfImportExec(pI, "UPDATE workflow_runs SET status = ?2 WHERE id = ?1", iRun, &status, 0,
+                      0, zPath);
+    if (rc == SQLITE_OK) {
+      rc = cfImportExec(pI,
+                        "UPDATE workflow_runs SET completed_at = ?2, lease_expires_at = ?3,"
+                        " updated_at = '' WHERE id = ?1",
+                        iRun, &aCell[RN_COMPLETED_AT], &aCell[RN_LEASE_EXPIRES_AT], 0, zPath);
+    }
+    if (rc == SQLITE_OK) {
+      CfCell now;
+      memset(&now, 0, sizeof(now));
+      now.eType = SQLITE_TEXT;
+      now.z = pI->zNow;
+      now.n = CF_TIMESTAMP_LEN;
+      rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = coalesce(?2, ?3, ?4) WHERE id = ?1",
+                        iRun, &aCell[RN_UPDATED_AT], &aCell[RN_CREATED_AT], &now, zPath);
+    }
+  }
+  if (rc == SQLITE_OK && bDance && aCell[RN_EVENTS].eType != SQLITE_TEXT) {
+    /* No exported events: the one event a raw INSERT of the run would log. */
+    rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0,
+                      zPath);
+    if (rc == SQLITE_OK) {
+      rc = cfImportExec(pI,
+                        "INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step,"
+                        " to_step, created_at) SELECT id, NULL, status, NULL, current_step, created_at"
+                        " FROM workflow_runs WHERE id = ?1",
+                        iRun, 0, 0, 0, zPath);
+    }
+  }
+  if (rc == SQLITE_OK && aCell[RN_EVENTS].eType == SQLITE_TEXT) {
+    rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0,
+                      zPath);
+    sqlite3_snprintf(sizeof(zSub), zSub, "%s.events", zPath);
+    if (rc == SQLITE_OK) {
+      rc = cfImportRows(pI, aCell[RN_EVENTS].z, aCell[RN_EVENTS].n, zSub, aEventField, EV_N,
+                        cfEventInsertSql, iRun);
+    }
+  }
+  return rc;
+}
+
+/* The runs: a first pass reads and checks every run and records its
+** exported id; then finished runs are inserted, then active ones. */
+static int cfImportRuns(CfImport *pI, const char *zArr, int nArr) {
+  sqlite3_stmt *pIter = 0;
+  CfCell aCell[CF_IMPORT_MAX_FIELDS];
+  char zPath[64];
+  int rc, nAlloc = 0;
+  rc = cfImportIter(pI, zArr, nArr, &pIter);
+  while (cfImportNext(pIter, &rc)) {
+    int i = pI->nRun;
+    rc = cfImportElement(pI, pIter, "runs", zPath, (int)sizeof(zPath));
+    if (rc == SQLITE_OK) {
+      rc = cfImportRead(pI, (const char *)sqlite3_column_text(pIter, 2),
+                        sqlite3_column_bytes(pIter, 2), zPath, aRunField, RN_N, aCell);
+    }
+    if (rc != SQLITE_OK) break;
+    if (!cfStatusValid(aCell[RN_STATUS].z)) {
+      rc = cfImportError(pI, "%s.status: invalid status '%q' (expected started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled)",
+                         zPath, aCell[RN_STATUS].z);
+    }
+    if (rc == SQLITE_OK && i == nAlloc) {
+      sqlite3_int64 *aOld;
+      unsigned char *aHas, *aAct;
+      nAlloc = nAlloc ? 2 * nAlloc : 8;
+      aOld = sqlite3_realloc64(pI->aRunOld, sizeof(*aOld) * (sqlite3_uint64)nAlloc);
+      if (aOld) pI->aRunOld = aOld;
+      aHas = sqlite3_realloc64(pI->aRunHasId, (sqlite3_uint64)nAlloc);
+      if (aHas) pI->aRunHasId = aHas;
+      aAct = sqlite3_realloc64(pI->aRunActive, (sqlite3_uint64)nAlloc);
+      if (aAct) pI->aRunActive = aAct;
+      if (aOld == 0 || aHas == 0 || aAct == 0) rc = SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_OK) {
+      pI->aRunHasId[i] = aCell[RN_ID].eType == SQLITE_INTEGER;
+      pI->aRunOld[i] = aCell[RN_ID].i;
+      pI->aRunActive[i] = !cfStatusTerminal(aCell[RN_STATUS].z);
+      if (pI->aRunActive[i]) pI->bAnyActive = 1;
+      for (int j = 0; pI->aRunHasId[i] && j < i; j++) {
+        if (pI->aRunHasId[j] && pI->aRunOld[j] == pI->aRunOld[i]) {
+          rc = cfImportError(pI, "%s.id %lld repeats runs[%d].id", zPath, pI->aRunOld[i], j);
+          break;
+        }
+      }
+      pI->nRun++;
+    }
+    cfCellsFree(aCell, RN_N);
+  }
+  for (int bActive = 0; rc == SQLITE_OK && bActive < 2; bActive++) {
+    int i = 0;
+    sqlite3_reset(pIter);
+    while (cfImportNext(pIter, &rc)) {
+      if (pI->aRunActive[i] == bActive) {
+        rc = cfImportElement(pI, pIter, "runs", zPath, (int)sizeof(zPath));
+        if (rc == SQLITE_OK) {
+          rc = cfImportRead(pI, (const char *)sqlite3_column_text(pIter, 2),
+                            sqlite3_column_bytes(pIter, 2), zPath, aRunField, RN_N, aCell);
+        }
+        if (rc == SQLITE_OK) {
+          rc = cfImportRun(pI, i, aCell, zPath);
+          cfCellsFree(aCell, RN_N);
+        }
+      }
+      i++;
+    }
+  }
+  sqlite3_finalize(pIter);
+  return rc;
+}
+
+static const char *azRole[] = {"system", "user", "assistant", "tool"};
+
+/* A message type as the schema's CHECK wants it (the message of add_message). */
+static int cfMsgTypeValid(const char *z) {
+  size_t n = strlen(z);
+  if (n == 0 || n > 64) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = z[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-')) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* The messages, in the document's order, which must be increasing seq. */
+static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
+  sqlite3_stmt *pIter = 0, *pIns = 0, *pFix = 0;
+  CfCell aCell[CF_IMPORT_MAX_FIELDS];
+  char zPath[64];
+  sqlite3_int64 iPrev = 0;
+  int rc = cfImportIter(pI, zArr, nArr, &pIter);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, cfMsgInsertSql, -1, &pIns, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, cfMsgFixSql, -1, &pFix, 0);
+  while (cfImportNext(pIter, &rc)) {
+    sqlite3_int64 iNewRun = 0;
+    int bRole = 0;
+    rc = cfImportElement(pI, pIter, "messages", zPath, (int)sizeof(zPath));
+    if (rc == SQLITE_OK) {
+      rc = cfImportRead(pI, (const char *)sqlite3_column_text(pIter, 2),
+                        sqlite3_column_bytes(pIter, 2), zPath, aMsgField, MS_N, aCell);
+    }
+    if (rc != SQLITE_OK) break;
+    for (size_t k = 0; k < sizeof(azRole) / sizeof(azRole[0]); k++) {
+      if (strcmp(aCell[MS_ROLE].z, azRole[k]) == 0) bRole = 1;
+    }
+    if (!bRole) {
+      rc = cfImportError(pI, "%s.role: invalid role '%q' (expected system, user, assistant, tool)",
+                         zPath, aCell[MS_ROLE].z);
+    } else if (aCell[MS_TYPE].eType == SQLITE_TEXT && !cfMsgTypeValid(aCell[MS_TYPE].z)) {
+      rc = cfImportError(pI, "%s.type: invalid message type '%q' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')",
+                         zPath, aCell[MS_TYPE].z);
+    } else if (aCell[MS_SEQ].eType == SQLITE_INTEGER) {
+      if (aCell[MS_SEQ].i < 1) {
+        rc = cfImportError(pI, "%s.seq must be a positive integer, got %lld", zPath,
+                           aCell[MS_SEQ].i);
+      } else if (aCell[MS_SEQ].i <= iPrev) {
+        rc = cfImportError(pI, "%s.seq %lld must be greater than the seq %lld of the message before it",
+                           zPath, aCell[MS_SEQ].i, iPrev);
+      }
+      iPrev = aCell[MS_SEQ].i;
+    } else {
+      iPrev++; /* the schema gives it the next seq */
+    }
+    if (rc == SQLITE_OK && aCell[MS_RUN_ID].eType == SQLITE_INTEGER) {
+      for (int j = 0; j < pI->nRun && iNewRun == 0; j++) {
+        if (pI->aRunHasId[j] && pI->aRunOld[j] == aCell[MS_RUN_ID].i) {
+          iNewRun = pI->iRunBase + 1 + j;
+        }
+      }
+      if (iNewRun == 0) {
+        rc = cfImportError(pI, "%s.run_id %lld names no run of the document", zPath,
+                           aCell[MS_RUN_ID].i);
+      }
+    }
+    if (rc == SQLITE_OK) {
+      cfCellsBind(pIns, aCell, MS_N);
+      sqlite3_bind_int64(pIns, CF_P_PARENT, pI->iConv);
+      if (iNewRun) sqlite3_bind_int64(pIns, CF_P_EXTRA, iNewRun);
+      else sqlite3_bind_null(pIns, CF_P_EXTRA);
+      sqlite3_bind_text(pIns, CF_P_NOW, pI->zNow, -1, SQLITE_STATIC);
+      rc = cfImportStep(pI, pIns, zPath);
+    }
+    /* Only when the insert trigger may have filled what the document says
+    ** is NULL: run_id (an active run exists) or workflow_step (a run). */
+    if (rc == SQLITE_OK &&
+        ((aCell[MS_RUN_ID].bPresent && iNewRun == 0 && pI->bAnyActive) ||
+         (aCell[MS_WORKFLOW_STEP].bPresent && aCell[MS_WORKFLOW_STEP].eType == SQLITE_NULL &&
+          (iNewRun || pI->bAnyActive)))) {
+      sqlite3_bind_int64(pFix, 1, sqlite3_last_insert_rowid(pI->p->db));
+      if (iNewRun) sqlite3_bind_int64(pFix, 2, iNewRun);
+      else sqlite3_bind_null(pFix, 2);
+      if (aCell[MS_WORKFLOW_STEP].eType == SQLITE_TEXT) {
+        sqlite3_bind_text(pFix, 3, aCell[MS_WORKFLOW_STEP].z, aCell[MS_WORKFLOW_STEP].n,
+                          SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(pFix, 3);
+      }
+      sqlite3_bind_int(pFix, 4, aCell[MS_RUN_ID].bPresent);
+      sqlite3_bind_int(pFix, 5, aCell[MS_WORKFLOW_STEP].bPresent);
+      rc = cfImportStep(pI, pFix, zPath);
+    }
+    cfCellsFree(aCell, MS_N);
+  }
+  sqlite3_finalize(pIter);
+  sqlite3_finalize(pIns);
+  sqlite3_finalize(pFix);
+  return rc;
+}
+
+/* A uid given as an option: what create_conversation accepts. */
+static char *cfUidError(const char *z) {
+  size_t n = strlen(z);
+  if (n == 0 || n > 64) return sqlite3_mprintf("chatflow: uid must be 1 to 64 characters");
+  for (const char *c = z; *c; c++) {
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+          *c == '-' || *c == '_')) {
+      return sqlite3_mprintf("chatflow: uid '%q' must use only letters, digits, '-' and '_' (URL-safe)", z);
+    }
+  }
+  return 0;
+}
+
+/* The options argument of import and fork: {"uid": text}. */
+static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc, CfJsonOpt *pOpt,
+                       char **pzErr) {
+  const char *zOpts = 0;
+  if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
+  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 1, pzErr)) return 1;
+  if (pOpt->bPresent && (*pzErr = cfUidError(pOpt->zVal)) != 0) return 1;
+  return 0;
+}
+
+/* The document is JSON, an object, and says it is ours. */
+static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(
+      pI->p->db,
+      "SELECT json_valid(?1), CASE WHEN json_valid(?1) THEN json_type(?1) END,"
+      " CASE WHEN json_valid(?1) AND json_type(?1) = 'object' THEN json_type(?1, '$.format') END,"
+      " CASE WHEN json_valid(?1) AND json_type(?1) = 'object' AND json_type(?1, '$.format') = 'text'"
+      "      THEN substr(json_extract(?1, '$.format'), 1, 100) END",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zDoc, nDoc, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+  }
+  if (rc == SQLITE_ROW) {
+    const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
+    const char *zFmtType = (const char *)sqlite3_column_text(pStmt, 2);
+    const char *zFormat = (const char *)sqlite3_column_text(pStmt, 3);
+    rc = SQLITE_OK;
+    if (!sqlite3_column_int(pStmt, 0)) {
+      char *zJsonErr = 0;
+      if (nDoc <= CF_MAX_JSON_BYTES && cfJsonCheck(zDoc, nDoc, &zJsonErr) != SQLITE_OK && zJsonErr &&
+          strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
+        rc = cfImportError(pI, "the document %s", zJsonErr + 16);
+      } else {
+        rc = cfImportError(pI, "the document is not valid JSON");
+      }
+      sqlite3_free(zJsonErr);
+    } else if (zType == 0 || strcmp(zType, "object") != 0) {
+      rc = cfImportError(pI, "the document must be a JSON object (from export_conversation), got %s",
+                         zType ? zType : "null");
+    } else if (zFmtType == 0) {
+      rc = cfImportError(pI, "format is missing (expected '" CF_EXPORT_FORMAT "')");
+    } else if (zFormat == 0) {
+      rc = cfImportError(pI, "format must be '" CF_EXPORT_FORMAT "', got %s", zFmtType);
+    } else if (strcmp(zFormat, CF_EXPORT_FORMAT) != 0) {
+      rc = cfImportError(pI, "unknown format '%q' (expected '" CF_EXPORT_FORMAT "')", zFormat);
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Runs a one-value query with ?1 = zText1, ?2 = zText2 into *piOut (0 when
+** no row or NULL). */
+static int cfImportQueryInt(CfImport *pI, const char *zSql, const char *z1, const char *z2,
+                            sqlite3_int64 *piOut) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pStmt, 0);
+  *piOut = 0;
+  if (rc == SQLITE_OK) {
+    if (z1) sqlite3_bind_text(pStmt, 1, z1, -1, SQLITE_STATIC);
+    if (z2) sqlite3_bind_text(pStmt, 2, z2, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *piOut = sqlite3_column_int64(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const char *zOwner = 0, *zDoc = 0;
+  CfJsonOpt aOpt[1] = {{"uid", CF_JT_STRING, 0, 0, 0}};
+  CfCell aTop[TOP_N], aConv[CV_N];
+  CfImport imp;
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iOther = 0;
+  int rc, nDoc;
+  memset(&imp, 0, sizeof(imp));
+  memset(aTop, 0, sizeof(aTop));
+  memset(aConv, 0, sizeof(aConv));
+  if (cfArgText(ctx, argv[0], "owner", CF_MAX_NAME_CHARS, 0, 0, &zOwner)) return;
+  if (cfArgText(ctx, argv[1], "import document", 0, 0, 1, &zDoc)) return;
+  nDoc = sqlite3_value_bytes(argv[1]);
+  if (argc > 2 && cfUidOption(ctx, argv[2], "import_conversation", aOpt, &imp.zErr)) goto done;
+  imp.p = p;
+  cfNow(p, imp.zNow);
+  rc = cfBeginWrite(p, &imp.zErr);
+  if (rc != SQLITE_OK) goto done;
+
+  rc = cfImportCheckDoc(&imp, zDoc, nDoc);
+  if (rc == SQLITE_OK) rc = cfImportRead(&imp, zDoc, nDoc, "", aTopField, TOP_N, aTop);
+  if (rc == SQLITE_OK) {
+    rc = cfImportRead(&imp, aTop[TOP_CONVERSATION].z, aTop[TOP_CONVERSATION].n, "conversation",
+                      aConvField, CV_N, aConv);
+  }
+  if (rc == SQLITE_OK && aConv[CV_VISIBILITY].eType == SQLITE_TEXT &&
+      strcmp(aConv[CV_VISIBILITY].z, "private") != 0 &&
+      strcmp(aConv[CV_VISIBILITY].z, "public") != 0) {
+    rc = cfImportError(&imp, "conversation.visibility: invalid visibility '%q' (expected private, public)",
+                       aConv[CV_VISIBILITY].z);
+  }
+  if (rc == SQLITE_OK && aConv[CV_KEY].eType == SQLITE_TEXT) {
+    rc = cfImportQueryInt(&imp, "SELECT id FROM chat_conversations WHERE owner = ?1 AND key = ?2",
+                          zOwner, aConv[CV_KEY].z, &iOther);
+    if (rc == SQLITE_OK && iOther) {
+      rc = cfImportError(&imp, "owner '%q' already has a conversation with key '%q' (id %lld); change or remove conversation.key in the document",
+                         zOwner, aConv[CV_KEY].z, iOther);
+    }
+  }
+  if (rc == SQLITE_OK && aOpt[0].bPresent) {
+    rc = cfImportQueryInt(&imp, "SELECT id FROM chat_conversations WHERE uid = ?1", aOpt[0].zVal, 0,
+                          &iOther);
+    if (rc == SQLITE_OK && iOther) {
+      rc = SQLITE_ERROR;
+      imp.zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[0].zVal);
+    }
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db, cfConvInsertSql, -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      cfCellsBind(pStmt, aConv, CV_N);
+      sqlite3_bind_text(pStmt, CF_P_PARENT, zOwner, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, CF_P_EXTRA, aOpt[0].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, CF_P_NOW, imp.zNow, -1, SQLITE_STATIC);
+      rc = cfImportStep(&imp, pStmt, "conversation");
+      imp.iConv = sqlite3_last_insert_rowid(p->db);
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_OK) {
+    rc = cfImportQueryInt(&imp, "SELECT coalesce(max(id), 0) FROM workflow_runs", 0, 0,
+                          &imp.iRunBase);
+  }
+  if (rc == SQLITE_OK && aTop[TOP_RUNS].eType == SQLITE_TEXT) {
+    rc = cfImportRuns(&imp, aTop[TOP_RUNS].z, aTop[TOP_RUNS].n);
+  }
+  if (rc == SQLITE_OK && aTop[TOP_MESSAGES].eType == SQLITE_TEXT) {
+    rc = cfImportMessages(&imp, aTop[TOP_MESSAGES].z, aTop[TOP_MESSAGES].n);
+  }
+  /* seq is never reused: last_seq as exported when retention had deleted
+  ** the newest messages; updated_at as exported after the messages moved it. */
+  if (rc == SQLITE_OK && aConv[CV_LAST_SEQ].eType == SQLITE_INTEGER) {
+    rc = cfImportExec(&imp, "UPDATE chat_conversations SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2",
+                      imp.iConv, &aConv[CV_LAST_SEQ], 0, 0, "conversation.last_seq");
+  }
+  if (rc == SQLITE_OK && aConv[CV_UPDATED_AT].eType == SQLITE_TEXT) {
+    rc = cfImportExec(&imp,
+                      "UPDATE chat_conversations SET updated_at = ?2"
+                      " WHERE id = ?1 AND updated_at IS NOT ?2",
+                      imp.iConv, &aConv[CV_UPDATED_AT], 0, 0, "conversation.updated_at");
+  }
+  sqlite3_finalize(imp.pFields);
+  imp.pFields = 0;
+  if (cfFinish(ctx, p, rc, &imp.zErr) == SQLITE_OK) sqlite3_result_int64(ctx, imp.iConv);
+done:
+  if (imp.zErr) {
+    sqlite3_result_error(ctx, imp.zErr, -1);
+    sqlite3_free(imp.zErr);
+  }
+  sqlite3_finalize(imp.pFields);
+  cfCellsFree(aTop, TOP_N);
+  cfCellsFree(aConv, CV_N);
+  sqlite3_free(imp.aRunOld);
+  sqlite3_free(imp.aRunHasId);
+  sqlite3_free(imp.aRunActive);
+  cfJsonOptionsFree(aOpt, 1);
+}
+
+/* ------------------------------------------------------------------ fork */
+
+static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iConv, iAt = 0, iLast = 0, iNew = 0;
+  CfJsonOpt aOpt[1] = {{"uid", CF_JT_STRING, 0, 0, 0}};
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc, bAt = 0;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+    int t = sqlite3_value_type(argv[1]);
+    if (t != SQLITE_INTEGER) {
+      cfResultError(ctx, "chatflow: at_seq must be an integer or NULL, got %s",
+                    t == SQLITE_TEXT ? "text" : t == SQLITE_FLOAT ? "real" : "blob");
+      return;
+    }
+    iAt = sqlite3_value_int64(argv[1]);
+    if (iAt < 1) {
+      cfResultError(ctx, "chatflow: at_seq must be at least 1, got %lld", iAt);
+      return;
+    }
+    bAt = 1;
+  }
+  if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto done;
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT deleted_at IS NOT NULL, last_seq,"
+                          " (SELECT id FROM chat_conversations WHERE uid = ?2)"
+                          " FROM chat_conversations WHERE id = ?1",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_text(pStmt, 2, aOpt[0].zVal, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      rc = SQLITE_ERROR;
+    } else if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      iLast = sqlite3_column_int64(pStmt, 1);
+      if (sqlite3_column_int(pStmt, 0)) {
+        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+                               iConv, iConv);
+      } else if (bAt && iAt > iLast) {
+        zErr = sqlite3_mprintf("chatflow: at_seq %lld is beyond the last seq %lld of conversation %lld",
+                               iAt, iLast, iConv);
+      } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
+        zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[0].zVal);
+      }
+      if (zErr) rc = SQLITE_ERROR;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (!bAt) iAt = iLast;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent, context,"
+        " metadata, created_at, updated_at, forked_from_id, forked_at_seq)"
+        " SELECT owner, NULL, title, coalesce(?3, lower(hex(randomblob(16)))), visibility, model,"
+        " agent, context, metadata, ?4, ?4, id, ?2 FROM chat_conversations WHERE id = ?1",
+        -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_int64(pStmt, 2, iAt);
+      sqlite3_bind_text(pStmt, 3, aOpt[0].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
+      rc = cfStepOnce(pStmt);
+      iNew = sqlite3_last_insert_rowid(p->db);
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_OK) {
+    /* In seq order, so that each copy passes the "seq > last_seq" check. */
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "INSERT INTO chat_messages (conversation_id, seq, role, type, content, parts, attachments,"
+        " metadata, tokens, created_at)"
+        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at"
+        "   FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?3 ORDER BY seq",
+        -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_int64(pStmt, 2, iNew);
+      sqlite3_bind_int64(pStmt, 3, iAt);
+      rc = cfStepOnce(pStmt);
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iNew);
+done:
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  }
+  cfJsonOptionsFree(aOpt, 1);
+}
+
+int cfRegisterExport(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* read the database: safe anywhere, but not deterministic */
+    {"export_conversation", 1, CF_READS, cfExportFunc},
+    {"export_conversation", 2, CF_READS, cfExportFunc},
+    /* write the database */
+    {"import_conversation", 2, CF_WRITES, cfImportFunc},
+    {"import_conversation", 3, CF_WRITES, cfImportFunc},
+    {"fork_conversation", 1, CF_WRITES, cfForkFunc},
+    {"fork_conversation", 2, CF_WRITES, cfForkFunc},
+    {"fork_conversation", 3, CF_WRITES, cfForkFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}
