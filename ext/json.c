@@ -66,6 +66,34 @@ static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, 
     }
   }
   json_tokener_free(tok);
+  if (*pzErr == 0) {
+    /* json-c's strict mode still takes 'single-quoted' strings and NaN /
+    ** Infinity: outside strings, RFC 8259 allows only structure,
+    ** numbers and the literals true, false, null. */
+    int bStr = 0;
+    for (int i = 0; i < n && *pzErr == 0; i++) {
+      char c = z[i];
+      if (bStr) {
+        if (c == '\\') i++;
+        else if (c == '"') bStr = 0;
+      } else if (c == '"') {
+        bStr = 1;
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        int j = i;
+        while (j < n && ((z[j] >= 'a' && z[j] <= 'z') || (z[j] >= 'A' && z[j] <= 'Z'))) j++;
+        if (!((j - i == 4 && (memcmp(z + i, "true", 4) == 0 || memcmp(z + i, "null", 4) == 0)) ||
+              (j - i == 5 && memcmp(z + i, "false", 5) == 0) ||
+              (j - i == 1 && (c == 'e' || c == 'E') && i > 0 && z[i - 1] >= '0' && z[i - 1] <= '9'))) {
+          *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'",
+                                   zWhat, i, j - i > 20 ? 20 : j - i, z + i);
+        }
+        i = j - 1;
+      } else if (c == '\'') {
+        *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: strings take double quotes",
+                                 zWhat, i);
+      }
+    }
+  }
   if (*pzErr) {
     json_object_put(pObj);
     return 0;
