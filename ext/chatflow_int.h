@@ -94,6 +94,7 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
@@ -146,6 +147,7 @@ int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
+int cfRegisterProvider(sqlite3 *db, CfConn *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {
