@@ -129,7 +129,8 @@ SELECT workflow_id, typeof(data) AS type, length(data) AS bytes, CAST(data AS TE
 
 .print ''
 .print '== 12. A new worker takes the lease, resumes from the checkpoint and finishes the run'
-SELECT chatflow_clock('2026-03-02T09:09:00.000Z') AS at, heartbeat_run(1, 120) AS lease_expires_at,
+SELECT chatflow_clock('2026-03-02T09:09:00.000Z') AS at, heartbeat_run(1, 120) AS heartbeat,
+       (SELECT lease_expires_at FROM workflow_runs WHERE id = 1) AS lease_expires_at,
        (SELECT CAST(data AS TEXT) FROM workflow_interrupt WHERE workflow_id = run_workflow_id(1))
          AS checkpoint;
 SELECT advance_run(1, '{"validated": 3}') AS advance_run;

@@ -403,7 +403,9 @@ class TopicalMapSession(Base):
             run = self.run_id(db)
             self.assertEqual(one(db, "SELECT data FROM workflow_interrupt WHERE workflow_id = ?",
                                  ("run_%d" % run,)), BLOB)
-            self.assertEqual(one(db, "SELECT heartbeat_run(?, 60)", (run,)), ts(21))
+            self.assertEqual(one(db, "SELECT heartbeat_run(?, 60)", (run,)), 1)
+            self.assertEqual(one(db, "SELECT lease_expires_at FROM workflow_runs WHERE id = ?",
+                                 (run,)), ts(21))
             self.assertEqual(json.loads(one(db, "SELECT advance_run(?, '{\"validated\": 3}')", (run,))),
                              {"status": "processing", "current_step": "cluster_generation"})
         want["run"]["state"]["validated"] = 3
@@ -476,7 +478,8 @@ class WorkerCrash(Base):
                          "awaiting_clarification")
         self.assertEqual(json.loads(one(db, "SELECT resume_run(1, '{}')"))["status"], "processing")
         # the worker takes a one-minute lease and saves a checkpoint ...
-        self.assertEqual(one(db, "SELECT heartbeat_run(1, 60)"), ts(1))
+        self.assertEqual(one(db, "SELECT heartbeat_run(1, 60)"), 1)
+        self.assertEqual(one(db, "SELECT lease_expires_at FROM workflow_runs WHERE id = 1"), ts(1))
         db.execute("INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', ?)", (BLOB,))
         # ... while run 2 waits for a person: it holds no lease
         self.assertEqual(one(db, "SELECT start_run(2, 'topical_map')"), 2)
