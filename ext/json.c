@@ -12,7 +12,82 @@
 #include "chatflow_int.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A key of an object being scanned: its raw text between the quotes. */
+typedef struct CfJsonKey {
+  const char *z;
+  int n;
+} CfJsonKey;
+
+static int cfJsonKeyCmp(const void *a, const void *b) {
+  const CfJsonKey *x = (const CfJsonKey *)a, *y = (const CfJsonKey *)b;
+  int n = x->n < y->n ? x->n : y->n;
+  int c = memcmp(x->z, y->z, (size_t)n);
+  return c ? c : x->n - y->n;
+}
+
+/* json-c keeps the last of duplicate keys while SQLite's json functions
+** read the first, so a document with duplicate keys would be validated as
+** one thing and stored as another: refuse it.  z[0..n) is already known to
+** be valid JSON nesting at most CF_MAX_JSON_DEPTH deep.  Returns an error
+** message or 0. */
+static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
+  struct {
+    CfJsonKey *a;
+    int n, nAlloc, bObject;
+  } aFrame[CF_MAX_JSON_DEPTH + 2];
+  int iTop = -1;
+  char *zErr = 0;
+  for (int i = 0; i < n && zErr == 0; i++) {
+    char c = z[i];
+    if (c == '{' || c == '[') {
+      if (iTop + 1 >= (int)(sizeof(aFrame) / sizeof(aFrame[0]))) break;
+      iTop++;
+      memset(&aFrame[iTop], 0, sizeof(aFrame[iTop]));
+      aFrame[iTop].bObject = (c == '{');
+    } else if (c == '}' || c == ']') {
+      if (iTop < 0) break;
+      if (aFrame[iTop].n > 1) {
+        qsort(aFrame[iTop].a, (size_t)aFrame[iTop].n, sizeof(CfJsonKey), cfJsonKeyCmp);
+        for (int k = 1; k < aFrame[iTop].n && zErr == 0; k++) {
+          if (cfJsonKeyCmp(&aFrame[iTop].a[k - 1], &aFrame[iTop].a[k]) == 0) {
+            zErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat,
+                                   aFrame[iTop].a[k].n > 40 ? 40 : aFrame[iTop].a[k].n,
+                                   aFrame[iTop].a[k].z);
+          }
+        }
+      }
+      free(aFrame[iTop].a);
+      iTop--;
+    } else if (c == '"') {
+      int iStart = ++i;
+      while (i < n && z[i] != '"') i += (z[i] == '\\') ? 2 : 1;
+      if (iTop >= 0 && aFrame[iTop].bObject) {
+        int j = i + 1;
+        while (j < n && (z[j] == ' ' || z[j] == '\t' || z[j] == '\r' || z[j] == '\n')) j++;
+        if (j < n && z[j] == ':') {
+          if (aFrame[iTop].n == aFrame[iTop].nAlloc) {
+            int nNew = aFrame[iTop].nAlloc ? aFrame[iTop].nAlloc * 2 : 8;
+            CfJsonKey *aNew = realloc(aFrame[iTop].a, sizeof(CfJsonKey) * (size_t)nNew);
+            if (aNew == 0) {
+              zErr = sqlite3_mprintf("chatflow: out of memory");
+              break;
+            }
+            aFrame[iTop].a = aNew;
+            aFrame[iTop].nAlloc = nNew;
+          }
+          aFrame[iTop].a[aFrame[iTop].n].z = z + iStart;
+          aFrame[iTop].a[aFrame[iTop].n].n = i - iStart;
+          aFrame[iTop].n++;
+        }
+      }
+    }
+  }
+  while (iTop >= 0) free(aFrame[iTop--].a);
+  return zErr;
+}
 
 /* Parses z[0..n) as one JSON value.  Returns the object (owned: the caller
 ** puts it) or 0 with *pzErr set. */
@@ -94,6 +169,7 @@ static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, 
       }
     }
   }
+  if (*pzErr == 0) *pzErr = cfJsonDuplicateKey(z, n, zWhat);
   if (*pzErr) {
     json_object_put(pObj);
     return 0;
@@ -312,12 +388,15 @@ int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzE
         struct json_object *pId = 0, *pQ = 0, *pA = 0;                  /* borrowed */
         if (!json_object_is_type(pItem, json_type_object) ||
             !json_object_object_get_ex(pItem, "question_id", &pId) ||
-            !(json_object_is_type(pId, json_type_string) || json_object_is_type(pId, json_type_int)) ||
+            !((json_object_is_type(pId, json_type_string) && json_object_get_string_len(pId) > 0 &&
+               json_object_get_string_len(pId) <= 200) ||
+              json_object_is_type(pId, json_type_int)) ||
             !json_object_object_get_ex(pItem, "question", &pQ) ||
-            !json_object_is_type(pQ, json_type_string) ||
+            !json_object_is_type(pQ, json_type_string) || json_object_get_string_len(pQ) == 0 ||
+            json_object_get_string_len(pQ) > 10000 ||
             !json_object_object_get_ex(pItem, "answer", &pA) ||
             !json_object_is_type(pA, json_type_string)) {
-          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": string or integer, \"question\": string, \"answer\": string}",
+          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
                                    (int)i);
           rc = SQLITE_ERROR;
         }

@@ -515,6 +515,94 @@ static void test_merge_run_state(void **state) {
                          "chatflow: run 1 is cancelled; its state can no longer change");
 }
 
+/* advance_run / resume_run: the stepping of topical_map and the exact error
+** of every refusal; a refused call writes nothing (runs, events, proposals,
+** clarifications) and leaves no transaction open. */
+static void test_advance_resume_errors(void **state) {
+  sqlite3 *db = *state;
+  CF_SQL(db, "SELECT create_conversation('acme')", "1");
+  CF_SQL(db, "SELECT create_conversation('acme')", "2");
+  CF_SQL(db, "SELECT start_run(1, 'topical_map', '{\"seed\": \"x\"}')", "1");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{}')",
+                         "chatflow: run 1 is not awaiting input (started); nothing to resume");
+  CF_SQL(db, "SELECT advance_run(1, '{\"seed\": null, \"ctx\": 1}')",
+         "{\"status\":\"awaiting_clarification\",\"current_step\":\"clarification\"}");
+  CF_SQL(db, "SELECT state FROM workflow_runs WHERE id = 1", "{\"ctx\":1}");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1)",
+                         "chatflow: run 1 is awaiting_clarification; resume_run(1, answer) before advancing it");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, '{\"x\": 1}')",
+                         "chatflow: run 1 is awaiting_clarification; resume_run(1, answer) before advancing it");
+  /* argument errors come before any look at the run */
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(NULL)", "chatflow: run id must not be NULL");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run('1')", "chatflow: run id must be an integer id, got text '1'");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(0)", "chatflow: run id must be a positive integer id, got 0");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(9)", "chatflow: unknown run 9");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, '[1]')",
+                         "chatflow: step output must be an object in JSON, got an array");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, '{\"a\": }')",
+                         "chatflow: step output is not valid JSON at offset 6: unexpected character");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, 7)", "chatflow: step output must be text, got integer");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(NULL, '{}')", "chatflow: run id must not be NULL");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(9, '{}')", "chatflow: unknown run 9");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, NULL)", "chatflow: resume answer must not be NULL");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '[]')",
+                         "chatflow: resume answer must be a JSON object, got an array");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{')",
+                         "chatflow: resume answer is not valid JSON at offset 1: unexpected end of input");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"clarifications\": {}}')",
+                         "chatflow: clarifications must be an array, got an object");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": \"q\", \"answer\": \"a\"}]}')",
+                         "chatflow: clarifications[0] must be {\"question_id\": 1 to 200 characters or an integer,"
+                         " \"question\": 1 to 10000 characters, \"answer\": string}");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"approved_name\": \"x\"}]}')",
+                         "chatflow: approvals[0] must be {\"proposal_id\": positive integer,"
+                         " \"approved_name\"?: 1 to 500 characters}");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"proposal_id\": 1, \"approved_name\": \"\"}]}')",
+                         "chatflow: approvals[0] must be {\"proposal_id\": positive integer,"
+                         " \"approved_name\"?: 1 to 500 characters}");
+  CF_SQL(db, "SELECT clarifications FROM workflow_runs WHERE id = 1", "[]");
+
+  /* the answer: clarifications appended, other keys merged, processing */
+  CF_SQL(db, "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": 3, \"question\": \"Who?\","
+             " \"answer\": \"locals\"}], \"tone\": \"warm\"}')",
+         "{\"status\":\"processing\",\"current_step\":\"clarification\"}");
+  CF_SQL(db, "SELECT clarifications FROM workflow_runs WHERE id = 1",
+         "[{\"question_id\":3,\"question\":\"Who?\",\"answer\":\"locals\",\"answered_at\":\"" T0 "\"}]");
+  CF_SQL(db, "SELECT state FROM workflow_runs WHERE id = 1", "{\"ctx\":1,\"tone\":\"warm\"}");
+  /* the same wait cannot be resumed twice */
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{}')",
+                         "chatflow: run 1 is not awaiting input (processing); nothing to resume");
+
+  /* approvals: proposals of this run only; a refusal writes nothing */
+  CF_SQL(db, "SELECT advance_run(1)", "{\"status\":\"awaiting_approval\",\"current_step\":\"pillar_proposal\"}");
+  CF_SQL(db, "SELECT add_proposal(1, 'pillar', 'Bread')", "1");
+  CF_SQL(db, "SELECT start_run(2, 'topical_map')", "2");
+  CF_SQL(db, "SELECT add_proposal(2, 'pillar', 'Other')", "2");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": \"q\","
+                             " \"question\": \"?\", \"answer\": \"!\"}], \"approvals\": [{\"proposal_id\": 1},"
+                             " {\"proposal_id\": 2}]}')",
+                         "chatflow: proposal 2 belongs to run 2, not 1");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"proposal_id\": 77}]}')",
+                         "chatflow: unknown proposal 77");
+  CF_SQL(db, "SELECT json_array_length(clarifications) FROM workflow_runs WHERE id = 1", "1");
+  CF_SQL(db, "SELECT sum(user_approved) FROM workflow_proposals", "0");
+  CF_SQL(db, "SELECT resume_run(1, '{\"approvals\": [{\"proposal_id\": 1, \"approved_name\": \"Breads\"}]}')",
+         "{\"status\":\"processing\",\"current_step\":\"pillar_proposal\"}");
+  CF_SQL(db, "SELECT approved_name || ' ' || user_approved || ' ' || approved_at FROM workflow_proposals WHERE id = 1",
+         "Breads 1 " T0);
+
+  /* to the end: completed, then both refused */
+  CF_SQL(db, "SELECT advance_run(1)", "{\"status\":\"processing\",\"current_step\":\"pillar_validation\"}");
+  CF_SQL(db, "SELECT advance_run(1)", "{\"status\":\"processing\",\"current_step\":\"cluster_generation\"}");
+  CF_SQL(db, "SELECT advance_run(1)", "{\"status\":\"processing\",\"current_step\":\"completion\"}");
+  CF_SQL(db, "SELECT advance_run(1)", "{\"status\":\"completed\",\"current_step\":\"completion\"}");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1)", "chatflow: run 1 is completed; it cannot advance");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{}')", "chatflow: run 1 is completed; it cannot be resumed");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT add_proposal(1, 'pillar', 'Late')",
+                         "chatflow: run 1 is completed; proposals can only be added to an active run");
+  CF_SQL(db, "SELECT count(*) FROM workflow_run_events WHERE run_id = 1", "9");
+}
+
 /* ------------------------------------------------------------ interrupts */
 
 /* The EXPLAIN QUERY PLAN details of zSql, joined with "; ". */
@@ -797,6 +885,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_run_transitions, cfTestSetup, cfTestTeardown),
     cmocka_unit_test_setup_teardown(test_one_active_run, cfTestSetup, cfTestTeardown),
     cmocka_unit_test_setup_teardown(test_merge_run_state, cfTestSetup, cfTestTeardown),
+    cmocka_unit_test_setup_teardown(test_advance_resume_errors, cfTestSetup, cfTestTeardown),
     cmocka_unit_test_setup_teardown(test_interrupt_blob_round_trip, cfTestSetup, cfTestTeardown),
     cmocka_unit_test_setup_teardown(test_inside_caller_transaction, cfTestSetup, cfTestTeardown),
     cmocka_unit_test(test_close_after_functions),

@@ -78,9 +78,17 @@ static void test_options_empty_and_null(void **state) {
   parse(a, "{\"key\": \"caf\\u00e9 \\\"q\\\"\"}", -1, 0);
   assert_string_equal(a[O_KEY].zVal, "caf\xc3\xa9 \"q\"");
   cfJsonOptionsFree(a, O_COUNT);
-  /* the same key twice: the last one wins, nothing leaks */
-  parse(a, "{\"key\": \"first\", \"key\": \"second\"}", -1, 0);
-  assert_string_equal(a[O_KEY].zVal, "second");
+  /* the same key twice is refused (json-c would keep the last, SQLite
+  ** read the first), also in nested objects; nothing leaks */
+  parse(a, "{\"key\": \"first\", \"key\": \"second\"}", -1,
+        "chatflow: f options has the key \"key\" twice in one object");
+  cfJsonOptionsFree(a, O_COUNT);
+  parse(a, "{\"meta\": {\"a\": [{\"b\": 1, \"c\": {\"b\": 2}}], \"d\": 1, \"d\" : 2}}", -1,
+        "chatflow: f options has the key \"d\" twice in one object");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* equal names in sibling objects, and keys inside strings, are fine */
+  parse(a, "{\"meta\": {\"x\": {\"b\": 1}, \"y\": {\"b\": 2}, \"s\": \"\\\"meta\\\": 1\"}}", -1, 0);
+  assert_int_equal(a[O_META].bPresent, 1);
   cfJsonOptionsFree(a, O_COUNT);
 }
 
