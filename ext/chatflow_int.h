@@ -116,6 +116,7 @@ struct CfJsonOpt {
 #define CF_JT_OBJECT 0x04
 #define CF_JT_ARRAY  0x08
 #define CF_JT_BOOL   0x10
+#define CF_JT_NUMBER 0x40   /* a JSON number with a fraction; zVal holds its text */
 #define CF_JT_PARTS  0x20   /* an array of {"type": ...} message parts */
 int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
                   char **pzErr);

@@ -197,6 +197,7 @@ static int cfJsonTypeOk(struct json_object *p, int eType) {
     case json_type_object: return (eType & CF_JT_OBJECT) != 0;
     case json_type_array: return (eType & (CF_JT_ARRAY | CF_JT_PARTS)) != 0;
     case json_type_boolean: return (eType & CF_JT_BOOL) != 0;
+    case json_type_double: return (eType & CF_JT_NUMBER) != 0;
     default: return 0;
   }
 }
@@ -209,6 +210,7 @@ static const char *cfJsonExpected(int eType) {
     case CF_JT_ARRAY: return "an array";
     case CF_JT_BOOL: return "a boolean";
     case CF_JT_PARTS: return "an array of parts";
+    case CF_JT_INT | CF_JT_NUMBER: return "a number";
   }
   return "a JSON value";
 }
@@ -311,7 +313,8 @@ int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aO
         aOpt[i].iVal = json_object_get_int64(pVal);
       } else if (json_object_is_type(pVal, json_type_boolean)) {
         aOpt[i].iVal = json_object_get_boolean(pVal);
-      } else if (json_object_is_type(pVal, json_type_string)) {
+      } else if (json_object_is_type(pVal, json_type_string) ||
+                 json_object_is_type(pVal, json_type_double)) {
         sqlite3_free(aOpt[i].zVal);
         aOpt[i].zVal = sqlite3_mprintf("%s", json_object_get_string(pVal)); /* copied out */
         if (aOpt[i].zVal == 0) { rc = SQLITE_NOMEM; break; }

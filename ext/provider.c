@@ -88,6 +88,7 @@ typedef struct CfCall {
   char *zModelOut;    /* the model the provider says it used */
   char *zFinish;
   long long nIn, nOut, nTotal, nMs;
+  int bUsage;         /* the response had a usage object */
 } CfCall;
 
 static void cfCallFree(CfCall *c) {
@@ -202,6 +203,7 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     c->zModelOut = sqlite3_mprintf("%s", json_object_get_string(pVal));
   }
   if (json_object_object_get_ex(pRoot, "usage", &pUsage) && json_object_is_type(pUsage, json_type_object)) {
+    c->bUsage = 1;
     if (json_object_object_get_ex(pUsage, "prompt_tokens", &pVal)) c->nIn = json_object_get_int64(pVal);
     if (json_object_object_get_ex(pUsage, "completion_tokens", &pVal)) c->nOut = json_object_get_int64(pVal);
     if (json_object_object_get_ex(pUsage, "total_tokens", &pVal)) c->nTotal = json_object_get_int64(pVal);
@@ -227,13 +229,48 @@ static char *cfProviderMessage(const char *zBody, size_t nBody) {
   }
   json_object_put(pRoot);
   if (z == 0) {
-    /* not JSON: the start of the body, on one line */
+    /* not JSON: the start of the body, on one line, runs of white space as one */
+    char *w;
     z = sqlite3_mprintf("%.200s", zBody);
+    w = z;
     for (char *q = z; q && *q; q++) {
-      if (*q == '\n' || *q == '\r') *q = ' ';
+      int bSpace = (*q == '\n' || *q == '\r' || *q == '\t' || *q == ' ');
+      if (!bSpace) *w++ = *q;
+      else if (w > z && w[-1] != ' ') *w++ = ' ';
+    }
+    if (w) {
+      while (w > z && w[-1] == ' ') w--;
+      *w = 0;
     }
   }
   return z;
+}
+
+/* Replaces every occurrence of zSecret (8 bytes or more) in z with "***",
+** in place: a provider or proxy that echoes the request's headers in its
+** error body must not put the key into an error message. */
+static void cfRedact(char *z, const char *zSecret) {
+  size_t nSecret = zSecret ? strlen(zSecret) : 0;
+  char *q;
+  if (z == 0 || nSecret < 8) return;
+  while ((q = strstr(z, zSecret)) != 0) {
+    memcpy(q, "***", 3);
+    memmove(q + 3, q + nSecret, strlen(q + nSecret) + 1);
+  }
+}
+
+/* Redacts, in z, the API key (zAuth is its "Authorization: Bearer KEY"
+** header or 0) and the values of the extra headers azHeader[iExtra..nHeader-1]
+** (an "api-key:" header, say). */
+static void cfRedactHeaders(char *z, const char **azHeader, int iExtra, int nHeader,
+                            const char *zAuth) {
+  if (z == 0) return;
+  if (zAuth) cfRedact(z, zAuth + strlen("Authorization: Bearer "));
+  for (int i = iExtra; i < nHeader; i++) {
+    const char *zVal = strchr(azHeader[i], ':') + 1;
+    while (*zVal == ' ' || *zVal == '\t') zVal++;
+    cfRedact(z, zVal);
+  }
 }
 
 static const char *cfReasonPhrase(long iStatus) {
@@ -254,7 +291,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   CfAbort ab;
   const char *azHeader[34];
   char *zAuth = 0, *zUrl = 0, *zExtra = 0, *zErr = 0;
-  int nHeader = 0;
+  int nHeader = 0, iExtra;
   long long t0;
   memset(&req, 0, sizeof(req));
   memset(&ab, 0, sizeof(ab));
@@ -274,6 +311,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     zAuth = sqlite3_mprintf("Authorization: Bearer %s", getenv(c->zKeyEnv));
     azHeader[nHeader++] = zAuth;
   }
+  iExtra = nHeader;
   if (c->zHeadersEnv && getenv(c->zHeadersEnv)) {
     /* "Name: value" lines, newline-separated */
     char *q;
@@ -303,7 +341,9 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   switch (resp.eFail) {
     case CF_HTTP_OK:
       if (resp.iStatus < 200 || resp.iStatus > 299) {
-        char *zMsg = cfProviderMessage(resp.zBody, resp.nBody);
+        char *zMsg;
+        cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
+        zMsg = cfProviderMessage(resp.zBody, resp.nBody);
         zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
@@ -329,6 +369,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     default:
       zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
   }
+  cfRedactHeaders(zErr, azHeader, iExtra, nHeader, zAuth);
   cfHttpResponseFree(&resp);
   sqlite3_finalize(ab.pProbe);
   sqlite3_free(zUrl);
@@ -388,14 +429,23 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       goto done;
     }
   }
+  if (aOpt[1].bPresent &&
+      (aOpt[1].zVal ? !(atof(aOpt[1].zVal) >= 0 && atof(aOpt[1].zVal) <= 2)
+                    : (aOpt[1].iVal < 0 || aOpt[1].iVal > 2))) {
+    zErr = sqlite3_mprintf("chatflow: complete_chat option temperature must be a number from 0 to 2");
+    goto done;
+  }
   if ((aOpt[2].bPresent && (aOpt[2].iVal < 1 || aOpt[2].iVal > 10000000)) ||
       (aOpt[3].bPresent && (aOpt[3].iVal < 1 || aOpt[3].iVal > 100000000)) ||
       (aOpt[4].bPresent && (aOpt[4].iVal < 1 || aOpt[4].iVal > 3600000))) {
     zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms must be positive integers");
     goto done;
   }
-  if (!sqlite3_get_autocommit(p->db)) {
-    zErr = sqlite3_mprintf("chatflow: complete_chat makes a network call and cannot run inside a transaction; call it outside BEGIN ... COMMIT");
+  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
+    /* an open transaction (BEGIN, or a statement of this connection still
+    ** reading, as in SELECT complete_chat(id) FROM ...) would be held
+    ** across the network call */
+    zErr = sqlite3_mprintf("chatflow: complete_chat makes a network call and cannot run inside a transaction or a statement that reads tables; call SELECT complete_chat(...) on its own");
     goto done;
   }
   if (cfCheckSchema(p, &zErr)) goto done;
@@ -482,20 +532,23 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     sqlite3_snprintf(sizeof(zTot), zTot, "%lld", c.nTotal);
     az[0] = c.zModelOut ? c.zModelOut : c.zModel;
     az[1] = zIn; az[2] = zOut; az[3] = zTot; az[4] = zNum; az[5] = c.zFinish; az[6] = c.zParts;
+    az[7] = c.bUsage ? "1" : 0; /* without usage, metadata has no tokens */
     zMsgOpts = cfQueryText(
         p,
-        "SELECT json_object('type', 'assistant_response',"
-        " 'metadata', json_object('model', ?1, 'tokens', json_object('input', CAST(?2 AS INTEGER),"
+        "SELECT json_patch(json_object('type', 'assistant_response',"
+        " 'metadata', json_remove(json_object('model', ?1, 'tokens', json_object('input', CAST(?2 AS INTEGER),"
         "   'output', CAST(?3 AS INTEGER), 'total', CAST(?4 AS INTEGER)),"
         "   'duration_ms', CAST(?5 AS INTEGER), 'finish_reason', ?6),"
-        " 'tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
-        " 'parts', json(?7))",
-        &rc, 7, az);
+        "   CASE WHEN ?8 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)),"
+        /* RFC 7396: a null member is dropped, so absent values stay absent */
+        " json_object('tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
+        "             'parts', json(?7)))",
+        &rc, 8, az);
     if (rc != SQLITE_OK) goto db_error;
   }
   {
     sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(p->db, "SELECT add_message(?1, 'assistant', ?2, json_remove(?3, CASE WHEN json_extract(?3, '$.parts') IS NULL THEN '$.parts' END, CASE WHEN json_extract(?3, '$.tokens') IS NULL THEN '$.tokens' END))", -1, &pStmt, 0);
+    rc = sqlite3_prepare_v2(p->db, "SELECT add_message(?1, 'assistant', ?2, ?3)", -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_text(pStmt, 2, c.zContent ? c.zContent : "", -1, SQLITE_STATIC);
@@ -537,8 +590,8 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   (void)argc;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (!sqlite3_get_autocommit(p->db)) {
-    zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction; call it outside BEGIN ... COMMIT");
+  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
+    zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
     goto done;
   }
   if (cfCheckSchema(p, &zErr)) goto done;
