@@ -341,8 +341,7 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   if (cfArgText(ctx, v, zWhat, 0, 0, 1, &z)) return 1;
   p = cfJsonParse(z, sqlite3_value_bytes(v), zWhat, &zErr);
   if (p == 0 && zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return 1;
   }
   if (eType && (p == 0 || !cfJsonTypeOk(p, eType))) {
