@@ -344,8 +344,7 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   if (cfArgText(ctx, v, zWhat, 0, 0, 1, &z)) return 1;
   p = cfJsonParse(z, sqlite3_value_bytes(v), zWhat, &zErr);
   if (p == 0 && zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return 1;
   }
   if (eType && (p == 0 || !cfJsonTypeOk(p, eType))) {
@@ -357,6 +356,11 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   json_object_put(p);
   *pzOut = z;
   return 0;
+}
+
+/* The length of a json-c string in characters (it is valid UTF-8). */
+static int cfJsonChars(struct json_object *p /* borrowed */) {
+  return cfUtf8Chars((const unsigned char *)json_object_get_string(p), json_object_get_string_len(p));
 }
 
 /* Checks the answer of resume_run: a JSON object whose optional
@@ -392,11 +396,11 @@ int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzE
         if (!json_object_is_type(pItem, json_type_object) ||
             !json_object_object_get_ex(pItem, "question_id", &pId) ||
             !((json_object_is_type(pId, json_type_string) && json_object_get_string_len(pId) > 0 &&
-               json_object_get_string_len(pId) <= 200) ||
+               cfJsonChars(pId) <= 200) ||
               json_object_is_type(pId, json_type_int)) ||
             !json_object_object_get_ex(pItem, "question", &pQ) ||
             !json_object_is_type(pQ, json_type_string) || json_object_get_string_len(pQ) == 0 ||
-            json_object_get_string_len(pQ) > 10000 ||
+            cfJsonChars(pQ) > 10000 ||
             !json_object_object_get_ex(pItem, "answer", &pA) ||
             !json_object_is_type(pA, json_type_string)) {
           *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
@@ -423,8 +427,7 @@ int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzE
             !json_object_object_get_ex(pItem, "proposal_id", &pId) ||
             !json_object_is_type(pId, json_type_int) || json_object_get_int64(pId) <= 0 ||
             (bName && (!json_object_is_type(pName, json_type_string) ||
-                       json_object_get_string_len(pName) == 0 ||
-                       json_object_get_string_len(pName) > 500))) {
+                       json_object_get_string_len(pName) == 0 || cfJsonChars(pName) > 500))) {
           *pzErr = sqlite3_mprintf("chatflow: approvals[%d] must be {\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
                                    (int)i);
           rc = SQLITE_ERROR;

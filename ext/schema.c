@@ -144,8 +144,7 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (rc != SQLITE_OK) {
     if (zErr) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
     } else {
       cfResultErrorFromDb(ctx, db, rc);
     }
@@ -282,15 +281,13 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc == 2) {
     if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
     if (zVal && (zErr = cfSettingCheck(s, zVal)) != 0) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
       return;
     }
   }
   if (argc == 1) {
     if (cfCheckSchema(p, &zErr)) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
       return;
     }
     rc = sqlite3_prepare_v2(p->db, "SELECT value FROM chatflow_settings WHERE key = ?1", -1,
@@ -314,8 +311,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   {

@@ -74,14 +74,14 @@ END;
 -- step cannot be one that waits for input.
 CREATE TRIGGER workflow_definitions_first_step_insert
 BEFORE INSERT ON workflow_definitions
-WHEN json_valid(NEW.steps) AND json_extract(NEW.steps, '$[0].awaits') IS NOT NULL
+WHEN json_valid(NEW.steps) AND json_extract(NEW.steps, '$[0].awaits') IN ('clarification', 'approval')
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: the first step of a workflow cannot await input (runs start in it)');
 END;
 
 CREATE TRIGGER workflow_definitions_first_step_update
 BEFORE UPDATE OF steps ON workflow_definitions
-WHEN json_valid(NEW.steps) AND json_extract(NEW.steps, '$[0].awaits') IS NOT NULL
+WHEN json_valid(NEW.steps) AND json_extract(NEW.steps, '$[0].awaits') IN ('clarification', 'approval')
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: the first step of a workflow cannot await input (runs start in it)');
 END;

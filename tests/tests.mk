@@ -4,6 +4,9 @@
 # of them through tests/run-all, which prints the grand total.
 
 SUITES := unit sql docs python plain race
+# Every suite loads this build (make asan points SO at the sanitizer build).
+CHATFLOW_EXT ?= $(SO:.so=)
+export CHATFLOW_EXT
 -include $(sort $(wildcard tests/mk/*.mk))
 
 test: all
