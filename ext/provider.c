@@ -569,8 +569,7 @@ db_error:
   zErr = cfDbError(p->db, rc);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfJsonOptionsFree(aOpt, 6);
   cfCallFree(&c);
@@ -669,8 +668,7 @@ db_error:
   zErr = cfDbError(p->db, rc);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfCallFree(&c);
   sqlite3_free(zFirst);
