@@ -28,9 +28,8 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
   static int (*const aRegister[])(sqlite3 *, CfConn *) = {
     cfRegisterSchema, cfRegisterConversations, cfRegisterMessages,
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
-    cfRegisterWorkflow, cfRegisterRetention, cfRegisterList,
-    cfRegisterSearch,
-    cfRegisterExport,
+    cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList,
+    cfRegisterSearch,   cfRegisterExport,
   };
   CfConn *p;
   int rc;

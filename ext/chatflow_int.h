@@ -77,6 +77,7 @@ extern const char *const cfMigrationName[];
 /* util.c */
 void cfResultError(sqlite3_context *ctx, const char *zFmt, ...);
 char *cfDbError(sqlite3 *db, int rc);
+void cfResultErrorMsg(sqlite3_context *ctx, char *zErr);
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 char *cfMprintfV(const char *zFmt, va_list ap);
@@ -94,6 +95,7 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
@@ -115,6 +117,7 @@ struct CfJsonOpt {
 #define CF_JT_OBJECT 0x04
 #define CF_JT_ARRAY  0x08
 #define CF_JT_BOOL   0x10
+#define CF_JT_NUMBER 0x40   /* a JSON number with a fraction; zVal holds its text */
 #define CF_JT_PARTS  0x20   /* an array of {"type": ...} message parts */
 int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
                   char **pzErr);
@@ -146,6 +149,7 @@ int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
+int cfRegisterProvider(sqlite3 *db, CfConn *p);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);

@@ -180,8 +180,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfJsonOptionsFree(aOpt, OPT_COUNT);
 }
@@ -247,8 +246,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
 }
 

@@ -164,8 +164,7 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (cfCheckSchema(p, &zErr)) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
@@ -1128,8 +1127,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iNew);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfJsonOptionsFree(aOpt, 1);
 }

@@ -8,6 +8,11 @@
 **   SELECT seq, role, content FROM chat_history(1, 4000);
 **   SELECT chat_history_json(1, 4000);  -- [{"role":"user","content":"..."}, ...]
 **
+** chat_history_json gives each message as {"role", "content"}, adding
+** "tool_calls" for an assistant message with "tool-call" parts and
+** "tool_call_id" for a tool message with metadata.tool_call_id, so a
+** tool-using conversation replays in OpenAI's format.
+**
 ** The window: every system message of the conversation is kept and its
 ** tokens are spent first; then the newest other messages (of run_id only,
 ** when given) are taken newest-first while their tokens still fit the rest
@@ -153,6 +158,20 @@ db_error:
 
 /* ------------------------------------------------------ chat_history_json */
 
+/* One message in OpenAI chat format: {"role", "content"}, plus
+** "tool_calls" for an assistant message with tool-call parts ({"type":
+** "tool-call", "id", "name", "arguments"}) and "tool_call_id" for a tool
+** message whose metadata has one (null members are dropped by json_patch). */
+#define CF_HISTORY_JSON_COLS \
+  "json_patch(json_object('role', role, 'content', content)," \
+  " json_object('tool_call_id', CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END," \
+  "  'tool_calls', CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN" \
+  "   (SELECT json_group_array(json_object('id', json_extract(value, '$.id'), 'type', 'function'," \
+  "      'function', json_object('name', json_extract(value, '$.name')," \
+  "                              'arguments', json_extract(value, '$.arguments'))))" \
+  "      FROM json_each(parts) WHERE json_extract(value, '$.type') = 'tool-call'" \
+  "    HAVING count(*) > 0) END)) AS m, seq"
+
 static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_stmt *pStmt = 0;
@@ -162,7 +181,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   sqlite3_int64 iConv;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
-                        "json_object('role', role, 'content', content) AS m, seq", &pStmt, &zErr);
+                        CF_HISTORY_JSON_COLS, &pStmt, &zErr);
   if (rc != SQLITE_OK) {
     if (zErr) sqlite3_result_error(ctx, zErr, -1);
     else sqlite3_result_error_nomem(ctx);

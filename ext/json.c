@@ -12,7 +12,82 @@
 #include "chatflow_int.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A key of an object being scanned: its raw text between the quotes. */
+typedef struct CfJsonKey {
+  const char *z;
+  int n;
+} CfJsonKey;
+
+static int cfJsonKeyCmp(const void *a, const void *b) {
+  const CfJsonKey *x = (const CfJsonKey *)a, *y = (const CfJsonKey *)b;
+  int n = x->n < y->n ? x->n : y->n;
+  int c = memcmp(x->z, y->z, (size_t)n);
+  return c ? c : x->n - y->n;
+}
+
+/* json-c keeps the last of duplicate keys while SQLite's json functions
+** read the first, so a document with duplicate keys would be validated as
+** one thing and stored as another: refuse it.  z[0..n) is already known to
+** be valid JSON nesting at most CF_MAX_JSON_DEPTH deep.  Returns an error
+** message or 0. */
+static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
+  struct {
+    CfJsonKey *a;
+    int n, nAlloc, bObject;
+  } aFrame[CF_MAX_JSON_DEPTH + 2];
+  int iTop = -1;
+  char *zErr = 0;
+  for (int i = 0; i < n && zErr == 0; i++) {
+    char c = z[i];
+    if (c == '{' || c == '[') {
+      if (iTop + 1 >= (int)(sizeof(aFrame) / sizeof(aFrame[0]))) break;
+      iTop++;
+      memset(&aFrame[iTop], 0, sizeof(aFrame[iTop]));
+      aFrame[iTop].bObject = (c == '{');
+    } else if (c == '}' || c == ']') {
+      if (iTop < 0) break;
+      if (aFrame[iTop].n > 1) {
+        qsort(aFrame[iTop].a, (size_t)aFrame[iTop].n, sizeof(CfJsonKey), cfJsonKeyCmp);
+        for (int k = 1; k < aFrame[iTop].n && zErr == 0; k++) {
+          if (cfJsonKeyCmp(&aFrame[iTop].a[k - 1], &aFrame[iTop].a[k]) == 0) {
+            zErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat,
+                                   aFrame[iTop].a[k].n > 40 ? 40 : aFrame[iTop].a[k].n,
+                                   aFrame[iTop].a[k].z);
+          }
+        }
+      }
+      free(aFrame[iTop].a);
+      iTop--;
+    } else if (c == '"') {
+      int iStart = ++i;
+      while (i < n && z[i] != '"') i += (z[i] == '\\') ? 2 : 1;
+      if (iTop >= 0 && aFrame[iTop].bObject) {
+        int j = i + 1;
+        while (j < n && (z[j] == ' ' || z[j] == '\t' || z[j] == '\r' || z[j] == '\n')) j++;
+        if (j < n && z[j] == ':') {
+          if (aFrame[iTop].n == aFrame[iTop].nAlloc) {
+            int nNew = aFrame[iTop].nAlloc ? aFrame[iTop].nAlloc * 2 : 8;
+            CfJsonKey *aNew = realloc(aFrame[iTop].a, sizeof(CfJsonKey) * (size_t)nNew);
+            if (aNew == 0) {
+              zErr = sqlite3_mprintf("chatflow: out of memory");
+              break;
+            }
+            aFrame[iTop].a = aNew;
+            aFrame[iTop].nAlloc = nNew;
+          }
+          aFrame[iTop].a[aFrame[iTop].n].z = z + iStart;
+          aFrame[iTop].a[aFrame[iTop].n].n = i - iStart;
+          aFrame[iTop].n++;
+        }
+      }
+    }
+  }
+  while (iTop >= 0) free(aFrame[iTop--].a);
+  return zErr;
+}
 
 /* Parses z[0..n) as one JSON value.  Returns the object (owned: the caller
 ** puts it) or 0 with *pzErr set. */
@@ -66,6 +141,35 @@ static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, 
     }
   }
   json_tokener_free(tok);
+  if (*pzErr == 0) {
+    /* json-c's strict mode still takes 'single-quoted' strings and NaN /
+    ** Infinity: outside strings, RFC 8259 allows only structure,
+    ** numbers and the literals true, false, null. */
+    int bStr = 0;
+    for (int i = 0; i < n && *pzErr == 0; i++) {
+      char c = z[i];
+      if (bStr) {
+        if (c == '\\') i++;
+        else if (c == '"') bStr = 0;
+      } else if (c == '"') {
+        bStr = 1;
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        int j = i;
+        while (j < n && ((z[j] >= 'a' && z[j] <= 'z') || (z[j] >= 'A' && z[j] <= 'Z'))) j++;
+        if (!((j - i == 4 && (memcmp(z + i, "true", 4) == 0 || memcmp(z + i, "null", 4) == 0)) ||
+              (j - i == 5 && memcmp(z + i, "false", 5) == 0) ||
+              (j - i == 1 && (c == 'e' || c == 'E') && i > 0 && z[i - 1] >= '0' && z[i - 1] <= '9'))) {
+          *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'",
+                                   zWhat, i, j - i > 20 ? 20 : j - i, z + i);
+        }
+        i = j - 1;
+      } else if (c == '\'') {
+        *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: strings take double quotes",
+                                 zWhat, i);
+      }
+    }
+  }
+  if (*pzErr == 0) *pzErr = cfJsonDuplicateKey(z, n, zWhat);
   if (*pzErr) {
     json_object_put(pObj);
     return 0;
@@ -93,6 +197,7 @@ static int cfJsonTypeOk(struct json_object *p, int eType) {
     case json_type_object: return (eType & CF_JT_OBJECT) != 0;
     case json_type_array: return (eType & (CF_JT_ARRAY | CF_JT_PARTS)) != 0;
     case json_type_boolean: return (eType & CF_JT_BOOL) != 0;
+    case json_type_double: return (eType & CF_JT_NUMBER) != 0;
     default: return 0;
   }
 }
@@ -105,6 +210,7 @@ static const char *cfJsonExpected(int eType) {
     case CF_JT_ARRAY: return "an array";
     case CF_JT_BOOL: return "a boolean";
     case CF_JT_PARTS: return "an array of parts";
+    case CF_JT_INT | CF_JT_NUMBER: return "a number";
   }
   return "a JSON value";
 }
@@ -207,7 +313,8 @@ int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aO
         aOpt[i].iVal = json_object_get_int64(pVal);
       } else if (json_object_is_type(pVal, json_type_boolean)) {
         aOpt[i].iVal = json_object_get_boolean(pVal);
-      } else if (json_object_is_type(pVal, json_type_string)) {
+      } else if (json_object_is_type(pVal, json_type_string) ||
+                 json_object_is_type(pVal, json_type_double)) {
         sqlite3_free(aOpt[i].zVal);
         aOpt[i].zVal = sqlite3_mprintf("%s", json_object_get_string(pVal)); /* copied out */
         if (aOpt[i].zVal == 0) { rc = SQLITE_NOMEM; break; }
@@ -237,8 +344,7 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   if (cfArgText(ctx, v, zWhat, 0, 0, 1, &z)) return 1;
   p = cfJsonParse(z, sqlite3_value_bytes(v), zWhat, &zErr);
   if (p == 0 && zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return 1;
   }
   if (eType && (p == 0 || !cfJsonTypeOk(p, eType))) {
@@ -250,6 +356,11 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   json_object_put(p);
   *pzOut = z;
   return 0;
+}
+
+/* The length of a json-c string in characters (it is valid UTF-8). */
+static int cfJsonChars(struct json_object *p /* borrowed */) {
+  return cfUtf8Chars((const unsigned char *)json_object_get_string(p), json_object_get_string_len(p));
 }
 
 /* Checks the answer of resume_run: a JSON object whose optional
@@ -284,12 +395,15 @@ int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzE
         struct json_object *pId = 0, *pQ = 0, *pA = 0;                  /* borrowed */
         if (!json_object_is_type(pItem, json_type_object) ||
             !json_object_object_get_ex(pItem, "question_id", &pId) ||
-            !(json_object_is_type(pId, json_type_string) || json_object_is_type(pId, json_type_int)) ||
+            !((json_object_is_type(pId, json_type_string) && json_object_get_string_len(pId) > 0 &&
+               cfJsonChars(pId) <= 200) ||
+              json_object_is_type(pId, json_type_int)) ||
             !json_object_object_get_ex(pItem, "question", &pQ) ||
-            !json_object_is_type(pQ, json_type_string) ||
+            !json_object_is_type(pQ, json_type_string) || json_object_get_string_len(pQ) == 0 ||
+            cfJsonChars(pQ) > 10000 ||
             !json_object_object_get_ex(pItem, "answer", &pA) ||
             !json_object_is_type(pA, json_type_string)) {
-          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": string or integer, \"question\": string, \"answer\": string}",
+          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
                                    (int)i);
           rc = SQLITE_ERROR;
         }
@@ -313,8 +427,7 @@ int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzE
             !json_object_object_get_ex(pItem, "proposal_id", &pId) ||
             !json_object_is_type(pId, json_type_int) || json_object_get_int64(pId) <= 0 ||
             (bName && (!json_object_is_type(pName, json_type_string) ||
-                       json_object_get_string_len(pName) == 0 ||
-                       json_object_get_string_len(pName) > 500))) {
+                       json_object_get_string_len(pName) == 0 || cfJsonChars(pName) > 500))) {
           *pzErr = sqlite3_mprintf("chatflow: approvals[%d] must be {\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
                                    (int)i);
           rc = SQLITE_ERROR;

@@ -54,8 +54,7 @@ static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   int rc;
   if (argc > 0 && cfArgText(ctx, argv[0], "owner", CF_MAX_NAME_CHARS, 1, 0, &zOwner)) return;
   if (cfCheckSchema(p, &zErr)) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   cfNow(p, zNow);
@@ -127,8 +126,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   {

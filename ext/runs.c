@@ -274,8 +274,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iRun);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfJsonOptionsFree(aOpt, 1);
 }
@@ -296,8 +295,7 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
   memset(&r, 0, sizeof(r));
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = cfRunLoad(p, iRun, &r, &zErr);
@@ -346,8 +344,7 @@ static void cfReadOne(sqlite3_context *ctx, const char *zSql, sqlite3_int64 iId,
   char *zErr = 0;
   int rc;
   if (cfCheckSchema(p, &zErr)) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
@@ -409,8 +406,7 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   memset(&r, 0, sizeof(r));
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = cfRunLoad(p, iRun, &r, &zErr);

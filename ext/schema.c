@@ -31,6 +31,7 @@
 #include <json-c/json.h>
 #include <string.h>
 #include <ctype.h>
+#include <stdlib.h>
 
 static void cfVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc; (void)argv;
@@ -143,8 +144,7 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (rc != SQLITE_OK) {
     if (zErr) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
     } else {
       cfResultErrorFromDb(ctx, db, rc);
     }
@@ -165,6 +165,8 @@ typedef struct CfSetting {
 #define CF_SET_TEXT 2
 #define CF_SET_ENVNAME 3
 #define CF_SET_INT 4
+#define CF_SET_NUMBER 5 /* a decimal from iMin to iMax */
+#define CF_SET_BOOL 6   /* 'on' or 'off' */
 
 static const CfSetting aSetting[] = {
   {"llm.base_url", "http://127.0.0.1:11434/v1", CF_SET_URL, 0, 0},
@@ -173,6 +175,14 @@ static const CfSetting aSetting[] = {
   {"llm.timeout_ms", "60000", CF_SET_INT, 1, 3600000},
   {"limits.max_content_chars", "100000", CF_SET_INT, 1, CF_MAX_CONTENT_CHARS_CEILING},
   {"runs.lease_seconds", "300", CF_SET_INT, 1, 86400},
+  {"llm.connect_timeout_ms", "10000", CF_SET_INT, 1, 600000},
+  {"llm.max_tokens", 0, CF_SET_INT, 1, 10000000},
+  {"llm.temperature", 0, CF_SET_NUMBER, 0, 2},
+  {"llm.history_tokens", 0, CF_SET_INT, 1, 100000000},
+  {"llm.max_response_bytes", "8388608", CF_SET_INT, 1024, 268435456},
+  {"llm.tls_verify", "on", CF_SET_BOOL, 0, 0},
+  {"llm.ca_bundle", 0, CF_SET_TEXT, 0, 0},
+  {"llm.extra_headers_env", 0, CF_SET_ENVNAME, 0, 0},
 };
 #define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
 
@@ -224,6 +234,24 @@ static char *cfSettingCheck(const CfSetting *s, const char *z) {
       return sqlite3_mprintf("chatflow: %s must be an integer from %d to %d, got '%q'", s->zKey,
                              s->iMin, s->iMax, z);
     }
+    case CF_SET_NUMBER: {
+      char *zEnd = 0;
+      double r;
+      if (n == 0 || n > 20) goto bad_number;
+      r = strtod(z, &zEnd);
+      if (*zEnd != 0 || !(r >= s->iMin && r <= s->iMax) || !(isdigit((unsigned char)z[0]))) {
+        goto bad_number;
+      }
+      break;
+    bad_number:
+      return sqlite3_mprintf("chatflow: %s must be a number from %d to %d, got '%q'", s->zKey,
+                             s->iMin, s->iMax, z);
+    }
+    case CF_SET_BOOL:
+      if (strcmp(z, "on") != 0 && strcmp(z, "off") != 0) {
+        return sqlite3_mprintf("chatflow: %s must be 'on' or 'off', got '%q'", s->zKey, z);
+      }
+      break;
     default:
       if (n == 0 || n > 1000) {
         return sqlite3_mprintf("chatflow: %s must be 1 to 1000 characters", s->zKey);
@@ -253,15 +281,13 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc == 2) {
     if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
     if (zVal && (zErr = cfSettingCheck(s, zVal)) != 0) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
       return;
     }
   }
   if (argc == 1) {
     if (cfCheckSchema(p, &zErr)) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
       return;
     }
     rc = sqlite3_prepare_v2(p->db, "SELECT value FROM chatflow_settings WHERE key = ?1", -1,
@@ -285,8 +311,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   {
@@ -315,6 +340,34 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (zVal) sqlite3_result_text(ctx, zVal, -1, SQLITE_TRANSIENT);
   else if (s->zDefault) sqlite3_result_text(ctx, s->zDefault, -1, SQLITE_STATIC);
   else sqlite3_result_null(ctx);
+}
+
+/* The value of setting zKey (sqlite3_malloc'd), its default when unset, or
+** 0 with *pRc SQLITE_OK when it has neither. */
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc) {
+  sqlite3_stmt *pStmt = 0;
+  char *zOut = 0;
+  int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
+                  &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      zOut = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+      rc = zOut ? SQLITE_OK : SQLITE_NOMEM;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+      for (int i = 0; i < CF_N_SETTING; i++) {
+        if (strcmp(aSetting[i].zKey, zKey) == 0 && aSetting[i].zDefault) {
+          zOut = sqlite3_mprintf("%s", aSetting[i].zDefault);
+          if (zOut == 0) rc = SQLITE_NOMEM;
+        }
+      }
+    }
+  }
+  cfStmtDone(p, pStmt);
+  *pRc = rc;
+  return zOut;
 }
 
 /* ----------------------------------------------------------------- clock */

@@ -69,6 +69,21 @@ void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
   sqlite3_free(z);
 }
 
+/* Sets zErr (sqlite3_malloc'd, freed here) as the function's error.  A
+** lock error keeps the SQLITE_BUSY code, so callers can retry on the code
+** rather than the text. */
+void cfResultErrorMsg(sqlite3_context *ctx, char *zErr) {
+  if (zErr == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_error(ctx, zErr, -1);
+  if (strncmp(zErr, "chatflow: database is locked", 28) == 0) {
+    sqlite3_result_error_code(ctx, SQLITE_BUSY);
+  }
+  sqlite3_free(zErr);
+}
+
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...) {
   va_list ap;
   va_start(ap, zFmt);

@@ -8,7 +8,7 @@
 **   set_business_context(run_id, context_json) -> 1
 **   add_proposal(run_id, kind, proposed_name [, rationale]) -> proposal id
 **   validate_proposal(proposal_id, validation_json)           -> 1
-**   heartbeat_run(run_id [, seconds])          -> lease expiry timestamp
+**   heartbeat_run(run_id [, seconds])          -> 1 (lease_expires_at moves)
 **   expire_stale_runs()                        -> number of runs failed
 **
 ** Example (the shipped topical_map workflow):
@@ -163,8 +163,7 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   cfFinish(ctx, p, rc, &zErr);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   sqlite3_free(zNext);
   sqlite3_free(zAwaits);
@@ -187,8 +186,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (cfArgText(ctx, argv[1], "resume answer", 0, 0, 0, &zAnswer)) return;
   if (cfJsonResumeCheck(zAnswer, sqlite3_value_bytes(argv[1]), &nClar, &nAppr, &zErr)) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   memset(&r, 0, sizeof(r));
@@ -285,8 +283,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   cfFinish(ctx, p, rc, &zErr);
 done:
   if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
   }
   cfRunFree(&r);
 }
@@ -306,8 +303,7 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSq
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
@@ -323,6 +319,11 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   eId = sqlite3_value_type(argv[1]);
+  if (eId == SQLITE_FLOAT || eId == SQLITE_BLOB) {
+    cfResultError(ctx, "chatflow: question_id must be text or an integer, got %s",
+                  eId == SQLITE_FLOAT ? "real" : "blob");
+    return;
+  }
   if (eId != SQLITE_INTEGER && cfArgText(ctx, argv[1], "question_id", 200, 0, 0, &zId)) return;
   if (cfArgText(ctx, argv[2], "question", 10000, 0, 0, &zQuestion)) return;
   if (cfArgText(ctx, argv[3], "answer", CF_MAX_CONTENT_CHARS_CEILING, 0, 1, &zAnswer)) return;
@@ -338,8 +339,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     cfNow(p, zNow);
     rc = cfBeginWrite(p, &zErr);
     if (rc != SQLITE_OK) {
-      sqlite3_result_error(ctx, zErr, -1);
-      sqlite3_free(zErr);
+      cfResultErrorMsg(ctx, zErr);
       return;
     }
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
@@ -397,8 +397,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
@@ -412,22 +411,17 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     rc = sqlite3_prepare_v2(p->db,
                             "UPDATE workflow_runs SET lease_expires_at ="
                             " strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '+' || ?3 || ' seconds')"
-                            " WHERE id = ?1 RETURNING lease_expires_at",
+                            " WHERE id = ?1",
                             -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 3, nSeconds);
-      rc = sqlite3_step(pStmt);
-      if (rc == SQLITE_ROW) {
-        sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(pStmt);
-      }
-      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      rc = cfStepOnce(pStmt);
     }
     sqlite3_finalize(pStmt);
   }
-  cfFinish(ctx, p, rc, &zErr);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfRunFree(&r);
 }
 
@@ -441,8 +435,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = sqlite3_prepare_v2(p->db,
@@ -478,8 +471,7 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
@@ -519,8 +511,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
+    cfResultErrorMsg(ctx, zErr);
     return;
   }
   rc = sqlite3_prepare_v2(p->db, "SELECT run_id FROM workflow_proposals WHERE id = ?1", -1, &pStmt, 0);

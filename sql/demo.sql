@@ -1,65 +1,163 @@
--- chatflow demo session: `make demo` runs it in the sqlite3 shell on the
--- default database dist/demo.db (recreated each time).
+-- chatflow demo: one full topical-map session in the sqlite3 shell.
+-- `make demo` runs it on the default database dist/demo.db (recreated each
+-- time).  The clock is pinned with chatflow_clock and moved along by hand,
+-- so the output is the same on every run.  One statement is refused on
+-- purpose (step 5): a second run while the first one is still active.
 .headers on
 .mode box --wrap 100
-.print '== chatflow' 
+.print '== chatflow'
 SELECT chatflow_version() AS version, chatflow_init() AS schema_version;
 
 .print ''
-.print '== A conversation for tenant acme (key: the caller-side id)'
-SELECT find_or_create_conversation('acme', 'ticket-42', NULL,
-         '{"model": "gpt-4o-mini", "metadata": {"channel": "web"}}') AS conversation_id;
-SELECT add_message(1, 'system', 'You are an SEO strategist. Be concise.') AS message_id;
-SELECT add_message(1, 'user',
-         'Build a topical map for our artisan bakery in Lyon: sourdough, viennoiserie and classes.') AS message_id;
+.print '== The topical_map workflow, shipped with the schema'
+SELECT s.key + 1 AS n, s.value ->> 'name' AS step, coalesce(s.value ->> 'awaits', '') AS awaits
+  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = 'topical_map';
 
 .print ''
-.print '== A topical_map run starts; messages now attach to it'
+.print '== 1. The user asks for a topical map'
+SELECT chatflow_clock('2026-03-02T09:00:00.000Z') AS at,
+       find_or_create_conversation('acme', 'ticket-42', NULL, '{"model": "gpt-4o-mini"}')
+         AS conversation_id,
+       add_message(1, 'system', 'You are an SEO strategist. Be concise.') AS system_message,
+       add_message(1, 'user', 'Build a topical map for our artisan bakery in Lyon: '
+                              || 'sourdough, viennoiserie and classes.') AS user_message;
+
+.print ''
+.print '== 2. A topical_map run starts at its first step'
 SELECT start_run(1, 'topical_map', '{"seed": "artisan bakery Lyon"}') AS run_id;
-SELECT add_message(1, 'assistant', 'Before I start: who are your main customers, locals or tourists?',
-         '{"type": "clarification_request",
-           "metadata": {"model": "gpt-4o-mini", "tokens": {"input": 120, "output": 18, "total": 138},
-                        "duration_ms": 840, "finish_reason": "stop"}}') AS message_id;
-SELECT set_run_status(1, 'awaiting_clarification', 'clarification') AS ok;
+SELECT id, status, current_step, state, lease_expires_at FROM workflow_runs WHERE id = 1;
 
 .print ''
-.print '== The run waits for the user'
-SELECT status, current_step,
-       CASE WHEN is_awaiting_input THEN 'waiting for your input' ELSE '' END AS note
-  FROM (SELECT run_status(1) ->> 'status' AS status,
-               run_status(1) ->> 'current_step' AS current_step,
-               run_status(1) ->> 'is_awaiting_input' AS is_awaiting_input);
+.print '== 3. Context ingested: the run moves to clarification, which awaits the user; the assistant asks'
+SELECT chatflow_clock('2026-03-02T09:00:20.000Z') AS at,
+       advance_run(1, '{"site": {"url": "https://boulangerie.example", "pages": 14}}') AS advance_run;
+SELECT add_message(1, 'assistant', column1,
+         json_object('type', 'clarification_request',
+                     'metadata', json_object('model', 'gpt-4o-mini', 'tokens', json(column2))))
+         AS message_id, column1 AS question
+  FROM (VALUES ('Q1: Who are your main customers: locals, tourists, or both?',
+                '{"input": 310, "output": 16, "total": 326}'),
+               ('Q2: Do you sell online, or only in the shop and at classes?',
+                '{"input": 326, "output": 15, "total": 341}'));
 
 .print ''
-.print '== A second run for the same conversation is refused by the database'
+.print '== 4. The run waits for the user (run_status)'
+SELECT s ->> 'status' AS status, s ->> 'current_step' AS current_step,
+       CASE WHEN s ->> 'is_awaiting_input' THEN 'waiting for your input' ELSE '' END AS note
+  FROM (SELECT run_status(1) AS s);
+
+.print ''
+.print '== 5. Meanwhile a second run on the same conversation is refused by the database'
 SELECT start_run(1, 'topical_map');
 
 .print ''
-.print '== The user answers; the engine checkpoints and moves on'
-SELECT add_message(1, 'user', 'Mostly locals, and a few tourists in summer.',
-         '{"type": "clarification_answer"}') AS message_id;
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES (run_workflow_id(1), x'636865636b706f696e74');
-SELECT set_run_status(1, 'processing', 'pillar_proposal') AS ok;
-SELECT merge_run_state(1, '{"audience": "locals", "pillars": ["sourdough", "viennoiserie", "baking classes"]}') AS state;
-SELECT workflow_id, length(data) AS checkpoint_bytes FROM workflow_interrupt;
+.print '== 6. The user answers; resume_run records the answers and the run continues'
+SELECT chatflow_clock('2026-03-02T09:04:00.000Z') AS at,
+       add_message(1, 'user', 'Mostly locals; tourists in summer.',
+                   '{"type": "clarification_answer"}') AS answer_1,
+       add_message(1, 'user', 'Shop and classes only; we would like to sell class vouchers online.',
+                   '{"type": "clarification_answer"}') AS answer_2;
+SELECT resume_run(1, '{"clarifications": [
+         {"question_id": "q1", "question": "Who are your main customers?",
+          "answer": "Mostly locals; tourists in summer."},
+         {"question_id": "q2", "question": "Do you sell online?",
+          "answer": "Shop and classes only; class vouchers online."}]}') AS resume_run;
+SELECT c.value ->> 'question_id' AS question_id, c.value ->> 'question' AS question,
+       c.value ->> 'answer' AS answer, c.value ->> 'answered_at' AS answered_at
+  FROM workflow_runs AS r, json_each(r.clarifications) AS c WHERE r.id = 1;
 
 .print ''
-.print '== The run completes; its checkpoint is removed with it'
-SELECT complete_run(1) AS ok;
-SELECT key, value FROM json_each(run_status(1));
-SELECT count(*) AS checkpoints_left FROM workflow_interrupt;
+.print '== 7. The business context distilled from the answers'
+SELECT set_business_context(1, '{"offerings": ["sourdough", "viennoiserie", "baking classes"],
+         "icp": "Lyon locals, 25-55, food lovers", "geo": "Lyon, France",
+         "monetization": "shop sales and class vouchers"}') AS set_business_context;
+SELECT key, value FROM workflow_runs AS r, json_each(r.business_context) WHERE r.id = 1;
 
 .print ''
-.print '== Replay: the whole history, then a 40-token window for the model'
-SELECT seq, role, type, tokens, workflow_step, substr(content, 1, 50) AS content
-  FROM chat_history(1);
-SELECT seq, role, tokens FROM chat_history(1, 40);
-SELECT chat_history_json(1, 40) AS openai_messages;
+.print '== 8. Clarification done: pillar_proposal proposes three pillars and awaits approval'
+SELECT chatflow_clock('2026-03-02T09:04:30.000Z') AS at,
+       advance_run(1, '{"audience": "locals"}') AS advance_run;
+SELECT add_proposal(1, 'pillar', column1, column2) AS proposal_id, column1 AS pillar,
+       column2 AS rationale
+  FROM (VALUES ('Sourdough bread', 'Core product; "pain au levain Lyon" has steady local demand'),
+               ('Viennoiserie', 'Croissants drive morning foot traffic'),
+               ('Baking classes', 'Highest margin; vouchers can be sold online'));
+SELECT add_message(1, 'assistant', 'I propose three pillars: Sourdough bread, Viennoiserie, '
+                                   || 'Baking classes. Approve or rename them.',
+         '{"type": "proposal",
+           "metadata": {"model": "gpt-4o-mini", "tokens": {"input": 520, "output": 24, "total": 544}}}')
+         AS message_id;
+SELECT s ->> 'status' AS status, s ->> 'current_step' AS current_step,
+       CASE WHEN s ->> 'is_awaiting_input' THEN 'waiting for your input' ELSE '' END AS note
+  FROM (SELECT run_status(1) AS s);
 
 .print ''
-.print '== The conversation row: title from the first user message, maintained counters'
-SELECT id, owner, key, title, message_count, last_seq, total_tokens FROM chat_conversations;
+.print '== 9. The user approves all three, renaming one'
+SELECT chatflow_clock('2026-03-02T09:07:00.000Z') AS at,
+       add_message(1, 'user', 'Approved, but call the second one "Croissants & viennoiserie".',
+                   '{"type": "approval_decision"}') AS message_id;
+SELECT resume_run(1, '{"approvals": [{"proposal_id": 1},
+                                      {"proposal_id": 2, "approved_name": "Croissants & viennoiserie"},
+                                      {"proposal_id": 3}]}') AS resume_run;
+SELECT id, proposed_name, approved_name, user_approved, approved_at
+  FROM workflow_proposals WHERE run_id = 1 ORDER BY id;
 
 .print ''
-.print '== The event log of run 1'
-SELECT from_status, to_status, from_step, to_step FROM workflow_run_events WHERE run_id = 1 ORDER BY id;
+.print '== 10. pillar_validation: SERP data for each approved pillar'
+SELECT chatflow_clock('2026-03-02T09:07:10.000Z') AS at, advance_run(1) AS advance_run;
+SELECT validate_proposal(column1, column2) AS validated, column1 AS proposal_id
+  FROM (VALUES (1, '{"competition_level": "medium", "intent_match": 0.86,
+                     "top_competitors": ["painlevain.example", "boulangerie-lyon.example"]}'),
+               (2, '{"competition_level": "high", "intent_match": 0.74,
+                     "top_competitors": ["paul.example", "marie-blachere.example"]}'),
+               (3, '{"competition_level": "low", "intent_match": 0.91,
+                     "top_competitors": ["atelier-cuisine-lyon.example"]}'));
+SELECT approved_name AS pillar, validation ->> 'competition_level' AS competition,
+       validation ->> 'intent_match' AS intent_match,
+       (SELECT group_concat(value, ', ') FROM json_each(validation, '$.top_competitors'))
+         AS top_competitors, validated_at
+  FROM workflow_proposals WHERE run_id = 1 AND validated ORDER BY id;
+
+.print ''
+.print '== 11. The worker is interrupted: it saves a checkpoint for the run (workflow_interrupt)'
+INSERT INTO workflow_interrupt (workflow_id, data)
+VALUES (run_workflow_id(1),
+        CAST('{"node": "cluster_generation", "done": ["Sourdough bread"]}' AS BLOB));
+SELECT workflow_id, typeof(data) AS type, length(data) AS bytes, CAST(data AS TEXT) AS checkpoint,
+       created_at
+  FROM workflow_interrupt WHERE workflow_id = run_workflow_id(1);
+
+.print ''
+.print '== 12. A new worker takes the lease, resumes from the checkpoint and finishes the run'
+SELECT chatflow_clock('2026-03-02T09:09:00.000Z') AS at, heartbeat_run(1, 120) AS heartbeat,
+       (SELECT lease_expires_at FROM workflow_runs WHERE id = 1) AS lease_expires_at,
+       (SELECT CAST(data AS TEXT) FROM workflow_interrupt WHERE workflow_id = run_workflow_id(1))
+         AS checkpoint;
+SELECT advance_run(1, '{"validated": 3}') AS advance_run;
+SELECT add_message(1, 'assistant',
+         'Clusters: sourdough (starter care, levain vs yeast), croissants (lamination), classes (kids, gifts).',
+         '{"metadata": {"model": "gpt-4o-mini", "tokens": {"input": 700, "output": 48, "total": 748}}}')
+         AS message_id;
+SELECT advance_run(1, '{"clusters": 6}') AS advance_run;
+SELECT chatflow_clock('2026-03-02T09:09:30.000Z') AS at,
+       advance_run(1, '{"map_url": "https://app.example/maps/42"}') AS advance_run;
+SELECT s ->> 'status' AS status, s ->> 'current_step' AS current_step,
+       s ->> 'started_at' AS started_at, s ->> 'completed_at' AS completed_at,
+       coalesce(active_run(1), 'none') AS active_run,
+       (SELECT count(*) FROM workflow_interrupt WHERE workflow_id = run_workflow_id(1))
+         AS checkpoints_left
+  FROM (SELECT run_status(1) AS s);
+SELECT state AS final_state FROM workflow_runs WHERE id = 1;
+
+.print ''
+.print '== 13. Replay: the whole conversation, as stored (chat_history)'
+SELECT seq, role, type, workflow_step, tokens, content FROM chat_history(1);
+
+.print ''
+.print '== 14. Replay for the model: the newest messages within 100 tokens, system message kept'
+SELECT chat_history_json(1, 100) AS openai_messages;
+
+.print ''
+.print "== 15. The run's event log (run_events view)"
+SELECT substr(at, 12, 8) AS at, transition, step
+  FROM run_events WHERE run_id = 1 ORDER BY event_id;

@@ -1,18 +1,38 @@
-# Python bindings test (Debian's /usr/bin/python3, sqlite3 + load_extension):
-# a conversation and a run end to end, the file closed and reopened between
-# steps; errors, caller transactions, foreign_keys ON/OFF, isolation modes.
+# Python bindings tests (Debian's /usr/bin/python3, sqlite3 + load_extension):
+#   tests/python/test_bindings.py     a conversation and a run end to end, the file closed and
+#                                     reopened between steps; errors, caller transactions,
+#                                     foreign_keys ON/OFF, isolation modes.
+#   tests/python/test_topical_map.py  the whole topical_map workflow, the file closed and reopened
+#                                     between every step; double resume, advancing while waiting,
+#                                     a crashed worker's lease expiring.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
-# Output ends with "python: N passed, M failed"; a script that dies without
-# printing that line counts as one failure.
+# Each script ends its output with "python: N passed, M failed"; that line is
+# shown as "<script>: N passed, M failed" and the totals end the output as
+# "python: N passed, M failed".  A script that dies without printing its
+# line counts as one failure.
 CHATFLOW_EXT ?= dist/chatflow
 PYTHON ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
+PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
+                tests/python/test_retention_scale.py
 
 .PHONY: test-python
 test-python: all
-	@out=$$(mktemp); \
-	  SQLITE3='$(SQLITE3)' CHATFLOW_EXT='$(CHATFLOW_EXT)' $(PYTHON) tests/python/test_bindings.py >"$$out" 2>&1; rc=$$?; \
-	  cat "$$out"; \
-	  if ! tail -n 1 "$$out" | grep -Eq '^python: [0-9]+ passed, [0-9]+ failed$$'; then \
-	    rm -f "$$out"; echo "python: 0 passed, 1 failed (no summary; exit $$rc)"; exit 1; fi; \
-	  rm -f "$$out"; exit $$rc
+	@pass=0; fail=0; out=$$(mktemp); \
+	  for t in $(PYTHON_TESTS); do \
+	    SQLITE3='$(SQLITE3)' CHATFLOW_EXT='$(CHATFLOW_EXT)' $(PYTHON) $$t >"$$out" 2>&1; rc=$$?; \
+	    last=$$(tail -n 1 "$$out"); \
+	    if echo "$$last" | grep -Eq '^python: [0-9]+ passed, [0-9]+ failed$$'; then \
+	      sed '$$d' "$$out"; \
+	      p=$$(echo "$$last" | sed -E 's/^python: ([0-9]+) passed.*/\1/'); \
+	      f=$$(echo "$$last" | sed -E 's/.* ([0-9]+) failed$$/\1/'); \
+	      [ $$rc -ne 0 ] && [ $$f -eq 0 ] && f=1; \
+	      echo "$$(basename $$t): $$p passed, $$f failed"; \
+	    else \
+	      cat "$$out"; p=0; f=1; echo "$$(basename $$t): no summary (exit $$rc)"; \
+	    fi; \
+	    pass=$$((pass + p)); fail=$$((fail + f)); \
+	  done; \
+	  rm -f "$$out"; \
+	  echo "python: $$pass passed, $$fail failed"; \
+	  [ $$fail -eq 0 ]

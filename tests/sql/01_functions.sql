@@ -15,12 +15,16 @@ SELECT name, narg, enc,
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
                 'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
                 'add_clarification', 'set_business_context', 'add_proposal',
-                'validate_proposal', 'heartbeat_run', 'expire_stale_runs')
+                'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
+                'complete_chat', 'generate_title', 'chatflow_stats',
+                'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
+                'export_conversation', 'import_conversation', 'fork_conversation')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
  WHERE (name GLOB 'chatflow*' OR name GLOB '*conversation*' OR name GLOB '*_run*'
-        OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*')
+        OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
+        OR name GLOB '*purge*' OR name GLOB '*stats*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
                 'chatflow_clock', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
@@ -28,9 +32,13 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
                 'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
                 'add_clarification', 'set_business_context', 'add_proposal',
-                'validate_proposal', 'heartbeat_run', 'expire_stale_runs');
+                'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
+                'complete_chat', 'generate_title', 'chatflow_stats',
+                'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
+                'export_conversation', 'import_conversation', 'fork_conversation');
 SELECT name FROM pragma_module_list
- WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache')
+ WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
+                'conversation_list', 'search_messages')
  ORDER BY 1;
 .headers off
 

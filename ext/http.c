@@ -1,0 +1,162 @@
+/*
+** http.c — a small libcurl client for chatflow's model calls.  It knows
+** nothing of SQLite: a CfHttpRequest goes in, a CfHttpResponse comes out,
+** and its memory comes from malloc/free (cfHttpResponseFree).
+**
+** Every request: http and https only (redirects too, at most 3),
+** CURLOPT_CONNECTTIMEOUT_MS and CURLOPT_TIMEOUT_MS, CURLOPT_NOSIGNAL (no
+** SIGALRM in the host process), an error buffer, a response-size cap
+** enforced in the write callback, TLS verification on unless the request
+** says bInsecure (an explicit, documented setting), an optional CA bundle,
+** and a progress callback that aborts when xAbort says so (chatflow uses it
+** to stop when the SQL statement is interrupted).
+**
+** curl_global_init runs once per process, thread-safely (pthread_once);
+** the library is linked -z nodelete so that state is never unloaded under
+** a live libcurl.
+**
+** Registers no SQL functions.
+*/
+#include "http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t cfHttpOnce = PTHREAD_ONCE_INIT;
+static CURLcode cfHttpInitRc = CURLE_OK;
+
+static void cfHttpGlobalInit(void) { cfHttpInitRc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+typedef struct CfHttpSink {
+  CfHttpResponse *pResp;
+  size_t nMax;
+  size_t nAlloc;
+  int bTooBig;
+} CfHttpSink;
+
+static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) {
+  CfHttpSink *pSink = (CfHttpSink *)pArg;
+  CfHttpResponse *r = pSink->pResp;
+  size_t n = nSize * nItems;
+  if (r->nBody + n > pSink->nMax) {
+    pSink->bTooBig = 1;
+    return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+  }
+  if (r->nBody + n + 1 > pSink->nAlloc) {
+    size_t nNew = pSink->nAlloc ? pSink->nAlloc * 2 : 16384;
+    char *zNew;
+    while (nNew < r->nBody + n + 1) nNew *= 2;
+    zNew = realloc(r->zBody, nNew);
+    if (zNew == 0) return 0;
+    r->zBody = zNew;
+    pSink->nAlloc = nNew;
+  }
+  memcpy(r->zBody + r->nBody, pData, n);
+  r->nBody += n;
+  r->zBody[r->nBody] = 0;
+  return n;
+}
+
+static int cfHttpProgress(void *pArg, curl_off_t dlTotal, curl_off_t dlNow, curl_off_t ulTotal,
+                          curl_off_t ulNow) {
+  const CfHttpRequest *pReq = (const CfHttpRequest *)pArg;
+  (void)dlTotal; (void)dlNow; (void)ulTotal; (void)ulNow;
+  return (pReq->xAbort && pReq->xAbort(pReq->pAbortArg)) ? 1 : 0;
+}
+
+int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
+  CURL *pCurl;
+  CURLcode e;
+  struct curl_slist *pHeaders = 0;
+  CfHttpSink sink;
+  int rc = CF_HTTP_OK;
+
+  memset(pResp, 0, sizeof(*pResp));
+  pthread_once(&cfHttpOnce, cfHttpGlobalInit);
+  if (cfHttpInitRc != CURLE_OK) {
+    snprintf(pResp->zError, sizeof(pResp->zError), "curl_global_init failed: %s",
+             curl_easy_strerror(cfHttpInitRc));
+    return pResp->eFail = CF_HTTP_FAIL_OTHER;
+  }
+  pCurl = curl_easy_init();
+  if (pCurl == 0) {
+    snprintf(pResp->zError, sizeof(pResp->zError), "out of memory");
+    return pResp->eFail = CF_HTTP_FAIL_OTHER;
+  }
+  memset(&sink, 0, sizeof(sink));
+  sink.pResp = pResp;
+  sink.nMax = pReq->nMaxResponse ? pReq->nMaxResponse : (8u << 20);
+  for (int i = 0; i < pReq->nHeader; i++) {
+    struct curl_slist *pNew = curl_slist_append(pHeaders, pReq->azHeader[i]);
+    if (pNew == 0) {
+      curl_slist_free_all(pHeaders);
+      curl_easy_cleanup(pCurl);
+      snprintf(pResp->zError, sizeof(pResp->zError), "out of memory");
+      return pResp->eFail = CF_HTTP_FAIL_OTHER;
+    }
+    pHeaders = pNew;
+  }
+  curl_easy_setopt(pCurl, CURLOPT_URL, pReq->zUrl);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(pCurl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(pCurl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(pCurl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  curl_easy_setopt(pCurl, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt(pCurl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(pCurl, CURLOPT_MAXREDIRS, 3L);
+  curl_easy_setopt(pCurl, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+  curl_easy_setopt(pCurl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(pCurl, CURLOPT_CONNECTTIMEOUT_MS,
+                   pReq->nConnectTimeoutMs > 0 ? pReq->nConnectTimeoutMs : 10000L);
+  curl_easy_setopt(pCurl, CURLOPT_TIMEOUT_MS, pReq->nTimeoutMs > 0 ? pReq->nTimeoutMs : 60000L);
+  curl_easy_setopt(pCurl, CURLOPT_ERRORBUFFER, pResp->zError);
+  curl_easy_setopt(pCurl, CURLOPT_HTTPHEADER, pHeaders);
+  curl_easy_setopt(pCurl, CURLOPT_POST, 1L);
+  curl_easy_setopt(pCurl, CURLOPT_POSTFIELDS, pReq->zBody);
+  curl_easy_setopt(pCurl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)pReq->nBody);
+  curl_easy_setopt(pCurl, CURLOPT_WRITEFUNCTION, cfHttpWrite);
+  curl_easy_setopt(pCurl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(pCurl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(pCurl, CURLOPT_XFERINFOFUNCTION, cfHttpProgress);
+  curl_easy_setopt(pCurl, CURLOPT_XFERINFODATA, (void *)pReq);
+  curl_easy_setopt(pCurl, CURLOPT_USERAGENT, "chatflow/" CF_HTTP_VERSION);
+  curl_easy_setopt(pCurl, CURLOPT_SSL_VERIFYPEER, pReq->bInsecure ? 0L : 1L);
+  curl_easy_setopt(pCurl, CURLOPT_SSL_VERIFYHOST, pReq->bInsecure ? 0L : 2L);
+  if (pReq->zCaBundle && pReq->zCaBundle[0]) curl_easy_setopt(pCurl, CURLOPT_CAINFO, pReq->zCaBundle);
+  curl_easy_setopt(pCurl, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+
+  e = curl_easy_perform(pCurl);
+  curl_easy_getinfo(pCurl, CURLINFO_RESPONSE_CODE, &pResp->iStatus);
+  if (e != CURLE_OK) {
+    if (sink.bTooBig) {
+      snprintf(pResp->zError, sizeof(pResp->zError), "response larger than %zu bytes", sink.nMax);
+      rc = CF_HTTP_FAIL_TOOBIG;
+    } else if (e == CURLE_ABORTED_BY_CALLBACK) {
+      snprintf(pResp->zError, sizeof(pResp->zError), "interrupted");
+      rc = CF_HTTP_FAIL_ABORTED;
+    } else if (e == CURLE_OPERATION_TIMEDOUT) {
+      rc = CF_HTTP_FAIL_TIMEOUT;
+    } else if (e == CURLE_COULDNT_CONNECT || e == CURLE_COULDNT_RESOLVE_HOST) {
+      rc = CF_HTTP_FAIL_CONNECT;
+    } else {
+      rc = CF_HTTP_FAIL_OTHER;
+    }
+    if (pResp->zError[0] == 0) {
+      snprintf(pResp->zError, sizeof(pResp->zError), "%s", curl_easy_strerror(e));
+    }
+  }
+  curl_slist_free_all(pHeaders);
+  curl_easy_cleanup(pCurl);
+  pResp->eFail = rc;
+  return rc;
+}
+
+void cfHttpResponseFree(CfHttpResponse *pResp) {
+  free(pResp->zBody);
+  pResp->zBody = 0;
+  pResp->nBody = 0;
+}

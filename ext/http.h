@@ -1,0 +1,49 @@
+/*
+** http.h — the interface of http.c (no SQLite types): one POST, with
+** limits, and a response to free with cfHttpResponseFree.
+*/
+#ifndef CHATFLOW_HTTP_H
+#define CHATFLOW_HTTP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifndef CHATFLOW_VERSION
+#define CHATFLOW_VERSION "0.0.0"
+#endif
+#define CF_HTTP_VERSION CHATFLOW_VERSION
+
+#define CF_HTTP_OK 0
+#define CF_HTTP_FAIL_CONNECT 1  /* refused, unreachable, unresolvable */
+#define CF_HTTP_FAIL_TIMEOUT 2  /* connect or total timeout */
+#define CF_HTTP_FAIL_TOOBIG 3   /* response over nMaxResponse */
+#define CF_HTTP_FAIL_ABORTED 4  /* xAbort asked to stop */
+#define CF_HTTP_FAIL_OTHER 5    /* anything else curl reports */
+
+typedef struct CfHttpRequest {
+  const char *zUrl;          /* http:// or https:// */
+  const char *zBody;         /* the POST body */
+  size_t nBody;
+  const char **azHeader;     /* "Name: value" lines */
+  int nHeader;
+  long nConnectTimeoutMs;    /* 0: 10 s */
+  long nTimeoutMs;           /* 0: 60 s */
+  size_t nMaxResponse;       /* 0: 8 MiB */
+  int bInsecure;             /* 1: no TLS verification (explicit setting) */
+  const char *zCaBundle;     /* 0 or a CA bundle path */
+  int (*xAbort)(void *);     /* polled during the transfer; non-zero stops it */
+  void *pAbortArg;
+} CfHttpRequest;
+
+typedef struct CfHttpResponse {
+  long iStatus;              /* HTTP status, 0 if none was received */
+  char *zBody;               /* malloc'd, NUL-terminated; 0 if empty */
+  size_t nBody;
+  int eFail;                 /* CF_HTTP_OK or CF_HTTP_FAIL_* */
+  char zError[256];          /* curl's error text when eFail != 0 (CURL_ERROR_SIZE) */
+} CfHttpResponse;
+
+int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);
+void cfHttpResponseFree(CfHttpResponse *pResp);
+
+#endif /* CHATFLOW_HTTP_H */

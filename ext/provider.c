@@ -1,0 +1,687 @@
+/*
+** provider.c — model calls: complete_chat and generate_title against an
+** OpenAI-compatible /chat/completions endpoint (OpenAI, Ollama, llama.cpp's
+** server, vLLM), through http.c.
+**
+**   complete_chat(conversation_id [, options_json]) -> id of the stored reply
+**   generate_title(conversation_id)                  -> the title set
+**
+** Example:
+**   SELECT chatflow_config('llm.base_url', 'http://127.0.0.1:11434/v1');
+**   SELECT chatflow_config('llm.model', 'qwen3:4b');
+**   SELECT complete_chat(1);
+**
+** complete_chat, in three phases, holding no transaction during the call:
+**   1. reads the settings and chat_history_json(conversation, budget) —
+**      budget from the option history_tokens, else llm.history_tokens, else
+**      the whole conversation;
+**   2. POSTs {base_url}/chat/completions with {"model", "messages",
+**      "temperature"?, "max_tokens"?}, "Authorization: Bearer $KEY" when the
+**      environment variable named by llm.api_key_env is set, and the header
+**      lines of the variable named by llm.extra_headers_env;
+**   3. stores choices[0].message as an assistant message with add_message
+**      semantics (attached to the active run and its step), type
+**      'assistant_response', tokens = usage.completion_tokens, metadata
+**      {model, tokens {input, output, total}, duration_ms, finish_reason};
+**      tool calls become "tool-call" parts, reasoning_content a "reasoning"
+**      part.  A message added by another connection during the call comes
+**      before the reply: the reply takes the next seq when it is written.
+** Options: model, temperature, max_tokens, history_tokens, timeout_ms,
+** on_error ("raise", the default, or "fail_run": also fail the
+** conversation's active run with the error).
+** It refuses to run inside a transaction (it would hold it across the
+** network call), and stops when the statement is interrupted
+** (sqlite3_interrupt).
+**
+** Errors all begin "chatflow: provider": no model configured, connection
+** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
+** message, malformed or oversized JSON, no choices, no content.  Nothing is
+** written on failure (but the fail_run of on_error).  The API key is never
+** stored, logged or put in a message.
+**
+** generate_title: with llm.model set, asks the model for a short title of
+** the conversation's first messages and stores it (at most 200
+** characters) with metadata.title_generation {model, tokens, duration_ms};
+** without a provider, the first-user-message heuristic of add_message.
+**
+** Both touch the network and write: SQLITE_DIRECTONLY, never DETERMINISTIC.
+*/
+#include "chatflow_int.h"
+#include "http.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+/* Polled by http.c during the transfer: stepping a trivial statement fails
+** with SQLITE_INTERRUPT once sqlite3_interrupt() was called on the
+** connection (sqlite3_is_interrupted needs 3.41; this works from 3.37). */
+typedef struct CfAbort {
+  sqlite3 *db;
+  sqlite3_stmt *pProbe;
+} CfAbort;
+
+static int cfAbortPoll(void *pArg) {
+  CfAbort *a = (CfAbort *)pArg;
+  int rc;
+  if (a->pProbe == 0) return 0;
+  rc = sqlite3_step(a->pProbe);
+  sqlite3_reset(a->pProbe);
+  return rc == SQLITE_INTERRUPT;
+}
+
+static long long cfMillis(void) {
+  struct timeval tv;
+  gettimeofday(&tv, 0);
+  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* What one model call needs and gives. */
+typedef struct CfCall {
+  char *zBaseUrl, *zModel, *zKeyEnv, *zHeadersEnv, *zCaBundle, *zTlsVerify;
+  char *zTemperature, *zMaxTokens;
+  int nTimeoutMs, nConnectMs, nMaxResponse;
+  /* results */
+  char *zContent;     /* sqlite3_malloc'd; may be 0 with parts */
+  char *zParts;       /* JSON array or 0 */
+  char *zModelOut;    /* the model the provider says it used */
+  char *zFinish;
+  long long nIn, nOut, nTotal, nMs;
+  int bUsage;         /* the response had a usage object */
+} CfCall;
+
+static void cfCallFree(CfCall *c) {
+  sqlite3_free(c->zBaseUrl); sqlite3_free(c->zModel); sqlite3_free(c->zKeyEnv);
+  sqlite3_free(c->zHeadersEnv); sqlite3_free(c->zCaBundle); sqlite3_free(c->zTlsVerify);
+  sqlite3_free(c->zTemperature); sqlite3_free(c->zMaxTokens);
+  sqlite3_free(c->zContent); sqlite3_free(c->zParts); sqlite3_free(c->zModelOut);
+  sqlite3_free(c->zFinish);
+  memset(c, 0, sizeof(*c));
+}
+
+static int cfCallSettings(CfConn *p, CfCall *c) {
+  int rc = SQLITE_OK;
+  char *zTimeout = 0, *zConnect = 0, *zMax = 0;
+#define CF_GET(z, key) if (rc == SQLITE_OK) z = cfSettingText(p, key, &rc)
+  CF_GET(c->zBaseUrl, "llm.base_url");
+  CF_GET(c->zModel, "llm.model");
+  CF_GET(c->zKeyEnv, "llm.api_key_env");
+  CF_GET(c->zHeadersEnv, "llm.extra_headers_env");
+  CF_GET(c->zCaBundle, "llm.ca_bundle");
+  CF_GET(c->zTlsVerify, "llm.tls_verify");
+  CF_GET(c->zTemperature, "llm.temperature");
+  CF_GET(c->zMaxTokens, "llm.max_tokens");
+  CF_GET(zTimeout, "llm.timeout_ms");
+  CF_GET(zConnect, "llm.connect_timeout_ms");
+  CF_GET(zMax, "llm.max_response_bytes");
+#undef CF_GET
+  c->nTimeoutMs = zTimeout ? atoi(zTimeout) : 60000;
+  c->nConnectMs = zConnect ? atoi(zConnect) : 10000;
+  c->nMaxResponse = zMax ? atoi(zMax) : (8 << 20);
+  sqlite3_free(zTimeout);
+  sqlite3_free(zConnect);
+  sqlite3_free(zMax);
+  return rc;
+}
+
+/* Parses a chat-completions response into c; returns an error message or 0. */
+static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
+  struct json_tokener *tok = json_tokener_new_ex(64);
+  struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
+  char *zErr = 0;
+  if (tok == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+  pRoot = json_tokener_parse_ex(tok, zBody ? zBody : "", (int)nBody);
+  if (pRoot == 0 || json_tokener_get_error(tok) != json_tokener_success) {
+    json_tokener_free(tok);
+    json_object_put(pRoot);
+    return sqlite3_mprintf("chatflow: provider returned malformed JSON (%d bytes)", (int)nBody);
+  }
+  json_tokener_free(tok);
+  if (!json_object_is_type(pRoot, json_type_object) ||
+      !json_object_object_get_ex(pRoot, "choices", &pChoices) ||
+      !json_object_is_type(pChoices, json_type_array) || json_object_array_length(pChoices) == 0) {
+    zErr = sqlite3_mprintf("chatflow: provider response has no choices");
+    goto done;
+  }
+  pChoice = json_object_array_get_idx(pChoices, 0);
+  if (!json_object_is_type(pChoice, json_type_object) ||
+      !json_object_object_get_ex(pChoice, "message", &pMsg) ||
+      !json_object_is_type(pMsg, json_type_object)) {
+    zErr = sqlite3_mprintf("chatflow: provider response has no choices[0].message");
+    goto done;
+  }
+  if (json_object_object_get_ex(pMsg, "content", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    c->zContent = sqlite3_mprintf("%s", json_object_get_string(pVal)); /* copied out */
+  }
+  {
+    /* parts: reasoning_content and tool_calls, as chatflow message parts */
+    struct json_object *pParts = json_object_new_array(); /* owned */
+    struct json_object *pReason = 0, *pCalls = 0;          /* borrowed */
+    if (json_object_object_get_ex(pMsg, "reasoning_content", &pReason) &&
+        json_object_is_type(pReason, json_type_string) && json_object_get_string_len(pReason) > 0) {
+      struct json_object *pPart = json_object_new_object();
+      json_object_object_add(pPart, "type", json_object_new_string("reasoning"));
+      json_object_object_add(pPart, "text", json_object_get(pReason));
+      json_object_array_add(pParts, pPart);
+    }
+    if (c->zContent && c->zContent[0]) {
+      struct json_object *pPart = json_object_new_object();
+      json_object_object_add(pPart, "type", json_object_new_string("text"));
+      json_object_object_add(pPart, "text", json_object_new_string(c->zContent));
+      json_object_array_add(pParts, pPart);
+    }
+    if (json_object_object_get_ex(pMsg, "tool_calls", &pCalls) &&
+        json_object_is_type(pCalls, json_type_array)) {
+      for (size_t i = 0; i < json_object_array_length(pCalls); i++) {
+        struct json_object *pCall = json_object_array_get_idx(pCalls, i); /* borrowed */
+        struct json_object *pFn = 0, *pX = 0;                            /* borrowed */
+        struct json_object *pPart = json_object_new_object();
+        json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
+        if (json_object_object_get_ex(pCall, "id", &pX)) json_object_object_add(pPart, "id", json_object_get(pX));
+        if (json_object_object_get_ex(pCall, "function", &pFn)) {
+          if (json_object_object_get_ex(pFn, "name", &pX)) json_object_object_add(pPart, "name", json_object_get(pX));
+          if (json_object_object_get_ex(pFn, "arguments", &pX)) json_object_object_add(pPart, "arguments", json_object_get(pX));
+        }
+        json_object_array_add(pParts, pPart);
+      }
+    }
+    if (json_object_array_length(pParts) > 1 || (json_object_array_length(pParts) == 1 && !c->zContent)) {
+      c->zParts = sqlite3_mprintf("%s", json_object_to_json_string_ext(
+                                            pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    }
+    json_object_put(pParts);
+  }
+  if ((c->zContent == 0 || c->zContent[0] == 0) && c->zParts == 0) {
+    zErr = sqlite3_mprintf("chatflow: provider response has no content");
+    goto done;
+  }
+  if (json_object_object_get_ex(pChoice, "finish_reason", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    c->zFinish = sqlite3_mprintf("%s", json_object_get_string(pVal));
+  }
+  if (json_object_object_get_ex(pRoot, "model", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    c->zModelOut = sqlite3_mprintf("%s", json_object_get_string(pVal));
+  }
+  if (json_object_object_get_ex(pRoot, "usage", &pUsage) && json_object_is_type(pUsage, json_type_object)) {
+    c->bUsage = 1;
+    if (json_object_object_get_ex(pUsage, "prompt_tokens", &pVal)) c->nIn = json_object_get_int64(pVal);
+    if (json_object_object_get_ex(pUsage, "completion_tokens", &pVal)) c->nOut = json_object_get_int64(pVal);
+    if (json_object_object_get_ex(pUsage, "total_tokens", &pVal)) c->nTotal = json_object_get_int64(pVal);
+    else c->nTotal = c->nIn + c->nOut;
+  }
+done:
+  json_object_put(pRoot);
+  return zErr;
+}
+
+/* The provider's own error message from an error body, or 0. */
+static char *cfProviderMessage(const char *zBody, size_t nBody) {
+  struct json_object *pRoot, *pErr = 0, *pMsg = 0; /* pRoot owned */
+  char *z = 0;
+  if (zBody == 0 || nBody == 0) return 0;
+  pRoot = json_tokener_parse(zBody);
+  if (pRoot && json_object_object_get_ex(pRoot, "error", &pErr)) {
+    if (json_object_is_type(pErr, json_type_string)) {
+      z = sqlite3_mprintf("%.300s", json_object_get_string(pErr));
+    } else if (json_object_object_get_ex(pErr, "message", &pMsg)) {
+      z = sqlite3_mprintf("%.300s", json_object_get_string(pMsg));
+    }
+  }
+  json_object_put(pRoot);
+  if (z == 0) {
+    /* not JSON: the start of the body, on one line, runs of white space as one */
+    char *w;
+    z = sqlite3_mprintf("%.200s", zBody);
+    w = z;
+    for (char *q = z; q && *q; q++) {
+      int bSpace = (*q == '\n' || *q == '\r' || *q == '\t' || *q == ' ');
+      if (!bSpace) *w++ = *q;
+      else if (w > z && w[-1] != ' ') *w++ = ' ';
+    }
+    if (w) {
+      while (w > z && w[-1] == ' ') w--;
+      *w = 0;
+    }
+  }
+  return z;
+}
+
+/* Replaces every occurrence of zSecret (8 bytes or more) in z with "***",
+** in place: a provider or proxy that echoes the request's headers in its
+** error body must not put the key into an error message. */
+static void cfRedact(char *z, const char *zSecret) {
+  size_t nSecret = zSecret ? strlen(zSecret) : 0;
+  char *q;
+  if (z == 0 || nSecret < 8) return;
+  while ((q = strstr(z, zSecret)) != 0) {
+    memcpy(q, "***", 3);
+    memmove(q + 3, q + nSecret, strlen(q + nSecret) + 1);
+  }
+}
+
+/* Redacts, in z, the API key (zAuth is its "Authorization: Bearer KEY"
+** header or 0) and the values of the extra headers azHeader[iExtra..nHeader-1]
+** (an "api-key:" header, say). */
+static void cfRedactHeaders(char *z, const char **azHeader, int iExtra, int nHeader,
+                            const char *zAuth) {
+  if (z == 0) return;
+  if (zAuth) cfRedact(z, zAuth + strlen("Authorization: Bearer "));
+  for (int i = iExtra; i < nHeader; i++) {
+    const char *zVal = strchr(azHeader[i], ':') + 1;
+    while (*zVal == ' ' || *zVal == '\t') zVal++;
+    cfRedact(z, zVal);
+  }
+}
+
+static const char *cfReasonPhrase(long iStatus) {
+  switch (iStatus) {
+    case 400: return "Bad Request"; case 401: return "Unauthorized"; case 403: return "Forbidden";
+    case 404: return "Not Found"; case 408: return "Request Timeout"; case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Entity"; case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error"; case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable"; case 504: return "Gateway Timeout";
+  }
+  return "";
+}
+
+/* Phase 2: one POST of zBody; fills c or returns an error message. */
+static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
+  CfHttpRequest req;
+  CfHttpResponse resp;
+  CfAbort ab;
+  const char *azHeader[34];
+  char *zAuth = 0, *zUrl = 0, *zExtra = 0, *zErr = 0;
+  int nHeader = 0, iExtra;
+  long long t0;
+  memset(&req, 0, sizeof(req));
+  memset(&ab, 0, sizeof(ab));
+  ab.db = p->db;
+  sqlite3_prepare_v2(p->db, "SELECT 1", -1, &ab.pProbe, 0);
+  zUrl = sqlite3_mprintf("%s/chat/completions", c->zBaseUrl);
+  {
+    size_t n = zUrl ? strlen(zUrl) : 0;
+    if (n > 18 && strstr(zUrl, "//chat/completions")) {
+      /* base_url given with a trailing slash */
+      memmove(zUrl + n - 17, zUrl + n - 16, 17);
+    }
+  }
+  azHeader[nHeader++] = "Content-Type: application/json";
+  azHeader[nHeader++] = "Accept: application/json";
+  if (c->zKeyEnv && getenv(c->zKeyEnv) && getenv(c->zKeyEnv)[0]) {
+    zAuth = sqlite3_mprintf("Authorization: Bearer %s", getenv(c->zKeyEnv));
+    azHeader[nHeader++] = zAuth;
+  }
+  iExtra = nHeader;
+  if (c->zHeadersEnv && getenv(c->zHeadersEnv)) {
+    /* "Name: value" lines, newline-separated */
+    char *q;
+    zExtra = sqlite3_mprintf("%s", getenv(c->zHeadersEnv));
+    for (q = zExtra; q && *q && nHeader < 32;) {
+      char *zLine = q;
+      while (*q && *q != '\n') q++;
+      if (*q) *q++ = 0;
+      if (zLine[0] && strchr(zLine, ':')) azHeader[nHeader++] = zLine;
+    }
+  }
+  req.zUrl = zUrl;
+  req.zBody = zBody;
+  req.nBody = strlen(zBody);
+  req.azHeader = azHeader;
+  req.nHeader = nHeader;
+  req.nConnectTimeoutMs = c->nConnectMs;
+  req.nTimeoutMs = c->nTimeoutMs;
+  req.nMaxResponse = (size_t)c->nMaxResponse;
+  req.bInsecure = c->zTlsVerify && strcmp(c->zTlsVerify, "off") == 0;
+  req.zCaBundle = c->zCaBundle;
+  req.xAbort = cfAbortPoll;
+  req.pAbortArg = &ab;
+  t0 = cfMillis();
+  cfHttpPost(&req, &resp);
+  c->nMs = cfMillis() - t0;
+  switch (resp.eFail) {
+    case CF_HTTP_OK:
+      if (resp.iStatus < 200 || resp.iStatus > 299) {
+        char *zMsg;
+        cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
+        zMsg = cfProviderMessage(resp.zBody, resp.nBody);
+        zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
+                               cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
+                               zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
+        sqlite3_free(zMsg);
+      } else {
+        zErr = cfParseCompletion(resp.zBody, resp.nBody, c);
+      }
+      break;
+    case CF_HTTP_FAIL_CONNECT:
+      zErr = sqlite3_mprintf("chatflow: provider unreachable at %s: %s", c->zBaseUrl, resp.zError);
+      break;
+    case CF_HTTP_FAIL_TIMEOUT:
+      zErr = sqlite3_mprintf("chatflow: provider timed out after %lld ms (llm.timeout_ms %d): %s",
+                             c->nMs, c->nTimeoutMs, resp.zError);
+      break;
+    case CF_HTTP_FAIL_TOOBIG:
+      zErr = sqlite3_mprintf("chatflow: provider response too large: %s (llm.max_response_bytes)",
+                             resp.zError);
+      break;
+    case CF_HTTP_FAIL_ABORTED:
+      zErr = sqlite3_mprintf("chatflow: provider call interrupted");
+      break;
+    default:
+      zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
+  }
+  cfRedactHeaders(zErr, azHeader, iExtra, nHeader, zAuth);
+  cfHttpResponseFree(&resp);
+  sqlite3_finalize(ab.pProbe);
+  sqlite3_free(zUrl);
+  if (zAuth) {
+    memset(zAuth, 0, strlen(zAuth)); /* the key does not linger in freed memory */
+    sqlite3_free(zAuth);
+  }
+  sqlite3_free(zExtra);
+  return zErr;
+}
+
+/* Runs a one-value query with text binds (0 binds NULL); returns the value
+** as sqlite3_malloc'd text (0 for NULL) and sets *pRc. */
+static char *cfQueryText(CfConn *p, const char *zSql, int *pRc, int nArg, const char **azArg) {
+  sqlite3_stmt *pStmt = 0;
+  char *zOut = 0;
+  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    for (int i = 0; i < nArg; i++) sqlite3_bind_text(pStmt, i + 1, azArg[i], -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+        zOut = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+        if (zOut == 0) rc = SQLITE_NOMEM;
+      }
+      if (rc == SQLITE_ROW) rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  *pRc = rc;
+  return zOut;
+}
+
+static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonOpt aOpt[6] = {
+    {"model", CF_JT_STRING, 0, 0, 0},  {"temperature", CF_JT_INT | CF_JT_NUMBER, 0, 0, 0},
+    {"max_tokens", CF_JT_INT, 0, 0, 0}, {"history_tokens", CF_JT_INT, 0, 0, 0},
+    {"timeout_ms", CF_JT_INT, 0, 0, 0}, {"on_error", CF_JT_STRING, 0, 0, 0},
+  };
+  CfCall c;
+  sqlite3_int64 iConv;
+  const char *zOpts = 0;
+  char *zErr = 0, *zHistory = 0, *zBody = 0, *zMsgOpts = 0, *zHistTokens = 0;
+  char zConv[24], zNum[64];
+  int rc, bFailRun = 0;
+  memset(&c, 0, sizeof(c));
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 6, &zErr)) goto done;
+  if (aOpt[5].bPresent) {
+    if (strcmp(aOpt[5].zVal, "fail_run") == 0) bFailRun = 1;
+    else if (strcmp(aOpt[5].zVal, "raise") != 0) {
+      zErr = sqlite3_mprintf("chatflow: invalid on_error '%q' (expected raise, fail_run)", aOpt[5].zVal);
+      goto done;
+    }
+  }
+  if (aOpt[1].bPresent &&
+      (aOpt[1].zVal ? !(atof(aOpt[1].zVal) >= 0 && atof(aOpt[1].zVal) <= 2)
+                    : (aOpt[1].iVal < 0 || aOpt[1].iVal > 2))) {
+    zErr = sqlite3_mprintf("chatflow: complete_chat option temperature must be a number from 0 to 2");
+    goto done;
+  }
+  if ((aOpt[2].bPresent && (aOpt[2].iVal < 1 || aOpt[2].iVal > 10000000)) ||
+      (aOpt[3].bPresent && (aOpt[3].iVal < 1 || aOpt[3].iVal > 100000000)) ||
+      (aOpt[4].bPresent && (aOpt[4].iVal < 1 || aOpt[4].iVal > 3600000))) {
+    zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms must be positive integers");
+    goto done;
+  }
+  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
+    /* an open transaction (BEGIN, or a statement of this connection still
+    ** reading, as in SELECT complete_chat(id) FROM ...) would be held
+    ** across the network call */
+    zErr = sqlite3_mprintf("chatflow: complete_chat makes a network call and cannot run inside a transaction or a statement that reads tables; call SELECT complete_chat(...) on its own");
+    goto done;
+  }
+  if (cfCheckSchema(p, &zErr)) goto done;
+
+  /* Phase 1: settings, conversation, history (short reads, no transaction kept). */
+  rc = cfCallSettings(p, &c);
+  if (rc != SQLITE_OK) goto db_error;
+  if (aOpt[0].bPresent) {
+    sqlite3_free(c.zModel);
+    c.zModel = sqlite3_mprintf("%s", aOpt[0].zVal);
+  }
+  if (c.zModel == 0 || c.zModel[0] == 0) {
+    zErr = sqlite3_mprintf("chatflow: provider: no model configured; SELECT chatflow_config('llm.model', '<model>') or pass {\"model\": ...}");
+    goto done;
+  }
+  if (aOpt[4].bPresent) c.nTimeoutMs = (int)aOpt[4].iVal;
+  if (aOpt[2].bPresent) {
+    sqlite3_free(c.zMaxTokens);
+    c.zMaxTokens = sqlite3_mprintf("%lld", aOpt[2].iVal);
+  }
+  if (aOpt[1].bPresent) {
+    sqlite3_free(c.zTemperature);
+    c.zTemperature = sqlite3_mprintf("%s", aOpt[1].zVal ? aOpt[1].zVal : "");
+    if (aOpt[1].zVal == 0) {
+      sqlite3_free(c.zTemperature);
+      c.zTemperature = sqlite3_mprintf("%lld", aOpt[1].iVal);
+    }
+  }
+  sqlite3_snprintf(sizeof(zConv), zConv, "%lld", iConv);
+  {
+    const char *az[1] = {zConv};
+    char *zState = cfQueryText(p, "SELECT CASE WHEN deleted_at IS NULL THEN 'ok' ELSE 'deleted' END"
+                                  " FROM chat_conversations WHERE id = ?1", &rc, 1, az);
+    if (rc == SQLITE_OK && zState == 0) zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+    else if (rc == SQLITE_OK && strcmp(zState, "ok") != 0) {
+      zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iConv, iConv);
+    }
+    sqlite3_free(zState);
+    if (rc != SQLITE_OK) goto db_error;
+    if (zErr) goto done;
+  }
+  if (aOpt[3].bPresent) {
+    zHistTokens = sqlite3_mprintf("%lld", aOpt[3].iVal);
+  } else {
+    zHistTokens = cfSettingText(p, "llm.history_tokens", &rc);
+    if (rc != SQLITE_OK) goto db_error;
+  }
+  {
+    const char *az[2] = {zConv, zHistTokens};
+    zHistory = cfQueryText(p, "SELECT chat_history_json(CAST(?1 AS INTEGER), CAST(?2 AS INTEGER))", &rc, 2, az);
+    if (rc != SQLITE_OK) goto db_error;
+  }
+  {
+    const char *az[4] = {c.zModel, zHistory, c.zTemperature, c.zMaxTokens};
+    zBody = cfQueryText(p,
+                        "SELECT CASE WHEN ?4 IS NULL THEN j ELSE json_set(j, '$.max_tokens', CAST(?4 AS INTEGER)) END"
+                        "  FROM (SELECT CASE WHEN ?3 IS NULL THEN j0"
+                        "               ELSE json_set(j0, '$.temperature', CAST(?3 AS REAL)) END AS j"
+                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0))",
+                        &rc, 4, az);
+    if (rc != SQLITE_OK) goto db_error;
+  }
+
+  /* Phase 2: the call, with no transaction open. */
+  zErr = cfCallProvider(p, &c, zBody);
+  if (zErr) {
+    if (bFailRun) {
+      /* record the failure on the active run, then raise it */
+      const char *az[2] = {zConv, zErr};
+      char *zOk = cfQueryText(p, "SELECT fail_run(active_run(CAST(?1 AS INTEGER)), ?2)"
+                                 " WHERE active_run(CAST(?1 AS INTEGER)) IS NOT NULL", &rc, 2, az);
+      sqlite3_free(zOk);
+    }
+    goto done;
+  }
+
+  /* Phase 3: the reply, written like add_message in one short write. */
+  sqlite3_snprintf(sizeof(zNum), zNum, "%lld", c.nMs);
+  {
+    char zIn[24], zOut[24], zTot[24];
+    const char *az[8];
+    sqlite3_snprintf(sizeof(zIn), zIn, "%lld", c.nIn);
+    sqlite3_snprintf(sizeof(zOut), zOut, "%lld", c.nOut);
+    sqlite3_snprintf(sizeof(zTot), zTot, "%lld", c.nTotal);
+    az[0] = c.zModelOut ? c.zModelOut : c.zModel;
+    az[1] = zIn; az[2] = zOut; az[3] = zTot; az[4] = zNum; az[5] = c.zFinish; az[6] = c.zParts;
+    az[7] = c.bUsage ? "1" : 0; /* without usage, metadata has no tokens */
+    zMsgOpts = cfQueryText(
+        p,
+        "SELECT json_patch(json_object('type', 'assistant_response',"
+        " 'metadata', json_remove(json_object('model', ?1, 'tokens', json_object('input', CAST(?2 AS INTEGER),"
+        "   'output', CAST(?3 AS INTEGER), 'total', CAST(?4 AS INTEGER)),"
+        "   'duration_ms', CAST(?5 AS INTEGER), 'finish_reason', ?6),"
+        "   CASE WHEN ?8 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)),"
+        /* RFC 7396: a null member is dropped, so absent values stay absent */
+        " json_object('tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
+        "             'parts', json(?7)))",
+        &rc, 8, az);
+    if (rc != SQLITE_OK) goto db_error;
+  }
+  {
+    sqlite3_stmt *pStmt = 0;
+    rc = sqlite3_prepare_v2(p->db, "SELECT add_message(?1, 'assistant', ?2, ?3)", -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_text(pStmt, 2, c.zContent ? c.zContent : "", -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zMsgOpts, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_result_int64(ctx, sqlite3_column_int64(pStmt, 0));
+        rc = SQLITE_OK;
+      } else {
+        zErr = cfDbError(p->db, rc);
+      }
+    }
+    sqlite3_finalize(pStmt);
+    if (rc != SQLITE_OK && zErr == 0) goto db_error;
+  }
+  goto done;
+db_error:
+  zErr = cfDbError(p->db, rc);
+done:
+  if (zErr) {
+    cfResultErrorMsg(ctx, zErr);
+  }
+  cfJsonOptionsFree(aOpt, 6);
+  cfCallFree(&c);
+  sqlite3_free(zHistory);
+  sqlite3_free(zBody);
+  sqlite3_free(zMsgOpts);
+  sqlite3_free(zHistTokens);
+}
+
+static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfCall c;
+  sqlite3_int64 iConv;
+  char *zErr = 0, *zFirst = 0, *zBody = 0, *zTitle = 0;
+  char zConv[24];
+  int rc;
+  (void)argc;
+  memset(&c, 0, sizeof(c));
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
+    zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
+    goto done;
+  }
+  if (cfCheckSchema(p, &zErr)) goto done;
+  sqlite3_snprintf(sizeof(zConv), zConv, "%lld", iConv);
+  {
+    const char *az[1] = {zConv};
+    char *zOk = cfQueryText(p, "SELECT 1 FROM chat_conversations WHERE id = ?1", &rc, 1, az);
+    if (rc != SQLITE_OK) goto db_error;
+    if (zOk == 0) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      goto done;
+    }
+    sqlite3_free(zOk);
+    zFirst = cfQueryText(p, "SELECT content FROM chat_messages WHERE conversation_id = ?1"
+                            " AND role = 'user' AND content <> '' ORDER BY seq LIMIT 1", &rc, 1, az);
+    if (rc != SQLITE_OK) goto db_error;
+  }
+  if (zFirst == 0) {
+    zErr = sqlite3_mprintf("chatflow: conversation %lld has no user message to title", iConv);
+    goto done;
+  }
+  rc = cfCallSettings(p, &c);
+  if (rc != SQLITE_OK) goto db_error;
+  if (c.zModel && c.zModel[0]) {
+    const char *az[2] = {c.zModel, zFirst};
+    zBody = cfQueryText(p,
+                        "SELECT json_object('model', ?1, 'max_tokens', 32, 'messages', json_array("
+                        " json_object('role', 'system', 'content', 'Write a short title (at most 8 words)"
+                        " for a conversation that starts with the user message below. Reply with the title only,"
+                        " no quotes.'),"
+                        " json_object('role', 'user', 'content', substr(?2, 1, 2000))))",
+                        &rc, 2, az);
+    if (rc != SQLITE_OK) goto db_error;
+    zErr = cfCallProvider(p, &c, zBody);
+    if (zErr) goto done;
+    zTitle = sqlite3_mprintf("%s", c.zContent ? c.zContent : "");
+  } else {
+    zTitle = cfAutoTitle(zFirst);
+  }
+  {
+    /* trim quotes and whitespace, collapse to one line, at most 200 characters */
+    sqlite3_stmt *pStmt = 0;
+    char zMs[24], zTok[24];
+    sqlite3_snprintf(sizeof(zMs), zMs, "%lld", c.nMs);
+    sqlite3_snprintf(sizeof(zTok), zTok, "%lld", c.nTotal);
+    rc = sqlite3_prepare_v2(
+        p->db,
+        "UPDATE chat_conversations SET"
+        " title = substr(trim(replace(replace(?2, char(10), ' '), char(13), ' '), ' \"''' || char(9)), 1, 200),"
+        " metadata = CASE WHEN ?3 IS NULL THEN metadata ELSE json_set(metadata, '$.title_generation',"
+        "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
+        " WHERE id = ?1 RETURNING title",
+        -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_text(pStmt, 2, zTitle ? zTitle : "", -1, SQLITE_STATIC);
+      if (c.zModel && c.zModel[0]) {
+        sqlite3_bind_text(pStmt, 3, c.zModelOut ? c.zModelOut : c.zModel, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 4, zTok, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 5, zMs, -1, SQLITE_STATIC);
+      }
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(pStmt);
+      }
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
+    }
+    sqlite3_finalize(pStmt);
+    if (rc != SQLITE_OK && zErr == 0) goto db_error;
+  }
+  goto done;
+db_error:
+  zErr = cfDbError(p->db, rc);
+done:
+  if (zErr) {
+    cfResultErrorMsg(ctx, zErr);
+  }
+  cfCallFree(&c);
+  sqlite3_free(zFirst);
+  sqlite3_free(zBody);
+  sqlite3_free(zTitle);
+}
+
+int cfRegisterProvider(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* network and writes: never deterministic, never from views or triggers */
+    {"complete_chat", 1, CF_WRITES, cfCompleteChatFunc},
+    {"complete_chat", 2, CF_WRITES, cfCompleteChatFunc},
+    {"generate_title", 1, CF_WRITES, cfGenerateTitleFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

@@ -1,0 +1,281 @@
+#!/usr/bin/python3
+"""A loopback OpenAI-compatible chat-completions server for chatflow's tests.
+
+Standard library only (Debian's /usr/bin/python3: http.server,
+ThreadingHTTPServer).  It listens on 127.0.0.1, port 0 by default (the
+kernel picks a free port), and speaks the chat-completions wire format:
+
+    POST /v1/chat/completions   JSON in, JSON out:
+        {"id": "chatcmpl-fake-N", "object": "chat.completion", "created": 1767225600,
+         "model": <the requested model>,
+         "choices": [{"index": 0, "message": {"role": "assistant", "content": ...},
+                      "logprobs": null, "finish_reason": "stop"}],
+         "usage": {"prompt_tokens": P, "completion_tokens": C, "total_tokens": P + C}}
+    errors: {"error": {"message": ..., "type": ..., "param": null, "code": ...}}
+    GET /_requests              the recorded requests (JSON array)
+    POST /_reset                forgets them
+
+The requested model name chooses the mode of that request:
+
+    anything else        a normal reply: content "echo: <last message content>",
+                         usage prompt 11, completion 7, total 18, finish_reason "stop"
+    mode-slow[:MS]       the normal reply after MS milliseconds (default 3000)
+    mode-redirect[:URL]  HTTP 307 to URL (default /redirected/chat/completions, which always
+                         answers normally, whatever the model)
+    mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
+                         (a careless proxy), to check that the key never reaches an error
+    mode-500             HTTP 500 with an error body (type "server_error")
+    mode-401             HTTP 401 with an error body ("Incorrect API key provided")
+    mode-404             HTTP 404 with an error body (model_not_found)
+    mode-html            HTTP 502 with an HTML (not JSON) body
+    mode-malformed       HTTP 200 with a truncated JSON body
+    mode-huge[:BYTES]    HTTP 200, a valid reply whose content is BYTES long
+                         (default 2 MiB), sent in chunks
+    mode-drop            reads the request, closes the connection without a response
+    mode-nochoices       HTTP 200, "choices": []
+    mode-nocontent       HTTP 200, a message with "content": "" and nothing else
+    mode-tools           HTTP 200, content null and two tool_calls, finish_reason "tool_calls"
+    mode-reasoning       HTTP 200, reasoning_content and content
+    mode-length          HTTP 200, finish_reason "length", no usage member
+    mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
+
+Every request (method, path, headers, raw body) is recorded before the mode
+runs, so a test can assert exactly what was sent even when the reply fails.
+
+In a test:   srv = FakeOpenAI(); srv.start(); ... srv.base_url ...; srv.stop()
+With TLS:    FakeOpenAI(tls=(certfile, keyfile)) serves https://127.0.0.1:PORT/v1
+By hand:     /usr/bin/python3 tests/provider/fake_openai.py [PORT]
+             (prints "listening on http://127.0.0.1:PORT/v1", runs until ^C)
+"""
+import json
+import socket
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CREATED = 1767225600  # 2026-01-01T00:00:00Z
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-openai/1"
+
+    def log_message(self, fmt, *args):  # quiet
+        pass
+
+    # -- helpers --------------------------------------------------------
+    def _send(self, status, body, ctype="application/json"):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode("utf-8")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:
+            pass  # the client went away (interrupt, timeout, size cap)
+
+    def _error(self, status, message, etype, code):
+        self._send(status, {"error": {"message": message, "type": etype,
+                                      "param": None, "code": code}})
+
+    def _completion(self, model, message, finish="stop", usage=True, n=0):
+        body = {"id": "chatcmpl-fake-%d" % n, "object": "chat.completion",
+                "created": CREATED, "model": model,
+                "choices": [{"index": 0, "message": message, "logprobs": None,
+                             "finish_reason": finish}]}
+        if usage:
+            body["usage"] = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        return body
+
+    # -- routes ---------------------------------------------------------
+    def do_GET(self):
+        if self.path == "/_requests":
+            with self.server.lock:
+                self._send(200, list(self.server.requests))
+        else:
+            self._error(404, "Unknown path %s" % self.path, "invalid_request_error", None)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n > 0 else b""
+        if self.path == "/_reset":
+            with self.server.lock:
+                del self.server.requests[:]
+            self._send(200, {"ok": True})
+            return
+        rec = {"method": "POST", "path": self.path,
+               "headers": [[k, v] for k, v in self.headers.items()],
+               "body": raw.decode("utf-8", "replace")}
+        with self.server.lock:
+            self.server.requests.append(rec)
+            num = len(self.server.requests)
+        plain = self.path == "/redirected/chat/completions"  # a redirect's target: no modes
+        if self.path != "/v1/chat/completions" and not plain:
+            self._error(404, "Unknown request URL: POST %s" % self.path,
+                        "invalid_request_error", "unknown_url")
+            return
+        try:
+            req = json.loads(raw)
+            model = req["model"]
+            messages = req["messages"]
+        except (ValueError, KeyError, TypeError):
+            self._error(400, "We could not parse the JSON body of your request.",
+                        "invalid_request_error", None)
+            return
+        mode, _, arg = str(model).partition(":")
+        if plain:
+            mode = ""
+        last = messages[-1].get("content", "") if messages else ""
+        if mode == "mode-slow":
+            # interruptible, so stop() does not wait for it
+            self.server.stopping.wait((int(arg) if arg else 3000) / 1000.0)
+            if self.server.stopping.is_set():
+                return
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": "slow: %s" % last}, n=num))
+        elif mode == "mode-redirect":
+            self.send_response(307)
+            self.send_header("Location", arg or "/redirected/chat/completions")
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+        elif mode == "mode-echo-auth":
+            self._error(400, "Bad header: Authorization=%s" % self.headers.get("Authorization"),
+                        "invalid_request_error", None)
+        elif mode == "mode-500":
+            self._error(500, "The server had an error while processing your request.",
+                        "server_error", None)
+        elif mode == "mode-401":
+            self._error(401, "Incorrect API key provided: sk-te*****. You can find your API key"
+                             " at https://platform.openai.com/account/api-keys.",
+                        "invalid_request_error", "invalid_api_key")
+        elif mode == "mode-404":
+            self._error(404, "The model `%s` does not exist" % model,
+                        "invalid_request_error", "model_not_found")
+        elif mode == "mode-html":
+            self._send(502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
+                            "<body>bad gateway</body>\r\n</html>\r\n", "text/html")
+        elif mode == "mode-malformed":
+            self._send(200, '{"id": "chatcmpl-fake", "object": "chat.completion", "choices": [{"index"')
+        elif mode == "mode-huge":
+            size = int(arg) if arg else 2 << 20
+            body = json.dumps(self._completion(model, {"role": "assistant", "content": "x" * size},
+                                               n=num)).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                for i in range(0, len(body), 65536):
+                    self.wfile.write(body[i:i + 65536])
+            except OSError:
+                pass
+        elif mode == "mode-drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        elif mode == "mode-nochoices":
+            body = self._completion(model, {"role": "assistant", "content": "x"}, n=num)
+            body["choices"] = []
+            self._send(200, body)
+        elif mode == "mode-nocontent":
+            self._send(200, self._completion(model, {"role": "assistant", "content": ""}, n=num))
+        elif mode == "mode-tools":
+            self._send(200, self._completion(model, {
+                "role": "assistant", "content": None,
+                "tool_calls": [
+                    {"id": "call_1", "type": "function",
+                     "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}},
+                    {"id": "call_2", "type": "function",
+                     "function": {"name": "get_time", "arguments": "{}"}}]},
+                finish="tool_calls", n=num))
+        elif mode == "mode-reasoning":
+            self._send(200, self._completion(model, {
+                "role": "assistant", "content": "Croissants.",
+                "reasoning_content": "The user runs a bakery."}, n=num))
+        elif mode == "mode-length":
+            self._send(200, self._completion(model, {"role": "assistant", "content": "cut sh"},
+                                             finish="length", usage=False, n=num))
+        elif mode == "mode-title":
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": '  "Bakery topical map"\n'}, n=num))
+        else:
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": "echo: %s" % last}, n=num))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up or rejects the certificate is not an error here
+
+
+class FakeOpenAI:
+    """The server in a background thread; requests are recorded in-process."""
+
+    def __init__(self, port=0, tls=None):
+        """tls: None, or (certfile, keyfile) to serve https."""
+        self.httpd = _Server(("127.0.0.1", port), _Handler)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls[0], tls[1])
+            # the handshake happens in the handler thread, on the first read
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True,
+                                                do_handshake_on_connect=False)
+        self.httpd.lock = threading.Lock()
+        self.httpd.requests = []
+        self.httpd.stopping = threading.Event()
+        self.port = self.httpd.server_address[1]
+        self.base_url = "%s://127.0.0.1:%d/v1" % ("https" if tls else "http", self.port)
+        self.thread = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+    @property
+    def requests(self):
+        with self.httpd.lock:
+            return list(self.httpd.requests)
+
+    def reset(self):
+        with self.httpd.lock:
+            del self.httpd.requests[:]
+
+
+def main():
+    srv = FakeOpenAI(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    print("listening on %s" % srv.base_url, flush=True)
+    srv.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,729 @@
+#!/usr/bin/python3
+"""Model calls (issue 5): complete_chat and generate_title against a loopback
+OpenAI-compatible server (tests/provider/fake_openai.py), with Debian's
+/usr/bin/python3 (sqlite3 + load_extension).
+
+Asserts the exact request sent (path, body, headers incl. Authorization from
+the variable llm.api_key_env names, extra headers), the stored reply and its
+metadata, parts for tool calls and reasoning, that nothing is written on
+every failure mode (with the exact "chatflow: provider ..." texts), on_error
+"fail_run", that the API key never reaches an error, the transaction rule,
+interruption of a slow call, other writers during a slow call, TLS
+verification, redirects, generate_title with and without a provider, and
+the new llm.* settings.
+
+Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
+The output ends with "provider: N passed, M failed".
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_openai import FakeOpenAI  # noqa: E402
+
+EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
+T0 = "2026-01-01T00:00:00.000Z"
+KEY = "sk-test-5f3a9c1e7b2d4a6f8e0c"
+KEY_ENV = "CHATFLOW_TEST_KEY"     # llm.api_key_env of most tests
+MALFORMED = '{"id": "chatcmpl-fake", "object": "chat.completion", "choices": [{"index"'
+
+SRV = None      # the plain-http server, shared
+TMP = None      # a temporary directory for databases and certificates
+
+TABLES = {
+    "chat_conversations": "id",
+    "chat_messages": "conversation_id, seq",
+    "workflow_runs": "id",
+    "workflow_run_events": "id",
+    "chatflow_settings": "key",
+}
+
+
+def setUpModule():
+    global SRV, TMP
+    TMP = tempfile.mkdtemp(prefix="chatflow-provider-")
+    SRV = FakeOpenAI().start()
+
+
+def tearDownModule():
+    SRV.stop()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def connect(path, **kw):
+    kw.setdefault("isolation_level", None)
+    kw.setdefault("check_same_thread", False)
+    db = sqlite3.connect(path, **kw)
+    db.enable_load_extension(True)
+    db.load_extension(EXT)
+    db.enable_load_extension(False)
+    db.execute("PRAGMA busy_timeout = 5000")
+    return db
+
+
+def one(db, sql, args=()):
+    row = db.execute(sql, args).fetchone()
+    return row[0] if row is not None else None
+
+
+def snapshot(db):
+    return {t: db.execute("SELECT * FROM %s ORDER BY %s" % (t, o)).fetchall()
+            for t, o in TABLES.items()}
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def headers_of(req):
+    return dict(req["headers"])
+
+
+
+NO_TXN_COMPLETE = ("chatflow: complete_chat makes a network call and cannot run inside a transaction"
+                   " or a statement that reads tables; call SELECT complete_chat(...) on its own")
+NO_TXN_TITLE = ("chatflow: generate_title may make a network call and cannot run inside a transaction"
+                " or a statement that reads tables; call SELECT generate_title(...) on its own")
+
+class Base(unittest.TestCase):
+    """A fresh database file with one conversation (a system and a user
+    message), llm.base_url at the fake server, llm.model 'gpt-test',
+    llm.api_key_env = KEY_ENV holding KEY."""
+
+    journal = None
+
+    def setUp(self):
+        self.path = os.path.join(TMP, "%s.db" % self.id().split(".")[-1])
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(self.path + suffix):
+                os.remove(self.path + suffix)
+        self.db = connect(self.path)
+        if self.journal:
+            self.db.execute("PRAGMA journal_mode = %s" % self.journal)
+        self.q("SELECT chatflow_init()")
+        self.q("SELECT chatflow_clock(?)", (T0,))
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url,))
+        self.q("SELECT chatflow_config('llm.model', 'gpt-test')")
+        self.q("SELECT chatflow_config('llm.api_key_env', ?)", (KEY_ENV,))
+        self.q("SELECT create_conversation('acme', 'Bakery')")
+        self.q("SELECT add_message(1, 'system', 'Be brief.')")
+        self.q("SELECT add_message(1, 'user', 'Hello')")
+        self.saved_env = {k: os.environ.get(k) for k in (KEY_ENV, "CHATFLOW_TEST_HEADERS",
+                                                          "OTHER_KEY")}
+        os.environ[KEY_ENV] = KEY
+        SRV.reset()
+
+    def tearDown(self):
+        self.db.close()
+        for k, v in self.saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def q(self, sql, args=(), db=None):
+        return (db or self.db).execute(sql, args).fetchall()
+
+    def error_of(self, sql, args=(), db=None):
+        with self.assertRaises(sqlite3.Error) as cm:
+            self.q(sql, args, db)
+        msg = str(cm.exception)
+        self.assertNotIn(KEY, msg)
+        self.assertNotIn(KEY[8:], msg)
+        return msg
+
+    def complete(self, opts=None):
+        if opts is None:
+            return one(self.db, "SELECT complete_chat(1)")
+        return one(self.db, "SELECT complete_chat(1, ?)", (json.dumps(opts),))
+
+    def reply(self, mid):
+        row = self.db.execute(
+            "SELECT seq, role, type, content, parts, tokens, run_id, workflow_step, metadata,"
+            " created_at FROM chat_messages WHERE id = ?", (mid,)).fetchone()
+        keys = ("seq", "role", "type", "content", "parts", "tokens", "run_id", "workflow_step",
+                "metadata", "created_at")
+        r = dict(zip(keys, row))
+        r["metadata"] = json.loads(r["metadata"]) if r["metadata"] is not None else None
+        r["parts"] = json.loads(r["parts"]) if r["parts"] is not None else None
+        return r
+
+    def body(self, i=-1):
+        return SRV.requests[i]["body"]
+
+
+class TestRequest(Base):
+    def test_request_and_stored_reply(self):
+        mid = self.complete()
+        self.assertEqual(mid, 3)
+        reqs = SRV.requests
+        self.assertEqual(len(reqs), 1)
+        self.assertEqual(reqs[0]["path"], "/v1/chat/completions")
+        self.assertEqual(reqs[0]["body"],
+                         '{"model":"gpt-test","messages":[{"role":"system","content":"Be brief."},'
+                         '{"role":"user","content":"Hello"}]}')
+        h = headers_of(reqs[0])
+        self.assertEqual(h["Authorization"], "Bearer " + KEY)
+        self.assertEqual(h["Content-Type"], "application/json")
+        self.assertEqual(h["Accept"], "application/json")
+        self.assertEqual(h["User-Agent"], "chatflow/" + one(self.db, "SELECT chatflow_version()"))
+        r = self.reply(mid)
+        meta = r.pop("metadata")
+        self.assertEqual(r, {"seq": 3, "role": "assistant", "type": "assistant_response",
+                             "content": "echo: Hello", "parts": None, "tokens": 7,
+                             "run_id": None, "workflow_step": None, "created_at": T0})
+        self.assertEqual(list(meta), ["model", "tokens", "duration_ms", "finish_reason"])
+        self.assertEqual(meta["model"], "gpt-test")
+        self.assertEqual(meta["tokens"], {"input": 11, "output": 7, "total": 18})
+        self.assertIsInstance(meta["duration_ms"], int)
+        self.assertGreaterEqual(meta["duration_ms"], 0)
+        self.assertEqual(meta["finish_reason"], "stop")
+        self.assertEqual(self.q("SELECT message_count, last_seq FROM chat_conversations"), [(3, 3)])
+        # the next call sends the reply back as history
+        self.complete()
+        self.assertEqual(json.loads(self.body())["messages"][-1],
+                         {"role": "assistant", "content": "echo: Hello"})
+
+    def test_options_and_settings(self):
+        self.complete({"model": "other-model", "temperature": 0.2, "max_tokens": 100})
+        self.assertEqual(self.body(),
+                         '{"model":"other-model","messages":[{"role":"system","content":"Be brief."},'
+                         '{"role":"user","content":"Hello"}],"temperature":0.2,"max_tokens":100}')
+        self.assertEqual(json.loads(one(self.db, "SELECT metadata FROM chat_messages WHERE seq = 3"))
+                         ["model"], "other-model")
+        self.q("SELECT chatflow_config('llm.temperature', '0.7')")
+        self.q("SELECT chatflow_config('llm.max_tokens', '64')")
+        self.complete({"history_tokens": 3})
+        self.assertEqual(self.body(),
+                         '{"model":"gpt-test","messages":[{"role":"system","content":"Be brief."}],'
+                         '"temperature":0.7,"max_tokens":64}')
+        # options win over settings; an integer temperature is sent as a number
+        self.complete({"temperature": 1, "max_tokens": 5, "history_tokens": 3})
+        self.assertEqual(self.body(),
+                         '{"model":"gpt-test","messages":[{"role":"system","content":"Be brief."}],'
+                         '"temperature":1.0,"max_tokens":5}')
+        self.complete({"temperature": 0, "history_tokens": 3})
+        self.assertEqual(json.loads(self.body())["temperature"], 0)
+
+    def test_history_budget(self):
+        # messages: 1 system (3 tokens), 2 user 'Hello' (2 tokens); add three more
+        self.q("SELECT add_message(1, 'assistant', 'Hi! How can I help?')")   # 5 tokens
+        self.q("SELECT add_message(1, 'user', 'A topical map, please.')")     # 6 tokens
+        self.q("SELECT add_message(1, 'user', 'For a bakery.')")              # 4 tokens
+        sysm = {"role": "system", "content": "Be brief."}
+        cases = [  # (option, setting, expected messages)
+            (None, None, None),
+            (10, None, [sysm, {"role": "user", "content": "For a bakery."}]),
+            (None, "13", [sysm, {"role": "user", "content": "A topical map, please."},
+                          {"role": "user", "content": "For a bakery."}]),
+            (3, "13", [sysm]),
+        ]
+        for opt, setting, expected in cases:
+            with self.subTest(option=opt, setting=setting):
+                self.q("SELECT chatflow_config('llm.history_tokens', ?)", (setting,))
+                n = one(self.db, "SELECT message_count FROM chat_conversations")
+                hist = json.loads(one(self.db, "SELECT chat_history_json(1, ?)",
+                                      (opt if opt is not None else
+                                       int(setting) if setting else None,)))
+                self.complete({"history_tokens": opt} if opt is not None else None)
+                sent = json.loads(self.body())["messages"]
+                self.assertEqual(sent, hist)
+                if expected is not None:
+                    self.assertEqual(sent, expected)
+                else:
+                    self.assertEqual(len(sent), n)
+                # the reply just written is not part of the request
+                self.q("DELETE FROM chat_messages WHERE seq > 5")
+
+    def test_authorization_from_environment(self):
+        self.complete()
+        self.assertEqual(headers_of(SRV.requests[-1])["Authorization"], "Bearer " + KEY)
+        del os.environ[KEY_ENV]
+        self.complete()
+        self.assertNotIn("Authorization", headers_of(SRV.requests[-1]))
+        os.environ[KEY_ENV] = ""
+        self.complete()
+        self.assertNotIn("Authorization", headers_of(SRV.requests[-1]))
+        os.environ["OTHER_KEY"] = "sk-other"
+        self.q("SELECT chatflow_config('llm.api_key_env', 'OTHER_KEY')")
+        self.complete()
+        self.assertEqual(headers_of(SRV.requests[-1])["Authorization"], "Bearer sk-other")
+        # the key is never stored
+        for t in TABLES:
+            self.assertNotIn("sk-other", repr(self.q("SELECT * FROM %s" % t)))
+
+    def test_extra_headers(self):
+        os.environ["CHATFLOW_TEST_HEADERS"] = ("OpenAI-Organization: org-acme\n\nnot a header\n"
+                                               "X-Trace: t-1\n")
+        self.complete()
+        self.assertNotIn("OpenAI-Organization", headers_of(SRV.requests[-1]))
+        self.q("SELECT chatflow_config('llm.extra_headers_env', 'CHATFLOW_TEST_HEADERS')")
+        self.complete()
+        names = [k for k, _ in SRV.requests[-1]["headers"]]
+        h = headers_of(SRV.requests[-1])
+        self.assertEqual(h["OpenAI-Organization"], "org-acme")
+        self.assertEqual(h["X-Trace"], "t-1")
+        self.assertEqual(h["Authorization"], "Bearer " + KEY)
+        self.assertNotIn("not a header", " ".join(names))
+        self.assertEqual(sorted(names), sorted(["Host", "User-Agent", "Content-Type", "Accept",
+                                                "Authorization", "OpenAI-Organization",
+                                                "X-Trace", "Content-Length"]))
+        del os.environ["CHATFLOW_TEST_HEADERS"]
+        self.complete()
+        self.assertNotIn("OpenAI-Organization", headers_of(SRV.requests[-1]))
+
+    def test_base_url_trailing_slash(self):
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url + "/",))
+        self.complete()
+        self.assertEqual(SRV.requests[-1]["path"], "/v1/chat/completions")
+
+    def test_active_run(self):
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        r = self.reply(self.complete())
+        self.assertEqual((r["run_id"], r["workflow_step"]), (1, "context_ingestion"))
+
+    def test_tool_calls(self):
+        r = self.reply(self.complete({"model": "mode-tools"}))
+        self.assertEqual(r["content"], "")
+        self.assertEqual(r["parts"], [
+            {"type": "tool-call", "id": "call_1", "name": "get_weather",
+             "arguments": "{\"city\": \"Paris\"}"},
+            {"type": "tool-call", "id": "call_2", "name": "get_time", "arguments": "{}"}])
+        self.assertEqual(r["metadata"]["finish_reason"], "tool_calls")
+        self.assertEqual(r["tokens"], 7)
+
+    def test_reasoning(self):
+        r = self.reply(self.complete({"model": "mode-reasoning"}))
+        self.assertEqual(r["content"], "Croissants.")
+        self.assertEqual(r["parts"], [{"type": "reasoning", "text": "The user runs a bakery."},
+                                      {"type": "text", "text": "Croissants."}])
+        # the reasoning is not replayed to the model
+        self.complete()
+        self.assertEqual(json.loads(self.body())["messages"][-1],
+                         {"role": "assistant", "content": "Croissants."})
+
+    def test_no_usage(self):
+        r = self.reply(self.complete({"model": "mode-length"}))
+        self.assertEqual(r["content"], "cut sh")
+        self.assertEqual(r["tokens"], 2)          # the estimate: no usage.completion_tokens
+        self.assertEqual(r["metadata"]["finish_reason"], "length")
+
+    def test_directonly(self):
+        self.q("CREATE VIEW v1 AS SELECT complete_chat(1)")
+        self.q("CREATE VIEW v2 AS SELECT generate_title(1)")
+        self.assertEqual(self.error_of("SELECT * FROM v1"), "unsafe use of complete_chat()")
+        self.assertEqual(self.error_of("SELECT * FROM v2"), "unsafe use of generate_title()")
+        self.assertEqual(SRV.requests, [])
+
+
+class TestFailures(Base):
+    def expect_failure(self, opts, pattern, exact=True, requests=1):
+        before = snapshot(self.db)
+        t = time.monotonic()
+        msg = self.error_of("SELECT complete_chat(1, ?)", (json.dumps(opts),))
+        elapsed = time.monotonic() - t
+        if exact:
+            self.assertEqual(msg, pattern)
+        else:
+            self.assertRegex(msg, pattern)
+        self.assertEqual(snapshot(self.db), before, "something was written")
+        self.assertEqual(len(SRV.requests), requests)
+        SRV.reset()
+        return msg, elapsed
+
+    def test_http_errors(self):
+        self.expect_failure({"model": "mode-500"},
+                            "chatflow: provider returned HTTP 500 Internal Server Error: "
+                            "The server had an error while processing your request.")
+        self.expect_failure({"model": "mode-401"},
+                            "chatflow: provider returned HTTP 401 Unauthorized: Incorrect API key "
+                            "provided: sk-te*****. You can find your API key at "
+                            "https://platform.openai.com/account/api-keys.")
+        self.expect_failure({"model": "mode-404"},
+                            "chatflow: provider returned HTTP 404 Not Found: "
+                            "The model `mode-404` does not exist")
+        self.expect_failure({"model": "mode-html"},
+                            "chatflow: provider returned HTTP 502 Bad Gateway: <html> <head><title>"
+                            "502 Bad Gateway</title></head> <body>bad gateway</body> </html>")
+
+    def test_bad_bodies(self):
+        self.expect_failure({"model": "mode-malformed"},
+                            "chatflow: provider returned malformed JSON (%d bytes)" % len(MALFORMED))
+        self.expect_failure({"model": "mode-nochoices"},
+                            "chatflow: provider response has no choices")
+        self.expect_failure({"model": "mode-nocontent"},
+                            "chatflow: provider response has no content")
+        self.expect_failure({"model": "mode-drop"},
+                            "chatflow: provider call failed: Empty reply from server")
+
+    def test_response_size(self):
+        self.q("SELECT chatflow_config('llm.max_response_bytes', '65536')")
+        self.expect_failure({"model": "mode-huge:200000"},
+                            "chatflow: provider response too large: response larger than 65536 "
+                            "bytes (llm.max_response_bytes)")
+        self.q("SELECT chatflow_config('llm.max_response_bytes', NULL)")
+        # under the 8 MiB default, but over limits.max_content_chars: add_message refuses it
+        self.expect_failure({"model": "mode-huge:150000"},
+                            "chatflow: message content is 150000 characters, longer than the "
+                            "limit of 100000 (limits.max_content_chars)")
+        self.q("SELECT chatflow_config('limits.max_content_chars', '200000')")
+        r = self.reply(self.complete({"model": "mode-huge:150000"}))
+        self.assertEqual(len(r["content"]), 150000)
+
+    def test_connection_refused(self):
+        port = closed_port()
+        url = "http://127.0.0.1:%d/v1" % port
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (url,))
+        self.expect_failure({}, r"^chatflow: provider unreachable at %s: .*127\.0\.0\.1 port %d.*"
+                            % (re.escape(url), port), exact=False, requests=0)
+
+    def test_timeout(self):
+        self.q("SELECT chatflow_config('llm.timeout_ms', '300')")
+        msg, elapsed = self.expect_failure(
+            {"model": "mode-slow:3000"},
+            r"^chatflow: provider timed out after (\d+) ms \(llm\.timeout_ms 300\): "
+            r"Operation timed out after \d+ milliseconds with 0 bytes received$", exact=False)
+        self.assertGreaterEqual(int(re.search(r"after (\d+) ms", msg).group(1)), 300)
+        self.assertLess(elapsed, 2.0)
+        # the option wins over the setting
+        msg, elapsed = self.expect_failure(
+            {"model": "mode-slow:3000", "timeout_ms": 150},
+            r"^chatflow: provider timed out after \d+ ms \(llm\.timeout_ms 150\): ", exact=False)
+        self.assertLess(elapsed, 2.0)
+
+    def test_no_model(self):
+        self.q("SELECT chatflow_config('llm.model', NULL)")
+        self.expect_failure({}, "chatflow: provider: no model configured; SELECT chatflow_config("
+                            "'llm.model', '<model>') or pass {\"model\": ...}", requests=0)
+        self.assertEqual(self.reply(self.complete({"model": "given"}))["metadata"]["model"],
+                         "given")
+
+    def test_conversation_and_argument_errors(self):
+        self.assertEqual(self.error_of("SELECT complete_chat(9)"), "chatflow: unknown conversation 9")
+        self.assertEqual(self.error_of("SELECT complete_chat(NULL)"),
+                         "chatflow: conversation id must not be NULL")
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"on_error\": \"ignore\"}')"),
+                         "chatflow: invalid on_error 'ignore' (expected raise, fail_run)")
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"max_tokens\": 0}')"),
+                         "chatflow: complete_chat options max_tokens, history_tokens and "
+                         "timeout_ms must be positive integers")
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"temperature\": \"hot\"}')"),
+                         "chatflow: option 'temperature' of complete_chat must be a number, "
+                         "got a string")
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"),
+                         "chatflow: unknown option 'stream' for complete_chat (expected model, "
+                         "temperature, max_tokens, history_tokens, timeout_ms, on_error)")
+        self.q("SELECT delete_conversation(1)")
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: conversation 1 is deleted; restore_conversation(1) first")
+        self.assertEqual(SRV.requests, [])
+
+    def test_key_never_in_errors(self):
+        # a proxy that quotes the request's Authorization header in its error body
+        self.expect_failure({"model": "mode-echo-auth"},
+                            "chatflow: provider returned HTTP 400 Bad Request: "
+                            "Bad header: Authorization=Bearer ***")
+        # an extra header holding a key (Azure's api-key) is redacted too
+        os.environ["CHATFLOW_TEST_HEADERS"] = "api-key: azure-secret-0123456789"
+        self.q("SELECT chatflow_config('llm.extra_headers_env', 'CHATFLOW_TEST_HEADERS')")
+        msg, _ = self.expect_failure({"model": "mode-echo-auth"},
+                                     "chatflow: provider returned HTTP 400 Bad Request: "
+                                     "Bad header: Authorization=Bearer ***")
+        self.assertNotIn("azure-secret", msg)
+
+    def test_fail_run(self):
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        n_msgs = one(self.db, "SELECT count(*) FROM chat_messages")
+        # the default, on_error 'raise', leaves the run alone
+        self.error_of("SELECT complete_chat(1, '{\"model\": \"mode-500\"}')")
+        self.assertEqual(one(self.db, "SELECT status FROM workflow_runs WHERE id = 1"), "started")
+        msg = self.error_of("SELECT complete_chat(1, ?)",
+                            (json.dumps({"model": "mode-401", "on_error": "fail_run"}),))
+        self.assertTrue(msg.startswith("chatflow: provider returned HTTP 401 Unauthorized: "), msg)
+        self.assertEqual(self.q("SELECT status, error, completed_at FROM workflow_runs"),
+                         [("failed", msg, T0)])
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), n_msgs)
+        # without an active run, fail_run has nothing to fail: the error is raised
+        msg2 = self.error_of("SELECT complete_chat(1, ?)",
+                             (json.dumps({"model": "mode-500", "on_error": "fail_run"}),))
+        self.assertEqual(msg2, "chatflow: provider returned HTTP 500 Internal Server Error: "
+                               "The server had an error while processing your request.")
+        self.assertEqual(one(self.db, "SELECT count(*) FROM workflow_runs"), 1)
+
+    def test_inside_transaction(self):
+        for begin in ("BEGIN", "BEGIN IMMEDIATE", "SAVEPOINT s"):
+            with self.subTest(begin=begin):
+                self.q(begin)
+                self.assertEqual(self.error_of("SELECT complete_chat(1)"), NO_TXN_COMPLETE)
+                self.assertEqual(self.error_of("SELECT generate_title(1)"), NO_TXN_TITLE)
+                self.q("ROLLBACK")
+        # a statement that reads a table keeps a read transaction open: refused too
+        self.assertEqual(self.error_of("SELECT complete_chat(id) FROM chat_conversations"),
+                         NO_TXN_COMPLETE)
+        self.assertEqual(self.error_of("SELECT generate_title(id) FROM chat_conversations"),
+                         NO_TXN_TITLE)
+        self.assertEqual(SRV.requests, [])
+
+
+class TestTls(Base):
+    @classmethod
+    def setUpClass(cls):
+        cls.cert = os.path.join(TMP, "cert.pem")
+        cls.key = os.path.join(TMP, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", cls.key, "-out", cls.cert],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=20)
+        cls.tls = FakeOpenAI(tls=(cls.cert, cls.key)).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tls.stop()
+
+    def test_verification(self):
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (self.tls.base_url,))
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: provider call failed: SSL certificate problem: "
+                         "self-signed certificate")
+        self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(self.tls.requests, [])
+        # trusting the certificate through llm.ca_bundle
+        self.q("SELECT chatflow_config('llm.ca_bundle', ?)", (self.cert,))
+        self.assertEqual(self.reply(self.complete())["content"], "echo: Hello")
+        self.assertEqual(headers_of(self.tls.requests[-1])["Authorization"], "Bearer " + KEY)
+        missing = os.path.join(TMP, "missing.pem")
+        self.q("SELECT chatflow_config('llm.ca_bundle', ?)", (missing,))
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: provider call failed: error setting certificate file: "
+                         + missing)
+        # the explicit opt-out
+        self.q("SELECT chatflow_config('llm.tls_verify', 'off')")
+        self.assertEqual(self.reply(self.complete())["content"], "echo: echo: Hello")
+
+
+class TestRedirects(Base):
+    def test_redirects(self):
+        other = FakeOpenAI().start()
+        try:
+            # same server: followed, POST kept, Authorization kept
+            self.complete({"model": "mode-redirect"})
+            reqs = SRV.requests
+            self.assertEqual([r["path"] for r in reqs],
+                             ["/v1/chat/completions", "/redirected/chat/completions"])
+            self.assertEqual(reqs[1]["body"], reqs[0]["body"])
+            self.assertEqual(headers_of(reqs[1])["Authorization"], "Bearer " + KEY)
+            # another origin: followed, but the key is not sent there
+            self.complete({"model": "mode-redirect:http://127.0.0.1:%d/redirected/chat/completions"
+                                    % other.port})
+            self.assertEqual(len(other.requests), 1)
+            self.assertNotIn("Authorization", headers_of(other.requests[0]))
+            # other protocols are refused, and redirects are capped
+            before = snapshot(self.db)
+            for target, err in [
+                    ("file:///etc/passwd", 'Protocol "file" not supported or disabled in libcurl'),
+                    ("ftp://127.0.0.1/x", 'Protocol "ftp" not supported or disabled in libcurl'),
+                    ("/v1/chat/completions", "Maximum (3) redirects followed")]:
+                self.assertEqual(
+                    self.error_of("SELECT complete_chat(1, ?)",
+                                  (json.dumps({"model": "mode-redirect:" + target}),)),
+                    "chatflow: provider call failed: " + err)
+            self.assertEqual(snapshot(self.db), before)
+        finally:
+            other.stop()
+
+
+class TestConcurrency(Base):
+    """Helpers: a statement run in another thread, waiting for the server."""
+
+    def call_in_thread(self, sql, args=()):
+        res = {}
+
+        def run():
+            t = time.monotonic()
+            try:
+                res["value"] = self.db.execute(sql, args).fetchall()
+            except sqlite3.Error as e:
+                res["error"] = str(e)
+            res["elapsed"] = time.monotonic() - t
+        th = threading.Thread(target=run)
+        th.start()
+        return th, res
+
+    def wait_for_request(self, n=1, limit=3.0):
+        t = time.monotonic()
+        while len(SRV.requests) < n and time.monotonic() - t < limit:
+            time.sleep(0.01)
+        self.assertEqual(len(SRV.requests), n)
+
+
+class TestInterrupt(TestConcurrency):
+    def test_interrupt(self):
+        before = snapshot(self.db)
+        th, res = self.call_in_thread("SELECT complete_chat(1, '{\"model\": \"mode-slow:6000\"}')")
+        self.wait_for_request()
+        time.sleep(0.1)
+        self.db.interrupt()
+        th.join(5)
+        self.assertFalse(th.is_alive())
+        self.assertEqual(res.get("error"), "chatflow: provider call interrupted")
+        self.assertLess(res["elapsed"], 3.0)   # the server would answer after 6 s
+        self.assertEqual(snapshot(self.db), before)
+        # the connection is usable afterwards
+        self.assertEqual(self.reply(self.complete())["content"], "echo: Hello")
+
+    def test_interrupt_generate_title(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-slow:6000')")
+        th, res = self.call_in_thread("SELECT generate_title(1)")
+        self.wait_for_request()
+        time.sleep(0.1)
+        self.db.interrupt()
+        th.join(5)
+        self.assertEqual(res.get("error"), "chatflow: provider call interrupted")
+        self.assertLess(res["elapsed"], 3.0)
+        self.assertEqual(one(self.db, "SELECT title FROM chat_conversations"), "Bakery")
+
+
+class TestOtherWriters(TestConcurrency):
+    """A rollback-journal database (journal_mode DELETE)."""
+
+    def test_other_writers(self):
+        self.assertEqual(one(self.db, "PRAGMA journal_mode"), self.journal or "delete")
+        db2 = connect(self.path)
+        try:
+            th, res = self.call_in_thread("SELECT complete_chat(1, '{\"model\": \"mode-slow:1200\"}')")
+            self.wait_for_request()
+            t = time.monotonic()
+            self.assertEqual(one(db2, "SELECT add_message(1, 'user', 'Also: gluten-free.')"), 3)
+            self.assertEqual(one(db2, "SELECT create_conversation('acme', 'Other')"), 2)
+            self.assertLess(time.monotonic() - t, 0.5, "the writer was blocked by the call")
+            self.assertTrue(th.is_alive(), "the call did not outlive the write")
+            th.join(5)
+            self.assertNotIn("error", res)
+            self.assertEqual(res["value"], [(4,)])
+            # the reply answers the history read before the call, and comes after the new message
+            self.assertEqual(self.q("SELECT seq, role, content FROM chat_messages WHERE seq > 2"),
+                             [(3, "user", "Also: gluten-free."), (4, "assistant", "slow: Hello")])
+        finally:
+            db2.close()
+
+
+class TestOtherWritersWal(TestOtherWriters):
+    journal = "wal"
+
+
+class TestTitle(Base):
+    def test_heuristic_without_model(self):
+        self.q("SELECT chatflow_config('llm.model', NULL)")
+        self.q("SELECT create_conversation('acme')")
+        self.q("SELECT add_message(2, 'user', '  Plan a   topical map for our bakery  ')")
+        self.q("UPDATE chat_conversations SET title = NULL WHERE id = 2")
+        self.assertEqual(one(self.db, "SELECT generate_title(2)"), "Plan a topical map for our bakery")
+        self.assertEqual(self.q("SELECT title, metadata FROM chat_conversations WHERE id = 2"),
+                         [("Plan a topical map for our bakery", "{}")])
+        # an existing title is replaced by the heuristic's
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        self.assertEqual(SRV.requests, [])
+
+    def test_with_model(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-title')")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Bakery topical map")
+        self.assertEqual(len(SRV.requests), 1)
+        self.assertEqual(self.body(),
+                         '{"model":"mode-title","max_tokens":32,"messages":[{"role":"system",'
+                         '"content":"Write a short title (at most 8 words) for a conversation that '
+                         'starts with the user message below. Reply with the title only, no quotes."},'
+                         '{"role":"user","content":"Hello"}]}')
+        self.assertEqual(headers_of(SRV.requests[0])["Authorization"], "Bearer " + KEY)
+        title, meta = self.db.execute("SELECT title, metadata FROM chat_conversations").fetchone()
+        self.assertEqual(title, "Bakery topical map")
+        tg = json.loads(meta)["title_generation"]
+        self.assertEqual(list(tg), ["model", "tokens", "duration_ms"])
+        self.assertEqual((tg["model"], tg["tokens"]), ("mode-title", 18))
+        self.assertGreaterEqual(tg["duration_ms"], 0)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 2)  # no message written
+
+    def test_failure_keeps_title(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-500')")
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT generate_title(1)"),
+                         "chatflow: provider returned HTTP 500 Internal Server Error: "
+                         "The server had an error while processing your request.")
+        self.assertEqual(snapshot(self.db), before)
+
+    def test_errors(self):
+        self.q("SELECT create_conversation('acme')")
+        self.q("SELECT add_message(2, 'system', 'sys only')")
+        self.assertEqual(self.error_of("SELECT generate_title(2)"),
+                         "chatflow: conversation 2 has no user message to title")
+        self.assertEqual(self.error_of("SELECT generate_title(9)"), "chatflow: unknown conversation 9")
+        self.assertEqual(SRV.requests, [])
+
+
+class TestSettings(Base):
+    def test_defaults(self):
+        got = {k: one(self.db, "SELECT chatflow_config(?)", (k,)) for k in (
+            "llm.connect_timeout_ms", "llm.max_tokens", "llm.temperature", "llm.history_tokens",
+            "llm.max_response_bytes", "llm.tls_verify", "llm.ca_bundle", "llm.extra_headers_env")}
+        self.assertEqual(got, {"llm.connect_timeout_ms": "10000", "llm.max_tokens": None,
+                               "llm.temperature": None, "llm.history_tokens": None,
+                               "llm.max_response_bytes": "8388608", "llm.tls_verify": "on",
+                               "llm.ca_bundle": None, "llm.extra_headers_env": None})
+
+    def test_checked(self):
+        cases = [
+            ("llm.connect_timeout_ms", "0", "chatflow: llm.connect_timeout_ms must be an integer "
+                                            "from 1 to 600000, got '0'"),
+            ("llm.max_tokens", "-1", "chatflow: llm.max_tokens must be an integer from 1 to "
+                                     "10000000, got '-1'"),
+            ("llm.temperature", "2.5", "chatflow: llm.temperature must be a number from 0 to 2, "
+                                       "got '2.5'"),
+            ("llm.temperature", "warm", "chatflow: llm.temperature must be a number from 0 to 2, "
+                                        "got 'warm'"),
+            ("llm.history_tokens", "1e3", "chatflow: llm.history_tokens must be an integer from 1 "
+                                          "to 100000000, got '1e3'"),
+            ("llm.max_response_bytes", "100", "chatflow: llm.max_response_bytes must be an integer "
+                                              "from 1024 to 268435456, got '100'"),
+            ("llm.tls_verify", "no", "chatflow: llm.tls_verify must be 'on' or 'off', got 'no'"),
+            ("llm.extra_headers_env", "X-H", "chatflow: llm.extra_headers_env must name an "
+                                             "environment variable ([A-Za-z_][A-Za-z0-9_]*), "
+                                             "got 'X-H'"),
+        ]
+        for key, val, err in cases:
+            with self.subTest(key=key, value=val):
+                self.assertEqual(self.error_of("SELECT chatflow_config(?, ?)", (key, val)), err)
+        for key, val in [("llm.temperature", "0.35"), ("llm.temperature", "0"),
+                         ("llm.tls_verify", "off"), ("llm.max_tokens", "1"),
+                         ("llm.ca_bundle", "/etc/ssl/certs/ca-certificates.crt")]:
+            self.assertEqual(one(self.db, "SELECT chatflow_config(?, ?)", (key, val)), val)
+
+
+class Result(unittest.TextTestResult):
+    pass
+
+
+if __name__ == "__main__":
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=2, resultclass=Result)
+    t = time.monotonic()
+    result = runner.run(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    print("time: %.1f s" % (time.monotonic() - t))
+    print("provider: %d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,101 @@
+-- 13_definitions: workflow_definitions validated by the schema for raw
+-- INSERT / UPDATE / DELETE: the steps JSON shape, step names, awaits values,
+-- unknown keys, duplicates; a definition used by runs cannot change or go.
+SELECT chatflow_init();
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+.bail off
+-- the shipped definition
+SELECT name, json_array_length(steps) FROM workflow_definitions;
+SELECT s.key, json_extract(s.value, '$.name'), json_extract(s.value, '$.awaits')
+  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = 'topical_map' ORDER BY s.key;
+-- valid shapes: awaits omitted, null, clarification, approval
+INSERT INTO workflow_definitions (name, steps) VALUES ('ok_minimal', '[{"name": "a"}]');
+INSERT INTO workflow_definitions (name, steps) VALUES ('ok_awaits', '[{"name": "a", "awaits": null}, {"name": "b", "awaits": "clarification"}, {"name": "c", "awaits": "approval"}]');
+INSERT INTO workflow_definitions (name, steps) VALUES ('ok_long_name', json_array(json_object('name', printf('%.100c', 's'))));
+SELECT name FROM workflow_definitions ORDER BY name;
+-- steps: not JSON, not an array, empty
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', 'not json'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '{"name": "a"}'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '"a"'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '42'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', 'null'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', NULL); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', x'5b5d'); -- error
+INSERT INTO workflow_definitions (name) VALUES ('bad'); -- error
+-- elements: not objects
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '["a", "b"]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, null]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[[{"name": "a"}]]'); -- error
+-- name: missing, not text, empty, too long
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"awaits": "approval"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": 1}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": null}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": ["a"]}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": true}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": ""}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', json_array(json_object('name', printf('%.101c', 's')))); -- error
+-- awaits: unknown values and types
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": "input"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": "Approval"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": ""}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": true}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": 1}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "awaits": ["approval"]}]'); -- error
+-- unknown keys
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "timeout": 5}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "Awaits": "approval"}]'); -- error
+-- duplicate step names
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "a"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "b", "awaits": "approval"}, {"name": "a", "awaits": "approval"}]'); -- error
+-- the definition's own name: empty, too long, duplicate
+INSERT INTO workflow_definitions (name, steps) VALUES ('', '[{"name": "a"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES (printf('%.101c', 'w'), '[{"name": "a"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('topical_map', '[{"name": "a"}]'); -- error
+-- none of the refused rows is there
+SELECT name FROM workflow_definitions ORDER BY name;
+
+-- UPDATE: validated the same way while no run uses the definition
+UPDATE workflow_definitions SET steps = '[{"name": "a"}, {"name": "b", "awaits": "approval"}]' WHERE name = 'ok_minimal';
+UPDATE workflow_definitions SET steps = '[]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '{}' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[1]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": 5}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "a", "awaits": "input"}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "a", "extra": 1}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "a"}, {"name": "a"}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = NULL WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET name = 'renamed' WHERE name = 'ok_minimal';
+SELECT name, steps FROM workflow_definitions WHERE name IN ('ok_minimal', 'renamed');
+-- DELETE of an unused definition is fine
+DELETE FROM workflow_definitions WHERE name = 'ok_long_name';
+
+-- a definition used by a run (active or ended) cannot change or be deleted
+SELECT create_conversation('acme', 'c', '{"uid": "c1"}');
+SELECT start_run(1, 'renamed');
+UPDATE workflow_definitions SET steps = '[{"name": "a"}, {"name": "b"}, {"name": "c"}]' WHERE name = 'renamed'; -- error
+UPDATE workflow_definitions SET name = 'other' WHERE name = 'renamed'; -- error
+DELETE FROM workflow_definitions WHERE name = 'renamed'; -- error
+DELETE FROM workflow_definitions; -- error
+-- an UPDATE that changes neither name nor steps is harmless
+UPDATE workflow_definitions SET steps = steps WHERE name = 'renamed';
+UPDATE workflow_definitions SET created_at = '2026-06-01T00:00:00.000Z' WHERE name = 'renamed';
+SELECT complete_run(1);
+UPDATE workflow_definitions SET steps = '[{"name": "a"}]' WHERE name = 'renamed'; -- error
+DELETE FROM workflow_definitions WHERE name = 'renamed'; -- error
+DELETE FROM workflow_definitions WHERE name = 'topical_map';
+SELECT name, steps FROM workflow_definitions ORDER BY name;
+SELECT name, created_at FROM workflow_definitions WHERE name = 'renamed';
+-- once its runs are gone (the conversation purged), it can change again
+SELECT purge_conversation(1);
+UPDATE workflow_definitions SET steps = '[{"name": "only"}]' WHERE name = 'renamed';
+DELETE FROM workflow_definitions WHERE name = 'renamed';
+SELECT count(*) FROM workflow_definitions;
+-- a run of an unknown workflow
+SELECT create_conversation('acme', 'c', '{"uid": "c2"}'); -- the id 1 is free again
+SELECT start_run(1, 'topical_map'); -- error
+INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map'); -- error
+SELECT start_run(1, 'ok_awaits');
+SELECT status, current_step FROM workflow_runs;

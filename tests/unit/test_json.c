@@ -1,0 +1,265 @@
+/*
+** test_json.c — ext/json.c: cfJsonOptions (known keys, types, null as
+** absent, parts, syntax errors with offsets, depth and size limits) and
+** cfJsonCheck.
+*/
+#include "unit.h"
+
+enum { O_KEY, O_TOKENS, O_FLAG, O_META, O_LIST, O_PARTS, O_COUNT };
+
+static void opts_init(CfJsonOpt *a) {
+  static const CfJsonOpt aInit[O_COUNT] = {
+    {"key", CF_JT_STRING, 0, 0, 0},  {"tokens", CF_JT_INT, 0, 0, 0},
+    {"flag", CF_JT_BOOL, 0, 0, 0},   {"meta", CF_JT_OBJECT, 0, 0, 0},
+    {"list", CF_JT_ARRAY, 0, 0, 0},  {"parts", CF_JT_PARTS, 0, 0, 0},
+  };
+  memcpy(a, aInit, sizeof(aInit));
+}
+
+/* Parses zJson as options of "f" and requires the error zExpected (or
+** success when zExpected is 0).  The options are left in a for checks. */
+static void parse(CfJsonOpt *a, const char *zJson, int nJson, const char *zExpected) {
+  char *zErr = (char *)1;
+  int rc;
+  opts_init(a);
+  rc = cfJsonOptions(zJson, nJson < 0 ? (int)strlen(zJson) : nJson, "f", a, O_COUNT, &zErr);
+  if (zExpected == 0) {
+    if (rc != SQLITE_OK) fail_msg("'%.60s' rejected: %s", zJson, zErr ? zErr : "(no message)");
+    assert_null(zErr);
+  } else {
+    assert_int_equal(rc, SQLITE_ERROR);
+    assert_non_null(zErr);
+    assert_string_equal(zErr, zExpected);
+    sqlite3_free(zErr);
+  }
+}
+
+static void test_options_values(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"key\": \"k-1\", \"tokens\": 42, \"flag\": true, \"meta\": {\"a\": [1]},"
+           " \"list\": [], \"parts\": [{\"type\": \"text\", \"text\": \"hi\"}]}", -1, 0);
+  assert_int_equal(a[O_KEY].bPresent, 1);
+  assert_string_equal(a[O_KEY].zVal, "k-1");
+  assert_int_equal(a[O_TOKENS].bPresent, 1);
+  assert_int_equal(a[O_TOKENS].iVal, 42);
+  assert_int_equal(a[O_FLAG].bPresent, 1);
+  assert_int_equal(a[O_FLAG].iVal, 1);
+  assert_int_equal(a[O_META].bPresent, 1);
+  assert_null(a[O_META].zVal);
+  assert_int_equal(a[O_LIST].bPresent, 1);
+  assert_int_equal(a[O_PARTS].bPresent, 1);
+  cfJsonOptionsFree(a, O_COUNT);
+  assert_null(a[O_KEY].zVal);
+
+  /* 64-bit integers survive */
+  parse(a, "{\"tokens\": 9007199254740993}", -1, 0);
+  assert_true(a[O_TOKENS].iVal == 9007199254740993LL);
+  cfJsonOptionsFree(a, O_COUNT);
+  parse(a, "{\"tokens\": -5, \"flag\": false}", -1, 0);
+  assert_int_equal(a[O_TOKENS].iVal, -5);
+  assert_int_equal(a[O_FLAG].bPresent, 1);
+  assert_int_equal(a[O_FLAG].iVal, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+static void test_options_empty_and_null(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{}", -1, 0);
+  for (int i = 0; i < O_COUNT; i++) assert_int_equal(a[i].bPresent, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+  parse(a, " \n{ \"key\" : null , \"tokens\": null }\t\r\n", -1, 0);  /* null is absent */
+  assert_int_equal(a[O_KEY].bPresent, 0);
+  assert_null(a[O_KEY].zVal);
+  assert_int_equal(a[O_TOKENS].bPresent, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+  /* a string with escapes and a NUL-free unicode escape is copied out */
+  parse(a, "{\"key\": \"caf\\u00e9 \\\"q\\\"\"}", -1, 0);
+  assert_string_equal(a[O_KEY].zVal, "caf\xc3\xa9 \"q\"");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* the same key twice is refused (json-c would keep the last, SQLite
+  ** read the first), also in nested objects; nothing leaks */
+  parse(a, "{\"key\": \"first\", \"key\": \"second\"}", -1,
+        "chatflow: f options has the key \"key\" twice in one object");
+  cfJsonOptionsFree(a, O_COUNT);
+  parse(a, "{\"meta\": {\"a\": [{\"b\": 1, \"c\": {\"b\": 2}}], \"d\": 1, \"d\" : 2}}", -1,
+        "chatflow: f options has the key \"d\" twice in one object");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* equal names in sibling objects, and keys inside strings, are fine */
+  parse(a, "{\"meta\": {\"x\": {\"b\": 1}, \"y\": {\"b\": 2}, \"s\": \"\\\"meta\\\": 1\"}}", -1, 0);
+  assert_int_equal(a[O_META].bPresent, 1);
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+static void test_options_unknown_key(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"bogus\": 1}", -1,
+        "chatflow: unknown option 'bogus' for f (expected key, tokens, flag, meta, list, parts)");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* a string option parsed before the unknown key is freed by the caller */
+  parse(a, "{\"key\": \"x\", \"Key\": \"y\"}", -1,
+        "chatflow: unknown option 'Key' for f (expected key, tokens, flag, meta, list, parts)");
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+static void test_options_wrong_type(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"tokens\": \"5\"}", -1, "chatflow: option 'tokens' of f must be an integer, got a string");
+  parse(a, "{\"tokens\": 5.5}", -1, "chatflow: option 'tokens' of f must be an integer, got a number");
+  parse(a, "{\"tokens\": true}", -1, "chatflow: option 'tokens' of f must be an integer, got a boolean");
+  parse(a, "{\"key\": 7}", -1, "chatflow: option 'key' of f must be a string, got an integer");
+  parse(a, "{\"key\": []}", -1, "chatflow: option 'key' of f must be a string, got an array");
+  parse(a, "{\"flag\": 1}", -1, "chatflow: option 'flag' of f must be a boolean, got an integer");
+  parse(a, "{\"meta\": [1]}", -1, "chatflow: option 'meta' of f must be an object, got an array");
+  parse(a, "{\"list\": {}}", -1, "chatflow: option 'list' of f must be an array, got an object");
+  parse(a, "{\"parts\": \"text\"}", -1,
+        "chatflow: option 'parts' of f must be an array of parts, got a string");
+  parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a string \"type\"");
+  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"text\": \"no type\"}]}", -1,
+        "chatflow: parts[1] must be an object with a string \"type\"");
+  parse(a, "{\"parts\": [{\"type\": 3}]}", -1,
+        "chatflow: parts[0] must be an object with a string \"type\"");
+  parse(a, "{\"parts\": [{\"type\": \"image\"}]}", -1,
+        "chatflow: parts[0] has unknown type 'image' (expected text, reasoning, tool-call, tool-result, file, data-*)");
+  parse(a, "{\"parts\": [{\"type\": \"data-\"}]}", -1,
+        "chatflow: parts[0] has unknown type 'data-' (expected text, reasoning, tool-call, tool-result, file, data-*)");
+  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\"},"
+           " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}]}", -1, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+static void test_options_not_an_object(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "[1, 2]", -1, "chatflow: f options must be a JSON object, got an array");
+  parse(a, "\"key\"", -1, "chatflow: f options must be a JSON object, got a string");
+  parse(a, "12", -1, "chatflow: f options must be a JSON object, got an integer");
+  parse(a, "null", -1, "chatflow: f options must be a JSON object, got null");
+}
+
+static void test_options_syntax_offsets(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"tokens\": }", -1, "chatflow: f options is not valid JSON at offset 11: unexpected character");
+  parse(a, "{\"key\": \"a\"", -1, "chatflow: f options is not valid JSON at offset 11: unexpected end of input");
+  parse(a, "", 0, "chatflow: f options is not valid JSON at offset 0: unexpected end of input");
+  parse(a, "{} x", -1, "chatflow: f options is not valid JSON at offset 3: unexpected character");
+  parse(a, "{}{}", -1, "chatflow: f options is not valid JSON at offset 2: unexpected character");
+  parse(a, "{}\0{}", 5, "chatflow: f options is not valid JSON at offset 2: unexpected text after the value");
+  /* strict mode: no single-quoted values, no trailing commas, no comments */
+  parse(a, "{\"key\": 'a'}", -1, "chatflow: f options is not valid JSON at offset 8: unexpected character");
+  parse(a, "{\"key\": \"a\",}", -1, "chatflow: f options is not valid JSON at offset 12: unexpected character");
+  parse(a, "{\"key\": \"a\" /* c */}", -1, "chatflow: f options is not valid JSON at offset 12: object value separator ',' expected");
+  /* only the nJson bytes count: the rest of the buffer is not read */
+  parse(a, "{\"key\": \"a\"}garbage", 12, 0);
+  assert_string_equal(a[O_KEY].zVal, "a");
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+/* {"list": [[...]]}: `depth` levels of nesting counting the options object
+** itself, the innermost array empty (or holding zLeaf). */
+static char *nested(int depth, const char *zLeaf) {
+  char *zOpen = sqlite3_mprintf(""), *zClose = sqlite3_mprintf("");
+  char *z;
+  for (int i = 1; i < depth; i++) {
+    zOpen = sqlite3_mprintf("%z[", zOpen);
+    zClose = sqlite3_mprintf("]%z", zClose);
+  }
+  z = sqlite3_mprintf("{\"list\": %s%s%s}", zOpen, zLeaf, zClose);
+  sqlite3_free(zOpen);
+  sqlite3_free(zClose);
+  assert_non_null(z);
+  return z;
+}
+
+static void test_options_depth(void **state) {
+  CfJsonOpt a[O_COUNT];
+  char *z;
+  (void)state;
+  z = nested(32, "");   /* 32 levels: the limit */
+  parse(a, z, -1, 0);
+  assert_int_equal(a[O_LIST].bPresent, 1);
+  cfJsonOptionsFree(a, O_COUNT);
+  sqlite3_free(z);
+  z = nested(31, "1");  /* 31 containers and a scalar */
+  parse(a, z, -1, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+  sqlite3_free(z);
+  /* 33 levels: the error points at the 33rd opening bracket, offset
+  ** 9 + 31 = 40 (the first '[' of the list is at offset 9) */
+  z = nested(33, "");
+  parse(a, z, -1, "chatflow: f options nests deeper than 32 levels at offset 40");
+  sqlite3_free(z);
+  z = nested(2000, "{\"x\": 1}");  /* far deeper: refused at the same place */
+  parse(a, z, -1, "chatflow: f options nests deeper than 32 levels at offset 40");
+  sqlite3_free(z);
+  /* objects count like arrays */
+  {
+    char *zOpen = sqlite3_mprintf(""), *zClose = sqlite3_mprintf("");
+    for (int i = 1; i < 33; i++) {
+      zOpen = sqlite3_mprintf("%z{\"k\": ", zOpen);
+      zClose = sqlite3_mprintf("}%z", zClose);
+    }
+    z = sqlite3_mprintf("{\"meta\": %s%s}", zOpen, zClose);
+    sqlite3_free(zOpen);
+    sqlite3_free(zClose);
+  }
+  /* {"meta": {"k": {"k": ...: the 33rd level opens at 9 + 6 * 31 = 195 */
+  parse(a, z, -1, "chatflow: f options nests deeper than 32 levels at offset 195");
+  sqlite3_free(z);
+}
+
+static void test_options_size_limit(void **state) {
+  CfJsonOpt a[O_COUNT];
+  int n = CF_MAX_JSON_BYTES + 1;
+  char *z = sqlite3_malloc(n + 1);
+  (void)state;
+  assert_non_null(z);
+  /* {"key": "xxxx...x"} of exactly n bytes */
+  memset(z, 'x', n);
+  memcpy(z, "{\"key\": \"", 9);
+  memcpy(z + n - 2, "\"}", 2);
+  z[n] = 0;
+  parse(a, z, n, "chatflow: f options is 1048577 bytes of JSON, larger than the limit of 1048576");
+  /* one byte less is accepted */
+  memcpy(z + n - 3, "\"}", 3);
+  parse(a, z, n - 1, 0);
+  assert_int_equal((int)strlen(a[O_KEY].zVal), n - 1 - 11);
+  cfJsonOptionsFree(a, O_COUNT);
+  sqlite3_free(z);
+}
+
+static void test_json_check(void **state) {
+  char *zErr = 0;
+  (void)state;
+  assert_int_equal(cfJsonCheck("[1, {\"a\": null}]", 16, &zErr), SQLITE_OK);
+  assert_null(zErr);
+  assert_int_equal(cfJsonCheck("null", 4, &zErr), SQLITE_OK);
+  assert_null(zErr);
+  assert_int_equal(cfJsonCheck("[1,]", 4, &zErr), SQLITE_ERROR);
+  assert_non_null(zErr);
+  assert_true(strncmp(zErr, "chatflow: value is not valid JSON at offset 3: ", 47) == 0);
+  sqlite3_free(zErr);
+  zErr = 0;
+  assert_int_equal(cfJsonCheck("tru", 3, &zErr), SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: value is not valid JSON at offset 3: unexpected end of input");
+  sqlite3_free(zErr);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_options_values),
+    cmocka_unit_test(test_options_empty_and_null),
+    cmocka_unit_test(test_options_unknown_key),
+    cmocka_unit_test(test_options_wrong_type),
+    cmocka_unit_test(test_options_not_an_object),
+    cmocka_unit_test(test_options_syntax_offsets),
+    cmocka_unit_test(test_options_depth),
+    cmocka_unit_test(test_options_size_limit),
+    cmocka_unit_test(test_json_check),
+  };
+  return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

@@ -1,0 +1,285 @@
+/*
+** test_util.c — the pure helpers of ext/util.c: cfUtf8Valid, cfUtf8Chars,
+** cfParseTimestamp, cfAutoTitle.
+*/
+#include "unit.h"
+
+#define V(s) cfUtf8Valid((const unsigned char *)(s), (int)sizeof(s) - 1)
+
+static void test_utf8_valid_wellformed(void **state) {
+  (void)state;
+  assert_int_equal(V(""), 1);
+  assert_int_equal(V("plain ascii ~\x7f"), 1);
+  assert_int_equal(V("\xc3\xa9"), 1);             /* U+00E9 */
+  assert_int_equal(V("\xc2\x80"), 1);             /* U+0080, smallest 2-byte */
+  assert_int_equal(V("\xdf\xbf"), 1);             /* U+07FF */
+  assert_int_equal(V("\xe0\xa0\x80"), 1);         /* U+0800, smallest 3-byte */
+  assert_int_equal(V("\xe2\x82\xac"), 1);         /* U+20AC */
+  assert_int_equal(V("\xed\x9f\xbf"), 1);         /* U+D7FF, just below the surrogates */
+  assert_int_equal(V("\xee\x80\x80"), 1);         /* U+E000, just above them */
+  assert_int_equal(V("\xef\xbf\xbf"), 1);         /* U+FFFF */
+  assert_int_equal(V("\xf0\x90\x80\x80"), 1);     /* U+10000, smallest 4-byte */
+  assert_int_equal(V("\xf0\x9f\x98\x80"), 1);     /* U+1F600 */
+  assert_int_equal(V("\xf4\x8f\xbf\xbf"), 1);     /* U+10FFFF, the last code point */
+  assert_int_equal(V("a\xc3\xa9z\xe2\x82\xac!"), 1);
+}
+
+static void test_utf8_valid_overlong(void **state) {
+  (void)state;
+  assert_int_equal(V("\xc0\x80"), 0);             /* NUL in 2 bytes */
+  assert_int_equal(V("\xc0\xaf"), 0);             /* '/' in 2 bytes */
+  assert_int_equal(V("\xc1\xbf"), 0);
+  assert_int_equal(V("\xe0\x80\x80"), 0);
+  assert_int_equal(V("\xe0\x9f\xbf"), 0);         /* U+07FF in 3 bytes */
+  assert_int_equal(V("\xf0\x80\x80\x80"), 0);
+  assert_int_equal(V("\xf0\x8f\xbf\xbf"), 0);     /* U+FFFF in 4 bytes */
+}
+
+static void test_utf8_valid_surrogates_and_range(void **state) {
+  (void)state;
+  assert_int_equal(V("\xed\xa0\x80"), 0);         /* U+D800 */
+  assert_int_equal(V("\xed\xad\xbf"), 0);         /* U+DB7F */
+  assert_int_equal(V("\xed\xb0\x80"), 0);         /* U+DC00 */
+  assert_int_equal(V("\xed\xbf\xbf"), 0);         /* U+DFFF */
+  assert_int_equal(V("\xed\xa0\xbd\xed\xb8\x80"), 0); /* CESU-8 pair */
+  assert_int_equal(V("\xf4\x90\x80\x80"), 0);     /* U+110000 */
+  assert_int_equal(V("\xf5\x80\x80\x80"), 0);
+  assert_int_equal(V("\xf8\x88\x80\x80\x80"), 0); /* 5-byte form */
+  assert_int_equal(V("\xfe"), 0);
+  assert_int_equal(V("\xff"), 0);
+}
+
+static void test_utf8_valid_truncated_and_stray(void **state) {
+  (void)state;
+  assert_int_equal(V("\xc3"), 0);
+  assert_int_equal(V("abc\xc3"), 0);
+  assert_int_equal(V("\xe2\x82"), 0);
+  assert_int_equal(V("\xf0\x9f\x98"), 0);
+  assert_int_equal(V("\x80"), 0);                 /* lone continuation */
+  assert_int_equal(V("a\xbf" "b"), 0);
+  assert_int_equal(V("\xc3(" ), 0);               /* bad continuation */
+  assert_int_equal(V("\xe2(\xac"), 0);
+  assert_int_equal(V("\xf0\x9f(\x80"), 0);
+  assert_int_equal(V("a\0b"), 0);                 /* NUL inside the text */
+  /* n cuts a character short: reading stops at n, never past it */
+  assert_int_equal(cfUtf8Valid((const unsigned char *)"\xc3\xa9", 1), 0);
+  assert_int_equal(cfUtf8Valid((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0);
+  assert_int_equal(cfUtf8Valid((const unsigned char *)"ab\xe2\x82\xac", 4), 0);
+  assert_int_equal(cfUtf8Valid((const unsigned char *)"ab\xe2\x82\xac", 2), 1);
+  assert_int_equal(cfUtf8Valid((const unsigned char *)"", 0), 1);
+}
+
+static void test_utf8_chars(void **state) {
+  (void)state;
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"", 0), 0);
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"abc", 3), 3);
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"h\xc3\xa9llo", 6), 5);
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"\xe2\x82\xac\xf0\x9f\x98\x80", 7), 2);
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"\xf4\x8f\xbf\xbf" "a", 5), 2);
+  assert_int_equal(cfUtf8Chars((const unsigned char *)"abcdef", 2), 2);
+}
+
+/* ------------------------------------------------------------ timestamps */
+
+static void expect_ts(const char *zIn, const char *zCanonical) {
+  char zOut[CF_TIMESTAMP_LEN + 1];
+  memset(zOut, 'x', sizeof(zOut));
+  if (cfParseTimestamp(zIn, zOut) != 0) fail_msg("rejected valid timestamp '%s'", zIn);
+  assert_string_equal(zOut, zCanonical);
+}
+
+static void expect_bad_ts(const char *zIn) {
+  char zOut[CF_TIMESTAMP_LEN + 1];
+  if (cfParseTimestamp(zIn, zOut) == 0) fail_msg("accepted invalid timestamp '%s'", zIn);
+}
+
+static void test_timestamp_valid(void **state) {
+  (void)state;
+  expect_ts("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000Z");
+  expect_ts("2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z");
+  expect_ts("2026-06-15T13:45:30.007Z", "2026-06-15T13:45:30.007Z");
+  expect_ts("1999-12-31T23:59:59.999Z", "1999-12-31T23:59:59.999Z");
+  expect_ts("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z");
+  expect_ts("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000Z");
+  expect_ts("2026-04-30T00:00:00Z", "2026-04-30T00:00:00.000Z");
+  expect_ts("2026-01-31T00:00:00Z", "2026-01-31T00:00:00.000Z");
+  expect_ts("2026-02-28T00:00:00Z", "2026-02-28T00:00:00.000Z");
+}
+
+static void test_timestamp_leap_years(void **state) {
+  (void)state;
+  expect_ts("2024-02-29T12:00:00Z", "2024-02-29T12:00:00.000Z");  /* divisible by 4 */
+  expect_ts("2000-02-29T00:00:00Z", "2000-02-29T00:00:00.000Z");  /* divisible by 400 */
+  expect_ts("2400-02-29T00:00:00.500Z", "2400-02-29T00:00:00.500Z");
+  expect_bad_ts("2026-02-29T00:00:00Z");                          /* common year */
+  expect_bad_ts("2023-02-29T00:00:00.000Z");
+  expect_bad_ts("1900-02-29T00:00:00Z");                          /* century, not by 400 */
+  expect_bad_ts("2100-02-29T00:00:00Z");
+  expect_bad_ts("2024-02-30T00:00:00Z");                          /* never */
+}
+
+static void test_timestamp_invalid(void **state) {
+  (void)state;
+  expect_bad_ts("");
+  expect_bad_ts("2026-01-01");
+  expect_bad_ts("2026-01-01T00:00:00");          /* no Z */
+  expect_bad_ts("2026-01-01T00:00:00z");
+  expect_bad_ts("2026-01-01t00:00:00Z");
+  expect_bad_ts("2026-01-01 00:00:00Z");
+  expect_bad_ts("2026-01-01T00:00:00+00:00");
+  expect_bad_ts("2026-01-01T00:00:00.00Z");      /* 2 fraction digits */
+  expect_bad_ts("2026-01-01T00:00:00.0000Z");    /* 4 fraction digits */
+  expect_bad_ts("2026-01-01T00:00:00,000Z");
+  expect_bad_ts("2026-01-01T00:00:00.000");
+  expect_bad_ts("2026-01-01T00:00:00.00aZ");
+  expect_bad_ts("0000-01-01T00:00:00Z");         /* year 0 */
+  expect_bad_ts("2026-00-01T00:00:00Z");
+  expect_bad_ts("2026-13-01T00:00:00Z");
+  expect_bad_ts("2026-01-00T00:00:00Z");
+  expect_bad_ts("2026-01-32T00:00:00Z");
+  expect_bad_ts("2026-04-31T00:00:00Z");
+  expect_bad_ts("2026-06-31T00:00:00Z");
+  expect_bad_ts("2026-09-31T00:00:00Z");
+  expect_bad_ts("2026-11-31T00:00:00Z");
+  expect_bad_ts("2026-01-01T24:00:00Z");
+  expect_bad_ts("2026-01-01T00:60:00Z");
+  expect_bad_ts("2026-01-01T00:00:60Z");         /* no leap seconds */
+  expect_bad_ts("2026-1-01T00:00:00Z ");
+  expect_bad_ts("+026-01-01T00:00:00Z");
+  expect_bad_ts("2026/01/01T00:00:00Z");
+  expect_bad_ts("2026-01-01T00-00-00Z");
+  expect_bad_ts(" 2026-01-01T00:00:00Z");
+}
+
+/* ----------------------------------------------------------------- title */
+
+static void expect_title(const char *zIn, const char *zExpected) {
+  char *z = cfAutoTitle(zIn);
+  if (zExpected == 0) {
+    if (z) fail_msg("cfAutoTitle('%s') = '%s', expected NULL", zIn, z);
+    return;
+  }
+  if (z == 0) fail_msg("cfAutoTitle('%s') = NULL, expected '%s'", zIn, zExpected);
+  assert_string_equal(z, zExpected);
+  sqlite3_free(z);
+}
+
+/* n copies of z concatenated (sqlite3_malloc'd). */
+static char *rep(const char *z, int n) {
+  char *zOut = sqlite3_mprintf("");
+  for (int i = 0; i < n; i++) zOut = sqlite3_mprintf("%z%s", zOut, z);
+  assert_non_null(zOut);
+  return zOut;
+}
+
+static int chars(const char *z) { return cfUtf8Chars((const unsigned char *)z, (int)strlen(z)); }
+
+static void test_title_short(void **state) {
+  (void)state;
+  expect_title("Hello world", "Hello world");
+  expect_title("x", "x");
+  expect_title("", 0);
+  expect_title(" \t\r\n\f\v ", 0);
+}
+
+static void test_title_whitespace_collapse(void **state) {
+  (void)state;
+  expect_title("  Plan   a\ttopical\n\nmap  ", "Plan a topical map");
+  expect_title("\r\nline one\r\nline two\r\n", "line one line two");
+  expect_title("a\f\vb", "a b");
+  /* collapsing comes before the length check: 200 spaces count as one */
+  {
+    char *zIn = sqlite3_mprintf("start%zend", rep(" ", 200));
+    expect_title(zIn, "start end");
+    sqlite3_free(zIn);
+  }
+}
+
+static void test_title_exactly_80(void **state) {
+  char *z80 = rep("abcd ", 16);   /* 80 characters ending with a space */
+  (void)state;
+  z80[79] = 'e';                  /* 80 visible characters, no trailing space */
+  assert_int_equal(chars(z80), 80);
+  expect_title(z80, z80);
+  sqlite3_free(z80);
+  z80 = rep("x", 80);
+  expect_title(z80, z80);
+  sqlite3_free(z80);
+}
+
+static void test_title_81_cut_at_word(void **state) {
+  char *zA = rep("a", 40), *zB = rep("b", 40);
+  char *zIn = sqlite3_mprintf("%s %s", zA, zB);  /* 81 characters */
+  char *zExp = sqlite3_mprintf("%s\xe2\x80\xa6", zA);
+  (void)state;
+  assert_int_equal(chars(zIn), 81);
+  expect_title(zIn, zExp);
+  sqlite3_free(zIn);
+  sqlite3_free(zExp);
+  /* the last space that leaves room for the ellipsis is the 80th character */
+  sqlite3_free(zB);
+  zB = rep("a", 79);
+  zIn = sqlite3_mprintf("%s b", zB);              /* 81 characters, space is the 80th */
+  zExp = sqlite3_mprintf("%s\xe2\x80\xa6", zB);   /* 80 characters */
+  expect_title(zIn, zExp);
+  assert_int_equal(chars(zExp), 80);
+  sqlite3_free(zIn);
+  sqlite3_free(zExp);
+  sqlite3_free(zA);
+  sqlite3_free(zB);
+}
+
+static void test_title_no_spaces(void **state) {
+  char *zIn = rep("x", 81), *z79 = rep("x", 79);
+  char *zExp = sqlite3_mprintf("%s\xe2\x80\xa6", z79);
+  (void)state;
+  expect_title(zIn, zExp);
+  assert_int_equal(chars(zExp), 80);
+  sqlite3_free(zIn);
+  /* a first word longer than 80: no usable space, cut inside the word */
+  zIn = sqlite3_mprintf("%z tail", rep("x", 85));
+  expect_title(zIn, zExp);
+  sqlite3_free(zIn);
+  sqlite3_free(zExp);
+  sqlite3_free(z79);
+}
+
+static void test_title_multibyte(void **state) {
+  char *z80 = rep("\xc3\xa9", 80), *z81 = rep("\xc3\xa9", 81), *z79 = rep("\xc3\xa9", 79);
+  char *zExp = sqlite3_mprintf("%s\xe2\x80\xa6", z79);
+  (void)state;
+  expect_title(z80, z80);                         /* 80 characters, 160 bytes: unchanged */
+  expect_title(z81, zExp);                        /* cut between characters, never inside */
+  sqlite3_free(z80);
+  sqlite3_free(z81);
+  sqlite3_free(zExp);
+  /* 4-byte characters and a word boundary */
+  z80 = rep("\xf0\x9f\x98\x80", 50);
+  z81 = sqlite3_mprintf("%s %s", z80, z80);       /* 101 characters */
+  zExp = sqlite3_mprintf("%s\xe2\x80\xa6", z80);
+  expect_title(z81, zExp);
+  sqlite3_free(z80);
+  sqlite3_free(z81);
+  sqlite3_free(zExp);
+  sqlite3_free(z79);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_utf8_valid_wellformed),
+    cmocka_unit_test(test_utf8_valid_overlong),
+    cmocka_unit_test(test_utf8_valid_surrogates_and_range),
+    cmocka_unit_test(test_utf8_valid_truncated_and_stray),
+    cmocka_unit_test(test_utf8_chars),
+    cmocka_unit_test(test_timestamp_valid),
+    cmocka_unit_test(test_timestamp_leap_years),
+    cmocka_unit_test(test_timestamp_invalid),
+    cmocka_unit_test(test_title_short),
+    cmocka_unit_test(test_title_whitespace_collapse),
+    cmocka_unit_test(test_title_exactly_80),
+    cmocka_unit_test(test_title_81_cut_at_word),
+    cmocka_unit_test(test_title_no_spaces),
+    cmocka_unit_test(test_title_multibyte),
+  };
+  return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
