@@ -210,6 +210,7 @@ static const char *cfJsonExpected(int eType) {
     case CF_JT_ARRAY: return "an array";
     case CF_JT_BOOL: return "a boolean";
     case CF_JT_PARTS: return "an array of parts";
+    case CF_JT_BOOL | CF_JT_STRING: return "a boolean or a string";
     case CF_JT_INT | CF_JT_NUMBER: return "a number";
   }
   return "a JSON value";

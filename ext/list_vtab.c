@@ -15,9 +15,10 @@
 ** hidden columns owner, options.
 **
 ** Options: limit (1..500, default 50); after (a row's cursor: the page
-** starts after that row); deleted (true: only soft-deleted conversations;
-** default false: none of them); archived (false, the default: not
-** archived; true: only archived; "all": both).
+** starts after that row); deleted (true: only soft-deleted conversations,
+** archived or not unless archived says otherwise; default false: none of
+** them); archived (false, the default: not archived; true: only archived;
+** "all": both).
 **
 ** Order and paging: pinned conversations first, then by updated_at, newest
 ** first, ties by id.  A cursor is "<pinned 0|1>|<updated_at>|<id>"; the
@@ -240,6 +241,7 @@ static int cfListFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr
     bAfter = 1;
   }
   bDeleted = aOpt[2].bPresent && aOpt[2].iVal;
+  if (bDeleted) aArchived[1] = 1; /* the trash shows deleted ones, archived or not */
   if (aOpt[3].bPresent) {
     if (aOpt[3].zVal) {
       if (strcmp(aOpt[3].zVal, "all") != 0) {
@@ -250,6 +252,8 @@ static int cfListFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr
     } else if (aOpt[3].iVal) {
       aArchived[0] = 0;
       aArchived[1] = 1;
+    } else {
+      aArchived[1] = 0;
     }
   }
   if (cfCheckSchema(p, &zErr)) goto done;

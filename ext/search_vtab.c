@@ -292,7 +292,7 @@ static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
       "%s"
       ") ORDER BY %s LIMIT ?3",
       bDeleted ? "" : " AND c.deleted_at IS NULL", zTitles ? zTitles : "",
-      bNewest ? "8 DESC, 2 DESC" : "7, 8 DESC");
+      bNewest ? "8 DESC, 2 DESC, 1 DESC" : "7, 8 DESC, 2 DESC, 1 DESC");
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
     goto done;
