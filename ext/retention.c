@@ -20,7 +20,7 @@
 ** messages_last_30_days (by the created_at index).  Without an owner,
 ** over the whole database.
 **
-** The retention functions work in bounded batches (default 500, at most
+** The retention functions work in bounded batches (default 200, at most
 ** 10,000 rows a call) so one call holds the write lock only briefly; each
 ** returns how much it did, and a caller loops until a call returns 0.
 ** "days" is an integer >= 0, measured back from the connection clock.
@@ -41,7 +41,7 @@
 
 #include <string.h>
 
-#define CF_BATCH_DEFAULT 500
+#define CF_BATCH_DEFAULT 200
 #define CF_BATCH_MAX 10000
 #define CF_DAYS_MAX 36500
 

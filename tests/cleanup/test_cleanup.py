@@ -123,9 +123,9 @@ messages_last_30_days        4      4
 """
 
 STEP_RE = {
-    "archive": r"^archive_old_conversations\(30, 500\): archived 2 conversations in 1 batch, [0-9.]+ s$",
-    "purge": r"^purge_deleted\(10, 500\): purged 3 rows in 1 batch, [0-9.]+ s$",
-    "delete": r"^delete_old_messages\(60, 500\): deleted 7 messages in 1 batch, [0-9.]+ s$",
+    "archive": r"^archive_old_conversations\(30, 200\): archived 2 conversations in 1 batch, [0-9.]+ s$",
+    "purge": r"^purge_deleted\(10, 200\): purged 3 rows in 1 batch, [0-9.]+ s$",
+    "delete": r"^delete_old_messages\(60, 200\): deleted 7 messages in 1 batch, [0-9.]+ s$",
 }
 
 
@@ -195,7 +195,7 @@ class TestSteps(Base):
         rc, out, err = self.run_script(self.path, "--archive-days", "30")
         self.assertEqual((rc, err), (0, ""))
         self.assertRegex(out.splitlines()[0],
-                         r"^archive_old_conversations\(30, 500\): archived 0 conversations in 0 batches")
+                         r"^archive_old_conversations\(30, 200\): archived 0 conversations in 0 batches")
 
     def test_purge_only(self):
         rc, out, err = self.run_script(self.path, "--purge-deleted-days", "10")
@@ -211,7 +211,7 @@ class TestSteps(Base):
         rc, out, err = self.run_script(self.path, "--delete-messages-days", "60")
         self.assertEqual((rc, err), (0, ""))
         self.assertRegex(out.splitlines()[0],
-                         r"^delete_old_messages\(60, 500\): deleted 9 messages in 1 batch, [0-9.]+ s$")
+                         r"^delete_old_messages\(60, 200\): deleted 9 messages in 1 batch, [0-9.]+ s$")
         self.assertEqual(self.db.execute("SELECT conversation_id, content FROM chat_messages ORDER BY id")
                          .fetchall(), [(2, "b1"), (2, "b2"), (3, "c3 recent"), (5, "e1")])
         # counters and last activity follow
@@ -306,16 +306,16 @@ class TestDryRun(Base):
         lines = out.splitlines()
         self.assertEqual(lines[:4], [
             "dry run: %s opened read-only, nothing is changed" % self.path,
-            "archive_old_conversations(30, 500): would archive 2 conversations",
-            "purge_deleted(10, 500): would purge 3 rows (2 messages, 1 conversation)",
-            "delete_old_messages(60, 500): would delete 7 messages"])
+            "archive_old_conversations(30, 200): would archive 2 conversations",
+            "purge_deleted(10, 200): would purge 3 rows (2 messages, 1 conversation)",
+            "delete_old_messages(60, 200): would delete 7 messages"])
         self.assertEqual(lines[5], "statistic               before  after (projected)  change")
         self.assertEqual(parse_table(out), {k: (STATS_BEFORE[k], STATS_AFTER_ALL[k]) for k in STATS_BEFORE})
 
     def test_delete_alone_counts_messages_of_deleted_conversations(self):
         rc, out, err = self.run_script(self.path, "--delete-messages-days", "60", "--dry-run")
         self.assertEqual((rc, err), (0, ""))
-        self.assertEqual(out.splitlines()[1], "delete_old_messages(60, 500): would delete 9 messages")
+        self.assertEqual(out.splitlines()[1], "delete_old_messages(60, 200): would delete 9 messages")
 
     def test_projection_equals_real_run(self):
         for args in (["--archive-days", "30"], ["--purge-deleted-days", "10"],
@@ -473,7 +473,7 @@ class TestLocked(Base):
         self.assertEqual((p.returncode, err), (0, ""))
         self.assertLess(time.monotonic() - t0, 20)
         lines = out.splitlines()
-        self.assertRegex(lines[0], r"^archive_old_conversations\(30, 500\): archived 2 conversations in 1 "
+        self.assertRegex(lines[0], r"^archive_old_conversations\(30, 200\): archived 2 conversations in 1 "
                                    r"batch, [0-9.]+ s, waited [0-9.]+ s for the lock$")
         self.assertRegex(lines[1], STEP_RE["purge"])
         self.assertRegex(lines[2], STEP_RE["delete"])
@@ -499,7 +499,7 @@ class TestLocked(Base):
             holder.execute("ROLLBACK")
             holder.close()
         self.assertEqual((p.returncode, out), (3, ""))
-        self.assertEqual(err, "chatflow-cleanup: archive_old_conversations(30, 500): database is locked; "
+        self.assertEqual(err, "chatflow-cleanup: archive_old_conversations(30, 200): database is locked; "
                               "gave up after 1.5 s (--lock-timeout)\n")
         self.assertGreaterEqual(elapsed, 1.5)
         self.assertLess(elapsed, 15)

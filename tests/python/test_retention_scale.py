@@ -34,7 +34,7 @@ EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 NOW = "2026-06-01T00:00:00.000Z"
 N_CONV = 1200           # conversations: owners acme and other, alternating
 N_PER_CONV = 100        # messages each: 120,000 in all
-# a generous bound on one call (about 50 ms for a batch of 500 here): an
+# a generous bound on one call (about 20 ms for a batch of 200 here): an
 # unbatched call over the 60,000+ old rows takes seconds
 MAX_CALL_MS = float(os.environ.get("CHATFLOW_MAX_CALL_MS", "1000"))
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"]
@@ -192,8 +192,8 @@ class RetentionScale(unittest.TestCase):
         cutoff = one(db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, '-60 days')", (NOW,))
         want = one(db, "SELECT count(*) FROM chat_messages WHERE created_at < ?", (cutoff,))
         self.assertGreater(want, 50000)
-        # the default batch (500)
-        total, calls, longest, median = self.loop("SELECT delete_old_messages(60)", 500)
+        # the default batch (200)
+        total, calls, longest, median = self.loop("SELECT delete_old_messages(60)", 200)
         print("delete_old_messages(60): %d messages in %d calls, longest call %.1f ms (median %.1f)"
               % (total, calls, longest, median))
         # bounded: deleting all of them in one call would take seconds
