@@ -1083,7 +1083,7 @@ static void runRetention(int nOld, sqlite3_int64 nCorpus, int *pnMiss) {
   {
     Lat lCall = latOf(aCall, nCalls), lTxn = latOf(aTxn, nTxn);
     double maxMs = lTxn.max / 1e3;
-    printf("delete_old_messages(365) with the default batch (500), looped until it returns 0, autocommit,\n"
+    printf("delete_old_messages(365) with the default batch (200), looped until it returns 0, autocommit,\n"
            "each call stepped to SQLITE_DONE (the commit); %lld of %lld corpus messages are older than a year,\n"
            "spread over %d conversations\n",
            (long long)nOld, (long long)nCorpus, BENCH_SEARCH_CONVS);
