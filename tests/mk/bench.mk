@@ -2,7 +2,7 @@
 # scripts/bench/bench.c is linked statically against dist/libchatflow.a
 # (registered with sqlite3_auto_extension) and Debian's libsqlite3, and
 # run on a temporary WAL database; see docs/performance.md.
-#   make bench                               the full run (about a minute)
+#   make bench                               the full run (about three minutes)
 #   make bench BENCH_ARGS='--rounds 3 --big 20000'   a quicker one
 #   make bench BENCH_ARGS=--strict           exit 1 when a target is missed
 BENCH_BIN  ?= dist/bench
