@@ -3,7 +3,7 @@
 #   make            dist/chatflow.so and dist/libchatflow.a
 #   make test       every test (unit, SQL scripts, bindings, races)
 #   make asan       every test again under address+undefined sanitizers
-#   make valgrind   the SQL-script and Python tests under valgrind
+#   make valgrind   the SQL-script suite, a scenario script and the unit tests under valgrind
 #   make bench      benchmarks (not part of the tests)
 #   make demo       the demo session on dist/demo.db
 #   make install / uninstall (PREFIX, DESTDIR), format, lint, clean
