@@ -169,7 +169,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
         iId = sqlite3_last_insert_rowid(p->db);
-      } else if (rc == SQLITE_CONSTRAINT && aOpt[OPT_UID].bPresent &&
+      } else if ((rc & 0xff) == SQLITE_CONSTRAINT && aOpt[OPT_UID].bPresent &&
                  strstr(sqlite3_errmsg(p->db), "chat_conversations.uid")) {
         zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[OPT_UID].zVal);
       }

@@ -1015,10 +1015,7 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   imp.pFields = 0;
   if (cfFinish(ctx, p, rc, &imp.zErr) == SQLITE_OK) sqlite3_result_int64(ctx, imp.iConv);
 done:
-  if (imp.zErr) {
-    sqlite3_result_error(ctx, imp.zErr, -1);
-    sqlite3_free(imp.zErr);
-  }
+  if (imp.zErr) cfResultErrorMsg(ctx, imp.zErr);
   sqlite3_finalize(imp.pFields);
   cfCellsFree(aTop, TOP_N);
   cfCellsFree(aConv, CV_N);

@@ -10,8 +10,10 @@
 **
 ** chat_history_json gives each message as {"role", "content"}, adding
 ** "tool_calls" for an assistant message with "tool-call" parts and
-** "tool_call_id" for a tool message with metadata.tool_call_id, so a
-** tool-using conversation replays in OpenAI's format.
+** "tool_call_id" for a tool message with metadata.tool_call_id (tool-call
+** arguments always as a string), so a tool-using conversation replays in
+** OpenAI's format; a message stored with parts only replays the text of its
+** "text" parts as its content.
 **
 ** The window: every system message of the conversation is kept and its
 ** tokens are spent first; then the newest other messages (of run_id only,
@@ -163,12 +165,14 @@ db_error:
 ** "tool-call", "id", "name", "arguments"}) and "tool_call_id" for a tool
 ** message whose metadata has one (null members are dropped by json_patch). */
 #define CF_HISTORY_JSON_COLS \
-  "json_patch(json_object('role', role, 'content', content)," \
+  "json_patch(json_object('role', role, 'content', CASE WHEN content <> '' OR parts IS NULL THEN content" \
+  "   ELSE coalesce((SELECT group_concat(json_extract(value, '$.text'), char(10)) FROM json_each(parts)" \
+  "                   WHERE json_extract(value, '$.type') = 'text'), '') END)," \
   " json_object('tool_call_id', CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END," \
   "  'tool_calls', CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN" \
   "   (SELECT json_group_array(json_object('id', json_extract(value, '$.id'), 'type', 'function'," \
   "      'function', json_object('name', json_extract(value, '$.name')," \
-  "                              'arguments', json_extract(value, '$.arguments'))))" \
+  "                              'arguments', json_extract(value, '$.arguments') || '')))" \
   "      FROM json_each(parts) WHERE json_extract(value, '$.type') = 'tool-call'" \
   "    HAVING count(*) > 0) END)) AS m, seq"
 

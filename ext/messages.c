@@ -173,7 +173,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
 
   /* A named run must be one of this conversation's. */
   if (aOpt[MOPT_RUN_ID].bPresent) {
-    rc = cfStmt(p, CF_STMT_RUN_GET,
+    rc = cfStmt(p, CF_STMT_MSG_RUN_GET,
                 "SELECT conversation_id, current_step, status FROM workflow_runs WHERE id = ?1",
                 &pStmt);
     if (rc != SQLITE_OK) goto db_error;

@@ -597,10 +597,17 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_snprintf(sizeof(zConv), zConv, "%lld", iConv);
   {
     const char *az[1] = {zConv};
-    char *zOk = cfQueryText(p, "SELECT 1 FROM chat_conversations WHERE id = ?1", &rc, 1, az);
+    char *zOk = cfQueryText(p, "SELECT deleted_at IS NULL FROM chat_conversations WHERE id = ?1",
+                            &rc, 1, az);
     if (rc != SQLITE_OK) goto db_error;
     if (zOk == 0) {
       zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      goto done;
+    }
+    if (strcmp(zOk, "1") != 0) {
+      sqlite3_free(zOk);
+      zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+                             iConv, iConv);
       goto done;
     }
     sqlite3_free(zOk);
@@ -631,18 +638,23 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     zTitle = cfAutoTitle(zFirst);
   }
   {
-    /* trim quotes and whitespace, collapse to one line, at most 200 characters */
+    /* trim quotes and whitespace, collapse to one line, at most 200
+    ** characters; written in the usual SAVEPOINT with the connection clock */
     sqlite3_stmt *pStmt = 0;
-    char zMs[24], zTok[24];
+    char zMs[24], zTok[24], zNow[CF_TIMESTAMP_LEN + 1];
     sqlite3_snprintf(sizeof(zMs), zMs, "%lld", c.nMs);
     sqlite3_snprintf(sizeof(zTok), zTok, "%lld", c.nTotal);
+    cfNow(p, zNow);
+    rc = cfBeginWrite(p, &zErr);
+    if (rc != SQLITE_OK) goto done;
     rc = sqlite3_prepare_v2(
         p->db,
-        "UPDATE chat_conversations SET"
-        " title = substr(trim(replace(replace(?2, char(10), ' '), char(13), ' '), ' \"''' || char(9)), 1, 200),"
+        "UPDATE chat_conversations SET title = t.title, updated_at = ?6,"
         " metadata = CASE WHEN ?3 IS NULL THEN metadata ELSE json_set(metadata, '$.title_generation',"
         "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
-        " WHERE id = ?1 RETURNING title",
+        " FROM (SELECT substr(trim(replace(replace(?2, char(10), ' '), char(13), ' '),"
+        "                          ' \"''' || char(9)), 1, 200) AS title) AS t"
+        " WHERE id = ?1 AND t.title <> '' RETURNING chat_conversations.title",
         -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
@@ -652,16 +664,20 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         sqlite3_bind_text(pStmt, 4, zTok, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 5, zMs, -1, SQLITE_STATIC);
       }
+      sqlite3_bind_text(pStmt, 6, zNow, -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW) {
         sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(pStmt);
+        rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      } else if (rc == SQLITE_DONE) {
+        zErr = sqlite3_mprintf("chatflow: %s gave an empty title for conversation %lld; nothing stored",
+                               c.zModel && c.zModel[0] ? "the model" : "the first user message", iConv);
+        rc = SQLITE_ERROR;
       }
-      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-      if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
     }
     sqlite3_finalize(pStmt);
-    if (rc != SQLITE_OK && zErr == 0) goto db_error;
+    if (cfFinish(ctx, p, rc, &zErr) != SQLITE_OK) goto done;
   }
   goto done;
 db_error:

@@ -18,7 +18,7 @@
 ** maintained counters), old_conversations (not deleted, last activity —
 ** last message, else creation — more than 90 days ago),
 ** messages_last_30_days (by the created_at index).  Without an owner,
-** over the whole database.
+** over the whole database; with one, through the owner's index range.
 **
 ** The retention functions work in bounded batches (default 200, at most
 ** 10,000 rows a call) so one call holds the write lock only briefly; each
@@ -34,8 +34,7 @@
 **     number of rows (messages + conversations) removed.
 **
 ** NULL or non-integer days/batch are errors.  chatflow_stats reads the
-** clock, so it is not deterministic: SQLITE_INNOCUOUS only.  The others
-** write: SQLITE_DIRECTONLY.
+** clock and the others write: all SQLITE_DIRECTONLY.
 */
 #include "chatflow_int.h"
 
@@ -48,7 +47,7 @@
 static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const char *zOwner = 0;
-  char *zErr = 0;
+  char *zErr = 0, *zSql = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   int rc;
@@ -58,8 +57,8 @@ static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   cfNow(p, zNow);
-  rc = sqlite3_prepare_v2(
-      p->db,
+  zSql = sqlite3_mprintf(
+      "%s WHERE %s",
       "SELECT json_object("
       " 'total_conversations', count(*),"
       " 'active_conversations', coalesce(sum(deleted_at IS NULL AND archived_at IS NULL), 0),"
@@ -76,8 +75,14 @@ static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       "           ON c.id = m.conversation_id"
       "          WHERE c.owner = ?1"
       "            AND m.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '-30 days')) END)"
-      " FROM chat_conversations WHERE ?1 IS NULL OR owner = ?1",
-      -1, &pStmt, 0);
+      " FROM chat_conversations",
+      zOwner ? "owner = ?1" : "?1 IS NULL");
+  if (zSql == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  sqlite3_free(zSql);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
@@ -195,9 +200,9 @@ static void cfPurgeDeletedFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
 
 int cfRegisterRetention(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
-    /* reads the clock and the database: not deterministic */
-    {"chatflow_stats", 0, CF_READS, cfStatsFunc},
-    {"chatflow_stats", 1, CF_READS, cfStatsFunc},
+    /* reads the clock (the 30- and 90-day windows): DIRECTONLY, as STYLE asks */
+    {"chatflow_stats", 0, CF_WRITES, cfStatsFunc},
+    {"chatflow_stats", 1, CF_WRITES, cfStatsFunc},
     /* write the database */
     {"archive_old_conversations", 1, CF_WRITES, cfArchiveOldFunc},
     {"archive_old_conversations", 2, CF_WRITES, cfArchiveOldFunc},

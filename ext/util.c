@@ -41,6 +41,7 @@ void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
 ** "chatflow: " texts raised by the schema's triggers as they are. */
 char *cfDbError(sqlite3 *db, int rc) {
   const char *zMsg = sqlite3_errmsg(db);
+  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
                            zMsg);
@@ -192,7 +193,7 @@ int cfParseTimestamp(const char *z, char *zOut) {
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
   int rc;
   sqlite3_stmt *pStmt = p->aStmt[iStmt];
-  if (pStmt && !sqlite3_stmt_busy(pStmt)) {
+  if (pStmt && !sqlite3_stmt_busy(pStmt) && strcmp(sqlite3_sql(pStmt), zSql) == 0) {
     *ppStmt = pStmt;
     return SQLITE_OK;
   }

@@ -47,14 +47,16 @@
 #include <string.h>
 
 /* The run's next step after its current one: *pzNext (sqlite3_malloc'd) and
-** *pzAwaits (or 0), or *pzNext == 0 when the current step is the last. */
-static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits) {
+** *pzAwaits (or 0), or *pzNext == 0 when the current step is the last.  A
+** current step the workflow does not have is an error, never "the last". */
+static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(
       p->db,
       "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
-      "  FROM workflow_definitions AS d, json_each(d.steps) AS c, json_each(d.steps) AS n"
-      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2 AND n.key = c.key + 1",
+      "  FROM workflow_definitions AS d, json_each(d.steps) AS c"
+      "  LEFT JOIN json_each(d.steps) AS n ON n.key = c.key + 1"
+      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2",
       -1, &pStmt, 0);
   *pzNext = *pzAwaits = 0;
   if (rc != SQLITE_OK) return rc;
@@ -62,13 +64,18 @@ static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits) {
   sqlite3_bind_text(pStmt, 2, r->zStep, -1, SQLITE_STATIC);
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_ROW) {
-    *pzNext = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    rc = SQLITE_OK;
+    if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+      *pzNext = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+      if (*pzNext == 0) rc = SQLITE_NOMEM;
+    }
     if (sqlite3_column_type(pStmt, 1) == SQLITE_TEXT) {
       *pzAwaits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
     }
-    rc = (*pzNext == 0) ? SQLITE_NOMEM : SQLITE_OK;
   } else if (rc == SQLITE_DONE) {
-    rc = SQLITE_OK;
+    *pzErr = sqlite3_mprintf("chatflow: run %lld is at step '%q', which workflow %s does not have",
+                             r->iId, r->zStep, r->zWorkflow);
+    rc = SQLITE_ERROR;
   }
   sqlite3_finalize(pStmt);
   return rc;
@@ -150,7 +157,7 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     rc = cfExecRun(p, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
                    iRun, zOutput, zNow);
   }
-  if (rc == SQLITE_OK) rc = cfNextStep(p, &r, &zNext, &zAwaits);
+  if (rc == SQLITE_OK) rc = cfNextStep(p, &r, &zNext, &zAwaits, &zErr);
   if (rc == SQLITE_OK) {
     if (zNext == 0) {
       rc = cfRunMove(p, &r, "completed", 0, 0, zNow, &zErr);
