@@ -146,6 +146,21 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       rc = SQLITE_CONSTRAINT;
     }
   }
+  if (rc == SQLITE_OK && iId == 0 && aOpt[OPT_UID].bPresent) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM chat_conversations WHERE uid = ?1", -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, aOpt[OPT_UID].zVal, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[OPT_UID].zVal);
+        rc = SQLITE_CONSTRAINT;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+      }
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+  }
   if (rc == SQLITE_OK && iId == 0) {
     rc = sqlite3_prepare_v2(
         p->db,

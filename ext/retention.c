@@ -193,7 +193,8 @@ static void cfPurgeDeletedFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     /* then the emptied conversations (their runs, events, proposals go too) */
     "DELETE FROM chat_conversations WHERE id IN ("
     " SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?1"
-    "    AND message_count = 0 LIMIT ?2)",
+    "    AND NOT EXISTS (SELECT 1 FROM chat_messages AS m WHERE m.conversation_id = chat_conversations.id)"
+    " LIMIT ?2)",
   };
   cfRetention(ctx, argc, argv, azSql, 2);
 }

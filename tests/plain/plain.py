@@ -345,9 +345,17 @@ class Plain:
         with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
             db.execute("UPDATE chat_conversations SET metadata = '{bad' WHERE id = 2")
         with self.assertRaisesRegex(sqlite3.IntegrityError,
-                                    r"^UNIQUE constraint failed: chat_conversations\.owner, "
-                                    r"chat_conversations\.key$"):
+                                    r"^chatflow: a conversation with this id, uid or \(owner, key\) "
+                                    r"already exists; change it with UPDATE$"):
             db.execute("INSERT INTO chat_conversations (owner, key) VALUES ('acme', 'k1')")
+        # INSERT OR REPLACE would drop the conversation's messages and runs: refused
+        with self.assertRaisesRegex(sqlite3.IntegrityError, r"^chatflow: a conversation with this id"):
+            db.execute("INSERT OR REPLACE INTO chat_conversations (owner, key) VALUES ('acme', 'k1')")
+        with self.assertRaisesRegex(sqlite3.IntegrityError, r"^chatflow: a conversation id cannot change$"):
+            db.execute("UPDATE chat_conversations SET id = 999 WHERE id = 2")
+        with self.assertRaisesRegex(sqlite3.IntegrityError,
+                                    r"^chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS\.sssZ$"):
+            db.execute("UPDATE chat_conversations SET pinned_at = datetime('now') WHERE id = 2")
         db.execute("INSERT INTO chat_conversations (owner, key) VALUES ('acme', 'k3')")
         self.assertEqual(db.execute("SELECT length(uid), message_count, last_seq, visibility"
                                     " FROM chat_conversations WHERE key = 'k3'").fetchone(),
