@@ -15,11 +15,79 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A key of an object being scanned: its raw text between the quotes. */
+/* A key of an object being scanned: its text between the quotes, with
+** escapes decoded (then in memory the key owns). */
 typedef struct CfJsonKey {
   const char *z;
   int n;
+  char *zOwned; /* malloc'd decoded copy, or 0 when the raw text has no escape */
 } CfJsonKey;
+
+static int cfHex4(const char *z) {
+  int v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = z[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= c - '0';
+    else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+    else return -1;
+  }
+  return v;
+}
+
+/* Decodes the escapes of a JSON string body z[0..n) (already validated)
+** into malloc'd UTF-8; returns 0 on out of memory. */
+static char *cfJsonUnescape(const char *z, int n, int *pnOut) {
+  char *zOut = malloc((size_t)n + 1);
+  int j = 0;
+  if (zOut == 0) return 0;
+  for (int i = 0; i < n; i++) {
+    unsigned cp;
+    if (z[i] != '\\' || i + 1 >= n) {
+      zOut[j++] = z[i];
+      continue;
+    }
+    i++;
+    switch (z[i]) {
+      case 'b': zOut[j++] = '\b'; continue;
+      case 'f': zOut[j++] = '\f'; continue;
+      case 'n': zOut[j++] = '\n'; continue;
+      case 'r': zOut[j++] = '\r'; continue;
+      case 't': zOut[j++] = '\t'; continue;
+      case 'u': break;
+      default: zOut[j++] = z[i]; continue;
+    }
+    if (i + 4 >= n) { zOut[j++] = 'u'; continue; }
+    cp = (unsigned)cfHex4(z + i + 1);
+    i += 4;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n && z[i + 1] == '\\' && z[i + 2] == 'u') {
+      int lo = cfHex4(z + i + 3);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned)lo - 0xdc00);
+        i += 6;
+      }
+    }
+    if (cp < 0x80) {
+      zOut[j++] = (char)cp;
+    } else if (cp < 0x800) {
+      zOut[j++] = (char)(0xc0 | (cp >> 6));
+      zOut[j++] = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      zOut[j++] = (char)(0xe0 | (cp >> 12));
+      zOut[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+      zOut[j++] = (char)(0x80 | (cp & 0x3f));
+    } else {
+      zOut[j++] = (char)(0xf0 | (cp >> 18));
+      zOut[j++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+      zOut[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+      zOut[j++] = (char)(0x80 | (cp & 0x3f));
+    }
+  }
+  zOut[j] = 0;
+  *pnOut = j;
+  return zOut;
+}
 
 static int cfJsonKeyCmp(const void *a, const void *b) {
   const CfJsonKey *x = (const CfJsonKey *)a, *y = (const CfJsonKey *)b;
@@ -59,6 +127,7 @@ static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
           }
         }
       }
+      for (int k = 0; k < aFrame[iTop].n; k++) free(aFrame[iTop].a[k].zOwned);
       free(aFrame[iTop].a);
       iTop--;
     } else if (c == '"') {
@@ -78,14 +147,30 @@ static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
             aFrame[iTop].a = aNew;
             aFrame[iTop].nAlloc = nNew;
           }
-          aFrame[iTop].a[aFrame[iTop].n].z = z + iStart;
-          aFrame[iTop].a[aFrame[iTop].n].n = i - iStart;
+          CfJsonKey *pKey = &aFrame[iTop].a[aFrame[iTop].n];
+          pKey->z = z + iStart;
+          pKey->n = i - iStart;
+          pKey->zOwned = 0;
+          if (memchr(pKey->z, '\\', (size_t)pKey->n)) {
+            /* "p\u0061rts" is "parts" */
+            int nOut = 0;
+            pKey->zOwned = cfJsonUnescape(pKey->z, pKey->n, &nOut);
+            if (pKey->zOwned == 0) {
+              zErr = sqlite3_mprintf("chatflow: out of memory");
+              break;
+            }
+            pKey->z = pKey->zOwned;
+            pKey->n = nOut;
+          }
           aFrame[iTop].n++;
         }
       }
     }
   }
-  while (iTop >= 0) free(aFrame[iTop--].a);
+  while (iTop >= 0) {
+    for (int k = 0; k < aFrame[iTop].n; k++) free(aFrame[iTop].a[k].zOwned);
+    free(aFrame[iTop--].a);
+  }
   return zErr;
 }
 

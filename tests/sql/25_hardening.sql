@@ -60,3 +60,9 @@ UPDATE chat_conversations SET message_count = 7 WHERE id = 2;
 SELECT chatflow_clock('2026-03-01T00:00:00.000Z');
 SELECT purge_deleted(30);
 SELECT count(*) FROM chat_conversations WHERE id = 2;
+-- duplicate JSON keys are found through escapes too (json-c keeps the last,
+-- SQLite reads the first)
+SELECT add_message(1, 'user', '', '{"parts": [{"type": "evil"}], "p\u0061rts": [{"type": "text", "text": "ok"}]}'); -- error
+SELECT create_conversation('acme', 'x', '{"metadata": {"\u00e9": 1, "é": 2}}'); -- error
+SELECT create_conversation('acme', 'x', '{"uid": "esc", "metadata": {"a\nb": 1, "a\\nb": 2}}');
+SELECT metadata FROM chat_conversations WHERE uid = 'esc';
