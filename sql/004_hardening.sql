@@ -134,3 +134,108 @@ WHEN NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
+
+-- The counters move only with the messages: the triggers that maintain
+-- them open this guard around their UPDATE (inside the same statement, so
+-- no other connection ever sees the row); any other UPDATE of a counter
+-- is refused.  (last_seq is covered by chat_conversations_last_seq: it may
+-- only grow, which import_conversation uses.)
+CREATE TABLE chatflow_counter_guard (
+  id INTEGER PRIMARY KEY CHECK (id = 1)
+) STRICT;
+
+CREATE TRIGGER chat_conversations_counters_guard
+BEFORE UPDATE OF message_count, total_tokens, last_message_at, last_message_preview
+ON chat_conversations
+WHEN (NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
+      OR NEW.last_message_at IS NOT OLD.last_message_at
+      OR NEW.last_message_preview IS NOT OLD.last_message_preview)
+ AND NOT EXISTS (SELECT 1 FROM chatflow_counter_guard)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: message_count, total_tokens, last_message_at and last_message_preview follow the messages; they cannot be set by hand');
+END;
+
+DROP TRIGGER chat_messages_after_insert;
+CREATE TRIGGER chat_messages_after_insert
+AFTER INSERT ON chat_messages
+BEGIN
+  UPDATE chat_messages
+     SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
+                                   WHERE id = NEW.conversation_id)),
+         tokens = coalesce(NEW.tokens,
+                           CASE WHEN NEW.content <> '' THEN (length(NEW.content) + 3) / 4
+                                ELSE (length(coalesce(NEW.parts, '')) + 3) / 4 END),
+         type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
+                                                 WHEN 'assistant' THEN 'assistant_response'
+                                                 WHEN 'tool' THEN 'tool_result'
+                                                 ELSE 'system' END),
+         run_id = coalesce(NEW.run_id,
+                           (SELECT id FROM workflow_runs
+                             WHERE conversation_id = NEW.conversation_id
+                               AND status IN ('started', 'awaiting_clarification',
+                                              'awaiting_approval', 'processing'))),
+         workflow_step = coalesce(NEW.workflow_step,
+                                  (SELECT current_step FROM workflow_runs
+                                    WHERE id = coalesce(NEW.run_id,
+                                      (SELECT id FROM workflow_runs
+                                        WHERE conversation_id = NEW.conversation_id
+                                          AND status IN ('started', 'awaiting_clarification',
+                                                         'awaiting_approval', 'processing')))))
+   WHERE id = NEW.id
+     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
+          OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
+          OR (NEW.run_id IS NULL
+              AND EXISTS (SELECT 1 FROM workflow_runs
+                           WHERE conversation_id = NEW.conversation_id
+                             AND status IN ('started', 'awaiting_clarification',
+                                            'awaiting_approval', 'processing'))));
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET message_count = message_count + 1,
+         last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
+         total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
+         last_message_at = NEW.created_at,
+         updated_at = max(updated_at, NEW.created_at),
+         last_message_preview = CASE WHEN NOT EXISTS (SELECT 1 FROM chat_messages
+                                                       WHERE conversation_id = NEW.conversation_id
+                                                         AND seq > (SELECT seq FROM chat_messages
+                                                                     WHERE id = NEW.id))
+                                     THEN substr(NEW.content, 1, 120)
+                                     ELSE last_message_preview END
+   WHERE id = NEW.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
+
+-- (the preview now moves with the counters, in the trigger above and below)
+DROP TRIGGER chat_messages_preview_insert;
+DROP TRIGGER chat_messages_preview_delete;
+
+DROP TRIGGER chat_messages_counters_delete;
+CREATE TRIGGER chat_messages_counters_delete
+AFTER DELETE ON chat_messages
+BEGIN
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET message_count = message_count - 1,
+         total_tokens = total_tokens - coalesce(OLD.tokens, 0),
+         last_message_at = (SELECT created_at FROM chat_messages
+                             WHERE conversation_id = OLD.conversation_id
+                             ORDER BY seq DESC LIMIT 1),
+         last_message_preview = (SELECT substr(content, 1, 120) FROM chat_messages
+                                  WHERE conversation_id = OLD.conversation_id
+                                  ORDER BY seq DESC LIMIT 1)
+   WHERE id = OLD.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
+
+DROP TRIGGER chat_messages_tokens_update;
+CREATE TRIGGER chat_messages_tokens_update
+AFTER UPDATE OF tokens ON chat_messages
+WHEN OLD.tokens IS NOT NULL AND NEW.tokens IS NOT OLD.tokens
+BEGIN
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET total_tokens = total_tokens - coalesce(OLD.tokens, 0) + coalesce(NEW.tokens, 0)
+   WHERE id = NEW.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
