@@ -64,7 +64,6 @@ struct CfConn {
   sqlite3 *db;
   int bClockPinned;                       /* chatflow_clock(ts) was called */
   char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
-  int nSchemaOk;                          /* cached schema check, see cfCheckSchema */
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
   int nGuard;                             /* connected chatflow_statement_cache tables */
   int bDestroyed;                         /* the guard module's destructor ran */
