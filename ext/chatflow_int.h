@@ -155,6 +155,21 @@ int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
 
+/* tvf.c: a read-only table-valued function backed by one statement. */
+typedef struct CfTvfDef {
+  const char *zName;   /* the function (module) name */
+  const char *zSchema; /* CREATE TABLE x(<visible columns>, <arguments> HIDDEN, ...) */
+  int nCol;            /* visible columns: the statement's first nCol columns */
+  int nArg;            /* hidden argument columns (at most 4), after them */
+  const char *zUsage;  /* the error when the first argument is missing */
+  int iOrderCol;       /* the column whose ascending order the rows have, or -1 */
+  /* Checks aArg (0 for an argument not given) and prepares the rows. */
+  int (*xPrepare)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr);
+  /* Optional: the message for an error while stepping, or 0 for the default. */
+  char *(*xStepError)(CfConn *p, sqlite3_value **aArg, int rc);
+} CfTvfDef;
+int cfRegisterTvf(sqlite3 *db, CfConn *p, const CfTvfDef *pDef);
+
 /* A row of a registration table. */
 typedef struct CfFuncDef {
   const char *zName;

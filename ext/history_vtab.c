@@ -39,12 +39,6 @@
 #define CF_HISTORY_COLS \
   "id, seq, role, type, content, parts, attachments, metadata, tokens, run_id, workflow_step, created_at"
 
-/* Column numbers of the declared table. */
-#define CF_HISTORY_COL_ID 0
-#define CF_HISTORY_COL_CREATED_AT 11
-#define CF_HISTORY_COL_CONVERSATION 12
-#define CF_HISTORY_COL_MAX_TOKENS 13
-#define CF_HISTORY_COL_IN_RUN 14
 
 /* Checks the arguments and the ids, walks the budget, and prepares the
 ** window query selecting zCols (which must end with seq's position kept by
@@ -215,197 +209,20 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 /* ---------------------------------------------------------- chat_history */
 
-typedef struct CfHistoryVtab {
-  sqlite3_vtab base;
-  CfConn *pConn;
-} CfHistoryVtab;
-
-typedef struct CfHistoryCursor {
-  sqlite3_vtab_cursor base;
-  sqlite3_stmt *pStmt; /* the window query, or 0 */
-  int bEof;
-  sqlite3_int64 iRowid;
-  sqlite3_value *aArg[3]; /* copies of the arguments, for the hidden columns */
-} CfHistoryCursor;
-
-static int cfHistoryConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                            sqlite3_vtab **ppVtab, char **pzErr) {
-  CfHistoryVtab *pNew;
-  int rc;
-  (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
-                            "CREATE TABLE x(id INTEGER, seq INTEGER, role TEXT, type TEXT,"
-                            " content TEXT, parts TEXT, attachments TEXT, metadata TEXT,"
-                            " tokens INTEGER, run_id INTEGER, workflow_step TEXT, created_at TEXT,"
-                            " conversation_id HIDDEN, max_tokens HIDDEN, in_run HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  pNew = sqlite3_malloc(sizeof(*pNew));
-  if (pNew == 0) return SQLITE_NOMEM;
-  memset(pNew, 0, sizeof(*pNew));
-  pNew->pConn = (CfConn *)pAux;
-  /* Reads only: safe in views and triggers. */
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-  *ppVtab = &pNew->base;
-  return SQLITE_OK;
+static int cfHistoryTvfPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
+                               char **pzErr) {
+  return cfHistoryPrepare(p, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, ppStmt, pzErr);
 }
 
-static int cfHistoryDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
-static int cfHistoryOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  CfHistoryCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
-  if (pCur == 0) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
-}
-
-static void cfHistoryReset(CfHistoryCursor *pCur) {
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
-  for (int i = 0; i < 3; i++) {
-    sqlite3_value_free(pCur->aArg[i]);
-    pCur->aArg[i] = 0;
-  }
-}
-
-static int cfHistoryClose(sqlite3_vtab_cursor *cur) {
-  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
-  cfHistoryReset(pCur);
-  sqlite3_free(pCur);
-  return SQLITE_OK;
-}
-
-static int cfHistoryNext(sqlite3_vtab_cursor *cur) {
-  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
-  int rc = sqlite3_step(pCur->pStmt);
-  if (rc == SQLITE_ROW) {
-    pCur->iRowid++;
-    return SQLITE_OK;
-  }
-  pCur->bEof = 1;
-  if (rc == SQLITE_DONE) return SQLITE_OK;
-  cfVtabError(cur->pVtab, "%z", cfDbError(((CfHistoryVtab *)cur->pVtab)->pConn->db, rc));
-  return rc;
-}
-
-/*
-** idxNum bits (argv order of xFilter follows the bits, low first):
-**   1  conversation_id = ?   (required)
-**   2  max_tokens = ?
-**   4  in_run = ?
-*/
-static int cfHistoryFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
-                           sqlite3_value **argv) {
-  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
-  CfHistoryVtab *pVtab = (CfHistoryVtab *)cur->pVtab;
-  sqlite3_value *aArg[3] = {0, 0, 0};
-  char *zErr = 0;
-  int i = 0, rc;
-  (void)idxStr;
-  (void)argc;
-  cfHistoryReset(pCur);
-  pCur->bEof = 1;
-  pCur->iRowid = 0;
-  for (int b = 0; b < 3; b++) {
-    if (idxNum & (1 << b)) aArg[b] = argv[i++];
-  }
-  for (int b = 0; b < 3; b++) {
-    if (aArg[b]) {
-      pCur->aArg[b] = sqlite3_value_dup(aArg[b]);
-      if (pCur->aArg[b] == 0) return SQLITE_NOMEM;
-    }
-  }
-  rc = cfHistoryPrepare(pVtab->pConn, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, &pCur->pStmt,
-                        &zErr);
-  if (rc != SQLITE_OK) {
-    sqlite3_free(pVtab->base.zErrMsg);
-    pVtab->base.zErrMsg = zErr;
-    return rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
-  }
-  pCur->bEof = 0;
-  return cfHistoryNext(cur);
-}
-
-static int cfHistoryEof(sqlite3_vtab_cursor *cur) { return ((CfHistoryCursor *)cur)->bEof; }
-
-static int cfHistoryColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
-  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
-  if (i >= CF_HISTORY_COL_CONVERSATION) {
-    sqlite3_value *v = pCur->aArg[i - CF_HISTORY_COL_CONVERSATION];
-    if (v) sqlite3_result_value(ctx, v);
-    return SQLITE_OK;
-  }
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
-  return SQLITE_OK;
-}
-
-static int cfHistoryRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
-  CfHistoryCursor *pCur = (CfHistoryCursor *)cur;
-  *pRowid = sqlite3_column_int64(pCur->pStmt, CF_HISTORY_COL_ID);
-  return SQLITE_OK;
-}
-
-static int cfHistoryBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  int aIdx[3] = {-1, -1, -1};
-  int bUnusable = 0, idxNum = 0, n = 0;
-  for (int i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    int b = c->iColumn - CF_HISTORY_COL_CONVERSATION;
-    if (b < 0 || b > 2) continue;
-    if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!c->usable) {
-      bUnusable = 1;
-      continue;
-    }
-    aIdx[b] = i;
-  }
-  /* An argument whose value is not known yet (a join): ask for another
-  ** plan rather than run without it. */
-  if (bUnusable) return SQLITE_CONSTRAINT;
-  if (aIdx[0] < 0) {
-    cfVtabError(pVtab, "chatflow: chat_history needs a conversation id: chat_history(conversation_id [, max_tokens [, run_id]])");
-    return SQLITE_ERROR;
-  }
-  for (int b = 0; b < 3; b++) {
-    if (aIdx[b] >= 0) {
-      idxNum |= 1 << b;
-      pInfo->aConstraintUsage[aIdx[b]].argvIndex = ++n;
-      pInfo->aConstraintUsage[aIdx[b]].omit = 1;
-    }
-  }
-  pInfo->idxNum = idxNum;
-  pInfo->estimatedCost = 100;
-  pInfo->estimatedRows = 50;
-  if (pInfo->nOrderBy == 1 && pInfo->aOrderBy[0].iColumn == 1 && !pInfo->aOrderBy[0].desc) {
-    pInfo->orderByConsumed = 1; /* rows come by seq */
-  }
-  return SQLITE_OK;
-}
-
-static sqlite3_module cfHistoryModule = {
-  0,                   /* iVersion */
-  0,                   /* xCreate: eponymous-only */
-  cfHistoryConnect,    /* xConnect */
-  cfHistoryBestIndex,  /* xBestIndex */
-  cfHistoryDisconnect, /* xDisconnect */
-  0,                   /* xDestroy */
-  cfHistoryOpen,       /* xOpen */
-  cfHistoryClose,      /* xClose */
-  cfHistoryFilter,     /* xFilter */
-  cfHistoryNext,       /* xNext */
-  cfHistoryEof,        /* xEof */
-  cfHistoryColumn,     /* xColumn */
-  cfHistoryRowid,      /* xRowid */
-  0,                   /* xUpdate: read-only */
-  0, 0, 0, 0,          /* xBegin, xSync, xCommit, xRollback */
-  0,                   /* xFindFunction */
-  0,                   /* xRename */
-  0, 0, 0,             /* xSavepoint, xRelease, xRollbackTo */
-  0                    /* xShadowName */
+static const CfTvfDef cfHistoryDef = {
+  "chat_history",
+  "CREATE TABLE x(id INTEGER, seq INTEGER, role TEXT, type TEXT, content TEXT, parts TEXT,"
+  " attachments TEXT, metadata TEXT, tokens INTEGER, run_id INTEGER, workflow_step TEXT,"
+  " created_at TEXT, conversation_id HIDDEN, max_tokens HIDDEN, in_run HIDDEN)",
+  12, 3,
+  "chatflow: chat_history needs a conversation id: chat_history(conversation_id [, max_tokens [, run_id]])",
+  1, /* rows come by seq */
+  cfHistoryTvfPrepare, 0,
 };
 
 int cfRegisterHistory(sqlite3 *db, CfConn *p) {
@@ -415,7 +232,7 @@ int cfRegisterHistory(sqlite3 *db, CfConn *p) {
     {"chat_history_json", 2, CF_READS, cfHistoryJsonFunc},
     {"chat_history_json", 3, CF_READS, cfHistoryJsonFunc},
   };
-  int rc = sqlite3_create_module(db, "chat_history", &cfHistoryModule, p);
+  int rc = cfRegisterTvf(db, p, &cfHistoryDef);
   if (rc == SQLITE_OK) rc = cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
   return rc;
 }

@@ -30,134 +30,17 @@
 
 #include <string.h>
 
-#define CF_SEARCH_COL_QUERY 9
 #define CF_SEARCH_LIMIT_DEFAULT 50
 #define CF_SEARCH_LIMIT_MAX 500
 
-typedef struct CfSearchVtab {
-  sqlite3_vtab base;
-  CfConn *pConn;
-} CfSearchVtab;
-
-typedef struct CfSearchCursor {
-  sqlite3_vtab_cursor base;
-  sqlite3_stmt *pStmt;
-  int bEof;
-  sqlite3_int64 iRowid;
-  sqlite3_value *aArg[3];
-  char *zQuery; /* the query as given, for error messages */
-} CfSearchCursor;
-
-static int cfSearchConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
-                           sqlite3_vtab **ppVtab, char **pzErr) {
-  CfSearchVtab *pNew;
-  int rc;
-  (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db,
-                            "CREATE TABLE x(conversation_id INTEGER, message_id INTEGER,"
-                            " seq INTEGER, role TEXT, kind TEXT, snippet TEXT, rank REAL,"
-                            " created_at TEXT, title TEXT,"
-                            " query HIDDEN, owner HIDDEN, options HIDDEN)");
-  if (rc != SQLITE_OK) return rc;
-  pNew = sqlite3_malloc(sizeof(*pNew));
-  if (pNew == 0) return SQLITE_NOMEM;
-  memset(pNew, 0, sizeof(*pNew));
-  pNew->pConn = (CfConn *)pAux;
-  /* Reads only: safe in views and triggers. */
-  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-  *ppVtab = &pNew->base;
-  return SQLITE_OK;
-}
-
-static int cfSearchDisconnect(sqlite3_vtab *pVtab) {
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
-/*
-** idxNum bits (xFilter's argv follows them, low first):
-**   1  query = ?    (required)
-**   2  owner = ?
-**   4  options = ?
-*/
-static int cfSearchBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
-  int aIdx[3] = {-1, -1, -1}, n = 0, bUnusable = 0;
-  for (int i = 0; i < pInfo->nConstraint; i++) {
-    const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
-    int b = c->iColumn - CF_SEARCH_COL_QUERY;
-    if (b < 0 || b > 2 || c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!c->usable) {
-      bUnusable = 1;
-      continue;
-    }
-    aIdx[b] = i;
-  }
-  if (bUnusable) return SQLITE_CONSTRAINT;
-  if (aIdx[0] < 0) {
-    cfVtabError(pVtab, "chatflow: search_messages needs a query: search_messages(query [, owner [, options_json]])");
-    return SQLITE_ERROR;
-  }
-  pInfo->idxNum = 0;
-  for (int b = 0; b < 3; b++) {
-    if (aIdx[b] >= 0) {
-      pInfo->idxNum |= 1 << b;
-      pInfo->aConstraintUsage[aIdx[b]].argvIndex = ++n;
-      pInfo->aConstraintUsage[aIdx[b]].omit = 1;
-    }
-  }
-  pInfo->estimatedCost = 1000;
-  pInfo->estimatedRows = 50;
-  return SQLITE_OK;
-}
-
-static int cfSearchOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
-  CfSearchCursor *pCur = sqlite3_malloc(sizeof(*pCur));
-  (void)pVtab;
-  if (pCur == 0) return SQLITE_NOMEM;
-  memset(pCur, 0, sizeof(*pCur));
-  *ppCur = &pCur->base;
-  return SQLITE_OK;
-}
-
-static void cfSearchReset(CfSearchCursor *pCur) {
-  sqlite3_finalize(pCur->pStmt);
-  pCur->pStmt = 0;
-  for (int i = 0; i < 3; i++) {
-    sqlite3_value_free(pCur->aArg[i]);
-    pCur->aArg[i] = 0;
-  }
-  sqlite3_free(pCur->zQuery);
-  pCur->zQuery = 0;
-}
-
-static int cfSearchClose(sqlite3_vtab_cursor *cur) {
-  cfSearchReset((CfSearchCursor *)cur);
-  sqlite3_free(cur);
-  return SQLITE_OK;
-}
-
-static int cfSearchNext(sqlite3_vtab_cursor *cur) {
-  CfSearchCursor *pCur = (CfSearchCursor *)cur;
-  CfConn *p = ((CfSearchVtab *)cur->pVtab)->pConn;
-  int rc = sqlite3_step(pCur->pStmt);
-  if (rc == SQLITE_ROW) {
-    pCur->iRowid++;
-    return SQLITE_OK;
-  }
-  pCur->bEof = 1;
-  if (rc == SQLITE_DONE) return SQLITE_OK;
-  {
-    const char *zMsg = sqlite3_errmsg(p->db);
-    /* A plain SQLITE_ERROR here comes from FTS5 parsing the MATCH text
-    ** ("fts5: syntax error near ...", "unterminated string", "no such
-    ** column: x" for a column filter): it is the user's query. */
-    if (rc == SQLITE_ERROR && zMsg) {
-      cfVtabError(cur->pVtab, "chatflow: invalid search query '%s': %s", pCur->zQuery, zMsg);
-    } else {
-      cfVtabError(cur->pVtab, "%z", cfDbError(p->db, rc));
-    }
-  }
-  return SQLITE_ERROR;
+/* A plain SQLITE_ERROR while stepping comes from FTS5 parsing the MATCH
+** text ("fts5: syntax error near ...", "unterminated string", "no such
+** column: x" for a column filter): it is the user's query. */
+static char *cfSearchStepError(CfConn *p, sqlite3_value **aArg, int rc) {
+  const char *zMsg = sqlite3_errmsg(p->db);
+  if (rc != SQLITE_ERROR || zMsg == 0) return 0;
+  return sqlite3_mprintf("chatflow: invalid search query '%s': %s", sqlite3_value_text(aArg[0]),
+                         zMsg);
 }
 
 /* The "plain" syntax: every whitespace-separated word as a quoted FTS5
@@ -180,31 +63,17 @@ static char *cfSearchPlain(const char *z) {
   return sqlite3_str_finish(pOut);
 }
 
-static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
-                          sqlite3_value **argv) {
-  CfSearchCursor *pCur = (CfSearchCursor *)cur;
-  CfSearchVtab *pVtab = (CfSearchVtab *)cur->pVtab;
-  CfConn *p = pVtab->pConn;
+/* Checks query, owner and options, and prepares the matches. */
+static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   CfJsonOpt aOpt[5] = {
     {"order", CF_JT_STRING, 0, 0, 0},  {"limit", CF_JT_INT, 0, 0, 0},
     {"deleted", CF_JT_BOOL, 0, 0, 0},  {"titles", CF_JT_BOOL, 0, 0, 0},
     {"syntax", CF_JT_STRING, 0, 0, 0},
   };
-  sqlite3_value *aArg[3] = {0, 0, 0};
   const unsigned char *zQuery, *zOwner = 0;
   char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0;
   int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1;
-  int rc = SQLITE_OK, i = 0;
-  (void)idxStr; (void)argc;
-  cfSearchReset(pCur);
-  pCur->bEof = 1;
-  pCur->iRowid = 0;
-  for (int b = 0; b < 3; b++) {
-    if (idxNum & (1 << b)) {
-      aArg[b] = argv[i++];
-      pCur->aArg[b] = sqlite3_value_dup(aArg[b]);
-    }
-  }
+  int rc = SQLITE_OK;
   /* the type first: sqlite3_value_text() would turn a blob into text */
   zQuery = sqlite3_value_type(aArg[0]) == SQLITE_TEXT ? sqlite3_value_text(aArg[0]) : 0;
   if (zQuery == 0 ||
@@ -262,8 +131,7 @@ static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
   } else {
     zMatch = sqlite3_mprintf("%s", zQuery);
   }
-  pCur->zQuery = sqlite3_mprintf("%s", zQuery);
-  if (zMatch == 0 || pCur->zQuery == 0) {
+  if (zMatch == 0) {
     rc = SQLITE_NOMEM;
     goto done;
   }
@@ -297,69 +165,34 @@ static int cfSearchFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxS
     rc = SQLITE_NOMEM;
     goto done;
   }
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pCur->pStmt, 0);
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
     zErr = cfDbError(p->db, rc);
     goto done;
   }
-  sqlite3_bind_text(pCur->pStmt, 1, zMatch, -1, SQLITE_TRANSIENT);
-  if (zOwner) sqlite3_bind_text(pCur->pStmt, 2, (const char *)zOwner, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(pCur->pStmt, 3, nLimit);
-  pCur->bEof = 0;
-  rc = cfSearchNext(cur);
+  sqlite3_bind_text(*ppStmt, 1, zMatch, -1, SQLITE_TRANSIENT);
+  if (zOwner) sqlite3_bind_text(*ppStmt, 2, (const char *)zOwner, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(*ppStmt, 3, nLimit);
 done:
   sqlite3_free(zSql);
   sqlite3_free(zTitles);
   sqlite3_free(zMatch);
   cfJsonOptionsFree(aOpt, 5);
-  if (zErr) {
-    sqlite3_free(pVtab->base.zErrMsg);
-    pVtab->base.zErrMsg = zErr;
-    return SQLITE_ERROR;
-  }
-  return rc;
+  *pzErr = zErr;
+  return zErr ? SQLITE_ERROR : rc;
 }
 
-static int cfSearchEof(sqlite3_vtab_cursor *cur) { return ((CfSearchCursor *)cur)->bEof; }
-
-static int cfSearchColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
-  CfSearchCursor *pCur = (CfSearchCursor *)cur;
-  if (i >= CF_SEARCH_COL_QUERY) {
-    sqlite3_value *v = pCur->aArg[i - CF_SEARCH_COL_QUERY];
-    if (v) sqlite3_result_value(ctx, v);
-    return SQLITE_OK;
-  }
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
-  return SQLITE_OK;
-}
-
-static int cfSearchRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
-  *pRowid = ((CfSearchCursor *)cur)->iRowid;
-  return SQLITE_OK;
-}
-
-static sqlite3_module cfSearchModule = {
-  0,                  /* iVersion */
-  0,                  /* xCreate: eponymous-only */
-  cfSearchConnect,    /* xConnect */
-  cfSearchBestIndex,  /* xBestIndex */
-  cfSearchDisconnect, /* xDisconnect */
-  0,                  /* xDestroy */
-  cfSearchOpen,       /* xOpen */
-  cfSearchClose,      /* xClose */
-  cfSearchFilter,     /* xFilter */
-  cfSearchNext,       /* xNext */
-  cfSearchEof,        /* xEof */
-  cfSearchColumn,     /* xColumn */
-  cfSearchRowid,      /* xRowid */
-  0,                  /* xUpdate: read-only */
-  0, 0, 0, 0,         /* xBegin, xSync, xCommit, xRollback */
-  0,                  /* xFindFunction */
-  0,                  /* xRename */
-  0, 0, 0,            /* xSavepoint, xRelease, xRollbackTo */
-  0                   /* xShadowName */
+static const CfTvfDef cfSearchDef = {
+  "search_messages",
+  "CREATE TABLE x(conversation_id INTEGER, message_id INTEGER, seq INTEGER, role TEXT,"
+  " kind TEXT, snippet TEXT, rank REAL, created_at TEXT, title TEXT,"
+  " query HIDDEN, owner HIDDEN, options HIDDEN)",
+  9, 3,
+  "chatflow: search_messages needs a query: search_messages(query [, owner [, options_json]])",
+  -1,
+  cfSearchPrepare, cfSearchStepError,
 };
 
 int cfRegisterSearch(sqlite3 *db, CfConn *p) {
-  return sqlite3_create_module(db, "search_messages", &cfSearchModule, p);
+  return cfRegisterTvf(db, p, &cfSearchDef);
 }
