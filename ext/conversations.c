@@ -21,7 +21,7 @@
 **
 ** All of them write, so they are SQLITE_DIRECTONLY; each works inside one
 ** SAVEPOINT.  find_or_create_conversation is race-safe: it takes the write
-** lock before looking, and INSERT ... ON CONFLICT DO NOTHING backs it up.
+** lock before looking (the schema refuses a second row with the same (owner, key) anyway).
 */
 #include "chatflow_int.h"
 

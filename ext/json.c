@@ -37,8 +37,10 @@ static int cfHex4(const char *z) {
 }
 
 /* Decodes the escapes of a JSON string body z[0..n) (already validated)
-** into malloc'd UTF-8; returns 0 on out of memory. */
-static char *cfJsonUnescape(const char *z, int n, int *pnOut) {
+** into malloc'd UTF-8 as json-c reads it: an unpaired surrogate becomes
+** U+FFFD.  *pbNul is set for a \u0000 (json-c would cut the key there).
+** Returns 0 on out of memory. */
+static char *cfJsonUnescape(const char *z, int n, int *pnOut, int *pbNul) {
   char *zOut = malloc((size_t)n + 1);
   int j = 0;
   if (zOut == 0) return 0;
@@ -68,6 +70,8 @@ static char *cfJsonUnescape(const char *z, int n, int *pnOut) {
         i += 6;
       }
     }
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; /* unpaired surrogate */
+    if (cp == 0) *pbNul = 1;
     if (cp < 0x80) {
       zOut[j++] = (char)cp;
     } else if (cp < 0x800) {
@@ -121,9 +125,15 @@ static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
         qsort(aFrame[iTop].a, (size_t)aFrame[iTop].n, sizeof(CfJsonKey), cfJsonKeyCmp);
         for (int k = 1; k < aFrame[iTop].n && zErr == 0; k++) {
           if (cfJsonKeyCmp(&aFrame[iTop].a[k - 1], &aFrame[iTop].a[k]) == 0) {
+            /* at most 40 bytes of the key, cut on a character boundary */
+            const char *zKey = aFrame[iTop].a[k].z;
+            int nKey = aFrame[iTop].a[k].n;
+            if (nKey > 40) {
+              nKey = 40;
+              while (nKey > 0 && (zKey[nKey] & 0xc0) == 0x80) nKey--;
+            }
             zErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat,
-                                   aFrame[iTop].a[k].n > 40 ? 40 : aFrame[iTop].a[k].n,
-                                   aFrame[iTop].a[k].z);
+                                   nKey, zKey);
           }
         }
       }
@@ -153,10 +163,15 @@ static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
           pKey->zOwned = 0;
           if (memchr(pKey->z, '\\', (size_t)pKey->n)) {
             /* "p\u0061rts" is "parts" */
-            int nOut = 0;
-            pKey->zOwned = cfJsonUnescape(pKey->z, pKey->n, &nOut);
+            int nOut = 0, bNul = 0;
+            pKey->zOwned = cfJsonUnescape(pKey->z, pKey->n, &nOut, &bNul);
             if (pKey->zOwned == 0) {
               zErr = sqlite3_mprintf("chatflow: out of memory");
+              break;
+            }
+            if (bNul) {
+              aFrame[iTop].n++; /* so that it is freed */
+              zErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 in it", zWhat);
               break;
             }
             pKey->z = pKey->zOwned;

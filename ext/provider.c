@@ -654,7 +654,8 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
         " FROM (SELECT substr(trim(replace(replace(?2, char(10), ' '), char(13), ' '),"
         "                          ' \"''' || char(9)), 1, 200) AS title) AS t"
-        " WHERE id = ?1 AND t.title <> '' RETURNING chat_conversations.title",
+        " WHERE id = ?1 AND deleted_at IS NULL AND t.title <> ''"
+        " RETURNING chat_conversations.title",
         -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
@@ -671,8 +672,12 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         rc = sqlite3_step(pStmt);
         rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
       } else if (rc == SQLITE_DONE) {
-        zErr = sqlite3_mprintf("chatflow: %s gave an empty title for conversation %lld; nothing stored",
-                               c.zModel && c.zModel[0] ? "the model" : "the first user message", iConv);
+        /* no row: the title was empty, or the conversation went away during the call */
+        int bEmpty = zTitle == 0 || strspn(zTitle, " \t\r\n\"'") == strlen(zTitle);
+        zErr = bEmpty ? sqlite3_mprintf("chatflow: %s gave an empty title for conversation %lld; nothing stored",
+                                        c.zModel && c.zModel[0] ? "the model" : "the first user message", iConv)
+                      : sqlite3_mprintf("chatflow: conversation %lld was deleted during the call; nothing stored",
+                                        iConv);
         rc = SQLITE_ERROR;
       }
     }

@@ -2,12 +2,17 @@
 -- behind the triggers' backs, ids that never change, message runs checked
 -- on UPDATE too, and timestamps in the one sortable format.
 
--- INSERT OR REPLACE deletes the row it replaces without firing delete
--- triggers, which would orphan messages and runs, skip the counters and
--- leave the search index stale: a row that exists is changed with UPDATE.
+-- INSERT OR REPLACE (and UPDATE OR REPLACE) deletes the row it replaces
+-- without firing delete triggers, which would orphan messages and runs,
+-- skip the counters and leave the search index stale: a row that exists is
+-- changed with UPDATE.  A trigger cannot see the conflict clause, so
+-- INSERT OR IGNORE and INSERT ... ON CONFLICT of an existing row are
+-- refused too: write INSERT ... SELECT ... WHERE NOT EXISTS (...) instead.
+-- (In a BEFORE INSERT trigger an id not given yet reads -1: only positive
+-- ids are looked up, and ids must be positive.)
 CREATE TRIGGER chat_conversations_no_replace
 BEFORE INSERT ON chat_conversations
-WHEN EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id)
+WHEN (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id))
   OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
   OR (NEW.key IS NOT NULL
       AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key))
@@ -17,14 +22,14 @@ END;
 
 CREATE TRIGGER chat_messages_no_replace
 BEFORE INSERT ON chat_messages
-WHEN EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id)
+WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable');
 END;
 
 CREATE TRIGGER workflow_runs_no_replace
 BEFORE INSERT ON workflow_runs
-WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id)
+WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE');
 END;
@@ -38,7 +43,7 @@ END;
 
 CREATE TRIGGER workflow_run_events_no_replace
 BEFORE INSERT ON workflow_run_events
-WHEN EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id)
+WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
 END;
@@ -72,6 +77,80 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation');
 END;
 
+-- Ids are positive (a row with id -1 would collide with every new row).
+CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER chat_messages_id_positive AFTER INSERT ON chat_messages WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER workflow_runs_id_positive AFTER INSERT ON workflow_runs WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+
+-- UPDATE OR REPLACE onto another row's unique values would delete that row
+-- without its triggers.
+CREATE TRIGGER chat_conversations_unique_update
+BEFORE UPDATE OF owner, key, uid ON chat_conversations
+WHEN EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid AND id <> NEW.id)
+  OR (NEW.key IS NOT NULL
+      AND EXISTS (SELECT 1 FROM chat_conversations
+                   WHERE owner = NEW.owner AND key = NEW.key AND id <> NEW.id))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: another conversation has this uid or (owner, key)');
+END;
+
+CREATE TRIGGER workflow_definitions_rename
+BEFORE UPDATE OF name ON workflow_definitions
+WHEN NEW.name IS NOT OLD.name
+ AND EXISTS (SELECT 1 FROM workflow_definitions WHERE name = NEW.name)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a workflow with this name already exists; change it with UPDATE');
+END;
+
+-- With PRAGMA recursive_triggers on, the touch of 001 re-fired itself when
+-- the stamp did not change (a pinned clock): it now writes only a new value.
+DROP TRIGGER workflow_runs_touch;
+CREATE TRIGGER workflow_runs_touch
+AFTER UPDATE ON workflow_runs
+WHEN NEW.updated_at IS OLD.updated_at
+BEGIN
+  UPDATE workflow_runs
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id
+     AND updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
+                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+
+-- Values written by raw SQL in another form before this migration are
+-- brought to the one format (those SQLite cannot read stay as they are).
+UPDATE chat_conversations
+   SET created_at = CASE WHEN created_at IS NULL OR created_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN created_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', created_at), created_at) END,
+       updated_at = CASE WHEN updated_at IS NULL OR updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN updated_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at), updated_at) END,
+       pinned_at = CASE WHEN pinned_at IS NULL OR pinned_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN pinned_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', pinned_at), pinned_at) END,
+       archived_at = CASE WHEN archived_at IS NULL OR archived_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN archived_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', archived_at), archived_at) END,
+       deleted_at = CASE WHEN deleted_at IS NULL OR deleted_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN deleted_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', deleted_at), deleted_at) END,
+       last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN last_message_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', last_message_at), last_message_at) END
+ WHERE (created_at IS NOT NULL AND created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (updated_at IS NOT NULL AND updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (pinned_at IS NOT NULL AND pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (archived_at IS NOT NULL AND archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (deleted_at IS NOT NULL AND deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (last_message_at IS NOT NULL AND last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+UPDATE chat_messages
+   SET created_at = coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', created_at), created_at)
+ WHERE created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
+UPDATE workflow_runs
+   SET started_at = CASE WHEN started_at IS NULL OR started_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN started_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', started_at), started_at) END,
+       created_at = CASE WHEN created_at IS NULL OR created_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN created_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', created_at), created_at) END,
+       updated_at = CASE WHEN updated_at IS NULL OR updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN updated_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', updated_at), updated_at) END,
+       completed_at = CASE WHEN completed_at IS NULL OR completed_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN completed_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', completed_at), completed_at) END,
+       lease_expires_at = CASE WHEN lease_expires_at IS NULL OR lease_expires_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' THEN lease_expires_at ELSE coalesce(strftime('%Y-%m-%dT%H:%M:%fZ', lease_expires_at), lease_expires_at) END
+ WHERE (started_at IS NOT NULL AND started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (created_at IS NOT NULL AND created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (updated_at IS NOT NULL AND updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (completed_at IS NOT NULL AND completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z') OR (lease_expires_at IS NOT NULL AND lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+
 -- Timestamps sort as text, so they have one format: UTC
 -- YYYY-MM-DDTHH:MM:SS.sssZ (a datetime('now') value would sort wrong).
 CREATE TRIGGER chat_conversations_time_insert
@@ -89,12 +168,12 @@ END;
 CREATE TRIGGER chat_conversations_time_update
 BEFORE UPDATE OF created_at, updated_at, pinned_at, archived_at, deleted_at, last_message_at
 ON chat_conversations
-WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR (NEW.pinned_at IS NOT NULL AND NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.pinned_at IS NOT OLD.pinned_at AND NEW.pinned_at IS NOT NULL AND NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
@@ -108,7 +187,7 @@ END;
 
 CREATE TRIGGER chat_messages_time_update
 BEFORE UPDATE OF created_at ON chat_messages
-WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
@@ -126,11 +205,11 @@ END;
 
 CREATE TRIGGER workflow_runs_time_update
 BEFORE UPDATE OF started_at, created_at, updated_at, completed_at, lease_expires_at ON workflow_runs
-WHEN NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR (NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+WHEN (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
