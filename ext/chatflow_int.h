@@ -137,6 +137,7 @@ typedef struct CfRun {
 int cfStatusTerminal(const char *z);
 void cfRunFree(CfRun *r);
 int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr);
+int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat, char **pzErr);
 int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
               const char *zNow, char **pzErr);
 int cfStepOnce(sqlite3_stmt *pStmt);

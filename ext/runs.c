@@ -103,6 +103,17 @@ int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr) {
   return rc;
 }
 
+/* Loads run iRun for a change: it must exist and not have ended. */
+int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
+                         char **pzErr) {
+  int rc = cfRunLoad(p, iRun, r, pzErr);
+  if (rc == SQLITE_OK && cfStatusTerminal(r->zStatus)) {
+    *pzErr = sqlite3_mprintf("chatflow: run %lld is %s; %s", iRun, r->zStatus, zWhat);
+    rc = SQLITE_ERROR;
+  }
+  return rc;
+}
+
 /* Checks that zStep is a step of zWorkflow; sets *pzErr listing the steps if not. */
 static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
@@ -409,12 +420,7 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     cfResultErrorMsg(ctx, zErr);
     return;
   }
-  rc = cfRunLoad(p, iRun, &r, &zErr);
-  if (rc == SQLITE_OK && cfStatusTerminal(r.zStatus)) {
-    zErr = sqlite3_mprintf("chatflow: run %lld is %s; its state can no longer change", iRun,
-                           r.zStatus);
-    rc = SQLITE_ERROR;
-  }
+  rc = cfRunLoadLive(p, iRun, &r, "its state can no longer change", &zErr);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(p->db,
                             "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"

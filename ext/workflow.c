@@ -96,6 +96,24 @@ static int cfExecRun(CfConn *p, const char *zSql, sqlite3_int64 iId, const char 
   return rc;
 }
 
+/* Runs zSql once for each entry i < n of an array in the resume answer:
+** ?1 run id, ?2 the answer JSON, ?3 now, ?4 i. */
+static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const char *zAnswer,
+                      const char *zNow, int n) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  for (int i = 0; rc == SQLITE_OK && i < n; i++) {
+    sqlite3_bind_int64(pStmt, 1, iRun);
+    sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+    sqlite3_bind_int(pStmt, 4, i);
+    rc = cfStepOnce(pStmt);
+    sqlite3_reset(pStmt);
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* Sets the {"status", "current_step"} of run iRun as the result. */
 static int cfResultStatus(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iRun) {
   sqlite3_stmt *pStmt = 0;
@@ -112,17 +130,6 @@ static int cfResultStatus(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iRun) {
     }
   }
   sqlite3_finalize(pStmt);
-  return rc;
-}
-
-/* Loads run iRun for a change: it must exist and not have ended. */
-static int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
-                         char **pzErr) {
-  int rc = cfRunLoad(p, iRun, r, pzErr);
-  if (rc == SQLITE_OK && cfStatusTerminal(r->zStatus)) {
-    *pzErr = sqlite3_mprintf("chatflow: run %lld is %s; %s", iRun, r->zStatus, zWhat);
-    rc = SQLITE_ERROR;
-  }
   return rc;
 }
 
@@ -208,25 +215,15 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   /* Clarifications, appended one by one in order. */
   if (rc == SQLITE_OK && nClar > 0) {
-    rc = sqlite3_prepare_v2(
-        p->db,
+    rc = cfExecEach(
+        p,
         "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
         " json_object('question_id', json_extract(?2, '$.clarifications[' || ?4 || '].question_id'),"
         "             'question', json_extract(?2, '$.clarifications[' || ?4 || '].question'),"
         "             'answer', json_extract(?2, '$.clarifications[' || ?4 || '].answer'),"
         "             'answered_at', ?3))"
         " WHERE id = ?1",
-        -1, &pStmt, 0);
-    for (int i = 0; rc == SQLITE_OK && i < nClar; i++) {
-      sqlite3_bind_int64(pStmt, 1, iRun);
-      sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
-      sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
-      sqlite3_bind_int(pStmt, 4, i);
-      rc = cfStepOnce(pStmt);
-      sqlite3_reset(pStmt);
-    }
-    sqlite3_finalize(pStmt);
-    pStmt = 0;
+        iRun, zAnswer, zNow, nClar);
   }
   /* Approvals: each names a proposal of this run. */
   if (rc == SQLITE_OK && nAppr > 0) {
@@ -258,23 +255,13 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     sqlite3_finalize(pStmt);
     pStmt = 0;
     if (rc == SQLITE_OK) {
-      rc = sqlite3_prepare_v2(
-          p->db,
+      rc = cfExecEach(
+          p,
           "UPDATE workflow_proposals SET user_approved = 1, approved_at = ?3,"
           " approved_name = coalesce(json_extract(?2, '$.approvals[' || ?4 || '].approved_name'),"
           "                          proposed_name)"
           " WHERE id = json_extract(?2, '$.approvals[' || ?4 || '].proposal_id') AND run_id = ?1",
-          -1, &pStmt, 0);
-      for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
-        sqlite3_bind_int64(pStmt, 1, iRun);
-        sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
-        sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
-        sqlite3_bind_int(pStmt, 4, i);
-        rc = cfStepOnce(pStmt);
-        sqlite3_reset(pStmt);
-      }
-      sqlite3_finalize(pStmt);
-      pStmt = 0;
+          iRun, zAnswer, zNow, nAppr);
     }
   }
   /* Every other key merges into state. */
