@@ -17,6 +17,10 @@ recount, every returned message id present with its content, one id per
 find_or_create key, and no error other than the expected active-run
 refusals.  The output ends with "race: N passed, M failed".
 
+Then it runs the regression scripts beside it: deferred_busy.py,
+locked_txn.py (issue 8's reproducer) and ack_race.py (acknowledged writes
+survive a race in DELETE and WAL mode, with and without busy_timeout).
+
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/race/race.py
 Environment: RACE_WORKERS (6), RACE_OPS (ops per worker, 60), RACE_KEEP=1
 keeps the database file, RACE_JOURNAL=delete runs on a rollback journal
@@ -356,6 +360,20 @@ def main():
                        capture_output=True, text=True, timeout=60)
     c.check("deferred BEGIN + add_message waits for the write lock", r.returncode == 0,
             r.stdout + r.stderr)
+    # Regression (issue 8): a call failing with "database is locked" in
+    # rollback-journal mode ends its own transaction (tests/race/locked_txn.py),
+    # and the acknowledged-write race in both journal modes, with and without
+    # a busy timeout (tests/race/ack_race.py).
+    for script, what in (("locked_txn.py", "a locked add_message leaves no transaction open "
+                          "and later writes reach the disk"),
+                         ("ack_race.py", "acknowledged-write race, DELETE and WAL, with and "
+                          "without busy_timeout")):
+        r = subprocess.run([sys.executable, os.path.join(here, script)],
+                           capture_output=True, text=True, timeout=300)
+        print("  --- %s" % script)
+        for line in (r.stdout + r.stderr).splitlines():
+            print("  " + line)
+        c.check(what, r.returncode == 0, "%s exited %d" % (script, r.returncode))
     print("race: %d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 
