@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""Writes the seed corpus of tests/fuzz/fuzz_chatflow.c into tests/fuzz/corpus/.
+
+Each seed is one or more calls separated by 0x1E; a call is one selector
+byte (the index of the entry in the harness's aEntry; +0x80 binds the
+arguments as BLOBs) and its arguments separated by 0x1F.  ENTRIES below
+must list aEntry's names in aEntry's order.
+
+Run: /usr/bin/python3 tests/fuzz/seeds.py   (rewrites the directory; the
+seeds are committed, regression inputs for fixed bugs live beside them as
+regress-*)
+"""
+import json
+import os
+
+ENTRIES = [
+    "add_message.content", "add_message.options", "add_message.role", "add_message.run",
+    "create_conversation.title", "create_conversation.options", "create_conversation.owner",
+    "find_or_create_conversation.key", "find_or_create_conversation.options",
+    "start_run.input", "start_run.options", "start_run.workflow", "advance_run.output",
+    "resume_run.clarification", "resume_run.approval", "merge_run_state",
+    "set_business_context", "add_clarification", "add_proposal", "validate_proposal",
+    "set_run_status", "fail_run", "import_conversation", "import_conversation.options",
+    "export_conversation.format", "fork_conversation.options", "chatflow_config.get",
+    "chatflow_config.set", "chatflow_clock", "search_messages.query",
+    "search_messages.owner_options", "conversation_list.options", "conversation_list.owner",
+    "chat_history", "chat_history_json", "workflow_interrupt.insert",
+    "workflow_interrupt.select", "workflow_interrupt.update", "chatflow_stats", "retention",
+    "heartbeat_run", "add_message.deleted_conversation", "run_status",
+    "fork_conversation.args", "fixed", "update_conversation_raw", "add_message.uid_parts",
+    "export_conversation.id", "purge_deleted",
+]
+SEP_CALL = b"\x1e"
+SEP_ARG = b"\x1f"
+
+EXPORT = {
+    "format": "chatflow.conversation.v1",
+    "conversation": {"id": 1, "uid": "37d2767591ada5a23d88d6ee254af3c4", "owner": "acme",
+                     "key": "k", "title": "t", "visibility": "private", "model": None,
+                     "agent": None, "context": {}, "metadata": {}, "pinned_at": None,
+                     "archived_at": None, "deleted_at": None,
+                     "created_at": "2026-01-01T00:00:00.000Z",
+                     "updated_at": "2026-01-01T00:00:00.000Z", "message_count": 1,
+                     "last_seq": 1, "total_tokens": 3,
+                     "last_message_at": "2026-01-01T00:00:00.000Z",
+                     "last_message_preview": "hi", "forked_from_id": None,
+                     "forked_at_seq": None},
+    "messages": [{"id": 1, "conversation_id": 1, "seq": 1, "run_id": 1, "role": "user",
+                  "type": "user_input", "content": "hi",
+                  "parts": [{"type": "text", "text": "hi"}], "attachments": None,
+                  "workflow_step": "context_ingestion", "metadata": None, "tokens": 3,
+                  "created_at": "2026-01-01T00:00:00.000Z"}],
+    "runs": [{"id": 1, "conversation_id": 1, "workflow": "topical_map", "status": "started",
+              "current_step": "context_ingestion", "state": {}, "business_context": {},
+              "clarifications": [], "error": None,
+              "lease_expires_at": "2026-01-01T00:05:00.000Z",
+              "started_at": "2026-01-01T00:00:00.000Z", "completed_at": None,
+              "created_at": "2026-01-01T00:00:00.000Z",
+              "updated_at": "2026-01-01T00:00:00.000Z",
+              "events": [{"id": 1, "run_id": 1, "from_status": None, "to_status": "started",
+                          "from_step": None, "to_step": "context_ingestion", "detail": None,
+                          "created_at": "2026-01-01T00:00:00.000Z"}],
+              "proposals": [{"id": 1, "run_id": 1, "kind": "pillar", "proposed_name": "P",
+                             "approved_name": None, "rationale": None, "user_approved": 0,
+                             "approved_at": None, "validated": 0, "validated_at": None,
+                             "validation": None, "ref": None,
+                             "created_at": "2026-01-01T00:00:00.000Z"}]}],
+}
+
+
+def j(v):
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def call(name, *args, blob=False):
+    sel = ENTRIES.index(name)
+    if sel in (SEP_CALL[0], SEP_ARG[0]):  # the selector byte must not be a separator
+        sel += len(ENTRIES)
+    sel |= 0x80 if blob else 0
+    return bytes([sel]) + SEP_ARG.join(a if isinstance(a, bytes) else a.encode() for a in args)
+
+
+SEEDS = {
+    "add_message": [call("add_message.content", "hello world"),
+                    call("add_message.content", "caf\u00e9 \U0001F468\u200d\U0001F469\u200d\U0001F467 flag \U0001F1EB\U0001F1F7"),
+                    call("add_message.options", j({"type": "tool_call", "tokens": 7,
+                                                   "parts": [{"type": "text", "text": "a"},
+                                                             {"type": "tool-call", "toolCallId": "c1",
+                                                              "toolName": "f", "input": {"x": 1}}],
+                                                   "attachments": [{"url": "u"}],
+                                                   "metadata": {"model": "m", "tokens": {"input": 1, "output": 2, "total": 3}},
+                                                   "created_at": "2026-01-01T00:00:01.000Z"})),
+                    call("add_message.options", j({"run_id": 3, "tokens": 1.0})),
+                    call("add_message.role", "assistant"),
+                    call("add_message.run", "step output", j({"type": "assistant_response"})),
+                    call("add_message.deleted_conversation", "x", j({})),
+                    call("add_message.uid_parts", "1", "tool", "r", j({"type": "tool_result", "run_id": 1})),
+                    call("add_message.content", "bad \\u0000 nul", blob=True)],
+    "conversation": [call("create_conversation.title", "Hello title"),
+                     call("create_conversation.options", j({"key": "k9", "visibility": "public", "model": "gpt",
+                                                            "agent": "a", "context": {"x": [1, 2]},
+                                                            "metadata": {"m": None}, "uid": "u-1",
+                                                            "created_at": "2026-01-01T00:00:00Z"})),
+                     call("create_conversation.owner", "beta", "T", j({"key": "k1"})),
+                     call("find_or_create_conversation.key", "k1"),
+                     call("find_or_create_conversation.options", "acme", "new", "T", j({"model": "m"})),
+                     call("update_conversation_raw", "new title", j({"a": 1}))],
+    "runs": [call("start_run.input", j({"seed": "bakery", "n": [1, 2.5, True, None]})),
+             call("start_run.options", j({"x": 1}), j({"on_active": "cancel"})),
+             call("start_run.workflow", "topical_map"),
+             call("advance_run.output", j({"context": {"offerings": ["bread"]}, "drop": None})),
+             call("resume_run.clarification", j({"clarifications": [{"question_id": "q1", "question": "Who?",
+                                                                     "answer": "locals"}], "extra": {"k": "v"}})),
+             call("resume_run.approval", j({"approvals": [{"proposal_id": 1, "approved_name": "Breads"},
+                                                          {"proposal_id": 2}]})),
+             call("merge_run_state", j({"a": {"b": {"c": None}}, "list": [1]})),
+             call("set_business_context", j({"offerings": ["x"], "icp": "smb", "geo": "FR",
+                                             "monetization": "ads"})),
+             call("add_clarification", "q2", "Where?", "Lyon"),
+             call("add_proposal", "pillar", "Sourdough", "why"),
+             call("validate_proposal", j({"competition_level": "low", "intent_match": 0.9,
+                                          "top_competitors": ["a", "b"]})),
+             call("set_run_status", "completed", ""),
+             call("set_run_status", "awaiting_clarification", "clarification"),
+             call("fail_run", "worker crashed"),
+             call("heartbeat_run", "60"),
+             call("run_status", "3")],
+    "export": [call("import_conversation", j(EXPORT)),
+               call("import_conversation.options", "acme", j({"uid": "copy-1"})),
+               call("export_conversation.format", "openai"),
+               call("export_conversation.id", "2", "chatflow"),
+               call("fork_conversation.options", j({"uid": "fork-1"})),
+               call("fork_conversation.args", "1", "1", j({}))],
+    "config": [call("chatflow_config.get", "llm.model"),
+               call("chatflow_config.set", "limits.max_content_chars", "10"),
+               call("chatflow_config.set", "llm.base_url", "https://example.invalid/v1"),
+               call("chatflow_config.set", "runs.lease_seconds", "1"),
+               call("chatflow_clock", "2026-02-03T04:05:06.789Z"),
+               call("chatflow_clock", "2026-02-03T04:05:06+02:00")],
+    "read": [call("search_messages.query", "hello"),
+             call("search_messages.query", "\"bakery pillar\" OR hel* NOT x"),
+             call("search_messages.owner_options", "hello", "acme", j({"order": "newest", "limit": 5,
+                                                                       "deleted": True, "titles": True,
+                                                                       "syntax": "fts5"})),
+             call("conversation_list.options", j({"limit": 2, "deleted": False, "archived": "only"})),
+             call("conversation_list.owner", "acme", j({"after": "x"})),
+             call("chat_history", "1", "10", "1"),
+             call("chat_history_json", "100", "1"),
+             call("chatflow_stats", "acme")],
+    "interrupt": [call("workflow_interrupt.insert", "run_3", "checkpoint", "2026-01-01T00:00:00.000Z",
+                       "2026-01-01T00:00:00.000Z"),
+                  call("workflow_interrupt.insert", "run_9", "x"),
+                  call("workflow_interrupt.select", "run_1"),
+                  call("workflow_interrupt.update", "ext-1", "new data", blob=True)],
+    "retention": [call("retention", "0", "10", "0"), call("purge_deleted", "0", "5")],
+}
+
+# sequences: a call, then state changes, then more calls
+SEQUENCES = {
+    "seq_run_life": [call("start_run.input", j({})), call("fixed", b"\x00"), call("advance_run.output", j({"x": 1})),
+                     call("resume_run.clarification", j({"clarifications": []})), call("fixed", b"\x02"),
+                     call("add_message.content", "after")],
+    "seq_delete_restore": [call("fixed", b"\x04"), call("add_message.content", "x"), call("fixed", b"\x05"),
+                           call("add_message.deleted_conversation", "y", j({}))],
+    "seq_export_import": [call("fixed", b"\x0e"), call("search_messages.query", "bakery"),
+                          call("fixed", b"\x06"), call("conversation_list.options", j({"deleted": True}))],
+    "seq_clock_retention": [call("chatflow_clock", "2030-01-01T00:00:00.000Z"), call("fixed", b"\x07"),
+                            call("fixed", b"\x08"), call("fixed", b"\x09"), call("chatflow_stats", "")],
+}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, "corpus")
+    os.makedirs(out, exist_ok=True)
+    for f in os.listdir(out):
+        if f.startswith("seed-"):
+            os.remove(os.path.join(out, f))
+    n = 0
+    for group, calls in SEEDS.items():
+        for i, c in enumerate(calls):
+            with open(os.path.join(out, "seed-%s-%02d" % (group, i)), "wb") as f:
+                f.write(c)
+            n += 1
+    for name, calls in SEQUENCES.items():
+        with open(os.path.join(out, "seed-%s" % name), "wb") as f:
+            f.write(SEP_CALL.join(calls))
+        n += 1
+    print("%d seeds in %s" % (n, out))
+
+
+if __name__ == "__main__":
+    main()
