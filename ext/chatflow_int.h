@@ -46,6 +46,7 @@ enum {
   CF_STMT_SAVEPOINT,
   CF_STMT_RELEASE,
   CF_STMT_ROLLBACK,
+  CF_STMT_ROLLBACK_ALL,
   CF_STMT_PIN_CLOCK,
   CF_STMT_UNPIN_CLOCK,
   CF_STMT_CONV_GET,
@@ -67,6 +68,9 @@ struct CfConn {
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
   int nGuard;                             /* connected chatflow_statement_cache tables */
   int bDestroyed;                         /* the guard module's destructor ran */
+  int nTxn;                               /* open write brackets (write.c) */
+  int bTxnOwn;                            /* the outermost one began the transaction */
+  int eEntry;                             /* CF_ENTRY_*: what was held when it began */
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -89,13 +93,18 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
-int cfBeginWrite(CfConn *p, char **pzErr);
-int cfEnd(CfConn *p, int rc);
-int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
+
+/* write.c: the write bracket every writing function uses. */
+int cfBeginWrite(CfConn *p, char **pzErr);
+int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
+int cfInitBegin(CfConn *p, char **pzErr);
+int cfInitEnd(CfConn *p, int rc, char **pzErr);
+char *cfWriteError(CfConn *p, int rc);
+void cfResultCode(sqlite3_context *ctx, int rc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);

@@ -61,12 +61,18 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc, v = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
-  rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
-                  " version INTEGER PRIMARY KEY,"
-                  " name TEXT NOT NULL,"
-                  " applied_at TEXT NOT NULL) STRICT");
-  /* Take the write lock before reading the version. */
-  if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  /* Take the write lock before reading anything: a write from no lock at
+  ** all waits in the busy handler, an upgrade from a read lock could not.
+  ** On a new database the CREATE TABLE is that first write. */
+  rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) {
+    rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
+                    " version INTEGER PRIMARY KEY,"
+                    " name TEXT NOT NULL,"
+                    " applied_at TEXT NOT NULL) STRICT");
+    if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  }
+  if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM chatflow_migrations", -1,
                             &pStmt, 0);
@@ -116,37 +122,35 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
 
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  sqlite3 *db = p->db;
-  int bOwnTxn = sqlite3_get_autocommit(db);
+  int bOwnTxn = sqlite3_get_autocommit(p->db);
   int nTry = 0;
   int rc, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
   for (;;) {
-    rc = cfExec(db, "SAVEPOINT chatflow_init");
+    rc = cfInitBegin(p, &zErr);
     if (rc == SQLITE_OK) {
       rc = cfApplyMigrations(p, &v, &zErr);
-      if (rc == SQLITE_OK) {
-        rc = cfExec(db, "RELEASE chatflow_init");
-      }
-      if (rc != SQLITE_OK) {
-        cfExec(db, "ROLLBACK TO chatflow_init");
-        cfExec(db, "RELEASE chatflow_init");
-      }
+      rc = cfInitEnd(p, rc, &zErr);
     }
     /* A stale snapshot (another process initialised meanwhile): retry,
-    ** but only when this call owns the transaction. */
-    if ((rc & 0xff) == SQLITE_BUSY && bOwnTxn && zErr == 0 && nTry++ < 100) {
+    ** but only when this call owns the transaction.  A plain SQLITE_BUSY
+    ** has already waited out the busy timeout. */
+    if (rc == SQLITE_BUSY_SNAPSHOT && bOwnTxn && nTry++ < 100) {
+      sqlite3_free(zErr);
+      zErr = 0;
       sqlite3_sleep(5);
       continue;
     }
     break;
   }
   if (rc != SQLITE_OK) {
-    if (zErr) {
-      cfResultErrorMsg(ctx, zErr);
+    if ((rc & 0xff) == SQLITE_NOMEM) {
+      sqlite3_free(zErr);
+      sqlite3_result_error_nomem(ctx);
     } else {
-      cfResultErrorFromDb(ctx, db, rc);
+      cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc);
     }
     return;
   }

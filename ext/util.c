@@ -1,7 +1,6 @@
 /*
 ** util.c — helpers every chatflow file uses: error results, UTF-8 checks,
-** the connection clock, the statement cache, SAVEPOINT brackets, the schema
-** check, argument validation, the title and token heuristics.
+** the connection clock, the statement cache, the schema check, argument validation, the title and token heuristics.
 **
 ** Registers one module: chatflow_statement_cache, an eponymous virtual
 ** table with no rows.  It exists for its xDisconnect: sqlite3_close() and
@@ -41,13 +40,13 @@ void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
 ** "chatflow: " texts raised by the schema's triggers as they are. */
 char *cfDbError(sqlite3 *db, int rc) {
   const char *zMsg = sqlite3_errmsg(db);
-  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
+  if (sqlite3_errcode(db) == SQLITE_OK || zMsg == 0) zMsg = sqlite3_errstr(rc); /* never "not an error" */
+  if (strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
                            zMsg);
   }
-  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
-  return sqlite3_mprintf("chatflow: %s", zMsg ? zMsg : sqlite3_errstr(rc));
+  return sqlite3_mprintf("chatflow: %s", zMsg);
 }
 
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
@@ -328,107 +327,6 @@ static void cfConnDestroy(void *pArg) {
 int cfRegisterGuard(sqlite3 *db, CfConn *p) {
   return sqlite3_create_module_v2(db, "chatflow_statement_cache", &cfGuardModule, p,
                                   cfConnDestroy);
-}
-
-/* ----------------------------------------------------------- transactions */
-
-static int cfExecCached(CfConn *p, int iStmt, const char *zSql) {
-  sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, iStmt, zSql, &pStmt);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK;
-  }
-  cfStmtDone(p, pStmt);
-  return rc;
-}
-
-/* Opens a writing function's SAVEPOINT.  Takes the write lock first (a
-** write that changes nothing) unless the connection already holds it: a
-** read first would turn the caller's deferred transaction, or the
-** function's own, into a read transaction, and SQLite fails the upgrade
-** of a read transaction at once instead of waiting in the busy handler.
-** Then checks the schema version, then publishes a pinned clock to the
-** triggers.  On failure the SAVEPOINT is rolled back and released, and
-** *pzErr holds the message (sqlite3_malloc'd). */
-int cfBeginWrite(CfConn *p, char **pzErr) {
-  int rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
-  *pzErr = 0;
-  if (rc != SQLITE_OK) {
-    *pzErr = cfDbError(p->db, rc);
-    return rc;
-  }
-  if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
-    rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
-    if (rc != SQLITE_OK) {
-      const char *zMsg = sqlite3_errmsg(p->db);
-      if (zMsg && strstr(zMsg, "no such table")) {
-        *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
-      } else {
-        *pzErr = cfDbError(p->db, rc);
-      }
-    }
-  }
-  if (rc == SQLITE_OK) rc = cfCheckSchema(p, pzErr);
-  if (rc == SQLITE_OK && p->bClockPinned) {
-    sqlite3_stmt *pStmt = 0;
-    rc = cfStmt(p, CF_STMT_PIN_CLOCK,
-                "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
-      rc = sqlite3_step(pStmt);
-      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-    }
-    cfStmtDone(p, pStmt);
-    if (rc != SQLITE_OK) *pzErr = cfDbError(p->db, rc);
-  }
-  if (rc != SQLITE_OK) cfEnd(p, rc);
-  return rc;
-}
-
-/* Closes the SAVEPOINT: RELEASE when rc is SQLITE_OK, else roll back to it
-** and release it, so nothing the function wrote survives.  Returns rc, or
-** the error of the RELEASE. */
-int cfEnd(CfConn *p, int rc) {
-  if (rc == SQLITE_OK) {
-    if (p->bClockPinned) {
-      rc = cfExecCached(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock");
-    }
-    if (rc == SQLITE_OK) {
-      rc = cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
-      if (rc == SQLITE_OK) return SQLITE_OK;
-    }
-  }
-  cfExecCached(p, CF_STMT_ROLLBACK, "ROLLBACK TO chatflow");
-  cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
-  return rc;
-}
-
-/* The common exit of a writing function: closes the SAVEPOINT (rolling
-** back on error) and reports exactly one error: *pzErr when set (and frees
-** it), else the database's.  Returns the final rc. */
-int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
-  int rcEnd;
-  if (rc != SQLITE_OK && *pzErr == 0 && rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG) {
-    *pzErr = cfDbError(p->db, rc); /* before the rollback overwrites it */
-  }
-  rcEnd = cfEnd(p, rc);
-  if (rc == SQLITE_OK && rcEnd != SQLITE_OK) {
-    rc = rcEnd;
-    *pzErr = cfDbError(p->db, rc);
-  }
-  if (rc == SQLITE_NOMEM && *pzErr == 0) {
-    sqlite3_result_error_nomem(ctx);
-  } else if (rc == SQLITE_TOOBIG && *pzErr == 0) {
-    sqlite3_result_error_toobig(ctx);
-  } else if (*pzErr) {
-    sqlite3_result_error(ctx, *pzErr, -1);
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
-    sqlite3_free(*pzErr);
-    *pzErr = 0;
-    if (rc == SQLITE_OK) rc = SQLITE_ERROR;
-  }
-  return rc;
 }
 
 /* ----------------------------------------------------------------- schema */
