@@ -105,6 +105,7 @@ int cfInitBegin(CfConn *p, char **pzErr);
 int cfInitEnd(CfConn *p, int rc, char **pzErr);
 char *cfWriteError(CfConn *p, int rc);
 void cfResultCode(sqlite3_context *ctx, int rc);
+int cfKeepCode(int rc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);

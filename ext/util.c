@@ -65,7 +65,7 @@ void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
     return;
   }
   sqlite3_result_error(ctx, z, -1);
-  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
+  cfResultCode(ctx, rc);
   sqlite3_free(z);
 }
 

@@ -94,7 +94,7 @@ static int cfPrepareCleanup(CfConn *p) {
 ** caller acts upon (retry, out of memory, disk trouble, constraint).  The
 ** others (chatflow's own checks use SQLITE_ERROR, SQLITE_NOTFOUND,
 ** SQLITE_MISUSE internally) are reported as SQLITE_ERROR. */
-static int cfKeepCode(int rc) {
+int cfKeepCode(int rc) {
   switch (rc & 0xff) {
     case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_NOMEM: case SQLITE_IOERR:
     case SQLITE_CONSTRAINT: case SQLITE_FULL: case SQLITE_CORRUPT: case SQLITE_READONLY:
@@ -106,6 +106,7 @@ static int cfKeepCode(int rc) {
   }
 }
 
+/* Sets rc as the result code of a function that has set its error text. */
 void cfResultCode(sqlite3_context *ctx, int rc) {
   if (cfKeepCode(rc) && (rc & 0xff) != SQLITE_NOMEM) sqlite3_result_error_code(ctx, rc);
 }
