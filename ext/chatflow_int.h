@@ -85,18 +85,21 @@ void cfResultErrorMsg(sqlite3_context *ctx, char *zErr);
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 char *cfMprintfV(const char *zFmt, va_list ap);
-int cfUtf8Valid(const unsigned char *z, int n);
-int cfUtf8Chars(const unsigned char *z, int n);
 void cfNow(CfConn *p, char *zBuf);
 int cfParseTimestamp(const char *z, char *zOut);
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
-char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
+
+/* text.c: UTF-8, graphemes, titles. */
+int cfUtf8Valid(const unsigned char *z, int n);
+int cfUtf8Chars(const unsigned char *z, int n);
+size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
+char *cfAutoTitle(const char *zContent);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);

@@ -59,7 +59,7 @@ static int cfExec(sqlite3 *db, const char *zSql) { return sqlite3_exec(db, zSql,
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
   sqlite3_stmt *pStmt = 0;
-  int rc, v = 0;
+  int rc, v = 0, bNew;
   char zNow[CF_TIMESTAMP_LEN + 1];
   /* Take the write lock before reading anything: a write from no lock at
   ** all waits in the busy handler, an upgrade from a read lock could not.
@@ -94,6 +94,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
     return SQLITE_ERROR;
   }
   cfNow(p, zNow);
+  bNew = (v == 0);
   while (rc == SQLITE_OK && v < cfSchemaVersion) {
     char *zErr = 0;
     rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
@@ -115,6 +116,17 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
     sqlite3_finalize(pStmt);
     pStmt = 0;
     v++;
+  }
+  /* The rows the migrations create (the topical_map definition) carry the
+  ** column default, the wall clock; a pinned clock stamps them too. */
+  if (rc == SQLITE_OK && bNew && p->bClockPinned) {
+    rc = sqlite3_prepare_v2(db, "UPDATE workflow_definitions SET created_at = ?1", -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
   }
   *piVersion = v;
   return rc;

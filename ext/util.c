@@ -92,43 +92,6 @@ void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...) {
   va_end(ap);
 }
 
-/* ----------------------------------------------------------------- UTF-8 */
-
-/* True if z[0..n) is well-formed UTF-8 (no overlongs, surrogates or NULs
-** inside the text). */
-int cfUtf8Valid(const unsigned char *z, int n) {
-  int i = 0;
-  while (i < n) {
-    unsigned c = z[i];
-    int k;
-    unsigned cp;
-    if (c == 0) return 0;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
-    else return 0;
-    if (i + k >= n) return 0;
-    for (int j = 1; j <= k; j++) {
-      if ((z[i + j] & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (z[i + j] & 0x3f);
-    }
-    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
-    if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-    i += k + 1;
-  }
-  return 1;
-}
-
-/* Number of characters in valid UTF-8, as SQLite's length() counts them. */
-int cfUtf8Chars(const unsigned char *z, int n) {
-  int c = 0;
-  for (int i = 0; i < n; i++) {
-    if ((z[i] & 0xc0) != 0x80) c++;
-  }
-  return c;
-}
-
 /* ----------------------------------------------------------------- clock */
 
 /* Writes the connection's current time into zBuf (CF_TIMESTAMP_LEN+1). */
@@ -465,6 +428,10 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
     sqlite3_result_error_nomem(ctx);
     return 1;
   }
+  if (memchr(z, 0, (size_t)n)) {
+    cfResultError(ctx, "chatflow: %s contains a NUL character", zWhat);
+    return 1;
+  }
   if (!cfUtf8Valid(z, n)) {
     cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
     return 1;
@@ -483,51 +450,6 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
   }
   *pzOut = (const char *)z;
   return 0;
-}
-
-/* ------------------------------------------------------------- heuristics */
-
-/* The title add_message gives a conversation from its first user message:
-** whitespace runs collapsed to one space, trimmed; if longer than 80
-** characters, cut at the last space that leaves room for "…" (or at 79
-** characters when there is none) and "…" appended.  Returns 0 when the
-** text has no visible characters. */
-char *cfAutoTitle(const char *zContent) {
-  size_t n = strlen(zContent);
-  char *zOut = sqlite3_malloc64(n + 4);
-  size_t j = 0;
-  int bSpace = 0, nChars = 0;
-  size_t iCut = 0, iLastSpace = 0;
-  int nAtLastSpace = 0;
-  if (zOut == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)zContent[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      bSpace = (j > 0);
-      continue;
-    }
-    if (bSpace) {
-      if (nChars < CF_AUTO_TITLE_CHARS) { iLastSpace = j; nAtLastSpace = nChars; }
-      zOut[j++] = ' ';
-      nChars++;
-      bSpace = 0;
-    }
-    if ((c & 0xc0) != 0x80) {
-      nChars++;
-      if (nChars == CF_AUTO_TITLE_CHARS) iCut = j;  /* start of the 80th char */
-    }
-    zOut[j++] = (char)c;
-  }
-  zOut[j] = 0;
-  if (j == 0) {
-    sqlite3_free(zOut);
-    return 0;
-  }
-  if (nChars > CF_AUTO_TITLE_CHARS) {
-    size_t iEnd = (iLastSpace > 0 && nAtLastSpace > 0) ? iLastSpace : iCut;
-    memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
-  }
-  return zOut;
 }
 
 /* ------------------------------------------------------------ registering */
