@@ -19,6 +19,7 @@
 #define CF_HTTP_FAIL_TOOBIG 3   /* response over nMaxResponse */
 #define CF_HTTP_FAIL_ABORTED 4  /* xAbort asked to stop */
 #define CF_HTTP_FAIL_OTHER 5    /* anything else curl reports */
+#define CF_HTTP_FAIL_REDIRECT 6 /* a 3xx with a Location: never followed (zRedirect) */
 
 typedef struct CfHttpRequest {
   const char *zUrl;          /* http:// or https:// */
@@ -41,6 +42,12 @@ typedef struct CfHttpResponse {
   size_t nBody;
   int eFail;                 /* CF_HTTP_OK or CF_HTTP_FAIL_* */
   char zError[256];          /* curl's error text when eFail != 0 (CURL_ERROR_SIZE) */
+  /* CF_HTTP_FAIL_REDIRECT: where the server sent us, for an error message:
+  ** scheme://host[:port]/path, without user, password, query or fragment
+  ** (cut to fit, ending "..."), and whether that is another origin
+  ** (scheme, host or port differ from zUrl's) */
+  char zRedirect[208];
+  int bCrossOrigin;
 } CfHttpResponse;
 
 int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);

@@ -35,9 +35,10 @@
 **
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
-** message, malformed or oversized JSON, no choices, no content.  Nothing is
-** written on failure (but the fail_run of on_error).  The API key is never
-** stored, logged or put in a message.
+** message, a redirect (never followed, see http.c; the message says when it
+** pointed to another origin), malformed or oversized JSON, no choices, no
+** content.  Nothing is written on failure (but the fail_run of on_error).
+** The API key is never stored, logged or put in a message.
 **
 ** generate_title: with llm.model set, asks the model for a short title of
 ** the conversation's first messages and stores it (at most 200
@@ -365,6 +366,16 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
       break;
     case CF_HTTP_FAIL_ABORTED:
       zErr = sqlite3_mprintf("chatflow: provider call interrupted");
+      break;
+    case CF_HTTP_FAIL_REDIRECT:
+      /* never followed (http.c): the request's headers and body stay with llm.base_url's origin */
+      if (resp.bCrossOrigin) {
+        zErr = sqlite3_mprintf("chatflow: provider redirected to another origin (%s); not followed (HTTP %ld)",
+                               resp.zRedirect, resp.iStatus);
+      } else {
+        zErr = sqlite3_mprintf("chatflow: provider redirected to %s (HTTP %ld); redirects are not followed:"
+                               " point llm.base_url at the new location", resp.zRedirect, resp.iStatus);
+      }
       break;
     default:
       zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
