@@ -1,6 +1,7 @@
 /*
 ** http.h — the interface of http.c (no SQLite types): one POST, with
-** limits, and a response to free with cfHttpResponseFree.
+** limits, and a response to free with cfHttpResponseFree; and the check of
+** a base URL (cfHttpUrlCheck).
 */
 #ifndef CHATFLOW_HTTP_H
 #define CHATFLOW_HTTP_H
@@ -49,6 +50,17 @@ typedef struct CfHttpResponse {
   char zRedirect[208];
   int bCrossOrigin;
 } CfHttpResponse;
+
+/* cfHttpUrlCheck's verdicts on a base URL, in the order they are checked. */
+#define CF_HTTP_URL_OK 0
+#define CF_HTTP_URL_SPACE 1        /* a space or a control character */
+#define CF_HTTP_URL_CREDENTIALS 2  /* "user@" or "user:password@" before the host */
+#define CF_HTTP_URL_SCHEME 3       /* not http:// or https:// */
+#define CF_HTTP_URL_NOHOST 4       /* https://, http:///v1, http://:8080/v1 */
+#define CF_HTTP_URL_INVALID 5      /* libcurl refuses it (zWhy says why): bad port, bad host */
+#define CF_HTTP_URL_NOMEM 6        /* libcurl ran out of memory: not judged */
+
+int cfHttpUrlCheck(const char *zUrl, char *zWhy, size_t nWhy);
 
 int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);
 void cfHttpResponseFree(CfHttpResponse *pResp);

@@ -10,7 +10,9 @@ every failure mode (with the exact "chatflow: provider ..." texts), on_error
 "fail_run", that the API key never reaches an error, the transaction rule,
 interruption of a slow call, other writers during a slow call, TLS
 verification, redirects (never followed; nothing reaches another origin),
-generate_title with and without a provider, and the new llm.* settings.
+llm.base_url's refusals (credentials, no host; also for a value written by
+raw SQL), generate_title with and without a provider, and the new llm.*
+settings.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
 The output ends with "provider: N passed, M failed".
@@ -635,6 +637,65 @@ class TestRedirects(Base):
         self.assertEqual(self.reply(self.complete())["content"], "echo: Hello")
         self.assertEqual(self.other.connections, 1)
         self.assertEqual(headers_of(self.other.requests[0])["api-key"], "azure-secret-0123456789")
+
+
+class TestBaseUrl(Base):
+    """llm.base_url refuses credentials (a secret would be stored in the
+    database) and an empty host, when set and - for a value written by raw
+    SQL - before every call, with the same message."""
+
+    CREDENTIALS = ("chatflow: llm.base_url must not contain credentials (user@ or "
+                   "user:password@ before the host): settings are stored in the database; put "
+                   "the key in the environment variable named by llm.api_key_env")
+
+    def cases(self):
+        port = SRV.port
+        return [
+            ("http://user:secret-pw@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://user@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://:secret-pw@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("https://user:secret-pw@api.openai.com/v1", self.CREDENTIALS),
+            ("ftp://user:secret-pw@example.com/", self.CREDENTIALS),
+            ("https://", "chatflow: llm.base_url has no host, got 'https://'"),
+            ("http://", "chatflow: llm.base_url has no host, got 'http://'"),
+            ("http:///v1", "chatflow: llm.base_url has no host, got 'http:///v1'"),
+            ("http://:%d/v1" % port, "chatflow: llm.base_url has no host, got 'http://:%d/v1'" % port),
+            ("http://127.0.0.1:99999/v1", "chatflow: llm.base_url is not a valid URL (Port number "
+                                          "was not a decimal number between 0 and 65535), got "
+                                          "'http://127.0.0.1:99999/v1'"),
+            ("ftp://example.com", "chatflow: llm.base_url must be an http:// or https:// URL, "
+                                  "got 'ftp://example.com'"),
+            ("http://exa mple.com", "chatflow: llm.base_url must not contain spaces or control "
+                                    "characters"),
+        ]
+
+    def test_set(self):
+        for url, err in self.cases():
+            with self.subTest(url=url):
+                self.assertEqual(self.error_of("SELECT chatflow_config('llm.base_url', ?)", (url,)), err)
+                self.assertNotIn("secret-pw", err)
+        self.assertEqual(one(self.db, "SELECT chatflow_config('llm.base_url')"), SRV.base_url)
+        for url in ("https://api.openai.com/v1", "http://[::1]:11434/v1", "http://localhost:8080",
+                    "http://127.0.0.1:%d/v1/" % SRV.port):
+            self.assertEqual(one(self.db, "SELECT chatflow_config('llm.base_url', ?)", (url,)), url)
+
+    def test_written_by_raw_sql(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-title')")
+        for url, err in self.cases():
+            with self.subTest(url=url):
+                self.q("UPDATE chatflow_settings SET value = ? WHERE key = 'llm.base_url'", (url,))
+                before = snapshot(self.db)
+                self.assertEqual(self.error_of("SELECT complete_chat(1)"), err)
+                self.assertEqual(self.error_of("SELECT generate_title(1)"), err)
+                self.assertEqual(snapshot(self.db), before)
+        self.assertEqual((SRV.connections, SRV.requests), (0, []))
+        # without a model, generate_title makes no call and does not read llm.base_url
+        self.q("SELECT chatflow_config('llm.model', NULL)")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        # a value put back through chatflow_config works again
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url,))
+        self.assertEqual(self.reply(self.complete({"model": "gpt-test"}))["content"], "echo: Hello")
 
 
 class TestConcurrency(Base):
