@@ -164,6 +164,8 @@ int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 int cfRegisterProvider(sqlite3 *db, CfConn *p);
+/* provider.c: the llm.base_url rule, shared with chatflow_config. */
+int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);

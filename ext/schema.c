@@ -214,18 +214,15 @@ static char *cfSettingNames(void) {
 static char *cfSettingCheck(const CfSetting *s, const char *z) {
   size_t n = strlen(z);
   switch (s->eKind) {
-    case CF_SET_URL:
-      if (strncmp(z, "http://", 7) != 0 && strncmp(z, "https://", 8) != 0) {
-        return sqlite3_mprintf("chatflow: %s must be an http:// or https:// URL, got '%q'",
-                               s->zKey, z);
+    case CF_SET_URL: {
+      /* the rule lives in provider.c, which applies it again before a call */
+      char *zErr = 0;
+      if (cfBaseUrlCheck(s->zKey, z, &zErr) == SQLITE_NOMEM) {
+        /* not judged: refuse rather than store (0 from here would accept) */
+        zErr = sqlite3_mprintf("chatflow: out of memory while checking %s", s->zKey);
       }
-      for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)z[i] <= ' ') {
-          return sqlite3_mprintf("chatflow: %s must not contain spaces or control characters",
-                                 s->zKey);
-        }
-      }
-      break;
+      return zErr;
+    }
     case CF_SET_ENVNAME:
       if (n == 0 || isdigit((unsigned char)z[0])) {
         return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
