@@ -36,7 +36,7 @@ fuzz-bin: setup-check
 $(FUZZ_BIN): tests/fuzz/fuzz_chatflow.c $(FUZZ_DIR)/libchatflow.a
 	$(FUZZ_CC) -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
 	  $$(pkg-config --cflags sqlite3) -o $@ tests/fuzz/fuzz_chatflow.c $(FUZZ_DIR)/libchatflow.a \
-	  $$(pkg-config --libs sqlite3 json-c libcurl) -lm
+	  $$(pkg-config --libs sqlite3) $(PKG_LIBS) -lm
 
 fuzz: fuzz-bin
 	@mkdir -p $(FUZZ_DIR)/corpus
