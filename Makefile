@@ -4,6 +4,7 @@
 #   make test       every test (unit, SQL scripts, bindings, races)
 #   make asan       every test again under address+undefined sanitizers
 #   make valgrind   the SQL-script suite, a scenario script and the unit tests under valgrind
+#   make fuzz       libFuzzer harness for FUZZ_SECONDS (600); make durability: 300 kill -9 trials
 #   make bench      benchmarks (not part of the tests)
 #   make demo       the demo session on dist/demo.db
 #   make install / uninstall (PREFIX, DESTDIR), format, lint, clean
