@@ -22,6 +22,9 @@ The parent then reopens the file without the extension and checks:
   - every acknowledged cancel_run left its run cancelled, at most one
     active run per conversation;
   - message_count / last_seq equal a recount; PRAGMA integrity_check ok.
+It also prints, with a busy timeout, how long the calls that failed with
+"database is locked" had waited (a call that gives up sooner than the
+timeout would show here).
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/race/ack_race.py
 Environment: ACK_WORKERS (6), ACK_OPS (operations per worker, 200),
@@ -58,7 +61,7 @@ def connect(path, busy_ms):
 
 def worker(wid, path, busy_ms, barrier, queue):
     out = {"wid": wid, "msgs": [], "convs": [], "runs": [], "cancels": [], "errors": {},
-           "open_after_fail": [], "ops": 0, "crash": None}
+           "open_after_fail": [], "lock_waits": [], "ops": 0, "crash": None}
     rnd = random.Random(7000 + wid)
     try:
         db = connect(path, busy_ms)
@@ -67,9 +70,12 @@ def worker(wid, path, busy_ms, barrier, queue):
         mine = []  # runs this worker started and has not cancelled yet
 
         def call(op, sql, args):
+            t = time.monotonic()
             try:
                 return True, db.execute(sql, args).fetchone()[0]
             except sqlite3.Error as e:
+                if "locked" in str(e):
+                    out["lock_waits"].append(time.monotonic() - t)
                 key = (op, re.sub(r"\d+", "N", str(e)))
                 out["errors"][key] = out["errors"].get(key, 0) + 1
                 if db.in_transaction:
@@ -189,6 +195,12 @@ def run_mode(c, journal, busy_ms):
               % (tag, nops, nops - nfail, nfail))
         for (op, e), n in sorted(kinds.items(), key=lambda kv: -kv[1])[:8]:
             print("     %5d x %s: %s" % (n, op, e[:150]))
+        waits = sorted(w for r in results for w in r["lock_waits"])
+        if waits and busy_ms:
+            early = [w for w in waits if w < busy_ms / 1000.0 * 0.9]
+            print("     %s %d calls failed with 'locked', %d of them sooner than the busy timeout"
+                  " (waited %.0f..%.0f ms)" % (tag, len(waits), len(early), waits[0] * 1000,
+                                               waits[-1] * 1000))
         open_fail = [o for r in results for o in r["open_after_fail"]]
         c.check("%s no failed call left its connection in a transaction (%d failed calls)"
                 % (tag, nfail), not open_fail,
