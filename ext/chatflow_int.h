@@ -154,6 +154,7 @@ int cfRegisterProvider(sqlite3 *db, CfConn *p);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
+int cfRegisterSnippet(sqlite3 *db);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
 
 /* tvf.c: a read-only table-valued function backed by one statement. */
