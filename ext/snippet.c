@@ -40,9 +40,14 @@
 ** sequence.  The result is the same on every SQLite version (snippet()'s
 ** handling of overlapping phrases changed in 3.46).
 **
-** NULL column text gives NULL.  Errors: a wrong number of arguments, a
-** column out of range, max_tokens outside 1..64, and FTS5's own errors
-** (SQLITE_NOMEM, a corrupt index).  It only reads.
+** NULL column text gives NULL; NULL markers are empty text.  Errors: a
+** wrong number of arguments, a column out of range, max_tokens outside
+** 1..64, and FTS5's own errors (SQLITE_NOMEM, a corrupt index).
+** Flags: none can be given to an FTS5 auxiliary function; FTS5 lists it in
+** pragma_function_list with narg -1 and no flags, and outside an FTS5
+** query it only raises "unable to use function".  It only reads.
+** Registered by cfRegisterSearch through the fts5_api of the connection
+** (SELECT fts5(?1)); an SQLite without FTS5 gets nothing registered.
 */
 #include "chatflow_int.h"
 
