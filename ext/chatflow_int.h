@@ -169,7 +169,21 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
+int cfRegisterSnippet(sqlite3 *db);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
+
+/* schema.c: PRAGMA trusted_schema=OFF.  SQLite 3.40 (Debian 12) does not
+** count the JSON functions of chatflow's CHECK constraints and triggers,
+** nor writes to its FTS5 tables from triggers, as innocuous, so with
+** trusted_schema=OFF it refuses every statement on chatflow's tables
+** (3.53 accepts them).
+** Given SQLite's error message zMsg, returns the one message that says what
+** to do (sqlite3_malloc'd), or 0 when zMsg has another cause. */
+#define CF_TRUSTED_SCHEMA_MSG                                                         \
+  "chatflow: PRAGMA trusted_schema=OFF: SQLite %s does not count the JSON functions " \
+  "and FTS5 tables of chatflow's CHECK constraints and triggers as safe, so it "      \
+  "refuses the schema; enable it on this connection with PRAGMA trusted_schema=ON"
+char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg);
 
 /* tvf.c: a read-only table-valued function backed by one statement. */
 typedef struct CfTvfDef {

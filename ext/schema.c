@@ -21,6 +21,11 @@
 ** the busy handler and then find nothing to do; a stale read snapshot is
 ** retried.
 **
+** PRAGMA trusted_schema=OFF: where this SQLite refuses chatflow's schema
+** (3.40: JSON functions in CHECKs and triggers, FTS5 writes in triggers),
+** chatflow_init fails with CF_TRUSTED_SCHEMA_MSG and leaves nothing behind;
+** see docs/operations.md.
+**
 ** NULL input: chatflow_config(NULL) and an unknown key are errors;
 ** chatflow_config(key, NULL) removes the setting (back to its default);
 ** chatflow_clock(NULL) unpins.
@@ -55,6 +60,23 @@ static void cfDebugFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* ------------------------------------------------------------------ init */
 
 static int cfExec(sqlite3 *db, const char *zSql) { return sqlite3_exec(db, zSql, 0, 0, 0); }
+
+char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg) {
+  int bTrusted = 1;
+  if (zMsg == 0) return 0;
+  /* only chatflow's own schema objects: a caller's view that uses a
+  ** DIRECTONLY function is refused whatever the setting */
+  if (strstr(zMsg, "unsafe use of json_") == 0 &&
+      strstr(zMsg, "unsafe use of virtual table \"chat_messages_fts\"") == 0 &&
+      strstr(zMsg, "unsafe use of virtual table \"chat_titles_fts\"") == 0) {
+    return 0;
+  }
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted) != SQLITE_OK ||
+      bTrusted) {
+    return 0;
+  }
+  return sqlite3_mprintf(CF_TRUSTED_SCHEMA_MSG, sqlite3_libversion());
+}
 
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
@@ -143,6 +165,15 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = cfInitBegin(p, &zErr);
     if (rc == SQLITE_OK) {
       rc = cfApplyMigrations(p, &v, &zErr);
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+        /* before the rollback replaces SQLite's message */
+        char *zTrust = cfTrustedSchemaError(p->db, zErr ? zErr : sqlite3_errmsg(p->db));
+        if (zTrust) {
+          sqlite3_free(zErr);
+          zErr = zTrust;
+          rc = SQLITE_ERROR;
+        }
+      }
       rc = cfInitEnd(p, rc, &zErr);
     }
     /* A stale snapshot (another process initialised meanwhile): retry,
