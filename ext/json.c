@@ -195,7 +195,8 @@ static int cfJsonScan(const char *z, int n, const char *zWhat, CfJsonShape *pSha
   int aCount[CF_MAX_JSON_DEPTH];   /* members seen so far */
   int aKey[CF_MAX_JSON_DEPTH][CF_JSON_SCAN_KEYS][2]; /* offset, length of each key's text */
   int iKey = 0, nKeyText = 0;  /* the key being read */
-  int nDepth = 0, i = 0, rc, iOddKey = -1; /* the first key with \\u0000 or a lone surrogate */
+  int nDepth = 0, i = 0, rc;
+  int iOddKey = -1, nOddKey = 0; /* the first key with \u0000 or a lone surrogate */
   *pzErr = 0;
   memset(pShape, 0, sizeof(*pShape));
   pShape->iDup = -1;
@@ -261,7 +262,10 @@ key: /* a member's key is expected at z[i] (after whitespace) */
     iKey = i;
     rc = cfJsonScanString(z, n, &i, &bOdd, zWhat, pzErr);
     if (rc) return rc;
-    if (bOdd && iOddKey < 0) iOddKey = iKey;
+    if (bOdd && iOddKey < 0) {
+      iOddKey = iKey;
+      nOddKey = i - iKey;
+    }
     nKeyText = i - iKey - 2;
   }
   while (i < n && cfJsonIsWs(z[i])) i++;
@@ -295,11 +299,13 @@ after: /* a value ended just before z[i] */
                           z[i] == 0 ? "unexpected text after the value" : "unexpected character");
     }
     if (iOddKey >= 0) {
-      /* named by its first bytes (it is valid JSON text: its escapes show) */
-      int nKey = 1;
-      while (iOddKey + nKey < n && z[iOddKey + nKey] != ':' && nKey < 40) nKey++;
-      while (nKey > 1 && cfJsonIsWs(z[iOddKey + nKey - 1])) nKey--;
-      while (nKey > 1 && (z[iOddKey + nKey] & 0xc0) == 0x80) nKey--;
+      /* named as written, quotes and escapes included: at most 40 bytes,
+      ** cut on a character boundary */
+      int nKey = nOddKey;
+      if (nKey > 40) {
+        nKey = 40;
+        while (nKey > 1 && (z[iOddKey + nKey] & 0xc0) == 0x80) nKey--;
+      }
       *pzErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 or an unpaired surrogate in it: %.*s",
                                zWhat, nKey, z + iOddKey);
       return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
