@@ -53,7 +53,7 @@ typedef struct CfJsonShape {
 /* Keys the scanner compares itself, per object: up to this many keys
 ** without a backslash, whose text is then the key (nothing to decode).
 ** An object with more keys, or with an escaped key, goes to json_tree. */
-#define CF_JSON_SCAN_KEYS 8
+#define CF_JSON_SCAN_KEYS 16
 
 static int cfJsonIsWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int cfJsonIsDigit(char c) { return c >= '0' && c <= '9'; }
