@@ -359,6 +359,16 @@ static int cfJsonDbError(CfJsonDb *pDb, int rc, char **pzErr) {
   return *pzErr ? rc : SQLITE_NOMEM;
 }
 
+/* Column i as text, 0 for NULL.  Sets *pRc to SQLITE_NOMEM when SQLite
+** could not make the text (the type is read first, as it must be). */
+static const char *cfJsonText(sqlite3_stmt *pStmt, int i, int *pRc) {
+  const char *z;
+  if (sqlite3_column_type(pStmt, i) == SQLITE_NULL) return 0;
+  z = (const char *)sqlite3_column_text(pStmt, i);
+  if (z == 0) *pRc = SQLITE_NOMEM;
+  return z;
+}
+
 /* json_type() names, and what the error messages call them. */
 static const char *cfJsonTypeName(const char *zType) {
   if (zType == 0) return "null";
@@ -433,10 +443,11 @@ static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, co
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(pStmt, 2, shape.bAskSqlite);
   if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
   if (rc == SQLITE_ROW) {
-    const char *zType = (const char *)sqlite3_column_text(pStmt, 0);
-    const char *zKey = (const char *)sqlite3_column_text(pStmt, 1);
+    const char *zType, *zKey;
     rc = SQLITE_OK;
-    if (zType == 0 || (zKey == 0 && sqlite3_column_type(pStmt, 1) != SQLITE_NULL)) {
+    zType = cfJsonText(pStmt, 0, &rc);
+    zKey = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK || zType == 0) {
       rc = SQLITE_NOMEM; /* json_type() of a valid document is never NULL */
     } else if (zKey) {
       rc = cfJsonDuplicate(zWhat, zKey, sqlite3_column_bytes(pStmt, 1), pzErr);
@@ -493,13 +504,11 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
     int i = sqlite3_column_int(pStmt, 0), bOk = 0;
-    const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
+    const char *zType;
     rc = SQLITE_OK;
+    zType = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK) break;
     if (zType == 0) {
-      if (sqlite3_column_type(pStmt, 1) != SQLITE_NULL) {
-        rc = SQLITE_NOMEM;
-        break;
-      }
       *pzErr = sqlite3_mprintf("chatflow: %s[%d] must be an object with a string \"type\"", zKey, i);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
@@ -540,11 +549,12 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
                      &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zJson, nJson, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
-    const char *zKey = (const char *)sqlite3_column_text(pStmt, 0);
-    const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
+    const char *zKey, *zType;
     CfJsonOpt *pOpt = 0;
     rc = SQLITE_OK;
-    if (zKey == 0 || zType == 0) {
+    zKey = cfJsonText(pStmt, 0, &rc);
+    zType = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK || zKey == 0 || zType == 0) {
       rc = SQLITE_NOMEM;
       break;
     }
@@ -568,7 +578,7 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
       break;
     }
     if (zType[0] == 'a') {
-      const char *zArr = (const char *)sqlite3_column_text(pStmt, 2);
+      const char *zArr = cfJsonText(pStmt, 2, &rc);
       if (zArr == 0) {
         rc = SQLITE_NOMEM;
         break;
@@ -591,7 +601,7 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
     } else if (zType[0] == 'f') {
       pOpt->iVal = 0;
     } else if (zType[0] == 't' || zType[0] == 'r') {
-      const char *zVal = (const char *)sqlite3_column_text(pStmt, 2); /* copied out */
+      const char *zVal = cfJsonText(pStmt, 2, &rc); /* copied out */
       sqlite3_free(pOpt->zVal);
       pOpt->zVal = zVal ? sqlite3_mprintf("%s", zVal) : 0;
       if (pOpt->zVal == 0) {
@@ -758,8 +768,8 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
     rc = SQLITE_OK;
     for (int k = 0; k < 2 && rc == SQLITE_OK; k++) {
       int iCol = 3 * k;
-      const char *zArrType = (const char *)sqlite3_column_text(pStmt, iCol);
-      if (sqlite3_column_type(pStmt, iCol) == SQLITE_NULL) continue; /* absent */
+      const char *zArrType = cfJsonText(pStmt, iCol, &rc);
+      if (rc == SQLITE_OK && zArrType == 0) continue; /* absent */
       if (zArrType == 0) {
         rc = SQLITE_NOMEM;
       } else if (strcmp(zArrType, "array") != 0) {

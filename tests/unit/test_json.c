@@ -348,47 +348,117 @@ static void test_strict(void **state) {
   cfJsonOptionsFree(a, O_COUNT);
 }
 
-/* An allocation failure anywhere is SQLITE_NOMEM, never an answer about
-** the JSON (cfJsonOptionsConn, cfJsonCheck) and never a crash. */
+/* Allocation failures, one at a time: SQLite's allocator is wrapped (in
+** main, before SQLite initialises) so that the allocation numbered
+** gFailAt from now fails once. */
+static sqlite3_mem_methods gMem;
+static int gFailAt = -1;
+
+static void *failMalloc(int n) {
+  if (gFailAt >= 0 && gFailAt-- == 0) return 0;
+  return gMem.xMalloc(n);
+}
+
+static void *failRealloc(void *p, int n) {
+  if (gFailAt >= 0 && gFailAt-- == 0) return 0;
+  return gMem.xRealloc(p, n);
+}
+
+/* Every allocation of cfJsonOptionsConn (statements prepared afresh each
+** time) failing in turn: the call fails with SQLITE_NOMEM and no message,
+** or gives the answer it gives with enough memory; it never calls an
+** allocation failure a JSON error, and never crashes. */
 static void test_out_of_memory(void **state) {
   static const char *azJson[] = {
     "{\"key\": \"k\", \"tokens\": 3, \"meta\": {\"a\": [1, {\"b\": null}]}, \"parts\": [{\"type\": \"text\"}]}",
-    "{\"p\\u0061rts\": [{\"type\": \"text\"}], \"meta\": {\"x\": 1, \"x\": 2}}",
+    "{\"meta\": {\"x\": 1}, \"parts\": [{\"type\": \"text\"}], \"p\\u0061rts\": []}",
     "{\"parts\": [{\"type\": \"image\"}]}",
     "[1, 2]",
   };
   (void)state;
   for (size_t j = 0; j < sizeof(azJson) / sizeof(azJson[0]); j++) {
-    int nOk = 0, nNomem = 0, rcFinal = -1;
-    char *zFinal = 0;
-    for (int nExtra = 0; nExtra < 400000 && rcFinal < 0; nExtra += 256) {
-      CfJsonOpt a[O_COUNT];
+    int n = (int)strlen(azJson[j]), rcWant, nSites = 0;
+    char *zWant = 0;
+    CfJsonOpt a[O_COUNT];
+    opts_init(a);
+    rcWant = cfJsonOptionsConn(0, gConn, azJson[j], n, "f", a, O_COUNT, &zWant);
+    cfJsonOptionsFree(a, O_COUNT);
+    assert_int_equal(rcWant, j == 0 ? SQLITE_OK : SQLITE_ERROR);
+    for (int k = 0;; k++) {
       char *zErr = 0;
       int rc;
-      cfConnFinalize(gConn); /* prepare again: those allocations fail too */
+      cfConnFinalize(gConn);
       opts_init(a);
-      sqlite3_hard_heap_limit64(sqlite3_memory_used() + nExtra);
-      rc = cfJsonOptionsConn(0, gConn, azJson[j], (int)strlen(azJson[j]), "f", a, O_COUNT, &zErr);
-      sqlite3_hard_heap_limit64(0);
+      gFailAt = k;
+      rc = cfJsonOptionsConn(0, gConn, azJson[j], n, "f", a, O_COUNT, &zErr);
       cfJsonOptionsFree(a, O_COUNT);
+      if (gFailAt >= 0) { /* nothing failed: every site was tried */
+        gFailAt = -1;
+        assert_int_equal(rc, rcWant);
+        sqlite3_free(zErr);
+        break;
+      }
+      nSites++;
       if (rc == SQLITE_NOMEM) {
         assert_null(zErr);
-        nNomem++;
-      } else {
-        rcFinal = rc;
-        zFinal = zErr;
-        nOk++;
+      } else { /* SQLite got by without that allocation */
+        if (rc != rcWant) {
+          fail_msg("json %d, allocation %d failing: rc %d: %s", (int)j, k, rc, zErr ? zErr : "(no message)");
+        }
+        if (zWant) assert_string_equal(zErr, zWant);
+        sqlite3_free(zErr);
       }
     }
-    assert_true(nNomem > 0);
-    assert_int_equal(nOk, 1);
-    /* what it says with enough memory */
-    assert_int_equal(rcFinal, j == 0 ? SQLITE_OK : SQLITE_ERROR);
-    sqlite3_free(zFinal);
+    if (nSites <= 10) fail_msg("json %d: only %d allocation sites", (int)j, nSites);
+    sqlite3_free(zWant);
   }
 }
 
+/* The same through SQL: add_message with options, every allocation failing
+** in turn, either stores the message or fails with SQLITE_NOMEM; it never
+** returns NULL without an error and never blames the JSON. */
+static void test_out_of_memory_sql(void **state) {
+  const char *zSql =
+      "SELECT add_message(1, 'user', 'hi', '{\"type\": \"user_input\", \"tokens\": 2,"
+      " \"metadata\": {\"model\": \"m\", \"tokens\": {\"total\": 2}, \"m\\u0065ta\": 1},"
+      " \"parts\": [{\"type\": \"text\", \"text\": \"hi\"}]}')";
+  int nNomem = 0;
+  (void)state;
+  CF_SQL(gDb, "SELECT create_conversation('acme', 'oom')", "1");
+  for (int k = 0;; k++) {
+    sqlite3_stmt *pStmt = 0;
+    int rc, bNoFault;
+    gFailAt = k;
+    rc = sqlite3_prepare_v2(gDb, zSql, -1, &pStmt, 0);
+    if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    if (rc == SQLITE_ROW) {
+      if (sqlite3_column_type(pStmt, 0) != SQLITE_INTEGER) {
+        fail_msg("allocation %d failing: add_message returned NULL without an error", k);
+      }
+    } else {
+      const char *zMsg = sqlite3_errmsg(gDb);
+      if (bNoFault) fail_msg("add_message failed without a fault: %s", zMsg);
+      if (strstr(zMsg, "JSON") || strstr(zMsg, "option")) {
+        fail_msg("allocation %d failing: reported as '%s'", k, zMsg);
+      }
+      if (rc == SQLITE_NOMEM) nNomem++;
+    }
+    sqlite3_finalize(pStmt);
+    if (!sqlite3_get_autocommit(gDb)) sqlite3_exec(gDb, "ROLLBACK", 0, 0, 0);
+    if (bNoFault) break;
+  }
+  assert_true(nNomem > 0);
+}
+
 int main(void) {
+  sqlite3_mem_methods mem;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &gMem);
+  mem = gMem;
+  mem.xMalloc = failMalloc;
+  mem.xRealloc = failRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_options_values),
     cmocka_unit_test(test_options_empty_and_null),
@@ -402,6 +472,7 @@ int main(void) {
     cmocka_unit_test(test_duplicates_decoded),
     cmocka_unit_test(test_strict),
     cmocka_unit_test(test_out_of_memory),
+    cmocka_unit_test(test_out_of_memory_sql),
   };
   return cmocka_run_group_tests_name("json", tests, setup, teardown);
 }
