@@ -414,6 +414,34 @@ static void test_out_of_memory(void **state) {
   }
 }
 
+/* cfJsonResumeCheck likewise. */
+static void test_out_of_memory_resume(void **state) {
+  const char *z = "{\"clarifications\": [{\"question_id\": \"q1\", \"question\": \"Why?\", \"answer\": \"A\"},"
+                  " {\"question_id\": 2, \"question\": \"How?\", \"answer\": \"B\"}],"
+                  " \"approvals\": [{\"proposal_id\": 3, \"approved_name\": \"x\"}], \"other\": 1}";
+  int nSites = 0;
+  (void)state;
+  for (int k = 0;; k++) {
+    char *zErr = 0;
+    int nClar = -1, nAppr = -1, rc, bNoFault;
+    cfConnFinalize(gConn);
+    gFailAt = k;
+    rc = cfJsonResumeCheck(gConn, z, (int)strlen(z), &nClar, &nAppr, &zErr);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    if (rc == SQLITE_OK) {
+      assert_int_equal(nClar, 2);
+      assert_int_equal(nAppr, 1);
+    } else {
+      if (rc != SQLITE_NOMEM || bNoFault) fail_msg("allocation %d failing: rc %d: %s", k, rc, zErr ? zErr : "");
+      assert_null(zErr);
+      nSites++;
+    }
+    if (bNoFault) break;
+  }
+  assert_true(nSites > 10);
+}
+
 /* The same through SQL: add_message with options, every allocation failing
 ** in turn, either stores the message or fails with SQLITE_NOMEM; it never
 ** returns NULL without an error and never blames the JSON. */
@@ -472,6 +500,7 @@ int main(void) {
     cmocka_unit_test(test_duplicates_decoded),
     cmocka_unit_test(test_strict),
     cmocka_unit_test(test_out_of_memory),
+    cmocka_unit_test(test_out_of_memory_resume),
     cmocka_unit_test(test_out_of_memory_sql),
   };
   return cmocka_run_group_tests_name("json", tests, setup, teardown);
