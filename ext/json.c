@@ -15,7 +15,10 @@
 **      json_extract/json_each (NaN, 'single quotes', comments, trailing
 **      commas), and every version stops reading text at a NUL byte.
 **      Keys written with \u0000 or an unpaired surrogate escape are
-**      refused here too: readers disagree on what such a key is.
+**      refused here too: readers disagree on what such a key is.  And it
+**      compares the keys of an object for duplicates while that is plain
+**      byte comparison: up to 16 keys without a backslash (the common
+**      options object); anything else is left to json_tree.
 **
 **   2. Everything read from a valid document is read by SQLite on the
 **      caller's connection, through statements cached in CfConn (the
