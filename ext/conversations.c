@@ -81,9 +81,9 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   if (argc > iArg + 1) {
     if (cfArgText(ctx, argv[iArg + 1], "options", 0, 1, 1, &zOpts)) return;
   }
-  if (zOpts && cfJsonOptions(zOpts, (int)strlen(zOpts),
-                             bFind ? "find_or_create_conversation" : "create_conversation",
-                             aOpt, OPT_COUNT, &zErr)) {
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts),
+                                 bFind ? "find_or_create_conversation" : "create_conversation",
+                                 aOpt, OPT_COUNT, &zErr)) {
     goto done;
   }
   if (bFind && aOpt[OPT_KEY].bPresent) {

@@ -857,7 +857,10 @@ static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc
                        char **pzErr) {
   const char *zOpts = 0;
   if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 1, pzErr)) return 1;
+  if (zOpts && cfJsonOptionsConn(ctx, (CfConn *)sqlite3_user_data(ctx), zOpts, sqlite3_value_bytes(v),
+                                zFunc, pOpt, 1, pzErr)) {
+    return 1;
+  }
   if (pOpt->bPresent && (*pzErr = cfUidError(pOpt->zVal)) != 0) return 1;
   return 0;
 }
@@ -883,7 +886,7 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
     rc = SQLITE_OK;
     if (!sqlite3_column_int(pStmt, 0)) {
       char *zJsonErr = 0;
-      if (nDoc <= CF_MAX_JSON_BYTES && cfJsonCheck(zDoc, nDoc, &zJsonErr) != SQLITE_OK && zJsonErr &&
+      if (nDoc <= CF_MAX_JSON_BYTES && cfJsonCheck(pI->p, zDoc, nDoc, &zJsonErr) != SQLITE_OK && zJsonErr &&
           strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
         rc = cfImportError(pI, "the document %s", zJsonErr + 16);
       } else {

@@ -88,8 +88,8 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   if (cfArgText(ctx, argv[2], "content", 0, 1, 1, &zContent)) return;
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "add_message", aOpt,
-                             MOPT_COUNT, &zErr)) {
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "add_message", aOpt,
+                                 MOPT_COUNT, &zErr)) {
     goto done;
   }
   if (zContent) nContent = sqlite3_value_bytes(argv[2]);

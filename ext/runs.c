@@ -205,7 +205,8 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     return;
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "start_run", aOpt, 1, &zErr)) {
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run", aOpt, 1,
+                                 &zErr)) {
     goto done;
   }
   if (aOpt[0].bPresent) {
