@@ -155,8 +155,28 @@ SEEDS = {
     "retention": [call("retention", "0", "10", "0"), call("purge_deleted", "0", "5")],
 }
 
+# JSON the scanner must judge: nesting, escapes, duplicate keys (also
+# spelled with escapes), numbers at the edges, lone surrogates
+SEEDS["json"] = [
+    call("merge_run_state", b'{"a":' * 40 + b'1' + b'}' * 40),
+    call("merge_run_state", b'{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}'),
+    call("add_message.options", b'{"parts":[{"type":"text","text":"a"}],"p\u0061rts":[]}'),
+    call("add_message.options", b'{"metadata":{"k":"\ud83d\ude00 \u00e9 \" \\ \/ \b\f\n\r\t"}}'),
+    call("add_message.options", b'{"metadata":{"k":"\ud800"}}'),
+    call("add_message.options", b'{"tokens":9223372036854775807,"metadata":{"x":-1.5e-308,"y":1E+2}}'),
+    call("set_business_context", b' \t\n{ "offerings" : [ ] , "icp" : null } \n'),
+    call("start_run.input", b'{"a":1,"a":2}'),
+    call("resume_run.approval", b'{"approvals":[{"proposal_id":1.0},{"proposal_id":2,"approved_name":"\u0000"}]}'),
+]
+
 # sequences: a call, then state changes, then more calls
 SEQUENCES = {
+    "seq_search_snippet": [
+        call("add_message.content", ("bread sourdough \u0301 \U0001F468\u200d\U0001F469 " * 40
+                                      + "pillar bakery " * 30 + "\U0001F1EB\U0001F1F7" * 5)),
+        call("search_messages.query", "bread OR pillar"),
+        call("search_messages.owner_options", "\"sourdough bread\"", "acme", j({"order": "newest"})),
+        call("search_messages.query", "bakery NEAR(bread pillar, 3)")],
     "seq_run_life": [call("start_run.input", j({})), call("fixed", b"\x00"), call("advance_run.output", j({"x": 1})),
                      call("resume_run.clarification", j({"clarifications": []})), call("fixed", b"\x02"),
                      call("add_message.content", "after")],
