@@ -547,7 +547,8 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
   int rc;
   rc = cfJsonPrepare(pDb, CF_STMT_JSON_OPTIONS,
                      "SELECT key, type, CASE WHEN type IN ('array', 'object') THEN value ELSE atom END,"
-                     " CASE WHEN type = 'array' THEN json_array_length(value) END"
+                     " CASE WHEN type = 'array' THEN json_array_length(value) END,"
+                     " instr(fullkey, char(92)) = 0"
                      " FROM json_each(?1)",
                      &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zJson, nJson, SQLITE_STATIC);
@@ -570,6 +571,14 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
         *pzErr = sqlite3_mprintf("chatflow: unknown option '%s' for %s (expected %s)", zKey, zFunc, zList);
       }
       sqlite3_free(zList);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    if (!sqlite3_column_int(pStmt, 4)) {
+      /* "p\u0061rts": the callers read options with json_extract('$.parts'),
+      ** which SQLite 3.40 does not match against an escaped key */
+      *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s is spelled with escapes; write the name as plain text",
+                               zKey, zFunc);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }

@@ -101,10 +101,9 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
       zErr = sqlite3_mprintf("chatflow: search_messages options must be JSON text");
       goto done;
     }
-    if (cfJsonOptions((const char *)zOpts, sqlite3_value_bytes(aArg[2]), "search_messages", aOpt,
-                      5, &zErr)) {
-      goto done;
-    }
+    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(aArg[2]), "search_messages",
+                           aOpt, 5, &zErr);
+    if (rc != SQLITE_OK) goto done;
   }
   if (aOpt[0].bPresent) {
     if (strcmp(aOpt[0].zVal, "newest") == 0) bNewest = 1;

@@ -310,8 +310,11 @@ static void test_duplicates_decoded(void **state) {
     sqlite3_free(zNoDup);
   }
   /* an escaped option name is the option */
-  parse(a, "{\"k\\u0065y\": \"v\"}", -1, 0);
-  assert_string_equal(a[O_KEY].zVal, "v");
+  /* an option name spelled with escapes is decoded, then refused: the
+  ** callers read options with json_extract('$.key'), which 3.40 does not
+  ** match against it */
+  parse(a, "{\"k\\u0065y\": \"v\"}", -1,
+        "chatflow: option 'key' of f is spelled with escapes; write the name as plain text");
   cfJsonOptionsFree(a, O_COUNT);
   /* keys that readers disagree on */
   parse(a, "{\"meta\": {\"a\\u0000b\": 1}}", -1,
