@@ -388,8 +388,19 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     } else {
       int iCol = eKind == CF_IK_TEXT ? 2 : 3;
       const char *z = (const char *)sqlite3_column_text(pStmt, iCol);
+      int n = sqlite3_column_bytes(pStmt, iCol);
       if (z == 0) { rc = SQLITE_NOMEM; break; }
-      rc = cfCellText(pCell, z, sqlite3_column_bytes(pStmt, iCol));
+      /* A string's escapes are decoded here (json_each): a lone surrogate
+      ** would store invalid UTF-8 (\u0000 is refused by cfImportCheckDoc). */
+      if (eKind == CF_IK_TEXT && memchr(z, 0, (size_t)n)) {
+        rc = cfImportError(pI, "%s%s%s contains a NUL character", zPath, zDot, zKey);
+        break;
+      }
+      if (eKind == CF_IK_TEXT && !cfUtf8Valid((const unsigned char *)z, n)) {
+        rc = cfImportError(pI, "%s%s%s is not valid UTF-8 (a lone surrogate?)", zPath, zDot, zKey);
+        break;
+      }
+      rc = cfCellText(pCell, z, n);
     }
   }
   sqlite3_reset(pStmt);
@@ -902,6 +913,20 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
       rc = cfImportError(pI, "format must be '" CF_EXPORT_FORMAT "', got %s", zFmtType);
     } else if (strcmp(zFormat, CF_EXPORT_FORMAT) != 0) {
       rc = cfImportError(pI, "unknown format '%q' (expected '" CF_EXPORT_FORMAT "')", zFormat);
+    }
+  }
+  if (rc == SQLITE_OK) {
+    /* SQLite's JSON functions (3.40) end a decoded string at \u0000, so a
+    ** text field would be stored cut short: refuse the escape up front
+    ** (backslashes occur only inside strings of a valid document). */
+    for (int i = 0; i + 5 < nDoc; i++) {
+      if (zDoc[i] != '\\') continue;
+      if (zDoc[i + 1] == 'u' && memcmp(zDoc + i + 2, "0000", 4) == 0) {
+        rc = cfImportError(pI, "the document contains \\u0000 at offset %d: text must not contain"
+                               " a NUL character", i);
+        break;
+      }
+      i++; /* the escaped character */
     }
   }
   sqlite3_finalize(pStmt);

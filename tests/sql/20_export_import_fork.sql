@@ -261,6 +261,10 @@ SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conv
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "runs": [{"workflow": "topical_map", "status": "completed", "proposals": [{"kind": "pillar"}]}]}'); -- error
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "runs": [{"workflow": "topical_map", "status": "completed", "proposals": [{"kind": "pillar", "proposed_name": "P", "user_approved": 2}]}]}'); -- error
 SELECT import_conversation('zeta', json_set((SELECT d FROM good), '$.runs[0].proposals[0].validated', 'yes')); -- error
+-- text fields are decoded JSON strings: \u0000 and lone surrogates are refused, never truncated
+SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "a\u0000b"}]}'); -- error
+SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {"title": "\ud800"}, "messages": []}'); -- error
+SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "x\udc00"}]}'); -- error
 -- fork
 SELECT fork_conversation(NULL); -- error
 SELECT fork_conversation('1'); -- error
