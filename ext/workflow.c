@@ -70,7 +70,10 @@ static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char 
       if (*pzNext == 0) rc = SQLITE_NOMEM;
     }
     if (sqlite3_column_type(pStmt, 1) == SQLITE_TEXT) {
+      /* Unchecked, a failed copy read as "awaits nothing" and moved a
+      ** step that waits for a person to processing. */
       *pzAwaits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      if (*pzAwaits == 0) rc = SQLITE_NOMEM;
     }
   } else if (rc == SQLITE_DONE) {
     *pzErr = sqlite3_mprintf("chatflow: run %lld is at step '%q', which workflow %s does not have",
@@ -114,19 +117,26 @@ static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const cha
   return rc;
 }
 
-/* Sets the {"status", "current_step"} of run iRun as the result. */
-static int cfResultStatus(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iRun) {
+/* The {"status", "current_step"} of run iRun in *pz (sqlite3_malloc'd).
+** The caller makes it the result only once the write is committed, handing
+** it over with sqlite3_free as destructor: that cannot fail for lack of
+** memory, so a committed call never reports an error. */
+static int cfStatusJson(CfConn *p, sqlite3_int64 iRun, char **pz) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db,
                               "SELECT json_object('status', status, 'current_step', current_step)"
                               "  FROM workflow_runs WHERE id = ?1",
                               -1, &pStmt, 0);
+  *pz = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iRun);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
-      rc = SQLITE_OK;
+      const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+      *pz = z ? sqlite3_mprintf("%s", z) : 0;
+      rc = *pz ? SQLITE_OK : SQLITE_NOMEM;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_CORRUPT; /* the run was loaded in this transaction */
     }
   }
   sqlite3_finalize(pStmt);
@@ -141,7 +151,7 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
   const char *zOutput = 0;
-  char *zErr = 0, *zNext = 0, *zAwaits = 0, *zTo = 0;
+  char *zErr = 0, *zNext = 0, *zAwaits = 0, *zTo = 0, *zStatus = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   CfRun r;
   int rc;
@@ -173,12 +183,16 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
       rc = zTo ? cfRunMove(p, &r, zTo, zNext, 0, zNow, &zErr) : SQLITE_NOMEM;
     }
   }
-  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
-  cfFinish(ctx, p, rc, &zErr);
+  if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) {
+    sqlite3_result_text(ctx, zStatus, -1, sqlite3_free);
+    zStatus = 0;
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
+  sqlite3_free(zStatus);
   sqlite3_free(zNext);
   sqlite3_free(zAwaits);
   sqlite3_free(zTo);
@@ -191,7 +205,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
   const char *zAnswer = 0;
-  char *zErr = 0;
+  char *zErr = 0, *zStatus = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   CfRun r;
@@ -273,12 +287,16 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                    iRun, zAnswer, zNow);
   }
   if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zNow, &zErr);
-  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
-  cfFinish(ctx, p, rc, &zErr);
+  if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) {
+    sqlite3_result_text(ctx, zStatus, -1, sqlite3_free);
+    zStatus = 0;
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
+  sqlite3_free(zStatus);
   cfRunFree(&r);
 }
 
