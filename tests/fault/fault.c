@@ -62,8 +62,10 @@
 ** --jobs N forks N workers, each in its own directory under --dir, each
 ** trying every Nth site; their counts come back through a pipe.
 */
+#define _GNU_SOURCE /* dladdr */
 #include <sqlite3.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <signal.h>
@@ -102,7 +104,55 @@ static void fxBacktrace(void) {
   backtrace_symbols_fd(a, n, 2);
 }
 
+/* While recording (the reference run of OOM mode), each allocation site is
+** marked "direct" when chatflow's own code asked for the memory through a
+** short chain of SQLite calls (sqlite3_malloc, sqlite3_mprintf, a result
+** copy ...) rather than deep inside SQLite (a prepare, a step): those are
+** where an unchecked result in ext/ hides.  A sample (--sample) always
+** tries every direct site. */
+static int gRecord;
+static unsigned char *gaDirect; /* by site number, grown while recording */
+static long gnDirect;           /* allocated length of gaDirect */
+static void *gExeBase;          /* the base address of this executable */
+#define CF_MAX_SQLITE_FRAMES 6
+
+static int fxInExe(void *pc) {
+  Dl_info info;
+  return dladdr(pc, &info) && info.dli_fbase == gExeBase;
+}
+
+static void fxRecordSite(long n) {
+  void *a[24];
+  int nFrame, i = 0, nSqlite = 0;
+  if (n >= gnDirect) {
+    long nNew = (n + 1) * 2;
+    gaDirect = realloc(gaDirect, (size_t)nNew);
+    if (gaDirect == 0) abort();
+    memset(gaDirect + gnDirect, 0, (size_t)(nNew - gnDirect));
+    gnDirect = nNew;
+  }
+  nFrame = backtrace(a, 24);
+  /* Skip this file's frames (the allocator), count SQLite's, then look at
+  ** the SQLite function that the first frame after them called. */
+  while (i < nFrame && fxInExe(a[i])) i++;
+  while (i < nFrame && !fxInExe(a[i])) { i++; nSqlite++; }
+  gaDirect[n] = 0;
+  if (i < nFrame && nSqlite > 0 && nSqlite <= CF_MAX_SQLITE_FRAMES) {
+    static const char *const azApi[] = {"sqlite3_malloc", "sqlite3_realloc", "sqlite3_mprintf",
+                                        "sqlite3_vmprintf", "sqlite3_result_", "sqlite3_str_",
+                                        "sqlite3_column_text", "sqlite3_value_text",
+                                        "sqlite3_bind_"};
+    Dl_info info;
+    if (dladdr(a[i - 1], &info) && info.dli_sname) {
+      for (size_t k = 0; k < sizeof(azApi) / sizeof(azApi[0]); k++) {
+        if (strncmp(info.dli_sname, azApi[k], strlen(azApi[k])) == 0) gaDirect[n] = 1;
+      }
+    }
+  }
+}
+
 static int fxShouldFail(long n) {
+  if (gRecord) fxRecordSite(n);
   if (gAllocFailAt == 0) return 0;
   if (n == gAllocFailAt || (gPersist && n > gAllocFailAt)) {
     fxBacktrace();
@@ -433,10 +483,33 @@ static const char *const azMainSteps[] = {
     "SELECT chatflow_config('llm.model', NULL)",
     0};
 
+/* Regressions, swept at every site by make test too: each step is a fault
+** case that once went wrong.  "#warm" steps run without faults (setup, and
+** they load the schema so that the steps after them are short). */
+static const char *const azRegressSteps[] = {
+    "#session 2026-01-01T00:00:00Z",
+    "#warm SELECT start_run(1, 'topical_map')",
+    "#warm SELECT create_conversation('acme')",
+    /* advance_run into a step that awaits a person: an unchecked copy of
+    ** "awaits" moved the run to processing instead (workflow.c) */
+    "SELECT advance_run(1, '{\"k\": 1}')",
+    /* resume_run: the status is the result only after the commit */
+    "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": \"q\", \"question\": \"?\","
+    " \"answer\": \"a\"}]}')",
+    /* options parsed by json.c: out of memory there returned NULL without an
+    ** error; the auto title: out of memory stored no title */
+    "SELECT add_message(2, 'user', 'a title from me', '{\"type\": \"user_input\", \"tokens\": 2}')",
+    "SELECT create_conversation('acme', 'T', '{\"model\": \"m\"}')",
+    "SELECT find_or_create_conversation('acme', 'k9', 'T', '{\"model\": \"m\"}')",
+    "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"cancel\"}')",
+    "SELECT fork_conversation(2, 1, '{\"uid\": \"fork-1\"}')",
+    0};
+
 static const Scenario aScenario[] = {
     {"init", azInitSteps, SEED_NONE},
     {"migrate", azMigrateSteps, SEED_V3},
     {"main", azMainSteps, SEED_CURRENT},
+    {"regress", azRegressSteps, SEED_CURRENT},
 };
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))
 #define MAX_STEPS 128
@@ -657,6 +730,28 @@ static char *fingerprint(sqlite3 *db) {
   return b.z;
 }
 
+/* The names (and row counts, found vs expected) of the tables whose lines
+** differ between two fingerprints. */
+static char *fingerprintDiff(const char *zGot, const char *zWant) {
+  Buf b = {0, 0, 0};
+  bufAppend(&b, "");
+  while (*zGot && *zWant) {
+    const char *e1 = strchr(zGot, '\n'), *e2 = strchr(zWant, '\n');
+    if (e1 == 0 || e2 == 0) break;
+    if (e1 - zGot != e2 - zWant || memcmp(zGot, zWant, (size_t)(e1 - zGot)) != 0) {
+      const char *s1 = strchr(zGot, ' '), *s2 = strchr(zWant, ' ');
+      const char *t1 = s1 ? strchr(s1 + 1, ' ') : 0, *t2 = s2 ? strchr(s2 + 1, ' ') : 0;
+      if (s1 && s2 && t1 && t2) {
+        bufAppend(&b, "%s%.*s %.*s rows, expected %.*s", b.n ? "; " : "", (int)(s1 - zGot), zGot,
+                  (int)(t1 - s1 - 1), s1 + 1, (int)(t2 - s2 - 1), s2 + 1);
+      }
+    }
+    zGot = e1 + 1;
+    zWant = e2 + 1;
+  }
+  return b.z;
+}
+
 static void copyFile(const char *zFrom, const char *zTo) {
   FILE *f = fopen(zFrom, "rb");
   Buf b = {0, 0, 0};
@@ -763,6 +858,7 @@ typedef struct Reference {
 } Reference;
 
 static int isSession(const char *zStep) { return strncmp(zStep, "#session ", 9) == 0; }
+static int isWarm(const char *zStep) { return strncmp(zStep, "#warm ", 6) == 0; }
 
 /* Opens the scenario's connection at a "#session <clock>" step: fixed
 ** randomness, the clock pinned to <clock>. */
@@ -841,10 +937,14 @@ static void runScenario(const Scenario *pSc, Mode eMode, Reference *ref, const R
       continue;
     }
     gInjected = 0;
-    gArmed = (eMode == MODE_OOM);
-    gIoArmed = (eMode != MODE_OOM);
-    runStatement(db, pSc->azStep[i], &r);
+    gArmed = (eMode == MODE_OOM) && !isWarm(pSc->azStep[i]);
+    gIoArmed = (eMode != MODE_OOM) && !isWarm(pSc->azStep[i]);
+    runStatement(db, pSc->azStep[i] + (isWarm(pSc->azStep[i]) ? 6 : 0), &r);
     gArmed = gIoArmed = 0;
+    if (ref && isWarm(pSc->azStep[i]) && r.rc != SQLITE_OK) {
+      fprintf(stderr, "fault: setup step %d failed: %s\n", i, r.zOut);
+      exit(2);
+    }
     if (ref) {
       ref->aRes[i] = r;
       ref->aAlloc[i] = gAllocs - nAlloc0;
@@ -879,7 +979,7 @@ static void runScenario(const Scenario *pSc, Mode eMode, Reference *ref, const R
 /* ----------------------------------------------------------------- sweep */
 
 typedef struct Counts {
-  long nSites, nTried, nFailed, nSuccess, nSameError, nViolations;
+  long nSites, nDirect, nTried, nFailed, nSuccess, nSameError, nViolations;
 } Counts;
 
 static void violation(Counts *c, Mode eMode, const Scenario *pSc, long iSite, int iStep,
@@ -901,6 +1001,7 @@ static void violation(Counts *c, Mode eMode, const Scenario *pSc, long iSite, in
   va_start(ap, zFmt);
   vsnprintf(z, (size_t)n + 1, zFmt, ap);
   va_end(ap);
+  while (n > 0 && z[n - 1] == '\n') z[--n] = 0;
   bufAppend(&b, "%s\n", z);
   free(z);
   /* One write per report: workers share stdout. */
@@ -957,7 +1058,8 @@ static void trySite(const Scenario *pSc, Mode eMode, Reference *ref, long iSite,
   /* The outcome: the fault's error, the fault-free error, or the full result. */
   if (r.rc == SQLITE_OK) {
     if (ref->aRes[iStep].rc != SQLITE_OK || strcmp(r.zOut, ref->aRes[iStep].zOut) != 0) {
-      violation(c, eMode, pSc, iSite, iStep, "succeeded with %s instead of %s", r.zOut,
+      violation(c, eMode, pSc, iSite, iStep, "succeeded with %.*s instead of %.*s",
+                (int)strcspn(r.zOut, "\n"), r.zOut, (int)strcspn(ref->aRes[iStep].zOut, "\n"),
                 ref->aRes[iStep].zOut);
     } else {
       c->nSuccess++;
@@ -988,8 +1090,10 @@ static void trySite(const Scenario *pSc, Mode eMode, Reference *ref, long iSite,
     const char *zWant = ref->azFp[r.rc == SQLITE_OK ? iStep + 1 : iStep];
     /* A fault-free error leaves the tables unchanged as well. */
     if (strcmp(zFp, zWant) != 0) {
-      violation(c, eMode, pSc, iSite, iStep, "tables differ from the fault-free ones %s the step:\n%s--- expected:\n%s",
-                r.rc == SQLITE_OK ? "after" : "before", zFp, zWant);
+      char *zDiff = fingerprintDiff(zFp, zWant);
+      violation(c, eMode, pSc, iSite, iStep, "tables differ from the fault-free ones %s the step (%s)",
+                r.rc == SQLITE_OK ? "after" : "before", zDiff);
+      free(zDiff);
     }
   }
   free(zFp);
@@ -1015,7 +1119,10 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
   /* Twice fault-free: the second run must equal the first (deterministic). */
   gAllocs = gIoCalls = 0;
   ref->bFingerprint = 1;
+  if (gaDirect) memset(gaDirect, 0, (size_t)gnDirect);
+  gRecord = (eMode == MODE_OOM);
   runScenario(pSc, eMode, ref, 0, 0, &iDummy, 0);
+  gRecord = 0;
   ref->nLiveIdle = gLive;
   gAllocs = gIoCalls = 0;
   runScenario(pSc, eMode, ref2, 0, 0, &iDummy, 0);
@@ -1043,6 +1150,7 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
   for (int i = 0; i < ref->nStep; i++) nTotal += eMode == MODE_OOM ? ref->aAlloc[i] : ref->aIo[i];
   c->nSites = nTotal;
   if (nSample > 0) nStride = nTotal / nSample > 1 ? nTotal / nSample : 1;
+  for (long n = 1; n < gnDirect && n <= nTotal; n++) c->nDirect += gaDirect[n];
   if (gVerbose && iWorker == 0) {
     for (int i = 0; i < ref->nStep; i++) {
       printf("step %2d: %5ld allocations %4ld VFS calls rc %d %s => %s", i, ref->aAlloc[i],
@@ -1055,11 +1163,10 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
   } else {
     /* Strided: sites 1, 1+K, ... and always the last one. */
     long k = 0;
-    for (long n = 1; n <= nTotal; n += nStride) {
-      if (k++ % nWorkers == iWorker) trySite(pSc, eMode, ref, n, c);
-    }
-    if (nStride > 1 && (nTotal - 1) % nStride != 0 && k % nWorkers == iWorker) {
-      trySite(pSc, eMode, ref, nTotal, c);
+    for (long n = 1; n <= nTotal; n++) {
+      int bTry = (n - 1) % nStride == 0 || n == nTotal ||
+                 (nSample > 0 && n < gnDirect && gaDirect[n]);
+      if (bTry && k++ % nWorkers == iWorker) trySite(pSc, eMode, ref, n, c);
     }
   }
   for (int i = 0; i < ref->nStep; i++) {
@@ -1089,6 +1196,7 @@ int main(int argc, char **argv) {
   const char *zMode = "all", *zScenario = "all";
   long nStride = 1, iSite = 0, nSample = 0;
   int nJobs = 1;
+  char zDirect[64];
   int nPass = 0, nFail = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) zMode = argv[++i];
@@ -1112,6 +1220,10 @@ int main(int argc, char **argv) {
   signal(SIGFPE, fxCrash);
   setvbuf(stdout, 0, _IOLBF, 0);
 
+  {
+    Dl_info info;
+    if (dladdr((void *)fxInExe, &info)) gExeBase = info.dli_fbase;
+  }
   if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &gReal) != SQLITE_OK) return 2;
   mem = gReal;
   mem.xMalloc = fxMalloc;
@@ -1165,6 +1277,7 @@ int main(int argc, char **argv) {
             c.nSameError += cw.nSameError;
             c.nViolations += cw.nViolations;
             c.nSites = cw.nSites;
+            c.nDirect = cw.nDirect;
           }
         }
         close(aFd[0]);
@@ -1179,9 +1292,10 @@ int main(int argc, char **argv) {
         }
       }
       if (c.nViolations == 0) nPass++; else nFail++;
-      printf("%s %s: %ld sites, %ld tried%s: %ld failures reported, %ld full successes, "
+      snprintf(zDirect, sizeof(zDirect), " (%ld in chatflow's own calls)", c.nDirect);
+      printf("%s %s: %ld sites%s, %ld tried%s: %ld failures reported, %ld full successes, "
              "%ld fault-free errors, %ld violations\n",
-             azMode[m], aScenario[s].zName, c.nSites, c.nTried,
+             azMode[m], aScenario[s].zName, c.nSites, m == MODE_OOM ? zDirect : "", c.nTried,
              nStride > 1 || nSample > 0 ? " (a sample)" : "", c.nFailed, c.nSuccess, c.nSameError,
              c.nViolations);
     }
