@@ -16,9 +16,15 @@ SQLITE3  ?= sqlite3
 VERSION  := $(shell cat VERSION)
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS     := json-c libcurl sqlite3
+PKGS     := json-c libcurl libutf8proc sqlite3
+# On a fresh machine the flags below would be read before `setup` installs
+# the libraries, so install them first, at parse time, when pkg-config
+# cannot find them (scripts/setup is a no-op when everything is present).
+ifeq ($(filter clean format,$(MAKECMDGOALS)),)
+_SETUP := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null || scripts/setup >&2)
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs json-c libcurl 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs json-c libcurl libutf8proc 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 OPT      ?= -O2 -g
@@ -30,7 +36,7 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(SAN) $(WARN) -fPIC -Iext -Idist
 SRCS     := ext/chatflow.c ext/util.c ext/json.c ext/schema.c ext/conversations.c \
             ext/messages.c ext/runs.c ext/history_vtab.c ext/interrupt_vtab.c ext/workflow.c \
             ext/http.c ext/provider.c ext/retention.c ext/list_vtab.c ext/search_vtab.c \
-            ext/export.c ext/tvf.c
+            ext/export.c ext/tvf.c ext/write.c ext/text.c
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 OBJDIR   ?= dist/obj
 OBJS     := $(SRCS:ext/%.c=$(OBJDIR)/%.o) $(OBJDIR)/migrations.o

@@ -46,6 +46,7 @@ enum {
   CF_STMT_SAVEPOINT,
   CF_STMT_RELEASE,
   CF_STMT_ROLLBACK,
+  CF_STMT_ROLLBACK_ALL,
   CF_STMT_PIN_CLOCK,
   CF_STMT_UNPIN_CLOCK,
   CF_STMT_CONV_GET,
@@ -67,6 +68,9 @@ struct CfConn {
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
   int nGuard;                             /* connected chatflow_statement_cache tables */
   int bDestroyed;                         /* the guard module's destructor ran */
+  int nTxn;                               /* open write brackets (write.c) */
+  int bTxnOwn;                            /* the outermost one began the transaction */
+  int eEntry;                             /* CF_ENTRY_*: what was held when it began */
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -81,21 +85,30 @@ void cfResultErrorMsg(sqlite3_context *ctx, char *zErr);
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 char *cfMprintfV(const char *zFmt, va_list ap);
-int cfUtf8Valid(const unsigned char *z, int n);
-int cfUtf8Chars(const unsigned char *z, int n);
 void cfNow(CfConn *p, char *zBuf);
 int cfParseTimestamp(const char *z, char *zOut);
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
-int cfBeginWrite(CfConn *p, char **pzErr);
-int cfEnd(CfConn *p, int rc);
-int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
-char *cfAutoTitle(const char *zContent);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
+
+/* text.c: UTF-8, graphemes, titles. */
+int cfUtf8Valid(const unsigned char *z, int n);
+int cfUtf8Chars(const unsigned char *z, int n);
+size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
+char *cfAutoTitle(const char *zContent);
+
+/* write.c: the write bracket every writing function uses. */
+int cfBeginWrite(CfConn *p, char **pzErr);
+int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
+int cfInitBegin(CfConn *p, char **pzErr);
+int cfInitEnd(CfConn *p, int rc, char **pzErr);
+char *cfWriteError(CfConn *p, int rc);
+void cfResultCode(sqlite3_context *ctx, int rc);
+int cfKeepCode(int rc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
@@ -151,6 +164,8 @@ int cfRegisterHistory(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 int cfRegisterProvider(sqlite3 *db, CfConn *p);
+/* provider.c: the llm.base_url rule, shared with chatflow_config. */
+int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);

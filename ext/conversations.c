@@ -125,7 +125,9 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto done;
   if (zKey) {
-    rc = sqlite3_prepare_v2(p->db, "SELECT id FROM chat_conversations WHERE owner = ?1 AND key = ?2",
+    rc = sqlite3_prepare_v2(p->db,
+                            "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
+                            " WHERE owner = ?1 AND key = ?2",
                             -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
@@ -134,6 +136,14 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       if (rc == SQLITE_ROW) {
         iId = sqlite3_column_int64(pStmt, 0);
         rc = SQLITE_OK;
+        if (bFind && sqlite3_column_int(pStmt, 1)) {
+          /* Never hand out a conversation that refuses writes; restoring
+          ** it is the caller's decision. */
+          zErr = sqlite3_mprintf("chatflow: the conversation with key '%q' of owner '%q' (id %lld) is deleted;"
+                                 " restore_conversation(%lld) first, or purge it to reuse the key",
+                                 zKey, zOwner, iId, iId);
+          rc = SQLITE_ERROR;
+        }
       } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
       }

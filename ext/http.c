@@ -3,13 +3,33 @@
 ** nothing of SQLite: a CfHttpRequest goes in, a CfHttpResponse comes out,
 ** and its memory comes from malloc/free (cfHttpResponseFree).
 **
-** Every request: http and https only (redirects too, at most 3),
-** CURLOPT_CONNECTTIMEOUT_MS and CURLOPT_TIMEOUT_MS, CURLOPT_NOSIGNAL (no
-** SIGALRM in the host process), an error buffer, a response-size cap
-** enforced in the write callback, TLS verification on unless the request
-** says bInsecure (an explicit, documented setting), an optional CA bundle,
-** and a progress callback that aborts when xAbort says so (chatflow uses it
-** to stop when the SQL statement is interrupted).
+** Every request: http and https only, CURLOPT_CONNECTTIMEOUT_MS and
+** CURLOPT_TIMEOUT_MS, CURLOPT_NOSIGNAL (no SIGALRM in the host process), an
+** error buffer, a response-size cap enforced in the write callback, TLS
+** verification on unless the request says bInsecure (an explicit,
+** documented setting), an optional CA bundle, ~/.netrc ignored, and a
+** progress callback that aborts when xAbort says so (chatflow uses it to
+** stop when the SQL statement is interrupted).
+**
+** Redirects are never followed.  A request carries the conversation and
+** secrets (Authorization, and the caller's extra headers such as api-key or
+** X-Api-Key, which libcurl would send on to any host: it drops only
+** Authorization on a change of origin).  Following only same-origin
+** redirects would be safe too, but needs a second request path (method and
+** body re-sent by hand, a count cap, the origin compared at every hop) for
+** a case OpenAI-compatible APIs do not normally have; refusing them all is
+** simpler and cannot leak.  A 3xx answer with a Location fails with
+** CF_HTTP_FAIL_REDIRECT; the response says where it pointed (zRedirect,
+** without user, password, query or fragment, so a token in the Location
+** does not reach an error message) and whether that is another origin
+** (scheme, host or port), so the caller can say which it was.
+**
+** cfHttpUrlCheck judges a base URL before any request, with libcurl's own
+** URL parser (the one the request will use, so the check and the request
+** cannot read the URL differently) plus two rules libcurl does not have:
+** no user or password before the host (a secret would sit in the database
+** setting; libcurl also accepts "user@" with an empty user), and a
+** non-empty host (libcurl reads "http:///v1" as the host "v1").
 **
 ** curl_global_init runs once per process, thread-safely (pthread_once);
 ** the library is linked -z nodelete so that state is never unloaded under
@@ -28,6 +48,116 @@ static pthread_once_t cfHttpOnce = PTHREAD_ONCE_INIT;
 static CURLcode cfHttpInitRc = CURLE_OK;
 
 static void cfHttpGlobalInit(void) { cfHttpInitRc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static const char *cfHttpUrlError(CURLUcode uc) {
+#if LIBCURL_VERSION_NUM >= 0x075000
+  return curl_url_strerror(uc);
+#else
+  (void)uc;
+  return "libcurl cannot parse it";
+#endif
+}
+
+/* The authority of z: what follows "://" (or z itself when it has none) up
+** to the first '/', '?' or '#'; its length in *pn. */
+static const char *cfHttpAuthority(const char *z, size_t *pn) {
+  const char *zAuth = strstr(z, "://");
+  zAuth = zAuth ? zAuth + 3 : z;
+  *pn = strcspn(zAuth, "/?#");
+  return zAuth;
+}
+
+int cfHttpUrlCheck(const char *zUrl, char *zWhy, size_t nWhy) {
+  const char *zAuth;
+  size_t nAuth;
+  CURLU *pU;
+  CURLUcode uc;
+  char *zPart = 0; /* curl's, curl_free */
+  int rc = CF_HTTP_URL_OK;
+  if (nWhy) zWhy[0] = 0;
+  for (const unsigned char *q = (const unsigned char *)zUrl; *q; q++) {
+    if (*q <= ' ' || *q == 0x7f) return CF_HTTP_URL_SPACE;
+  }
+  zAuth = cfHttpAuthority(zUrl, &nAuth);
+  if (memchr(zAuth, '@', nAuth)) return CF_HTTP_URL_CREDENTIALS;
+  if (strncmp(zUrl, "http://", 7) != 0 && strncmp(zUrl, "https://", 8) != 0) {
+    return CF_HTTP_URL_SCHEME;
+  }
+  if (nAuth == 0 || zAuth[0] == ':') return CF_HTTP_URL_NOHOST;
+  pthread_once(&cfHttpOnce, cfHttpGlobalInit);
+  pU = curl_url();
+  if (pU == 0) return CF_HTTP_URL_NOMEM;
+  uc = curl_url_set(pU, CURLUPART_URL, zUrl, 0);
+  if (uc == CURLUE_NO_HOST) {
+    rc = CF_HTTP_URL_NOHOST;
+  } else if (uc == CURLUE_OUT_OF_MEMORY) {
+    rc = CF_HTTP_URL_NOMEM;
+  } else if (uc != CURLUE_OK) {
+    snprintf(zWhy, nWhy, "%s", cfHttpUrlError(uc));
+    rc = CF_HTTP_URL_INVALID;
+  } else if (curl_url_get(pU, CURLUPART_USER, &zPart, 0) == CURLUE_OK ||
+             curl_url_get(pU, CURLUPART_PASSWORD, &zPart, 0) == CURLUE_OK ||
+             curl_url_get(pU, CURLUPART_OPTIONS, &zPart, 0) == CURLUE_OK) {
+    rc = CF_HTTP_URL_CREDENTIALS; /* not reached past the '@' rule; kept as a second guard */
+  } else if (curl_url_get(pU, CURLUPART_HOST, &zPart, 0) != CURLUE_OK || zPart[0] == 0) {
+    rc = CF_HTTP_URL_NOHOST;
+  }
+  curl_free(zPart);
+  curl_url_cleanup(pU);
+  return rc;
+}
+
+/* Writes "scheme://host:port" of zUrl (lower-cased, the port always
+** given) to zOut; returns non-zero when zUrl does not parse or the origin
+** does not fit. */
+static int cfHttpOrigin(const char *zUrl, char *zOut, size_t nOut) {
+  CURLU *pU = curl_url();
+  char *zScheme = 0, *zHost = 0, *zPort = 0; /* curl's, curl_free */
+  int rc = 1;
+  if (pU && curl_url_set(pU, CURLUPART_URL, zUrl, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_get(pU, CURLUPART_SCHEME, &zScheme, 0) == CURLUE_OK &&
+      curl_url_get(pU, CURLUPART_HOST, &zHost, 0) == CURLUE_OK &&
+      curl_url_get(pU, CURLUPART_PORT, &zPort, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    int n = snprintf(zOut, nOut, "%s://%s:%s", zScheme, zHost, zPort);
+    if (n > 0 && (size_t)n < nOut) {
+      for (char *q = zOut; *q; q++) {
+        if (*q >= 'A' && *q <= 'Z') *q += 'a' - 'A';
+      }
+      rc = 0;
+    }
+  }
+  curl_free(zScheme);
+  curl_free(zHost);
+  curl_free(zPort);
+  curl_url_cleanup(pU);
+  return rc;
+}
+
+/* Writes zTarget, a redirect's absolute URL, to zOut for an error message:
+** without user, password, options, query and fragment, cut at a character
+** boundary to fit (ending "..."). */
+static void cfHttpRedirectShow(const char *zTarget, char *zOut, size_t nOut) {
+  CURLU *pU = curl_url();
+  char *zShow = 0; /* curl's, curl_free */
+  size_t n;
+  if (pU && curl_url_set(pU, CURLUPART_URL, zTarget, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+      curl_url_set(pU, CURLUPART_USER, 0, 0) == CURLUE_OK &&
+      curl_url_set(pU, CURLUPART_PASSWORD, 0, 0) == CURLUE_OK &&
+      curl_url_set(pU, CURLUPART_OPTIONS, 0, 0) == CURLUE_OK &&
+      curl_url_set(pU, CURLUPART_QUERY, 0, 0) == CURLUE_OK &&
+      curl_url_set(pU, CURLUPART_FRAGMENT, 0, 0) == CURLUE_OK) {
+    curl_url_get(pU, CURLUPART_URL, &zShow, 0);
+  }
+  snprintf(zOut, nOut, "%s", zShow ? zShow : "a URL libcurl cannot parse");
+  n = strlen(zShow ? zShow : "");
+  if (n >= nOut && nOut > 4) {
+    size_t nCut = nOut - 4;
+    while (nCut > 0 && ((unsigned char)zOut[nCut] & 0xc0) == 0x80) nCut--; /* not inside a UTF-8 character */
+    memcpy(zOut + nCut, "...", 4);
+  }
+  curl_free(zShow);
+  curl_url_cleanup(pU);
+}
 
 typedef struct CfHttpSink {
   CfHttpResponse *pResp;
@@ -106,9 +236,10 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   curl_easy_setopt(pCurl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
   curl_easy_setopt(pCurl, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-  curl_easy_setopt(pCurl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(pCurl, CURLOPT_MAXREDIRS, 3L);
-  curl_easy_setopt(pCurl, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
+  /* never follow a redirect (see the header comment); redirect protocols
+  ** and a cap of 0 stay set in case this option is ever turned on */
+  curl_easy_setopt(pCurl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(pCurl, CURLOPT_MAXREDIRS, 0L);
   curl_easy_setopt(pCurl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(pCurl, CURLOPT_CONNECTTIMEOUT_MS,
                    pReq->nConnectTimeoutMs > 0 ? pReq->nConnectTimeoutMs : 10000L);
@@ -147,6 +278,16 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
     }
     if (pResp->zError[0] == 0) {
       snprintf(pResp->zError, sizeof(pResp->zError), "%s", curl_easy_strerror(e));
+    }
+  } else if (pResp->iStatus >= 300 && pResp->iStatus <= 399) {
+    char *zTarget = 0; /* borrowed from curl: valid until curl_easy_cleanup */
+    if (curl_easy_getinfo(pCurl, CURLINFO_REDIRECT_URL, &zTarget) == CURLE_OK && zTarget) {
+      char zFrom[320], zTo[320];
+      cfHttpRedirectShow(zTarget, pResp->zRedirect, sizeof(pResp->zRedirect));
+      pResp->bCrossOrigin = cfHttpOrigin(pReq->zUrl, zFrom, sizeof(zFrom)) != 0 ||
+                            cfHttpOrigin(zTarget, zTo, sizeof(zTo)) != 0 || strcmp(zFrom, zTo) != 0;
+      snprintf(pResp->zError, sizeof(pResp->zError), "HTTP %ld redirect not followed", pResp->iStatus);
+      rc = CF_HTTP_FAIL_REDIRECT;
     }
   }
   curl_slist_free_all(pHeaders);

@@ -1,6 +1,7 @@
 /*
 ** http.h — the interface of http.c (no SQLite types): one POST, with
-** limits, and a response to free with cfHttpResponseFree.
+** limits, and a response to free with cfHttpResponseFree; and the check of
+** a base URL (cfHttpUrlCheck).
 */
 #ifndef CHATFLOW_HTTP_H
 #define CHATFLOW_HTTP_H
@@ -19,6 +20,7 @@
 #define CF_HTTP_FAIL_TOOBIG 3   /* response over nMaxResponse */
 #define CF_HTTP_FAIL_ABORTED 4  /* xAbort asked to stop */
 #define CF_HTTP_FAIL_OTHER 5    /* anything else curl reports */
+#define CF_HTTP_FAIL_REDIRECT 6 /* a 3xx with a Location: never followed (zRedirect) */
 
 typedef struct CfHttpRequest {
   const char *zUrl;          /* http:// or https:// */
@@ -41,7 +43,24 @@ typedef struct CfHttpResponse {
   size_t nBody;
   int eFail;                 /* CF_HTTP_OK or CF_HTTP_FAIL_* */
   char zError[256];          /* curl's error text when eFail != 0 (CURL_ERROR_SIZE) */
+  /* CF_HTTP_FAIL_REDIRECT: where the server sent us, for an error message:
+  ** scheme://host[:port]/path, without user, password, query or fragment
+  ** (cut to fit, ending "..."), and whether that is another origin
+  ** (scheme, host or port differ from zUrl's) */
+  char zRedirect[208];
+  int bCrossOrigin;
 } CfHttpResponse;
+
+/* cfHttpUrlCheck's verdicts on a base URL, in the order they are checked. */
+#define CF_HTTP_URL_OK 0
+#define CF_HTTP_URL_SPACE 1        /* a space or a control character */
+#define CF_HTTP_URL_CREDENTIALS 2  /* "user@" or "user:password@" before the host */
+#define CF_HTTP_URL_SCHEME 3       /* not http:// or https:// */
+#define CF_HTTP_URL_NOHOST 4       /* https://, http:///v1, http://:8080/v1 */
+#define CF_HTTP_URL_INVALID 5      /* libcurl refuses it (zWhy says why): bad port, bad host */
+#define CF_HTTP_URL_NOMEM 6        /* libcurl ran out of memory: not judged */
+
+int cfHttpUrlCheck(const char *zUrl, char *zWhy, size_t nWhy);
 
 int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);
 void cfHttpResponseFree(CfHttpResponse *pResp);

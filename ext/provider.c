@@ -35,9 +35,13 @@
 **
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
-** message, malformed or oversized JSON, no choices, no content.  Nothing is
-** written on failure (but the fail_run of on_error).  The API key is never
-** stored, logged or put in a message.
+** message, a redirect (never followed, see http.c; the message says when it
+** pointed to another origin), malformed or oversized JSON, no choices, no
+** content.  Before the call, llm.base_url is checked again with the rule
+** chatflow_config applies (cfBaseUrlCheck, same messages): a value written
+** into chatflow_settings by raw SQL cannot smuggle credentials or an empty
+** host past it.  Nothing is written on failure (but the fail_run of
+** on_error).  The API key is never stored, logged or put in a message.
 **
 ** generate_title: with llm.model set, asks the model for a short title of
 ** the conversation's first messages and stores it (at most 200
@@ -284,6 +288,44 @@ static const char *cfReasonPhrase(long iStatus) {
   return "";
 }
 
+/* The one rule for llm.base_url, used by chatflow_config when the value is
+** set (schema.c, cfSettingCheck) and here before every call, for a value
+** written into chatflow_settings by raw SQL: an http:// or https:// URL
+** (cfHttpUrlCheck: no spaces or control characters, no user or password
+** before the host, a host, libcurl can parse it).  Returns SQLITE_OK, or
+** SQLITE_ERROR with the message in *pzErr (sqlite3_malloc'd), or
+** SQLITE_NOMEM when the message could not be allocated (*pzErr is 0).
+** The message never quotes a URL that holds credentials. */
+int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
+  char zWhy[128];
+  char *zErr = 0;
+  *pzErr = 0;
+  switch (cfHttpUrlCheck(zUrl, zWhy, sizeof(zWhy))) {
+    case CF_HTTP_URL_OK:
+      return SQLITE_OK;
+    case CF_HTTP_URL_NOMEM:
+      return SQLITE_NOMEM;
+    case CF_HTTP_URL_SPACE:
+      zErr = sqlite3_mprintf("chatflow: %s must not contain spaces or control characters", zKey);
+      break;
+    case CF_HTTP_URL_CREDENTIALS:
+      zErr = sqlite3_mprintf("chatflow: %s must not contain credentials (user@ or user:password@ before"
+                             " the host): settings are stored in the database; put the key in the"
+                             " environment variable named by llm.api_key_env", zKey);
+      break;
+    case CF_HTTP_URL_SCHEME:
+      zErr = sqlite3_mprintf("chatflow: %s must be an http:// or https:// URL, got '%q'", zKey, zUrl);
+      break;
+    case CF_HTTP_URL_NOHOST:
+      zErr = sqlite3_mprintf("chatflow: %s has no host, got '%q'", zKey, zUrl);
+      break;
+    default:
+      zErr = sqlite3_mprintf("chatflow: %s is not a valid URL (%s), got '%q'", zKey, zWhy, zUrl);
+  }
+  *pzErr = zErr;
+  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
 /* Phase 2: one POST of zBody; fills c or returns an error message. */
 static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   CfHttpRequest req;
@@ -293,6 +335,10 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   char *zAuth = 0, *zUrl = 0, *zExtra = 0, *zErr = 0;
   int nHeader = 0, iExtra;
   long long t0;
+  if (cfBaseUrlCheck("llm.base_url", c->zBaseUrl ? c->zBaseUrl : "", &zErr) != SQLITE_OK) {
+    /* a value written by raw SQL, past chatflow_config's check */
+    return zErr ? zErr : sqlite3_mprintf("chatflow: provider: out of memory");
+  }
   memset(&req, 0, sizeof(req));
   memset(&ab, 0, sizeof(ab));
   ab.db = p->db;
@@ -365,6 +411,16 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
       break;
     case CF_HTTP_FAIL_ABORTED:
       zErr = sqlite3_mprintf("chatflow: provider call interrupted");
+      break;
+    case CF_HTTP_FAIL_REDIRECT:
+      /* never followed (http.c): the request's headers and body stay with llm.base_url's origin */
+      if (resp.bCrossOrigin) {
+        zErr = sqlite3_mprintf("chatflow: provider redirected to another origin (%s); not followed (HTTP %ld)",
+                               resp.zRedirect, resp.iStatus);
+      } else {
+        zErr = sqlite3_mprintf("chatflow: provider redirected to %s (HTTP %ld); redirects are not followed:"
+                               " point llm.base_url at the new location", resp.zRedirect, resp.iStatus);
+      }
       break;
     default:
       zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);

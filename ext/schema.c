@@ -59,14 +59,20 @@ static int cfExec(sqlite3 *db, const char *zSql) { return sqlite3_exec(db, zSql,
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
   sqlite3_stmt *pStmt = 0;
-  int rc, v = 0;
+  int rc, v = 0, bNew;
   char zNow[CF_TIMESTAMP_LEN + 1];
-  rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
-                  " version INTEGER PRIMARY KEY,"
-                  " name TEXT NOT NULL,"
-                  " applied_at TEXT NOT NULL) STRICT");
-  /* Take the write lock before reading the version. */
-  if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  /* Take the write lock before reading anything: a write from no lock at
+  ** all waits in the busy handler, an upgrade from a read lock could not.
+  ** On a new database the CREATE TABLE is that first write. */
+  rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) {
+    rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
+                    " version INTEGER PRIMARY KEY,"
+                    " name TEXT NOT NULL,"
+                    " applied_at TEXT NOT NULL) STRICT");
+    if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  }
+  if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM chatflow_migrations", -1,
                             &pStmt, 0);
@@ -88,6 +94,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
     return SQLITE_ERROR;
   }
   cfNow(p, zNow);
+  bNew = (v == 0);
   while (rc == SQLITE_OK && v < cfSchemaVersion) {
     char *zErr = 0;
     rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
@@ -110,43 +117,52 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
     pStmt = 0;
     v++;
   }
+  /* The rows the migrations create (the topical_map definition) carry the
+  ** column default, the wall clock; a pinned clock stamps them too. */
+  if (rc == SQLITE_OK && bNew && p->bClockPinned) {
+    rc = sqlite3_prepare_v2(db, "UPDATE workflow_definitions SET created_at = ?1", -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(pStmt);
+  }
   *piVersion = v;
   return rc;
 }
 
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  sqlite3 *db = p->db;
-  int bOwnTxn = sqlite3_get_autocommit(db);
+  int bOwnTxn = sqlite3_get_autocommit(p->db);
   int nTry = 0;
   int rc, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
   for (;;) {
-    rc = cfExec(db, "SAVEPOINT chatflow_init");
+    rc = cfInitBegin(p, &zErr);
     if (rc == SQLITE_OK) {
       rc = cfApplyMigrations(p, &v, &zErr);
-      if (rc == SQLITE_OK) {
-        rc = cfExec(db, "RELEASE chatflow_init");
-      }
-      if (rc != SQLITE_OK) {
-        cfExec(db, "ROLLBACK TO chatflow_init");
-        cfExec(db, "RELEASE chatflow_init");
-      }
+      rc = cfInitEnd(p, rc, &zErr);
     }
     /* A stale snapshot (another process initialised meanwhile): retry,
-    ** but only when this call owns the transaction. */
-    if ((rc & 0xff) == SQLITE_BUSY && bOwnTxn && zErr == 0 && nTry++ < 100) {
+    ** but only when this call owns the transaction.  A plain SQLITE_BUSY
+    ** has already waited out the busy timeout. */
+    if (rc == SQLITE_BUSY_SNAPSHOT && bOwnTxn && nTry++ < 100) {
+      sqlite3_free(zErr);
+      zErr = 0;
       sqlite3_sleep(5);
       continue;
     }
     break;
   }
   if (rc != SQLITE_OK) {
-    if (zErr) {
-      cfResultErrorMsg(ctx, zErr);
+    if ((rc & 0xff) == SQLITE_NOMEM) {
+      sqlite3_free(zErr);
+      sqlite3_result_error_nomem(ctx);
     } else {
-      cfResultErrorFromDb(ctx, db, rc);
+      cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc);
     }
     return;
   }
@@ -198,18 +214,15 @@ static char *cfSettingNames(void) {
 static char *cfSettingCheck(const CfSetting *s, const char *z) {
   size_t n = strlen(z);
   switch (s->eKind) {
-    case CF_SET_URL:
-      if (strncmp(z, "http://", 7) != 0 && strncmp(z, "https://", 8) != 0) {
-        return sqlite3_mprintf("chatflow: %s must be an http:// or https:// URL, got '%q'",
-                               s->zKey, z);
+    case CF_SET_URL: {
+      /* the rule lives in provider.c, which applies it again before a call */
+      char *zErr = 0;
+      if (cfBaseUrlCheck(s->zKey, z, &zErr) == SQLITE_NOMEM) {
+        /* not judged: refuse rather than store (0 from here would accept) */
+        zErr = sqlite3_mprintf("chatflow: out of memory while checking %s", s->zKey);
       }
-      for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)z[i] <= ' ') {
-          return sqlite3_mprintf("chatflow: %s must not contain spaces or control characters",
-                                 s->zKey);
-        }
-      }
-      break;
+      return zErr;
+    }
     case CF_SET_ENVNAME:
       if (n == 0 || isdigit((unsigned char)z[0])) {
         return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",

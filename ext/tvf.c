@@ -143,7 +143,7 @@ static int cfTvfNext(sqlite3_vtab_cursor *cur) {
   if (zErr == 0) zErr = cfDbError(pA->pConn->db, rc);
   sqlite3_free(cur->pVtab->zErrMsg);
   cur->pVtab->zErrMsg = zErr;
-  return rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
+  return cfKeepCode(rc) ? rc : SQLITE_ERROR;
 }
 
 static int cfTvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc,
@@ -172,7 +172,7 @@ static int cfTvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if (zErr == 0) return rc;
     sqlite3_free(pVtab->base.zErrMsg);
     pVtab->base.zErrMsg = zErr;
-    return rc == SQLITE_NOMEM ? rc : SQLITE_ERROR;
+    return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
   pCur->bEof = 0;
   return cfTvfNext(cur);

@@ -1,7 +1,6 @@
 /*
 ** util.c — helpers every chatflow file uses: error results, UTF-8 checks,
-** the connection clock, the statement cache, SAVEPOINT brackets, the schema
-** check, argument validation, the title and token heuristics.
+** the connection clock, the statement cache, the schema check, argument validation, the title and token heuristics.
 **
 ** Registers one module: chatflow_statement_cache, an eponymous virtual
 ** table with no rows.  It exists for its xDisconnect: sqlite3_close() and
@@ -41,13 +40,13 @@ void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
 ** "chatflow: " texts raised by the schema's triggers as they are. */
 char *cfDbError(sqlite3 *db, int rc) {
   const char *zMsg = sqlite3_errmsg(db);
-  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
+  if (sqlite3_errcode(db) == SQLITE_OK || zMsg == 0) zMsg = sqlite3_errstr(rc); /* never "not an error" */
+  if (strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
                            zMsg);
   }
-  if (zMsg && strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
-  return sqlite3_mprintf("chatflow: %s", zMsg ? zMsg : sqlite3_errstr(rc));
+  return sqlite3_mprintf("chatflow: %s", zMsg);
 }
 
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
@@ -66,7 +65,7 @@ void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
     return;
   }
   sqlite3_result_error(ctx, z, -1);
-  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
+  cfResultCode(ctx, rc);
   sqlite3_free(z);
 }
 
@@ -91,43 +90,6 @@ void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...) {
   sqlite3_free(pVtab->zErrMsg);
   pVtab->zErrMsg = sqlite3_vmprintf(zFmt, ap);
   va_end(ap);
-}
-
-/* ----------------------------------------------------------------- UTF-8 */
-
-/* True if z[0..n) is well-formed UTF-8 (no overlongs, surrogates or NULs
-** inside the text). */
-int cfUtf8Valid(const unsigned char *z, int n) {
-  int i = 0;
-  while (i < n) {
-    unsigned c = z[i];
-    int k;
-    unsigned cp;
-    if (c == 0) return 0;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
-    else return 0;
-    if (i + k >= n) return 0;
-    for (int j = 1; j <= k; j++) {
-      if ((z[i + j] & 0xc0) != 0x80) return 0;
-      cp = (cp << 6) | (z[i + j] & 0x3f);
-    }
-    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
-    if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-    i += k + 1;
-  }
-  return 1;
-}
-
-/* Number of characters in valid UTF-8, as SQLite's length() counts them. */
-int cfUtf8Chars(const unsigned char *z, int n) {
-  int c = 0;
-  for (int i = 0; i < n; i++) {
-    if ((z[i] & 0xc0) != 0x80) c++;
-  }
-  return c;
 }
 
 /* ----------------------------------------------------------------- clock */
@@ -330,107 +292,6 @@ int cfRegisterGuard(sqlite3 *db, CfConn *p) {
                                   cfConnDestroy);
 }
 
-/* ----------------------------------------------------------- transactions */
-
-static int cfExecCached(CfConn *p, int iStmt, const char *zSql) {
-  sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, iStmt, zSql, &pStmt);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK;
-  }
-  cfStmtDone(p, pStmt);
-  return rc;
-}
-
-/* Opens a writing function's SAVEPOINT.  Takes the write lock first (a
-** write that changes nothing) unless the connection already holds it: a
-** read first would turn the caller's deferred transaction, or the
-** function's own, into a read transaction, and SQLite fails the upgrade
-** of a read transaction at once instead of waiting in the busy handler.
-** Then checks the schema version, then publishes a pinned clock to the
-** triggers.  On failure the SAVEPOINT is rolled back and released, and
-** *pzErr holds the message (sqlite3_malloc'd). */
-int cfBeginWrite(CfConn *p, char **pzErr) {
-  int rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
-  *pzErr = 0;
-  if (rc != SQLITE_OK) {
-    *pzErr = cfDbError(p->db, rc);
-    return rc;
-  }
-  if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
-    rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
-    if (rc != SQLITE_OK) {
-      const char *zMsg = sqlite3_errmsg(p->db);
-      if (zMsg && strstr(zMsg, "no such table")) {
-        *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
-      } else {
-        *pzErr = cfDbError(p->db, rc);
-      }
-    }
-  }
-  if (rc == SQLITE_OK) rc = cfCheckSchema(p, pzErr);
-  if (rc == SQLITE_OK && p->bClockPinned) {
-    sqlite3_stmt *pStmt = 0;
-    rc = cfStmt(p, CF_STMT_PIN_CLOCK,
-                "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
-      rc = sqlite3_step(pStmt);
-      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-    }
-    cfStmtDone(p, pStmt);
-    if (rc != SQLITE_OK) *pzErr = cfDbError(p->db, rc);
-  }
-  if (rc != SQLITE_OK) cfEnd(p, rc);
-  return rc;
-}
-
-/* Closes the SAVEPOINT: RELEASE when rc is SQLITE_OK, else roll back to it
-** and release it, so nothing the function wrote survives.  Returns rc, or
-** the error of the RELEASE. */
-int cfEnd(CfConn *p, int rc) {
-  if (rc == SQLITE_OK) {
-    if (p->bClockPinned) {
-      rc = cfExecCached(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock");
-    }
-    if (rc == SQLITE_OK) {
-      rc = cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
-      if (rc == SQLITE_OK) return SQLITE_OK;
-    }
-  }
-  cfExecCached(p, CF_STMT_ROLLBACK, "ROLLBACK TO chatflow");
-  cfExecCached(p, CF_STMT_RELEASE, "RELEASE chatflow");
-  return rc;
-}
-
-/* The common exit of a writing function: closes the SAVEPOINT (rolling
-** back on error) and reports exactly one error: *pzErr when set (and frees
-** it), else the database's.  Returns the final rc. */
-int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
-  int rcEnd;
-  if (rc != SQLITE_OK && *pzErr == 0 && rc != SQLITE_NOMEM && rc != SQLITE_TOOBIG) {
-    *pzErr = cfDbError(p->db, rc); /* before the rollback overwrites it */
-  }
-  rcEnd = cfEnd(p, rc);
-  if (rc == SQLITE_OK && rcEnd != SQLITE_OK) {
-    rc = rcEnd;
-    *pzErr = cfDbError(p->db, rc);
-  }
-  if (rc == SQLITE_NOMEM && *pzErr == 0) {
-    sqlite3_result_error_nomem(ctx);
-  } else if (rc == SQLITE_TOOBIG && *pzErr == 0) {
-    sqlite3_result_error_toobig(ctx);
-  } else if (*pzErr) {
-    sqlite3_result_error(ctx, *pzErr, -1);
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) sqlite3_result_error_code(ctx, rc);
-    sqlite3_free(*pzErr);
-    *pzErr = 0;
-    if (rc == SQLITE_OK) rc = SQLITE_ERROR;
-  }
-  return rc;
-}
-
 /* ----------------------------------------------------------------- schema */
 
 /* Returns SQLITE_OK when the database holds this build's schema version,
@@ -567,6 +428,10 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
     sqlite3_result_error_nomem(ctx);
     return 1;
   }
+  if (memchr(z, 0, (size_t)n)) {
+    cfResultError(ctx, "chatflow: %s contains a NUL character", zWhat);
+    return 1;
+  }
   if (!cfUtf8Valid(z, n)) {
     cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
     return 1;
@@ -585,51 +450,6 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
   }
   *pzOut = (const char *)z;
   return 0;
-}
-
-/* ------------------------------------------------------------- heuristics */
-
-/* The title add_message gives a conversation from its first user message:
-** whitespace runs collapsed to one space, trimmed; if longer than 80
-** characters, cut at the last space that leaves room for "…" (or at 79
-** characters when there is none) and "…" appended.  Returns 0 when the
-** text has no visible characters. */
-char *cfAutoTitle(const char *zContent) {
-  size_t n = strlen(zContent);
-  char *zOut = sqlite3_malloc64(n + 4);
-  size_t j = 0;
-  int bSpace = 0, nChars = 0;
-  size_t iCut = 0, iLastSpace = 0;
-  int nAtLastSpace = 0;
-  if (zOut == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)zContent[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-      bSpace = (j > 0);
-      continue;
-    }
-    if (bSpace) {
-      if (nChars < CF_AUTO_TITLE_CHARS) { iLastSpace = j; nAtLastSpace = nChars; }
-      zOut[j++] = ' ';
-      nChars++;
-      bSpace = 0;
-    }
-    if ((c & 0xc0) != 0x80) {
-      nChars++;
-      if (nChars == CF_AUTO_TITLE_CHARS) iCut = j;  /* start of the 80th char */
-    }
-    zOut[j++] = (char)c;
-  }
-  zOut[j] = 0;
-  if (j == 0) {
-    sqlite3_free(zOut);
-    return 0;
-  }
-  if (nChars > CF_AUTO_TITLE_CHARS) {
-    size_t iEnd = (iLastSpace > 0 && nAtLastSpace > 0) ? iLastSpace : iCut;
-    memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
-  }
-  return zOut;
 }
 
 /* ------------------------------------------------------------ registering */

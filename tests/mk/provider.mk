@@ -3,7 +3,9 @@
 #   tests/provider/fake_openai.py    the server (stdlib http.server, port 0; modes chosen by
 #                                    the requested model name: mode-slow, mode-500, ...)
 #   tests/provider/test_provider.py  request bodies and headers, stored replies, every failure
-#                                    mode, interrupts, other writers, TLS, redirects, titles
+#                                    mode, interrupts, other writers, TLS, redirects (never
+#                                    followed: a second server on another port must see no
+#                                    connection), llm.base_url refusals, titles
 #   make test-provider                   (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Needs openssl (for the TLS test's self-signed certificate).  About 5 s.
 # The output ends with "provider: N passed, M failed"; a script that dies

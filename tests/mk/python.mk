@@ -2,6 +2,8 @@
 #   tests/python/test_bindings.py     a conversation and a run end to end, the file closed and
 #                                     reopened between steps; errors, caller transactions,
 #                                     foreign_keys ON/OFF, isolation modes.
+#   tests/python/test_failure_paths.py every writing function failing on a held lock and on a
+#                                     refused commit: autocommit restored, nothing written, codes.
 #   tests/python/test_topical_map.py  the whole topical_map workflow, the file closed and reopened
 #                                     between every step; double resume, advancing while waiting,
 #                                     a crashed worker's lease expiring.
@@ -14,7 +16,7 @@ CHATFLOW_EXT ?= dist/chatflow
 PYTHON ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
-                tests/python/test_retention_scale.py
+                tests/python/test_retention_scale.py tests/python/test_failure_paths.py
 
 .PHONY: test-python
 test-python: all

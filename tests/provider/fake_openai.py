@@ -22,6 +22,10 @@ The requested model name chooses the mode of that request:
     mode-slow[:MS]       the normal reply after MS milliseconds (default 3000)
     mode-redirect[:URL]  HTTP 307 to URL (default /redirected/chat/completions, which always
                          answers normally, whatever the model)
+    mode-redirect-CODE[:URL]
+                         the same with status CODE (301, 302, 303, 307, 308); URL may name
+                         another FakeOpenAI (another origin: another port), whose
+                         `connections` and `requests` then show whether anything reached it
     mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
                          (a careless proxy), to check that the key never reaches an error
     mode-500             HTTP 500 with an error body (type "server_error")
@@ -40,7 +44,11 @@ The requested model name chooses the mode of that request:
     mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
 
 Every request (method, path, headers, raw body) is recorded before the mode
-runs, so a test can assert exactly what was sent even when the reply fails.
+runs, so a test can assert exactly what was sent even when the reply fails;
+requests with other methods (GET, PUT, ...: what a client that followed a
+redirect by changing the method would send) are recorded too.  Every
+accepted TCP connection is counted (`connections`), whether or not a
+request followed on it.
 
 In a test:   srv = FakeOpenAI(); srv.start(); ... srv.base_url ...; srv.stop()
 With TLS:    FakeOpenAI(tls=(certfile, keyfile)) serves https://127.0.0.1:PORT/v1
@@ -97,27 +105,41 @@ class _Handler(BaseHTTPRequestHandler):
         return body
 
     # -- routes ---------------------------------------------------------
+    def _record(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n > 0 else b""
+        rec = {"method": self.command, "path": self.path,
+               "headers": [[k, v] for k, v in self.headers.items()],
+               "body": raw.decode("utf-8", "replace")}
+        with self.server.lock:
+            self.server.requests.append(rec)
+            return raw, len(self.server.requests)
+
     def do_GET(self):
         if self.path == "/_requests":
             with self.server.lock:
                 self._send(200, list(self.server.requests))
         else:
+            self._record()
             self._error(404, "Unknown path %s" % self.path, "invalid_request_error", None)
 
+    def _other(self):
+        self._record()
+        self._error(405, "Method %s not allowed" % self.command, "invalid_request_error", None)
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = _other
+
     def do_POST(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n > 0 else b""
         if self.path == "/_reset":
+            n = int(self.headers.get("Content-Length") or 0)
+            if n > 0:
+                self.rfile.read(n)
             with self.server.lock:
                 del self.server.requests[:]
+                self.server.connections = 0
             self._send(200, {"ok": True})
             return
-        rec = {"method": "POST", "path": self.path,
-               "headers": [[k, v] for k, v in self.headers.items()],
-               "body": raw.decode("utf-8", "replace")}
-        with self.server.lock:
-            self.server.requests.append(rec)
-            num = len(self.server.requests)
+        raw, num = self._record()
         plain = self.path == "/redirected/chat/completions"  # a redirect's target: no modes
         if self.path != "/v1/chat/completions" and not plain:
             self._error(404, "Unknown request URL: POST %s" % self.path,
@@ -142,8 +164,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": "slow: %s" % last}, n=num))
-        elif mode == "mode-redirect":
-            self.send_response(307)
+        elif mode == "mode-redirect" or mode.startswith("mode-redirect-"):
+            code = int(mode[len("mode-redirect-"):]) if mode != "mode-redirect" else 307
+            self.send_response(code)
             self.send_header("Location", arg or "/redirected/chat/completions")
             self.send_header("Content-Length", "0")
             self.send_header("Connection", "close")
@@ -221,6 +244,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def verify_request(self, request, client_address):
+        with self.lock:
+            self.connections += 1
+        return True
+
     def handle_error(self, request, client_address):
         pass  # a client that hangs up or rejects the certificate is not an error here
 
@@ -239,6 +267,7 @@ class FakeOpenAI:
                                                 do_handshake_on_connect=False)
         self.httpd.lock = threading.Lock()
         self.httpd.requests = []
+        self.httpd.connections = 0
         self.httpd.stopping = threading.Event()
         self.port = self.httpd.server_address[1]
         self.base_url = "%s://127.0.0.1:%d/v1" % ("https" if tls else "http", self.port)
@@ -261,9 +290,16 @@ class FakeOpenAI:
         with self.httpd.lock:
             return list(self.httpd.requests)
 
+    @property
+    def connections(self):
+        """The TCP connections accepted since the start or the last reset."""
+        with self.httpd.lock:
+            return self.httpd.connections
+
     def reset(self):
         with self.httpd.lock:
             del self.httpd.requests[:]
+            self.httpd.connections = 0
 
 
 def main():

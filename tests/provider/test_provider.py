@@ -9,8 +9,10 @@ metadata, parts for tool calls and reasoning, that nothing is written on
 every failure mode (with the exact "chatflow: provider ..." texts), on_error
 "fail_run", that the API key never reaches an error, the transaction rule,
 interruption of a slow call, other writers during a slow call, TLS
-verification, redirects, generate_title with and without a provider, and
-the new llm.* settings.
+verification, redirects (never followed; nothing reaches another origin),
+llm.base_url's refusals (credentials, no host; also for a value written by
+raw SQL), generate_title with and without a provider, and the new llm.*
+settings.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
 The output ends with "provider: N passed, M failed".
@@ -519,34 +521,181 @@ class TestTls(Base):
 
 
 class TestRedirects(Base):
-    def test_redirects(self):
-        other = FakeOpenAI().start()
-        try:
-            # same server: followed, POST kept, Authorization kept
-            self.complete({"model": "mode-redirect"})
-            reqs = SRV.requests
-            self.assertEqual([r["path"] for r in reqs],
-                             ["/v1/chat/completions", "/redirected/chat/completions"])
-            self.assertEqual(reqs[1]["body"], reqs[0]["body"])
-            self.assertEqual(headers_of(reqs[1])["Authorization"], "Bearer " + KEY)
-            # another origin: followed, but the key is not sent there
-            self.complete({"model": "mode-redirect:http://127.0.0.1:%d/redirected/chat/completions"
-                                    % other.port})
-            self.assertEqual(len(other.requests), 1)
-            self.assertNotIn("Authorization", headers_of(other.requests[0]))
-            # other protocols are refused, and redirects are capped
-            before = snapshot(self.db)
-            for target, err in [
-                    ("file:///etc/passwd", 'Protocol "file" not supported or disabled in libcurl'),
-                    ("ftp://127.0.0.1/x", 'Protocol "ftp" not supported or disabled in libcurl'),
-                    ("/v1/chat/completions", "Maximum (3) redirects followed")]:
+    """Redirects are never followed: the request's headers (Authorization and
+    the extra headers, here Azure's api-key and an X-Api-Key) and its body
+    (the conversation) go to llm.base_url's origin and nowhere else.
+    self.other is a second server on another port: another origin, which
+    counts every connection it accepts and records every request."""
+
+    EXTRA = "api-key: azure-secret-0123456789\nX-Api-Key: xkey-secret-9876543210"
+
+    def setUp(self):
+        super().setUp()
+        self.other = FakeOpenAI().start()
+        self.other_url = "http://127.0.0.1:%d" % self.other.port
+        self.own_url = "http://127.0.0.1:%d" % SRV.port
+        os.environ["CHATFLOW_TEST_HEADERS"] = self.EXTRA
+        self.q("SELECT chatflow_config('llm.extra_headers_env', 'CHATFLOW_TEST_HEADERS')")
+
+    def tearDown(self):
+        self.other.stop()
+        super().tearDown()
+
+    def redirected(self, code, target, sql="SELECT complete_chat(1, ?)"):
+        """The error of a call answered by `code` to `target`; asserts that
+        nothing was written, that the configured server got exactly one
+        request (with the secrets: the test would see them leak), and that
+        the other server got nothing at all."""
+        before = snapshot(self.db)
+        args = (json.dumps({"model": "mode-redirect-%d:%s" % (code, target)}),) if "?" in sql else ()
+        msg = self.error_of(sql, args)
+        self.assertNotIn("azure-secret", msg)
+        self.assertNotIn("xkey-secret", msg)
+        self.assertEqual(snapshot(self.db), before, "something was written")
+        reqs = SRV.requests
+        self.assertEqual([(r["method"], r["path"]) for r in reqs], [("POST", "/v1/chat/completions")])
+        h = headers_of(reqs[0])
+        self.assertEqual((h["Authorization"], h["api-key"], h["X-Api-Key"]),
+                         ("Bearer " + KEY, "azure-secret-0123456789", "xkey-secret-9876543210"))
+        self.assertEqual(self.other.connections, 0, "a connection reached the other origin")
+        self.assertEqual(self.other.requests, [])
+        SRV.reset()
+        return msg
+
+    def test_cross_origin_refused(self):
+        for code in (301, 302, 303, 307, 308):
+            with self.subTest(code=code):
                 self.assertEqual(
-                    self.error_of("SELECT complete_chat(1, ?)",
-                                  (json.dumps({"model": "mode-redirect:" + target}),)),
-                    "chatflow: provider call failed: " + err)
-            self.assertEqual(snapshot(self.db), before)
-        finally:
-            other.stop()
+                    self.redirected(code, self.other_url + "/v1/chat/completions"),
+                    "chatflow: provider redirected to another origin (%s/v1/chat/completions);"
+                    " not followed (HTTP %d)" % (self.other_url, code))
+
+    def test_other_origins(self):
+        port = SRV.port
+        cases = [
+            # another host name for the same server, another scheme: other origins too
+            ("http://localhost:%d/v1/chat/completions" % port,
+             "http://localhost:%d/v1/chat/completions" % port),
+            ("https://127.0.0.1:%d/v1/chat/completions" % port,
+             "https://127.0.0.1:%d/v1/chat/completions" % port),
+            # user, password, query and fragment are not shown
+            ("http://user:pw@127.0.0.1:%d/steal?token=abc#frag" % self.other.port,
+             self.other_url + "/steal"),
+            # a Location that quotes a secret: redacted like any error
+            (self.other_url + "/leak/" + KEY, self.other_url + "/leak/***"),
+            (self.other_url + "/leak/azure-secret-0123456789", self.other_url + "/leak/***"),
+            # other protocols
+            ("file:///etc/passwd", "file:///etc/passwd"),
+            ("ftp://127.0.0.1/x", "ftp://127.0.0.1/x"),
+            # a long Location is cut
+            (self.other_url + "/" + "a" * 500,
+             (self.other_url + "/" + "a" * 500)[:204] + "..."),
+        ]
+        for target, shown in cases:
+            with self.subTest(target=target):
+                self.assertEqual(self.redirected(307, target),
+                                 "chatflow: provider redirected to another origin (%s);"
+                                 " not followed (HTTP 307)" % shown)
+
+    def test_same_origin_reported(self):
+        for code in (301, 302, 303, 307, 308):
+            for target in ("/redirected/chat/completions",
+                           self.own_url + "/redirected/chat/completions"):
+                with self.subTest(code=code, target=target):
+                    self.assertEqual(
+                        self.redirected(code, target),
+                        "chatflow: provider redirected to %s/redirected/chat/completions (HTTP %d);"
+                        " redirects are not followed: point llm.base_url at the new location"
+                        % (self.own_url, code))
+        # the default mode-redirect (307 to the same server)
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"model\": \"mode-redirect\"}')"),
+                         "chatflow: provider redirected to %s/redirected/chat/completions (HTTP 307);"
+                         " redirects are not followed: point llm.base_url at the new location"
+                         % self.own_url)
+        self.assertEqual([r["path"] for r in SRV.requests], ["/v1/chat/completions"])
+
+    def test_generate_title_and_fail_run(self):
+        self.q("SELECT chatflow_config('llm.model', ?)",
+               ("mode-redirect-308:%s/v1/chat/completions" % self.other_url,))
+        self.assertEqual(self.redirected(308, None, "SELECT generate_title(1)"),
+                         "chatflow: provider redirected to another origin (%s/v1/chat/completions);"
+                         " not followed (HTTP 308)" % self.other_url)
+        self.assertEqual(one(self.db, "SELECT title FROM chat_conversations"), "Bakery")
+        # on_error fail_run records the same error on the run
+        self.q("SELECT chatflow_config('llm.model', 'gpt-test')")
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        msg = self.error_of("SELECT complete_chat(1, ?)", (json.dumps(
+            {"model": "mode-redirect-307:%s/x" % self.other_url, "on_error": "fail_run"}),))
+        self.assertEqual(msg, "chatflow: provider redirected to another origin (%s/x);"
+                              " not followed (HTTP 307)" % self.other_url)
+        self.assertEqual(self.q("SELECT status, error FROM workflow_runs"), [("failed", msg)])
+        self.assertEqual((self.other.connections, self.other.requests), (0, []))
+
+    def test_other_server_records(self):
+        # the control: the other server does see a request sent to it
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (self.other_url + "/v1",))
+        self.assertEqual(self.reply(self.complete())["content"], "echo: Hello")
+        self.assertEqual(self.other.connections, 1)
+        self.assertEqual(headers_of(self.other.requests[0])["api-key"], "azure-secret-0123456789")
+
+
+class TestBaseUrl(Base):
+    """llm.base_url refuses credentials (a secret would be stored in the
+    database) and an empty host, when set and - for a value written by raw
+    SQL - before every call, with the same message."""
+
+    CREDENTIALS = ("chatflow: llm.base_url must not contain credentials (user@ or "
+                   "user:password@ before the host): settings are stored in the database; put "
+                   "the key in the environment variable named by llm.api_key_env")
+
+    def cases(self):
+        port = SRV.port
+        return [
+            ("http://user:secret-pw@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://user@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://:secret-pw@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("http://@127.0.0.1:%d/v1" % port, self.CREDENTIALS),
+            ("https://user:secret-pw@api.openai.com/v1", self.CREDENTIALS),
+            ("ftp://user:secret-pw@example.com/", self.CREDENTIALS),
+            ("https://", "chatflow: llm.base_url has no host, got 'https://'"),
+            ("http://", "chatflow: llm.base_url has no host, got 'http://'"),
+            ("http:///v1", "chatflow: llm.base_url has no host, got 'http:///v1'"),
+            ("http://:%d/v1" % port, "chatflow: llm.base_url has no host, got 'http://:%d/v1'" % port),
+            ("http://127.0.0.1:99999/v1", "chatflow: llm.base_url is not a valid URL (Port number "
+                                          "was not a decimal number between 0 and 65535), got "
+                                          "'http://127.0.0.1:99999/v1'"),
+            ("ftp://example.com", "chatflow: llm.base_url must be an http:// or https:// URL, "
+                                  "got 'ftp://example.com'"),
+            ("http://exa mple.com", "chatflow: llm.base_url must not contain spaces or control "
+                                    "characters"),
+        ]
+
+    def test_set(self):
+        for url, err in self.cases():
+            with self.subTest(url=url):
+                self.assertEqual(self.error_of("SELECT chatflow_config('llm.base_url', ?)", (url,)), err)
+                self.assertNotIn("secret-pw", err)
+        self.assertEqual(one(self.db, "SELECT chatflow_config('llm.base_url')"), SRV.base_url)
+        for url in ("https://api.openai.com/v1", "http://[::1]:11434/v1", "http://localhost:8080",
+                    "http://127.0.0.1:%d/v1/" % SRV.port):
+            self.assertEqual(one(self.db, "SELECT chatflow_config('llm.base_url', ?)", (url,)), url)
+
+    def test_written_by_raw_sql(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-title')")
+        for url, err in self.cases():
+            with self.subTest(url=url):
+                self.q("UPDATE chatflow_settings SET value = ? WHERE key = 'llm.base_url'", (url,))
+                before = snapshot(self.db)
+                self.assertEqual(self.error_of("SELECT complete_chat(1)"), err)
+                self.assertEqual(self.error_of("SELECT generate_title(1)"), err)
+                self.assertEqual(snapshot(self.db), before)
+        self.assertEqual((SRV.connections, SRV.requests), (0, []))
+        # without a model, generate_title makes no call and does not read llm.base_url
+        self.q("SELECT chatflow_config('llm.model', NULL)")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        # a value put back through chatflow_config works again
+        self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url,))
+        self.assertEqual(self.reply(self.complete({"model": "gpt-test"}))["content"], "echo: Hello")
 
 
 class TestConcurrency(Base):

@@ -362,16 +362,17 @@ class Errors(TmpDir):
              "chatflow: option 'parts' of add_message must be an array of parts, got a string"),
             ("SELECT create_conversation(NULL)", "chatflow: owner must not be NULL"),
             ("SELECT create_conversation('acme', 'x', '{\"key\": \"k\"}')",
-             "chatflow: owner 'acme' already has a conversation with key 'k' (id 1)"),
+             "chatflow: owner 'acme' already has a conversation with key 'k' (id 1)",
+             sqlite3.IntegrityError),  # SQLITE_CONSTRAINT, kept as the result code
             ("SELECT set_run_status(1, 'bogus')",
              "chatflow: invalid run status 'bogus' (expected started, awaiting_clarification,"
              " awaiting_approval, processing, completed, failed, cancelled)"),
             ("SELECT set_run_status(42, 'processing')", "chatflow: unknown run 42"),
             ("SELECT run_status(42)", "chatflow: unknown run 42"),
         ]
-        for sql, text in cases:
+        for sql, text, *exc in cases:
             with self.subTest(sql=sql):
-                self.assertChatflowError(db, sql, (), text)
+                self.assertChatflowError(db, sql, (), text, *exc)
         self.assertEqual(snapshot(db), before)
         # a second run, through bound parameters
         rid = one(db, "SELECT start_run(?, ?)", (1, "topical_map"))

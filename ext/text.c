@@ -1,0 +1,121 @@
+/*
+** text.c — text as chatflow takes it in and cuts it for display: UTF-8
+** validity, character counts as SQLite's length() counts them, grapheme
+** cluster boundaries (utf8proc, Unicode's UAX #29 rules: emoji ZWJ
+** sequences, flags, skin tones, combining marks stay whole) and the
+** automatic conversation title.  Registers no SQL functions.
+**
+** Every cut made for display goes through cfGraphemeFloor, so no title is
+** left ending in half an emoji or a base letter without its accent.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+/* ----------------------------------------------------------------- UTF-8 */
+
+/* True if z[0..n) is well-formed UTF-8 (no overlongs, surrogates or NULs
+** inside the text). */
+int cfUtf8Valid(const unsigned char *z, int n) {
+  int i = 0;
+  while (i < n) {
+    unsigned c = z[i];
+    int k;
+    unsigned cp;
+    if (c == 0) return 0;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
+    else return 0;
+    if (i + k >= n) return 0;
+    for (int j = 1; j <= k; j++) {
+      if ((z[i + j] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (z[i + j] & 0x3f);
+    }
+    if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
+    if (cp >= 0xd800 && cp <= 0xdfff) return 0;
+    i += k + 1;
+  }
+  return 1;
+}
+
+/* Number of characters in valid UTF-8, as SQLite's length() counts them. */
+int cfUtf8Chars(const unsigned char *z, int n) {
+  int c = 0;
+  for (int i = 0; i < n; i++) {
+    if ((z[i] & 0xc0) != 0x80) c++;
+  }
+  return c;
+}
+
+/* ------------------------------------------------------------- graphemes */
+
+/* The largest grapheme cluster boundary in (0, iCut] of the valid UTF-8
+** z[0..n): where text may be cut without splitting a user-perceived
+** character.  n when iCut >= n; 0 when the first cluster runs past iCut
+** (a letter with dozens of combining marks): the caller decides. */
+size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut) {
+  const utf8proc_uint8_t *u = (const utf8proc_uint8_t *)z;
+  utf8proc_int32_t cpPrev = -1, cp;
+  utf8proc_int32_t state = 0;
+  size_t i = 0, iLast = 0;
+  if (iCut >= n) return n;
+  while (i <= iCut) {
+    utf8proc_ssize_t k = utf8proc_iterate(u + i, (utf8proc_ssize_t)(n - i), &cp);
+    if (k <= 0) return iLast; /* not valid UTF-8 (callers validate first) */
+    if (cpPrev >= 0 && utf8proc_grapheme_break_stateful(cpPrev, cp, &state)) iLast = i;
+    cpPrev = cp;
+    i += (size_t)k;
+  }
+  return iLast;
+}
+
+/* The title add_message gives a conversation from its first user message:
+** whitespace runs collapsed to one space, trimmed; if longer than 80
+** characters, cut at the last space that leaves room for "…" (or, when
+** there is none, at the last grapheme boundary within 79 characters) and
+** "…" appended.  Returns 0 when the text has no visible characters. */
+char *cfAutoTitle(const char *zContent) {
+  size_t n = strlen(zContent);
+  char *zOut = sqlite3_malloc64(n + 4);
+  size_t j = 0;
+  int bSpace = 0, nChars = 0;
+  size_t iCut = 0, iLastSpace = 0;
+  int nAtLastSpace = 0;
+  if (zOut == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)zContent[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      bSpace = (j > 0);
+      continue;
+    }
+    if (bSpace) {
+      if (nChars < CF_AUTO_TITLE_CHARS) { iLastSpace = j; nAtLastSpace = nChars; }
+      zOut[j++] = ' ';
+      nChars++;
+      bSpace = 0;
+    }
+    if ((c & 0xc0) != 0x80) {
+      nChars++;
+      if (nChars == CF_AUTO_TITLE_CHARS) iCut = j;  /* start of the 80th char */
+    }
+    zOut[j++] = (char)c;
+  }
+  zOut[j] = 0;
+  if (j == 0) {
+    sqlite3_free(zOut);
+    return 0;
+  }
+  if (nChars > CF_AUTO_TITLE_CHARS) {
+    size_t iEnd = iLastSpace;
+    if (iLastSpace == 0 || nAtLastSpace == 0) {
+      iEnd = cfGraphemeFloor(zOut, j, iCut);
+      if (iEnd == 0) iEnd = iCut; /* one cluster of 80+ code points: cut inside it */
+    }
+    memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
+  }
+  return zOut;
+}
+

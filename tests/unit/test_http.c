@@ -1,0 +1,105 @@
+/*
+** test_http.c — the URL rule of ext/http.c and ext/provider.c:
+** cfHttpUrlCheck's verdict on base URLs (credentials, empty hosts, what
+** libcurl refuses) and cfBaseUrlCheck's messages, which never quote a URL
+** holding a password.  Redirects need a server: tests/provider.
+*/
+#include "unit.h"
+
+#include "http.h"
+
+static int verdict(const char *zUrl) {
+  char zWhy[128];
+  return cfHttpUrlCheck(zUrl, zWhy, sizeof(zWhy));
+}
+
+static void test_url_accepted(void **state) {
+  (void)state;
+  assert_int_equal(verdict("http://127.0.0.1:11434/v1"), CF_HTTP_URL_OK);
+  assert_int_equal(verdict("https://api.openai.com/v1"), CF_HTTP_URL_OK);
+  assert_int_equal(verdict("http://localhost:8080"), CF_HTTP_URL_OK);
+  assert_int_equal(verdict("http://[::1]:11434/v1/"), CF_HTTP_URL_OK);
+  /* an '@' after the host belongs to the path or the query */
+  assert_int_equal(verdict("https://gw.example/v1/@team?user=a@b"), CF_HTTP_URL_OK);
+}
+
+static void test_url_credentials(void **state) {
+  (void)state;
+  assert_int_equal(verdict("http://user:pass@host/v1"), CF_HTTP_URL_CREDENTIALS);
+  assert_int_equal(verdict("http://user@host/v1"), CF_HTTP_URL_CREDENTIALS);
+  assert_int_equal(verdict("http://:pass@host/v1"), CF_HTTP_URL_CREDENTIALS);
+  assert_int_equal(verdict("http://@host/v1"), CF_HTTP_URL_CREDENTIALS);
+  assert_int_equal(verdict("https://user:pass@host"), CF_HTTP_URL_CREDENTIALS);
+  /* libcurl reads the backslash as part of the user name, so does the rule */
+  assert_int_equal(verdict("http://host\\@evil.example/v1"), CF_HTTP_URL_CREDENTIALS);
+  /* checked before the scheme, so another scheme's password is not quoted */
+  assert_int_equal(verdict("ftp://user:pass@host/"), CF_HTTP_URL_CREDENTIALS);
+}
+
+static void test_url_no_host(void **state) {
+  (void)state;
+  assert_int_equal(verdict("https://"), CF_HTTP_URL_NOHOST);
+  assert_int_equal(verdict("http://"), CF_HTTP_URL_NOHOST);
+  assert_int_equal(verdict("http:///v1"), CF_HTTP_URL_NOHOST); /* libcurl: host "v1" */
+  assert_int_equal(verdict("http:////host/v1"), CF_HTTP_URL_NOHOST);
+  assert_int_equal(verdict("http://:8080/v1"), CF_HTTP_URL_NOHOST);
+  assert_int_equal(verdict("http://?q"), CF_HTTP_URL_NOHOST);
+  assert_int_equal(verdict("http://#f"), CF_HTTP_URL_NOHOST);
+}
+
+static void test_url_other(void **state) {
+  char zWhy[128];
+  (void)state;
+  assert_int_equal(verdict("ftp://example.com"), CF_HTTP_URL_SCHEME);
+  assert_int_equal(verdict("HTTP://example.com"), CF_HTTP_URL_SCHEME);
+  assert_int_equal(verdict(""), CF_HTTP_URL_SCHEME);
+  assert_int_equal(verdict("http://exa mple.com"), CF_HTTP_URL_SPACE);
+  assert_int_equal(verdict("http://example.com/\x7f"), CF_HTTP_URL_SPACE);
+  assert_int_equal(verdict("http://example.com/\t"), CF_HTTP_URL_SPACE);
+  assert_int_equal(cfHttpUrlCheck("http://host:99999/v1", zWhy, sizeof(zWhy)), CF_HTTP_URL_INVALID);
+  assert_string_equal(zWhy, "Port number was not a decimal number between 0 and 65535");
+  assert_int_equal(cfHttpUrlCheck("http://[::1/v1", zWhy, sizeof(zWhy)), CF_HTTP_URL_INVALID);
+  assert_string_equal(zWhy, "Bad IPv6 address");
+}
+
+static void test_base_url_messages(void **state) {
+  char *zErr = 0;
+  (void)state;
+  assert_int_equal(cfBaseUrlCheck("llm.base_url", "http://127.0.0.1:11434/v1", &zErr), SQLITE_OK);
+  assert_null(zErr);
+  assert_int_equal(cfBaseUrlCheck("llm.base_url", "https://admin:hunter2@api.example/v1", &zErr),
+                   SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: llm.base_url must not contain credentials (user@ or"
+                            " user:password@ before the host): settings are stored in the"
+                            " database; put the key in the environment variable named by"
+                            " llm.api_key_env");
+  sqlite3_free(zErr);
+  assert_int_equal(cfBaseUrlCheck("llm.base_url", "http://:8080/v1", &zErr), SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: llm.base_url has no host, got 'http://:8080/v1'");
+  sqlite3_free(zErr);
+  assert_int_equal(cfBaseUrlCheck("llm.base_url", "gopher://x", &zErr), SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: llm.base_url must be an http:// or https:// URL, got 'gopher://x'");
+  sqlite3_free(zErr);
+}
+
+static void test_config_uses_the_rule(void **state) {
+  sqlite3 *db = cfTestOpen(":memory:");
+  (void)state;
+  CF_SQL_ERROR(db, "SELECT chatflow_config('llm.base_url', 'http:///v1')",
+               "chatflow: llm.base_url has no host, got 'http:///v1'");
+  CF_SQL(db, "SELECT count(*) FROM chatflow_settings", "0");
+  CF_SQL(db, "SELECT chatflow_config('llm.base_url', 'http://[::1]:8080/v1')", "http://[::1]:8080/v1");
+  cfTestClose(db);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_url_accepted),
+    cmocka_unit_test(test_url_credentials),
+    cmocka_unit_test(test_url_no_host),
+    cmocka_unit_test(test_url_other),
+    cmocka_unit_test(test_base_url_messages),
+    cmocka_unit_test(test_config_uses_the_rule),
+  };
+  return cmocka_run_group_tests_name("http", tests, NULL, NULL);
+}
