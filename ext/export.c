@@ -857,7 +857,10 @@ static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc
                        char **pzErr) {
   const char *zOpts = 0;
   if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 1, pzErr)) return 1;
+  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 1, pzErr)) {
+    if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
   if (pOpt->bPresent && (*pzErr = cfUidError(pOpt->zVal)) != 0) return 1;
   return 0;
 }
@@ -946,7 +949,12 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   imp.p = p;
   cfNow(p, imp.zNow);
   rc = cfBeginWrite(p, &imp.zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, imp.zErr); /* zErr 0: out of memory */
+    imp.zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
 
   rc = cfImportCheckDoc(&imp, zDoc, nDoc);
   if (rc == SQLITE_OK) rc = cfImportRead(&imp, zDoc, nDoc, "", aTopField, TOP_N, aTop);
@@ -1053,7 +1061,12 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT deleted_at IS NOT NULL, last_seq,"
                           " (SELECT id FROM chat_conversations WHERE uid = ?2)"
@@ -1065,7 +1078,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-      rc = SQLITE_ERROR;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       iLast = sqlite3_column_int64(pStmt, 1);
