@@ -163,12 +163,17 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = cfRunLoadLive(p, iRun, &r, "it cannot advance", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s; resume_run(%lld, answer) before advancing it",
                            iRun, r.zStatus, iRun);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && zOutput) {
     rc = cfExecRun(p, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
@@ -220,12 +225,17 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = cfRunLoadLive(p, iRun, &r, "it cannot be resumed", &zErr);
   if (rc == SQLITE_OK && !cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is not awaiting input (%s); nothing to resume", iRun,
                            r.zStatus);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   /* Clarifications, appended one by one in order. */
   if (rc == SQLITE_OK && nClar > 0) {
@@ -257,11 +267,11 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
         rc = SQLITE_OK;
         if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
           zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-          rc = SQLITE_ERROR;
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         } else if (sqlite3_column_int64(pStmt, 1) != iRun) {
           zErr = sqlite3_mprintf("chatflow: proposal %lld belongs to run %lld, not %lld", iProp,
                                  sqlite3_column_int64(pStmt, 1), iRun);
-          rc = SQLITE_ERROR;
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
       }
       sqlite3_reset(pStmt);
@@ -316,6 +326,7 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSq
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
@@ -352,6 +363,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     rc = cfBeginWrite(p, &zErr);
     if (rc != SQLITE_OK) {
       cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc);
       return;
     }
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
@@ -410,6 +422,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
@@ -417,7 +430,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s: it waits for a person and holds no lease",
                            iRun, r.zStatus);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(p->db,
@@ -448,6 +461,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = sqlite3_prepare_v2(p->db,
@@ -484,6 +498,7 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
@@ -524,6 +539,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = sqlite3_prepare_v2(p->db, "SELECT run_id FROM workflow_proposals WHERE id = ?1", -1, &pStmt, 0);
@@ -535,7 +551,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-      rc = SQLITE_ERROR;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   sqlite3_finalize(pStmt);
