@@ -66,6 +66,7 @@
 #include <sqlite3.h>
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <execinfo.h>
 #include <signal.h>
@@ -116,13 +117,25 @@ static long gnDirect;           /* allocated length of gaDirect */
 static void *gExeBase;          /* the base address of this executable */
 #define CF_MAX_SQLITE_FRAMES 6
 
-static int fxInExe(void *pc) {
-  Dl_info info;
-  return dladdr(pc, &info) && info.dli_fbase == gExeBase;
+static uintptr_t gExeLo, gExeHi; /* the executable's loaded segments */
+
+static int fxFindExe(struct dl_phdr_info *pInfo, size_t n, void *pArg) {
+  (void)n; (void)pArg;
+  if ((void *)pInfo->dlpi_addr != gExeBase && pInfo->dlpi_name[0] != 0) return 0;
+  for (int i = 0; i < pInfo->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &pInfo->dlpi_phdr[i];
+    uintptr_t lo = pInfo->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+    if (ph->p_type != PT_LOAD) continue;
+    if (gExeLo == 0 || lo < gExeLo) gExeLo = lo;
+    if (hi > gExeHi) gExeHi = hi;
+  }
+  return 1;
 }
 
+static int fxInExe(void *pc) { return (uintptr_t)pc >= gExeLo && (uintptr_t)pc < gExeHi; }
+
 static void fxRecordSite(long n) {
-  void *a[24];
+  void *a[14];
   int nFrame, i = 0, nSqlite = 0;
   if (n >= gnDirect) {
     long nNew = (n + 1) * 2;
@@ -131,7 +144,7 @@ static void fxRecordSite(long n) {
     memset(gaDirect + gnDirect, 0, (size_t)(nNew - gnDirect));
     gnDirect = nNew;
   }
-  nFrame = backtrace(a, 24);
+  nFrame = backtrace(a, 14);
   /* Skip this file's frames (the allocator), count SQLite's, then look at
   ** the SQLite function that the first frame after them called. */
   while (i < nFrame && fxInExe(a[i])) i++;
@@ -979,7 +992,7 @@ static void runScenario(const Scenario *pSc, Mode eMode, Reference *ref, const R
 /* ----------------------------------------------------------------- sweep */
 
 typedef struct Counts {
-  long nSites, nDirect, nTried, nFailed, nSuccess, nSameError, nViolations;
+  long nSites, nDirect, nTried, nSkipped, nFailed, nSuccess, nSameError, nViolations;
 } Counts;
 
 static void violation(Counts *c, Mode eMode, const Scenario *pSc, long iSite, int iStep,
@@ -1002,6 +1015,9 @@ static void violation(Counts *c, Mode eMode, const Scenario *pSc, long iSite, in
   vsnprintf(z, (size_t)n + 1, zFmt, ap);
   va_end(ap);
   while (n > 0 && z[n - 1] == '\n') z[--n] = 0;
+  for (char *zc = z; *zc; zc++) {
+    if (*zc == '\n') *zc = ' '; /* one line per report */
+  }
   bufAppend(&b, "%s\n", z);
   free(z);
   /* One write per report: workers share stdout. */
@@ -1110,6 +1126,21 @@ static void trySite(const Scenario *pSc, Mode eMode, Reference *ref, long iSite,
 }
 
 /* Worker iWorker of nWorkers tries the sites k with k % nWorkers == iWorker. */
+/* --skip [MODE:]TEXT: sites in steps whose SQL contains TEXT (in MODE
+** only, with the prefix) are not tried. */
+static const char *azSkip[8];
+static int nSkip;
+static int skipStep(Mode eMode, const char *zStep) {
+  for (int i = 0; i < nSkip; i++) {
+    const char *z = azSkip[i];
+    size_t n = strlen(azMode[eMode]);
+    if (strncmp(z, azMode[eMode], n) == 0 && z[n] == ':') z += n + 1;
+    else if (strchr(z, ':') && strchr(z, ':') < strchr(z, '(') ) continue; /* another mode's */
+    if (strstr(zStep, z)) return 1;
+  }
+  return 0;
+}
+
 static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, long iOnly,
                  int iWorker, int nWorkers, Counts *c) {
   Reference *ref = calloc(1, sizeof(Reference));
@@ -1166,10 +1197,19 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
     if (iWorker == 0) trySite(pSc, eMode, ref, iOnly, c);
   } else {
     /* Strided: sites 1, 1+K, ... and always the last one. */
-    long k = 0;
+    long k = 0, nEnd = 0;
+    int iStep = -1;
     for (long n = 1; n <= nTotal; n++) {
       int bTry = (n - 1) % nStride == 0 || n == nTotal ||
                  (nSample > 0 && n < gnDirect && gaDirect[n]);
+      while (n > nEnd) { /* the step that holds site n */
+        iStep++;
+        nEnd += eMode == MODE_OOM ? ref->aAlloc[iStep] : ref->aIo[iStep];
+      }
+      if (bTry && skipStep(eMode, pSc->azStep[iStep])) {
+        c->nSkipped++;
+        continue;
+      }
       if (bTry && k++ % nWorkers == iWorker) trySite(pSc, eMode, ref, n, c);
     }
   }
@@ -1191,6 +1231,7 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
 static void usage(void) {
   fprintf(stderr, "usage: fault [--mode oom|io-delete|io-wal|all] [--scenario init|migrate|main|all]\n"
                   "             [--stride K | --sample N] [--jobs N] [--persist] [--site N] [--dir DIR] [--verbose]\n"
+                  "             [--skip [MODE:]TEXT]...\n"
                   "             [--backtrace]\n");
   exit(2);
 }
@@ -1200,7 +1241,7 @@ int main(int argc, char **argv) {
   const char *zMode = "all", *zScenario = "all";
   long nStride = 1, iSite = 0, nSample = 0;
   int nJobs = 1;
-  char zDirect[64];
+  char zDirect[64], zSkipped[64];
   int nPass = 0, nFail = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) zMode = argv[++i];
@@ -1210,6 +1251,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc) iSite = atol(argv[++i]);
     else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) snprintf(gDir, sizeof(gDir), "%s", argv[++i]);
     else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) nJobs = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--skip") == 0 && i + 1 < argc && nSkip < 8) azSkip[nSkip++] = argv[++i];
     else if (strcmp(argv[i], "--persist") == 0) gPersist = 1;
     else if (strcmp(argv[i], "--verbose") == 0) gVerbose = 1;
     else if (strcmp(argv[i], "--backtrace") == 0) gBacktrace = 1;
@@ -1227,6 +1269,7 @@ int main(int argc, char **argv) {
   {
     Dl_info info;
     if (dladdr((void *)fxInExe, &info)) gExeBase = info.dli_fbase;
+    dl_iterate_phdr(fxFindExe, 0);
   }
   if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &gReal) != SQLITE_OK) return 2;
   mem = gReal;
@@ -1281,6 +1324,7 @@ int main(int argc, char **argv) {
             c.nSameError += cw.nSameError;
             c.nViolations += cw.nViolations;
             c.nSites = cw.nSites;
+            c.nSkipped = cw.nSkipped;
             c.nDirect = cw.nDirect;
           }
         }
@@ -1297,10 +1341,12 @@ int main(int argc, char **argv) {
       }
       if (c.nViolations == 0) nPass++; else nFail++;
       snprintf(zDirect, sizeof(zDirect), " (%ld in chatflow's own calls)", c.nDirect);
-      printf("%s %s: %ld sites%s, %ld tried%s: %ld failures reported, %ld full successes, "
+      if (c.nSkipped) snprintf(zSkipped, sizeof(zSkipped), ", %ld skipped (--skip)", c.nSkipped);
+      else zSkipped[0] = 0;
+      printf("%s %s: %ld sites%s, %ld tried%s%s: %ld failures reported, %ld full successes, "
              "%ld fault-free errors, %ld violations\n",
              azMode[m], aScenario[s].zName, c.nSites, m == MODE_OOM ? zDirect : "", c.nTried,
-             nStride > 1 || nSample > 0 ? " (a sample)" : "", c.nFailed, c.nSuccess, c.nSameError,
+             nStride > 1 || nSample > 0 ? " (a sample)" : "", zSkipped, c.nFailed, c.nSuccess, c.nSameError,
              c.nViolations);
     }
   }
