@@ -886,8 +886,14 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
     rc = SQLITE_OK;
     if (!sqlite3_column_int(pStmt, 0)) {
       char *zJsonErr = 0;
-      if (nDoc <= CF_MAX_JSON_BYTES && cfJsonCheck(zDoc, nDoc, &zJsonErr) != SQLITE_OK && zJsonErr &&
-          strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
+      int rcCheck = nDoc <= CF_MAX_JSON_BYTES ? cfJsonCheck(zDoc, nDoc, &zJsonErr) : SQLITE_ERROR;
+      if (rcCheck == SQLITE_OK) {
+        /* Valid JSON that json_valid() refused: SQLite's JSON parser (3.40)
+        ** answers 0 when it cannot allocate, without an error. */
+        rc = SQLITE_NOMEM;
+      } else if (rcCheck == SQLITE_NOMEM) {
+        rc = SQLITE_NOMEM;
+      } else if (zJsonErr && strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
         rc = cfImportError(pI, "the document %s", zJsonErr + 16);
       } else {
         rc = cfImportError(pI, "the document is not valid JSON");

@@ -181,7 +181,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
                         CF_HISTORY_JSON_COLS, &pStmt, &zErr);
   if (rc != SQLITE_OK) {
-    if (zErr) {
+    if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
       sqlite3_result_error(ctx, zErr, -1);
       cfResultCode(ctx, rc); /* SQLITE_IOERR_*, SQLITE_BUSY ... kept */
     } else {

@@ -530,6 +530,11 @@ static const char *const azRegressSteps[] = {
     "SELECT find_or_create_conversation('acme', 'k9', 'T', '{\"model\": \"m\"}')",
     "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"cancel\"}')",
     "SELECT fork_conversation(2, 1, '{\"uid\": \"fork-1\"}')",
+    /* import: SQLite's json_valid() answers 0 when it cannot allocate; that
+    ** is out of memory, not "the document is not valid JSON" (export.c) */
+    "SELECT import_conversation('other', export_conversation(2))",
+    /* chat_history_json: a failed prepare keeps its code (SQLITE_NOMEM) */
+    "SELECT chat_history_json(2, 50)",
     0};
 
 static const Scenario aScenario[] = {
