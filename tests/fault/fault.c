@@ -62,7 +62,7 @@
 ** migrated and calls every writing function (and the listing, search,
 ** history and export readers); "regress" holds the fault cases fixed in
 ** ext/ (each step names what went wrong), after "#warm" steps that run
-** without faults.
+** without faults; "#oom" steps are fault cases of OOM mode only.
 **
 ** --sample N tries about N sites per mode and scenario, spread evenly,
 ** plus every "direct" site: an allocation chatflow's own code asked for
@@ -532,9 +532,9 @@ static const char *const azRegressSteps[] = {
     "SELECT fork_conversation(2, 1, '{\"uid\": \"fork-1\"}')",
     /* import: SQLite's json_valid() answers 0 when it cannot allocate; that
     ** is out of memory, not "the document is not valid JSON" (export.c) */
-    "SELECT import_conversation('other', export_conversation(2))",
+    "#oom SELECT import_conversation('other', export_conversation(2))",
     /* chat_history_json: a failed prepare keeps its code (SQLITE_NOMEM) */
-    "SELECT chat_history_json(2, 50)",
+    "#oom SELECT chat_history_json(2, 50)",
     0};
 
 static const Scenario aScenario[] = {
@@ -894,7 +894,16 @@ typedef struct Reference {
 } Reference;
 
 static int isSession(const char *zStep) { return strncmp(zStep, "#session ", 9) == 0; }
+/* "#warm SQL" runs without faults; "#oom SQL" is a fault case of OOM mode
+** only (it runs without faults in the I/O modes). */
 static int isWarm(const char *zStep) { return strncmp(zStep, "#warm ", 6) == 0; }
+static int isOomOnly(const char *zStep) { return strncmp(zStep, "#oom ", 5) == 0; }
+static int isUnarmed(const char *zStep, Mode eMode) {
+  return isWarm(zStep) || (isOomOnly(zStep) && eMode != MODE_OOM);
+}
+static const char *stepSql(const char *zStep) {
+  return zStep + (isWarm(zStep) ? 6 : isOomOnly(zStep) ? 5 : 0);
+}
 
 /* Opens the scenario's connection at a "#session <clock>" step: fixed
 ** randomness, the clock pinned to <clock>. */
@@ -973,11 +982,11 @@ static void runScenario(const Scenario *pSc, Mode eMode, Reference *ref, const R
       continue;
     }
     gInjected = 0;
-    gArmed = (eMode == MODE_OOM) && !isWarm(pSc->azStep[i]);
-    gIoArmed = (eMode != MODE_OOM) && !isWarm(pSc->azStep[i]);
-    runStatement(db, pSc->azStep[i] + (isWarm(pSc->azStep[i]) ? 6 : 0), &r);
+    gArmed = (eMode == MODE_OOM) && !isUnarmed(pSc->azStep[i], eMode);
+    gIoArmed = (eMode != MODE_OOM) && !isUnarmed(pSc->azStep[i], eMode);
+    runStatement(db, stepSql(pSc->azStep[i]), &r);
     gArmed = gIoArmed = 0;
-    if (ref && isWarm(pSc->azStep[i]) && r.rc != SQLITE_OK) {
+    if (ref && isUnarmed(pSc->azStep[i], eMode) && r.rc != SQLITE_OK) {
       fprintf(stderr, "fault: setup step %d failed: %s\n", i, r.zOut);
       exit(2);
     }
