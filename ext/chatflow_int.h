@@ -3,7 +3,8 @@
 **
 ** Ownership: every char* returned by a cf* helper comes from sqlite3_malloc
 ** and is freed by the caller with sqlite3_free, unless the comment says
-** "borrowed".  json-c objects never cross this header.
+** "borrowed".  json-c objects never cross this header (only provider.c
+** uses json-c, for the HTTP request and response).
 */
 #ifndef CHATFLOW_INT_H
 #define CHATFLOW_INT_H
@@ -56,6 +57,10 @@ enum {
   CF_STMT_MSG_INSERT,
   CF_STMT_SET_TITLE,
   CF_STMT_SETTING_GET,
+  CF_STMT_JSON_LOAD,    /* json.c: kind of a JSON value, duplicate keys */
+  CF_STMT_JSON_OPTIONS, /* json.c: members of an options object */
+  CF_STMT_JSON_PARTS,   /* json.c: items of a parts array */
+  CF_STMT_JSON_RESUME,  /* json.c: a resume_run answer */
   CF_STMT_COUNT
 };
 
@@ -115,8 +120,11 @@ int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_i
 int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
               int bAllowNull, int bAllowEmpty, const char **pzOut);
 
-/* json.c: json-c wrappers; no json-c type escapes this file. */
-int cfJsonCheck(const char *z, int n, char **pzErr);
+/* json.c: JSON arguments, checked by a strict scanner and read with
+** SQLite's JSON functions on the connection (p).  Each returns SQLITE_OK,
+** SQLITE_ERROR with *pzErr set, or another SQLite code (SQLITE_NOMEM comes
+** without a message: report it with sqlite3_result_error_nomem). */
+int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
 typedef struct CfJsonOpt CfJsonOpt;
 struct CfJsonOpt {
   const char *zKey;   /* option name */
@@ -132,10 +140,18 @@ struct CfJsonOpt {
 #define CF_JT_BOOL   0x10
 #define CF_JT_NUMBER 0x40   /* a JSON number with a fraction; zVal holds its text */
 #define CF_JT_PARTS  0x20   /* an array of {"type": ...} message parts */
+/* ctx (may be 0): an error without a message (SQLITE_NOMEM …) is also set
+** on it, so a caller that reports only *pzErr still fails the call. */
+int cfJsonOptionsConn(sqlite3_context *ctx, CfConn *p, const char *zJson, int nJson,
+                      const char *zFunc, CfJsonOpt *aOpt, int nOpt, char **pzErr);
+/* Transitional, for callers that do not pass their connection yet
+** (search_vtab.c, provider.c): runs on a private in-memory connection;
+** every error comes with a message. */
 int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
                   char **pzErr);
 void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt);
-int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzErr);
+int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr, char **pzErr);
+/* Reads p from sqlite3_user_data(ctx); sets the error on ctx itself. */
 int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
                    const char **pzOut);
 
@@ -169,7 +185,21 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
+int cfRegisterSnippet(sqlite3 *db);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
+
+/* schema.c: PRAGMA trusted_schema=OFF.  SQLite 3.40 (Debian 12) does not
+** count the JSON functions of chatflow's CHECK constraints and triggers,
+** nor writes to its FTS5 tables from triggers, as innocuous, so with
+** trusted_schema=OFF it refuses every statement on chatflow's tables
+** (3.53 accepts them).
+** Given SQLite's error message zMsg, returns the one message that says what
+** to do (sqlite3_malloc'd), or 0 when zMsg has another cause. */
+#define CF_TRUSTED_SCHEMA_MSG                                                         \
+  "chatflow: PRAGMA trusted_schema=OFF: SQLite %s does not count the JSON functions " \
+  "and FTS5 tables of chatflow's CHECK constraints and triggers as safe, so it "      \
+  "refuses the schema; enable it on this connection with PRAGMA trusted_schema=ON"
+char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg);
 
 /* tvf.c: a read-only table-valued function backed by one statement. */
 typedef struct CfTvfDef {

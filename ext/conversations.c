@@ -81,10 +81,11 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   if (argc > iArg + 1) {
     if (cfArgText(ctx, argv[iArg + 1], "options", 0, 1, 1, &zOpts)) return;
   }
-  if (zOpts && (rc = cfJsonOptions(zOpts, (int)strlen(zOpts),
-                                   bFind ? "find_or_create_conversation" : "create_conversation",
-                                   aOpt, OPT_COUNT, &zErr)) != SQLITE_OK) {
-    goto fail; /* zErr 0: out of memory */
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts),
+                                       bFind ? "find_or_create_conversation" : "create_conversation",
+                                       aOpt, OPT_COUNT, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (bFind && aOpt[OPT_KEY].bPresent) {
     zErr = sqlite3_mprintf("chatflow: find_or_create_conversation takes the key as its second argument, not as an option");

@@ -857,8 +857,8 @@ static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc
                        char **pzErr) {
   const char *zOpts = 0;
   if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 1, pzErr)) {
-    if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+  if (zOpts && cfJsonOptionsConn(ctx, (CfConn *)sqlite3_user_data(ctx), zOpts, sqlite3_value_bytes(v),
+                                zFunc, pOpt, 1, pzErr)) {
     return 1;
   }
   if (pOpt->bPresent && (*pzErr = cfUidError(pOpt->zVal)) != 0) return 1;
@@ -886,7 +886,7 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
     rc = SQLITE_OK;
     if (!sqlite3_column_int(pStmt, 0)) {
       char *zJsonErr = 0;
-      int rcCheck = nDoc <= CF_MAX_JSON_BYTES ? cfJsonCheck(zDoc, nDoc, &zJsonErr) : SQLITE_ERROR;
+      int rcCheck = nDoc <= CF_MAX_JSON_BYTES ? cfJsonCheck(pI->p, zDoc, nDoc, &zJsonErr) : SQLITE_ERROR;
       if (rcCheck == SQLITE_OK) {
         /* Valid JSON that json_valid() refused: SQLite's JSON parser (3.40)
         ** answers 0 when it cannot allocate, without an error. */

@@ -1,305 +1,401 @@
 /*
-** json.c — JSON validation with json-c: one depth limit, one size limit,
-** error messages that give the byte offset of a syntax error.  No json-c
-** type leaves this file; callers get plain C values and SQLite-allocated
-** strings.  Storage and extraction of JSON in the database is left to
-** SQLite's json functions, so what is stored is SQLite's minified JSON.
+** json.c — JSON arguments: validated by a strict scanner, read by
+** SQLite's own JSON functions.  No JSON library is involved.
+**
+** Every JSON argument of chatflow (options objects, run input, state
+** patches, step output, business context, validation data, resume
+** answers) comes through here.  Two parts:
+**
+**   1. cfJsonScan, a single pass over the text that builds nothing and
+**      allocates nothing.  It decides whether the text is one RFC 8259
+**      value within the limits (1 MiB, 32 levels) and, when it is not,
+**      where it fails: "at offset N".  It exists because SQLite cannot
+**      say either the same way on every version chatflow supports:
+**      json_error_position() arrived in 3.42, 3.42+ accept JSON5 in
+**      json_extract/json_each (NaN, 'single quotes', comments, trailing
+**      commas), and every version stops reading text at a NUL byte.
+**      Keys written with \u0000 or an unpaired surrogate escape are
+**      refused here too: readers disagree on what such a key is.  And it
+**      compares the keys of an object for duplicates while that is plain
+**      byte comparison: up to 16 keys without a backslash (the common
+**      options object); anything else is left to json_tree.
+**
+**   2. Everything read from a valid document is read by SQLite on the
+**      caller's connection, through statements cached in CfConn (the
+**      CF_STMT_JSON_* slots): json_type for the kind of the value,
+**      json_tree for duplicate keys (compared decoded, as SQLite decodes
+**      them: "p\u0061rts" duplicates "parts"), json_each for the members
+**      of an options object and the items of parts, json_type /
+**      json_extract for the resume answer — the same path lookups
+**      workflow.c's writers use, so what is checked is what is stored.
+**
+** Why not json-c: json-c 0.16 dereferences NULL when malloc fails while
+** it copies an object key (json_object_object_add_ex via the tokener), so
+** an argument could crash the host process under memory pressure.
+** SQLite's JSON reports SQLITE_NOMEM, which is passed on as SQLITE_NOMEM:
+** an allocation failure is never reported as "not valid JSON".
 **
 ** Registers no SQL functions.  Errors: "chatflow: <what> is not valid JSON
-** at offset N: <reason>", "... nests deeper than 32 levels", "... is larger
-** than 1048576 bytes", "unknown option 'k' for f (expected ...)".
+** at offset N: <reason>", "... nests deeper than 32 levels at offset N",
+** "... is N bytes of JSON, larger than the limit of 1048576", "... has the
+** key "k" twice in one object", "unknown option 'k' for f (expected ...)",
+** "option 'k' of f must be <type>, got <type>".
 */
 #include "chatflow_int.h"
 
-#include <json-c/json.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* A key of an object being scanned: its text between the quotes, with
-** escapes decoded (then in memory the key owns). */
-typedef struct CfJsonKey {
-  const char *z;
-  int n;
-  char *zOwned; /* malloc'd decoded copy, or 0 when the raw text has no escape */
-} CfJsonKey;
+/* ------------------------------------------------------------- scanner */
 
-static int cfHex4(const char *z) {
-  int v = 0;
-  for (int i = 0; i < 4; i++) {
-    char c = z[i];
-    v <<= 4;
-    if (c >= '0' && c <= '9') v |= c - '0';
-    else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-    else return -1;
+/* Result of a successful scan. */
+typedef struct CfJsonShape {
+  int bAskSqlite; /* duplicate keys are possible: let json_tree decide */
+  int iDup, nDup; /* a key found twice (offset and length of its text), or iDup -1 */
+} CfJsonShape;
+
+/* Keys the scanner compares itself, per object: up to this many keys
+** without a backslash, whose text is then the key (nothing to decode).
+** An object with more keys, or with an escaped key, goes to json_tree. */
+#define CF_JSON_SCAN_KEYS 16
+
+static int cfJsonIsWs(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int cfJsonIsDigit(char c) { return c >= '0' && c <= '9'; }
+static int cfJsonIsHex(char c) {
+  return cfJsonIsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static int cfJsonIsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+/* Formats a syntax error; returns SQLITE_NOMEM when even that fails. */
+static int cfJsonSyntax(char **pzErr, const char *zWhat, int iOff, const char *zReason) {
+  *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: %s", zWhat, iOff, zReason);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* The value of the four hex digits at z (already checked). */
+static unsigned cfJsonHex4(const char *z) {
+  unsigned v = 0;
+  for (int k = 0; k < 4; k++) {
+    char c = z[k];
+    v = (v << 4) | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
   }
   return v;
 }
 
-/* Decodes the escapes of a JSON string body z[0..n) (already validated)
-** into malloc'd UTF-8 as json-c reads it: an unpaired surrogate becomes
-** U+FFFD.  *pbNul is set for a \u0000 (json-c would cut the key there).
-** Returns 0 on out of memory. */
-static char *cfJsonUnescape(const char *z, int n, int *pnOut, int *pbNul) {
-  char *zOut = malloc((size_t)n + 1);
-  int j = 0;
-  if (zOut == 0) return 0;
-  for (int i = 0; i < n; i++) {
-    unsigned cp;
-    if (z[i] != '\\' || i + 1 >= n) {
-      zOut[j++] = z[i];
+/* The string starting at z[*pi] == '"'.  Moves *pi past the closing quote.
+** Sets *pbOdd when the string holds \u0000 or a \u escape of an unpaired
+** UTF-16 surrogate: readers disagree on what such a key is (SQLite 3.40
+** cuts a key at \u0000; json-c and Go read any lone surrogate as U+FFFD,
+** SQLite and JavaScript keep it), so keys with them are refused.  Returns
+** SQLITE_OK or an error. */
+static int cfJsonScanString(const char *z, int n, int *pi, int *pbOdd, const char *zWhat,
+                            char **pzErr) {
+  int i = *pi + 1;
+  unsigned uPrev = 0; /* the previous \u escape when it was a high surrogate */
+  while (i < n) {
+    unsigned char c = (unsigned char)z[i];
+    if (c == '"') {
+      if (uPrev) *pbOdd = 1;
+      *pi = i + 1;
+      return SQLITE_OK;
+    }
+    if (c < 0x20) return cfJsonSyntax(pzErr, zWhat, i, "control character in a string (escape it)");
+    if (c != '\\') {
+      if (uPrev) *pbOdd = 1;
+      uPrev = 0;
+      i++;
       continue;
     }
-    i++;
-    switch (z[i]) {
-      case 'b': zOut[j++] = '\b'; continue;
-      case 'f': zOut[j++] = '\f'; continue;
-      case 'n': zOut[j++] = '\n'; continue;
-      case 'r': zOut[j++] = '\r'; continue;
-      case 't': zOut[j++] = '\t'; continue;
-      case 'u': break;
-      default: zOut[j++] = z[i]; continue;
-    }
-    if (i + 4 >= n) { zOut[j++] = 'u'; continue; }
-    cp = (unsigned)cfHex4(z + i + 1);
-    i += 4;
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n && z[i + 1] == '\\' && z[i + 2] == 'u') {
-      int lo = cfHex4(z + i + 3);
-      if (lo >= 0xdc00 && lo <= 0xdfff) {
-        cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned)lo - 0xdc00);
+    if (i + 1 >= n) break;
+    switch (z[i + 1]) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        if (uPrev) *pbOdd = 1;
+        uPrev = 0;
+        i += 2;
+        continue;
+      case 'u': {
+        unsigned u;
+        for (int k = 2; k < 6; k++) {
+          if (i + k >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+          if (!cfJsonIsHex(z[i + k])) return cfJsonSyntax(pzErr, zWhat, i, "invalid \\u escape");
+        }
+        u = cfJsonHex4(z + i + 2);
+        if (u == 0) *pbOdd = 1;
+        if (u >= 0xdc00 && u <= 0xdfff) {
+          if (!uPrev) *pbOdd = 1; /* a low surrogate without its high one */
+          uPrev = 0;
+        } else {
+          if (uPrev) *pbOdd = 1; /* a high surrogate without its low one */
+          uPrev = (u >= 0xd800 && u <= 0xdbff) ? u : 0;
+        }
         i += 6;
+        continue;
       }
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd; /* unpaired surrogate */
-    if (cp == 0) *pbNul = 1;
-    if (cp < 0x80) {
-      zOut[j++] = (char)cp;
-    } else if (cp < 0x800) {
-      zOut[j++] = (char)(0xc0 | (cp >> 6));
-      zOut[j++] = (char)(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      zOut[j++] = (char)(0xe0 | (cp >> 12));
-      zOut[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-      zOut[j++] = (char)(0x80 | (cp & 0x3f));
-    } else {
-      zOut[j++] = (char)(0xf0 | (cp >> 18));
-      zOut[j++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-      zOut[j++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-      zOut[j++] = (char)(0x80 | (cp & 0x3f));
+      default:
+        return cfJsonSyntax(pzErr, zWhat, i, "invalid escape sequence");
     }
   }
-  zOut[j] = 0;
-  *pnOut = j;
-  return zOut;
+  return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
 }
 
-static int cfJsonKeyCmp(const void *a, const void *b) {
-  const CfJsonKey *x = (const CfJsonKey *)a, *y = (const CfJsonKey *)b;
-  int n = x->n < y->n ? x->n : y->n;
-  int c = memcmp(x->z, y->z, (size_t)n);
-  return c ? c : x->n - y->n;
-}
-
-/* json-c keeps the last of duplicate keys while SQLite's json functions
-** read the first, so a document with duplicate keys would be validated as
-** one thing and stored as another: refuse it.  z[0..n) is already known to
-** be valid JSON nesting at most CF_MAX_JSON_DEPTH deep.  Returns an error
-** message or 0. */
-static char *cfJsonDuplicateKey(const char *z, int n, const char *zWhat) {
-  struct {
-    CfJsonKey *a;
-    int n, nAlloc, bObject;
-  } aFrame[CF_MAX_JSON_DEPTH + 2];
-  int iTop = -1;
-  char *zErr = 0;
-  for (int i = 0; i < n && zErr == 0; i++) {
-    char c = z[i];
-    if (c == '{' || c == '[') {
-      if (iTop + 1 >= (int)(sizeof(aFrame) / sizeof(aFrame[0]))) break;
-      iTop++;
-      memset(&aFrame[iTop], 0, sizeof(aFrame[iTop]));
-      aFrame[iTop].bObject = (c == '{');
-    } else if (c == '}' || c == ']') {
-      if (iTop < 0) break;
-      if (aFrame[iTop].n > 1) {
-        qsort(aFrame[iTop].a, (size_t)aFrame[iTop].n, sizeof(CfJsonKey), cfJsonKeyCmp);
-        for (int k = 1; k < aFrame[iTop].n && zErr == 0; k++) {
-          if (cfJsonKeyCmp(&aFrame[iTop].a[k - 1], &aFrame[iTop].a[k]) == 0) {
-            /* at most 40 bytes of the key, cut on a character boundary */
-            const char *zKey = aFrame[iTop].a[k].z;
-            int nKey = aFrame[iTop].a[k].n;
-            if (nKey > 40) {
-              nKey = 40;
-              while (nKey > 0 && (zKey[nKey] & 0xc0) == 0x80) nKey--;
-            }
-            zErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat,
-                                   nKey, zKey);
-          }
-        }
-      }
-      for (int k = 0; k < aFrame[iTop].n; k++) free(aFrame[iTop].a[k].zOwned);
-      free(aFrame[iTop].a);
-      iTop--;
-    } else if (c == '"') {
-      int iStart = ++i;
-      while (i < n && z[i] != '"') i += (z[i] == '\\') ? 2 : 1;
-      if (iTop >= 0 && aFrame[iTop].bObject) {
-        int j = i + 1;
-        while (j < n && (z[j] == ' ' || z[j] == '\t' || z[j] == '\r' || z[j] == '\n')) j++;
-        if (j < n && z[j] == ':') {
-          if (aFrame[iTop].n == aFrame[iTop].nAlloc) {
-            int nNew = aFrame[iTop].nAlloc ? aFrame[iTop].nAlloc * 2 : 8;
-            CfJsonKey *aNew = realloc(aFrame[iTop].a, sizeof(CfJsonKey) * (size_t)nNew);
-            if (aNew == 0) {
-              zErr = sqlite3_mprintf("chatflow: out of memory");
-              break;
-            }
-            aFrame[iTop].a = aNew;
-            aFrame[iTop].nAlloc = nNew;
-          }
-          CfJsonKey *pKey = &aFrame[iTop].a[aFrame[iTop].n];
-          pKey->z = z + iStart;
-          pKey->n = i - iStart;
-          pKey->zOwned = 0;
-          if (memchr(pKey->z, '\\', (size_t)pKey->n)) {
-            /* "p\u0061rts" is "parts" */
-            int nOut = 0, bNul = 0;
-            pKey->zOwned = cfJsonUnescape(pKey->z, pKey->n, &nOut, &bNul);
-            if (pKey->zOwned == 0) {
-              zErr = sqlite3_mprintf("chatflow: out of memory");
-              break;
-            }
-            if (bNul) {
-              aFrame[iTop].n++; /* so that it is freed */
-              zErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 in it", zWhat);
-              break;
-            }
-            pKey->z = pKey->zOwned;
-            pKey->n = nOut;
-          }
-          aFrame[iTop].n++;
-        }
+/* A bare word at z[i]: true, false or null, compared letter by letter
+** ("nope" fails at offset 1: "null expected"); a word that starts like
+** none of them is named ("unexpected 'NaN'"). */
+static int cfJsonScanWord(const char *z, int n, int *pi, const char *zWhat, char **pzErr) {
+  const char *zLit = z[*pi] == 't' ? "true" : z[*pi] == 'f' ? "false" : z[*pi] == 'n' ? "null" : 0;
+  int i = *pi;
+  if (zLit) {
+    for (int k = 0; zLit[k]; k++) {
+      if (i + k >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+      if (z[i + k] != zLit[k]) {
+        return cfJsonSyntax(pzErr, zWhat, i + k, zLit[0] == 'n' ? "null expected" : "boolean expected");
       }
     }
-  }
-  while (iTop >= 0) {
-    for (int k = 0; k < aFrame[iTop].n; k++) free(aFrame[iTop].a[k].zOwned);
-    free(aFrame[iTop--].a);
-  }
-  return zErr;
-}
-
-/* Parses z[0..n) as one JSON value.  Returns the object (owned: the caller
-** puts it) or 0 with *pzErr set. */
-static struct json_object *cfJsonParse(const char *z, int n, const char *zWhat, char **pzErr) {
-  struct json_tokener *tok;
-  struct json_object *pObj; /* owned */
-  enum json_tokener_error e;
-  size_t iEnd;
-  *pzErr = 0;
-  if (n > CF_MAX_JSON_BYTES) {
-    *pzErr = sqlite3_mprintf("chatflow: %s is %d bytes of JSON, larger than the limit of %d",
-                             zWhat, n, CF_MAX_JSON_BYTES);
-    return 0;
-  }
-  tok = json_tokener_new_ex(CF_MAX_JSON_DEPTH);
-  if (tok == 0) {
-    *pzErr = sqlite3_mprintf("chatflow: out of memory");
-    return 0;
-  }
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-  pObj = json_tokener_parse_ex(tok, z, n);
-  e = json_tokener_get_error(tok);
-  iEnd = json_tokener_get_parse_end(tok);
-  if (e == json_tokener_continue) {
-    /* A bare number or literal (5, null, true) ends only at a terminator:
-    ** feed one.  Anything still incomplete is reported as it was. */
-    pObj = json_tokener_parse_ex(tok, "", 1);
-    if (json_tokener_get_error(tok) == json_tokener_success) {
-      e = json_tokener_success;
-      iEnd = (size_t)n;
-    } else {
-      json_object_put(pObj);
-      pObj = 0;
-    }
-  }
-  if (e == json_tokener_continue) {
-    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected end of input",
-                             zWhat, n);
-  } else if (e == json_tokener_error_depth) {
-    *pzErr = sqlite3_mprintf("chatflow: %s nests deeper than %d levels at offset %d", zWhat,
-                             CF_MAX_JSON_DEPTH, (int)iEnd);
-  } else if (e != json_tokener_success) {
-    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: %s", zWhat, (int)iEnd,
-                             json_tokener_error_desc(e));
+    *pi = i + (int)strlen(zLit);
+    return SQLITE_OK;
   } else {
-    /* Only whitespace may follow the value. */
-    while (iEnd < (size_t)n && strchr(" \t\r\n", z[iEnd]) && z[iEnd]) iEnd++;
-    if (iEnd < (size_t)n) {
-      *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected text after the value",
-                               zWhat, (int)iEnd);
-    }
+    int j = i;
+    while (j < n && cfJsonIsAlpha(z[j])) j++;
+    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'", zWhat,
+                             i, j - i > 20 ? 20 : j - i, z + i);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  json_tokener_free(tok);
-  if (*pzErr == 0) {
-    /* json-c's strict mode still takes 'single-quoted' strings and NaN /
-    ** Infinity: outside strings, RFC 8259 allows only structure,
-    ** numbers and the literals true, false, null. */
-    int bStr = 0;
-    for (int i = 0; i < n && *pzErr == 0; i++) {
-      char c = z[i];
-      if (bStr) {
-        if (c == '\\') i++;
-        else if (c == '"') bStr = 0;
-      } else if (c == '"') {
-        bStr = 1;
-      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        int j = i;
-        while (j < n && ((z[j] >= 'a' && z[j] <= 'z') || (z[j] >= 'A' && z[j] <= 'Z'))) j++;
-        if (!((j - i == 4 && (memcmp(z + i, "true", 4) == 0 || memcmp(z + i, "null", 4) == 0)) ||
-              (j - i == 5 && memcmp(z + i, "false", 5) == 0) ||
-              (j - i == 1 && (c == 'e' || c == 'E') && i > 0 && z[i - 1] >= '0' && z[i - 1] <= '9'))) {
-          *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'",
-                                   zWhat, i, j - i > 20 ? 20 : j - i, z + i);
-        }
-        i = j - 1;
-      } else if (c == '\'') {
-        *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: strings take double quotes",
-                                 zWhat, i);
+}
+
+/* A number at z[i] ('-' or a digit): -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static int cfJsonScanNumber(const char *z, int n, int *pi, const char *zWhat, char **pzErr) {
+  int i = *pi;
+  if (z[i] == '-') i++;
+  if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  if (z[i] == '0') {
+    i++;
+  } else if (cfJsonIsDigit(z[i])) {
+    while (i < n && cfJsonIsDigit(z[i])) i++;
+  } else {
+    return cfJsonSyntax(pzErr, zWhat, i, "unexpected character");
+  }
+  if (i < n && z[i] == '.') {
+    i++;
+    if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+    if (!cfJsonIsDigit(z[i])) return cfJsonSyntax(pzErr, zWhat, i, "unexpected character");
+    while (i < n && cfJsonIsDigit(z[i])) i++;
+  }
+  if (i < n && (z[i] == 'e' || z[i] == 'E')) {
+    i++;
+    if (i < n && (z[i] == '+' || z[i] == '-')) i++;
+    if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+    if (!cfJsonIsDigit(z[i])) return cfJsonSyntax(pzErr, zWhat, i, "unexpected character");
+    while (i < n && cfJsonIsDigit(z[i])) i++;
+  }
+  *pi = i;
+  return SQLITE_OK;
+}
+
+/* Checks that z[0..n) is exactly one RFC 8259 value (whitespace around it
+** allowed) within the size and depth limits.  Returns SQLITE_OK and fills
+** *pShape, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
+static int cfJsonScan(const char *z, int n, const char *zWhat, CfJsonShape *pShape, char **pzErr) {
+  char aOpen[CF_MAX_JSON_DEPTH];   /* '{' or '[' of each open container */
+  int aCount[CF_MAX_JSON_DEPTH];   /* members seen so far */
+  int aKey[CF_MAX_JSON_DEPTH][CF_JSON_SCAN_KEYS][2]; /* offset, length of each key's text */
+  int iKey = 0, nKeyText = 0;  /* the key being read */
+  int nDepth = 0, i = 0, rc;
+  int iOddKey = -1, nOddKey = 0; /* the first key with \u0000 or a lone surrogate */
+  *pzErr = 0;
+  memset(pShape, 0, sizeof(*pShape));
+  pShape->iDup = -1;
+  if (n > CF_MAX_JSON_BYTES) {
+    *pzErr = sqlite3_mprintf("chatflow: %s is %d bytes of JSON, larger than the limit of %d", zWhat,
+                             n, CF_MAX_JSON_BYTES);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+
+value: /* a value is expected at z[i] (after whitespace) */
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  switch (z[i]) {
+    case '{':
+    case '[':
+      if (nDepth == CF_MAX_JSON_DEPTH) {
+        *pzErr = sqlite3_mprintf("chatflow: %s nests deeper than %d levels at offset %d", zWhat,
+                                 CF_MAX_JSON_DEPTH, i);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       }
+      aOpen[nDepth] = z[i];
+      aCount[nDepth++] = 0;
+      i++;
+      while (i < n && cfJsonIsWs(z[i])) i++;
+      if (i < n && z[i] == (aOpen[nDepth - 1] == '{' ? '}' : ']')) {
+        nDepth--;
+        i++;
+        goto after;
+      }
+      if (aOpen[nDepth - 1] == '{') goto key;
+      goto value;
+    case '"': {
+      int bOdd = 0; /* fine in a value */
+      rc = cfJsonScanString(z, n, &i, &bOdd, zWhat, pzErr);
+      if (rc) return rc;
+      goto after;
+    }
+    case '\'':
+      return cfJsonSyntax(pzErr, zWhat, i, "strings take double quotes");
+    default:
+      if (z[i] == '-' || cfJsonIsDigit(z[i])) {
+        rc = cfJsonScanNumber(z, n, &i, zWhat, pzErr);
+      } else if (cfJsonIsAlpha(z[i])) {
+        rc = cfJsonScanWord(z, n, &i, zWhat, pzErr);
+      } else {
+        rc = cfJsonSyntax(pzErr, zWhat, i, "unexpected character");
+      }
+      if (rc) return rc;
+      goto after;
+  }
+
+key: /* a member's key is expected at z[i] (after whitespace) */
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  if (z[i] == '\'') return cfJsonSyntax(pzErr, zWhat, i, "strings take double quotes");
+  if (z[i] != '"') {
+    return cfJsonSyntax(pzErr, zWhat, i,
+                        z[i] == '}' ? "unexpected character" /* a trailing comma */
+                                    : "quoted object property name expected");
+  }
+  {
+    int bOdd = 0;
+    iKey = i;
+    rc = cfJsonScanString(z, n, &i, &bOdd, zWhat, pzErr);
+    if (rc) return rc;
+    if (bOdd && iOddKey < 0) {
+      iOddKey = iKey;
+      nOddKey = i - iKey;
+    }
+    nKeyText = i - iKey - 2;
+  }
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  if (z[i] != ':') return cfJsonSyntax(pzErr, zWhat, i, "object property name separator ':' expected");
+  i++;
+  {
+    /* the key's text, between its quotes */
+    int iText = iKey + 1, nText = nKeyText, k = aCount[nDepth - 1]++;
+    if (k < CF_JSON_SCAN_KEYS && !memchr(z + iText, '\\', (size_t)nText)) {
+      for (int j = 0; j < k && pShape->iDup < 0; j++) {
+        if (aKey[nDepth - 1][j][1] == nText && memcmp(z + aKey[nDepth - 1][j][0], z + iText, (size_t)nText) == 0) {
+          pShape->iDup = iText;
+          pShape->nDup = nText;
+        }
+      }
+      aKey[nDepth - 1][k][0] = iText;
+      aKey[nDepth - 1][k][1] = nText;
+    } else {
+      pShape->bAskSqlite = 1;
+      aCount[nDepth - 1] = CF_JSON_SCAN_KEYS + 1; /* and no more scanner compares here */
     }
   }
-  if (*pzErr == 0) *pzErr = cfJsonDuplicateKey(z, n, zWhat);
-  if (*pzErr) {
-    json_object_put(pObj);
-    return 0;
+  goto value;
+
+after: /* a value ended just before z[i] */
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  if (nDepth == 0) {
+    if (i < n) {
+      return cfJsonSyntax(pzErr, zWhat, i,
+                          z[i] == 0 ? "unexpected text after the value" : "unexpected character");
+    }
+    if (iOddKey >= 0) {
+      /* named as written, quotes and escapes included: at most 40 bytes,
+      ** cut on a character boundary */
+      int nKey = nOddKey;
+      if (nKey > 40) {
+        nKey = 40;
+        while (nKey > 1 && (z[iOddKey + nKey] & 0xc0) == 0x80) nKey--;
+      }
+      *pzErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 or an unpaired surrogate in it: %.*s",
+                               zWhat, nKey, z + iOddKey);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    return SQLITE_OK;
   }
-  return pObj;
+  if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  if (aOpen[nDepth - 1] == '{') {
+    if (z[i] == ',') {
+      i++;
+      goto key;
+    }
+    if (z[i] != '}') return cfJsonSyntax(pzErr, zWhat, i, "object value separator ',' expected");
+  } else {
+    if (z[i] == ',') {
+      i++;
+      goto value;
+    }
+    if (z[i] != ']') return cfJsonSyntax(pzErr, zWhat, i, "array value separator ',' expected");
+  }
+  nDepth--;
+  i++;
+  goto after;
 }
 
-static const char *cfJsonTypeName(struct json_object *p) {
-  switch (json_object_get_type(p)) {
-    case json_type_null: return "null";
-    case json_type_boolean: return "a boolean";
-    case json_type_double: return "a number";
-    case json_type_int: return "an integer";
-    case json_type_object: return "an object";
-    case json_type_array: return "an array";
-    case json_type_string: return "a string";
-  }
-  return "?";
+/* ------------------------------------------------------ reading (SQLite) */
+
+/* Where the statements run: the caller's connection with its statement
+** cache (p), or a private connection without one (db only). */
+typedef struct CfJsonDb {
+  CfConn *p;
+  sqlite3 *db;
+} CfJsonDb;
+
+static int cfJsonPrepare(CfJsonDb *pDb, int iSlot, const char *zSql, sqlite3_stmt **ppStmt) {
+  *ppStmt = 0;
+  if (pDb->p) return cfStmt(pDb->p, iSlot, zSql, ppStmt);
+  return sqlite3_prepare_v2(pDb->db, zSql, -1, ppStmt, 0);
 }
 
-static int cfJsonTypeOk(struct json_object *p, int eType) {
-  switch (json_object_get_type(p)) {
-    case json_type_string: return (eType & CF_JT_STRING) != 0;
-    case json_type_int: return (eType & CF_JT_INT) != 0;
-    case json_type_object: return (eType & CF_JT_OBJECT) != 0;
-    case json_type_array: return (eType & (CF_JT_ARRAY | CF_JT_PARTS)) != 0;
-    case json_type_boolean: return (eType & CF_JT_BOOL) != 0;
-    case json_type_double: return (eType & CF_JT_NUMBER) != 0;
-    default: return 0;
+static void cfJsonDone(CfJsonDb *pDb, sqlite3_stmt *pStmt) {
+  if (pDb->p) cfStmtDone(pDb->p, pStmt);
+  else sqlite3_finalize(pStmt);
+}
+
+/* The error of a failed SQLite call: SQLITE_NOMEM without a message (the
+** caller reports it as such), anything else with SQLite's message. */
+static int cfJsonDbError(CfJsonDb *pDb, int rc, char **pzErr) {
+  if (rc == SQLITE_NOMEM || rc == SQLITE_TOOBIG) return rc;
+  *pzErr = cfDbError(pDb->db, rc);
+  return *pzErr ? rc : SQLITE_NOMEM;
+}
+
+/* Column i as text, 0 for NULL.  Sets *pRc to SQLITE_NOMEM when SQLite
+** could not make the text (the type is read first, as it must be). */
+static const char *cfJsonText(sqlite3_stmt *pStmt, int i, int *pRc) {
+  const char *z;
+  if (sqlite3_column_type(pStmt, i) == SQLITE_NULL) return 0;
+  z = (const char *)sqlite3_column_text(pStmt, i);
+  if (z == 0) *pRc = SQLITE_NOMEM;
+  return z;
+}
+
+/* json_type() names, and what the error messages call them. */
+static const char *cfJsonTypeName(const char *zType) {
+  if (zType == 0) return "null";
+  switch (zType[0]) {
+    case 'o': return "an object";
+    case 'a': return "an array";
+    case 'i': return "an integer";
+    case 'r': return "a number";
+    case 't': return zType[1] == 'e' ? "a string" : "a boolean"; /* text, true */
+    case 'f': return "a boolean";
   }
+  return "null";
+}
+
+static int cfJsonTypeOk(const char *zType, int eType) {
+  switch (zType[0]) {
+    case 'o': return (eType & CF_JT_OBJECT) != 0;
+    case 'a': return (eType & (CF_JT_ARRAY | CF_JT_PARTS)) != 0;
+    case 'i': return (eType & CF_JT_INT) != 0;
+    case 'r': return (eType & CF_JT_NUMBER) != 0;
+    case 't': return (eType & (zType[1] == 'e' ? CF_JT_STRING : CF_JT_BOOL)) != 0;
+    case 'f': return (eType & CF_JT_BOOL) != 0;
+  }
+  return 0;
 }
 
 static const char *cfJsonExpected(int eType) {
@@ -316,114 +412,276 @@ static const char *cfJsonExpected(int eType) {
   return "a JSON value";
 }
 
-/* Message parts: each an object whose "type" is text, reasoning, tool-call,
-** tool-result, file or data-<name>.  Returns an error message or 0. */
-static char *cfJsonPartsError(struct json_object *pArr /* borrowed */, const char *zKey) {
-  static const char *azType[] = {"text", "reasoning", "tool-call", "tool-result", "file"};
-  size_t n = json_object_array_length(pArr);
-  for (size_t i = 0; i < n; i++) {
-    struct json_object *pPart = json_object_array_get_idx(pArr, i); /* borrowed */
-    struct json_object *pType = 0;                                 /* borrowed */
-    const char *zType;
-    int bOk = 0;
-    if (!json_object_is_type(pPart, json_type_object) ||
-        !json_object_object_get_ex(pPart, "type", &pType) ||
-        !json_object_is_type(pType, json_type_string)) {
-      return sqlite3_mprintf("chatflow: %s[%d] must be an object with a string \"type\"", zKey,
-                             (int)i);
+/* The error for a key found twice in one object. */
+static int cfJsonDuplicate(const char *zWhat, const char *zKey, int nKey, char **pzErr) {
+  /* at most 40 bytes of the key, cut on a character boundary */
+  if (nKey > 40) {
+    nKey = 40;
+    while (nKey > 0 && (zKey[nKey] & 0xc0) == 0x80) nKey--;
+  }
+  *pzErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat, nKey, zKey);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Scans z[0..n) and asks SQLite for the kind of the value and for a key
+** that occurs twice in one object (json_tree, only when the scan could
+** not tell: see CF_JSON_SCAN_KEYS).  *pzType gets "object", "array", "integer",
+** "real", "text", "true", "false" or "null" (a static string).  Returns
+** SQLITE_OK, SQLITE_ERROR with *pzErr, or another SQLite code. */
+static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, const char **pzType,
+                      char **pzErr) {
+  static const char *azType[] = {"object", "array", "integer", "real", "text", "true", "false", "null"};
+  CfJsonShape shape;
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfJsonScan(z, n, zWhat, &shape, pzErr);
+  *pzType = "null";
+  if (rc != SQLITE_OK) return rc;
+  if (shape.iDup >= 0) return cfJsonDuplicate(zWhat, z + shape.iDup, shape.nDup, pzErr);
+  rc = cfJsonPrepare(pDb, CF_STMT_JSON_LOAD,
+                     "SELECT json_type(?1), CASE WHEN ?2 THEN"
+                     " (SELECT key FROM json_tree(?1) WHERE typeof(key) = 'text'"
+                     "   GROUP BY parent, key HAVING count(*) > 1 LIMIT 1) END",
+                     &pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(pStmt, 2, shape.bAskSqlite);
+  if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    const char *zType, *zKey;
+    rc = SQLITE_OK;
+    zType = cfJsonText(pStmt, 0, &rc);
+    zKey = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK || zType == 0) {
+      rc = SQLITE_NOMEM; /* json_type() of a valid document is never NULL */
+    } else if (zKey) {
+      rc = cfJsonDuplicate(zWhat, zKey, sqlite3_column_bytes(pStmt, 1), pzErr);
+    } else {
+      for (int k = 0; k < 8; k++) {
+        if (strcmp(zType, azType[k]) == 0) *pzType = azType[k];
+      }
     }
-    zType = json_object_get_string(pType);
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_NOMEM; /* a SELECT without FROM has its row unless it failed */
+  } else {
+    rc = cfJsonDbError(pDb, rc, pzErr); /* SQLite's message, e.g. for an I/O error */
+  }
+  cfJsonDone(pDb, pStmt);
+  return rc;
+}
+
+/* Runs on p's connection, or on a private in-memory one when p is 0. */
+static int cfJsonDbOpen(CfJsonDb *pDb, CfConn *p) {
+  pDb->p = p;
+  pDb->db = p ? p->db : 0;
+  if (p) return SQLITE_OK;
+  return sqlite3_open_v2(":memory:", &pDb->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
+}
+
+static void cfJsonDbClose(CfJsonDb *pDb) {
+  if (pDb->p == 0) sqlite3_close(pDb->db);
+}
+
+/* Checks that z[0..n) is one valid JSON value within the limits. */
+int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr) {
+  CfJsonDb d;
+  const char *zType;
+  int rc = cfJsonDbOpen(&d, p);
+  *pzErr = 0;
+  if (rc == SQLITE_OK) rc = cfJsonLoad(&d, z, n, "value", &zType, pzErr);
+  cfJsonDbClose(&d);
+  return rc;
+}
+
+/* Message parts: zParts is a JSON array (as json_each gives it); each item
+** must be an object whose "type" is text, reasoning, tool-call,
+** tool-result, file or data-<name>. */
+static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const char *zKey,
+                            char **pzErr) {
+  static const char *azType[] = {"text", "reasoning", "tool-call", "tool-result", "file"};
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfJsonPrepare(pDb, CF_STMT_JSON_PARTS,
+                         "SELECT key, CASE WHEN type = 'object' THEN"
+                         " CASE WHEN json_type(value, '$.type') = 'text'"
+                         " THEN json_extract(value, '$.type') END END"
+                         " FROM json_each(?1)",
+                         &pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    int i = sqlite3_column_int(pStmt, 0), bOk = 0;
+    const char *zType;
+    rc = SQLITE_OK;
+    zType = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK) break;
+    if (zType == 0) {
+      *pzErr = sqlite3_mprintf("chatflow: %s[%d] must be an object with a string \"type\"", zKey, i);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
     for (size_t k = 0; k < sizeof(azType) / sizeof(azType[0]); k++) {
       if (strcmp(zType, azType[k]) == 0) bOk = 1;
     }
     if (strncmp(zType, "data-", 5) == 0 && zType[5]) bOk = 1;
     if (!bOk) {
-      return sqlite3_mprintf("chatflow: %s[%d] has unknown type '%q' (expected text, reasoning, tool-call, tool-result, file, data-*)",
-                             zKey, (int)i, zType);
+      *pzErr = sqlite3_mprintf("chatflow: %s[%d] has unknown type '%q' (expected text, reasoning, tool-call, tool-result, file, data-*)",
+                               zKey, i, zType);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
     }
   }
-  return 0;
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && rc != SQLITE_ERROR) rc = cfJsonDbError(pDb, rc, pzErr);
+  cfJsonDone(pDb, pStmt);
+  return rc;
 }
 
-/* Checks that z[0..n) is one valid JSON value within the limits. */
-int cfJsonCheck(const char *z, int n, char **pzErr) {
-  struct json_object *p = cfJsonParse(z, n, "value", pzErr); /* owned */
-  if (p == 0 && *pzErr) return SQLITE_ERROR;
-  json_object_put(p);
-  return SQLITE_OK;
+/* The list of option names, for the unknown-option error. */
+static char *cfJsonOptionList(const CfJsonOpt *aOpt, int nOpt) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  for (int j = 0; j < nOpt; j++) sqlite3_str_appendf(pStr, "%s%s", j ? ", " : "", aOpt[j].zKey);
+  return sqlite3_str_finish(pStr); /* 0 for out of memory (or an empty list) */
 }
 
-/* Parses an options object for zFunc.  Every key must be one of aOpt (a
-** null value counts as absent); each value must have an accepted type.
-** Fills bPresent, iVal and zVal.  Returns SQLITE_OK or SQLITE_ERROR with
-** *pzErr set. */
-int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
-                  char **pzErr) {
-  struct json_object *pRoot; /* owned */
+/* The members of an options object, one row each, in document order. */
+static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const char *zFunc,
+                             CfJsonOpt *aOpt, int nOpt, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  rc = cfJsonPrepare(pDb, CF_STMT_JSON_OPTIONS,
+                     "SELECT key, type, CASE WHEN type IN ('array', 'object') THEN value ELSE atom END,"
+                     " CASE WHEN type = 'array' THEN json_array_length(value) END,"
+                     " instr(fullkey, char(92)) = 0"
+                     " FROM json_each(?1)",
+                     &pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zJson, nJson, SQLITE_STATIC);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *zKey, *zType;
+    CfJsonOpt *pOpt = 0;
+    rc = SQLITE_OK;
+    zKey = cfJsonText(pStmt, 0, &rc);
+    zType = cfJsonText(pStmt, 1, &rc);
+    if (rc != SQLITE_OK || zKey == 0 || zType == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    for (int i = 0; i < nOpt; i++) {
+      if (strcmp(aOpt[i].zKey, zKey) == 0) pOpt = &aOpt[i];
+    }
+    if (pOpt == 0) {
+      char *zList = cfJsonOptionList(aOpt, nOpt);
+      if (zList) {
+        *pzErr = sqlite3_mprintf("chatflow: unknown option '%s' for %s (expected %s)", zKey, zFunc, zList);
+      }
+      sqlite3_free(zList);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    if (!sqlite3_column_int(pStmt, 4)) {
+      /* "p\u0061rts": the callers read options with json_extract('$.parts'),
+      ** which SQLite 3.40 does not match against an escaped key */
+      *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s is spelled with escapes; write the name as plain text",
+                               zKey, zFunc);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    if (strcmp(zType, "null") == 0) continue; /* null: absent */
+    if (!cfJsonTypeOk(zType, pOpt->eType)) {
+      *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s must be %s, got %s", zKey, zFunc,
+                               cfJsonExpected(pOpt->eType), cfJsonTypeName(zType));
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      break;
+    }
+    if (zType[0] == 'a') {
+      const char *zArr = cfJsonText(pStmt, 2, &rc);
+      if (zArr == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      if (pOpt->eType & CF_JT_PARTS) {
+        rc = cfJsonPartsCheck(pDb, zArr, sqlite3_column_bytes(pStmt, 2), zKey, pzErr);
+        if (rc != SQLITE_OK) break;
+      }
+      pOpt->iVal = sqlite3_column_int64(pStmt, 3);
+    } else if (zType[0] == 'i') {
+      /* beyond 64 bits SQLite gives a real: clamp it, the caller's range
+      ** check then names the value */
+      if (sqlite3_column_type(pStmt, 2) == SQLITE_INTEGER) {
+        pOpt->iVal = sqlite3_column_int64(pStmt, 2);
+      } else {
+        pOpt->iVal = sqlite3_column_double(pStmt, 2) < 0 ? -0x7fffffffffffffffLL - 1 : 0x7fffffffffffffffLL;
+      }
+    } else if (zType[0] == 't' && zType[1] == 'r') {
+      pOpt->iVal = 1;
+    } else if (zType[0] == 'f') {
+      pOpt->iVal = 0;
+    } else if (zType[0] == 't' || zType[0] == 'r') {
+      const char *zVal = cfJsonText(pStmt, 2, &rc); /* copied out */
+      sqlite3_free(pOpt->zVal);
+      pOpt->zVal = zVal ? sqlite3_mprintf("%s", zVal) : 0;
+      if (pOpt->zVal == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+    }
+    pOpt->bPresent = 1;
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && rc != SQLITE_ERROR) rc = cfJsonDbError(pDb, rc, pzErr);
+  cfJsonDone(pDb, pStmt);
+  return rc;
+}
+
+static int cfJsonOptionsOn(CfJsonDb *pDb, const char *zJson, int nJson, const char *zFunc,
+                           CfJsonOpt *aOpt, int nOpt, char **pzErr) {
+  const char *zType;
   char *zWhat = sqlite3_mprintf("%s options", zFunc);
-  int rc = SQLITE_OK;
+  int rc;
   *pzErr = 0;
   if (zWhat == 0) return SQLITE_NOMEM;
-  pRoot = cfJsonParse(zJson, nJson, zWhat, pzErr);
-  if (pRoot == 0) {
-    if (*pzErr == 0) {
-      *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got null", zWhat);
-    }
-    sqlite3_free(zWhat);
-    return SQLITE_ERROR;
+  rc = cfJsonLoad(pDb, zJson, nJson, zWhat, &zType, pzErr);
+  if (rc == SQLITE_OK && strcmp(zType, "object") != 0) {
+    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat, cfJsonTypeName(zType));
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (!json_object_is_type(pRoot, json_type_object)) {
-    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat,
-                             cfJsonTypeName(pRoot));
-    rc = SQLITE_ERROR;
-  }
-  if (rc == SQLITE_OK) {
-    json_object_object_foreach(pRoot, zKey, pVal) { /* borrowed */
-      int i;
-      for (i = 0; i < nOpt; i++) {
-        if (strcmp(aOpt[i].zKey, zKey) == 0) break;
-      }
-      if (i == nOpt) {
-        char *zList = 0;
-        for (int j = 0; j < nOpt; j++) {
-          char *z = sqlite3_mprintf("%z%s%s", zList, j ? ", " : "", aOpt[j].zKey);
-          zList = z;
-        }
-        *pzErr = sqlite3_mprintf("chatflow: unknown option '%s' for %s (expected %s)", zKey,
-                                 zFunc, zList ? zList : "");
-        sqlite3_free(zList);
-        rc = SQLITE_ERROR;
-        break;
-      }
-      if (pVal == 0) continue; /* null: absent */
-      if (!cfJsonTypeOk(pVal, aOpt[i].eType)) {
-        *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s must be %s, got %s", zKey, zFunc,
-                                 cfJsonExpected(aOpt[i].eType), cfJsonTypeName(pVal));
-        rc = SQLITE_ERROR;
-        break;
-      }
-      if ((aOpt[i].eType & CF_JT_PARTS) && (*pzErr = cfJsonPartsError(pVal, zKey)) != 0) {
-        rc = SQLITE_ERROR;
-        break;
-      }
-      aOpt[i].bPresent = 1;
-      if (json_object_is_type(pVal, json_type_array)) {
-        aOpt[i].iVal = (sqlite3_int64)json_object_array_length(pVal);
-      }
-      if (json_object_is_type(pVal, json_type_int)) {
-        aOpt[i].iVal = json_object_get_int64(pVal);
-      } else if (json_object_is_type(pVal, json_type_boolean)) {
-        aOpt[i].iVal = json_object_get_boolean(pVal);
-      } else if (json_object_is_type(pVal, json_type_string) ||
-                 json_object_is_type(pVal, json_type_double)) {
-        sqlite3_free(aOpt[i].zVal);
-        aOpt[i].zVal = sqlite3_mprintf("%s", json_object_get_string(pVal)); /* copied out */
-        if (aOpt[i].zVal == 0) { rc = SQLITE_NOMEM; break; }
-      }
-    }
-  }
-  json_object_put(pRoot);
+  if (rc == SQLITE_OK) rc = cfJsonOptionsRead(pDb, zJson, nJson, zFunc, aOpt, nOpt, pzErr);
   sqlite3_free(zWhat);
+  return rc;
+}
+
+/* Parses an options object for zFunc on p's connection.  Every key must be
+** one of aOpt (a null value counts as absent); each value must have an
+** accepted type.  Fills bPresent, iVal and zVal.  Returns SQLITE_OK;
+** SQLITE_ERROR with *pzErr; or another SQLite code (SQLITE_NOMEM: no
+** message), which is also set on ctx when ctx is not 0. */
+int cfJsonOptionsConn(sqlite3_context *ctx, CfConn *p, const char *zJson, int nJson,
+                      const char *zFunc, CfJsonOpt *aOpt, int nOpt, char **pzErr) {
+  CfJsonDb d = {p, p->db};
+  int rc = cfJsonOptionsOn(&d, zJson, nJson, zFunc, aOpt, nOpt, pzErr);
+  if (rc != SQLITE_OK && rc != SQLITE_ERROR && ctx) {
+    if (*pzErr) {
+      sqlite3_result_error(ctx, *pzErr, -1);
+      sqlite3_free(*pzErr);
+      *pzErr = 0;
+      sqlite3_result_error_code(ctx, rc);
+    } else if (rc == SQLITE_TOOBIG) {
+      sqlite3_result_error_toobig(ctx);
+    } else {
+      sqlite3_result_error_nomem(ctx);
+    }
+  }
+  return rc;
+}
+
+/* The same without a connection, for callers not yet passing one
+** (search_vtab.c, provider.c): the statements run on a private in-memory
+** connection opened for the call.  An error always comes with a message
+** ("chatflow: out of memory" when nothing better is possible). */
+int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aOpt, int nOpt,
+                  char **pzErr) {
+  CfJsonDb d;
+  int rc = cfJsonDbOpen(&d, 0);
+  *pzErr = 0;
+  if (rc == SQLITE_OK) rc = cfJsonOptionsOn(&d, zJson, nJson, zFunc, aOpt, nOpt, pzErr);
+  cfJsonDbClose(&d);
+  if (rc != SQLITE_OK && *pzErr == 0) *pzErr = sqlite3_mprintf("chatflow: out of memory");
   return rc;
 }
 
@@ -439,104 +697,111 @@ void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt) {
 ** on failure. */
 int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
                    const char **pzOut) {
-  const char *z;
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonDb d = {p, p->db};
+  const char *z, *zType;
   char *zErr = 0;
-  struct json_object *p; /* owned */
+  int rc;
   if (cfArgText(ctx, v, zWhat, 0, 0, 1, &z)) return 1;
-  p = cfJsonParse(z, sqlite3_value_bytes(v), zWhat, &zErr);
-  if (p == 0 && zErr) {
-    cfResultErrorMsg(ctx, zErr);
-    return 1;
+  rc = cfJsonLoad(&d, z, sqlite3_value_bytes(v), zWhat, &zType, &zErr);
+  if (rc == SQLITE_OK && eType && !cfJsonTypeOk(zType, eType)) {
+    zErr = sqlite3_mprintf("chatflow: %s must be %s in JSON, got %s", zWhat, cfJsonExpected(eType),
+                           cfJsonTypeName(zType));
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (eType && (p == 0 || !cfJsonTypeOk(p, eType))) {
-    cfResultError(ctx, "chatflow: %s must be %s in JSON, got %s", zWhat, cfJsonExpected(eType),
-                  p ? cfJsonTypeName(p) : "null");
-    json_object_put(p);
-    return 1;
+  if (rc == SQLITE_OK) {
+    *pzOut = z;
+    return 0;
   }
-  json_object_put(p);
-  *pzOut = z;
-  return 0;
-}
-
-/* The length of a json-c string in characters (it is valid UTF-8). */
-static int cfJsonChars(struct json_object *p /* borrowed */) {
-  return cfUtf8Chars((const unsigned char *)json_object_get_string(p), json_object_get_string_len(p));
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    if (rc != SQLITE_ERROR) sqlite3_result_error_code(ctx, rc);
+    sqlite3_free(zErr);
+  } else if (rc == SQLITE_TOOBIG) {
+    sqlite3_result_error_toobig(ctx);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  return 1;
 }
 
 /* Checks the answer of resume_run: a JSON object whose optional
 ** "clarifications" is an array of {"question_id": string | integer,
 ** "question": string, "answer": string} and whose optional "approvals" is
 ** an array of {"proposal_id": integer, "approved_name"?: string}.  Sets the
-** two array lengths.  Returns SQLITE_OK or SQLITE_ERROR with *pzErr. */
-int cfJsonResumeCheck(const char *z, int n, int *pnClar, int *pnAppr, char **pzErr) {
-  struct json_object *pRoot = cfJsonParse(z, n, "resume answer", pzErr); /* owned */
-  struct json_object *pArr = 0;                                           /* borrowed */
-  int rc = SQLITE_OK;
+** two array lengths.  Read with the path lookups workflow.c's writers use.
+** Returns SQLITE_OK; SQLITE_ERROR with *pzErr; or another SQLite code
+** (SQLITE_NOMEM: no message). */
+int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr, char **pzErr) {
+  CfJsonDb d = {p, p->db};
+  const char *zType;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
   *pnClar = *pnAppr = 0;
-  if (pRoot == 0) {
-    if (*pzErr == 0) *pzErr = sqlite3_mprintf("chatflow: resume answer must be a JSON object, got null");
-    return SQLITE_ERROR;
+  *pzErr = 0;
+  rc = cfJsonLoad(&d, z, n, "resume answer", &zType, pzErr);
+  if (rc == SQLITE_OK && strcmp(zType, "object") != 0) {
+    *pzErr = sqlite3_mprintf("chatflow: resume answer must be a JSON object, got %s", cfJsonTypeName(zType));
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (!json_object_is_type(pRoot, json_type_object)) {
-    *pzErr = sqlite3_mprintf("chatflow: resume answer must be a JSON object, got %s",
-                             cfJsonTypeName(pRoot));
+  if (rc != SQLITE_OK) return rc;
+  /* Columns: for clarifications then approvals, the type, the length and
+  ** the index of the first item that does not fit (NULL when all fit). */
+  rc = cfJsonPrepare(
+      &d, CF_STMT_JSON_RESUME,
+      "SELECT json_type(?1, '$.clarifications'), json_array_length(?1, '$.clarifications'),"
+      " CASE WHEN json_type(?1, '$.clarifications') = 'array' THEN"
+      "  (SELECT key FROM json_each(?1, '$.clarifications') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
+      "     CASE json_type(value, '$.question_id')"
+      "       WHEN 'integer' THEN 1"
+      "       WHEN 'text' THEN length(json_extract(value, '$.question_id')) BETWEEN 1 AND 200 END"
+      "     AND json_type(value, '$.question') = 'text'"
+      "     AND length(json_extract(value, '$.question')) BETWEEN 1 AND 10000"
+      "     AND json_type(value, '$.answer') = 'text' END, 0)"
+      "   LIMIT 1) END,"
+      " json_type(?1, '$.approvals'), json_array_length(?1, '$.approvals'),"
+      " CASE WHEN json_type(?1, '$.approvals') = 'array' THEN"
+      "  (SELECT key FROM json_each(?1, '$.approvals') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
+      "     json_type(value, '$.proposal_id') = 'integer' AND json_extract(value, '$.proposal_id') > 0"
+      "     AND CASE json_type(value, '$.approved_name')"
+      "       WHEN 'null' THEN 1"
+      "       WHEN 'text' THEN length(json_extract(value, '$.approved_name')) BETWEEN 1 AND 500"
+      "       ELSE json_type(value, '$.approved_name') IS NULL END END, 0)"
+      "   LIMIT 1) END",
+      &pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    static const char *azArr[] = {"clarifications", "approvals"};
+    static const char *azShape[] = {
+      "{\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
+      "{\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
+    };
+    rc = SQLITE_OK;
+    for (int k = 0; k < 2 && rc == SQLITE_OK; k++) {
+      int iCol = 3 * k;
+      const char *zArrType = cfJsonText(pStmt, iCol, &rc);
+      if (rc == SQLITE_OK && zArrType == 0) continue; /* absent */
+      if (zArrType == 0) {
+        rc = SQLITE_NOMEM;
+      } else if (strcmp(zArrType, "array") != 0) {
+        *pzErr = sqlite3_mprintf("chatflow: %s must be an array, got %s", azArr[k],
+                                 cfJsonTypeName(zArrType));
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (sqlite3_column_type(pStmt, iCol + 2) != SQLITE_NULL) {
+        *pzErr = sqlite3_mprintf("chatflow: %s[%d] must be %s", azArr[k],
+                                 sqlite3_column_int(pStmt, iCol + 2), azShape[k]);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (k == 0) {
+        *pnClar = sqlite3_column_int(pStmt, iCol + 1);
+      } else {
+        *pnAppr = sqlite3_column_int(pStmt, iCol + 1);
+      }
+    }
+  } else if (rc == SQLITE_DONE) {
     rc = SQLITE_ERROR;
   }
-  if (rc == SQLITE_OK && json_object_object_get_ex(pRoot, "clarifications", &pArr)) {
-    size_t nArr;
-    if (!json_object_is_type(pArr, json_type_array)) {
-      *pzErr = sqlite3_mprintf("chatflow: clarifications must be an array, got %s",
-                               cfJsonTypeName(pArr));
-      rc = SQLITE_ERROR;
-    } else {
-      nArr = json_object_array_length(pArr);
-      for (size_t i = 0; i < nArr && rc == SQLITE_OK; i++) {
-        struct json_object *pItem = json_object_array_get_idx(pArr, i); /* borrowed */
-        struct json_object *pId = 0, *pQ = 0, *pA = 0;                  /* borrowed */
-        if (!json_object_is_type(pItem, json_type_object) ||
-            !json_object_object_get_ex(pItem, "question_id", &pId) ||
-            !((json_object_is_type(pId, json_type_string) && json_object_get_string_len(pId) > 0 &&
-               cfJsonChars(pId) <= 200) ||
-              json_object_is_type(pId, json_type_int)) ||
-            !json_object_object_get_ex(pItem, "question", &pQ) ||
-            !json_object_is_type(pQ, json_type_string) || json_object_get_string_len(pQ) == 0 ||
-            cfJsonChars(pQ) > 10000 ||
-            !json_object_object_get_ex(pItem, "answer", &pA) ||
-            !json_object_is_type(pA, json_type_string)) {
-          *pzErr = sqlite3_mprintf("chatflow: clarifications[%d] must be {\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
-                                   (int)i);
-          rc = SQLITE_ERROR;
-        }
-      }
-      *pnClar = (int)nArr;
-    }
-  }
-  if (rc == SQLITE_OK && json_object_object_get_ex(pRoot, "approvals", &pArr)) {
-    size_t nArr;
-    if (!json_object_is_type(pArr, json_type_array)) {
-      *pzErr = sqlite3_mprintf("chatflow: approvals must be an array, got %s", cfJsonTypeName(pArr));
-      rc = SQLITE_ERROR;
-    } else {
-      nArr = json_object_array_length(pArr);
-      for (size_t i = 0; i < nArr && rc == SQLITE_OK; i++) {
-        struct json_object *pItem = json_object_array_get_idx(pArr, i); /* borrowed */
-        struct json_object *pId = 0, *pName = 0;                       /* borrowed */
-        int bName = json_object_is_type(pItem, json_type_object) &&
-                    json_object_object_get_ex(pItem, "approved_name", &pName) && pName != 0;
-        if (!json_object_is_type(pItem, json_type_object) ||
-            !json_object_object_get_ex(pItem, "proposal_id", &pId) ||
-            !json_object_is_type(pId, json_type_int) || json_object_get_int64(pId) <= 0 ||
-            (bName && (!json_object_is_type(pName, json_type_string) ||
-                       json_object_get_string_len(pName) == 0 || cfJsonChars(pName) > 500))) {
-          *pzErr = sqlite3_mprintf("chatflow: approvals[%d] must be {\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
-                                   (int)i);
-          rc = SQLITE_ERROR;
-        }
-      }
-      *pnAppr = (int)nArr;
-    }
-  }
-  json_object_put(pRoot);
+  if (rc != SQLITE_OK && *pzErr == 0) rc = cfJsonDbError(&d, rc, pzErr);
+  cfJsonDone(&d, pStmt);
   return rc;
 }

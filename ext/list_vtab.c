@@ -94,8 +94,8 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
       zErr = sqlite3_mprintf("chatflow: conversation_list options must be JSON text");
       goto fail;
     }
-    rc = cfJsonOptions((const char *)zOpts, sqlite3_value_bytes(vOpts), "conversation_list", aOpt, 4,
-                       &zErr);
+    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(vOpts),
+                           "conversation_list", aOpt, 4, &zErr);
     if (rc != SQLITE_OK) goto fail;
   }
   if (aOpt[0].bPresent) {

@@ -88,9 +88,10 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   if (cfArgText(ctx, argv[2], "content", 0, 1, 1, &zContent)) return;
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && (rc = cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "add_message", aOpt,
-                                   MOPT_COUNT, &zErr)) != SQLITE_OK) {
-    goto fail; /* zErr 0: out of memory */
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "add_message",
+                                       aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (zContent) nContent = sqlite3_value_bytes(argv[2]);
   if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0)) {

@@ -477,7 +477,10 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptions(zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 6, &zErr)) goto done;
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 6,
+                                 &zErr)) {
+    goto done;
+  }
   if (aOpt[5].bPresent) {
     if (strcmp(aOpt[5].zVal, "fail_run") == 0) bFailRun = 1;
     else if (strcmp(aOpt[5].zVal, "raise") != 0) {

@@ -205,9 +205,10 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     return;
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && (rc = cfJsonOptions(zOpts, sqlite3_value_bytes(argv[3]), "start_run", aOpt, 1,
-                                   &zErr)) != SQLITE_OK) {
-    goto fail; /* zErr 0: out of memory */
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
+                                       aOpt, 1, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (aOpt[0].bPresent) {
     if (strcmp(aOpt[0].zVal, "cancel") == 0) bCancel = 1;

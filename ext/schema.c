@@ -21,6 +21,11 @@
 ** the busy handler and then find nothing to do; a stale read snapshot is
 ** retried.
 **
+** PRAGMA trusted_schema=OFF: where this SQLite refuses chatflow's schema
+** (3.40: JSON functions in CHECKs and triggers, FTS5 writes in triggers),
+** chatflow_init fails with CF_TRUSTED_SCHEMA_MSG and leaves nothing behind;
+** see docs/operations.md.
+**
 ** NULL input: chatflow_config(NULL) and an unknown key are errors;
 ** chatflow_config(key, NULL) removes the setting (back to its default);
 ** chatflow_clock(NULL) unpins.
@@ -55,6 +60,23 @@ static void cfDebugFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* ------------------------------------------------------------------ init */
 
 static int cfExec(sqlite3 *db, const char *zSql) { return sqlite3_exec(db, zSql, 0, 0, 0); }
+
+char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg) {
+  int bTrusted = 1;
+  if (zMsg == 0) return 0;
+  /* only chatflow's own schema objects: a caller's view that uses a
+  ** DIRECTONLY function is refused whatever the setting */
+  if (strstr(zMsg, "unsafe use of json_") == 0 &&
+      strstr(zMsg, "unsafe use of virtual table \"chat_messages_fts\"") == 0 &&
+      strstr(zMsg, "unsafe use of virtual table \"chat_titles_fts\"") == 0) {
+    return 0;
+  }
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted) != SQLITE_OK ||
+      bTrusted) {
+    return 0;
+  }
+  return sqlite3_mprintf(CF_TRUSTED_SCHEMA_MSG, sqlite3_libversion());
+}
 
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
@@ -143,6 +165,15 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = cfInitBegin(p, &zErr);
     if (rc == SQLITE_OK) {
       rc = cfApplyMigrations(p, &v, &zErr);
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+        /* before the rollback replaces SQLite's message */
+        char *zTrust = cfTrustedSchemaError(p->db, zErr ? zErr : sqlite3_errmsg(p->db));
+        if (zTrust) {
+          sqlite3_free(zErr);
+          zErr = zTrust;
+          rc = SQLITE_ERROR;
+        }
+      }
       rc = cfInitEnd(p, rc, &zErr);
     }
     /* A stale snapshot (another process initialised meanwhile): retry,
@@ -210,28 +241,27 @@ static char *cfSettingNames(void) {
   return z;
 }
 
-/* Checks a new value for setting s; returns an error message or 0. */
-static char *cfSettingCheck(const CfSetting *s, const char *z) {
+/* Checks a new value for setting s: 0 when good, else 1 with the message in
+** *pzErr (0 when out of memory). */
+static int cfSettingCheck(const CfSetting *s, const char *z, char **pzErr) {
   size_t n = strlen(z);
   switch (s->eKind) {
     case CF_SET_URL: {
       /* the rule lives in provider.c, which applies it again before a call */
-      char *zErr = 0;
-      if (cfBaseUrlCheck(s->zKey, z, &zErr) == SQLITE_NOMEM) {
-        /* not judged: refuse rather than store (0 from here would accept) */
-        zErr = sqlite3_mprintf("chatflow: out of memory while checking %s", s->zKey);
-      }
-      return zErr;
+      int rc = cfBaseUrlCheck(s->zKey, z, pzErr);
+      return rc != SQLITE_OK || *pzErr != 0; /* out of memory: refused, *pzErr 0 */
     }
     case CF_SET_ENVNAME:
       if (n == 0 || isdigit((unsigned char)z[0])) {
-        return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
+        *pzErr = sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
                                s->zKey, z);
+        return 1;
       }
       for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)z[i]) && z[i] != '_') {
-          return sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
+          *pzErr = sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
                                  s->zKey, z);
+          return 1;
         }
       }
       break;
@@ -244,8 +274,9 @@ static char *cfSettingCheck(const CfSetting *s, const char *z) {
       if (v < s->iMin || v > s->iMax) goto bad_int;
       break;
     bad_int:
-      return sqlite3_mprintf("chatflow: %s must be an integer from %d to %d, got '%q'", s->zKey,
+      *pzErr = sqlite3_mprintf("chatflow: %s must be an integer from %d to %d, got '%q'", s->zKey,
                              s->iMin, s->iMax, z);
+      return 1;
     }
     case CF_SET_NUMBER: {
       char *zEnd = 0;
@@ -257,17 +288,20 @@ static char *cfSettingCheck(const CfSetting *s, const char *z) {
       }
       break;
     bad_number:
-      return sqlite3_mprintf("chatflow: %s must be a number from %d to %d, got '%q'", s->zKey,
+      *pzErr = sqlite3_mprintf("chatflow: %s must be a number from %d to %d, got '%q'", s->zKey,
                              s->iMin, s->iMax, z);
+      return 1;
     }
     case CF_SET_BOOL:
       if (strcmp(z, "on") != 0 && strcmp(z, "off") != 0) {
-        return sqlite3_mprintf("chatflow: %s must be 'on' or 'off', got '%q'", s->zKey, z);
+        *pzErr = sqlite3_mprintf("chatflow: %s must be 'on' or 'off', got '%q'", s->zKey, z);
+        return 1;
       }
       break;
     default:
       if (n == 0 || n > 1000) {
-        return sqlite3_mprintf("chatflow: %s must be 1 to 1000 characters", s->zKey);
+        *pzErr = sqlite3_mprintf("chatflow: %s must be 1 to 1000 characters", s->zKey);
+        return 1;
       }
   }
   return 0;
@@ -293,8 +327,8 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (argc == 2) {
     if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
-    if (zVal && (zErr = cfSettingCheck(s, zVal)) != 0) {
-      cfResultErrorMsg(ctx, zErr);
+    if (zVal && cfSettingCheck(s, zVal, &zErr)) {
+      cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
       return;
     }
   }

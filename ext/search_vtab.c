@@ -101,10 +101,9 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
       zErr = sqlite3_mprintf("chatflow: search_messages options must be JSON text");
       goto done;
     }
-    if (cfJsonOptions((const char *)zOpts, sqlite3_value_bytes(aArg[2]), "search_messages", aOpt,
-                      5, &zErr)) {
-      goto done;
-    }
+    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(aArg[2]), "search_messages",
+                           aOpt, 5, &zErr);
+    if (rc != SQLITE_OK) goto done;
   }
   if (aOpt[0].bPresent) {
     if (strcmp(aOpt[0].zVal, "newest") == 0) bNewest = 1;
@@ -140,7 +139,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     zTitles = sqlite3_mprintf(
         " UNION ALL "
         "SELECT c.id, NULL, NULL, NULL, 'title',"
-        "       snippet(chat_titles_fts, 0, '[', ']', '…', 12), t.rank, c.created_at, c.title"
+        "       chatflow_snippet(chat_titles_fts, 0, '[', ']', '…', 12), t.rank, c.created_at, c.title"
         "  FROM chat_titles_fts AS t JOIN chat_conversations AS c ON c.id = t.rowid"
         " WHERE chat_titles_fts MATCH ?1 AND (?2 IS NULL OR c.owner = ?2)%s",
         bDeleted ? "" : " AND c.deleted_at IS NULL");
@@ -152,7 +151,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   zSql = sqlite3_mprintf(
       "SELECT * FROM ("
       "SELECT m.conversation_id, m.id, m.seq, m.role, 'message',"
-      "       snippet(chat_messages_fts, 0, '[', ']', '…', 12), f.rank, m.created_at, c.title"
+      "       chatflow_snippet(chat_messages_fts, 0, '[', ']', '…', 12), f.rank, m.created_at, c.title"
       "  FROM chat_messages_fts AS f"
       "  JOIN chat_messages AS m ON m.id = f.rowid"
       "  JOIN chat_conversations AS c ON c.id = m.conversation_id"
@@ -194,5 +193,7 @@ static const CfTvfDef cfSearchDef = {
 };
 
 int cfRegisterSearch(sqlite3 *db, CfConn *p) {
-  return cfRegisterTvf(db, p, &cfSearchDef);
+  int rc = cfRegisterSnippet(db);
+  if (rc == SQLITE_OK) rc = cfRegisterTvf(db, p, &cfSearchDef);
+  return rc;
 }

@@ -42,6 +42,10 @@ char *cfDbError(sqlite3 *db, int rc) {
   const char *zMsg = sqlite3_errmsg(db);
   if (sqlite3_errcode(db) == SQLITE_OK || zMsg == 0) zMsg = sqlite3_errstr(rc); /* never "not an error" */
   if (strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
+  {
+    char *zTrust = cfTrustedSchemaError(db, zMsg);
+    if (zTrust) return zTrust;
+  }
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
     return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
                            zMsg);
@@ -316,7 +320,8 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
     if (zMsg && strstr(zMsg, "no such table")) {
       *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
     } else {
-      *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
+      *pzErr = cfTrustedSchemaError(p->db, zMsg);
+      if (*pzErr == 0) *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
     }
     return SQLITE_ERROR;
   }

@@ -170,6 +170,10 @@ char *cfWriteError(CfConn *p, int rc) {
   const char *zMsg = sqlite3_errmsg(p->db);
   if (sqlite3_errcode(p->db) == SQLITE_OK || zMsg == 0) zMsg = sqlite3_errstr(rc);
   if (strncmp(zMsg, "chatflow: ", 10) == 0) return sqlite3_mprintf("%s", zMsg);
+  {
+    char *zTrust = cfTrustedSchemaError(p->db, zMsg);
+    if (zTrust) return zTrust;
+  }
   if (cfIsLockCode(rc)) {
     char *zAdvice = cfLockAdvice(p, rc);
     char *z = zAdvice ? sqlite3_mprintf("chatflow: database is locked (%s): %s", zMsg, zAdvice) : 0;

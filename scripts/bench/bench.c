@@ -28,6 +28,12 @@
 **      longest write transaction of a call (the write-lock hold), taken
 **      from a WAL hook at commit.  Target: <= 50 ms.  Counters, previews
 **      and the search index are checked against a recount afterwards.
+**   6. SELECT * FROM search_messages(query, owner) whose one match is a
+**      100,000-character message: the word once in the middle, and every
+**      word of the message matching (the worst case for snippets); the
+**      same at 400,000 characters for the growth.  Target: <= 10 ms at
+**      100,000 characters; the 400k/100k ratio shows the growth (4 is
+**      linear, 16 quadratic).  Each snippet is checked to mark the word.
 **
 ** How it is linked: statically, against dist/libchatflow.a (the sources
 ** built with -DSQLITE_CORE), registered with sqlite3_auto_extension, plus
@@ -48,8 +54,8 @@
 ** Usage: dist/bench [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N]
 **                   [--big N] [--iter N] [--list-big N] [--list-small N]
 **                   [--list-iter N] [--search-n N] [--search-iter N]
-**                   [--retention-n N] [--only add,history,list,search,retention]
-**                   [--strict]
+**                   [--retention-n N] [--long-iter N]
+**                   [--only add,history,list,search,retention,long] [--strict]
 ** --only takes a comma-separated list of parts; retention alone still
 ** builds the search corpus (without timing the queries).
 ** --strict makes a MISS exit with status 1 (by default a benchmark run
@@ -73,6 +79,7 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
 #define BENCH_SMALL 100          /* messages of the small conversation */
 #define BENCH_TARGET_ADD 1.5     /* add_message / raw */
 #define BENCH_TARGET_HISTORY 1.5 /* big / small */
+#define BENCH_TARGET_LONG_MS 10.0 /* search_messages, a match in a 100,000-character message */
 
 /* ~100 characters: a plausible chat message; tokens = (n + 3) / 4. */
 static const char zContent[] =
@@ -464,6 +471,123 @@ static Lat latOf(double *a, int n) {
   r.p90 = percentile(a, n, 0.9);
   r.max = a[n - 1];
   return r;
+}
+
+/* -------------------------------------------------------- long messages */
+
+/* A message of exactly nChars characters (ASCII): filler words with zWord
+** once in the middle (bEvery: every word is zWord). */
+static char *longText(int nChars, const char *zWord, int bEvery) {
+  static const char *azFill[] = {"lorem", "ipsum", "dolor", "sit", "amet", "consectetur",
+                                 "adipiscing", "elit", "sed", "do", "eiusmod", "tempor"};
+  sqlite3_str *p = sqlite3_str_new(0);
+  int k = 0, bDone = 0;
+  while (sqlite3_str_length(p) < nChars) {
+    if (bEvery) sqlite3_str_appendf(p, "%s ", zWord);
+    else if (!bDone && sqlite3_str_length(p) >= nChars / 2) {
+      sqlite3_str_appendf(p, "Here is the %s. ", zWord);
+      bDone = 1;
+    } else {
+      sqlite3_str_appendf(p, "%s ", azFill[k++ % 12]);
+    }
+  }
+  char *z = sqlite3_str_finish(p);
+  if (z == 0) die("out of memory");
+  z[nChars] = 0;
+  if (z[nChars - 1] == ' ') z[nChars - 1] = '.';
+  return z;
+}
+
+typedef struct LongCase {
+  const char *zName;
+  int nChars;
+  const char *zWord;
+  int bEvery;
+  double tMed;   /* out */
+} LongCase;
+
+static void runLong(int nIter, int *pnMiss) {
+  LongCase a[] = {
+    {"100k, one match in the middle", 100000, "zebrafinch", 0, 0},
+    {"100k, every word matches", 100000, "qx", 1, 0},
+    {"400k, one match in the middle", 400000, "wombatfinch", 0, 0},
+    {"400k, every word matches", 400000, "qy", 1, 0},
+  };
+  int nCase = (int)(sizeof(a) / sizeof(a[0]));
+  sqlite3_stmt *pAddLong = prep("SELECT add_message(?1, 'user', ?2)");
+  sqlite3_stmt *pSearch = prep("SELECT snippet, length(snippet) FROM search_messages(?1, ?2)");
+  double *aLat = calloc((size_t)nIter, sizeof(double));
+  if (!aLat) die("out of memory");
+  char *zOld = scalarText("SELECT coalesce((SELECT value FROM chatflow_settings"
+                          " WHERE key = 'limits.max_content_chars'), '')");
+  exec("SELECT chatflow_config('limits.max_content_chars', '400000')");
+  for (int c = 0; c < nCase; c++) {
+    char zOwner[32];
+    snprintf(zOwner, sizeof(zOwner), "bench-long-%d", c);
+    sqlite3_stmt *pConvL = prep("SELECT create_conversation(?1, 'long message')");
+    sqlite3_bind_text(pConvL, 1, zOwner, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(pConvL) != SQLITE_ROW) die("create_conversation");
+    sqlite3_int64 iConv = sqlite3_column_int64(pConvL, 0);
+    sqlite3_finalize(pConvL);
+    char *zText = longText(a[c].nChars, a[c].zWord, a[c].bEvery);
+    sqlite3_bind_int64(pAddLong, 1, iConv);
+    sqlite3_bind_text(pAddLong, 2, zText, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(pAddLong) != SQLITE_ROW) die("add_message of %d characters", a[c].nChars);
+    sqlite3_reset(pAddLong);
+    sqlite3_free(zText);
+  }
+  if (zOld[0]) {
+    char *z = sqlite3_mprintf("SELECT chatflow_config('limits.max_content_chars', %Q)", zOld);
+    exec(z);
+    sqlite3_free(z);
+  } else {
+    exec("DELETE FROM chatflow_settings WHERE key = 'limits.max_content_chars'");
+  }
+  sqlite3_free(zOld);
+
+  printf("SELECT * FROM search_messages(word, owner): the word's one match is a long message\n");
+  printf("  (%d queries per case after one warm-up; the snippet is checked to mark the word)\n", nIter);
+  printf("  %-32s %8s %11s %9s %9s  %s\n", "case", "chars", "median ms", "p90 ms", "min ms",
+         "snippet");
+  for (int c = 0; c < nCase; c++) {
+    char zOwner[32], zMark[40];
+    snprintf(zOwner, sizeof(zOwner), "bench-long-%d", c);
+    snprintf(zMark, sizeof(zMark), "[%s]", a[c].zWord);
+    sqlite3_bind_text(pSearch, 1, a[c].zWord, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pSearch, 2, zOwner, -1, SQLITE_TRANSIENT);
+    char zSnip[200] = "";
+    for (int k = -1; k < nIter; k++) {
+      double t0 = nowUs();
+      int nRow = 0, rc;
+      while ((rc = sqlite3_step(pSearch)) == SQLITE_ROW) {
+        const char *z = (const char *)sqlite3_column_text(pSearch, 0);
+        if (z == 0 || strstr(z, zMark) == 0) die("snippet of %s does not mark the word: %s", a[c].zName, z);
+        if (k < 0) snprintf(zSnip, sizeof(zSnip), "%d chars", sqlite3_column_int(pSearch, 1));
+        nRow++;
+      }
+      if (rc != SQLITE_DONE) die("search_messages");
+      sqlite3_reset(pSearch);
+      if (k >= 0) aLat[k] = (nowUs() - t0) / 1000.0;
+      if (nRow != 1) die("search_messages(%s) gave %d rows, expected 1", a[c].zWord, nRow);
+    }
+    Lat l = latOf(aLat, nIter);
+    a[c].tMed = l.med;
+    printf("  %-32s %8d %11.2f %9.2f %9.2f  %s\n", a[c].zName, a[c].nChars, l.med, l.p90, aLat[0],
+           zSnip);
+    fflush(stdout);
+  }
+  for (int c = 0; c < 2; c++) {
+    printf("  %-32s %8s %11.2f %9s target <= %.0f ms  %s\n", a[c].zName, "", a[c].tMed, "",
+           BENCH_TARGET_LONG_MS, verdict(a[c].tMed / BENCH_TARGET_LONG_MS, 1.0, pnMiss));
+  }
+  for (int c = 0; c < 2; c++) {
+    printf("  growth 400k/100k, %-19s %11.2f (4 is linear, 16 quadratic)\n",
+           a[c].bEvery ? "every word" : "one match", a[c + 2].tMed / a[c].tMed);
+  }
+  printf("\n");
+  free(aLat);
+  sqlite3_finalize(pAddLong);
+  sqlite3_finalize(pSearch);
 }
 
 /* ---------------------------------------------------- conversation_list */
@@ -1118,7 +1242,9 @@ int main(int argc, char **argv) {
   int nRounds = 7, nAuto = 10000, nBatch = 40000, nPerTxn = 5000, nBig = 100000, nIter = 2000;
   int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
   int nRetention = 200000;
-  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bStrict = 0, nMiss = 0;
+  int nLongIter = 21;
+  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bStrict = 0;
+  int nMiss = 0;
   char zPath[300], zCpu[256];
   double t0 = nowUs();
 
@@ -1135,11 +1261,12 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--search-n") == 0) nSearch = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--search-iter") == 0) nSearchIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--retention-n") == 0) nRetention = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--long-iter") == 0) nLongIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       /* a comma-separated list of parts */
       char *z = argv[++i];
-      bAdd = bHistory = bList = bSearch = bRetention = 0;
+      bAdd = bHistory = bList = bSearch = bRetention = bLong = 0;
       while (*z) {
         size_t n = strcspn(z, ",");
         if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
@@ -1147,7 +1274,8 @@ int main(int argc, char **argv) {
         else if (n == 4 && strncmp(z, "list", n) == 0) bList = 1;
         else if (n == 6 && strncmp(z, "search", n) == 0) bSearch = 1;
         else if (n == 9 && strncmp(z, "retention", n) == 0) bRetention = 1;
-        else die("--only takes a comma-separated list of add, history, list, search, retention");
+        else if (n == 4 && strncmp(z, "long", n) == 0) bLong = 1;
+        else die("--only takes a comma-separated list of add, history, list, search, retention, long");
         z += n;
         if (*z == ',') z++;
       }
@@ -1155,7 +1283,8 @@ int main(int argc, char **argv) {
       fprintf(stderr,
               "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
               "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
-              "       [--retention-n N] [--only add,history,list,search,retention] [--strict]\n",
+              "       [--retention-n N] [--long-iter N] [--only add,history,list,search,retention,long]\n"
+              "       [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -1299,6 +1428,8 @@ int main(int argc, char **argv) {
     }
     if (bRetention) runRetention(nOld, nSearch, &nMiss);
   }
+
+  if (bLong) runLong(nLongIter, &nMiss);
 
   {
     sqlite3_int64 nMsgs = scalarInt("SELECT count(*) FROM chat_messages");

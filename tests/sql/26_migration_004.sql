@@ -41,7 +41,7 @@ UPDATE OR REPLACE chat_conversations SET uid = 'l1' WHERE id = 2; -- error
 INSERT INTO workflow_definitions (name, steps) VALUES ('other', '[{"name": "a"}]');
 UPDATE OR REPLACE workflow_definitions SET name = 'topical_map' WHERE name = 'other'; -- error
 SELECT count(*) FROM chat_conversations;
--- JSON keys as json-c reads them
+-- JSON keys that readers disagree on (\u0000, a lone surrogate) are refused
 SELECT add_message(2, 'assistant', '', '{"parts": [{"type": "bogus", "type\u0000": "text"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"metadata": {"\ud800": 1, "\udbff": 2}}'); -- error
 SELECT add_message(2, 'user', 'x', '{"metadata": {"\ud83d\ude00": 1}}');

@@ -45,3 +45,8 @@ SELECT delete_conversation(6);
 SELECT find_or_create_conversation('acme', 'ticket-1'); -- error
 SELECT restore_conversation(6);
 SELECT find_or_create_conversation('acme', 'ticket-1');
+
+-- An option name spelled with escapes would be missed when the option is
+-- read ('$.parts' does not match "p\u0061rts" in SQLite 3.40): refused.
+SELECT add_message(6, 'user', 'x', '{"p\u0061rts": [{"type": "text", "text": "hi"}]}'); -- error
+SELECT count(*) FROM chat_messages WHERE conversation_id = 6;

@@ -1,7 +1,8 @@
 /*
-** test_json.c — ext/json.c: cfJsonOptions (known keys, types, null as
-** absent, parts, syntax errors with offsets, depth and size limits) and
-** cfJsonCheck.
+** test_json.c — ext/json.c: cfJsonOptionsConn and cfJsonOptions (known
+** keys, types, null as absent, parts, syntax errors with offsets, depth and
+** size limits, strict RFC 8259, duplicates compared decoded, allocation
+** failures as SQLITE_NOMEM) and cfJsonCheck.
 */
 #include "unit.h"
 
@@ -16,13 +17,31 @@ static void opts_init(CfJsonOpt *a) {
   memcpy(a, aInit, sizeof(aInit));
 }
 
-/* Parses zJson as options of "f" and requires the error zExpected (or
-** success when zExpected is 0).  The options are left in a for checks. */
-static void parse(CfJsonOpt *a, const char *zJson, int nJson, const char *zExpected) {
-  char *zErr = (char *)1;
-  int rc;
-  opts_init(a);
-  rc = cfJsonOptions(zJson, nJson < 0 ? (int)strlen(zJson) : nJson, "f", a, O_COUNT, &zErr);
+/* A connection with chatflow loaded, and a CfConn of its own for the
+** statement cache that cfJsonOptionsConn uses. */
+static sqlite3 *gDb;
+static CfConn *gConn;
+
+static int setup(void **state) {
+  (void)state;
+  gDb = cfTestOpen(":memory:");
+  gConn = sqlite3_malloc(sizeof(*gConn));
+  if (gConn == 0) return -1;
+  memset(gConn, 0, sizeof(*gConn));
+  gConn->db = gDb;
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  cfConnFinalize(gConn);
+  sqlite3_free(gConn);
+  cfTestClose(gDb);
+  return 0;
+}
+
+/* Checks one result of cfJsonOptions* against zExpected. */
+static void check(int rc, char *zErr, const char *zJson, const char *zExpected) {
   if (zExpected == 0) {
     if (rc != SQLITE_OK) fail_msg("'%.60s' rejected: %s", zJson, zErr ? zErr : "(no message)");
     assert_null(zErr);
@@ -32,6 +51,23 @@ static void parse(CfJsonOpt *a, const char *zJson, int nJson, const char *zExpec
     assert_string_equal(zErr, zExpected);
     sqlite3_free(zErr);
   }
+}
+
+/* Parses zJson as options of "f" and requires the error zExpected (or
+** success when zExpected is 0): first on the connection (the cached
+** statements, cfJsonOptionsConn), then without one (cfJsonOptions), which
+** must agree.  The options of the second are left in a for checks. */
+static void parse(CfJsonOpt *a, const char *zJson, int nJson, const char *zExpected) {
+  char *zErr = (char *)1;
+  int rc, n = nJson < 0 ? (int)strlen(zJson) : nJson;
+  opts_init(a);
+  rc = cfJsonOptionsConn(0, gConn, zJson, n, "f", a, O_COUNT, &zErr);
+  check(rc, zErr, zJson, zExpected);
+  cfJsonOptionsFree(a, O_COUNT);
+  zErr = (char *)1;
+  opts_init(a);
+  rc = cfJsonOptions(zJson, n, "f", a, O_COUNT, &zErr);
+  check(rc, zErr, zJson, zExpected);
 }
 
 static void test_options_values(void **state) {
@@ -150,7 +186,8 @@ static void test_options_syntax_offsets(void **state) {
   parse(a, "{}{}", -1, "chatflow: f options is not valid JSON at offset 2: unexpected character");
   parse(a, "{}\0{}", 5, "chatflow: f options is not valid JSON at offset 2: unexpected text after the value");
   /* strict mode: no single-quoted values, no trailing commas, no comments */
-  parse(a, "{\"key\": 'a'}", -1, "chatflow: f options is not valid JSON at offset 8: unexpected character");
+  parse(a, "{\"key\": 'a'}", -1, "chatflow: f options is not valid JSON at offset 8: strings take double quotes");
+  parse(a, "{'key': \"a\"}", -1, "chatflow: f options is not valid JSON at offset 1: strings take double quotes");
   parse(a, "{\"key\": \"a\",}", -1, "chatflow: f options is not valid JSON at offset 12: unexpected character");
   parse(a, "{\"key\": \"a\" /* c */}", -1, "chatflow: f options is not valid JSON at offset 12: object value separator ',' expected");
   /* only the nJson bytes count: the rest of the buffer is not read */
@@ -235,21 +272,224 @@ static void test_options_size_limit(void **state) {
 static void test_json_check(void **state) {
   char *zErr = 0;
   (void)state;
-  assert_int_equal(cfJsonCheck("[1, {\"a\": null}]", 16, &zErr), SQLITE_OK);
+  assert_int_equal(cfJsonCheck(0, "[1, {\"a\": null}]", 16, &zErr), SQLITE_OK);
   assert_null(zErr);
-  assert_int_equal(cfJsonCheck("null", 4, &zErr), SQLITE_OK);
+  assert_int_equal(cfJsonCheck(0, "null", 4, &zErr), SQLITE_OK);
   assert_null(zErr);
-  assert_int_equal(cfJsonCheck("[1,]", 4, &zErr), SQLITE_ERROR);
+  assert_int_equal(cfJsonCheck(0, "[1,]", 4, &zErr), SQLITE_ERROR);
   assert_non_null(zErr);
   assert_true(strncmp(zErr, "chatflow: value is not valid JSON at offset 3: ", 47) == 0);
   sqlite3_free(zErr);
   zErr = 0;
-  assert_int_equal(cfJsonCheck("tru", 3, &zErr), SQLITE_ERROR);
+  assert_int_equal(cfJsonCheck(0, "tru", 3, &zErr), SQLITE_ERROR);
   assert_string_equal(zErr, "chatflow: value is not valid JSON at offset 3: unexpected end of input");
   sqlite3_free(zErr);
 }
 
+/* Duplicates are compared decoded: the scanner compares plain keys of
+** small objects itself, json_tree decides the rest (escaped keys, objects
+** of more than CF_JSON_SCAN_KEYS keys). */
+static void test_duplicates_decoded(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"parts\": [], \"p\\u0061rts\": []}", -1,
+        "chatflow: f options has the key \"parts\" twice in one object");
+  parse(a, "{\"meta\": {\"caf\\u00e9\": 1, \"caf\xc3\xa9\": 2}}", -1,
+        "chatflow: f options has the key \"caf\xc3\xa9\" twice in one object");
+  {
+    /* more keys than the scanner compares (CF_JSON_SCAN_KEYS): json_tree */
+    char *zMany = sqlite3_mprintf("{\"meta\": {");
+    for (int i = 0; i < 20; i++) zMany = sqlite3_mprintf("%z\"k%d\": %d, ", zMany, i, i);
+    char *zDup = sqlite3_mprintf("%s\"k3\": 0}}", zMany);
+    char *zNoDup = sqlite3_mprintf("%s\"k20\": 0}}", zMany);
+    parse(a, zDup, -1, "chatflow: f options has the key \"k3\" twice in one object");
+    parse(a, zNoDup, -1, 0);
+    cfJsonOptionsFree(a, O_COUNT);
+    sqlite3_free(zMany);
+    sqlite3_free(zDup);
+    sqlite3_free(zNoDup);
+  }
+  /* an escaped option name is the option */
+  /* an option name spelled with escapes is decoded, then refused: the
+  ** callers read options with json_extract('$.key'), which 3.40 does not
+  ** match against it */
+  parse(a, "{\"k\\u0065y\": \"v\"}", -1,
+        "chatflow: option 'key' of f is spelled with escapes; write the name as plain text");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* keys that readers disagree on */
+  parse(a, "{\"meta\": {\"a\\u0000b\": 1}}", -1,
+        "chatflow: f options has a key with \\u0000 or an unpaired surrogate in it: \"a\\u0000b\"");
+  parse(a, "{\"meta\": {\"\\udc00\": 1}}", -1,
+        "chatflow: f options has a key with \\u0000 or an unpaired surrogate in it: \"\\udc00\"");
+  parse(a, "{\"meta\": {\"\\ud83d\\ude00\": \"\\ud800 \\u0000\"}}", -1, 0); /* a pair; odd values are fine */
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+/* RFC 8259 only, whatever SQLite would accept as JSON5 (3.42+). */
+static void test_strict(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  parse(a, "{\"tokens\": NaN}", -1, "chatflow: f options is not valid JSON at offset 11: unexpected 'NaN'");
+  parse(a, "{\"tokens\": -Infinity}", -1, "chatflow: f options is not valid JSON at offset 12: unexpected character");
+  parse(a, "{\"tokens\": +1}", -1, "chatflow: f options is not valid JSON at offset 11: unexpected character");
+  parse(a, "{\"tokens\": 0x10}", -1, "chatflow: f options is not valid JSON at offset 12: object value separator ',' expected");
+  parse(a, "{\"tokens\": 01}", -1, "chatflow: f options is not valid JSON at offset 12: object value separator ',' expected");
+  parse(a, "{\"tokens\": 1.}", -1, "chatflow: f options is not valid JSON at offset 13: unexpected character");
+  parse(a, "{\"tokens\": .5}", -1, "chatflow: f options is not valid JSON at offset 11: unexpected character");
+  parse(a, "{key: 1}", -1, "chatflow: f options is not valid JSON at offset 1: quoted object property name expected");
+  parse(a, "{\"list\": [1,]}", -1, "chatflow: f options is not valid JSON at offset 12: unexpected character");
+  parse(a, "{\"key\": \"a\\x41\"}", -1, "chatflow: f options is not valid JSON at offset 10: invalid escape sequence");
+  parse(a, "{\"key\": \"a\tb\"}", -1, "chatflow: f options is not valid JSON at offset 10: control character in a string (escape it)");
+  parse(a, "{\"key\": \"a\\u12\"}", -1, "chatflow: f options is not valid JSON at offset 10: invalid \\u escape");
+  parse(a, "{\"flag\": nope}", -1, "chatflow: f options is not valid JSON at offset 10: null expected");
+  parse(a, "{\"flag\": trUe}", -1, "chatflow: f options is not valid JSON at offset 11: boolean expected");
+  parse(a, "\f{}", -1, "chatflow: f options is not valid JSON at offset 0: unexpected character");
+  /* numbers as SQLite reads them */
+  parse(a, "{\"tokens\": -0, \"list\": [1e5, -1.5E-3, 0.0]}", -1, 0);
+  assert_int_equal(a[O_TOKENS].iVal, 0);
+  assert_int_equal(a[O_LIST].iVal, 3);
+  cfJsonOptionsFree(a, O_COUNT);
+}
+
+/* Allocation failures, one at a time: SQLite's allocator is wrapped (in
+** main, before SQLite initialises) so that the allocation numbered
+** gFailAt from now fails once. */
+static sqlite3_mem_methods gMem;
+static int gFailAt = -1;
+
+static void *failMalloc(int n) {
+  if (gFailAt >= 0 && gFailAt-- == 0) return 0;
+  return gMem.xMalloc(n);
+}
+
+static void *failRealloc(void *p, int n) {
+  if (gFailAt >= 0 && gFailAt-- == 0) return 0;
+  return gMem.xRealloc(p, n);
+}
+
+/* Every allocation of cfJsonOptionsConn (statements prepared afresh each
+** time) failing in turn: the call fails with SQLITE_NOMEM and no message,
+** or gives the answer it gives with enough memory; it never calls an
+** allocation failure a JSON error, and never crashes. */
+static void test_out_of_memory(void **state) {
+  static const char *azJson[] = {
+    "{\"key\": \"k\", \"tokens\": 3, \"meta\": {\"a\": [1, {\"b\": null}]}, \"parts\": [{\"type\": \"text\"}]}",
+    "{\"meta\": {\"x\": 1}, \"parts\": [{\"type\": \"text\"}], \"p\\u0061rts\": []}",
+    "{\"parts\": [{\"type\": \"image\"}]}",
+    "[1, 2]",
+  };
+  (void)state;
+  for (size_t j = 0; j < sizeof(azJson) / sizeof(azJson[0]); j++) {
+    int n = (int)strlen(azJson[j]), rcWant, nSites = 0;
+    char *zWant = 0;
+    CfJsonOpt a[O_COUNT];
+    opts_init(a);
+    rcWant = cfJsonOptionsConn(0, gConn, azJson[j], n, "f", a, O_COUNT, &zWant);
+    cfJsonOptionsFree(a, O_COUNT);
+    assert_int_equal(rcWant, j == 0 ? SQLITE_OK : SQLITE_ERROR);
+    for (int k = 0;; k++) {
+      char *zErr = 0;
+      int rc;
+      cfConnFinalize(gConn);
+      opts_init(a);
+      gFailAt = k;
+      rc = cfJsonOptionsConn(0, gConn, azJson[j], n, "f", a, O_COUNT, &zErr);
+      cfJsonOptionsFree(a, O_COUNT);
+      if (gFailAt >= 0) { /* nothing failed: every site was tried */
+        gFailAt = -1;
+        assert_int_equal(rc, rcWant);
+        sqlite3_free(zErr);
+        break;
+      }
+      nSites++;
+      if (rc == SQLITE_NOMEM) {
+        assert_null(zErr);
+      } else { /* SQLite got by without that allocation */
+        if (rc != rcWant) {
+          fail_msg("json %d, allocation %d failing: rc %d: %s", (int)j, k, rc, zErr ? zErr : "(no message)");
+        }
+        if (zWant) assert_string_equal(zErr, zWant);
+        sqlite3_free(zErr);
+      }
+    }
+    if (nSites <= 10) fail_msg("json %d: only %d allocation sites", (int)j, nSites);
+    sqlite3_free(zWant);
+  }
+}
+
+/* cfJsonResumeCheck likewise. */
+static void test_out_of_memory_resume(void **state) {
+  const char *z = "{\"clarifications\": [{\"question_id\": \"q1\", \"question\": \"Why?\", \"answer\": \"A\"},"
+                  " {\"question_id\": 2, \"question\": \"How?\", \"answer\": \"B\"}],"
+                  " \"approvals\": [{\"proposal_id\": 3, \"approved_name\": \"x\"}], \"other\": 1}";
+  int nSites = 0;
+  (void)state;
+  for (int k = 0;; k++) {
+    char *zErr = 0;
+    int nClar = -1, nAppr = -1, rc, bNoFault;
+    cfConnFinalize(gConn);
+    gFailAt = k;
+    rc = cfJsonResumeCheck(gConn, z, (int)strlen(z), &nClar, &nAppr, &zErr);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    if (rc == SQLITE_OK) {
+      assert_int_equal(nClar, 2);
+      assert_int_equal(nAppr, 1);
+    } else {
+      if (rc != SQLITE_NOMEM || bNoFault) fail_msg("allocation %d failing: rc %d: %s", k, rc, zErr ? zErr : "");
+      assert_null(zErr);
+      nSites++;
+    }
+    if (bNoFault) break;
+  }
+  assert_true(nSites > 10);
+}
+
+/* The same through SQL: add_message with options, every allocation failing
+** in turn, either stores the message or fails with SQLITE_NOMEM; it never
+** returns NULL without an error and never blames the JSON. */
+static void test_out_of_memory_sql(void **state) {
+  const char *zSql =
+      "SELECT add_message(1, 'user', 'hi', '{\"type\": \"user_input\", \"tokens\": 2,"
+      " \"metadata\": {\"model\": \"m\", \"tokens\": {\"total\": 2}, \"m\\u0065ta\": 1},"
+      " \"parts\": [{\"type\": \"text\", \"text\": \"hi\"}]}')";
+  int nNomem = 0;
+  (void)state;
+  CF_SQL(gDb, "SELECT create_conversation('acme', 'oom')", "1");
+  for (int k = 0;; k++) {
+    sqlite3_stmt *pStmt = 0;
+    int rc, bNoFault;
+    gFailAt = k;
+    rc = sqlite3_prepare_v2(gDb, zSql, -1, &pStmt, 0);
+    if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    if (rc == SQLITE_ROW) {
+      if (sqlite3_column_type(pStmt, 0) != SQLITE_INTEGER) {
+        fail_msg("allocation %d failing: add_message returned NULL without an error", k);
+      }
+    } else {
+      const char *zMsg = sqlite3_errmsg(gDb);
+      if (bNoFault) fail_msg("add_message failed without a fault: %s", zMsg);
+      if (strstr(zMsg, "JSON") || strstr(zMsg, "option")) {
+        fail_msg("allocation %d failing: reported as '%s'", k, zMsg);
+      }
+      if (rc == SQLITE_NOMEM) nNomem++;
+    }
+    sqlite3_finalize(pStmt);
+    if (!sqlite3_get_autocommit(gDb)) sqlite3_exec(gDb, "ROLLBACK", 0, 0, 0);
+    if (bNoFault) break;
+  }
+  assert_true(nNomem > 0);
+}
+
 int main(void) {
+  sqlite3_mem_methods mem;
+  sqlite3_config(SQLITE_CONFIG_GETMALLOC, &gMem);
+  mem = gMem;
+  mem.xMalloc = failMalloc;
+  mem.xRealloc = failRealloc;
+  sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_options_values),
     cmocka_unit_test(test_options_empty_and_null),
@@ -260,6 +500,11 @@ int main(void) {
     cmocka_unit_test(test_options_depth),
     cmocka_unit_test(test_options_size_limit),
     cmocka_unit_test(test_json_check),
+    cmocka_unit_test(test_duplicates_decoded),
+    cmocka_unit_test(test_strict),
+    cmocka_unit_test(test_out_of_memory),
+    cmocka_unit_test(test_out_of_memory_resume),
+    cmocka_unit_test(test_out_of_memory_sql),
   };
-  return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+  return cmocka_run_group_tests_name("json", tests, setup, teardown);
 }
