@@ -218,8 +218,14 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (cfArgText(ctx, argv[1], "resume answer", 0, 0, 0, &zAnswer)) return;
-  if (cfJsonResumeCheck(zAnswer, sqlite3_value_bytes(argv[1]), &nClar, &nAppr, &zErr)) {
-    cfResultErrorMsg(ctx, zErr);
+  rc = cfJsonResumeCheck(p, zAnswer, sqlite3_value_bytes(argv[1]), &nClar, &nAppr, &zErr);
+  if (rc != SQLITE_OK) {
+    if (zErr == 0) {
+      cfResultErrorFromDb(ctx, p->db, rc); /* SQLITE_NOMEM, SQLITE_TOOBIG */
+    } else {
+      cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc); /* the check reads with SQL: SQLITE_IOERR_* kept */
+    }
     return;
   }
   memset(&r, 0, sizeof(r));
