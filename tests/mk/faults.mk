@@ -40,7 +40,7 @@ FAULT_ARGS    ?=
 #    for a committed write: --mode oom --scenario main --site 456).
 #  - cfCheckSchema (util.c) under I/O errors: "chatflow: cannot read the
 #    schema version: disk I/O error" comes back as SQLITE_ERROR, in every
-#    function (--mode io-delete --scenario main --site 1933).
+#    function (--mode io-delete --scenario main --site 1930).
 FAULT_SKIP    ?= --skip 'oom:chatflow_init()' --skip 'chatflow_config(' \
                  --exclude-check 'cannot read the schema version'
 FAULT_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(PKG_LIBS) -lm
