@@ -76,6 +76,7 @@ struct CfConn {
   int nTxn;                               /* open write brackets (write.c) */
   int bTxnOwn;                            /* the outermost one began the transaction */
   int eEntry;                             /* CF_ENTRY_*: what was held when it began */
+  int eUndo;                              /* CF_UNDO_*: left by a call SQLite stopped */
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -112,6 +113,7 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 int cfInitBegin(CfConn *p, char **pzErr);
 int cfInitEnd(CfConn *p, int rc, char **pzErr);
 char *cfWriteError(CfConn *p, int rc);
+int cfUndoPending(CfConn *p);
 void cfResultCode(sqlite3_context *ctx, int rc);
 int cfKeepCode(int rc);
 

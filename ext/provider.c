@@ -500,6 +500,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms must be positive integers");
     goto done;
   }
+  cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
   if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
     /* an open transaction (BEGIN, or a statement of this connection still
     ** reading, as in SELECT complete_chat(id) FROM ...) would be held
@@ -648,6 +649,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   (void)argc;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
   if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
     zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
     goto done;

@@ -26,7 +26,17 @@
 **    RELEASE statements are prepared before the SAVEPOINT opens (a call
 **    that cannot prepare them fails with SQLITE_NOMEM having written
 **    nothing), and a ROLLBACK that still fails is retried with
-**    sqlite3_exec.
+**    sqlite3_exec.  One case remains that no call can undo in time: when
+**    an allocation fails inside one of the call's statements, SQLite
+**    refuses every further statement on the connection (ROLLBACK
+**    included) until the statement that called the function has ended,
+**    and a calling statement that reads no table (SELECT add_message(…))
+**    does not roll back by itself.  The undo is then left pending
+**    (CfConn.eUndo) and done first thing by the next chatflow call on the
+**    connection (cfUndoPending), before it looks at autocommit.  A caller
+**    that gets SQLITE_NOMEM inside its own transaction should roll that
+**    transaction back, as SQLite advises for SQLITE_NOMEM, SQLITE_IOERR and
+**    SQLITE_FULL in a transaction.
 ** 4. One error, with its code: the first error of the call is reported;
 **    its primary result code (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM,
 **    SQLITE_IOERR_*, SQLITE_CONSTRAINT_*, SQLITE_FULL …) is the function's
@@ -55,6 +65,11 @@
 #define CF_ENTRY_TXN 2         /* the caller's transaction, no read yet */
 #define CF_ENTRY_TXN_READ 3    /* the caller's transaction holds a read snapshot */
 #define CF_ENTRY_TXN_WRITE 4   /* the caller's transaction holds the write lock */
+
+/* CfConn.eUndo: an undo a failed call could not do (rule 3). */
+#define CF_UNDO_NONE 0
+#define CF_UNDO_ALL 1       /* ROLLBACK: the call had begun the transaction */
+#define CF_UNDO_SAVEPOINT 2 /* ROLLBACK TO chatflow; RELEASE chatflow */
 
 static const char zSqlRollbackTo[] = "ROLLBACK TO chatflow";
 static const char zSqlRelease[] = "RELEASE chatflow";
@@ -185,6 +200,24 @@ char *cfWriteError(CfConn *p, int rc) {
 
 /* ------------------------------------------------------------ the bracket */
 
+/* Does the undo an earlier failed call left pending (rule 3), if any.
+** Called when no bracket is open.  Returns SQLITE_OK when nothing is left
+** to undo. */
+int cfUndoPending(CfConn *p) {
+  int rc = SQLITE_OK;
+  if (p->eUndo == CF_UNDO_NONE || p->nTxn > 0) return SQLITE_OK;
+  if (p->eUndo == CF_UNDO_ALL) {
+    if (!sqlite3_get_autocommit(p->db)) rc = sqlite3_exec(p->db, zSqlRollback, 0, 0, 0);
+  } else {
+    /* the savepoint is gone if the caller has ended its transaction since */
+    rc = sqlite3_exec(p->db, zSqlRollbackTo, 0, 0, 0);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(p->db, zSqlRelease, 0, 0, 0);
+    if (rc == SQLITE_ERROR) rc = SQLITE_OK; /* no such savepoint */
+  }
+  if (rc == SQLITE_OK) p->eUndo = CF_UNDO_NONE;
+  return rc;
+}
+
 /* Ends the call's transaction: RELEASE when rc is SQLITE_OK, else undo.
 ** Returns rc, or the error of the RELEASE (the commit, when the call began
 ** the transaction).  *pzErr, when not 0 and still empty, receives the
@@ -209,16 +242,14 @@ static int cfTxnEnd(CfConn *p, int rc, char **pzErr) {
       for (int i = 0; i < 3 && !sqlite3_get_autocommit(p->db); i++) {
         sqlite3_exec(p->db, zSqlRollback, 0, 0, 0);
       }
+      if (!sqlite3_get_autocommit(p->db)) p->eUndo = CF_UNDO_ALL; /* rule 3 */
     }
   } else if (cfExecCached(p, CF_STMT_ROLLBACK, zSqlRollbackTo) == SQLITE_OK) {
     cfExecCached(p, CF_STMT_RELEASE, zSqlRelease);
-  } else {
-    /* Could not roll back to the savepoint: try once more without the
-    ** cache, then release whatever is left so the caller's transaction
-    ** does not keep a stray savepoint. */
-    if (sqlite3_exec(p->db, zSqlRollbackTo, 0, 0, 0) == SQLITE_OK) {
-      sqlite3_exec(p->db, zSqlRelease, 0, 0, 0);
-    }
+  } else if (sqlite3_exec(p->db, zSqlRollbackTo, 0, 0, 0) == SQLITE_OK) {
+    sqlite3_exec(p->db, zSqlRelease, 0, 0, 0);
+  } else if (p->nTxn == 0) {
+    p->eUndo = CF_UNDO_SAVEPOINT; /* rule 3 */
   }
   return rc;
 }
@@ -226,17 +257,11 @@ static int cfTxnEnd(CfConn *p, int rc, char **pzErr) {
 /* Opens the call's SAVEPOINT, having prepared its cleanup.  Records who
 ** owns the transaction and what the connection held on entry. */
 static int cfTxnBegin(CfConn *p, char **pzErr) {
-  int rc = cfPrepareCleanup(p);
+  int rc = cfUndoPending(p);
   int bAuto = sqlite3_get_autocommit(p->db);
   int eTxn = sqlite3_txn_state(p->db, "main");
-  if (rc == SQLITE_OK) rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
-  if (rc != SQLITE_OK) {
-    if (bAuto && !sqlite3_get_autocommit(p->db)) sqlite3_exec(p->db, zSqlRollback, 0, 0, 0);
-    *pzErr = (rc & 0xff) == SQLITE_NOMEM ? 0 : cfWriteError(p, rc);
-    return rc;
-  }
-  if (p->nTxn++ == 0) {
-    p->bTxnOwn = bAuto;
+  if (rc == SQLITE_OK) rc = cfPrepareCleanup(p);
+  if (p->nTxn == 0) {
     if (bAuto) {
       p->eEntry = eTxn == SQLITE_TXN_NONE ? CF_ENTRY_NONE : CF_ENTRY_STMT_READ;
     } else {
@@ -244,6 +269,22 @@ static int cfTxnBegin(CfConn *p, char **pzErr) {
                 : eTxn == SQLITE_TXN_READ ? CF_ENTRY_TXN_READ : CF_ENTRY_TXN_WRITE;
     }
   }
+  if (rc == SQLITE_OK) rc = cfExecCached(p, CF_STMT_SAVEPOINT, "SAVEPOINT chatflow");
+  if (rc != SQLITE_OK) {
+    const char *zMsg = sqlite3_errmsg(p->db);
+    if (bAuto && !sqlite3_get_autocommit(p->db)) sqlite3_exec(p->db, zSqlRollback, 0, 0, 0);
+    if ((rc & 0xff) == SQLITE_BUSY && zMsg && strstr(zMsg, "SQL statements in progress")) {
+      /* SQLite opens no savepoint while a statement that writes runs: no
+      ** retry can help, so not SQLITE_BUSY */
+      *pzErr = sqlite3_mprintf("chatflow: a writing function cannot be called from a statement that writes"
+                               " (INSERT ... SELECT f(...), UPDATE ... SET x = f(...)); call it in a SELECT of"
+                               " its own and write its result in a second statement");
+      return SQLITE_ERROR;
+    }
+    *pzErr = (rc & 0xff) == SQLITE_NOMEM ? 0 : cfWriteError(p, rc);
+    return rc;
+  }
+  if (p->nTxn++ == 0) p->bTxnOwn = bAuto;
   return SQLITE_OK;
 }
 

@@ -331,6 +331,30 @@ class CallerTransaction(Fixture):
         b.close()
 
 
+class WritingStatement(Fixture):
+    def test_called_from_a_statement_that_writes(self):
+        """SQLite opens no savepoint while a writing statement runs; that is
+        no lock to retry (it used to come back as SQLITE_BUSY)."""
+        a = connect(self.path)
+        a.execute("CREATE TABLE log (x)")
+        for begin in (None, "BEGIN"):
+            if begin:
+                a.execute(begin)
+            with self.assertRaises(sqlite3.OperationalError) as cm:
+                a.execute("INSERT INTO log SELECT add_message(1, 'user', 'hi')")
+            self.assertEqual(str(cm.exception),
+                             "chatflow: a writing function cannot be called from a statement that writes"
+                             " (INSERT ... SELECT f(...), UPDATE ... SET x = f(...)); call it in a SELECT of"
+                             " its own and write its result in a second statement")
+            self.assertEqual(cm.exception.sqlite_errorcode, sqlite3.SQLITE_ERROR)
+            self.assertEqual(a.in_transaction, begin is not None)
+            if begin:
+                a.execute("ROLLBACK")
+        self.assertEqual(one(a, "SELECT count(*) FROM log"), 0)
+        self.assertEqual(one(a, "SELECT count(*) FROM chat_messages"), 2)
+        a.close()
+
+
 class ResultCodes(Fixture):
     def test_constraint_and_error_codes(self):
         a = connect(self.path)
