@@ -4,7 +4,7 @@
 # scenario calls every writing function; after each fault: no crash, no
 # leak, autocommit restored, integrity_check, invariants, and either the
 # fault's error or the full fault-free result.
-#   make faults             every site of every mode and scenario (about 15
+#   make faults             every site of every mode and scenario (10 to 15
 #                           minutes with two cores, FAULT_JOBS workers);
 #                           prints the site counts and every violation
 #   make test-faults        a sample of FAULT_SAMPLE sites per mode and
