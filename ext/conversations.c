@@ -64,7 +64,7 @@ static int cfTextLimit(sqlite3_context *ctx, const char *zWhat, const char *z, i
 static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int bFind) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const char *zOwner = 0, *zKey = 0, *zTitle = 0, *zOpts = 0;
-  int iArg = 1, rc;
+  int iArg = 1, rc = SQLITE_ERROR;
   CfJsonOpt aOpt[OPT_COUNT];
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -81,14 +81,15 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   if (argc > iArg + 1) {
     if (cfArgText(ctx, argv[iArg + 1], "options", 0, 1, 1, &zOpts)) return;
   }
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts),
-                                 bFind ? "find_or_create_conversation" : "create_conversation",
-                                 aOpt, OPT_COUNT, &zErr)) {
-    goto done;
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts),
+                                       bFind ? "find_or_create_conversation" : "create_conversation",
+                                       aOpt, OPT_COUNT, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (bFind && aOpt[OPT_KEY].bPresent) {
     zErr = sqlite3_mprintf("chatflow: find_or_create_conversation takes the key as its second argument, not as an option");
-    goto done;
+    goto fail;
   }
   if (aOpt[OPT_KEY].bPresent) {
     zKey = aOpt[OPT_KEY].zVal;
@@ -101,7 +102,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
             *c == '-' || *c == '_')) {
         zErr = sqlite3_mprintf("chatflow: uid '%q' must use only letters, digits, '-' and '_' (URL-safe)", z);
-        goto done;
+        goto fail;
       }
     }
   }
@@ -109,7 +110,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       strcmp(aOpt[OPT_VISIBILITY].zVal, "public") != 0) {
     zErr = sqlite3_mprintf("chatflow: invalid visibility '%q' (expected private, public)",
                            aOpt[OPT_VISIBILITY].zVal);
-    goto done;
+    goto fail;
   }
   if (aOpt[OPT_MODEL].bPresent && cfTextLimit(ctx, "model", aOpt[OPT_MODEL].zVal, 200, 1)) goto done;
   if (aOpt[OPT_AGENT].bPresent && cfTextLimit(ctx, "agent", aOpt[OPT_AGENT].zVal, 200, 1)) goto done;
@@ -117,13 +118,13 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     if (cfParseTimestamp(aOpt[OPT_CREATED_AT].zVal, zNow)) {
       zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
                              aOpt[OPT_CREATED_AT].zVal);
-      goto done;
+      goto fail;
     }
   } else {
     cfNow(p, zNow);
   }
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) goto fail;
   if (zKey) {
     rc = sqlite3_prepare_v2(p->db,
                             "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
@@ -142,7 +143,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
           zErr = sqlite3_mprintf("chatflow: the conversation with key '%q' of owner '%q' (id %lld) is deleted;"
                                  " restore_conversation(%lld) first, or purge it to reuse the key",
                                  zKey, zOwner, iId, iId);
-          rc = SQLITE_ERROR;
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
       } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
@@ -153,7 +154,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     if (rc == SQLITE_OK && iId && !bFind) {
       zErr = sqlite3_mprintf("chatflow: owner '%q' already has a conversation with key '%q' (id %lld)",
                              zOwner, zKey, iId);
-      rc = SQLITE_CONSTRAINT;
+      rc = zErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
     }
   }
   if (rc == SQLITE_OK && iId == 0 && aOpt[OPT_UID].bPresent) {
@@ -163,7 +164,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW) {
         zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[OPT_UID].zVal);
-        rc = SQLITE_CONSTRAINT;
+        rc = zErr ? SQLITE_CONSTRAINT : SQLITE_NOMEM;
       } else if (rc == SQLITE_DONE) {
         rc = SQLITE_OK;
       }
@@ -203,10 +204,13 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     pStmt = 0;
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
+  goto done;
+fail:
+  /* Before the write, or cfBeginWrite failed (it has undone itself): the
+  ** message, or out of memory when there is none, with rc's code. */
+  cfResultErrorMsg(ctx, zErr);
+  cfResultCode(ctx, rc);
 done:
-  if (zErr) {
-    cfResultErrorMsg(ctx, zErr);
-  }
   cfJsonOptionsFree(aOpt, OPT_COUNT);
 }
 
@@ -229,7 +233,11 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    cfResultCode(ctx, rc);
+    return;
+  }
   rc = sqlite3_prepare_v2(p->db, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
                           -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
@@ -240,18 +248,18 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
-      rc = SQLITE_NOTFOUND;
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
     }
   }
   sqlite3_finalize(pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK && eOp == 0 && bDeleted) {
     zErr = sqlite3_mprintf("chatflow: conversation %lld is already deleted", iId);
-    rc = SQLITE_MISUSE;
+    rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && eOp == 1 && !bDeleted) {
     zErr = sqlite3_mprintf("chatflow: conversation %lld is not deleted", iId);
-    rc = SQLITE_MISUSE;
+    rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     static const char *azSql[] = {
@@ -269,10 +277,6 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
     sqlite3_finalize(pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
-done:
-  if (zErr) {
-    cfResultErrorMsg(ctx, zErr);
-  }
 }
 
 static void cfDeleteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

@@ -897,8 +897,14 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
     rc = SQLITE_OK;
     if (!sqlite3_column_int(pStmt, 0)) {
       char *zJsonErr = 0;
-      if (nDoc <= CF_MAX_JSON_BYTES && cfJsonCheck(pI->p, zDoc, nDoc, &zJsonErr) != SQLITE_OK && zJsonErr &&
-          strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
+      int rcCheck = nDoc <= CF_MAX_JSON_BYTES ? cfJsonCheck(pI->p, zDoc, nDoc, &zJsonErr) : SQLITE_ERROR;
+      if (rcCheck == SQLITE_OK) {
+        /* Valid JSON that json_valid() refused: SQLite's JSON parser (3.40)
+        ** answers 0 when it cannot allocate, without an error. */
+        rc = SQLITE_NOMEM;
+      } else if (rcCheck == SQLITE_NOMEM) {
+        rc = SQLITE_NOMEM;
+      } else if (zJsonErr && strncmp(zJsonErr, "chatflow: value ", 16) == 0) {
         rc = cfImportError(pI, "the document %s", zJsonErr + 16);
       } else {
         rc = cfImportError(pI, "the document is not valid JSON");
@@ -974,7 +980,12 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   imp.p = p;
   cfNow(p, imp.zNow);
   rc = cfBeginWrite(p, &imp.zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, imp.zErr); /* zErr 0: out of memory */
+    imp.zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
 
   rc = cfImportCheckDoc(&imp, zDoc, nDoc);
   if (rc == SQLITE_OK) rc = cfImportRead(&imp, zDoc, nDoc, "", aTopField, TOP_N, aTop);
@@ -1081,7 +1092,12 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT deleted_at IS NOT NULL, last_seq,"
                           " (SELECT id FROM chat_conversations WHERE uid = ?2)"
@@ -1093,7 +1109,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-      rc = SQLITE_ERROR;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       iLast = sqlite3_column_int64(pStmt, 1);

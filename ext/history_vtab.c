@@ -181,19 +181,31 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
                         CF_HISTORY_JSON_COLS, &pStmt, &zErr);
   if (rc != SQLITE_OK) {
-    if (zErr) sqlite3_result_error(ctx, zErr, -1);
-    else sqlite3_result_error_nomem(ctx);
+    if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
+      sqlite3_result_error(ctx, zErr, -1);
+      cfResultCode(ctx, rc); /* SQLITE_IOERR_*, SQLITE_BUSY ... kept */
+    } else {
+      sqlite3_result_error_nomem(ctx);
+    }
     sqlite3_free(zErr);
     return;
   }
   pOut = sqlite3_str_new(p->db);
   sqlite3_str_appendchar(pOut, 1, '[');
   while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *zMsg = (const char *)sqlite3_column_text(pStmt, 0);
+    if (zMsg == 0) {
+      rc = SQLITE_NOMEM; /* never a message silently left out */
+      break;
+    }
     if (n++) sqlite3_str_appendchar(pOut, 1, ',');
-    sqlite3_str_appendall(pOut, (const char *)sqlite3_column_text(pStmt, 0));
+    sqlite3_str_appendall(pOut, zMsg);
   }
   sqlite3_str_appendchar(pOut, 1, ']');
-  if (rc != SQLITE_DONE) {
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    sqlite3_free(sqlite3_str_finish(pOut));
+  } else if (rc != SQLITE_DONE) {
     cfResultErrorFromDb(ctx, p->db, rc);
     sqlite3_free(sqlite3_str_finish(pOut));
   } else if (sqlite3_str_errcode(pOut)) {

@@ -84,7 +84,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   if (zOwner == 0 || zOwner[0] == 0 ||
       !cfUtf8Valid(zOwner, sqlite3_value_bytes(vOwner))) {
     zErr = sqlite3_mprintf("chatflow: conversation_list needs a non-empty text owner");
-    goto done;
+    goto fail;
   }
   if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {
     const unsigned char *zOpts =
@@ -92,26 +92,24 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
     if (zOpts == 0 ||
         !cfUtf8Valid(zOpts, sqlite3_value_bytes(vOpts))) {
       zErr = sqlite3_mprintf("chatflow: conversation_list options must be JSON text");
-      goto done;
+      goto fail;
     }
     rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(vOpts),
                            "conversation_list", aOpt, 4, &zErr);
-    if (rc != SQLITE_OK) {
-      goto done;
-    }
+    if (rc != SQLITE_OK) goto fail;
   }
   if (aOpt[0].bPresent) {
     if (aOpt[0].iVal < 1 || aOpt[0].iVal > CF_LIST_LIMIT_MAX) {
       zErr = sqlite3_mprintf("chatflow: limit must be from 1 to %d, got %lld", CF_LIST_LIMIT_MAX,
                              aOpt[0].iVal);
-      goto done;
+      goto fail;
     }
     nLimit = (int)aOpt[0].iVal;
   }
   if (aOpt[1].bPresent) {
     if (cfListParseCursor(aOpt[1].zVal, &bPinned, zTime, &iAfterId)) {
       zErr = sqlite3_mprintf("chatflow: invalid cursor '%q' (use the cursor column of a row)", aOpt[1].zVal);
-      goto done;
+      goto fail;
     }
     bAfter = 1;
   }
@@ -121,7 +119,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
     if (aOpt[3].zVal) {
       if (strcmp(aOpt[3].zVal, "all") != 0) {
         zErr = sqlite3_mprintf("chatflow: archived must be true, false or \"all\", got '%q'", aOpt[3].zVal);
-        goto done;
+        goto fail;
       }
       aArchived[1] = 1;
     } else if (aOpt[3].iVal) {
@@ -131,7 +129,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
       aArchived[1] = 0;
     }
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
+  if (cfCheckSchema(p, &zErr)) goto fail;
 
   /* One arm per (archived class, pinned flag), each an index range in list
   ** order with its own LIMIT; the outer ORDER BY merges at most 4 pages. */
@@ -158,7 +156,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   }
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
-    goto done;
+    goto fail;
   }
   if (nArm == 0) {
     /* after a cursor of the last class: nothing further */
@@ -168,7 +166,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
     zErr = cfDbError(p->db, rc);
-    goto done;
+    goto fail;
   }
   sqlite3_bind_text(*ppStmt, 1, (const char *)zOwner, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int(*ppStmt, 2, nLimit);
@@ -176,6 +174,10 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
     sqlite3_bind_text(*ppStmt, 3, zTime, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(*ppStmt, 4, iAfterId);
   }
+  goto done;
+fail:
+  /* An error: its message, or out of memory when there is none. */
+  if (zErr == 0 && rc == SQLITE_OK) rc = SQLITE_NOMEM;
 done:
   sqlite3_free(zSql);
   cfJsonOptionsFree(aOpt, 4);

@@ -76,7 +76,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   char *zErr = 0, *zTitle = 0, *zStep = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
-  int rc, nContent = 0, nMax = 0, bNeedTitle = 0;
+  int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
 
   memcpy(aOpt, aInit, sizeof(aInit));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
@@ -88,53 +88,54 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   if (cfArgText(ctx, argv[2], "content", 0, 1, 1, &zContent)) return;
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "add_message", aOpt,
-                                 MOPT_COUNT, &zErr)) {
-    goto done;
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "add_message",
+                                       aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (zContent) nContent = sqlite3_value_bytes(argv[2]);
   if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0)) {
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
                            zContent ? "empty" : "NULL");
-    goto done;
+    goto fail;
   }
   zType = aOpt[MOPT_TYPE].bPresent ? aOpt[MOPT_TYPE].zVal : cfDefaultType(zRole);
   if (!cfTypeValid(zType)) {
     zErr = sqlite3_mprintf("chatflow: invalid message type '%q' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')",
                            zType);
-    goto done;
+    goto fail;
   }
   if (aOpt[MOPT_TOKENS].bPresent &&
       (aOpt[MOPT_TOKENS].iVal < 0 || aOpt[MOPT_TOKENS].iVal > 1000000000)) {
     zErr = sqlite3_mprintf("chatflow: tokens must be from 0 to 1000000000, got %lld",
                            aOpt[MOPT_TOKENS].iVal);
-    goto done;
+    goto fail;
   }
   if (aOpt[MOPT_RUN_ID].bPresent) {
     iRun = aOpt[MOPT_RUN_ID].iVal;
     if (iRun <= 0) {
       zErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id, got %lld", iRun);
-      goto done;
+      goto fail;
     }
   }
   if (aOpt[MOPT_CREATED_AT].bPresent) {
     if (cfParseTimestamp(aOpt[MOPT_CREATED_AT].zVal, zNow)) {
       zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
                              aOpt[MOPT_CREATED_AT].zVal);
-      goto done;
+      goto fail;
     }
   } else {
     cfNow(p, zNow);
   }
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) goto fail;
   rc = cfMaxContentChars(p, &nMax);
   if (rc == SQLITE_OK && nContent > nMax) {
     int nChars = cfUtf8Chars((const unsigned char *)zContent, nContent);
     if (nChars > nMax) {
       zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
                              nChars, nMax);
-      rc = SQLITE_ERROR;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   if (rc != SQLITE_OK) goto db_error;
@@ -152,13 +153,13 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_DONE) {
     zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-    rc = SQLITE_NOTFOUND;
+    rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
   } else if (rc == SQLITE_ROW) {
     rc = SQLITE_OK;
     if (sqlite3_column_int(pStmt, 0)) {
       zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
                              iConv, iConv);
-      rc = SQLITE_MISUSE;
+      rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
     }
     bNeedTitle = sqlite3_column_int(pStmt, 1) && zRole[0] == 'u' && nContent > 0;
     if (iRun == 0 && sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
@@ -181,13 +182,13 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown run %lld", iRun);
-      rc = SQLITE_NOTFOUND;
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       if (sqlite3_column_int64(pStmt, 0) != iConv) {
         zErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", iRun,
                                sqlite3_column_int64(pStmt, 0), iConv);
-        rc = SQLITE_MISUSE;
+        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
       } else {
         zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
         if (zStep == 0) rc = SQLITE_NOMEM;
@@ -200,6 +201,10 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
 
   if (bNeedTitle) {
     zTitle = cfAutoTitle(zContent);
+    if (zTitle == 0 && zContent[strspn(zContent, " \t\n\r\f\v")] != 0) {
+      rc = SQLITE_NOMEM; /* not "no visible characters": no title was made */
+      goto db_error;
+    }
     if (zTitle) {
       rc = cfStmt(p, CF_STMT_SET_TITLE,
                   "UPDATE chat_conversations SET title = ?2, updated_at = max(updated_at, ?3)"
@@ -246,10 +251,14 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
 
 db_error:
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
+  goto done;
+fail:
+  /* Before the write, or cfBeginWrite failed (it has undone itself): the
+  ** message, or out of memory when there is none, with rc's code. */
+  cfResultErrorMsg(ctx, zErr);
+  zErr = 0;
+  cfResultCode(ctx, rc);
 done:
-  if (zErr) {
-    cfResultErrorMsg(ctx, zErr);
-  }
   sqlite3_free(zTitle);
   sqlite3_free(zStep);
   cfJsonOptionsFree(aOpt, MOPT_COUNT);

@@ -132,6 +132,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   {

@@ -196,7 +196,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
-  int rc, bCancel = 0, nLease = 0;
+  int rc = SQLITE_ERROR, bCancel = 0, nLease = 0;
 
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (cfArgText(ctx, argv[1], "workflow", 100, 0, 0, &zWorkflow)) return;
@@ -205,20 +205,21 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     return;
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run", aOpt, 1,
-                                 &zErr)) {
-    goto done;
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
+                                       aOpt, 1, &zErr)) != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
   }
   if (aOpt[0].bPresent) {
     if (strcmp(aOpt[0].zVal, "cancel") == 0) bCancel = 1;
     else if (strcmp(aOpt[0].zVal, "reject") != 0) {
       zErr = sqlite3_mprintf("chatflow: invalid on_active '%q' (expected reject, cancel)", aOpt[0].zVal);
-      goto done;
+      goto fail;
     }
   }
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) goto fail;
   rc = sqlite3_prepare_v2(
       p->db,
       "SELECT c.deleted_at IS NOT NULL,"
@@ -235,7 +236,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-      rc = SQLITE_NOTFOUND;
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       if (sqlite3_column_int(pStmt, 0)) {
@@ -284,10 +285,13 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_finalize(pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iRun);
+  goto done;
+fail:
+  /* Before the write, or cfBeginWrite failed (it has undone itself): the
+  ** message, or out of memory when there is none, with rc's code. */
+  cfResultErrorMsg(ctx, zErr);
+  cfResultCode(ctx, rc);
 done:
-  if (zErr) {
-    cfResultErrorMsg(ctx, zErr);
-  }
   cfJsonOptionsFree(aOpt, 1);
 }
 
@@ -308,6 +312,7 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoad(p, iRun, &r, &zErr);
@@ -419,6 +424,7 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, "its state can no longer change", &zErr);

@@ -70,7 +70,10 @@ static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char 
       if (*pzNext == 0) rc = SQLITE_NOMEM;
     }
     if (sqlite3_column_type(pStmt, 1) == SQLITE_TEXT) {
+      /* Unchecked, a failed copy read as "awaits nothing" and moved a
+      ** step that waits for a person to processing. */
       *pzAwaits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      if (*pzAwaits == 0) rc = SQLITE_NOMEM;
     }
   } else if (rc == SQLITE_DONE) {
     *pzErr = sqlite3_mprintf("chatflow: run %lld is at step '%q', which workflow %s does not have",
@@ -114,19 +117,26 @@ static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const cha
   return rc;
 }
 
-/* Sets the {"status", "current_step"} of run iRun as the result. */
-static int cfResultStatus(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iRun) {
+/* The {"status", "current_step"} of run iRun in *pz (sqlite3_malloc'd).
+** The caller makes it the result only once the write is committed, handing
+** it over with sqlite3_free as destructor: that cannot fail for lack of
+** memory, so a committed call never reports an error. */
+static int cfStatusJson(CfConn *p, sqlite3_int64 iRun, char **pz) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db,
                               "SELECT json_object('status', status, 'current_step', current_step)"
                               "  FROM workflow_runs WHERE id = ?1",
                               -1, &pStmt, 0);
+  *pz = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iRun);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
-      rc = SQLITE_OK;
+      const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+      *pz = z ? sqlite3_mprintf("%s", z) : 0;
+      rc = *pz ? SQLITE_OK : SQLITE_NOMEM;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_CORRUPT; /* the run was loaded in this transaction */
     }
   }
   sqlite3_finalize(pStmt);
@@ -141,7 +151,7 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
   const char *zOutput = 0;
-  char *zErr = 0, *zNext = 0, *zAwaits = 0, *zTo = 0;
+  char *zErr = 0, *zNext = 0, *zAwaits = 0, *zTo = 0, *zStatus = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   CfRun r;
   int rc;
@@ -153,12 +163,17 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = cfRunLoadLive(p, iRun, &r, "it cannot advance", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s; resume_run(%lld, answer) before advancing it",
                            iRun, r.zStatus, iRun);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && zOutput) {
     rc = cfExecRun(p, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
@@ -173,12 +188,16 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
       rc = zTo ? cfRunMove(p, &r, zTo, zNext, 0, zNow, &zErr) : SQLITE_NOMEM;
     }
   }
-  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
-  cfFinish(ctx, p, rc, &zErr);
+  if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) {
+    sqlite3_result_text(ctx, zStatus, -1, sqlite3_free);
+    zStatus = 0;
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
+  sqlite3_free(zStatus);
   sqlite3_free(zNext);
   sqlite3_free(zAwaits);
   sqlite3_free(zTo);
@@ -191,7 +210,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
   const char *zAnswer = 0;
-  char *zErr = 0;
+  char *zErr = 0, *zStatus = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   CfRun r;
@@ -201,19 +220,28 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if (cfArgText(ctx, argv[1], "resume answer", 0, 0, 0, &zAnswer)) return;
   rc = cfJsonResumeCheck(p, zAnswer, sqlite3_value_bytes(argv[1]), &nClar, &nAppr, &zErr);
   if (rc != SQLITE_OK) {
-    if (zErr == 0) cfResultErrorFromDb(ctx, p->db, rc); /* SQLITE_NOMEM, SQLITE_TOOBIG */
-    else cfResultErrorMsg(ctx, zErr);
+    if (zErr == 0) {
+      cfResultErrorFromDb(ctx, p->db, rc); /* SQLITE_NOMEM, SQLITE_TOOBIG */
+    } else {
+      cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc); /* the check reads with SQL: SQLITE_IOERR_* kept */
+    }
     return;
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) goto done;
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    zErr = 0;
+    cfResultCode(ctx, rc);
+    goto done;
+  }
   rc = cfRunLoadLive(p, iRun, &r, "it cannot be resumed", &zErr);
   if (rc == SQLITE_OK && !cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is not awaiting input (%s); nothing to resume", iRun,
                            r.zStatus);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   /* Clarifications, appended one by one in order. */
   if (rc == SQLITE_OK && nClar > 0) {
@@ -245,11 +273,11 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
         rc = SQLITE_OK;
         if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
           zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-          rc = SQLITE_ERROR;
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         } else if (sqlite3_column_int64(pStmt, 1) != iRun) {
           zErr = sqlite3_mprintf("chatflow: proposal %lld belongs to run %lld, not %lld", iProp,
                                  sqlite3_column_int64(pStmt, 1), iRun);
-          rc = SQLITE_ERROR;
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
       }
       sqlite3_reset(pStmt);
@@ -275,12 +303,16 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                    iRun, zAnswer, zNow);
   }
   if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zNow, &zErr);
-  if (rc == SQLITE_OK) rc = cfResultStatus(ctx, p, iRun);
-  cfFinish(ctx, p, rc, &zErr);
+  if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) {
+    sqlite3_result_text(ctx, zStatus, -1, sqlite3_free);
+    zStatus = 0;
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
+  sqlite3_free(zStatus);
   cfRunFree(&r);
 }
 
@@ -300,6 +332,7 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSq
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
@@ -336,6 +369,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     rc = cfBeginWrite(p, &zErr);
     if (rc != SQLITE_OK) {
       cfResultErrorMsg(ctx, zErr);
+      cfResultCode(ctx, rc);
       return;
     }
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
@@ -394,6 +428,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
@@ -401,7 +436,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s: it waits for a person and holds no lease",
                            iRun, r.zStatus);
-    rc = SQLITE_ERROR;
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(p->db,
@@ -432,6 +467,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = sqlite3_prepare_v2(p->db,
@@ -468,6 +504,7 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
@@ -508,6 +545,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
     return;
   }
   rc = sqlite3_prepare_v2(p->db, "SELECT run_id FROM workflow_proposals WHERE id = ?1", -1, &pStmt, 0);
@@ -519,7 +557,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-      rc = SQLITE_ERROR;
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   sqlite3_finalize(pStmt);

