@@ -97,6 +97,7 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
+int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);

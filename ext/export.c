@@ -153,7 +153,6 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const char *zFormat = 0;
   const char *zSql = cfExportSql;
   sqlite3_stmt *pStmt = 0;
-  char *zErr = 0;
   int rc;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "export format", 64, 1, 1, &zFormat)) return;
@@ -163,8 +162,7 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     cfResultError(ctx, "chatflow: unknown export format '%q' (expected chatflow, openai)", zFormat);
     return;
   }
-  if (cfCheckSchema(p, &zErr)) {
-    cfResultErrorMsg(ctx, zErr);
+  if (cfSchemaResult(ctx, p)) {
     return;
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);

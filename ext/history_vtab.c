@@ -70,7 +70,8 @@ static int cfHistoryPrepare(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax
       return SQLITE_ERROR;
     }
   }
-  if (cfCheckSchema(p, pzErr)) return SQLITE_ERROR;
+  rc = cfCheckSchema(p, pzErr);
+  if (rc != SQLITE_OK) return cfKeepCode(rc) ? rc : SQLITE_ERROR;
 
   /* The conversation exists; the run is one of its; the system tokens. */
   rc = sqlite3_prepare_v2(p->db,

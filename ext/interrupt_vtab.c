@@ -133,10 +133,10 @@ static int cfInterruptFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *i
   sqlite3_finalize(pCur->pStmt);
   pCur->pStmt = 0;
   pCur->bEof = 1;
-  if (cfCheckSchema(pVtab->pConn, &zErr)) {
+  if ((rc = cfCheckSchema(pVtab->pConn, &zErr)) != SQLITE_OK) {
     sqlite3_free(pVtab->base.zErrMsg);
     pVtab->base.zErrMsg = zErr;
-    return SQLITE_ERROR;
+    return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
   rc = sqlite3_prepare_v2(pVtab->pConn->db,
                           idxNum == 1
@@ -209,10 +209,10 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   sqlite3_value *vId, *vData;
   int rc, nId, eId, eData;
 
-  if (cfCheckSchema(p, &zErr)) {
+  if ((rc = cfCheckSchema(p, &zErr)) != SQLITE_OK) {
     sqlite3_free(pVtabBase->zErrMsg);
     pVtabBase->zErrMsg = zErr;
-    return SQLITE_ERROR;
+    return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
   if (argc == 1) {
     rc = sqlite3_prepare_v2(p->db, "DELETE FROM workflow_interrupts WHERE rowid = ?1", -1, &pStmt,

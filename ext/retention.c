@@ -47,13 +47,12 @@
 static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const char *zOwner = 0;
-  char *zErr = 0, *zSql = 0;
+  char *zSql = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   int rc;
   if (argc > 0 && cfArgText(ctx, argv[0], "owner", CF_MAX_NAME_CHARS, 1, 0, &zOwner)) return;
-  if (cfCheckSchema(p, &zErr)) {
-    cfResultErrorMsg(ctx, zErr);
+  if (cfSchemaResult(ctx, p)) {
     return;
   }
   cfNow(p, zNow);

@@ -358,10 +358,8 @@ static void cfReadOne(sqlite3_context *ctx, const char *zSql, sqlite3_int64 iId,
                       const char *zMissing) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_stmt *pStmt = 0;
-  char *zErr = 0;
   int rc;
-  if (cfCheckSchema(p, &zErr)) {
-    cfResultErrorMsg(ctx, zErr);
+  if (cfSchemaResult(ctx, p)) {
     return;
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);

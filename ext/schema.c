@@ -311,6 +311,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const CfSetting *s = 0;
   const char *zKey = 0, *zVal = 0;
+  char *zCopy = 0;
   sqlite3_stmt *pStmt = 0;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -333,8 +334,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   if (argc == 1) {
-    if (cfCheckSchema(p, &zErr)) {
-      cfResultErrorMsg(ctx, zErr);
+    if (cfSchemaResult(ctx, p)) {
       return;
     }
     rc = sqlite3_prepare_v2(p->db, "SELECT value FROM chatflow_settings WHERE key = ?1", -1,
@@ -356,9 +356,17 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   cfNow(p, zNow);
+  /* the result is copied before the commit, so that no allocation can fail
+  ** after it (an error for a value that was stored) */
+  zCopy = zVal ? sqlite3_mprintf("%s", zVal) : 0;
+  if (zVal && zCopy == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
+    cfFinish(ctx, p, rc, &zErr); /* nothing open: reports the error with its code */
+    sqlite3_free(zCopy);
     return;
   }
   {
@@ -382,9 +390,12 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
     sqlite3_finalize(pStmt);
-    if (cfFinish(ctx, p, rc, &zErr) != SQLITE_OK) return;
+    if (cfFinish(ctx, p, rc, &zErr) != SQLITE_OK) {
+      sqlite3_free(zCopy);
+      return;
+    }
   }
-  if (zVal) sqlite3_result_text(ctx, zVal, -1, SQLITE_TRANSIENT);
+  if (zVal) sqlite3_result_text(ctx, zCopy, -1, sqlite3_free);
   else if (s->zDefault) sqlite3_result_text(ctx, s->zDefault, -1, SQLITE_STATIC);
   else sqlite3_result_null(ctx);
 }

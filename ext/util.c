@@ -321,7 +321,11 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
       *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
     } else {
       *pzErr = cfTrustedSchemaError(p->db, zMsg);
-      if (*pzErr == 0) *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
+      if (*pzErr) return SQLITE_ERROR;
+      if ((rc & 0xff) == SQLITE_NOMEM) return rc;
+      *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
+      if (*pzErr == 0) return SQLITE_NOMEM;
+      return cfKeepCode(rc) ? sqlite3_extended_errcode(p->db) : SQLITE_ERROR; /* SQLITE_IOERR_READ … */
     }
     return SQLITE_ERROR;
   }
@@ -346,6 +350,17 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
+}
+
+/* cfCheckSchema for a scalar function: 0 when the schema is this build's,
+** else non-zero with the error (and its result code) set on ctx. */
+int cfSchemaResult(sqlite3_context *ctx, CfConn *p) {
+  char *zErr = 0;
+  int rc = cfCheckSchema(p, &zErr);
+  if (rc == SQLITE_OK) return 0;
+  cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
+  if (zErr) cfResultCode(ctx, rc);
+  return 1;
 }
 
 /* The content limit in characters: the setting limits.max_content_chars,

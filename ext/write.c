@@ -36,7 +36,8 @@
 **    connection (cfUndoPending), before it looks at autocommit.  A caller
 **    that gets SQLITE_NOMEM inside its own transaction should roll that
 **    transaction back, as SQLite advises for SQLITE_NOMEM, SQLITE_IOERR and
-**    SQLITE_FULL in a transaction.
+**    SQLITE_FULL in a transaction (a COMMIT first would keep the failed
+**    call's partial work).
 ** 4. One error, with its code: the first error of the call is reported;
 **    its primary result code (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM,
 **    SQLITE_IOERR_*, SQLITE_CONSTRAINT_*, SQLITE_FULL …) is the function's
@@ -239,7 +240,7 @@ static int cfTxnEnd(CfConn *p, int rc, char **pzErr) {
   if (bOwn) {
     /* The call's own transaction: all of it goes. */
     if (!sqlite3_get_autocommit(p->db) && cfExecCached(p, CF_STMT_ROLLBACK_ALL, zSqlRollback) != SQLITE_OK) {
-      for (int i = 0; i < 3 && !sqlite3_get_autocommit(p->db); i++) {
+      for (int i = 0; i < 2 && !sqlite3_get_autocommit(p->db); i++) {
         sqlite3_exec(p->db, zSqlRollback, 0, 0, 0);
       }
       if (!sqlite3_get_autocommit(p->db)) p->eUndo = CF_UNDO_ALL; /* rule 3 */
@@ -333,6 +334,12 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
   if (rc == SQLITE_OK && *pzErr) rc = SQLITE_ERROR; /* an error without a code */
   if (rc != SQLITE_OK && (rc & 0xff) == sqlite3_errcode(p->db)) {
     rc = sqlite3_extended_errcode(p->db); /* SQLITE_IOERR_WRITE, not SQLITE_IOERR */
+  }
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && *pzErr == 0 && strstr(sqlite3_errmsg(p->db), "json_valid(")) {
+    /* chatflow validates every JSON argument before it writes, and SQLite
+    ** 3.40's json_valid() answers 0 when it runs out of memory: a JSON
+    ** CHECK failing inside a call is an allocation failure */
+    rc = SQLITE_NOMEM;
   }
   if (rc != SQLITE_OK && *pzErr == 0 && (rc & 0xff) != SQLITE_NOMEM && rc != SQLITE_TOOBIG) {
     *pzErr = cfWriteError(p, rc); /* before the rollback overwrites it */
