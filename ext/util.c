@@ -304,6 +304,10 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc, v = 0, bTable = 0;
   *pzErr = 0;
+  /* every chatflow call passes here: finish an undo a failed call had to
+  ** leave (write.c, rule 3) before anything reads the database */
+  rc = cfUndoPending(p);
+  if (rc != SQLITE_OK) return rc;
   rc = cfStmt(p, CF_STMT_SCHEMA_VERSION,
               "SELECT (SELECT max(version) FROM chatflow_migrations)", &pStmt);
   if (rc == SQLITE_OK) {

@@ -33,7 +33,8 @@
 **    and a calling statement that reads no table (SELECT add_message(…))
 **    does not roll back by itself.  The undo is then left pending
 **    (CfConn.eUndo) and done first thing by the next chatflow call on the
-**    connection (cfUndoPending), before it looks at autocommit.  A caller
+**    connection (cfUndoPending, run by cfTxnBegin and by cfCheckSchema,
+**    which every function passes), before it looks at autocommit.  A caller
 **    that gets SQLITE_NOMEM inside its own transaction should roll that
 **    transaction back, as SQLite advises for SQLITE_NOMEM, SQLITE_IOERR and
 **    SQLITE_FULL in a transaction (a COMMIT first would keep the failed

@@ -24,25 +24,9 @@ FAULT_TMP     ?= $(if $(wildcard /dev/shm/.),/dev/shm,$(CURDIR)/dist)
 FAULT_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 FAULT_SAMPLE  ?= 60
 FAULT_ARGS    ?=
-# Left out of the make test sample only, each reported with its reproducer
-# and still checked by make faults (remove a line when its fix lands):
-#  - chatflow_init under OOM (schema.c/write.c): an allocation failing while
-#    a migration is parsed leaves the transaction open.  SQLite marks the
-#    connection "malloc failed" and interrupted until the calling statement
-#    ends, so the ROLLBACK of cfTxnEnd fails too, and the statement
-#    "SELECT chatflow_init()" reads no table, so SQLite does not roll back
-#    at its end either (make faults FAULT_ARGS='--mode oom --scenario init
-#    --site 3865').
-#  - chatflow_config(key, value) under I/O errors (schema.c): a failed
-#    cfBeginWrite is reported as SQLITE_ERROR "disk I/O error" (make faults
-#    FAULT_ARGS='--mode io-wal --scenario main --site 41'); under OOM the
-#    value is copied into the result after the commit (an error reported
-#    for a committed write: --mode oom --scenario main --site 456).
-#  - cfCheckSchema (util.c) under I/O errors: "chatflow: cannot read the
-#    schema version: disk I/O error" comes back as SQLITE_ERROR, in every
-#    function (--mode io-delete --scenario main --site 1930).
-FAULT_SKIP    ?= --skip 'oom:chatflow_init()' --skip 'chatflow_config(' \
-                 --exclude-check 'cannot read the schema version'
+# Sites to leave out of the make test sample (--skip [MODE:]TEXT) or checks
+# to tolerate (--exclude-check TEXT), each with its reproducer; none today.
+FAULT_SKIP    ?=
 FAULT_LIBS    := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(PKG_LIBS) -lm
 
 .PHONY: test-faults faults faults-asan fault-bin
