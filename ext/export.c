@@ -290,6 +290,11 @@ static int cfImportDbError(CfImport *pI, int rc, const char *zPath) {
       zMsg == 0) {
     return rc;
   }
+  if (e == SQLITE_CONSTRAINT && strstr(zMsg, "json_valid(")) {
+    /* every member was read and type-checked from a strictly validated
+    ** document: SQLite 3.40's json_valid() answers 0 when out of memory */
+    return SQLITE_NOMEM;
+  }
   if (strncmp(zMsg, "chatflow: ", 10) == 0) zMsg += 10;
   cfImportError(pI, "%s: %s", zPath, zMsg);
   return rc;

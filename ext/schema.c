@@ -120,6 +120,14 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   while (rc == SQLITE_OK && v < cfSchemaVersion) {
     char *zErr = 0;
     rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
+    if (rc != SQLITE_OK && bNew && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT) {
+      /* A new database holds only what the migrations insert, which meets
+      ** every constraint: the JSON checks failed because SQLite 3.40's
+      ** json_valid() answers 0 when it runs out of memory. */
+      sqlite3_free(zErr);
+      rc = SQLITE_NOMEM;
+      break;
+    }
     if (rc != SQLITE_OK) {
       *pzErr = sqlite3_mprintf("chatflow: migration %s failed: %s", cfMigrationName[v],
                                zErr ? zErr : sqlite3_errstr(rc));
