@@ -440,7 +440,7 @@ static int cfImportElement(CfImport *pI, sqlite3_stmt *pIter, const char *zArray
 /* Runs a prepared write, reporting a failure for the element at zPath. */
 static int cfImportStep(CfImport *pI, sqlite3_stmt *pStmt, const char *zPath) {
   int rc = cfStepOnce(pStmt);
-  if (rc != SQLITE_OK) cfImportDbError(pI, rc, zPath);
+  if (rc != SQLITE_OK) rc = cfImportDbError(pI, rc, zPath);
   sqlite3_reset(pStmt);
   return rc;
 }
