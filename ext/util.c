@@ -1,6 +1,8 @@
 /*
-** util.c — helpers every chatflow file uses: error results, UTF-8 checks,
-** the connection clock, the statement cache, the schema check, argument validation, the title and token heuristics.
+** util.c — helpers every chatflow file uses: error results, the
+** connection clock, the statement cache, the schema check, argument
+** validation.  (UTF-8 and titles are in text.c, the write bracket in
+** write.c.)
 **
 ** Registers one module: chatflow_statement_cache, an eponymous virtual
 ** table with no rows.  It exists for its xDisconnect: sqlite3_close() and
@@ -47,8 +49,9 @@ char *cfDbError(sqlite3 *db, int rc) {
     if (zTrust) return zTrust;
   }
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-    return sqlite3_mprintf("chatflow: database is locked (%s); retry, or open the transaction with BEGIN IMMEDIATE",
-                           zMsg);
+    /* outside the write bracket (reads, the provider's short reads): the
+    ** busy handler has run; write.c gives writers situation-specific advice */
+    return sqlite3_mprintf("chatflow: database is locked (%s): retry, or raise PRAGMA busy_timeout", zMsg);
   }
   return sqlite3_mprintf("chatflow: %s", zMsg);
 }
