@@ -165,34 +165,28 @@ class EveryWriter(Fixture):
         self.assertEqual(str(cm.exception), "database is locked" if name in PLAIN else want_text, name)
         self.assertFalse(a.in_transaction, name)
 
-    def test_write_lock_held_by_another_connection(self):
-        """Another connection holds the write lock past the busy timeout."""
+    def check_every_call_locked_out(self, timeout_ms, want_text):
+        """Another connection holds the write lock: every call fails, alone."""
         before = file_hash(self.path)
-        a = connect(self.path, 30)
-        b = connect(self.path, 30)
+        a = connect(self.path, timeout_ms)
+        b = connect(self.path, timeout_ms)
         b.execute("BEGIN IMMEDIATE")
         for name, sql in CALLS:
             with self.subTest(name):
-                self.check_failed(a, name, sql, LOCKED + TIMEOUT_ADVICE % 30)
+                self.check_failed(a, name, sql, want_text)
         b.execute("ROLLBACK")
         a.close()
         b.close()
         self.assertEqual(file_hash(self.path), before)
 
+    def test_write_lock_held_by_another_connection(self):
+        """Another connection holds the write lock past the busy timeout."""
+        self.check_every_call_locked_out(30, LOCKED + TIMEOUT_ADVICE % 30)
+
     def test_no_busy_timeout_says_so(self):
-        before = file_hash(self.path)
-        a = connect(self.path, 0)
-        b = connect(self.path, 0)
-        b.execute("BEGIN IMMEDIATE")
-        for name, sql in CALLS:
-            with self.subTest(name):
-                self.check_failed(a, name, sql, LOCKED +
-                                  "no busy timeout is set on this connection; set one "
-                                  "(PRAGMA busy_timeout = 5000) so SQLite waits for the lock, or retry")
-        b.execute("ROLLBACK")
-        a.close()
-        b.close()
-        self.assertEqual(file_hash(self.path), before)
+        self.check_every_call_locked_out(0, LOCKED +
+                                         "no busy timeout is set on this connection; set one "
+                                         "(PRAGMA busy_timeout = 5000) so SQLite waits for the lock, or retry")
 
     def test_commit_refused_by_a_reader(self):
         """Rollback-journal mode: the write lock is free, but the commit needs
