@@ -32,6 +32,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_CONTENT_CHARS_CEILING 10000000
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
+#define CF_PREVIEW_CHARS 120 /* conversation_list's last_message_preview */
 #define CF_MAX_NAME_CHARS 200          /* owner, key, uid, workflow_id */
 #define CF_MAX_JSON_BYTES (1 << 20)    /* one JSON argument */
 #define CF_MAX_JSON_DEPTH 32
@@ -107,6 +108,7 @@ int cfUtf8Valid(const unsigned char *z, int n);
 int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
+size_t cfPreviewLen(const char *z, size_t n);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);

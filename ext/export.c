@@ -111,7 +111,9 @@ static const char cfExportSql[] =
     "   'archived_at', c.archived_at, 'deleted_at', c.deleted_at, 'created_at', c.created_at,"
     "   'updated_at', c.updated_at, 'message_count', c.message_count, 'last_seq', c.last_seq,"
     "   'total_tokens', c.total_tokens, 'last_message_at', c.last_message_at,"
-    "   'last_message_preview', c.last_message_preview, 'forked_from_id', c.forked_from_id,"
+    "   'last_message_preview', chatflow_preview((SELECT content FROM chat_messages"
+    "     WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1)),"
+    "   'forked_from_id', c.forked_from_id,"
     "   'forked_at_seq', c.forked_at_seq),"
     " 'messages', json((SELECT json_group_array(json(m.o)) FROM ("
     "   SELECT json_object('id', id, 'conversation_id', conversation_id, 'seq', seq,"
@@ -481,12 +483,13 @@ static const CfField aConvField[CV_N] = {
   {"last_message_at", CF_IK_SKIP, 1, 0}, {"last_message_preview", CF_IK_SKIP, 1, 0},
   {"forked_from_id", CF_IK_SKIP, 1, 0}, {"forked_at_seq", CF_IK_INT, 1, 0},
 };
-/* ?N is field N-1 (CV_*), see CF_P_*. */
+/* ?N is field N-1 (CV_*), see CF_P_*.  deleted_at (?13) is set last: a
+** deleted conversation takes no messages or runs. */
 static const char cfConvInsertSql[] =
     "INSERT INTO chat_conversations (owner, uid, key, title, visibility, model, agent, context,"
     " metadata, pinned_at, archived_at, deleted_at, created_at, updated_at, forked_at_seq)"
     " VALUES (?30, coalesce(?31, lower(hex(randomblob(16)))), ?4, ?5, coalesce(?6, 'private'),"
-    " ?7, ?8, coalesce(?9, '{}'), coalesce(?10, '{}'), ?11, ?12, ?13, coalesce(?14, ?32),"
+    " ?7, ?8, coalesce(?9, '{}'), coalesce(?10, '{}'), ?11, ?12, NULL, coalesce(?14, ?32),"
     " coalesce(?15, ?14, ?32), ?22)";
 
 enum { MS_ID, MS_CONVERSATION_ID, MS_SEQ, MS_RUN_ID, MS_ROLE, MS_TYPE, MS_CONTENT, MS_PARTS,
@@ -1032,8 +1035,11 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     pStmt = 0;
   }
   if (rc == SQLITE_OK) {
-    rc = cfImportQueryInt(&imp, "SELECT coalesce(max(id), 0) FROM workflow_runs", 0, 0,
-                          &imp.iRunBase);
+    /* above every id ever given: run ids are never reused */
+    rc = cfImportQueryInt(&imp,
+                          "SELECT max(coalesce((SELECT max(id) FROM workflow_runs), 0),"
+                          " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0))",
+                          0, 0, &imp.iRunBase);
   }
   if (rc == SQLITE_OK && aTop[TOP_RUNS].eType == SQLITE_TEXT) {
     rc = cfImportRuns(&imp, aTop[TOP_RUNS].z, aTop[TOP_RUNS].n);
@@ -1046,6 +1052,10 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (rc == SQLITE_OK && aConv[CV_LAST_SEQ].eType == SQLITE_INTEGER) {
     rc = cfImportExec(&imp, "UPDATE chat_conversations SET last_seq = ?2 WHERE id = ?1 AND last_seq < ?2",
                       imp.iConv, &aConv[CV_LAST_SEQ], 0, 0, "conversation.last_seq");
+  }
+  if (rc == SQLITE_OK && aConv[CV_DELETED_AT].eType == SQLITE_TEXT) {
+    rc = cfImportExec(&imp, "UPDATE chat_conversations SET deleted_at = ?2 WHERE id = ?1",
+                      imp.iConv, &aConv[CV_DELETED_AT], 0, 0, "conversation.deleted_at");
   }
   if (rc == SQLITE_OK && aConv[CV_UPDATED_AT].eType == SQLITE_TEXT) {
     rc = cfImportExec(&imp,

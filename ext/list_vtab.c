@@ -40,7 +40,10 @@
 
 #define CF_LIST_COLS \
   "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
-  " message_count, last_message_preview," \
+  " message_count," \
+  " chatflow_preview((SELECT content FROM chat_messages AS m" \
+  "   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))" \
+  "   AS last_message_preview," \
   " (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor"
 #define CF_LIST_LIMIT_DEFAULT 50
 #define CF_LIST_LIMIT_MAX 500
@@ -196,6 +199,34 @@ static const CfTvfDef cfListDef = {
   cfListPrepare, 0,
 };
 
+/* chatflow_preview(text) -> text: the list preview of a message's content
+** (cfPreviewLen: its first 120 characters, never half a grapheme cluster);
+** NULL for NULL.  Deterministic; used by conversation_list and
+** export_conversation. */
+static void cfPreviewFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const unsigned char *z;
+  int n;
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  z = sqlite3_value_text(argv[0]);
+  n = sqlite3_value_bytes(argv[0]);
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (!cfUtf8Valid(z, n)) {
+    cfResultError(ctx, "chatflow: chatflow_preview text is not valid UTF-8");
+    return;
+  }
+  sqlite3_result_text(ctx, (const char *)z, (int)cfPreviewLen((const char *)z, (size_t)n),
+                      SQLITE_TRANSIENT);
+}
+
 int cfRegisterList(sqlite3 *db, CfConn *p) {
-  return cfRegisterTvf(db, p, &cfListDef);
+  static const CfFuncDef aFunc[] = {
+    {"chatflow_preview", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, cfPreviewFunc},
+  };
+  int rc = cfRegisterFuncs(db, p, aFunc, 1);
+  if (rc == SQLITE_OK) rc = cfRegisterTvf(db, p, &cfListDef);
+  return rc;
 }

@@ -67,8 +67,8 @@ char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg) {
   /* only chatflow's own schema objects: a caller's view that uses a
   ** DIRECTONLY function is refused whatever the setting */
   if (strstr(zMsg, "unsafe use of json_") == 0 &&
-      strstr(zMsg, "unsafe use of virtual table \"chat_messages_fts\"") == 0 &&
-      strstr(zMsg, "unsafe use of virtual table \"chat_titles_fts\"") == 0) {
+      strstr(zMsg, "unsafe use of virtual table \"chat_messages_") == 0 &&
+      strstr(zMsg, "unsafe use of virtual table \"chat_titles_") == 0) {
     return 0;
   }
   if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, -1, &bTrusted) != SQLITE_OK ||

@@ -3,7 +3,8 @@
 ** validity, character counts as SQLite's length() counts them, grapheme
 ** cluster boundaries (utf8proc, Unicode's UAX #29 rules: emoji ZWJ
 ** sequences, flags, skin tones, combining marks stay whole) and the
-** automatic conversation title.  Registers no SQL functions.
+** automatic conversation title and the list preview.  Registers no SQL
+** functions (conversation_list registers chatflow_preview).
 **
 ** Every cut made for display goes through cfGraphemeFloor, so no title is
 ** left ending in half an emoji or a base letter without its accent.
@@ -119,3 +120,20 @@ char *cfAutoTitle(const char *zContent) {
   return zOut;
 }
 
+
+/* The list preview of a message (conversation_list's last_message_preview):
+** its first CF_PREVIEW_CHARS characters, cut at the last grapheme boundary
+** within them (inside the first cluster only when that one cluster is
+** longer).  Returns the length in bytes of the preview of the valid UTF-8
+** z[0..n), which is a prefix of it. */
+size_t cfPreviewLen(const char *z, size_t n) {
+  int nChars = 0;
+  size_t iEnd;
+  for (size_t i = 0; i < n; i++) {
+    if (((unsigned char)z[i] & 0xc0) != 0x80 && ++nChars == CF_PREVIEW_CHARS + 1) {
+      iEnd = cfGraphemeFloor(z, n, i);
+      return iEnd ? iEnd : i;
+    }
+  }
+  return n;
+}

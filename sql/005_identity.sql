@@ -1,5 +1,942 @@
 -- chatflow schema migration 005 (version 0.2): identity and integrity.
 -- Applied by chatflow_init() after 004.
+--
+-- * Ids of conversations, messages, runs, proposals and events are never
+--   reused (AUTOINCREMENT), also after the row with the highest id is
+--   purged, and a raw INSERT cannot pick an id that was used before.  The
+--   five tables are rebuilt for it: data, ids and counters are copied as
+--   they are (one copy of every row; the full-text index is kept, its rowids
+--   do not change).
+-- * A checkpoint named run_<n> is saved only while run n is active, and a
+--   new run never inherits a stale one.
+-- * A deleted conversation takes no writes until it is restored, and
+--   deleting it cancels its active run.
+-- * Text that raw SQL writes: no NUL character in the text columns, no
+--   \u0000 or lone surrogate escape in the JSON columns.
+-- * The list preview is cut in C at a grapheme boundary (conversation_list),
+--   no longer stored: last_message_preview leaves chat_conversations.
+-- * Trigram indexes for search in scripts written without spaces, and emoji.
+
+-- ---------------------------------------------------------------------------
+-- Rebuild with AUTOINCREMENT
+--
+-- The rows are copied to scratch tables without constraints, the old
+-- tables dropped children first (with PRAGMA foreign_keys on, DROP TABLE
+-- deletes the rows first: no cascade then reaches a row that is still
+-- needed), the new tables created under the fixed names and filled back,
+-- parents first.  (Neither ALTER TABLE RENAME nor TEMP tables: either
+-- touches the temp schema, after which SQLite 3.40 cannot checkpoint on
+-- this connection once it switches to WAL, until its next write.)  Their
+-- triggers and indexes go with the old tables; the triggers of other
+-- tables that name a rebuilt table, and the view, are recreated below.
+
+DROP VIEW run_events;
+DROP TRIGGER workflow_definitions_check_update;
+DROP TRIGGER workflow_definitions_check_delete;
+
+CREATE TABLE main.chatflow_v4_conversations AS SELECT * FROM main.chat_conversations;
+CREATE TABLE main.chatflow_v4_runs AS SELECT * FROM main.workflow_runs;
+CREATE TABLE main.chatflow_v4_messages AS SELECT * FROM main.chat_messages;
+CREATE TABLE main.chatflow_v4_run_events AS SELECT * FROM main.workflow_run_events;
+CREATE TABLE main.chatflow_v4_proposals AS SELECT * FROM main.workflow_proposals;
+
+DROP TABLE main.chat_messages;
+DROP TABLE main.workflow_run_events;
+DROP TABLE main.workflow_proposals;
+DROP TABLE main.workflow_runs;
+DROP TABLE main.chat_conversations;
+
+CREATE TABLE chat_conversations (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  uid             TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16))))
+                  CHECK (length(uid) BETWEEN 1 AND 64),
+  owner           TEXT NOT NULL CHECK (length(owner) BETWEEN 1 AND 200),
+  key             TEXT CHECK (key IS NULL OR length(key) BETWEEN 1 AND 200),
+  title           TEXT CHECK (title IS NULL OR length(title) <= 200),
+  visibility      TEXT NOT NULL DEFAULT 'private'
+                  CHECK (visibility IN ('private', 'public')),
+  model           TEXT,
+  agent           TEXT,
+  context         TEXT NOT NULL DEFAULT '{}'
+                  CHECK (json_valid(context) AND json_type(context) = 'object'),
+  metadata        TEXT NOT NULL DEFAULT '{}'
+                  CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
+  pinned_at       TEXT,
+  archived_at     TEXT,
+  deleted_at      TEXT,
+  created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- maintained by the triggers on chat_messages; never written by hand
+  message_count   INTEGER NOT NULL DEFAULT 0 CHECK (message_count >= 0),
+  last_seq        INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
+  total_tokens    INTEGER NOT NULL DEFAULT 0 CHECK (total_tokens >= 0),
+  last_message_at TEXT,
+  -- where a fork came from (fork_conversation)
+  forked_from_id  INTEGER,
+  forked_at_seq   INTEGER,
+  UNIQUE (owner, key)
+) STRICT;
+
+CREATE TABLE workflow_runs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  conversation_id  INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+  workflow         TEXT NOT NULL REFERENCES workflow_definitions (name),
+  status           TEXT NOT NULL DEFAULT 'started'
+                   CHECK (status IN ('started', 'awaiting_clarification', 'awaiting_approval',
+                                     'processing', 'completed', 'failed', 'cancelled')),
+  current_step     TEXT,   -- the workflow's first step when omitted (trigger)
+  state            TEXT NOT NULL DEFAULT '{}'
+                   CHECK (json_valid(state) AND json_type(state) = 'object'),
+  business_context TEXT NOT NULL DEFAULT '{}'
+                   CHECK (json_valid(business_context) AND json_type(business_context) = 'object'),
+  clarifications   TEXT NOT NULL DEFAULT '[]'
+                   CHECK (json_valid(clarifications) AND json_type(clarifications) = 'array'),
+  error            TEXT,
+  lease_expires_at TEXT,
+  started_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  completed_at     TEXT,
+  created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+CREATE TABLE chat_messages (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  conversation_id INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+  seq             INTEGER CHECK (seq IS NULL OR seq > 0),  -- next seq when omitted (trigger)
+  run_id          INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  role            TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+  type            TEXT CHECK (type IS NULL OR (length(type) BETWEEN 1 AND 64
+                                               AND type NOT GLOB '*[^a-z0-9_.-]*')),
+  content         TEXT NOT NULL DEFAULT '',
+  parts           TEXT CHECK (parts IS NULL OR (json_valid(parts) AND json_type(parts) = 'array')),
+  attachments     TEXT CHECK (attachments IS NULL
+                              OR (json_valid(attachments) AND json_type(attachments) = 'array')),
+  workflow_step   TEXT,
+  metadata        TEXT CHECK (metadata IS NULL
+                              OR (json_valid(metadata) AND json_type(metadata) = 'object')),
+  tokens          INTEGER CHECK (tokens IS NULL OR tokens >= 0),  -- estimated when omitted
+  created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  CHECK (content <> '' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
+  UNIQUE (conversation_id, seq)
+) STRICT;
+
+CREATE TABLE workflow_run_events (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id      INTEGER NOT NULL REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  from_status TEXT,
+  to_status   TEXT NOT NULL,
+  from_step   TEXT,
+  to_step     TEXT,
+  detail      TEXT CHECK (detail IS NULL OR json_valid(detail)),
+  created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+CREATE TABLE workflow_proposals (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id        INTEGER NOT NULL REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  kind          TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 64),
+  proposed_name TEXT NOT NULL CHECK (length(proposed_name) BETWEEN 1 AND 500),
+  approved_name TEXT CHECK (approved_name IS NULL OR length(approved_name) BETWEEN 1 AND 500),
+  rationale     TEXT,
+  user_approved INTEGER NOT NULL DEFAULT 0 CHECK (user_approved IN (0, 1)),
+  approved_at   TEXT,
+  validated     INTEGER NOT NULL DEFAULT 0 CHECK (validated IN (0, 1)),
+  validated_at  TEXT,
+  validation    TEXT CHECK (validation IS NULL OR json_valid(validation)),
+  ref           TEXT,
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+INSERT INTO main.chat_conversations (
+  id, uid, owner, key, title, visibility, model, agent, context, metadata,
+  pinned_at, archived_at, deleted_at, created_at, updated_at, message_count,
+  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq)
+SELECT
+  id, uid, owner, key, title, visibility, model, agent, context, metadata,
+  pinned_at, archived_at, deleted_at, created_at, updated_at, message_count,
+  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq
+  FROM main.chatflow_v4_conversations ORDER BY id;
+
+INSERT INTO main.workflow_runs (
+  id, conversation_id, workflow, status, current_step, state,
+  business_context, clarifications, error, lease_expires_at, started_at,
+  completed_at, created_at, updated_at)
+SELECT
+  id, conversation_id, workflow, status, current_step, state,
+  business_context, clarifications, error, lease_expires_at, started_at,
+  completed_at, created_at, updated_at
+  FROM main.chatflow_v4_runs ORDER BY id;
+
+INSERT INTO main.chat_messages (
+  id, conversation_id, seq, run_id, role, type, content, parts, attachments,
+  workflow_step, metadata, tokens, created_at)
+SELECT
+  id, conversation_id, seq, run_id, role, type, content, parts, attachments,
+  workflow_step, metadata, tokens, created_at
+  FROM main.chatflow_v4_messages ORDER BY id;
+
+INSERT INTO main.workflow_run_events (
+  id, run_id, from_status, to_status, from_step, to_step, detail, created_at)
+SELECT
+  id, run_id, from_status, to_status, from_step, to_step, detail, created_at
+  FROM main.chatflow_v4_run_events ORDER BY id;
+
+INSERT INTO main.workflow_proposals (
+  id, run_id, kind, proposed_name, approved_name, rationale, user_approved,
+  approved_at, validated, validated_at, validation, ref, created_at)
+SELECT
+  id, run_id, kind, proposed_name, approved_name, rationale, user_approved,
+  approved_at, validated, validated_at, validation, ref, created_at
+  FROM main.chatflow_v4_proposals ORDER BY id;
+
+DROP TABLE main.chatflow_v4_messages;
+DROP TABLE main.chatflow_v4_run_events;
+DROP TABLE main.chatflow_v4_proposals;
+DROP TABLE main.chatflow_v4_runs;
+DROP TABLE main.chatflow_v4_conversations;
+
+-- Checkpoints of runs that are not active are stale (a late writer's);
+-- a deleted conversation's active run is cancelled as delete_conversation
+-- now does.
+DELETE FROM workflow_interrupts
+ WHERE workflow_id GLOB 'run_[0-9]*' AND substr(workflow_id, 5) NOT GLOB '*[^0-9]*'
+   AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                    WHERE 'run_' || id = workflow_interrupts.workflow_id
+                      AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
+
+-- Indexes, as before.
+CREATE INDEX chat_conversations_owner_updated
+  ON chat_conversations (owner, updated_at);
+CREATE INDEX workflow_runs_conversation ON workflow_runs (conversation_id);
+CREATE UNIQUE INDEX workflow_runs_one_active ON workflow_runs (conversation_id)
+  WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing');
+CREATE INDEX chat_messages_run ON chat_messages (run_id, seq) WHERE run_id IS NOT NULL;
+CREATE INDEX chat_messages_system ON chat_messages (conversation_id, seq) WHERE role = 'system';
+CREATE INDEX workflow_run_events_run ON workflow_run_events (run_id, id);
+CREATE INDEX workflow_proposals_run ON workflow_proposals (run_id);
+CREATE INDEX workflow_runs_lease ON workflow_runs (lease_expires_at)
+  WHERE lease_expires_at IS NOT NULL;
+CREATE INDEX chat_conversations_list ON chat_conversations (
+  owner, (deleted_at IS NOT NULL), (archived_at IS NOT NULL), (pinned_at IS NOT NULL),
+  updated_at, id);
+CREATE INDEX chat_conversations_deleted ON chat_conversations (deleted_at)
+  WHERE deleted_at IS NOT NULL;
+CREATE INDEX chat_conversations_activity ON chat_conversations (
+  coalesce(last_message_at, created_at)) WHERE deleted_at IS NULL AND archived_at IS NULL;
+CREATE INDEX chat_messages_created ON chat_messages (created_at);
+
+-- The run's audit trail, readably (as in 002).
+CREATE VIEW run_events AS
+SELECT e.run_id,
+       e.id AS event_id,
+       e.created_at AS at,
+       coalesce(e.from_status, '(new)') || ' -> ' || e.to_status AS transition,
+       CASE WHEN e.from_step IS e.to_step THEN e.to_step
+            ELSE coalesce(e.from_step, '(new)') || ' -> ' || e.to_step END AS step,
+       e.from_status, e.to_status, e.from_step, e.to_step, e.detail
+  FROM workflow_run_events AS e;
+
+-- ---------------------------------------------------------------------------
+-- Conversations
+
+CREATE TRIGGER chat_conversations_counters_insert
+BEFORE INSERT ON chat_conversations
+WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
+     OR NEW.last_message_at IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens and last_message_at are maintained by chatflow; omit them');
+END;
+CREATE TRIGGER chat_conversations_last_seq
+BEFORE UPDATE OF last_seq ON chat_conversations
+WHEN NEW.last_seq < OLD.last_seq
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases');
+END;
+CREATE TRIGGER chat_conversations_touch
+AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
+                pinned_at, archived_at, deleted_at ON chat_conversations
+WHEN NEW.updated_at IS OLD.updated_at
+BEGIN
+  UPDATE chat_conversations
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id;
+END;
+CREATE TRIGGER chat_conversations_cascade
+AFTER DELETE ON chat_conversations
+BEGIN
+  DELETE FROM workflow_runs WHERE conversation_id = OLD.id;
+  DELETE FROM chat_messages WHERE conversation_id = OLD.id;
+END;
+CREATE TRIGGER chat_conversations_no_replace
+BEFORE INSERT ON chat_conversations
+WHEN (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id))
+  OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
+  OR (NEW.key IS NOT NULL
+      AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key))
+  OR (NEW.id > 0 AND NEW.id <= (SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations'))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a conversation with this id, uid or (owner, key) already exists; change it with UPDATE')
+   WHERE (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id))
+      OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
+      OR (NEW.key IS NOT NULL
+          AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key));
+  SELECT RAISE(ABORT, 'chatflow: conversation ids are never reused; omit id');
+END;
+CREATE TRIGGER chat_conversations_id_fixed
+BEFORE UPDATE OF id ON chat_conversations WHEN NEW.id IS NOT OLD.id
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a conversation id cannot change');
+END;
+CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER chat_conversations_unique_update
+BEFORE UPDATE OF owner, key, uid ON chat_conversations
+WHEN EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid AND id <> NEW.id)
+  OR (NEW.key IS NOT NULL
+      AND EXISTS (SELECT 1 FROM chat_conversations
+                   WHERE owner = NEW.owner AND key = NEW.key AND id <> NEW.id))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: another conversation has this uid or (owner, key)');
+END;
+CREATE TRIGGER chat_conversations_time_insert
+BEFORE INSERT ON chat_conversations
+WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR (NEW.pinned_at IS NOT NULL AND NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+CREATE TRIGGER chat_conversations_time_update
+BEFORE UPDATE OF created_at, updated_at, pinned_at, archived_at, deleted_at, last_message_at
+ON chat_conversations
+WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.pinned_at IS NOT OLD.pinned_at AND NEW.pinned_at IS NOT NULL AND NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+CREATE TRIGGER chat_conversations_counters_guard
+BEFORE UPDATE OF message_count, total_tokens, last_message_at ON chat_conversations
+WHEN (NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
+      OR NEW.last_message_at IS NOT OLD.last_message_at)
+ AND NOT EXISTS (SELECT 1 FROM chatflow_counter_guard)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand');
+END;
+CREATE TRIGGER chat_titles_fts_insert
+AFTER INSERT ON chat_conversations
+WHEN NEW.title IS NOT NULL
+BEGIN
+  INSERT INTO chat_titles_fts (rowid, title) VALUES (NEW.id, NEW.title);
+END;
+CREATE TRIGGER chat_titles_fts_update
+AFTER UPDATE OF title ON chat_conversations
+WHEN NEW.title IS NOT OLD.title
+BEGIN
+  INSERT INTO chat_titles_fts (chat_titles_fts, rowid, title)
+  SELECT 'delete', OLD.id, OLD.title WHERE OLD.title IS NOT NULL;
+  INSERT INTO chat_titles_fts (rowid, title)
+  SELECT NEW.id, NEW.title WHERE NEW.title IS NOT NULL;
+END;
+CREATE TRIGGER chat_titles_fts_delete
+AFTER DELETE ON chat_conversations
+WHEN OLD.title IS NOT NULL
+BEGIN
+  INSERT INTO chat_titles_fts (chat_titles_fts, rowid, title) VALUES ('delete', OLD.id, OLD.title);
+END;
+-- A deleted conversation takes no writes until restored: only the UPDATE
+-- that restores it (deleted_at to NULL) and deletes (purge, retention) pass.
+CREATE TRIGGER chat_conversations_deleted
+BEFORE UPDATE OF uid, owner, key, title, visibility, model, agent, context, metadata,
+                 pinned_at, archived_at, forked_from_id, forked_at_seq ON chat_conversations
+WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
+ AND (NEW.uid IS NOT OLD.uid OR NEW.owner IS NOT OLD.owner OR NEW.key IS NOT OLD.key
+      OR NEW.title IS NOT OLD.title OR NEW.visibility IS NOT OLD.visibility
+      OR NEW.model IS NOT OLD.model OR NEW.agent IS NOT OLD.agent
+      OR NEW.context IS NOT OLD.context OR NEW.metadata IS NOT OLD.metadata
+      OR NEW.pinned_at IS NOT OLD.pinned_at OR NEW.archived_at IS NOT OLD.archived_at
+      OR NEW.forked_from_id IS NOT OLD.forked_from_id OR NEW.forked_at_seq IS NOT OLD.forked_at_seq)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it');
+END;
+
+-- Deleting a conversation cancels its active run, whoever deletes it.
+CREATE TRIGGER chat_conversations_deleted_cancels
+AFTER UPDATE OF deleted_at ON chat_conversations
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN
+  UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
+   WHERE conversation_id = NEW.id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing');
+END;
+
+-- Text written by raw SQL: no NUL character (SQLite's length() and most
+-- readers stop at it), no \u0000 or lone surrogate escape in JSON.
+CREATE TRIGGER chat_conversations_text_insert
+BEFORE INSERT ON chat_conversations
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: conversation owner, key, title, model or agent contains a NUL character')
+   WHERE instr(CAST(NEW.owner AS BLOB), x'00') > 0 OR instr(CAST(NEW.key AS BLOB), x'00') > 0 OR instr(CAST(NEW.title AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.model AS BLOB), x'00') > 0 OR instr(CAST(NEW.agent AS BLOB), x'00') > 0 OR instr(CAST(NEW.uid AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains \u0000 (a NUL character)')
+   WHERE (instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0) OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
+   WHERE (instr(NEW.context, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.context)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (instr(NEW.metadata, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+END;
+
+CREATE TRIGGER chat_conversations_text_update
+BEFORE UPDATE OF uid, owner, key, title, model, agent, context, metadata ON chat_conversations
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: conversation owner, key, title, model or agent contains a NUL character')
+   WHERE instr(CAST(NEW.owner AS BLOB), x'00') > 0 OR instr(CAST(NEW.key AS BLOB), x'00') > 0 OR instr(CAST(NEW.title AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.model AS BLOB), x'00') > 0 OR instr(CAST(NEW.agent AS BLOB), x'00') > 0 OR instr(CAST(NEW.uid AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains \u0000 (a NUL character)')
+   WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0)
+      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
+   WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.context)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+END;
+
+-- ---------------------------------------------------------------------------
+-- Messages
+
+CREATE TRIGGER chat_messages_check_insert
+BEFORE INSERT ON chat_messages
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for message')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before adding messages')
+   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
+  SELECT RAISE(ABORT, 'chatflow: message seq must be greater than the conversation''s last seq')
+   WHERE NEW.seq IS NOT NULL
+     AND NEW.seq <= (SELECT last_seq FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
+   WHERE length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                          WHERE key = 'limits.max_content_chars'), 100000);
+  SELECT RAISE(ABORT, 'chatflow: message content contains a NUL character')
+   WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', ''), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', ''), '\u0000') > 0)
+      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+   WHERE (instr(NEW.parts, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.parts)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (instr(NEW.attachments, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.attachments)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (instr(NEW.metadata, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+END;
+CREATE TRIGGER chat_messages_after_insert
+AFTER INSERT ON chat_messages
+BEGIN
+  UPDATE chat_messages
+     SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
+                                   WHERE id = NEW.conversation_id)),
+         tokens = coalesce(NEW.tokens,
+                           CASE WHEN NEW.content <> '' THEN (length(NEW.content) + 3) / 4
+                                ELSE (length(coalesce(NEW.parts, '')) + 3) / 4 END),
+         type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
+                                                 WHEN 'assistant' THEN 'assistant_response'
+                                                 WHEN 'tool' THEN 'tool_result'
+                                                 ELSE 'system' END),
+         run_id = coalesce(NEW.run_id,
+                           (SELECT id FROM workflow_runs
+                             WHERE conversation_id = NEW.conversation_id
+                               AND status IN ('started', 'awaiting_clarification',
+                                              'awaiting_approval', 'processing'))),
+         workflow_step = coalesce(NEW.workflow_step,
+                                  (SELECT current_step FROM workflow_runs
+                                    WHERE id = coalesce(NEW.run_id,
+                                      (SELECT id FROM workflow_runs
+                                        WHERE conversation_id = NEW.conversation_id
+                                          AND status IN ('started', 'awaiting_clarification',
+                                                         'awaiting_approval', 'processing')))))
+   WHERE id = NEW.id
+     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
+          OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
+          OR (NEW.run_id IS NULL
+              AND EXISTS (SELECT 1 FROM workflow_runs
+                           WHERE conversation_id = NEW.conversation_id
+                             AND status IN ('started', 'awaiting_clarification',
+                                            'awaiting_approval', 'processing'))));
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET message_count = message_count + 1,
+         last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
+         total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
+         last_message_at = NEW.created_at,
+         updated_at = max(updated_at, NEW.created_at)
+   WHERE id = NEW.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
+CREATE TRIGGER chat_messages_counters_delete
+AFTER DELETE ON chat_messages
+BEGIN
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET message_count = message_count - 1,
+         total_tokens = total_tokens - coalesce(OLD.tokens, 0),
+         last_message_at = (SELECT created_at FROM chat_messages
+                             WHERE conversation_id = OLD.conversation_id
+                             ORDER BY seq DESC LIMIT 1)
+   WHERE id = OLD.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
+CREATE TRIGGER chat_messages_immutable
+BEFORE UPDATE OF conversation_id, seq, role, content, parts ON chat_messages
+WHEN NEW.conversation_id IS NOT OLD.conversation_id
+  OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
+  OR NEW.role IS NOT OLD.role
+  OR NEW.content IS NOT OLD.content
+  OR NEW.parts IS NOT OLD.parts
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, role, content and parts cannot be updated');
+END;
+CREATE TRIGGER chat_messages_tokens_update
+AFTER UPDATE OF tokens ON chat_messages
+WHEN OLD.tokens IS NOT NULL AND NEW.tokens IS NOT OLD.tokens
+BEGIN
+  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
+  UPDATE chat_conversations
+     SET total_tokens = total_tokens - coalesce(OLD.tokens, 0) + coalesce(NEW.tokens, 0)
+   WHERE id = NEW.conversation_id;
+  DELETE FROM chatflow_counter_guard;
+END;
+CREATE TRIGGER chat_messages_fts_insert
+AFTER INSERT ON chat_messages
+BEGIN
+  INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
+END;
+CREATE TRIGGER chat_messages_fts_delete
+AFTER DELETE ON chat_messages
+BEGIN
+  INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content)
+  VALUES ('delete', OLD.id, OLD.content);
+END;
+CREATE TRIGGER chat_messages_no_replace
+BEFORE INSERT ON chat_messages
+WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
+   WHERE EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id');
+END;
+CREATE TRIGGER chat_messages_id_fixed
+BEFORE UPDATE OF id ON chat_messages WHEN NEW.id IS NOT OLD.id
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a message id cannot change');
+END;
+CREATE TRIGGER chat_messages_run_update
+BEFORE UPDATE OF run_id ON chat_messages
+WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
+ AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation');
+END;
+CREATE TRIGGER chat_messages_id_positive AFTER INSERT ON chat_messages WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER chat_messages_time
+BEFORE INSERT ON chat_messages
+WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+CREATE TRIGGER chat_messages_time_update
+BEFORE UPDATE OF created_at ON chat_messages
+WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+-- The columns of a message that may change (tokens, type, run_id,
+-- workflow_step, metadata, attachments) do not change while its
+-- conversation is deleted.
+CREATE TRIGGER chat_messages_deleted
+BEFORE UPDATE ON chat_messages
+WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages');
+END;
+
+-- ---------------------------------------------------------------------------
+-- Workflow definitions (the two triggers that read workflow_runs)
+
+CREATE TRIGGER workflow_definitions_check_update
+BEFORE UPDATE OF name, steps ON workflow_definitions
+WHEN NEW.name IS NOT OLD.name OR NEW.steps IS NOT OLD.steps
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a workflow definition cannot change while runs use it')
+   WHERE EXISTS (SELECT 1 FROM workflow_runs WHERE workflow = OLD.name);
+  SELECT RAISE(ABORT, 'chatflow: workflow steps must be a non-empty JSON array of {"name": text, "awaits": null | "clarification" | "approval"}')
+   WHERE NOT json_valid(NEW.steps) OR json_type(NEW.steps) IS NOT 'array'
+      OR json_array_length(NEW.steps) = 0
+      OR EXISTS (SELECT 1 FROM json_each(NEW.steps) AS s
+                  WHERE type <> 'object'
+                     OR json_type(value, '$.name') IS NOT 'text'
+                     OR length(json_extract(value, '$.name')) NOT BETWEEN 1 AND 100
+                     OR coalesce(json_extract(value, '$.awaits'), 'approval')
+                        NOT IN ('clarification', 'approval')
+                     OR EXISTS (SELECT 1 FROM json_each(s.value) AS k
+                                 WHERE k.key NOT IN ('name', 'awaits')));
+  SELECT RAISE(ABORT, 'chatflow: workflow step names must be unique')
+   WHERE json_valid(NEW.steps)
+     AND (SELECT count(DISTINCT json_extract(value, '$.name')) FROM json_each(NEW.steps))
+         <> json_array_length(NEW.steps);
+END;
+CREATE TRIGGER workflow_definitions_check_delete
+BEFORE DELETE ON workflow_definitions
+WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE workflow = OLD.name)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a workflow definition cannot be deleted while runs use it');
+END;
+-- ---------------------------------------------------------------------------
+-- Workflow runs
+
+CREATE TRIGGER workflow_runs_check_insert
+BEFORE INSERT ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before starting a run')
+   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
+  SELECT RAISE(ABORT, 'chatflow: unknown workflow for run')
+   WHERE NOT EXISTS (SELECT 1 FROM workflow_definitions WHERE name = NEW.workflow);
+  SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
+   WHERE NEW.status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+     AND EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE conversation_id = NEW.conversation_id
+                    AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
+   WHERE NEW.current_step IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
+                      WHERE d.name = NEW.workflow
+                        AND json_extract(s.value, '$.name') = NEW.current_step);
+END;
+CREATE TRIGGER workflow_runs_fill
+AFTER INSERT ON workflow_runs
+BEGIN
+  UPDATE workflow_runs
+     SET current_step = (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions
+                          WHERE name = NEW.workflow)
+   WHERE id = NEW.id AND NEW.current_step IS NULL;
+  -- a checkpoint saved under this run's name before the run existed is not its own
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
+  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
+  SELECT NEW.id, NULL, NEW.status, NULL, current_step, NEW.created_at
+    FROM workflow_runs WHERE id = NEW.id;
+END;
+CREATE TRIGGER workflow_runs_check_update
+BEFORE UPDATE OF conversation_id, workflow, status, current_step ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
+   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition processing -> started') WHERE OLD.status = 'processing' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> started') WHERE OLD.status = 'completed' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> processing') WHERE OLD.status = 'completed' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> failed') WHERE OLD.status = 'completed' AND NEW.status = 'failed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled') WHERE OLD.status = 'completed' AND NEW.status = 'cancelled';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> started') WHERE OLD.status = 'failed' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> processing') WHERE OLD.status = 'failed' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> completed') WHERE OLD.status = 'failed' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled') WHERE OLD.status = 'failed' AND NEW.status = 'cancelled';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started') WHERE OLD.status = 'cancelled' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing') WHERE OLD.status = 'cancelled' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
+  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
+   WHERE NEW.current_step IS NOT OLD.current_step
+     AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
+                      WHERE d.name = NEW.workflow
+                        AND json_extract(s.value, '$.name') = NEW.current_step);
+END;
+CREATE TRIGGER workflow_runs_changed
+AFTER UPDATE OF status, current_step ON workflow_runs
+WHEN NEW.status IS NOT OLD.status
+  OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step)
+BEGIN
+  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
+  VALUES (NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
+          CASE WHEN NEW.error IS NOT NULL AND NEW.status = 'failed'
+               THEN json_object('error', NEW.error) END,
+          coalesce((SELECT now FROM chatflow_statement_clock),
+                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+END;
+CREATE TRIGGER workflow_runs_ended
+AFTER UPDATE OF status ON workflow_runs
+WHEN NEW.status IN ('completed', 'failed', 'cancelled')
+ AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
+BEGIN
+  UPDATE workflow_runs
+     SET completed_at = coalesce(NEW.completed_at,
+                                 (SELECT now FROM chatflow_statement_clock),
+                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         lease_expires_at = NULL
+   WHERE id = NEW.id;
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
+END;
+CREATE TRIGGER workflow_runs_touch
+AFTER UPDATE ON workflow_runs
+WHEN NEW.updated_at IS OLD.updated_at
+BEGIN
+  UPDATE workflow_runs
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id
+     AND updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
+                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+CREATE TRIGGER workflow_runs_cascade
+AFTER DELETE ON workflow_runs
+BEGIN
+  DELETE FROM chat_messages WHERE run_id = OLD.id;
+  DELETE FROM workflow_proposals WHERE run_id = OLD.id;
+  DELETE FROM workflow_run_events WHERE run_id = OLD.id;
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || OLD.id;
+END;
+CREATE TRIGGER workflow_runs_awaiting_no_lease
+AFTER UPDATE OF status ON workflow_runs
+WHEN NEW.status IN ('awaiting_clarification', 'awaiting_approval')
+ AND NEW.lease_expires_at IS NOT NULL
+BEGIN
+  UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id;
+END;
+CREATE TRIGGER workflow_runs_lease_insert
+AFTER INSERT ON workflow_runs
+WHEN NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL
+BEGIN
+  UPDATE workflow_runs
+     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
+   WHERE id = NEW.id;
+END;
+CREATE TRIGGER workflow_runs_lease_update
+AFTER UPDATE OF status ON workflow_runs
+WHEN NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL
+BEGIN
+  UPDATE workflow_runs
+     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
+   WHERE id = NEW.id;
+END;
+CREATE TRIGGER workflow_runs_finished_step
+BEFORE UPDATE OF current_step ON workflow_runs
+WHEN OLD.status IN ('completed', 'failed', 'cancelled')
+ AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step');
+END;
+CREATE TRIGGER workflow_runs_no_replace
+BEFORE INSERT ON workflow_runs
+WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE')
+   WHERE EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id');
+END;
+CREATE TRIGGER workflow_runs_id_fixed
+BEFORE UPDATE OF id ON workflow_runs WHEN NEW.id IS NOT OLD.id
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a run id cannot change');
+END;
+CREATE TRIGGER workflow_runs_id_positive AFTER INSERT ON workflow_runs WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+CREATE TRIGGER workflow_runs_time_insert
+BEFORE INSERT ON workflow_runs
+WHEN NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR (NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+CREATE TRIGGER workflow_runs_time_update
+BEFORE UPDATE OF started_at, created_at, updated_at, completed_at, lease_expires_at ON workflow_runs
+WHEN (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
+END;
+-- A deleted conversation's run does not move, except to be cancelled.
+CREATE TRIGGER workflow_runs_deleted
+BEFORE UPDATE OF status, current_step, state, business_context, clarifications ON workflow_runs
+WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+ AND ((NEW.status IS NOT OLD.status AND NEW.status <> 'cancelled')
+      OR NEW.current_step IS NOT OLD.current_step OR NEW.state IS NOT OLD.state
+      OR NEW.business_context IS NOT OLD.business_context
+      OR NEW.clarifications IS NOT OLD.clarifications)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_runs_text_insert
+BEFORE INSERT ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
+   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
+   WHERE (instr(NEW.state, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.state)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (instr(NEW.business_context, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.business_context)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+END;
+
+CREATE TRIGGER workflow_runs_text_update
+BEFORE UPDATE OF state, business_context ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
+   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0)
+      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
+   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.state)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
+      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0
+     AND EXISTS (SELECT 1 FROM json_tree(NEW.business_context)
+                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+END;
+
+-- ---------------------------------------------------------------------------
+-- Run children
+
+CREATE TRIGGER workflow_proposals_check_insert
+BEFORE INSERT ON workflow_proposals
+WHEN NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown run for proposal');
+END;
+CREATE TRIGGER workflow_proposals_active_run
+BEFORE INSERT ON workflow_proposals
+WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id
+              AND status IN ('completed', 'failed', 'cancelled'))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: proposals can only be added to an active run');
+END;
+CREATE TRIGGER workflow_proposals_no_replace
+BEFORE INSERT ON workflow_proposals
+WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_proposals'), 0)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a proposal with this id already exists; change it with UPDATE')
+   WHERE EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: proposal ids are never reused; omit id');
+END;
+
+CREATE TRIGGER workflow_proposals_id_positive AFTER INSERT ON workflow_proposals WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+
+CREATE TRIGGER workflow_proposals_id_fixed
+BEFORE UPDATE OF id, run_id ON workflow_proposals
+WHEN NEW.id IS NOT OLD.id OR NEW.run_id IS NOT OLD.run_id
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a proposal''s id and run cannot change');
+END;
+
+CREATE TRIGGER workflow_proposals_deleted
+BEFORE UPDATE ON workflow_proposals
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = OLD.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_run_events_check_insert
+BEFORE INSERT ON workflow_run_events
+WHEN NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown run for event');
+END;
+CREATE TRIGGER workflow_run_events_append_only
+BEFORE UPDATE ON workflow_run_events
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
+END;
+CREATE TRIGGER workflow_run_events_no_replace
+BEFORE INSERT ON workflow_run_events
+WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
+END;
+CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+END;
+-- ---------------------------------------------------------------------------
+-- Checkpoints: run_<n> belongs to run n while it is active (other names
+-- are free-form, for external engines).  A run that ends deletes its
+-- checkpoint (workflow_runs_ended); a new run clears a stale one
+-- (workflow_runs_fill).
+
+CREATE TRIGGER workflow_interrupts_run_insert
+BEFORE INSERT ON workflow_interrupts
+WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+ AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER)
+                    AND 'run_' || id = NEW.workflow_id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
+END;
+
+CREATE TRIGGER workflow_interrupts_run_update
+BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
+WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+ AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER)
+                    AND 'run_' || id = NEW.workflow_id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
+END;
 
 -- ---------------------------------------------------------------------------
 -- Search in scripts written without spaces, and emoji

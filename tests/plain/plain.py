@@ -63,7 +63,7 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('external', x'01');
 SELECT add_message(2, 'user', 'Other conversation');
 SELECT start_run(2, 'topical_map');
 SELECT complete_run(2);
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_2', x'02');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-2', x'02');
 """ % {"t0": T0}
 
 
@@ -157,7 +157,7 @@ class Plain:
                           (2, 2, "completed", "context_ingestion", "{}", T0)])
         self.assertEqual(db.execute("SELECT workflow_id, data FROM workflow_interrupts"
                                     " ORDER BY workflow_id").fetchall(),
-                         [("external", b"\x01"), ("run_1", b"\x00\xff\x00"), ("run_2", b"\x02")])
+                         [("external", b"\x01"), ("run_1", b"\x00\xff\x00"), ("thread-2", b"\x02")])
         self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), SCHEMA_VERSION)
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
 
@@ -224,7 +224,7 @@ class Plain:
         self.assertEqual(row, ("completed", 1, 1))
         # the run's interrupt went with it; the others stay
         self.assertEqual([r[0] for r in db.execute(
-            "SELECT workflow_id FROM workflow_interrupts ORDER BY 1")], ["external", "run_2"])
+            "SELECT workflow_id FROM workflow_interrupts ORDER BY 1")], ["external", "thread-2"])
         self.assertEqual(db.execute("SELECT from_status, to_status, from_step, to_step"
                                     " FROM workflow_run_events WHERE run_id = 1 ORDER BY id").fetchall(),
                          [(None, "started", None, "context_ingestion"),
@@ -377,7 +377,7 @@ class Plain:
         self.assertEqual(after["chat_conversations"], [r for r in before2["chat_conversations"] if r[0] == 2])
         self.assertEqual(after["chat_messages"], [r for r in before2["chat_messages"] if r[1] == 2])
         self.assertEqual(after["workflow_runs"], [r for r in before2["workflow_runs"] if r[0] == 2])
-        self.assertEqual([r[0] for r in after["workflow_interrupts"]], ["external", "run_2"])
+        self.assertEqual([r[0] for r in after["workflow_interrupts"]], ["external", "thread-2"])
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
         self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
 

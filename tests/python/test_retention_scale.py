@@ -11,7 +11,7 @@ of each (the write lock is held for one call at a time) and checks:
   - no call did more than its batch;
   - the totals are exactly the rows that qualified beforehand;
   - every conversation's counters (message_count, total_tokens,
-    last_message_at, last_message_preview) equal a recount, and last_seq
+    last_message_at) equal a recount, and last_seq
     is unchanged (it never decreases);
   - the search index holds exactly the remaining messages (docsize rows,
     MATCH counts against LIKE counts, FTS5 'integrity-check');
@@ -61,8 +61,6 @@ SELECT c.id FROM chat_conversations AS c
     OR c.last_seq < coalesce((SELECT max(seq) FROM chat_messages WHERE conversation_id = c.id), 0)
     OR c.last_message_at IS NOT (SELECT created_at FROM chat_messages WHERE conversation_id = c.id
                                   ORDER BY seq DESC LIMIT 1)
-    OR c.last_message_preview IS NOT (SELECT substr(content, 1, 120) FROM chat_messages
-                                       WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1)
 """
 
 STATS_RECOUNT = """

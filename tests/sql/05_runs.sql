@@ -300,9 +300,10 @@ SELECT status, completed_at IS NOT NULL FROM workflow_runs WHERE id = 103;
 ROLLBACK;
 SELECT workflow_id FROM workflow_interrupts ORDER BY 1;
 SELECT status FROM workflow_runs WHERE id = 103;
--- ... and a refused transition keeps it
+-- ... a run that has ended takes no checkpoint, and a refused transition
+-- changes nothing
 SELECT set_run_status(103, 'completed');
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_103', x'03');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_103', x'03'); -- error
 SELECT set_run_status(103, 'processing'); -- error
 SELECT workflow_id FROM workflow_interrupts ORDER BY 1;
 

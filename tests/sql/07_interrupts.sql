@@ -4,7 +4,7 @@
 SELECT chatflow_init();
 SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
 .headers on
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'0001ff');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'0001ff');
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('wf-text', 'O:8:"stdClass":0:{}');
 INSERT INTO workflow_interrupt (workflow_id, data, created_at, updated_at)
   VALUES ('given-times', x'aa', '2025-05-05T05:05:05Z', '2025-06-06T06:06:06.600Z');
@@ -12,21 +12,21 @@ SELECT workflow_id, typeof(data), hex(data), created_at, updated_at FROM workflo
 -- the backing table holds the same rows
 SELECT workflow_id, typeof(data), hex(data), created_at, updated_at FROM workflow_interrupts ORDER BY 1;
 -- point lookup
-SELECT hex(data) FROM workflow_interrupt WHERE workflow_id = 'run_1';
+SELECT hex(data) FROM workflow_interrupt WHERE workflow_id = 'thread-1';
 SELECT count(*) FROM workflow_interrupt WHERE workflow_id = 'missing';
 
 -- INSERT of an existing id replaces data and keeps created_at
 SELECT chatflow_clock('2026-01-01T00:05:00.000Z');
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'02');
-SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'run_1';
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'02');
+SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'thread-1';
 -- whatever the conflict clause says
-INSERT OR REPLACE INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'03');
-REPLACE INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'04');
-SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'run_1';
+INSERT OR REPLACE INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'03');
+REPLACE INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'04');
+SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'thread-1';
 SELECT count(*) FROM workflow_interrupts;
 -- saving again under the same pinned time keeps that time
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'05');
-SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'run_1';
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'05');
+SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupt WHERE workflow_id = 'thread-1';
 
 -- UPDATE may change the data (and the times), not the id
 SELECT chatflow_clock('2026-01-01T00:10:00.000Z');

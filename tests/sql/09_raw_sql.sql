@@ -155,7 +155,7 @@ PRAGMA foreign_keys;
 SELECT add_message(1, 'user', 'in run 3') AS id;
 INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (3, 'pillar', 'Bread');
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_3', x'01');
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'01');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'01'); -- error: run 1 has ended
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('unrelated', x'01');
 SELECT start_run(2, 'topical_map');
 SELECT add_message(2, 'user', 'in run 4');

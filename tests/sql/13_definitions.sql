@@ -94,8 +94,8 @@ UPDATE workflow_definitions SET steps = '[{"name": "only"}]' WHERE name = 'renam
 DELETE FROM workflow_definitions WHERE name = 'renamed';
 SELECT count(*) FROM workflow_definitions;
 -- a run of an unknown workflow
-SELECT create_conversation('acme', 'c', '{"uid": "c2"}'); -- the id 1 is free again
-SELECT start_run(1, 'topical_map'); -- error
-INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map'); -- error
-SELECT start_run(1, 'ok_awaits');
+SELECT create_conversation('acme', 'c', '{"uid": "c2"}'); -- id 2: ids are never reused
+SELECT start_run(2, 'topical_map'); -- error
+INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map'); -- error
+SELECT start_run(2, 'ok_awaits');
 SELECT status, current_step FROM workflow_runs;

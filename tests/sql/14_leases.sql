@@ -85,7 +85,7 @@ SELECT start_run(6, 'topical_map');
 SELECT start_run(7, 'topical_map');
 SELECT start_run(8, 'topical_map'), advance_run(8);
 SELECT heartbeat_run(2, 30);
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'01'), ('run_2', x'02'), ('run_3', x'03'), ('run_6', x'06'), ('run_9', x'09');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'01'), ('run_2', x'02'), ('run_3', x'03'), ('run_6', x'06'), ('ext_9', x'09');
 SELECT * FROM l WHERE status IN ('started', 'processing', 'awaiting_clarification', 'awaiting_approval') ORDER BY id;
 -- nothing has expired yet; exactly at the lease time nothing has either
 SELECT expire_stale_runs();

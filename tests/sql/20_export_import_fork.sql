@@ -64,7 +64,8 @@ SELECT add_message(1, 'user', 'this one is deleted by retention');
 DELETE FROM chat_messages WHERE conversation_id = 1 AND seq = 7;
 UPDATE chat_conversations SET pinned_at = '2026-01-01T11:00:00.000Z',
        updated_at = '2026-01-01T11:00:00.000Z' WHERE id = 1;
-SELECT 'source', id, message_count, last_seq, total_tokens, last_message_at, last_message_preview
+SELECT 'source', id, message_count, last_seq, total_tokens, last_message_at,
+       chatflow_preview((SELECT content FROM chat_messages WHERE conversation_id = chat_conversations.id ORDER BY seq DESC LIMIT 1))
   FROM chat_conversations;
 
 -- ---------------------------------------------------------------- export
@@ -99,7 +100,8 @@ SELECT 'documents differ only in ids',
        length(export_conversation(2)) - length(replace(export_conversation(2), '"id"', ''));
 -- the imported rows: new ids and uid, same key (another owner), counters by the triggers
 SELECT 'conv', id, owner, uid = 'src' AS same_uid, length(uid), key, title, pinned_at, created_at, updated_at,
-       message_count, last_seq, total_tokens, last_message_at, last_message_preview
+       message_count, last_seq, total_tokens, last_message_at,
+       chatflow_preview((SELECT content FROM chat_messages WHERE conversation_id = chat_conversations.id ORDER BY seq DESC LIMIT 1))
   FROM chat_conversations ORDER BY id;
 SELECT 'counters recount', c.id,
        c.message_count = (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id),
@@ -157,7 +159,8 @@ SELECT fork_conversation(1, 7) AS fork_at_gap;
 SELECT fork_conversation(6) AS fork_empty;
 SELECT 'fork', id, owner, uid = 'forked', key, title, visibility, model, agent, context, metadata,
        pinned_at, created_at, updated_at, forked_from_id, forked_at_seq,
-       message_count, last_seq, total_tokens, last_message_at, last_message_preview
+       message_count, last_seq, total_tokens, last_message_at,
+       chatflow_preview((SELECT content FROM chat_messages WHERE conversation_id = chat_conversations.id ORDER BY seq DESC LIMIT 1))
   FROM chat_conversations WHERE id >= 7 ORDER BY id;
 SELECT 'fork msg', conversation_id, seq, role, type, run_id, workflow_step, tokens, created_at,
        parts IS NOT NULL, attachments, metadata

@@ -1,5 +1,5 @@
--- 21_list: conversation_list (ext/list_vtab.c) — previews kept by the
--- schema's triggers (also for raw SQL), the order (pinned first, then
+-- 21_list: conversation_list (ext/list_vtab.c) — previews of the last
+-- message (also one written by raw SQL), cut at a grapheme boundary, the order (pinned first, then
 -- updated_at newest first, ties by id newest first), the deleted/archived
 -- options, limit bounds, keyset pagination (a walk returns every row once,
 -- also while conversations change between pages), invalid cursors, owner
@@ -13,49 +13,52 @@ SELECT * FROM conversation_list('acme'); -- error
 
 SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
 SELECT chatflow_init();
+-- the list's columns next to the table's, for the preview checks below
+CREATE TEMP VIEW cl AS
+SELECT c.*, l.last_message_preview FROM chat_conversations AS c JOIN conversation_list('acme') AS l USING (id);
 
 -- ---------------------------------------------------------------- previews
 -- c1 (acme): a message of 130 two-byte characters: the preview is its first
 -- 120 characters (characters, not bytes)
 SELECT create_conversation('acme', 'preview', '{"uid": "u1", "created_at": "2025-11-01T00:00:00Z"}');
 SELECT add_message(1, 'user', 'first message', '{"created_at": "2025-11-01T01:00:00Z"}');
-SELECT last_message_preview FROM chat_conversations WHERE id = 1;
+SELECT last_message_preview FROM cl WHERE id = 1;
 SELECT add_message(1, 'assistant', replace(printf('%.130c', 'x'), 'x', 'é'),
                    '{"created_at": "2025-11-01T02:00:00Z"}');
 SELECT length(content), length(CAST(content AS BLOB)) FROM chat_messages WHERE conversation_id = 1 AND seq = 2;
 SELECT length(last_message_preview), length(CAST(last_message_preview AS BLOB)),
        last_message_preview = replace(printf('%.120c', 'x'), 'x', 'é')
-  FROM chat_conversations WHERE id = 1;
+  FROM cl WHERE id = 1;
 SELECT length(last_message_preview), last_message_preview FROM conversation_list('acme');
 -- exactly 120 characters stay whole; 121 are cut to 120
 SELECT add_message(1, 'user', printf('%.120c', 'a'), '{"created_at": "2025-11-01T03:00:00Z"}');
-SELECT length(last_message_preview), last_message_preview = printf('%.120c', 'a') FROM chat_conversations WHERE id = 1;
+SELECT length(last_message_preview), last_message_preview = printf('%.120c', 'a') FROM cl WHERE id = 1;
 SELECT add_message(1, 'user', printf('%.121c', 'b'), '{"created_at": "2025-11-01T04:00:00Z"}');
-SELECT length(last_message_preview), last_message_preview = printf('%.120c', 'b') FROM chat_conversations WHERE id = 1;
+SELECT length(last_message_preview), last_message_preview = printf('%.120c', 'b') FROM cl WHERE id = 1;
 -- a raw INSERT moves the preview like add_message does
 INSERT INTO chat_messages (conversation_id, role, content, created_at)
 VALUES (1, 'assistant', 'raw insert', '2025-11-01T05:00:00.000Z');
-SELECT message_count, last_seq, last_message_preview FROM chat_conversations WHERE id = 1;
+SELECT message_count, last_seq, last_message_preview FROM cl WHERE id = 1;
 -- deleting the last message (raw SQL) falls back to the one before it
 DELETE FROM chat_messages WHERE conversation_id = 1 AND seq = 5;
 SELECT message_count, last_seq, length(last_message_preview), substr(last_message_preview, 1, 3)
-  FROM chat_conversations WHERE id = 1;
+  FROM cl WHERE id = 1;
 -- deleting an older message leaves the preview
 DELETE FROM chat_messages WHERE conversation_id = 1 AND seq = 1;
 SELECT message_count, length(last_message_preview), substr(last_message_preview, 1, 3)
-  FROM chat_conversations WHERE id = 1;
+  FROM cl WHERE id = 1;
 -- deleting all of them clears it
 DELETE FROM chat_messages WHERE conversation_id = 1;
-SELECT message_count, last_seq, quote(last_message_preview), quote(last_message_at) FROM chat_conversations WHERE id = 1;
+SELECT message_count, last_seq, quote(last_message_preview), quote(last_message_at) FROM cl WHERE id = 1;
 -- the next message (seq goes on from last_seq) is the preview again
 SELECT add_message(1, 'user', 'again', '{"created_at": "2025-11-01T06:00:00Z"}');
-SELECT seq, last_message_preview FROM chat_messages JOIN chat_conversations AS c ON c.id = conversation_id
+SELECT seq, last_message_preview FROM chat_messages JOIN cl AS c ON c.id = conversation_id
  WHERE conversation_id = 1;
 -- a message with parts and no content previews as the empty content
 SELECT add_message(1, 'assistant', NULL, '{"parts": [{"type": "text", "text": "in parts"}], "created_at": "2025-11-01T07:00:00Z"}');
-SELECT quote(last_message_preview) FROM chat_conversations WHERE id = 1;
+SELECT quote(last_message_preview) FROM cl WHERE id = 1;
 DELETE FROM chat_messages WHERE conversation_id = 1 AND content = '';
-SELECT quote(last_message_preview) FROM chat_conversations WHERE id = 1;
+SELECT quote(last_message_preview) FROM cl WHERE id = 1;
 
 -- ---------------------------------------------------------------- order
 -- acme: c2..c9 at distinct times, c10 and c11 tied with c9 on updated_at;
@@ -273,15 +276,40 @@ SELECT * FROM conversation_list('acme', '{"after": 5}'); -- error
 .trace stdout --stmt
 SELECT count(*) FROM conversation_list('acme', '{"archived": "all", "after": "0|2025-12-05T00:00:00.000Z|5"}');
 .trace off
-EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 1 AND (pinned_at IS NOT NULL) = 0 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
+EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 1 AND (pinned_at IS NOT NULL) = 0 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
 .trace stdout --stmt
 SELECT count(*) FROM conversation_list('acme', '{"deleted": true}');
 .trace off
-EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 1 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 1 ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 1 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
+EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 1 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 1 ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 1 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
 -- after a cursor in the pinned class, the pinned arm starts at the cursor
 .trace stdout --stmt
 SELECT count(*) FROM conversation_list('acme', '{"after": "1|2025-12-05T00:00:00.000Z|5"}');
 .trace off
-EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 1 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
+EXPLAIN QUERY PLAN SELECT * FROM (SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 1 AND (updated_at, id) < (?3, ?4) ORDER BY updated_at DESC, id DESC LIMIT ?2) UNION ALL SELECT * FROM (SELECT id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at, message_count, chatflow_preview((SELECT content FROM chat_messages AS m   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))   AS last_message_preview, (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor FROM chat_conversations WHERE owner = ?1 AND (deleted_at IS NOT NULL) = 0 AND (archived_at IS NOT NULL) = 0 AND (pinned_at IS NOT NULL) = 0 ORDER BY updated_at DESC, id DESC LIMIT ?2)) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2;
 -- and the function itself is one virtual-table scan with owner and options consumed
 EXPLAIN QUERY PLAN SELECT * FROM conversation_list('acme', '{"limit": 5}');
+
+-- ---------------------------------------------------------------- graphemes
+SELECT create_conversation('graph', 'graphemes', '{"uid": "g1"}');
+CREATE TEMP VIEW gl AS SELECT last_message_preview FROM conversation_list('graph');
+-- cuts never split a grapheme cluster: a family emoji (a ZWJ sequence of
+-- 5 code points), a flag (2), a skin tone (2) or an accent (2) that would
+-- cross the 120th character is left out whole
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', printf('%.118c', 'a') || '👨‍👩‍👧' || ' tail', '{"created_at": "2025-11-01T08:00:00Z"}');
+SELECT length(last_message_preview), last_message_preview = printf('%.118c', 'a') FROM gl;
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', printf('%.119c', 'a') || '🇫🇷' || ' tail', '{"created_at": "2025-11-01T08:01:00Z"}');
+SELECT length(last_message_preview), last_message_preview = printf('%.119c', 'a') FROM gl;
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', printf('%.118c', 'a') || '🇫🇷' || ' tail', '{"created_at": "2025-11-01T08:02:00Z"}');
+SELECT length(last_message_preview), last_message_preview = printf('%.118c', 'a') || '🇫🇷' FROM gl;
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', printf('%.119c', 'a') || '👍🏽', '{"created_at": "2025-11-01T08:03:00Z"}');
+SELECT length(last_message_preview), last_message_preview = printf('%.119c', 'a') FROM gl;
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', printf('%.119c', 'a') || 'e' || char(769) || 'z', '{"created_at": "2025-11-01T08:04:00Z"}');
+SELECT length(last_message_preview), last_message_preview = printf('%.119c', 'a') FROM gl;
+-- one cluster longer than the preview (a letter with 200 combining marks)
+-- is cut inside it rather than leaving the preview empty
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user', 'x' || replace(printf('%.200c', '~'), '~', char(769)), '{"created_at": "2025-11-01T08:05:00Z"}');
+SELECT length(last_message_preview) FROM gl;
+-- the same function is callable: chatflow_preview(text)
+SELECT length(chatflow_preview(printf('%.118c', 'a') || '👨‍👩‍👧')), quote(chatflow_preview(NULL)), chatflow_preview('short');
+SELECT chatflow_preview(CAST(x'ff' AS TEXT)); -- error
+

@@ -108,16 +108,14 @@ SELECT json_object(
 -- last_seq never decreases, so it is checked against the seq recorded before
 CREATE TEMP TABLE seq_before AS SELECT id, last_seq FROM chat_conversations;
 CREATE TEMP VIEW counter_problems AS
-SELECT c.id, c.message_count, c.total_tokens, c.last_seq, c.last_message_at, c.last_message_preview
+SELECT c.id, c.message_count, c.total_tokens, c.last_seq, c.last_message_at
   FROM chat_conversations AS c
  WHERE c.message_count IS NOT (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)
     OR c.total_tokens IS NOT (SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE conversation_id = c.id)
     OR c.last_seq IS NOT (SELECT last_seq FROM seq_before WHERE id = c.id)
     OR c.last_seq < coalesce((SELECT max(seq) FROM chat_messages WHERE conversation_id = c.id), 0)
     OR c.last_message_at IS NOT (SELECT created_at FROM chat_messages WHERE conversation_id = c.id
-                                  ORDER BY seq DESC LIMIT 1)
-    OR c.last_message_preview IS NOT (SELECT substr(content, 1, 120) FROM chat_messages
-                                       WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1);
+                                  ORDER BY seq DESC LIMIT 1);
 -- the search index holds exactly the messages (and titles) there are
 CREATE TEMP VIEW fts_check AS
 SELECT (SELECT count(*) FROM chat_messages_fts_docsize) = (SELECT count(*) FROM chat_messages)
@@ -207,8 +205,10 @@ SELECT 'after', count(*), sum(created_at < '2026-04-02T00:00:00.000Z') FROM chat
 -- counters, previews, last_message_at exact; last_seq unchanged
 SELECT 'counters', count(*) FROM counter_problems;
 SELECT 'fts', ok FROM fts_check;
-SELECT id, message_count, last_seq, total_tokens, quote(last_message_at), quote(last_message_preview)
-  FROM chat_conversations ORDER BY id;
+SELECT id, message_count, last_seq, total_tokens, quote(last_message_at),
+       quote(chatflow_preview((SELECT content FROM chat_messages WHERE conversation_id = c.id
+                               ORDER BY seq DESC LIMIT 1)))
+  FROM chat_conversations AS c ORDER BY id;
 -- the conversations emptied are now old by their creation date
 SELECT chatflow_stats();
 SELECT 'recount all', chatflow_stats() = (SELECT j FROM recount);

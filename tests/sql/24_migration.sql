@@ -77,11 +77,15 @@ SELECT 'runs unchanged', (SELECT count(*) FROM workflow_runs),
        (SELECT count(*) FROM (SELECT * FROM workflow_runs EXCEPT SELECT * FROM run_before)),
        (SELECT count(*) FROM (SELECT * FROM run_before EXCEPT SELECT * FROM workflow_runs));
 -- previews: the last message's first 120 characters ('' for a parts-only
--- message, NULL without messages)
+-- message, NULL without messages), computed when read since migration 005
+CREATE TEMP VIEW pv AS
+SELECT c.*, chatflow_preview((SELECT content FROM chat_messages WHERE conversation_id = c.id
+                              ORDER BY seq DESC LIMIT 1)) AS last_message_preview
+  FROM chat_conversations AS c;
 SELECT id, length(last_message_preview), quote(substr(last_message_preview, 1, 30)), quote(forked_from_id), quote(forked_at_seq)
-  FROM chat_conversations ORDER BY id;
+  FROM pv ORDER BY id;
 -- every preview against a recount
-SELECT 'previews', count(*) FROM chat_conversations AS c
+SELECT 'previews', count(*) FROM pv AS c
  WHERE last_message_preview IS NOT (SELECT substr(content, 1, 120) FROM chat_messages
                                      WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1);
 
@@ -102,14 +106,14 @@ SELECT chatflow_stats('acme');
 
 -- ---------------------------------------------------------------- and working from here on
 SELECT add_message(3, 'user', 'A first message for the untitled one about pumpernickel');
-SELECT seq, (SELECT title FROM chat_conversations WHERE id = 3), (SELECT last_message_preview FROM chat_conversations WHERE id = 3)
+SELECT seq, (SELECT title FROM chat_conversations WHERE id = 3), (SELECT last_message_preview FROM pv WHERE id = 3)
   FROM chat_messages WHERE conversation_id = 3;
 SELECT kind, conversation_id, snippet FROM search_messages('pumpernickel') ORDER BY 1;
 -- the untitled conversation got its title: indexed once (the migration
 -- indexed only the conversations that had a title)
 SELECT (SELECT count(*) FROM chat_titles_fts_docsize), (SELECT count(*) FROM chat_conversations WHERE title IS NOT NULL);
 SELECT add_message(1, 'user', 'And spelt?');
-SELECT message_count, last_seq, last_message_preview FROM chat_conversations WHERE id = 1;
+SELECT message_count, last_seq, last_message_preview FROM pv WHERE id = 1;
 SELECT conversation_id, seq FROM search_messages('spelt');
 SELECT 'purged', purge_deleted(0);
 SELECT count(*) FROM search_messages('sourdough', NULL, '{"deleted": true}');

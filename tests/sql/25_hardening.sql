@@ -57,7 +57,7 @@ SELECT status, current_step FROM workflow_runs WHERE id = 3;
 -- purge_deleted does not trust message_count
 SELECT delete_conversation(2);
 UPDATE chat_conversations SET message_count = 7 WHERE id = 2; -- error
-UPDATE chat_conversations SET last_message_preview = 'x', total_tokens = 0 WHERE id = 1; -- error
+UPDATE chat_conversations SET last_message_at = '2026-01-01T00:00:00.000Z', total_tokens = 0 WHERE id = 1; -- error
 SELECT chatflow_clock('2026-03-01T00:00:00.000Z');
 SELECT purge_deleted(30);
 SELECT count(*) FROM chat_conversations WHERE id = 2;

@@ -47,6 +47,9 @@ SELECT add_message(2, 'user', 'x', '{"metadata": {"\ud800": 1, "\udbff": 2}}'); 
 SELECT add_message(2, 'user', 'x', '{"metadata": {"\ud83d\ude00": 1}}');
 SELECT metadata FROM chat_messages WHERE id = last_insert_rowid();
 -- with recursive triggers on and a pinned clock, runs still move
+-- (run 1 was cancelled when conversation 1 was deleted above: a new one)
 PRAGMA recursive_triggers = ON;
-SELECT resume_run(1, '{}');
-SELECT advance_run(1);
+SELECT start_run(1, 'topical_map');
+SELECT advance_run(run_id) FROM (SELECT max(id) AS run_id FROM workflow_runs);
+SELECT resume_run(run_id, '{}') FROM (SELECT max(id) AS run_id FROM workflow_runs);
+SELECT advance_run(run_id) FROM (SELECT max(id) AS run_id FROM workflow_runs);

@@ -630,7 +630,7 @@ static void test_interrupt_blob_round_trip(void **state) {
 
   assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES (?1, ?2)",
                                       -1, &pStmt, 0), SQLITE_OK);
-  sqlite3_bind_text(pStmt, 1, "run_1", -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 1, "thread-1", -1, SQLITE_STATIC);
   sqlite3_bind_blob(pStmt, 2, aBlob, (int)sizeof(aBlob), SQLITE_STATIC);
   assert_int_equal(sqlite3_step(pStmt), SQLITE_DONE);
   assert_int_equal(sqlite3_reset(pStmt), SQLITE_OK);
@@ -643,7 +643,7 @@ static void test_interrupt_blob_round_trip(void **state) {
   assert_int_equal(sqlite3_prepare_v2(db, "SELECT data, typeof(data), created_at, updated_at"
                                           " FROM workflow_interrupt WHERE workflow_id = ?1", -1, &pStmt, 0),
                    SQLITE_OK);
-  sqlite3_bind_text(pStmt, 1, "run_1", -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 1, "thread-1", -1, SQLITE_STATIC);
   assert_int_equal(sqlite3_step(pStmt), SQLITE_ROW);
   assert_int_equal(sqlite3_column_bytes(pStmt, 0), (int)sizeof(aBlob));
   assert_memory_equal(sqlite3_column_blob(pStmt, 0), aBlob, sizeof(aBlob));
@@ -657,19 +657,19 @@ static void test_interrupt_blob_round_trip(void **state) {
   assert_int_equal(sqlite3_column_bytes(pStmt, 0), (int)sizeof(aBig));
   assert_memory_equal(sqlite3_column_blob(pStmt, 0), aBig, sizeof(aBig));
   sqlite3_finalize(pStmt);
-  CF_SQL(db, "SELECT hex(data) FROM workflow_interrupts WHERE workflow_id = 'run_1'", "61006200FF008000");
+  CF_SQL(db, "SELECT hex(data) FROM workflow_interrupts WHERE workflow_id = 'thread-1'", "61006200FF008000");
 
   /* INSERT again replaces the data and keeps created_at */
   CF_SQL(db, "SELECT chatflow_clock('2026-01-01T01:00:00Z')", "2026-01-01T01:00:00.000Z");
-  CF_EXEC(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'00ff00')");
+  CF_EXEC(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'00ff00')");
   CF_SQL(db, "SELECT hex(data) || ' ' || created_at || ' ' || updated_at FROM workflow_interrupt"
-             " WHERE workflow_id = 'run_1'", "00FF00 " T0 " 2026-01-01T01:00:00.000Z");
-  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupt", "run_1,wf-big");
+             " WHERE workflow_id = 'thread-1'", "00FF00 " T0 " 2026-01-01T01:00:00.000Z");
+  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupt", "thread-1,wf-big");
   /* UPDATE may change the data, not the id */
-  CF_EXEC(db, "UPDATE workflow_interrupt SET data = 'text checkpoint' WHERE workflow_id = 'run_1'");
-  CF_SQL(db, "SELECT data || ' ' || typeof(data) FROM workflow_interrupt WHERE workflow_id = 'run_1'",
+  CF_EXEC(db, "UPDATE workflow_interrupt SET data = 'text checkpoint' WHERE workflow_id = 'thread-1'");
+  CF_SQL(db, "SELECT data || ' ' || typeof(data) FROM workflow_interrupt WHERE workflow_id = 'thread-1'",
          "text checkpoint text");
-  CF_SQL_ERROR_UNCHANGED(db, "UPDATE workflow_interrupt SET workflow_id = 'run_2' WHERE workflow_id = 'run_1'",
+  CF_SQL_ERROR_UNCHANGED(db, "UPDATE workflow_interrupt SET workflow_id = 'thread-2' WHERE workflow_id = 'thread-1'",
                          "chatflow: workflow_id cannot be changed; insert the interrupt under the new id and delete the old one");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('x', NULL)",
                          "chatflow: interrupt data must not be NULL (workflow_id 'x')");
@@ -682,26 +682,28 @@ static void test_interrupt_blob_round_trip(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('x', x'00', 'now')",
                          "chatflow: invalid created_at for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)");
   /* a point lookup, pinned */
-  expect_plan(db, "SELECT data FROM workflow_interrupt WHERE workflow_id = 'run_1'",
+  expect_plan(db, "SELECT data FROM workflow_interrupt WHERE workflow_id = 'thread-1'",
               "SCAN workflow_interrupt VIRTUAL TABLE INDEX 1:eq");
   expect_plan(db, "SELECT data FROM workflow_interrupt WHERE workflow_id = ?1",
               "SCAN workflow_interrupt VIRTUAL TABLE INDEX 1:eq");
   CF_EXEC(db, "DELETE FROM workflow_interrupt WHERE workflow_id = 'wf-big'");
-  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupts", "run_1");
+  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupts", "thread-1");
 
-  /* the run's interrupt goes when the run ends, in the same transaction */
+  /* the run's interrupt goes when the run ends, in the same transaction;
+  ** other workflow ids stay */
   CF_SQL(db, "SELECT create_conversation('acme')", "1");
   CF_SQL(db, "SELECT start_run(1, 'topical_map')", "1");
+  CF_EXEC(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES (run_workflow_id(1), x'01')");
   CF_SQL(db, "SELECT count(*) FROM workflow_interrupt WHERE workflow_id = run_workflow_id(1)", "1");
   CF_SQL(db, "SELECT set_run_status(1, 'awaiting_approval')", "1");
   CF_SQL(db, "SELECT count(*) FROM workflow_interrupt WHERE workflow_id = 'run_1'", "1");
   CF_EXEC(db, "BEGIN");
   CF_SQL(db, "SELECT cancel_run(1)", "1");
-  CF_SQL(db, "SELECT count(*) FROM workflow_interrupts", "0");
+  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupts", "thread-1");
   CF_EXEC(db, "ROLLBACK");
-  CF_SQL(db, "SELECT count(*) || ' ' || active_run(1) FROM workflow_interrupts", "1 1");
+  CF_SQL(db, "SELECT count(*) || ' ' || active_run(1) FROM workflow_interrupts", "2 1");
   CF_SQL(db, "SELECT cancel_run(1)", "1");
-  CF_SQL(db, "SELECT count(*) FROM workflow_interrupts", "0");
+  CF_SQL(db, "SELECT group_concat(workflow_id) FROM workflow_interrupts", "thread-1");
 }
 
 /* ----------------------------------------------------- transactions etc. */
