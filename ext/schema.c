@@ -119,6 +119,20 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   bNew = (v == 0);
   while (rc == SQLITE_OK && v < cfSchemaVersion) {
     char *zErr = 0;
+    if (v > 0 && p->bClockPinned) {
+      /* what a migration's triggers stamp (a run it cancels) takes the
+      ** pinned clock too; cfTxnEnd removes the row */
+      rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)",
+                              -1, &pStmt, 0);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
+        rc = sqlite3_step(pStmt);
+        rc = (rc == SQLITE_DONE) ? SQLITE_OK : sqlite3_extended_errcode(db);
+      }
+      sqlite3_finalize(pStmt);
+      pStmt = 0;
+      if (rc != SQLITE_OK) break;
+    }
     rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
     if (rc != SQLITE_OK && bNew && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT) {
       /* A new database holds only what the migrations insert, which meets

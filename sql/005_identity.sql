@@ -195,9 +195,7 @@ DROP TABLE main.chatflow_v4_proposals;
 DROP TABLE main.chatflow_v4_runs;
 DROP TABLE main.chatflow_v4_conversations;
 
--- Checkpoints of runs that are not active are stale (a late writer's);
--- a deleted conversation's active run is cancelled as delete_conversation
--- now does.
+-- Checkpoints of runs that are not active are stale (a late writer's).
 DELETE FROM workflow_interrupts
  WHERE workflow_id GLOB 'run_[0-9]*' AND substr(workflow_id, 5) NOT GLOB '*[^0-9]*'
    AND NOT EXISTS (SELECT 1 FROM workflow_runs
@@ -906,7 +904,9 @@ CREATE TRIGGER workflow_run_events_no_replace
 BEFORE INSERT ON workflow_run_events
 WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only')
+   WHERE EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: event ids are never reused; omit id');
 END;
 CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
 BEGIN
@@ -937,6 +937,12 @@ WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;
+
+-- A deleted conversation's active run is cancelled, as deleting does from
+-- now on (the triggers above log the event and drop its checkpoint).
+UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
+ WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+   AND conversation_id IN (SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL);
 
 -- ---------------------------------------------------------------------------
 -- Search in scripts written without spaces, and emoji

@@ -1,0 +1,132 @@
+-- 33_identity: identity and integrity rules of migration 005 on a new
+-- database, through the functions and through raw SQL alike: ids never
+-- reused (conversations, messages, runs, proposals, events), run_<n>
+-- checkpoints only while run n is active, deleted conversations take no
+-- writes and deleting cancels the active run, text without NUL and JSON
+-- without \u0000 or lone surrogates.
+.bail off
+.mode list
+.headers off
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+SELECT chatflow_init();
+
+-- ---------------------------------------------------------------- ids
+-- tenant A's conversation, run, message, proposal and events are purged;
+-- tenant B gets new ids, and tenant A's late writer finds nothing
+SELECT create_conversation('tenant_a', 'A');
+SELECT start_run(1, 'topical_map');
+SELECT add_message(1, 'user', 'from A');
+SELECT add_proposal(1, 'pillar', 'Bread');
+SELECT purge_conversation(1);
+SELECT create_conversation('tenant_b', 'B');
+SELECT start_run(2, 'topical_map');
+SELECT add_message(2, 'user', 'from B');
+SELECT add_proposal(2, 'pillar', 'Cake');
+SELECT group_concat(id) FROM (SELECT id FROM workflow_run_events ORDER BY id);
+SELECT add_message(1, 'assistant', 'late answer for A'); -- error
+SELECT advance_run(1); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'01'); -- error
+SELECT owner, (SELECT group_concat(content) FROM chat_messages WHERE conversation_id = 2)
+  FROM chat_conversations;
+-- raw INSERTs: no id given takes the next one; an id that was used before
+-- is refused, also when its row is gone
+INSERT INTO chat_conversations (owner) VALUES ('raw');
+SELECT max(id) FROM chat_conversations;
+INSERT INTO chat_conversations (id, owner) VALUES (1, 'raw'); -- error
+INSERT INTO chat_conversations (id, owner) VALUES (2, 'raw'); -- error
+INSERT INTO chat_messages (id, conversation_id, role, content) VALUES (1, 2, 'user', 'x'); -- error
+INSERT INTO workflow_runs (id, conversation_id, workflow) VALUES (1, 3, 'topical_map'); -- error
+INSERT INTO workflow_proposals (id, run_id, kind, proposed_name) VALUES (1, 2, 'pillar', 'x'); -- error
+INSERT INTO workflow_run_events (id, run_id, to_status) VALUES (1, 2, 'started'); -- error
+-- an id above every one given is accepted and moves the sequence
+INSERT INTO chat_conversations (id, owner) VALUES (100, 'raw');
+INSERT INTO chat_conversations (owner) VALUES ('raw');
+SELECT group_concat(id) FROM (SELECT id FROM chat_conversations ORDER BY id);
+SELECT name, seq FROM sqlite_sequence ORDER BY name;
+-- retention deleting the newest message does not free its id
+SELECT add_message(2, 'user', 'newest');
+DELETE FROM chat_messages WHERE id = (SELECT max(id) FROM chat_messages);
+SELECT add_message(2, 'user', 'after retention');
+
+-- ---------------------------------------------------------------- checkpoints
+-- run_<n>: only while run n exists and is active, through the virtual
+-- table and the table alike; other names are free
+SELECT create_conversation('acme', 'C');
+SELECT start_run(102, 'topical_map');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_3', x'03');
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_99', x'99'); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_99', x'99'); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_2', x'02');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_03', x'03'); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_x', x'aa');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'bb');
+SELECT cancel_run(3);
+SELECT group_concat(workflow_id, ' ') FROM (SELECT workflow_id FROM workflow_interrupts ORDER BY 1);
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_3', x'03'); -- error
+UPDATE workflow_interrupts SET workflow_id = 'run_3' WHERE workflow_id = 'run_x'; -- error
+UPDATE workflow_interrupts SET data = x'22' WHERE workflow_id = 'run_2';
+-- a new run never inherits a checkpoint saved under its name (one written
+-- before these rules, here with the rule lifted for the demonstration)
+DROP TRIGGER workflow_interrupts_run_insert;
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_4', x'44');
+SELECT start_run(102, 'topical_map');
+SELECT count(*) FROM workflow_interrupts WHERE workflow_id = 'run_4';
+
+-- ---------------------------------------------------------------- deleted
+SELECT create_conversation('acme', 'D', '{"uid": "d"}');
+SELECT add_message(103, 'user', 'hello');
+SELECT start_run(103, 'topical_map');
+SELECT add_proposal(5, 'pillar', 'Rye');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_5', x'55');
+SELECT delete_conversation(103);
+-- the active run is cancelled (with its event), its checkpoint gone
+SELECT status, error, completed_at FROM workflow_runs WHERE id = 5;
+SELECT transition, at FROM run_events WHERE run_id = 5;
+SELECT count(*) FROM workflow_interrupts WHERE workflow_id = 'run_5';
+-- no writes: functions and raw DML
+SELECT add_message(103, 'user', 'ghost'); -- error
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (103, 'user', 'ghost'); -- error
+SELECT start_run(103, 'topical_map'); -- error
+INSERT INTO workflow_runs (conversation_id, workflow) VALUES (103, 'topical_map'); -- error
+SELECT advance_run(5); -- error
+UPDATE workflow_runs SET state = '{"x": 1}' WHERE id = 5; -- error
+UPDATE chat_conversations SET title = 'renamed' WHERE id = 103; -- error
+UPDATE chat_conversations SET pinned_at = '2026-01-01T00:00:00.000Z' WHERE id = 103; -- error
+UPDATE chat_conversations SET metadata = '{"a": 1}' WHERE id = 103; -- error
+UPDATE chat_messages SET tokens = 99 WHERE conversation_id = 103; -- error
+UPDATE workflow_proposals SET user_approved = 1 WHERE run_id = 5; -- error
+SELECT generate_title(103); -- error
+SELECT title, message_count, (SELECT tokens FROM chat_messages WHERE conversation_id = 103)
+  FROM chat_conversations WHERE id = 103;
+-- restoring lets it take writes again; a raw soft delete cancels too
+SELECT restore_conversation(103);
+SELECT add_message(103, 'user', 'back');
+SELECT start_run(103, 'topical_map');
+UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 103;
+SELECT id, status, error FROM workflow_runs WHERE conversation_id = 103 ORDER BY id;
+-- purge and retention still delete
+SELECT delete_old_messages(0);
+SELECT purge_conversation(103);
+SELECT count(*) FROM chat_conversations WHERE id = 103;
+
+-- ---------------------------------------------------------------- text
+-- NUL: a function names it; a raw INSERT is refused by the schema (also a
+-- leading one, which length() would count as empty)
+SELECT add_message(2, 'user', 'a' || char(0) || 'b'); -- error
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (2, 'user', 'a' || char(0) || 'b'); -- error
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (2, 'user', char(0) || 'secret'); -- error
+INSERT INTO chat_conversations (owner, title) VALUES ('raw', 'a' || char(0) || 'b'); -- error
+UPDATE chat_conversations SET title = char(0) WHERE id = 2; -- error
+-- JSON written by raw SQL: \u0000 and lone surrogates refused; an escaped
+-- backslash before u0000 is text, a surrogate pair an emoji
+INSERT INTO chat_messages (conversation_id, role, content, parts) VALUES (2, 'user', 'p', '[{"type": "text", "text": "a\u0000b"}]'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"note": "a\ud800b"}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"note": "\udc00"}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"\ud800": 1}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"note": "\\u0000 is how JSON writes NUL", "emoji": "\ud83d\ude00"}');
+SELECT json_extract(metadata, '$.note'), json_extract(metadata, '$.emoji') FROM chat_messages WHERE id = last_insert_rowid();
+INSERT INTO chat_conversations (owner, context) VALUES ('raw', '{"a": "\u0000"}'); -- error
+UPDATE chat_conversations SET metadata = '{"a": "\ud800"}' WHERE id = 2; -- error
+UPDATE workflow_runs SET state = '{"a": "\u0000"}' WHERE id = 2; -- error
+INSERT INTO workflow_runs (conversation_id, workflow, state) VALUES (101, 'topical_map', '{"a": "\udbff"}'); -- error
+SELECT count(*) FROM chat_messages WHERE conversation_id = 2;
