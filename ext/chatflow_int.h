@@ -121,6 +121,7 @@ void cfResultCode(sqlite3_context *ctx, int rc);
 int cfKeepCode(int rc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
+int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
               int bAllowNull, int bAllowEmpty, const char **pzOut);

@@ -1090,12 +1090,11 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
     int t = sqlite3_value_type(argv[1]);
-    if (t != SQLITE_INTEGER) {
+    if (!cfValueInteger(argv[1], &iAt)) {
       cfResultError(ctx, "chatflow: at_seq must be an integer or NULL, got %s",
                     t == SQLITE_TEXT ? "text" : t == SQLITE_FLOAT ? "real" : "blob");
       return;
     }
-    iAt = sqlite3_value_int64(argv[1]);
     if (iAt < 1) {
       cfResultError(ctx, "chatflow: at_seq must be at least 1, got %lld", iAt);
       return;

@@ -52,20 +52,19 @@ static int cfHistoryPrepare(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax
   char *zSql = 0;
   int rc;
   *ppStmt = 0;
-  if (vConv == 0 || sqlite3_value_type(vConv) != SQLITE_INTEGER ||
-      (iConv = sqlite3_value_int64(vConv)) <= 0) {
+  if (vConv == 0 || !cfValueInteger(vConv, &iConv) || iConv <= 0) {
     *pzErr = sqlite3_mprintf("chatflow: chat_history needs a positive integer conversation id");
     return SQLITE_ERROR;
   }
   if (vMax && sqlite3_value_type(vMax) != SQLITE_NULL) {
     bBudget = 1;
-    if (sqlite3_value_type(vMax) != SQLITE_INTEGER || (nBudget = sqlite3_value_int64(vMax)) < 0) {
+    if (!cfValueInteger(vMax, &nBudget) || nBudget < 0) {
       *pzErr = sqlite3_mprintf("chatflow: max_tokens must be a non-negative integer or NULL");
       return SQLITE_ERROR;
     }
   }
   if (vRun && sqlite3_value_type(vRun) != SQLITE_NULL) {
-    if (sqlite3_value_type(vRun) != SQLITE_INTEGER || (iRun = sqlite3_value_int64(vRun)) <= 0) {
+    if (!cfValueInteger(vRun, &iRun) || iRun <= 0) {
       *pzErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id or NULL");
       return SQLITE_ERROR;
     }

@@ -99,16 +99,14 @@ static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static int cfRetentionArgs(sqlite3_context *ctx, int argc, sqlite3_value **argv, int *pnDays,
                            int *pnBatch) {
   sqlite3_int64 v;
-  if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER || (v = sqlite3_value_int64(argv[0])) < 0 ||
-      v > CF_DAYS_MAX) {
+  if (!cfValueInteger(argv[0], &v) || v < 0 || v > CF_DAYS_MAX) {
     cfResultError(ctx, "chatflow: days must be an integer from 0 to %d", CF_DAYS_MAX);
     return 1;
   }
   *pnDays = (int)v;
   *pnBatch = CF_BATCH_DEFAULT;
   if (argc > 1) {
-    if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || (v = sqlite3_value_int64(argv[1])) < 1 ||
-        v > CF_BATCH_MAX) {
+    if (!cfValueInteger(argv[1], &v) || v < 1 || v > CF_BATCH_MAX) {
       cfResultError(ctx, "chatflow: batch must be an integer from 1 to %d", CF_BATCH_MAX);
       return 1;
     }

@@ -398,15 +398,36 @@ int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnMax) {
 
 /* -------------------------------------------------------------- arguments */
 
-/* An id argument: an INTEGER > 0; text, blob and real values are refused,
-** never coerced. */
+/* True if v is an integer: an INTEGER, or a REAL with an integral value in
+** the 64-bit range (JavaScript bindings such as better-sqlite3 bind every
+** number as a REAL: 1 arrives as 1.0).  1.5, NaN and infinities are not.
+** The value goes to *piOut. */
+int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_INTEGER) {
+    *piOut = sqlite3_value_int64(v);
+    return 1;
+  }
+  if (t == SQLITE_FLOAT) {
+    double r = sqlite3_value_double(v);
+    /* -2^63 <= r < 2^63 (NaN fails both comparisons) */
+    if (r >= -9223372036854775808.0 && r < 9223372036854775808.0 && r == (double)(sqlite3_int64)r) {
+      *piOut = (sqlite3_int64)r;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* An id argument: an integer > 0 (cfValueInteger: 1.0 is 1); text, blob
+** and non-integral reals are refused, never coerced. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_NULL) {
     cfResultError(ctx, "chatflow: %s must not be NULL", zWhat);
     return 1;
   }
-  if (t != SQLITE_INTEGER) {
+  if (!cfValueInteger(v, piOut)) {
     if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
       /* A blob's bytes are never echoed: they may be anything. */
       const unsigned char *z = t == SQLITE_TEXT ? sqlite3_value_text(v) : 0;
@@ -423,7 +444,6 @@ int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_i
     }
     return 1;
   }
-  *piOut = sqlite3_value_int64(v);
   if (*piOut <= 0) {
     cfResultError(ctx, "chatflow: %s must be a positive integer id, got %lld", zWhat, *piOut);
     return 1;

@@ -342,12 +342,13 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSq
 }
 
 static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  sqlite3_int64 iRun;
+  sqlite3_int64 iRun, iQuestionId = 0;
   const char *zQuestion = 0, *zAnswer = 0, *zId = 0;
   int eId;
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   eId = sqlite3_value_type(argv[1]);
+  if (eId == SQLITE_FLOAT && cfValueInteger(argv[1], &iQuestionId)) eId = SQLITE_INTEGER;
   if (eId == SQLITE_FLOAT || eId == SQLITE_BLOB) {
     cfResultError(ctx, "chatflow: question_id must be text or an integer, got %s",
                   eId == SQLITE_FLOAT ? "real" : "blob");
@@ -382,7 +383,12 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
           -1, &pStmt, 0);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pStmt, 1, iRun);
-        sqlite3_bind_value(pStmt, 2, argv[1]);
+        if (eId == SQLITE_INTEGER) {
+          cfValueInteger(argv[1], &iQuestionId);
+          sqlite3_bind_int64(pStmt, 2, iQuestionId); /* 7.0 from JavaScript is 7 */
+        } else {
+          sqlite3_bind_value(pStmt, 2, argv[1]);
+        }
         sqlite3_bind_text(pStmt, 3, zQuestion, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 4, zAnswer, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
@@ -416,12 +422,12 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   CfRun r;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (argc > 1) {
-    if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || sqlite3_value_int64(argv[1]) < 1 ||
-        sqlite3_value_int64(argv[1]) > 86400) {
+    sqlite3_int64 v;
+    if (!cfValueInteger(argv[1], &v) || v < 1 || v > 86400) {
       cfResultError(ctx, "chatflow: lease seconds must be an integer from 1 to 86400");
       return;
     }
-    nSeconds = sqlite3_value_int(argv[1]);
+    nSeconds = (int)v;
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);

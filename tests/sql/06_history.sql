@@ -70,7 +70,7 @@ SELECT group_concat(seq, ',') FROM chat_history(1, 14);
 SELECT * FROM chat_history; -- error
 SELECT * FROM chat_history(NULL); -- error
 SELECT * FROM chat_history('1'); -- error
-SELECT * FROM chat_history(1.0); -- error
+SELECT * FROM chat_history(1e300); -- error
 SELECT * FROM chat_history(0); -- error
 SELECT * FROM chat_history(99); -- error
 SELECT * FROM chat_history(1, -1); -- error

@@ -37,7 +37,7 @@ SELECT delete_conversation('1'); -- error
 SELECT delete_conversation('abc'); -- error
 SELECT delete_conversation(x'01'); -- error
 SELECT delete_conversation(1.5); -- error
-SELECT delete_conversation(1.0); -- error
+SELECT delete_conversation(1e300); -- error
 SELECT delete_conversation(0); -- error
 SELECT delete_conversation(-1); -- error
 SELECT delete_conversation(CAST(x'ff' AS TEXT)); -- error
@@ -48,7 +48,7 @@ SELECT restore_conversation('1'); -- error
 SELECT restore_conversation('abc'); -- error
 SELECT restore_conversation(x'01'); -- error
 SELECT restore_conversation(1.5); -- error
-SELECT restore_conversation(1.0); -- error
+SELECT restore_conversation(1e300); -- error
 SELECT restore_conversation(0); -- error
 SELECT restore_conversation(-1); -- error
 SELECT restore_conversation(CAST(x'ff' AS TEXT)); -- error
@@ -59,7 +59,7 @@ SELECT purge_conversation('1'); -- error
 SELECT purge_conversation('abc'); -- error
 SELECT purge_conversation(x'01'); -- error
 SELECT purge_conversation(1.5); -- error
-SELECT purge_conversation(1.0); -- error
+SELECT purge_conversation(1e300); -- error
 SELECT purge_conversation(0); -- error
 SELECT purge_conversation(-1); -- error
 SELECT purge_conversation(CAST(x'ff' AS TEXT)); -- error
@@ -70,7 +70,7 @@ SELECT add_message('1', 'user', 'x'); -- error
 SELECT add_message('abc', 'user', 'x'); -- error
 SELECT add_message(x'01', 'user', 'x'); -- error
 SELECT add_message(1.5, 'user', 'x'); -- error
-SELECT add_message(1.0, 'user', 'x'); -- error
+SELECT add_message(1e300, 'user', 'x'); -- error
 SELECT add_message(0, 'user', 'x'); -- error
 SELECT add_message(-1, 'user', 'x'); -- error
 SELECT add_message(CAST(x'ff' AS TEXT), 'user', 'x'); -- error
@@ -81,7 +81,7 @@ SELECT start_run('1', 'topical_map'); -- error
 SELECT start_run('abc', 'topical_map'); -- error
 SELECT start_run(x'01', 'topical_map'); -- error
 SELECT start_run(1.5, 'topical_map'); -- error
-SELECT start_run(1.0, 'topical_map'); -- error
+SELECT start_run(1e300, 'topical_map'); -- error
 SELECT start_run(0, 'topical_map'); -- error
 SELECT start_run(-1, 'topical_map'); -- error
 SELECT start_run(CAST(x'ff' AS TEXT), 'topical_map'); -- error
@@ -92,7 +92,7 @@ SELECT set_run_status('1', 'processing'); -- error
 SELECT set_run_status('abc', 'processing'); -- error
 SELECT set_run_status(x'01', 'processing'); -- error
 SELECT set_run_status(1.5, 'processing'); -- error
-SELECT set_run_status(1.0, 'processing'); -- error
+SELECT set_run_status(1e300, 'processing'); -- error
 SELECT set_run_status(0, 'processing'); -- error
 SELECT set_run_status(-1, 'processing'); -- error
 SELECT set_run_status(CAST(x'ff' AS TEXT), 'processing'); -- error
@@ -103,7 +103,7 @@ SELECT cancel_run('1'); -- error
 SELECT cancel_run('abc'); -- error
 SELECT cancel_run(x'01'); -- error
 SELECT cancel_run(1.5); -- error
-SELECT cancel_run(1.0); -- error
+SELECT cancel_run(1e300); -- error
 SELECT cancel_run(0); -- error
 SELECT cancel_run(-1); -- error
 SELECT cancel_run(CAST(x'ff' AS TEXT)); -- error
@@ -114,7 +114,7 @@ SELECT complete_run('1'); -- error
 SELECT complete_run('abc'); -- error
 SELECT complete_run(x'01'); -- error
 SELECT complete_run(1.5); -- error
-SELECT complete_run(1.0); -- error
+SELECT complete_run(1e300); -- error
 SELECT complete_run(0); -- error
 SELECT complete_run(-1); -- error
 SELECT complete_run(CAST(x'ff' AS TEXT)); -- error
@@ -125,7 +125,7 @@ SELECT fail_run('1', 'boom'); -- error
 SELECT fail_run('abc', 'boom'); -- error
 SELECT fail_run(x'01', 'boom'); -- error
 SELECT fail_run(1.5, 'boom'); -- error
-SELECT fail_run(1.0, 'boom'); -- error
+SELECT fail_run(1e300, 'boom'); -- error
 SELECT fail_run(0, 'boom'); -- error
 SELECT fail_run(-1, 'boom'); -- error
 SELECT fail_run(CAST(x'ff' AS TEXT), 'boom'); -- error
@@ -136,7 +136,7 @@ SELECT active_run('1'); -- error
 SELECT active_run('abc'); -- error
 SELECT active_run(x'01'); -- error
 SELECT active_run(1.5); -- error
-SELECT active_run(1.0); -- error
+SELECT active_run(1e300); -- error
 SELECT active_run(0); -- error
 SELECT active_run(-1); -- error
 SELECT active_run(CAST(x'ff' AS TEXT)); -- error
@@ -147,7 +147,7 @@ SELECT run_status('1'); -- error
 SELECT run_status('abc'); -- error
 SELECT run_status(x'01'); -- error
 SELECT run_status(1.5); -- error
-SELECT run_status(1.0); -- error
+SELECT run_status(1e300); -- error
 SELECT run_status(0); -- error
 SELECT run_status(-1); -- error
 SELECT run_status(CAST(x'ff' AS TEXT)); -- error
@@ -158,7 +158,7 @@ SELECT run_workflow_id('1'); -- error
 SELECT run_workflow_id('abc'); -- error
 SELECT run_workflow_id(x'01'); -- error
 SELECT run_workflow_id(1.5); -- error
-SELECT run_workflow_id(1.0); -- error
+SELECT run_workflow_id(1e300); -- error
 SELECT run_workflow_id(0); -- error
 SELECT run_workflow_id(-1); -- error
 SELECT run_workflow_id(CAST(x'ff' AS TEXT)); -- error
@@ -169,7 +169,7 @@ SELECT merge_run_state('1', '{}'); -- error
 SELECT merge_run_state('abc', '{}'); -- error
 SELECT merge_run_state(x'01', '{}'); -- error
 SELECT merge_run_state(1.5, '{}'); -- error
-SELECT merge_run_state(1.0, '{}'); -- error
+SELECT merge_run_state(1e300, '{}'); -- error
 SELECT merge_run_state(0, '{}'); -- error
 SELECT merge_run_state(-1, '{}'); -- error
 SELECT merge_run_state(CAST(x'ff' AS TEXT), '{}'); -- error
@@ -180,7 +180,7 @@ SELECT chat_history_json('1'); -- error
 SELECT chat_history_json('abc'); -- error
 SELECT chat_history_json(x'01'); -- error
 SELECT chat_history_json(1.5); -- error
-SELECT chat_history_json(1.0); -- error
+SELECT chat_history_json(1e300); -- error
 SELECT chat_history_json(0); -- error
 SELECT chat_history_json(-1); -- error
 SELECT chat_history_json(CAST(x'ff' AS TEXT)); -- error
@@ -191,7 +191,7 @@ SELECT * FROM chat_history('1'); -- error
 SELECT * FROM chat_history('abc'); -- error
 SELECT * FROM chat_history(x'01'); -- error
 SELECT * FROM chat_history(1.5); -- error
-SELECT * FROM chat_history(1.0); -- error
+SELECT * FROM chat_history(1e300); -- error
 SELECT * FROM chat_history(0); -- error
 SELECT * FROM chat_history(-1); -- error
 SELECT * FROM chat_history(CAST(x'ff' AS TEXT)); -- error

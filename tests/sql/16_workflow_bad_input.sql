@@ -32,7 +32,7 @@ SELECT advance_run('1'); -- error
 SELECT advance_run('abc'); -- error
 SELECT advance_run(x'01'); -- error
 SELECT advance_run(1.5); -- error
-SELECT advance_run(1.0); -- error
+SELECT advance_run(1e300); -- error
 SELECT advance_run(0); -- error
 SELECT advance_run(-1); -- error
 SELECT advance_run(CAST(x'ff' AS TEXT)); -- error
@@ -43,7 +43,7 @@ SELECT advance_run('1', '{}'); -- error
 SELECT advance_run('abc', '{}'); -- error
 SELECT advance_run(x'01', '{}'); -- error
 SELECT advance_run(1.5, '{}'); -- error
-SELECT advance_run(1.0, '{}'); -- error
+SELECT advance_run(1e300, '{}'); -- error
 SELECT advance_run(0, '{}'); -- error
 SELECT advance_run(-1, '{}'); -- error
 SELECT advance_run(CAST(x'ff' AS TEXT), '{}'); -- error
@@ -54,7 +54,7 @@ SELECT resume_run('1', '{}'); -- error
 SELECT resume_run('abc', '{}'); -- error
 SELECT resume_run(x'01', '{}'); -- error
 SELECT resume_run(1.5, '{}'); -- error
-SELECT resume_run(1.0, '{}'); -- error
+SELECT resume_run(1e300, '{}'); -- error
 SELECT resume_run(0, '{}'); -- error
 SELECT resume_run(-1, '{}'); -- error
 SELECT resume_run(CAST(x'ff' AS TEXT), '{}'); -- error
@@ -65,7 +65,7 @@ SELECT add_clarification('1', 'q', 'question', 'answer'); -- error
 SELECT add_clarification('abc', 'q', 'question', 'answer'); -- error
 SELECT add_clarification(x'01', 'q', 'question', 'answer'); -- error
 SELECT add_clarification(1.5, 'q', 'question', 'answer'); -- error
-SELECT add_clarification(1.0, 'q', 'question', 'answer'); -- error
+SELECT add_clarification(1e300, 'q', 'question', 'answer'); -- error
 SELECT add_clarification(0, 'q', 'question', 'answer'); -- error
 SELECT add_clarification(-1, 'q', 'question', 'answer'); -- error
 SELECT add_clarification(CAST(x'ff' AS TEXT), 'q', 'question', 'answer'); -- error
@@ -76,7 +76,7 @@ SELECT set_business_context('1', '{}'); -- error
 SELECT set_business_context('abc', '{}'); -- error
 SELECT set_business_context(x'01', '{}'); -- error
 SELECT set_business_context(1.5, '{}'); -- error
-SELECT set_business_context(1.0, '{}'); -- error
+SELECT set_business_context(1e300, '{}'); -- error
 SELECT set_business_context(0, '{}'); -- error
 SELECT set_business_context(-1, '{}'); -- error
 SELECT set_business_context(CAST(x'ff' AS TEXT), '{}'); -- error
@@ -87,7 +87,7 @@ SELECT add_proposal('1', 'pillar', 'Bread'); -- error
 SELECT add_proposal('abc', 'pillar', 'Bread'); -- error
 SELECT add_proposal(x'01', 'pillar', 'Bread'); -- error
 SELECT add_proposal(1.5, 'pillar', 'Bread'); -- error
-SELECT add_proposal(1.0, 'pillar', 'Bread'); -- error
+SELECT add_proposal(1e300, 'pillar', 'Bread'); -- error
 SELECT add_proposal(0, 'pillar', 'Bread'); -- error
 SELECT add_proposal(-1, 'pillar', 'Bread'); -- error
 SELECT add_proposal(CAST(x'ff' AS TEXT), 'pillar', 'Bread'); -- error
@@ -98,7 +98,7 @@ SELECT add_proposal('1', 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal('abc', 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal(x'01', 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal(1.5, 'pillar', 'Bread', 'why'); -- error
-SELECT add_proposal(1.0, 'pillar', 'Bread', 'why'); -- error
+SELECT add_proposal(1e300, 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal(0, 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal(-1, 'pillar', 'Bread', 'why'); -- error
 SELECT add_proposal(CAST(x'ff' AS TEXT), 'pillar', 'Bread', 'why'); -- error
@@ -109,7 +109,7 @@ SELECT validate_proposal('1', '{}'); -- error
 SELECT validate_proposal('abc', '{}'); -- error
 SELECT validate_proposal(x'01', '{}'); -- error
 SELECT validate_proposal(1.5, '{}'); -- error
-SELECT validate_proposal(1.0, '{}'); -- error
+SELECT validate_proposal(1e300, '{}'); -- error
 SELECT validate_proposal(0, '{}'); -- error
 SELECT validate_proposal(-1, '{}'); -- error
 SELECT validate_proposal(CAST(x'ff' AS TEXT), '{}'); -- error
@@ -120,7 +120,7 @@ SELECT heartbeat_run('1'); -- error
 SELECT heartbeat_run('abc'); -- error
 SELECT heartbeat_run(x'01'); -- error
 SELECT heartbeat_run(1.5); -- error
-SELECT heartbeat_run(1.0); -- error
+SELECT heartbeat_run(1e300); -- error
 SELECT heartbeat_run(0); -- error
 SELECT heartbeat_run(-1); -- error
 SELECT heartbeat_run(CAST(x'ff' AS TEXT)); -- error
@@ -131,7 +131,7 @@ SELECT heartbeat_run('1', 60); -- error
 SELECT heartbeat_run('abc', 60); -- error
 SELECT heartbeat_run(x'01', 60); -- error
 SELECT heartbeat_run(1.5, 60); -- error
-SELECT heartbeat_run(1.0, 60); -- error
+SELECT heartbeat_run(1e300, 60); -- error
 SELECT heartbeat_run(0, 60); -- error
 SELECT heartbeat_run(-1, 60); -- error
 SELECT heartbeat_run(CAST(x'ff' AS TEXT), 60); -- error
@@ -285,7 +285,7 @@ SELECT heartbeat_run(3); -- error
 SELECT heartbeat_run(4, 0); -- error
 SELECT heartbeat_run(4, 86401); -- error
 SELECT heartbeat_run(4, '60'); -- error
-SELECT heartbeat_run(4, 60.0); -- error
+SELECT heartbeat_run(4, 60.5); -- error
 SELECT heartbeat_run(4, NULL); -- error
 -- wrong numbers of arguments
 SELECT advance_run(); -- error

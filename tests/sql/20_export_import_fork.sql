@@ -277,7 +277,7 @@ SELECT fork_conversation(1, 0); -- error
 SELECT fork_conversation(1, 8); -- error
 SELECT fork_conversation(6, 1); -- error
 SELECT fork_conversation(1, '2'); -- error
-SELECT fork_conversation(1, 2.0); -- error
+SELECT fork_conversation(1, 2.5); -- error
 SELECT fork_conversation(1, 2, '{"uid": "src"}'); -- error
 SELECT fork_conversation(1, 2, '{"uid": ""}'); -- error
 SELECT fork_conversation(1, 2, '{"title": "x"}'); -- error

@@ -254,7 +254,7 @@ SELECT delete_old_messages(-1); -- error
 SELECT delete_old_messages(36501); -- error
 SELECT delete_old_messages(9223372036854775807); -- error
 SELECT delete_old_messages('30'); -- error
-SELECT delete_old_messages(30.0); -- error
+SELECT delete_old_messages(30.5); -- error
 SELECT delete_old_messages(x'1e'); -- error
 SELECT delete_old_messages(30, NULL); -- error
 SELECT delete_old_messages(30, 0); -- error

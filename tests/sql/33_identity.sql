@@ -130,3 +130,25 @@ UPDATE chat_conversations SET metadata = '{"a": "\ud800"}' WHERE id = 2; -- erro
 UPDATE workflow_runs SET state = '{"a": "\u0000"}' WHERE id = 2; -- error
 INSERT INTO workflow_runs (conversation_id, workflow, state) VALUES (101, 'topical_map', '{"a": "\udbff"}'); -- error
 SELECT count(*) FROM chat_messages WHERE conversation_id = 2;
+
+-- ---------------------------------------------------------------- numbers from JavaScript
+-- better-sqlite3 binds every JavaScript number as a REAL: an integral REAL
+-- is the integer (ids, token budgets, days, batches, seconds, at_seq,
+-- question ids); 1.5, a huge value or a negative id stay errors
+SELECT create_conversation('js', 'numbers', '{"uid": "js"}');
+SELECT add_message(CAST(id AS REAL), 'user', 'from node') FROM chat_conversations WHERE uid = 'js';
+SELECT start_run(CAST(id AS REAL), 'topical_map') FROM chat_conversations WHERE uid = 'js';
+SELECT heartbeat_run(7.0, 30.0);
+SELECT add_clarification(7.0, 9.0, 'Audience?', 'locals');
+SELECT json_extract(clarifications, '$[0].question_id'), json_type(clarifications, '$[0].question_id') FROM workflow_runs WHERE id = 7;
+SELECT count(*) FROM chat_history(104.0, 100.0);
+SELECT chat_history_json(104.0, 100.0);
+SELECT fork_conversation(104.0, 1.0);
+SELECT delete_old_messages(30.0, 5.0), archive_old_conversations(90.0, 10.0), purge_deleted(30.0, 1.0);
+SELECT add_message(104.5, 'user', 'x'); -- error
+SELECT add_message(-104.0, 'user', 'x'); -- error
+SELECT add_message(1e19, 'user', 'x'); -- error
+SELECT heartbeat_run(7.0, 30.5); -- error
+SELECT delete_old_messages(30.5); -- error
+SELECT count(*) FROM chat_history(104.5, 100.0); -- error
+SELECT add_clarification(7.0, 9.5, 'Audience?', 'locals'); -- error
