@@ -396,8 +396,10 @@ static int cfJsonScanNumber(const char *z, int n, int *pi, const char *zWhat, ch
 }
 
 /* Checks that z[0..n) is exactly one RFC 8259 value (whitespace around it
-** allowed) within the size and depth limits.  Returns SQLITE_OK and fills
-** *pShape, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
+** allowed) within the size and depth limits, and that none of its strings
+** holds \u0000 or a lone surrogate (reported once the whole text is known
+** to be JSON, the first such string in the text).  Returns SQLITE_OK and
+** fills *pShape, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
 static int cfJsonScan(const char *z, int n, const char *zWhat, CfJsonShape *pShape, char **pzErr) {
   char aOpen[CF_MAX_JSON_DEPTH];   /* '{' or '[' of each open container */
   int aCount[CF_MAX_JSON_DEPTH];   /* members seen so far */
