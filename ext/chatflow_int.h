@@ -131,6 +131,10 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
 ** SQLITE_ERROR with *pzErr set, or another SQLite code (SQLITE_NOMEM comes
 ** without a message: report it with sqlite3_result_error_nomem). */
 int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
+/* The text gate alone (\u0000, lone surrogates), for JSON a parser has
+** already accepted: "chatflow: <zWhat> has a key ...", "chatflow:
+** <zWithin>: <path> contains a NUL character (\u0000)". */
+int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin, char **pzErr);
 typedef struct CfJsonOpt CfJsonOpt;
 struct CfJsonOpt {
   const char *zKey;   /* option name */

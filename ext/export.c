@@ -395,8 +395,8 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
       const char *z = (const char *)sqlite3_column_text(pStmt, iCol);
       int n = sqlite3_column_bytes(pStmt, iCol);
       if (z == 0) { rc = SQLITE_NOMEM; break; }
-      /* A string's escapes are decoded here (json_each): a lone surrogate
-      ** would store invalid UTF-8 (\u0000 is refused by cfImportCheckDoc). */
+      /* A string's escapes are decoded here (json_each); cfImportCheckDoc
+      ** has refused \u0000 and lone surrogates: a second line of defence. */
       if (eKind == CF_IK_TEXT && memchr(z, 0, (size_t)n)) {
         rc = cfImportError(pI, "%s%s%s contains a NUL character", zPath, zDot, zKey);
         break;
@@ -928,17 +928,15 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
     }
   }
   if (rc == SQLITE_OK) {
-    /* SQLite's JSON functions (3.40) end a decoded string at \u0000, so a
-    ** text field would be stored cut short: refuse the escape up front
-    ** (backslashes occur only inside strings of a valid document). */
-    for (int i = 0; i + 5 < nDoc; i++) {
-      if (zDoc[i] != '\\') continue;
-      if (zDoc[i + 1] == 'u' && memcmp(zDoc + i + 2, "0000", 4) == 0) {
-        rc = cfImportError(pI, "the document contains \\u0000 at offset %d: text must not contain"
-                               " a NUL character", i);
-        break;
-      }
-      i++; /* the escaped character */
+    /* the text gate of every JSON argument (json.c): SQLite's JSON
+    ** functions (3.40) end a decoded string at \u0000 and decode a lone
+    ** surrogate to invalid UTF-8, so no string of the document may hold
+    ** either, in a text field or inside a JSON one (metadata, parts, ...) */
+    char *zGate = 0;
+    rc = cfJsonTextCheck(zDoc, nDoc, "import: the document", "import", &zGate);
+    if (zGate) {
+      sqlite3_free(pI->zErr);
+      pI->zErr = zGate;
     }
   }
   sqlite3_finalize(pStmt);

@@ -14,11 +14,22 @@
 **      json_error_position() arrived in 3.42, 3.42+ accept JSON5 in
 **      json_extract/json_each (NaN, 'single quotes', comments, trailing
 **      commas), and every version stops reading text at a NUL byte.
-**      Keys written with \u0000 or an unpaired surrogate escape are
-**      refused here too: readers disagree on what such a key is.  And it
+**      It is also the text gate (DESIGN 6.1: every text that enters is
+**      valid UTF-8 without NUL): a string, key or value, written with
+**      \u0000 or with an unpaired surrogate escape (\ud800 without the
+**      \udc00-\udfff after it, or a \udc00 alone) is refused, because
+**      SQLite 3.40 cuts a decoded string at \u0000 and decodes a lone
+**      surrogate to invalid UTF-8, and other readers disagree with it.
+**      The raw bytes were checked before (cfArgText: valid UTF-8, no NUL);
+**      escapes are the only way left to smuggle either in.  The error
+**      names the value by its path, "parts[0].text", found by a second
+**      pass over the text only when there is one to report.  And it
 **      compares the keys of an object for duplicates while that is plain
 **      byte comparison: up to 16 keys without a backslash (the common
 **      options object); anything else is left to json_tree.
+**      cfJsonTextCheck is the gate alone (the same string reader and
+**      messages) for import_conversation's document, which SQLite has
+**      parsed and the argument limits do not bound.
 **
 **   2. Everything read from a valid document is read by SQLite on the
 **      caller's connection, through statements cached in CfConn (the
@@ -38,8 +49,15 @@
 ** Registers no SQL functions.  Errors: "chatflow: <what> is not valid JSON
 ** at offset N: <reason>", "... nests deeper than 32 levels at offset N",
 ** "... is N bytes of JSON, larger than the limit of 1048576", "... has the
-** key "k" twice in one object", "unknown option 'k' for f (expected ...)",
-** "option 'k' of f must be <type>, got <type>".
+** key "k" twice in one object", "... has a key with \u0000 or an unpaired
+** surrogate in it: "k"", "chatflow: <what>: <path> contains a NUL
+** character (\u0000)", "... contains a lone surrogate \ud800", "unknown
+** option 'k' for f (expected ...)", "option 'k' of f must be <type>, got
+** <type>".
+**
+** One file past 600 lines because it is one concept: what a JSON argument
+** is allowed to be, from its first byte (the scanner) to the values the
+** callers read (the SQLite part), so that the two never disagree.
 */
 #include "chatflow_int.h"
 
@@ -81,60 +99,247 @@ static unsigned cfJsonHex4(const char *z) {
   return v;
 }
 
-/* The string starting at z[*pi] == '"'.  Moves *pi past the closing quote.
-** Sets *pbOdd when the string holds \u0000 or a \u escape of an unpaired
-** UTF-16 surrogate: readers disagree on what such a key is (SQLite 3.40
-** cuts a key at \u0000; json-c and Go read any lone surrogate as U+FFFD,
-** SQLite and JavaScript keep it), so keys with them are refused.  Returns
-** SQLITE_OK or an error. */
-static int cfJsonScanString(const char *z, int n, int *pi, int *pbOdd, const char *zWhat,
-                            char **pzErr) {
-  int i = *pi + 1;
-  unsigned uPrev = 0; /* the previous \u escape when it was a high surrogate */
+/* The first escape in a string that stands for no character text can
+** hold: \u0000, or a \u escape of a UTF-16 surrogate without its partner (a
+** high one, \ud800-\udbff, not followed by a low one; a low one,
+** \udc00-\udfff, not preceded by a high one).  Readers disagree on such a
+** string: SQLite 3.40 cuts it at \u0000 (a key, and every decoded value),
+** SQLite and JavaScript keep a lone surrogate, which SQLite then decodes to
+** invalid UTF-8 (ED A0 80), json-c and Go read it as U+FFFD. */
+typedef struct CfJsonOdd {
+  int iAt;    /* offset of the escape's backslash; -1: none */
+  unsigned u; /* its value: 0, or the surrogate */
+} CfJsonOdd;
+
+static void cfJsonOddAt(CfJsonOdd *pOdd, int iAt, unsigned u) {
+  if (pOdd->iAt < 0) {
+    pOdd->iAt = iAt;
+    pOdd->u = u;
+  }
+}
+
+/* Reads the string that starts at z[i] == '"' and returns the offset just
+** past its closing quote; records its first odd escape in *pOdd (unless
+** *pOdd holds one already).  A syntax error returns -1 with its offset
+** and reason in *piErr and *pzReason.  bLenient, for text a JSON parser
+** has already accepted: a control character or an escape this scanner
+** does not know is passed over (only the end of the text is an error).
+** The one rule of the text gate: every JSON text chatflow takes in passes
+** through here.  No allocation, one pass. */
+static int cfJsonString(const char *z, int n, int i, int bLenient, CfJsonOdd *pOdd, int *piErr,
+                        const char **pzReason) {
+  int iHigh = -1;  /* the previous \u escape, when it was a high surrogate */
+  unsigned uHigh = 0;
+  i++;
   while (i < n) {
     unsigned char c = (unsigned char)z[i];
     if (c == '"') {
-      if (uPrev) *pbOdd = 1;
-      *pi = i + 1;
-      return SQLITE_OK;
+      if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh);
+      return i + 1;
     }
-    if (c < 0x20) return cfJsonSyntax(pzErr, zWhat, i, "control character in a string (escape it)");
+    if (c < 0x20 && !bLenient) {
+      *piErr = i;
+      *pzReason = "control character in a string (escape it)";
+      return -1;
+    }
     if (c != '\\') {
-      if (uPrev) *pbOdd = 1;
-      uPrev = 0;
+      if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh);
+      iHigh = -1;
       i++;
       continue;
     }
     if (i + 1 >= n) break;
     switch (z[i + 1]) {
       case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-        if (uPrev) *pbOdd = 1;
-        uPrev = 0;
+        if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh);
+        iHigh = -1;
         i += 2;
         continue;
       case 'u': {
         unsigned u;
-        for (int k = 2; k < 6; k++) {
-          if (i + k >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
-          if (!cfJsonIsHex(z[i + k])) return cfJsonSyntax(pzErr, zWhat, i, "invalid \\u escape");
+        int bHex = 1;
+        for (int k = 2; k < 6 && bHex; k++) {
+          if (i + k >= n) {
+            *piErr = n;
+            *pzReason = "unexpected end of input";
+            return -1;
+          }
+          bHex = cfJsonIsHex(z[i + k]);
+        }
+        if (!bHex) {
+          if (!bLenient) {
+            *piErr = i;
+            *pzReason = "invalid \\u escape";
+            return -1;
+          }
+          if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh);
+          iHigh = -1;
+          i += 2;
+          continue;
         }
         u = cfJsonHex4(z + i + 2);
-        if (u == 0) *pbOdd = 1;
         if (u >= 0xdc00 && u <= 0xdfff) {
-          if (!uPrev) *pbOdd = 1; /* a low surrogate without its high one */
-          uPrev = 0;
+          if (iHigh < 0) cfJsonOddAt(pOdd, i, u); /* a low surrogate without its high one */
+          iHigh = -1;
         } else {
-          if (uPrev) *pbOdd = 1; /* a high surrogate without its low one */
-          uPrev = (u >= 0xd800 && u <= 0xdbff) ? u : 0;
+          if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh); /* a high one without its low one */
+          if (u == 0) cfJsonOddAt(pOdd, i, 0);
+          iHigh = (u >= 0xd800 && u <= 0xdbff) ? i : -1;
+          uHigh = u;
         }
         i += 6;
         continue;
       }
       default:
-        return cfJsonSyntax(pzErr, zWhat, i, "invalid escape sequence");
+        if (!bLenient) {
+          *piErr = i;
+          *pzReason = "invalid escape sequence";
+          return -1;
+        }
+        if (iHigh >= 0) cfJsonOddAt(pOdd, iHigh, uHigh);
+        iHigh = -1;
+        i += 2;
+        continue;
     }
   }
-  return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
+  *piErr = n;
+  *pzReason = "unexpected end of input";
+  return -1;
+}
+
+/* Appends to pStr the path of the value whose text starts at z[iVal] in
+** the JSON text z, which a parser has read up to there: "parts[0].text",
+** "meta.\"a b\"", "" for the top-level value.  A key is written as it is
+** in the text, cut after 40 bytes ("…").  Returns 1 when the value lies
+** deeper than CF_MAX_JSON_DEPTH (the path is not kept; nothing appended),
+** else 0.  Only error messages need it: a second pass, over the text
+** before the value. */
+static int cfJsonPath(sqlite3_str *pStr, const char *z, int n, int iVal) {
+  struct {
+    char cOpen;       /* '{' or '[' */
+    int iIdx;         /* '[': the index of the current item */
+    int iKey, nKey;   /* '{': the current key's text, between its quotes */
+  } a[CF_MAX_JSON_DEPTH];
+  int nDepth = 0; /* may run past the array: those levels are not kept */
+  int bKey = 0;   /* the next string is a key */
+  int i = 0;
+  while (i < iVal) {
+    char c = z[i];
+    if (c == '"') {
+      CfJsonOdd odd = {-1, 0};
+      const char *zReason;
+      int iErr, iEnd = cfJsonString(z, n, i, 1, &odd, &iErr, &zReason);
+      if (iEnd < 0) return 1; /* not the text a parser read */
+      if (bKey && nDepth >= 1 && nDepth <= CF_MAX_JSON_DEPTH) {
+        a[nDepth - 1].iKey = i + 1;
+        a[nDepth - 1].nKey = iEnd - i - 2;
+      }
+      bKey = 0;
+      i = iEnd;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (nDepth < CF_MAX_JSON_DEPTH) {
+        a[nDepth].cOpen = c;
+        a[nDepth].iIdx = 0;
+        a[nDepth].iKey = a[nDepth].nKey = 0;
+      }
+      nDepth++;
+      bKey = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (nDepth > 0) nDepth--;
+      bKey = 0;
+    } else if (c == ',' && nDepth >= 1 && nDepth <= CF_MAX_JSON_DEPTH) {
+      if (a[nDepth - 1].cOpen == '[') a[nDepth - 1].iIdx++;
+      bKey = a[nDepth - 1].cOpen == '{';
+    }
+    i++;
+  }
+  if (nDepth > CF_MAX_JSON_DEPTH) return 1;
+  for (int d = 0; d < nDepth; d++) {
+    if (a[d].cOpen == '[') {
+      sqlite3_str_appendf(pStr, "[%d]", a[d].iIdx);
+    } else {
+      const char *zKey = z + a[d].iKey;
+      int nKey = a[d].nKey, bPlain = nKey > 0, bCut = 0;
+      for (int k = 0; k < nKey && bPlain; k++) {
+        unsigned char ck = (unsigned char)zKey[k];
+        bPlain = ck >= 0x80 || ck == '_' || ck == '-' || cfJsonIsDigit((char)ck) || cfJsonIsAlpha((char)ck);
+      }
+      if (nKey > 40) {
+        nKey = 40;
+        while (nKey > 1 && (zKey[nKey] & 0xc0) == 0x80) nKey--;
+        bCut = 1;
+      }
+      sqlite3_str_appendf(pStr, bPlain ? "%s%.*s%s" : "%s\"%.*s%s\"", d ? "." : "", nKey, zKey,
+                          bCut ? "\xe2\x80\xa6" : "");
+    }
+  }
+  return 0;
+}
+
+/* The error for a string of z that the text gate refuses: the string
+** starting at iStr (nStr bytes, quotes included), a key when bKey, whose
+** first odd escape is *pOdd.  zWhat names the whole text
+** ("add_message options"), zWithin what a path is relative to (the same,
+** or "import" for "import: the document").  Messages:
+**   chatflow: <zWhat> has a key with \u0000 or an unpaired surrogate in it: "k"
+**   chatflow: <zWithin>: <path> contains a NUL character (\u0000)
+**   chatflow: <zWithin>: <path> contains a lone surrogate \ud800
+** and, for the top-level value or one nested past the depth limit (no
+** path), "chatflow: <zWhat> contains ..." ("... at offset N" for the
+** latter).  Returns SQLITE_ERROR, or SQLITE_NOMEM. */
+static int cfJsonOddError(const char *z, int n, const char *zWhat, const char *zWithin, int iStr,
+                          int nStr, int bKey, const CfJsonOdd *pOdd, char **pzErr) {
+  char zProblem[40];
+  if (bKey) {
+    /* named as written, quotes and escapes included: at most 40 bytes,
+    ** cut on a character boundary */
+    int nKey = nStr;
+    if (nKey > 40) {
+      nKey = 40;
+      while (nKey > 1 && (z[iStr + nKey] & 0xc0) == 0x80) nKey--;
+    }
+    *pzErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 or an unpaired surrogate in it: %.*s",
+                             zWhat, nKey, z + iStr);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (pOdd->u == 0) {
+    sqlite3_snprintf(sizeof(zProblem), zProblem, "a NUL character (\\u0000)");
+  } else {
+    sqlite3_snprintf(sizeof(zProblem), zProblem, "a lone surrogate \\u%04x", pOdd->u);
+  }
+  {
+    sqlite3_str *pPath = sqlite3_str_new(0);
+    int bDeep = cfJsonPath(pPath, z, n, iStr);
+    int rcPath = sqlite3_str_errcode(pPath);
+    char *zPath = sqlite3_str_finish(pPath); /* 0: the top-level value */
+    if (rcPath != SQLITE_OK) {
+      sqlite3_free(zPath);
+      return SQLITE_NOMEM;
+    }
+    if (bDeep) {
+      *pzErr = sqlite3_mprintf("chatflow: %s contains %s at offset %d", zWhat, zProblem, pOdd->iAt);
+    } else if (zPath == 0) {
+      *pzErr = sqlite3_mprintf("chatflow: %s contains %s", zWhat, zProblem);
+    } else {
+      *pzErr = sqlite3_mprintf("chatflow: %s: %s contains %s", zWithin, zPath, zProblem);
+    }
+    sqlite3_free(zPath);
+  }
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* The string starting at z[*pi] == '"', for cfJsonScan: moves *pi past the
+** closing quote and records its first odd escape in *pOdd.  Returns
+** SQLITE_OK or a syntax error. */
+static int cfJsonScanString(const char *z, int n, int *pi, CfJsonOdd *pOdd, const char *zWhat,
+                            char **pzErr) {
+  const char *zReason = 0;
+  int iErr = 0, iEnd = cfJsonString(z, n, *pi, 0, pOdd, &iErr, &zReason);
+  if (iEnd < 0) return cfJsonSyntax(pzErr, zWhat, iErr, zReason);
+  *pi = iEnd;
+  return SQLITE_OK;
 }
 
 /* A bare word at z[i]: true, false or null, compared letter by letter
@@ -191,15 +396,19 @@ static int cfJsonScanNumber(const char *z, int n, int *pi, const char *zWhat, ch
 }
 
 /* Checks that z[0..n) is exactly one RFC 8259 value (whitespace around it
-** allowed) within the size and depth limits.  Returns SQLITE_OK and fills
-** *pShape, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
+** allowed) within the size and depth limits, and that none of its strings
+** holds \u0000 or a lone surrogate (reported once the whole text is known
+** to be JSON, the first such string in the text).  Returns SQLITE_OK and
+** fills *pShape, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
 static int cfJsonScan(const char *z, int n, const char *zWhat, CfJsonShape *pShape, char **pzErr) {
   char aOpen[CF_MAX_JSON_DEPTH];   /* '{' or '[' of each open container */
   int aCount[CF_MAX_JSON_DEPTH];   /* members seen so far */
   int aKey[CF_MAX_JSON_DEPTH][CF_JSON_SCAN_KEYS][2]; /* offset, length of each key's text */
   int iKey = 0, nKeyText = 0;  /* the key being read */
   int nDepth = 0, i = 0, rc;
-  int iOddKey = -1, nOddKey = 0; /* the first key with \u0000 or a lone surrogate */
+  CfJsonOdd odd = {-1, 0};      /* the first odd escape (text gate) */
+  int iOddStr = -1, nOddStr = 0; /* the string that holds it (quotes included) */
+  int bOddKey = 0;               /* ... is a key */
   *pzErr = 0;
   memset(pShape, 0, sizeof(*pShape));
   pShape->iDup = -1;
@@ -232,9 +441,13 @@ value: /* a value is expected at z[i] (after whitespace) */
       if (aOpen[nDepth - 1] == '{') goto key;
       goto value;
     case '"': {
-      int bOdd = 0; /* fine in a value */
-      rc = cfJsonScanString(z, n, &i, &bOdd, zWhat, pzErr);
+      int iStr = i;
+      rc = cfJsonScanString(z, n, &i, &odd, zWhat, pzErr);
       if (rc) return rc;
+      if (odd.iAt >= 0 && iOddStr < 0) {
+        iOddStr = iStr;
+        nOddStr = i - iStr;
+      }
       goto after;
     }
     case '\'':
@@ -260,17 +473,15 @@ key: /* a member's key is expected at z[i] (after whitespace) */
                         z[i] == '}' ? "unexpected character" /* a trailing comma */
                                     : "quoted object property name expected");
   }
-  {
-    int bOdd = 0;
-    iKey = i;
-    rc = cfJsonScanString(z, n, &i, &bOdd, zWhat, pzErr);
-    if (rc) return rc;
-    if (bOdd && iOddKey < 0) {
-      iOddKey = iKey;
-      nOddKey = i - iKey;
-    }
-    nKeyText = i - iKey - 2;
+  iKey = i;
+  rc = cfJsonScanString(z, n, &i, &odd, zWhat, pzErr);
+  if (rc) return rc;
+  if (odd.iAt >= 0 && iOddStr < 0) {
+    iOddStr = iKey;
+    nOddStr = i - iKey;
+    bOddKey = 1;
   }
+  nKeyText = i - iKey - 2;
   while (i < n && cfJsonIsWs(z[i])) i++;
   if (i >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
   if (z[i] != ':') return cfJsonSyntax(pzErr, zWhat, i, "object property name separator ':' expected");
@@ -301,17 +512,9 @@ after: /* a value ended just before z[i] */
       return cfJsonSyntax(pzErr, zWhat, i,
                           z[i] == 0 ? "unexpected text after the value" : "unexpected character");
     }
-    if (iOddKey >= 0) {
-      /* named as written, quotes and escapes included: at most 40 bytes,
-      ** cut on a character boundary */
-      int nKey = nOddKey;
-      if (nKey > 40) {
-        nKey = 40;
-        while (nKey > 1 && (z[iOddKey + nKey] & 0xc0) == 0x80) nKey--;
-      }
-      *pzErr = sqlite3_mprintf("chatflow: %s has a key with \\u0000 or an unpaired surrogate in it: %.*s",
-                               zWhat, nKey, z + iOddKey);
-      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    if (iOddStr >= 0) {
+      /* the text gate, once the whole text is known to be JSON */
+      return cfJsonOddError(z, n, zWhat, zWhat, iOddStr, nOddStr, bOddKey, &odd, pzErr);
     }
     return SQLITE_OK;
   }
@@ -332,6 +535,35 @@ after: /* a value ended just before z[i] */
   nDepth--;
   i++;
   goto after;
+}
+
+/* The text gate alone, for JSON that a parser has already accepted and
+** that the argument limits do not bound (import_conversation's document:
+** any size, SQLite's depth): finds the first key or string value holding
+** \u0000 or a lone surrogate, as cfJsonScan would, and names it with the
+** same messages (zWhat, zWithin: see cfJsonOddError).  A key is a string
+** followed by ':'.  One pass, no allocation unless there is an error.
+** Returns SQLITE_OK, SQLITE_ERROR with *pzErr, or SQLITE_NOMEM. */
+int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin, char **pzErr) {
+  int i = 0;
+  *pzErr = 0;
+  while (i < n) {
+    CfJsonOdd odd = {-1, 0};
+    const char *zReason;
+    int iErr, iEnd, j;
+    if (z[i] != '"') {
+      i++;
+      continue;
+    }
+    iEnd = cfJsonString(z, n, i, 1, &odd, &iErr, &zReason);
+    if (iEnd < 0) return SQLITE_OK; /* unterminated: not JSON, which the parser reports */
+    if (odd.iAt >= 0) {
+      for (j = iEnd; j < n && cfJsonIsWs(z[j]); j++) {}
+      return cfJsonOddError(z, n, zWhat, zWithin, i, iEnd - i, j < n && z[j] == ':', &odd, pzErr);
+    }
+    i = iEnd;
+  }
+  return SQLITE_OK;
 }
 
 /* ------------------------------------------------------ reading (SQLite) */

@@ -7,6 +7,8 @@
 #   tests/python/test_topical_map.py  the whole topical_map workflow, the file closed and reopened
 #                                     between every step; double resume, advancing while waiting,
 #                                     a crashed worker's lease expiring.
+#   tests/python/test_text_gate.py    \u0000 and lone surrogates in JSON (import documents, options,
+#                                     state ...) refused, the file unchanged; every text readable after.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -16,7 +18,8 @@ CHATFLOW_EXT ?= dist/chatflow
 PYTHON ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
-                tests/python/test_retention_scale.py tests/python/test_failure_paths.py
+                tests/python/test_retention_scale.py tests/python/test_failure_paths.py \
+                tests/python/test_text_gate.py
 
 .PHONY: test-python
 test-python: all

@@ -2,7 +2,9 @@
 ** test_json.c — ext/json.c: cfJsonOptionsConn and cfJsonOptions (known
 ** keys, types, null as absent, parts, syntax errors with offsets, depth and
 ** size limits, strict RFC 8259, duplicates compared decoded, allocation
-** failures as SQLITE_NOMEM) and cfJsonCheck.
+** failures as SQLITE_NOMEM), the text gate (string values and keys with
+** \u0000 or a lone surrogate escape, named by their path; cfJsonTextCheck)
+** and cfJsonCheck.
 */
 #include "unit.h"
 
@@ -321,8 +323,144 @@ static void test_duplicates_decoded(void **state) {
         "chatflow: f options has a key with \\u0000 or an unpaired surrogate in it: \"a\\u0000b\"");
   parse(a, "{\"meta\": {\"\\udc00\": 1}}", -1,
         "chatflow: f options has a key with \\u0000 or an unpaired surrogate in it: \"\\udc00\"");
-  parse(a, "{\"meta\": {\"\\ud83d\\ude00\": \"\\ud800 \\u0000\"}}", -1, 0); /* a pair; odd values are fine */
+  parse(a, "{\"meta\": {\"\\ud83d\\ude00\": \"\\uD83D\\uDE00\"}}", -1, 0); /* pairs */
   cfJsonOptionsFree(a, O_COUNT);
+}
+
+/* The text gate: a string value holding \u0000 or an unpaired surrogate
+** escape is refused like such a key, named by its path. */
+static void test_gate_values(void **state) {
+  CfJsonOpt a[O_COUNT];
+  (void)state;
+  /* the four ways to be odd, in a nested value */
+  parse(a, "{\"meta\": {\"a\": \"hello\\u0000secret\"}}", -1,
+        "chatflow: f options: meta.a contains a NUL character (\\u0000)");
+  parse(a, "{\"meta\": {\"a\": \"a\\ud800b\"}}", -1,
+        "chatflow: f options: meta.a contains a lone surrogate \\ud800");
+  parse(a, "{\"meta\": {\"a\": \"\\ud800\"}}", -1, /* at the end of the string */
+        "chatflow: f options: meta.a contains a lone surrogate \\ud800");
+  parse(a, "{\"meta\": {\"a\": \"\\udc00\"}}", -1,
+        "chatflow: f options: meta.a contains a lone surrogate \\udc00");
+  parse(a, "{\"meta\": {\"a\": \"\\ud800\\u0041\"}}", -1, /* followed by a non-low escape */
+        "chatflow: f options: meta.a contains a lone surrogate \\ud800");
+  parse(a, "{\"meta\": {\"a\": \"\\uDBFF\\n\"}}", -1, /* followed by another escape; named in lower case */
+        "chatflow: f options: meta.a contains a lone surrogate \\udbff");
+  parse(a, "{\"meta\": {\"a\": \"\\ud800\\ud800\\udc00\"}}", -1, /* the first high one is alone */
+        "chatflow: f options: meta.a contains a lone surrogate \\ud800");
+  parse(a, "{\"meta\": {\"a\": \"\\ud83d\\ude00\\udc00\"}}", -1, /* a pair, then a low one alone */
+        "chatflow: f options: meta.a contains a lone surrogate \\udc00");
+  parse(a, "{\"meta\": {\"a\": \"\\ud800\\u0000\"}}", -1, /* the first problem is named */
+        "chatflow: f options: meta.a contains a lone surrogate \\ud800");
+  parse(a, "{\"meta\": {\"a\": \"\\u0000\\ud800\"}}", -1,
+        "chatflow: f options: meta.a contains a NUL character (\\u0000)");
+  /* what passes: pairs, other escapes, an escaped backslash before "u0000",
+  ** the raw characters */
+  parse(a, "{\"meta\": {\"a\": \"\\ud83d\\ude00 \\uDBFF\\uDFFF \\u0001 \\u00e9 \\ud7ff \\ue000 \\\\u0000 \\\\ud800\","
+           " \"b\": \"\xf0\x9f\x98\x80\"}, \"key\": \"\\ud83d\\ude00\"}", -1, 0);
+  assert_string_equal(a[O_KEY].zVal, "\xf0\x9f\x98\x80");
+  cfJsonOptionsFree(a, O_COUNT);
+  /* the string option itself, parts, arrays, keys that need quotes */
+  parse(a, "{\"key\": \"\\u0000\"}", -1, "chatflow: f options: key contains a NUL character (\\u0000)");
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"a\\u0000b\"}]}", -1,
+        "chatflow: f options: parts[0].text contains a NUL character (\\u0000)");
+  parse(a, "{\"list\": [1, [\"x\", {\"y\": [\"\\udfff\"]}]]}", -1,
+        "chatflow: f options: list[1][1].y[0] contains a lone surrogate \\udfff");
+  parse(a, "{\"meta\": {\"a b\": {\"caf\\u00e9\": {\"\": {\"x.y\": \"\\u0000\"}}}}}", -1,
+        "chatflow: f options: meta.\"a b\".\"caf\\u00e9\".\"\".\"x.y\" contains a NUL character (\\u0000)");
+  parse(a, "{\"meta\": {\"caf\xc3\xa9-_9\": \"\\u0000\"}}", -1,
+        "chatflow: f options: meta.caf\xc3\xa9-_9 contains a NUL character (\\u0000)");
+  /* a long key is cut after 40 bytes, on a character boundary */
+  parse(a, "{\"meta\": {\"0123456789012345678901234567890123456789tail\": \"\\u0000\"}}", -1,
+        "chatflow: f options: meta.0123456789012345678901234567890123456789\xe2\x80\xa6 contains a NUL character (\\u0000)");
+  parse(a, "{\"meta\": {\"012345678901234567890123456789012345678\xc3\xa9\": \"\\u0000\"}}", -1,
+        "chatflow: f options: meta.012345678901234567890123456789012345678\xe2\x80\xa6 contains a NUL character (\\u0000)");
+  /* the members before it do not count: siblings, closed containers,
+  ** strings holding brackets, commas and colons */
+  parse(a, "{\"key\": \"[{,:\\\"\", \"list\": [[1, 2], {\"a\": [3]}, \"}]\", \"\\ud800\"]}", -1,
+        "chatflow: f options: list[3] contains a lone surrogate \\ud800");
+  /* keys and values: the first in the text is reported */
+  parse(a, "{\"meta\": {\"a\": \"\\u0000\", \"b\\u0000\": 1}}", -1,
+        "chatflow: f options: meta.a contains a NUL character (\\u0000)");
+  parse(a, "{\"meta\": {\"b\\u0000\": \"\\u0000\"}}", -1,
+        "chatflow: f options has a key with \\u0000 or an unpaired surrogate in it: \"b\\u0000\"");
+  /* a syntax error anywhere wins: the text is not JSON at all */
+  parse(a, "{\"meta\": {\"a\": \"\\u0000\"}", -1,
+        "chatflow: f options is not valid JSON at offset 24: unexpected end of input");
+  parse(a, "{\"meta\": {\"a\": \"\\ud800\\x\"}}", -1,
+        "chatflow: f options is not valid JSON at offset 22: invalid escape sequence");
+  /* ... and the gate comes before what the options mean */
+  parse(a, "{\"bogus\": \"\\u0000\"}", -1, "chatflow: f options: bogus contains a NUL character (\\u0000)");
+  parse(a, "{\"tokens\": \"\\ud800\"}", -1, "chatflow: f options: tokens contains a lone surrogate \\ud800");
+  {
+    /* at the depth limit the path is whole */
+    char *z = nested(32, "\"\\u0000\"");
+    char *zWant = sqlite3_mprintf("chatflow: f options: list%s contains a NUL character (\\u0000)",
+                                  "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]");
+    parse(a, z, -1, zWant);
+    sqlite3_free(z);
+    sqlite3_free(zWant);
+  }
+}
+
+/* The same gate on a whole value (cfJsonCheck), and alone on text a parser
+** has accepted (cfJsonTextCheck, import_conversation's document). */
+static void test_gate_check(void **state) {
+  char *zErr = 0;
+  (void)state;
+  assert_int_equal(cfJsonCheck(0, "\"\\ud800\"", 8, &zErr), SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: value contains a lone surrogate \\ud800"); /* no path: the top */
+  sqlite3_free(zErr);
+  zErr = 0;
+  assert_int_equal(cfJsonCheck(0, "[\"a\", \"\\u0000\"]", 15, &zErr), SQLITE_ERROR);
+  assert_string_equal(zErr, "chatflow: value: [1] contains a NUL character (\\u0000)");
+  sqlite3_free(zErr);
+  zErr = 0;
+
+#define GATE(zJson, zWant)                                                                     \
+  do {                                                                                         \
+    const char *zJ = (zJson);                                                                  \
+    int rcG = cfJsonTextCheck(zJ, (int)strlen(zJ), "import: the document", "import", &zErr);  \
+    if ((zWant) == 0) {                                                                        \
+      if (rcG != SQLITE_OK) fail_msg("'%s' refused: %s", zJ, zErr ? zErr : "(no message)");   \
+      assert_null(zErr);                                                                       \
+    } else {                                                                                   \
+      assert_int_equal(rcG, SQLITE_ERROR);                                                     \
+      assert_non_null(zErr);                                                                   \
+      assert_string_equal(zErr, (const char *)(zWant));                                        \
+      sqlite3_free(zErr);                                                                      \
+      zErr = 0;                                                                                \
+    }                                                                                          \
+  } while (0)
+
+  GATE("{\"messages\": [{\"content\": \"hello\\u0000secret\"}]}",
+       "chatflow: import: messages[0].content contains a NUL character (\\u0000)");
+  GATE("{\"conversation\": {\"title\": \"a\\ud800b\"}}",
+       "chatflow: import: conversation.title contains a lone surrogate \\ud800");
+  GATE("{\"conversation\": {\"metadata\": {\"x\" : [1, \"\\udc00\"]}}}",
+       "chatflow: import: conversation.metadata.x[1] contains a lone surrogate \\udc00");
+  /* a key: a string followed by ':' */
+  GATE("{\"conversation\": {\"metadata\": {\"x\\ud800\"  :  1}}}",
+       "chatflow: import: the document has a key with \\u0000 or an unpaired surrogate in it: \"x\\ud800\"");
+  GATE("\"\\u0000\"", "chatflow: import: the document contains a NUL character (\\u0000)");
+  GATE("{\"messages\": [{\"content\": \"\\ud83d\\ude00 \\\\u0000\"}], \"runs\": []}", 0);
+  GATE("", 0);
+  /* not bound by the argument limits: deeper than 32 levels the path is
+  ** not kept, the offset of the escape names the place: 6 bytes of
+  ** {"a": , 40 brackets, the quote and the x */
+  {
+    char *z = sqlite3_mprintf("{\"a\": %.40c\"x\\ud800\"%.40c}", '[', ']');
+    GATE(z, "chatflow: import: the document contains a lone surrogate \\ud800 at offset 48");
+    sqlite3_free(z);
+    /* and it is whole again after the deep part */
+    z = sqlite3_mprintf("{\"a\": %.40c%.40c, \"b\": [\"\\u0000\"]}", '[', ']');
+    GATE(z, "chatflow: import: b[0] contains a NUL character (\\u0000)");
+    sqlite3_free(z);
+  }
+  /* what SQLite's parser accepts beyond RFC 8259 is passed over */
+  GATE("{\"a\": \"\\x41\\u12\tz\", \"b\": \"\\u0000\"}", "chatflow: import: b contains a NUL character (\\u0000)");
+  GATE("{\"a\": \"\\ud800", 0); /* unterminated: not JSON, the parser says so */
+  GATE("{\"a\": \"x\\", 0);
+#undef GATE
 }
 
 /* RFC 8259 only, whatever SQLite would accept as JSON5 (3.42+). */
@@ -483,6 +621,60 @@ static void test_out_of_memory_sql(void **state) {
   assert_true(nNomem > 0);
 }
 
+/* The gate's error path, every allocation failing in turn: SQLITE_NOMEM
+** without a message, or the message itself; never another error. */
+static void test_out_of_memory_gate(void **state) {
+  const char *zJson = "{\"parts\": [{\"type\": \"text\", \"text\": \"a\\u0000b\"}]}";
+  const char *zWant = "chatflow: f options: parts[0].text contains a NUL character (\\u0000)";
+  const char *zDoc = "{\"messages\": [{\"content\": \"a\\ud800\"}]}";
+  const char *zDocWant = "chatflow: import: messages[0].content contains a lone surrogate \\ud800";
+  int nSites = 0;
+  (void)state;
+  for (int k = 0;; k++) {
+    char *zErr = 0;
+    CfJsonOpt a[O_COUNT];
+    int rc, bNoFault;
+    cfConnFinalize(gConn);
+    opts_init(a);
+    gFailAt = k;
+    rc = cfJsonOptionsConn(0, gConn, zJson, (int)strlen(zJson), "f", a, O_COUNT, &zErr);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    cfJsonOptionsFree(a, O_COUNT);
+    if (rc == SQLITE_NOMEM) {
+      assert_false(bNoFault);
+      assert_null(zErr);
+      nSites++;
+    } else {
+      assert_int_equal(rc, SQLITE_ERROR);
+      assert_string_equal(zErr, zWant);
+      sqlite3_free(zErr);
+    }
+    if (bNoFault) break;
+  }
+  assert_true(nSites >= 3); /* "f options", the path, the message */
+  nSites = 0;
+  for (int k = 0;; k++) {
+    char *zErr = 0;
+    int rc, bNoFault;
+    gFailAt = k;
+    rc = cfJsonTextCheck(zDoc, (int)strlen(zDoc), "import: the document", "import", &zErr);
+    bNoFault = gFailAt >= 0;
+    gFailAt = -1;
+    if (rc == SQLITE_NOMEM) {
+      assert_false(bNoFault);
+      assert_null(zErr);
+      nSites++;
+    } else {
+      assert_int_equal(rc, SQLITE_ERROR);
+      assert_string_equal(zErr, zDocWant);
+      sqlite3_free(zErr);
+    }
+    if (bNoFault) break;
+  }
+  assert_true(nSites >= 2); /* the path, the message */
+}
+
 int main(void) {
   sqlite3_mem_methods mem;
   sqlite3_config(SQLITE_CONFIG_GETMALLOC, &gMem);
@@ -501,6 +693,9 @@ int main(void) {
     cmocka_unit_test(test_options_size_limit),
     cmocka_unit_test(test_json_check),
     cmocka_unit_test(test_duplicates_decoded),
+    cmocka_unit_test(test_gate_values),
+    cmocka_unit_test(test_gate_check),
+    cmocka_unit_test(test_out_of_memory_gate),
     cmocka_unit_test(test_strict),
     cmocka_unit_test(test_out_of_memory),
     cmocka_unit_test(test_out_of_memory_resume),
