@@ -135,6 +135,16 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
   struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
   char *zErr = 0;
   if (tok == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+  /* the reply is stored: the text gate of every JSON argument (json-c
+  ** would cut a string at \u0000 and store a lone surrogate as is) */
+  if (zBody && !cfUtf8Valid((const unsigned char *)zBody, (int)nBody)) {
+    json_tokener_free(tok);
+    return sqlite3_mprintf("chatflow: provider response is not valid UTF-8 (%d bytes)", (int)nBody);
+  }
+  if (zBody && cfJsonTextCheck(zBody, (int)nBody, "provider response", "provider response", &zErr) != SQLITE_OK) {
+    json_tokener_free(tok);
+    return zErr ? zErr : sqlite3_mprintf("chatflow: provider: out of memory");
+  }
   pRoot = json_tokener_parse_ex(tok, zBody ? zBody : "", (int)nBody);
   if (pRoot == 0 || json_tokener_get_error(tok) != json_tokener_success) {
     json_tokener_free(tok);

@@ -42,6 +42,8 @@ The requested model name chooses the mode of that request:
     mode-reasoning       HTTP 200, reasoning_content and content
     mode-length          HTTP 200, finish_reason "length", no usage member
     mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
+    mode-nul             HTTP 200, content "hello\\u0000secret" (a NUL escape)
+    mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
 Every request (method, path, headers, raw body) is recorded before the mode
 runs, so a test can assert exactly what was sent even when the reply fails;
@@ -233,6 +235,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-length":
             self._send(200, self._completion(model, {"role": "assistant", "content": "cut sh"},
                                              finish="length", usage=False, n=num))
+        elif mode == "mode-nul":
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": "hello\u0000secret"}, n=num))
+        elif mode == "mode-surrogate":
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": "a\ud800b"}, n=num))
         elif mode == "mode-title":
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": '  "Bakery topical map"\n'}, n=num))

@@ -371,6 +371,14 @@ class TestFailures(Base):
                             "chatflow: provider response has no content")
         self.expect_failure({"model": "mode-drop"},
                             "chatflow: provider call failed: Empty reply from server")
+        # the reply passes the text gate of every JSON argument: never cut
+        # at a NUL, never stored as invalid UTF-8
+        self.expect_failure({"model": "mode-nul"},
+                            "chatflow: provider response: choices[0].message.content contains"
+                            " a NUL character (\\u0000)")
+        self.expect_failure({"model": "mode-surrogate"},
+                            "chatflow: provider response: choices[0].message.content contains"
+                            " a lone surrogate \\ud800")
 
     def test_response_size(self):
         self.q("SELECT chatflow_config('llm.max_response_bytes', '65536')")
