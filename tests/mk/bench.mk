@@ -1,4 +1,4 @@
-# make bench: chatflow's performance targets (issue 2), not a test suite.
+# make bench: chatflow's performance targets, not a test suite.
 # scripts/bench/bench.c is linked statically against dist/libchatflow.a
 # (registered with sqlite3_auto_extension) and Debian's libsqlite3, and
 # run on a temporary WAL database; see docs/performance.md.
@@ -17,4 +17,4 @@ $(BENCH_BIN): scripts/bench/bench.c $(BENCH_LIB)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	  $$(pkg-config --cflags sqlite3) -o $@ scripts/bench/bench.c $(BENCH_LIB) \
-	  $$(pkg-config --libs sqlite3 json-c libcurl) -lm
+	  $$(pkg-config --libs sqlite3) $(PKG_LIBS) -lm
