@@ -109,6 +109,7 @@ int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
 size_t cfPreviewLen(const char *z, size_t n);
+char *cfUtf8Repair(const char *z, int n, int *pnOut);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);

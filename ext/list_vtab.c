@@ -201,8 +201,10 @@ static const CfTvfDef cfListDef = {
 
 /* chatflow_preview(text) -> text: the list preview of a message's content
 ** (cfPreviewLen: its first 120 characters, never half a grapheme cluster);
-** NULL for NULL.  Deterministic; used by conversation_list and
-** export_conversation. */
+** NULL for NULL.  Text that is not valid UTF-8 (raw SQL can store it; the
+** functions refuse it) is shown with U+FFFD for each bad byte, so that one
+** such row does not fail a whole list.  Deterministic; used by
+** conversation_list and export_conversation. */
 static void cfPreviewFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const unsigned char *z;
   int n;
@@ -215,7 +217,13 @@ static void cfPreviewFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     return;
   }
   if (!cfUtf8Valid(z, n)) {
-    cfResultError(ctx, "chatflow: chatflow_preview text is not valid UTF-8");
+    int nFixed = 0;
+    char *zFixed = cfUtf8Repair((const char *)z, n, &nFixed);
+    if (zFixed == 0) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    sqlite3_result_text(ctx, zFixed, (int)cfPreviewLen(zFixed, (size_t)nFixed), sqlite3_free);
     return;
   }
   sqlite3_result_text(ctx, (const char *)z, (int)cfPreviewLen((const char *)z, (size_t)n),

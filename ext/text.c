@@ -42,6 +42,33 @@ int cfUtf8Valid(const unsigned char *z, int n) {
   return 1;
 }
 
+/* A copy of z[0..n) in which every byte that does not begin a well-formed
+** UTF-8 sequence (and every NUL) is replaced by U+FFFD: for showing text
+** that raw SQL stored without checks.  *pnOut is its length; 0 when out of
+** memory. */
+char *cfUtf8Repair(const char *z, int n, int *pnOut) {
+  char *zOut = sqlite3_malloc64((sqlite3_uint64)n * 3 + 1);
+  int j = 0;
+  if (zOut == 0) return 0;
+  for (int i = 0; i < n;) {
+    unsigned c = (unsigned char)z[i];
+    int k = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2
+          : (c >= 0xf0 && c <= 0xf4) ? 3 : -1;
+    if (c != 0 && k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
+      memcpy(zOut + j, z + i, (size_t)k + 1);
+      j += k + 1;
+      i += k + 1;
+    } else {
+      memcpy(zOut + j, "\xef\xbf\xbd", 3);
+      j += 3;
+      i++;
+    }
+  }
+  zOut[j] = 0;
+  *pnOut = j;
+  return zOut;
+}
+
 /* Number of characters in valid UTF-8, as SQLite's length() counts them. */
 int cfUtf8Chars(const unsigned char *z, int n) {
   int c = 0;

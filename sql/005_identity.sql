@@ -352,24 +352,30 @@ BEGIN
   INSERT INTO chat_titles_fts (chat_titles_fts, rowid, title) VALUES ('delete', OLD.id, OLD.title);
 END;
 -- A deleted conversation takes no writes until restored: only the UPDATE
--- that restores it (deleted_at to NULL) and deletes (purge, retention) pass.
+-- that restores it (deleted_at to NULL), what follows the messages when
+-- retention deletes them (the counters, updated_at) and deletes (purge,
+-- retention) pass.  Its runs, their events and proposals, and its messages
+-- are guarded below.
 CREATE TRIGGER chat_conversations_deleted
-BEFORE UPDATE OF uid, owner, key, title, visibility, model, agent, context, metadata,
-                 pinned_at, archived_at, forked_from_id, forked_at_seq ON chat_conversations
+BEFORE UPDATE ON chat_conversations
 WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
  AND (NEW.uid IS NOT OLD.uid OR NEW.owner IS NOT OLD.owner OR NEW.key IS NOT OLD.key
       OR NEW.title IS NOT OLD.title OR NEW.visibility IS NOT OLD.visibility
       OR NEW.model IS NOT OLD.model OR NEW.agent IS NOT OLD.agent
       OR NEW.context IS NOT OLD.context OR NEW.metadata IS NOT OLD.metadata
       OR NEW.pinned_at IS NOT OLD.pinned_at OR NEW.archived_at IS NOT OLD.archived_at
+      OR NEW.deleted_at IS NOT OLD.deleted_at OR NEW.created_at IS NOT OLD.created_at
+      OR NEW.last_seq IS NOT OLD.last_seq
       OR NEW.forked_from_id IS NOT OLD.forked_from_id OR NEW.forked_at_seq IS NOT OLD.forked_at_seq)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it');
 END;
 
--- Deleting a conversation cancels its active run, whoever deletes it.
+-- Deleting a conversation cancels its active run, whoever deletes it —
+-- before the row changes, so that the cancellation (its event, its
+-- checkpoint removed) is written while the conversation still takes writes.
 CREATE TRIGGER chat_conversations_deleted_cancels
-AFTER UPDATE OF deleted_at ON chat_conversations
+BEFORE UPDATE OF deleted_at ON chat_conversations
 WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
 BEGIN
   UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
@@ -387,12 +393,26 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains \u0000 (a NUL character)')
    WHERE (instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0) OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
-   WHERE (instr(NEW.context, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.context)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (instr(NEW.metadata, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+   WHERE ((instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
 
 CREATE TRIGGER chat_conversations_text_update
@@ -405,12 +425,26 @@ BEGIN
    WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0)
       OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
-   WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.context)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+   WHERE (NEW.context IS NOT OLD.context AND (instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
 
 -- ---------------------------------------------------------------------------
@@ -435,19 +469,42 @@ BEGIN
                                           WHERE key = 'limits.max_content_chars'), 100000);
   SELECT RAISE(ABORT, 'chatflow: message content contains a NUL character')
    WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+   WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
    WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', ''), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', ''), '\u0000') > 0)
       OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
-   WHERE (instr(NEW.parts, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.parts)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (instr(NEW.attachments, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.attachments)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (instr(NEW.metadata, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.metadata)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+   WHERE ((instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
 CREATE TRIGGER chat_messages_after_insert
 AFTER INSERT ON chat_messages
@@ -573,6 +630,37 @@ WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NE
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
+CREATE TRIGGER chat_messages_text_update
+BEFORE UPDATE OF workflow_step, attachments, metadata ON chat_messages
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+   WHERE NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+   WHERE (NEW.attachments IS NOT OLD.attachments AND instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', ''), '\u0000') > 0)
+      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+   WHERE (NEW.attachments IS NOT OLD.attachments AND (instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+END;
+
 -- The columns of a message that may change (tokens, type, run_id,
 -- workflow_step, metadata, attachments) do not change while its
 -- conversation is deleted.
@@ -803,45 +891,64 @@ WHEN (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND NE
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
--- A deleted conversation's run does not move, except to be cancelled.
-CREATE TRIGGER workflow_runs_deleted
-BEFORE UPDATE OF status, current_step, state, business_context, clarifications ON workflow_runs
-WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
- AND ((NEW.status IS NOT OLD.status AND NEW.status <> 'cancelled')
-      OR NEW.current_step IS NOT OLD.current_step OR NEW.state IS NOT OLD.state
-      OR NEW.business_context IS NOT OLD.business_context
-      OR NEW.clarifications IS NOT OLD.clarifications)
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
-END;
-
 CREATE TRIGGER workflow_runs_text_insert
 BEFORE INSERT ON workflow_runs
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character') WHERE instr(CAST(NEW.error AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
    WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE (instr(NEW.state, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.state)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (instr(NEW.business_context, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.business_context)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+   WHERE ((instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
 
 CREATE TRIGGER workflow_runs_text_update
-BEFORE UPDATE OF state, business_context ON workflow_runs
+BEFORE UPDATE OF state, business_context, error ON workflow_runs
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
+   WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
    WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0)
       OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.state)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'))
-      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0
-     AND EXISTS (SELECT 1 FROM json_tree(NEW.business_context)
-                  WHERE (type = 'text' AND atom GLOB '*[' || char(55296) || '-' || char(57343) || ']*') OR key GLOB '*[' || char(55296) || '-' || char(57343) || ']*'));
+   WHERE (NEW.state IS NOT OLD.state AND (instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR (NEW.business_context IS NOT OLD.business_context AND (instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
 
 -- ---------------------------------------------------------------------------
@@ -881,12 +988,68 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a proposal''s id and run cannot change');
 END;
 
-CREATE TRIGGER workflow_proposals_deleted
-BEFORE UPDATE ON workflow_proposals
-WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
-       WHERE r.id = OLD.run_id) IS NOT NULL
+
+CREATE TRIGGER workflow_proposals_text_insert
+BEFORE INSERT ON workflow_proposals
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+  SELECT RAISE(ABORT, 'chatflow: proposal kind, names, rationale or ref contains a NUL character')
+   WHERE instr(CAST(NEW.kind AS BLOB), x'00') > 0 OR instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0 OR instr(CAST(NEW.approved_name AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.rationale AS BLOB), x'00') > 0 OR instr(CAST(NEW.ref AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: proposal validation contains \u0000 (a NUL character)')
+   WHERE instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', ''), '\u0000') > 0;
+  SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
+   WHERE (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*');
+END;
+
+CREATE TRIGGER workflow_proposals_text_update
+BEFORE UPDATE OF kind, proposed_name, approved_name, rationale, ref, validation ON workflow_proposals
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: proposal kind, names, rationale or ref contains a NUL character')
+   WHERE instr(CAST(NEW.kind AS BLOB), x'00') > 0 OR instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0 OR instr(CAST(NEW.approved_name AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.rationale AS BLOB), x'00') > 0 OR instr(CAST(NEW.ref AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: proposal validation contains \u0000 (a NUL character)')
+   WHERE NEW.validation IS NOT OLD.validation AND instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', ''), '\u0000') > 0;
+  SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
+   WHERE NEW.validation IS NOT OLD.validation AND (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*');
+END;
+
+CREATE TRIGGER workflow_run_events_text
+BEFORE INSERT ON workflow_run_events
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: event status or step contains a NUL character')
+   WHERE instr(CAST(NEW.from_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.from_step AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.to_step AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
+   WHERE instr(NEW.detail, '\u') > 0 AND instr(replace(NEW.detail, '\\', ''), '\u0000') > 0;
+  SELECT RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
+   WHERE (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*');
 END;
 
 CREATE TRIGGER workflow_run_events_check_insert
@@ -918,6 +1081,20 @@ END;
 -- checkpoint (workflow_runs_ended); a new run clears a stale one
 -- (workflow_runs_fill).
 
+CREATE TRIGGER workflow_interrupts_text
+BEFORE INSERT ON workflow_interrupts
+WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
+END;
+
+CREATE TRIGGER workflow_interrupts_text_update
+BEFORE UPDATE OF workflow_id ON workflow_interrupts
+WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
+END;
+
 CREATE TRIGGER workflow_interrupts_run_insert
 BEFORE INSERT ON workflow_interrupts
 WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
@@ -943,6 +1120,40 @@ END;
 UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
  WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
    AND conversation_id IN (SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL);
+
+-- From here on a deleted conversation's runs take no writes at all (the
+-- cancellation above, and chat_conversations_deleted_cancels, run before
+-- the conversation is deleted), nor do their events and proposals.
+CREATE TRIGGER workflow_runs_deleted
+BEFORE UPDATE ON workflow_runs
+WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_run_events_deleted
+BEFORE INSERT ON workflow_run_events
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = NEW.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_proposals_deleted
+BEFORE INSERT ON workflow_proposals
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = NEW.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_proposals_deleted_update
+BEFORE UPDATE ON workflow_proposals
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = OLD.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
 
 -- ---------------------------------------------------------------------------
 -- Search in scripts written without spaces, and emoji

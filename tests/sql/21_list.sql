@@ -311,5 +311,6 @@ SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'g1'), 'user',
 SELECT length(last_message_preview) FROM gl;
 -- the same function is callable: chatflow_preview(text)
 SELECT length(chatflow_preview(printf('%.118c', 'a') || '👨‍👩‍👧')), quote(chatflow_preview(NULL)), chatflow_preview('short');
-SELECT chatflow_preview(CAST(x'ff' AS TEXT)); -- error
+-- text that is not UTF-8 (only raw SQL can store it) shows U+FFFD per bad byte
+SELECT hex(chatflow_preview(CAST(x'61ff62' AS TEXT)));
 

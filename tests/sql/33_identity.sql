@@ -152,3 +152,36 @@ SELECT heartbeat_run(7.0, 30.5); -- error
 SELECT delete_old_messages(30.5); -- error
 SELECT count(*) FROM chat_history(104.5, 100.0); -- error
 SELECT add_clarification(7.0, 9.5, 'Audience?', 'locals'); -- error
+
+-- ---------------------------------------------------------------- every write of a deleted conversation
+SELECT create_conversation('acme', 'E', '{"uid": "e"}');
+SELECT start_run(id, 'topical_map') FROM chat_conversations WHERE uid = 'e';
+SELECT add_proposal(max(id), 'pillar', 'Spelt') FROM workflow_runs;
+SELECT delete_conversation(id) FROM chat_conversations WHERE uid = 'e';
+CREATE TEMP VIEW e_run AS SELECT max(id) AS id FROM workflow_runs;
+INSERT INTO workflow_run_events (run_id, to_status) SELECT id, 'started' FROM e_run; -- error
+UPDATE workflow_runs SET error = 'hack' WHERE id = (SELECT id FROM e_run); -- error
+UPDATE workflow_runs SET lease_expires_at = '2030-01-01T00:00:00.000Z' WHERE id = (SELECT id FROM e_run); -- error
+INSERT INTO workflow_proposals (run_id, kind, proposed_name) SELECT id, 'pillar', 'x' FROM e_run; -- error
+UPDATE chat_conversations SET created_at = '2020-01-01T00:00:00.000Z' WHERE uid = 'e'; -- error
+UPDATE chat_conversations SET deleted_at = '2026-06-01T00:00:00.000Z' WHERE uid = 'e'; -- error
+-- what follows the messages still moves (retention deletes them)
+UPDATE chat_conversations SET updated_at = '2026-01-03T00:00:00.000Z' WHERE uid = 'e';
+SELECT status, error, (SELECT count(*) FROM workflow_run_events WHERE run_id = e_run.id)
+  FROM workflow_runs JOIN e_run USING (id);
+
+-- ---------------------------------------------------------------- NUL in the other text columns
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('x' || char(0) || 'y', x'00'); -- error
+UPDATE workflow_runs SET error = 'e' || char(0) || 'f' WHERE id = 2; -- error
+INSERT INTO chat_messages (conversation_id, role, content, workflow_step) VALUES (2, 'user', 's', 'a' || char(0)); -- error
+INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (2, 'pillar', 'a' || char(0) || 'b'); -- error
+UPDATE workflow_proposals SET rationale = char(0) WHERE run_id = 2; -- error
+INSERT INTO workflow_run_events (run_id, to_status, detail) VALUES (2, 'processing', '{"a": "\u0000"}'); -- error
+-- an escaped U+FFFD, a pair in upper case and a lone surrogate after an
+-- escaped backslash are text, not lone surrogates
+INSERT INTO chat_messages (conversation_id, role, content, metadata)
+VALUES (2, 'user', 'ok', '{"a": "\ufffd", "b": "\uD83D\uDE00", "c": "\\ud800"}');
+SELECT json_extract(metadata, '$.a'), json_extract(metadata, '$.b'), json_extract(metadata, '$.c')
+  FROM chat_messages WHERE id = last_insert_rowid();
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "\ud83d\ud83d\ude00"}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "\ud83d\ude00\ude00"}'); -- error
