@@ -9,6 +9,9 @@
 #                                     a crashed worker's lease expiring.
 #   tests/python/test_text_gate.py    \u0000 and lone surrogates in JSON (import documents, options,
 #                                     state ...) refused, the file unchanged; every text readable after.
+#   tests/python/test_identity.py     ids never reused, run_<n> checkpoints, deleted
+#                                     conversations, NUL, grapheme-safe title and preview,
+#                                     the pinned clock in chatflow_init, a 0.1 database migrated.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -19,7 +22,8 @@ PYTHON ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
                 tests/python/test_retention_scale.py tests/python/test_failure_paths.py \
-                tests/python/test_text_gate.py
+                tests/python/test_text_gate.py \
+                tests/python/test_identity.py
 
 .PHONY: test-python
 test-python: all

@@ -8,6 +8,11 @@ the invariants: invalid run transitions, a second active run and message
 edits are refused with "chatflow: ..." texts; a raw INSERT of a message
 gets seq, tokens and type filled and moves the counters; a raw DELETE of a
 conversation cascades to runs, messages, interrupts, events and proposals.
+The identity rules of migration 005 hold here too: ids never reused after
+the newest row is deleted (an explicit old id refused), run_<n> checkpoints
+only while run n is active, a soft delete by raw UPDATE cancelling the active
+run, no writes into a deleted conversation, no NUL in text and no \\u0000 or
+lone surrogate escape in JSON.
 Everything runs with PRAGMA foreign_keys ON and OFF.  Reads work without
 the extension.
 
@@ -390,6 +395,235 @@ class Plain:
             [0, 0, 0, 0])
         self.assertEqual(db.execute("SELECT message_count, last_seq FROM chat_conversations WHERE id = 1"
                                     ).fetchone(), (2, 3))
+
+    # -- identity and integrity (migration 005) -------------------------------------------
+
+    def last_id(self):
+        return one(self.db, "SELECT last_insert_rowid()")
+
+    def test_ids_never_reused_after_deleting_the_highest(self):
+        db = self.db
+        # the newest message (id 4, conversation 2) deleted: the next one is 5
+        db.execute("DELETE FROM chat_messages WHERE id = 4")
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (2, 'user', 'again')")
+        self.assertEqual(self.last_id(), 5)
+        self.assertEqual(db.execute("SELECT id, seq FROM chat_messages WHERE conversation_id = 2").fetchall(),
+                         [(5, 2)])
+        # the newest run (id 2, completed) deleted: the next one is 3
+        db.execute("DELETE FROM workflow_runs WHERE id = 2")
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map')")
+        self.assertEqual(self.last_id(), 3)
+        # the newest conversation (id 2) deleted, with its messages and runs: the next one is 3
+        db.execute("DELETE FROM chat_conversations WHERE id = 2")
+        db.execute("INSERT INTO chat_conversations (owner) VALUES ('late')")
+        self.assertEqual(self.last_id(), 3)
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (3, 'user', 'x')")
+        self.assertEqual(self.last_id(), 6)
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (3, 'topical_map')")
+        self.assertEqual(self.last_id(), 4)
+        # the newest proposal too
+        db.execute("DELETE FROM workflow_proposals WHERE id = 1")
+        db.execute("INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (1, 'pillar', 'Rye')")
+        self.assertEqual(self.last_id(), 2)
+        self.assertEqual(db.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall(),
+                         [("chat_conversations", 3), ("chat_messages", 6), ("workflow_proposals", 2),
+                          ("workflow_run_events", 6), ("workflow_runs", 4)])
+        self.assertEqual(db.execute("SELECT id, owner FROM chat_conversations ORDER BY id").fetchall(),
+                         [(1, "acme"), (3, "late")])
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+
+    def test_explicit_reused_id_refused(self):
+        db = self.db
+        db.execute("DELETE FROM chat_messages WHERE id = 4")
+        db.execute("DELETE FROM workflow_runs WHERE id = 2")
+        db.execute("DELETE FROM chat_conversations WHERE id = 2")
+        db.execute("DELETE FROM workflow_proposals WHERE id = 1")
+        for sql, text in (
+                # ids whose rows are gone
+                ("INSERT INTO chat_conversations (id, owner) VALUES (2, 'late')",
+                 "chatflow: conversation ids are never reused; omit id"),
+                ("INSERT OR REPLACE INTO chat_conversations (id, owner) VALUES (2, 'late')",
+                 "chatflow: conversation ids are never reused; omit id"),
+                ("INSERT INTO chat_messages (id, conversation_id, role, content) VALUES (4, 1, 'user', 'x')",
+                 "chatflow: message ids are never reused; omit id"),
+                ("INSERT INTO workflow_runs (id, conversation_id, workflow, status)"
+                 " VALUES (2, 1, 'topical_map', 'completed')",
+                 "chatflow: run ids are never reused; omit id"),
+                ("INSERT INTO workflow_proposals (id, run_id, kind, proposed_name) VALUES (1, 1, 'pillar', 'x')",
+                 "chatflow: proposal ids are never reused; omit id"),
+                # ids whose rows are there
+                ("INSERT INTO chat_conversations (id, owner) VALUES (1, 'late')",
+                 "chatflow: a conversation with this id, uid or (owner, key) already exists;"
+                 " change it with UPDATE"),
+                ("INSERT OR REPLACE INTO chat_messages (id, conversation_id, role, content)"
+                 " VALUES (3, 1, 'user', 'x')",
+                 "chatflow: a message with this id already exists; messages are immutable"),
+                ("INSERT OR REPLACE INTO workflow_runs (id, conversation_id, workflow, status)"
+                 " VALUES (1, 1, 'topical_map', 'completed')",
+                 "chatflow: a run with this id already exists; change it with UPDATE")):
+            with self.subTest(sql=sql):
+                self.refused(sql, (), text)
+        # an id above every one given is new
+        db.execute("INSERT INTO chat_conversations (id, owner) VALUES (10, 'late')")
+        db.execute("INSERT INTO chat_conversations (owner) VALUES ('later')")
+        self.assertEqual(self.last_id(), 11)
+
+    CHECKPOINT = "chatflow: a checkpoint named run_<n> can be saved only while run n is active"
+
+    def test_run_checkpoints(self):
+        db = self.db
+        # run 2 has ended, run 99 does not exist, run_01 is nobody's name
+        for name in ("run_2", "run_99", "run_01"):
+            with self.subTest(name=name):
+                self.refused("INSERT INTO workflow_interrupts (workflow_id, data) VALUES (?, x'02')", (name,),
+                             self.CHECKPOINT)
+        self.refused("UPDATE workflow_interrupts SET workflow_id = 'run_2' WHERE workflow_id = 'external'", (),
+                     self.CHECKPOINT)
+        # run 1 is active: its checkpoint is saved, replaced and updated
+        db.execute("DELETE FROM workflow_interrupts WHERE workflow_id = 'run_1'")
+        db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'10')")
+        db.execute("INSERT OR REPLACE INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'11')")
+        db.execute("UPDATE workflow_interrupts SET data = x'12' WHERE workflow_id = 'run_1'")
+        # other names are free-form
+        db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('thread-x', x'0a')")
+        self.assertEqual(db.execute("SELECT workflow_id, data FROM workflow_interrupts ORDER BY 1").fetchall(),
+                         [("external", b"\x01"), ("run_1", b"\x12"), ("thread-2", b"\x02"),
+                          ("thread-x", b"\x0a")])
+        # ending run 1 drops its checkpoint, and a late save is refused
+        db.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 1")
+        self.refused("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'13')", (),
+                     self.CHECKPOINT)
+        self.assertEqual([r[0] for r in db.execute("SELECT workflow_id FROM workflow_interrupts ORDER BY 1")],
+                         ["external", "thread-2", "thread-x"])
+
+    def test_soft_delete_by_raw_update_cancels_the_run(self):
+        db = self.db
+        db.execute("UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 1")
+        self.assertEqual(db.execute("SELECT status, error, completed_at GLOB '????-??-??T??:??:??.???Z',"
+                                    " lease_expires_at FROM workflow_runs WHERE id = 1").fetchall(),
+                         [("cancelled", "conversation deleted", 1, None)])
+        self.assertEqual(db.execute("SELECT id, from_status, to_status, from_step, to_step,"
+                                    " created_at = (SELECT completed_at FROM workflow_runs WHERE id = 1)"
+                                    " FROM workflow_run_events WHERE run_id = 1 ORDER BY id").fetchall(),
+                         [(1, None, "started", None, "context_ingestion", 0),
+                          (2, "started", "awaiting_clarification", "context_ingestion", "clarification", 0),
+                          (5, "awaiting_clarification", "cancelled", "clarification", "clarification", 1)])
+        self.assertEqual([r[0] for r in db.execute("SELECT workflow_id FROM workflow_interrupts ORDER BY 1")],
+                         ["external", "thread-2"])
+        # a conversation whose run had ended: nothing to cancel, no event
+        db.execute("UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 2")
+        self.assertEqual(db.execute("SELECT id, status, error FROM workflow_runs ORDER BY id").fetchall(),
+                         [(1, "cancelled", "conversation deleted"), (2, "completed", None)])
+        self.assertEqual(one(db, "SELECT max(id) FROM workflow_run_events"), 5)
+
+    def test_deleted_conversation_refuses_raw_writes(self):
+        db = self.db
+        db.execute("UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 1")
+        deleted = "chatflow: the conversation is deleted; restore it (restore_conversation) before "
+        run_deleted = "chatflow: the run's conversation is deleted; restore it (restore_conversation) first"
+        for sql, text in (
+                ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'ghost')",
+                 deleted + "adding messages"),
+                ("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map')",
+                 deleted + "starting a run"),
+                ("INSERT INTO workflow_runs (conversation_id, workflow, status) VALUES (1, 'topical_map', 'failed')",
+                 deleted + "starting a run"),
+                ("UPDATE chat_conversations SET title = 'renamed' WHERE id = 1", deleted + "changing it"),
+                ("UPDATE chat_conversations SET pinned_at = '2026-01-03T00:00:00.000Z' WHERE id = 1",
+                 deleted + "changing it"),
+                ("UPDATE chat_messages SET metadata = '{\"a\": 1}' WHERE id = 3", deleted + "changing its messages"),
+                ("UPDATE chat_messages SET tokens = 1 WHERE conversation_id = 1", deleted + "changing its messages"),
+                ("UPDATE workflow_runs SET state = '{\"x\": 1}' WHERE id = 1", run_deleted),
+                ("UPDATE workflow_proposals SET user_approved = 1 WHERE run_id = 1", run_deleted),
+                ("INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (1, 'pillar', 'x')",
+                 "chatflow: proposals can only be added to an active run"),
+                ("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'01')", self.CHECKPOINT)):
+            with self.subTest(sql=sql):
+                self.refused(sql, (), text)
+        # retention still deletes; restoring (deleted_at to NULL) lets writes in again
+        db.execute("DELETE FROM chat_messages WHERE id = 3")
+        db.execute("UPDATE chat_conversations SET deleted_at = NULL WHERE id = 1")
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'back')")
+        self.assertEqual(db.execute("SELECT id, seq FROM chat_messages WHERE conversation_id = 1 ORDER BY seq"
+                                    ).fetchall(), [(1, 1), (2, 2), (5, 4)])
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map')")
+        self.assertEqual(self.last_id(), 3)
+
+    def test_nul_refused(self):
+        content_nul = "chatflow: message content contains a NUL character"
+        conv_nul = "chatflow: conversation owner, key, title, model or agent contains a NUL character"
+        for sql, args, text in (
+                ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'a' || char(0) || 'b')",
+                 (), content_nul),
+                ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', char(0) || 'secret')",
+                 (), content_nul),
+                ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', ?)",
+                 ("a\x00b",), content_nul),
+                ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', ?)",
+                 ("\x00",), content_nul),
+                ("INSERT INTO chat_conversations (owner, title) VALUES ('raw', ?)", ("a\x00b",), conv_nul),
+                ("INSERT INTO chat_conversations (owner) VALUES (?)", ("\x00acme",), conv_nul),
+                ("UPDATE chat_conversations SET title = char(0) WHERE id = 2", (), conv_nul)):
+            with self.subTest(sql=sql, args=args):
+                self.refused(sql, args, text)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages WHERE instr(CAST(content AS BLOB), x'00')"),
+                         0)
+
+    def test_json_escapes_refused(self):
+        msg_nul = r"chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)"
+        msg_sur = "chatflow: message parts, attachments or metadata contain a lone surrogate"
+        for sql, text in (
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, parts)
+                     VALUES (1, 'user', 'p', '[{"type": "text", "text": "a\u0000b"}]')""", msg_nul),
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, parts)
+                     VALUES (1, 'user', '', '[{"type": "text", "text": "\u0000"}]')""", msg_nul),
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, attachments)
+                     VALUES (1, 'user', 'p', '[{"name": "\\\u0000"}]')""", msg_nul),
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, metadata)
+                     VALUES (1, 'user', 'p', '{"a\u0000": 1}')""", msg_nul),
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, parts)
+                     VALUES (1, 'user', 'p', '[{"type": "text", "text": "a\ud800b"}]')""", msg_sur),
+                (r"""INSERT INTO chat_messages (conversation_id, role, content, metadata)
+                     VALUES (1, 'user', 'p', '{"note": "\udc00"}')""", msg_sur),
+                (r"""INSERT INTO chat_conversations (owner, context) VALUES ('raw', '{"a": "\u0000"}')""",
+                 r"chatflow: conversation context or metadata contains \u0000 (a NUL character)"),
+                (r"""UPDATE chat_conversations SET metadata = '{"a": "\ud800"}' WHERE id = 2""",
+                 "chatflow: conversation context or metadata contains a lone surrogate"),
+                (r"""UPDATE workflow_runs SET state = '{"a": "\u0000"}' WHERE id = 1""",
+                 r"chatflow: run state or business_context contains \u0000 (a NUL character)")):
+            with self.subTest(sql=sql):
+                self.refused(sql, (), text)
+        # an escaped backslash before u0000 is text; a surrogate pair is an emoji
+        self.db.execute(r"""INSERT INTO chat_messages (conversation_id, role, content, parts)
+                            VALUES (1, 'user', 'p', '[{"type": "text", "text": "\\u0000 \ud83d\ude00"}]')""")
+        self.assertEqual(one(self.db, "SELECT json_extract(parts, '$[0].text') FROM chat_messages"
+                                      " WHERE id = last_insert_rowid()"), "\\u0000 \U0001F600")
+
+    def test_shell_identity(self):
+        self.db.execute("DELETE FROM chat_conversations WHERE id = 2")
+        before = dump(self.db)
+        cases = [
+            ("INSERT INTO chat_conversations (id, owner) VALUES (2, 'late');",
+             "chatflow: conversation ids are never reused; omit id"),
+            ("INSERT INTO chat_messages (id, conversation_id, role, content) VALUES (4, 1, 'user', 'x');",
+             "chatflow: message ids are never reused; omit id"),
+            ("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_2', x'02');", self.CHECKPOINT),
+            ("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', char(0) || 'x');",
+             "chatflow: message content contains a NUL character"),
+        ]
+        for sql, text in cases:
+            with self.subTest(sql=sql):
+                rc, out, err = self.shell(sql)
+                self.assertNotEqual(rc, 0)
+                self.assertIn(text, err)
+                self.assertEqual(dump(self.db), before)
+        rc, out, err = self.shell(
+            "INSERT INTO chat_conversations (owner) VALUES ('late');\n"
+            "SELECT last_insert_rowid();\n"
+            "UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 1;\n"
+            "SELECT status, error FROM workflow_runs WHERE id = 1;\n")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(out, "3\ncancelled|conversation deleted\n")
 
     # -- the sqlite3 shell, without .load ----------------------------------------------
 
