@@ -536,7 +536,11 @@ class Plain:
                 ("UPDATE workflow_runs SET state = '{\"x\": 1}' WHERE id = 1", run_deleted),
                 ("UPDATE workflow_proposals SET user_approved = 1 WHERE run_id = 1", run_deleted),
                 ("INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (1, 'pillar', 'x')",
-                 "chatflow: proposals can only be added to an active run"),
+                 run_deleted),
+                ("INSERT INTO workflow_run_events (run_id, to_status) VALUES (1, 'started')", run_deleted),
+                ("UPDATE workflow_runs SET error = 'hack' WHERE id = 1", run_deleted),
+                ("UPDATE chat_conversations SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = 1",
+                 deleted + "changing it"),
                 ("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'01')", self.CHECKPOINT)):
             with self.subTest(sql=sql):
                 self.refused(sql, (), text)
