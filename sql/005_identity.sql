@@ -5,8 +5,8 @@
 --   reused (AUTOINCREMENT), also after the row with the highest id is
 --   purged, and a raw INSERT cannot pick an id that was used before.  The
 --   five tables are rebuilt for it: data, ids and counters are copied as
---   they are (one copy of every row; the full-text index is kept, its rowids
---   do not change).
+--   they are (through scratch tables: two copies of every row; the
+--   full-text index is kept, its rowids do not change).
 -- * A checkpoint named run_<n> is saved only while run n is active, and a
 --   new run never inherits a stale one.
 -- * A deleted conversation takes no writes until it is restored, and
