@@ -32,6 +32,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_CONTENT_CHARS_CEILING 10000000
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
+#define CF_MAX_ID 9007199254740991LL /* 2^53 - 1: ids stay exact as JavaScript numbers */
 #define CF_PREVIEW_CHARS 120 /* conversation_list's last_message_preview */
 #define CF_MAX_NAME_CHARS 200          /* owner, key, uid, workflow_id */
 #define CF_MAX_JSON_BYTES (1 << 20)    /* one JSON argument */

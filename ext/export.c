@@ -227,7 +227,7 @@ typedef struct CfImport {
   sqlite3_stmt *pFields;      /* the members of one object */
   char *zErr;                 /* the error, sqlite3_malloc'd */
   sqlite3_int64 iConv;        /* the new conversation */
-  sqlite3_int64 iRunBase;     /* the run at index i gets id iRunBase + 1 + i */
+  sqlite3_int64 iRunBase;     /* run ids are given above it (cfImportRunId) */
   int nRun;
   sqlite3_int64 *aRunOld;     /* exported id of each run (when it had one) */
   unsigned char *aRunHasId;
@@ -614,9 +614,19 @@ static int cfImportExec(CfImport *pI, const char *zSql, sqlite3_int64 iId, const
   return rc;
 }
 
+/* The new id of runs[i]: the runs are inserted finished ones first, then
+** the active one, each group in document order, and ids are never reused,
+** so they are numbered in that order above iRunBase. */
+static sqlite3_int64 cfImportRunId(const CfImport *pI, int i) {
+  int nBefore = 0, nFinished = 0;
+  for (int j = 0; j < pI->nRun; j++) nFinished += !pI->aRunActive[j];
+  for (int j = 0; j < i; j++) nBefore += pI->aRunActive[j] == pI->aRunActive[i];
+  return pI->iRunBase + 1 + (pI->aRunActive[i] ? nFinished : 0) + nBefore;
+}
+
 /* One run (already read into aCell) with its proposals and events. */
 static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath) {
-  sqlite3_int64 iRun = pI->iRunBase + 1 + iIdx;
+  sqlite3_int64 iRun = cfImportRunId(pI, iIdx);
   const char *zStatus = aCell[RN_STATUS].z;
   int bDance = !pI->aRunActive[iIdx] && aCell[RN_PROPOSALS].eType == SQLITE_TEXT &&
                aCell[RN_PROPOSALS].n > 2; /* "[]" is empty */
@@ -734,6 +744,9 @@ static int cfImportRuns(CfImport *pI, const char *zArr, int nArr) {
     }
     cfCellsFree(aCell, RN_N);
   }
+  if (rc == SQLITE_OK && pI->iRunBase > CF_MAX_ID - pI->nRun) {
+    rc = cfImportError(pI, "runs: no run ids are left (ids stop at %lld)", CF_MAX_ID);
+  }
   for (int bActive = 0; rc == SQLITE_OK && bActive < 2; bActive++) {
     int i = 0;
     sqlite3_reset(pIter);
@@ -813,7 +826,7 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     if (rc == SQLITE_OK && aCell[MS_RUN_ID].eType == SQLITE_INTEGER) {
       for (int j = 0; j < pI->nRun && iNewRun == 0; j++) {
         if (pI->aRunHasId[j] && pI->aRunOld[j] == aCell[MS_RUN_ID].i) {
-          iNewRun = pI->iRunBase + 1 + j;
+          iNewRun = cfImportRunId(pI, j);
         }
       }
       if (iNewRun == 0) {

@@ -78,6 +78,76 @@ char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg) {
   return sqlite3_mprintf(CF_TRUSTED_SCHEMA_MSG, sqlite3_libversion());
 }
 
+/* Migration 005 rebuilds the five id tables (DROP TABLE and CREATE TABLE
+** under the same names).  It needs PRAGMA foreign_keys off (else DROP
+** TABLE's implicit DELETE would run the ON DELETE actions of the caller's
+** own tables that reference them), which cfInitFunc arranges outside a
+** transaction; and the caller's own indexes and triggers on those tables,
+** dropped with them, are created again from their saved SQL. */
+#define CF_MIGRATION_REBUILD 4 /* index of 005_identity in cfMigrationSql */
+#define CF_REBUILT_TABLES \
+  "'chat_conversations', 'chat_messages', 'workflow_runs', 'workflow_run_events', 'workflow_proposals'"
+
+static int cfRebuildBefore(sqlite3 *db, sqlite3_str *pSaved, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc, bFk = 0;
+  rc = sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &pStmt, 0);
+  if (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) bFk = sqlite3_column_int(pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK) return rc;
+  if (bFk) {
+    *pzErr = sqlite3_mprintf("chatflow: migration 005_identity rebuilds the conversation, message and run tables"
+                             " and needs PRAGMA foreign_keys off, which SQLite cannot change inside a"
+                             " transaction: call chatflow_init() outside a transaction (it turns foreign keys"
+                             " off for the migration and back on), or run PRAGMA foreign_keys = OFF first");
+    return SQLITE_ERROR;
+  }
+  /* type, name, table, sql, each ended by a NUL: every index and trigger
+  ** on the tables */
+  rc = sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema"
+                              " WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
+                              " AND tbl_name IN (" CF_REBUILT_TABLES ")",
+                          -1, &pStmt, 0);
+  while (rc == SQLITE_OK && sqlite3_step(pStmt) == SQLITE_ROW) {
+    for (int i = 0; i < 4; i++) {
+      sqlite3_str_appendall(pSaved, (const char *)sqlite3_column_text(pStmt, i));
+      sqlite3_str_appendchar(pSaved, 1, 0);
+    }
+  }
+  if (rc == SQLITE_OK) rc = sqlite3_finalize(pStmt);
+  else sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_str_errcode(pSaved);
+  return rc;
+}
+
+/* After the rebuild: the saved indexes and triggers that no longer exist
+** (the caller's: chatflow's own are created again by the migration). */
+static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1", -1, &pStmt, 0);
+  for (int i = 0; rc == SQLITE_OK && i < n;) {
+    const char *zType = z + i, *zName = zType + strlen(zType) + 1;
+    const char *zTable = zName + strlen(zName) + 1, *zSql = zTable + strlen(zTable) + 1;
+    int bExists;
+    i = (int)(zSql - z) + (int)strlen(zSql) + 1;
+    sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+    bExists = sqlite3_step(pStmt) == SQLITE_ROW;
+    rc = sqlite3_reset(pStmt);
+    if (rc == SQLITE_OK && !bExists) {
+      rc = sqlite3_exec(db, zSql, 0, 0, 0);
+      if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+        *pzErr = sqlite3_mprintf("chatflow: migration 005_identity rebuilds %s, and your %s %s on it could"
+                                 " not be created again: %s; drop it, run chatflow_init(), then create it"
+                                 " again for the new schema",
+                                 zTable, zType, zName, sqlite3_errmsg(db));
+      }
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
   sqlite3_stmt *pStmt = 0;
@@ -133,7 +203,18 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
       pStmt = 0;
       if (rc != SQLITE_OK) break;
     }
-    rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
+    if (v == CF_MIGRATION_REBUILD && !bNew) {
+      sqlite3_str *pSaved = sqlite3_str_new(db);
+      rc = cfRebuildBefore(db, pSaved, pzErr);
+      if (rc == SQLITE_OK) rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
+      if (rc == SQLITE_OK) {
+        rc = cfRebuildAfter(db, sqlite3_str_value(pSaved), sqlite3_str_length(pSaved), pzErr);
+      }
+      sqlite3_free(sqlite3_str_finish(pSaved));
+      if (*pzErr) break;
+    } else {
+      rc = sqlite3_exec(db, cfMigrationSql[v], 0, 0, &zErr);
+    }
     if (rc != SQLITE_OK && bNew && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT) {
       /* A new database holds only what the migrations insert, which meets
       ** every constraint: the JSON checks failed because SQLite 3.40's
@@ -179,10 +260,19 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int bOwnTxn = sqlite3_get_autocommit(p->db);
-  int nTry = 0;
+  int nTry = 0, bFkOff = 0;
   int rc, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
+  if (bOwnTxn) {
+    /* foreign keys off for the migrations (see cfRebuildBefore), back on
+    ** after; SQLite allows the change only outside a transaction */
+    int bFk = 0;
+    if (sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &bFk) == SQLITE_OK && bFk &&
+        sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, &bFk) == SQLITE_OK) {
+      bFkOff = 1;
+    }
+  }
   for (;;) {
     rc = cfInitBegin(p, &zErr);
     if (rc == SQLITE_OK) {
@@ -209,6 +299,7 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     break;
   }
+  if (bFkOff) sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, 0);
   if (rc != SQLITE_OK) {
     if ((rc & 0xff) == SQLITE_NOMEM) {
       sqlite3_free(zErr);

@@ -197,9 +197,10 @@ DROP TABLE main.chatflow_v4_conversations;
 
 -- Checkpoints of runs that are not active are stale (a late writer's).
 DELETE FROM workflow_interrupts
- WHERE workflow_id GLOB 'run_[0-9]*' AND substr(workflow_id, 5) NOT GLOB '*[^0-9]*'
+ WHERE workflow_id GLOB 'run_[1-9]*' AND substr(workflow_id, 5) NOT GLOB '*[^0-9]*'
+   AND length(workflow_id) <= 23
    AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                    WHERE 'run_' || id = workflow_interrupts.workflow_id
+                    WHERE id = CAST(substr(workflow_interrupts.workflow_id, 5) AS INTEGER)
                       AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
 
 -- Indexes, as before.
@@ -272,13 +273,16 @@ WHEN (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id)
   OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
   OR (NEW.key IS NOT NULL
       AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key))
-  OR (NEW.id > 0 AND NEW.id <= (SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations'))
+  OR (NEW.id > 0 AND (NEW.id <= (SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations')
+                     OR NEW.id > 9007199254740991))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a conversation with this id, uid or (owner, key) already exists; change it with UPDATE')
    WHERE (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id))
       OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
       OR (NEW.key IS NOT NULL
           AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key));
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: conversation ids are never reused; omit id');
 END;
 CREATE TRIGGER chat_conversations_id_fixed
@@ -391,10 +395,10 @@ BEGIN
    WHERE instr(CAST(NEW.owner AS BLOB), x'00') > 0 OR instr(CAST(NEW.key AS BLOB), x'00') > 0 OR instr(CAST(NEW.title AS BLOB), x'00') > 0
       OR instr(CAST(NEW.model AS BLOB), x'00') > 0 OR instr(CAST(NEW.agent AS BLOB), x'00') > 0 OR instr(CAST(NEW.uid AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains \u0000 (a NUL character)')
-   WHERE (instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0) OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+   WHERE (instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', '_'), '\u0000') > 0) OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
    WHERE ((instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -404,7 +408,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -419,14 +423,15 @@ CREATE TRIGGER chat_conversations_text_update
 BEFORE UPDATE OF uid, owner, key, title, model, agent, context, metadata ON chat_conversations
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: conversation owner, key, title, model or agent contains a NUL character')
-   WHERE instr(CAST(NEW.owner AS BLOB), x'00') > 0 OR instr(CAST(NEW.key AS BLOB), x'00') > 0 OR instr(CAST(NEW.title AS BLOB), x'00') > 0
-      OR instr(CAST(NEW.model AS BLOB), x'00') > 0 OR instr(CAST(NEW.agent AS BLOB), x'00') > 0 OR instr(CAST(NEW.uid AS BLOB), x'00') > 0;
+   WHERE (NEW.owner IS NOT OLD.owner AND instr(CAST(NEW.owner AS BLOB), x'00') > 0) OR (NEW.key IS NOT OLD.key AND instr(CAST(NEW.key AS BLOB), x'00') > 0)
+      OR (NEW.title IS NOT OLD.title AND instr(CAST(NEW.title AS BLOB), x'00') > 0) OR (NEW.model IS NOT OLD.model AND instr(CAST(NEW.model AS BLOB), x'00') > 0)
+      OR (NEW.agent IS NOT OLD.agent AND instr(CAST(NEW.agent AS BLOB), x'00') > 0) OR (NEW.uid IS NOT OLD.uid AND instr(CAST(NEW.uid AS BLOB), x'00') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains \u0000 (a NUL character)')
-   WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', ''), '\u0000') > 0)
-      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+   WHERE (NEW.context IS NOT OLD.context AND instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', '_'), '\u0000') > 0)
+      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
    WHERE (NEW.context IS NOT OLD.context AND (instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -436,7 +441,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -472,11 +477,11 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
    WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', ''), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', ''), '\u0000') > 0)
-      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
+      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
    WHERE ((instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -486,7 +491,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR ((instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -496,7 +501,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -595,10 +600,13 @@ BEGIN
 END;
 CREATE TRIGGER chat_messages_no_replace
 BEFORE INSERT ON chat_messages
-WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
+WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
+                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
    WHERE EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id');
 END;
 CREATE TRIGGER chat_messages_id_fixed
@@ -636,11 +644,11 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
    WHERE NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (NEW.attachments IS NOT OLD.attachments AND instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', ''), '\u0000') > 0)
-      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', ''), '\u0000') > 0);
+   WHERE (NEW.attachments IS NOT OLD.attachments AND instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
+      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
    WHERE (NEW.attachments IS NOT OLD.attachments AND (instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -650,7 +658,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -856,10 +864,13 @@ BEGIN
 END;
 CREATE TRIGGER workflow_runs_no_replace
 BEFORE INSERT ON workflow_runs
-WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0)
+WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0)
+                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE')
    WHERE EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id');
 END;
 CREATE TRIGGER workflow_runs_id_fixed
@@ -896,10 +907,10 @@ BEFORE INSERT ON workflow_runs
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character') WHERE instr(CAST(NEW.error AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
+   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
    WHERE ((instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -909,7 +920,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR ((instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -926,11 +937,11 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
    WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', ''), '\u0000') > 0)
-      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', ''), '\u0000') > 0);
+   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0)
+      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
    WHERE (NEW.state IS NOT OLD.state AND (instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -940,7 +951,7 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'))
       OR (NEW.business_context IS NOT OLD.business_context AND (instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -969,10 +980,13 @@ BEGIN
 END;
 CREATE TRIGGER workflow_proposals_no_replace
 BEFORE INSERT ON workflow_proposals
-WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_proposals'), 0)
+WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_proposals'), 0)
+                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a proposal with this id already exists; change it with UPDATE')
    WHERE EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: proposal ids are never reused; omit id');
 END;
 
@@ -996,10 +1010,10 @@ BEGIN
    WHERE instr(CAST(NEW.kind AS BLOB), x'00') > 0 OR instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0 OR instr(CAST(NEW.approved_name AS BLOB), x'00') > 0
       OR instr(CAST(NEW.rationale AS BLOB), x'00') > 0 OR instr(CAST(NEW.ref AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains \u0000 (a NUL character)')
-   WHERE instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', ''), '\u0000') > 0;
+   WHERE instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
    WHERE (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -1014,13 +1028,16 @@ CREATE TRIGGER workflow_proposals_text_update
 BEFORE UPDATE OF kind, proposed_name, approved_name, rationale, ref, validation ON workflow_proposals
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: proposal kind, names, rationale or ref contains a NUL character')
-   WHERE instr(CAST(NEW.kind AS BLOB), x'00') > 0 OR instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0 OR instr(CAST(NEW.approved_name AS BLOB), x'00') > 0
-      OR instr(CAST(NEW.rationale AS BLOB), x'00') > 0 OR instr(CAST(NEW.ref AS BLOB), x'00') > 0;
+   WHERE (NEW.kind IS NOT OLD.kind AND instr(CAST(NEW.kind AS BLOB), x'00') > 0)
+      OR (NEW.proposed_name IS NOT OLD.proposed_name AND instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0)
+      OR (NEW.approved_name IS NOT OLD.approved_name AND instr(CAST(NEW.approved_name AS BLOB), x'00') > 0)
+      OR (NEW.rationale IS NOT OLD.rationale AND instr(CAST(NEW.rationale AS BLOB), x'00') > 0)
+      OR (NEW.ref IS NOT OLD.ref AND instr(CAST(NEW.ref AS BLOB), x'00') > 0);
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains \u0000 (a NUL character)')
-   WHERE NEW.validation IS NOT OLD.validation AND instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', ''), '\u0000') > 0;
+   WHERE NEW.validation IS NOT OLD.validation AND instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
    WHERE NEW.validation IS NOT OLD.validation AND (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -1038,10 +1055,10 @@ BEGIN
    WHERE instr(CAST(NEW.from_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.from_step AS BLOB), x'00') > 0
       OR instr(CAST(NEW.to_step AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
-   WHERE instr(NEW.detail, '\u') > 0 AND instr(replace(NEW.detail, '\\', ''), '\u0000') > 0;
+   WHERE instr(NEW.detail, '\u') > 0 AND instr(replace(NEW.detail, '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
    WHERE (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '')) AS t)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t)
                   WHERE t GLOB '*\ud[89ab]??[^\]*'
                       OR t GLOB '*\ud[89ab]??\[^u]*'
                       OR t GLOB '*\ud[89ab]??\u[^d]*'
@@ -1065,10 +1082,13 @@ BEGIN
 END;
 CREATE TRIGGER workflow_run_events_no_replace
 BEFORE INSERT ON workflow_run_events
-WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
+WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
+                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only')
    WHERE EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: event ids are never reused; omit id');
 END;
 CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
@@ -1076,41 +1096,44 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: ids must be positive');
 END;
 -- ---------------------------------------------------------------------------
--- Checkpoints: run_<n> belongs to run n while it is active (other names
--- are free-form, for external engines).  A run that ends deletes its
+-- Checkpoints: run_<n> (n a positive decimal without leading zeros, as
+-- run_workflow_id writes it) belongs to run n while it is active; other
+-- names (run_007, thread-1) are free-form, for external engines.  A run that ends deletes its
 -- checkpoint (workflow_runs_ended); a new run clears a stale one
 -- (workflow_runs_fill).
 
 CREATE TRIGGER workflow_interrupts_text
 BEFORE INSERT ON workflow_interrupts
-WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
   SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
 END;
 
 CREATE TRIGGER workflow_interrupts_text_update
 BEFORE UPDATE OF workflow_id ON workflow_interrupts
-WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
   SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
 END;
 
 CREATE TRIGGER workflow_interrupts_run_insert
 BEFORE INSERT ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+ AND length(NEW.workflow_id) <= 23
  AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER)
-                    AND 'run_' || id = NEW.workflow_id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;
 
 CREATE TRIGGER workflow_interrupts_run_update
 BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[0-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+ AND length(NEW.workflow_id) <= 23
  AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER)
-                    AND 'run_' || id = NEW.workflow_id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;

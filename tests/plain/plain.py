@@ -472,8 +472,8 @@ class Plain:
 
     def test_run_checkpoints(self):
         db = self.db
-        # run 2 has ended, run 99 does not exist, run_01 is nobody's name
-        for name in ("run_2", "run_99", "run_01"):
+        # run 2 has ended, run 99 does not exist
+        for name in ("run_2", "run_99"):
             with self.subTest(name=name):
                 self.refused("INSERT INTO workflow_interrupts (workflow_id, data) VALUES (?, x'02')", (name,),
                              self.CHECKPOINT)
@@ -484,17 +484,19 @@ class Plain:
         db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'10')")
         db.execute("INSERT OR REPLACE INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'11')")
         db.execute("UPDATE workflow_interrupts SET data = x'12' WHERE workflow_id = 'run_1'")
-        # other names are free-form
+        # other names are free-form, run_01 too (run_workflow_id never writes a
+        # leading zero)
         db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('thread-x', x'0a')")
+        db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_01', x'0b')")
         self.assertEqual(db.execute("SELECT workflow_id, data FROM workflow_interrupts ORDER BY 1").fetchall(),
-                         [("external", b"\x01"), ("run_1", b"\x12"), ("thread-2", b"\x02"),
-                          ("thread-x", b"\x0a")])
+                         [("external", b"\x01"), ("run_01", b"\x0b"), ("run_1", b"\x12"),
+                          ("thread-2", b"\x02"), ("thread-x", b"\x0a")])
         # ending run 1 drops its checkpoint, and a late save is refused
         db.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 1")
         self.refused("INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_1', x'13')", (),
                      self.CHECKPOINT)
         self.assertEqual([r[0] for r in db.execute("SELECT workflow_id FROM workflow_interrupts ORDER BY 1")],
-                         ["external", "thread-2", "thread-x"])
+                         ["external", "run_01", "thread-2", "thread-x"])
 
     def test_soft_delete_by_raw_update_cancels_the_run(self):
         db = self.db

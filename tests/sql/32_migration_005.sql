@@ -89,3 +89,36 @@ SELECT 'counters', count(*) FROM chat_conversations AS c
  WHERE message_count IS NOT (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)
     OR total_tokens IS NOT (SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE conversation_id = c.id)
     OR last_seq < coalesce((SELECT max(seq) FROM chat_messages WHERE conversation_id = c.id), 0);
+
+-- ---------------------------------------------------------------- the caller's own schema
+-- The 0.1 database again, with the caller's table referencing chatflow's
+-- (ON DELETE CASCADE, SET NULL), an index and a trigger on a rebuilt
+-- table and a view over it, foreign keys on: the rebuild keeps them all
+.restore tests/fixtures/chatflow-0.1.db
+PRAGMA foreign_keys = ON;
+CREATE TABLE notes (id INTEGER PRIMARY KEY,
+                    conversation_id INTEGER REFERENCES chat_conversations (id) ON DELETE CASCADE,
+                    message_id INTEGER REFERENCES chat_messages (id) ON DELETE SET NULL, body TEXT);
+INSERT INTO notes (conversation_id, message_id, body) SELECT conversation_id, id, 'note ' || id FROM chat_messages;
+CREATE INDEX my_messages_role ON chat_messages (role);
+CREATE TABLE audit (message_id INTEGER);
+CREATE TRIGGER my_audit AFTER INSERT ON chat_messages BEGIN INSERT INTO audit VALUES (NEW.id); END;
+CREATE VIEW my_view AS SELECT c.owner, count(*) AS n FROM chat_conversations AS c JOIN chat_messages AS m ON m.conversation_id = c.id GROUP BY 1;
+-- inside a transaction SQLite cannot turn foreign keys off: a clear refusal
+BEGIN;
+SELECT chatflow_init(); -- error
+ROLLBACK;
+SELECT max(version) FROM chatflow_migrations;
+SELECT chatflow_init();
+PRAGMA foreign_keys;
+SELECT count(*), count(message_id), count(conversation_id) FROM notes;
+SELECT type, name FROM sqlite_schema WHERE name IN ('my_messages_role', 'my_audit', 'my_view') ORDER BY name;
+SELECT * FROM my_view ORDER BY 1;
+SELECT add_message(1, 'user', 'audited');
+SELECT message_id = (SELECT max(id) FROM chat_messages) FROM audit;
+PRAGMA foreign_key_check;
+-- an object of the caller that the new schema cannot take is named
+.restore tests/fixtures/chatflow-0.1.db
+CREATE INDEX my_preview ON chat_conversations (last_message_preview);
+SELECT chatflow_init(); -- error
+SELECT max(version) FROM chatflow_migrations;

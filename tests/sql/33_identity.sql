@@ -57,7 +57,8 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_3', x'03');
 INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_99', x'99'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_99', x'99'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_2', x'02');
-INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_03', x'03'); -- error
+-- run_03 is not how a run is named (a leading zero): free-form, like thread-1
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_03', x'03');
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_x', x'aa');
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('thread-1', x'bb');
 SELECT cancel_run(3);
@@ -185,3 +186,43 @@ SELECT json_extract(metadata, '$.a'), json_extract(metadata, '$.b'), json_extrac
   FROM chat_messages WHERE id = last_insert_rowid();
 INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "\ud83d\ud83d\ude00"}'); -- error
 INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "\ud83d\ude00\ude00"}'); -- error
+
+-- ---------------------------------------------------------------- review cases
+-- an even number of escaped backslashes between two escapes does not make
+-- them a pair
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "\ud83d\\\ude00"}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (2, 'user', 'p', '{"a": "x\\\u0000"}'); -- error
+-- ids stop at 2^53 - 1 (exact in JavaScript); the sequence is not moved
+INSERT INTO chat_conversations (id, owner) VALUES (9223372036854775807, 'o'); -- error
+INSERT INTO chat_messages (id, conversation_id, role, content) VALUES (9007199254740992, 2, 'user', 'x'); -- error
+SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations';
+-- INSERT OR REPLACE of an existing message is refused whatever the sequence says
+UPDATE sqlite_sequence SET seq = 0 WHERE name = 'chat_messages';
+INSERT OR REPLACE INTO chat_messages (id, conversation_id, role, content) VALUES (2, 2, 'user', 'replaced'); -- error
+UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM chat_messages) WHERE name = 'chat_messages';
+-- checkpoint names: only run_ + an id as run_workflow_id writes it is a run's
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_0', x'00');
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_99999999999999999999', x'00');
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES (CAST('run_2' AS BLOB), x'00'); -- error
+-- a NUL left in a row written before these rules (the rule lifted here to
+-- make one) does not block changes to its other columns
+DROP TRIGGER workflow_proposals_text_insert;
+INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale) VALUES (2, 'pillar', 'Legacy', 'a' || char(0) || 'b');
+SELECT validate_proposal(max(id), '{"ok": true}') FROM workflow_proposals;
+UPDATE workflow_proposals SET ref = 'r1' WHERE proposed_name = 'Legacy';
+UPDATE workflow_proposals SET ref = 'r' || char(0) WHERE proposed_name = 'Legacy'; -- error
+-- an import whose active run comes before a finished one in the document:
+-- run ids are given in the order the runs are written (finished first)
+SELECT create_conversation('imp', 'runs in any order', '{"uid": "imp"}');
+SELECT start_run(id, 'topical_map') FROM chat_conversations WHERE uid = 'imp';
+SELECT cancel_run(max(id)) FROM workflow_runs;
+SELECT start_run(id, 'topical_map') FROM chat_conversations WHERE uid = 'imp';
+SELECT add_message(id, 'user', 'in the active run') FROM chat_conversations WHERE uid = 'imp';
+CREATE TEMP TABLE doc AS
+SELECT json_set(d, '$.runs', json_array(json_extract(d, '$.runs[1]'), json_extract(d, '$.runs[0]'))) AS d
+  FROM (SELECT export_conversation(id) AS d FROM chat_conversations WHERE uid = 'imp');
+SELECT json_extract(d, '$.runs[0].status'), json_extract(d, '$.runs[1].status') FROM doc;
+SELECT import_conversation('imp2', d) FROM doc;
+SELECT r.status, m.content IS NOT NULL FROM workflow_runs AS r
+  LEFT JOIN chat_messages AS m ON m.run_id = r.id
+ WHERE r.conversation_id = (SELECT max(id) FROM chat_conversations) ORDER BY r.id;
