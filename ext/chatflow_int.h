@@ -107,6 +107,15 @@ int cfUtf8Valid(const unsigned char *z, int n);
 int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
+/* text.c, for search: grapheme walks from a known boundary, the class of
+** a code point, the trigram indexes' rule (a code point >= U+0E00). */
+size_t cfGraphemeNext(const char *z, size_t n, size_t i);
+size_t cfGraphemeAround(const char *z, size_t n, size_t iFrom, size_t iOff, size_t *piFloor);
+#define CF_TEXT_OTHER 0
+#define CF_TEXT_PUNCT 1
+#define CF_TEXT_SPACE 2
+int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen);
+int cfUtf8HasScript(const unsigned char *z, int n);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);
