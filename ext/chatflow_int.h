@@ -214,6 +214,7 @@ int cfRegisterExport(sqlite3 *db, CfConn *p);
 char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg);
 
 /* tvf.c: a read-only table-valued function backed by one statement. */
+typedef struct CfTvfRows CfTvfRows;
 typedef struct CfTvfDef {
   const char *zName;   /* the function (module) name */
   const char *zSchema; /* CREATE TABLE x(<visible columns>, <arguments> HIDDEN, ...) */
@@ -225,8 +226,28 @@ typedef struct CfTvfDef {
   int (*xPrepare)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr);
   /* Optional: the message for an error while stepping, or 0 for the default. */
   char *(*xStepError)(CfConn *p, sqlite3_value **aArg, int rc);
+  /* Optional, used instead of xPrepare: prepares *ppStmt as xPrepare does,
+  ** or leaves it 0 and hands over rows made in C in *ppRows. */
+  int (*xPrepareRows)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
+                      CfTvfRows **ppRows, char **pzErr);
 } CfTvfDef;
 int cfRegisterTvf(sqlite3 *db, CfConn *p, const CfTvfDef *pDef);
+/* Rows made in C: nCol cells a row; a cell is NULL (eType 0), an integer,
+** a float or text (zText owned, from sqlite3_malloc). */
+typedef struct CfTvfCell {
+  int eType;          /* 0 (NULL), SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT */
+  sqlite3_int64 iVal;
+  double rVal;
+  char *zText;
+  int nText;
+} CfTvfCell;
+struct CfTvfRows {
+  int nCol, nRow, nAlloc;
+  CfTvfCell *aCell;   /* nRow * nCol */
+};
+CfTvfRows *cfTvfRowsNew(int nCol);
+CfTvfCell *cfTvfRowsAppend(CfTvfRows *p); /* a row of NULL cells, or 0 (out of memory) */
+void cfTvfRowsFree(CfTvfRows *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {
