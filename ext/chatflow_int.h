@@ -198,6 +198,24 @@ int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
+/* snippet.c, for search_vtab.c: where a query's terms occur in a text, as
+** the trigram index (bScript: substrings, folded) and the word index
+** (phrases of unicode61 tokens) see them, and the snippet around them. */
+typedef struct CfSnipMatch {
+  int iStart, iEnd;  /* bytes of the text */
+  int iTerm;
+} CfSnipMatch;
+typedef struct CfLocator CfLocator;
+int cfLocatorNew(sqlite3 *db, CfLocator **pp);
+int cfLocatorTerm(CfLocator *p, const char *z, int n, int bScript, int bPrefix, char **pzFold);
+int cfLocatorFind(CfLocator *p, const char *z, int n, const CfSnipMatch **paMatch, int *pnMatch);
+int cfLocatorCount(const CfLocator *p, int iTerm);
+int cfLocatorFold(CfLocator *p, const char *z, int n, char **pzFold);
+int cfLocatorWordTokens(CfLocator *p, const char *z, int n, int *pnTok);
+void cfLocatorFree(CfLocator *p);
+char *cfSnippetAround(const char *z, int n, const CfSnipMatch *aMatch, int nMatch, int nTerm,
+                      int nWindow, const char *zOpen, const char *zClose, const char *zEllips,
+                      int *pRc);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
 
 /* schema.c: PRAGMA trusted_schema=OFF.  SQLite 3.40 (Debian 12) does not
