@@ -7,6 +7,9 @@
 #   tests/python/test_topical_map.py  the whole topical_map workflow, the file closed and reopened
 #                                     between every step; double resume, advancing while waiting,
 #                                     a crashed worker's lease expiring.
+#   tests/python/test_search_scripts.py search_messages in scripts without spaces and emoji
+#                                     (the trigram path): every snippet decoded as UTF-8 and
+#                                     checked not to cut a grapheme cluster.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -16,7 +19,8 @@ CHATFLOW_EXT ?= dist/chatflow
 PYTHON ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
-                tests/python/test_retention_scale.py tests/python/test_failure_paths.py
+                tests/python/test_retention_scale.py tests/python/test_failure_paths.py \
+                tests/python/test_search_scripts.py
 
 .PHONY: test-python
 test-python: all
