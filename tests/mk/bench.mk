@@ -17,4 +17,4 @@ $(BENCH_BIN): scripts/bench/bench.c $(BENCH_LIB)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	  $$(pkg-config --cflags sqlite3) -o $@ scripts/bench/bench.c $(BENCH_LIB) \
-	  $$(pkg-config --libs sqlite3 json-c libcurl) -lm
+	  $$(pkg-config --libs sqlite3 json-c libcurl libutf8proc) -lm
