@@ -111,6 +111,15 @@ size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
 size_t cfPreviewLen(const char *z, size_t n);
 char *cfUtf8Repair(const char *z, int n, int *pnOut);
+/* text.c, for search: grapheme walks from a known boundary, the class of
+** a code point, the trigram indexes' rule (a code point >= U+0E00). */
+size_t cfGraphemeNext(const char *z, size_t n, size_t i);
+size_t cfGraphemeAround(const char *z, size_t n, size_t iFrom, size_t iOff, size_t *piFloor);
+#define CF_TEXT_OTHER 0
+#define CF_TEXT_PUNCT 1
+#define CF_TEXT_SPACE 2
+int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen);
+int cfUtf8HasScript(const unsigned char *z, int n);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);
@@ -198,6 +207,24 @@ int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
+/* snippet.c, for search_vtab.c: where a query's terms occur in a text, as
+** the trigram index (bScript: substrings, folded) and the word index
+** (phrases of unicode61 tokens) see them, and the snippet around them. */
+typedef struct CfSnipMatch {
+  int iStart, iEnd;  /* bytes of the text */
+  int iTerm;
+} CfSnipMatch;
+typedef struct CfLocator CfLocator;
+int cfLocatorNew(sqlite3 *db, CfLocator **pp);
+int cfLocatorTerm(CfLocator *p, const char *z, int n, int bScript, int bPrefix, char **pzFold);
+int cfLocatorFind(CfLocator *p, const char *z, int n, const CfSnipMatch **paMatch, int *pnMatch);
+int cfLocatorCount(const CfLocator *p, int iTerm);
+int cfLocatorFold(CfLocator *p, const char *z, int n, char **pzFold);
+int cfLocatorWordTokens(CfLocator *p, const char *z, int n, int *pnTok);
+void cfLocatorFree(CfLocator *p);
+char *cfSnippetAround(const char *z, int n, const CfSnipMatch *aMatch, int nMatch, int nTerm,
+                      int nWindow, const char *zOpen, const char *zClose, const char *zEllips,
+                      int *pRc);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
 
 /* schema.c: PRAGMA trusted_schema=OFF.  SQLite 3.40 (Debian 12) does not
@@ -214,6 +241,7 @@ int cfRegisterExport(sqlite3 *db, CfConn *p);
 char *cfTrustedSchemaError(sqlite3 *db, const char *zMsg);
 
 /* tvf.c: a read-only table-valued function backed by one statement. */
+typedef struct CfTvfRows CfTvfRows;
 typedef struct CfTvfDef {
   const char *zName;   /* the function (module) name */
   const char *zSchema; /* CREATE TABLE x(<visible columns>, <arguments> HIDDEN, ...) */
@@ -225,8 +253,28 @@ typedef struct CfTvfDef {
   int (*xPrepare)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr);
   /* Optional: the message for an error while stepping, or 0 for the default. */
   char *(*xStepError)(CfConn *p, sqlite3_value **aArg, int rc);
+  /* Optional, used instead of xPrepare: prepares *ppStmt as xPrepare does,
+  ** or leaves it 0 and hands over rows made in C in *ppRows. */
+  int (*xPrepareRows)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
+                      CfTvfRows **ppRows, char **pzErr);
 } CfTvfDef;
 int cfRegisterTvf(sqlite3 *db, CfConn *p, const CfTvfDef *pDef);
+/* Rows made in C: nCol cells a row; a cell is NULL (eType 0), an integer,
+** a float or text (zText owned, from sqlite3_malloc). */
+typedef struct CfTvfCell {
+  int eType;          /* 0 (NULL), SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT */
+  sqlite3_int64 iVal;
+  double rVal;
+  char *zText;
+  int nText;
+} CfTvfCell;
+struct CfTvfRows {
+  int nCol, nRow, nAlloc;
+  CfTvfCell *aCell;   /* nRow * nCol */
+};
+CfTvfRows *cfTvfRowsNew(int nCol);
+CfTvfCell *cfTvfRowsAppend(CfTvfRows *p); /* a row of NULL cells, or 0 (out of memory) */
+void cfTvfRowsFree(CfTvfRows *p);
 
 /* A row of a registration table. */
 typedef struct CfFuncDef {

@@ -31,14 +31,17 @@
 ** copied; the text after it is not read by the tokenizer at all.
 **
 ** Differences from snippet(): a window that starts inside a matched phrase
-** highlights the part of it in the window (3.40 leaves it unmarked); a cut
-** at the end of the window is moved past any combining marks, variation
-** selectors, emoji modifiers, tag characters and zero-width-joined
-** characters that follow the last token, so no grapheme cluster is split
-** (the window starts at a token, a letter or digit, which starts a
-** cluster); every cut is at a token boundary, so never inside a UTF-8
-** sequence.  The result is the same on every SQLite version (snippet()'s
-** handling of overlapping phrases changed in 3.46).
+** highlights the part of it in the window (3.40 leaves it unmarked); every
+** cut and every marker stands on a grapheme cluster boundary (utf8proc's
+** rules, text.c: cfGraphemeAround): a window or a mark starts at the
+** boundary at or before its first token and ends at the one at or after its
+** last, and two instances whose tokens share a cluster get one mark, so no
+** cluster is split — an emoji ZWJ sequence, a flag, a skin tone, a letter
+** and its combining accent stay whole, and no cut falls inside a UTF-8
+** sequence.  The boundaries are found walking forward from the last one,
+** from the start of the text: still O(n).  The result is the same on every
+** SQLite version (snippet()'s handling of overlapping phrases changed in
+** 3.46).
 **
 ** NULL column text gives NULL; NULL markers are empty text.  Errors: a
 ** wrong number of arguments, a column out of range, max_tokens outside
@@ -48,125 +51,21 @@
 ** query it only raises "unable to use function".  It only reads.
 ** Registered by cfRegisterSearch through the fts5_api of the connection
 ** (SELECT fts5(?1)); an SQLite without FTS5 gets nothing registered.
+**
+** Also here, for search_messages' queries with a character from U+0E00 on
+** (search_vtab.c), which no single FTS5 query answers: CfLocator, which
+** finds a query's terms in a text with the tokenizers of the trigram and
+** the word indexes, and cfSnippetAround, the snippet around what it found
+** (a window of grapheme clusters instead of tokens).  Why one file past 600
+** lines: it is one concept — what a search shows of a text — and both
+** kinds of snippet cut text by the same rules.
 */
 #include "chatflow_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define CF_SNIPPET_MAX_TOKENS 64
-
-/*
-** Code points that continue the grapheme cluster of the character before
-** them: general categories Mn, Me and Mc (combining and spacing marks,
-** variation selectors, the keycap mark), U+200D ZERO WIDTH JOINER, the
-** emoji skin-tone modifiers and the tag characters.  Generated from
-** Python's unicodedata (Unicode 14.0.0); sorted, not overlapping.
-*/
-static const unsigned int cfSnippetExtend[][2] = {
-  {0x300, 0x36F}, {0x483, 0x489}, {0x591, 0x5BD}, {0x5BF, 0x5BF}, {0x5C1, 0x5C2}, {0x5C4, 0x5C5},
-  {0x5C7, 0x5C7}, {0x610, 0x61A}, {0x64B, 0x65F}, {0x670, 0x670}, {0x6D6, 0x6DC}, {0x6DF, 0x6E4},
-  {0x6E7, 0x6E8}, {0x6EA, 0x6ED}, {0x711, 0x711}, {0x730, 0x74A}, {0x7A6, 0x7B0}, {0x7EB, 0x7F3},
-  {0x7FD, 0x7FD}, {0x816, 0x819}, {0x81B, 0x823}, {0x825, 0x827}, {0x829, 0x82D}, {0x859, 0x85B},
-  {0x898, 0x89F}, {0x8CA, 0x8E1}, {0x8E3, 0x903}, {0x93A, 0x93C}, {0x93E, 0x94F}, {0x951, 0x957},
-  {0x962, 0x963}, {0x981, 0x983}, {0x9BC, 0x9BC}, {0x9BE, 0x9C4}, {0x9C7, 0x9C8}, {0x9CB, 0x9CD},
-  {0x9D7, 0x9D7}, {0x9E2, 0x9E3}, {0x9FE, 0x9FE}, {0xA01, 0xA03}, {0xA3C, 0xA3C}, {0xA3E, 0xA42},
-  {0xA47, 0xA48}, {0xA4B, 0xA4D}, {0xA51, 0xA51}, {0xA70, 0xA71}, {0xA75, 0xA75}, {0xA81, 0xA83},
-  {0xABC, 0xABC}, {0xABE, 0xAC5}, {0xAC7, 0xAC9}, {0xACB, 0xACD}, {0xAE2, 0xAE3}, {0xAFA, 0xAFF},
-  {0xB01, 0xB03}, {0xB3C, 0xB3C}, {0xB3E, 0xB44}, {0xB47, 0xB48}, {0xB4B, 0xB4D}, {0xB55, 0xB57},
-  {0xB62, 0xB63}, {0xB82, 0xB82}, {0xBBE, 0xBC2}, {0xBC6, 0xBC8}, {0xBCA, 0xBCD}, {0xBD7, 0xBD7},
-  {0xC00, 0xC04}, {0xC3C, 0xC3C}, {0xC3E, 0xC44}, {0xC46, 0xC48}, {0xC4A, 0xC4D}, {0xC55, 0xC56},
-  {0xC62, 0xC63}, {0xC81, 0xC83}, {0xCBC, 0xCBC}, {0xCBE, 0xCC4}, {0xCC6, 0xCC8}, {0xCCA, 0xCCD},
-  {0xCD5, 0xCD6}, {0xCE2, 0xCE3}, {0xD00, 0xD03}, {0xD3B, 0xD3C}, {0xD3E, 0xD44}, {0xD46, 0xD48},
-  {0xD4A, 0xD4D}, {0xD57, 0xD57}, {0xD62, 0xD63}, {0xD81, 0xD83}, {0xDCA, 0xDCA}, {0xDCF, 0xDD4},
-  {0xDD6, 0xDD6}, {0xDD8, 0xDDF}, {0xDF2, 0xDF3}, {0xE31, 0xE31}, {0xE34, 0xE3A}, {0xE47, 0xE4E},
-  {0xEB1, 0xEB1}, {0xEB4, 0xEBC}, {0xEC8, 0xECD}, {0xF18, 0xF19}, {0xF35, 0xF35}, {0xF37, 0xF37},
-  {0xF39, 0xF39}, {0xF3E, 0xF3F}, {0xF71, 0xF84}, {0xF86, 0xF87}, {0xF8D, 0xF97}, {0xF99, 0xFBC},
-  {0xFC6, 0xFC6}, {0x102B, 0x103E}, {0x1056, 0x1059}, {0x105E, 0x1060}, {0x1062, 0x1064},
-  {0x1067, 0x106D}, {0x1071, 0x1074}, {0x1082, 0x108D}, {0x108F, 0x108F}, {0x109A, 0x109D},
-  {0x135D, 0x135F}, {0x1712, 0x1715}, {0x1732, 0x1734}, {0x1752, 0x1753}, {0x1772, 0x1773},
-  {0x17B4, 0x17D3}, {0x17DD, 0x17DD}, {0x180B, 0x180D}, {0x180F, 0x180F}, {0x1885, 0x1886},
-  {0x18A9, 0x18A9}, {0x1920, 0x192B}, {0x1930, 0x193B}, {0x1A17, 0x1A1B}, {0x1A55, 0x1A5E},
-  {0x1A60, 0x1A7C}, {0x1A7F, 0x1A7F}, {0x1AB0, 0x1ACE}, {0x1B00, 0x1B04}, {0x1B34, 0x1B44},
-  {0x1B6B, 0x1B73}, {0x1B80, 0x1B82}, {0x1BA1, 0x1BAD}, {0x1BE6, 0x1BF3}, {0x1C24, 0x1C37},
-  {0x1CD0, 0x1CD2}, {0x1CD4, 0x1CE8}, {0x1CED, 0x1CED}, {0x1CF4, 0x1CF4}, {0x1CF7, 0x1CF9},
-  {0x1DC0, 0x1DFF}, {0x200D, 0x200D}, {0x20D0, 0x20F0}, {0x2CEF, 0x2CF1}, {0x2D7F, 0x2D7F},
-  {0x2DE0, 0x2DFF}, {0x302A, 0x302F}, {0x3099, 0x309A}, {0xA66F, 0xA672}, {0xA674, 0xA67D},
-  {0xA69E, 0xA69F}, {0xA6F0, 0xA6F1}, {0xA802, 0xA802}, {0xA806, 0xA806}, {0xA80B, 0xA80B},
-  {0xA823, 0xA827}, {0xA82C, 0xA82C}, {0xA880, 0xA881}, {0xA8B4, 0xA8C5}, {0xA8E0, 0xA8F1},
-  {0xA8FF, 0xA8FF}, {0xA926, 0xA92D}, {0xA947, 0xA953}, {0xA980, 0xA983}, {0xA9B3, 0xA9C0},
-  {0xA9E5, 0xA9E5}, {0xAA29, 0xAA36}, {0xAA43, 0xAA43}, {0xAA4C, 0xAA4D}, {0xAA7B, 0xAA7D},
-  {0xAAB0, 0xAAB0}, {0xAAB2, 0xAAB4}, {0xAAB7, 0xAAB8}, {0xAABE, 0xAABF}, {0xAAC1, 0xAAC1},
-  {0xAAEB, 0xAAEF}, {0xAAF5, 0xAAF6}, {0xABE3, 0xABEA}, {0xABEC, 0xABED}, {0xFB1E, 0xFB1E},
-  {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0x101FD, 0x101FD}, {0x102E0, 0x102E0}, {0x10376, 0x1037A},
-  {0x10A01, 0x10A03}, {0x10A05, 0x10A06}, {0x10A0C, 0x10A0F}, {0x10A38, 0x10A3A},
-  {0x10A3F, 0x10A3F}, {0x10AE5, 0x10AE6}, {0x10D24, 0x10D27}, {0x10EAB, 0x10EAC},
-  {0x10F46, 0x10F50}, {0x10F82, 0x10F85}, {0x11000, 0x11002}, {0x11038, 0x11046},
-  {0x11070, 0x11070}, {0x11073, 0x11074}, {0x1107F, 0x11082}, {0x110B0, 0x110BA},
-  {0x110C2, 0x110C2}, {0x11100, 0x11102}, {0x11127, 0x11134}, {0x11145, 0x11146},
-  {0x11173, 0x11173}, {0x11180, 0x11182}, {0x111B3, 0x111C0}, {0x111C9, 0x111CC},
-  {0x111CE, 0x111CF}, {0x1122C, 0x11237}, {0x1123E, 0x1123E}, {0x112DF, 0x112EA},
-  {0x11300, 0x11303}, {0x1133B, 0x1133C}, {0x1133E, 0x11344}, {0x11347, 0x11348},
-  {0x1134B, 0x1134D}, {0x11357, 0x11357}, {0x11362, 0x11363}, {0x11366, 0x1136C},
-  {0x11370, 0x11374}, {0x11435, 0x11446}, {0x1145E, 0x1145E}, {0x114B0, 0x114C3},
-  {0x115AF, 0x115B5}, {0x115B8, 0x115C0}, {0x115DC, 0x115DD}, {0x11630, 0x11640},
-  {0x116AB, 0x116B7}, {0x1171D, 0x1172B}, {0x1182C, 0x1183A}, {0x11930, 0x11935},
-  {0x11937, 0x11938}, {0x1193B, 0x1193E}, {0x11940, 0x11940}, {0x11942, 0x11943},
-  {0x119D1, 0x119D7}, {0x119DA, 0x119E0}, {0x119E4, 0x119E4}, {0x11A01, 0x11A0A},
-  {0x11A33, 0x11A39}, {0x11A3B, 0x11A3E}, {0x11A47, 0x11A47}, {0x11A51, 0x11A5B},
-  {0x11A8A, 0x11A99}, {0x11C2F, 0x11C36}, {0x11C38, 0x11C3F}, {0x11C92, 0x11CA7},
-  {0x11CA9, 0x11CB6}, {0x11D31, 0x11D36}, {0x11D3A, 0x11D3A}, {0x11D3C, 0x11D3D},
-  {0x11D3F, 0x11D45}, {0x11D47, 0x11D47}, {0x11D8A, 0x11D8E}, {0x11D90, 0x11D91},
-  {0x11D93, 0x11D97}, {0x11EF3, 0x11EF6}, {0x16AF0, 0x16AF4}, {0x16B30, 0x16B36},
-  {0x16F4F, 0x16F4F}, {0x16F51, 0x16F87}, {0x16F8F, 0x16F92}, {0x16FE4, 0x16FE4},
-  {0x16FF0, 0x16FF1}, {0x1BC9D, 0x1BC9E}, {0x1CF00, 0x1CF2D}, {0x1CF30, 0x1CF46},
-  {0x1D165, 0x1D169}, {0x1D16D, 0x1D172}, {0x1D17B, 0x1D182}, {0x1D185, 0x1D18B},
-  {0x1D1AA, 0x1D1AD}, {0x1D242, 0x1D244}, {0x1DA00, 0x1DA36}, {0x1DA3B, 0x1DA6C},
-  {0x1DA75, 0x1DA75}, {0x1DA84, 0x1DA84}, {0x1DA9B, 0x1DA9F}, {0x1DAA1, 0x1DAAF},
-  {0x1E000, 0x1E006}, {0x1E008, 0x1E018}, {0x1E01B, 0x1E021}, {0x1E023, 0x1E024},
-  {0x1E026, 0x1E02A}, {0x1E130, 0x1E136}, {0x1E2AE, 0x1E2AE}, {0x1E2EC, 0x1E2EF},
-  {0x1E8D0, 0x1E8D6}, {0x1E944, 0x1E94A}, {0x1F3FB, 0x1F3FF}, {0xE0020, 0xE007F},
-  {0xE0100, 0xE01EF}
-};
-
-static int cfSnippetIsExtend(unsigned int c) {
-  int lo = 0, hi = (int)(sizeof(cfSnippetExtend) / sizeof(cfSnippetExtend[0])) - 1;
-  while (lo <= hi) {
-    int mid = (lo + hi) / 2;
-    if (c < cfSnippetExtend[mid][0]) hi = mid - 1;
-    else if (c > cfSnippetExtend[mid][1]) lo = mid + 1;
-    else return 1;
-  }
-  return 0;
-}
-
-/* Decodes the code point at z[i] (valid UTF-8: FTS5 only indexes text);
-** returns its length in bytes. */
-static int cfSnippetCodepoint(const unsigned char *z, int i, int n, unsigned int *pc) {
-  unsigned int c = z[i];
-  int nLen = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  if (i + nLen > n) nLen = n - i;
-  if (nLen > 1) {
-    c &= 0x3F >> (nLen - 1);
-    for (int k = 1; k < nLen; k++) c = (c << 6) | (z[i + k] & 0x3F);
-  }
-  *pc = c;
-  return nLen;
-}
-
-/* The end of the grapheme cluster that the text before byte iOff ends in:
-** iOff moved past the extending code points that follow it. */
-static int cfSnippetClusterEnd(const unsigned char *z, int n, int iOff) {
-  while (iOff < n) {
-    unsigned int c;
-    int nLen = cfSnippetCodepoint(z, iOff, n, &c);
-    if (!cfSnippetIsExtend(c)) break;
-    iOff += nLen;
-    if (c == 0x200D && iOff < n) {     /* a joiner takes the next character along */
-      iOff += cfSnippetCodepoint(z, iOff, n, &c);
-    }
-  }
-  return iOff;
-}
 
 /* The row's instances in the column, in position order. */
 typedef struct CfSnipInst {
@@ -255,16 +154,26 @@ static int cfSnipScore(CfSnipWin *w, const CfSnipInst *a, int n, int nDocsize, i
 }
 
 /* Building the snippet: the window [iRangeStart, iRangeEnd] of tokens, the
-** coalesced instances (overlapping ones merged) marked. */
+** coalesced instances (overlapping ones merged) marked.  Every cut and
+** every marker is put on a grapheme cluster boundary: a window or a mark
+** starts at the boundary at or before its first token, and ends at the
+** boundary at or after its last token (cfGraphemeAround, walking forward
+** from the last boundary found, so the text is walked once).  A close
+** marker waits in iPendClose until the next mark is known: two instances
+** whose tokens share a cluster get one mark. */
 typedef struct CfSnipOut {
   const char *zIn;
+  int nIn;
   const char *zOpen, *zClose;
   int iRangeStart, iRangeEnd;
   const CfSnipInst *aInst;
   int nInst;
   int iInst;          /* next instance not yet merged into [iStart, iEnd] */
   int iStart, iEnd;   /* the current coalesced instance, or iStart < 0 */
-  int bOpen;          /* zOpen written, zClose not yet */
+  int bOpen;          /* zOpen written, the instance not ended yet */
+  int iPendClose;     /* where a zClose not yet written goes, or -1 */
+  int iWinEnd;        /* the end of the window's last cluster, or -1 */
+  int iBound;         /* a cluster boundary at or before every later cut */
   int iPos;           /* the next token's position */
   int iOff;           /* zIn copied up to here */
   sqlite3_str *pOut;
@@ -291,6 +200,19 @@ static void cfSnipCopy(CfSnipOut *p, int iTo) {
   if (iTo > p->iOff) p->iOff = iTo;
 }
 
+static void cfSnipMark(CfSnipOut *p, int iAt, const char *zMark) {
+  cfSnipCopy(p, iAt);
+  sqlite3_str_appendall(p->pOut, zMark);
+}
+
+/* The cluster boundary at or before (bCeil: at or after) byte iOff. */
+static int cfSnipCut(CfSnipOut *p, int iOff, int bCeil) {
+  size_t iFloor;
+  size_t iCeil = cfGraphemeAround(p->zIn, (size_t)p->nIn, (size_t)p->iBound, (size_t)iOff, &iFloor);
+  p->iBound = (int)iFloor;
+  return bCeil ? (int)iCeil : (int)iFloor;
+}
+
 static int cfSnipOutCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStartOff,
                        int iEndOff) {
   CfSnipOut *p = (CfSnipOut *)pCtx;
@@ -300,22 +222,24 @@ static int cfSnipOutCb(void *pCtx, int tflags, const char *pToken, int nToken, i
   iPos = p->iPos++;
   if (iPos < p->iRangeStart) return SQLITE_OK;
   if (iPos > p->iRangeEnd) return SQLITE_DONE;
-  if (iPos == p->iRangeStart && iPos > 0) p->iOff = iStartOff;
+  if (iPos == p->iRangeStart && iPos > 0) p->iOff = cfSnipCut(p, iStartOff, 0);
   if (!p->bOpen && p->iStart >= 0 && iPos >= p->iStart && iPos <= p->iEnd) {
-    cfSnipCopy(p, iStartOff);
-    sqlite3_str_appendall(p->pOut, p->zOpen);
+    int iAt = cfSnipCut(p, iStartOff, 0);
+    if (iAt < p->iOff) iAt = p->iOff;
+    if (p->iPendClose < 0 || iAt >= p->iPendClose) {
+      if (p->iPendClose >= 0) cfSnipMark(p, p->iPendClose, p->zClose);
+      cfSnipMark(p, iAt, p->zOpen);
+    } /* else: in the cluster the last mark ends in; that mark goes on */
+    p->iPendClose = -1;
     p->bOpen = 1;
   }
-  if (p->bOpen && iPos == p->iEnd) {
-    cfSnipCopy(p, iEndOff);
-    sqlite3_str_appendall(p->pOut, p->zClose);
+  if (p->bOpen && (iPos == p->iEnd || iPos == p->iRangeEnd)) {
+    p->iPendClose = cfSnipCut(p, iEndOff, 1);
     p->bOpen = 0;
-    cfSnipNext(p);
+    if (iPos == p->iEnd) cfSnipNext(p);
   }
   if (iPos == p->iRangeEnd) {
-    cfSnipCopy(p, iEndOff);
-    if (p->bOpen) sqlite3_str_appendall(p->pOut, p->zClose);
-    p->bOpen = 0;
+    p->iWinEnd = cfSnipCut(p, iEndOff, 1);
     return SQLITE_DONE;
   }
   return sqlite3_str_errcode(p->pOut);
@@ -416,8 +340,12 @@ static void cfSnippetFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlit
 
   /* The text of the window, the instances in it marked. */
   if (rc == SQLITE_OK) {
+    int bAll = iBestStart + nToken >= nDocsize, iEndAt;
     sOut.pOut = sqlite3_str_new(0);
     sOut.zIn = zDoc;
+    sOut.nIn = nDoc;
+    sOut.iPendClose = -1;
+    sOut.iWinEnd = -1;
     sOut.zOpen = cfSnipArg(apVal[1]);
     sOut.zClose = cfSnipArg(apVal[2]);
     sOut.iRangeStart = iBestStart;
@@ -429,13 +357,12 @@ static void cfSnippetFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlit
     if (iBestStart > 0) sqlite3_str_appendall(sOut.pOut, zEllips);
     rc = pApi->xTokenize(pFts, zDoc, nDoc, &sOut, cfSnipOutCb);
     if (rc == SQLITE_DONE) rc = SQLITE_OK;
-    if (sOut.bOpen) sqlite3_str_appendall(sOut.pOut, sOut.zClose);
-    if (sOut.iRangeEnd >= nDocsize - 1) {
-      cfSnipCopy(&sOut, nDoc);
-    } else {
-      cfSnipCopy(&sOut, cfSnippetClusterEnd((const unsigned char *)zDoc, nDoc, sOut.iOff));
-      sqlite3_str_appendall(sOut.pOut, zEllips);
-    }
+    /* the window ends after its last token's cluster, or with the text */
+    iEndAt = bAll || sOut.iWinEnd < 0 ? nDoc : sOut.iWinEnd;
+    if (sOut.bOpen) sOut.iPendClose = iEndAt;
+    if (sOut.iPendClose >= 0) cfSnipMark(&sOut, sOut.iPendClose, sOut.zClose);
+    cfSnipCopy(&sOut, iEndAt);
+    if (!bAll) sqlite3_str_appendall(sOut.pOut, zEllips);
     if (rc == SQLITE_OK) rc = sqlite3_str_errcode(sOut.pOut);
   }
 
@@ -473,4 +400,604 @@ int cfRegisterSnippet(sqlite3 *db) {
   fts5_api *pApi = cfFts5Api(db);
   if (pApi == 0) return SQLITE_OK;   /* no FTS5: chatflow_init will say so */
   return pApi->xCreateFunction(pApi, "chatflow_snippet", 0, cfSnippetFunc, 0);
+}
+
+/* ======================================================================
+** Search in scripts written without spaces, and emoji (search_vtab.c)
+**
+** A query term routed to the trigram index matches as a substring: it
+** occurs where the text's code points, folded the way the trigram
+** tokenizer folds them, equal the term's.  A term routed to the word
+** index matches a run of tokens of unicode61 (remove_diacritics 2), the
+** last one as a prefix for "term*".  CfLocator finds both kinds in a text
+** with the tokenizers of the two indexes themselves (through the
+** connection's fts5_api), so it sees what the indexes see:
+**   - trigram: the text and two U+0001 are tokenized as migration 005
+**     indexes them; the first code point of each trigram is the text's
+**     code point at that position, folded.  Each term runs a
+**     Knuth-Morris-Pratt matcher over that stream: O(n) a term;
+**   - words: a ring of the last tokens; a phrase of m tokens is compared
+**     at each token: O(n m).
+** The tokenizer arguments are those of migrations 003 and 005.
+** ====================================================================== */
+
+typedef struct CfLocTerm {
+  int bScript, bPrefix;
+  int *aCp, *aFail, nCp;   /* script: folded code points, KMP failure table */
+  int j;                   /* script: the matcher's state in this text */
+  char **azTok;            /* word: the term's tokens */
+  int *anTok, nTok;
+} CfLocTerm;
+
+typedef struct CfLocTok {  /* word: a token of the ring */
+  char *z;
+  int n, nAlloc;
+  int iStart, iEnd;
+} CfLocTok;
+
+struct CfLocator {
+  fts5_tokenizer tTri, tWord;
+  Fts5Tokenizer *pTri, *pWord;
+  CfLocTerm *aTerm;
+  int nTerm;
+  int nMaxCp, nMaxTok;     /* the longest term of each kind */
+  int bScript, bWord;      /* some term of that kind */
+  /* per text */
+  const char *zText;
+  int nText;
+  int *aRing, nChar;       /* script: byte offsets of the last nMaxCp characters */
+  CfLocTok *aTok;          /* word: the last nMaxTok tokens */
+  int nTokSeen;
+  CfSnipMatch *aMatch;
+  int nMatch, nMatchAlloc;
+  int *aCount;             /* per term: its occurrences */
+  char *zPad;              /* the text and two U+0001 */
+  int nPadAlloc;
+  sqlite3_str *pFold;      /* cfLocatorTerm: the folded term */
+  int rc;
+};
+
+int cfLocatorNew(sqlite3 *db, CfLocator **pp) {
+  static const char *azWord[] = {"remove_diacritics", "2"};
+  fts5_api *pApi = cfFts5Api(db);
+  void *pUser = 0;
+  CfLocator *p;
+  int rc;
+  *pp = 0;
+  if (pApi == 0) return SQLITE_ERROR;
+  p = sqlite3_malloc(sizeof(*p));
+  if (p == 0) return SQLITE_NOMEM;
+  memset(p, 0, sizeof(*p));
+  rc = pApi->xFindTokenizer(pApi, "trigram", &pUser, &p->tTri);
+  if (rc == SQLITE_OK) rc = p->tTri.xCreate(pUser, 0, 0, &p->pTri);
+  if (rc == SQLITE_OK) rc = pApi->xFindTokenizer(pApi, "unicode61", &pUser, &p->tWord);
+  if (rc == SQLITE_OK) rc = p->tWord.xCreate(pUser, azWord, 2, &p->pWord);
+  if (rc != SQLITE_OK) {
+    cfLocatorFree(p);
+    return rc;
+  }
+  *pp = p;
+  return SQLITE_OK;
+}
+
+void cfLocatorFree(CfLocator *p) {
+  if (p == 0) return;
+  for (int i = 0; i < p->nTerm; i++) {
+    CfLocTerm *t = &p->aTerm[i];
+    sqlite3_free(t->aCp);
+    sqlite3_free(t->aFail);
+    for (int k = 0; k < t->nTok; k++) sqlite3_free(t->azTok[k]);
+    sqlite3_free(t->azTok);
+    sqlite3_free(t->anTok);
+  }
+  for (int i = 0; p->aTok && i < p->nMaxTok; i++) sqlite3_free(p->aTok[i].z);
+  if (p->pTri) p->tTri.xDelete(p->pTri);
+  if (p->pWord) p->tWord.xDelete(p->pWord);
+  sqlite3_free(p->aTerm);
+  sqlite3_free(p->aRing);
+  sqlite3_free(p->aTok);
+  sqlite3_free(p->aMatch);
+  sqlite3_free(p->aCount);
+  sqlite3_free(p->zPad);
+  sqlite3_free(sqlite3_str_finish(p->pFold));
+  sqlite3_free(p);
+}
+
+/* The code point UTF-8 z[0..n) starts with, and its length. */
+static int cfLocCodepoint(const char *z, int n, int *pcp) {
+  const unsigned char *u = (const unsigned char *)z;
+  int c = u[0], nLen = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  if (nLen > n) nLen = n;
+  if (nLen > 1) {
+    c &= 0x3F >> (nLen - 1);
+    for (int k = 1; k < nLen; k++) c = (c << 6) | (u[k] & 0x3F);
+  }
+  *pcp = c;
+  return nLen;
+}
+
+/* Copies z[0..n) and two U+0001 into p->zPad: what the index tokenized. */
+static int cfLocPad(CfLocator *p, const char *z, int n) {
+  if (n + 2 > p->nPadAlloc) {
+    char *zNew = sqlite3_realloc64(p->zPad, (sqlite3_uint64)n + 2);
+    if (zNew == 0) return SQLITE_NOMEM;
+    p->zPad = zNew;
+    p->nPadAlloc = n + 2;
+  }
+  if (n) memcpy(p->zPad, z, (size_t)n);
+  p->zPad[n] = 1;
+  p->zPad[n + 1] = 1;
+  return SQLITE_OK;
+}
+
+/* cfLocatorTerm, script terms: the first code point of each trigram. */
+static int cfLocFoldCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStart, int iEnd) {
+  CfLocator *p = (CfLocator *)pCtx;
+  CfLocTerm *t = &p->aTerm[p->nTerm];
+  int cp, nLen;
+  (void)tflags; (void)iStart; (void)iEnd;
+  if (nToken <= 0) return SQLITE_OK;
+  nLen = cfLocCodepoint(pToken, nToken, &cp);
+  if ((t->nCp & 15) == 0) {
+    int *aNew = sqlite3_realloc64(t->aCp, (sqlite3_uint64)(t->nCp + 16) * sizeof(int));
+    if (aNew == 0) return SQLITE_NOMEM;
+    t->aCp = aNew;
+  }
+  t->aCp[t->nCp++] = cp;
+  sqlite3_str_append(p->pFold, pToken, nLen);
+  return sqlite3_str_errcode(p->pFold);
+}
+
+/* cfLocatorTerm, word terms: the tokens. */
+static int cfLocWordTermCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStart,
+                           int iEnd) {
+  CfLocator *p = (CfLocator *)pCtx;
+  CfLocTerm *t = &p->aTerm[p->nTerm];
+  (void)iStart; (void)iEnd;
+  if (tflags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
+  if ((t->nTok & 7) == 0) {
+    char **azNew = sqlite3_realloc64(t->azTok, (sqlite3_uint64)(t->nTok + 8) * sizeof(char *));
+    int *anNew;
+    if (azNew == 0) return SQLITE_NOMEM;
+    t->azTok = azNew;
+    anNew = sqlite3_realloc64(t->anTok, (sqlite3_uint64)(t->nTok + 8) * sizeof(int));
+    if (anNew == 0) return SQLITE_NOMEM;
+    t->anTok = anNew;
+  }
+  t->azTok[t->nTok] = sqlite3_malloc(nToken > 0 ? nToken : 1);
+  if (t->azTok[t->nTok] == 0) return SQLITE_NOMEM;
+  if (nToken > 0) memcpy(t->azTok[t->nTok], pToken, (size_t)nToken);
+  t->anTok[t->nTok++] = nToken;
+  return SQLITE_OK;
+}
+
+/* Adds a term (z[0..n), as written): bScript for a substring of the
+** trigram index, else a phrase of words, bPrefix for "term*".  For a
+** script term, *pzFold (if not 0) gets its folded text (sqlite3_malloc'd):
+** the prefix of the trigrams that hold a term of one or two characters. */
+int cfLocatorTerm(CfLocator *p, const char *z, int n, int bScript, int bPrefix, char **pzFold) {
+  CfLocTerm *t;
+  CfLocTerm *aNew = sqlite3_realloc64(p->aTerm, (sqlite3_uint64)(p->nTerm + 1) * sizeof(CfLocTerm));
+  int *aCount;
+  int rc;
+  if (pzFold) *pzFold = 0;
+  if (aNew == 0) return SQLITE_NOMEM;
+  p->aTerm = aNew;
+  aCount = sqlite3_realloc64(p->aCount, (sqlite3_uint64)(p->nTerm + 1) * sizeof(int));
+  if (aCount == 0) return SQLITE_NOMEM;
+  p->aCount = aCount;
+  t = &p->aTerm[p->nTerm];
+  memset(t, 0, sizeof(*t));
+  t->bScript = bScript;
+  t->bPrefix = bPrefix;
+  if (bScript) {
+    sqlite3_free(sqlite3_str_finish(p->pFold));
+    p->pFold = sqlite3_str_new(0);
+    rc = cfLocPad(p, z, n);
+    if (rc == SQLITE_OK) {
+      rc = p->tTri.xTokenize(p->pTri, p, FTS5_TOKENIZE_QUERY, p->zPad, n + 2, cfLocFoldCb);
+    }
+    if (rc == SQLITE_OK && t->nCp > 0) {
+      /* the failure function of Knuth-Morris-Pratt */
+      t->aFail = sqlite3_malloc64((sqlite3_uint64)t->nCp * sizeof(int));
+      if (t->aFail == 0) rc = SQLITE_NOMEM;
+      else {
+        t->aFail[0] = 0;
+        for (int i = 1, k = 0; i < t->nCp; i++) {
+          while (k > 0 && t->aCp[i] != t->aCp[k]) k = t->aFail[k - 1];
+          if (t->aCp[i] == t->aCp[k]) k++;
+          t->aFail[i] = k;
+        }
+      }
+    }
+    if (rc == SQLITE_OK && pzFold) {
+      int nFold = sqlite3_str_length(p->pFold);
+      char *zFold = sqlite3_str_finish(p->pFold);
+      p->pFold = 0;
+      if (zFold == 0 && nFold == 0) zFold = sqlite3_mprintf("");
+      if (zFold == 0) rc = SQLITE_NOMEM;
+      *pzFold = zFold;
+    }
+    if (t->nCp > p->nMaxCp) p->nMaxCp = t->nCp;
+    p->bScript = 1;
+  } else {
+    rc = p->tWord.xTokenize(p->pWord, p, FTS5_TOKENIZE_QUERY | (bPrefix ? FTS5_TOKENIZE_PREFIX : 0), z,
+                            n, cfLocWordTermCb);
+    if (t->nTok > p->nMaxTok) p->nMaxTok = t->nTok;
+    p->bWord = 1;
+  }
+  p->nTerm++;  /* also on failure: cfLocatorFree frees what it holds */
+  if (rc != SQLITE_OK && pzFold) {
+    sqlite3_free(*pzFold);
+    *pzFold = 0;
+  }
+  return rc;
+}
+
+static int cfLocAddMatch(CfLocator *p, int iStart, int iEnd, int iTerm) {
+  if (p->nMatch == p->nMatchAlloc) {
+    int nNew = p->nMatchAlloc ? p->nMatchAlloc * 2 : 16;
+    CfSnipMatch *aNew = sqlite3_realloc64(p->aMatch, (sqlite3_uint64)nNew * sizeof(CfSnipMatch));
+    if (aNew == 0) return SQLITE_NOMEM;
+    p->aMatch = aNew;
+    p->nMatchAlloc = nNew;
+  }
+  if (iEnd > p->nText) iEnd = p->nText;   /* a term ending in the padding */
+  p->aMatch[p->nMatch].iStart = iStart;
+  p->aMatch[p->nMatch].iEnd = iEnd;
+  p->aMatch[p->nMatch].iTerm = iTerm;
+  p->nMatch++;
+  p->aCount[iTerm]++;
+  return SQLITE_OK;
+}
+
+/* Each trigram: its first code point is the text's next one, folded. */
+static int cfLocScriptCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStart,
+                         int iEnd) {
+  CfLocator *p = (CfLocator *)pCtx;
+  int cp, iChar = p->nChar++;
+  (void)tflags; (void)iEnd;
+  if (nToken <= 0) return SQLITE_OK;
+  cfLocCodepoint(pToken, nToken, &cp);
+  p->aRing[iChar % p->nMaxCp] = iStart;
+  for (int i = 0; i < p->nTerm; i++) {
+    CfLocTerm *t = &p->aTerm[i];
+    if (!t->bScript || t->nCp == 0) continue;
+    while (t->j > 0 && t->aCp[t->j] != cp) t->j = t->aFail[t->j - 1];
+    if (t->aCp[t->j] == cp) t->j++;
+    if (t->j == t->nCp) {
+      int iFirst = p->aRing[(iChar - t->nCp + 1) % p->nMaxCp], c;
+      int rc = cfLocAddMatch(p, iFirst, iStart + cfLocCodepoint(p->zPad + iStart, p->nText + 2 - iStart, &c),
+                             i);
+      if (rc != SQLITE_OK) return rc;
+      t->j = t->aFail[t->j - 1];
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* Each word token enters the ring; every word term is compared with the
+** tokens that end with it. */
+static int cfLocWordCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStart, int iEnd) {
+  CfLocator *p = (CfLocator *)pCtx;
+  CfLocTok *q;
+  int k;
+  if (tflags & FTS5_TOKEN_COLOCATED) return SQLITE_OK;
+  k = p->nTokSeen++;
+  q = &p->aTok[k % p->nMaxTok];
+  if (nToken > q->nAlloc) {
+    char *zNew = sqlite3_realloc64(q->z, (sqlite3_uint64)nToken);
+    if (zNew == 0) return SQLITE_NOMEM;
+    q->z = zNew;
+    q->nAlloc = nToken;
+  }
+  if (nToken > 0) memcpy(q->z, pToken, (size_t)nToken);
+  q->n = nToken;
+  q->iStart = iStart;
+  q->iEnd = iEnd;
+  for (int i = 0; i < p->nTerm; i++) {
+    CfLocTerm *t = &p->aTerm[i];
+    int m = t->nTok, bMatch = 1;
+    if (t->bScript || m == 0 || k + 1 < m) continue;
+    for (int x = 0; x < m && bMatch; x++) {
+      const CfLocTok *r = &p->aTok[(k - m + 1 + x) % p->nMaxTok];
+      int bLast = x == m - 1;
+      if (bLast && t->bPrefix) {
+        bMatch = r->n >= t->anTok[x] && memcmp(r->z, t->azTok[x], (size_t)t->anTok[x]) == 0;
+      } else {
+        bMatch = r->n == t->anTok[x] && memcmp(r->z, t->azTok[x], (size_t)t->anTok[x]) == 0;
+      }
+    }
+    if (bMatch) {
+      int rc = cfLocAddMatch(p, p->aTok[(k - m + 1) % p->nMaxTok].iStart, iEnd, i);
+      if (rc != SQLITE_OK) return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static int cfLocMatchCmp(const void *a, const void *b) {
+  const CfSnipMatch *x = (const CfSnipMatch *)a, *y = (const CfSnipMatch *)b;
+  if (x->iStart != y->iStart) return x->iStart < y->iStart ? -1 : 1;
+  if (x->iEnd != y->iEnd) return x->iEnd < y->iEnd ? -1 : 1;
+  return x->iTerm - y->iTerm;
+}
+
+/* Finds every term in z[0..n): *paMatch (owned by p, valid until the next
+** call) gets the occurrences in text order, and cfLocatorCount() each
+** term's number of them. */
+int cfLocatorFind(CfLocator *p, const char *z, int n, const CfSnipMatch **paMatch, int *pnMatch) {
+  int rc = SQLITE_OK;
+  p->zText = z;
+  p->nText = n;
+  p->nMatch = 0;
+  p->nChar = 0;
+  p->nTokSeen = 0;
+  for (int i = 0; i < p->nTerm; i++) {
+    p->aCount[i] = 0;
+    p->aTerm[i].j = 0;
+  }
+  /* a script term holds a code point >= U+0E00: a text without one has none */
+  if (p->bScript && p->nMaxCp > 0 && cfUtf8HasScript((const unsigned char *)z, n)) {
+    if (p->aRing == 0) {
+      p->aRing = sqlite3_malloc64((sqlite3_uint64)p->nMaxCp * sizeof(int));
+      if (p->aRing == 0) rc = SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_OK) rc = cfLocPad(p, z, n);
+    if (rc == SQLITE_OK) {
+      rc = p->tTri.xTokenize(p->pTri, p, FTS5_TOKENIZE_DOCUMENT, p->zPad, n + 2, cfLocScriptCb);
+    }
+  }
+  if (rc == SQLITE_OK && p->bWord && p->nMaxTok > 0) {
+    if (p->aTok == 0) {
+      p->aTok = sqlite3_malloc64((sqlite3_uint64)p->nMaxTok * sizeof(CfLocTok));
+      if (p->aTok == 0) rc = SQLITE_NOMEM;
+      else memset(p->aTok, 0, (size_t)p->nMaxTok * sizeof(CfLocTok));
+    }
+    if (rc == SQLITE_OK) rc = p->tWord.xTokenize(p->pWord, p, FTS5_TOKENIZE_DOCUMENT, z, n, cfLocWordCb);
+  }
+  if (rc == SQLITE_OK && p->nMatch > 1) qsort(p->aMatch, (size_t)p->nMatch, sizeof(CfSnipMatch), cfLocMatchCmp);
+  *paMatch = p->aMatch;
+  *pnMatch = rc == SQLITE_OK ? p->nMatch : 0;
+  return rc;
+}
+
+int cfLocatorCount(const CfLocator *p, int iTerm) { return p->aCount[iTerm]; }
+
+/*
+** The snippet of a text for the occurrences aMatch[0..nMatch) (in text
+** order) of nTerm terms: a window of at most nWindow grapheme clusters,
+** chosen as snippet() chooses its tokens (the most distinct terms, then
+** the most occurrences, among those that fit in it whole; centred on
+** them), its edges moved to white space within a quarter of the window
+** when there is some (words stay whole in scripts that have spaces), each
+** occurrence widened to whole clusters and marked with zOpen/zClose
+** (overlapping ones as one), zEllips where the text is cut.  Two walks
+** over the text: O(n + k log k + k * nWindow * nTerm) for k occurrences.
+** Returns an sqlite3_malloc'd string, or 0 with *pRc set.
+*/
+typedef struct CfSnipSpan {
+  int cs, ce;    /* clusters [cs, ce) */
+  int iTerm;
+} CfSnipSpan;
+
+static int cfSnipEndCmp(const void *a, const void *b) {
+  const int *x = (const int *)a, *y = (const int *)b;
+  return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : x[1] - y[1];
+}
+
+char *cfSnippetAround(const char *z, int n, const CfSnipMatch *aMatch, int nMatch, int nTerm,
+                      int nWindow, const char *zOpen, const char *zClose, const char *zEllips,
+                      int *pRc) {
+  CfSnipSpan *aSpan = 0;
+  int *aEnd = 0, *aCount = 0, *aOff = 0, *aCls = 0;
+  sqlite3_str *pOut = 0;
+  char *zOut = 0;
+  int nClus = 0, ws = 0, we, wsBase, lo, hi, nSlot = nWindow + 2, rc = SQLITE_OK;
+  size_t b;
+
+  if (nMatch > 0) {
+    aSpan = sqlite3_malloc64((sqlite3_uint64)nMatch * sizeof(CfSnipSpan));
+    aEnd = sqlite3_malloc64((sqlite3_uint64)nMatch * 2 * sizeof(int));
+    aCount = sqlite3_malloc64((sqlite3_uint64)(nTerm > 0 ? nTerm : 1) * sizeof(int));
+    if (aSpan == 0 || aEnd == 0 || aCount == 0) {
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+    memset(aCount, 0, (size_t)(nTerm > 0 ? nTerm : 1) * sizeof(int));
+    for (int i = 0; i < nMatch; i++) {
+      aEnd[2 * i] = aMatch[i].iEnd;
+      aEnd[2 * i + 1] = i;
+    }
+    qsort(aEnd, (size_t)nMatch, 2 * sizeof(int), cfSnipEndCmp);
+  }
+  aOff = sqlite3_malloc64((sqlite3_uint64)nSlot * sizeof(int));
+  aCls = sqlite3_malloc64((sqlite3_uint64)nSlot * sizeof(int));
+  if (aOff == 0 || aCls == 0) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+
+  /* 1. the clusters of each occurrence: its first one, one past its last */
+  {
+    int si = 0, ei = 0;
+    for (b = 0; b < (size_t)n; nClus++) {
+      size_t e = cfGraphemeNext(z, (size_t)n, b);
+      while (si < nMatch && (size_t)aMatch[si].iStart < e) {
+        aSpan[si].cs = nClus;
+        aSpan[si].iTerm = aMatch[si].iTerm;
+        si++;
+      }
+      while (ei < nMatch && (size_t)aEnd[2 * ei] <= e) aSpan[aEnd[2 * ei++ + 1]].ce = nClus + 1;
+      b = e;
+    }
+    for (; si < nMatch; si++) {   /* (at the very end: empty) */
+      aSpan[si].cs = nClus;
+      aSpan[si].iTerm = aMatch[si].iTerm;
+    }
+    for (; ei < nMatch; ei++) aSpan[aEnd[2 * ei + 1]].ce = nClus;
+    for (int i = 0; i < nMatch; i++) {
+      if (aSpan[i].ce < aSpan[i].cs + 1 && aSpan[i].cs < nClus) aSpan[i].ce = aSpan[i].cs + 1;
+    }
+  }
+
+  /* 2. the window: snippet()'s score of each candidate start (an
+  ** occurrence), counting the occurrences that fit in it whole; the best
+  ** first candidate wins, centred on what it holds.  An occurrence starts
+  ** at a distinct cluster per term, so a window holds at most nWindow of
+  ** each term: O(k * nWindow * nTerm). */
+  if (nMatch > 0 && nClus > nWindow) {
+    int nBest = -1, iBest = 0, iBestLast = 0;
+    for (lo = 0; lo < nMatch; lo++) {
+      int nDistinct = 0, nIn = 0, iLast = aSpan[lo].cs + 1, nLimit = aSpan[lo].cs + nWindow, nScore;
+      if (lo > 0 && aSpan[lo].cs == aSpan[lo - 1].cs) continue;   /* the same start */
+      for (hi = lo; hi < nMatch && aSpan[hi].cs < nLimit; hi++) {
+        if (aSpan[hi].ce > nLimit) continue;
+        if (aCount[aSpan[hi].iTerm] != lo + 1) {
+          aCount[aSpan[hi].iTerm] = lo + 1;   /* seen from this start */
+          nDistinct++;
+        }
+        nIn++;
+        if (aSpan[hi].ce > iLast) iLast = aSpan[hi].ce;
+      }
+      nScore = nDistinct * 1000 + (nIn - nDistinct);
+      if (nScore > nBest) {
+        nBest = nScore;
+        iBest = lo;
+        iBestLast = iLast;
+      }
+    }
+    ws = aSpan[iBest].cs - (nWindow - (iBestLast - aSpan[iBest].cs)) / 2;
+    if (ws > nClus - nWindow) ws = nClus - nWindow;
+    if (ws < 0) ws = 0;
+  }
+  we = ws + nWindow < nClus ? ws + nWindow : nClus;
+
+  /* 3. offsets and classes of the clusters ws-1 .. we */
+  wsBase = ws;
+  {
+    int ci = 0;
+    for (b = 0; ci <= we; ci++) {
+      if (ci >= ws - 1) {
+        size_t nLen;
+        aOff[ci - ws + 1] = (int)b;
+        aCls[ci - ws + 1] = b < (size_t)n ? cfTextClassAt(z, (size_t)n, b, &nLen) : CF_TEXT_SPACE;
+      }
+      if (b >= (size_t)n) break;
+      b = cfGraphemeNext(z, (size_t)n, b);
+    }
+  }
+#define CF_OFF(c) aOff[(c) - wsBase + 1]
+#define CF_CLS(c) aCls[(c) - wsBase + 1]
+  /* edges on white space: not past the first and last occurrences shown */
+  {
+    int iFirst = we, iLastEnd = ws, nSnap = nWindow / 4;
+    for (int i = 0; i < nMatch; i++) {
+      if (aSpan[i].ce <= ws || aSpan[i].cs >= we) continue;
+      if (aSpan[i].cs < iFirst) iFirst = aSpan[i].cs;
+      if (aSpan[i].ce > iLastEnd) iLastEnd = aSpan[i].ce;
+    }
+    if (iFirst < ws) iFirst = ws;
+    if (iLastEnd > we) iLastEnd = we;
+    if (ws > 0 && CF_CLS(ws - 1) != CF_TEXT_SPACE) {
+      for (int c = ws; c < ws + nSnap && c < iFirst; c++) {
+        if (CF_CLS(c) == CF_TEXT_SPACE) {
+          ws = c + 1;
+          break;
+        }
+      }
+    }
+    if (ws > 0) {
+      while (ws < iFirst && CF_CLS(ws) == CF_TEXT_SPACE) ws++;
+    }
+    if (we < nClus && CF_CLS(we) != CF_TEXT_SPACE) {
+      for (int c = we - 1; c >= we - nSnap && c > iLastEnd && c > ws; c--) {
+        if (CF_CLS(c) == CF_TEXT_SPACE) {
+          we = c;
+          break;
+        }
+      }
+    }
+    if (we < nClus) {
+      while (we > iLastEnd && we > ws && CF_CLS(we - 1) == CF_TEXT_SPACE) we--;
+    }
+  }
+
+  /* 4. the text of [ws, we), the occurrences in it marked */
+  pOut = sqlite3_str_new(0);
+  {
+    int iCopied = CF_OFF(ws), iPend = -1;   /* iPend: the open mark ends at this cluster */
+    if (ws > 0) sqlite3_str_appendall(pOut, zEllips);
+    for (int i = 0; i < nMatch; i++) {
+      int ms = aSpan[i].cs > ws ? aSpan[i].cs : ws, me = aSpan[i].ce < we ? aSpan[i].ce : we;
+      if (me <= ms) continue;
+      if (iPend >= 0 && ms < iPend) {
+        if (me > iPend) iPend = me;
+        continue;
+      }
+      if (iPend >= 0) {
+        sqlite3_str_append(pOut, z + iCopied, CF_OFF(iPend) - iCopied);
+        sqlite3_str_appendall(pOut, zClose);
+        iCopied = CF_OFF(iPend);
+      }
+      sqlite3_str_append(pOut, z + iCopied, CF_OFF(ms) - iCopied);
+      sqlite3_str_appendall(pOut, zOpen);
+      iCopied = CF_OFF(ms);
+      iPend = me;
+    }
+    if (iPend >= 0) {
+      sqlite3_str_append(pOut, z + iCopied, CF_OFF(iPend) - iCopied);
+      sqlite3_str_appendall(pOut, zClose);
+      iCopied = CF_OFF(iPend);
+    }
+    sqlite3_str_append(pOut, z + iCopied, CF_OFF(we) - iCopied);
+    if (we < nClus) sqlite3_str_appendall(pOut, zEllips);
+  }
+#undef CF_OFF
+#undef CF_CLS
+  rc = sqlite3_str_errcode(pOut);
+  if (rc == SQLITE_OK) {
+    int nOut = sqlite3_str_length(pOut);
+    zOut = sqlite3_str_finish(pOut);
+    pOut = 0;
+    if (zOut == 0 && nOut == 0) zOut = sqlite3_mprintf("");
+    if (zOut == 0) rc = SQLITE_NOMEM;
+  }
+done:
+  sqlite3_free(sqlite3_str_finish(pOut));
+  sqlite3_free(aSpan);
+  sqlite3_free(aEnd);
+  sqlite3_free(aCount);
+  sqlite3_free(aOff);
+  sqlite3_free(aCls);
+  *pRc = rc;
+  return zOut;
+}
+
+/* The folded text of a script term (*pzFold, sqlite3_malloc'd), without
+** adding it to the terms located (a term under NOT). */
+int cfLocatorFold(CfLocator *p, const char *z, int n, char **pzFold) {
+  int nTerm = p->nTerm, nMaxCp = p->nMaxCp, bScript = p->bScript;
+  int rc = cfLocatorTerm(p, z, n, 1, 0, pzFold);
+  if (p->nTerm > nTerm) {
+    CfLocTerm *t = &p->aTerm[--p->nTerm];
+    sqlite3_free(t->aCp);
+    sqlite3_free(t->aFail);
+  }
+  p->nMaxCp = nMaxCp;
+  p->bScript = bScript;
+  return rc;
+}
+
+static int cfLocCountCb(void *pCtx, int tflags, const char *pToken, int nToken, int iStart, int iEnd) {
+  (void)pToken; (void)nToken; (void)iStart; (void)iEnd;
+  if (!(tflags & FTS5_TOKEN_COLOCATED)) (*(int *)pCtx)++;
+  return SQLITE_OK;
+}
+
+/* The number of tokens the word index makes of z[0..n): 0 for a term of
+** only punctuation, which FTS5 leaves out of an implicit AND. */
+int cfLocatorWordTokens(CfLocator *p, const char *z, int n, int *pnTok) {
+  *pnTok = 0;
+  return p->tWord.xTokenize(p->pWord, pnTok, FTS5_TOKENIZE_QUERY, z, n, cfLocCountCb);
 }

@@ -164,3 +164,91 @@ size_t cfPreviewLen(const char *z, size_t n) {
   }
   return n;
 }
+
+/* ------------------------------------------------- search: walking text */
+
+/* The code point at z[i] of z[0..n) and its length; an invalid byte counts
+** as one code point of its own (U+FFFD), so walks never stall. */
+static size_t cfUtf8At(const char *z, size_t n, size_t i, utf8proc_int32_t *pcp) {
+  utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)z + i, (utf8proc_ssize_t)(n - i), pcp);
+  if (k <= 0) {
+    *pcp = 0xFFFD;
+    return 1;
+  }
+  return (size_t)k;
+}
+
+/* The end of the grapheme cluster that starts at the boundary i of
+** z[0..n): the next boundary (n at the end).  A cluster starts with a
+** fresh break state, so walking from any boundary finds the boundaries a
+** walk from the start of the text finds. */
+size_t cfGraphemeNext(const char *z, size_t n, size_t i) {
+  utf8proc_int32_t cpPrev, cp, state = 0;
+  if (i >= n) return n;
+  i += cfUtf8At(z, n, i, &cpPrev);
+  while (i < n) {
+    size_t k = cfUtf8At(z, n, i, &cp);
+    if (utf8proc_grapheme_break_stateful(cpPrev, cp, &state)) break;
+    cpPrev = cp;
+    i += k;
+  }
+  return i;
+}
+
+/* The grapheme cluster boundaries around byte iOff of z[0..n), walking
+** clusters from iFrom, a boundary at or before iOff: *piFloor gets the
+** largest boundary <= iOff, and the smallest boundary >= iOff is returned
+** (n past the end).  Costs O(iOff - iFrom + one cluster), so a caller that
+** cuts a text at increasing offsets, each walk starting from the last
+** floor, walks the text once. */
+size_t cfGraphemeAround(const char *z, size_t n, size_t iFrom, size_t iOff, size_t *piFloor) {
+  size_t b = iFrom;
+  if (iOff >= n) {
+    iOff = n;
+  }
+  while (b < iOff) {
+    size_t e = cfGraphemeNext(z, n, b);
+    if (e > iOff) {
+      *piFloor = b;
+      return e;
+    }
+    b = e;
+  }
+  *piFloor = b;
+  return b;
+}
+
+/* What the code point at byte i of z[0..n) is to a search: CF_TEXT_SPACE
+** (white space: Unicode Z* or an ASCII control of white space),
+** CF_TEXT_PUNCT (Unicode punctuation, P*, and the ASCII symbols that are
+** not letters or digits), else CF_TEXT_OTHER.  *pnLen gets its length. */
+int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen) {
+  utf8proc_int32_t cp;
+  utf8proc_category_t eCat;
+  *pnLen = cfUtf8At(z, n, i, &cp);
+  if (cp == ' ' || (cp >= '\t' && cp <= '\r')) return CF_TEXT_SPACE;
+  if (cp < 0x80) {
+    if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')) {
+      return CF_TEXT_OTHER;
+    }
+    return cp > ' ' && cp < 0x7f ? CF_TEXT_PUNCT : CF_TEXT_OTHER;
+  }
+  eCat = utf8proc_category(cp);
+  if (eCat >= UTF8PROC_CATEGORY_ZS && eCat <= UTF8PROC_CATEGORY_ZP) return CF_TEXT_SPACE;
+  if (eCat >= UTF8PROC_CATEGORY_PC && eCat <= UTF8PROC_CATEGORY_PO) return CF_TEXT_PUNCT;
+  return CF_TEXT_OTHER;
+}
+
+/* True if z[0..n) holds a code point at or above U+0E00 (Thai onwards:
+** the scripts written without spaces, Hangul, symbols, emoji): the rule of
+** migration 005 for what its trigram indexes hold, as GLOB '*[' ||
+** char(3584) || '-' || char(1114111) || ']*' says it.  In UTF-8 these are
+** the sequences whose lead byte is 0xE1 or more, or 0xE0 followed by 0xB8
+** or more. */
+int cfUtf8HasScript(const unsigned char *z, int n) {
+  for (int i = 0; i < n; i++) {
+    if (z[i] >= 0xE1 && z[i] <= 0xF4) return 1;
+    if (z[i] == 0xE0 && i + 1 < n && z[i + 1] >= 0xB8) return 1;
+  }
+  return 0;
+}

@@ -12,6 +12,11 @@
 ** into a message (search_messages names the user's query); iOrderCol marks
 ** the column whose ascending order the rows already have.
 **
+** Rows made in C (search_messages' queries in scripts without spaces,
+** whose rank and snippet are computed in C): a definition may give
+** xPrepareRows instead of xPrepare; when it hands over a CfTvfRows instead
+** of a statement, the cursor walks those rows.
+**
 ** Registers nothing by itself: cfRegisterTvf() creates one module per
 ** definition.  All of them are SQLITE_VTAB_INNOCUOUS: they only read.
 */
@@ -34,6 +39,7 @@ typedef struct CfTvfVtab {
 typedef struct CfTvfCursor {
   sqlite3_vtab_cursor base;
   sqlite3_stmt *pStmt;                    /* the rows, or 0 */
+  CfTvfRows *pRows;                       /* or the rows made in C, or 0 */
   int bEof;
   sqlite3_int64 iRowid;                   /* a row counter */
   sqlite3_value *aArg[CF_TVF_MAX_ARG];    /* copies of the arguments (hidden columns) */
@@ -116,6 +122,8 @@ static int cfTvfOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur) {
 static void cfTvfReset(CfTvfCursor *pCur) {
   sqlite3_finalize(pCur->pStmt);
   pCur->pStmt = 0;
+  cfTvfRowsFree(pCur->pRows);
+  pCur->pRows = 0;
   for (int i = 0; i < CF_TVF_MAX_ARG; i++) {
     sqlite3_value_free(pCur->aArg[i]);
     pCur->aArg[i] = 0;
@@ -131,8 +139,15 @@ static int cfTvfClose(sqlite3_vtab_cursor *cur) {
 static int cfTvfNext(sqlite3_vtab_cursor *cur) {
   CfTvfCursor *pCur = (CfTvfCursor *)cur;
   CfTvfAux *pA = ((CfTvfVtab *)cur->pVtab)->pAux;
-  int rc = sqlite3_step(pCur->pStmt);
+  int rc;
   char *zErr;
+  if (pCur->pRows) {
+    /* iRowid counts the rows: the next row is number iRowid (0-based) */
+    if (pCur->iRowid >= pCur->pRows->nRow) pCur->bEof = 1;
+    else pCur->iRowid++;
+    return SQLITE_OK;
+  }
+  rc = sqlite3_step(pCur->pStmt);
   if (rc == SQLITE_ROW) {
     pCur->iRowid++;
     return SQLITE_OK;
@@ -165,15 +180,22 @@ static int cfTvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       if (pCur->aArg[b] == 0) return SQLITE_NOMEM;
     }
   }
-  rc = pDef->xPrepare(pVtab->pAux->pConn, aArg, &pCur->pStmt, &zErr);
+  if (pDef->xPrepareRows) {
+    rc = pDef->xPrepareRows(pVtab->pAux->pConn, aArg, &pCur->pStmt, &pCur->pRows, &zErr);
+  } else {
+    rc = pDef->xPrepare(pVtab->pAux->pConn, aArg, &pCur->pStmt, &zErr);
+  }
   if (rc != SQLITE_OK || zErr) {
     sqlite3_finalize(pCur->pStmt);
     pCur->pStmt = 0;
+    cfTvfRowsFree(pCur->pRows);
+    pCur->pRows = 0;
     if (zErr == 0) return rc;
     sqlite3_free(pVtab->base.zErrMsg);
     pVtab->base.zErrMsg = zErr;
     return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
+  if (pCur->pStmt == 0 && pCur->pRows == 0) return SQLITE_OK; /* no rows */
   pCur->bEof = 0;
   return cfTvfNext(cur);
 }
@@ -186,6 +208,16 @@ static int cfTvfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   if (i >= nCol) {
     sqlite3_value *v = pCur->aArg[i - nCol];
     if (v) sqlite3_result_value(ctx, v);
+    return SQLITE_OK;
+  }
+  if (pCur->pRows) {
+    const CfTvfCell *c = &pCur->pRows->aCell[(pCur->iRowid - 1) * pCur->pRows->nCol + i];
+    switch (c->eType) {
+      case SQLITE_INTEGER: sqlite3_result_int64(ctx, c->iVal); break;
+      case SQLITE_FLOAT: sqlite3_result_double(ctx, c->rVal); break;
+      case SQLITE_TEXT: sqlite3_result_text(ctx, c->zText, c->nText, SQLITE_TRANSIENT); break;
+      default: sqlite3_result_null(ctx); break;
+    }
     return SQLITE_OK;
   }
   sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
@@ -226,4 +258,37 @@ int cfRegisterTvf(sqlite3 *db, CfConn *p, const CfTvfDef *pDef) {
   pA->pDef = pDef;
   /* pA is freed with the module (also when this call fails) */
   return sqlite3_create_module_v2(db, pDef->zName, &cfTvfModule, pA, sqlite3_free);
+}
+
+/* ---------------------------------------------------------- rows made in C */
+
+CfTvfRows *cfTvfRowsNew(int nCol) {
+  CfTvfRows *p = sqlite3_malloc(sizeof(*p));
+  if (p == 0) return 0;
+  memset(p, 0, sizeof(*p));
+  p->nCol = nCol;
+  return p;
+}
+
+CfTvfCell *cfTvfRowsAppend(CfTvfRows *p) {
+  CfTvfCell *aRow;
+  if (p->nRow == p->nAlloc) {
+    int nNew = p->nAlloc ? p->nAlloc * 2 : 16;
+    CfTvfCell *aNew =
+        sqlite3_realloc64(p->aCell, (sqlite3_uint64)nNew * (sqlite3_uint64)p->nCol * sizeof(CfTvfCell));
+    if (aNew == 0) return 0;
+    p->aCell = aNew;
+    p->nAlloc = nNew;
+  }
+  aRow = &p->aCell[(sqlite3_int64)p->nRow * p->nCol];
+  memset(aRow, 0, (size_t)p->nCol * sizeof(CfTvfCell));
+  p->nRow++;
+  return aRow;
+}
+
+void cfTvfRowsFree(CfTvfRows *p) {
+  if (p == 0) return;
+  for (sqlite3_int64 i = 0; i < (sqlite3_int64)p->nRow * p->nCol; i++) sqlite3_free(p->aCell[i].zText);
+  sqlite3_free(p->aCell);
+  sqlite3_free(p);
 }

@@ -34,6 +34,16 @@
 **      same at 400,000 characters for the growth.  Target: <= 10 ms at
 **      100,000 characters; the 400k/100k ratio shows the growth (4 is
 **      linear, 16 quadratic).  Each snippet is checked to mark the word.
+**   7. search in scripts written without spaces and emoji (the trigram
+**      indexes of migration 005), on a database file of its own: a corpus
+**      of 100,000 messages (10 % Chinese, 2 % Latin text with an emoji,
+**      the rest Latin), the size of the trigram index next to the word
+**      index and the table; search_messages latency for queries of 1, 2,
+**      3 and more characters (the fts5vocab range and the trigram MATCH),
+**      mixed and OR queries, with Latin word queries for reference; and
+**      add_message of a Latin message (not trigram-indexed), of the same
+**      with one emoji, of a Chinese message, and of that one with the
+**      trigram triggers dropped (the index's own cost).  No target.
 **
 ** How it is linked: statically, against dist/libchatflow.a (the sources
 ** built with -DSQLITE_CORE), registered with sqlite3_auto_extension, plus
@@ -54,8 +64,8 @@
 ** Usage: dist/bench [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N]
 **                   [--big N] [--iter N] [--list-big N] [--list-small N]
 **                   [--list-iter N] [--search-n N] [--search-iter N]
-**                   [--retention-n N] [--long-iter N]
-**                   [--only add,history,list,search,retention,long] [--strict]
+**                   [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]
+**                   [--only add,history,list,search,retention,long,scripts] [--strict]
 ** --only takes a comma-separated list of parts; retention alone still
 ** builds the search corpus (without timing the queries).
 ** --strict makes a MISS exit with status 1 (by default a benchmark run
@@ -93,8 +103,9 @@ static char zDir[256];
 static void cleanup(void) {
   char z[300];
   if (zDir[0] == 0) return;
-  const char *aSuffix[] = {"bench.db", "bench.db-wal", "bench.db-shm"};
-  for (int i = 0; i < 3; i++) {
+  const char *aSuffix[] = {"bench.db", "bench.db-wal", "bench.db-shm",
+                           "scripts.db", "scripts.db-wal", "scripts.db-shm"};
+  for (int i = 0; i < 6; i++) {
     snprintf(z, sizeof(z), "%s/%s", zDir, aSuffix[i]);
     unlink(z);
   }
@@ -1108,6 +1119,325 @@ static void runSearch(int nMsg, int nOld, int nIter, sqlite3_int64 *aConv) {
   fflush(stdout);
 }
 
+/* ------------------------------------------- search in scripts and emoji */
+
+/* Part 7 runs on a database file of its own (scripts.db), so that its
+** figures are those of its corpus alone: the global db is swapped while it
+** runs (prep, exec, scalarInt use it). */
+
+#define BENCH_SCRIPTS_CONVS 1000
+#define BENCH_SCRIPTS_OWNERS 10   /* scripts-0 .. scripts-9 */
+
+/* Chinese words (most of two characters) and particles: sentences of
+** 8-20 words, a particle after about a third of them, a comma or a full
+** stop every few words.  鲸鱼 is planted in 1 message in 1000 of them. */
+static const char *azZhWord[] = {
+  "我们", "今天", "面包", "咖啡", "里昂", "开业", "朋友", "时间", "工作", "学习", "城市", "天气",
+  "晚上", "早上", "喜欢", "知道", "问题", "已经", "可以", "没有", "因为", "所以", "但是", "非常",
+  "一起", "商店", "市场", "价格", "新鲜", "味道", "面包店", "法棍", "牛角包", "蛋糕", "顾客", "老板",
+  "计划", "菜单", "周末", "假期", "电脑", "手机", "网站", "文章", "图片", "视频", "会议", "报告",
+  "项目", "客户", "产品", "服务", "质量", "数据", "系统", "用户", "设计", "开发", "测试", "发布"};
+static const char *azZhParticle[] = {"的", "了", "是", "在", "和", "也", "就", "都", "很", "吗"};
+/* emoji of the Latin messages that carry one: 🍞 is one in ten */
+static const char *azEmoji[] = {"\xF0\x9F\x8D\x9E", "\xF0\x9F\xA5\x90", "\xE2\x98\x95", "\xF0\x9F\x8E\x89",
+                                "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD", "\xE2\x9D\xA4\xEF\xB8\x8F",
+                                "\xF0\x9F\x98\x80", "\xF0\x9F\x99\x8F", "\xF0\x9F\x94\xA5", "\xE2\x9C\x85"};
+
+static int zhText(char *zBuf) {
+  int n = 8 + (int)(rng() % 13), len = 0;
+  zBuf[0] = 0;
+  for (int w = 0; w < n; w++) {
+    len += sprintf(zBuf + len, "%s", azZhWord[rng() % (sizeof(azZhWord) / sizeof(azZhWord[0]))]);
+    if (rng() % 3 == 0) len += sprintf(zBuf + len, "%s", azZhParticle[rng() % 10]);
+    if (w == n - 1) len += sprintf(zBuf + len, "。");
+    else if (rng() % 5 == 0) len += sprintf(zBuf + len, "，");
+  }
+  if (rng() % 1000 == 0) len += sprintf(zBuf + len, "鲸鱼很大。");
+  return len;
+}
+
+typedef struct ScriptsCorpus {
+  int nZh, nEmoji, nLatin;
+  double tBuild;
+} ScriptsCorpus;
+
+/* nMsg messages over BENCH_SCRIPTS_CONVS conversations (titles: one in ten
+** Chinese): 10 % Chinese, 2 % Latin text with one emoji, the rest Latin
+** text (part 4's generator); raw INSERTs of 100 rows in one transaction. */
+static ScriptsCorpus buildScriptsCorpus(int nMsg, sqlite3_int64 *aConv) {
+  char **azVocab = malloc(sizeof(char *) * BENCH_VOCAB);
+  char zBuf[1024], zTime[32];
+  double tNew = nowEpoch() - 30 * 86400.0, t0 = nowUs();
+  sqlite3_stmt *pC, *pM;
+  ScriptsCorpus r = {0, 0, 0, 0};
+  sqlite3_str *pSql = sqlite3_str_new(0);
+  int i = 0, nPer = 100;
+  if (!azVocab) die("out of memory");
+  for (int k = 0; k < BENCH_VOCAB; k++) {
+    azVocab[k] = malloc(32);
+    if (!azVocab[k]) die("out of memory");
+    vocabWord(k, azVocab[k]);
+  }
+  sqlite3_str_appendall(pSql, "INSERT INTO chat_messages (conversation_id, seq, role, type, content, tokens,"
+                              " created_at) VALUES ");
+  for (int k = 0; k < nPer; k++) sqlite3_str_appendall(pSql, k ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)");
+  {
+    char *zSql = sqlite3_str_finish(pSql);
+    pM = prep(zSql);
+    sqlite3_free(zSql);
+  }
+  pC = prep("INSERT INTO chat_conversations (owner, title) VALUES (?1, ?2) RETURNING id");
+  exec("BEGIN");
+  for (int c = 0; c < BENCH_SCRIPTS_CONVS; c++) {
+    char zOwner[32], zTitle[64];
+    snprintf(zOwner, sizeof(zOwner), "scripts-%d", c % BENCH_SCRIPTS_OWNERS);
+    if (c % 10 == 0) snprintf(zTitle, sizeof(zTitle), "面包店的计划 %d", c);
+    else snprintf(zTitle, sizeof(zTitle), "corpus chat %d", c);
+    sqlite3_bind_text(pC, 1, zOwner, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(pC, 2, zTitle, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(pC) != SQLITE_ROW) die("scripts corpus conversation");
+    aConv[c] = sqlite3_column_int64(pC, 0);
+    sqlite3_reset(pC);
+  }
+  while (i < nMsg) {
+    int nRow = i + nPer <= nMsg ? nPer : 1;
+    sqlite3_stmt *p = pM;
+    if (nRow == 1) p = prep("INSERT INTO chat_messages (conversation_id, seq, role, type, content, tokens,"
+                            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (int k = 0; k < nRow; k++, i++) {
+      int len, bUser = (i / BENCH_SCRIPTS_CONVS) % 2 == 0, b = k * 7, u = (int)(rng() % 100);
+      if (u < 10) {
+        len = zhText(zBuf);
+        r.nZh++;
+      } else {
+        len = corpusText(zBuf, azVocab);
+        if (u < 12) {
+          len += sprintf(zBuf + len, " %s", azEmoji[rng() % 10]);
+          r.nEmoji++;
+        } else {
+          r.nLatin++;
+        }
+      }
+      fmtTime(tNew + i * 0.01, zTime);
+      sqlite3_bind_int64(p, b + 1, aConv[i % BENCH_SCRIPTS_CONVS]);
+      sqlite3_bind_int64(p, b + 2, i / BENCH_SCRIPTS_CONVS + 1);
+      sqlite3_bind_text(p, b + 3, bUser ? "user" : "assistant", -1, SQLITE_STATIC);
+      sqlite3_bind_text(p, b + 4, bUser ? "user_input" : "assistant_response", -1, SQLITE_STATIC);
+      sqlite3_bind_text(p, b + 5, zBuf, len, SQLITE_TRANSIENT);
+      sqlite3_bind_int(p, b + 6, (len + 3) / 4);
+      sqlite3_bind_text(p, b + 7, zTime, -1, SQLITE_TRANSIENT);
+    }
+    step1(p);
+    if (p != pM) sqlite3_finalize(p);
+  }
+  exec("COMMIT");
+  r.tBuild = (nowUs() - t0) / 1e6;
+  sqlite3_finalize(pC);
+  sqlite3_finalize(pM);
+  for (int k = 0; k < BENCH_VOCAB; k++) free(azVocab[k]);
+  free(azVocab);
+  return r;
+}
+
+/* Bytes of the FTS5 table zPrefix and its shadow tables (dbstat); with ""
+** those of chat_messages and its indexes; -1 without dbstat. */
+static double tableBytes(const char *zPrefix) {
+  sqlite3_stmt *p = 0;
+  double v = -1;
+  const char *zSql = zPrefix[0]
+      ? "SELECT sum(pgsize) FROM dbstat WHERE name GLOB ?1 || '_*'"
+      : "SELECT sum(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema"
+        " WHERE tbl_name = 'chat_messages' AND type IN ('table', 'index'))";
+  if (sqlite3_prepare_v2(db, zSql, -1, &p, 0) != SQLITE_OK) return -1;
+  sqlite3_bind_text(p, 1, zPrefix, -1, SQLITE_STATIC);
+  if (sqlite3_step(p) == SQLITE_ROW) v = sqlite3_column_double(p, 0);
+  sqlite3_finalize(p);
+  return v;
+}
+
+typedef struct ScriptsAdd {
+  const char *zName;
+  const char *zText;
+  int bNoTrigram;    /* timed with the trigram triggers dropped */
+  sqlite3_int64 iConv;
+  double aUs[2][64]; /* per round: autocommit, batch */
+} ScriptsAdd;
+
+static void runScripts(int nMsg, int nIter, int nRounds) {
+  sqlite3 *dbMain = db, *sdb = 0;
+  char zPath[300];
+  sqlite3_int64 aConv[BENCH_SCRIPTS_CONVS];
+  ScriptsCorpus cb;
+  sqlite3_int64 nTri, nTriTitles, nChars;
+  double bTri, bTriTitles, bWord, bMsgs;
+  char *zTrigger;
+  if (nRounds > 64) nRounds = 64;
+  snprintf(zPath, sizeof(zPath), "%s/scripts.db", zDir);
+  if (sqlite3_open(zPath, &sdb) != SQLITE_OK) die("cannot open %s", zPath);
+  db = sdb;
+  exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; SELECT chatflow_init();");
+
+  cb = buildScriptsCorpus(nMsg, aConv);
+  nTri = scalarInt("SELECT count(*) FROM chat_messages_trigram_docsize");
+  nTriTitles = scalarInt("SELECT count(*) FROM chat_titles_trigram_docsize");
+  nChars = scalarInt("SELECT sum(length(content)) FROM chat_messages WHERE id IN"
+                     " (SELECT id FROM chat_messages_trigram_docsize)");
+  bTri = tableBytes("chat_messages_trigram");
+  bTriTitles = tableBytes("chat_titles_trigram");
+  bWord = tableBytes("chat_messages_fts");
+  bMsgs = tableBytes("");   /* chat_messages and its indexes, see tableBytes() */
+  printf("search in scripts and emoji: a corpus of %d messages (its own database file)\n", nMsg);
+  printf("  %d Chinese (8-20 words, about 40 characters), %d Latin with one emoji, %d Latin only;\n"
+         "  %d conversations, %d owners, one title in ten Chinese; raw INSERTs in one transaction: %.1f s\n",
+         cb.nZh, cb.nEmoji, cb.nLatin, BENCH_SCRIPTS_CONVS, BENCH_SCRIPTS_OWNERS, cb.tBuild);
+  printf("  index sizes (dbstat, the tables and their shadow tables):\n");
+  if (bTri < 0) {
+    printf("    (this SQLite has no dbstat: sizes not measured)\n");
+  } else {
+    printf("    chat_messages_trigram  %8.2f MB  %6lld messages indexed (%.1f %% of them), %.0f bytes each,"
+           " %.1f bytes per indexed character\n",
+           bTri / 1e6, (long long)nTri, 100.0 * (double)nTri / nMsg, bTri / (double)nTri,
+           bTri / (double)nChars);
+    printf("    chat_titles_trigram    %8.2f MB  %6lld titles indexed\n", bTriTitles / 1e6, (long long)nTriTitles);
+    printf("    chat_messages_fts      %8.2f MB  every message (the word index, for comparison), %.0f bytes each\n",
+           bWord / 1e6, bWord / nMsg);
+    printf("    chat_messages          %8.2f MB  the table and its indexes, %.0f bytes a message\n", bMsgs / 1e6,
+           bMsgs / nMsg);
+  }
+  fflush(stdout);
+
+  {
+    /* matches counted independently: instr() over the table (no case to fold) */
+    static const struct {
+      const char *zName, *zQuery, *zOwner, *zOpts, *zInstr;
+    } a[] = {
+      {"1 char, common '的'", "的", 0, 0, "的"},
+      {"1 char, rare '鲸'", "鲸", 0, 0, "鲸"},
+      {"1 char, emoji '🍞'", "\xF0\x9F\x8D\x9E", 0, 0, "\xF0\x9F\x8D\x9E"},
+      {"2 chars '面包'", "面包", 0, 0, "面包"},
+      {"2 chars '面包', newest", "面包", 0, "{\"order\": \"newest\"}", "面包"},
+      {"2 chars '面包', one owner", "面包", "scripts-3", 0, 0},
+      {"2 chars, rare '鲸鱼'", "鲸鱼", 0, 0, "鲸鱼"},
+      {"3 chars '面包店'", "面包店", 0, 0, "面包店"},
+      {"3 chars '面包店', newest", "面包店", 0, "{\"order\": \"newest\"}", "面包店"},
+      {"4 chars '里昂开业'", "里昂开业", 0, 0, "里昂开业"},
+      {"5 chars, rare '鲸鱼很大。'", "鲸鱼很大。", 0, 0, "鲸鱼很大。"},
+      {"mixed 'croissant 🍞'", "croissant \xF0\x9F\x8D\x9E", 0, 0, 0},
+      {"OR '面包 OR 咖啡'", "面包 OR 咖啡", 0, 0, 0},
+      {"reference: word 'croissant'", "croissant", 0, 0, "croissant"},
+      {"reference: word 'baguette'", "baguette", 0, 0, "baguette"},
+    };
+    int nCase = (int)(sizeof(a) / sizeof(a[0]));
+    sqlite3_stmt *pStmt = prep("SELECT * FROM search_messages(?1, ?2, ?3)");
+    double *aLat = calloc((size_t)nIter, sizeof(double));
+    if (!aLat) die("out of memory");
+    printf("  SELECT * FROM search_messages(query, owner, options): default limit 50, all rows stepped;\n"
+           "  matches = messages holding the text (instr() over the table); %d queries each\n", nIter);
+    printf("  %8s %5s %11s %9s %9s  %s\n", "matches", "rows", "median us", "p90 us", "max us", "query");
+    for (int q = 0; q < nCase; q++) {
+      char zHits[16] = "-";
+      int nRow;
+      if (a[q].zInstr) {
+        char *zSql = sqlite3_mprintf("SELECT count(*) FROM chat_messages WHERE instr(content, %Q)", a[q].zInstr);
+        snprintf(zHits, sizeof(zHits), "%lld", (long long)scalarInt(zSql));
+        sqlite3_free(zSql);
+      }
+      sqlite3_bind_text(pStmt, 1, a[q].zQuery, -1, SQLITE_STATIC);
+      if (a[q].zOwner) sqlite3_bind_text(pStmt, 2, a[q].zOwner, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(pStmt, 2);
+      if (a[q].zOpts) sqlite3_bind_text(pStmt, 3, a[q].zOpts, -1, SQLITE_STATIC);
+      else sqlite3_bind_null(pStmt, 3);
+      nRow = stepAll(pStmt, 0);
+      for (int k = 0; k < nIter; k++) {
+        if (stepAll(pStmt, &aLat[k]) != nRow) die("search_messages gave a different row count");
+      }
+      Lat l = latOf(aLat, nIter);
+      printf("  %8s %5d %11.1f %9.1f %9.1f  %s\n", zHits, nRow, l.med, l.p90, l.max, a[q].zName);
+      fflush(stdout);
+    }
+    /* exact: the 1- and 2-character path finds what instr() finds */
+    {
+      sqlite3_int64 nA = scalarInt("SELECT count(*) FROM search_messages('鲸', NULL, '{\"limit\": 500, \"titles\": false}')");
+      sqlite3_int64 nB = scalarInt("SELECT count(*) FROM chat_messages WHERE instr(content, '鲸')");
+      if (nA != nB && nB <= 500) die("search_messages finds %lld messages with 鲸, instr() %lld", nA, nB);
+    }
+    free(aLat);
+    sqlite3_finalize(pStmt);
+  }
+
+  {
+    /* add_message: a Latin message (not trigram-indexed), the same with an
+    ** emoji (the whole message is), a Chinese one, and the Chinese one with
+    ** the trigram triggers dropped for its blocks (the index's own cost) */
+    ScriptsAdd aAdd[] = {
+      {"Latin, 91 characters", zContent, 0, 0, {{0}}},
+      {"Latin + one emoji, 93 characters", "Can you propose three pillar topics for our bakery's blog,"
+                                             " with a short rationale for each? \xF0\x9F\x8D\x9E", 0, 0, {{0}}},
+      {"Chinese, 31 characters", "我们的面包店在里昂开业了，欢迎大家来品尝新鲜出炉的法棍和牛角包。", 0, 0, {{0}}},
+      {"Chinese, trigram triggers dropped", "我们的面包店在里昂开业了，欢迎大家来品尝新鲜出炉的法棍和牛角包。", 1, 0,
+       {{0}}},
+    };
+    int nVar = (int)(sizeof(aAdd) / sizeof(aAdd[0])), nBlock = 300, nBatch = 2000;
+    sqlite3_stmt *pA = prep("SELECT add_message(?1, 'user', ?2)");
+    sqlite3_stmt *pNewConv = prep("SELECT create_conversation('bench-add', ?1)");
+    zTrigger = scalarText("SELECT group_concat(sql, ';') FROM sqlite_schema WHERE type = 'trigger'"
+                          " AND name IN ('chat_messages_trigram_insert', 'chat_messages_trigram_delete')");
+    for (int v = 0; v < nVar; v++) {
+      sqlite3_bind_text(pNewConv, 1, aAdd[v].zName, -1, SQLITE_STATIC);
+      if (sqlite3_step(pNewConv) != SQLITE_ROW) die("create_conversation");
+      aAdd[v].iConv = sqlite3_column_int64(pNewConv, 0);
+      sqlite3_reset(pNewConv);
+    }
+    for (int r = -1; r < nRounds; r++) { /* round -1 warms up */
+      for (int vv = 0; vv < nVar; vv++) {
+        int v = (vv + (r < 0 ? 0 : r)) % nVar;   /* the variants take turns going first */
+        for (int bBatch = 0; bBatch < 2; bBatch++) {
+          int n = bBatch ? nBatch : nBlock;
+          double t0;
+          if (aAdd[v].bNoTrigram) exec("DROP TRIGGER chat_messages_trigram_insert; DROP TRIGGER chat_messages_trigram_delete");
+          sqlite3_bind_int64(pA, 1, aAdd[v].iConv);
+          sqlite3_bind_text(pA, 2, aAdd[v].zText, -1, SQLITE_STATIC);
+          if (sqlite3_step(pA) != SQLITE_ROW) die("add_message"); /* re-prepares after the schema change */
+          sqlite3_reset(pA);
+          t0 = nowUs();
+          if (bBatch) exec("BEGIN");
+          for (int k = 0; k < n; k++) {
+            if (sqlite3_step(pA) != SQLITE_ROW) die("add_message");
+            sqlite3_reset(pA);
+          }
+          if (bBatch) exec("COMMIT");
+          if (r >= 0) aAdd[v].aUs[bBatch][r] = (nowUs() - t0) / n;
+          if (aAdd[v].bNoTrigram) exec(zTrigger);
+        }
+      }
+    }
+    printf("  add_message(conv, 'user', text) on that corpus: %d rounds of %d calls in autocommit and %d in\n"
+           "  one BEGIN...COMMIT per variant, the variants taking turns; median of the rounds (us per call)\n",
+           nRounds, nBlock, nBatch);
+    printf("  %-36s %12s %12s %12s\n", "message", "autocommit", "in a txn", "vs Latin");
+    {
+      double aMed[2][8];
+      for (int v = 0; v < nVar; v++) {
+        for (int b = 0; b < 2; b++) aMed[b][v] = median(aAdd[v].aUs[b], nRounds);
+        printf("  %-36s %12.1f %12.1f %11.2fx\n", aAdd[v].zName, aMed[0][v], aMed[1][v],
+               aMed[1][v] / aMed[1][0]);
+      }
+      printf("  the trigram index's own cost for the Chinese message: %+.1f us in a txn, %+.1f us in autocommit\n",
+             aMed[1][2] - aMed[1][3], aMed[0][2] - aMed[0][3]);
+    }
+    if (scalarInt("SELECT count(*) FROM search_messages('欢迎大家', 'bench-add', '{\"limit\": 500}')") != 500) {
+      die("the added Chinese messages are not all found");
+    }
+    sqlite3_free(zTrigger);
+    sqlite3_finalize(pA);
+    sqlite3_finalize(pNewConv);
+  }
+  printf("\n");
+  fflush(stdout);
+  if (sqlite3_close_v2(sdb) != SQLITE_OK) die("close scripts.db");
+  db = dbMain;
+}
+
 /* ------------------------------------------------------------ retention */
 
 #define BENCH_TARGET_HOLD_MS 50.0 /* the longest write transaction of a call */
@@ -1242,8 +1572,8 @@ int main(int argc, char **argv) {
   int nRounds = 7, nAuto = 10000, nBatch = 40000, nPerTxn = 5000, nBig = 100000, nIter = 2000;
   int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
   int nRetention = 200000;
-  int nLongIter = 21;
-  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bStrict = 0;
+  int nLongIter = 21, nScripts = 100000, nScriptsIter = 20;
+  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bScripts = 1, bStrict = 0;
   int nMiss = 0;
   char zPath[300], zCpu[256];
   double t0 = nowUs();
@@ -1262,11 +1592,13 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--search-iter") == 0) nSearchIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--retention-n") == 0) nRetention = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--long-iter") == 0) nLongIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--scripts-n") == 0) nScripts = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--scripts-iter") == 0) nScriptsIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       /* a comma-separated list of parts */
       char *z = argv[++i];
-      bAdd = bHistory = bList = bSearch = bRetention = bLong = 0;
+      bAdd = bHistory = bList = bSearch = bRetention = bLong = bScripts = 0;
       while (*z) {
         size_t n = strcspn(z, ",");
         if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
@@ -1275,7 +1607,8 @@ int main(int argc, char **argv) {
         else if (n == 6 && strncmp(z, "search", n) == 0) bSearch = 1;
         else if (n == 9 && strncmp(z, "retention", n) == 0) bRetention = 1;
         else if (n == 4 && strncmp(z, "long", n) == 0) bLong = 1;
-        else die("--only takes a comma-separated list of add, history, list, search, retention, long");
+        else if (n == 7 && strncmp(z, "scripts", n) == 0) bScripts = 1;
+        else die("--only takes a comma-separated list of add, history, list, search, retention, long, scripts");
         z += n;
         if (*z == ',') z++;
       }
@@ -1283,8 +1616,8 @@ int main(int argc, char **argv) {
       fprintf(stderr,
               "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
               "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
-              "       [--retention-n N] [--long-iter N] [--only add,history,list,search,retention,long]\n"
-              "       [--strict]\n",
+              "       [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]\n"
+              "       [--only add,history,list,search,retention,long,scripts] [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -1430,6 +1763,8 @@ int main(int argc, char **argv) {
   }
 
   if (bLong) runLong(nLongIter, &nMiss);
+
+  if (bScripts) runScripts(nScripts, nScriptsIter, nRounds);
 
   {
     sqlite3_int64 nMsgs = scalarInt("SELECT count(*) FROM chat_messages");
