@@ -63,6 +63,27 @@ enum {
   CF_STMT_JSON_OPTIONS, /* json.c: members of an options object */
   CF_STMT_JSON_PARTS,   /* json.c: items of a parts array */
   CF_STMT_JSON_RESUME,  /* json.c: a resume_run answer */
+  CF_STMT_RUNS_1, /* runs.c: SELECT max(json_extract(s.value, '$.name') = ?2), group_conc */
+  CF_STMT_RUNS_2, /* runs.c: UPDATE workflow_runs SET status = ?2, current_step = coalesc */
+  CF_STMT_RUNS_3, /* runs.c: SELECT c.deleted_at IS NOT NULL, (SELECT 1 FROM workflow_def */
+  CF_STMT_RUNS_4, /* runs.c: INSERT INTO workflow_runs (conversation_id, workflow, status */
+  CF_STMT_RUNS_5, /* runs.c: UPDATE workflow_runs SET state = json_patch(state, ?2), upda */
+  CF_STMT_WORKFLOW_1, /* workflow.c: SELECT json_extract(n.value, '$.name'), json_extract(n.value */
+  CF_STMT_WORKFLOW_2, /* workflow.c: SELECT json_object('status', status, 'current_step', current */
+  CF_STMT_WORKFLOW_3, /* workflow.c: SELECT q.id, q.run_id, json_extract(?2, '$.approvals[' || ?3 */
+  CF_STMT_WORKFLOW_4, /* workflow.c: UPDATE workflow_runs SET clarifications = json_insert(clarif */
+  CF_STMT_WORKFLOW_5, /* workflow.c: UPDATE workflow_runs SET lease_expires_at = strftime('%Y-%m- */
+  CF_STMT_WORKFLOW_6, /* workflow.c: UPDATE workflow_runs SET status = 'failed', error = 'lease e */
+  CF_STMT_WORKFLOW_7, /* workflow.c: INSERT INTO workflow_proposals (run_id, kind, proposed_name, */
+  CF_STMT_WORKFLOW_8, /* workflow.c: SELECT run_id FROM workflow_proposals WHERE id = ?1 */
+  CF_STMT_CONVERSATIONS_1, /* conversations.c: SELECT id, deleted_at IS NOT NULL FROM chat_conversations WH */
+  CF_STMT_CONVERSATIONS_2, /* conversations.c: SELECT 1 FROM chat_conversations WHERE uid = ?1 */
+  CF_STMT_CONVERSATIONS_3, /* conversations.c: INSERT INTO chat_conversations (owner, key, title, uid, visi */
+  CF_STMT_CONVERSATIONS_4, /* conversations.c: SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE */
+  CF_STMT_INTERRUPT_1, /* interrupt_vtab.c: DELETE FROM workflow_interrupts WHERE rowid = ?1 */
+  CF_STMT_INTERRUPT_2, /* interrupt_vtab.c: SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid */
+  CF_STMT_INTERRUPT_3, /* interrupt_vtab.c: INSERT INTO workflow_interrupts (workflow_id, data, created_ */
+  CF_STMT_RETENTION_1, /* retention.c: SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' day */
   CF_STMT_COUNT
 };
 

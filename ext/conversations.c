@@ -126,10 +126,8 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
   if (zKey) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
-                            " WHERE owner = ?1 AND key = ?2",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_CONVERSATIONS_1, "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
+                            " WHERE owner = ?1 AND key = ?2", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
@@ -149,7 +147,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
         rc = SQLITE_OK;
       }
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
     if (rc == SQLITE_OK && iId && !bFind) {
       zErr = sqlite3_mprintf("chatflow: owner '%q' already has a conversation with key '%q' (id %lld)",
@@ -158,7 +156,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     }
   }
   if (rc == SQLITE_OK && iId == 0 && aOpt[OPT_UID].bPresent) {
-    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM chat_conversations WHERE uid = ?1", -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_CONVERSATIONS_2, "SELECT 1 FROM chat_conversations WHERE uid = ?1", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, aOpt[OPT_UID].zVal, -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
@@ -169,18 +167,15 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
         rc = SQLITE_OK;
       }
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (rc == SQLITE_OK && iId == 0) {
-    rc = sqlite3_prepare_v2(
-        p->db,
-        "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent,"
+    rc = cfStmt(p, CF_STMT_CONVERSATIONS_3, "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent,"
         " context, metadata, created_at, updated_at)"
         " VALUES (?1, ?2, ?3, coalesce(?4, lower(hex(randomblob(16)))), coalesce(?5, 'private'),"
         " ?6, ?7, coalesce(json_extract(?8, '$.context'), '{}'),"
-        " coalesce(json_extract(?8, '$.metadata'), '{}'), ?10, ?10)",
-        -1, &pStmt, 0);
+        " coalesce(json_extract(?8, '$.metadata'), '{}'), ?10, ?10)", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
@@ -200,7 +195,7 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
         zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[OPT_UID].zVal);
       }
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
@@ -238,8 +233,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
     cfResultCode(ctx, rc);
     return;
   }
-  rc = sqlite3_prepare_v2(p->db, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
-                          -1, &pStmt, 0);
+  rc = cfStmt(p, CF_STMT_CONVERSATIONS_4, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iId);
     rc = sqlite3_step(pStmt);
@@ -251,7 +245,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
       rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK && eOp == 0 && bDeleted) {
     zErr = sqlite3_mprintf("chatflow: conversation %lld is already deleted", iId);
@@ -274,7 +268,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
       rc = sqlite3_step(pStmt);
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
 }

@@ -215,15 +215,14 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
   if (argc == 1) {
-    rc = sqlite3_prepare_v2(p->db, "DELETE FROM workflow_interrupts WHERE rowid = ?1", -1, &pStmt,
-                            0);
+    rc = cfStmt(p, CF_STMT_INTERRUPT_1, "DELETE FROM workflow_interrupts WHERE rowid = ?1", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_value(pStmt, 1, argv[0]);
       rc = sqlite3_step(pStmt);
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
     if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     return rc;
   }
 
@@ -260,20 +259,19 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   }
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     /* UPDATE: the row must keep its workflow_id. */
-    rc = sqlite3_prepare_v2(p->db, "SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid = ?1",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_INTERRUPT_2, "SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid = ?1", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_value(pStmt, 1, argv[0]);
       sqlite3_bind_value(pStmt, 2, vId);
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW && sqlite3_column_int(pStmt, 0) == 0) {
-        sqlite3_finalize(pStmt);
+        cfStmtDone(p, pStmt);
         cfVtabError(pVtabBase, "chatflow: workflow_id cannot be changed; insert the interrupt under the new id and delete the old one");
         return SQLITE_CONSTRAINT;
       }
       rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
     if (rc != SQLITE_OK) {
       cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
@@ -293,13 +291,11 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
+    rc = cfStmt(p, CF_STMT_INTERRUPT_3, "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
                             " VALUES (?1, ?2, ?3, ?4)"
                             " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
                             " updated_at = excluded.updated_at"
-                            " RETURNING rowid",
-                            -1, &pStmt, 0);
+                            " RETURNING rowid", &pStmt);
   }
   if (rc == SQLITE_OK) {
     sqlite3_bind_value(pStmt, 1, vId);
@@ -314,7 +310,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
   }
   if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   pStmt = 0;
   {
     int rc2 = cfStmt(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock", &pStmt);

@@ -135,8 +135,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   {
     /* cutoff = now - days, in the stored timestamp format */
     sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(p->db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' days')",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_RETENTION_1, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' days')", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 2, nDays);
@@ -146,7 +145,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
         rc = SQLITE_OK;
       }
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   for (int i = 0; i < nSql && rc == SQLITE_OK && nDone < nBatch; i++) {
     sqlite3_stmt *pStmt = 0;
@@ -158,7 +157,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
       rc = cfStepOnce(pStmt);
       if (rc == SQLITE_OK) nDone += sqlite3_changes(p->db);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, nDone);
 }

@@ -117,12 +117,9 @@ int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
 /* Checks that zStep is a step of zWorkflow; sets *pzErr listing the steps if not. */
 static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(
-      p->db,
-      "SELECT max(json_extract(s.value, '$.name') = ?2),"
+  int rc = cfStmt(p, CF_STMT_RUNS_1, "SELECT max(json_extract(s.value, '$.name') = ?2),"
       "       group_concat(json_extract(s.value, '$.name'), ', ')"
-      "  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = ?1",
-      -1, &pStmt, 0);
+      "  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = ?1", &pStmt);
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_text(pStmt, 1, zWorkflow, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zStep, -1, SQLITE_STATIC);
@@ -135,7 +132,7 @@ static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char
       rc = SQLITE_ERROR;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
@@ -162,8 +159,7 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
   if (rc != SQLITE_OK) return rc;
   /* A worker moving the run (to started or processing) renews its lease;
   ** a run that waits for a person or has ended holds none. */
-  rc = sqlite3_prepare_v2(p->db,
-                          "UPDATE workflow_runs SET status = ?2,"
+  rc = cfStmt(p, CF_STMT_RUNS_2, "UPDATE workflow_runs SET status = ?2,"
                           " current_step = coalesce(?3, current_step),"
                           " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
                           " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
@@ -171,8 +167,7 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
                           " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
                           "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
                           " updated_at = ?5"
-                          " WHERE id = ?1",
-                          -1, &pStmt, 0);
+                          " WHERE id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int(pStmt, 6, nLease);
     sqlite3_bind_int64(pStmt, 1, r->iId);
@@ -182,7 +177,7 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
     sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
     rc = cfStepOnce(pStmt);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
@@ -220,16 +215,13 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = sqlite3_prepare_v2(
-      p->db,
-      "SELECT c.deleted_at IS NOT NULL,"
+  rc = cfStmt(p, CF_STMT_RUNS_3, "SELECT c.deleted_at IS NOT NULL,"
       "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
       "       r.id, r.status"
       "  FROM chat_conversations AS c"
       "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
       "   AND r.status IN (" CF_ACTIVE_STATUSES ")"
-      " WHERE c.id = ?1",
-      -1, &pStmt, 0);
+      " WHERE c.id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iConv);
     sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
@@ -254,7 +246,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       if (zErr) rc = SQLITE_ERROR;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK && iRun) {
     CfRun r;
@@ -264,15 +256,12 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   }
   if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(
-        p->db,
-        "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
+    rc = cfStmt(p, CF_STMT_RUNS_4, "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
         " lease_expires_at, started_at, created_at, updated_at)"
         " VALUES (?1, ?2, 'started',"
         " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
         " coalesce(json(?3), '{}'),"
-        " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)",
-        -1, &pStmt, 0);
+        " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
@@ -282,7 +271,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       rc = cfStepOnce(pStmt);
       iRun = sqlite3_last_insert_rowid(p->db);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iRun);
   goto done;
@@ -427,10 +416,8 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   }
   rc = cfRunLoadLive(p, iRun, &r, "its state can no longer change", &zErr);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"
-                            " WHERE id = ?1 RETURNING state",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_RUNS_5, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"
+                            " WHERE id = ?1 RETURNING state", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zPatch, -1, SQLITE_STATIC);
@@ -443,7 +430,7 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       }
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   cfFinish(ctx, p, rc, &zErr);
   cfRunFree(&r);

