@@ -2,13 +2,13 @@
 ** bench.c — `make bench`: chatflow's performance targets, measured in one
 ** run on one temporary database file (WAL, synchronous=NORMAL).
 **
-**   1. add_message against the raw equivalent: a prepared
-**        INSERT INTO chat_messages (conversation_id, seq, role, type,
-**                                   content, tokens, created_at) VALUES (...)
-**      with an explicit seq, which writes the same row and, through the
-**      schema's triggers, moves the same conversation counters.  Measured
-**      with each call in its own transaction (autocommit) and with N calls
-**      inside one BEGIN ... COMMIT.  Target: add_message <= 1.5x raw.
+**   1. add_message against plain SQL on plain tables of the same columns
+**      in the same file (no triggers): a prepared INSERT of the message
+**      with an explicit seq and an UPDATE of the conversation's counters;
+**      and the same plus an INSERT into an FTS5 index of the same
+**      tokenizer.  Measured with each call in its own transaction and with
+**      N calls inside one BEGIN ... COMMIT.  Targets: add_message <= 1.5x
+**      plain, <= 1.2x plain with the index.
 **   2. SELECT * FROM chat_history(conv, budget), every row stepped, with a
 **      budget that fits exactly 50 messages, in conversations of 100 and of
 **      100,000 messages.  Target: big/small latency ratio <= 1.5.
@@ -87,7 +87,8 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
 
 #define BENCH_WINDOW 50          /* messages the history budget fits */
 #define BENCH_SMALL 100          /* messages of the small conversation */
-#define BENCH_TARGET_ADD 1.5     /* add_message / raw */
+#define BENCH_TARGET_ADD 1.5     /* add_message / plain SQL */
+#define BENCH_TARGET_ADD_INDEXED 1.2 /* add_message / plain SQL with the search index */
 #define BENCH_TARGET_HISTORY 1.5 /* big / small */
 #define BENCH_TARGET_LONG_MS 10.0 /* search_messages, a match in a 100,000-character message */
 
@@ -209,9 +210,19 @@ static sqlite3_int64 newConversation(const char *zTitle) {
 
 /* ---------------------------------------------------------- add_message */
 
-static sqlite3_stmt *pAdd, *pRaw, *pBegin, *pCommit;
+/* The baseline is plain SQL on plain tables of the same columns (no
+** triggers, no checks beyond the UNIQUE (conversation_id, seq)) in the same
+** file: INSERT the message, UPDATE the conversation's counters — what an
+** application writes without chatflow — and, for the second baseline, the
+** same plus an INSERT into an FTS5 index of the same tokenizer. */
+static sqlite3_stmt *pAdd, *pBegin, *pCommit, *pPlainMsg, *pPlainConv, *pPlainFts, *pPlainNew;
 static const int nContent = (int)sizeof(zContent) - 1;
 static const int nTokens = ((int)sizeof(zContent) - 1 + 3) / 4;
+
+static void step1(sqlite3_stmt *p) {
+  if (sqlite3_step(p) != SQLITE_DONE) die("%s", sqlite3_sql(p));
+  sqlite3_reset(p);
+}
 
 static void addMessage(sqlite3_int64 iConv) {
   sqlite3_bind_int64(pAdd, 1, iConv);
@@ -219,116 +230,125 @@ static void addMessage(sqlite3_int64 iConv) {
   sqlite3_reset(pAdd);
 }
 
-static void rawInsert(sqlite3_int64 iConv, sqlite3_int64 iSeq) {
+static sqlite3_int64 plainConversation(void) {
   char zNow[32];
   timestamp(zNow);
-  sqlite3_bind_int64(pRaw, 1, iConv);
-  sqlite3_bind_int64(pRaw, 2, iSeq);
-  sqlite3_bind_text(pRaw, 5, zNow, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(pRaw) != SQLITE_DONE) die("raw INSERT");
-  sqlite3_reset(pRaw);
+  sqlite3_bind_text(pPlainNew, 1, zNow, -1, SQLITE_TRANSIENT);
+  step1(pPlainNew);
+  return sqlite3_last_insert_rowid(db);
 }
 
-static void step1(sqlite3_stmt *p) {
-  if (sqlite3_step(p) != SQLITE_DONE) die("%s", sqlite3_sql(p));
-  sqlite3_reset(p);
+/* eMode 1: the message and the counters; 2: and the search index. */
+static void plainInsert(int eMode, sqlite3_int64 iConv, sqlite3_int64 iSeq) {
+  char zNow[32];
+  timestamp(zNow);
+  sqlite3_bind_int64(pPlainMsg, 1, iConv);
+  sqlite3_bind_int64(pPlainMsg, 2, iSeq);
+  sqlite3_bind_text(pPlainMsg, 5, zNow, -1, SQLITE_TRANSIENT);
+  step1(pPlainMsg);
+  if (eMode == 2) {
+    sqlite3_bind_int64(pPlainFts, 1, sqlite3_last_insert_rowid(db));
+    step1(pPlainFts);
+  }
+  sqlite3_bind_int64(pPlainConv, 1, iConv);
+  sqlite3_bind_int64(pPlainConv, 2, iSeq);
+  sqlite3_bind_text(pPlainConv, 4, zNow, -1, SQLITE_TRANSIENT);
+  step1(pPlainConv);
 }
 
-/* Appends n messages to conversation iConv (whose last seq is *piSeq),
-** in one BEGIN...COMMIT when bBatch, else each in its own transaction;
-** returns the wall time in µs. */
-static double runBlock(int bRaw, int bBatch, int n, sqlite3_int64 iConv, sqlite3_int64 *piSeq) {
+/* Appends n messages to conversation iConv (whose last seq is *piSeq) with
+** method eMode (0 add_message, 1 plain, 2 plain with the index), in one
+** BEGIN...COMMIT when bBatch, else each in its own transaction (the plain
+** statements of one message in a BEGIN...COMMIT of their own); returns the
+** wall time in µs. */
+static double runBlock(int eMode, int bBatch, int n, sqlite3_int64 iConv, sqlite3_int64 *piSeq) {
   double t0 = nowUs();
   if (bBatch) step1(pBegin);
   for (int i = 0; i < n; i++) {
-    if (bRaw) rawInsert(iConv, ++*piSeq);
-    else addMessage(iConv);
+    if (eMode == 0) {
+      addMessage(iConv);
+    } else {
+      if (!bBatch) step1(pBegin);
+      plainInsert(eMode, iConv, ++*piSeq);
+      if (!bBatch) step1(pCommit);
+    }
   }
   if (bBatch) step1(pCommit);
   return nowUs() - t0;
 }
 
-/* The two methods wrote the same rows and moved the same counters. */
-static void checkSame(sqlite3_int64 iRaw, sqlite3_int64 iAdd, int n) {
+/* add_message and the plain SQL wrote the same rows and counters. */
+static void checkSame(sqlite3_int64 iPlain, sqlite3_int64 iAdd, int n) {
   static const char *zSql =
       "SELECT (SELECT count(*) FROM ("
       " SELECT seq, run_id, role, type, content, parts, attachments, workflow_step, metadata,"
-      "        tokens FROM chat_messages WHERE conversation_id = ?1"
+      "        tokens FROM plain_messages WHERE conversation_id = ?1"
       " EXCEPT"
       " SELECT seq, run_id, role, type, content, parts, attachments, workflow_step, metadata,"
-      "        tokens FROM chat_messages WHERE conversation_id = ?2))"
-      " + (SELECT count(*) FROM chat_messages WHERE conversation_id = ?1 AND created_at IS NULL)"
-      " + (SELECT count(*) FROM chat_messages WHERE conversation_id = ?2 AND created_at IS NULL),"
-      " (SELECT message_count || '/' || last_seq || '/' || total_tokens || '/' || title"
-      "    FROM chat_conversations WHERE id = ?1),"
-      " (SELECT message_count || '/' || last_seq || '/' || total_tokens || '/' || title"
+      "        tokens FROM chat_messages WHERE conversation_id = ?2)),"
+      " (SELECT message_count || '/' || last_seq || '/' || total_tokens"
+      "    FROM plain_conversations WHERE id = ?1),"
+      " (SELECT message_count || '/' || last_seq || '/' || total_tokens"
       "    FROM chat_conversations WHERE id = ?2),"
       " (SELECT count(*) FROM chat_messages WHERE conversation_id = ?2)";
   sqlite3_stmt *p = prep(zSql);
   char zWant[80];
-  sqlite3_bind_int64(p, 1, iRaw);
+  sqlite3_bind_int64(p, 1, iPlain);
   sqlite3_bind_int64(p, 2, iAdd);
   if (sqlite3_step(p) != SQLITE_ROW) die("row check");
-  snprintf(zWant, sizeof(zWant), "%d/%d/%lld/", n, n, (long long)n * nTokens);
-  const char *zRawC = (const char *)sqlite3_column_text(p, 1);
+  snprintf(zWant, sizeof(zWant), "%d/%d/%lld", n, n, (long long)n * nTokens);
+  const char *zPlainC = (const char *)sqlite3_column_text(p, 1);
   const char *zAddC = (const char *)sqlite3_column_text(p, 2);
-  if (sqlite3_column_int(p, 0) != 0 || sqlite3_column_int(p, 3) != n ||
-      strncmp(zRawC, zWant, strlen(zWant)) || strncmp(zAddC, zWant, strlen(zWant))) {
-    die("add_message and the raw INSERT wrote different rows or counters: raw %s, add_message %s, "
-        "expected %s...",
-        zRawC, zAddC, zWant);
+  if (sqlite3_column_int(p, 0) != 0 || sqlite3_column_int(p, 3) != n || strcmp(zPlainC, zWant) ||
+      strcmp(zAddC, zWant)) {
+    die("add_message and the plain SQL wrote different rows or counters: plain %s, add_message %s,"
+        " expected %s",
+        zPlainC, zAddC, zWant);
   }
   sqlite3_finalize(p);
 }
 
 typedef struct AddResult {
-  double raw, add; /* median µs per op */
-  double rawMin, rawMax, addMin, addMax;
-  double ratioMin, ratioMax; /* of the rounds' add/raw */
+  double a[3];              /* median µs per op: add_message, plain, plain with the index */
+  double aMin[3], aMax[3];  /* of the rounds */
 } AddResult;
 
-/* nRounds rounds; in each, both methods append nBlock blocks of nPer
+/* nRounds rounds; in each, the three methods append nBlock blocks of nPer
 ** messages to a fresh conversation of their own, block by block in turn
-** (raw, add, raw, add ... then add, raw ... in the next round), so that
-** both see the same background load and the same file growth.  A round's
-** figure is the method's summed block time / its messages. */
+** (the order rotating from block to block), so that all see the same
+** background load and the same file growth.  A round's figure is the
+** method's summed block time / its messages. */
 static AddResult benchAdd(int bBatch, int nBlock, int nPer, int nRounds) {
-  double *aRaw = calloc((size_t)nRounds, sizeof(double));
-  double *aAdd = calloc((size_t)nRounds, sizeof(double));
+  double *aT[3];
   AddResult r;
-  if (!aRaw || !aAdd) die("out of memory");
-  r.ratioMin = 1e9;
-  r.ratioMax = 0;
+  for (int m = 0; m < 3; m++) {
+    aT[m] = calloc((size_t)nRounds, sizeof(double));
+    if (!aT[m]) die("out of memory");
+  }
   for (int i = -1; i < nRounds; i++) { /* round -1 warms up and is not counted */
-    sqlite3_int64 iRaw = newConversation("raw insert"), iAdd = newConversation("add_message");
-    sqlite3_int64 iRawSeq = 0, iAddSeq = 0;
-    double tRaw = 0, tAdd = 0;
-    int nB = i < 0 ? 2 : nBlock;
-    for (int b = 0; b < nB; b++) {
-      if ((b + i) % 2 == 0) {
-        tRaw += runBlock(1, bBatch, nPer, iRaw, &iRawSeq);
-        tAdd += runBlock(0, bBatch, nPer, iAdd, &iAddSeq);
-      } else {
-        tAdd += runBlock(0, bBatch, nPer, iAdd, &iAddSeq);
-        tRaw += runBlock(1, bBatch, nPer, iRaw, &iRawSeq);
+    sqlite3_int64 aConv[3], aSeq[3] = {0, 0, 0};
+    double t[3] = {0, 0, 0};
+    int nB = i < 0 ? 3 : nBlock;
+    aConv[0] = newConversation("add_message");
+    aConv[1] = plainConversation();
+    aConv[2] = plainConversation();
+    for (int k = 0; k < nB; k++) {
+      for (int j = 0; j < 3; j++) {
+        int m = (k + j + (i < 0 ? 0 : i)) % 3;
+        t[m] += runBlock(m, bBatch, nPer, aConv[m], &aSeq[m]);
       }
     }
-    checkSame(iRaw, iAdd, nB * nPer);
+    checkSame(aConv[1], aConv[0], nB * nPer);
     if (i >= 0) {
-      aRaw[i] = tRaw / (nB * nPer);
-      aAdd[i] = tAdd / (nB * nPer);
-      if (tAdd / tRaw < r.ratioMin) r.ratioMin = tAdd / tRaw;
-      if (tAdd / tRaw > r.ratioMax) r.ratioMax = tAdd / tRaw;
+      for (int m = 0; m < 3; m++) aT[m][i] = t[m] / (nB * nPer);
     }
   }
-  r.raw = median(aRaw, nRounds);
-  r.rawMin = aRaw[0];
-  r.rawMax = aRaw[nRounds - 1];
-  r.add = median(aAdd, nRounds);
-  r.addMin = aAdd[0];
-  r.addMax = aAdd[nRounds - 1];
-  free(aRaw);
-  free(aAdd);
+  for (int m = 0; m < 3; m++) {
+    r.a[m] = median(aT[m], nRounds); /* sorts */
+    r.aMin[m] = aT[m][0];
+    r.aMax[m] = aT[m][nRounds - 1];
+    free(aT[m]);
+  }
   return r;
 }
 
@@ -338,9 +358,21 @@ static AddResult benchAdd(int bBatch, int nBlock, int nPer, int nRounds) {
 ** transaction (the triggers still keep its counters). */
 static sqlite3_int64 buildConversation(int n, const char *zTitle) {
   sqlite3_int64 iConv = newConversation(zTitle);
+  sqlite3_stmt *pRaw = prep("INSERT INTO chat_messages (conversation_id, seq, role, type, content,"
+                            " tokens, created_at) VALUES (?1, ?2, 'user', 'user_input', ?3, ?4, ?5)");
+  char zNow[32];
+  sqlite3_bind_int64(pRaw, 1, iConv);
+  sqlite3_bind_text(pRaw, 3, zContent, nContent, SQLITE_STATIC);
+  sqlite3_bind_int(pRaw, 4, nTokens);
   step1(pBegin);
-  for (int i = 1; i <= n; i++) rawInsert(iConv, i);
+  for (int i = 1; i <= n; i++) {
+    timestamp(zNow);
+    sqlite3_bind_int64(pRaw, 2, i);
+    sqlite3_bind_text(pRaw, 5, zNow, -1, SQLITE_TRANSIENT);
+    step1(pRaw);
+  }
   step1(pCommit);
+  sqlite3_finalize(pRaw);
   return iConv;
 }
 
@@ -1644,10 +1676,28 @@ int main(int argc, char **argv) {
 
   pAdd = prep("SELECT add_message(?1, 'user', ?2)");
   sqlite3_bind_text(pAdd, 2, zContent, nContent, SQLITE_STATIC);
-  pRaw = prep("INSERT INTO chat_messages (conversation_id, seq, role, type, content, tokens,"
-              " created_at) VALUES (?1, ?2, 'user', 'user_input', ?3, ?4, ?5)");
-  sqlite3_bind_text(pRaw, 3, zContent, nContent, SQLITE_STATIC);
-  sqlite3_bind_int(pRaw, 4, nTokens);
+  exec("CREATE TABLE plain_conversations (id INTEGER PRIMARY KEY, owner TEXT NOT NULL,"
+       " title TEXT, message_count INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL DEFAULT 0,"
+       " total_tokens INTEGER NOT NULL DEFAULT 0, last_message_at TEXT, created_at TEXT NOT NULL,"
+       " updated_at TEXT NOT NULL);"
+       "CREATE TABLE plain_messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL,"
+       " seq INTEGER NOT NULL, run_id INTEGER, role TEXT NOT NULL, type TEXT, content TEXT NOT NULL,"
+       " parts TEXT, attachments TEXT, workflow_step TEXT, metadata TEXT, tokens INTEGER,"
+       " created_at TEXT NOT NULL, UNIQUE (conversation_id, seq));"
+       "CREATE VIRTUAL TABLE plain_fts USING fts5 (content, content = 'plain_messages',"
+       " content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');");
+  pPlainNew = prep("INSERT INTO plain_conversations (owner, title, created_at, updated_at)"
+                   " VALUES ('plain', 'plain', ?1, ?1)");
+  pPlainMsg = prep("INSERT INTO plain_messages (conversation_id, seq, role, type, content, tokens,"
+                   " created_at) VALUES (?1, ?2, 'user', 'user_input', ?3, ?4, ?5)");
+  sqlite3_bind_text(pPlainMsg, 3, zContent, nContent, SQLITE_STATIC);
+  sqlite3_bind_int(pPlainMsg, 4, nTokens);
+  pPlainFts = prep("INSERT INTO plain_fts (rowid, content) VALUES (?1, ?2)");
+  sqlite3_bind_text(pPlainFts, 2, zContent, nContent, SQLITE_STATIC);
+  pPlainConv = prep("UPDATE plain_conversations SET message_count = message_count + 1,"
+                    " last_seq = ?2, total_tokens = total_tokens + ?3, last_message_at = ?4,"
+                    " updated_at = ?4 WHERE id = ?1");
+  sqlite3_bind_int(pPlainConv, 3, nTokens);
   pBegin = prep("BEGIN");
   pCommit = prep("COMMIT");
 
@@ -1673,22 +1723,22 @@ int main(int argc, char **argv) {
     snprintf(aCase[0], sizeof(aCase[0]), "own transaction each");
     snprintf(aCase[1], sizeof(aCase[1]), "%d per BEGIN...COMMIT", aPer[1]);
     for (int b = 0; b < 2; b++) aR[b] = benchAdd(b, aBlocks[b], aPer[b], nRounds);
-    printf("add_message(conv, 'user', text) vs raw prepared INSERT (explicit seq; same row, same counters)\n");
-    printf("  %-24s %7s %11s %11s %11s %11s %6s %7s  %s\n", "case", "n/round", "raw us/op",
-           "add us/op", "raw op/s", "add op/s", "ratio", "target", "result");
+    printf("add_message(conv, 'user', text) vs plain SQL on plain tables: INSERT the message, UPDATE the\n"
+           "conversation's counters (same row, same counters); \"+ index\": and INSERT into an FTS5 index\n");
+    printf("  %-24s %7s %10s %10s %10s %11s %7s  %s %11s %7s  %s\n", "case", "n/round", "plain us",
+           "+index us", "add us", "add/plain", "target", "result", "add/+index", "target", "result");
     for (int b = 0; b < 2; b++) {
-      double ratio = aR[b].add / aR[b].raw;
-      printf("  %-24s %7d %11.2f %11.2f %11.0f %11.0f %6.2f %7s  %s\n", aCase[b], aN[b],
-             aR[b].raw, aR[b].add, 1e6 / aR[b].raw, 1e6 / aR[b].add, ratio, "<= 1.50",
-             verdict(ratio, BENCH_TARGET_ADD, &nMiss));
+      double r1 = aR[b].a[0] / aR[b].a[1], r2 = aR[b].a[0] / aR[b].a[2];
+      printf("  %-24s %7d %10.2f %10.2f %10.2f %11.2f %7s  %-6s %11.2f %7s  %s\n", aCase[b], aN[b],
+             aR[b].a[1], aR[b].a[2], aR[b].a[0], r1, "<= 1.50", verdict(r1, BENCH_TARGET_ADD, &nMiss),
+             r2, "<= 1.20", verdict(r2, BENCH_TARGET_ADD_INDEXED, &nMiss));
     }
-    printf("  spread over the rounds, min..max:\n");
+    printf("  spread over the rounds, min..max us/op:\n");
     for (int b = 0; b < 2; b++) {
-      printf("  %-24s raw %.2f..%.2f us/op, add %.2f..%.2f us/op, ratio %.2f..%.2f\n", aCase[b],
-             aR[b].rawMin, aR[b].rawMax, aR[b].addMin, aR[b].addMax, aR[b].ratioMin,
-             aR[b].ratioMax);
+      printf("  %-24s plain %.2f..%.2f, +index %.2f..%.2f, add %.2f..%.2f\n", aCase[b], aR[b].aMin[1],
+             aR[b].aMax[1], aR[b].aMin[2], aR[b].aMax[2], aR[b].aMin[0], aR[b].aMax[0]);
     }
-    printf("  rows and counters written by both methods compared: identical\n\n");
+    printf("  rows and counters written by add_message and the plain SQL compared: identical\n\n");
     fflush(stdout);
   }
 
@@ -1775,7 +1825,10 @@ int main(int argc, char **argv) {
            nMiss ? "some targets MISSED" : "all targets met");
   }
   sqlite3_finalize(pAdd);
-  sqlite3_finalize(pRaw);
+  sqlite3_finalize(pPlainMsg);
+  sqlite3_finalize(pPlainConv);
+  sqlite3_finalize(pPlainFts);
+  sqlite3_finalize(pPlainNew);
   sqlite3_finalize(pBegin);
   sqlite3_finalize(pCommit);
   sqlite3_finalize(pConv);
