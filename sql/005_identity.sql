@@ -13,6 +13,8 @@
 --   deleting it cancels its active run.
 -- * Text that raw SQL writes: no NUL character in the text columns, no
 --   \u0000 or lone surrogate escape in the JSON columns.
+-- * The counters are guarded by counter_stamp, moved in the same UPDATE,
+--   instead of a table written twice per message.
 -- * The list preview is cut in C at a grapheme boundary (conversation_list),
 --   no longer stored: last_message_preview leaves chat_conversations.
 -- * Trigram indexes for search in scripts written without spaces, and emoji.
@@ -74,6 +76,9 @@ CREATE TABLE chat_conversations (
   -- where a fork came from (fork_conversation)
   forked_from_id  INTEGER,
   forked_at_seq   INTEGER,
+  -- moved by the message triggers with every change of the counters above
+  -- (chat_conversations_counters_guard refuses a change without it)
+  counter_stamp   INTEGER NOT NULL DEFAULT 0,
   UNIQUE (owner, key)
 ) STRICT;
 
@@ -194,6 +199,10 @@ DROP TABLE main.chatflow_v4_run_events;
 DROP TABLE main.chatflow_v4_proposals;
 DROP TABLE main.chatflow_v4_runs;
 DROP TABLE main.chatflow_v4_conversations;
+
+-- The counters' guard no longer needs a table written twice per message:
+-- the message triggers move counter_stamp with the counters instead.
+DROP TABLE chatflow_counter_guard;
 
 -- Checkpoints of runs that are not active are stale (a late writer's).
 DELETE FROM workflow_interrupts
@@ -330,7 +339,7 @@ CREATE TRIGGER chat_conversations_counters_guard
 BEFORE UPDATE OF message_count, total_tokens, last_message_at ON chat_conversations
 WHEN (NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
       OR NEW.last_message_at IS NOT OLD.last_message_at)
- AND NOT EXISTS (SELECT 1 FROM chatflow_counter_guard)
+ AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand');
 END;
@@ -544,28 +553,26 @@ BEGIN
                            WHERE conversation_id = NEW.conversation_id
                              AND status IN ('started', 'awaiting_clarification',
                                             'awaiting_approval', 'processing'))));
-  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
   UPDATE chat_conversations
      SET message_count = message_count + 1,
+         counter_stamp = counter_stamp + 1,
          last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
          total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
          last_message_at = NEW.created_at,
          updated_at = max(updated_at, NEW.created_at)
    WHERE id = NEW.conversation_id;
-  DELETE FROM chatflow_counter_guard;
 END;
 CREATE TRIGGER chat_messages_counters_delete
 AFTER DELETE ON chat_messages
 BEGIN
-  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
   UPDATE chat_conversations
      SET message_count = message_count - 1,
+         counter_stamp = counter_stamp + 1,
          total_tokens = total_tokens - coalesce(OLD.tokens, 0),
          last_message_at = (SELECT created_at FROM chat_messages
                              WHERE conversation_id = OLD.conversation_id
                              ORDER BY seq DESC LIMIT 1)
    WHERE id = OLD.conversation_id;
-  DELETE FROM chatflow_counter_guard;
 END;
 CREATE TRIGGER chat_messages_immutable
 BEFORE UPDATE OF conversation_id, seq, role, content, parts ON chat_messages
@@ -581,11 +588,10 @@ CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
 WHEN OLD.tokens IS NOT NULL AND NEW.tokens IS NOT OLD.tokens
 BEGIN
-  INSERT OR IGNORE INTO chatflow_counter_guard (id) VALUES (1);
   UPDATE chat_conversations
-     SET total_tokens = total_tokens - coalesce(OLD.tokens, 0) + coalesce(NEW.tokens, 0)
+     SET total_tokens = total_tokens - coalesce(OLD.tokens, 0) + coalesce(NEW.tokens, 0),
+         counter_stamp = counter_stamp + 1
    WHERE id = NEW.conversation_id;
-  DELETE FROM chatflow_counter_guard;
 END;
 CREATE TRIGGER chat_messages_fts_insert
 AFTER INSERT ON chat_messages
