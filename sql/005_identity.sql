@@ -752,8 +752,17 @@ BEGIN
   SELECT NEW.id, NULL, NEW.status, NULL, current_step, NEW.created_at
     FROM workflow_runs WHERE id = NEW.id;
 END;
+-- The status state machine (the same table as ext/runs.c): its messages
+-- are raised only when a transition is not one of the allowed ones, so a
+-- valid move evaluates one condition, not a statement per forbidden pair.
 CREATE TRIGGER workflow_runs_check_update
-BEFORE UPDATE OF conversation_id, workflow, status, current_step ON workflow_runs
+BEFORE UPDATE OF conversation_id, workflow, status ON workflow_runs
+WHEN NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow
+  OR NOT (NEW.status IS OLD.status
+          OR (OLD.status = 'started' AND NEW.status <> 'started')
+          OR (OLD.status = 'processing' AND NEW.status NOT IN ('started', 'processing'))
+          OR (OLD.status IN ('awaiting_clarification', 'awaiting_approval')
+              AND NEW.status IN ('processing', 'failed', 'cancelled')))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
@@ -782,11 +791,30 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing') WHERE OLD.status = 'cancelled' AND NEW.status = 'processing';
   SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
   SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
-  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
-   WHERE NEW.current_step IS NOT OLD.current_step
-     AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
-                      WHERE d.name = NEW.workflow
-                        AND json_extract(s.value, '$.name') = NEW.current_step);
+END;
+
+-- A new current_step is one of the workflow's steps.
+CREATE TRIGGER workflow_runs_check_step
+BEFORE UPDATE OF current_step ON workflow_runs
+WHEN NEW.current_step IS NOT OLD.current_step
+ AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
+                  WHERE d.name = NEW.workflow
+                    AND json_extract(s.value, '$.name') = NEW.current_step)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow');
+END;
+CREATE TRIGGER workflow_runs_ended
+AFTER UPDATE OF status ON workflow_runs
+WHEN NEW.status IN ('completed', 'failed', 'cancelled')
+ AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
+BEGIN
+  UPDATE workflow_runs
+     SET completed_at = coalesce(NEW.completed_at,
+                                 (SELECT now FROM chatflow_statement_clock),
+                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         lease_expires_at = NULL
+   WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL);
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
 END;
 CREATE TRIGGER workflow_runs_changed
 AFTER UPDATE OF status, current_step ON workflow_runs
@@ -799,19 +827,6 @@ BEGIN
                THEN json_object('error', NEW.error) END,
           coalesce((SELECT now FROM chatflow_statement_clock),
                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
-END;
-CREATE TRIGGER workflow_runs_ended
-AFTER UPDATE OF status ON workflow_runs
-WHEN NEW.status IN ('completed', 'failed', 'cancelled')
- AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
-BEGIN
-  UPDATE workflow_runs
-     SET completed_at = coalesce(NEW.completed_at,
-                                 (SELECT now FROM chatflow_statement_clock),
-                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         lease_expires_at = NULL
-   WHERE id = NEW.id;
-  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
 END;
 CREATE TRIGGER workflow_runs_touch
 AFTER UPDATE ON workflow_runs

@@ -352,6 +352,136 @@ static AddResult benchAdd(int bBatch, int nBlock, int nPer, int nRounds) {
   return r;
 }
 
+static const char *verdict(double ratio, double target, int *pnMiss) {
+  if (ratio <= target) return "PASS";
+  (*pnMiss)++;
+  return "MISS";
+}
+
+/* ----------------------------------------------------- runs, checkpoints */
+
+/* start_run + cancel_run against plain SQL writing the same rows on plain
+** tables without triggers (INSERT the run, INSERT its event; UPDATE the run,
+** INSERT its event), and a workflow_interrupt save of a 2 KiB checkpoint
+** (the same id replaced) against INSERT ... ON CONFLICT DO UPDATE of the
+** same blob on a plain table.  nPairs per BEGIN...COMMIT, the methods
+** taking turns; median of the rounds. */
+#define BENCH_TARGET_RUNS 2.0
+#define BENCH_TARGET_CHECKPOINT 1.5
+
+static void runRuns(int nPairs, int nRounds, int *pnMiss) {
+  sqlite3_stmt *pStart = prep("SELECT start_run(?1, 'topical_map')");
+  sqlite3_stmt *pCancel = prep("SELECT cancel_run(?1)");
+  sqlite3_stmt *pRunIns, *pRunUpd, *pEvt, *pSave, *pUpsert;
+  unsigned char aBlob[2048];
+  double *aT[4];
+  sqlite3_int64 iConv = newConversation("runs");
+  exec("CREATE TABLE plain_runs (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL,"
+       " workflow TEXT NOT NULL, status TEXT NOT NULL, current_step TEXT, state TEXT NOT NULL,"
+       " business_context TEXT NOT NULL, clarifications TEXT NOT NULL, error TEXT,"
+       " lease_expires_at TEXT, started_at TEXT NOT NULL, completed_at TEXT,"
+       " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+       "CREATE TABLE plain_run_events (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL,"
+       " from_status TEXT, to_status TEXT NOT NULL, from_step TEXT, to_step TEXT, detail TEXT,"
+       " created_at TEXT NOT NULL);"
+       "CREATE TABLE plain_interrupts (workflow_id TEXT PRIMARY KEY, data BLOB NOT NULL,"
+       " created_at TEXT NOT NULL, updated_at TEXT NOT NULL);");
+  pRunIns = prep("INSERT INTO plain_runs (conversation_id, workflow, status, current_step, state,"
+                 " business_context, clarifications, lease_expires_at, started_at, created_at,"
+                 " updated_at) VALUES (?1, 'topical_map', 'started', 'context_ingestion', '{}', '{}',"
+                 " '[]', ?2, ?2, ?2, ?2)");
+  pRunUpd = prep("UPDATE plain_runs SET status = 'cancelled', completed_at = ?2,"
+                 " lease_expires_at = NULL, updated_at = ?2 WHERE id = ?1");
+  pEvt = prep("INSERT INTO plain_run_events (run_id, from_status, to_status, from_step, to_step,"
+              " created_at) VALUES (?1, ?2, ?3, 'context_ingestion', 'context_ingestion', ?4)");
+  pSave = prep("INSERT INTO workflow_interrupt (workflow_id, data) VALUES (?1, ?2)");
+  pUpsert = prep("INSERT INTO plain_interrupts (workflow_id, data, created_at, updated_at)"
+                 " VALUES (?1, ?2, ?3, ?3) ON CONFLICT (workflow_id) DO UPDATE SET"
+                 " data = excluded.data, updated_at = excluded.updated_at");
+  for (int i = 0; i < (int)sizeof(aBlob); i++) aBlob[i] = (unsigned char)(i * 31 + 7);
+  for (int m = 0; m < 4; m++) {
+    aT[m] = calloc((size_t)nRounds, sizeof(double));
+    if (!aT[m]) die("out of memory");
+  }
+  for (int r = -1; r < nRounds; r++) {
+    double t[4] = {0, 0, 0, 0};
+    sqlite3_int64 iRun = 0;
+    for (int k = 0; k < 4; k++) {
+      int m = (k + (r < 0 ? 0 : r)) % 4;
+      double t0;
+      char zNow[32];
+      step1(pBegin);
+      t0 = nowUs();
+      for (int i = 0; i < nPairs; i++) {
+        if (m == 0) { /* start_run + cancel_run */
+          sqlite3_bind_int64(pStart, 1, iConv);
+          if (sqlite3_step(pStart) != SQLITE_ROW) die("start_run: %s", sqlite3_errmsg(db));
+          iRun = sqlite3_column_int64(pStart, 0);
+          sqlite3_reset(pStart);
+          sqlite3_bind_int64(pCancel, 1, iRun);
+          if (sqlite3_step(pCancel) != SQLITE_ROW) die("cancel_run: %s", sqlite3_errmsg(db));
+          sqlite3_reset(pCancel);
+        } else if (m == 1) { /* the same rows in plain SQL */
+          sqlite3_int64 iPlain;
+          timestamp(zNow);
+          sqlite3_bind_int64(pRunIns, 1, iConv);
+          sqlite3_bind_text(pRunIns, 2, zNow, -1, SQLITE_TRANSIENT);
+          step1(pRunIns);
+          iPlain = sqlite3_last_insert_rowid(db);
+          sqlite3_bind_int64(pEvt, 1, iPlain);
+          sqlite3_bind_null(pEvt, 2);
+          sqlite3_bind_text(pEvt, 3, "started", -1, SQLITE_STATIC);
+          sqlite3_bind_text(pEvt, 4, zNow, -1, SQLITE_TRANSIENT);
+          step1(pEvt);
+          timestamp(zNow);
+          sqlite3_bind_int64(pRunUpd, 1, iPlain);
+          sqlite3_bind_text(pRunUpd, 2, zNow, -1, SQLITE_TRANSIENT);
+          step1(pRunUpd);
+          sqlite3_bind_text(pEvt, 2, "started", -1, SQLITE_STATIC);
+          sqlite3_bind_text(pEvt, 3, "cancelled", -1, SQLITE_STATIC);
+          sqlite3_bind_text(pEvt, 4, zNow, -1, SQLITE_TRANSIENT);
+          step1(pEvt);
+        } else if (m == 2) { /* a checkpoint save */
+          sqlite3_bind_text(pSave, 1, "thread-bench", -1, SQLITE_STATIC);
+          sqlite3_bind_blob(pSave, 2, aBlob, (int)sizeof(aBlob), SQLITE_STATIC);
+          step1(pSave);
+        } else { /* the plain upsert */
+          timestamp(zNow);
+          sqlite3_bind_text(pUpsert, 1, "thread-bench", -1, SQLITE_STATIC);
+          sqlite3_bind_blob(pUpsert, 2, aBlob, (int)sizeof(aBlob), SQLITE_STATIC);
+          sqlite3_bind_text(pUpsert, 3, zNow, -1, SQLITE_TRANSIENT);
+          step1(pUpsert);
+        }
+      }
+      t[m] = (nowUs() - t0) / nPairs;
+      step1(pCommit);
+    }
+    if (r >= 0) {
+      for (int m = 0; m < 4; m++) aT[m][r] = t[m];
+    }
+  }
+  {
+    double a[4];
+    for (int m = 0; m < 4; m++) a[m] = median(aT[m], nRounds);
+    printf("runs and checkpoints, %d per BEGIN...COMMIT, vs plain SQL on plain tables\n", nPairs);
+    printf("  %-44s %10s %10s %6s %7s  %s\n", "case", "plain us", "chatflow", "ratio", "target", "result");
+    printf("  %-44s %10.2f %10.2f %6.2f %7s  %s\n", "start_run + cancel_run (2 run writes, 2 events)",
+           a[1], a[0], a[0] / a[1], "<= 2.00", verdict(a[0] / a[1], BENCH_TARGET_RUNS, pnMiss));
+    printf("  %-44s %10.2f %10.2f %6.2f %7s  %s\n", "workflow_interrupt save, 2 KiB, replaced",
+           a[3], a[2], a[2] / a[3], "<= 1.50", verdict(a[2] / a[3], BENCH_TARGET_CHECKPOINT, pnMiss));
+    printf("\n");
+    fflush(stdout);
+  }
+  for (int m = 0; m < 4; m++) free(aT[m]);
+  sqlite3_finalize(pStart);
+  sqlite3_finalize(pCancel);
+  sqlite3_finalize(pRunIns);
+  sqlite3_finalize(pRunUpd);
+  sqlite3_finalize(pEvt);
+  sqlite3_finalize(pSave);
+  sqlite3_finalize(pUpsert);
+}
+
 /* -------------------------------------------------------- chat_history */
 
 /* A conversation of n messages, written with raw INSERTs in one
@@ -459,11 +589,6 @@ static void cpuModel(char *zOut, size_t n) {
   fclose(f);
 }
 
-static const char *verdict(double ratio, double target, int *pnMiss) {
-  if (ratio <= target) return "PASS";
-  (*pnMiss)++;
-  return "MISS";
-}
 
 static int argInt(int argc, char **argv, int *pi) {
   if (*pi + 1 >= argc) die("%s needs a value", argv[*pi]);
@@ -1605,7 +1730,9 @@ int main(int argc, char **argv) {
   int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
   int nRetention = 200000;
   int nLongIter = 21, nScripts = 100000, nScriptsIter = 20;
-  int bAdd = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bScripts = 1, bStrict = 0;
+  int bAdd = 1, bRuns = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bScripts = 1,
+      bStrict = 0;
+  int nRunPairs = 2000;
   int nMiss = 0;
   char zPath[300], zCpu[256];
   double t0 = nowUs();
@@ -1627,20 +1754,22 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--scripts-n") == 0) nScripts = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--scripts-iter") == 0) nScriptsIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
+    else if (strcmp(argv[i], "--run-pairs") == 0) nRunPairs = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       /* a comma-separated list of parts */
       char *z = argv[++i];
-      bAdd = bHistory = bList = bSearch = bRetention = bLong = bScripts = 0;
+      bAdd = bRuns = bHistory = bList = bSearch = bRetention = bLong = bScripts = 0;
       while (*z) {
         size_t n = strcspn(z, ",");
         if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
+        else if (n == 4 && strncmp(z, "runs", n) == 0) bRuns = 1;
         else if (n == 7 && strncmp(z, "history", n) == 0) bHistory = 1;
         else if (n == 4 && strncmp(z, "list", n) == 0) bList = 1;
         else if (n == 6 && strncmp(z, "search", n) == 0) bSearch = 1;
         else if (n == 9 && strncmp(z, "retention", n) == 0) bRetention = 1;
         else if (n == 4 && strncmp(z, "long", n) == 0) bLong = 1;
         else if (n == 7 && strncmp(z, "scripts", n) == 0) bScripts = 1;
-        else die("--only takes a comma-separated list of add, history, list, search, retention, long, scripts");
+        else die("--only takes a comma-separated list of add, runs, history, list, search, retention, long, scripts");
         z += n;
         if (*z == ',') z++;
       }
@@ -1649,7 +1778,7 @@ int main(int argc, char **argv) {
               "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
               "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
               "       [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]\n"
-              "       [--only add,history,list,search,retention,long,scripts] [--strict]\n",
+              "       [--run-pairs N] [--only add,runs,history,list,search,retention,long,scripts] [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -1741,6 +1870,8 @@ int main(int argc, char **argv) {
     printf("  rows and counters written by add_message and the plain SQL compared: identical\n\n");
     fflush(stdout);
   }
+
+  if (bRuns) runRuns(nRunPairs, nRounds, &nMiss);
 
   if (bHistory) {
     HistResult small, big, rawSmall, rawBig;
