@@ -464,104 +464,6 @@ END;
 -- ---------------------------------------------------------------------------
 -- Messages
 
-CREATE TRIGGER chat_messages_check_insert
-BEFORE INSERT ON chat_messages
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: unknown conversation for message')
-   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before adding messages')
-   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
-  SELECT RAISE(ABORT, 'chatflow: message seq must be greater than the conversation''s last seq')
-   WHERE NEW.seq IS NOT NULL
-     AND NEW.seq <= (SELECT last_seq FROM chat_conversations WHERE id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
-   WHERE NEW.run_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
-   WHERE length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                                          WHERE key = 'limits.max_content_chars'), 100000);
-  SELECT RAISE(ABORT, 'chatflow: message content contains a NUL character')
-   WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
-   WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
-      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
-   WHERE ((instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
-END;
-CREATE TRIGGER chat_messages_after_insert
-AFTER INSERT ON chat_messages
-BEGIN
-  UPDATE chat_messages
-     SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
-                                   WHERE id = NEW.conversation_id)),
-         tokens = coalesce(NEW.tokens,
-                           CASE WHEN NEW.content <> '' THEN (length(NEW.content) + 3) / 4
-                                ELSE (length(coalesce(NEW.parts, '')) + 3) / 4 END),
-         type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
-                                                 WHEN 'assistant' THEN 'assistant_response'
-                                                 WHEN 'tool' THEN 'tool_result'
-                                                 ELSE 'system' END),
-         run_id = coalesce(NEW.run_id,
-                           (SELECT id FROM workflow_runs
-                             WHERE conversation_id = NEW.conversation_id
-                               AND status IN ('started', 'awaiting_clarification',
-                                              'awaiting_approval', 'processing'))),
-         workflow_step = coalesce(NEW.workflow_step,
-                                  (SELECT current_step FROM workflow_runs
-                                    WHERE id = coalesce(NEW.run_id,
-                                      (SELECT id FROM workflow_runs
-                                        WHERE conversation_id = NEW.conversation_id
-                                          AND status IN ('started', 'awaiting_clarification',
-                                                         'awaiting_approval', 'processing')))))
-   WHERE id = NEW.id
-     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
-          OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
-          OR (NEW.run_id IS NULL
-              AND EXISTS (SELECT 1 FROM workflow_runs
-                           WHERE conversation_id = NEW.conversation_id
-                             AND status IN ('started', 'awaiting_clarification',
-                                            'awaiting_approval', 'processing'))));
-  UPDATE chat_conversations
-     SET message_count = message_count + 1,
-         counter_stamp = counter_stamp + 1,
-         last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
-         total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
-         last_message_at = NEW.created_at,
-         updated_at = max(updated_at, NEW.created_at)
-   WHERE id = NEW.conversation_id;
-END;
 CREATE TRIGGER chat_messages_counters_delete
 AFTER DELETE ON chat_messages
 BEGIN
@@ -593,27 +495,11 @@ BEGIN
          counter_stamp = counter_stamp + 1
    WHERE id = NEW.conversation_id;
 END;
-CREATE TRIGGER chat_messages_fts_insert
-AFTER INSERT ON chat_messages
-BEGIN
-  INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
-END;
 CREATE TRIGGER chat_messages_fts_delete
 AFTER DELETE ON chat_messages
 BEGIN
   INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content)
   VALUES ('delete', OLD.id, OLD.content);
-END;
-CREATE TRIGGER chat_messages_no_replace
-BEFORE INSERT ON chat_messages
-WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
-                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
-   WHERE EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
-  SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id');
 END;
 CREATE TRIGGER chat_messages_id_fixed
 BEFORE UPDATE OF id ON chat_messages WHEN NEW.id IS NOT OLD.id
@@ -627,16 +513,6 @@ WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
                   WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation');
-END;
-CREATE TRIGGER chat_messages_id_positive AFTER INSERT ON chat_messages WHEN NEW.id <= 0
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
-END;
-CREATE TRIGGER chat_messages_time
-BEFORE INSERT ON chat_messages
-WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_messages_time_update
 BEFORE UPDATE OF created_at ON chat_messages
@@ -1230,12 +1106,6 @@ INSERT INTO chat_titles_trigram (rowid, title)
 SELECT id, title || char(1, 1) FROM chat_conversations
  WHERE length(CAST(title AS BLOB)) > length(title);
 
-CREATE TRIGGER chat_messages_trigram_insert
-AFTER INSERT ON chat_messages
-WHEN length(CAST(NEW.content AS BLOB)) > length(NEW.content)
-BEGIN
-  INSERT INTO chat_messages_trigram (rowid, content) VALUES (NEW.id, NEW.content || char(1, 1));
-END;
 
 CREATE TRIGGER chat_messages_trigram_delete
 AFTER DELETE ON chat_messages
@@ -1270,4 +1140,123 @@ WHEN length(CAST(OLD.title AS BLOB)) > length(OLD.title)
 BEGIN
   INSERT INTO chat_titles_trigram (chat_titles_trigram, rowid, title)
   VALUES ('delete', OLD.id, OLD.title || char(1, 1));
+END;
+
+-- ---------------------------------------------------------------------------
+-- An INSERT into chat_messages: two triggers
+
+-- Every check of a new message in one trigger, and everything that follows
+-- from it in one more: each trigger that fires costs a frame of its own
+-- (SQLite allocates and clears its registers every time), so the rules of
+-- migrations 001-005 for an INSERT into chat_messages run as two.
+CREATE TRIGGER chat_messages_check_insert
+BEFORE INSERT ON chat_messages
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
+   WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
+  SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
+   WHERE NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0);
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for message')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before adding messages')
+   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
+  SELECT RAISE(ABORT, 'chatflow: message seq must be greater than the conversation''s last seq')
+   WHERE NEW.seq IS NOT NULL
+     AND NEW.seq <= (SELECT last_seq FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
+   WHERE length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                          WHERE key = 'limits.max_content_chars'), 100000);
+  SELECT RAISE(ABORT, 'chatflow: message content contains a NUL character')
+   WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+   WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
+      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+   WHERE ((instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+END;
+
+CREATE TRIGGER chat_messages_after_insert
+AFTER INSERT ON chat_messages
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  UPDATE chat_messages
+     SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
+                                   WHERE id = NEW.conversation_id)),
+         tokens = coalesce(NEW.tokens,
+                           CASE WHEN NEW.content <> '' THEN (length(NEW.content) + 3) / 4
+                                ELSE (length(coalesce(NEW.parts, '')) + 3) / 4 END),
+         type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
+                                                 WHEN 'assistant' THEN 'assistant_response'
+                                                 WHEN 'tool' THEN 'tool_result'
+                                                 ELSE 'system' END),
+         run_id = coalesce(NEW.run_id,
+                           (SELECT id FROM workflow_runs
+                             WHERE conversation_id = NEW.conversation_id
+                               AND status IN ('started', 'awaiting_clarification',
+                                              'awaiting_approval', 'processing'))),
+         workflow_step = coalesce(NEW.workflow_step,
+                                  (SELECT current_step FROM workflow_runs
+                                    WHERE id = coalesce(NEW.run_id,
+                                      (SELECT id FROM workflow_runs
+                                        WHERE conversation_id = NEW.conversation_id
+                                          AND status IN ('started', 'awaiting_clarification',
+                                                         'awaiting_approval', 'processing')))))
+   WHERE id = NEW.id
+     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
+          OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
+          OR (NEW.run_id IS NULL
+              AND EXISTS (SELECT 1 FROM workflow_runs
+                           WHERE conversation_id = NEW.conversation_id
+                             AND status IN ('started', 'awaiting_clarification',
+                                            'awaiting_approval', 'processing'))));
+  UPDATE chat_conversations
+     SET message_count = message_count + 1,
+         counter_stamp = counter_stamp + 1,
+         last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
+         total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
+         last_message_at = NEW.created_at,
+         updated_at = max(updated_at, NEW.created_at)
+   WHERE id = NEW.conversation_id;
+  INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
+  INSERT INTO chat_messages_trigram (rowid, content)
+  SELECT NEW.id, NEW.content || char(1, 1) WHERE length(CAST(NEW.content AS BLOB)) > length(NEW.content);
 END;
