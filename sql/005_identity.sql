@@ -595,126 +595,7 @@ END;
 -- ---------------------------------------------------------------------------
 -- Workflow runs
 
-CREATE TRIGGER workflow_runs_check_insert
-BEFORE INSERT ON workflow_runs
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
-   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before starting a run')
-   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
-  SELECT RAISE(ABORT, 'chatflow: unknown workflow for run')
-   WHERE NOT EXISTS (SELECT 1 FROM workflow_definitions WHERE name = NEW.workflow);
-  SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
-   WHERE NEW.status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
-     AND EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE conversation_id = NEW.conversation_id
-                    AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
-  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
-   WHERE NEW.current_step IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
-                      WHERE d.name = NEW.workflow
-                        AND json_extract(s.value, '$.name') = NEW.current_step);
-END;
-CREATE TRIGGER workflow_runs_fill
-AFTER INSERT ON workflow_runs
-BEGIN
-  UPDATE workflow_runs
-     SET current_step = (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions
-                          WHERE name = NEW.workflow)
-   WHERE id = NEW.id AND NEW.current_step IS NULL;
-  -- a checkpoint saved under this run's name before the run existed is not its own
-  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
-  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
-  SELECT NEW.id, NULL, NEW.status, NULL, current_step, NEW.created_at
-    FROM workflow_runs WHERE id = NEW.id;
-END;
--- The status state machine (the same table as ext/runs.c): its messages
--- are raised only when a transition is not one of the allowed ones, so a
--- valid move evaluates one condition, not a statement per forbidden pair.
-CREATE TRIGGER workflow_runs_check_update
-BEFORE UPDATE OF conversation_id, workflow, status ON workflow_runs
-WHEN NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow
-  OR NOT (NEW.status IS OLD.status
-          OR (OLD.status = 'started' AND NEW.status <> 'started')
-          OR (OLD.status = 'processing' AND NEW.status NOT IN ('started', 'processing'))
-          OR (OLD.status IN ('awaiting_clarification', 'awaiting_approval')
-              AND NEW.status IN ('processing', 'failed', 'cancelled')))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
-   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition processing -> started') WHERE OLD.status = 'processing' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> started') WHERE OLD.status = 'completed' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> processing') WHERE OLD.status = 'completed' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> failed') WHERE OLD.status = 'completed' AND NEW.status = 'failed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled') WHERE OLD.status = 'completed' AND NEW.status = 'cancelled';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> started') WHERE OLD.status = 'failed' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> processing') WHERE OLD.status = 'failed' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> completed') WHERE OLD.status = 'failed' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled') WHERE OLD.status = 'failed' AND NEW.status = 'cancelled';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started') WHERE OLD.status = 'cancelled' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing') WHERE OLD.status = 'cancelled' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
-END;
 
--- A new current_step is one of the workflow's steps.
-CREATE TRIGGER workflow_runs_check_step
-BEFORE UPDATE OF current_step ON workflow_runs
-WHEN NEW.current_step IS NOT OLD.current_step
- AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
-                  WHERE d.name = NEW.workflow
-                    AND json_extract(s.value, '$.name') = NEW.current_step)
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow');
-END;
-CREATE TRIGGER workflow_runs_ended
-AFTER UPDATE OF status ON workflow_runs
-WHEN NEW.status IN ('completed', 'failed', 'cancelled')
- AND OLD.status NOT IN ('completed', 'failed', 'cancelled')
-BEGIN
-  UPDATE workflow_runs
-     SET completed_at = coalesce(NEW.completed_at,
-                                 (SELECT now FROM chatflow_statement_clock),
-                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         lease_expires_at = NULL
-   WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL);
-  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
-END;
-CREATE TRIGGER workflow_runs_changed
-AFTER UPDATE OF status, current_step ON workflow_runs
-WHEN NEW.status IS NOT OLD.status
-  OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step)
-BEGIN
-  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
-  VALUES (NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
-          CASE WHEN NEW.error IS NOT NULL AND NEW.status = 'failed'
-               THEN json_object('error', NEW.error) END,
-          coalesce((SELECT now FROM chatflow_statement_clock),
-                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
-END;
-CREATE TRIGGER workflow_runs_touch
-AFTER UPDATE ON workflow_runs
-WHEN NEW.updated_at IS OLD.updated_at
-BEGIN
-  UPDATE workflow_runs
-     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id
-     AND updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
-                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
 CREATE TRIGGER workflow_runs_cascade
 AFTER DELETE ON workflow_runs
 BEGIN
@@ -723,141 +604,7 @@ BEGIN
   DELETE FROM workflow_run_events WHERE run_id = OLD.id;
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || OLD.id;
 END;
-CREATE TRIGGER workflow_runs_awaiting_no_lease
-AFTER UPDATE OF status ON workflow_runs
-WHEN NEW.status IN ('awaiting_clarification', 'awaiting_approval')
- AND NEW.lease_expires_at IS NOT NULL
-BEGIN
-  UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id;
-END;
-CREATE TRIGGER workflow_runs_lease_insert
-AFTER INSERT ON workflow_runs
-WHEN NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL
-BEGIN
-  UPDATE workflow_runs
-     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
-           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-   WHERE id = NEW.id;
-END;
-CREATE TRIGGER workflow_runs_lease_update
-AFTER UPDATE OF status ON workflow_runs
-WHEN NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL
-BEGIN
-  UPDATE workflow_runs
-     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
-           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-   WHERE id = NEW.id;
-END;
-CREATE TRIGGER workflow_runs_finished_step
-BEFORE UPDATE OF current_step ON workflow_runs
-WHEN OLD.status IN ('completed', 'failed', 'cancelled')
- AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step');
-END;
-CREATE TRIGGER workflow_runs_no_replace
-BEFORE INSERT ON workflow_runs
-WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0)
-                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE')
-   WHERE EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
-  SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id');
-END;
-CREATE TRIGGER workflow_runs_id_fixed
-BEFORE UPDATE OF id ON workflow_runs WHEN NEW.id IS NOT OLD.id
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a run id cannot change');
-END;
-CREATE TRIGGER workflow_runs_id_positive AFTER INSERT ON workflow_runs WHEN NEW.id <= 0
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
-END;
-CREATE TRIGGER workflow_runs_time_insert
-BEFORE INSERT ON workflow_runs
-WHEN NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-   OR (NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
-END;
-CREATE TRIGGER workflow_runs_time_update
-BEFORE UPDATE OF started_at, created_at, updated_at, completed_at, lease_expires_at ON workflow_runs
-WHEN (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
-END;
-CREATE TRIGGER workflow_runs_text_insert
-BEFORE INSERT ON workflow_runs
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character') WHERE instr(CAST(NEW.error AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE ((instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
-END;
 
-CREATE TRIGGER workflow_runs_text_update
-BEFORE UPDATE OF state, business_context, error ON workflow_runs
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
-   WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0)
-      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE (NEW.state IS NOT OLD.state AND (instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR (NEW.business_context IS NOT OLD.business_context AND (instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
-END;
 
 -- ---------------------------------------------------------------------------
 -- Run children
@@ -1035,45 +782,6 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;
 
--- A deleted conversation's active run is cancelled, as deleting does from
--- now on (the triggers above log the event and drop its checkpoint).
-UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
- WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
-   AND conversation_id IN (SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL);
-
--- From here on a deleted conversation's runs take no writes at all (the
--- cancellation above, and chat_conversations_deleted_cancels, run before
--- the conversation is deleted), nor do their events and proposals.
-CREATE TRIGGER workflow_runs_deleted
-BEFORE UPDATE ON workflow_runs
-WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
-END;
-
-CREATE TRIGGER workflow_run_events_deleted
-BEFORE INSERT ON workflow_run_events
-WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
-       WHERE r.id = NEW.run_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
-END;
-
-CREATE TRIGGER workflow_proposals_deleted
-BEFORE INSERT ON workflow_proposals
-WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
-       WHERE r.id = NEW.run_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
-END;
-
-CREATE TRIGGER workflow_proposals_deleted_update
-BEFORE UPDATE ON workflow_proposals
-WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
-       WHERE r.id = OLD.run_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
-END;
 
 -- ---------------------------------------------------------------------------
 -- Search in scripts written without spaces, and emoji
@@ -1259,4 +967,237 @@ BEGIN
   INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
   INSERT INTO chat_messages_trigram (rowid, content)
   SELECT NEW.id, NEW.content || char(1, 1) WHERE length(CAST(NEW.content AS BLOB)) > length(NEW.content);
+END;
+
+-- ---------------------------------------------------------------------------
+-- workflow_runs: one trigger per table and event (each trigger that fires
+-- costs a frame of its own); the rules of migrations 001-005 as before.
+
+CREATE TRIGGER workflow_runs_check_insert
+BEFORE INSERT ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE')
+   WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
+  SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id')
+   WHERE NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0);
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+   OR (NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before starting a run')
+   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
+  SELECT RAISE(ABORT, 'chatflow: unknown workflow for run')
+   WHERE NOT EXISTS (SELECT 1 FROM workflow_definitions WHERE name = NEW.workflow);
+  SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
+   WHERE NEW.status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+     AND EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE conversation_id = NEW.conversation_id
+                    AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
+   WHERE NEW.current_step IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
+                      WHERE d.name = NEW.workflow
+                        AND json_extract(s.value, '$.name') = NEW.current_step);
+  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character') WHERE instr(CAST(NEW.error AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
+   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
+   WHERE ((instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR ((instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+END;
+
+CREATE TRIGGER workflow_runs_fill
+AFTER INSERT ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  -- raw SQL gets what the functions give: the first step, a lease
+  UPDATE workflow_runs
+     SET current_step = coalesce(current_step, (SELECT json_extract(steps, '$[0].name')
+                                                  FROM workflow_definitions WHERE name = NEW.workflow)),
+         lease_expires_at = CASE WHEN status IN ('started', 'processing') AND lease_expires_at IS NULL
+                                 THEN strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
+                                 ELSE lease_expires_at END
+   WHERE id = NEW.id
+     AND (NEW.current_step IS NULL
+          OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL));
+  -- a checkpoint saved under this run's name before the run existed is not its own
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
+  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
+  SELECT NEW.id, NULL, NEW.status, NULL, current_step, NEW.created_at
+    FROM workflow_runs WHERE id = NEW.id;
+END;
+
+
+CREATE TRIGGER workflow_runs_after_update
+AFTER UPDATE ON workflow_runs
+BEGIN
+  -- an ended run gets completed_at, loses its lease and its checkpoint
+  UPDATE workflow_runs
+     SET completed_at = coalesce(NEW.completed_at,
+                                 (SELECT now FROM chatflow_statement_clock),
+                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         lease_expires_at = NULL
+   WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL)
+     AND NEW.status IN ('completed', 'failed', 'cancelled')  AND OLD.status NOT IN ('completed', 'failed', 'cancelled');
+  DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
+     AND NEW.status IN ('completed', 'failed', 'cancelled')  AND OLD.status NOT IN ('completed', 'failed', 'cancelled');
+  -- a run that waits for a person holds no lease; one moved to started or
+  -- processing without a lease gets runs.lease_seconds from now
+  UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id AND NEW.status IN ('awaiting_clarification', 'awaiting_approval')  AND NEW.lease_expires_at IS NOT NULL;
+  UPDATE workflow_runs
+     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
+   WHERE id = NEW.id AND NEW.status IS NOT OLD.status AND NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL;
+  -- the audit trail: one event per status or step change
+  INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
+  SELECT NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
+          CASE WHEN NEW.error IS NOT NULL AND NEW.status = 'failed'
+               THEN json_object('error', NEW.error) END,
+          coalesce((SELECT now FROM chatflow_statement_clock),
+                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE NEW.status IS NOT OLD.status   OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step);
+  -- updated_at follows a change that did not set it
+  UPDATE workflow_runs
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id AND NEW.updated_at IS OLD.updated_at
+     AND updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
+                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+END;
+
+-- A deleted conversation's active run is cancelled, as deleting does from
+-- now on (the triggers above log the event and drop its checkpoint).
+UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
+ WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+   AND conversation_id IN (SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL);
+
+-- From here on a deleted conversation's runs, events and proposals take no
+-- writes (the cancellation above, and chat_conversations_deleted_cancels,
+-- run before the conversation is deleted).
+CREATE TRIGGER workflow_run_events_deleted
+BEFORE INSERT ON workflow_run_events
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = NEW.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_proposals_deleted
+BEFORE INSERT ON workflow_proposals
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = NEW.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_proposals_deleted_update
+BEFORE UPDATE ON workflow_proposals
+WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
+       WHERE r.id = OLD.run_id) IS NOT NULL
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+END;
+
+CREATE TRIGGER workflow_runs_check_update
+BEFORE UPDATE ON workflow_runs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first')
+   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL;
+  SELECT RAISE(ABORT, 'chatflow: a run id cannot change') WHERE NEW.id IS NOT OLD.id;
+  SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
+   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
+  -- the status state machine (the same table as ext/runs.c)
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition processing -> started') WHERE OLD.status = 'processing' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> started') WHERE OLD.status = 'completed' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> processing') WHERE OLD.status = 'completed' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> failed') WHERE OLD.status = 'completed' AND NEW.status = 'failed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled') WHERE OLD.status = 'completed' AND NEW.status = 'cancelled';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> started') WHERE OLD.status = 'failed' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> processing') WHERE OLD.status = 'failed' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> completed') WHERE OLD.status = 'failed' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled') WHERE OLD.status = 'failed' AND NEW.status = 'cancelled';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started') WHERE OLD.status = 'cancelled' AND NEW.status = 'started';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_clarification';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_approval';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing') WHERE OLD.status = 'cancelled' AND NEW.status = 'processing';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
+  SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step')
+   WHERE OLD.status IN ('completed', 'failed', 'cancelled')  AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
+  SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
+   WHERE NEW.current_step IS NOT OLD.current_step
+ AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
+                  WHERE d.name = NEW.workflow
+                    AND json_extract(s.value, '$.name') = NEW.current_step);
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+  SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
+   WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
+   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0)
+      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
+  SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
+   WHERE (NEW.state IS NOT OLD.state AND (instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+      OR (NEW.business_context IS NOT OLD.business_context AND (instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
+                  WHERE t GLOB '*\ud[89ab]??[^\]*'
+                      OR t GLOB '*\ud[89ab]??\[^u]*'
+                      OR t GLOB '*\ud[89ab]??\u[^d]*'
+                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
+                      OR t GLOB '*[^\]?????\ud[c-f]*'
+                      OR t GLOB '*[^u]????\ud[c-f]*'
+                      OR t GLOB '*[^d]???\ud[c-f]*'
+                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;

@@ -50,7 +50,7 @@ SELECT advance_run(1);
 -- a run whose step its workflow no longer has cannot advance ("last step" would complete it)
 INSERT INTO workflow_definitions (name, steps) VALUES ('two', '[{"name": "a"}, {"name": "b"}]');
 SELECT start_run(2, 'two', NULL, '{"on_active": "cancel"}');
-DROP TRIGGER workflow_runs_check_step;
+DROP TRIGGER workflow_runs_check_update;
 UPDATE workflow_runs SET current_step = 'gone' WHERE id = 3;
 SELECT advance_run(3); -- error
 SELECT status, current_step FROM workflow_runs WHERE id = 3;
