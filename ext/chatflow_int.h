@@ -311,6 +311,12 @@ int cfRegisterFuncs(sqlite3 *db, CfConn *p, const CfFuncDef *a, int n);
 #define CF_READS (SQLITE_UTF8 | SQLITE_INNOCUOUS)
 #define CF_WRITES (SQLITE_UTF8 | SQLITE_DIRECTONLY)
 
-#define CF_ACTIVE_STATUSES "'started','awaiting_clarification','awaiting_approval','processing'"
+/* "col is an active status", written as the schema writes it (an OR of
+** equalities, the same expression as the partial index
+** workflow_runs_one_active, so that the planner uses it; an IN list of
+** constants would build an ephemeral table at every evaluation). */
+#define CF_ACTIVE(col) \
+  "(" col " = 'started' OR " col " = 'awaiting_clarification' OR " col " = 'awaiting_approval' OR " \
+  col " = 'processing')"
 
 #endif /* CHATFLOW_INT_H */

@@ -145,7 +145,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
               "SELECT c.deleted_at IS NOT NULL, c.title IS NULL, r.id, r.current_step"
               "  FROM chat_conversations AS c"
               "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
-              "   AND r.status IN (" CF_ACTIVE_STATUSES ")"
+              "   AND " CF_ACTIVE("r.status")
               " WHERE c.id = ?1",
               &pStmt);
   if (rc != SQLITE_OK) goto db_error;

@@ -220,7 +220,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       "       r.id, r.status"
       "  FROM chat_conversations AS c"
       "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
-      "   AND r.status IN (" CF_ACTIVE_STATUSES ")"
+      "   AND " CF_ACTIVE("r.status")
       " WHERE c.id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iConv);
@@ -373,7 +373,7 @@ static void cfActiveRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   cfReadOne(ctx,
             "SELECT (SELECT r.id FROM workflow_runs AS r WHERE r.conversation_id = c.id"
-            "          AND r.status IN (" CF_ACTIVE_STATUSES "))"
+            "          AND " CF_ACTIVE("r.status") ")"
             "  FROM chat_conversations AS c WHERE c.id = ?1",
             iConv, "conversation");
 }
@@ -385,7 +385,7 @@ static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   cfReadOne(ctx,
             "SELECT json_object('id', id, 'conversation_id', conversation_id,"
             " 'workflow', workflow, 'status', status, 'current_step', current_step,"
-            " 'is_active', json(CASE WHEN status IN (" CF_ACTIVE_STATUSES ")"
+            " 'is_active', json(CASE WHEN " CF_ACTIVE("status")
             "                   THEN 'true' ELSE 'false' END),"
             " 'is_awaiting_input', json(CASE WHEN status IN ('awaiting_clarification',"
             "                   'awaiting_approval') THEN 'true' ELSE 'false' END),"

@@ -87,8 +87,10 @@ CREATE TABLE workflow_runs (
   conversation_id  INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
   workflow         TEXT NOT NULL REFERENCES workflow_definitions (name),
   status           TEXT NOT NULL DEFAULT 'started'
-                   CHECK (status IN ('started', 'awaiting_clarification', 'awaiting_approval',
-                                     'processing', 'completed', 'failed', 'cancelled')),
+                   CONSTRAINT "chatflow: status must be started, awaiting_clarification, awaiting_approval, processing, completed, failed or cancelled"
+                   CHECK (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval'
+                          OR status = 'processing' OR status = 'completed' OR status = 'failed'
+                          OR status = 'cancelled'),
   current_step     TEXT,   -- the workflow's first step when omitted (trigger)
   state            TEXT NOT NULL DEFAULT '{}'
                    CHECK (json_valid(state) AND json_type(state) = 'object'),
@@ -109,7 +111,9 @@ CREATE TABLE chat_messages (
   conversation_id INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
   seq             INTEGER CHECK (seq IS NULL OR seq > 0),  -- next seq when omitted (trigger)
   run_id          INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
-  role            TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+  role            TEXT NOT NULL
+                  CONSTRAINT "chatflow: role must be system, user, assistant or tool"
+                  CHECK (role = 'system' OR role = 'user' OR role = 'assistant' OR role = 'tool'),
   type            TEXT CHECK (type IS NULL OR (length(type) BETWEEN 1 AND 64
                                                AND type NOT GLOB '*[^a-z0-9_.-]*')),
   content         TEXT NOT NULL DEFAULT '',
@@ -210,14 +214,14 @@ DELETE FROM workflow_interrupts
    AND length(workflow_id) <= 23
    AND NOT EXISTS (SELECT 1 FROM workflow_runs
                     WHERE id = CAST(substr(workflow_interrupts.workflow_id, 5) AS INTEGER)
-                      AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
+                      AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
 
 -- Indexes, as before.
 CREATE INDEX chat_conversations_owner_updated
   ON chat_conversations (owner, updated_at);
 CREATE INDEX workflow_runs_conversation ON workflow_runs (conversation_id);
 CREATE UNIQUE INDEX workflow_runs_one_active ON workflow_runs (conversation_id)
-  WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing');
+  WHERE (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing');
 CREATE INDEX chat_messages_run ON chat_messages (run_id, seq) WHERE run_id IS NOT NULL;
 CREATE INDEX chat_messages_system ON chat_messages (conversation_id, seq) WHERE role = 'system';
 CREATE INDEX workflow_run_events_run ON workflow_run_events (run_id, id);
@@ -392,7 +396,7 @@ BEFORE UPDATE OF deleted_at ON chat_conversations
 WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
 BEGIN
   UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
-   WHERE conversation_id = NEW.id AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing');
+   WHERE conversation_id = NEW.id AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing');
 END;
 
 -- Text written by raw SQL: no NUL character (SQLite's length() and most
@@ -618,7 +622,7 @@ END;
 CREATE TRIGGER workflow_proposals_active_run
 BEFORE INSERT ON workflow_proposals
 WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id
-              AND status IN ('completed', 'failed', 'cancelled'))
+              AND (status = 'completed' OR status = 'failed' OR status = 'cancelled'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: proposals can only be added to an active run');
 END;
@@ -767,7 +771,7 @@ BEFORE INSERT ON workflow_interrupts
 WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
  AND length(NEW.workflow_id) <= 23
  AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;
@@ -777,7 +781,7 @@ BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
 WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
  AND length(NEW.workflow_id) <= 23
  AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'))
+                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
 END;
@@ -939,23 +943,20 @@ BEGIN
          run_id = coalesce(NEW.run_id,
                            (SELECT id FROM workflow_runs
                              WHERE conversation_id = NEW.conversation_id
-                               AND status IN ('started', 'awaiting_clarification',
-                                              'awaiting_approval', 'processing'))),
+                               AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))),
          workflow_step = coalesce(NEW.workflow_step,
                                   (SELECT current_step FROM workflow_runs
                                     WHERE id = coalesce(NEW.run_id,
                                       (SELECT id FROM workflow_runs
                                         WHERE conversation_id = NEW.conversation_id
-                                          AND status IN ('started', 'awaiting_clarification',
-                                                         'awaiting_approval', 'processing')))))
+                                          AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing')))))
    WHERE id = NEW.id
      AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
           OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
           OR (NEW.run_id IS NULL
               AND EXISTS (SELECT 1 FROM workflow_runs
                            WHERE conversation_id = NEW.conversation_id
-                             AND status IN ('started', 'awaiting_clarification',
-                                            'awaiting_approval', 'processing'))));
+                             AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))));
   UPDATE chat_conversations
      SET message_count = message_count + 1,
          counter_stamp = counter_stamp + 1,
@@ -995,10 +996,10 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: unknown workflow for run')
    WHERE NOT EXISTS (SELECT 1 FROM workflow_definitions WHERE name = NEW.workflow);
   SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
-   WHERE NEW.status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+   WHERE (NEW.status = 'started' OR NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'processing')
      AND EXISTS (SELECT 1 FROM workflow_runs
                   WHERE conversation_id = NEW.conversation_id
-                    AND status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing'));
+                    AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
   SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
    WHERE NEW.current_step IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
@@ -1065,9 +1066,9 @@ BEGIN
                                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
          lease_expires_at = NULL
    WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL)
-     AND NEW.status IN ('completed', 'failed', 'cancelled')  AND OLD.status NOT IN ('completed', 'failed', 'cancelled');
+     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
-     AND NEW.status IN ('completed', 'failed', 'cancelled')  AND OLD.status NOT IN ('completed', 'failed', 'cancelled');
+     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
   -- a run that waits for a person holds no lease; one moved to started or
   -- processing without a lease gets runs.lease_seconds from now
   UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id AND NEW.status IN ('awaiting_clarification', 'awaiting_approval')  AND NEW.lease_expires_at IS NOT NULL;
@@ -1097,7 +1098,7 @@ END;
 -- A deleted conversation's active run is cancelled, as deleting does from
 -- now on (the triggers above log the event and drop its checkpoint).
 UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
- WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')
+ WHERE (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing')
    AND conversation_id IN (SELECT id FROM chat_conversations WHERE deleted_at IS NOT NULL);
 
 -- From here on a deleted conversation's runs, events and proposals take no
@@ -1162,7 +1163,7 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
   SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
   SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step')
-   WHERE OLD.status IN ('completed', 'failed', 'cancelled')  AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
+   WHERE (OLD.status = 'completed' OR OLD.status = 'failed' OR OLD.status = 'cancelled')  AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
   SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
    WHERE NEW.current_step IS NOT OLD.current_step
  AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s

@@ -45,13 +45,13 @@ EXPLAIN QUERY PLAN SELECT id, seq, role FROM chat_messages
 EXPLAIN QUERY PLAN SELECT c.deleted_at IS NOT NULL, c.title IS NULL, r.id, r.current_step
   FROM chat_conversations AS c
   LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id
-   AND r.status IN ('started','awaiting_clarification','awaiting_approval','processing')
+   AND (r.status = 'started' OR r.status = 'awaiting_clarification' OR r.status = 'awaiting_approval' OR r.status = 'processing')
  WHERE c.id = 1;
 -- the next seq is read from the conversation row by primary key
 EXPLAIN QUERY PLAN SELECT last_seq + 1 FROM chat_conversations WHERE id = 1;
 -- active_run(conversation_id)
 EXPLAIN QUERY PLAN SELECT (SELECT r.id FROM workflow_runs AS r WHERE r.conversation_id = c.id
-          AND r.status IN ('started','awaiting_clarification','awaiting_approval','processing'))
+          AND (r.status = 'started' OR r.status = 'awaiting_clarification' OR r.status = 'awaiting_approval' OR r.status = 'processing'))
   FROM chat_conversations AS c WHERE c.id = 1;
 -- a run by id (set_run_status, run_status, ...)
 EXPLAIN QUERY PLAN SELECT conversation_id, current_step, status, workflow FROM workflow_runs WHERE id = 1;
