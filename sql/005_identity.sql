@@ -340,10 +340,11 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_conversations_counters_guard
-BEFORE UPDATE OF message_count, total_tokens, last_message_at ON chat_conversations
-WHEN (NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
-      OR NEW.last_message_at IS NOT OLD.last_message_at)
- AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1
+BEFORE UPDATE OF message_count, total_tokens, last_message_at, counter_stamp ON chat_conversations
+WHEN ((NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
+       OR NEW.last_message_at IS NOT OLD.last_message_at)
+      AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
+  OR (NEW.counter_stamp IS NOT OLD.counter_stamp AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand');
 END;
@@ -855,12 +856,14 @@ BEGIN
 END;
 
 -- ---------------------------------------------------------------------------
--- An INSERT into chat_messages: two triggers
+-- An INSERT into chat_messages: four triggers
 
--- Every check of a new message in one trigger, and everything that follows
--- from it in one more: each trigger that fires costs a frame of its own
--- (SQLite allocates and clears its registers every time), so the rules of
--- migrations 001-005 for an INSERT into chat_messages run as two.
+-- Every check of a new message in one trigger, the derived columns and the
+-- counters in one more: each trigger that fires costs a frame of its own
+-- (SQLite allocates and clears its registers every time).  Each search
+-- index keeps a trigger of its own: written from the same trigger program
+-- as the counters, the FTS5 index was left inconsistent after a later
+-- call failed for lack of memory (the fault suite, SQLite 3.40).
 CREATE TRIGGER chat_messages_check_insert
 BEFORE INSERT ON chat_messages
 BEGIN
@@ -965,9 +968,19 @@ BEGIN
          last_message_at = NEW.created_at,
          updated_at = max(updated_at, NEW.created_at)
    WHERE id = NEW.conversation_id;
+END;
+
+CREATE TRIGGER chat_messages_fts_insert
+AFTER INSERT ON chat_messages
+BEGIN
   INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
-  INSERT INTO chat_messages_trigram (rowid, content)
-  SELECT NEW.id, NEW.content || char(1, 1) WHERE length(CAST(NEW.content AS BLOB)) > length(NEW.content);
+END;
+
+CREATE TRIGGER chat_messages_trigram_insert
+AFTER INSERT ON chat_messages
+WHEN length(CAST(NEW.content AS BLOB)) > length(NEW.content)
+BEGIN
+  INSERT INTO chat_messages_trigram (rowid, content) VALUES (NEW.id, NEW.content || char(1, 1));
 END;
 
 -- ---------------------------------------------------------------------------
@@ -1044,10 +1057,13 @@ BEGIN
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                              WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
+                                 WHEN status IN ('awaiting_clarification', 'awaiting_approval') THEN NULL
                                  ELSE lease_expires_at END
    WHERE id = NEW.id
      AND (NEW.current_step IS NULL
-          OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL));
+          OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
+          OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval')
+              AND NEW.lease_expires_at IS NOT NULL));
   -- a checkpoint saved under this run's name before the run existed is not its own
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
@@ -1064,20 +1080,29 @@ BEGIN
      SET completed_at = coalesce(NEW.completed_at,
                                  (SELECT now FROM chatflow_statement_clock),
                                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         lease_expires_at = NULL
+         lease_expires_at = NULL,
+         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
    WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL)
      AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
      AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
   -- a run that waits for a person holds no lease; one moved to started or
   -- processing without a lease gets runs.lease_seconds from now
-  UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = NEW.id AND NEW.status IN ('awaiting_clarification', 'awaiting_approval')  AND NEW.lease_expires_at IS NOT NULL;
+  UPDATE workflow_runs
+     SET lease_expires_at = NULL,
+         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id AND NEW.status IN ('awaiting_clarification', 'awaiting_approval')
+     AND NEW.lease_expires_at IS NOT NULL;
   UPDATE workflow_runs
      SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-   WHERE id = NEW.id AND NEW.status IS NOT OLD.status AND NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL;
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds'),
+         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE id = NEW.id AND NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL;
   -- the audit trail: one event per status or step change
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
   SELECT NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,

@@ -43,8 +43,8 @@
 **   - on a new connection: PRAGMA integrity_check and foreign_key_check,
 **     the FTS indexes' integrity-check, counters equal to a recount
 **     (message_count, last_seq >= max(seq), total_tokens), at most one
-**     active run per conversation, no chatflow_statement_clock or
-**     chatflow_counter_guard row left, no checkpoint of an ended run, and
+**     active run per conversation, no chatflow_statement_clock row left,
+**     no checkpoint of an ended run, and
 **     tables equal to the fault-free ones after the step (success) or
 **     before it (failure): nothing acknowledged lost, nothing partial
 **     (uid columns aside: a fault can change how much randomness SQLite
@@ -851,7 +851,6 @@ static char *checkDatabase(sqlite3 *db) {
       " status IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing')"
       " GROUP BY conversation_id HAVING count(*) > 1",
       "SELECT 'a chatflow_statement_clock row survived' FROM chatflow_statement_clock",
-      "SELECT 'a chatflow_counter_guard row survived' FROM chatflow_counter_guard",
       "SELECT 'interrupt of ended run ' || workflow_id FROM workflow_interrupts AS i"
       " JOIN workflow_runs AS r ON i.workflow_id = 'run_' || r.id WHERE r.status IN"
       " ('completed', 'failed', 'cancelled', 'expired')",
@@ -861,7 +860,7 @@ static char *checkDatabase(sqlite3 *db) {
   };
   int bSchema = 0;
   sqlite3_stmt *p = 0;
-  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'chatflow_counter_guard'",
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'chat_conversations'",
                          -1, &p, 0) == SQLITE_OK && sqlite3_step(p) == SQLITE_ROW) {
     bSchema = sqlite3_column_int(p, 0) > 0;
   }
