@@ -226,3 +226,15 @@ SELECT import_conversation('imp2', d) FROM doc;
 SELECT r.status, m.content IS NOT NULL FROM workflow_runs AS r
   LEFT JOIN chat_messages AS m ON m.run_id = r.id
  WHERE r.conversation_id = (SELECT max(id) FROM chat_conversations) ORDER BY r.id;
+-- the counters' stamp moves only with the counters, by one
+UPDATE chat_conversations SET counter_stamp = 9223372036854775807 WHERE id = 2; -- error
+UPDATE chat_conversations SET message_count = 0, counter_stamp = counter_stamp + 2 WHERE id = 2; -- error
+-- a run waiting for a person holds no lease, also when inserted with one;
+-- a started one without a lease gets one, also when its status is not set
+INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, lease_expires_at)
+VALUES (101, 'topical_map', 'awaiting_approval', 'pillar_proposal', '2030-01-01T00:00:00.000Z');
+SELECT status, quote(lease_expires_at) FROM workflow_runs WHERE id = (SELECT max(id) FROM workflow_runs);
+SELECT cancel_run(max(id)) FROM workflow_runs;
+INSERT INTO workflow_runs (conversation_id, workflow) VALUES (101, 'topical_map');
+UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = (SELECT max(id) FROM workflow_runs);
+SELECT lease_expires_at IS NOT NULL FROM workflow_runs WHERE id = (SELECT max(id) FROM workflow_runs);
