@@ -63,27 +63,27 @@ enum {
   CF_STMT_JSON_OPTIONS, /* json.c: members of an options object */
   CF_STMT_JSON_PARTS,   /* json.c: items of a parts array */
   CF_STMT_JSON_RESUME,  /* json.c: a resume_run answer */
-  CF_STMT_RUNS_1, /* runs.c: SELECT max(json_extract(s.value, '$.name') = ?2), group_conc */
-  CF_STMT_RUNS_2, /* runs.c: UPDATE workflow_runs SET status = ?2, current_step = coalesc */
-  CF_STMT_RUNS_3, /* runs.c: SELECT c.deleted_at IS NOT NULL, (SELECT 1 FROM workflow_def */
-  CF_STMT_RUNS_4, /* runs.c: INSERT INTO workflow_runs (conversation_id, workflow, status */
-  CF_STMT_RUNS_5, /* runs.c: UPDATE workflow_runs SET state = json_patch(state, ?2), upda */
-  CF_STMT_WORKFLOW_1, /* workflow.c: SELECT json_extract(n.value, '$.name'), json_extract(n.value */
-  CF_STMT_WORKFLOW_2, /* workflow.c: SELECT json_object('status', status, 'current_step', current */
-  CF_STMT_WORKFLOW_3, /* workflow.c: SELECT q.id, q.run_id, json_extract(?2, '$.approvals[' || ?3 */
-  CF_STMT_WORKFLOW_4, /* workflow.c: UPDATE workflow_runs SET clarifications = json_insert(clarif */
-  CF_STMT_WORKFLOW_5, /* workflow.c: UPDATE workflow_runs SET lease_expires_at = strftime('%Y-%m- */
-  CF_STMT_WORKFLOW_6, /* workflow.c: UPDATE workflow_runs SET status = 'failed', error = 'lease e */
-  CF_STMT_WORKFLOW_7, /* workflow.c: INSERT INTO workflow_proposals (run_id, kind, proposed_name, */
-  CF_STMT_WORKFLOW_8, /* workflow.c: SELECT run_id FROM workflow_proposals WHERE id = ?1 */
-  CF_STMT_CONVERSATIONS_1, /* conversations.c: SELECT id, deleted_at IS NOT NULL FROM chat_conversations WH */
-  CF_STMT_CONVERSATIONS_2, /* conversations.c: SELECT 1 FROM chat_conversations WHERE uid = ?1 */
-  CF_STMT_CONVERSATIONS_3, /* conversations.c: INSERT INTO chat_conversations (owner, key, title, uid, visi */
-  CF_STMT_CONVERSATIONS_4, /* conversations.c: SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE */
-  CF_STMT_INTERRUPT_1, /* interrupt_vtab.c: DELETE FROM workflow_interrupts WHERE rowid = ?1 */
-  CF_STMT_INTERRUPT_2, /* interrupt_vtab.c: SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid */
-  CF_STMT_INTERRUPT_3, /* interrupt_vtab.c: INSERT INTO workflow_interrupts (workflow_id, data, created_ */
-  CF_STMT_RETENTION_1, /* retention.c: SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' day */
+  CF_STMT_STEP_NAMES, /* runs.c: is a step of the workflow, and its steps */
+  CF_STMT_RUN_MOVE, /* runs.c: a run to another status and step */
+  CF_STMT_START_CHECK, /* runs.c: start_run's conversation, workflow and active run */
+  CF_STMT_RUN_INSERT, /* runs.c: start_run's new run */
+  CF_STMT_STATE_MERGE, /* runs.c: merge_run_state */
+  CF_STMT_NEXT_STEP, /* workflow.c: the step after a run's */
+  CF_STMT_STATUS_JSON, /* workflow.c: {status, current_step} of a run */
+  CF_STMT_APPROVAL, /* workflow.c: a resume_run approval's proposal */
+  CF_STMT_CLARIFY, /* workflow.c: add_clarification */
+  CF_STMT_HEARTBEAT, /* workflow.c: heartbeat_run's lease */
+  CF_STMT_EXPIRE, /* workflow.c: expire_stale_runs */
+  CF_STMT_PROPOSAL_INSERT, /* workflow.c: add_proposal */
+  CF_STMT_PROPOSAL_RUN, /* workflow.c: a proposal's run */
+  CF_STMT_CONV_BY_KEY, /* conversations.c: find_or_create's lookup */
+  CF_STMT_CONV_UID_TAKEN, /* conversations.c: is a uid taken */
+  CF_STMT_CONV_INSERT, /* conversations.c: a new conversation */
+  CF_STMT_CONV_DELETED, /* conversations.c: delete/restore's state */
+  CF_STMT_INTERRUPT_DELETE, /* interrupt_vtab.c: DELETE */
+  CF_STMT_INTERRUPT_SAME_ID, /* interrupt_vtab.c: UPDATE keeps the id */
+  CF_STMT_INTERRUPT_UPSERT, /* interrupt_vtab.c: a save */
+  CF_STMT_RETENTION_CUTOFF, /* retention.c: now minus the days */
   CF_STMT_COUNT
 };
 

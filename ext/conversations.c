@@ -126,8 +126,10 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
   if (zKey) {
-    rc = cfStmt(p, CF_STMT_CONVERSATIONS_1, "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
-                            " WHERE owner = ?1 AND key = ?2", &pStmt);
+    rc = cfStmt(p, CF_STMT_CONV_BY_KEY,
+                "SELECT id, deleted_at IS NOT NULL FROM chat_conversations"
+                " WHERE owner = ?1 AND key = ?2",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
@@ -156,7 +158,9 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     }
   }
   if (rc == SQLITE_OK && iId == 0 && aOpt[OPT_UID].bPresent) {
-    rc = cfStmt(p, CF_STMT_CONVERSATIONS_2, "SELECT 1 FROM chat_conversations WHERE uid = ?1", &pStmt);
+    rc = cfStmt(p, CF_STMT_CONV_UID_TAKEN,
+                "SELECT 1 FROM chat_conversations WHERE uid = ?1",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, aOpt[OPT_UID].zVal, -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
@@ -171,11 +175,13 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     pStmt = 0;
   }
   if (rc == SQLITE_OK && iId == 0) {
-    rc = cfStmt(p, CF_STMT_CONVERSATIONS_3, "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent,"
-        " context, metadata, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, coalesce(?4, lower(hex(randomblob(16)))), coalesce(?5, 'private'),"
-        " ?6, ?7, coalesce(json_extract(?8, '$.context'), '{}'),"
-        " coalesce(json_extract(?8, '$.metadata'), '{}'), ?10, ?10)", &pStmt);
+    rc = cfStmt(p, CF_STMT_CONV_INSERT,
+                "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent,"
+                " context, metadata, created_at, updated_at)"
+                " VALUES (?1, ?2, ?3, coalesce(?4, lower(hex(randomblob(16)))), coalesce(?5, 'private'),"
+                " ?6, ?7, coalesce(json_extract(?8, '$.context'), '{}'),"
+                " coalesce(json_extract(?8, '$.metadata'), '{}'), ?10, ?10)",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, zKey, -1, SQLITE_STATIC);
@@ -233,7 +239,9 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_CONVERSATIONS_4, "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1", &pStmt);
+  rc = cfStmt(p, CF_STMT_CONV_DELETED,
+              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iId);
     rc = sqlite3_step(pStmt);

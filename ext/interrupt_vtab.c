@@ -215,7 +215,9 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     return cfKeepCode(rc) ? rc : SQLITE_ERROR;
   }
   if (argc == 1) {
-    rc = cfStmt(p, CF_STMT_INTERRUPT_1, "DELETE FROM workflow_interrupts WHERE rowid = ?1", &pStmt);
+    rc = cfStmt(p, CF_STMT_INTERRUPT_DELETE,
+                "DELETE FROM workflow_interrupts WHERE rowid = ?1",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_value(pStmt, 1, argv[0]);
       rc = sqlite3_step(pStmt);
@@ -259,7 +261,9 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   }
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     /* UPDATE: the row must keep its workflow_id. */
-    rc = cfStmt(p, CF_STMT_INTERRUPT_2, "SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid = ?1", &pStmt);
+    rc = cfStmt(p, CF_STMT_INTERRUPT_SAME_ID,
+                "SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid = ?1",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_value(pStmt, 1, argv[0]);
       sqlite3_bind_value(pStmt, 2, vId);
@@ -291,11 +295,13 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_INTERRUPT_3, "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
-                            " VALUES (?1, ?2, ?3, ?4)"
-                            " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
-                            " updated_at = excluded.updated_at"
-                            " RETURNING rowid", &pStmt);
+    rc = cfStmt(p, CF_STMT_INTERRUPT_UPSERT,
+                "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
+                " VALUES (?1, ?2, ?3, ?4)"
+                " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
+                " updated_at = excluded.updated_at"
+                " RETURNING rowid",
+                &pStmt);
   }
   if (rc == SQLITE_OK) {
     sqlite3_bind_value(pStmt, 1, vId);

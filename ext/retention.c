@@ -135,7 +135,9 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   {
     /* cutoff = now - days, in the stored timestamp format */
     sqlite3_stmt *pStmt = 0;
-    rc = cfStmt(p, CF_STMT_RETENTION_1, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' days')", &pStmt);
+    rc = cfStmt(p, CF_STMT_RETENTION_CUTOFF,
+                "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' days')",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 2, nDays);

@@ -117,9 +117,11 @@ int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
 /* Checks that zStep is a step of zWorkflow; sets *pzErr listing the steps if not. */
 static int cfStepCheck(CfConn *p, const char *zWorkflow, const char *zStep, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, CF_STMT_RUNS_1, "SELECT max(json_extract(s.value, '$.name') = ?2),"
-      "       group_concat(json_extract(s.value, '$.name'), ', ')"
-      "  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = ?1", &pStmt);
+  int rc = cfStmt(p, CF_STMT_STEP_NAMES,
+                  "SELECT max(json_extract(s.value, '$.name') = ?2),"
+                  "       group_concat(json_extract(s.value, '$.name'), ', ')"
+                  "  FROM workflow_definitions AS d, json_each(d.steps) AS s WHERE d.name = ?1",
+                  &pStmt);
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_text(pStmt, 1, zWorkflow, -1, SQLITE_STATIC);
   sqlite3_bind_text(pStmt, 2, zStep, -1, SQLITE_STATIC);
@@ -159,15 +161,17 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
   if (rc != SQLITE_OK) return rc;
   /* A worker moving the run (to started or processing) renews its lease;
   ** a run that waits for a person or has ended holds none. */
-  rc = cfStmt(p, CF_STMT_RUNS_2, "UPDATE workflow_runs SET status = ?2,"
-                          " current_step = coalesce(?3, current_step),"
-                          " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
-                          " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
-                          "                     THEN ?5 ELSE completed_at END,"
-                          " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
-                          "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
-                          " updated_at = ?5"
-                          " WHERE id = ?1", &pStmt);
+  rc = cfStmt(p, CF_STMT_RUN_MOVE,
+              "UPDATE workflow_runs SET status = ?2,"
+              " current_step = coalesce(?3, current_step),"
+              " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
+              " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
+              "                     THEN ?5 ELSE completed_at END,"
+              " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
+              "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
+              " updated_at = ?5"
+              " WHERE id = ?1",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int(pStmt, 6, nLease);
     sqlite3_bind_int64(pStmt, 1, r->iId);
@@ -215,13 +219,15 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = cfStmt(p, CF_STMT_RUNS_3, "SELECT c.deleted_at IS NOT NULL,"
-      "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
-      "       r.id, r.status"
-      "  FROM chat_conversations AS c"
-      "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
-      "   AND " CF_ACTIVE("r.status")
-      " WHERE c.id = ?1", &pStmt);
+  rc = cfStmt(p, CF_STMT_START_CHECK,
+              "SELECT c.deleted_at IS NOT NULL,"
+              "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
+              "       r.id, r.status"
+              "  FROM chat_conversations AS c"
+              "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
+              "   AND " CF_ACTIVE("r.status")
+              " WHERE c.id = ?1",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iConv);
     sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
@@ -256,12 +262,14 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   }
   if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_RUNS_4, "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
-        " lease_expires_at, started_at, created_at, updated_at)"
-        " VALUES (?1, ?2, 'started',"
-        " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
-        " coalesce(json(?3), '{}'),"
-        " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)", &pStmt);
+    rc = cfStmt(p, CF_STMT_RUN_INSERT,
+                "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
+                " lease_expires_at, started_at, created_at, updated_at)"
+                " VALUES (?1, ?2, 'started',"
+                " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
+                " coalesce(json(?3), '{}'),"
+                " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
@@ -416,8 +424,10 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   }
   rc = cfRunLoadLive(p, iRun, &r, "its state can no longer change", &zErr);
   if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_RUNS_5, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"
-                            " WHERE id = ?1 RETURNING state", &pStmt);
+    rc = cfStmt(p, CF_STMT_STATE_MERGE,
+                "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3"
+                " WHERE id = ?1 RETURNING state",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zPatch, -1, SQLITE_STATIC);

@@ -51,10 +51,12 @@
 ** current step the workflow does not have is an error, never "the last". */
 static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, CF_STMT_WORKFLOW_1, "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
-      "  FROM workflow_definitions AS d, json_each(d.steps) AS c"
-      "  LEFT JOIN json_each(d.steps) AS n ON n.key = c.key + 1"
-      " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2", &pStmt);
+  int rc = cfStmt(p, CF_STMT_NEXT_STEP,
+                  "SELECT json_extract(n.value, '$.name'), json_extract(n.value, '$.awaits')"
+                  "  FROM workflow_definitions AS d, json_each(d.steps) AS c"
+                  "  LEFT JOIN json_each(d.steps) AS n ON n.key = c.key + 1"
+                  " WHERE d.name = ?1 AND json_extract(c.value, '$.name') = ?2",
+                  &pStmt);
   *pzNext = *pzAwaits = 0;
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_text(pStmt, 1, r->zWorkflow, -1, SQLITE_STATIC);
@@ -120,8 +122,10 @@ static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const cha
 ** memory, so a committed call never reports an error. */
 static int cfStatusJson(CfConn *p, sqlite3_int64 iRun, char **pz) {
   sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, CF_STMT_WORKFLOW_2, "SELECT json_object('status', status, 'current_step', current_step)"
-                              "  FROM workflow_runs WHERE id = ?1", &pStmt);
+  int rc = cfStmt(p, CF_STMT_STATUS_JSON,
+                  "SELECT json_object('status', status, 'current_step', current_step)"
+                  "  FROM workflow_runs WHERE id = ?1",
+                  &pStmt);
   *pz = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iRun);
@@ -252,10 +256,12 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   /* Approvals: each names a proposal of this run. */
   if (rc == SQLITE_OK && nAppr > 0) {
-    rc = cfStmt(p, CF_STMT_WORKFLOW_3, "SELECT q.id, q.run_id,"
-        "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')"
-        "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
-        "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')", &pStmt);
+    rc = cfStmt(p, CF_STMT_APPROVAL,
+                "SELECT q.id, q.run_id,"
+                "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')"
+                "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
+                "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')",
+                &pStmt);
     for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
       sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 3, i);
@@ -340,7 +346,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   eId = sqlite3_value_type(argv[1]);
-  if (eId == SQLITE_FLOAT && cfValueInteger(argv[1], &iQuestionId)) eId = SQLITE_INTEGER;
+  if (cfValueInteger(argv[1], &iQuestionId)) eId = SQLITE_INTEGER; /* 7.0 from JavaScript is 7 */
   if (eId == SQLITE_FLOAT || eId == SQLITE_BLOB) {
     cfResultError(ctx, "chatflow: question_id must be text or an integer, got %s",
                   eId == SQLITE_FLOAT ? "real" : "blob");
@@ -367,17 +373,15 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     }
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
     if (rc == SQLITE_OK) {
-      rc = cfStmt(p, CF_STMT_WORKFLOW_4, "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
-          " json_object('question_id', ?2, 'question', ?3, 'answer', ?4, 'answered_at', ?5)),"
-          " updated_at = ?5 WHERE id = ?1", &pStmt);
+      rc = cfStmt(p, CF_STMT_CLARIFY,
+                  "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
+                  " json_object('question_id', ?2, 'question', ?3, 'answer', ?4, 'answered_at', ?5)),"
+                  " updated_at = ?5 WHERE id = ?1",
+                  &pStmt);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pStmt, 1, iRun);
-        if (eId == SQLITE_INTEGER) {
-          cfValueInteger(argv[1], &iQuestionId);
-          sqlite3_bind_int64(pStmt, 2, iQuestionId); /* 7.0 from JavaScript is 7 */
-        } else {
-          sqlite3_bind_value(pStmt, 2, argv[1]);
-        }
+        if (eId == SQLITE_INTEGER) sqlite3_bind_int64(pStmt, 2, iQuestionId);
+        else sqlite3_bind_value(pStmt, 2, argv[1]);
         sqlite3_bind_text(pStmt, 3, zQuestion, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 4, zAnswer, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
@@ -434,9 +438,11 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_WORKFLOW_5, "UPDATE workflow_runs SET lease_expires_at ="
-                            " strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '+' || ?3 || ' seconds')"
-                            " WHERE id = ?1", &pStmt);
+    rc = cfStmt(p, CF_STMT_HEARTBEAT,
+                "UPDATE workflow_runs SET lease_expires_at ="
+                " strftime('%Y-%m-%dT%H:%M:%fZ', ?2, '+' || ?3 || ' seconds')"
+                " WHERE id = ?1",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
@@ -463,9 +469,11 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_WORKFLOW_6, "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
-                          " completed_at = ?1, updated_at = ?1"
-                          " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')", &pStmt);
+  rc = cfStmt(p, CF_STMT_EXPIRE,
+              "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
+              " completed_at = ?1, updated_at = ?1"
+              " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
     rc = cfStepOnce(pStmt);
@@ -500,8 +508,10 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   }
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
   if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_WORKFLOW_7, "INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale, created_at)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5)", &pStmt);
+    rc = cfStmt(p, CF_STMT_PROPOSAL_INSERT,
+                "INSERT INTO workflow_proposals (run_id, kind, proposed_name, rationale, created_at)"
+                " VALUES (?1, ?2, ?3, ?4, ?5)",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iRun);
       sqlite3_bind_text(pStmt, 2, zKind, -1, SQLITE_STATIC);
@@ -537,7 +547,9 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_WORKFLOW_8, "SELECT run_id FROM workflow_proposals WHERE id = ?1", &pStmt);
+  rc = cfStmt(p, CF_STMT_PROPOSAL_RUN,
+              "SELECT run_id FROM workflow_proposals WHERE id = ?1",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iProp);
     rc = sqlite3_step(pStmt);
