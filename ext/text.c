@@ -85,19 +85,10 @@ int cfUtf8Chars(const unsigned char *z, int n) {
 ** character.  n when iCut >= n; 0 when the first cluster runs past iCut
 ** (a letter with dozens of combining marks): the caller decides. */
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut) {
-  const utf8proc_uint8_t *u = (const utf8proc_uint8_t *)z;
-  utf8proc_int32_t cpPrev = -1, cp;
-  utf8proc_int32_t state = 0;
-  size_t i = 0, iLast = 0;
+  size_t iFloor = 0;
   if (iCut >= n) return n;
-  while (i <= iCut) {
-    utf8proc_ssize_t k = utf8proc_iterate(u + i, (utf8proc_ssize_t)(n - i), &cp);
-    if (k <= 0) return iLast; /* not valid UTF-8 (callers validate first) */
-    if (cpPrev >= 0 && utf8proc_grapheme_break_stateful(cpPrev, cp, &state)) iLast = i;
-    cpPrev = cp;
-    i += (size_t)k;
-  }
-  return iLast;
+  cfGraphemeAround(z, n, 0, iCut, &iFloor);
+  return iFloor;
 }
 
 /* The title add_message gives a conversation from its first user message:
