@@ -121,8 +121,28 @@ static int cfRebuildBefore(sqlite3 *db, sqlite3_str *pSaved, char **pzErr) {
   return rc;
 }
 
-/* After the rebuild: the saved indexes and triggers that no longer exist
-** (the caller's: chatflow's own are created again by the migration). */
+/* Is the index or trigger zName one that migrations 001-004 create?  Those
+** are chatflow's own: 005 creates again the ones it keeps and retires the
+** others, which must not come back as if they were the caller's. */
+static int cfOwnObject(const char *zType, const char *zName) {
+  size_t nName = strlen(zName);
+  const char *zKind = zType[0] == 't' ? "TRIGGER " : "INDEX ";
+  for (int v = 0; v < CF_MIGRATION_REBUILD; v++) {
+    for (const char *z = strstr(cfMigrationSql[v], zKind); z; z = strstr(z + 1, zKind)) {
+      const char *zAt = z + strlen(zKind);
+      char c = zAt[nName];
+      if (strncmp(zAt, zName, nName) == 0 &&
+          !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* After the rebuild: the saved indexes and triggers of the caller (not
+** chatflow's own, which the migration creates again or retires) that no
+** longer exist. */
 static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1", -1, &pStmt, 0);
@@ -134,7 +154,7 @@ static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
     sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
     bExists = sqlite3_step(pStmt) == SQLITE_ROW;
     rc = sqlite3_reset(pStmt);
-    if (rc == SQLITE_OK && !bExists) {
+    if (rc == SQLITE_OK && !bExists && !cfOwnObject(zType, zName)) {
       rc = sqlite3_exec(db, zSql, 0, 0, 0);
       if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
         *pzErr = sqlite3_mprintf("chatflow: migration 005_identity rebuilds %s, and your %s %s on it could"

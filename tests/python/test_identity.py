@@ -429,6 +429,21 @@ class FromVersion01(Base):
         self.assertEqual(rows(db, "SELECT run_id, from_status, to_status, created_at FROM workflow_run_events"
                                   " WHERE id = 8"), [(2, "started", "cancelled", T1)])
 
+    def test_schema_is_the_new_databases(self):
+        # every table, index, trigger and view as chatflow_init() makes them
+        # on a new database: the triggers of 0.1 that 005 retired (it runs
+        # an INSERT into chat_messages through 7 triggers, not 0.1's 13) are
+        # not created again as if they were the caller's
+        fresh = connect(os.path.join(self.dir, "fresh.db"))
+        try:
+            self.assertEqual(one(fresh, "SELECT chatflow_init()"), 5)
+            q = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name"
+            self.assertEqual(rows(self.db, q), rows(fresh, q))
+        finally:
+            fresh.close()
+        self.assertEqual(one(self.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
+                                      " AND tbl_name = 'chat_messages'"), 14)
+
     def test_no_id_given_twice_after_purging_the_highest(self):
         db = self.db
         # conversation 4 holds the highest conversation id, messages 7 and 8
