@@ -84,6 +84,8 @@ enum {
   CF_STMT_INTERRUPT_SAME_ID, /* interrupt_vtab.c: UPDATE keeps the id */
   CF_STMT_INTERRUPT_UPSERT, /* interrupt_vtab.c: a save */
   CF_STMT_RETENTION_CUTOFF, /* retention.c: now minus the days */
+  CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
+  CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
   CF_STMT_COUNT
 };
 
@@ -100,6 +102,10 @@ struct CfConn {
   int bTxnOwn;                            /* the outermost one began the transaction */
   int eEntry;                             /* CF_ENTRY_*: what was held when it began */
   int eUndo;                              /* CF_UNDO_*: left by a call SQLite stopped */
+  sqlite3_int64 iIndexedUpto;             /* the search mark as last read (index.c) */
+  sqlite3 *dbPending;                     /* index.c: messages not indexed yet, for search */
+  int bPendingValid;                      /* dbPending holds the set aPendingKey names */
+  sqlite3_int64 aPendingKey[4];
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -124,6 +130,12 @@ int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
 int cfMaxContentChars(CfConn *p, int *pnMax);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
+
+/* index.c: messages reach the search indexes in batches. */
+int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast);
+int cfSearchPending(CfConn *p, int *pbTail, char **pzErr);
+int cfPendingJson(CfConn *p, const char *zSql, const char *zArg, const char *zQuery, char **pzJson,
+                  char **pzErr);
 
 /* text.c: UTF-8, graphemes, titles. */
 int cfUtf8Valid(const unsigned char *z, int n);
@@ -215,6 +227,7 @@ int cfStepOnce(sqlite3_stmt *pStmt);
 
 /* Registration, one per concept file. */
 int cfRegisterSchema(sqlite3 *db, CfConn *p);
+int cfRegisterIndex(sqlite3 *db, CfConn *p);
 int cfRegisterConversations(sqlite3 *db, CfConn *p);
 int cfRegisterMessages(sqlite3 *db, CfConn *p);
 int cfRegisterRuns(sqlite3 *db, CfConn *p);

@@ -1076,6 +1076,7 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   sqlite3_finalize(imp.pFields);
   imp.pFields = 0;
+  if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, 0);
   if (cfFinish(ctx, p, rc, &imp.zErr) == SQLITE_OK) sqlite3_result_int64(ctx, imp.iConv);
 done:
   if (imp.zErr) cfResultErrorMsg(ctx, imp.zErr);
@@ -1188,6 +1189,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_finalize(pStmt);
     pStmt = 0;
   }
+  if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, 0);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iNew);
 done:
   if (zErr) {

@@ -248,6 +248,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   cfStmtDone(p, pStmt);
   pStmt = 0;
+  if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, iMsg);
 
 db_error:
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);

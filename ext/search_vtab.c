@@ -108,6 +108,7 @@ typedef struct CfSqTerm {
   int nChar;       /* code points */
   int iLoc;        /* its term in the locator, or -1 */
   char *zFold;     /* script term of 1 or 2 characters: the folded prefix */
+  char *zPending;  /* the ids of messages not indexed yet that hold it (JSON array) */
 } CfSqTerm;
 
 /* The query as a tree: n-ary AND and OR, binary NOT, terms at the leaves. */
@@ -131,12 +132,14 @@ typedef struct CfSq {
   int iRoot;           /* -1: no term at all (plain syntax, punctuation only) */
   int rc;              /* SQLITE_NOMEM, or SQLITE_ERROR with zErr */
   char *zErr;          /* the reason, for "invalid search query" */
+  int bTail;           /* messages wait above the index mark: their matches too (index.c) */
 } CfSq;
 
 static void cfSqFree(CfSq *q) {
   for (int i = 0; i < q->nTerm; i++) {
     sqlite3_free(q->aTerm[i].zText);
     sqlite3_free(q->aTerm[i].zFold);
+    sqlite3_free(q->aTerm[i].zPending);
   }
   for (int i = 0; i < q->nNode; i++) sqlite3_free(q->aNode[i].aChild);
   sqlite3_free(q->aTerm);
@@ -487,6 +490,26 @@ static int cfSqEval(const CfSq *q, int iNode, const int *aIn) {
 static void cfSqTermSql(const CfSq *q, sqlite3_str *pOut, int iTerm, const char *zKind) {
   const CfSqTerm *t = &q->aTerm[iTerm];
   int iVar = 4 + iTerm;
+  if (q->bTail && zKind[0] == 'm') {
+    /* and the messages not indexed yet that hold it, bound as a JSON array */
+    int iPending = 4 + q->nTerm + iTerm;
+    sqlite3_str_appendall(pOut, "SELECT id FROM (");
+    if (!t->bScript) {
+      sqlite3_str_appendf(pOut, "SELECT rowid AS id FROM chat_messages_fts WHERE chat_messages_fts MATCH ?%d",
+                          iVar);
+    } else if (t->nChar >= 3) {
+      sqlite3_str_appendf(pOut,
+                          "SELECT rowid AS id FROM chat_messages_trigram WHERE chat_messages_trigram MATCH ?%d",
+                          iVar);
+    } else {
+      sqlite3_str_appendf(pOut,
+                          "SELECT doc AS id FROM chat_messages_trigram_terms WHERE term >= ?%d AND term < ?%d || "
+                          "char(1114111)",
+                          iVar, iVar);
+    }
+    sqlite3_str_appendf(pOut, " UNION ALL SELECT value FROM json_each(?%d))", iPending);
+    return;
+  }
   if (!t->bScript) {
     sqlite3_str_appendf(pOut, "SELECT rowid FROM chat_%s_fts WHERE chat_%s_fts MATCH ?%d", zKind, zKind,
                         iVar);
@@ -528,20 +551,51 @@ static void cfSqCandidates(const CfSq *q, sqlite3_str *pOut, const char *zKind) 
   }
 }
 
-/* Binds every term's text: FTS5 strings ("" doubled, * for a prefix) for
-** MATCH, the folded prefix for the fts5vocab range. */
+/* A term's text as its statements take it: an FTS5 string ("" doubled, *
+** for a prefix) for MATCH, the folded prefix for the fts5vocab range. */
+static char *cfSqTermArg(const CfSqTerm *t) {
+  if (t->bScript && t->nChar < 3) return sqlite3_mprintf("%s", t->zFold);
+  return sqlite3_mprintf("\"%w\"%s", t->zText, t->bPrefix && !t->bScript ? "*" : "");
+}
+
+/* Binds every term's text, and the pending ids of the terms that have them. */
 static int cfSqBind(const CfSq *q, sqlite3_stmt *pStmt) {
   int rc = SQLITE_OK;
   for (int i = 0; i < q->nTerm && rc == SQLITE_OK; i++) {
     const CfSqTerm *t = &q->aTerm[i];
+    char *z;
     if (!t->bUsed) continue;
-    if (t->bScript && t->nChar < 3) {
-      rc = sqlite3_bind_text(pStmt, 4 + i, t->zFold, -1, SQLITE_TRANSIENT);
-    } else {
-      char *z = sqlite3_mprintf("\"%w\"%s", t->zText, t->bPrefix && !t->bScript ? "*" : "");
-      if (z == 0) return SQLITE_NOMEM;
-      rc = sqlite3_bind_text(pStmt, 4 + i, z, -1, sqlite3_free);
+    z = cfSqTermArg(t);
+    if (z == 0) return SQLITE_NOMEM;
+    rc = sqlite3_bind_text(pStmt, 4 + i, z, -1, sqlite3_free);
+    if (rc == SQLITE_OK && t->zPending) {
+      rc = sqlite3_bind_text(pStmt, 4 + q->nTerm + i, t->zPending, -1, SQLITE_STATIC);
     }
+  }
+  return rc;
+}
+
+/* The ids of the messages not indexed yet that hold each used term. */
+static int cfSqPending(CfConn *p, CfSq *q, const char *zQuery, char **pzErr) {
+  int rc = SQLITE_OK;
+  for (int i = 0; i < q->nTerm && rc == SQLITE_OK; i++) {
+    CfSqTerm *t = &q->aTerm[i];
+    const char *zSql;
+    char *zArg;
+    if (!t->bUsed) continue;
+    if (!t->bScript) {
+      zSql = "SELECT rowid FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1";
+    } else if (t->nChar >= 3) {
+      zSql = "SELECT rowid FROM chatflow_pending_trigram"
+             " WHERE chatflow_pending_trigram MATCH ?1";
+    } else {
+      zSql = "SELECT DISTINCT doc FROM chatflow_pending_trigram_terms"
+             " WHERE term >= ?1 AND term < ?1 || char(1114111)";
+    }
+    zArg = cfSqTermArg(t);
+    if (zArg == 0) return SQLITE_NOMEM;
+    rc = cfPendingJson(p, zSql, zArg, zQuery, &t->zPending, pzErr);
+    sqlite3_free(zArg);
   }
   return rc;
 }
@@ -603,8 +657,8 @@ static int cfSqRowCmp(const CfTvfCell *a, const CfTvfCell *b) {
 ** "newest": the statement is in that order and stops after nLimit rows.
 */
 static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsigned char *zOwner,
-                           int bNewest, int nLimit, int bDeleted, int bTitles, CfTvfRows **ppRows,
-                           char **pzErr) {
+                           int bNewest, int nLimit, int bDeleted, int bTitles, int bTail,
+                           CfTvfRows **ppRows, char **pzErr) {
   CfSq q;
   CfLocator *pLoc = 0;
   sqlite3_stmt *pStmt = 0;
@@ -617,6 +671,7 @@ static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsi
   q.z = zQuery;
   q.n = (int)strlen(zQuery);
   q.iRoot = -1;
+  q.bTail = bTail;
 
   if (!bPlain) {
     /* FTS5's own parser first: its errors, word for word, for every query */
@@ -685,6 +740,11 @@ static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsi
     rc = cfLocatorTerm(pLoc, t->zText, t->nText, t->bScript, t->bPrefix, pzFold);
   }
   if (rc != SQLITE_OK) goto done;
+
+  if (bTail) {
+    rc = cfSqPending(p, &q, zQuery, pzErr);
+    if (rc != SQLITE_OK) goto done;
+  }
 
   /* the statement */
   bExact = cfSqExact(&q);
@@ -843,8 +903,8 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     {"syntax", CF_JT_STRING, 0, 0, 0},
   };
   const unsigned char *zQuery, *zOwner = 0;
-  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0;
-  int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1, bPlain = 0;
+  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0;
+  int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1, bPlain = 0, bTail = 0;
   int rc = SQLITE_OK;
   /* the type first: sqlite3_value_text() would turn a blob into text */
   zQuery = sqlite3_value_type(aArg[0]) == SQLITE_TEXT ? sqlite3_value_text(aArg[0]) : 0;
@@ -901,9 +961,11 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     goto done;
   }
   if (cfCheckSchema(p, &zErr)) goto done;
+  rc = cfSearchPending(p, &bTail, &zErr);
+  if (rc != SQLITE_OK) goto done;
   if (cfUtf8HasScript(zQuery, sqlite3_value_bytes(aArg[0]))) {
     rc = cfSearchScripts(p, (const char *)zQuery, bPlain, zOwner, bNewest, nLimit, bDeleted, bTitles,
-                         ppRows, &zErr);
+                         bTail, ppRows, &zErr);
     goto done;
   }
   zMatch = bPlain ? cfSearchPlain((const char *)zQuery) : sqlite3_mprintf("%s", zQuery);
@@ -924,6 +986,29 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
       goto done;
     }
   }
+  if (bTail) {
+    /* the messages not indexed yet: matched in the pending index (index.c),
+    ** [id, rank, snippet] each, read back here with json_each */
+    rc = cfPendingJson(p,
+                       "SELECT json_array(rowid, rank,"
+                       "       chatflow_snippet(chatflow_pending_fts, 0, '[', ']', '…', 12))"
+                       "  FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1",
+                       zMatch, (const char *)zQuery, &zPendingRows, &zErr);
+    if (rc != SQLITE_OK) goto done;
+    zPending = sqlite3_mprintf(
+        " UNION ALL "
+        "SELECT m.conversation_id, m.id, m.seq, m.role, 'message', json_extract(j.value, '$[2]'),"
+        "       json_extract(j.value, '$[1]'), m.created_at, c.title"
+        "  FROM json_each(?4) AS j"
+        "  JOIN chat_messages AS m ON m.id = json_extract(j.value, '$[0]')"
+        "  JOIN chat_conversations AS c ON c.id = m.conversation_id"
+        " WHERE (?2 IS NULL OR c.owner = ?2)%s",
+        bDeleted ? "" : " AND c.deleted_at IS NULL");
+    if (zPending == 0) {
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+  }
   zSql = sqlite3_mprintf(
       "SELECT * FROM ("
       "SELECT m.conversation_id, m.id, m.seq, m.role, 'message',"
@@ -932,9 +1017,9 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
       "  JOIN chat_messages AS m ON m.id = f.rowid"
       "  JOIN chat_conversations AS c ON c.id = m.conversation_id"
       " WHERE chat_messages_fts MATCH ?1 AND (?2 IS NULL OR c.owner = ?2)%s"
-      "%s"
+      "%s%s"
       ") ORDER BY %s LIMIT ?3",
-      bDeleted ? "" : " AND c.deleted_at IS NULL", zTitles ? zTitles : "",
+      bDeleted ? "" : " AND c.deleted_at IS NULL", zPending ? zPending : "", zTitles ? zTitles : "",
       bNewest ? "8 DESC, 2 DESC, 1 DESC" : "7, 8 DESC, 2 DESC, 1 DESC");
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
@@ -948,9 +1033,12 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   sqlite3_bind_text(*ppStmt, 1, zMatch, -1, SQLITE_TRANSIENT);
   if (zOwner) sqlite3_bind_text(*ppStmt, 2, (const char *)zOwner, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int(*ppStmt, 3, nLimit);
+  if (zPendingRows) sqlite3_bind_text(*ppStmt, 4, zPendingRows, -1, SQLITE_TRANSIENT);
 done:
   sqlite3_free(zSql);
   sqlite3_free(zTitles);
+  sqlite3_free(zPending);
+  sqlite3_free(zPendingRows);
   sqlite3_free(zMatch);
   cfJsonOptionsFree(aOpt, 5);
   *pzErr = zErr;

@@ -197,6 +197,9 @@ void cfConnFinalize(CfConn *p) {
     sqlite3_finalize(p->aStmt[i]);
     p->aStmt[i] = 0;
   }
+  sqlite3_close(p->dbPending);
+  p->dbPending = 0;
+  p->bPendingValid = 0;
 }
 
 /* The guard module: an eponymous table with one hidden column and no rows. */

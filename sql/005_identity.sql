@@ -500,12 +500,6 @@ BEGIN
          counter_stamp = counter_stamp + 1
    WHERE id = NEW.conversation_id;
 END;
-CREATE TRIGGER chat_messages_fts_delete
-AFTER DELETE ON chat_messages
-BEGIN
-  INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content)
-  VALUES ('delete', OLD.id, OLD.content);
-END;
 CREATE TRIGGER chat_messages_id_fixed
 BEFORE UPDATE OF id ON chat_messages WHEN NEW.id IS NOT OLD.id
 BEGIN
@@ -820,13 +814,6 @@ SELECT id, title || char(1, 1) FROM chat_conversations
  WHERE length(CAST(title AS BLOB)) > length(title);
 
 
-CREATE TRIGGER chat_messages_trigram_delete
-AFTER DELETE ON chat_messages
-WHEN length(CAST(OLD.content AS BLOB)) > length(OLD.content)
-BEGIN
-  INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)
-  VALUES ('delete', OLD.id, OLD.content || char(1, 1));
-END;
 
 CREATE TRIGGER chat_titles_trigram_insert
 AFTER INSERT ON chat_conversations
@@ -970,17 +957,79 @@ BEGIN
    WHERE id = NEW.conversation_id;
 END;
 
-CREATE TRIGGER chat_messages_fts_insert
-AFTER INSERT ON chat_messages
+-- ---------------------------------------------------------------------------
+-- Messages reach the search indexes in batches
+--
+-- FTS5 writes its pending terms out as a new index segment at every
+-- statement savepoint, so a message indexed by an INSERT trigger cost a
+-- segment of its own (35 us and more, most of a write).  Messages are
+-- indexed in id order instead: every message with an id at or below
+-- chatflow_search_state.indexed_upto is in chat_messages_fts (and, when not
+-- plain ASCII, in chat_messages_trigram); none above it is.  Ids only grow
+-- (AUTOINCREMENT), so the messages not indexed yet are exactly those above
+-- the mark.  Moving the mark forward indexes the messages it passes, in one
+-- INSERT ... SELECT per index (the trigger below): add_message does it when
+-- 100 messages wait, chatflow_index() and chatflow-cleanup do it for all,
+-- and plain SQL can too:
+--   UPDATE chatflow_search_state SET indexed_upto =
+--     (SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages');
+-- search_messages also looks through the messages above the mark, so a
+-- committed message is found at once (docs/search.md).
+CREATE TABLE chatflow_search_state (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  indexed_upto INTEGER NOT NULL CHECK (typeof(indexed_upto) = 'integer')
+);
+INSERT INTO chatflow_search_state (id, indexed_upto)
+VALUES (1, coalesce((SELECT max(id) FROM chat_messages), 0));
+
+CREATE TRIGGER chatflow_search_state_check
+BEFORE UPDATE ON chatflow_search_state
+WHEN NEW.id IS NOT OLD.id OR NEW.indexed_upto < OLD.indexed_upto
+  OR NEW.indexed_upto > coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
 BEGIN
-  INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
+  SELECT RAISE(ABORT, 'chatflow: indexed_upto only moves forward, to at most the last message id');
 END;
 
-CREATE TRIGGER chat_messages_trigram_insert
-AFTER INSERT ON chat_messages
-WHEN length(CAST(NEW.content AS BLOB)) > length(NEW.content)
+CREATE TRIGGER chatflow_search_state_keep
+BEFORE DELETE ON chatflow_search_state
 BEGIN
-  INSERT INTO chat_messages_trigram (rowid, content) VALUES (NEW.id, NEW.content || char(1, 1));
+  SELECT RAISE(ABORT, 'chatflow: chatflow_search_state keeps its row');
+END;
+
+-- (each index written by a trigger of its own, as everywhere in this file)
+CREATE TRIGGER chatflow_search_state_index_words
+AFTER UPDATE OF indexed_upto ON chatflow_search_state
+BEGIN
+  INSERT INTO chat_messages_fts (rowid, content)
+  SELECT id, content FROM chat_messages
+   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto;
+END;
+
+CREATE TRIGGER chatflow_search_state_index_scripts
+AFTER UPDATE OF indexed_upto ON chatflow_search_state
+BEGIN
+  INSERT INTO chat_messages_trigram (rowid, content)
+  SELECT id, content || char(1, 1) FROM chat_messages
+   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto
+     AND length(CAST(content AS BLOB)) > length(content);
+END;
+
+-- A deleted message leaves the indexes only when it is in them.
+CREATE TRIGGER chat_messages_fts_delete
+AFTER DELETE ON chat_messages
+WHEN OLD.id <= (SELECT indexed_upto FROM chatflow_search_state)
+BEGIN
+  INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content)
+  VALUES ('delete', OLD.id, OLD.content);
+END;
+
+CREATE TRIGGER chat_messages_trigram_delete
+AFTER DELETE ON chat_messages
+WHEN length(CAST(OLD.content AS BLOB)) > length(OLD.content)
+ AND OLD.id <= (SELECT indexed_upto FROM chatflow_search_state)
+BEGIN
+  INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)
+  VALUES ('delete', OLD.id, OLD.content || char(1, 1));
 END;
 
 -- ---------------------------------------------------------------------------

@@ -251,6 +251,25 @@ class TestSteps(Base):
         self.assertRegex(lines[2], r"^delete_old_messages\(60, 2\): deleted 7 messages in 4 batches, ")
         self.assertEqual(self.stats(), STATS_AFTER_ALL)
 
+    def test_index(self):
+        # the messages of the data wait for the search index (fewer than a
+        # batch); --index indexes them, search finds the same before and after
+        waiting = "SELECT count(*) FROM chat_messages WHERE id > (SELECT indexed_upto FROM chatflow_search_state)"
+        found = "SELECT count(*) FROM search_messages('b1', NULL, '{\"titles\": false}')"
+        n = one(self.db, waiting)
+        self.assertEqual((n, one(self.db, found)), (one(self.db, "SELECT count(*) FROM chat_messages"), 1))
+        rc, out, err = self.run_script(self.path, "--dry-run", "--index")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(out.splitlines()[1], "chatflow_index(10000): would index at most %d messages" % n)
+        self.assertEqual(one(self.db, waiting), n)
+        rc, out, err = self.run_script(self.path, "--delete-messages-days", "60", "--index", "--batch", "1")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[1],
+                         r"^chatflow_index\(50\): indexed %d messages in 1 batch, [0-9.]+ s$" % (n - 9))
+        self.assertEqual((one(self.db, waiting), one(self.db, found)), (0, 1))
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), n - 9)
+        self.db.execute("INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)")
+
     def test_no_steps_prints_stats(self):
         snap = self.snapshot()
         rc, out, err = self.run_script(self.path)

@@ -41,7 +41,9 @@
 **     savepoint", or failed exactly as the fault-free run did, or
 **     succeeded with exactly the fault-free result;
 **   - on a new connection: PRAGMA integrity_check and foreign_key_check,
-**     the FTS indexes' integrity-check, counters equal to a recount
+**     the FTS indexes' integrity-check (the message index up to the search
+**     mark, against the content: the mark moved to the end in a savepoint
+**     that is undone), counters equal to a recount
 **     (message_count, last_seq >= max(seq), total_tokens), at most one
 **     active run per conversation, no chatflow_statement_clock row left,
 **     no checkpoint of an ended run, and
@@ -491,7 +493,12 @@ static const char *const azMainSteps[] = {
     "SELECT import_conversation('other', export_conversation(2))",
     "#session 2026-01-01T00:00:00Z",
     "SELECT fork_conversation(2, 3)",
+    "SELECT add_message(2, 'user', '東京のパン屋 bakery')",
+    /* the messages wait above the search mark: searched from TEMP tables */
     "SELECT group_concat(rowid, ',') FROM search_messages('bakery')",
+    "SELECT group_concat(rowid, ',') FROM search_messages('東京')",
+    "SELECT chatflow_index()",
+    "SELECT group_concat(rowid, ',') FROM search_messages('パン')",
     "SELECT group_concat(seq || ':' || role, ',') FROM chat_history(2, 1000)",
     "#session 2026-01-01T00:00:00Z",
     "SELECT chat_history_json(2, 50)",
@@ -854,28 +861,54 @@ static char *checkDatabase(sqlite3 *db) {
       "SELECT 'interrupt of ended run ' || workflow_id FROM workflow_interrupts AS i"
       " JOIN workflow_runs AS r ON i.workflow_id = 'run_' || r.id WHERE r.status IN"
       " ('completed', 'failed', 'cancelled', 'expired')",
-      "INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)",
       /* (external content with NULL titles, which the index leaves out) */
       "INSERT INTO chat_titles_fts (chat_titles_fts) VALUES ('integrity-check')",
   };
-  int bSchema = 0;
+  /* schema 5: messages are indexed up to the search mark; the indexes hold
+  ** exactly those, checked against their content with the mark moved to
+  ** the end inside a savepoint that is then undone */
+  static const char *const azMark[] = {
+      "SELECT 'search mark ' || indexed_upto || ' above the message sequence' FROM chatflow_search_state"
+      " WHERE indexed_upto > coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)",
+      "SELECT 'message ' || id || ' indexed above the search mark' FROM chat_messages_fts_docsize"
+      " WHERE id > (SELECT indexed_upto FROM chatflow_search_state)",
+      "SAVEPOINT fault_check",
+      "UPDATE chatflow_search_state SET indexed_upto ="
+      " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)",
+      "INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)",
+      "INSERT INTO chat_messages_trigram (chat_messages_trigram) VALUES ('integrity-check')",
+      "ROLLBACK TO fault_check",
+      "RELEASE fault_check",
+  };
+  /* schema 4 (a migration undone): every message is in the index */
+  static const char *const azAll[] = {
+      "INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)",
+  };
+  int bSchema = 0, bMark = 0;
   sqlite3_stmt *p = 0;
-  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'chat_conversations'",
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FILTER (WHERE name = 'chat_conversations'),"
+                             " count(*) FILTER (WHERE name = 'chatflow_search_state') FROM sqlite_schema",
                          -1, &p, 0) == SQLITE_OK && sqlite3_step(p) == SQLITE_ROW) {
     bSchema = sqlite3_column_int(p, 0) > 0;
+    bMark = sqlite3_column_int(p, 1) > 0;
   }
   sqlite3_finalize(p);
-  for (size_t i = 0; i < sizeof(azCheck) / sizeof(azCheck[0]); i++) {
-    StepResult r;
-    if (i >= 2 && !bSchema) break;
-    runStatement(db, azCheck[i], &r);
-    if (r.rc != SQLITE_OK || (i == 0 ? strcmp(r.zOut, "ok\n") != 0 : r.zOut[0] != 0)) {
-      Buf b = {0, 0, 0};
-      bufAppend(&b, "%s: %s%s", azCheck[i], r.rc ? "error: " : "", r.zOut);
+  for (int k = 0; k < 2; k++) {
+    const char *const *az = k == 0 ? azCheck : bMark ? azMark : azAll;
+    size_t n = k == 0 ? sizeof(azCheck) / sizeof(azCheck[0])
+                      : bMark ? sizeof(azMark) / sizeof(azMark[0]) : sizeof(azAll) / sizeof(azAll[0]);
+    for (size_t i = 0; i < n; i++) {
+      StepResult r;
+      if ((k > 0 || i >= 2) && !bSchema) break;
+      runStatement(db, az[i], &r);
+      if (r.rc != SQLITE_OK || (k == 0 && i == 0 ? strcmp(r.zOut, "ok\n") != 0 : r.zOut[0] != 0)) {
+        Buf b = {0, 0, 0};
+        bufAppend(&b, "%s: %s%s", az[i], r.rc ? "error: " : "", r.zOut);
+        free(r.zOut);
+        return b.z;
+      }
       free(r.zOut);
-      return b.z;
     }
-    free(r.zOut);
   }
   return 0;
 }

@@ -14,7 +14,10 @@
 #                                     the pinned clock in chatflow_init, a 0.1 database migrated.
 #   tests/python/test_search_scripts.py search_messages in scripts without spaces and emoji
 #                                     (the trigram path): every snippet decoded as UTF-8 and
-#                                     checked not to cut a grapheme cluster.
+#                                     checked not to cut a grapheme cluster; waiting and indexed.
+#   tests/python/test_search_batches.py messages indexed in batches: found by another connection
+#                                     at commit, the mark's rules, the private copy of the
+#                                     messages not indexed yet following every change.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -27,7 +30,8 @@ PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
                 tests/python/test_retention_scale.py tests/python/test_failure_paths.py \
                 tests/python/test_text_gate.py \
                 tests/python/test_identity.py \
-                tests/python/test_search_scripts.py
+                tests/python/test_search_scripts.py \
+                tests/python/test_search_batches.py
 
 .PHONY: test-python
 test-python: all

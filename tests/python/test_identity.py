@@ -432,8 +432,9 @@ class FromVersion01(Base):
     def test_schema_is_the_new_databases(self):
         # every table, index, trigger and view as chatflow_init() makes them
         # on a new database: the triggers of 0.1 that 005 retired (it runs
-        # an INSERT into chat_messages through 7 triggers, not 0.1's 13) are
-        # not created again as if they were the caller's
+        # an INSERT into chat_messages through 2 triggers, not 0.1's 13) are
+        # not created again as if they were the caller's, and the search
+        # mark starts at the last message, indexed by 0.1's triggers
         fresh = connect(os.path.join(self.dir, "fresh.db"))
         try:
             self.assertEqual(one(fresh, "SELECT chatflow_init()"), 5)
@@ -442,7 +443,10 @@ class FromVersion01(Base):
         finally:
             fresh.close()
         self.assertEqual(one(self.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
-                                      " AND tbl_name = 'chat_messages'"), 14)
+                                      " AND tbl_name = 'chat_messages'"), 12)
+        self.assertEqual(one(self.db, "SELECT indexed_upto FROM chatflow_search_state"), 8)
+        self.assertEqual(rows(self.db, "SELECT message_id FROM search_messages('bakery', NULL, '{\"titles\": false}')"),
+                         [(2,)])
 
     def test_no_id_given_twice_after_purging_the_highest(self):
         db = self.db

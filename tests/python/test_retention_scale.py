@@ -121,6 +121,9 @@ class RetentionScale(unittest.TestCase):
               FROM c, m ORDER BY c.value, m.value""",
                    (N_CONV, N_PER_CONV, json.dumps(WORDS)))
         db.execute("COMMIT")
+        # raw INSERTs wait above the search mark; retention is measured on
+        # indexed messages (deleting one takes it out of the index too)
+        assert one(db, "SELECT chatflow_index()") == N_CONV * N_PER_CONV
         db.execute("SELECT chatflow_clock('2026-01-01T00:00:00.000Z')")
         for i in range(10, N_CONV + 1, 10):
             db.execute("SELECT delete_conversation(?)", (i,))
@@ -159,6 +162,9 @@ class RetentionScale(unittest.TestCase):
         bad = db.execute(COUNTER_PROBLEMS).fetchall()
         self.assertEqual(bad, [], "%s: counters differ from a recount" % label)
         nmsg = one(db, "SELECT count(*) FROM chat_messages")
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages WHERE id >"
+                                 " (SELECT indexed_upto FROM chatflow_search_state)"), 0,
+                         "%s: messages not indexed" % label)
         self.assertEqual(one(db, "SELECT count(*) FROM chat_messages_fts_docsize"), nmsg,
                          "%s: index rows != messages" % label)
         self.assertEqual(one(db, """SELECT count(*) FROM chat_messages_fts_docsize AS d

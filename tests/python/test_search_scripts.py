@@ -6,7 +6,8 @@ Substrings of one, two and three or more characters in Chinese, Japanese,
 Thai and emoji are found in messages and titles, also at the very end of a
 text; case folding beyond ASCII; mixed queries (each term routed by itself)
 in fts5 and plain syntax; the owner, deleted, titles, order and limit
-options; the index follows raw INSERTs and DELETEs and purges.  Every
+options; the index follows raw INSERTs and DELETEs and purges; all of it
+with the messages waiting for the index and again once indexed.  Every
 snippet of every row is fetched as bytes and decoded as strict UTF-8, and
 no snippet splits a grapheme cluster: each cut ("…") and each mark ("[",
 "]") stands where the text has a cluster boundary (checked against a
@@ -260,6 +261,19 @@ class SearchScripts(unittest.TestCase):
         # raw bytes too: strict decoding of the whole column
         for (b,) in self.db.execute("SELECT snippet FROM search_messages(?)", ("\U0001F468",)):
             b.decode("utf-8", "strict")
+
+
+class SearchScriptsIndexed(SearchScripts):
+    """The same, with the messages in the indexes: SearchScripts finds them
+    among the messages not indexed yet (fewer than a batch), this class
+    after chatflow_index() moved them into chat_messages_trigram and
+    chat_messages_fts."""
+
+    def setUp(self):
+        super().setUp()
+        self.assertEqual(self.db.execute("SELECT chatflow_index()").fetchone()[0], len(self.m))
+        self.assertEqual(self.db.execute("SELECT count(*) FROM chat_messages WHERE id >"
+                                         " (SELECT indexed_upto FROM chatflow_search_state)").fetchone()[0], 0)
 
 
 def main():

@@ -19,7 +19,7 @@ SELECT name, narg, enc,
                 'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
-                'export_conversation', 'import_conversation', 'fork_conversation')
+                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
@@ -36,7 +36,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
-                'export_conversation', 'import_conversation', 'fork_conversation');
+                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
                 'conversation_list', 'search_messages')

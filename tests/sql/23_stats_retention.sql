@@ -118,7 +118,8 @@ SELECT c.id, c.message_count, c.total_tokens, c.last_seq, c.last_message_at
                                   ORDER BY seq DESC LIMIT 1);
 -- the search index holds exactly the messages (and titles) there are
 CREATE TEMP VIEW fts_check AS
-SELECT (SELECT count(*) FROM chat_messages_fts_docsize) = (SELECT count(*) FROM chat_messages)
+SELECT (SELECT count(*) FROM chat_messages_fts_docsize)
+       = (SELECT count(*) FROM chat_messages WHERE id <= (SELECT indexed_upto FROM chatflow_search_state))
    AND (SELECT count(*) FROM chat_messages_fts_docsize AS d LEFT JOIN chat_messages AS m ON m.id = d.id
          WHERE m.id IS NULL) = 0
    AND (SELECT count(*) FROM chat_titles_fts_docsize)

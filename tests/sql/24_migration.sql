@@ -95,6 +95,7 @@ SELECT kind, conversation_id, message_id, snippet FROM search_messages('sourdoug
 SELECT kind, conversation_id, snippet FROM search_messages('creme brulee') ORDER BY 1;
 SELECT kind, conversation_id, message_id FROM search_messages('rye') ORDER BY 1;
 SELECT count(*) FROM search_messages('zzz*');
+SELECT 'indexed', chatflow_index();
 INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('integrity-check');
 INSERT INTO chat_titles_fts (chat_titles_fts) VALUES ('integrity-check');
 SELECT (SELECT count(*) FROM chat_messages_fts_docsize), (SELECT count(*) FROM chat_messages),
@@ -117,6 +118,7 @@ SELECT message_count, last_seq, last_message_preview FROM pv WHERE id = 1;
 SELECT conversation_id, seq FROM search_messages('spelt');
 SELECT 'purged', purge_deleted(0);
 SELECT count(*) FROM search_messages('sourdough', NULL, '{"deleted": true}');
+SELECT 'indexed', chatflow_index();
 INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('integrity-check');
 INSERT INTO chat_titles_fts (chat_titles_fts) VALUES ('integrity-check');
 SELECT (SELECT count(*) FROM chat_messages_fts_docsize), (SELECT count(*) FROM chat_messages),

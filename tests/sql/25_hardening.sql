@@ -17,7 +17,7 @@ CREATE TEMP VIEW fp AS SELECT
   (SELECT group_concat(id || ':' || conversation_id || ':' || seq || ':' || coalesce(run_id, '-') || ':' || content, ' ') FROM chat_messages) AS m,
   (SELECT group_concat(id || ':' || status || ':' || current_step, ' ') FROM workflow_runs) AS r,
   (SELECT count(*) FROM workflow_run_events) AS e,
-  (SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'hello') AS s;
+  (SELECT count(*) FROM search_messages('hello', NULL, '{"titles": false}')) AS s;
 SELECT * FROM fp;
 -- INSERT OR REPLACE of an existing row
 INSERT OR REPLACE INTO chat_conversations (owner, key) VALUES ('acme', 'k1'); -- error

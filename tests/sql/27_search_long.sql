@@ -43,6 +43,7 @@ SELECT add_message(2, 'user', 'kiwi two three four five six seven eight nine ten
 SELECT add_message(2, 'user', 'fig two three four five six seven eight nine ten eleven x' || char(0x20DD) || ' twelve thirteen');
 SELECT add_message(2, 'user', 'Plain ' || char(0x1F469, 0x200D, 0x1F4BB) || ' kiwi and fig ' || char(0x1F44D, 0x1F3FD) || ' end');
 SELECT message_id, snippet FROM search_messages('kiwi OR fig', NULL, '{"titles": false}') ORDER BY 1;
+SELECT 'indexed', chatflow_index();
 SELECT 'fts5 snippet()', rowid, snippet(chat_messages_fts, 0, '[', ']', '…', 12)
   FROM chat_messages_fts WHERE chat_messages_fts MATCH 'kiwi OR fig' ORDER BY rowid;
 -- the cut bytes: U+FE0F U+20E3 and U+20DD kept whole
@@ -55,6 +56,7 @@ SELECT create_conversation('acme', 'Ordinary');
 SELECT add_message(3, 'user', 'How do I feed a sourdough starter? Mine smells of acetone after two days. The starter is hungry: feed it twice a day with equal weights of flour and water.');
 SELECT add_message(3, 'assistant', 'Pillars: Sourdough, Viennoiserie, Celebration cakes. The sourdough pillar covers starters, hydration, scoring and baking schedules for home bakers.');
 SELECT add_message(3, 'user', 'Flour, water, salt. Flour again: water again. Salt, salt, salt and flour.');
+SELECT 'indexed', chatflow_index();
 WITH n(tokens) AS (VALUES (2), (5), (12), (20), (64)),
      q(query) AS (VALUES ('sourdough'), ('starter OR flour'), ('"flour and water"'), ('salt'),
                          ('NEAR(flour water, 3)'), ('feed OR hungry OR bakers'), ('starter*'))

@@ -27,6 +27,9 @@ SELECT add_message(2, 'assistant', 'ร้านขนมปังของเ�
 SELECT add_message(3, 'user', '東京で面包を買った', '{"created_at": "2025-12-03T01:00:00Z"}');
 
 -- what the trigram indexes hold: the texts with a code point >= U+0E00
+-- (messages reach the indexes in batches: the 6 wait above the mark)
+SELECT 'not indexed yet', count(*) FROM chat_messages WHERE id > (SELECT indexed_upto FROM chatflow_search_state);
+SELECT 'indexed', chatflow_index();
 SELECT 'indexed messages', count(*) FROM chat_messages_trigram_docsize;
 SELECT 'indexed titles', count(*) FROM chat_titles_trigram_docsize;
 
@@ -200,6 +203,7 @@ SELECT 'raw delete', count(*) FROM search_messages('生のSQLで');
 -- the trigram index agrees with the tables: one row per text that is not
 -- plain ASCII (which includes every text with a script character), and
 -- every indexed id exists
+SELECT 'indexed', chatflow_index();
 INSERT INTO chat_messages_trigram (chat_messages_trigram) VALUES ('integrity-check');
 SELECT 'agrees', (SELECT count(*) FROM chat_messages_trigram_docsize),
        (SELECT count(*) FROM chat_messages WHERE length(CAST(content AS BLOB)) > length(content)),
@@ -238,6 +242,7 @@ SELECT 'purge_deleted', purge_deleted(30, 10000);
 SELECT 'after purge_deleted', count(*) FROM search_messages('个面包', NULL, '{"deleted": true}');
 SELECT 'after purge_deleted', count(*) FROM search_messages('👍', NULL, '{"deleted": true}');
 -- and at the end
+SELECT 'indexed', chatflow_index();
 INSERT INTO chat_messages_trigram (chat_messages_trigram) VALUES ('integrity-check');
 INSERT INTO chat_titles_trigram (chat_titles_trigram) VALUES ('integrity-check');
 SELECT 'agrees', (SELECT count(*) FROM chat_messages_trigram_docsize),

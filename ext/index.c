@@ -1,0 +1,322 @@
+/*
+** index.c — messages reach the search indexes in batches, and search sees
+** the ones that have not yet.
+**
+**   chatflow_index([max_messages]) -> number of messages indexed
+**
+** Example (chatflow-cleanup --index runs it; nothing needs it for correctness):
+**   SELECT chatflow_index();       -- every message not indexed yet
+**   SELECT chatflow_index(10000);  -- at most the 10,000 oldest of them
+**
+** The rule lives in the schema (migration 005, chatflow_search_state):
+** every message with an id at or below indexed_upto is in chat_messages_fts
+** and, when it is not plain ASCII, in chat_messages_trigram; none above it
+** is; moving the mark forward indexes what it passes, in one INSERT ...
+** SELECT per index.  Per message that costs a share of one index segment
+** instead of a segment of its own (FTS5 writes one at every statement
+** savepoint).  This file only decides when to move the mark:
+**   - cfIndexAfterInsert, by the functions that insert messages, once 100
+**     (CF_INDEX_BATCH) are waiting, in the same SAVEPOINT as the insert;
+**   - chatflow_index(), for all of them or the oldest max_messages.
+**
+** And search_messages covers the messages above the mark at once:
+** cfSearchPending copies them into a private in-memory connection of the
+** caller's connection (CfConn.dbPending: FTS5 tables chatflow_pending_fts
+** and chatflow_pending_trigram, chatflow_pending_trigram_terms, with the
+** tokenizers of the main indexes), and cfPendingJson runs the query's
+** parts there, handing the matches to the main statement as JSON arrays
+** (read with json_each).  The copy is keyed by (mark, count, largest id, a
+** sum of hashed ids) of the messages above the mark as the caller's
+** connection sees them, so an unchanged set is not copied again.  Nothing
+** of it is in the caller's database or TEMP schema: it works the same in a
+** read-only or query_only connection and inside any transaction.  The rank
+** of a match there is FTS5's bm25 over that small set (docs/search.md).
+**
+** Errors: max_messages not an integer from 1 to 10,000,000; the write
+** bracket's (write.c).  chatflow_index writes: SQLITE_DIRECTONLY.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+#define CF_INDEX_BATCH 100
+#define CF_INDEX_MAX 10000000
+
+/* Moves the mark to iNew (the schema's triggers index what it passes). */
+static int cfIndexMove(CfConn *p, sqlite3_int64 iNew) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_INDEX_MOVE,
+                  "UPDATE chatflow_search_state SET indexed_upto = ?1 WHERE indexed_upto < ?1", &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iNew);
+  rc = cfStepOnce(pStmt);
+  cfStmtDone(p, pStmt);
+  if (rc == SQLITE_OK) p->iIndexedUpto = iNew;
+  return rc;
+}
+
+/* After messages were inserted, the largest new id iLast (0: the message
+** sequence's, for a call that inserted several): moves the mark to iLast
+** when CF_INDEX_BATCH or more messages wait.  The mark read last is kept
+** in CfConn (a stale one only delays the next look). */
+int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast) {
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if (iLast != 0 && iLast - p->iIndexedUpto < CF_INDEX_BATCH) return SQLITE_OK;
+  rc = cfStmt(p, CF_STMT_INDEX_MARK,
+              "SELECT indexed_upto, coalesce((SELECT seq FROM sqlite_sequence"
+              "                                WHERE name = 'chat_messages'), 0)"
+              "  FROM chatflow_search_state",
+              &pStmt);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    p->iIndexedUpto = sqlite3_column_int64(pStmt, 0);
+    if (iLast == 0) iLast = sqlite3_column_int64(pStmt, 1);
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_CORRUPT; /* the row is kept by a trigger */
+  }
+  cfStmtDone(p, pStmt);
+  if (rc != SQLITE_OK || iLast - p->iIndexedUpto < CF_INDEX_BATCH) return rc;
+  return cfIndexMove(p, iLast);
+}
+
+static void cfIndexFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 nMax = CF_INDEX_MAX, nDone = 0;
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc;
+  if (argc > 0 && (!cfValueInteger(argv[0], &nMax) || nMax < 1 || nMax > CF_INDEX_MAX)) {
+    cfResultError(ctx, "chatflow: max_messages must be an integer from 1 to %d", CF_INDEX_MAX);
+    return;
+  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr);
+    cfResultCode(ctx, rc);
+    return;
+  }
+  /* the new mark: the id of the last of the oldest nMax messages above it */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT count(*), max(id) FROM (SELECT id FROM chat_messages"
+                          " WHERE id > (SELECT indexed_upto FROM chatflow_search_state)"
+                          " ORDER BY id LIMIT ?1)",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_int64 iNew = 0;
+    sqlite3_bind_int64(pStmt, 1, nMax);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      nDone = sqlite3_column_int64(pStmt, 0);
+      iNew = sqlite3_column_int64(pStmt, 1);
+      rc = SQLITE_OK;
+    }
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    if (rc == SQLITE_OK && nDone > 0) rc = cfIndexMove(p, iNew);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, nDone);
+}
+
+/* The tokenize option of main.chat_messages_fts, as written in its CREATE
+** statement (migration 003), so the pending index tokenizes the same way. */
+static int cfWordTokenizer(CfConn *p, char **pzOut) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db,
+                              "SELECT sql FROM main.sqlite_master WHERE name = 'chat_messages_fts'",
+                              -1, &pStmt, 0);
+  *pzOut = 0;
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    const char *zSql = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *zTok = zSql ? strstr(zSql, "tokenize") : 0;
+    const char *zOpen = zTok ? strchr(zTok, '\'') : 0;
+    const char *zClose = zOpen ? strchr(zOpen + 1, '\'') : 0;
+    rc = SQLITE_CORRUPT;
+    if (zClose) {
+      *pzOut = sqlite3_mprintf("%.*s", (int)(zClose - zOpen - 1), zOpen + 1);
+      rc = *pzOut ? SQLITE_OK : SQLITE_NOMEM;
+    } else if (zSql == 0 && sqlite3_errcode(p->db) == SQLITE_NOMEM) {
+      rc = SQLITE_NOMEM;
+    }
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_CORRUPT;
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* The private connection and its three tables, created once. */
+static int cfPendingOpen(CfConn *p) {
+  char *zTok = 0, *zSql = 0;
+  int rc;
+  if (p->dbPending) return SQLITE_OK;
+  rc = cfWordTokenizer(p, &zTok);
+  if (rc != SQLITE_OK) return rc;
+  zSql = sqlite3_mprintf(
+      "CREATE VIRTUAL TABLE chatflow_pending_fts USING fts5 (content, tokenize = '%q');"
+      "CREATE VIRTUAL TABLE chatflow_pending_trigram USING fts5 (content, tokenize = 'trigram');"
+      "CREATE VIRTUAL TABLE chatflow_pending_trigram_terms USING fts5vocab ("
+      " chatflow_pending_trigram, 'instance');",
+      zTok);
+  sqlite3_free(zTok);
+  if (zSql == 0) return SQLITE_NOMEM;
+  rc = sqlite3_open_v2(":memory:", &p->dbPending, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
+  if (rc == SQLITE_OK) rc = cfRegisterSnippet(p->dbPending);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(p->dbPending, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if (rc != SQLITE_OK) {
+    if (p->dbPending && (rc & 0xff) != SQLITE_NOMEM) rc = sqlite3_extended_errcode(p->dbPending);
+    sqlite3_close(p->dbPending);
+    p->dbPending = 0;
+    if (rc == SQLITE_CANTOPEN) rc = SQLITE_NOMEM; /* an in-memory database that could not open */
+  }
+  return rc;
+}
+
+/* Copies the messages above iMark from the main database into the
+** private one, emptied first. */
+static int cfPendingFill(CfConn *p, sqlite3_int64 iMark) {
+  sqlite3_stmt *pRead = 0, *pWords = 0, *pScripts = 0;
+  int rc = sqlite3_exec(p->dbPending,
+                        "DELETE FROM chatflow_pending_fts; DELETE FROM chatflow_pending_trigram;"
+                        " BEGIN",
+                        0, 0, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT id, content FROM main.chat_messages WHERE id > ?1 ORDER BY id",
+                            -1, &pRead, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->dbPending, "INSERT INTO chatflow_pending_fts (rowid, content) VALUES (?1, ?2)",
+                            -1, &pWords, 0);
+  }
+  if (rc == SQLITE_OK) {
+    /* the text and rule of chatflow_search_state_index_scripts */
+    rc = sqlite3_prepare_v2(p->dbPending,
+                            "INSERT INTO chatflow_pending_trigram (rowid, content)"
+                            " SELECT ?1, ?2 || char(1, 1) WHERE length(CAST(?2 AS BLOB)) > length(?2)",
+                            -1, &pScripts, 0);
+  }
+  if (rc == SQLITE_OK) sqlite3_bind_int64(pRead, 1, iMark);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pRead)) == SQLITE_ROW) {
+    const unsigned char *z = sqlite3_column_text(pRead, 1);
+    int n = sqlite3_column_bytes(pRead, 1);
+    rc = SQLITE_OK;
+    if (z == 0) {
+      if (sqlite3_errcode(p->db) == SQLITE_NOMEM) rc = SQLITE_NOMEM;
+      z = (const unsigned char *)"";
+    }
+    for (int k = 0; k < 2 && rc == SQLITE_OK; k++) {
+      sqlite3_stmt *pIns = k ? pScripts : pWords;
+      sqlite3_bind_int64(pIns, 1, sqlite3_column_int64(pRead, 0));
+      sqlite3_bind_text(pIns, 2, (const char *)z, n, SQLITE_STATIC);
+      rc = sqlite3_step(pIns);
+      rc = rc == SQLITE_DONE ? sqlite3_reset(pIns) : sqlite3_errcode(p->dbPending);
+    }
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  sqlite3_finalize(pRead);
+  sqlite3_finalize(pWords);
+  sqlite3_finalize(pScripts);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(p->dbPending, "COMMIT", 0, 0, 0);
+  if (rc != SQLITE_OK && !sqlite3_get_autocommit(p->dbPending)) {
+    sqlite3_exec(p->dbPending, "ROLLBACK", 0, 0, 0);
+  }
+  return rc;
+}
+
+/* Makes the private tables hold exactly the messages above the mark, as
+** the caller's connection sees them now; *pbTail is 1 when there are any
+** (the search statements then read them too).  Errors: the database's. */
+int cfSearchPending(CfConn *p, int *pbTail, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 aKey[4] = {0, 0, 0, 0};
+  int rc;
+  *pbTail = 0;
+  /* the set: mark, count, largest id, and a sum of hashed ids (ids are
+  ** never reused and messages never change: this names the set) */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT s.indexed_upto, count(m.id), coalesce(max(m.id), 0),"
+                          "       coalesce(sum((m.id * 2654435761) % 4294967296), 0)"
+                          "  FROM chatflow_search_state AS s"
+                          "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      for (int i = 0; i < 4; i++) aKey[i] = sqlite3_column_int64(pStmt, i);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_CORRUPT;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK && aKey[1] > 0) {
+    *pbTail = 1;
+    if (p->bPendingValid && memcmp(aKey, p->aPendingKey, sizeof(aKey)) == 0) return SQLITE_OK;
+    p->bPendingValid = 0;
+    rc = cfPendingOpen(p);
+    if (rc == SQLITE_OK) rc = cfPendingFill(p, aKey[0]);
+    if (rc == SQLITE_OK) {
+      memcpy(p->aPendingKey, aKey, sizeof(aKey));
+      p->bPendingValid = 1;
+    }
+  }
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+    *pzErr = cfDbError(p->dbPending && sqlite3_errcode(p->dbPending) != SQLITE_OK ? p->dbPending : p->db, rc);
+  }
+  return rc;
+}
+
+/* Runs zSql on the private connection with ?1 bound to zArg, and makes
+** *pzJson a JSON array of its rows (column 0 of each, JSON text as it is:
+** an integer, or an array the statement built).  A plain SQLITE_ERROR is
+** FTS5's complaint about the query: *pzErr says it as search_messages
+** does for the main indexes (zQuery: the query as given). */
+int cfPendingJson(CfConn *p, const char *zSql, const char *zArg, const char *zQuery, char **pzJson,
+                  char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  int rc = sqlite3_prepare_v2(p->dbPending, zSql, -1, &pStmt, 0);
+  *pzJson = 0;
+  sqlite3_str_appendchar(pOut, 1, '[');
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zArg, -1, SQLITE_STATIC);
+    for (int n = 0; (rc = sqlite3_step(pStmt)) == SQLITE_ROW; n++) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+      if (z == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      if (n > 0) sqlite3_str_appendchar(pOut, 1, ',');
+      sqlite3_str_appendall(pOut, z);
+    }
+    if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    else if (rc != SQLITE_NOMEM) rc = sqlite3_errcode(p->dbPending);
+  }
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc == SQLITE_OK) rc = sqlite3_str_errcode(pOut);
+  if (rc == SQLITE_OK) {
+    *pzJson = sqlite3_str_finish(pOut);
+    pOut = 0;
+  } else if (rc == SQLITE_ERROR) {
+    *pzErr = sqlite3_mprintf("chatflow: invalid search query '%s': %s", zQuery, sqlite3_errmsg(p->dbPending));
+  } else if ((rc & 0xff) != SQLITE_NOMEM) {
+    *pzErr = cfDbError(p->dbPending, rc);
+  }
+  sqlite3_free(sqlite3_str_finish(pOut));
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+int cfRegisterIndex(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* writes the database */
+    {"chatflow_index", 0, CF_WRITES, cfIndexFunc},
+    {"chatflow_index", 1, CF_WRITES, cfIndexFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}

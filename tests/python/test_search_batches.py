@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""Messages reach the search indexes in batches; search is never behind.
+
+Migration 005 keeps chatflow_search_state.indexed_upto: the messages at or
+below it are in chat_messages_fts (and chat_messages_trigram), the ones
+above it wait, and search_messages reads those from a private in-memory
+copy.  Checked here, with exact values:
+
+  * freshness: a message is found by another connection right after its
+    transaction commits (and not before), before and after a batch is
+    indexed, also by a connection opened read-only or with query_only;
+  * the batch: add_message moves the mark when 100 messages wait, fork and
+    import likewise; chatflow_index() and chatflow_index(n);
+  * the private copy follows every change: a new message, a deleted
+    waiting message, a rolled-back insert or delete, the mark moved by
+    another connection;
+  * deleted messages leave the indexes whether they waited or not, and the
+    indexes then pass FTS5's integrity-check against the content;
+  * the rules of the mark for raw SQL (forward only, not past the sequence,
+    the row kept), plain SQL indexing;
+  * the same ranks and snippets for a message, waiting or indexed.
+
+Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/python/test_search_batches.py
+The output ends with "python: N passed, M failed".
+"""
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import unittest
+
+EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
+BATCH = 100  # add_message indexes once this many messages wait (ext/index.c)
+
+
+def connect(path, uri=False):
+    db = sqlite3.connect(path, uri=uri, isolation_level=None)
+    db.enable_load_extension(True)
+    db.load_extension(EXT)
+    db.enable_load_extension(False)
+    return db
+
+
+def one(db, sql, args=()):
+    return db.execute(sql, args).fetchone()[0]
+
+
+def ids(db, query, options='{"titles": false}'):
+    return sorted(r[0] for r in db.execute(
+        "SELECT message_id FROM search_messages(?, NULL, ?)", (query, options)))
+
+
+WAITING = "SELECT count(*) FROM chat_messages WHERE id > (SELECT indexed_upto FROM chatflow_search_state)"
+MARK = "SELECT indexed_upto FROM chatflow_search_state"
+
+
+class Batches(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="chatflow-batches-")
+        self.path = os.path.join(self.dir, "t.db")
+        self.db = connect(self.path)
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("SELECT chatflow_clock('2026-01-01T00:00:00.000Z')")
+        self.assertEqual(one(self.db, "SELECT chatflow_init()"), 5)
+        self.conv = one(self.db, "SELECT create_conversation('acme', 'Batches')")
+        self.others = []
+
+    def tearDown(self):
+        for d in self.others:
+            d.close()
+        self.db.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def other(self, uri=None):
+        d = connect(uri or self.path, uri=bool(uri))
+        self.others.append(d)
+        return d
+
+    def add(self, text, db=None):
+        return one(db or self.db, "SELECT add_message(?, 'user', ?)", (self.conv, text))
+
+    def check_indexes(self):
+        """FTS5's own check of both message indexes against the content, with
+        the mark moved to the end in a savepoint that is undone."""
+        db = self.db
+        db.execute("SAVEPOINT c")
+        db.execute("UPDATE chatflow_search_state SET indexed_upto ="
+                   " (SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages')")
+        db.execute("INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)")
+        db.execute("INSERT INTO chat_messages_trigram (chat_messages_trigram) VALUES ('integrity-check')")
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages_fts_docsize"),
+                         one(db, "SELECT count(*) FROM chat_messages"))
+        db.execute("ROLLBACK TO c")
+        db.execute("RELEASE c")
+
+    def test_found_by_another_connection_at_commit(self):
+        reader = self.other()
+        first = self.add("sourdough starter")
+        self.assertEqual(one(self.db, WAITING), 1)
+        self.assertEqual(ids(reader, "sourdough"), [first])
+        # not before the commit, and at once after it
+        self.db.execute("BEGIN")
+        second = self.add("sourdough loaf")
+        self.assertEqual(ids(self.db, "sourdough"), [first, second])  # the writer sees its own
+        self.assertEqual(ids(reader, "sourdough"), [first])
+        self.db.execute("COMMIT")
+        self.assertEqual(ids(reader, "sourdough"), [first, second])
+        # across a batch: all found, waiting or indexed
+        for i in range(BATCH + 20):
+            self.add("batch message %d sourdough" % i)
+        self.assertEqual(one(self.db, WAITING), 22)
+        self.assertEqual(len(ids(reader, "sourdough", '{"titles": false, "limit": 500}')), BATCH + 22)
+        self.assertEqual(ids(reader, "loaf"), [second])
+
+    def test_read_only_and_query_only_connections(self):
+        m = self.add("rye bread 東京")
+        ro = self.other("file:%s?mode=ro" % self.path)
+        self.assertEqual(ids(ro, "rye"), [m])
+        self.assertEqual(ids(ro, "東京"), [m])
+        qo = self.other()
+        qo.execute("PRAGMA query_only = 1")
+        self.assertEqual(ids(qo, "rye"), [m])
+        self.assertEqual(ids(qo, "東"), [m])
+        # nothing of it in the caller's TEMP schema or file
+        self.assertEqual(one(qo, "SELECT count(*) FROM temp.sqlite_master"), 0)
+        self.assertEqual(one(qo, "PRAGMA query_only"), 1)
+
+    def test_add_message_indexes_a_batch(self):
+        ids_ = [self.add("message %d" % i) for i in range(BATCH - 1)]
+        self.assertEqual(one(self.db, MARK), 0)
+        self.assertEqual(one(self.db, WAITING), BATCH - 1)
+        ids_.append(self.add("message %d" % (BATCH - 1)))
+        # the hundredth waiting message moves the mark to itself
+        self.assertEqual(one(self.db, MARK), ids_[-1])
+        self.assertEqual(one(self.db, WAITING), 0)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), BATCH)
+        self.add("one more")
+        self.assertEqual(one(self.db, WAITING), 1)
+        self.check_indexes()
+
+    def test_fork_and_import_index_a_batch(self):
+        for i in range(BATCH + 5):
+            self.add("to copy %d" % i)
+        self.assertEqual(one(self.db, WAITING), 5)
+        fork = one(self.db, "SELECT fork_conversation(?)", (self.conv,))
+        self.assertEqual(one(self.db, WAITING), 0)
+        self.assertEqual(one(self.db, MARK), one(self.db, "SELECT max(id) FROM chat_messages"))
+        imported = one(self.db, "SELECT import_conversation('acme', export_conversation(?))", (fork,))
+        self.assertEqual(one(self.db, WAITING), 0)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages WHERE conversation_id = ?",
+                             (imported,)), BATCH + 5)
+        self.assertEqual(len(ids(self.db, '"to copy 7"')), 3)
+        self.check_indexes()
+
+    def test_chatflow_index(self):
+        raw = "INSERT INTO chat_messages (conversation_id, role, content) VALUES (?, 'user', ?)"
+        for i in range(7):
+            self.db.execute(raw, (self.conv, "raw %d" % i))
+        self.assertEqual(one(self.db, WAITING), 7)
+        self.assertEqual(one(self.db, "SELECT chatflow_index(3)"), 3)
+        self.assertEqual(one(self.db, MARK), 3)
+        self.assertEqual(one(self.db, "SELECT chatflow_index(3.0)"), 3)  # a JavaScript number
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 1)
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 0)
+        self.assertEqual(ids(self.db, "raw"), list(range(1, 8)))
+        for bad in (0, -1, 1.5, "3", None, 10000001):
+            with self.assertRaises(sqlite3.OperationalError) as cm:
+                one(self.db, "SELECT chatflow_index(?)", (bad,))
+            self.assertEqual(str(cm.exception), "chatflow: max_messages must be an integer from 1 to 10000000")
+        self.check_indexes()
+
+    def test_private_copy_follows_changes(self):
+        a = self.add("kiwi one")
+        b = self.add("kiwi two")
+        reader = self.other()
+        self.assertEqual(ids(reader, "kiwi"), [a, b])
+        # a waiting message deleted: gone, and nothing to take out of the index
+        self.db.execute("DELETE FROM chat_messages WHERE id = ?", (a,))
+        self.assertEqual(ids(reader, "kiwi"), [b])
+        self.assertEqual(ids(self.db, "kiwi"), [b])
+        # a rolled-back insert and a rolled-back delete
+        self.db.execute("BEGIN")
+        c = self.add("kiwi three")
+        self.assertEqual(ids(self.db, "kiwi"), [b, c])
+        self.db.execute("ROLLBACK")
+        self.assertEqual(ids(self.db, "kiwi"), [b])
+        self.db.execute("BEGIN")
+        self.db.execute("DELETE FROM chat_messages WHERE id = ?", (b,))
+        self.assertEqual(ids(self.db, "kiwi"), [])
+        self.db.execute("ROLLBACK")
+        self.assertEqual(ids(self.db, "kiwi"), [b])
+        # the mark moved by another connection: the copy is smaller, the
+        # message found once, from the index
+        self.assertEqual(one(reader, "SELECT chatflow_index()"), 1)
+        self.assertEqual(ids(self.db, "kiwi"), [b])
+        d = self.add("kiwi four")
+        self.assertEqual(ids(reader, "kiwi"), [b, d])
+        self.check_indexes()
+
+    def test_deleted_messages_leave_the_indexes(self):
+        kept = self.add("fig kept 🍞")
+        gone = self.add("fig gone 🍞")
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 2)
+        waiting = self.add("fig waiting 🍞")
+        self.db.execute("DELETE FROM chat_messages WHERE id IN (?, ?)", (gone, waiting))
+        self.assertEqual(ids(self.db, "fig"), [kept])
+        self.assertEqual(ids(self.db, "🍞"), [kept])
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 1)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_trigram_docsize"), 1)
+        # purge and retention alike
+        self.add("fig again")
+        self.assertEqual(one(self.db, "SELECT purge_conversation(?)", (self.conv,)), 1)
+        self.assertEqual(ids(self.db, "fig"), [])
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 0)
+        self.check_indexes()
+
+    def test_mark_rules_for_raw_sql(self):
+        for i in range(3):
+            self.add("m %d" % i)
+        refused = "chatflow: indexed_upto only moves forward, to at most the last message id"
+        for sql in ("UPDATE chatflow_search_state SET indexed_upto = 4",
+                    "UPDATE chatflow_search_state SET id = 2"):
+            with self.assertRaises(sqlite3.IntegrityError) as cm:
+                self.db.execute(sql)
+            self.assertEqual(str(cm.exception), refused)
+        self.db.execute("UPDATE chatflow_search_state SET indexed_upto = 2")
+        with self.assertRaises(sqlite3.IntegrityError) as cm:
+            self.db.execute("UPDATE chatflow_search_state SET indexed_upto = 1")
+        self.assertEqual(str(cm.exception), refused)
+        with self.assertRaises(sqlite3.IntegrityError) as cm:
+            self.db.execute("DELETE FROM chatflow_search_state")
+        self.assertEqual(str(cm.exception), "chatflow: chatflow_search_state keeps its row")
+        with self.assertRaises(sqlite3.IntegrityError):
+            self.db.execute("INSERT INTO chatflow_search_state (id, indexed_upto) VALUES (2, 0)")
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 2)
+        self.check_indexes()
+
+    def test_same_rank_and_snippet_waiting_or_indexed(self):
+        for text in ("The starter needs flour and water", "Water the plants", "Flour, water, salt"):
+            self.add(text)
+        q = "SELECT message_id, snippet, rank FROM search_messages(?, NULL, '{\"titles\": false}')"
+        waiting = {r[0]: r[1:] for r in self.db.execute(q, ("water",))}
+        self.db.execute("SELECT chatflow_index()")
+        indexed = {r[0]: r[1:] for r in self.db.execute(q, ("water",))}
+        self.assertEqual(sorted(waiting), [1, 2, 3])
+        self.assertEqual({k: v[0] for k, v in waiting.items()}, {k: v[0] for k, v in indexed.items()})
+        # the same three documents: the same bm25, up to JSON's 15 digits
+        for k in waiting:
+            self.assertAlmostEqual(waiting[k][1], indexed[k][1], places=12)
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
+    bad = {getattr(t, "test_case", t).id() for t, _ in res.failures + res.errors + res.skipped}
+    bad |= {t.id() for t in res.unexpectedSuccesses}
+    print("python: %d passed, %d failed" % (res.testsRun - len(bad), len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
