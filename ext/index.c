@@ -41,6 +41,7 @@
 
 #define CF_INDEX_BATCH 100
 #define CF_INDEX_MAX 10000000
+#define CF_PENDING_MAX 50000 /* messages waiting that search_messages copies */
 
 /* Moves the mark to iNew (the schema's triggers index what it passes). */
 static int cfIndexMove(CfConn *p, sqlite3_int64 iNew) {
@@ -177,13 +178,13 @@ static int cfPendingOpen(CfConn *p) {
   return rc;
 }
 
-/* Copies the messages above iMark from the main database into the
-** private one, emptied first. */
-static int cfPendingFill(CfConn *p, sqlite3_int64 iMark) {
+/* Copies the messages above iFrom from the main database into the private
+** one; bEmpty: empty it first (else the rows are added to those there). */
+static int cfPendingFill(CfConn *p, sqlite3_int64 iFrom, int bEmpty) {
   sqlite3_stmt *pRead = 0, *pWords = 0, *pScripts = 0;
   int rc = sqlite3_exec(p->dbPending,
-                        "DELETE FROM chatflow_pending_fts; DELETE FROM chatflow_pending_trigram;"
-                        " BEGIN",
+                        bEmpty ? "BEGIN; DELETE FROM chatflow_pending_fts; DELETE FROM chatflow_pending_trigram"
+                               : "BEGIN",
                         0, 0, 0);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(p->db, "SELECT id, content FROM main.chat_messages WHERE id > ?1 ORDER BY id",
@@ -200,7 +201,7 @@ static int cfPendingFill(CfConn *p, sqlite3_int64 iMark) {
                             " SELECT ?1, ?2 || char(1, 1) WHERE length(CAST(?2 AS BLOB)) > length(?2)",
                             -1, &pScripts, 0);
   }
-  if (rc == SQLITE_OK) sqlite3_bind_int64(pRead, 1, iMark);
+  if (rc == SQLITE_OK) sqlite3_bind_int64(pRead, 1, iFrom);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pRead)) == SQLITE_ROW) {
     const unsigned char *z = sqlite3_column_text(pRead, 1);
     int n = sqlite3_column_bytes(pRead, 1);
@@ -228,23 +229,21 @@ static int cfPendingFill(CfConn *p, sqlite3_int64 iMark) {
   return rc;
 }
 
-/* Makes the private tables hold exactly the messages above the mark, as
-** the caller's connection sees them now; *pbTail is 1 when there are any
-** (the search statements then read them too).  Errors: the database's. */
-int cfSearchPending(CfConn *p, int *pbTail, char **pzErr) {
+/* The set of messages above the mark as the caller's connection sees it:
+** aKey = mark, count, largest id, and a sum of hashed ids (ids are never
+** reused and messages never change, so this names the set); with iUpTo >
+** 0, of those at or below iUpTo only. */
+static int cfPendingKey(CfConn *p, sqlite3_int64 iUpTo, sqlite3_int64 *aKey) {
   sqlite3_stmt *pStmt = 0;
-  sqlite3_int64 aKey[4] = {0, 0, 0, 0};
-  int rc;
-  *pbTail = 0;
-  /* the set: mark, count, largest id, and a sum of hashed ids (ids are
-  ** never reused and messages never change: this names the set) */
-  rc = sqlite3_prepare_v2(p->db,
-                          "SELECT s.indexed_upto, count(m.id), coalesce(max(m.id), 0),"
-                          "       coalesce(sum((m.id * 2654435761) % 4294967296), 0)"
-                          "  FROM chatflow_search_state AS s"
-                          "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto",
-                          -1, &pStmt, 0);
+  int rc = sqlite3_prepare_v2(p->db,
+                              "SELECT s.indexed_upto, count(m.id), coalesce(max(m.id), 0),"
+                              "       coalesce(sum((m.id * 2654435761) % 4294967296), 0)"
+                              "  FROM chatflow_search_state AS s"
+                              "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto"
+                              "   AND (?1 = 0 OR m.id <= ?1)",
+                              -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iUpTo);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       for (int i = 0; i < 4; i++) aKey[i] = sqlite3_column_int64(pStmt, i);
@@ -254,12 +253,41 @@ int cfSearchPending(CfConn *p, int *pbTail, char **pzErr) {
     }
   }
   sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* Makes the private tables hold exactly the messages above the mark, as
+** the caller's connection sees them now; *pbTail is 1 when there are any
+** (the search statements then read them too).  When the set only grew
+** since the last search (the same mark, the same messages up to the last
+** largest id), only the new ones are copied.  Errors: the database's, and
+** more than CF_PENDING_MAX messages waiting (a bulk load by raw SQL:
+** copying them at every search would take seconds; chatflow_index() ends
+** it). */
+int cfSearchPending(CfConn *p, int *pbTail, char **pzErr) {
+  sqlite3_int64 aKey[4] = {0, 0, 0, 0}, aOld[4];
+  int rc = cfPendingKey(p, 0, aKey);
+  *pbTail = 0;
+  if (rc == SQLITE_OK && aKey[1] > CF_PENDING_MAX) {
+    *pzErr = sqlite3_mprintf("chatflow: %lld messages wait for the search index, more than the %d"
+                             " search_messages reads without it: run SELECT chatflow_index()",
+                             aKey[1], CF_PENDING_MAX);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if (rc == SQLITE_OK && aKey[1] > 0) {
+    int bAppend = 0;
     *pbTail = 1;
     if (p->bPendingValid && memcmp(aKey, p->aPendingKey, sizeof(aKey)) == 0) return SQLITE_OK;
+    memcpy(aOld, p->aPendingKey, sizeof(aOld));
+    if (p->bPendingValid && aOld[0] == aKey[0] && aOld[2] < aKey[2]) {
+      /* grown? the messages up to the old largest id are still the old set */
+      sqlite3_int64 aNow[4];
+      rc = cfPendingKey(p, aOld[2], aNow);
+      bAppend = rc == SQLITE_OK && memcmp(aNow, aOld, sizeof(aNow)) == 0;
+    }
     p->bPendingValid = 0;
-    rc = cfPendingOpen(p);
-    if (rc == SQLITE_OK) rc = cfPendingFill(p, aKey[0]);
+    if (rc == SQLITE_OK) rc = cfPendingOpen(p);
+    if (rc == SQLITE_OK) rc = cfPendingFill(p, bAppend ? aOld[2] : aKey[0], !bAppend);
     if (rc == SQLITE_OK) {
       memcpy(p->aPendingKey, aKey, sizeof(aKey));
       p->bPendingValid = 1;

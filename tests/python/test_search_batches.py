@@ -215,6 +215,24 @@ class Batches(unittest.TestCase):
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 0)
         self.check_indexes()
 
+    def test_a_bulk_load_by_raw_sql_asks_for_chatflow_index(self):
+        # more than 50,000 waiting: search says what to do instead of copying
+        # them at every query
+        self.db.execute("BEGIN")
+        self.db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50001)"
+                        " INSERT INTO chat_messages (conversation_id, role, content)"
+                        " SELECT ?, 'user', 'bulk ' || i FROM n", (self.conv,))
+        self.db.execute("COMMIT")
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            ids(self.db, "bulk")
+        self.assertEqual(str(cm.exception), "chatflow: 50001 messages wait for the search index, more than"
+                         " the 50000 search_messages reads without it: run SELECT chatflow_index()")
+        self.assertEqual(one(self.db, "SELECT chatflow_index(1)"), 1)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM search_messages('bulk', NULL,"
+                                      " '{\"titles\": false, \"limit\": 500}')"), 500)
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 50000)
+        self.assertEqual(ids(self.db, '"bulk 50001"'), [50001])
+
     def test_mark_rules_for_raw_sql(self):
         for i in range(3):
             self.add("m %d" % i)
