@@ -76,6 +76,12 @@ enum {
   CF_STMT_EXPIRE, /* workflow.c: expire_stale_runs */
   CF_STMT_PROPOSAL_INSERT, /* workflow.c: add_proposal */
   CF_STMT_PROPOSAL_RUN, /* workflow.c: a proposal's run */
+  CF_STMT_ADVANCE_STATE, /* workflow.c: advance_run's output merged into state */
+  CF_STMT_RESUME_CLARIFY, /* workflow.c: resume_run appends a clarification */
+  CF_STMT_RESUME_APPROVE, /* workflow.c: resume_run approves a proposal */
+  CF_STMT_RESUME_STATE, /* workflow.c: resume_run merges the rest into state */
+  CF_STMT_BUSINESS_CONTEXT, /* workflow.c: set_business_context */
+  CF_STMT_VALIDATE, /* workflow.c: validate_proposal */
   CF_STMT_CONV_BY_KEY, /* conversations.c: find_or_create's lookup */
   CF_STMT_CONV_UID_TAKEN, /* conversations.c: is a uid taken */
   CF_STMT_CONV_INSERT, /* conversations.c: a new conversation */
@@ -84,6 +90,13 @@ enum {
   CF_STMT_INTERRUPT_SAME_ID, /* interrupt_vtab.c: UPDATE keeps the id */
   CF_STMT_INTERRUPT_UPSERT, /* interrupt_vtab.c: a save */
   CF_STMT_RETENTION_CUTOFF, /* retention.c: now minus the days */
+  CF_STMT_RETENTION_ARCHIVE, /* retention.c: archive_old_conversations */
+  CF_STMT_RETENTION_DELETE, /* retention.c: delete_old_messages */
+  CF_STMT_RETENTION_PURGE, /* retention.c: purge_deleted, its two statements */
+  CF_STMT_RETENTION_PURGE_2,
+  CF_STMT_CONV_DELETE, /* conversations.c: delete_conversation, */
+  CF_STMT_CONV_RESTORE, /* restore_conversation, */
+  CF_STMT_CONV_PURGE, /* purge_conversation (in this order) */
   CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
   CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
   CF_STMT_COUNT

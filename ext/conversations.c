@@ -269,7 +269,8 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
       "UPDATE chat_conversations SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1",
       "DELETE FROM chat_conversations WHERE id = ?1",
     };
-    rc = sqlite3_prepare_v2(p->db, azSql[eOp], -1, &pStmt, 0);
+    /* cached: a write of chat_conversations compiles its triggers */
+    rc = cfStmt(p, CF_STMT_CONV_DELETE + eOp, azSql[eOp], &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iId);
       if (eOp < 2) sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);

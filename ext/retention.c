@@ -119,7 +119,7 @@ static int cfRetentionArgs(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 ** each with ?1 = cutoff, ?2 = batch (remaining), ?3 = now; returns the
 ** total number of rows changed. */
 static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
-                        const char *const *azSql, int nSql) {
+                        const char *const *azSql, int nSql, int iSlot) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int nDays, nBatch, rc, nDone = 0;
   char *zErr = 0;
@@ -151,7 +151,9 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   }
   for (int i = 0; i < nSql && rc == SQLITE_OK && nDone < nBatch; i++) {
     sqlite3_stmt *pStmt = 0;
-    rc = sqlite3_prepare_v2(p->db, azSql[i], -1, &pStmt, 0);
+    /* cached (a DELETE compiles the table's triggers: milliseconds), one
+    ** slot per statement of the function */
+    rc = cfStmt(p, iSlot + i, azSql[i], &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zCutoff, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 2, nBatch - nDone);
@@ -172,7 +174,7 @@ static void cfArchiveOldFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     "                 AND coalesce(last_message_at, created_at) < ?1"
     "               ORDER BY coalesce(last_message_at, created_at) LIMIT ?2)",
   };
-  cfRetention(ctx, argc, argv, azSql, 1);
+  cfRetention(ctx, argc, argv, azSql, 1, CF_STMT_RETENTION_ARCHIVE);
 }
 
 static void cfDeleteOldMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -180,7 +182,7 @@ static void cfDeleteOldMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_valu
     "DELETE FROM chat_messages WHERE id IN (SELECT id FROM chat_messages WHERE created_at < ?1"
     " ORDER BY created_at LIMIT ?2)",
   };
-  cfRetention(ctx, argc, argv, azSql, 1);
+  cfRetention(ctx, argc, argv, azSql, 1, CF_STMT_RETENTION_DELETE);
 }
 
 static void cfPurgeDeletedFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -195,7 +197,7 @@ static void cfPurgeDeletedFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     "    AND NOT EXISTS (SELECT 1 FROM chat_messages AS m WHERE m.conversation_id = chat_conversations.id)"
     " LIMIT ?2)",
   };
-  cfRetention(ctx, argc, argv, azSql, 2);
+  cfRetention(ctx, argc, argv, azSql, 2, CF_STMT_RETENTION_PURGE);
 }
 
 int cfRegisterRetention(sqlite3 *db, CfConn *p) {

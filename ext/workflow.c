@@ -83,27 +83,29 @@ static int cfNextStep(CfConn *p, CfRun *r, char **pzNext, char **pzAwaits, char 
   return rc;
 }
 
-/* Runs zSql with ?1 = iId, ?2 = zText (may be 0), ?3 = zNow. */
-static int cfExecRun(CfConn *p, const char *zSql, sqlite3_int64 iId, const char *zText,
+/* Runs zSql, cached in slot iStmt (a statement on workflow_runs compiles
+** its triggers: preparing it at every call cost more than the call), with
+** ?1 = iId, ?2 = zText (may be 0), ?3 = zNow. */
+static int cfExecRun(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iId, const char *zText,
                      const char *zNow) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  int rc = cfStmt(p, iStmt, zSql, &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iId);
     if (zText) sqlite3_bind_text(pStmt, 2, zText, -1, SQLITE_STATIC);
     if (zNow) sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
     rc = cfStepOnce(pStmt);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
-/* Runs zSql once for each entry i < n of an array in the resume answer:
-** ?1 run id, ?2 the answer JSON, ?3 now, ?4 i. */
-static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const char *zAnswer,
+/* Runs zSql (cached in slot iStmt) once for each entry i < n of an array in
+** the resume answer: ?1 run id, ?2 the answer JSON, ?3 now, ?4 i. */
+static int cfExecEach(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iRun, const char *zAnswer,
                       const char *zNow, int n) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  int rc = cfStmt(p, iStmt, zSql, &pStmt);
   for (int i = 0; rc == SQLITE_OK && i < n; i++) {
     sqlite3_bind_int64(pStmt, 1, iRun);
     sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
@@ -112,7 +114,7 @@ static int cfExecEach(CfConn *p, const char *zSql, sqlite3_int64 iRun, const cha
     rc = cfStepOnce(pStmt);
     sqlite3_reset(pStmt);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
@@ -175,7 +177,8 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK && zOutput) {
-    rc = cfExecRun(p, "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
+    rc = cfExecRun(p, CF_STMT_ADVANCE_STATE,
+                   "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
                    iRun, zOutput, zNow);
   }
   if (rc == SQLITE_OK) rc = cfNextStep(p, &r, &zNext, &zAwaits, &zErr);
@@ -245,7 +248,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   /* Clarifications, appended one by one in order. */
   if (rc == SQLITE_OK && nClar > 0) {
     rc = cfExecEach(
-        p,
+        p, CF_STMT_RESUME_CLARIFY,
         "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
         " json_object('question_id', json_extract(?2, '$.clarifications[' || ?4 || '].question_id'),"
         "             'question', json_extract(?2, '$.clarifications[' || ?4 || '].question'),"
@@ -284,7 +287,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     pStmt = 0;
     if (rc == SQLITE_OK) {
       rc = cfExecEach(
-          p,
+          p, CF_STMT_RESUME_APPROVE,
           "UPDATE workflow_proposals SET user_approved = 1, approved_at = ?3,"
           " approved_name = coalesce(json_extract(?2, '$.approvals[' || ?4 || '].approved_name'),"
           "                          proposed_name)"
@@ -294,7 +297,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   /* Every other key merges into state. */
   if (rc == SQLITE_OK) {
-    rc = cfExecRun(p,
+    rc = cfExecRun(p, CF_STMT_RESUME_STATE,
                    "UPDATE workflow_runs SET state = json_patch(state,"
                    " json_remove(?2, '$.clarifications', '$.approvals')), updated_at = ?3"
                    " WHERE id = ?1",
@@ -317,8 +320,8 @@ done:
 /* ------------------------------------------- clarification, context, lease */
 
 /* The common frame of the small run writers: loads a live run, runs zSql
-** with ?1 run id, ?2 zText, ?3 now, and returns 1. */
-static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSql,
+** (cached in slot iStmt) with ?1 run id, ?2 zText, ?3 now, and returns 1. */
+static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, int iStmt, const char *zSql,
                        const char *zText, const char *zWhat) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   char *zErr = 0;
@@ -334,7 +337,7 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, const char *zSq
     return;
   }
   rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
-  if (rc == SQLITE_OK) rc = cfExecRun(p, zSql, iRun, zText, zNow);
+  if (rc == SQLITE_OK) rc = cfExecRun(p, iStmt, zSql, iRun, zText, zNow);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfRunFree(&r);
 }
@@ -400,7 +403,7 @@ static void cfSetBusinessContextFunc(sqlite3_context *ctx, int argc, sqlite3_val
   (void)argc;
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (cfJsonArgument(ctx, argv[1], "business context", CF_JT_OBJECT, &zJson)) return;
-  cfRunWrite(ctx, iRun,
+  cfRunWrite(ctx, iRun, CF_STMT_BUSINESS_CONTEXT,
              "UPDATE workflow_runs SET business_context = json(?2), updated_at = ?3 WHERE id = ?1",
              zJson, "its business context can no longer change");
 }
@@ -565,7 +568,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   pStmt = 0;
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "its proposals can no longer change", &zErr);
   if (rc == SQLITE_OK) {
-    rc = cfExecRun(p,
+    rc = cfExecRun(p, CF_STMT_VALIDATE,
                    "UPDATE workflow_proposals SET validated = 1, validated_at = ?3,"
                    " validation = json(?2) WHERE id = ?1",
                    iProp, zJson, zNow);
