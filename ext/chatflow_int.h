@@ -102,6 +102,9 @@ enum {
   CF_STMT_COUNT
 };
 
+/* Statements cached by their text (cfStmtText): import, fork, export. */
+#define CF_STMT_TEXT_SLOTS 24
+
 /* Per-connection state: user data of every function and module. */
 typedef struct CfConn CfConn;
 struct CfConn {
@@ -109,6 +112,8 @@ struct CfConn {
   int bClockPinned;                       /* chatflow_clock(ts) was called */
   char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
+  sqlite3_stmt *aText[CF_STMT_TEXT_SLOTS]; /* cfStmtText's, likewise */
+  int iTextNext;                          /* the slot cfStmtText fills next */
   int nGuard;                             /* connected chatflow_statement_cache tables */
   int bDestroyed;                         /* the guard module's destructor ran */
   int nTxn;                               /* open write brackets (write.c) */
@@ -136,6 +141,7 @@ char *cfMprintfV(const char *zFmt, va_list ap);
 void cfNow(CfConn *p, char *zBuf);
 int cfParseTimestamp(const char *z, char *zOut);
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
+int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);

@@ -167,7 +167,7 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (cfSchemaResult(ctx, p)) {
     return;
   }
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  rc = cfStmtText(p, zSql, &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iConv);
     rc = sqlite3_step(pStmt);
@@ -180,7 +180,7 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
 }
 
 /* ------------------------------------------------------- reading a document */
@@ -575,7 +575,7 @@ static int cfImportRows(CfImport *pI, const char *zArr, int nArr, const char *zA
   CfCell aCell[CF_IMPORT_MAX_FIELDS];
   char zPath[96];
   int rc = cfImportIter(pI, zArr, nArr, &pIter);
-  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pIns, 0);
+  if (rc == SQLITE_OK) rc = cfStmtText(pI->p, zSql, &pIns);
   while (cfImportNext(pIter, &rc)) {
     rc = cfImportElement(pI, pIter, zArrPath, zPath, (int)sizeof(zPath));
     if (rc == SQLITE_OK) {
@@ -591,7 +591,7 @@ static int cfImportRows(CfImport *pI, const char *zArr, int nArr, const char *zA
     }
   }
   sqlite3_finalize(pIter);
-  sqlite3_finalize(pIns);
+  cfStmtDone(pI->p, pIns);
   return rc;
 }
 
@@ -600,7 +600,7 @@ static int cfImportExec(CfImport *pI, const char *zSql, sqlite3_int64 iId, const
                         const CfCell *p3, const CfCell *p4, const char *zPath) {
   sqlite3_stmt *pStmt = 0;
   const CfCell *ap[3] = {p2, p3, p4};
-  int rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pStmt, 0);
+  int rc = cfStmtText(pI->p, zSql, &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iId);
     for (int i = 0; i < 3; i++) {
@@ -610,7 +610,7 @@ static int cfImportExec(CfImport *pI, const char *zSql, sqlite3_int64 iId, const
     }
     rc = cfImportStep(pI, pStmt, zPath);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(pI->p, pStmt);
   return rc;
 }
 
@@ -632,7 +632,7 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                aCell[RN_PROPOSALS].n > 2; /* "[]" is empty */
   sqlite3_stmt *pStmt = 0;
   char zSub[112];
-  int rc = sqlite3_prepare_v2(pI->p->db, cfRunInsertSql, -1, &pStmt, 0);
+  int rc = cfStmtText(pI->p, cfRunInsertSql, &pStmt);
   if (rc == SQLITE_OK) {
     cfCellsBind(pStmt, aCell, RN_N);
     sqlite3_bind_int64(pStmt, CF_P_PARENT, pI->iConv);
@@ -641,7 +641,7 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
     sqlite3_bind_text(pStmt, CF_P_STATUS, bDance ? "started" : zStatus, -1, SQLITE_STATIC);
     rc = cfImportStep(pI, pStmt, zPath);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(pI->p, pStmt);
   if (rc == SQLITE_OK && aCell[RN_PROPOSALS].eType == SQLITE_TEXT) {
     sqlite3_snprintf(sizeof(zSub), zSub, "%s.proposals", zPath);
     rc = cfImportRows(pI, aCell[RN_PROPOSALS].z, aCell[RN_PROPOSALS].n, zSub, aPropField, PR_N,
@@ -791,8 +791,8 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
   char zPath[64];
   sqlite3_int64 iPrev = 0;
   int rc = cfImportIter(pI, zArr, nArr, &pIter);
-  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, cfMsgInsertSql, -1, &pIns, 0);
-  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(pI->p->db, cfMsgFixSql, -1, &pFix, 0);
+  if (rc == SQLITE_OK) rc = cfStmtText(pI->p, cfMsgInsertSql, &pIns);
+  if (rc == SQLITE_OK) rc = cfStmtText(pI->p, cfMsgFixSql, &pFix);
   while (cfImportNext(pIter, &rc)) {
     sqlite3_int64 iNewRun = 0;
     int bRole = 0;
@@ -864,8 +864,8 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     cfCellsFree(aCell, MS_N);
   }
   sqlite3_finalize(pIter);
-  sqlite3_finalize(pIns);
-  sqlite3_finalize(pFix);
+  cfStmtDone(pI->p, pIns);
+  cfStmtDone(pI->p, pFix);
   return rc;
 }
 
@@ -961,7 +961,7 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
 static int cfImportQueryInt(CfImport *pI, const char *zSql, const char *z1, const char *z2,
                             sqlite3_int64 *piOut) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(pI->p->db, zSql, -1, &pStmt, 0);
+  int rc = cfStmtText(pI->p, zSql, &pStmt);
   *piOut = 0;
   if (rc == SQLITE_OK) {
     if (z1) sqlite3_bind_text(pStmt, 1, z1, -1, SQLITE_STATIC);
@@ -974,7 +974,7 @@ static int cfImportQueryInt(CfImport *pI, const char *zSql, const char *z1, cons
       rc = SQLITE_OK;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(pI->p, pStmt);
   return rc;
 }
 
@@ -1033,7 +1033,7 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db, cfConvInsertSql, -1, &pStmt, 0);
+    rc = cfStmtText(p, cfConvInsertSql, &pStmt);
     if (rc == SQLITE_OK) {
       cfCellsBind(pStmt, aConv, CV_N);
       sqlite3_bind_text(pStmt, CF_P_PARENT, zOwner, -1, SQLITE_STATIC);
@@ -1042,7 +1042,7 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       rc = cfImportStep(&imp, pStmt, "conversation");
       imp.iConv = sqlite3_last_insert_rowid(p->db);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (rc == SQLITE_OK) {
@@ -1153,13 +1153,13 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   pStmt = 0;
   if (!bAt) iAt = iLast;
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(
-        p->db,
+    rc = cfStmtText(
+        p,
         "INSERT INTO chat_conversations (owner, key, title, uid, visibility, model, agent, context,"
         " metadata, created_at, updated_at, forked_from_id, forked_at_seq)"
         " SELECT owner, NULL, title, coalesce(?3, lower(hex(randomblob(16)))), visibility, model,"
         " agent, context, metadata, ?4, ?4, id, ?2 FROM chat_conversations WHERE id = ?1",
-        -1, &pStmt, 0);
+        &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_int64(pStmt, 2, iAt);
@@ -1168,25 +1168,25 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       rc = cfStepOnce(pStmt);
       iNew = sqlite3_last_insert_rowid(p->db);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (rc == SQLITE_OK) {
     /* In seq order, so that each copy passes the "seq > last_seq" check. */
-    rc = sqlite3_prepare_v2(
-        p->db,
+    rc = cfStmtText(
+        p,
         "INSERT INTO chat_messages (conversation_id, seq, role, type, content, parts, attachments,"
         " metadata, tokens, created_at)"
         " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at"
         "   FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?3 ORDER BY seq",
-        -1, &pStmt, 0);
+        &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_int64(pStmt, 2, iNew);
       sqlite3_bind_int64(pStmt, 3, iAt);
       rc = cfStepOnce(pStmt);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, 0);

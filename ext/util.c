@@ -159,6 +159,15 @@ int cfParseTimestamp(const char *z, char *zOut) {
 /* Returns in *ppStmt a reset statement for zSql, cached in slot iStmt.  If
 ** the cached one is in use (a re-entrant call), a private statement is
 ** prepared instead; cfStmtDone() resets or finalizes accordingly. */
+/* Makes sure the guard table exists, so that closing the connection
+** finalizes the cache (before a statement first goes into it). */
+static int cfStmtGuard(CfConn *p) {
+  sqlite3_stmt *pGuard = 0;
+  int rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM chatflow_statement_cache", -1, &pGuard, 0);
+  sqlite3_finalize(pGuard);
+  return rc;
+}
+
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
   int rc;
   sqlite3_stmt *pStmt = p->aStmt[iStmt];
@@ -167,11 +176,7 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
     return SQLITE_OK;
   }
   if (pStmt == 0) {
-    /* First use on this connection: make sure the guard table exists, so
-    ** that closing the connection finalizes the cache. */
-    sqlite3_stmt *pGuard = 0;
-    rc = sqlite3_prepare_v2(p->db, "SELECT 1 FROM chatflow_statement_cache", -1, &pGuard, 0);
-    sqlite3_finalize(pGuard);
+    rc = cfStmtGuard(p);
     if (rc != SQLITE_OK) return rc;
     rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->aStmt[iStmt], 0);
     *ppStmt = p->aStmt[iStmt];
@@ -180,10 +185,37 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
   return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
 }
 
+/* A cached statement found by its text, for the many statements of the
+** less frequent writers (import, fork, export): CF_STMT_TEXT_SLOTS of
+** them, the oldest replaced when a new one comes.  Busy (a nested call):
+** a private statement.  cfStmtDone() as for cfStmt(). */
+int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt) {
+  int rc, iSlot = p->iTextNext;
+  for (int i = 0; i < CF_STMT_TEXT_SLOTS; i++) {
+    sqlite3_stmt *pStmt = p->aText[i];
+    if (pStmt && strcmp(sqlite3_sql(pStmt), zSql) == 0) {
+      if (sqlite3_stmt_busy(pStmt)) return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+      *ppStmt = pStmt;
+      return SQLITE_OK;
+    }
+  }
+  if (p->aText[iSlot] && sqlite3_stmt_busy(p->aText[iSlot])) {
+    return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  }
+  rc = cfStmtGuard(p);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_finalize(p->aText[iSlot]);
+  p->aText[iSlot] = 0;
+  p->iTextNext = (iSlot + 1) % CF_STMT_TEXT_SLOTS;
+  rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->aText[iSlot], 0);
+  *ppStmt = p->aText[iSlot];
+  return rc;
+}
+
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt) {
   if (pStmt == 0) return;
-  for (int i = 0; i < CF_STMT_COUNT; i++) {
-    if (p->aStmt[i] == pStmt) {
+  for (int i = 0; i < CF_STMT_COUNT + CF_STMT_TEXT_SLOTS; i++) {
+    if ((i < CF_STMT_COUNT ? p->aStmt[i] : p->aText[i - CF_STMT_COUNT]) == pStmt) {
       sqlite3_reset(pStmt);
       sqlite3_clear_bindings(pStmt);
       return;
@@ -196,6 +228,10 @@ void cfConnFinalize(CfConn *p) {
   for (int i = 0; i < CF_STMT_COUNT; i++) {
     sqlite3_finalize(p->aStmt[i]);
     p->aStmt[i] = 0;
+  }
+  for (int i = 0; i < CF_STMT_TEXT_SLOTS; i++) {
+    sqlite3_finalize(p->aText[i]);
+    p->aText[i] = 0;
   }
   sqlite3_close(p->dbPending);
   p->dbPending = 0;
