@@ -105,6 +105,12 @@ enum {
 /* Statements cached by their text (cfStmtText): import, fork, export. */
 #define CF_STMT_TEXT_SLOTS 24
 
+/* index.c: a set of messages waiting for the search index, by content. */
+typedef struct CfPendKey {
+  sqlite3_int64 iMark, nRow, iMax; /* the mark, how many, the largest id */
+  sqlite3_uint64 h;                /* a hash of their ids and texts in id order */
+} CfPendKey;
+
 /* Per-connection state: user data of every function and module. */
 typedef struct CfConn CfConn;
 struct CfConn {
@@ -120,10 +126,9 @@ struct CfConn {
   int bTxnOwn;                            /* the outermost one began the transaction */
   int eEntry;                             /* CF_ENTRY_*: what was held when it began */
   int eUndo;                              /* CF_UNDO_*: left by a call SQLite stopped */
-  sqlite3_int64 iIndexedUpto;             /* the search mark as last read (index.c) */
   sqlite3 *dbPending;                     /* index.c: messages not indexed yet, for search */
-  int bPendingValid;                      /* dbPending holds the set aPendingKey names */
-  sqlite3_int64 aPendingKey[4];
+  int bPendingValid;                      /* dbPending holds the set pendKey names */
+  CfPendKey pendKey;
 };
 
 /* The schema version this build creates (number of embedded migrations). */

@@ -52,34 +52,33 @@ static int cfIndexMove(CfConn *p, sqlite3_int64 iNew) {
   sqlite3_bind_int64(pStmt, 1, iNew);
   rc = cfStepOnce(pStmt);
   cfStmtDone(p, pStmt);
-  if (rc == SQLITE_OK) p->iIndexedUpto = iNew;
   return rc;
 }
 
 /* After messages were inserted, the largest new id iLast (0: the message
 ** sequence's, for a call that inserted several): moves the mark to iLast
-** when CF_INDEX_BATCH or more messages wait.  The mark read last is kept
-** in CfConn (a stale one only delays the next look). */
+** when CF_INDEX_BATCH or more messages wait.  The mark is read each time
+** (one row, a cached statement): a copy kept in CfConn would outlive a
+** rolled-back transaction that had moved it. */
 int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast) {
   sqlite3_stmt *pStmt = 0;
-  int rc;
-  if (iLast != 0 && iLast - p->iIndexedUpto < CF_INDEX_BATCH) return SQLITE_OK;
-  rc = cfStmt(p, CF_STMT_INDEX_MARK,
-              "SELECT indexed_upto, coalesce((SELECT seq FROM sqlite_sequence"
-              "                                WHERE name = 'chat_messages'), 0)"
-              "  FROM chatflow_search_state",
-              &pStmt);
+  sqlite3_int64 iMark = 0;
+  int rc = cfStmt(p, CF_STMT_INDEX_MARK,
+                  "SELECT indexed_upto, coalesce((SELECT seq FROM sqlite_sequence"
+                  "                                WHERE name = 'chat_messages'), 0)"
+                  "  FROM chatflow_search_state",
+                  &pStmt);
   if (rc != SQLITE_OK) return rc;
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_ROW) {
-    p->iIndexedUpto = sqlite3_column_int64(pStmt, 0);
+    iMark = sqlite3_column_int64(pStmt, 0);
     if (iLast == 0) iLast = sqlite3_column_int64(pStmt, 1);
     rc = SQLITE_OK;
   } else if (rc == SQLITE_DONE) {
     rc = SQLITE_CORRUPT; /* the row is kept by a trigger */
   }
   cfStmtDone(p, pStmt);
-  if (rc != SQLITE_OK || iLast - p->iIndexedUpto < CF_INDEX_BATCH) return rc;
+  if (rc != SQLITE_OK || iLast - iMark < CF_INDEX_BATCH) return rc;
   return cfIndexMove(p, iLast);
 }
 
@@ -179,13 +178,10 @@ static int cfPendingOpen(CfConn *p) {
 }
 
 /* Copies the messages above iFrom from the main database into the private
-** one; bEmpty: empty it first (else the rows are added to those there). */
-static int cfPendingFill(CfConn *p, sqlite3_int64 iFrom, int bEmpty) {
+** one, in one transaction there. */
+static int cfPendingFill(CfConn *p, sqlite3_int64 iFrom) {
   sqlite3_stmt *pRead = 0, *pWords = 0, *pScripts = 0;
-  int rc = sqlite3_exec(p->dbPending,
-                        bEmpty ? "BEGIN; DELETE FROM chatflow_pending_fts; DELETE FROM chatflow_pending_trigram"
-                               : "BEGIN",
-                        0, 0, 0);
+  int rc = sqlite3_exec(p->dbPending, "BEGIN", 0, 0, 0);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(p->db, "SELECT id, content FROM main.chat_messages WHERE id > ?1 ORDER BY id",
                             -1, &pRead, 0);
@@ -229,29 +225,51 @@ static int cfPendingFill(CfConn *p, sqlite3_int64 iFrom, int bEmpty) {
   return rc;
 }
 
+/* FNV-1a, 64 bits: a hash of the waiting messages' ids and texts. */
+static sqlite3_uint64 cfHash(sqlite3_uint64 h, const unsigned char *z, int n) {
+  for (int i = 0; i < n; i++) h = (h ^ z[i]) * 1099511628211ULL;
+  return h;
+}
+
 /* The set of messages above the mark as the caller's connection sees it:
-** aKey = mark, count, largest id, and a sum of hashed ids (ids are never
-** reused and messages never change, so this names the set); with iUpTo >
-** 0, of those at or below iUpTo only. */
-static int cfPendingKey(CfConn *p, sqlite3_int64 iUpTo, sqlite3_int64 *aKey) {
+** pAll the mark, count, largest id and a hash of every (id, content) in id
+** order; pPrefix the same of those at or below iPrefixMax (the last copy's
+** largest id).  A set is named by its content, not by its ids alone: a
+** rolled-back insert gives its id again, a restored file other texts.
+** Stops at CF_PENDING_MAX + 1 messages. */
+static int cfPendingScan(CfConn *p, sqlite3_int64 iPrefixMax, CfPendKey *pAll, CfPendKey *pPrefix) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db,
-                              "SELECT s.indexed_upto, count(m.id), coalesce(max(m.id), 0),"
-                              "       coalesce(sum((m.id * 2654435761) % 4294967296), 0)"
-                              "  FROM chatflow_search_state AS s"
-                              "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto"
-                              "   AND (?1 = 0 OR m.id <= ?1)",
+                              "SELECT s.indexed_upto, m.id, m.content FROM chatflow_search_state AS s"
+                              "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto ORDER BY m.id",
                               -1, &pStmt, 0);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iUpTo);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      for (int i = 0; i < 4; i++) aKey[i] = sqlite3_column_int64(pStmt, i);
-      rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-      rc = SQLITE_CORRUPT;
+  memset(pAll, 0, sizeof(*pAll));
+  pAll->h = 14695981039346656037ULL;
+  *pPrefix = *pAll;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    sqlite3_int64 iId = sqlite3_column_int64(pStmt, 1);
+    const unsigned char *z = sqlite3_column_text(pStmt, 2);
+    unsigned char aId[8];
+    rc = SQLITE_OK;
+    pAll->iMark = pPrefix->iMark = sqlite3_column_int64(pStmt, 0);
+    if (sqlite3_column_type(pStmt, 1) == SQLITE_NULL) break; /* none waits */
+    if (z == 0 && sqlite3_errcode(p->db) == SQLITE_NOMEM) {
+      rc = SQLITE_NOMEM;
+      break;
     }
+    for (int i = 0; i < 8; i++) aId[i] = (unsigned char)((sqlite3_uint64)iId >> (8 * i));
+    pAll->h = cfHash(pAll->h, aId, 8);
+    pAll->h = cfHash(pAll->h, z, sqlite3_column_bytes(pStmt, 2));
+    pAll->nRow++;
+    pAll->iMax = iId;
+    if (iId <= iPrefixMax) {
+      pPrefix->h = pAll->h;
+      pPrefix->nRow = pAll->nRow;
+      pPrefix->iMax = iId;
+    }
+    if (pAll->nRow > CF_PENDING_MAX) break;
   }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
   sqlite3_finalize(pStmt);
   return rc;
 }
@@ -260,36 +278,39 @@ static int cfPendingKey(CfConn *p, sqlite3_int64 iUpTo, sqlite3_int64 *aKey) {
 ** the caller's connection sees them now; *pbTail is 1 when there are any
 ** (the search statements then read them too).  When the set only grew
 ** since the last search (the same mark, the same messages up to the last
-** largest id), only the new ones are copied.  Errors: the database's, and
-** more than CF_PENDING_MAX messages waiting (a bulk load by raw SQL:
-** copying them at every search would take seconds; chatflow_index() ends
-** it). */
+** largest id), only the new ones are copied; else the private connection
+** is made anew (closing it is faster than emptying its tables), and it is
+** closed when no message waits.  Errors: the database's, and more than
+** CF_PENDING_MAX messages waiting (a bulk load by raw SQL: chatflow_index()
+** ends it). */
 int cfSearchPending(CfConn *p, int *pbTail, char **pzErr) {
-  sqlite3_int64 aKey[4] = {0, 0, 0, 0}, aOld[4];
-  int rc = cfPendingKey(p, 0, aKey);
+  CfPendKey all, prefix, *pOld = &p->pendKey;
+  int rc = cfPendingScan(p, p->bPendingValid ? pOld->iMax : 0, &all, &prefix);
   *pbTail = 0;
-  if (rc == SQLITE_OK && aKey[1] > CF_PENDING_MAX) {
-    *pzErr = sqlite3_mprintf("chatflow: %lld messages wait for the search index, more than the %d"
+  if (rc == SQLITE_OK && all.nRow > CF_PENDING_MAX) {
+    *pzErr = sqlite3_mprintf("chatflow: more than %d messages wait for the search index, which"
                              " search_messages reads without it: run SELECT chatflow_index()",
-                             aKey[1], CF_PENDING_MAX);
+                             CF_PENDING_MAX);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK && aKey[1] > 0) {
-    int bAppend = 0;
-    *pbTail = 1;
-    if (p->bPendingValid && memcmp(aKey, p->aPendingKey, sizeof(aKey)) == 0) return SQLITE_OK;
-    memcpy(aOld, p->aPendingKey, sizeof(aOld));
-    if (p->bPendingValid && aOld[0] == aKey[0] && aOld[2] < aKey[2]) {
-      /* grown? the messages up to the old largest id are still the old set */
-      sqlite3_int64 aNow[4];
-      rc = cfPendingKey(p, aOld[2], aNow);
-      bAppend = rc == SQLITE_OK && memcmp(aNow, aOld, sizeof(aNow)) == 0;
-    }
+  if (rc == SQLITE_OK && all.nRow == 0) {
+    sqlite3_close(p->dbPending);
+    p->dbPending = 0;
     p->bPendingValid = 0;
-    if (rc == SQLITE_OK) rc = cfPendingOpen(p);
-    if (rc == SQLITE_OK) rc = cfPendingFill(p, bAppend ? aOld[2] : aKey[0], !bAppend);
+  } else if (rc == SQLITE_OK) {
+    int bAppend = p->bPendingValid && pOld->iMark == all.iMark && pOld->iMax < all.iMax &&
+                  memcmp(&prefix, pOld, sizeof(prefix)) == 0;
+    *pbTail = 1;
+    if (p->bPendingValid && memcmp(&all, pOld, sizeof(all)) == 0) return SQLITE_OK;
+    p->bPendingValid = 0;
+    if (!bAppend) {
+      sqlite3_close(p->dbPending);
+      p->dbPending = 0;
+    }
+    rc = cfPendingOpen(p);
+    if (rc == SQLITE_OK) rc = cfPendingFill(p, bAppend ? pOld->iMax : all.iMark);
     if (rc == SQLITE_OK) {
-      memcpy(p->aPendingKey, aKey, sizeof(aKey));
+      *pOld = all;
       p->bPendingValid = 1;
     }
   }

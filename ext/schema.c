@@ -130,9 +130,10 @@ static int cfOwnObject(const char *zType, const char *zName) {
   for (int v = 0; v < CF_MIGRATION_REBUILD; v++) {
     for (const char *z = strstr(cfMigrationSql[v], zKind); z; z = strstr(z + 1, zKind)) {
       const char *zAt = z + strlen(zKind);
-      char c = zAt[nName];
-      if (strncmp(zAt, zName, nName) == 0 &&
-          !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      char c;
+      if (strncmp(zAt, zName, nName) != 0) continue;
+      c = zAt[nName]; /* within the text: the first nName characters matched */
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
         return 1;
       }
     }
@@ -145,13 +146,15 @@ static int cfOwnObject(const char *zType, const char *zName) {
 ** longer exist. */
 static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1", -1, &pStmt, 0);
+  /* by type too: a trigger may share its name with a table or an index */
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE name = ?1 AND type = ?2", -1, &pStmt, 0);
   for (int i = 0; rc == SQLITE_OK && i < n;) {
     const char *zType = z + i, *zName = zType + strlen(zType) + 1;
     const char *zTable = zName + strlen(zName) + 1, *zSql = zTable + strlen(zTable) + 1;
     int bExists;
     i = (int)(zSql - z) + (int)strlen(zSql) + 1;
     sqlite3_bind_text(pStmt, 1, zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zType, -1, SQLITE_STATIC);
     bExists = sqlite3_step(pStmt) == SQLITE_ROW;
     rc = sqlite3_reset(pStmt);
     if (rc == SQLITE_OK && !bExists && !cfOwnObject(zType, zName)) {

@@ -996,6 +996,14 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: chatflow_search_state keeps its row');
 END;
 
+-- (and takes no other: REPLACE deletes the old row without the DELETE
+-- trigger unless recursive_triggers is on)
+CREATE TRIGGER chatflow_search_state_no_insert
+BEFORE INSERT ON chatflow_search_state
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: chatflow_search_state keeps its row; move indexed_upto with UPDATE');
+END;
+
 -- (each index written by a trigger of its own, as everywhere in this file)
 CREATE TRIGGER chatflow_search_state_index_words
 AFTER UPDATE OF indexed_upto ON chatflow_search_state

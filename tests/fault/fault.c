@@ -494,7 +494,7 @@ static const char *const azMainSteps[] = {
     "#session 2026-01-01T00:00:00Z",
     "SELECT fork_conversation(2, 3)",
     "SELECT add_message(2, 'user', '東京のパン屋 bakery')",
-    /* the messages wait above the search mark: searched from TEMP tables */
+    /* the messages wait above the search mark: searched in a private copy */
     "SELECT group_concat(rowid, ',') FROM search_messages('bakery')",
     "SELECT group_concat(rowid, ',') FROM search_messages('東京')",
     "SELECT chatflow_index()",

@@ -370,6 +370,12 @@ class FromVersion01(Base):
         self.db.close()
         super().tearDown()
 
+    def fixture_copy(self):
+        """Another copy of the 0.1 database, not migrated yet."""
+        path = os.path.join(self.dir, "v01-copy.db")
+        shutil.copyfile(self.fixture, path)
+        return path
+
     def test_text_is_utf8_without_nul(self):
         db = self.db
         db.text_factory = bytes
@@ -447,6 +453,18 @@ class FromVersion01(Base):
         self.assertEqual(one(self.db, "SELECT indexed_upto FROM chatflow_search_state"), 8)
         self.assertEqual(rows(self.db, "SELECT message_id FROM search_messages('bakery', NULL, '{\"titles\": false}')"),
                          [(2,)])
+
+    def test_callers_trigger_with_a_long_name_kept(self):
+        # a name longer than the migrations' text after any "TRIGGER ": the
+        # scan for chatflow's own names must not read past that text
+        # (make asan runs this test on the sanitizer build)
+        name = "t" * 3000
+        db = connect(self.fixture_copy())
+        db.execute("CREATE TRIGGER %s AFTER DELETE ON chat_messages BEGIN SELECT 1; END" % name)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), 5)
+        self.assertEqual(one(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
+                             (name,)), 1)
+        db.close()
 
     def test_no_id_given_twice_after_purging_the_highest(self):
         db = self.db

@@ -198,6 +198,33 @@ class Batches(unittest.TestCase):
         self.assertEqual(ids(reader, "kiwi"), [b, d])
         self.check_indexes()
 
+    def test_an_id_given_again_after_a_rollback(self):
+        # a rolled-back insert gives its id again (sqlite_sequence is rolled
+        # back too): the copy of the waiting messages follows the text
+        self.db.execute("SAVEPOINT a")
+        self.assertEqual(self.add("alpha"), 1)
+        self.assertEqual(ids(self.db, "alpha"), [1])
+        self.db.execute("ROLLBACK TO a")
+        self.db.execute("RELEASE a")
+        self.assertEqual(self.add("beta"), 1)
+        self.assertEqual((ids(self.db, "beta"), ids(self.db, "alpha")), ([1], []))
+        self.db.execute("BEGIN")
+        self.assertEqual(self.add("gamma"), 2)
+        self.assertEqual(ids(self.db, "gamma"), [2])
+        self.db.execute("ROLLBACK")
+        self.assertEqual(self.add("delta"), 2)
+        self.assertEqual((ids(self.db, "delta"), ids(self.db, "gamma"), ids(self.db, "beta")), ([2], [], [1]))
+        # a rolled-back chatflow_index(): the mark back, the messages waiting
+        self.db.execute("BEGIN")
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 2)
+        self.db.execute("ROLLBACK")
+        self.assertEqual(one(self.db, WAITING), 2)
+        self.assertEqual((ids(self.db, "delta"), ids(self.db, "beta")), ([2], [1]))
+        for i in range(BATCH - 2):
+            self.add("more %d" % i)
+        self.assertEqual(one(self.db, WAITING), 0)  # the hundredth waiting message indexed them
+        self.check_indexes()
+
     def test_deleted_messages_leave_the_indexes(self):
         kept = self.add("fig kept 🍞")
         gone = self.add("fig gone 🍞")
@@ -225,8 +252,8 @@ class Batches(unittest.TestCase):
         self.db.execute("COMMIT")
         with self.assertRaises(sqlite3.OperationalError) as cm:
             ids(self.db, "bulk")
-        self.assertEqual(str(cm.exception), "chatflow: 50001 messages wait for the search index, more than"
-                         " the 50000 search_messages reads without it: run SELECT chatflow_index()")
+        self.assertEqual(str(cm.exception), "chatflow: more than 50000 messages wait for the search index,"
+                         " which search_messages reads without it: run SELECT chatflow_index()")
         self.assertEqual(one(self.db, "SELECT chatflow_index(1)"), 1)
         self.assertEqual(one(self.db, "SELECT count(*) FROM search_messages('bulk', NULL,"
                                       " '{\"titles\": false, \"limit\": 500}')"), 500)
@@ -249,8 +276,14 @@ class Batches(unittest.TestCase):
         with self.assertRaises(sqlite3.IntegrityError) as cm:
             self.db.execute("DELETE FROM chatflow_search_state")
         self.assertEqual(str(cm.exception), "chatflow: chatflow_search_state keeps its row")
-        with self.assertRaises(sqlite3.IntegrityError):
-            self.db.execute("INSERT INTO chatflow_search_state (id, indexed_upto) VALUES (2, 0)")
+        for sql in ("INSERT INTO chatflow_search_state (id, indexed_upto) VALUES (2, 0)",
+                    "REPLACE INTO chatflow_search_state (id, indexed_upto) VALUES (1, 0)",
+                    "INSERT OR REPLACE INTO chatflow_search_state (id, indexed_upto) VALUES (1, 1000)"):
+            with self.assertRaises(sqlite3.IntegrityError) as cm:
+                self.db.execute(sql)
+            self.assertEqual(str(cm.exception),
+                             "chatflow: chatflow_search_state keeps its row; move indexed_upto with UPDATE")
+        self.assertEqual(one(self.db, MARK), 2)
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 2)
         self.check_indexes()
 

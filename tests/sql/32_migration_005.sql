@@ -104,6 +104,10 @@ CREATE INDEX my_messages_role ON chat_messages (role);
 CREATE TABLE audit (message_id INTEGER);
 CREATE TRIGGER my_audit AFTER INSERT ON chat_messages BEGIN INSERT INTO audit VALUES (NEW.id); END;
 CREATE VIEW my_view AS SELECT c.owner, count(*) AS n FROM chat_conversations AS c JOIN chat_messages AS m ON m.conversation_id = c.id GROUP BY 1;
+-- triggers named like chatflow's index and table (triggers have a namespace
+-- of their own)
+CREATE TRIGGER chat_messages_created AFTER INSERT ON chat_messages BEGIN INSERT INTO audit VALUES (-NEW.id); END;
+CREATE TRIGGER chat_messages_fts AFTER DELETE ON chat_messages BEGIN INSERT INTO audit VALUES (0); END;
 -- inside a transaction SQLite cannot turn foreign keys off: a clear refusal
 BEGIN;
 SELECT chatflow_init(); -- error
@@ -112,10 +116,11 @@ SELECT max(version) FROM chatflow_migrations;
 SELECT chatflow_init();
 PRAGMA foreign_keys;
 SELECT count(*), count(message_id), count(conversation_id) FROM notes;
-SELECT type, name FROM sqlite_schema WHERE name IN ('my_messages_role', 'my_audit', 'my_view') ORDER BY name;
+SELECT type, name FROM sqlite_schema WHERE name IN ('my_messages_role', 'my_audit', 'my_view')
+    OR (type = 'trigger' AND name IN ('chat_messages_created', 'chat_messages_fts')) ORDER BY name;
 SELECT * FROM my_view ORDER BY 1;
 SELECT add_message(1, 'user', 'audited');
-SELECT message_id = (SELECT max(id) FROM chat_messages) FROM audit;
+SELECT message_id = (SELECT max(id) FROM chat_messages), abs(message_id) = (SELECT max(id) FROM chat_messages) FROM audit ORDER BY 1;
 PRAGMA foreign_key_check;
 -- an object of the caller that the new schema cannot take is named
 .restore tests/fixtures/chatflow-0.1.db
