@@ -160,6 +160,7 @@ int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast);
 int cfSearchPending(CfConn *p, int *pbTail, char **pzErr);
 int cfPendingJson(CfConn *p, const char *zSql, const char *zArg, const char *zQuery, char **pzJson,
                   char **pzErr);
+int cfPendingRanked(CfConn *p, const char *zMatch, const char *zQuery, char **pzRows, char **pzErr);
 
 /* text.c: UTF-8, graphemes, titles. */
 int cfUtf8Valid(const unsigned char *z, int n);
@@ -265,6 +266,7 @@ int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
+fts5_api *cfFts5Api(sqlite3 *db);
 /* snippet.c, for search_vtab.c: where a query's terms occur in a text, as
 ** the trigram index (bScript: substrings, folded) and the word index
 ** (phrases of unicode61 tokens) see them, and the snippet around them. */

@@ -29,15 +29,21 @@
 ** sum of hashed ids) of the messages above the mark as the caller's
 ** connection sees them, so an unchanged set is not copied again.  Nothing
 ** of it is in the caller's database or TEMP schema: it works the same in a
-** read-only or query_only connection and inside any transaction.  The rank
-** of a match there is FTS5's bm25 over that small set (docs/search.md).
+** read-only or query_only connection and inside any transaction.  A match
+** there is ranked with bm25 over both indexes' statistics (chatflow_rank,
+** below), as it will be once indexed.
 **
 ** Errors: max_messages not an integer from 1 to 10,000,000; the write
 ** bracket's (write.c).  chatflow_index writes: SQLITE_DIRECTONLY.
 */
 #include "chatflow_int.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void cfRankFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_context *ctx, int nVal,
+                       sqlite3_value **apVal);
 
 #define CF_INDEX_BATCH 100
 #define CF_INDEX_MAX 10000000
@@ -166,6 +172,10 @@ static int cfPendingOpen(CfConn *p) {
   if (zSql == 0) return SQLITE_NOMEM;
   rc = sqlite3_open_v2(":memory:", &p->dbPending, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
   if (rc == SQLITE_OK) rc = cfRegisterSnippet(p->dbPending);
+  if (rc == SQLITE_OK) {
+    fts5_api *pApi = cfFts5Api(p->dbPending);
+    rc = pApi ? pApi->xCreateFunction(pApi, "chatflow_rank", 0, cfRankFunc, 0) : SQLITE_ERROR;
+  }
   if (rc == SQLITE_OK) rc = sqlite3_exec(p->dbPending, zSql, 0, 0, 0);
   sqlite3_free(zSql);
   if (rc != SQLITE_OK) {
@@ -361,11 +371,202 @@ int cfPendingJson(CfConn *p, const char *zSql, const char *zArg, const char *zQu
   return rc;
 }
 
+/* ------------------------------------------------ the rank of a waiting match
+**
+** FTS5's bm25 over the private copy alone would weigh a term by how rare it
+** is among the few waiting messages (a term in half of them or more gets
+** the floor, 1e-6: the newest message ranked last).  So a waiting match is
+** scored with the statistics of both indexes: the main index's row count and
+** token total (its averages record) and, per phrase of the query, how many
+** of its rows hold it (chatflow_fts_stats, run on the main index), added to
+** the copy's own.  The formula is FTS5's bm25 (fts5_aux.c: k1 = 1.2,
+** b = 0.75, an idf of at most 0 raised to 1e-6, the rank its negation). */
+
+/* chatflow_fts_stats(<fts5 table>): on a matching row of a query, a JSON
+** array of the number of rows of the table that match each phrase. */
+static int cfCountRow(const Fts5ExtensionApi *pApi, Fts5Context *pFts, void *pCount) {
+  (void)pApi;
+  (void)pFts;
+  (*(sqlite3_int64 *)pCount)++;
+  return SQLITE_OK;
+}
+
+static void cfFtsStatsFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_context *ctx,
+                           int nVal, sqlite3_value **apVal) {
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  int rc = SQLITE_OK, nPhrase = pApi->xPhraseCount(pFts);
+  (void)nVal;
+  (void)apVal;
+  sqlite3_str_appendchar(pOut, 1, '[');
+  for (int i = 0; i < nPhrase && rc == SQLITE_OK; i++) {
+    sqlite3_int64 n = 0;
+    rc = pApi->xQueryPhrase(pFts, i, (void *)&n, cfCountRow);
+    sqlite3_str_appendf(pOut, "%s%lld", i ? "," : "", n);
+  }
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc == SQLITE_OK) rc = sqlite3_str_errcode(pOut);
+  if (rc == SQLITE_OK) {
+    sqlite3_result_text(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
+  } else {
+    sqlite3_free(sqlite3_str_finish(pOut));
+    sqlite3_result_error_code(ctx, rc);
+  }
+}
+
+/* The per-query part of a waiting match's score: the idf of each phrase
+** and the average length, over both indexes. */
+typedef struct CfRankData {
+  int nPhrase;
+  double rAvgLen;
+  double aIdf[1]; /* nPhrase of them */
+} CfRankData;
+
+/* chatflow_rank(<fts5 table>, rows, tokens, hits): bm25 of the current row
+** with rows and tokens of the main index and hits, a JSON array of its
+** rows matching each phrase, added to the table's own figures. */
+static void cfRankFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_context *ctx, int nVal,
+                       sqlite3_value **apVal) {
+  CfRankData *pData = (CfRankData *)pApi->xGetAuxdata(pFts, 0);
+  double rScore = 0.0, rLen;
+  int rc = SQLITE_OK, nTok = 0;
+  if (nVal != 3) {
+    sqlite3_result_error(ctx, "chatflow: chatflow_rank needs rows, tokens and hits after the table", -1);
+    return;
+  }
+  if (pData == 0) {
+    int nPhrase = pApi->xPhraseCount(pFts);
+    sqlite3_int64 nRow = 0, nToken = 0;
+    const char *zHits = (const char *)sqlite3_value_text(apVal[2]);
+    pData = sqlite3_malloc64(sizeof(CfRankData) + sizeof(double) * (size_t)(nPhrase > 0 ? nPhrase : 1));
+    if (pData == 0) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    pData->nPhrase = nPhrase;
+    rc = pApi->xRowCount(pFts, &nRow);
+    if (rc == SQLITE_OK) rc = pApi->xColumnTotalSize(pFts, -1, &nToken);
+    nRow += sqlite3_value_int64(apVal[0]);
+    nToken += sqlite3_value_int64(apVal[1]);
+    pData->rAvgLen = nRow > 0 ? (double)nToken / (double)nRow : 1.0;
+    for (int i = 0; i < nPhrase && rc == SQLITE_OK; i++) {
+      sqlite3_int64 nHit = 0;
+      double rIdf;
+      rc = pApi->xQueryPhrase(pFts, i, (void *)&nHit, cfCountRow);
+      /* the main index's count for phrase i: the i-th number of zHits */
+      for (int k = 0; zHits && k <= i; k++) {
+        zHits += strspn(zHits, "[, ");
+        if (k == i) nHit += strtoll(zHits, 0, 10);
+        zHits += strspn(zHits, "0123456789");
+      }
+      rIdf = log(((double)nRow - (double)nHit + 0.5) / ((double)nHit + 0.5));
+      pData->aIdf[i] = rIdf > 0.0 ? rIdf : 1e-6;
+    }
+    if (rc == SQLITE_OK) rc = pApi->xSetAuxdata(pFts, pData, sqlite3_free);
+    else sqlite3_free(pData);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+  }
+  rc = pApi->xColumnSize(pFts, -1, &nTok);
+  rLen = (double)nTok;
+  for (int i = 0; i < pData->nPhrase && rc == SQLITE_OK; i++) {
+    Fts5PhraseIter it;
+    int iCol, iOff;
+    double rFreq = 0.0;
+    rc = pApi->xPhraseFirst(pFts, i, &it, &iCol, &iOff);
+    for (; rc == SQLITE_OK && iCol >= 0; pApi->xPhraseNext(pFts, &it, &iCol, &iOff)) rFreq += 1.0;
+    rScore += pData->aIdf[i] * (rFreq * (1.2 + 1.0)) /
+              (rFreq + 1.2 * (1.0 - 0.75 + 0.75 * rLen / pData->rAvgLen));
+  }
+  if (rc == SQLITE_OK) sqlite3_result_double(ctx, -1.0 * rScore);
+  else sqlite3_result_error_code(ctx, rc);
+}
+
+/* The main index's row count and token total, from its averages record
+** (row 1 of chat_messages_fts_data: varints, the rows then the tokens of
+** each column, its one column here). */
+static int cfMainTotals(CfConn *p, sqlite3_int64 *pnRow, sqlite3_int64 *pnToken) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db, "SELECT block FROM chat_messages_fts_data WHERE id = 1", -1, &pStmt, 0);
+  *pnRow = *pnToken = 0;
+  if (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const unsigned char *a = sqlite3_column_blob(pStmt, 0);
+    int n = sqlite3_column_bytes(pStmt, 0), i = 0;
+    for (int k = 0; k < 2; k++) {
+      sqlite3_uint64 v = 0;
+      int j = 0;
+      /* SQLite's varint: 7 bits a byte, high bit set but in the ninth */
+      for (; i < n && j < 8 && (a[i] & 0x80); i++, j++) v = (v << 7) | (a[i] & 0x7f);
+      if (i < n) v = j == 8 ? (v << 8) | a[i] : (v << 7) | a[i];
+      i++;
+      if (k == 0) *pnRow = (sqlite3_int64)v;
+      else *pnToken = (sqlite3_int64)v;
+    }
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK; /* an empty index */
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
+/* For a words query zMatch with matches among the waiting messages: their
+** [id, rank, snippet] rows as JSON in *pzRows ("[]" when none), ranked with
+** both indexes' statistics (zQuery: the query as given, for errors). */
+int cfPendingRanked(CfConn *p, const char *zMatch, const char *zQuery, char **pzRows, char **pzErr) {
+  char *zAny = 0, *zHits = 0, *zSql = 0;
+  sqlite3_int64 nRow = 0, nToken = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfPendingJson(p, "SELECT rowid FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1 LIMIT 1",
+                         zMatch, zQuery, &zAny, pzErr);
+  *pzRows = 0;
+  if (rc == SQLITE_OK && strcmp(zAny, "[]") == 0) {
+    *pzRows = zAny;
+    return SQLITE_OK;
+  }
+  sqlite3_free(zAny);
+  if (rc == SQLITE_OK) rc = cfMainTotals(p, &nRow, &nToken);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "SELECT chatflow_fts_stats(chat_messages_fts) FROM chat_messages_fts"
+                            " WHERE chat_messages_fts MATCH ?1 LIMIT 1",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zMatch, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        zHits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+        rc = zHits ? SQLITE_OK : SQLITE_NOMEM;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK; /* no row of the main index matches: no hits there */
+      }
+    }
+    sqlite3_finalize(pStmt);
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) *pzErr = cfDbError(p->db, rc);
+  }
+  if (rc == SQLITE_OK) {
+    zSql = sqlite3_mprintf("SELECT json_array(rowid, chatflow_rank(chatflow_pending_fts, %lld, %lld, %Q),"
+                           "       chatflow_snippet(chatflow_pending_fts, 0, '[', ']', '…', 12))"
+                           "  FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1",
+                           nRow, nToken, zHits ? zHits : "[]");
+    rc = zSql ? cfPendingJson(p, zSql, zMatch, zQuery, pzRows, pzErr) : SQLITE_NOMEM;
+  }
+  sqlite3_free(zHits);
+  sqlite3_free(zSql);
+  return rc;
+}
+
 int cfRegisterIndex(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* writes the database */
     {"chatflow_index", 0, CF_WRITES, cfIndexFunc},
     {"chatflow_index", 1, CF_WRITES, cfIndexFunc},
   };
-  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+  fts5_api *pApi = cfFts5Api(db);
+  int rc = cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+  if (rc == SQLITE_OK && pApi) {
+    rc = pApi->xCreateFunction(pApi, "chatflow_fts_stats", 0, cfFtsStatsFunc, 0);
+  }
+  return rc;
 }

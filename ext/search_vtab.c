@@ -988,12 +988,9 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   }
   if (bTail) {
     /* the messages not indexed yet: matched in the pending index (index.c),
-    ** [id, rank, snippet] each, read back here with json_each */
-    rc = cfPendingJson(p,
-                       "SELECT json_array(rowid, rank,"
-                       "       chatflow_snippet(chatflow_pending_fts, 0, '[', ']', '…', 12))"
-                       "  FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1",
-                       zMatch, (const char *)zQuery, &zPendingRows, &zErr);
+    ** [id, rank, snippet] each (ranked with both indexes' statistics), read
+    ** back here with json_each */
+    rc = cfPendingRanked(p, zMatch, (const char *)zQuery, &zPendingRows, &zErr);
     if (rc != SQLITE_OK) goto done;
     zPending = sqlite3_mprintf(
         " UNION ALL "

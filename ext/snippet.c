@@ -385,7 +385,7 @@ done:
 }
 
 /* The connection's FTS5 API, or 0 when this SQLite has no FTS5. */
-static fts5_api *cfFts5Api(sqlite3 *db) {
+fts5_api *cfFts5Api(sqlite3 *db) {
   fts5_api *pApi = 0;
   sqlite3_stmt *pStmt = 0;
   if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &pStmt, 0) == SQLITE_OK) {

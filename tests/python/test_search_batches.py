@@ -18,7 +18,8 @@ copy.  Checked here, with exact values:
     indexes then pass FTS5's integrity-check against the content;
   * the rules of the mark for raw SQL (forward only, not past the sequence,
     the row kept), plain SQL indexing;
-  * the same ranks and snippets for a message, waiting or indexed.
+  * a waiting match ranked with both indexes' statistics: the same rank as
+    once indexed, the newest best match first.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/python/test_search_batches.py
 The output ends with "python: N passed, M failed".
@@ -299,6 +300,36 @@ class Batches(unittest.TestCase):
         # the same three documents: the same bm25, up to JSON's 15 digits
         for k in waiting:
             self.assertAlmostEqual(waiting[k][1], indexed[k][1], places=12)
+
+
+    def test_a_waiting_match_ranks_as_it_will_once_indexed(self):
+        # 300 indexed messages, 30 of them with "bread": a new message that is
+        # only "bread" is the best match, waiting or indexed, with the same
+        # rank (bm25 over both indexes' statistics, not over the waiting few)
+        for i in range(300):
+            self.add(("bread recipe %d" % i) if i % 10 == 0 else ("filler text %d" % i))
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 0)  # the batches indexed them
+        new = self.add("bread")
+        self.assertEqual(one(self.db, WAITING), 1)
+        q = "SELECT message_id, rank FROM search_messages('bread', NULL, '{\"titles\": false, \"limit\": 3}')"
+        waiting = self.db.execute(q).fetchall()
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 1)
+        indexed = self.db.execute(q).fetchall()
+        self.assertEqual(waiting[0][0], new)
+        self.assertEqual(indexed[0][0], new)
+        self.assertAlmostEqual(waiting[0][1], indexed[0][1], places=12)
+        self.assertLess(waiting[0][1], waiting[1][1])
+        # a phrase and an OR: each phrase counted in both indexes
+        self.add("fresh bread daily")
+        for query in ('"fresh bread"', "bread OR filler", "fresh AND daily"):
+            q = "SELECT message_id, rank FROM search_messages(?, NULL, '{\"titles\": false}') ORDER BY 1"
+            waiting = dict(self.db.execute(q, (query,)).fetchall())
+            self.db.execute("SAVEPOINT s")
+            self.db.execute("SELECT chatflow_index()")
+            indexed = dict(self.db.execute(q, (query,)).fetchall())
+            self.db.execute("ROLLBACK TO s")
+            self.db.execute("RELEASE s")
+            self.assertAlmostEqual(waiting[new + 1], indexed[new + 1], places=12, msg=query)
 
 
 def main():

@@ -1,8 +1,9 @@
 -- 01_functions: the registered functions and modules with their flags,
 -- chatflow_version(), chatflow_init() (idempotent), the uninitialised guard.
 -- Flags: pure = DETERMINISTIC INNOCUOUS; readers = INNOCUOUS; writers =
--- DIRECTONLY (every one UTF8).  chatflow_snippet is an FTS5 auxiliary function:
--- FTS5 lists it with narg -1 and no flags (outside an FTS5 query it only errors).
+-- DIRECTONLY (every one UTF8).  chatflow_snippet and chatflow_fts_stats are
+-- FTS5 auxiliary functions: FTS5 lists them with narg -1 and no flags (outside
+-- an FTS5 query they only error).
 .headers on
 .mode list
 SELECT name, narg, enc,
@@ -10,7 +11,7 @@ SELECT name, narg, enc,
             || iif(flags & 0x200000, 'INNOCUOUS ', '') || iif(flags & 0x100000, 'SUBTYPE', '')) AS flags
   FROM pragma_function_list
  WHERE name IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
@@ -27,7 +28,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
         OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
         OR name GLOB '*purge*' OR name GLOB '*stats*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
