@@ -40,8 +40,11 @@
 **     (BM25 without idf) and snippet (snippet.c: CfLocator,
 **     cfSnippetAround) are computed in C, so tvf.c walks rows made in C.
 **
-** The index tables are kept by the schema's triggers, so raw INSERTs and
-** DELETEs stay searchable.
+** Messages reach the message indexes in batches (migration 005's search
+** mark, index.c); the ones still waiting are matched in a private copy
+** (cfSearchPending) and joined in: the words path as [id, rank, snippet]
+** rows, the scripts path as each term's ids, both JSON arrays read with
+** json_each.  So raw INSERTs and DELETEs are searchable at once.
 ** Errors: a NULL or empty query, a non-text owner, malformed options; on
 ** the scripts path NEAR, column filters, ^ and + (which join or restrict
 ** terms inside one index).
