@@ -369,6 +369,9 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
       *pzErr = cfTrustedSchemaError(p->db, zMsg);
       if (*pzErr) return SQLITE_ERROR;
       if ((rc & 0xff) == SQLITE_NOMEM) return rc;
+      /* an allocation failure while preparing can come back as
+      ** SQLITE_ERROR with SQLite's own text (seen in the full OOM sweep) */
+      if (zMsg && strcmp(zMsg, "out of memory") == 0) return SQLITE_NOMEM;
       *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
       if (*pzErr == 0) return SQLITE_NOMEM;
       return cfKeepCode(rc) ? sqlite3_extended_errcode(p->db) : SQLITE_ERROR; /* SQLITE_IOERR_READ … */
