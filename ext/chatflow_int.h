@@ -119,6 +119,7 @@ struct CfConn {
   char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
   sqlite3_stmt *aText[CF_STMT_TEXT_SLOTS]; /* cfStmtText's, likewise */
+  unsigned char aTextUse[CF_STMT_TEXT_SLOTS]; /* held between cfStmtText and cfStmtDone */
   int iTextNext;                          /* the slot cfStmtText fills next */
   int nGuard;                             /* connected chatflow_statement_cache tables */
   int bDestroyed;                         /* the guard module's destructor ran */

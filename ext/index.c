@@ -451,12 +451,15 @@ static void cfRankFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_
     for (int i = 0; i < nPhrase && rc == SQLITE_OK; i++) {
       sqlite3_int64 nHit = 0;
       double rIdf;
+      int k = 0;
       rc = pApi->xQueryPhrase(pFts, i, (void *)&nHit, cfCountRow);
       /* the main index's count for phrase i: the i-th number of zHits */
-      for (int k = 0; zHits && k <= i; k++) {
-        zHits += strspn(zHits, "[, ");
-        if (k == i) nHit += strtoll(zHits, 0, 10);
-        zHits += strspn(zHits, "0123456789");
+      for (const char *z = zHits; z && *z; z += strspn(z, "0123456789"), k++) {
+        z += strspn(z, "[, ");
+        if (k == i) {
+          nHit += strtoll(z, 0, 10);
+          break;
+        }
       }
       rIdf = log(((double)nRow - (double)nHit + 0.5) / ((double)nHit + 0.5));
       pData->aIdf[i] = rIdf > 0.0 ? rIdf : 1e-6;
@@ -488,7 +491,7 @@ static void cfRankFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_
 ** each column, its one column here). */
 static int cfMainTotals(CfConn *p, sqlite3_int64 *pnRow, sqlite3_int64 *pnToken) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(p->db, "SELECT block FROM chat_messages_fts_data WHERE id = 1", -1, &pStmt, 0);
+  int rc = sqlite3_prepare_v2(p->db, "SELECT block FROM main.chat_messages_fts_data WHERE id = 1", -1, &pStmt, 0);
   *pnRow = *pnToken = 0;
   if (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
     const unsigned char *a = sqlite3_column_blob(pStmt, 0);
@@ -511,6 +514,37 @@ static int cfMainTotals(CfConn *p, sqlite3_int64 *pnRow, sqlite3_int64 *pnToken)
   return rc;
 }
 
+/* A word of the newest indexed message that has one (a run of ASCII
+** letters and digits, which unicode61 keeps as a token), as an FTS5 string
+** in *pzWord; 0 when the last 20 have none. */
+static int cfIndexedWord(CfConn *p, char **pzWord) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(p->db,
+                              "SELECT content FROM chat_messages"
+                              " WHERE id <= (SELECT indexed_upto FROM chatflow_search_state)"
+                              " ORDER BY id DESC LIMIT 20",
+                              -1, &pStmt, 0);
+  *pzWord = 0;
+  while (rc == SQLITE_OK && *pzWord == 0 && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+    size_t i = 0, n = 0;
+    rc = SQLITE_OK;
+    for (; z && z[i]; i++) {
+      char c = z[i];
+      int bAlnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (bAlnum) n++;
+      else if (n > 0) break;
+    }
+    if (n > 0) {
+      *pzWord = sqlite3_mprintf("\"%.*s\"", (int)n, z + i - n);
+      if (*pzWord == 0) rc = SQLITE_NOMEM;
+    }
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* For a words query zMatch with matches among the waiting messages: their
 ** [id, rank, snippet] rows as JSON in *pzRows ("[]" when none), ranked with
 ** both indexes' statistics (zQuery: the query as given, for errors). */
@@ -527,26 +561,39 @@ int cfPendingRanked(CfConn *p, const char *zMatch, const char *zQuery, char **pz
   }
   sqlite3_free(zAny);
   if (rc == SQLITE_OK) rc = cfMainTotals(p, &nRow, &nToken);
-  if (rc == SQLITE_OK) {
+  /* The counts come from a row of the main index that matches: the query's
+  ** own first match, else one of "(query) OR <a word of the newest indexed
+  ** message>" (its phrases keep their numbers, the word's comes last and
+  ** is not read).  No word found: counted as 0. */
+  for (int k = 0; k < 2 && rc == SQLITE_OK && zHits == 0; k++) {
+    char *zWord = 0;
+    if (k == 1) {
+      rc = cfIndexedWord(p, &zWord);
+      if (rc != SQLITE_OK || zWord == 0) break;
+    }
     rc = sqlite3_prepare_v2(p->db,
                             "SELECT chatflow_fts_stats(chat_messages_fts) FROM chat_messages_fts"
-                            " WHERE chat_messages_fts MATCH ?1 LIMIT 1",
+                            " WHERE chat_messages_fts MATCH iif(?2 IS NULL, ?1, '(' || ?1 || ') OR ' || ?2)"
+                            " LIMIT 1",
                             -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zMatch, -1, SQLITE_STATIC);
+      if (zWord) sqlite3_bind_text(pStmt, 2, zWord, -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW) {
         zHits = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
         rc = zHits ? SQLITE_OK : SQLITE_NOMEM;
       } else if (rc == SQLITE_DONE) {
-        rc = SQLITE_OK; /* no row of the main index matches: no hits there */
+        rc = SQLITE_OK;
       }
     }
     sqlite3_finalize(pStmt);
+    pStmt = 0;
+    sqlite3_free(zWord);
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) *pzErr = cfDbError(p->db, rc);
   }
   if (rc == SQLITE_OK) {
-    zSql = sqlite3_mprintf("SELECT json_array(rowid, chatflow_rank(chatflow_pending_fts, %lld, %lld, %Q),"
+    zSql = sqlite3_mprintf("SELECT json_array(rowid, printf('%%!.17g', chatflow_rank(chatflow_pending_fts, %lld, %lld, %Q)),"
                            "       chatflow_snippet(chatflow_pending_fts, 0, '[', ']', '…', 12))"
                            "  FROM chatflow_pending_fts WHERE chatflow_pending_fts MATCH ?1",
                            nRow, nToken, zHits ? zHits : "[]");

@@ -998,7 +998,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     zPending = sqlite3_mprintf(
         " UNION ALL "
         "SELECT m.conversation_id, m.id, m.seq, m.role, 'message', json_extract(j.value, '$[2]'),"
-        "       json_extract(j.value, '$[1]'), m.created_at, c.title"
+        "       CAST(json_extract(j.value, '$[1]') AS REAL), m.created_at, c.title"
         "  FROM json_each(?4) AS j"
         "  JOIN chat_messages AS m ON m.id = json_extract(j.value, '$[0]')"
         "  JOIN chat_conversations AS c ON c.id = m.conversation_id"

@@ -187,27 +187,35 @@ int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
 
 /* A cached statement found by its text, for the many statements of the
 ** less frequent writers (import, fork, export): CF_STMT_TEXT_SLOTS of
-** them, the oldest replaced when a new one comes.  Busy (a nested call):
-** a private statement.  cfStmtDone() as for cfStmt(). */
+** them, the oldest replaced when a new one comes.  A statement is held
+** from cfStmtText() to cfStmtDone(): one held (a nested call, or a caller
+** between its steps) is neither given twice nor replaced; a private
+** statement is prepared instead. */
 int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt) {
-  int rc, iSlot = p->iTextNext;
+  int rc, iSlot = -1;
   for (int i = 0; i < CF_STMT_TEXT_SLOTS; i++) {
     sqlite3_stmt *pStmt = p->aText[i];
     if (pStmt && strcmp(sqlite3_sql(pStmt), zSql) == 0) {
-      if (sqlite3_stmt_busy(pStmt)) return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+      /* held by a caller between its steps (reset, not busy) counts too */
+      if (p->aTextUse[i]) return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+      p->aTextUse[i] = 1;
       *ppStmt = pStmt;
       return SQLITE_OK;
     }
   }
-  if (p->aText[iSlot] && sqlite3_stmt_busy(p->aText[iSlot])) {
-    return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  /* a slot to fill: the next in turn that no caller holds */
+  for (int k = 0; k < CF_STMT_TEXT_SLOTS && iSlot < 0; k++) {
+    int i = (p->iTextNext + k) % CF_STMT_TEXT_SLOTS;
+    if (!p->aTextUse[i]) iSlot = i;
   }
+  if (iSlot < 0) return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   rc = cfStmtGuard(p);
   if (rc != SQLITE_OK) return rc;
   sqlite3_finalize(p->aText[iSlot]);
   p->aText[iSlot] = 0;
   p->iTextNext = (iSlot + 1) % CF_STMT_TEXT_SLOTS;
   rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->aText[iSlot], 0);
+  if (rc == SQLITE_OK) p->aTextUse[iSlot] = 1;
   *ppStmt = p->aText[iSlot];
   return rc;
 }
@@ -218,6 +226,7 @@ void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt) {
     if ((i < CF_STMT_COUNT ? p->aStmt[i] : p->aText[i - CF_STMT_COUNT]) == pStmt) {
       sqlite3_reset(pStmt);
       sqlite3_clear_bindings(pStmt);
+      if (i >= CF_STMT_COUNT) p->aTextUse[i - CF_STMT_COUNT] = 0;
       return;
     }
   }
@@ -232,6 +241,7 @@ void cfConnFinalize(CfConn *p) {
   for (int i = 0; i < CF_STMT_TEXT_SLOTS; i++) {
     sqlite3_finalize(p->aText[i]);
     p->aText[i] = 0;
+    p->aTextUse[i] = 0;
   }
   sqlite3_close(p->dbPending);
   p->dbPending = 0;

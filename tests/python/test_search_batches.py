@@ -288,6 +288,28 @@ class Batches(unittest.TestCase):
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages_fts_docsize"), 2)
         self.check_indexes()
 
+    def test_rank_of_a_waiting_match_for_queries_of_several_phrases(self):
+        # each phrase counted in the main index by its own number, also when
+        # no indexed message matches the whole query
+        for text in ("alpha one", "beta two", "gamma three", "delta four", "alpha gamma five"):
+            self.add(text)
+        self.assertEqual(one(self.db, "SELECT chatflow_index()"), 5)
+        self.add("alpha beta")
+        self.add("beta five beta")
+        q = "SELECT message_id, rank FROM search_messages(?, NULL, '{\"titles\": false}')"
+        for query in ("alpha OR beta", "alpha beta", "NEAR(alpha beta)", "beta OR gamma OR alpha",
+                      "al* be*", "(alpha OR zzz) AND beta", "beta beta", '"alpha beta"'):
+            waiting = dict(self.db.execute(q, (query,)).fetchall())
+            self.db.execute("SAVEPOINT s")
+            self.db.execute("SELECT chatflow_index()")
+            indexed = dict(self.db.execute(q, (query,)).fetchall())
+            self.db.execute("ROLLBACK TO s")
+            self.db.execute("RELEASE s")
+            self.assertEqual(sorted(waiting), sorted(indexed), query)
+            for m in (6, 7):
+                if m in indexed:
+                    self.assertAlmostEqual(waiting[m], indexed[m], places=12, msg="%s, message %d" % (query, m))
+
     def test_same_rank_and_snippet_waiting_or_indexed(self):
         for text in ("The starter needs flour and water", "Water the plants", "Flour, water, salt"):
             self.add(text)
