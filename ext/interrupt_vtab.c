@@ -282,25 +282,30 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
       return rc;
     }
   }
-  /* Publish the stamp to the schema's touch trigger (through
-  ** chatflow_statement_clock), which would otherwise stamp the real time
-  ** when updated_at does not change, e.g. two saves under a pinned clock. */
-  rc = cfStmt(p, CF_STMT_PIN_CLOCK,
-              "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_text(pStmt, 1, zUpdated, -1, SQLITE_STATIC);
-    rc = sqlite3_step(pStmt);
-    rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+  /* Under a pinned clock, publish the stamp to the schema's touch trigger
+  ** (through chatflow_statement_clock), which would otherwise stamp the
+  ** real time when updated_at does not change (two saves at one pinned
+  ** instant).  With the real clock the trigger's own time is the same
+  ** instant or the next millisecond: no row to write and delete. */
+  if (p->bClockPinned) {
+    rc = cfStmt(p, CF_STMT_PIN_CLOCK,
+                "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pStmt, 1, zUpdated, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
   }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  /* (no RETURNING: SQLite buffers its rows in an ephemeral table, about
+  ** 40 % of a save; the rowid is read back by the unique index) */
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_INTERRUPT_UPSERT,
                 "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
                 " VALUES (?1, ?2, ?3, ?4)"
                 " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
-                " updated_at = excluded.updated_at"
-                " RETURNING rowid",
+                " updated_at = excluded.updated_at",
                 &pStmt);
   }
   if (rc == SQLITE_OK) {
@@ -309,16 +314,28 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 4, zUpdated, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      *pRowid = sqlite3_column_int64(pStmt, 0);
-      rc = sqlite3_step(pStmt);
-    }
     rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
   }
-  if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
   cfStmtDone(p, pStmt);
   pStmt = 0;
-  {
+  if (rc == SQLITE_OK) {
+    rc = cfStmt(p, CF_STMT_INTERRUPT_ROWID, "SELECT rowid FROM workflow_interrupts WHERE workflow_id = ?1",
+                &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_value(pStmt, 1, vId);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        *pRowid = sqlite3_column_int64(pStmt, 0);
+        rc = SQLITE_OK;
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_CORRUPT; /* just written */
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+  }
+  if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
+  if (p->bClockPinned) {
     int rc2 = cfStmt(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock", &pStmt);
     if (rc2 == SQLITE_OK) {
       rc2 = sqlite3_step(pStmt);
