@@ -969,7 +969,7 @@ END;
 -- (AUTOINCREMENT), so the messages not indexed yet are exactly those above
 -- the mark.  Moving the mark forward indexes the messages it passes, in one
 -- INSERT ... SELECT per index (the trigger below): add_message does it when
--- 100 messages wait, chatflow_index() and chatflow-cleanup do it for all,
+-- 100 messages wait, chatflow_index() and chatflow-cleanup --index for all,
 -- and plain SQL can too:
 --   UPDATE chatflow_search_state SET indexed_upto =
 --     (SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages');
