@@ -389,7 +389,11 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
     return SQLITE_ERROR;
   }
   if (rc != SQLITE_OK) {
-    *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", sqlite3_errmsg(p->db));
+    const char *zMsg = sqlite3_errmsg(p->db);
+    /* (out of memory while SQLite prepared the cached statement again can
+    ** come back as SQLITE_ERROR with its own text) */
+    if ((rc & 0xff) == SQLITE_NOMEM || (zMsg && strcmp(zMsg, "out of memory") == 0)) return SQLITE_NOMEM;
+    *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
     return rc;
   }
   if (v == 0) {
