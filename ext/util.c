@@ -352,6 +352,14 @@ int cfRegisterGuard(sqlite3 *db, CfConn *p) {
 
 /* Returns SQLITE_OK when the database holds this build's schema version,
 ** else SQLITE_ERROR with a message in *pzErr (sqlite3_malloc'd). */
+/* Out of memory, by its code or by SQLite's text: an allocation failure
+** while a statement is prepared (or prepared again by sqlite3_step after a
+** schema change) can come back as SQLITE_ERROR with "out of memory"
+** (seen in the full OOM sweep). */
+static int cfOutOfMemory(int rc, const char *zMsg) {
+  return (rc & 0xff) == SQLITE_NOMEM || (zMsg && strcmp(zMsg, "out of memory") == 0);
+}
+
 int cfCheckSchema(CfConn *p, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc, v = 0, bTable = 0;
@@ -378,10 +386,7 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
     } else {
       *pzErr = cfTrustedSchemaError(p->db, zMsg);
       if (*pzErr) return SQLITE_ERROR;
-      if ((rc & 0xff) == SQLITE_NOMEM) return rc;
-      /* an allocation failure while preparing can come back as
-      ** SQLITE_ERROR with SQLite's own text (seen in the full OOM sweep) */
-      if (zMsg && strcmp(zMsg, "out of memory") == 0) return SQLITE_NOMEM;
+      if (cfOutOfMemory(rc, zMsg)) return SQLITE_NOMEM;
       *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
       if (*pzErr == 0) return SQLITE_NOMEM;
       return cfKeepCode(rc) ? sqlite3_extended_errcode(p->db) : SQLITE_ERROR; /* SQLITE_IOERR_READ … */
@@ -390,9 +395,7 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
   }
   if (rc != SQLITE_OK) {
     const char *zMsg = sqlite3_errmsg(p->db);
-    /* (out of memory while SQLite prepared the cached statement again can
-    ** come back as SQLITE_ERROR with its own text) */
-    if ((rc & 0xff) == SQLITE_NOMEM || (zMsg && strcmp(zMsg, "out of memory") == 0)) return SQLITE_NOMEM;
+    if (cfOutOfMemory(rc, zMsg)) return SQLITE_NOMEM;
     *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
     return rc;
   }
