@@ -34,11 +34,140 @@
 */
 #include "chatflow_int.h"
 
+#include <json-c/json.h>
 #include <string.h>
 
 #define CF_HISTORY_COLS \
   "id, seq, role, type, content, parts, attachments, metadata, tokens, run_id, workflow_step, created_at"
 
+
+/* The ids of the tool results a walk still owes a call to. */
+typedef struct CfAwait {
+  int n, nAlloc;
+  char **az;
+} CfAwait;
+
+static int cfAwaitAdd(CfAwait *a, const char *z) {
+  if (a->n == a->nAlloc) {
+    int nNew = a->nAlloc ? a->nAlloc * 2 : 8;
+    char **azNew = sqlite3_realloc64(a->az, sizeof(char *) * (sqlite3_uint64)nNew);
+    if (azNew == 0) return SQLITE_NOMEM;
+    a->az = azNew;
+    a->nAlloc = nNew;
+  }
+  a->az[a->n] = sqlite3_mprintf("%s", z);
+  if (a->az[a->n] == 0) return SQLITE_NOMEM;
+  a->n++;
+  return SQLITE_OK;
+}
+
+static void cfAwaitRemove(CfAwait *a, const char *z) {
+  for (int i = 0; i < a->n; i++) {
+    if (strcmp(a->az[i], z) == 0) {
+      sqlite3_free(a->az[i]);
+      a->az[i--] = a->az[--a->n];
+    }
+  }
+}
+
+static void cfAwaitFree(CfAwait *a) {
+  for (int i = 0; i < a->n; i++) sqlite3_free(a->az[i]);
+  sqlite3_free(a->az);
+}
+
+/* The window's first seq: the newest messages that fit nBudget, taken
+** newest-first.  A tool call and its results are one unit, both in or
+** both out: a tool message whose call (an earlier assistant message's
+** "tool-call" part with that id, or AI SDK tool part with that toolCallId)
+** exists makes the walk hold the tokens of everything from it back to the
+** call and decide for all of them at the call.  A tool message that
+** answers no call stands alone (the replay leaves it out). */
+static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sqlite3_int64 nBudget,
+                         sqlite3_int64 *piMinSeq, char **pzErr) {
+  sqlite3_stmt *pStmt = 0, *pCall = 0;
+  sqlite3_int64 nUsed = 0, nUnit = 0;
+  CfAwait await = {0, 0, 0};
+  int rc;
+  *piMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
+  if (nBudget < 0) return SQLITE_OK;
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT seq, tokens, role,"
+                          " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END,"
+                          " CASE WHEN role = 'assistant' AND instr(parts, 'tool') > 0 THEN"
+                          "  (SELECT json_group_array(coalesce(json_extract(value, '$.toolCallId'),"
+                          "                                    json_extract(value, '$.id')))"
+                          "     FROM json_each(parts)"
+                          "    WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'"
+                          "                 OR json_type(value, '$.toolCallId') = 'text' END) END"
+                          "  FROM chat_messages"
+                          " WHERE conversation_id = ?1 AND role <> 'system' AND (?2 = 0 OR run_id = ?2)"
+                          " ORDER BY seq DESC",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                            " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                            "   AND m.parts IS NOT NULL"
+                            "   AND CASE WHEN j.type = 'object' THEN"
+                            "        (json_extract(j.value, '$.type') = 'tool-call'"
+                            "         AND json_extract(j.value, '$.id') = ?2)"
+                            "        OR json_extract(j.value, '$.toolCallId') = ?2 END"
+                            " ORDER BY m.seq DESC LIMIT 1",
+                            -1, &pCall, 0);
+  }
+  if (rc != SQLITE_OK) goto done;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  sqlite3_bind_int64(pStmt, 2, iRun);
+  while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    sqlite3_int64 iSeq = sqlite3_column_int64(pStmt, 0);
+    const char *zRole = (const char *)sqlite3_column_text(pStmt, 2);
+    nUnit += sqlite3_column_int64(pStmt, 1);
+    if (zRole && zRole[0] == 't' && sqlite3_column_type(pStmt, 3) == SQLITE_TEXT) {
+      const char *zId = (const char *)sqlite3_column_text(pStmt, 3);
+      if (zId == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      sqlite3_bind_int64(pCall, 1, iConv);
+      sqlite3_bind_text(pCall, 2, zId, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(pCall, 3, iSeq);
+      rc = sqlite3_step(pCall);
+      sqlite3_reset(pCall);
+      if (rc == SQLITE_ROW) {
+        rc = cfAwaitAdd(&await, zId);
+        if (rc != SQLITE_OK) break;
+      } else if (rc != SQLITE_DONE) {
+        break;
+      }
+      rc = SQLITE_OK;
+    } else if (await.n && sqlite3_column_type(pStmt, 4) == SQLITE_TEXT) {
+      sqlite3_stmt *pIds = 0;
+      rc = sqlite3_prepare_v2(p->db, "SELECT value FROM json_each(?1) WHERE type = 'text'", -1, &pIds, 0);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_value(pIds, 1, sqlite3_column_value(pStmt, 4));
+        while (sqlite3_step(pIds) == SQLITE_ROW) {
+          const char *zId = (const char *)sqlite3_column_text(pIds, 0);
+          if (zId) cfAwaitRemove(&await, zId);
+        }
+        rc = sqlite3_finalize(pIds);
+      }
+      if (rc != SQLITE_OK) break;
+    }
+    if (await.n == 0) {
+      if (nUsed + nUnit > nBudget) break;
+      nUsed += nUnit;
+      nUnit = 0;
+      *piMinSeq = iSeq;
+    }
+  }
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+done:
+  if (rc != SQLITE_OK) *pzErr = cfDbError(p->db, rc);
+  sqlite3_finalize(pStmt);
+  sqlite3_finalize(pCall);
+  cfAwaitFree(&await);
+  return rc;
+}
 
 /* Checks the arguments and the ids, walks the budget, and prepares the
 ** window query selecting zCols (which must end with seq's position kept by
@@ -103,30 +232,11 @@ static int cfHistoryPrepare(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax
   sqlite3_finalize(pStmt);
   pStmt = 0;
 
-  /* Walk newest-first while the messages fit. */
+  /* Walk newest-first while the messages fit, a tool call and its results
+  ** as one unit (see cfHistoryWalk). */
   if (bBudget) {
-    sqlite3_int64 nUsed = 0;
-    iMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
-    rc = sqlite3_prepare_v2(p->db,
-                            iRun ? "SELECT seq, tokens FROM chat_messages"
-                                   " WHERE run_id = ?2 AND conversation_id = ?1 AND role <> 'system'"
-                                   " ORDER BY seq DESC"
-                                 : "SELECT seq, tokens FROM chat_messages"
-                                   " WHERE conversation_id = ?1 AND role <> 'system'"
-                                   " ORDER BY seq DESC",
-                            -1, &pStmt, 0);
-    if (rc != SQLITE_OK) goto db_error;
-    sqlite3_bind_int64(pStmt, 1, iConv);
-    sqlite3_bind_int64(pStmt, 2, iRun);
-    while (nBudget >= 0 && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
-      sqlite3_int64 n = sqlite3_column_int64(pStmt, 1);
-      if (nUsed + n > nBudget) break;
-      nUsed += n;
-      iMinSeq = sqlite3_column_int64(pStmt, 0);
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE && nBudget >= 0) goto db_error;
-    sqlite3_finalize(pStmt);
-    pStmt = 0;
+    rc = cfHistoryWalk(p, iConv, iRun, nBudget, &iMinSeq, pzErr);
+    if (rc != SQLITE_OK) return rc;
   }
 
   zSql = sqlite3_mprintf(
@@ -154,28 +264,215 @@ db_error:
 
 /* ------------------------------------------------------ chat_history_json */
 
-/* One message in OpenAI chat format: {"role", "content"}, plus
-** "tool_calls" for an assistant message with tool-call parts ({"type":
-** "tool-call", "id", "name", "arguments"}) and "tool_call_id" for a tool
-** message whose metadata has one (null members are dropped by json_patch). */
+/* The window's rows for the replay: what cfReplay reads. */
 #define CF_HISTORY_JSON_COLS \
-  "json_patch(json_object('role', role, 'content', CASE WHEN content <> '' OR parts IS NULL THEN content" \
-  "   ELSE coalesce((SELECT group_concat(json_extract(value, '$.text'), char(10)) FROM json_each(parts)" \
-  "                   WHERE json_extract(value, '$.type') = 'text'), '') END)," \
-  " json_object('tool_call_id', CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END," \
-  "  'tool_calls', CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN" \
-  "   (SELECT json_group_array(json_object('id', json_extract(value, '$.id'), 'type', 'function'," \
-  "      'function', json_object('name', json_extract(value, '$.name')," \
-  "                              'arguments', json_extract(value, '$.arguments') || '')))" \
-  "      FROM json_each(parts) WHERE json_extract(value, '$.type') = 'tool-call'" \
-  "    HAVING count(*) > 0) END)) AS m, seq"
+  "role, content, parts, CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END, seq"
+
+/* One row of the window, as the replay reads it. */
+typedef struct CfReplayRow {
+  char cRole;                /* 's', 'u', 'a', 't' */
+  char *zContent;            /* sqlite3_malloc'd */
+  char *zCallId;             /* a tool message's tool_call_id, or 0 */
+  struct json_object *pParts; /* parsed parts, or 0 */
+  int bUsed;                 /* a tool message already placed after its call */
+} CfReplayRow;
+
+/* A tool part's result state: 1 for output-available, output-error and
+** output-denied (the part carries its result), 0 otherwise. */
+static int cfPartAnswered(struct json_object *pPart) {
+  struct json_object *pState = 0;
+  const char *z;
+  if (!json_object_object_get_ex(pPart, "state", &pState)) return 0;
+  z = json_object_get_string(pState);
+  return z && (strcmp(z, "output-available") == 0 || strcmp(z, "output-error") == 0 ||
+               strcmp(z, "output-denied") == 0);
+}
+
+static const char *cfPartString(struct json_object *pPart, const char *zKey) {
+  struct json_object *pVal = 0;
+  if (!json_object_object_get_ex(pPart, zKey, &pVal) || !json_object_is_type(pVal, json_type_string)) return 0;
+  return json_object_get_string(pVal);
+}
+
+/* A JSON value as OpenAI wants it in a string field: a string as it is,
+** anything else as its JSON text. */
+static struct json_object *cfAsJsonString(struct json_object *pVal, const char *zNull) {
+  if (pVal == 0) return json_object_new_string(zNull);
+  if (json_object_is_type(pVal, json_type_string)) return json_object_get(pVal);
+  return json_object_new_string(json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* The tool message of the window that answers zId (not yet placed), or -1. */
+static int cfReplayAnswer(CfReplayRow *a, int n, int iFrom, const char *zId) {
+  for (int i = iFrom; i < n; i++) {
+    if (a[i].cRole == 't' && !a[i].bUsed && a[i].zCallId && strcmp(a[i].zCallId, zId) == 0) return i;
+  }
+  return -1;
+}
+
+/* Appends one message {"role", "content"[, "tool_calls"]} to pOut. */
+static void cfReplayAdd(struct json_object *pOut, const char *zRole, const char *zText,
+                        struct json_object *pCalls) {
+  struct json_object *pMsg = json_object_new_object();
+  json_object_object_add(pMsg, "role", json_object_new_string(zRole));
+  json_object_object_add(pMsg, "content", json_object_new_string(zText ? zText : ""));
+  if (pCalls) json_object_object_add(pMsg, "tool_calls", pCalls);
+  json_object_array_add(pOut, pMsg);
+}
+
+/* The replay of an assistant message a[i] into pOut: one OpenAI assistant
+** message per step (parts between "step-start" parts), each followed by
+** the results of its tool calls.  A call is replayed only with its result:
+** from the part itself (AI SDK tool parts in state output-available,
+** output-error or output-denied) or from a tool message of the window that
+** answers it (moved right after the call, as OpenAI requires). */
+static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *pOut) {
+  struct json_object *pParts = a[i].pParts;
+  size_t nPart = pParts ? json_object_array_length(pParts) : 0;
+  int bContentUsed = 0, bAny = 0;
+  size_t k = 0;
+  if (nPart == 0) {
+    cfReplayAdd(pOut, "assistant", a[i].zContent, 0);
+    return;
+  }
+  while (k < nPart) {
+    sqlite3_str *pText = sqlite3_str_new(0);
+    struct json_object *pCalls = json_object_new_array();
+    struct json_object *pResults = json_object_new_array();
+    int nText = 0;
+    for (; k < nPart; k++) {
+      struct json_object *pPart = json_object_array_get_idx(pParts, k);
+      const char *zType = cfPartString(pPart, "type");
+      if (zType == 0) continue;
+      if (strcmp(zType, "step-start") == 0) {
+        if (nText || json_object_array_length(pCalls)) {
+          k++;
+          break;
+        }
+        continue;
+      }
+      if (strcmp(zType, "text") == 0) {
+        const char *zT = cfPartString(pPart, "text");
+        if (zT) {
+          if (nText++) sqlite3_str_appendchar(pText, 1, '\n');
+          sqlite3_str_appendall(pText, zT);
+        }
+      } else if (strcmp(zType, "tool-call") == 0 ||
+                 (strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
+                 strcmp(zType, "dynamic-tool") == 0) {
+        int bChatflow = strcmp(zType, "tool-call") == 0;
+        const char *zId = cfPartString(pPart, bChatflow ? "id" : "toolCallId");
+        const char *zName = bChatflow ? cfPartString(pPart, "name")
+                          : zType[0] == 'd' ? cfPartString(pPart, "toolName") : zType + 5;
+        struct json_object *pArgs = 0, *pResult = 0, *pCall, *pFn, *pTool;
+        int j = -1;
+        if (zId == 0 || zName == 0) continue;
+        if (!bChatflow && cfPartAnswered(pPart)) {
+          const char *zState = cfPartString(pPart, "state");
+          struct json_object *pVal = 0;
+          if (strcmp(zState, "output-available") == 0) {
+            json_object_object_get_ex(pPart, "output", &pVal);
+            pResult = cfAsJsonString(pVal, "null");
+          } else if (strcmp(zState, "output-error") == 0) {
+            const char *zE = cfPartString(pPart, "errorText");
+            pResult = json_object_new_string(zE ? zE : "error");
+          } else {
+            pResult = json_object_new_string("The tool call was denied.");
+          }
+        } else {
+          j = cfReplayAnswer(a, n, i + 1, zId);
+          if (j < 0) continue; /* no result: OpenAI would refuse the call */
+          a[j].bUsed = 1;
+          pResult = json_object_new_string(a[j].zContent ? a[j].zContent : "");
+        }
+        if (bChatflow) {
+          json_object_object_get_ex(pPart, "arguments", &pArgs);
+          pArgs = cfAsJsonString(pArgs, "{}");
+        } else {
+          json_object_object_get_ex(pPart, "input", &pArgs);
+          pArgs = cfAsJsonString(pArgs, "{}");
+        }
+        pCall = json_object_new_object();
+        pFn = json_object_new_object();
+        json_object_object_add(pCall, "id", json_object_new_string(zId));
+        json_object_object_add(pCall, "type", json_object_new_string("function"));
+        json_object_object_add(pFn, "name", json_object_new_string(zName));
+        json_object_object_add(pFn, "arguments", pArgs);
+        json_object_object_add(pCall, "function", pFn);
+        json_object_array_add(pCalls, pCall);
+        pTool = json_object_new_object();
+        json_object_object_add(pTool, "role", json_object_new_string("tool"));
+        json_object_object_add(pTool, "content", pResult);
+        json_object_object_add(pTool, "tool_call_id", json_object_new_string(zId));
+        json_object_array_add(pResults, pTool);
+      }
+    }
+    {
+      char *zText = sqlite3_str_finish(pText);
+      const char *zUse = zText;
+      if (nText == 0 && !bContentUsed && a[i].zContent && a[i].zContent[0]) {
+        zUse = a[i].zContent; /* add_message's content with tool_calls parts */
+        nText = 1;
+      }
+      if (nText) bContentUsed = 1;
+      if (nText || json_object_array_length(pCalls)) {
+        cfReplayAdd(pOut, "assistant", zUse, json_object_array_length(pCalls) ? json_object_get(pCalls) : 0);
+        for (size_t r = 0; r < json_object_array_length(pResults); r++) {
+          json_object_array_add(pOut, json_object_get(json_object_array_get_idx(pResults, r)));
+        }
+        bAny = 1;
+      }
+      sqlite3_free(zText);
+    }
+    json_object_put(pCalls);
+    json_object_put(pResults);
+  }
+  if (!bAny && a[i].zContent && a[i].zContent[0]) cfReplayAdd(pOut, "assistant", a[i].zContent, 0);
+}
+
+/* The window as OpenAI chat messages (chat_history_json): system and user
+** messages as {"role", "content"} (a message stored with parts only: its
+** text parts, one per line); assistant messages as cfReplayAssistant
+** places them; a tool message only after the call it answers. */
+static char *cfReplay(CfReplayRow *a, int n) {
+  struct json_object *pOut = json_object_new_array();
+  char *zOut;
+  for (int i = 0; i < n; i++) {
+    if (a[i].cRole == 'a') {
+      cfReplayAssistant(a, n, i, pOut);
+    } else if (a[i].cRole != 't') {
+      const char *zRole = a[i].cRole == 's' ? "system" : "user";
+      if ((a[i].zContent == 0 || a[i].zContent[0] == 0) && a[i].pParts) {
+        sqlite3_str *pText = sqlite3_str_new(0);
+        char *zText;
+        int nText = 0;
+        for (size_t k = 0; k < json_object_array_length(a[i].pParts); k++) {
+          struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k);
+          const char *zType = cfPartString(pPart, "type"), *zT = cfPartString(pPart, "text");
+          if (zType && strcmp(zType, "text") == 0 && zT) {
+            if (nText++) sqlite3_str_appendchar(pText, 1, '\n');
+            sqlite3_str_appendall(pText, zT);
+          }
+        }
+        zText = sqlite3_str_finish(pText);
+        cfReplayAdd(pOut, zRole, zText, 0);
+        sqlite3_free(zText);
+      } else {
+        cfReplayAdd(pOut, zRole, a[i].zContent, 0);
+      }
+    }
+  }
+  zOut = sqlite3_mprintf("%s", json_object_to_json_string_ext(pOut, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put(pOut);
+  return zOut;
+}
 
 static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_stmt *pStmt = 0;
-  char *zErr = 0;
-  sqlite3_str *pOut;
-  int rc, n = 0;
+  char *zErr = 0, *zOut = 0;
+  CfReplayRow *a = 0;
+  int rc, n = 0, nAlloc = 0;
   sqlite3_int64 iConv;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
@@ -190,32 +487,59 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     sqlite3_free(zErr);
     return;
   }
-  pOut = sqlite3_str_new(p->db);
-  sqlite3_str_appendchar(pOut, 1, '[');
   while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
-    const char *zMsg = (const char *)sqlite3_column_text(pStmt, 0);
-    if (zMsg == 0) {
+    const char *zRole = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *zContent = (const char *)sqlite3_column_text(pStmt, 1);
+    CfReplayRow *r;
+    if (n == nAlloc) {
+      int nNew = nAlloc ? nAlloc * 2 : 16;
+      CfReplayRow *aNew = sqlite3_realloc64(a, sizeof(CfReplayRow) * (sqlite3_uint64)nNew);
+      if (aNew == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      a = aNew;
+      nAlloc = nNew;
+    }
+    r = &a[n];
+    memset(r, 0, sizeof(*r));
+    if (zRole == 0 || zContent == 0) {
       rc = SQLITE_NOMEM; /* never a message silently left out */
       break;
     }
-    if (n++) sqlite3_str_appendchar(pOut, 1, ',');
-    sqlite3_str_appendall(pOut, zMsg);
+    n++;
+    r->cRole = zRole[0];
+    r->zContent = sqlite3_mprintf("%s", zContent);
+    if (sqlite3_column_type(pStmt, 3) == SQLITE_TEXT) {
+      r->zCallId = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+      if (r->zCallId == 0) rc = SQLITE_NOMEM;
+    }
+    if (sqlite3_column_type(pStmt, 2) == SQLITE_TEXT) {
+      r->pParts = json_tokener_parse((const char *)sqlite3_column_text(pStmt, 2));
+      if (r->pParts == 0 || !json_object_is_type(r->pParts, json_type_array)) rc = SQLITE_NOMEM;
+    }
+    if (r->zContent == 0) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_NOMEM) break;
   }
-  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc == SQLITE_DONE) {
+    zOut = cfReplay(a, n);
+    if (zOut == 0) rc = SQLITE_NOMEM;
+  }
   if (rc == SQLITE_NOMEM) {
     sqlite3_result_error_nomem(ctx);
-    sqlite3_free(sqlite3_str_finish(pOut));
   } else if (rc != SQLITE_DONE) {
     cfResultErrorFromDb(ctx, p->db, rc);
-    sqlite3_free(sqlite3_str_finish(pOut));
-  } else if (sqlite3_str_errcode(pOut)) {
-    int e = sqlite3_str_errcode(pOut);
-    sqlite3_free(sqlite3_str_finish(pOut));
-    if (e == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx);
-    else sqlite3_result_error_nomem(ctx);
   } else {
-    sqlite3_result_text(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
+    sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
+    zOut = 0;
   }
+  sqlite3_free(zOut);
+  for (int i = 0; i < n; i++) {
+    sqlite3_free(a[i].zContent);
+    sqlite3_free(a[i].zCallId);
+    if (a[i].pParts) json_object_put(a[i].pParts);
+  }
+  sqlite3_free(a);
   sqlite3_finalize(pStmt);
 }
 
