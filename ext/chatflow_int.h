@@ -57,6 +57,10 @@ enum {
   CF_STMT_RUN_GET,
   CF_STMT_MSG_RUN_GET,
   CF_STMT_MSG_INSERT,
+  CF_STMT_MSG_INSERT_UID,
+  CF_STMT_MSG_RETRY,
+  CF_STMT_MSG_SHAPE,
+  CF_STMT_MSG_ANSWERS,
   CF_STMT_SET_TITLE,
   CF_STMT_SETTING_GET,
   CF_STMT_JSON_LOAD,    /* json.c: kind of a JSON value, duplicate keys */
@@ -202,6 +206,7 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
 ** SQLITE_ERROR with *pzErr set, or another SQLite code (SQLITE_NOMEM comes
 ** without a message: report it with sqlite3_result_error_nomem). */
 int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
+int cfToolStateKnown(const char *z); /* a state of an AI SDK tool part */
 /* The text gate alone (\u0000, lone surrogates), for JSON a parser has
 ** already accepted: "chatflow: <zWhat> has a key ...", "chatflow:
 ** <zWithin>: <path> contains a NUL character (\u0000)". */

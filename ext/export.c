@@ -23,8 +23,8 @@
 ** business_context, clarifications, detail, validation) are embedded as
 ** JSON, not as strings.  The document is built by SQLite's json_object and
 ** json_group_array in one statement, so it is one consistent snapshot.
-** Format 'openai' is the [{"role", "content"}] array of every message by
-** seq (chat_history_json without a budget).  Deleted conversations export
+** Format 'openai' is chat_history_json(id): every message by seq as an
+** OpenAI chat messages array, tool calls and results included.  Deleted conversations export
 ** too (a last copy before purge_conversation); workflow_interrupts
 ** checkpoints (blobs) are not part of the document.
 **
@@ -33,8 +33,8 @@
 ** the given owner with a new uid (or options.uid), keeping the exported key
 ** unless the owner already has a conversation with that key (an error);
 ** then the runs (any status, with their events and proposals), then the
-** messages (seq, run_id, type, tokens, workflow_step, created_at ... as
-** exported).  Ids are new: runs get fresh ids and the messages' run_id is
+** messages (seq, uid, run_id, type, tokens, workflow_step, created_at ...
+** as exported; a message without uid gets a random one).  Ids are new: runs get fresh ids and the messages' run_id is
 ** remapped to them.  Derived values are not read from the document but
 ** rebuilt by the schema's triggers from the rows: message_count,
 ** total_tokens, last_message_at, last_message_preview (last_seq is raised to
@@ -42,9 +42,10 @@
 ** the newest messages).  forked_from_id names a row of the exporting
 ** database and is not carried over; forked_at_seq is.  So
 ** export -> import -> export gives the same document apart from every id
-** and *_id field and the uid.
+** and *_id field and the conversation's uid.
 **   Accepted fields are exactly the exported ones (an unknown field is an
-** error, so that a typo is not silently dropped); "id", "uid", "owner",
+** error, so that a typo is not silently dropped); "id", the conversation's
+** "uid", "owner",
 ** "conversation_id", "run_id" of events and proposals and the derived
 ** counters are accepted and ignored.  Required: format, conversation,
 ** messages[i].role, runs[i].workflow and status, events[i].to_status,
@@ -119,7 +120,7 @@ static const char cfExportSql[] =
     "   SELECT json_object('id', id, 'conversation_id', conversation_id, 'seq', seq,"
     "     'run_id', run_id, 'role', role, 'type', type, 'content', content,"
     "     'parts', json(parts), 'attachments', json(attachments), 'workflow_step', workflow_step,"
-    "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at) AS o"
+    "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at, 'uid', uid) AS o"
     "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)),"
     " 'runs', json((SELECT json_group_array(json(r.o)) FROM ("
     "   SELECT json_object('id', w.id, 'conversation_id', w.conversation_id,"
@@ -144,10 +145,7 @@ static const char cfExportSql[] =
     " FROM chat_conversations AS c WHERE c.id = ?1";
 
 static const char cfExportOpenaiSql[] =
-    "SELECT (SELECT json_group_array(json(m.o)) FROM ("
-    "   SELECT json_object('role', role, 'content', content) AS o"
-    "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)"
-    " FROM chat_conversations AS c WHERE c.id = ?1";
+    "SELECT chat_history_json(c.id) FROM chat_conversations AS c WHERE c.id = ?1";
 
 static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
@@ -493,7 +491,7 @@ static const char cfConvInsertSql[] =
     " coalesce(?15, ?14, ?32), ?22)";
 
 enum { MS_ID, MS_CONVERSATION_ID, MS_SEQ, MS_RUN_ID, MS_ROLE, MS_TYPE, MS_CONTENT, MS_PARTS,
-       MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_N };
+       MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_UID, MS_N };
 static const CfField aMsgField[MS_N] = {
   {"id", CF_IK_SKIP, 1, 0},           {"conversation_id", CF_IK_SKIP, 1, 0},
   {"seq", CF_IK_INT, 0, 0},           {"run_id", CF_IK_INT, 1, 0},
@@ -501,12 +499,15 @@ static const CfField aMsgField[MS_N] = {
   {"content", CF_IK_TEXT, 1, 0},      {"parts", CF_IK_ARRAY, 1, 0},
   {"attachments", CF_IK_ARRAY, 1, 0}, {"workflow_step", CF_IK_TEXT, 1, 0},
   {"metadata", CF_IK_OBJECT, 1, 0},   {"tokens", CF_IK_INT, 1, 0},
-  {"created_at", CF_IK_TIME, 0, 0},
+  {"created_at", CF_IK_TIME, 0, 0},   {"uid", CF_IK_TEXT, 1, 0},
 };
+/* uid: the exported one (a UIMessage id stays the same), else the random
+** default of the schema's column, written out. */
 static const char cfMsgInsertSql[] =
     "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content, parts,"
-    " attachments, workflow_step, metadata, tokens, created_at)"
-    " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10, ?11, ?12, coalesce(?13, ?32))";
+    " attachments, workflow_step, metadata, tokens, created_at, uid)"
+    " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10, ?11, ?12, coalesce(?13, ?32),"
+    " coalesce(?14, lower(hex(randomblob(16)))))";
 /* The insert trigger attaches a message without run_id to the
 ** conversation's active run and copies its step: the exported values win. */
 static const char cfMsgFixSql[] =
@@ -1176,8 +1177,8 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = cfStmtText(
         p,
         "INSERT INTO chat_messages (conversation_id, seq, role, type, content, parts, attachments,"
-        " metadata, tokens, created_at)"
-        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at"
+        " metadata, tokens, created_at, uid)"
+        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at, uid"
         "   FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?3 ORDER BY seq",
         &pStmt);
     if (rc == SQLITE_OK) {

@@ -723,41 +723,93 @@ int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr) {
   return rc;
 }
 
-/* Message parts: zParts is a JSON array (as json_each gives it); each item
-** must be an object whose "type" is text, reasoning, tool-call,
-** tool-result, file or data-<name>. */
+/* The states of an AI SDK tool part (ToolUIPart["state"] of the "ai"
+** package, 5.x to 7.x: the call streaming in, complete, waiting for and
+** given an approval, answered, failed, denied). */
+static const char *const cfToolStates[] = {
+  "input-streaming", "input-available", "approval-requested", "approval-responded",
+  "output-available", "output-error", "output-denied",
+};
+
+/* True when z is a state of cfToolStates. */
+int cfToolStateKnown(const char *z) {
+  for (size_t k = 0; z && k < sizeof(cfToolStates) / sizeof(cfToolStates[0]); k++) {
+    if (strcmp(z, cfToolStates[k]) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Message parts: zParts is a JSON array (as json_each gives it).  Each item
+** is an object with a non-empty string "type"; every type is accepted (the
+** AI SDK's part kinds and any newer one are kept as data), and these are
+** checked for what their producers guarantee:
+**   tool-call (chatflow 0.1,   "id" and "name" are strings of 1 to 128
+**   OpenAI tool calls)         characters
+**   tool-<name>, dynamic-tool  (AI SDK tool parts) "toolCallId" is a string
+**                              of 1 to 128 characters, "state" one of
+**                              cfToolStates; dynamic-tool also "toolName"
+**   data-<name>, tool-<name>   the name is not empty */
 static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const char *zKey,
                             char **pzErr) {
-  static const char *azType[] = {"text", "reasoning", "tool-call", "tool-result", "file"};
   sqlite3_stmt *pStmt = 0;
   int rc = cfJsonPrepare(pDb, CF_STMT_JSON_PARTS,
                          "SELECT key, CASE WHEN type = 'object' THEN"
                          " CASE WHEN json_type(value, '$.type') = 'text'"
-                         " THEN json_extract(value, '$.type') END END"
-                         " FROM json_each(?1)",
+                         " THEN json_extract(value, '$.type') END END, NULL, id, nm, cid, st, tn"
+                         " FROM (SELECT key, type, value,"
+                         "  CASE WHEN o AND json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END AS id,"
+                         "  CASE WHEN o AND json_type(value, '$.name') = 'text' THEN length(json_extract(value, '$.name')) END AS nm,"
+                         "  CASE WHEN o AND json_type(value, '$.toolCallId') = 'text'"
+                         "   THEN length(json_extract(value, '$.toolCallId')) END AS cid,"
+                         "  CASE WHEN o AND json_type(value, '$.state') = 'text' THEN json_extract(value, '$.state') END AS st,"
+                         "  CASE WHEN o AND json_type(value, '$.toolName') = 'text'"
+                         "   THEN length(json_extract(value, '$.toolName')) END AS tn"
+                         "  FROM (SELECT key, type, value, type = 'object' AS o FROM json_each(?1)))",
                          &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
-    int i = sqlite3_column_int(pStmt, 0), bOk = 0;
-    const char *zType;
+    int i = sqlite3_column_int(pStmt, 0);
+    const char *zType, *zState;
+    char *zE = 0;
     rc = SQLITE_OK;
     zType = cfJsonText(pStmt, 1, &rc);
+    zState = cfJsonText(pStmt, 6, &rc);
     if (rc != SQLITE_OK) break;
-    if (zType == 0) {
-      *pzErr = sqlite3_mprintf("chatflow: %s[%d] must be an object with a string \"type\"", zKey, i);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      break;
+    if (zType == 0 || zType[0] == 0) {
+      zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
+    } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
+      zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
+    } else if (strcmp(zType, "tool-call") == 0) {
+      sqlite3_int64 nId = sqlite3_column_int64(pStmt, 3), nName = sqlite3_column_int64(pStmt, 4);
+      if (nId < 1 || nId > 128) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters", zKey, i);
+      } else if (nName < 1 || nName > 128) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters", zKey, i);
+      } else {
+        continue;
+      }
+    } else if ((strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
+               strcmp(zType, "dynamic-tool") == 0) {
+      sqlite3_int64 nId = sqlite3_column_int64(pStmt, 5), nName = sqlite3_column_int64(pStmt, 7);
+      if (nId < 1 || nId > 128) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a \"toolCallId\": a string of 1 to 128 characters", zKey, i, zType);
+      } else if (zState == 0) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\"", zKey, i, zType);
+      } else if (!cfToolStateKnown(zState)) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%s' (expected input-streaming, input-available, "
+                             "approval-requested, approval-responded, output-available, output-error, output-denied)",
+                             zKey, i, zType, zState);
+      } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
+      } else {
+        continue;
+      }
+    } else {
+      continue;
     }
-    for (size_t k = 0; k < sizeof(azType) / sizeof(azType[0]); k++) {
-      if (strcmp(zType, azType[k]) == 0) bOk = 1;
-    }
-    if (strncmp(zType, "data-", 5) == 0 && zType[5]) bOk = 1;
-    if (!bOk) {
-      *pzErr = sqlite3_mprintf("chatflow: %s[%d] has unknown type '%q' (expected text, reasoning, tool-call, tool-result, file, data-*)",
-                               zKey, i, zType);
-      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      break;
-    }
+    rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
+    *pzErr = zE;
+    break;
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc != SQLITE_OK && rc != SQLITE_ERROR) rc = cfJsonDbError(pDb, rc, pzErr);

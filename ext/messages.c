@@ -39,7 +39,63 @@
 #include <string.h>
 
 enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
-       MOPT_CREATED_AT, MOPT_COUNT };
+       MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_COUNT };
+
+/* The columns and values of the message INSERT; ?10 and ?11 are the parts
+** and metadata when the call built them (tool_calls, tool_call_id), else
+** they come from the options ?6 as given. */
+#define CF_MSG_INSERT(zUidCol, zUidVal) \
+  "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content," \
+  " parts, attachments, workflow_step, metadata, tokens, created_at" zUidCol ")" \
+  " VALUES (?1, (SELECT last_seq + 1 FROM chat_conversations WHERE id = ?1)," \
+  " ?2, ?3, ?4, ?5, coalesce(?10, json_extract(?6, '$.parts')), json_extract(?6, '$.attachments')," \
+  " ?7, coalesce(?11, json_extract(?6, '$.metadata'))," \
+  " coalesce(?8, CASE WHEN ?5 <> '' THEN (length(?5) + 3) / 4" \
+  "              ELSE (length(coalesce(?10, json_extract(?6, '$.parts'))) + 3) / 4 END), ?9" zUidVal ")"
+
+/* Checks the OpenAI tool_calls option of zOpts: [{"id", "type":
+** "function", "function": {"name", "arguments"}}], arguments a JSON text
+** (a string, as OpenAI sends it) or an object. */
+static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT key, type = 'object',"
+      " CASE WHEN json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END,"
+      " coalesce(json_extract(value, '$.type'), 'function') IS 'function',"
+      " CASE WHEN json_type(value, '$.function.name') = 'text'"
+      "  THEN length(json_extract(value, '$.function.name')) END,"
+      " coalesce(json_type(value, '$.function.arguments'), 'null') IN ('text', 'object', 'null')"
+      " FROM json_each(?1, '$.tool_calls')",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zOpts, -1, SQLITE_STATIC);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    int i = sqlite3_column_int(pStmt, 0);
+    sqlite3_int64 nId = sqlite3_column_int64(pStmt, 2), nName = sqlite3_column_int64(pStmt, 4);
+    char *zE = 0;
+    rc = SQLITE_OK;
+    if (!sqlite3_column_int(pStmt, 1)) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d] must be an object {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}", i);
+    } else if (nId < 1 || nId > 128) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].id must be a string of 1 to 128 characters", i);
+    } else if (!sqlite3_column_int(pStmt, 3)) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].type must be \"function\"", i);
+    } else if (nName < 1 || nName > 128) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.name must be a string of 1 to 128 characters", i);
+    } else if (!sqlite3_column_int(pStmt, 5)) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.arguments must be a JSON string or an object", i);
+    } else {
+      continue;
+    }
+    rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
+    *pzErr = zE;
+    break;
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && *pzErr == 0) *pzErr = cfDbError(p->db, rc);
+  sqlite3_finalize(pStmt);
+  return rc;
+}
 
 static const char *cfDefaultType(const char *zRole) {
   switch (zRole[0]) {
@@ -68,12 +124,13 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     {"type", CF_JT_STRING, 0, 0, 0},       {"parts", CF_JT_PARTS, 0, 0, 0},
     {"attachments", CF_JT_ARRAY, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
     {"tokens", CF_JT_INT, 0, 0, 0},        {"run_id", CF_JT_INT, 0, 0, 0},
-    {"created_at", CF_JT_STRING, 0, 0, 0},
+    {"created_at", CF_JT_STRING, 0, 0, 0}, {"uid", CF_JT_STRING, 0, 0, 0},
+    {"tool_calls", CF_JT_ARRAY, 0, 0, 0},  {"tool_call_id", CF_JT_STRING, 0, 0, 0},
   };
   CfJsonOpt aOpt[MOPT_COUNT];
   sqlite3_int64 iConv, iRun = 0, iMsg = 0;
   const char *zRole = 0, *zContent = 0, *zOpts = 0, *zType;
-  char *zErr = 0, *zTitle = 0, *zStep = 0;
+  char *zErr = 0, *zTitle = 0, *zStep = 0, *zParts = 0, *zMeta = 0, *zCallId = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
@@ -94,10 +151,34 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     goto fail;
   }
   if (zContent) nContent = sqlite3_value_bytes(argv[2]);
-  if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0)) {
+  if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0) &&
+      (!aOpt[MOPT_TOOL_CALLS].bPresent || aOpt[MOPT_TOOL_CALLS].iVal == 0)) {
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
                            zContent ? "empty" : "NULL");
     goto fail;
+  }
+  if (aOpt[MOPT_UID].bPresent) {
+    int n = cfUtf8Chars((const unsigned char *)aOpt[MOPT_UID].zVal, (int)strlen(aOpt[MOPT_UID].zVal));
+    if (n < 1 || n > 128) {
+      zErr = sqlite3_mprintf("chatflow: message uid must be a string of 1 to 128 characters, got %d", n);
+      goto fail;
+    }
+  }
+  if (aOpt[MOPT_TOOL_CALLS].bPresent && zRole[0] != 'a') {
+    zErr = sqlite3_mprintf("chatflow: option tool_calls is for assistant messages, not %s", zRole);
+    goto fail;
+  }
+  if (aOpt[MOPT_TOOL_CALL_ID].bPresent) {
+    int n = cfUtf8Chars((const unsigned char *)aOpt[MOPT_TOOL_CALL_ID].zVal,
+                        (int)strlen(aOpt[MOPT_TOOL_CALL_ID].zVal));
+    if (zRole[0] != 't') {
+      zErr = sqlite3_mprintf("chatflow: option tool_call_id is for tool messages, not %s", zRole);
+      goto fail;
+    }
+    if (n < 1 || n > 128) {
+      zErr = sqlite3_mprintf("chatflow: tool_call_id must be a string of 1 to 128 characters, got %d", n);
+      goto fail;
+    }
   }
   zType = aOpt[MOPT_TYPE].bPresent ? aOpt[MOPT_TYPE].zVal : cfDefaultType(zRole);
   if (!cfTypeValid(zType)) {
@@ -199,6 +280,124 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     if (rc != SQLITE_OK) goto db_error;
   }
 
+  /* Tool calls and results in their stored form (chatflow's "tool-call"
+  ** parts; metadata.tool_call_id), and a tool result's call. */
+  if (zOpts && (aOpt[MOPT_TOOL_CALLS].bPresent || zRole[0] == 't')) {
+    if (aOpt[MOPT_TOOL_CALLS].bPresent) rc = cfToolCallsCheck(p, zOpts, &zErr);
+    if (rc == SQLITE_OK) {
+      rc = cfStmt(p, CF_STMT_MSG_SHAPE,
+                  "SELECT CASE WHEN ?2 THEN (SELECT json_group_array(json(v)) FROM ("
+                  "   SELECT value AS v, 0 AS g, key AS k FROM json_each(?1, '$.parts')"
+                  "   UNION ALL"
+                  "   SELECT json_object('type', 'tool-call', 'id', json_extract(value, '$.id'),"
+                  "          'name', json_extract(value, '$.function.name'),"
+                  "          'arguments', coalesce(json_extract(value, '$.function.arguments') || '', '{}')),"
+                  "          1, key FROM json_each(?1, '$.tool_calls')"
+                  "   ORDER BY g, k)) END,"
+                  " CASE WHEN ?3 IS NOT NULL"
+                  "  THEN json_set(coalesce(json_extract(?1, '$.metadata'), '{}'), '$.tool_call_id', ?3) END,"
+                  " json_type(?1, '$.metadata.tool_call_id'), json_extract(?1, '$.metadata.tool_call_id')",
+                  &pStmt);
+    }
+    if (rc == SQLITE_OK) {
+      const char *zOld;
+      sqlite3_bind_text(pStmt, 1, zOpts, -1, SQLITE_STATIC);
+      sqlite3_bind_int(pStmt, 2, aOpt[MOPT_TOOL_CALLS].bPresent);
+      if (aOpt[MOPT_TOOL_CALL_ID].bPresent) {
+        sqlite3_bind_text(pStmt, 3, aOpt[MOPT_TOOL_CALL_ID].zVal, -1, SQLITE_STATIC);
+      }
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        zOld = (const char *)sqlite3_column_text(pStmt, 3);
+        if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+          zParts = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+          if (zParts == 0) rc = SQLITE_NOMEM;
+        }
+        if (sqlite3_column_type(pStmt, 1) != SQLITE_NULL) {
+          zMeta = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+          if (zMeta == 0) rc = SQLITE_NOMEM;
+        }
+        if (rc != SQLITE_OK) {
+          /* out of memory */
+        } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL &&
+                   strcmp((const char *)sqlite3_column_text(pStmt, 2), "text") != 0) {
+          zErr = sqlite3_mprintf("chatflow: metadata.tool_call_id must be a string");
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        } else if (zOld && aOpt[MOPT_TOOL_CALL_ID].bPresent && strcmp(zOld, aOpt[MOPT_TOOL_CALL_ID].zVal) != 0) {
+          zErr = sqlite3_mprintf("chatflow: tool_call_id '%q' differs from metadata.tool_call_id '%q'",
+                                 aOpt[MOPT_TOOL_CALL_ID].zVal, zOld);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        } else if (zRole[0] == 't' && (zOld || aOpt[MOPT_TOOL_CALL_ID].bPresent)) {
+          zCallId = sqlite3_mprintf("%s", zOld ? zOld : aOpt[MOPT_TOOL_CALL_ID].zVal);
+          if (zCallId == 0) rc = SQLITE_NOMEM;
+        }
+      }
+      cfStmtDone(p, pStmt);
+      pStmt = 0;
+    }
+    if (rc == SQLITE_OK && zCallId) {
+      /* the call it answers: a tool call of an assistant message of the
+      ** conversation (either form) */
+      rc = cfStmt(p, CF_STMT_MSG_ANSWERS,
+                  "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                  " WHERE m.conversation_id = ?1 AND m.role = 'assistant' AND m.parts IS NOT NULL"
+                  "   AND CASE WHEN j.type = 'object' THEN"
+                  "        (json_extract(j.value, '$.type') = 'tool-call' AND json_extract(j.value, '$.id') = ?2)"
+                  "        OR json_extract(j.value, '$.toolCallId') = ?2 END"
+                  " LIMIT 1",
+                  &pStmt);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pStmt, 1, iConv);
+        sqlite3_bind_text(pStmt, 2, zCallId, -1, SQLITE_STATIC);
+        rc = sqlite3_step(pStmt);
+        if (rc == SQLITE_DONE) {
+          zErr = sqlite3_mprintf("chatflow: the tool result answers no call: conversation %lld has no tool call with id '%q'",
+                                 iConv, zCallId);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        } else if (rc == SQLITE_ROW) {
+          rc = SQLITE_OK;
+        }
+      }
+      cfStmtDone(p, pStmt);
+      pStmt = 0;
+    }
+    if (rc != SQLITE_OK) goto db_error;
+  }
+
+  /* A uid the conversation has: a retry (the same message: its id, no
+  ** write) or an error. */
+  if (aOpt[MOPT_UID].bPresent) {
+    rc = cfStmt(p, CF_STMT_MSG_RETRY,
+                "SELECT id, role IS ?3 AND content IS ?4"
+                "       AND parts IS coalesce(?5, json_extract(?6, '$.parts'))"
+                "  FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2",
+                &pStmt);
+    if (rc != SQLITE_OK) goto db_error;
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_text(pStmt, 2, aOpt[MOPT_UID].zVal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 3, zRole, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 4, zContent ? zContent : "", nContent, SQLITE_STATIC);
+    if (zParts) sqlite3_bind_text(pStmt, 5, zParts, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 6, zOpts, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int(pStmt, 1)) {
+        iMsg = sqlite3_column_int64(pStmt, 0);
+      } else {
+        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",
+                               aOpt[MOPT_UID].zVal, iConv);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+    if (rc != SQLITE_OK || iMsg) goto db_error; /* iMsg: the retry, done */
+  }
+
   if (bNeedTitle) {
     zTitle = cfAutoTitle(zContent);
     if (zTitle == 0 && zContent[strspn(zContent, " \t\n\r\f\v")] != 0) {
@@ -222,15 +421,11 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     }
   }
 
-  rc = cfStmt(p, CF_STMT_MSG_INSERT,
-              "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content,"
-              " parts, attachments, workflow_step, metadata, tokens, created_at)"
-              " VALUES (?1, (SELECT last_seq + 1 FROM chat_conversations WHERE id = ?1),"
-              " ?2, ?3, ?4, ?5, json_extract(?6, '$.parts'), json_extract(?6, '$.attachments'),"
-              " ?7, json_extract(?6, '$.metadata'),"
-              " coalesce(?8, CASE WHEN ?5 <> '' THEN (length(?5) + 3) / 4"
-              "              ELSE (length(json_extract(?6, '$.parts')) + 3) / 4 END), ?9)",
-              &pStmt);
+  if (aOpt[MOPT_UID].bPresent) {
+    rc = cfStmt(p, CF_STMT_MSG_INSERT_UID, CF_MSG_INSERT(", uid", ", ?12"), &pStmt);
+  } else {
+    rc = cfStmt(p, CF_STMT_MSG_INSERT, CF_MSG_INSERT("", ""), &pStmt);
+  }
   if (rc != SQLITE_OK) goto db_error;
   sqlite3_bind_int64(pStmt, 1, iConv);
   if (iRun) sqlite3_bind_int64(pStmt, 2, iRun);
@@ -241,6 +436,9 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (zStep) sqlite3_bind_text(pStmt, 7, zStep, -1, SQLITE_STATIC);
   if (aOpt[MOPT_TOKENS].bPresent) sqlite3_bind_int64(pStmt, 8, aOpt[MOPT_TOKENS].iVal);
   sqlite3_bind_text(pStmt, 9, zNow, -1, SQLITE_STATIC);
+  if (zParts) sqlite3_bind_text(pStmt, 10, zParts, -1, SQLITE_STATIC);
+  if (zMeta) sqlite3_bind_text(pStmt, 11, zMeta, -1, SQLITE_STATIC);
+  if (aOpt[MOPT_UID].bPresent) sqlite3_bind_text(pStmt, 12, aOpt[MOPT_UID].zVal, -1, SQLITE_STATIC);
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_DONE) {
     rc = SQLITE_OK;
@@ -262,6 +460,9 @@ fail:
 done:
   sqlite3_free(zTitle);
   sqlite3_free(zStep);
+  sqlite3_free(zParts);
+  sqlite3_free(zMeta);
+  sqlite3_free(zCallId);
   cfJsonOptionsFree(aOpt, MOPT_COUNT);
 }
 

@@ -125,8 +125,17 @@ CREATE TABLE chat_messages (
                               OR (json_valid(metadata) AND json_type(metadata) = 'object')),
   tokens          INTEGER CHECK (tokens IS NULL OR tokens >= 0),  -- estimated when omitted
   created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- the caller's key of the message (an AI SDK UIMessage id; the retry key
+  -- of add_message): unique in its conversation, random when not given
+  uid             TEXT NOT NULL DEFAULT (lower(hex(randomblob(16))))
+                  CONSTRAINT "chatflow: message uid must be text of 1 to 128 characters"
+                  CHECK (length(uid) BETWEEN 1 AND 128),
+  -- (named: SQLite gives an unnamed first table constraint the name of the
+  -- last column's constraint)
+  CONSTRAINT "chatflow: message content must not be empty unless parts are given"
   CHECK (content <> '' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
-  UNIQUE (conversation_id, seq)
+  UNIQUE (conversation_id, seq),
+  UNIQUE (conversation_id, uid)
 ) STRICT;
 
 CREATE TABLE workflow_run_events (
@@ -482,14 +491,15 @@ BEGIN
    WHERE id = OLD.conversation_id;
 END;
 CREATE TRIGGER chat_messages_immutable
-BEFORE UPDATE OF conversation_id, seq, role, content, parts ON chat_messages
+BEFORE UPDATE OF conversation_id, seq, role, content, parts, uid ON chat_messages
 WHEN NEW.conversation_id IS NOT OLD.conversation_id
   OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
   OR NEW.role IS NOT OLD.role
   OR NEW.content IS NOT OLD.content
   OR NEW.parts IS NOT OLD.parts
+  OR NEW.uid IS NOT OLD.uid
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, role, content and parts cannot be updated');
+  SELECT RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated');
 END;
 CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
@@ -880,6 +890,8 @@ BEGIN
    WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
    WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: message uid contains a NUL character')
+   WHERE instr(CAST(NEW.uid AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
    WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
       OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);

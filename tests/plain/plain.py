@@ -50,7 +50,7 @@ ALLOWED = {
     "awaiting_approval": {"processing", "failed", "cancelled"},
     "completed": set(), "failed": set(), "cancelled": set(),
 }
-IMMUTABLE = ("chatflow: messages are immutable: conversation_id, seq, role, content and parts "
+IMMUTABLE = ("chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts "
              "cannot be updated")
 
 SETUP = """

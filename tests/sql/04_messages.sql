@@ -43,7 +43,7 @@ SELECT seq, role, type FROM chat_messages WHERE conversation_id = 3 AND seq > 7 
 -- parts, attachments, metadata are stored as minified JSON
 SELECT add_message(3, 'assistant', 'Here is the map.', '{
   "parts": [{"type": "reasoning", "text": "think"}, {"type": "text", "text": "Here is the map."},
-            {"type": "tool-call", "id": "t1"}, {"type": "tool-result", "id": "t1"},
+            {"type": "tool-call", "id": "t1", "name": "serp", "arguments": "{}"}, {"type": "tool-result", "id": "t1"},
             {"type": "file", "url": "f"}, {"type": "data-chart", "data": [1, 2]}],
   "attachments": [{"name": "map.csv", "size": 12}],
   "metadata": {"model": "gpt-4o", "tokens": {"input": 10, "output": 5, "total": 15},
@@ -117,7 +117,8 @@ SELECT add_message(2, 'user', 'x', '{"type": ""}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": {}}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [1]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [{"text": "no type"}]}'); -- error
-SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "video"}]}'); -- error
+SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "tool-weather", "state": "input-available"}]}'); -- error
+SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "tool-call", "id": "t9"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "data-"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"attachments": {}}'); -- error
 SELECT add_message(2, 'user', 'x', '{"metadata": []}'); -- error

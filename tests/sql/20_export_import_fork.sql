@@ -20,15 +20,15 @@ SELECT chatflow_clock('2026-01-01T10:00:00.000Z');
 SELECT create_conversation('acme', 'Bakery plan', '{"uid": "src", "key": "k1", "model": "gpt-4o",
   "agent": "planner", "visibility": "public", "context": {"site": "bakery.example", "n": [1, 2.5, true, null]},
   "metadata": {"tags": ["a"]}}');
-SELECT add_message(1, 'system', 'Be brief.');
+SELECT add_message(1, 'system', 'Be brief.', '{"uid": "m1"}');
 SELECT chatflow_clock('2026-01-01T10:01:00.000Z');
 SELECT add_message(1, 'user', 'Plan a topical map', '{"attachments": [{"name": "brief.pdf", "size": 3}],
-  "metadata": {"client": "web"}}');
+  "metadata": {"client": "web"}, "uid": "m2"}');
 SELECT start_run(1, 'topical_map', '{"seed": "bakery"}');
 SELECT chatflow_clock('2026-01-01T10:02:00.000Z');
 SELECT advance_run(1, '{"context": "done"}');
 SELECT add_message(1, 'assistant', 'Who is the audience?', '{"type": "clarification_request",
-  "metadata": {"model": "gpt-4o", "tokens": {"input": 10, "output": 5, "total": 15}}, "tokens": 5}');
+  "metadata": {"model": "gpt-4o", "tokens": {"input": 10, "output": 5, "total": 15}}, "tokens": 5, "uid": "m3"}');
 SELECT chatflow_clock('2026-01-01T10:03:00.000Z');
 SELECT resume_run(1, '{"clarifications": [{"question_id": "q1", "question": "Audience?", "answer": "locals"}]}');
 SELECT set_business_context(1, '{"offerings": ["bread"], "geo": "Lyon"}');
@@ -51,14 +51,14 @@ SELECT advance_run(3);
 SELECT add_proposal(3, 'pillar', 'Pastry');
 SELECT chatflow_clock('2026-01-01T10:08:00.000Z');
 SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "reasoning", "text": "thinking"},
-  {"type": "data-pillars", "data": {"names": ["Pastry"]}}]}');
+  {"type": "data-pillars", "data": {"names": ["Pastry"]}}], "uid": "m4"}');
 -- a message outside the active run (run_id NULL is kept by the import,
 -- although the schema would attach a raw INSERT to the active run)
-INSERT INTO chat_messages (conversation_id, role, content, run_id, workflow_step, created_at)
-VALUES (1, 'tool', 'lookup: ok', 3, 'pillar_proposal', '2026-01-01T10:09:00.000Z');
+INSERT INTO chat_messages (conversation_id, role, content, run_id, workflow_step, created_at, uid)
+VALUES (1, 'tool', 'lookup: ok', 3, 'pillar_proposal', '2026-01-01T10:09:00.000Z', 'm5');
 UPDATE chat_messages SET run_id = NULL, workflow_step = NULL WHERE conversation_id = 1 AND seq = 5;
 SELECT chatflow_clock('2026-01-01T10:10:00.000Z');
-SELECT add_message(1, 'user', 'Approve Pastry?');
+SELECT add_message(1, 'user', 'Approve Pastry?', '{"uid": "m6"}');
 SELECT add_message(1, 'user', 'this one is deleted by retention');
 -- retention removed the newest message: last_seq stays 7, seq is never reused
 DELETE FROM chat_messages WHERE conversation_id = 1 AND seq = 7;

@@ -71,8 +71,10 @@ SELECT 'conversations unchanged', count(*) FROM conv_before AS b JOIN chat_conve
    AND c.message_count IS b.message_count AND c.last_seq IS b.last_seq
    AND c.total_tokens IS b.total_tokens AND c.last_message_at IS b.last_message_at;
 SELECT 'messages unchanged', (SELECT count(*) FROM chat_messages), (SELECT count(*) FROM msg_before),
-       (SELECT count(*) FROM (SELECT * FROM chat_messages EXCEPT SELECT * FROM msg_before)),
-       (SELECT count(*) FROM (SELECT * FROM msg_before EXCEPT SELECT * FROM chat_messages));
+       (SELECT count(*) FROM (SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages EXCEPT SELECT * FROM msg_before)),
+       (SELECT count(*) FROM (SELECT * FROM msg_before EXCEPT SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages));
+-- every message got a uid of its own (the random default)
+SELECT 'message uids', count(DISTINCT uid), min(length(uid)), max(length(uid)) FROM chat_messages;
 SELECT 'runs unchanged', (SELECT count(*) FROM workflow_runs),
        (SELECT count(*) FROM (SELECT * FROM workflow_runs EXCEPT SELECT * FROM run_before)),
        (SELECT count(*) FROM (SELECT * FROM run_before EXCEPT SELECT * FROM workflow_runs));

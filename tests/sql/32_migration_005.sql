@@ -36,8 +36,9 @@ SELECT 'conversations differ', count(*) FROM (
   SELECT id, uid, owner, key, title, visibility, model, agent, context, metadata, pinned_at,
          archived_at, deleted_at, created_at, updated_at, message_count, last_seq, total_tokens,
          last_message_at, forked_from_id, forked_at_seq FROM chat_conversations);
-SELECT 'messages differ', count(*) FROM (SELECT * FROM v4_msg EXCEPT SELECT * FROM chat_messages),
-       (SELECT count(*) FROM (SELECT * FROM chat_messages EXCEPT SELECT * FROM v4_msg));
+SELECT 'messages differ', count(*) FROM (SELECT * FROM v4_msg EXCEPT SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages),
+       (SELECT count(*) FROM (SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages EXCEPT SELECT * FROM v4_msg));
+SELECT 'message uids', count(*), count(DISTINCT uid), min(length(uid)), max(length(uid)) FROM chat_messages;
 SELECT 'proposals differ', count(*) FROM (SELECT * FROM v4_prop EXCEPT SELECT * FROM workflow_proposals);
 -- runs and events: all kept; run 2 (its conversation deleted while it was
 -- active) is cancelled now, with its event

@@ -155,17 +155,31 @@ static void test_options_wrong_type(void **state) {
   parse(a, "{\"list\": {}}", -1, "chatflow: option 'list' of f must be an array, got an object");
   parse(a, "{\"parts\": \"text\"}", -1,
         "chatflow: option 'parts' of f must be an array of parts, got a string");
-  parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a string \"type\"");
+  parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a non-empty string \"type\"");
   parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"text\": \"no type\"}]}", -1,
-        "chatflow: parts[1] must be an object with a string \"type\"");
+        "chatflow: parts[1] must be an object with a non-empty string \"type\"");
   parse(a, "{\"parts\": [{\"type\": 3}]}", -1,
-        "chatflow: parts[0] must be an object with a string \"type\"");
-  parse(a, "{\"parts\": [{\"type\": \"image\"}]}", -1,
-        "chatflow: parts[0] has unknown type 'image' (expected text, reasoning, tool-call, tool-result, file, data-*)");
+        "chatflow: parts[0] must be an object with a non-empty string \"type\"");
+  parse(a, "{\"parts\": [{\"type\": \"\"}]}", -1,
+        "chatflow: parts[0] must be an object with a non-empty string \"type\"");
   parse(a, "{\"parts\": [{\"type\": \"data-\"}]}", -1,
-        "chatflow: parts[0] has unknown type 'data-' (expected text, reasoning, tool-call, tool-result, file, data-*)");
-  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\"},"
-           " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}]}", -1, 0);
+        "chatflow: parts[0] has type 'data-' without a name after the dash");
+  parse(a, "{\"parts\": [{\"type\": \"tool-\"}]}", -1,
+        "chatflow: parts[0] has type 'tool-' without a name after the dash");
+  parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"name\": \"f\"}]}", -1,
+        "chatflow: parts[0] (tool-call) needs an \"id\": a string of 1 to 128 characters");
+  parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": 3}]}", -1,
+        "chatflow: parts[0] (tool-call) needs a \"name\": a string of 1 to 128 characters");
+  parse(a, "{\"parts\": [{\"type\": \"tool-f\", \"toolCallId\": \"c\", \"state\": \"done\"}]}", -1,
+        "chatflow: parts[0] (tool-f) has the unknown state 'done' (expected input-streaming, input-available, "
+        "approval-requested, approval-responded, output-available, output-error, output-denied)");
+  parse(a, "{\"parts\": [{\"type\": \"dynamic-tool\", \"toolCallId\": \"c\", \"state\": \"input-available\"}]}", -1,
+        "chatflow: parts[0] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters");
+  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
+           " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
+           " {\"type\": \"source-url\"}, {\"type\": \"image\"},"
+           " {\"type\": \"tool-f\", \"toolCallId\": \"c\", \"state\": \"output-available\"},"
+           " {\"type\": \"dynamic-tool\", \"toolCallId\": \"d\", \"toolName\": \"g\", \"state\": \"output-denied\"}]}", -1, 0);
   cfJsonOptionsFree(a, O_COUNT);
 }
 
@@ -513,7 +527,7 @@ static void test_out_of_memory(void **state) {
   static const char *azJson[] = {
     "{\"key\": \"k\", \"tokens\": 3, \"meta\": {\"a\": [1, {\"b\": null}]}, \"parts\": [{\"type\": \"text\"}]}",
     "{\"meta\": {\"x\": 1}, \"parts\": [{\"type\": \"text\"}], \"p\\u0061rts\": []}",
-    "{\"parts\": [{\"type\": \"image\"}]}",
+    "{\"parts\": [{\"type\": \"data-\"}]}",
     "[1, 2]",
   };
   (void)state;
