@@ -31,7 +31,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI, tool_call  # noqa: E402
 
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 T0 = "2026-01-01T00:00:00.000Z"
@@ -489,6 +489,108 @@ class TestFailures(Base):
         self.assertEqual(self.error_of("SELECT generate_title(id) FROM chat_conversations"),
                          NO_TXN_TITLE)
         self.assertEqual(SRV.requests, [])
+
+
+HELLO = {"role": "user", "content": "Hello"}
+
+
+class TestFakeValidation(unittest.TestCase):
+    """The fake server's check of tool calling, request by request: what
+    OpenAI accepts gets 200, the rest an OpenAI 400 error body."""
+
+    def setUp(self):
+        SRV.reset()
+
+    def post(self, messages):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(SRV.base_url + "/chat/completions",
+                                     data=json.dumps({"model": "gpt-test",
+                                                      "messages": messages}).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_accepted(self):
+        call = tool_call("c1", "f", "{}")
+        for messages in (
+                [HELLO],
+                [HELLO, {"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"}, HELLO],
+                [HELLO, {"role": "assistant", "content": "", "tool_calls": [
+                    call, tool_call("c2", "g", "{}")]},
+                 {"role": "tool", "content": "r2", "tool_call_id": "c2"},
+                 {"role": "tool", "content": "r1", "tool_call_id": "c1"}],
+                # the same id in two turns: each answers its own
+                [HELLO, {"role": "assistant", "content": "", "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"},
+                 {"role": "assistant", "content": "", "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"}]):
+            with self.subTest(messages=messages):
+                status, body = self.post(messages)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["choices"][0]["message"]["content"],
+                                 "echo: %s" % messages[-1]["content"])
+
+    def test_refused(self):
+        call = tool_call("c1", "f", "{}")
+        asst = {"role": "assistant", "content": "", "tool_calls": [call]}
+        answer = {"role": "tool", "content": "r", "tool_call_id": "c1"}
+        orphan = ("Invalid parameter: messages with role 'tool' must be a response to a"
+                  " preceeding message with 'tool_calls'.")
+        unanswered = ("An assistant message with 'tool_calls' must be followed by tool messages"
+                      " responding to each 'tool_call_id'. The following tool_call_ids did not"
+                      " have response messages: ")
+        cases = [
+            ([HELLO, answer], orphan, "messages.[1].role", None),
+            ([HELLO, asst, HELLO, answer], unanswered + "c1", "messages.[1].role", None),
+            ([HELLO, asst], unanswered + "c1", "messages.[1].role", None),
+            ([HELLO, dict(asst, tool_calls=[call, tool_call("c2", "g", "{}")]), answer, HELLO],
+             unanswered + "c2", "messages.[1].role", None),
+            ([HELLO, asst, answer, answer], orphan, "messages.[3].role", None),
+            ([HELLO, asst, dict(answer, tool_call_id="c9")], orphan, "messages.[2].role", None),
+            ([HELLO, asst, {"role": "tool", "content": "r"}],
+             "Missing required parameter: 'messages[2].tool_call_id'.", "messages[2].tool_call_id",
+             "missing_required_parameter"),
+            ([HELLO, asst, dict(answer, tool_call_id=1)],
+             "Invalid type for 'messages[2].tool_call_id': expected a string, but got an integer"
+             " instead.", "messages[2].tool_call_id", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[])],
+             "Invalid 'messages[1].tool_calls': empty array. Expected an array with minimum length"
+             " 1, but got an empty array instead.", "messages[1].tool_calls", "empty_array"),
+            ([HELLO, dict(asst, tool_calls={"id": "c1"})],
+             "Invalid type for 'messages[1].tool_calls': expected an array, but got an object"
+             " instead.", "messages[1].tool_calls", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[{"type": "function", "function": call["function"]}])],
+             "Missing required parameter: 'messages[1].tool_calls[0].id'.",
+             "messages[1].tool_calls[0].id", "missing_required_parameter"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, id=7)])],
+             "Invalid type for 'messages[1].tool_calls[0].id': expected a string, but got an"
+             " integer instead.", "messages[1].tool_calls[0].id", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, type="tool")])],
+             "Invalid value: 'tool'. Supported values are: 'function'.",
+             "messages[1].tool_calls[0].type", "invalid_value"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, function={"arguments": "{}"})])],
+             "Missing required parameter: 'messages[1].tool_calls[0].function.name'.",
+             "messages[1].tool_calls[0].function.name", "missing_required_parameter"),
+            ([HELLO, dict(asst, tool_calls=[tool_call("c1", "f", {"a": 1})])],
+             "Invalid type for 'messages[1].tool_calls[0].function.arguments': expected a string,"
+             " but got an object instead.", "messages[1].tool_calls[0].function.arguments",
+             "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[{"id": "c1", "type": "function",
+                                              "function": {"name": "f"}}])],
+             "Missing required parameter: 'messages[1].tool_calls[0].function.arguments'.",
+             "messages[1].tool_calls[0].function.arguments", "missing_required_parameter"),
+        ]
+        for messages, message, param, code in cases:
+            with self.subTest(messages=messages):
+                self.assertEqual(self.post(messages), (400, {"error": {
+                    "message": message, "type": "invalid_request_error", "param": param,
+                    "code": code}}))
+
 
 
 class TestTls(Base):
