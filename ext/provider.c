@@ -23,9 +23,12 @@
 **      semantics (attached to the active run and its step), type
 **      'assistant_response', tokens = usage.completion_tokens, metadata
 **      {model, tokens {input, output, total}, duration_ms, finish_reason};
-**      tool calls become "tool-call" parts, reasoning_content a "reasoning"
-**      part.  A message added by another connection during the call comes
-**      before the reply: the reply takes the next seq when it is written.
+**      reasoning_content becomes a "reasoning" part, a non-empty content a
+**      "text" part, each of tool_calls a {"type": "tool-call", "id",
+**      "name", "arguments"} part (no parts for a reply that is only its
+**      text; content '' when the message's is null or empty).  A
+**      message added by another connection during the call comes before
+**      the reply: the reply takes the next seq when it is written.
 ** Options: model, temperature, max_tokens, history_tokens, timeout_ms,
 ** on_error ("raise", the default, or "fail_run": also fail the
 ** conversation's active run with the error).
@@ -37,10 +40,12 @@
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
 ** message, a redirect (never followed, see http.c; the message says when it
 ** pointed to another origin), malformed or oversized JSON, no choices, no
-** content.  Before the call, llm.base_url is checked again with the rule
-** chatflow_config applies (cfBaseUrlCheck, same messages): a value written
-** into chatflow_settings by raw SQL cannot smuggle credentials or an empty
-** host past it.  Nothing is written on failure (but the fail_run of
+** content, a tool call without an id or a name ("chatflow: provider
+** response tool_calls[i] has no id", "... has no function.name").  Before
+** the call, llm.base_url is checked again with the rule chatflow_config
+** applies (cfBaseUrlCheck, same messages): a value written into
+** chatflow_settings by raw SQL cannot smuggle credentials or an empty host
+** past it.  Nothing is written on failure (but the fail_run of
 ** on_error).  The API key is never stored, logged or put in a message.
 **
 ** generate_title: with llm.model set, asks the model for a short title of
@@ -49,6 +54,9 @@
 ** without a provider, the first-user-message heuristic of add_message.
 **
 ** Both touch the network and write: SQLITE_DIRECTONLY, never DETERMINISTIC.
+**
+** One file past 600 lines because it is one concept: a model call, from
+** its options through the request and the response to the stored reply.
 */
 #include "chatflow_int.h"
 #include "http.h"
@@ -187,24 +195,53 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     }
     if (json_object_object_get_ex(pMsg, "tool_calls", &pCalls) &&
         json_object_is_type(pCalls, json_type_array)) {
-      for (size_t i = 0; i < json_object_array_length(pCalls); i++) {
+      for (size_t i = 0; i < json_object_array_length(pCalls) && zErr == 0; i++) {
         struct json_object *pCall = json_object_array_get_idx(pCalls, i); /* borrowed */
-        struct json_object *pFn = 0, *pX = 0;                            /* borrowed */
-        struct json_object *pPart = json_object_new_object();
+        struct json_object *pFn = 0, *pId = 0, *pName = 0, *pArgs = 0;    /* borrowed */
+        struct json_object *pPart;                                        /* owned, then pParts' */
+        if (!json_object_object_get_ex(pCall, "id", &pId) ||
+            !json_object_is_type(pId, json_type_string) || json_object_get_string_len(pId) == 0) {
+          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", (int)i);
+          break;
+        }
+        if (!json_object_object_get_ex(pCall, "function", &pFn) ||
+            !json_object_object_get_ex(pFn, "name", &pName) ||
+            !json_object_is_type(pName, json_type_string) ||
+            json_object_get_string_len(pName) == 0) {
+          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no function.name",
+                                 (int)i);
+          break;
+        }
+        pPart = json_object_new_object();
         json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
-        if (json_object_object_get_ex(pCall, "id", &pX)) json_object_object_add(pPart, "id", json_object_get(pX));
-        if (json_object_object_get_ex(pCall, "function", &pFn)) {
-          if (json_object_object_get_ex(pFn, "name", &pX)) json_object_object_add(pPart, "name", json_object_get(pX));
-          if (json_object_object_get_ex(pFn, "arguments", &pX)) json_object_object_add(pPart, "arguments", json_object_get(pX));
+        json_object_object_add(pPart, "id", json_object_get(pId));
+        json_object_object_add(pPart, "name", json_object_get(pName));
+        if (!json_object_object_get_ex(pFn, "arguments", &pArgs) || pArgs == 0) {
+          /* none sent (or null): the empty string, so a replay still sends a string */
+          json_object_object_add(pPart, "arguments", json_object_new_string(""));
+        } else if (json_object_is_type(pArgs, json_type_string)) {
+          /* the model's text as the server sent it, never re-serialized */
+          json_object_object_add(pPart, "arguments", json_object_get(pArgs));
+        } else {
+          /* an object (some servers send one): its JSON text */
+          json_object_object_add(
+              pPart, "arguments",
+              json_object_new_string(json_object_to_json_string_ext(
+                  pArgs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
         }
         json_object_array_add(pParts, pPart);
       }
     }
-    if (json_object_array_length(pParts) > 1 || (json_object_array_length(pParts) == 1 && !c->zContent)) {
-      c->zParts = sqlite3_mprintf("%s", json_object_to_json_string_ext(
-                                            pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    /* a reply that is one text part is stored without parts */
+    if (zErr == 0 &&
+        (json_object_array_length(pParts) > 1 ||
+         (json_object_array_length(pParts) == 1 && (c->zContent == 0 || c->zContent[0] == 0)))) {
+      c->zParts = sqlite3_mprintf(
+          "%s", json_object_to_json_string_ext(
+                    pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
     json_object_put(pParts);
+    if (zErr) goto done;
   }
   if ((c->zContent == 0 || c->zContent[0] == 0) && c->zParts == 0) {
     zErr = sqlite3_mprintf("chatflow: provider response has no content");

@@ -492,6 +492,86 @@ class TestFailures(Base):
 
 
 HELLO = {"role": "user", "content": "Hello"}
+# the model's arguments, spaced as it wrote them: stored and replayed as this text
+ARGS = '{"city": "Paris",  "unit":"celsius"}'
+
+
+class TestTools(Base):
+    """Tool calls in a reply: stored as tool-call parts, or refused."""
+
+    def setUp(self):
+        super().setUp()
+        self.q("SELECT add_message(1, 'user', 'Weather in Paris?')")
+
+    def count(self):
+        return one(self.db, "SELECT count(*) FROM chat_messages")
+
+    def meta_without_duration(self, r):
+        meta = dict(r["metadata"])
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        return meta
+
+    def test_one_call_without_content(self):
+        # content null or empty: stored as '' with the call as its only part
+        for content in (None, ""):
+            with self.subTest(content=content):
+                SRV.script({"role": "assistant", "content": content,
+                            "tool_calls": [tool_call("call_1", "get_time", "{}")]})
+                r = self.reply(self.complete())
+                self.assertEqual((r["content"], r["parts"]), ("", [
+                    {"type": "tool-call", "id": "call_1", "name": "get_time", "arguments": "{}"}]))
+                self.q("DELETE FROM chat_messages WHERE seq > 3")
+
+    def test_arguments_not_a_string(self):
+        # some servers send the arguments as an object, or none: stored as text
+        SRV.script({"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function",
+             "function": {"name": "get_weather", "arguments": {"city": "Paris"}}},
+            {"id": "call_2", "type": "function", "function": {"name": "get_time"}},
+            {"id": "call_3", "type": "function", "function": {"name": "get_time", "arguments": None}}]})
+        r = self.reply(self.complete())
+        self.assertEqual(r["parts"], [
+            {"type": "tool-call", "id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'},
+            {"type": "tool-call", "id": "call_2", "name": "get_time", "arguments": ""},
+            {"type": "tool-call", "id": "call_3", "name": "get_time", "arguments": ""}])
+
+    def test_malformed_tool_calls(self):
+        good = tool_call("call_1", "get_weather", ARGS)
+        cases = [
+            ([{"type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+             "chatflow: provider response tool_calls[0] has no id"),
+            ([dict(good, id=17)], "chatflow: provider response tool_calls[0] has no id"),
+            ([dict(good, id="")], "chatflow: provider response tool_calls[0] has no id"),
+            (["call_1"], "chatflow: provider response tool_calls[0] has no id"),
+            ([good, {"id": "call_2", "type": "function", "function": {"arguments": "{}"}}],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, {"id": "call_2", "type": "function"}],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", None, "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", ["get_time"], "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", "", "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+        ]
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        for calls, err in cases:
+            with self.subTest(calls=calls):
+                SRV.reset()
+                SRV.script({"role": "assistant", "content": "Let me check.", "tool_calls": calls})
+                n = self.count()
+                before = snapshot(self.db)
+                self.assertEqual(self.error_of("SELECT complete_chat(1)"), err)
+                self.assertEqual(len(SRV.requests), 1)
+                self.assertEqual(self.count(), n)
+                self.assertEqual(snapshot(self.db), before)
+        # with on_error fail_run the run records the error, and no message is written
+        SRV.script({"role": "assistant", "content": None, "tool_calls": [dict(good, id=None)]})
+        n = self.count()
+        msg = self.error_of("SELECT complete_chat(1, '{\"on_error\": \"fail_run\"}')")
+        self.assertEqual(msg, "chatflow: provider response tool_calls[0] has no id")
+        self.assertEqual(self.q("SELECT status, error FROM workflow_runs"), [("failed", msg)])
+        self.assertEqual(self.count(), n)
 
 
 class TestFakeValidation(unittest.TestCase):
