@@ -16,19 +16,60 @@
 **      budget from the option history_tokens, else llm.history_tokens, else
 **      the whole conversation;
 **   2. POSTs {base_url}/chat/completions with {"model", "messages",
-**      "temperature"?, "max_tokens"?}, "Authorization: Bearer $KEY" when the
+**      "temperature"?, "max_tokens"?, "tools"?, "tool_choice"?} (members
+**      only when given), "Authorization: Bearer $KEY" when the
 **      environment variable named by llm.api_key_env is set, and the header
 **      lines of the variable named by llm.extra_headers_env;
 **   3. stores choices[0].message as an assistant message with add_message
 **      semantics (attached to the active run and its step), type
 **      'assistant_response', tokens = usage.completion_tokens, metadata
 **      {model, tokens {input, output, total}, duration_ms, finish_reason};
-**      tool calls become "tool-call" parts, reasoning_content a "reasoning"
-**      part.  A message added by another connection during the call comes
-**      before the reply: the reply takes the next seq when it is written.
+**      reasoning_content becomes a "reasoning" part, a non-empty content a
+**      "text" part, each of tool_calls a {"type": "tool-call", "id",
+**      "name", "arguments"} part (no parts for a reply that is only its
+**      text; content '' when the message's is null or empty).  A
+**      message added by another connection during the call comes before
+**      the reply: the reply takes the next seq when it is written.
 ** Options: model, temperature, max_tokens, history_tokens, timeout_ms,
 ** on_error ("raise", the default, or "fail_run": also fail the
-** conversation's active run with the error).
+** conversation's active run with the error), tools, tool_choice.
+**
+** Tool calling (OpenAI's format; the loop is the application's):
+**   tools        [{"type": "function", "function": {"name", "description"?,
+**                "parameters"?, ...}}, ...] — passed through as "tools".
+**                Checked: a non-empty array; each item an object with
+**                "type" "function" and a "function" object whose name is
+**                1 to 64 of a-z A-Z 0-9 _ - (OpenAI's rule), description a
+**                string and parameters an object when present.
+**   tool_choice  "none", "auto", "required" or {"type": "function",
+**                "function": {"name": <one of tools>}} — passed through as
+**                "tool_choice"; only with tools.
+**   A null option is absent; without tools the request is byte for byte
+**   what it was before these options existed.  The reply's tool calls are
+**   stored as above: id and function.name must be non-empty strings;
+**   arguments is kept as the text the server sent (an object some servers
+**   send is kept as its JSON text, none or null as '').  The application
+**   runs the tools and adds each result with
+**   add_message(conv, 'tool', result, '{"metadata": {"tool_call_id": id}}');
+**   chat_history_json replays the calls as "tool_calls" and the results as
+**   tool messages with "tool_call_id" (history_vtab.c), so the next
+**   complete_chat sends the whole loop.
+** Option errors, found before any network call:
+**   chatflow: complete_chat option tools must be a non-empty array of tool definitions
+**   chatflow: complete_chat option tools[i] must be an object
+**   chatflow: complete_chat option tools[i].type must be 'function'
+**   chatflow: complete_chat option tools[i].function must be an object
+**   chatflow: complete_chat option tools[i].function.name must be a string of 1 to 64
+**     characters a-z, A-Z, 0-9, _ or -
+**   chatflow: complete_chat option tools[i].function.description must be a string
+**   chatflow: complete_chat option tools[i].function.parameters must be an object (a JSON Schema)
+**   chatflow: complete_chat option tool_choice needs the option tools
+**   chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required' or
+**     {"type": "function", "function": {"name": ...}}
+**   chatflow: complete_chat option tool_choice names the function 'x', which is not one of tools
+** (tools not an array: json.c's "option 'tools' of complete_chat must be an
+** array, got ...").
+**
 ** It refuses to run inside a transaction (it would hold it across the
 ** network call), and stops when the statement is interrupted
 ** (sqlite3_interrupt).
@@ -37,10 +78,12 @@
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
 ** message, a redirect (never followed, see http.c; the message says when it
 ** pointed to another origin), malformed or oversized JSON, no choices, no
-** content.  Before the call, llm.base_url is checked again with the rule
-** chatflow_config applies (cfBaseUrlCheck, same messages): a value written
-** into chatflow_settings by raw SQL cannot smuggle credentials or an empty
-** host past it.  Nothing is written on failure (but the fail_run of
+** content, a tool call without an id or a name ("chatflow: provider
+** response tool_calls[i] has no id", "... has no function.name").  Before
+** the call, llm.base_url is checked again with the rule chatflow_config
+** applies (cfBaseUrlCheck, same messages): a value written into
+** chatflow_settings by raw SQL cannot smuggle credentials or an empty host
+** past it.  Nothing is written on failure (but the fail_run of
 ** on_error).  The API key is never stored, logged or put in a message.
 **
 ** generate_title: with llm.model set, asks the model for a short title of
@@ -49,6 +92,9 @@
 ** without a provider, the first-user-message heuristic of add_message.
 **
 ** Both touch the network and write: SQLITE_DIRECTONLY, never DETERMINISTIC.
+**
+** One file past 600 lines because it is one concept: a model call, from
+** its options through the request and the response to the stored reply.
 */
 #include "chatflow_int.h"
 #include "http.h"
@@ -187,24 +233,53 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     }
     if (json_object_object_get_ex(pMsg, "tool_calls", &pCalls) &&
         json_object_is_type(pCalls, json_type_array)) {
-      for (size_t i = 0; i < json_object_array_length(pCalls); i++) {
+      for (size_t i = 0; i < json_object_array_length(pCalls) && zErr == 0; i++) {
         struct json_object *pCall = json_object_array_get_idx(pCalls, i); /* borrowed */
-        struct json_object *pFn = 0, *pX = 0;                            /* borrowed */
-        struct json_object *pPart = json_object_new_object();
+        struct json_object *pFn = 0, *pId = 0, *pName = 0, *pArgs = 0;    /* borrowed */
+        struct json_object *pPart;                                        /* owned, then pParts' */
+        if (!json_object_object_get_ex(pCall, "id", &pId) ||
+            !json_object_is_type(pId, json_type_string) || json_object_get_string_len(pId) == 0) {
+          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", (int)i);
+          break;
+        }
+        if (!json_object_object_get_ex(pCall, "function", &pFn) ||
+            !json_object_object_get_ex(pFn, "name", &pName) ||
+            !json_object_is_type(pName, json_type_string) ||
+            json_object_get_string_len(pName) == 0) {
+          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no function.name",
+                                 (int)i);
+          break;
+        }
+        pPart = json_object_new_object();
         json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
-        if (json_object_object_get_ex(pCall, "id", &pX)) json_object_object_add(pPart, "id", json_object_get(pX));
-        if (json_object_object_get_ex(pCall, "function", &pFn)) {
-          if (json_object_object_get_ex(pFn, "name", &pX)) json_object_object_add(pPart, "name", json_object_get(pX));
-          if (json_object_object_get_ex(pFn, "arguments", &pX)) json_object_object_add(pPart, "arguments", json_object_get(pX));
+        json_object_object_add(pPart, "id", json_object_get(pId));
+        json_object_object_add(pPart, "name", json_object_get(pName));
+        if (!json_object_object_get_ex(pFn, "arguments", &pArgs) || pArgs == 0) {
+          /* none sent (or null): the empty string, so a replay still sends a string */
+          json_object_object_add(pPart, "arguments", json_object_new_string(""));
+        } else if (json_object_is_type(pArgs, json_type_string)) {
+          /* the model's text as the server sent it, never re-serialized */
+          json_object_object_add(pPart, "arguments", json_object_get(pArgs));
+        } else {
+          /* an object (some servers send one): its JSON text */
+          json_object_object_add(
+              pPart, "arguments",
+              json_object_new_string(json_object_to_json_string_ext(
+                  pArgs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
         }
         json_object_array_add(pParts, pPart);
       }
     }
-    if (json_object_array_length(pParts) > 1 || (json_object_array_length(pParts) == 1 && !c->zContent)) {
-      c->zParts = sqlite3_mprintf("%s", json_object_to_json_string_ext(
-                                            pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    /* a reply that is one text part is stored without parts */
+    if (zErr == 0 &&
+        (json_object_array_length(pParts) > 1 ||
+         (json_object_array_length(pParts) == 1 && (c->zContent == 0 || c->zContent[0] == 0)))) {
+      c->zParts = sqlite3_mprintf(
+          "%s", json_object_to_json_string_ext(
+                    pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
     json_object_put(pParts);
+    if (zErr) goto done;
   }
   if ((c->zContent == 0 || c->zContent[0] == 0) && c->zParts == 0) {
     zErr = sqlite3_mprintf("chatflow: provider response has no content");
@@ -471,23 +546,173 @@ static char *cfQueryText(CfConn *p, const char *zSql, int *pRc, int nArg, const 
   return zOut;
 }
 
+/* OpenAI's rule for a function name: 1 to 64 of a-z A-Z 0-9 _ -. */
+static int cfToolNameOk(const char *z) {
+  int n = 0;
+  if (z == 0) return 0;
+  for (; z[n]; n++) {
+    char ch = z[n];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          ch == '_' || ch == '-')) {
+      return 0;
+    }
+  }
+  return n >= 1 && n <= 64;
+}
+
+/* The options tools and tool_choice of complete_chat, read from its
+** options object zOpts (nOpts bytes) after cfJsonOptionsConn accepted it:
+** valid JSON without a duplicate key, tools (when bTools) an array of
+** nTools items.  Checks them (the rules and messages are in the header)
+** and gives them as JSON text to pass through: *pzTools the array,
+** *pzChoice tool_choice (a string quoted), both sqlite3_malloc'd, 0 when
+** absent.  Returns SQLITE_OK; SQLITE_ERROR with *pzErr; or another SQLite
+** code (SQLITE_NOMEM without a message). */
+static int cfToolOptions(CfConn *p, const char *zOpts, int nOpts, int bTools, sqlite3_int64 nTools,
+                         int bChoice, char **pzTools, char **pzChoice, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  char *zChoiceName = 0; /* the function tool_choice names, or 0 */
+  const char *zBad = 0;  /* what is wrong with tools[iBad] */
+  int rc, iBad = 0, bFound = 0;
+  *pzTools = *pzChoice = *pzErr = 0;
+  if (!bTools && !bChoice) return SQLITE_OK;
+  if (!bTools) {
+    *pzErr = sqlite3_mprintf("chatflow: complete_chat option tool_choice needs the option tools");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (nTools == 0) {
+    *pzErr = sqlite3_mprintf(
+        "chatflow: complete_chat option tools must be a non-empty array of tool definitions");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  /* the two values as JSON text; for tool_choice its kind, the string, or
+  ** the name of an object of the one accepted shape */
+  rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT json_extract(?1, '$.tools'),"
+      " CASE json_type(?1, '$.tool_choice')"
+      "   WHEN 'text' THEN json_quote(json_extract(?1, '$.tool_choice'))"
+      "   ELSE json_extract(?1, '$.tool_choice') END,"
+      " json_type(?1, '$.tool_choice'),"
+      " CASE WHEN json_type(?1, '$.tool_choice') = 'text' THEN json_extract(?1, '$.tool_choice') END,"
+      " CASE WHEN json_type(?1, '$.tool_choice') = 'object'"
+      "   AND json_type(?1, '$.tool_choice.type') = 'text'"
+      "   AND json_extract(?1, '$.tool_choice.type') = 'function'"
+      "   AND json_type(?1, '$.tool_choice.function') = 'object'"
+      "   AND json_type(?1, '$.tool_choice.function.name') = 'text'"
+      "  THEN json_extract(?1, '$.tool_choice.function.name') END",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zOpts, nOpts, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    const char *zKind = (const char *)sqlite3_column_text(pStmt, 2);
+    const char *zText = (const char *)sqlite3_column_text(pStmt, 3);
+    const char *zName = (const char *)sqlite3_column_text(pStmt, 4);
+    rc = SQLITE_OK;
+    *pzTools = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    if (*pzTools == 0) rc = SQLITE_NOMEM;
+    if (bChoice && rc == SQLITE_OK) {
+      *pzChoice = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+      if (*pzChoice == 0) rc = SQLITE_NOMEM;
+      if (zName) {
+        zChoiceName = sqlite3_mprintf("%s", zName);
+        if (zChoiceName == 0) rc = SQLITE_NOMEM;
+      } else if (!(zKind && strcmp(zKind, "text") == 0 && zText &&
+                   (strcmp(zText, "none") == 0 || strcmp(zText, "auto") == 0 ||
+                    strcmp(zText, "required") == 0))) {
+        *pzErr = sqlite3_mprintf(
+            "chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required'"
+            " or {\"type\": \"function\", \"function\": {\"name\": ...}}");
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+    }
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_NOMEM; /* a SELECT without FROM has its row unless it failed */
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc != SQLITE_OK) goto done;
+
+  /* each tool: {"type": "function", "function": {"name", "description"?, "parameters"?}} */
+  rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT key, type = 'object',"
+      " CASE WHEN type = 'object' THEN json_type(value, '$.type') = 'text'"
+      "   AND json_extract(value, '$.type') = 'function' END,"
+      " CASE WHEN type = 'object' THEN json_type(value, '$.function') = 'object' END,"
+      " CASE WHEN type = 'object' AND json_type(value, '$.function.name') = 'text'"
+      "   THEN json_extract(value, '$.function.name') END,"
+      " CASE WHEN type = 'object' THEN coalesce(json_type(value, '$.function.description'), 'null')"
+      "   IN ('text', 'null') END,"
+      " CASE WHEN type = 'object' THEN coalesce(json_type(value, '$.function.parameters'), 'null')"
+      "   IN ('object', 'null') END"
+      " FROM json_each(?1)",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, *pzTools, -1, SQLITE_STATIC);
+  while (rc == SQLITE_OK && zBad == 0 && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *zName = (const char *)sqlite3_column_text(pStmt, 4);
+    rc = SQLITE_OK;
+    iBad = sqlite3_column_int(pStmt, 0);
+    if (!sqlite3_column_int(pStmt, 1)) {
+      zBad = " must be an object";
+    } else if (!sqlite3_column_int(pStmt, 2)) {
+      zBad = ".type must be 'function'";
+    } else if (!sqlite3_column_int(pStmt, 3)) {
+      zBad = ".function must be an object";
+    } else if (!cfToolNameOk(zName)) {
+      zBad = ".function.name must be a string of 1 to 64 characters a-z, A-Z, 0-9, _ or -";
+    } else if (!sqlite3_column_int(pStmt, 5)) {
+      zBad = ".function.description must be a string";
+    } else if (!sqlite3_column_int(pStmt, 6)) {
+      zBad = ".function.parameters must be an object (a JSON Schema)";
+    } else if (zChoiceName && strcmp(zName, zChoiceName) == 0) {
+      bFound = 1;
+    }
+  }
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK;
+  if (rc == SQLITE_OK && zBad) {
+    *pzErr = sqlite3_mprintf("chatflow: complete_chat option tools[%d]%s", iBad, zBad);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  } else if (rc == SQLITE_OK && zChoiceName && !bFound) {
+    *pzErr = sqlite3_mprintf(
+        "chatflow: complete_chat option tool_choice names the function '%q',"
+        " which is not one of tools",
+        zChoiceName);
+    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+done:
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zChoiceName);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(*pzTools);
+    sqlite3_free(*pzChoice);
+    *pzTools = *pzChoice = 0;
+  }
+  return rc;
+}
+
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[6] = {
+  CfJsonOpt aOpt[8] = {
     {"model", CF_JT_STRING, 0, 0, 0},  {"temperature", CF_JT_INT | CF_JT_NUMBER, 0, 0, 0},
     {"max_tokens", CF_JT_INT, 0, 0, 0}, {"history_tokens", CF_JT_INT, 0, 0, 0},
     {"timeout_ms", CF_JT_INT, 0, 0, 0}, {"on_error", CF_JT_STRING, 0, 0, 0},
+    {"tools", CF_JT_ARRAY, 0, 0, 0},
+    /* any kind: cfToolOptions says what it must be */
+    {"tool_choice", CF_JT_STRING | CF_JT_OBJECT | CF_JT_ARRAY | CF_JT_INT | CF_JT_NUMBER | CF_JT_BOOL,
+     0, 0, 0},
   };
   CfCall c;
   sqlite3_int64 iConv;
   const char *zOpts = 0;
   char *zErr = 0, *zHistory = 0, *zBody = 0, *zMsgOpts = 0, *zHistTokens = 0;
+  char *zTools = 0, *zToolChoice = 0;
   char zConv[24], zNum[64];
   int rc, bFailRun = 0;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 6,
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 8,
                                  &zErr)) {
     goto done;
   }
@@ -509,6 +734,16 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       (aOpt[4].bPresent && (aOpt[4].iVal < 1 || aOpt[4].iVal > 3600000))) {
     zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms must be positive integers");
     goto done;
+  }
+  if (zOpts) {
+    rc = cfToolOptions(p, zOpts, sqlite3_value_bytes(argv[1]), aOpt[6].bPresent, aOpt[6].iVal,
+                       aOpt[7].bPresent, &zTools, &zToolChoice, &zErr);
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_result_error_nomem(ctx);
+      goto done;
+    }
+    if (rc != SQLITE_OK && zErr == 0) goto db_error;
+    if (rc != SQLITE_OK) goto done;
   }
   cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
   if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
@@ -569,13 +804,20 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     if (rc != SQLITE_OK) goto db_error;
   }
   {
-    const char *az[4] = {c.zModel, zHistory, c.zTemperature, c.zMaxTokens};
+    /* members in this order, each only when given: without tools the
+    ** body is what it was before tools existed */
+    const char *az[6] = {c.zModel, zHistory, c.zTemperature, c.zMaxTokens, zTools, zToolChoice};
     zBody = cfQueryText(p,
-                        "SELECT CASE WHEN ?4 IS NULL THEN j ELSE json_set(j, '$.max_tokens', CAST(?4 AS INTEGER)) END"
+                        "SELECT CASE WHEN ?6 IS NULL THEN j3"
+                        "            ELSE json_set(j3, '$.tool_choice', json(?6)) END"
+                        "  FROM (SELECT CASE WHEN ?5 IS NULL THEN j2"
+                        "               ELSE json_set(j2, '$.tools', json(?5)) END AS j3"
+                        "  FROM (SELECT CASE WHEN ?4 IS NULL THEN j"
+                        "               ELSE json_set(j, '$.max_tokens', CAST(?4 AS INTEGER)) END AS j2"
                         "  FROM (SELECT CASE WHEN ?3 IS NULL THEN j0"
                         "               ELSE json_set(j0, '$.temperature', CAST(?3 AS REAL)) END AS j"
-                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0))",
-                        &rc, 4, az);
+                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0))))",
+                        &rc, 6, az);
     if (rc != SQLITE_OK) goto db_error;
   }
 
@@ -641,8 +883,10 @@ done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
-  cfJsonOptionsFree(aOpt, 6);
+  cfJsonOptionsFree(aOpt, 8);
   cfCallFree(&c);
+  sqlite3_free(zTools);
+  sqlite3_free(zToolChoice);
   sqlite3_free(zHistory);
   sqlite3_free(zBody);
   sqlite3_free(zMsgOpts);

@@ -1,11 +1,14 @@
 # Model-call tests (issue 5): complete_chat and generate_title against a
 # loopback OpenAI-compatible server that the test starts and stops itself.
 #   tests/provider/fake_openai.py    the server (stdlib http.server, port 0; modes chosen by
-#                                    the requested model name: mode-slow, mode-500, ...)
+#                                    the requested model name: mode-slow, mode-500, ...;
+#                                    scripted replies; tool calls and tool messages checked
+#                                    as OpenAI checks them, HTTP 400 otherwise)
 #   tests/provider/test_provider.py  request bodies and headers, stored replies, every failure
 #                                    mode, interrupts, other writers, TLS, redirects (never
 #                                    followed: a second server on another port must see no
-#                                    connection), llm.base_url refusals, titles
+#                                    connection), llm.base_url refusals, titles, tool calling
+#                                    (tools, tool_choice, the whole loop, malformed calls)
 #   make test-provider                   (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Needs openssl (for the TLS test's self-signed certificate).  About 5 s.
 # The output ends with "provider: N passed, M failed"; a script that dies

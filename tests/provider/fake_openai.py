@@ -45,6 +45,30 @@ The requested model name chooses the mode of that request:
     mode-nul             HTTP 200, content "hello\\u0000secret" (a NUL escape)
     mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
+Scripted replies: srv.script(message, ...) queues the `message` of the
+next replies to requests in the normal mode (one each, in order; the plain
+echo when the queue is empty), with finish_reason "tool_calls" when the
+message has tool_calls and "stop" otherwise, usage as above.  A message is
+sent as given, so a test can script a malformed one; tool_call(id, name,
+arguments) builds one OpenAI tool call:
+
+    srv.script({"role": "assistant", "content": None,
+                "tool_calls": [tool_call("call_1", "get_weather", '{"city": "Paris"}')]},
+               {"role": "assistant", "content": "21 degrees."})
+
+Validation: before any mode, every request's messages are checked the way
+OpenAI checks tool calling (check_messages), and a request that breaks a
+rule is answered HTTP 400 with an OpenAI error body (type
+"invalid_request_error", param, code), in every mode:
+  - an assistant message's tool_calls is a non-empty array whose items have
+    a string id, type "function", and a function with a string name and a
+    string arguments;
+  - such a message is followed by one tool message per call (in any order)
+    before any other message (and before the end of the array);
+  - a tool message has a string tool_call_id that answers a call of the
+    nearest assistant message before it, with only tool messages between
+    them, and no call is answered twice.
+
 Every request (method, path, headers, raw body) is recorded before the mode
 runs, so a test can assert exactly what was sent even when the reply fails;
 requests with other methods (GET, PUT, ...: what a client that followed a
@@ -93,9 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client went away (interrupt, timeout, size cap)
 
-    def _error(self, status, message, etype, code):
+    def _error(self, status, message, etype, code, param=None):
         self._send(status, {"error": {"message": message, "type": etype,
-                                      "param": None, "code": code}})
+                                      "param": param, "code": code}})
 
     def _completion(self, model, message, finish="stop", usage=True, n=0):
         body = {"id": "chatcmpl-fake-%d" % n, "object": "chat.completion",
@@ -154,6 +178,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             self._error(400, "We could not parse the JSON body of your request.",
                         "invalid_request_error", None)
+            return
+        bad = check_messages(messages)
+        if bad is not None:
+            message, param, code = bad
+            self._error(400, message, "invalid_request_error", code, param)
             return
         mode, _, arg = str(model).partition(":")
         if plain:
@@ -245,8 +274,111 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": '  "Bakery topical map"\n'}, n=num))
         else:
+            with self.server.lock:
+                scripted = self.server.script.pop(0) if self.server.script else None
+            if scripted is not None:
+                self._send(200, self._completion(
+                    model, scripted, finish="tool_calls" if scripted.get("tool_calls") else "stop",
+                    n=num))
+                return
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": "echo: %s" % last}, n=num))
+
+
+def tool_call(call_id, name, arguments):
+    """One item of an assistant message's tool_calls, as OpenAI sends it."""
+    return {"id": call_id, "type": "function",
+            "function": {"name": name, "arguments": arguments}}
+
+
+def _kind(value):
+    """OpenAI's name for the JSON type of a value, in its type errors."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string"
+
+
+def _check_call(i, j, call):
+    """The error of messages[i].tool_calls[j], or None."""
+    at = "messages[%d].tool_calls[%d]" % (i, j)
+    if not isinstance(call, dict):
+        return ("Invalid type for '%s': expected an object, but got %s instead." % (at, _kind(call)),
+                at, "invalid_type")
+    for key, want in (("id", str), ("type", str), ("function", dict)):
+        if call.get(key) is None:
+            return ("Missing required parameter: '%s.%s'." % (at, key), "%s.%s" % (at, key),
+                    "missing_required_parameter")
+        if not isinstance(call[key], want):
+            return ("Invalid type for '%s.%s': expected %s, but got %s instead."
+                    % (at, key, "a string" if want is str else "an object", _kind(call[key])),
+                    "%s.%s" % (at, key), "invalid_type")
+    if call["type"] != "function":
+        return ("Invalid value: '%s'. Supported values are: 'function'." % call["type"],
+                at + ".type", "invalid_value")
+    for key in ("name", "arguments"):
+        value = call["function"].get(key)
+        if value is None:
+            return ("Missing required parameter: '%s.function.%s'." % (at, key),
+                    "%s.function.%s" % (at, key), "missing_required_parameter")
+        if not isinstance(value, str):
+            return ("Invalid type for '%s.function.%s': expected a string, but got %s instead."
+                    % (at, key, _kind(value)), "%s.function.%s" % (at, key), "invalid_type")
+    return None
+
+
+def check_messages(messages):
+    """What OpenAI answers to the tool calling of a messages array: None when
+    it is accepted, else (message, param, code) of its HTTP 400 error."""
+    pending = None  # the ids of the open tool_calls not answered yet
+    owner = None    # the index of the assistant message that made them
+    for i, m in enumerate(messages if isinstance(messages, list) else []):
+        role = m.get("role") if isinstance(m, dict) else None
+        if role == "tool":
+            tid = m.get("tool_call_id")
+            if tid is None:
+                return ("Missing required parameter: 'messages[%d].tool_call_id'." % i,
+                        "messages[%d].tool_call_id" % i, "missing_required_parameter")
+            if not isinstance(tid, str):
+                return ("Invalid type for 'messages[%d].tool_call_id': expected a string, but got"
+                        " %s instead." % (i, _kind(tid)), "messages[%d].tool_call_id" % i,
+                        "invalid_type")
+            if pending is None or tid not in pending:
+                return ("Invalid parameter: messages with role 'tool' must be a response to a"
+                        " preceeding message with 'tool_calls'.", "messages.[%d].role" % i, None)
+            pending.remove(tid)
+            continue
+        if pending:
+            break
+        pending = owner = None
+        if role == "assistant" and m.get("tool_calls") is not None:
+            calls = m["tool_calls"]
+            if not isinstance(calls, list):
+                return ("Invalid type for 'messages[%d].tool_calls': expected an array, but got %s"
+                        " instead." % (i, _kind(calls)), "messages[%d].tool_calls" % i,
+                        "invalid_type")
+            if not calls:
+                return ("Invalid 'messages[%d].tool_calls': empty array. Expected an array with"
+                        " minimum length 1, but got an empty array instead." % i,
+                        "messages[%d].tool_calls" % i, "empty_array")
+            for j, call in enumerate(calls):
+                bad = _check_call(i, j, call)
+                if bad is not None:
+                    return bad
+            pending = [call["id"] for call in calls]
+            owner = i
+    if pending:
+        return ("An assistant message with 'tool_calls' must be followed by tool messages"
+                " responding to each 'tool_call_id'. The following tool_call_ids did not have"
+                " response messages: %s" % ", ".join(pending), "messages.[%d].role" % owner, None)
+    return None
 
 
 class _Server(ThreadingHTTPServer):
@@ -275,6 +407,7 @@ class FakeOpenAI:
                                                 do_handshake_on_connect=False)
         self.httpd.lock = threading.Lock()
         self.httpd.requests = []
+        self.httpd.script = []
         self.httpd.connections = 0
         self.httpd.stopping = threading.Event()
         self.port = self.httpd.server_address[1]
@@ -305,9 +438,16 @@ class FakeOpenAI:
             return self.httpd.connections
 
     def reset(self):
+        """Forgets the requests, the connections and the scripted replies."""
         with self.httpd.lock:
             del self.httpd.requests[:]
+            del self.httpd.script[:]
             self.httpd.connections = 0
+
+    def script(self, *messages):
+        """Queues the messages of the next normal-mode replies (see the top)."""
+        with self.httpd.lock:
+            self.httpd.script.extend(messages)
 
 
 def main():

@@ -11,8 +11,11 @@ every failure mode (with the exact "chatflow: provider ..." texts), on_error
 interruption of a slow call, other writers during a slow call, TLS
 verification, redirects (never followed; nothing reaches another origin),
 llm.base_url's refusals (credentials, no host; also for a value written by
-raw SQL), generate_title with and without a provider, and the new llm.*
-settings.
+raw SQL), generate_title with and without a provider, the new llm.*
+settings, and tool calling: the options tools and tool_choice, the whole
+loop (tool calls stored, tool results added, both replayed in OpenAI's
+format to a server that validates them as OpenAI does), and malformed tool
+calls in a reply.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
 The output ends with "provider: N passed, M failed".
@@ -31,7 +34,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI, tool_call  # noqa: E402
 
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 T0 = "2026-01-01T00:00:00.000Z"
@@ -438,7 +441,8 @@ class TestFailures(Base):
                          "got a string")
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"),
                          "chatflow: unknown option 'stream' for complete_chat (expected model, "
-                         "temperature, max_tokens, history_tokens, timeout_ms, on_error)")
+                         "temperature, max_tokens, history_tokens, timeout_ms, on_error, tools, "
+                         "tool_choice)")
         self.q("SELECT delete_conversation(1)")
         self.assertEqual(self.error_of("SELECT complete_chat(1)"),
                          "chatflow: conversation 1 is deleted; restore_conversation(1) first")
@@ -489,6 +493,426 @@ class TestFailures(Base):
         self.assertEqual(self.error_of("SELECT generate_title(id) FROM chat_conversations"),
                          NO_TXN_TITLE)
         self.assertEqual(SRV.requests, [])
+
+
+def compact(value):
+    """JSON text as SQLite's json functions write it (ASCII values only)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+WEATHER = {"type": "function",
+           "function": {"name": "get_weather", "description": "Current weather of a city",
+                        "parameters": {"type": "object",
+                                       "properties": {"city": {"type": "string"},
+                                                      "unit": {"type": "string",
+                                                               "enum": ["celsius", "fahrenheit"],
+                                                               "default": None}},
+                                       "required": ["city"]},
+                        "strict": False}}
+CLOCK = {"type": "function", "function": {"name": "get_time",
+                                          "parameters": {"type": "object", "properties": {}}}}
+SYSTEM = {"role": "system", "content": "Be brief."}
+HELLO = {"role": "user", "content": "Hello"}
+ASK = {"role": "user", "content": "Weather in Paris?"}
+# the model's arguments, spaced as it wrote them: stored and replayed as this text
+ARGS = '{"city": "Paris",  "unit":"celsius"}'
+
+
+class TestTools(Base):
+    """complete_chat with tools: the request, the stored tool calls, the
+    tool results added by the application, the replay. The fake server
+    answers 400 (as OpenAI does) to a messages array whose tool calls and
+    tool results do not match."""
+
+    def setUp(self):
+        super().setUp()
+        self.q("SELECT add_message(1, 'user', 'Weather in Paris?')")
+
+    def count(self):
+        return one(self.db, "SELECT count(*) FROM chat_messages")
+
+    def meta_without_duration(self, r):
+        meta = dict(r["metadata"])
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        return meta
+
+    def test_loop(self):
+        SRV.script({"role": "assistant", "content": None,
+                    "tool_calls": [tool_call("call_1", "get_weather", ARGS)]},
+                   {"role": "assistant", "content": "It is 21 degrees in Paris."})
+        mid = self.complete({"tools": [WEATHER]})
+        self.assertEqual(mid, 4)
+        # the tools are passed through after the messages
+        self.assertEqual(self.body(), compact({"model": "gpt-test",
+                                               "messages": [SYSTEM, HELLO, ASK],
+                                               "tools": [WEATHER]}))
+        r = self.reply(mid)
+        meta = r.pop("metadata")
+        self.assertEqual(r, {"seq": 4, "role": "assistant", "type": "assistant_response",
+                             "content": "",
+                             "parts": [{"type": "tool-call", "id": "call_1", "name": "get_weather",
+                                        "arguments": ARGS}],
+                             "tokens": 7, "run_id": None, "workflow_step": None,
+                             "created_at": T0})
+        self.assertEqual(list(meta), ["model", "tokens", "duration_ms", "finish_reason"])
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        self.assertEqual(meta, {"model": "gpt-test", "tokens": {"input": 11, "output": 7, "total": 18},
+                                "finish_reason": "tool_calls"})
+        # the arguments are the server's text, byte for byte
+        self.assertEqual(one(self.db, "SELECT json_extract(parts, '$[0].arguments') FROM chat_messages"
+                                      " WHERE id = 4"), ARGS)
+        # the application runs the tool and adds its result
+        self.assertEqual(one(self.db, "SELECT add_message(1, 'tool', '{\"temp\":21}',"
+                                      " '{\"metadata\":{\"tool_call_id\":\"call_1\"}}')"), 5)
+        mid = self.complete({"tools": [WEATHER]})
+        self.assertEqual(mid, 6)
+        self.assertEqual(len(SRV.requests), 2)
+        self.assertEqual(self.body(), compact({
+            "model": "gpt-test",
+            "messages": [SYSTEM, HELLO, ASK,
+                         {"role": "assistant", "content": "",
+                          "tool_calls": [{"id": "call_1", "type": "function",
+                                          "function": {"name": "get_weather", "arguments": ARGS}}]},
+                         {"role": "tool", "content": "{\"temp\":21}", "tool_call_id": "call_1"}],
+            "tools": [WEATHER]}))
+        r = self.reply(mid)
+        self.assertEqual((r["seq"], r["role"], r["content"], r["parts"], r["tokens"]),
+                         (6, "assistant", "It is 21 degrees in Paris.", None, 7))
+        self.assertEqual(self.meta_without_duration(r)["finish_reason"], "stop")
+        self.assertEqual(self.q("SELECT seq, role, content FROM chat_messages WHERE seq > 3"),
+                         [(4, "assistant", ""), (5, "tool", "{\"temp\":21}"),
+                          (6, "assistant", "It is 21 degrees in Paris.")])
+        self.assertEqual(self.q("SELECT message_count, last_seq FROM chat_conversations"), [(6, 6)])
+
+    def test_parallel_calls(self):
+        SRV.script({"role": "assistant", "content": "",
+                    "tool_calls": [tool_call("call_a", "get_weather", '{"city":"Paris"}'),
+                                   tool_call("call_b", "get_time", "{}")]},
+                   {"role": "assistant", "content": "21 degrees, and it is noon."})
+        mid = self.complete({"tools": [WEATHER, CLOCK]})
+        r = self.reply(mid)
+        self.assertEqual((r["content"], r["parts"]), ("", [
+            {"type": "tool-call", "id": "call_a", "name": "get_weather",
+             "arguments": '{"city":"Paris"}'},
+            {"type": "tool-call", "id": "call_b", "name": "get_time", "arguments": "{}"}]))
+        self.assertEqual(self.meta_without_duration(r)["finish_reason"], "tool_calls")
+        # the results, in another order than the calls
+        self.q("SELECT add_message(1, 'tool', '12:00', '{\"metadata\":{\"tool_call_id\":\"call_b\"}}')")
+        self.q("SELECT add_message(1, 'tool', '{\"temp\":21}',"
+               " '{\"metadata\":{\"tool_call_id\":\"call_a\"}}')")
+        mid = self.complete({"tools": [WEATHER, CLOCK]})
+        self.assertEqual(json.loads(self.body())["messages"][3:], [
+            {"role": "assistant", "content": "",
+             "tool_calls": [{"id": "call_a", "type": "function",
+                             "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}},
+                            {"id": "call_b", "type": "function",
+                             "function": {"name": "get_time", "arguments": "{}"}}]},
+            {"role": "tool", "content": "12:00", "tool_call_id": "call_b"},
+            {"role": "tool", "content": "{\"temp\":21}", "tool_call_id": "call_a"}])
+        self.assertEqual(self.reply(mid)["content"], "21 degrees, and it is noon.")
+
+    def test_missing_result_refused_by_server(self):
+        # the fake server refuses what OpenAI refuses: a call without its result
+        SRV.script({"role": "assistant", "content": None,
+                    "tool_calls": [tool_call("call_a", "get_weather", '{"city":"Paris"}'),
+                                   tool_call("call_b", "get_time", "{}")]})
+        self.complete({"tools": [WEATHER, CLOCK]})
+        self.q("SELECT add_message(1, 'tool', '{\"temp\":21}',"
+               " '{\"metadata\":{\"tool_call_id\":\"call_a\"}}')")
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT complete_chat(1, ?)",
+                                       (json.dumps({"tools": [WEATHER, CLOCK]}),)),
+                         "chatflow: provider returned HTTP 400 Bad Request: An assistant message"
+                         " with 'tool_calls' must be followed by tool messages responding to each"
+                         " 'tool_call_id'. The following tool_call_ids did not have response"
+                         " messages: call_b")
+        self.assertEqual(snapshot(self.db), before)
+        # a tool result without its tool_call_id is refused too
+        self.q("SELECT add_message(1, 'tool', '12:00')")
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: provider returned HTTP 400 Bad Request: Missing required"
+                         " parameter: 'messages[5].tool_call_id'.")
+        self.assertEqual(snapshot(self.db)["chat_messages"][:-1], before["chat_messages"])
+
+    def test_one_call_without_content(self):
+        # content null or empty: stored as '' with the call as its only part
+        for content in (None, ""):
+            with self.subTest(content=content):
+                SRV.script({"role": "assistant", "content": content,
+                            "tool_calls": [tool_call("call_1", "get_time", "{}")]})
+                r = self.reply(self.complete())
+                self.assertEqual((r["content"], r["parts"]), ("", [
+                    {"type": "tool-call", "id": "call_1", "name": "get_time", "arguments": "{}"}]))
+                self.q("DELETE FROM chat_messages WHERE seq > 3")
+
+    def test_text_with_tool_calls(self):
+        # content and tool calls in one reply: a text part before the calls
+        SRV.script({"role": "assistant", "content": "Let me check.",
+                    "tool_calls": [tool_call("call_1", "get_weather", ARGS)]})
+        r = self.reply(self.complete({"tools": [WEATHER]}))
+        self.assertEqual((r["content"], r["parts"]), ("Let me check.", [
+            {"type": "text", "text": "Let me check."},
+            {"type": "tool-call", "id": "call_1", "name": "get_weather", "arguments": ARGS}]))
+        self.q("SELECT add_message(1, 'tool', 'sunny', '{\"metadata\":{\"tool_call_id\":\"call_1\"}}')")
+        self.complete()
+        self.assertEqual(json.loads(self.body())["messages"][3:], [
+            {"role": "assistant", "content": "Let me check.",
+             "tool_calls": [{"id": "call_1", "type": "function",
+                             "function": {"name": "get_weather", "arguments": ARGS}}]},
+            {"role": "tool", "content": "sunny", "tool_call_id": "call_1"}])
+
+    def test_arguments_not_a_string(self):
+        # some servers send the arguments as an object, or none: stored as text
+        SRV.script({"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function",
+             "function": {"name": "get_weather", "arguments": {"city": "Paris"}}},
+            {"id": "call_2", "type": "function", "function": {"name": "get_time"}},
+            {"id": "call_3", "type": "function", "function": {"name": "get_time", "arguments": None}}]})
+        r = self.reply(self.complete())
+        self.assertEqual(r["parts"], [
+            {"type": "tool-call", "id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'},
+            {"type": "tool-call", "id": "call_2", "name": "get_time", "arguments": ""},
+            {"type": "tool-call", "id": "call_3", "name": "get_time", "arguments": ""}])
+
+    def test_tool_choice(self):
+        cases = [
+            ("auto", '"auto"'),
+            ("none", '"none"'),
+            ("required", '"required"'),
+            ({"type": "function", "function": {"name": "get_time"}},
+             '{"type":"function","function":{"name":"get_time"}}'),
+        ]
+        for choice, sent in cases:
+            with self.subTest(tool_choice=choice):
+                self.complete({"tools": [WEATHER, CLOCK], "tool_choice": choice, "max_tokens": 50})
+                self.assertEqual(self.body(),
+                                 '{"model":"gpt-test","messages":%s,"max_tokens":50,"tools":%s,'
+                                 '"tool_choice":%s}' % (compact([SYSTEM, HELLO, ASK]),
+                                                        compact([WEATHER, CLOCK]), sent))
+                self.q("DELETE FROM chat_messages WHERE seq > 3")
+        # null is absent: the request is the one without tools
+        self.complete({"tools": None, "tool_choice": None})
+        self.assertEqual(self.body(), compact({"model": "gpt-test", "messages": [SYSTEM, HELLO, ASK]}))
+
+    def test_names(self):
+        # OpenAI's rule: 1 to 64 of a-z A-Z 0-9 _ -
+        for name in ("a", "Get-Weather_2", "x" * 64):
+            with self.subTest(name=name):
+                tool = {"type": "function", "function": {"name": name}}
+                self.complete({"tools": [tool]})
+                self.assertEqual(json.loads(self.body())["tools"], [tool])
+                self.q("DELETE FROM chat_messages WHERE seq > 3")
+
+    def test_option_errors(self):
+        name_rule = ("must be a string of 1 to 64 characters a-z, A-Z, 0-9, _ or -")
+        shape = ("chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required' or"
+                 " {\"type\": \"function\", \"function\": {\"name\": ...}}")
+        fn = lambda **kw: {"type": "function", "function": kw}  # noqa: E731
+        cases = [
+            ({"tools": []},
+             "chatflow: complete_chat option tools must be a non-empty array of tool definitions"),
+            ({"tools": {"type": "function"}},
+             "chatflow: option 'tools' of complete_chat must be an array, got an object"),
+            ({"tools": "get_weather"},
+             "chatflow: option 'tools' of complete_chat must be an array, got a string"),
+            ({"tools": [WEATHER, "get_time"]}, "chatflow: complete_chat option tools[1] must be an object"),
+            ({"tools": [WEATHER, {"type": "retrieval", "function": {"name": "x"}}]},
+             "chatflow: complete_chat option tools[1].type must be 'function'"),
+            ({"tools": [{"function": {"name": "x"}}]},
+             "chatflow: complete_chat option tools[0].type must be 'function'"),
+            ({"tools": [{"type": "function"}]},
+             "chatflow: complete_chat option tools[0].function must be an object"),
+            ({"tools": [{"type": "function", "function": "get_weather"}]},
+             "chatflow: complete_chat option tools[0].function must be an object"),
+            ({"tools": [fn(description="no name")]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tools": [CLOCK, fn(name="")]},
+             "chatflow: complete_chat option tools[1].function.name " + name_rule),
+            ({"tools": [fn(name="get weather")]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tools": [fn(name="x" * 65)]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tools": [fn(name=12)]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tools": [fn(name="m\u00e9t\u00e9o")]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tools": [fn(name="get_weather", description=5)]},
+             "chatflow: complete_chat option tools[0].function.description must be a string"),
+            ({"tools": [fn(name="get_weather", parameters="object")]},
+             "chatflow: complete_chat option tools[0].function.parameters must be an object"
+             " (a JSON Schema)"),
+            # the first bad item is named
+            ({"tools": [fn(name="a b"), "x"]},
+             "chatflow: complete_chat option tools[0].function.name " + name_rule),
+            ({"tool_choice": "auto"},
+             "chatflow: complete_chat option tool_choice needs the option tools"),
+            ({"tool_choice": {"type": "function", "function": {"name": "get_weather"}}},
+             "chatflow: complete_chat option tool_choice needs the option tools"),
+            ({"tools": [], "tool_choice": "auto"},
+             "chatflow: complete_chat option tools must be a non-empty array of tool definitions"),
+            ({"tools": [WEATHER], "tool_choice": "any"}, shape),
+            ({"tools": [WEATHER], "tool_choice": "AUTO"}, shape),
+            ({"tools": [WEATHER], "tool_choice": 1}, shape),
+            ({"tools": [WEATHER], "tool_choice": True}, shape),
+            ({"tools": [WEATHER], "tool_choice": ["auto"]}, shape),
+            ({"tools": [WEATHER], "tool_choice": {"type": "function"}}, shape),
+            ({"tools": [WEATHER], "tool_choice": {"type": "function", "function": {"name": 1}}}, shape),
+            ({"tools": [WEATHER], "tool_choice": {"type": "tool", "function": {"name": "get_weather"}}},
+             shape),
+            ({"tools": [WEATHER], "tool_choice": {"type": "function", "function": {"name": "get_time"}}},
+             "chatflow: complete_chat option tool_choice names the function 'get_time', which is not"
+             " one of tools"),
+        ]
+        # found before the call: on_error fail_run does not fail the run
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        for opts, err in cases:
+            for extra in ({}, {"on_error": "fail_run"}):
+                with self.subTest(options=opts, extra=extra):
+                    n = self.count()
+                    before = snapshot(self.db)
+                    self.assertEqual(self.error_of("SELECT complete_chat(1, ?)",
+                                                   (json.dumps(dict(opts, **extra)),)), err)
+                    self.assertEqual(self.count(), n)
+                    self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(one(self.db, "SELECT status FROM workflow_runs"), "started")
+        self.assertEqual(SRV.requests, [])
+
+    def test_malformed_tool_calls(self):
+        good = tool_call("call_1", "get_weather", ARGS)
+        cases = [
+            ([{"type": "function", "function": {"name": "get_weather", "arguments": "{}"}}],
+             "chatflow: provider response tool_calls[0] has no id"),
+            ([dict(good, id=17)], "chatflow: provider response tool_calls[0] has no id"),
+            ([dict(good, id="")], "chatflow: provider response tool_calls[0] has no id"),
+            (["call_1"], "chatflow: provider response tool_calls[0] has no id"),
+            ([good, {"id": "call_2", "type": "function", "function": {"arguments": "{}"}}],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, {"id": "call_2", "type": "function"}],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", None, "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", ["get_time"], "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+            ([good, tool_call("call_2", "", "{}")],
+             "chatflow: provider response tool_calls[1] has no function.name"),
+        ]
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        for calls, err in cases:
+            with self.subTest(calls=calls):
+                SRV.reset()
+                SRV.script({"role": "assistant", "content": "Let me check.", "tool_calls": calls})
+                n = self.count()
+                before = snapshot(self.db)
+                self.assertEqual(self.error_of("SELECT complete_chat(1)"), err)
+                self.assertEqual(len(SRV.requests), 1)
+                self.assertEqual(self.count(), n)
+                self.assertEqual(snapshot(self.db), before)
+        # with on_error fail_run the run records the error, and no message is written
+        SRV.script({"role": "assistant", "content": None, "tool_calls": [dict(good, id=None)]})
+        n = self.count()
+        msg = self.error_of("SELECT complete_chat(1, '{\"on_error\": \"fail_run\"}')")
+        self.assertEqual(msg, "chatflow: provider response tool_calls[0] has no id")
+        self.assertEqual(self.q("SELECT status, error FROM workflow_runs"), [("failed", msg)])
+        self.assertEqual(self.count(), n)
+
+
+class TestFakeValidation(unittest.TestCase):
+    """The fake server's check of tool calling, request by request: what
+    OpenAI accepts gets 200, the rest an OpenAI 400 error body."""
+
+    def setUp(self):
+        SRV.reset()
+
+    def post(self, messages):
+        import urllib.error
+        import urllib.request
+        req = urllib.request.Request(SRV.base_url + "/chat/completions",
+                                     data=json.dumps({"model": "gpt-test",
+                                                      "messages": messages}).encode("utf-8"),
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_accepted(self):
+        call = tool_call("c1", "f", "{}")
+        for messages in (
+                [HELLO],
+                [HELLO, {"role": "assistant", "content": None, "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"}, HELLO],
+                [HELLO, {"role": "assistant", "content": "", "tool_calls": [
+                    call, tool_call("c2", "g", "{}")]},
+                 {"role": "tool", "content": "r2", "tool_call_id": "c2"},
+                 {"role": "tool", "content": "r1", "tool_call_id": "c1"}],
+                # the same id in two turns: each answers its own
+                [HELLO, {"role": "assistant", "content": "", "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"},
+                 {"role": "assistant", "content": "", "tool_calls": [call]},
+                 {"role": "tool", "content": "r", "tool_call_id": "c1"}]):
+            with self.subTest(messages=messages):
+                status, body = self.post(messages)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["choices"][0]["message"]["content"],
+                                 "echo: %s" % messages[-1]["content"])
+
+    def test_refused(self):
+        call = tool_call("c1", "f", "{}")
+        asst = {"role": "assistant", "content": "", "tool_calls": [call]}
+        answer = {"role": "tool", "content": "r", "tool_call_id": "c1"}
+        orphan = ("Invalid parameter: messages with role 'tool' must be a response to a"
+                  " preceeding message with 'tool_calls'.")
+        unanswered = ("An assistant message with 'tool_calls' must be followed by tool messages"
+                      " responding to each 'tool_call_id'. The following tool_call_ids did not"
+                      " have response messages: ")
+        cases = [
+            ([HELLO, answer], orphan, "messages.[1].role", None),
+            ([HELLO, asst, HELLO, answer], unanswered + "c1", "messages.[1].role", None),
+            ([HELLO, asst], unanswered + "c1", "messages.[1].role", None),
+            ([HELLO, dict(asst, tool_calls=[call, tool_call("c2", "g", "{}")]), answer, HELLO],
+             unanswered + "c2", "messages.[1].role", None),
+            ([HELLO, asst, answer, answer], orphan, "messages.[3].role", None),
+            ([HELLO, asst, dict(answer, tool_call_id="c9")], orphan, "messages.[2].role", None),
+            ([HELLO, asst, {"role": "tool", "content": "r"}],
+             "Missing required parameter: 'messages[2].tool_call_id'.", "messages[2].tool_call_id",
+             "missing_required_parameter"),
+            ([HELLO, asst, dict(answer, tool_call_id=1)],
+             "Invalid type for 'messages[2].tool_call_id': expected a string, but got an integer"
+             " instead.", "messages[2].tool_call_id", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[])],
+             "Invalid 'messages[1].tool_calls': empty array. Expected an array with minimum length"
+             " 1, but got an empty array instead.", "messages[1].tool_calls", "empty_array"),
+            ([HELLO, dict(asst, tool_calls={"id": "c1"})],
+             "Invalid type for 'messages[1].tool_calls': expected an array, but got an object"
+             " instead.", "messages[1].tool_calls", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[{"type": "function", "function": call["function"]}])],
+             "Missing required parameter: 'messages[1].tool_calls[0].id'.",
+             "messages[1].tool_calls[0].id", "missing_required_parameter"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, id=7)])],
+             "Invalid type for 'messages[1].tool_calls[0].id': expected a string, but got an"
+             " integer instead.", "messages[1].tool_calls[0].id", "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, type="tool")])],
+             "Invalid value: 'tool'. Supported values are: 'function'.",
+             "messages[1].tool_calls[0].type", "invalid_value"),
+            ([HELLO, dict(asst, tool_calls=[dict(call, function={"arguments": "{}"})])],
+             "Missing required parameter: 'messages[1].tool_calls[0].function.name'.",
+             "messages[1].tool_calls[0].function.name", "missing_required_parameter"),
+            ([HELLO, dict(asst, tool_calls=[tool_call("c1", "f", {"a": 1})])],
+             "Invalid type for 'messages[1].tool_calls[0].function.arguments': expected a string,"
+             " but got an object instead.", "messages[1].tool_calls[0].function.arguments",
+             "invalid_type"),
+            ([HELLO, dict(asst, tool_calls=[{"id": "c1", "type": "function",
+                                              "function": {"name": "f"}}])],
+             "Missing required parameter: 'messages[1].tool_calls[0].function.arguments'.",
+             "messages[1].tool_calls[0].function.arguments", "missing_required_parameter"),
+        ]
+        for messages, message, param, code in cases:
+            with self.subTest(messages=messages):
+                self.assertEqual(self.post(messages), (400, {"error": {
+                    "message": message, "type": "invalid_request_error", "param": param,
+                    "code": code}}))
+
 
 
 class TestTls(Base):
