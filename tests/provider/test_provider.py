@@ -607,32 +607,30 @@ class TestTools(Base):
                              "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}},
                             {"id": "call_b", "type": "function",
                              "function": {"name": "get_time", "arguments": "{}"}}]},
-            {"role": "tool", "content": "12:00", "tool_call_id": "call_b"},
-            {"role": "tool", "content": "{\"temp\":21}", "tool_call_id": "call_a"}])
+            # the results follow the calls' order
+            {"role": "tool", "content": "{\"temp\":21}", "tool_call_id": "call_a"},
+            {"role": "tool", "content": "12:00", "tool_call_id": "call_b"}])
         self.assertEqual(self.reply(mid)["content"], "21 degrees, and it is noon.")
 
-    def test_missing_result_refused_by_server(self):
-        # the fake server refuses what OpenAI refuses: a call without its result
+    def test_unanswered_call_not_replayed(self):
+        # OpenAI refuses a call without its result (the fake server too, see
+        # its own test): the replay leaves out a call nobody answered yet, and
+        # a tool message that answers no call
         SRV.script({"role": "assistant", "content": None,
                     "tool_calls": [tool_call("call_a", "get_weather", '{"city":"Paris"}'),
-                                   tool_call("call_b", "get_time", "{}")]})
+                                   tool_call("call_b", "get_time", "{}")]},
+                   {"role": "assistant", "content": "21 degrees."})
         self.complete({"tools": [WEATHER, CLOCK]})
         self.q("SELECT add_message(1, 'tool', '{\"temp\":21}',"
                " '{\"metadata\":{\"tool_call_id\":\"call_a\"}}')")
-        before = snapshot(self.db)
-        self.assertEqual(self.error_of("SELECT complete_chat(1, ?)",
-                                       (json.dumps({"tools": [WEATHER, CLOCK]}),)),
-                         "chatflow: provider returned HTTP 400 Bad Request: An assistant message"
-                         " with 'tool_calls' must be followed by tool messages responding to each"
-                         " 'tool_call_id'. The following tool_call_ids did not have response"
-                         " messages: call_b")
-        self.assertEqual(snapshot(self.db), before)
-        # a tool result without its tool_call_id is refused too
         self.q("SELECT add_message(1, 'tool', '12:00')")
-        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
-                         "chatflow: provider returned HTTP 400 Bad Request: Missing required"
-                         " parameter: 'messages[5].tool_call_id'.")
-        self.assertEqual(snapshot(self.db)["chat_messages"][:-1], before["chat_messages"])
+        mid = self.complete({"tools": [WEATHER, CLOCK]})
+        self.assertEqual(json.loads(self.body())["messages"][3:], [
+            {"role": "assistant", "content": "",
+             "tool_calls": [{"id": "call_a", "type": "function",
+                             "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]},
+            {"role": "tool", "content": "{\"temp\":21}", "tool_call_id": "call_a"}])
+        self.assertEqual(self.reply(mid)["content"], "21 degrees.")
 
     def test_one_call_without_content(self):
         # content null or empty: stored as '' with the call as its only part
