@@ -29,7 +29,7 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
     cfRegisterSchema, cfRegisterConversations, cfRegisterMessages,
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
     cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList,
-    cfRegisterSearch,   cfRegisterExport, cfRegisterIndex,
+    cfRegisterSearch,   cfRegisterExport, cfRegisterIndex, cfRegisterUi,
   };
   CfConn *p;
   int rc;

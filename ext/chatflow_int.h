@@ -206,6 +206,7 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
 ** SQLITE_ERROR with *pzErr set, or another SQLite code (SQLITE_NOMEM comes
 ** without a message: report it with sqlite3_result_error_nomem). */
 int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
+int cfJsonCheckAs(CfConn *p, const char *z, int n, const char *zWhat, char **pzErr);
 int cfToolStateKnown(const char *z); /* a state of an AI SDK tool part */
 /* The text gate alone (\u0000, lone surrogates), for JSON a parser has
 ** already accepted: "chatflow: <zWhat> has a key ...", "chatflow:
@@ -262,8 +263,14 @@ int cfRegisterSchema(sqlite3 *db, CfConn *p);
 int cfRegisterIndex(sqlite3 *db, CfConn *p);
 int cfRegisterConversations(sqlite3 *db, CfConn *p);
 int cfRegisterMessages(sqlite3 *db, CfConn *p);
+/* history_vtab.c: checks the arguments of a history window (conversation,
+** max_tokens, run_id: each may be 0 or NULL but the first) and prepares the
+** window's rows by seq, selecting zCols (which must end with seq). */
+int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax, sqlite3_value *vRun,
+                    const char *zCols, sqlite3_stmt **ppStmt, char **pzErr);
 int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
+int cfRegisterUi(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 int cfRegisterProvider(sqlite3 *db, CfConn *p);

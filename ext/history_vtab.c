@@ -172,7 +172,7 @@ done:
 /* Checks the arguments and the ids, walks the budget, and prepares the
 ** window query selecting zCols (which must end with seq's position kept by
 ** ORDER BY seq).  On error returns non-zero with *pzErr set. */
-static int cfHistoryPrepare(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
+int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
                             sqlite3_value *vRun, const char *zCols, sqlite3_stmt **ppStmt,
                             char **pzErr) {
   sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1;
@@ -335,6 +335,12 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
     cfReplayAdd(pOut, "assistant", a[i].zContent, 0);
     return;
   }
+  /* content is the text of a message whose parts have none (add_message's
+  ** content with tool_calls): it goes with the first step */
+  for (size_t t = 0; t < nPart; t++) {
+    const char *zType = cfPartString(json_object_array_get_idx(pParts, t), "type");
+    if (zType && strcmp(zType, "text") == 0) bContentUsed = 1;
+  }
   while (k < nPart) {
     sqlite3_str *pText = sqlite3_str_new(0);
     struct json_object *pCalls = json_object_new_array();
@@ -475,7 +481,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   int rc, n = 0, nAlloc = 0;
   sqlite3_int64 iConv;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  rc = cfHistoryPrepare(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
+  rc = cfHistoryWindow(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
                         CF_HISTORY_JSON_COLS, &pStmt, &zErr);
   if (rc != SQLITE_OK) {
     if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
@@ -547,7 +553,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 static int cfHistoryTvfPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
                                char **pzErr) {
-  return cfHistoryPrepare(p, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, ppStmt, pzErr);
+  return cfHistoryWindow(p, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, ppStmt, pzErr);
 }
 
 static const CfTvfDef cfHistoryDef = {

@@ -712,15 +712,20 @@ static void cfJsonDbClose(CfJsonDb *pDb) {
   if (pDb->p == 0) sqlite3_close(pDb->db);
 }
 
-/* Checks that z[0..n) is one valid JSON value within the limits. */
-int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr) {
+/* Checks that z[0..n) is one valid JSON value within the limits; errors
+** call it zWhat ("chatflow: UIMessage is not valid JSON at offset 1: ..."). */
+int cfJsonCheckAs(CfConn *p, const char *z, int n, const char *zWhat, char **pzErr) {
   CfJsonDb d;
   const char *zType;
   int rc = cfJsonDbOpen(&d, p);
   *pzErr = 0;
-  if (rc == SQLITE_OK) rc = cfJsonLoad(&d, z, n, "value", &zType, pzErr);
+  if (rc == SQLITE_OK) rc = cfJsonLoad(&d, z, n, zWhat, &zType, pzErr);
   cfJsonDbClose(&d);
   return rc;
+}
+
+int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr) {
+  return cfJsonCheckAs(p, z, n, "value", pzErr);
 }
 
 /* The states of an AI SDK tool part (ToolUIPart["state"] of the "ai"

@@ -1,0 +1,432 @@
+/*
+** ui.c — messages in the shape of the Vercel AI SDK: a UIMessage in, and a
+** conversation's UIMessages out for useChat.
+**
+**   add_ui_message(conversation_id, ui_message_json [, options_json]) -> message id
+**   chat_ui_messages(conversation_id [, options_json])                 -> JSON array
+**
+** Example:
+**   SELECT add_ui_message(1, '{"id": "msg-1", "role": "user",
+**                              "parts": [{"type": "text", "text": "Hi"}]}');
+**   SELECT chat_ui_messages(1);  -- [{"id":"msg-1","role":"user","parts":[...]}]
+**
+** A UIMessage is {"id", "role", "parts", "metadata"?}: the shape of the
+** "ai" package's UIMessage (npm, 5.x to 7.x), as useChat and onFinish hand
+** it over.  add_ui_message stores it as add_message would store
+**   add_message(conversation_id, role, <the text parts, one per line>,
+**               {"uid": id, "parts": parts, "metadata": metadata, ...})
+** — so the id is the retry key (the same message again returns its id and
+** writes nothing), every part type is kept as sent and tool parts are
+** checked (messages.c, json.c).  tokens, when the options do not give them,
+** come from an assistant message's metadata: tokens.output (chatflow's
+** form), usage.outputTokens or totalUsage.outputTokens (what the AI SDK's
+** usage reports); else the estimate.  Options: type, attachments, tokens,
+** run_id, created_at (add_message's).  Other members of the UIMessage
+** (createdAt of older versions, ...) are not stored.
+**
+** chat_ui_messages gives the conversation's messages as UIMessages, oldest
+** first: {"id": uid, "role", "parts", "metadata"} (metadata only when the
+** message has some).  A message stored by add_ui_message comes back with
+** its parts and metadata exactly as stored (JSON-equal to what was sent).
+** Other messages are shown the way useChat would hold them: content as a
+** text part when no part is text; chatflow's "tool-call" parts as AI SDK
+** tool parts {"type": "tool-<name>", "toolCallId", "state",
+** "input"[, "output"]} — state output-available with the output from the
+** tool message that answers the call (its content, parsed when it is
+** JSON), input-available while none does; tool messages are folded into
+** the call they answer (a UIMessage has no tool role) and left out when
+** they answer no call.  Option max_tokens: the window of chat_history.
+**
+** Errors: "chatflow: UIMessage ..." for a document that is not a
+** UIMessage (not an object, no id, an unknown role, parts not an array or
+** empty, metadata not an object), and add_message's errors.
+*/
+#include "chatflow_int.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ add_ui_message */
+
+enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_CREATED_AT, UOPT_COUNT };
+
+static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  static const CfJsonOpt aInit[UOPT_COUNT] = {
+    {"type", CF_JT_STRING, 0, 0, 0},  {"attachments", CF_JT_ARRAY, 0, 0, 0},
+    {"tokens", CF_JT_INT, 0, 0, 0},   {"run_id", CF_JT_INT, 0, 0, 0},
+    {"created_at", CF_JT_STRING, 0, 0, 0},
+  };
+  CfJsonOpt aOpt[UOPT_COUNT];
+  sqlite3_int64 iConv;
+  const char *zUi = 0, *zOpts = 0;
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0, *pAdd = 0;
+  int rc;
+
+  memcpy(aOpt, aInit, sizeof(aInit));
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (cfArgText(ctx, argv[1], "UIMessage", 0, 0, 0, &zUi)) return;
+  if (argc > 2 && cfArgText(ctx, argv[2], "options", 0, 1, 1, &zOpts)) return;
+  rc = cfJsonCheckAs(p, zUi, sqlite3_value_bytes(argv[1]), "UIMessage", &zErr);
+  if (rc == SQLITE_OK && zOpts) {
+    rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[2]), "add_ui_message", aOpt,
+                           UOPT_COUNT, &zErr);
+    if (rc != SQLITE_OK && zErr == 0) goto done; /* the error is set on ctx */
+  }
+  if (rc != SQLITE_OK) goto fail;
+
+  /* The UIMessage's members, and add_message's arguments made of them. */
+  rc = sqlite3_prepare_v2(
+      p->db,
+      "SELECT json_type(?1), json_type(?1, '$.id'), length(json_extract(?1, '$.id')),"
+      " json_type(?1, '$.role'), json_extract(?1, '$.role'),"
+      " json_type(?1, '$.parts'), json_array_length(?1, '$.parts'), json_type(?1, '$.metadata'),"
+      " coalesce((SELECT group_concat(t, char(10)) FROM (SELECT json_extract(value, '$.text') AS t"
+      "   FROM json_each(?1, '$.parts') WHERE CASE WHEN type = 'object'"
+      "    THEN json_extract(value, '$.type') = 'text' AND json_type(value, '$.text') = 'text' END"
+      "   ORDER BY key)), '')",
+      -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zUi, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+  }
+  if (rc == SQLITE_ROW) {
+    const char *zType = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *zIdType = (const char *)sqlite3_column_text(pStmt, 1);
+    const char *zRole = (const char *)sqlite3_column_text(pStmt, 4);
+    const char *zRoleType = (const char *)sqlite3_column_text(pStmt, 3);
+    const char *zPartsType = (const char *)sqlite3_column_text(pStmt, 5);
+    const char *zMetaType = (const char *)sqlite3_column_text(pStmt, 7);
+    sqlite3_int64 nId = sqlite3_column_int64(pStmt, 2);
+    rc = SQLITE_OK;
+    if (zType == 0 || strcmp(zType, "object") != 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage must be a JSON object {\"id\", \"role\", \"parts\", \"metadata\"?}");
+    } else if (zIdType == 0 || strcmp(zIdType, "text") != 0 || nId < 1 || nId > 128) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters");
+    } else if (zRoleType == 0 || strcmp(zRoleType, "text") != 0 ||
+               (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant"))) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage role must be system, user or assistant%s%s%s",
+                             zRole ? ", got '" : "", zRole ? zRole : "", zRole ? "'" : "");
+    } else if (zPartsType == 0 || strcmp(zPartsType, "array") != 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array");
+    } else if (sqlite3_column_int64(pStmt, 6) == 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage parts must not be empty");
+    } else if (zMetaType && strcmp(zMetaType, "object") != 0 && strcmp(zMetaType, "null") != 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage metadata must be an object");
+    } else {
+      /* add_message(conv, role, text, options) */
+      rc = sqlite3_prepare_v2(
+          p->db,
+          "SELECT add_message(?1, ?2, ?3, json_patch(coalesce(?5, '{}'), json_object("
+          " 'parts', json_extract(?4, '$.parts'), 'uid', json_extract(?4, '$.id'),"
+          " 'metadata', CASE WHEN json_type(?4, '$.metadata') = 'object' THEN json_extract(?4, '$.metadata') END,"
+          " 'tokens', coalesce(json_extract(?5, '$.tokens'), CASE WHEN ?2 = 'assistant' THEN"
+          "   (SELECT v FROM (SELECT 1 AS o, json_extract(?4, '$.metadata.tokens.output') AS v"
+          "     UNION ALL SELECT 2, json_extract(?4, '$.metadata.usage.outputTokens')"
+          "     UNION ALL SELECT 3, json_extract(?4, '$.metadata.totalUsage.outputTokens'))"
+          "    WHERE typeof(v) = 'integer' AND v >= 0 ORDER BY o LIMIT 1) END))))",
+          -1, &pAdd, 0);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pAdd, 1, iConv);
+        sqlite3_bind_text(pAdd, 2, zRole, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_value(pAdd, 3, sqlite3_column_value(pStmt, 8));
+        sqlite3_bind_text(pAdd, 4, zUi, -1, SQLITE_STATIC);
+        if (zOpts) sqlite3_bind_text(pAdd, 5, zOpts, -1, SQLITE_STATIC);
+        rc = sqlite3_step(pAdd);
+        if (rc == SQLITE_ROW) {
+          sqlite3_result_value(ctx, sqlite3_column_value(pAdd, 0));
+          rc = SQLITE_OK;
+        } else {
+          /* add_message's own error (it has ended what it began) */
+          zErr = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
+          rc = sqlite3_extended_errcode(p->db);
+          if (rc == SQLITE_OK || rc == SQLITE_DONE) rc = SQLITE_ERROR;
+          if (zErr == 0) rc = SQLITE_NOMEM;
+        }
+      }
+    }
+    if (rc == SQLITE_OK && zErr) rc = SQLITE_ERROR;
+  } else if (rc != SQLITE_OK) {
+    zErr = cfDbError(p->db, rc);
+  }
+  sqlite3_finalize(pAdd);
+  sqlite3_finalize(pStmt);
+  if (rc == SQLITE_OK) goto done;
+fail:
+  if ((rc & 0xff) == SQLITE_NOMEM && zErr == 0) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    cfResultErrorMsg(ctx, zErr);
+    zErr = 0;
+    cfResultCode(ctx, rc);
+  }
+done:
+  sqlite3_free(zErr);
+  cfJsonOptionsFree(aOpt, UOPT_COUNT);
+}
+
+/* ---------------------------------------------------------- chat_ui_messages */
+
+/* z as a JSON string, appended to pOut. */
+static void cfAppendJsonString(sqlite3_str *pOut, const char *z) {
+  static const char aHex[] = "0123456789abcdef";
+  sqlite3_str_appendchar(pOut, 1, '"');
+  for (; *z; z++) {
+    unsigned char c = (unsigned char)*z;
+    if (c == '"' || c == '\\') {
+      sqlite3_str_appendchar(pOut, 1, '\\');
+      sqlite3_str_appendchar(pOut, 1, (char)c);
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': sqlite3_str_appendall(pOut, "\\n"); break;
+        case '\r': sqlite3_str_appendall(pOut, "\\r"); break;
+        case '\t': sqlite3_str_appendall(pOut, "\\t"); break;
+        case '\b': sqlite3_str_appendall(pOut, "\\b"); break;
+        case '\f': sqlite3_str_appendall(pOut, "\\f"); break;
+        default: {
+          char zU[7] = {'\\', 'u', '0', '0', aHex[c >> 4], aHex[c & 15], 0};
+          sqlite3_str_appendall(pOut, zU);
+        }
+      }
+    } else {
+      sqlite3_str_appendchar(pOut, 1, (char)c);
+    }
+  }
+  sqlite3_str_appendchar(pOut, 1, '"');
+}
+
+/* One message of the window, as chat_ui_messages reads it. */
+typedef struct CfUiRow {
+  char *zUid, *zRole, *zContent, *zParts, *zMeta, *zCallId;
+  struct json_object *pParts; /* parsed parts of a message with tool-call parts, else 0 */
+  int bSkip;                  /* a tool message folded into its call, or answering none */
+} CfUiRow;
+
+/* A text as a JSON value: the value it holds when it is JSON, else the
+** string. */
+static struct json_object *cfUiValue(const char *z) {
+  enum json_tokener_error e = json_tokener_success;
+  struct json_object *pVal = json_tokener_parse_verbose(z, &e);
+  if (e == json_tokener_success && pVal) return pVal;
+  if (pVal) json_object_put(pVal);
+  return json_object_new_string(z);
+}
+
+/* The parts of a message with chatflow "tool-call" parts as AI SDK tool
+** parts, with the results of the tool messages after it folded in. */
+static void cfUiToolParts(CfUiRow *a, int n, int i) {
+  struct json_object *pNew = json_object_new_array();
+  size_t nPart = json_object_array_length(a[i].pParts);
+  int bText = 0;
+  for (size_t k = 0; k < nPart; k++) {
+    struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k), *pX = 0;
+    const char *zType = 0;
+    if (json_object_object_get_ex(pPart, "type", &pX)) zType = json_object_get_string(pX);
+    if (zType && strcmp(zType, "text") == 0) bText = 1;
+  }
+  if (!bText && a[i].zContent[0]) {
+    struct json_object *pText = json_object_new_object();
+    json_object_object_add(pText, "type", json_object_new_string("text"));
+    json_object_object_add(pText, "text", json_object_new_string(a[i].zContent));
+    json_object_array_add(pNew, pText);
+  }
+  for (size_t k = 0; k < nPart; k++) {
+    struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k), *pX = 0;
+    const char *zType = 0, *zId = 0, *zName = 0;
+    if (json_object_object_get_ex(pPart, "type", &pX)) zType = json_object_get_string(pX);
+    if (zType == 0 || strcmp(zType, "tool-call") != 0) {
+      json_object_array_add(pNew, json_object_get(pPart));
+      continue;
+    }
+    if (json_object_object_get_ex(pPart, "id", &pX)) zId = json_object_get_string(pX);
+    if (json_object_object_get_ex(pPart, "name", &pX)) zName = json_object_get_string(pX);
+    {
+      struct json_object *pTool = json_object_new_object(), *pArgs = 0;
+      char *zToolType = sqlite3_mprintf("tool-%s", zName ? zName : "");
+      int j;
+      json_object_object_add(pTool, "type", json_object_new_string(zToolType ? zToolType : "tool-"));
+      sqlite3_free(zToolType);
+      json_object_object_add(pTool, "toolCallId", json_object_new_string(zId ? zId : ""));
+      for (j = i + 1; j < n; j++) {
+        if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && zId && strcmp(a[j].zCallId, zId) == 0) break;
+      }
+      json_object_object_add(pTool, "state", json_object_new_string(j < n ? "output-available" : "input-available"));
+      if (json_object_object_get_ex(pPart, "arguments", &pArgs)) {
+        json_object_object_add(pTool, "input", json_object_is_type(pArgs, json_type_string)
+                                                   ? cfUiValue(json_object_get_string(pArgs))
+                                                   : json_object_get(pArgs));
+      } else {
+        json_object_object_add(pTool, "input", json_object_new_object());
+      }
+      if (j < n) {
+        json_object_object_add(pTool, "output", cfUiValue(a[j].zContent));
+        a[j].bSkip = 1;
+      }
+      json_object_array_add(pNew, pTool);
+    }
+  }
+  json_object_put(a[i].pParts);
+  a[i].pParts = pNew;
+}
+
+static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonOpt aOpt[1] = {{"max_tokens", CF_JT_INT, 0, 0, 0}};
+  sqlite3_value *pMax = 0;
+  sqlite3_stmt *pStmt = 0, *pBudget = 0;
+  sqlite3_int64 iConv;
+  const char *zOpts = 0;
+  char *zErr = 0;
+  CfUiRow *a = 0;
+  int rc, n = 0, nAlloc = 0;
+
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts) {
+    rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "chat_ui_messages", aOpt, 1, &zErr);
+    if (rc != SQLITE_OK) {
+      if (zErr) {
+        cfResultErrorMsg(ctx, zErr);
+        cfResultCode(ctx, rc);
+      }
+      cfJsonOptionsFree(aOpt, 1);
+      return;
+    }
+    if (aOpt[0].bPresent) {
+      /* the budget as an SQL value, for the window of chat_history */
+      if (sqlite3_prepare_v2(p->db, "SELECT ?1", -1, &pBudget, 0) != SQLITE_OK) {
+        sqlite3_result_error_nomem(ctx);
+        cfJsonOptionsFree(aOpt, 1);
+        return;
+      }
+      sqlite3_bind_int64(pBudget, 1, aOpt[0].iVal);
+      sqlite3_step(pBudget);
+      pMax = sqlite3_column_value(pBudget, 0);
+    }
+    cfJsonOptionsFree(aOpt, 1);
+  }
+  rc = cfHistoryWindow(p, argv[0], pMax, 0,
+                       "uid, role, content, parts, metadata,"
+                       " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END, seq",
+                       &pStmt, &zErr);
+  sqlite3_finalize(pBudget);
+  if (rc != SQLITE_OK) {
+    if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
+      cfResultErrorMsg(ctx, zErr);
+      zErr = 0;
+      cfResultCode(ctx, rc);
+    } else {
+      sqlite3_result_error_nomem(ctx);
+    }
+    sqlite3_free(zErr);
+    return;
+  }
+  while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    CfUiRow *r;
+    if (n == nAlloc) {
+      int nNew = nAlloc ? nAlloc * 2 : 16;
+      CfUiRow *aNew = sqlite3_realloc64(a, sizeof(CfUiRow) * (sqlite3_uint64)nNew);
+      if (aNew == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      a = aNew;
+      nAlloc = nNew;
+    }
+    r = &a[n++];
+    memset(r, 0, sizeof(*r));
+    r->zUid = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
+    r->zRole = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
+    r->zContent = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 2));
+    if (sqlite3_column_type(pStmt, 3) == SQLITE_TEXT) {
+      r->zParts = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+      if (r->zParts == 0) rc = SQLITE_NOMEM;
+    }
+    if (sqlite3_column_type(pStmt, 4) == SQLITE_TEXT) {
+      r->zMeta = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 4));
+      if (r->zMeta == 0) rc = SQLITE_NOMEM;
+    }
+    if (sqlite3_column_type(pStmt, 5) == SQLITE_TEXT) {
+      r->zCallId = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 5));
+      if (r->zCallId == 0) rc = SQLITE_NOMEM;
+    }
+    if (r->zUid == 0 || r->zRole == 0 || r->zContent == 0) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_NOMEM) break;
+    if (r->zParts && strstr(r->zParts, "\"tool-call\"")) {
+      r->pParts = json_tokener_parse(r->zParts);
+      if (r->pParts && !json_object_is_type(r->pParts, json_type_array)) {
+        json_object_put(r->pParts);
+        r->pParts = 0;
+      }
+    }
+  }
+  if (rc == SQLITE_DONE) {
+    sqlite3_str *pOut = sqlite3_str_new(p->db);
+    int nOut = 0;
+    for (int i = 0; i < n; i++) {
+      if (a[i].pParts) cfUiToolParts(a, n, i);
+    }
+    sqlite3_str_appendchar(pOut, 1, '[');
+    for (int i = 0; i < n; i++) {
+      if (a[i].zRole[0] == 't') continue; /* folded into its call, or answering none */
+      if (nOut++) sqlite3_str_appendchar(pOut, 1, ',');
+      sqlite3_str_appendall(pOut, "{\"id\":");
+      cfAppendJsonString(pOut, a[i].zUid);
+      sqlite3_str_appendall(pOut, ",\"role\":");
+      cfAppendJsonString(pOut, a[i].zRole);
+      sqlite3_str_appendall(pOut, ",\"parts\":");
+      if (a[i].pParts) {
+        sqlite3_str_appendall(pOut, json_object_to_json_string_ext(
+                                        a[i].pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+      } else if (a[i].zParts) {
+        sqlite3_str_appendall(pOut, a[i].zParts); /* as stored */
+      } else {
+        sqlite3_str_appendall(pOut, "[{\"type\":\"text\",\"text\":");
+        cfAppendJsonString(pOut, a[i].zContent);
+        sqlite3_str_appendall(pOut, "}]");
+      }
+      if (a[i].zMeta) {
+        sqlite3_str_appendall(pOut, ",\"metadata\":");
+        sqlite3_str_appendall(pOut, a[i].zMeta);
+      }
+      sqlite3_str_appendchar(pOut, 1, '}');
+    }
+    sqlite3_str_appendchar(pOut, 1, ']');
+    rc = sqlite3_str_errcode(pOut);
+    if (rc == SQLITE_OK) {
+      sqlite3_result_text(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
+    } else {
+      sqlite3_free(sqlite3_str_finish(pOut));
+      if (rc == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx);
+      else sqlite3_result_error_nomem(ctx);
+    }
+  } else if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+  } else {
+    cfResultErrorFromDb(ctx, p->db, rc);
+  }
+  for (int i = 0; i < n; i++) {
+    sqlite3_free(a[i].zUid);
+    sqlite3_free(a[i].zRole);
+    sqlite3_free(a[i].zContent);
+    sqlite3_free(a[i].zParts);
+    sqlite3_free(a[i].zMeta);
+    sqlite3_free(a[i].zCallId);
+    if (a[i].pParts) json_object_put(a[i].pParts);
+  }
+  sqlite3_free(a);
+  sqlite3_finalize(pStmt);
+}
+
+int cfRegisterUi(sqlite3 *db, CfConn *p) {
+  static const CfFuncDef aFunc[] = {
+    /* writes the database */
+    {"add_ui_message", 2, CF_WRITES, cfAddUiMessageFunc},
+    {"add_ui_message", 3, CF_WRITES, cfAddUiMessageFunc},
+    /* reads only */
+    {"chat_ui_messages", 1, CF_READS, cfChatUiMessagesFunc},
+    {"chat_ui_messages", 2, CF_READS, cfChatUiMessagesFunc},
+  };
+  return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
+}
