@@ -18,6 +18,9 @@
 #   tests/python/test_search_batches.py messages indexed in batches: found by another connection
 #                                     at commit, the mark's rules, the private copy of the
 #                                     messages not indexed yet following every change.
+#   tests/python/test_ai_messages.py  AI SDK UIMessages (every part type round trip, malformed
+#                                     ones), OpenAI tool calls and results, the uid retry rule,
+#                                     the replay valid for OpenAI at every budget.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -31,7 +34,8 @@ PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
                 tests/python/test_text_gate.py \
                 tests/python/test_identity.py \
                 tests/python/test_search_scripts.py \
-                tests/python/test_search_batches.py
+                tests/python/test_search_batches.py \
+                tests/python/test_ai_messages.py
 
 .PHONY: test-python
 test-python: all
