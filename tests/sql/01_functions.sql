@@ -20,7 +20,8 @@ SELECT name, narg, enc,
                 'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
-                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index')
+                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
+                'add_ui_message', 'chat_ui_messages')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
@@ -37,7 +38,8 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
-                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index');
+                'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
+                'add_ui_message', 'chat_ui_messages');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
                 'conversation_list', 'search_messages')
