@@ -139,6 +139,9 @@ static const CfFzEntry aEntry[] = {
             "SELECT add_message(" NUM(1) ", ?2, ?3, ?4)", 4, 0},
   /* 47 */ {"export_conversation.id", "SELECT export_conversation(" NUM(1) ", ?2)", 2, 0},
   /* 48 */ {"purge_deleted", "SELECT purge_deleted(" NUM(1) ", " NUM(2) ")", 2, 0},
+  /* 49 */ {"add_ui_message", "SELECT add_ui_message(" NUM(1) ", ?2, ?3)", 3, 0},
+  /* 50 */ {"chat_ui_messages", "SELECT chat_ui_messages(" NUM(1) ", ?2), chat_history_json(" NUM(1) ")", 2, 0},
+  /* 51 */ {"add_message.tool", "SELECT add_message(" NUM(1) ", ?2, ?3, ?4)", 4, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

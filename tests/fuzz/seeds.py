@@ -28,7 +28,8 @@ ENTRIES = [
     "workflow_interrupt.select", "workflow_interrupt.update", "chatflow_stats", "retention",
     "heartbeat_run", "add_message.deleted_conversation", "run_status",
     "fork_conversation.args", "fixed", "update_conversation_raw", "add_message.uid_parts",
-    "export_conversation.id", "purge_deleted",
+    "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
+    "add_message.tool",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -153,6 +154,17 @@ SEEDS = {
                   call("workflow_interrupt.select", "run_1"),
                   call("workflow_interrupt.update", "ext-1", "new data", blob=True)],
     "retention": [call("retention", "0", "10", "0"), call("purge_deleted", "0", "5")],
+    "ai": [call("add_ui_message", "1", j({"id": "u", "role": "user", "parts": [{"type": "text", "text": "hi"}]})),
+           call("add_ui_message", "5", j({"id": "a", "role": "assistant", "metadata": {"usage": {"outputTokens": 3}},
+                                          "parts": [{"type": "step-start"},
+                                                    {"type": "tool-f", "toolCallId": "c", "state": "output-available",
+                                                     "input": {"x": 1}, "output": [1, "two"]},
+                                                    {"type": "text", "text": "ok"}]}), j({"run_id": 1})),
+           call("chat_ui_messages", "5", j({"max_tokens": 10})),
+           call("add_message.tool", "5", "assistant", "", j({"uid": "m", "tool_calls": [
+               {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})),
+           call("add_message.tool", "5", "tool", "r", j({"tool_call_id": "t1"})),
+           call("chat_ui_messages", "5", "")],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also
