@@ -326,7 +326,7 @@ static void cfReplayAdd(struct json_object *pOut, const char *zRole, const char 
 ** from the part itself (AI SDK tool parts in state output-available,
 ** output-error or output-denied) or from a tool message of the window that
 ** answers it (moved right after the call, as OpenAI requires). */
-static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *pOut) {
+static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *pOut, int *pbOom) {
   struct json_object *pParts = a[i].pParts;
   size_t nPart = pParts ? json_object_array_length(pParts) : 0;
   int bContentUsed = 0, bAny = 0;
@@ -414,8 +414,11 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
       }
     }
     {
-      char *zText = sqlite3_str_finish(pText);
-      const char *zUse = zText;
+      char *zText;
+      const char *zUse;
+      if (sqlite3_str_errcode(pText)) *pbOom = 1; /* never a text silently left out */
+      zText = sqlite3_str_finish(pText);
+      zUse = zText;
       if (nText == 0 && !bContentUsed && a[i].zContent && a[i].zContent[0]) {
         zUse = a[i].zContent; /* add_message's content with tool_calls parts */
         nText = 1;
@@ -443,9 +446,10 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
 static char *cfReplay(CfReplayRow *a, int n) {
   struct json_object *pOut = json_object_new_array();
   char *zOut;
+  int bOom = 0;
   for (int i = 0; i < n; i++) {
     if (a[i].cRole == 'a') {
-      cfReplayAssistant(a, n, i, pOut);
+      cfReplayAssistant(a, n, i, pOut, &bOom);
     } else if (a[i].cRole != 't') {
       const char *zRole = a[i].cRole == 's' ? "system" : "user";
       if ((a[i].zContent == 0 || a[i].zContent[0] == 0) && a[i].pParts) {
@@ -460,6 +464,7 @@ static char *cfReplay(CfReplayRow *a, int n) {
             sqlite3_str_appendall(pText, zT);
           }
         }
+        if (sqlite3_str_errcode(pText)) bOom = 1;
         zText = sqlite3_str_finish(pText);
         cfReplayAdd(pOut, zRole, zText, 0);
         sqlite3_free(zText);
@@ -468,9 +473,9 @@ static char *cfReplay(CfReplayRow *a, int n) {
       }
     }
   }
-  zOut = sqlite3_mprintf("%s", json_object_to_json_string_ext(pOut, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  zOut = bOom ? 0 : sqlite3_mprintf("%s", json_object_to_json_string_ext(pOut, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put(pOut);
-  return zOut;
+  return zOut; /* 0: out of memory */
 }
 
 static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

@@ -215,7 +215,7 @@ static struct json_object *cfUiValue(const char *z) {
 
 /* The parts of a message with chatflow "tool-call" parts as AI SDK tool
 ** parts, with the results of the tool messages after it folded in. */
-static void cfUiToolParts(CfUiRow *a, int n, int i) {
+static int cfUiToolParts(CfUiRow *a, int n, int i) {
   struct json_object *pNew = json_object_new_array();
   size_t nPart = json_object_array_length(a[i].pParts);
   int bText = 0;
@@ -245,7 +245,12 @@ static void cfUiToolParts(CfUiRow *a, int n, int i) {
       struct json_object *pTool = json_object_new_object(), *pArgs = 0;
       char *zToolType = sqlite3_mprintf("tool-%s", zName ? zName : "");
       int j;
-      json_object_object_add(pTool, "type", json_object_new_string(zToolType ? zToolType : "tool-"));
+      if (zToolType == 0) {
+        json_object_put(pTool);
+        json_object_put(pNew);
+        return SQLITE_NOMEM;
+      }
+      json_object_object_add(pTool, "type", json_object_new_string(zToolType));
       sqlite3_free(zToolType);
       json_object_object_add(pTool, "toolCallId", json_object_new_string(zId ? zId : ""));
       for (j = i + 1; j < n; j++) {
@@ -268,6 +273,7 @@ static void cfUiToolParts(CfUiRow *a, int n, int i) {
   }
   json_object_put(a[i].pParts);
   a[i].pParts = pNew;
+  return SQLITE_OK;
 }
 
 static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -361,12 +367,12 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
       }
     }
   }
+  for (int i = 0; rc == SQLITE_DONE && i < n; i++) {
+    if (a[i].pParts && cfUiToolParts(a, n, i) != SQLITE_OK) rc = SQLITE_NOMEM;
+  }
   if (rc == SQLITE_DONE) {
     sqlite3_str *pOut = sqlite3_str_new(p->db);
     int nOut = 0;
-    for (int i = 0; i < n; i++) {
-      if (a[i].pParts) cfUiToolParts(a, n, i);
-    }
     sqlite3_str_appendchar(pOut, 1, '[');
     for (int i = 0; i < n; i++) {
       if (a[i].zRole[0] == 't') continue; /* folded into its call, or answering none */

@@ -502,6 +502,19 @@ static const char *const azMainSteps[] = {
     "SELECT group_concat(seq || ':' || role, ',') FROM chat_history(2, 1000)",
     "#session 2026-01-01T00:00:00Z",
     "SELECT chat_history_json(2, 50)",
+    /* tool calls and results, the retry key, AI SDK UIMessages */
+    "SELECT add_message(2, 'assistant', 'Checking.', '{\"uid\": \"m-9\", \"tool_calls\": [{\"id\": \"c1\","
+    " \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": {\"x\": 1}}}]}')",
+    "SELECT add_message(2, 'assistant', 'Checking.', '{\"uid\": \"m-9\", \"tool_calls\": [{\"id\": \"c1\","
+    " \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": {\"x\": 1}}}]}')",
+    "SELECT add_message(2, 'tool', '{\"r\": 2}', '{\"tool_call_id\": \"c1\"}')",
+    "#session 2026-01-01T00:00:00Z",
+    "SELECT add_ui_message(2, '{\"id\": \"ui-1\", \"role\": \"assistant\", \"parts\": [{\"type\": \"step-start\"},"
+    " {\"type\": \"tool-g\", \"toolCallId\": \"c2\", \"state\": \"output-available\", \"input\": {},"
+    " \"output\": [1]}, {\"type\": \"step-start\"}, {\"type\": \"text\", \"text\": \"done\"}],"
+    " \"metadata\": {\"usage\": {\"outputTokens\": 4}}}')",
+    "SELECT chat_ui_messages(2)",
+    "SELECT chat_history_json(2)",
     "SELECT group_concat(id || ':' || message_count, ',') FROM conversation_list('acme')",
     "SELECT chatflow_stats('acme')",
     "SELECT delete_conversation(1)",
