@@ -203,77 +203,133 @@ typedef struct CfUiRow {
   int bSkip;                  /* a tool message folded into its call, or answering none */
 } CfUiRow;
 
-/* A text as a JSON value: the value it holds when it is JSON, else the
-** string. */
-static struct json_object *cfUiValue(const char *z) {
-  enum json_tokener_error e = json_tokener_success;
-  struct json_object *pVal = json_tokener_parse_verbose(z, &e);
-  if (e == json_tokener_success && pVal) return pVal;
-  if (pVal) json_object_put(pVal);
+/* A text as a JSON value: the value it holds when the whole text is JSON
+** (RFC 8259, as SQLite's json_valid and JavaScript's JSON.parse take it),
+** else the string.  Sets *pRc on error; a JSON null comes back as 0. */
+static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
+  sqlite3_stmt *pStmt = 0;
+  int bJson = 0, rc = sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      bJson = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  if (rc != SQLITE_OK) {
+    *pRc = rc;
+    return 0;
+  }
+  if (bJson) return json_tokener_parse(z); /* 0 for null */
   return json_object_new_string(z);
 }
 
-/* The parts of a message with chatflow "tool-call" parts as AI SDK tool
-** parts, with the results of the tool messages after it folded in. */
-static int cfUiToolParts(CfUiRow *a, int n, int i) {
+/* The AI SDK tool part's states that carry a result. */
+static int cfUiHasResult(const char *zState) {
+  return zState && (strcmp(zState, "output-available") == 0 || strcmp(zState, "output-error") == 0 ||
+                    strcmp(zState, "output-denied") == 0);
+}
+
+/* The tool message after a[i] that answers zId and is not yet folded, or -1. */
+static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId) {
+  for (int j = i + 1; zId && j < n; j++) {
+    if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && strcmp(a[j].zCallId, zId) == 0) return j;
+  }
+  return -1;
+}
+
+/* The parts of an assistant message with tool calls, as useChat holds
+** them: chatflow "tool-call" parts become AI SDK tool parts, and a call
+** that a later tool message answers gets that result (state
+** output-available, the output); the tool messages folded in are marked.
+** An AI SDK message that nothing changes keeps its stored text. */
+static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
   struct json_object *pNew = json_object_new_array();
   size_t nPart = json_object_array_length(a[i].pParts);
-  int bText = 0;
+  int bText = 0, bChanged = 0, rc = SQLITE_OK;
   for (size_t k = 0; k < nPart; k++) {
     struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k), *pX = 0;
     const char *zType = 0;
     if (json_object_object_get_ex(pPart, "type", &pX)) zType = json_object_get_string(pX);
     if (zType && strcmp(zType, "text") == 0) bText = 1;
   }
-  if (!bText && a[i].zContent[0]) {
-    struct json_object *pText = json_object_new_object();
-    json_object_object_add(pText, "type", json_object_new_string("text"));
-    json_object_object_add(pText, "text", json_object_new_string(a[i].zContent));
-    json_object_array_add(pNew, pText);
-  }
-  for (size_t k = 0; k < nPart; k++) {
+  for (size_t k = 0; rc == SQLITE_OK && k < nPart; k++) {
     struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k), *pX = 0;
-    const char *zType = 0, *zId = 0, *zName = 0;
-    if (json_object_object_get_ex(pPart, "type", &pX)) zType = json_object_get_string(pX);
-    if (zType == 0 || strcmp(zType, "tool-call") != 0) {
-      json_object_array_add(pNew, json_object_get(pPart));
-      continue;
+    const char *zType = 0, *zId = 0, *zName = 0, *zState = 0;
+    int j;
+    if (json_object_is_type(pPart, json_type_object) && json_object_object_get_ex(pPart, "type", &pX)) {
+      zType = json_object_get_string(pX);
     }
-    if (json_object_object_get_ex(pPart, "id", &pX)) zId = json_object_get_string(pX);
-    if (json_object_object_get_ex(pPart, "name", &pX)) zName = json_object_get_string(pX);
-    {
-      struct json_object *pTool = json_object_new_object(), *pArgs = 0;
-      char *zToolType = sqlite3_mprintf("tool-%s", zName ? zName : "");
-      int j;
+    if (zType && strcmp(zType, "tool-call") == 0) {
+      /* chatflow's call: an AI SDK tool part */
+      struct json_object *pTool = json_object_new_object(), *pArgs = 0, *pIn;
+      char *zToolType;
+      if (json_object_object_get_ex(pPart, "id", &pX)) zId = json_object_get_string(pX);
+      if (json_object_object_get_ex(pPart, "name", &pX)) zName = json_object_get_string(pX);
+      zToolType = sqlite3_mprintf("tool-%s", zName ? zName : "");
       if (zToolType == 0) {
         json_object_put(pTool);
-        json_object_put(pNew);
-        return SQLITE_NOMEM;
+        rc = SQLITE_NOMEM;
+        break;
       }
+      if (!bText && a[i].zContent[0] && !bChanged) {
+        struct json_object *pText = json_object_new_object();
+        json_object_object_add(pText, "type", json_object_new_string("text"));
+        json_object_object_add(pText, "text", json_object_new_string(a[i].zContent));
+        json_object_array_add(pNew, pText);
+      }
+      bChanged = 1;
       json_object_object_add(pTool, "type", json_object_new_string(zToolType));
       sqlite3_free(zToolType);
       json_object_object_add(pTool, "toolCallId", json_object_new_string(zId ? zId : ""));
-      for (j = i + 1; j < n; j++) {
-        if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && zId && strcmp(a[j].zCallId, zId) == 0) break;
-      }
-      json_object_object_add(pTool, "state", json_object_new_string(j < n ? "output-available" : "input-available"));
-      if (json_object_object_get_ex(pPart, "arguments", &pArgs)) {
-        json_object_object_add(pTool, "input", json_object_is_type(pArgs, json_type_string)
-                                                   ? cfUiValue(json_object_get_string(pArgs))
-                                                   : json_object_get(pArgs));
+      j = cfUiAnswer(a, n, i, zId);
+      json_object_object_add(pTool, "state", json_object_new_string(j >= 0 ? "output-available" : "input-available"));
+      if (json_object_object_get_ex(pPart, "arguments", &pArgs) && json_object_is_type(pArgs, json_type_string)) {
+        pIn = cfUiValue(db, json_object_get_string(pArgs), &rc);
       } else {
-        json_object_object_add(pTool, "input", json_object_new_object());
+        pIn = pArgs ? json_object_get(pArgs) : json_object_new_object();
       }
-      if (j < n) {
-        json_object_object_add(pTool, "output", cfUiValue(a[j].zContent));
+      json_object_object_add(pTool, "input", pIn);
+      if (j >= 0 && rc == SQLITE_OK) {
+        json_object_object_add(pTool, "output", cfUiValue(db, a[j].zContent, &rc));
         a[j].bSkip = 1;
       }
       json_object_array_add(pNew, pTool);
+      continue;
     }
+    if (zType && ((strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
+                  strcmp(zType, "dynamic-tool") == 0)) {
+      /* an AI SDK tool part without its result, answered by a tool message */
+      if (json_object_object_get_ex(pPart, "toolCallId", &pX)) zId = json_object_get_string(pX);
+      if (json_object_object_get_ex(pPart, "state", &pX)) zState = json_object_get_string(pX);
+      j = cfUiHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId);
+      if (j >= 0) {
+        struct json_object *pTool = 0;
+        if (json_object_deep_copy(pPart, &pTool, 0) != 0 || pTool == 0) {
+          rc = SQLITE_NOMEM;
+          break;
+        }
+        json_object_object_add(pTool, "state", json_object_new_string("output-available"));
+        json_object_object_add(pTool, "output", cfUiValue(db, a[j].zContent, &rc));
+        a[j].bSkip = 1;
+        bChanged = 1;
+        json_object_array_add(pNew, pTool);
+        continue;
+      }
+    }
+    json_object_array_add(pNew, json_object_get(pPart));
   }
-  json_object_put(a[i].pParts);
-  a[i].pParts = pNew;
-  return SQLITE_OK;
+  if (rc == SQLITE_OK && bChanged) {
+    json_object_put(a[i].pParts);
+    a[i].pParts = pNew;
+  } else {
+    json_object_put(pNew);
+    json_object_put(a[i].pParts);
+    a[i].pParts = 0; /* unchanged: the stored text */
+  }
+  return rc;
 }
 
 static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -359,7 +415,8 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     }
     if (r->zUid == 0 || r->zRole == 0 || r->zContent == 0) rc = SQLITE_NOMEM;
     if (rc == SQLITE_NOMEM) break;
-    if (r->zParts && strstr(r->zParts, "\"tool-call\"")) {
+    if (r->zParts && r->zRole[0] == 'a' &&
+        (strstr(r->zParts, "\"tool-call\"") || strstr(r->zParts, "\"toolCallId\""))) {
       r->pParts = json_tokener_parse(r->zParts);
       if (r->pParts && !json_object_is_type(r->pParts, json_type_array)) {
         json_object_put(r->pParts);
@@ -368,7 +425,10 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     }
   }
   for (int i = 0; rc == SQLITE_DONE && i < n; i++) {
-    if (a[i].pParts && cfUiToolParts(a, n, i) != SQLITE_OK) rc = SQLITE_NOMEM;
+    if (a[i].pParts) {
+      int rc2 = cfUiToolParts(p->db, a, n, i);
+      if (rc2 != SQLITE_OK) rc = rc2;
+    }
   }
   if (rc == SQLITE_DONE) {
     sqlite3_str *pOut = sqlite3_str_new(p->db);

@@ -23,8 +23,6 @@
 //   - messages added with add_message (OpenAI tool_calls and a tool result)
 //     read back as a tool-<name> part with its output, which the package
 //     validates.
-// Tests marked todo pin extension bugs that are known and not fixed yet:
-// they run and are reported, but do not fail the suite.
 //
 // Environment: CHATFLOW_EXT (the extension, path without .so; default
 // dist/chatflow), NODE_TEST_MODULES (the folder whose node_modules hold the
@@ -478,16 +476,15 @@ test('add_message tool calls and results read back as AI SDK tool parts', async 
 });
 
 // Known extension bugs: these tests run, and are reported, but do not count.
-const KNOWN_BUG = { todo: 'extension bug, see the comment above the test' };
 
-// TODO(extension bug): chat_ui_messages parses a tool message's content
+// chat_ui_messages parses a tool message's content
 // (and a call's arguments) with json-c's lenient parser: text after a JSON
 // value is dropped ('12 degrees in Lyon' becomes 12), NaN and Infinity are
 // accepted and written out bare (the whole result is then not JSON),
 // comments and single quotes are accepted, and 'null' becomes the string
 // "null".  Expected: the value when the whole text is JSON (JSON.parse's
 // rule), else the text as a string.
-test('tool output: the content parsed only when it is JSON', KNOWN_BUG, () => {
+test('tool output: the content parsed only when it is JSON', () => {
   const db = openDb();
   const texts = [
     '{"temp_c":21}', '12 degrees in Lyon', 'true story', '[1] and more',
@@ -529,12 +526,12 @@ test('tool output: the content parsed only when it is JSON', KNOWN_BUG, () => {
   assert.deepEqual(wrong, []);
 });
 
-// TODO(extension bug): a tool message (add_message with tool_call_id) that
+// a tool message (add_message with tool_call_id) that
 // answers an AI SDK tool part stored by add_ui_message is replayed by
 // chat_history_json as the call's result, but chat_ui_messages drops it and
 // leaves the part in state input-available: the UI never shows the result
 // and convertToModelMessages sends the call unanswered.
-test('a tool message answering an AI SDK tool part shows in chat_ui_messages', KNOWN_BUG, async () => {
+test('a tool message answering an AI SDK tool part shows in chat_ui_messages', async () => {
   const db = openDb();
   const conversationId = value(db, "SELECT create_conversation('acme')");
   addUi(db, conversationId, USER_2);
