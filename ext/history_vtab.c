@@ -8,20 +8,32 @@
 **   SELECT seq, role, content FROM chat_history(1, 4000);
 **   SELECT chat_history_json(1, 4000);  -- [{"role":"user","content":"..."}, ...]
 **
-** chat_history_json gives each message as {"role", "content"}, adding
-** "tool_calls" for an assistant message with "tool-call" parts and
-** "tool_call_id" for a tool message with metadata.tool_call_id (tool-call
-** arguments always as a string), so a tool-using conversation replays in
-** OpenAI's format; a message stored with parts only replays the text of its
-** "text" parts as its content.
+** chat_history_json gives the window as OpenAI chat messages (the same
+** array complete_chat sends and export_conversation(id, 'openai') returns),
+** always one an OpenAI-compatible server accepts (cfReplay): system and
+** user messages as {"role", "content"} (parts only: the text parts, one
+** per line); an assistant message as one {"role": "assistant", "content",
+** "tool_calls"?} per step (parts between "step-start" parts), each call
+** {"id", "type": "function", "function": {"name", "arguments"}} with
+** arguments as a string, followed at once by its result {"role": "tool",
+** "content", "tool_call_id"} — the tool message that answers it (the
+** nearest call before it with that id), moved up when other messages came
+** between, or an AI SDK tool part's own output, errorText or denial.  A
+** call without a result in the window, a result without a call, and
+** reasoning, file, source and data parts are not sent.  Stored parts are
+** parsed with json-c (numbers beyond 64 bits lose precision in tool
+** arguments and outputs given as JSON values).
 **
 ** The window: every system message of the conversation is kept and its
 ** tokens are spent first; then the newest other messages (of run_id only,
 ** when given) are taken newest-first while their tokens still fit the rest
-** of the budget, stopping at the first one that does not.  Rows come
-** oldest first (by seq).  A NULL max_tokens means no budget.  The walk
-** reads the (conversation_id, seq) index backwards and stops at the budget,
-** so the cost follows the window, not the conversation's length.
+** of the budget, stopping at the first one that does not, a tool call and
+** its results as one unit (cfHistoryWalk).  Rows come oldest first (by
+** seq).  A NULL max_tokens means no budget.  The walk reads the
+** (conversation_id, seq) index backwards and stops at the budget, so the
+** cost follows the window, not the conversation's length — except for a
+** tool message that answers no call (raw SQL only: add_message refuses
+** one), for which the walk looks back through the conversation once.
 **
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, run_id, workflow_step, created_at; arguments are the hidden
@@ -29,7 +41,8 @@
 **
 ** Errors: a missing, NULL or non-integer conversation id, a negative or
 ** non-integer max_tokens, an unknown conversation, a run of another
-** conversation.  chat_history is SQLITE_VTAB_INNOCUOUS and
+** conversation; chat_history_json: "chatflow: chat_history_json cannot read
+** the parts of message seq N" (parts json-c cannot parse).  chat_history is SQLITE_VTAB_INNOCUOUS and
 ** chat_history_json SQLITE_INNOCUOUS: they only read.
 */
 #include "chatflow_int.h"
@@ -93,7 +106,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT seq, tokens, role,"
                           " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END,"
-                          " CASE WHEN role = 'assistant' AND instr(parts, 'tool') > 0 THEN"
+                          " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN"
                           "  (SELECT json_group_array(coalesce(json_extract(value, '$.toolCallId'),"
                           "                                    json_extract(value, '$.id')))"
                           "     FROM json_each(parts)"
@@ -107,6 +120,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
     rc = sqlite3_prepare_v2(p->db,
                             "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
                             " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                            "   AND (?4 = 0 OR m.run_id = ?4)"
                             "   AND m.parts IS NOT NULL"
                             "   AND CASE WHEN j.type = 'object' THEN"
                             "        (json_extract(j.value, '$.type') = 'tool-call'"
@@ -131,6 +145,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
       sqlite3_bind_int64(pCall, 1, iConv);
       sqlite3_bind_text(pCall, 2, zId, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(pCall, 3, iSeq);
+      sqlite3_bind_int64(pCall, 4, iRun);
       rc = sqlite3_step(pCall);
       sqlite3_reset(pCall);
       if (rc == SQLITE_ROW) {
@@ -264,6 +279,10 @@ db_error:
 
 /* ------------------------------------------------------ chat_history_json */
 
+/* How deep stored parts may nest for the replay: SQLite's JSON functions
+** (which checked them) go to 1000 levels. */
+#define CF_REPLAY_JSON_DEPTH 1001
+
 /* The window's rows for the replay: what cfReplay reads. */
 #define CF_HISTORY_JSON_COLS \
   "role, content, parts, CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END, seq"
@@ -302,9 +321,31 @@ static struct json_object *cfAsJsonString(struct json_object *pVal, const char *
   return json_object_new_string(json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* The tool message of the window that answers zId (not yet placed), or -1. */
-static int cfReplayAnswer(CfReplayRow *a, int n, int iFrom, const char *zId) {
-  for (int i = iFrom; i < n; i++) {
+/* The id of a part that is a tool call, or 0: chatflow's "tool-call"
+** (id), an AI SDK tool part (toolCallId). */
+static const char *cfPartCallId(struct json_object *pPart) {
+  const char *zId = cfPartString(pPart, "toolCallId");
+  const char *zType = cfPartString(pPart, "type");
+  if (zId == 0 && zType && strcmp(zType, "tool-call") == 0) zId = cfPartString(pPart, "id");
+  return zId;
+}
+
+/* True when row r is an assistant message with a call whose id is zId. */
+static int cfRowCalls(CfReplayRow *r, const char *zId) {
+  size_t nPart = (r->cRole == 'a' && r->pParts) ? json_object_array_length(r->pParts) : 0;
+  for (size_t k = 0; k < nPart; k++) {
+    const char *z = cfPartCallId(json_object_array_get_idx(r->pParts, k));
+    if (z && strcmp(z, zId) == 0) return 1;
+  }
+  return 0;
+}
+
+/* The tool message of the window that answers the call zId of row iCall
+** (not yet placed), or -1.  A result answers the nearest call before it
+** with its id: one after a later call with the same id is that call's. */
+static int cfReplayAnswer(CfReplayRow *a, int n, int iCall, const char *zId) {
+  for (int i = iCall + 1; i < n; i++) {
+    if (a[i].cRole == 'a' && cfRowCalls(&a[i], zId)) return -1;
     if (a[i].cRole == 't' && !a[i].bUsed && a[i].zCallId && strcmp(a[i].zCallId, zId) == 0) return i;
   }
   return -1;
@@ -364,15 +405,16 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
           sqlite3_str_appendall(pText, zT);
         }
       } else if (strcmp(zType, "tool-call") == 0 ||
-                 (strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
+                 (strncmp(zType, "tool-", 5) == 0 &&
+                  (strcmp(zType, "tool-result") != 0 || cfPartString(pPart, "toolCallId"))) ||
                  strcmp(zType, "dynamic-tool") == 0) {
-        int bChatflow = strcmp(zType, "tool-call") == 0;
+        int bChatflow = strcmp(zType, "tool-call") == 0 && cfPartString(pPart, "toolCallId") == 0;
         const char *zId = cfPartString(pPart, bChatflow ? "id" : "toolCallId");
         const char *zName = bChatflow ? cfPartString(pPart, "name")
                           : zType[0] == 'd' ? cfPartString(pPart, "toolName") : zType + 5;
         struct json_object *pArgs = 0, *pResult = 0, *pCall, *pFn, *pTool;
         int j = -1;
-        if (zId == 0 || zName == 0) continue;
+        if (zId == 0 || zName == 0 || zId[0] == 0 || zName[0] == 0) continue; /* OpenAI would refuse it */
         if (!bChatflow && cfPartAnswered(pPart)) {
           const char *zState = cfPartString(pPart, "state");
           struct json_object *pVal = 0;
@@ -386,7 +428,7 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
             pResult = json_object_new_string("The tool call was denied.");
           }
         } else {
-          j = cfReplayAnswer(a, n, i + 1, zId);
+          j = cfReplayAnswer(a, n, i, zId);
           if (j < 0) continue; /* no result: OpenAI would refuse the call */
           a[j].bUsed = 1;
           pResult = json_object_new_string(a[j].zContent ? a[j].zContent : "");
@@ -481,7 +523,7 @@ static char *cfReplay(CfReplayRow *a, int n) {
 static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_stmt *pStmt = 0;
-  char *zErr = 0, *zOut = 0;
+  char *zErr = 0, *zOut = 0, *zBad = 0;
   CfReplayRow *a = 0;
   int rc, n = 0, nAlloc = 0;
   sqlite3_int64 iConv;
@@ -526,11 +568,24 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
       if (r->zCallId == 0) rc = SQLITE_NOMEM;
     }
     if (sqlite3_column_type(pStmt, 2) == SQLITE_TEXT) {
-      r->pParts = json_tokener_parse((const char *)sqlite3_column_text(pStmt, 2));
-      if (r->pParts == 0 || !json_object_is_type(r->pParts, json_type_array)) rc = SQLITE_NOMEM;
+      /* as deep as SQLite's JSON functions go (the schema's CHECK took it) */
+      struct json_tokener *pTok = json_tokener_new_ex(CF_REPLAY_JSON_DEPTH);
+      if (pTok == 0) {
+        rc = SQLITE_NOMEM;
+      } else {
+        r->pParts = json_tokener_parse_ex(pTok, (const char *)sqlite3_column_text(pStmt, 2),
+                                          sqlite3_column_bytes(pStmt, 2));
+        if (json_tokener_get_error(pTok) != json_tokener_success || r->pParts == 0 ||
+            !json_object_is_type(r->pParts, json_type_array)) {
+          zBad = sqlite3_mprintf("chatflow: chat_history_json cannot read the parts of message seq %lld",
+                                 sqlite3_column_int64(pStmt, 4));
+          rc = zBad ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+        json_tokener_free(pTok);
+      }
     }
     if (r->zContent == 0) rc = SQLITE_NOMEM;
-    if (rc == SQLITE_NOMEM) break;
+    if (rc == SQLITE_NOMEM || rc == SQLITE_ERROR) break;
   }
   if (rc == SQLITE_DONE) {
     zOut = cfReplay(a, n);
@@ -538,12 +593,15 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   }
   if (rc == SQLITE_NOMEM) {
     sqlite3_result_error_nomem(ctx);
+  } else if (rc == SQLITE_ERROR && zBad) {
+    sqlite3_result_error(ctx, zBad, -1);
   } else if (rc != SQLITE_DONE) {
     cfResultErrorFromDb(ctx, p->db, rc);
   } else {
     sqlite3_result_text(ctx, zOut, -1, sqlite3_free);
     zOut = 0;
   }
+  sqlite3_free(zBad);
   sqlite3_free(zOut);
   for (int i = 0; i < n; i++) {
     sqlite3_free(a[i].zContent);

@@ -748,9 +748,11 @@ int cfToolStateKnown(const char *z) {
 ** is an object with a non-empty string "type"; every type is accepted (the
 ** AI SDK's part kinds and any newer one are kept as data), and these are
 ** checked for what their producers guarantee:
-**   tool-call (chatflow 0.1,   "id" and "name" are strings of 1 to 128
-**   OpenAI tool calls)         characters
-**   tool-<name>, dynamic-tool  (AI SDK tool parts) "toolCallId" is a string
+**   tool-call (chatflow's tool  "id" and "name" are strings of 1 to 128
+**   call, without toolCallId)  characters, "arguments" a string or an object
+**   tool-<name>, dynamic-tool  (AI SDK tool parts; "tool-result", and a
+**                              "tool-call" with a toolCallId, are the parts
+**                              of tools so named) "toolCallId" is a string
 **                              of 1 to 128 characters, "state" one of
 **                              cfToolStates; dynamic-tool also "toolName"
 **   data-<name>, tool-<name>   the name is not empty */
@@ -760,7 +762,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
   int rc = cfJsonPrepare(pDb, CF_STMT_JSON_PARTS,
                          "SELECT key, CASE WHEN type = 'object' THEN"
                          " CASE WHEN json_type(value, '$.type') = 'text'"
-                         " THEN json_extract(value, '$.type') END END, NULL, id, nm, cid, st, tn"
+                         " THEN json_extract(value, '$.type') END END, ar, id, nm, cid, st, tn"
                          " FROM (SELECT key, type, value,"
                          "  CASE WHEN o AND json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END AS id,"
                          "  CASE WHEN o AND json_type(value, '$.name') = 'text' THEN length(json_extract(value, '$.name')) END AS nm,"
@@ -768,7 +770,9 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                          "   THEN length(json_extract(value, '$.toolCallId')) END AS cid,"
                          "  CASE WHEN o AND json_type(value, '$.state') = 'text' THEN json_extract(value, '$.state') END AS st,"
                          "  CASE WHEN o AND json_type(value, '$.toolName') = 'text'"
-                         "   THEN length(json_extract(value, '$.toolName')) END AS tn"
+                         "   THEN length(json_extract(value, '$.toolName')) END AS tn,"
+                         "  CASE WHEN o THEN coalesce(json_type(value, '$.arguments'), 'null')"
+                         "   IN ('text', 'object', 'null') END AS ar"
                          "  FROM (SELECT key, type, value, type = 'object' AS o FROM json_each(?1)))",
                          &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
@@ -784,16 +788,21 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
       zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
-    } else if (strcmp(zType, "tool-call") == 0) {
+    } else if (strcmp(zType, "tool-call") == 0 && sqlite3_column_type(pStmt, 5) == SQLITE_NULL) {
+      /* chatflow's tool call (a part with a toolCallId is the AI SDK's
+      ** part of a tool named "call", checked below) */
       sqlite3_int64 nId = sqlite3_column_int64(pStmt, 3), nName = sqlite3_column_int64(pStmt, 4);
       if (nId < 1 || nId > 128) {
         zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters", zKey, i);
       } else if (nName < 1 || nName > 128) {
         zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters", zKey, i);
+      } else if (!sqlite3_column_int(pStmt, 2)) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
       } else {
         continue;
       }
-    } else if ((strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
+    } else if ((strncmp(zType, "tool-", 5) == 0 &&
+                (strcmp(zType, "tool-result") != 0 || sqlite3_column_type(pStmt, 5) != SQLITE_NULL)) ||
                strcmp(zType, "dynamic-tool") == 0) {
       sqlite3_int64 nId = sqlite3_column_int64(pStmt, 5), nName = sqlite3_column_int64(pStmt, 7);
       if (nId < 1 || nId > 128) {

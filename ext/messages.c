@@ -10,7 +10,20 @@
 **                      '{"metadata": {"model": "gpt-4o", "tokens": {"total": 12}}}');
 **
 ** Options: type, parts (array of typed parts), attachments (array),
-** metadata (object), tokens (integer >= 0), run_id, created_at.
+** metadata (object), tokens (integer >= 0), run_id, created_at, uid (the
+** retry key, 1 to 128 characters), tool_calls (assistant: OpenAI's
+** [{"id", "type": "function", "function": {"name", "arguments"}}], stored
+** as "tool-call" parts {"type", "id", "name", "arguments"} after the given
+** parts, arguments as JSON text), tool_call_id (tool: the call answered,
+** stored as metadata.tool_call_id).
+**
+** A uid the conversation already has is a retry: the same role, content
+** and parts (as stored: minified, in the given order) return the stored
+** message's id and write nothing; anything else fails ("chatflow: message
+** uid 'u' already exists in conversation N with different content").  A
+** tool message naming a call (option or metadata) must answer a call of an
+** earlier assistant message of the conversation ("chatflow: the tool result
+** answers no call: ...").
 **
 ** What it does, in one SAVEPOINT: takes the write lock; checks the
 ** conversation (known, not deleted) and the run (given, or the
@@ -21,16 +34,19 @@
 ** seq.  The schema's trigger moves the conversation's counters.
 **
 ** tokens, when not given, is the estimate ceil(characters / 4) of the
-** content (of the parts JSON when the content is empty) — the same
-** formula the schema applies to a raw INSERT.
+** content (of the parts JSON when the content is empty; of both when the
+** parts hold tool calls or tool parts) — the same formula the schema
+** applies to a raw INSERT.
 **
-** NULL input: a NULL content is accepted only when parts are given (it
-** is stored as ''); every other NULL argument is an error.  Errors: an
+** NULL input: a NULL content is accepted only when parts or tool_calls
+** are given (it is stored as ''); every other NULL argument is an error.  Errors: an
 ** unknown role ("chatflow: invalid role 'admin' (expected system, user,
 ** assistant, tool)"), empty content without parts, content over
 ** limits.max_content_chars (default 100,000 characters), invalid UTF-8,
 ** malformed options, unknown or deleted conversations, unknown runs or
-** runs of another conversation.
+** runs of another conversation, parts and tool_calls of the wrong shape
+** (json.c, cfToolCallsCheck: each names the index and the field), options
+** on the wrong role, a uid over 128 characters.
 **
 ** SQLITE_DIRECTONLY: it writes.
 */
@@ -50,8 +66,10 @@ enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT
   " VALUES (?1, (SELECT last_seq + 1 FROM chat_conversations WHERE id = ?1)," \
   " ?2, ?3, ?4, ?5, coalesce(?10, json_extract(?6, '$.parts')), json_extract(?6, '$.attachments')," \
   " ?7, coalesce(?11, json_extract(?6, '$.metadata'))," \
-  " coalesce(?8, CASE WHEN ?5 <> '' THEN (length(?5) + 3) / 4" \
-  "              ELSE (length(coalesce(?10, json_extract(?6, '$.parts'))) + 3) / 4 END), ?9" zUidVal ")"
+  " coalesce(?8, (length(?5) + (SELECT CASE WHEN ?5 = '' OR instr(x, '\"tool') > 0 OR instr(x, 'dynamic-tool') > 0" \
+  "                                   THEN length(coalesce(x, '')) ELSE 0 END" \
+  "                              FROM (SELECT coalesce(?10, json_extract(?6, '$.parts')) AS x)) + 3) / 4)," \
+  " ?9" zUidVal ")"
 
 /* Checks the OpenAI tool_calls option of zOpts: [{"id", "type":
 ** "function", "function": {"name", "arguments"}}], arguments a JSON text
@@ -60,13 +78,15 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(
       p->db,
-      "SELECT key, type = 'object',"
-      " CASE WHEN json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END,"
-      " coalesce(json_extract(value, '$.type'), 'function') IS 'function',"
-      " CASE WHEN json_type(value, '$.function.name') = 'text'"
+      "SELECT key, o, CASE WHEN o AND json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END,"
+      " CASE WHEN o THEN coalesce(json_extract(value, '$.type'), 'function') IS 'function' END,"
+      " CASE WHEN o AND json_type(value, '$.function.name') = 'text'"
       "  THEN length(json_extract(value, '$.function.name')) END,"
-      " coalesce(json_type(value, '$.function.arguments'), 'null') IN ('text', 'object', 'null')"
-      " FROM json_each(?1, '$.tool_calls')",
+      " CASE WHEN o THEN coalesce(json_type(value, '$.function.arguments'), 'null') IN ('text', 'object', 'null') END,"
+      " CASE WHEN o THEN (SELECT count(*) FROM json_each(?1, '$.tool_calls') AS d"
+      "   WHERE d.key < t.key AND CASE WHEN d.type = 'object'"
+      "     THEN json_extract(d.value, '$.id') IS json_extract(t.value, '$.id') END) END"
+      " FROM (SELECT key, value, type = 'object' AS o FROM json_each(?1, '$.tool_calls')) AS t",
       -1, &pStmt, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zOpts, -1, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
@@ -84,6 +104,8 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.name must be a string of 1 to 128 characters", i);
     } else if (!sqlite3_column_int(pStmt, 5)) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.arguments must be a JSON string or an object", i);
+    } else if (sqlite3_column_int(pStmt, 6)) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].id is the id of an earlier call of the same message", i);
     } else {
       continue;
     }
@@ -302,7 +324,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     if (rc == SQLITE_OK) {
       const char *zOld;
       sqlite3_bind_text(pStmt, 1, zOpts, -1, SQLITE_STATIC);
-      sqlite3_bind_int(pStmt, 2, aOpt[MOPT_TOOL_CALLS].bPresent);
+      sqlite3_bind_int(pStmt, 2, aOpt[MOPT_TOOL_CALLS].bPresent && aOpt[MOPT_TOOL_CALLS].iVal > 0);
       if (aOpt[MOPT_TOOL_CALL_ID].bPresent) {
         sqlite3_bind_text(pStmt, 3, aOpt[MOPT_TOOL_CALL_ID].zVal, -1, SQLITE_STATIC);
       }
@@ -345,7 +367,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
                   "   AND CASE WHEN j.type = 'object' THEN"
                   "        (json_extract(j.value, '$.type') = 'tool-call' AND json_extract(j.value, '$.id') = ?2)"
                   "        OR json_extract(j.value, '$.toolCallId') = ?2 END"
-                  " LIMIT 1",
+                  " ORDER BY m.seq DESC LIMIT 1",
                   &pStmt);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pStmt, 1, iConv);

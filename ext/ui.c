@@ -16,8 +16,8 @@
 **   add_message(conversation_id, role, <the text parts, one per line>,
 **               {"uid": id, "parts": parts, "metadata": metadata, ...})
 ** — so the id is the retry key (the same message again returns its id and
-** writes nothing), every part type is kept as sent and tool parts are
-** checked (messages.c, json.c).  tokens, when the options do not give them,
+** writes nothing), every part type is kept as sent, the metadata too
+** (nulls included), and tool parts are checked (messages.c, json.c).  tokens, when the options do not give them,
 ** come from an assistant message's metadata: tokens.output (chatflow's
 ** form), usage.outputTokens or totalUsage.outputTokens (what the AI SDK's
 ** usage reports); else the estimate.  Options: type, attachments, tokens,
@@ -27,15 +27,22 @@
 ** chat_ui_messages gives the conversation's messages as UIMessages, oldest
 ** first: {"id": uid, "role", "parts", "metadata"} (metadata only when the
 ** message has some).  A message stored by add_ui_message comes back with
-** its parts and metadata exactly as stored (JSON-equal to what was sent).
-** Other messages are shown the way useChat would hold them: content as a
-** text part when no part is text; chatflow's "tool-call" parts as AI SDK
-** tool parts {"type": "tool-<name>", "toolCallId", "state",
-** "input"[, "output"]} — state output-available with the output from the
-** tool message that answers the call (its content, parsed when it is
-** JSON), input-available while none does; tool messages are folded into
-** the call they answer (a UIMessage has no tool role) and left out when
-** they answer no call.  Option max_tokens: the window of chat_history.
+** its parts and metadata as stored (JSON-equal to what was sent), unless a
+** tool message answers one of its tool parts later (below).  Other messages
+** are shown the way useChat would hold them: the content as a text part,
+** first, when no part is text; chatflow's "tool-call" parts as AI SDK tool
+** parts {"type": "tool-<name>", "toolCallId", "state", "input"[, "output"]}.
+** A tool message is folded into the call it answers (a UIMessage has no
+** tool role): that part gets state output-available and the output (the
+** content, parsed when the whole text is JSON); a call nobody answered
+** stays input-available; a tool message that answers no call is left out.
+** Option max_tokens: the window of chat_history.
+**
+** Known limit: messages are immutable, so an assistant message the AI SDK
+** sends again under the same id with more parts (a tool approval answered,
+** a client-side tool's result) is refused as a different message; store
+** the message once its step is finished, or give the continuation its own
+** id.
 **
 ** Errors: "chatflow: UIMessage ..." for a document that is not a
 ** UIMessage (not an object, no id, an unknown role, parts not an array or
@@ -118,14 +125,14 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       /* add_message(conv, role, text, options) */
       rc = sqlite3_prepare_v2(
           p->db,
-          "SELECT add_message(?1, ?2, ?3, json_patch(coalesce(?5, '{}'), json_object("
-          " 'parts', json_extract(?4, '$.parts'), 'uid', json_extract(?4, '$.id'),"
-          " 'metadata', CASE WHEN json_type(?4, '$.metadata') = 'object' THEN json_extract(?4, '$.metadata') END,"
-          " 'tokens', coalesce(json_extract(?5, '$.tokens'), CASE WHEN ?2 = 'assistant' THEN"
+          "SELECT add_message(?1, ?2, ?3, json_set(coalesce(?5, '{}'),"
+          " '$.parts', json_extract(?4, '$.parts'), '$.uid', json_extract(?4, '$.id'),"
+          " '$.metadata', CASE WHEN json_type(?4, '$.metadata') = 'object' THEN json_extract(?4, '$.metadata') END,"
+          " '$.tokens', coalesce(json_extract(?5, '$.tokens'), CASE WHEN ?2 = 'assistant' THEN"
           "   (SELECT v FROM (SELECT 1 AS o, json_extract(?4, '$.metadata.tokens.output') AS v"
           "     UNION ALL SELECT 2, json_extract(?4, '$.metadata.usage.outputTokens')"
           "     UNION ALL SELECT 3, json_extract(?4, '$.metadata.totalUsage.outputTokens'))"
-          "    WHERE typeof(v) = 'integer' AND v >= 0 ORDER BY o LIMIT 1) END))))",
+          "    WHERE typeof(v) = 'integer' AND v BETWEEN 0 AND 1000000000 ORDER BY o LIMIT 1) END)))",
           -1, &pAdd, 0);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pAdd, 1, iConv);
@@ -234,10 +241,18 @@ static int cfUiHasResult(const char *zState) {
 
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
 static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId) {
-  for (int j = i + 1; zId && j < n; j++) {
-    if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && strcmp(a[j].zCallId, zId) == 0) return j;
+  char *zQuoted = zId ? sqlite3_mprintf("\"%s\"", zId) : 0;
+  int iFound = -1;
+  for (int j = i + 1; zQuoted && j < n; j++) {
+    /* a later assistant message calling the same id takes the results after it */
+    if (a[j].zRole[0] == 'a' && a[j].zParts && strstr(a[j].zParts, zQuoted)) break;
+    if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && strcmp(a[j].zCallId, zId) == 0) {
+      iFound = j;
+      break;
+    }
   }
-  return -1;
+  sqlite3_free(zQuoted);
+  return iFound;
 }
 
 /* The parts of an assistant message with tool calls, as useChat holds
@@ -262,7 +277,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
     if (json_object_is_type(pPart, json_type_object) && json_object_object_get_ex(pPart, "type", &pX)) {
       zType = json_object_get_string(pX);
     }
-    if (zType && strcmp(zType, "tool-call") == 0) {
+    if (zType && strcmp(zType, "tool-call") == 0 && !json_object_object_get_ex(pPart, "toolCallId", 0)) {
       /* chatflow's call: an AI SDK tool part */
       struct json_object *pTool = json_object_new_object(), *pArgs = 0, *pIn;
       char *zToolType;
@@ -445,8 +460,16 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
       if (a[i].pParts) {
         sqlite3_str_appendall(pOut, json_object_to_json_string_ext(
                                         a[i].pParts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-      } else if (a[i].zParts) {
+      } else if (a[i].zParts && (a[i].zContent[0] == 0 || strstr(a[i].zParts, "\"type\":\"text\""))) {
         sqlite3_str_appendall(pOut, a[i].zParts); /* as stored */
+      } else if (a[i].zParts) {
+        /* content without a text part: shown first, the parts after it */
+        const char *zRest = a[i].zParts + 1; /* after '[' (SQLite stored it minified) */
+        sqlite3_str_appendall(pOut, "[{\"type\":\"text\",\"text\":");
+        cfAppendJsonString(pOut, a[i].zContent);
+        sqlite3_str_appendchar(pOut, 1, '}');
+        if (zRest[0] != ']') sqlite3_str_appendchar(pOut, 1, ',');
+        sqlite3_str_appendall(pOut, zRest);
       } else {
         sqlite3_str_appendall(pOut, "[{\"type\":\"text\",\"text\":");
         cfAppendJsonString(pOut, a[i].zContent);

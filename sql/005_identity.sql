@@ -866,6 +866,8 @@ BEFORE INSERT ON chat_messages
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
    WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation already has a message with this uid; messages are immutable')
+   WHERE EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid);
   SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
    WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
@@ -936,8 +938,10 @@ BEGIN
      SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
                                    WHERE id = NEW.conversation_id)),
          tokens = coalesce(NEW.tokens,
-                           CASE WHEN NEW.content <> '' THEN (length(NEW.content) + 3) / 4
-                                ELSE (length(coalesce(NEW.parts, '')) + 3) / 4 END),
+                           (length(NEW.content)
+                            + CASE WHEN NEW.content = '' OR instr(NEW.parts, '"tool') > 0
+                                        OR instr(NEW.parts, 'dynamic-tool') > 0
+                                   THEN length(coalesce(NEW.parts, '')) ELSE 0 END + 3) / 4),
          type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
                                                  WHEN 'assistant' THEN 'assistant_response'
                                                  WHEN 'tool' THEN 'tool_result'

@@ -395,10 +395,124 @@ class ToolCalls(Base):
                      "chatflow: message uid 'm-1' already exists in conversation 1 with different content")
         # a raw INSERT with a taken uid: the schema's constraint
         self.refused("INSERT INTO chat_messages (conversation_id, role, content, uid) VALUES (?, 'user', 'y', 'm-1')",
-                     (self.cid,), "UNIQUE constraint failed: chat_messages.conversation_id, chat_messages.uid")
+                     (self.cid,), "chatflow: the conversation already has a message with this uid; messages are immutable")
         self.refused("UPDATE chat_messages SET uid = 'other' WHERE id = 1", (),
                      "chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts"
                      " cannot be updated")
+
+
+class EdgeCases(Base):
+    """Cases a review found, each once wrong."""
+
+    def test_replace_or_ignore_by_uid(self):
+        self.db.execute("SELECT add_message(?, 'user', 'sourdough bread', '{\"uid\": \"u1\"}')", (self.cid,))
+        self.db.execute("SELECT chatflow_index()")
+        for verb in ("INSERT OR REPLACE", "INSERT OR IGNORE"):
+            with self.subTest(verb):
+                self.refused(verb + " INTO chat_messages (conversation_id, role, content, uid)"
+                             " VALUES (?, 'user', 'croissant', 'u1')", (self.cid,),
+                             "chatflow: the conversation already has a message with this uid; messages are immutable")
+        self.assertEqual(one(self.db, "SELECT message_count FROM chat_conversations"), 1)
+        self.assertEqual(one(self.db, "SELECT group_concat(message_id) FROM search_messages('sourdough')"
+                             " WHERE kind = 'message'"), "1")
+
+    def test_tool_output_parsed_only_when_json(self):
+        self.db.execute("SELECT add_message(?, 'assistant', '', ?)", (self.cid, json.dumps({"tool_calls": [
+            {"id": "c%d" % i, "type": "function", "function": {"name": "f", "arguments": a}}
+            for i, a in enumerate(["NaN", "{}", "{}", "{}"])]})))
+        for i, text in enumerate(["Infinity", "42 is the answer", "null", "[1, 2]"]):
+            self.db.execute("SELECT add_message(?, 'tool', ?, ?)", (self.cid, text, json.dumps({"tool_call_id": "c%d" % i})))
+        ui = one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))
+        self.assertEqual(one(self.db, "SELECT json_valid(?)", (ui,)), 1)
+        parts = json.loads(ui)[0]["parts"]
+        self.assertEqual([(p["input"], p["output"]) for p in parts],
+                         [("NaN", "Infinity"), ({}, "42 is the answer"), ({}, None), ({}, [1, 2])])
+
+    def test_window_of_a_run_with_a_result_of_an_earlier_call(self):
+        self.db.execute("SELECT add_message(?, 'assistant', '', ?)", (self.cid, json.dumps({"tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})))
+        rid = one(self.db, "SELECT start_run(?, 'topical_map')", (self.cid,))
+        for text in ("run msg A", "run msg B"):
+            self.db.execute("SELECT add_message(?, 'user', ?)", (self.cid, text))
+        self.db.execute("SELECT add_message(?, 'tool', 'late', '{\"tool_call_id\": \"c1\"}')", (self.cid,))
+        self.db.execute("SELECT add_message(?, 'assistant', 'run msg C')", (self.cid,))
+        self.assertEqual([m["content"] for m in json.loads(one(
+            self.db, "SELECT chat_history_json(?, 100000, ?)", (self.cid, rid)))],
+            ["run msg A", "run msg B", "run msg C"])
+
+    def test_escaped_type(self):
+        self.db.execute("SELECT add_message(?, 'user', 'older question')", (self.cid,))
+        self.db.execute("SELECT add_message(?, 'assistant', '', ?)", (
+            self.cid, '{"parts":[{"type":"\\u0074ool-call","id":"c","name":"f","arguments":"{}"}]}'))
+        self.db.execute("SELECT add_message(?, 'tool', 'res', '{\"tool_call_id\": \"c\"}')", (self.cid,))
+        self.db.execute("SELECT add_message(?, 'assistant', 'final')", (self.cid,))
+        h = self.history(100000)
+        self.assertEqual(openai_errors(h), [])
+        self.assertEqual([m["role"] for m in h], ["user", "assistant", "tool", "assistant"])
+
+    def test_tokens_count_the_calls(self):
+        self.db.execute("SELECT add_message(?, 'assistant', 'Let me check', ?)", (self.cid, json.dumps(
+            {"tool_calls": [{"id": "c2", "type": "function", "function": {"name": "f", "arguments": "y" * 20000}}]})))
+        self.db.execute("SELECT add_message(?, 'tool', 'ok', '{\"tool_call_id\": \"c2\"}')", (self.cid,))
+        self.assertGreater(one(self.db, "SELECT tokens FROM chat_messages WHERE seq = 1"), 5000)
+        self.assertEqual(self.history(50), [])
+
+    def test_nearest_call_with_a_repeated_id(self):
+        add = lambda role, content, opts=None: self.db.execute(
+            "SELECT add_message(?, ?, ?, ?)", (self.cid, role, content, json.dumps(opts) if opts else None))
+        add("user", "q1")
+        add("assistant", "", {"tool_calls": [{"id": "call_0", "type": "function", "function": {"name": "f"}}]})
+        add("user", "never mind, q2")
+        add("assistant", "", {"tool_calls": [{"id": "call_0", "type": "function", "function": {"name": "g"}}]})
+        add("tool", "result of g", {"tool_call_id": "call_0"})
+        h = self.history()
+        self.assertEqual(openai_errors(h), [])
+        self.assertEqual([(m["role"], m.get("tool_calls", [{}])[0].get("function", {}).get("name")) for m in h],
+                         [("user", None), ("user", None), ("assistant", "g"), ("tool", None)])
+        parts = [p for m in json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))) for p in m["parts"]]
+        self.assertEqual([(p["type"], p.get("state")) for p in parts if p["type"] != "text"],
+                         [("tool-f", "input-available"), ("tool-g", "output-available")])
+
+    def test_ui_metadata_nulls_kept(self):
+        ui = {"id": "m1", "role": "user", "parts": [{"type": "text", "text": "hi"}],
+              "metadata": {"a": None, "b": {"c": None, "d": 1}}}
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(ui)))
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))), [ui])
+
+    def test_deep_parts(self):
+        deep = '[{"type":"data-x","data":' + '[' * 40 + ']' * 40 + '}]'
+        self.db.execute("INSERT INTO chat_messages (conversation_id, role, content, parts)"
+                        " VALUES (?, 'assistant', 'deep', ?)", (self.cid, deep))
+        self.assertEqual(self.history(100), [{"role": "assistant", "content": "deep"}])
+
+    def test_content_of_a_message_without_text_parts(self):
+        self.db.execute("SELECT add_message(?, 'user', 'describe this image', ?)", (self.cid, json.dumps(
+            {"uid": "i", "parts": [{"type": "file", "mediaType": "image/png", "url": "https://x/y.png"}]})))
+        self.db.execute("SELECT add_message(?, 'user', 'with empty parts', '{\"uid\": \"e\", \"parts\": []}')",
+                        (self.cid,))
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))), [
+            {"id": "i", "role": "user", "parts": [{"type": "text", "text": "describe this image"},
+                                                  {"type": "file", "mediaType": "image/png", "url": "https://x/y.png"}]},
+            {"id": "e", "role": "user", "parts": [{"type": "text", "text": "with empty parts"}]}])
+
+    def test_tools_named_call_and_result(self):
+        ui = {"id": "a", "role": "assistant", "parts": [
+            {"type": "tool-call", "toolCallId": "t1", "state": "output-available", "input": {}, "output": 1},
+            {"type": "tool-result", "toolCallId": "t2", "state": "output-available", "input": {}, "output": 2}]}
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(ui)))
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))), [ui])
+        h = self.history()
+        self.assertEqual(openai_errors(h), [])
+        self.assertEqual([c["function"]["name"] for c in h[0]["tool_calls"]], ["call", "result"])
+
+    def test_raw_parts_without_id_or_name(self):
+        self.db.execute("INSERT INTO chat_messages (conversation_id, role, content, parts) VALUES (?, 'assistant',"
+                        " 'x', '[{\"type\":\"tool-call\",\"id\":\"\",\"name\":\"f\"}]')", (self.cid,))
+        self.assertEqual(self.history(), [{"role": "assistant", "content": "x"}])
+
+    def test_empty_tool_calls(self):
+        self.db.execute("SELECT add_message(?, 'assistant', 'hi', '{\"tool_calls\": []}')", (self.cid,))
+        self.assertEqual(one(self.db, "SELECT parts IS NULL FROM chat_messages"), 1)
 
 
 def main():
