@@ -107,11 +107,15 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
                           "SELECT seq, tokens, role,"
                           " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END,"
                           " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN"
-                          "  (SELECT json_group_array(coalesce(json_extract(value, '$.toolCallId'),"
-                          "                                    json_extract(value, '$.id')))"
+                          "  (SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'tool-call'"
+                          "                                   AND json_type(value, '$.state') IS NOT 'text'"
+                          "                              THEN json_extract(value, '$.id')"
+                          "                              ELSE json_extract(value, '$.toolCallId') END)"
                           "     FROM json_each(parts)"
                           "    WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'"
-                          "                 OR json_type(value, '$.toolCallId') = 'text' END) END"
+                          "                 OR (json_type(value, '$.toolCallId') = 'text'"
+                          "                     AND (json_extract(value, '$.type') NOT IN ('tool-call', 'tool-result')"
+                          "                          OR json_type(value, '$.state') = 'text')) END) END"
                           "  FROM chat_messages"
                           " WHERE conversation_id = ?1 AND role <> 'system' AND (?2 = 0 OR run_id = ?2)"
                           " ORDER BY seq DESC",
@@ -324,8 +328,10 @@ static struct json_object *cfAsJsonString(struct json_object *pVal, const char *
 /* The id of a part that is a tool call, or 0: chatflow's "tool-call"
 ** (id), an AI SDK tool part (toolCallId). */
 static const char *cfPartCallId(struct json_object *pPart) {
-  const char *zId = cfPartString(pPart, "toolCallId");
   const char *zType = cfPartString(pPart, "type");
+  const char *zId = cfPartString(pPart, "toolCallId");
+  int bAmbiguous = zType && (strcmp(zType, "tool-call") == 0 || strcmp(zType, "tool-result") == 0);
+  if (zId && bAmbiguous && cfPartString(pPart, "state") == 0) zId = 0; /* not an AI SDK part */
   if (zId == 0 && zType && strcmp(zType, "tool-call") == 0) zId = cfPartString(pPart, "id");
   return zId;
 }
@@ -406,9 +412,11 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
         }
       } else if (strcmp(zType, "tool-call") == 0 ||
                  (strncmp(zType, "tool-", 5) == 0 &&
-                  (strcmp(zType, "tool-result") != 0 || cfPartString(pPart, "toolCallId"))) ||
+                  (strcmp(zType, "tool-result") != 0 ||
+                   (cfPartString(pPart, "toolCallId") && cfPartString(pPart, "state")))) ||
                  strcmp(zType, "dynamic-tool") == 0) {
-        int bChatflow = strcmp(zType, "tool-call") == 0 && cfPartString(pPart, "toolCallId") == 0;
+        int bChatflow = strcmp(zType, "tool-call") == 0 &&
+                        (cfPartString(pPart, "toolCallId") == 0 || cfPartString(pPart, "state") == 0);
         const char *zId = cfPartString(pPart, bChatflow ? "id" : "toolCallId");
         const char *zName = bChatflow ? cfPartString(pPart, "name")
                           : zType[0] == 'd' ? cfPartString(pPart, "toolName") : zType + 5;

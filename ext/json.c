@@ -750,9 +750,9 @@ int cfToolStateKnown(const char *z) {
 ** checked for what their producers guarantee:
 **   tool-call (chatflow's tool  "id" and "name" are strings of 1 to 128
 **   call, without toolCallId)  characters, "arguments" a string or an object
-**   tool-<name>, dynamic-tool  (AI SDK tool parts; "tool-result", and a
-**                              "tool-call" with a toolCallId, are the parts
-**                              of tools so named) "toolCallId" is a string
+**   tool-<name>, dynamic-tool  (AI SDK tool parts; a "tool-call" or
+**                              "tool-result" with a toolCallId and a state is
+**                              the part of a tool so named) "toolCallId" is a string
 **                              of 1 to 128 characters, "state" one of
 **                              cfToolStates; dynamic-tool also "toolName"
 **   data-<name>, tool-<name>   the name is not empty */
@@ -788,7 +788,8 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
       zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
-    } else if (strcmp(zType, "tool-call") == 0 && sqlite3_column_type(pStmt, 5) == SQLITE_NULL) {
+    } else if (strcmp(zType, "tool-call") == 0 &&
+               (sqlite3_column_type(pStmt, 5) == SQLITE_NULL || zState == 0)) {
       /* chatflow's tool call (a part with a toolCallId is the AI SDK's
       ** part of a tool named "call", checked below) */
       sqlite3_int64 nId = sqlite3_column_int64(pStmt, 3), nName = sqlite3_column_int64(pStmt, 4);
@@ -802,7 +803,8 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         continue;
       }
     } else if ((strncmp(zType, "tool-", 5) == 0 &&
-                (strcmp(zType, "tool-result") != 0 || sqlite3_column_type(pStmt, 5) != SQLITE_NULL)) ||
+                (strcmp(zType, "tool-result") != 0 ||
+                 (sqlite3_column_type(pStmt, 5) != SQLITE_NULL && zState))) ||
                strcmp(zType, "dynamic-tool") == 0) {
       sqlite3_int64 nId = sqlite3_column_int64(pStmt, 5), nName = sqlite3_column_int64(pStmt, 7);
       if (nId < 1 || nId > 128) {

@@ -240,9 +240,10 @@ static int cfUiHasResult(const char *zState) {
 }
 
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
-static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId) {
+static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId, int *pRc) {
   char *zQuoted = zId ? sqlite3_mprintf("\"%s\"", zId) : 0;
   int iFound = -1;
+  if (zId && zQuoted == 0) *pRc = SQLITE_NOMEM;
   for (int j = i + 1; zQuoted && j < n; j++) {
     /* a later assistant message calling the same id takes the results after it */
     if (a[j].zRole[0] == 'a' && a[j].zParts && strstr(a[j].zParts, zQuoted)) break;
@@ -277,7 +278,8 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
     if (json_object_is_type(pPart, json_type_object) && json_object_object_get_ex(pPart, "type", &pX)) {
       zType = json_object_get_string(pX);
     }
-    if (zType && strcmp(zType, "tool-call") == 0 && !json_object_object_get_ex(pPart, "toolCallId", 0)) {
+    if (zType && strcmp(zType, "tool-call") == 0 &&
+        !(json_object_object_get_ex(pPart, "toolCallId", 0) && json_object_object_get_ex(pPart, "state", 0))) {
       /* chatflow's call: an AI SDK tool part */
       struct json_object *pTool = json_object_new_object(), *pArgs = 0, *pIn;
       char *zToolType;
@@ -299,7 +301,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       json_object_object_add(pTool, "type", json_object_new_string(zToolType));
       sqlite3_free(zToolType);
       json_object_object_add(pTool, "toolCallId", json_object_new_string(zId ? zId : ""));
-      j = cfUiAnswer(a, n, i, zId);
+      j = cfUiAnswer(a, n, i, zId, &rc);
       json_object_object_add(pTool, "state", json_object_new_string(j >= 0 ? "output-available" : "input-available"));
       if (json_object_object_get_ex(pPart, "arguments", &pArgs) && json_object_is_type(pArgs, json_type_string)) {
         pIn = cfUiValue(db, json_object_get_string(pArgs), &rc);
@@ -314,12 +316,14 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       json_object_array_add(pNew, pTool);
       continue;
     }
-    if (zType && ((strncmp(zType, "tool-", 5) == 0 && strcmp(zType, "tool-result") != 0) ||
-                  strcmp(zType, "dynamic-tool") == 0)) {
+    if (rc == SQLITE_OK && zType &&
+        ((strncmp(zType, "tool-", 5) == 0 &&
+          (strcmp(zType, "tool-result") != 0 || json_object_object_get_ex(pPart, "state", 0))) ||
+         strcmp(zType, "dynamic-tool") == 0)) {
       /* an AI SDK tool part without its result, answered by a tool message */
       if (json_object_object_get_ex(pPart, "toolCallId", &pX)) zId = json_object_get_string(pX);
       if (json_object_object_get_ex(pPart, "state", &pX)) zState = json_object_get_string(pX);
-      j = cfUiHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId);
+      j = cfUiHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId, &rc);
       if (j >= 0) {
         struct json_object *pTool = 0;
         if (json_object_deep_copy(pPart, &pTool, 0) != 0 || pTool == 0) {
