@@ -8,6 +8,9 @@
 #   make bench      benchmarks (not part of the tests)
 #   make demo       the demo session on dist/demo.db
 #   make install / uninstall (PREFIX, DESTDIR), format, lint, clean
+#
+# The build is quiet: one "  CC  file" line per object (none under make -s or
+# make demo); make V=1 shows every command.
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -16,6 +19,22 @@ PYTHON   ?= /usr/bin/python3
 SQLITE3  ?= sqlite3
 VERSION  := $(shell cat VERSION)
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+# Quiet commands: $(Q) hides a command, $(call say,WHAT,FILE) prints the
+# short line instead.  V=1 shows the commands; make -s shows neither.
+V ?= 0
+ifeq ($(V),1)
+  Q :=
+  say = @:
+else
+  Q := @
+  say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+  say = @:
+endif
+# The per-object lines (make demo turns them off: see the demo target).
+say_cc = $(call say,$(1),$(2))
 
 PKGS     := json-c libcurl libutf8proc sqlite3
 # On a fresh machine the flags below would be read before `setup` installs
@@ -45,7 +64,7 @@ SOBJS    := $(SRCS:ext/%.c=$(OBJDIR)/static/%.o) $(OBJDIR)/static/migrations.o
 SO       ?= dist/chatflow.so
 LIB      ?= dist/libchatflow.a
 
-.PHONY: all setup test test-unit test-sql test-python test-plain test-race test-docs \
+.PHONY: all setup setup-check test test-unit test-sql test-python test-plain test-race test-docs \
         asan valgrind bench demo install uninstall format lint clean
 
 all: setup-check $(SO) $(LIB)
@@ -59,38 +78,49 @@ setup-check:
 
 dist/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
 	@mkdir -p $(@D)
-	scripts/embed-sql $(MIGRATIONS) > $@
+	$(call say,GEN,$@)
+	$(Q)scripts/embed-sql $(MIGRATIONS) > $@
 
 $(OBJDIR)/migrations.o: dist/gen/migrations.c ext/chatflow_int.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(call say_cc,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(OBJDIR)/static/migrations.o: dist/gen/migrations.c ext/chatflow_int.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
+	$(call say_cc,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
 
 $(OBJDIR)/%.o: ext/%.c ext/chatflow_int.h VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(call say_cc,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(OBJDIR)/static/%.o: ext/%.c ext/chatflow_int.h VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
+	$(call say_cc,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
 
 $(SO): $(OBJS)
-	$(CC) -shared $(SAN) -Wl,-z,defs -Wl,-z,nodelete -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared $(SAN) -Wl,-z,defs -Wl,-z,nodelete -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 $(LIB): $(SOBJS)
-	rm -f $@
-	ar rcs $@ $(SOBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $(SOBJS)
 
 include tests/tests.mk
 
 clean:
 	rm -rf dist
 
-# The main job: a demo session on the default database dist/demo.db.
+# The main job: a demo session on the default database dist/demo.db.  The
+# build it needs prints no per-object lines (V=1 still shows the commands).
+# The demo's one refusal (a second active run) is expected; any other error
+# fails the target.
 DEMO_DB ?= dist/demo.db
+demo: say_cc = @:
 demo: all
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@$(SQLITE3) $(DEMO_DB) -cmd ".load $(SO:.so=)" < sql/demo.sql > $(DEMO_DB:.db=.log) 2>&1; \
