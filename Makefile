@@ -36,15 +36,25 @@ endif
 # The per-object lines (make demo turns them off: see the demo target).
 say_cc = $(call say,$(1),$(2))
 
+# The libraries, found with pkg-config.  A fresh machine has neither them nor
+# pkg-config, so before anything reads a flag, scripts/setup installs what is
+# missing (it is a no-op when everything is there).  That runs here, while
+# the Makefile is read, and only when pkg-config cannot find the libraries;
+# if they are still missing afterwards (no root, no sudo, no network), make
+# stops with a message instead of failing later in the compiler.
 PKGS     := json-c libcurl libutf8proc sqlite3
-# On a fresh machine the flags below would be read before `setup` installs
-# the libraries, so install them first, at parse time, when pkg-config
-# cannot find them (scripts/setup is a no-op when everything is present).
 ifeq ($(filter clean format,$(MAKECMDGOALS)),)
-_SETUP := $(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null || scripts/setup >&2)
+  ifneq ($(shell pkg-config --exists $(PKGS) cmocka 2>/dev/null && echo found),found)
+    _SETUP := $(shell scripts/setup >&2)
+    ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && echo found),found)
+      $(error pkg-config cannot find $(PKGS) after scripts/setup; install the packages scripts/setup names (as root or with sudo) and run make again)
+    endif
+  endif
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs json-c libcurl libutf8proc 2>/dev/null)
+# The flags are read when first used (after the lines above, whatever the
+# order of the assignments), once each: "VAR = $(eval VAR := ...)$(VAR)".
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs json-c libcurl libutf8proc 2>/dev/null))$(PKG_LIBS)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
 OPT      ?= -O2 -g
