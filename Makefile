@@ -73,6 +73,9 @@ OBJS     := $(SRCS:ext/%.c=$(OBJDIR)/%.o) $(OBJDIR)/migrations.o
 SOBJS    := $(SRCS:ext/%.c=$(OBJDIR)/static/%.o) $(OBJDIR)/static/migrations.o
 SO       ?= dist/chatflow.so
 LIB      ?= dist/libchatflow.a
+# Only the entry point is exported from the loadable (ext/chatflow.map);
+# inside libchatflow.a every function stays visible to the others.
+SO_EXPORTS := ext/chatflow.map
 
 .PHONY: all setup setup-check test test-unit test-sql test-python test-plain test-race test-docs \
         asan valgrind bench demo install uninstall format lint clean
@@ -111,9 +114,10 @@ $(OBJDIR)/static/%.o: ext/%.c ext/chatflow_int.h VERSION
 	$(call say_cc,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
 
-$(SO): $(OBJS)
+$(SO): $(OBJS) $(SO_EXPORTS)
 	$(call say,LD,$@)
-	$(Q)$(CC) -shared $(SAN) -Wl,-z,defs -Wl,-z,nodelete -o $@ $(OBJS) $(PKG_LIBS) -lm
+	$(Q)$(CC) -shared $(SAN) -Wl,-z,defs -Wl,-z,nodelete -Wl,--version-script=$(SO_EXPORTS) \
+	  -o $@ $(OBJS) $(PKG_LIBS) -lm
 
 $(LIB): $(SOBJS)
 	$(call say,AR,$@)
