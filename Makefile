@@ -1,7 +1,7 @@
 # chatflow — SQLite extension for chat conversations and workflow runs.
 #
 #   make            dist/chatflow.so and dist/libchatflow.a
-#   make test       every test (unit, SQL scripts, bindings, races)
+#   make test       every test (unit, SQL scripts, bindings, races, build and install)
 #   make asan       every test again under address+undefined sanitizers
 #   make valgrind   the SQL-script suite, a scenario script and the unit tests under valgrind
 #   make fuzz       libFuzzer harness for FUZZ_SECONDS (600); make durability: 300 kill -9 trials
@@ -18,6 +18,8 @@ CC       ?= cc
 PYTHON   ?= /usr/bin/python3
 SQLITE3  ?= sqlite3
 VERSION  := $(shell cat VERSION)
+# 0.1.0 -> 1000: major * 1000000 + minor * 1000 + patch, as SQLITE_VERSION_NUMBER
+VERSION_NUMBER := $(shell echo '$(VERSION)' | awk -F. '{ printf "%d", $$1 * 1000000 + $$2 * 1000 + $$3 }')
 COMMIT   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Quiet commands: $(Q) hides a command, $(call say,WHAT,FILE) prints the
@@ -73,6 +75,8 @@ OBJS     := $(SRCS:ext/%.c=$(OBJDIR)/%.o) $(OBJDIR)/migrations.o
 SOBJS    := $(SRCS:ext/%.c=$(OBJDIR)/static/%.o) $(OBJDIR)/static/migrations.o
 SO       ?= dist/chatflow.so
 LIB      ?= dist/libchatflow.a
+# The public header, made from ext/chatflow.h.in with the version of VERSION.
+HEADER   := dist/gen/chatflow.h
 # Only the entry point is exported from the loadable (ext/chatflow.map);
 # inside libchatflow.a every function stays visible to the others.
 SO_EXPORTS := ext/chatflow.map
@@ -94,22 +98,28 @@ dist/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
 	$(call say,GEN,$@)
 	$(Q)scripts/embed-sql $(MIGRATIONS) > $@
 
-$(OBJDIR)/migrations.o: dist/gen/migrations.c ext/chatflow_int.h
+$(HEADER): ext/chatflow.h.in VERSION
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@VERSION_NUMBER@/$(VERSION_NUMBER)/g' $< > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OBJDIR)/migrations.o: dist/gen/migrations.c ext/chatflow_int.h $(HEADER)
 	@mkdir -p $(@D)
 	$(call say_cc,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(OBJDIR)/static/migrations.o: dist/gen/migrations.c ext/chatflow_int.h
+$(OBJDIR)/static/migrations.o: dist/gen/migrations.c ext/chatflow_int.h $(HEADER)
 	@mkdir -p $(@D)
 	$(call say_cc,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
 
-$(OBJDIR)/%.o: ext/%.c ext/chatflow_int.h VERSION
+$(OBJDIR)/%.o: ext/%.c ext/chatflow_int.h $(HEADER) VERSION
 	@mkdir -p $(@D)
 	$(call say_cc,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(OBJDIR)/static/%.o: ext/%.c ext/chatflow_int.h VERSION
+$(OBJDIR)/static/%.o: ext/%.c ext/chatflow_int.h $(HEADER) VERSION
 	@mkdir -p $(@D)
 	$(call say_cc,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -c $< -o $@
@@ -143,15 +153,46 @@ demo: all
 	    echo "demo: FAILED (unexpected error above)"; exit 1; fi; \
 	  [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || { echo "demo: sqlite3 exited $$rc"; exit 1; }
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/chatflow
-	install -m 0755 $(SO) $(DESTDIR)$(PREFIX)/lib/chatflow.so
-	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libchatflow.a
-	install -m 0644 $(MIGRATIONS) sql/demo.sql $(DESTDIR)$(PREFIX)/share/chatflow/
+# make install puts, under $(DESTDIR)$(PREFIX):
+#   lib/chatflow.so            the loadable extension (see docs/setup.md for
+#                              `.load chatflow` by bare name)
+#   lib/libchatflow.a          the static library, include/chatflow.h its header,
+#   lib/pkgconfig/chatflow.pc  and its pkg-config file
+#   bin/chatflow-cleanup       the cron cleanup job (loads lib/chatflow.so)
+#   share/chatflow/            the migrations and sql/demo.sql
+#   share/doc/chatflow/        README.md, CHANGELOG.md, LICENSE and docs/*.md
+# make uninstall removes exactly these files, then the directories of
+# chatflow's own that are left empty.
+LIBDIR      = $(PREFIX)/lib
+INCLUDEDIR  = $(PREFIX)/include
+BINDIR      = $(PREFIX)/bin
+DATADIR     = $(PREFIX)/share/chatflow
+DOCDIR      = $(PREFIX)/share/doc/chatflow
+PCDIR       = $(LIBDIR)/pkgconfig
+DOCS        = README.md CHANGELOG.md LICENSE
+DOCS_PAGES  = $(sort $(wildcard docs/*.md))
+INSTALLED   = $(LIBDIR)/chatflow.so $(LIBDIR)/libchatflow.a $(INCLUDEDIR)/chatflow.h \
+              $(PCDIR)/chatflow.pc $(BINDIR)/chatflow-cleanup \
+              $(addprefix $(DATADIR)/,$(notdir $(MIGRATIONS)) demo.sql) \
+              $(addprefix $(DOCDIR)/,$(DOCS)) $(addprefix $(DOCDIR)/,$(DOCS_PAGES))
+
+install: all $(HEADER)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(BINDIR) \
+	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/docs
+	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/chatflow.so
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libchatflow.a
+	install -m 0644 $(HEADER) $(DESTDIR)$(INCLUDEDIR)/chatflow.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	  -e 's|@VERSION@|$(VERSION)|g' ext/chatflow.pc.in > $(DESTDIR)$(PCDIR)/chatflow.pc
+	chmod 0644 $(DESTDIR)$(PCDIR)/chatflow.pc
+	install -m 0755 scripts/chatflow-cleanup $(DESTDIR)$(BINDIR)/chatflow-cleanup
+	install -m 0644 $(MIGRATIONS) sql/demo.sql $(DESTDIR)$(DATADIR)/
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(DOCS_PAGES) $(DESTDIR)$(DOCDIR)/docs/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/chatflow.so $(DESTDIR)$(PREFIX)/lib/libchatflow.a
-	rm -rf $(DESTDIR)$(PREFIX)/share/chatflow
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 format:
 	clang-format -i ext/*.c ext/*.h
