@@ -28,6 +28,9 @@ does not call it).  SetupPackages checks the link between the two: every
 library the Makefile asks pkg-config for (and the sqlite3 shell) belongs
 to a Debian package that the real scripts/setup installs.
 
+Docs — README.md, CHANGELOG.md and docs/*.md link only to files of the
+repository and cite no issue tracker; LICENSE is MIT.
+
 Exports — dist/chatflow.so exports exactly sqlite3_chatflow_init (nm -D);
 libchatflow.a keeps its internal functions global, so its files link with
 each other (and the embedding program below links).
@@ -53,6 +56,7 @@ The output ends with "build: N passed, M failed".
 import difflib
 import glob
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -452,6 +456,43 @@ class InstallDestdir(InstallBase):
         rc, out, err = self.install("uninstall")
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(files_under(self.DESTDIR), before)
+
+
+class Docs(unittest.TestCase):
+    """The documents make install ships stand on their own: every link in
+    README.md, CHANGELOG.md and docs/*.md that is not a URL names a file of
+    this repository, and no text cites an issue tracker."""
+    PAGES = ["README.md", "CHANGELOG.md"] + ["docs/" + d for d in DOC_PAGES]
+
+    def text(self, page):
+        with open(os.path.join(ROOT, page)) as f:
+            return f.read()
+
+    def test_links_stay_in_the_repository(self):
+        bad = []
+        for page in self.PAGES:
+            for target in re.findall(r"\]\(([^)\s]+)\)", self.text(page)):
+                if re.match(r"[a-z]+:", target):
+                    continue
+                path = target.split("#")[0]
+                full = os.path.realpath(os.path.join(ROOT, os.path.dirname(page), path) if path
+                                        else os.path.join(ROOT, page))
+                if not full.startswith(ROOT + os.sep) or not os.path.exists(full):
+                    bad.append("%s: %s" % (page, target))
+        self.assertEqual(bad, [])
+
+    def test_no_tracker_references(self):
+        bad = []
+        for page in self.PAGES:
+            for n, line in enumerate(self.text(page).splitlines(), 1):
+                if re.search(r"(?i)\b(issues?|tracker|pull request|PR)\s*#?\d+|(?<!UAX )#\d+\b"
+                             r"|shared/DESIGN", line):
+                    bad.append("%s:%d: %s" % (page, n, line))
+        self.assertEqual(bad, [])
+
+    def test_license(self):
+        text = self.text("LICENSE")
+        self.assertTrue(text.startswith("MIT License\n\nCopyright (c) 2026 The chatflow authors\n"))
 
 
 def main():
