@@ -13,6 +13,7 @@
 #ifndef SQLITE_CORE
 SQLITE_EXTENSION_INIT3
 #endif
+#include "chatflow.h" /* generated from chatflow.h.in into dist/gen/ */
 
 #include <stdarg.h>
 #include <stddef.h>

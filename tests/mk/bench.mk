@@ -15,6 +15,7 @@ bench: all $(BENCH_BIN)
 
 $(BENCH_BIN): scripts/bench/bench.c $(BENCH_LIB)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
+	$(call say,CC,$@)
+	$(Q)$(CC) -std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Werror \
 	  $$(pkg-config --cflags sqlite3) -o $@ scripts/bench/bench.c $(BENCH_LIB) \
 	  $$(pkg-config --libs sqlite3) $(PKG_LIBS) -lm

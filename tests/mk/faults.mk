@@ -35,7 +35,8 @@ fault-bin: $(FAULT_BIN)
 
 $(FAULT_BIN): tests/fault/fault.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -rdynamic -o $@ $< $(LIB) $(FAULT_LIBS)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -DSQLITE_CORE -rdynamic -o $@ $< $(LIB) $(FAULT_LIBS)
 
 # $(1): the harness's arguments; $(2): the number of worker processes.
 define fault_run

@@ -34,7 +34,8 @@ fuzz-bin: setup-check
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
 $(FUZZ_BIN): tests/fuzz/fuzz_chatflow.c $(FUZZ_DIR)/libchatflow.a
-	$(FUZZ_CC) -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
+	$(call say,CC,$@)
+	$(Q)$(FUZZ_CC) -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
 	  $$(pkg-config --cflags sqlite3) -o $@ tests/fuzz/fuzz_chatflow.c $(FUZZ_DIR)/libchatflow.a \
 	  $$(pkg-config --libs sqlite3) $(PKG_LIBS) -lm
 

@@ -20,7 +20,8 @@ unit-bins: $(UNIT_BINS)
 
 $(UNIT_DIR)/test_%: tests/unit/test_%.c tests/unit/unit.h ext/chatflow_int.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(UNIT_CFLAGS) -DSQLITE_CORE -Itests/unit -o $@ $< $(LIB) $(UNIT_LIBS)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) $(UNIT_CFLAGS) -DSQLITE_CORE -Itests/unit -o $@ $< $(LIB) $(UNIT_LIBS)
 
 test-unit: all $(UNIT_BINS)
 	@UNIT_RUNNER='$(UNIT_RUNNER)' tests/unit/run $(UNIT_BINS)
