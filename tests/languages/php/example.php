@@ -12,9 +12,9 @@ $db->querySingle('SELECT chatflow_init()');
 $conv = $db->querySingle("SELECT create_conversation('acme', 'Languages')");
 echo "conversation $conv\n";
 
-// execute() + fetchArray() runs a statement twice (PHP bug #64531), so a
-// prepared add_message carries a uid: the second run is a retry that
-// returns the same id and writes nothing.
+// execute() + fetchArray() runs a statement twice (a PHP bug, still in
+// 8.2), so a prepared add_message carries a uid: the second run is a retry
+// that returns the same id and writes nothing.
 $add = $db->prepare("SELECT add_message(:conv, :role, :content, json_object('uid', :uid))");
 $messages = [
     // the id bound as an int (INTEGER) ...
