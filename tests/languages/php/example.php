@@ -1,0 +1,43 @@
+<?php
+// A chatflow session from PHP with the SQLite3 class.
+// Run with the directory that holds chatflow.so as sqlite3.extension_dir:
+//   php -d sqlite3.extension_dir=/path/to/dist example.php
+
+$db = new SQLite3(':memory:');
+$db->enableExceptions(true);
+$db->loadExtension('chatflow.so'); // a file name inside sqlite3.extension_dir
+
+// querySingle() steps the statement once: safe for functions that write.
+$db->querySingle('SELECT chatflow_init()');
+$conv = $db->querySingle("SELECT create_conversation('acme', 'Languages')");
+echo "conversation $conv\n";
+
+// execute() + fetchArray() runs a statement twice (a PHP bug, still in
+// 8.2), so a prepared add_message carries a uid: the second run is a retry
+// that returns the same id and writes nothing.
+$add = $db->prepare("SELECT add_message(:conv, :role, :content, json_object('uid', :uid))");
+$messages = [
+    // the id bound as an int (INTEGER) ...
+    [$conv, SQLITE3_INTEGER, 'user', 'Hello from PHP', 'php-1'],
+    // ... and as a float (REAL: accepted when it is a whole number)
+    [(float) $conv, SQLITE3_FLOAT, 'assistant', 'Hi! The id came as a float.', 'php-2'],
+];
+foreach ($messages as [$id, $type, $role, $content, $uid]) {
+    $add->bindValue(':conv', $id, $type);
+    $add->bindValue(':role', $role, SQLITE3_TEXT);
+    $add->bindValue(':content', $content, SQLITE3_TEXT);
+    $add->bindValue(':uid', $uid, SQLITE3_TEXT);
+    $msg = $add->execute()->fetchArray(SQLITE3_NUM)[0];
+    echo "message $msg\n";
+    $add->reset();
+}
+echo 'messages stored: ', $db->querySingle('SELECT count(*) FROM chat_messages'), "\n";
+
+// A fractional id is refused with chatflow's error.
+try {
+    $db->querySingle("SELECT add_message(1.5, 'user', 'never stored')");
+} catch (Exception $e) {
+    echo 'error: ', $e->getMessage(), "\n";
+}
+
+echo $db->querySingle("SELECT chat_history_json($conv)"), "\n";
