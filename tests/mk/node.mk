@@ -8,6 +8,11 @@
 #   tests/node/test_integer_args.mjs  every integer argument of every chatflow function
 #                                     (the list read from the connection) given as a JS
 #                                     number, bound as REAL: exact results; 1.5: exact errors
+#   tests/node/test_package.mjs       the npm package of bindings/node packed
+#                                     (scripts/pack-node), installed into a new folder and
+#                                     used from fresh processes: require and import,
+#                                     better-sqlite3, node:sqlite (with npm's Node 22), the
+#                                     types under tsc --strict
 #   make test-node            (CHATFLOW_EXT=path/without/.so)
 # The packages of tests/node/package.json (exact versions) are installed
 # once into $(NODE_TEST_DIR), as make bench-peers installs its own:
@@ -15,13 +20,13 @@
 # Node headers (nodedir /usr), which needs node 20 or later, npm, python3,
 # make and g++ (about a minute, once; reinstalled when package.json or the
 # Node version changes).  The suite fails, it does not skip, when node or
-# npm is missing.  A few seconds once installed.
+# npm is missing.  About 10 seconds once installed.
 # The output ends with "node: N passed, M failed" (tests/node/reporter.mjs
 # counts the top-level tests; todo tests, known extension bugs, count as
 # neither); a run that dies without that line counts as one failure.
 CHATFLOW_EXT ?= dist/chatflow
 NODE_TEST_DIR ?= dist/node-test
-NODE_TESTS := tests/node/test_ui_messages.mjs tests/node/test_integer_args.mjs
+NODE_TESTS := tests/node/test_ui_messages.mjs tests/node/test_integer_args.mjs tests/node/test_package.mjs
 
 .PHONY: test-node
 test-node: all
