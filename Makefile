@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer harness for FUZZ_SECONDS (600); make durability: 300 kill -9 trials
 #   make bench      benchmarks (not part of the tests)
 #   make demo       the demo session on dist/demo.db
+#   make node-package  dist/chatflow-<version>.tgz, the npm package of bindings/node
 #   make install / uninstall (PREFIX, DESTDIR), format, lint, clean
 #
 # The build is quiet: one "  CC  file" line per object (none under make -s or
@@ -82,7 +83,7 @@ HEADER   := dist/gen/chatflow.h
 SO_EXPORTS := ext/chatflow.map
 
 .PHONY: all setup setup-check test test-unit test-sql test-python test-plain test-race test-docs \
-        asan valgrind bench demo install uninstall format lint clean
+        asan valgrind bench demo install uninstall format lint clean node-package
 
 all: setup-check $(SO) $(LIB)
 
@@ -133,6 +134,16 @@ $(LIB): $(SOBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $(SOBJS)
+
+# The npm package of bindings/node with $(SO) as its chatflow.so, packed by
+# npm pack (scripts/pack-node; needs node and npm, works offline).
+NODE_PACKAGE := dist/chatflow-$(VERSION).tgz
+
+node-package: $(NODE_PACKAGE)
+
+$(NODE_PACKAGE): $(SO) VERSION LICENSE scripts/pack-node $(wildcard bindings/node/*)
+	$(call say,PACK,$@)
+	$(Q)scripts/pack-node $(SO) $(@D) >/dev/null
 
 include tests/tests.mk
 

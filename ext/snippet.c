@@ -43,9 +43,12 @@
 ** SQLite version (snippet()'s handling of overlapping phrases changed in
 ** 3.46).
 **
-** NULL column text gives NULL; NULL markers are empty text.  Errors: a
-** wrong number of arguments, a column out of range, max_tokens outside
-** 1..64, and FTS5's own errors (SQLITE_NOMEM, a corrupt index).
+** NULL column text gives NULL; NULL markers are empty text.  column and
+** max_tokens are integers (a REAL with an integral value, 1.0, counts as
+** one: JavaScript binds every number so).  Errors: a wrong number of
+** arguments, a column or max_tokens that is not an integer (1.5, text,
+** NULL), a column out of range, max_tokens outside 1..64, and FTS5's own
+** errors (SQLITE_NOMEM, a corrupt index).
 ** Flags: none can be given to an FTS5 auxiliary function; FTS5 lists it in
 ** pragma_function_list with narg -1 and no flags, and outside an FTS5
 ** query it only raises "unable to use function".  It only reads.
@@ -250,6 +253,24 @@ static const char *cfSnipArg(sqlite3_value *v) {
   return z ? z : "";
 }
 
+/* The column or max_tokens argument: an integer, or a REAL with an integral
+** value (cfValueInteger: 1.0 from JavaScript is 1); 0 with *piOut set, or 1
+** after the error (1.5, text, a blob and NULL are refused, never coerced). */
+static int cfSnipIntArg(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat,
+                        sqlite3_int64 *piOut) {
+  int t;
+  if (cfValueInteger(v, piOut)) return 0;
+  t = sqlite3_value_type(v);
+  if (t == SQLITE_FLOAT) {
+    cfResultError(ctx, "chatflow: chatflow_snippet %s must be an integer, got real %!.15g", zWhat,
+                  sqlite3_value_double(v));
+  } else {
+    cfResultError(ctx, "chatflow: chatflow_snippet %s must be an integer, got %s", zWhat,
+                  t == SQLITE_TEXT ? "text" : t == SQLITE_BLOB ? "blob" : "NULL");
+  }
+  return 1;
+}
+
 static void cfSnippetFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlite3_context *ctx,
                           int nVal, sqlite3_value **apVal) {
   CfSnipInst *aInst = 0;
@@ -260,6 +281,7 @@ static void cfSnippetFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlit
   const char *zDoc = 0, *zEllips;
   int iCol, nToken, nCol, nPhrase, nAll = 0, n = 0, nDoc = 0, nDocsize = 0;
   int iBestStart = 0, nBestScore = 0, rc;
+  sqlite3_int64 iArg = 0;
   memset(&sFind, 0, sizeof(sFind));
   memset(&sOut, 0, sizeof(sOut));
   memset(&sInst, 0, sizeof(sInst));
@@ -270,17 +292,19 @@ static void cfSnippetFunc(const Fts5ExtensionApi *pApi, Fts5Context *pFts, sqlit
     return;
   }
   nCol = pApi->xColumnCount(pFts);
-  iCol = sqlite3_value_int(apVal[0]);
-  nToken = sqlite3_value_int(apVal[4]);
-  if (iCol < 0 || iCol >= nCol) {
-    cfResultError(ctx, "chatflow: chatflow_snippet column %d out of range (0..%d)", iCol, nCol - 1);
+  if (cfSnipIntArg(ctx, apVal[0], "column", &iArg)) return;
+  if (iArg < 0 || iArg >= nCol) {
+    cfResultError(ctx, "chatflow: chatflow_snippet column %lld out of range (0..%d)", iArg, nCol - 1);
     return;
   }
-  if (nToken < 1 || nToken > CF_SNIPPET_MAX_TOKENS) {
-    cfResultError(ctx, "chatflow: chatflow_snippet max_tokens must be from 1 to %d, got %d",
-                  CF_SNIPPET_MAX_TOKENS, nToken);
+  iCol = (int)iArg;
+  if (cfSnipIntArg(ctx, apVal[4], "max_tokens", &iArg)) return;
+  if (iArg < 1 || iArg > CF_SNIPPET_MAX_TOKENS) {
+    cfResultError(ctx, "chatflow: chatflow_snippet max_tokens must be from 1 to %d, got %lld",
+                  CF_SNIPPET_MAX_TOKENS, iArg);
     return;
   }
+  nToken = (int)iArg;
   zEllips = cfSnipArg(apVal[3]);
   nPhrase = pApi->xPhraseCount(pFts);
 

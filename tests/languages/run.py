@@ -43,6 +43,8 @@ CASES = [
     ("python", "package"),        # builds the wheel and the venv the next two use
     ("python", "stub"),
     ("python", "no-extensions"),
+    ("node", "package"),          # packs and installs the package the next one uses
+    ("node", "node-sqlite"),
     ("go", "gopath"),
     ("go", "modules"),
     ("php", "run"),

@@ -1,9 +1,18 @@
-# Node test: tests/node/test_ui_messages.mjs — the Vercel AI SDK's
-# UIMessages stored with add_ui_message and read back with chat_ui_messages
-# in Node, through better-sqlite3 with the extension loaded, the "ai"
-# package's validateUIMessages and convertToModelMessages checking what
-# comes back; chat_history_json checked as an OpenAI messages array
-# (node:test, no other test framework).
+# Node tests (node:test, no other test framework), through better-sqlite3
+# with the extension loaded:
+#   tests/node/test_ui_messages.mjs   the Vercel AI SDK's UIMessages stored with
+#                                     add_ui_message and read back with chat_ui_messages,
+#                                     the "ai" package's validateUIMessages and
+#                                     convertToModelMessages checking what comes back;
+#                                     chat_history_json checked as an OpenAI messages array
+#   tests/node/test_integer_args.mjs  every integer argument of every chatflow function
+#                                     (the list read from the connection) given as a JS
+#                                     number, bound as REAL: exact results; 1.5: exact errors
+#   tests/node/test_package.mjs       the npm package of bindings/node packed
+#                                     (scripts/pack-node), installed into a new folder and
+#                                     used from fresh processes: require and import,
+#                                     better-sqlite3, node:sqlite (with npm's Node 22), the
+#                                     types under tsc --strict
 #   make test-node            (CHATFLOW_EXT=path/without/.so)
 # The packages of tests/node/package.json (exact versions) are installed
 # once into $(NODE_TEST_DIR), as make bench-peers installs its own:
@@ -11,12 +20,13 @@
 # Node headers (nodedir /usr), which needs node 20 or later, npm, python3,
 # make and g++ (about a minute, once; reinstalled when package.json or the
 # Node version changes).  The suite fails, it does not skip, when node or
-# npm is missing.  Under a second once installed.
+# npm is missing.  About 10 seconds once installed.
 # The output ends with "node: N passed, M failed" (tests/node/reporter.mjs
 # counts the top-level tests; todo tests, known extension bugs, count as
 # neither); a run that dies without that line counts as one failure.
 CHATFLOW_EXT ?= dist/chatflow
 NODE_TEST_DIR ?= dist/node-test
+NODE_TESTS := tests/node/test_ui_messages.mjs tests/node/test_integer_args.mjs tests/node/test_package.mjs
 
 .PHONY: test-node
 test-node: all
@@ -33,7 +43,7 @@ test-node: all
 	  echo "node: 0 passed, 1 failed"; exit 1; fi; \
 	out=$$(mktemp); \
 	CHATFLOW_EXT='$(CHATFLOW_EXT)' NODE_TEST_MODULES='$(abspath $(NODE_TEST_DIR))' timeout 300 \
-	  node --test-reporter=./tests/node/reporter.mjs tests/node/test_ui_messages.mjs >"$$out" 2>&1; rc=$$?; \
+	  node --test --test-reporter=./tests/node/reporter.mjs $(NODE_TESTS) >"$$out" 2>&1; rc=$$?; \
 	cat "$$out"; last=$$(tail -n 1 "$$out"); rm -f "$$out"; \
 	if ! echo "$$last" | grep -Eq '^node: [0-9]+ passed, [0-9]+ failed$$'; then \
 	  echo "node: no summary (exit $$rc)"; echo "node: 0 passed, 1 failed"; exit 1; fi; \

@@ -1,6 +1,7 @@
 // The node:test reporter of make test-node (tests/mk/node.mk): one line per
-// top-level test, the error of each failure, and last the line
-// "node: N passed, M failed" that tests/run-all adds up.
+// top-level test (a skipped one with its reason), the error of each
+// failure, and last the line "node: N passed, M failed" that tests/run-all
+// adds up.
 // A todo test (a known extension bug, described above the test) that fails
 // counts as neither, and shows only its assertion; one that passes is
 // flagged so its todo mark can go.  A cancelled test counts as failed.
@@ -18,7 +19,7 @@ export default async function* reporter(source) {
     if ((type !== 'test:pass' && type !== 'test:fail') || data.nesting !== 0) continue;
     const ms = `(${Math.round(data.details.duration_ms)} ms)`;
     if (data.skip) {
-      yield `skip  ${data.name}\n`;
+      yield `skip  ${data.name}${typeof data.skip === 'string' ? `: ${data.skip}` : ''}\n`;
     } else if (data.todo && type === 'test:fail') {
       todo++;
       const error = data.details.error?.cause ?? data.details.error;

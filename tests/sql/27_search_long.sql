@@ -74,5 +74,11 @@ SELECT chatflow_snippet(chat_messages_fts, 0, '[', ']', '…', 65) FROM chat_mes
 SELECT chatflow_snippet(chat_messages_fts, 1, '[', ']', '…', 12) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
 SELECT chatflow_snippet(chat_messages_fts, 0, '[', ']') FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
 SELECT chatflow_snippet('x', 0, '[', ']', '…', 12); -- error
+-- column and max_tokens: integer-valued REALs count (what JavaScript sends), nothing else
+SELECT chatflow_snippet(chat_messages_fts, 0.0, '[', ']', '…', 3.0) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt';
+SELECT chatflow_snippet(chat_messages_fts, 0.5, '[', ']', '…', 12) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
+SELECT chatflow_snippet(chat_messages_fts, 0, '[', ']', '…', 1.5) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
+SELECT chatflow_snippet(chat_messages_fts, '0', '[', ']', '…', 12) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
+SELECT chatflow_snippet(chat_messages_fts, NULL, '[', ']', '…', 12) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt'; -- error
 -- NULL markers are empty text, as in snippet()
 SELECT chatflow_snippet(chat_messages_fts, 0, NULL, NULL, NULL, 3) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'salt';
