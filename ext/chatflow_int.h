@@ -103,6 +103,8 @@ enum {
   CF_STMT_CONV_DELETE, /* conversations.c: delete_conversation, */
   CF_STMT_CONV_RESTORE, /* restore_conversation, */
   CF_STMT_CONV_PURGE, /* purge_conversation (in this order) */
+  CF_STMT_CONV_UPDATE, /* conversations.c: update_conversation */
+  CF_STMT_CONV_BY_UID, /* conversations.c: conversation_by_uid */
   CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
   CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
   CF_STMT_COUNT

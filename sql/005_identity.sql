@@ -316,14 +316,19 @@ CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: ids must be positive');
 END;
+-- A conversation's owner and uid never change (URLs and access checks rest
+-- on them); its key may, unique per owner.  UPDATE OF owner, key, uid: the
+-- message triggers' counter updates do not fire it.
 CREATE TRIGGER chat_conversations_unique_update
 BEFORE UPDATE OF owner, key, uid ON chat_conversations
-WHEN EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid AND id <> NEW.id)
+WHEN NEW.owner IS NOT OLD.owner OR NEW.uid IS NOT OLD.uid
   OR (NEW.key IS NOT NULL
       AND EXISTS (SELECT 1 FROM chat_conversations
                    WHERE owner = NEW.owner AND key = NEW.key AND id <> NEW.id))
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: another conversation has this uid or (owner, key)');
+  SELECT RAISE(ABORT, 'chatflow: a conversation''s owner and uid never change')
+   WHERE NEW.owner IS NOT OLD.owner OR NEW.uid IS NOT OLD.uid;
+  SELECT RAISE(ABORT, 'chatflow: another conversation of this owner has this key');
 END;
 CREATE TRIGGER chat_conversations_time_insert
 BEFORE INSERT ON chat_conversations

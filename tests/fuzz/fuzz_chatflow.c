@@ -142,6 +142,8 @@ static const CfFzEntry aEntry[] = {
   /* 49 */ {"add_ui_message", "SELECT add_ui_message(" NUM(1) ", ?2, ?3)", 3, 0},
   /* 50 */ {"chat_ui_messages", "SELECT chat_ui_messages(" NUM(1) ", ?2), chat_history_json(" NUM(1) ")", 2, 0},
   /* 51 */ {"add_message.tool", "SELECT add_message(" NUM(1) ", ?2, ?3, ?4)", 4, 0},
+  /* 52 */ {"update_conversation", "SELECT update_conversation(" NUM(1) ", ?2)", 2, 0},
+  /* 53 */ {"conversation_by_uid", "SELECT conversation_by_uid(?1, ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

@@ -1,0 +1,83 @@
+-- 35_seed_parity: the calls that give each method of the seed services
+-- one chatflow call (docs/conversations.md): update_conversation and
+-- conversation_by_uid, and the schema's rule that a conversation's owner
+-- and uid never change.  Every bad input is refused with its exact text
+-- and writes nothing.
+.bail off
+.mode list
+.headers off
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+SELECT chatflow_init();
+SELECT create_conversation('acme', 'Pricing', '{"uid": "c-1", "model": "gpt-4o", "agent": "sales"}');
+SELECT create_conversation('globex', 'Other', '{"uid": "c-2"}');
+
+-- -------------------------------------------------- update_conversation
+SELECT chatflow_clock('2026-01-02T00:00:00.000Z');
+SELECT update_conversation(1, '{"title": "Pricing 2027", "model": "gpt-4.1", "agent": "support",
+  "visibility": "public", "context": {"plan": "pro"}, "metadata": {"tag": 1}, "pinned": true}');
+SELECT title, model, agent, visibility, context, metadata, pinned_at, archived_at, updated_at
+  FROM chat_conversations WHERE id = 1;
+-- members left out (or null) keep their value; pinned false unpins
+SELECT chatflow_clock('2026-01-03T00:00:00.000Z');
+SELECT update_conversation(1, '{"pinned": false, "archived": true, "title": null}');
+SELECT title, model, pinned_at, archived_at, updated_at FROM chat_conversations WHERE id = 1;
+-- an empty patch touches updated_at (the seed's touchChat)
+SELECT chatflow_clock('2026-01-04T00:00:00.000Z');
+SELECT update_conversation(1, '{}');
+SELECT updated_at FROM chat_conversations WHERE id = 1;
+-- an empty title is allowed, as at creation
+SELECT update_conversation(2, '{"title": ""}');
+SELECT quote(title) FROM chat_conversations WHERE id = 2;
+
+-- bad input: nothing is written
+SELECT chatflow_clock('2026-01-05T00:00:00.000Z');
+SELECT update_conversation(1, '{"owner": "evil"}'); -- error
+SELECT update_conversation(1, '{"uid": "x"}'); -- error
+SELECT update_conversation(1, '{"title": 5}'); -- error
+SELECT update_conversation(1, '{"pinned": "yes"}'); -- error
+SELECT update_conversation(1, '{"archived": 1}'); -- error
+SELECT update_conversation(1, '{"context": []}'); -- error
+SELECT update_conversation(1, '{"visibility": "team"}'); -- error
+SELECT update_conversation(1, '{"model": ""}'); -- error
+SELECT update_conversation(1, '{"agent": ""}'); -- error
+SELECT update_conversation(1, json_object('title', printf('%.201c', 'x'))); -- error
+SELECT update_conversation(1, '[]'); -- error
+SELECT update_conversation(1, '{"title": "x"'); -- error
+SELECT update_conversation(1, NULL); -- error
+SELECT update_conversation(NULL, '{}'); -- error
+SELECT update_conversation(99, '{"title": "x"}'); -- error
+SELECT delete_conversation(2);
+SELECT update_conversation(2, '{"title": "x"}'); -- error
+SELECT id, title, model, agent, visibility, pinned_at, archived_at, updated_at
+  FROM chat_conversations ORDER BY id;
+SELECT restore_conversation(2);
+
+-- inside the caller's transaction, rolled back with it
+BEGIN;
+SELECT update_conversation(1, '{"title": "in a transaction"}');
+ROLLBACK;
+SELECT title FROM chat_conversations WHERE id = 1;
+
+-- ------------------------------------------- owner and uid never change
+UPDATE chat_conversations SET owner = 'globex' WHERE id = 1; -- error
+UPDATE chat_conversations SET uid = 'c-9' WHERE id = 1; -- error
+UPDATE chat_conversations SET uid = 'c-2' WHERE id = 1; -- error
+-- a key stays unique per owner and may change
+SELECT create_conversation('acme', 'Keyed', '{"key": "k-1", "uid": "c-3"}');
+UPDATE chat_conversations SET key = 'k-1' WHERE id = 1; -- error
+UPDATE chat_conversations SET key = 'k-2' WHERE id = 1;
+-- setting them to their own values is no change
+UPDATE chat_conversations SET owner = owner, uid = uid WHERE id = 1;
+SELECT id, owner, uid, key FROM chat_conversations ORDER BY id;
+
+-- -------------------------------------------------- conversation_by_uid
+SELECT conversation_by_uid('c-1');
+SELECT conversation_by_uid('c-1', 'acme');
+SELECT quote(conversation_by_uid('c-1', 'globex'));
+SELECT quote(conversation_by_uid('nope'));
+SELECT quote(conversation_by_uid('nope', 'acme'));
+SELECT delete_conversation(2);
+SELECT quote(conversation_by_uid('c-2', 'globex'));
+SELECT conversation_by_uid(NULL); -- error
+SELECT conversation_by_uid('c-1', NULL); -- error
+SELECT conversation_by_uid(5); -- error
