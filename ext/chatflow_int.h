@@ -281,6 +281,7 @@ int cfRegisterProvider(sqlite3 *db, CfConn *p);
 int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
+int cfRegisterPage(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
 fts5_api *cfFts5Api(sqlite3 *db);

@@ -144,6 +144,8 @@ static const CfFzEntry aEntry[] = {
   /* 51 */ {"add_message.tool", "SELECT add_message(" NUM(1) ", ?2, ?3, ?4)", 4, 0},
   /* 52 */ {"update_conversation", "SELECT update_conversation(" NUM(1) ", ?2)", 2, 0},
   /* 53 */ {"conversation_by_uid", "SELECT conversation_by_uid(?1, ?2)", 2, 0},
+  /* 54 */ {"conversation_messages",
+            "SELECT count(*), group_concat(seq || ':' || has_more) FROM conversation_messages(" NUM(1) ", ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

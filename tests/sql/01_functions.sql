@@ -44,7 +44,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'add_ui_message', 'chat_ui_messages');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
-                'conversation_list', 'search_messages')
+                'conversation_list', 'conversation_messages', 'search_messages')
  ORDER BY 1;
 .headers off
 

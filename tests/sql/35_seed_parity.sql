@@ -1,6 +1,6 @@
 -- 35_seed_parity: the calls that give each method of the seed services
 -- one chatflow call (docs/conversations.md): update_conversation and
--- conversation_by_uid, and the schema's rule that a conversation's owner
+-- conversation_by_uid, conversation_messages, and the schema's rule that a conversation's owner
 -- and uid never change.  Every bad input is refused with its exact text
 -- and writes nothing.
 .bail off
@@ -81,3 +81,42 @@ SELECT quote(conversation_by_uid('c-2', 'globex'));
 SELECT conversation_by_uid(NULL); -- error
 SELECT conversation_by_uid('c-1', NULL); -- error
 SELECT conversation_by_uid(5); -- error
+
+-- ------------------------------------------------ conversation_messages
+SELECT create_conversation('acme', 'Pages', '{"uid": "c-4"}');
+SELECT count(add_message(4, iif(value % 2, 'user', 'assistant'), 'm' || value,
+                         '{"tokens": 1}')) FROM generate_series(1, 7);
+SELECT add_message(4, 'assistant', '', '{"parts": [{"type": "text", "text": "p"}], "metadata": {"k": 1}}');
+SELECT group_concat(seq || ':' || content || ':' || has_more, ' ')
+  FROM conversation_messages(4, '{"limit": 3}');
+SELECT group_concat(seq || ':' || has_more, ' ') FROM conversation_messages(4, '{"limit": 3, "after_seq": 3}');
+SELECT group_concat(seq || ':' || has_more, ' ') FROM conversation_messages(4, '{"limit": 3, "after_seq": 5}');
+SELECT group_concat(seq || ':' || has_more, ' ') FROM conversation_messages(4, '{"limit": 3, "order": "desc"}');
+SELECT group_concat(seq || ':' || has_more, ' ')
+  FROM conversation_messages(4, '{"limit": 3, "order": "desc", "before_seq": 6}');
+SELECT group_concat(seq || ':' || has_more, ' ')
+  FROM conversation_messages(4, '{"limit": 3, "order": "desc", "before_seq": 3}');
+SELECT group_concat(seq || ':' || has_more, ' ') FROM conversation_messages(4, '{"limit": 2, "before_seq": 6}');
+SELECT count(*), max(has_more) FROM conversation_messages(4);
+SELECT count(*), max(has_more) FROM conversation_messages(4, '{"limit": 8}');
+SELECT count(*) FROM conversation_messages(4, '{"after_seq": 8}');
+SELECT count(*) FROM conversation_messages(2);
+SELECT id, seq, role, quote(type), quote(content), parts, quote(attachments), metadata, tokens, created_at, has_more
+  FROM conversation_messages(4, '{"order": "desc", "limit": 1}');
+SELECT count(*) FROM conversation_messages(4, NULL);
+-- bad input
+SELECT * FROM conversation_messages(4, '{"before_seq": 5, "after_seq": 2}'); -- error
+SELECT * FROM conversation_messages(4, '{"limit": 0}'); -- error
+SELECT * FROM conversation_messages(4, '{"limit": 501}'); -- error
+SELECT * FROM conversation_messages(4, '{"limit": "5"}'); -- error
+SELECT * FROM conversation_messages(4, '{"order": "newest"}'); -- error
+SELECT * FROM conversation_messages(4, '{"page": 2}'); -- error
+SELECT * FROM conversation_messages(4, '{"limit": 5'); -- error
+SELECT * FROM conversation_messages(4, 5); -- error
+SELECT * FROM conversation_messages(99); -- error
+SELECT * FROM conversation_messages(0); -- error
+SELECT * FROM conversation_messages('4'); -- error
+SELECT * FROM conversation_messages; -- error
+-- one index range: the plan reads chat_messages by (conversation_id, seq)
+EXPLAIN QUERY PLAN SELECT id, seq, role, type, content, parts, attachments, metadata, tokens, created_at
+  FROM chat_messages WHERE conversation_id = 4 AND seq < 5 ORDER BY seq DESC LIMIT 4;
