@@ -120,3 +120,33 @@ SELECT * FROM conversation_messages; -- error
 -- one index range: the plan reads chat_messages by (conversation_id, seq)
 EXPLAIN QUERY PLAN SELECT id, seq, role, type, content, parts, attachments, metadata, tokens, created_at
   FROM chat_messages WHERE conversation_id = 4 AND seq < 5 ORDER BY seq DESC LIMIT 4;
+
+-- ------------------------------------ conversation_list: has_more, filters
+SELECT count(create_conversation('lister', 'L' || value, json_object('uid', 'l-' || value,
+         'model', iif(value % 2, 'gpt-4o', 'claude'), 'agent', iif(value % 3, 'sales', 'support'),
+         'created_at', strftime('%Y-%m-%dT%H:%M:%fZ', '2026-02-01', '+' || value || ' days'))))
+  FROM generate_series(1, 7);
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"limit": 3}');
+SELECT group_concat(title || ':' || has_more, ' ')
+  FROM conversation_list('lister', json_object('limit', 3, 'after',
+         (SELECT cursor FROM conversation_list('lister', '{"limit": 3}') LIMIT 1 OFFSET 2)));
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"limit": 7}');
+SELECT group_concat(title || ':' || has_more, ' ')
+  FROM conversation_list('lister', '{"updated_since": "2026-02-05T00:00:00.000Z"}');
+SELECT group_concat(title || ':' || has_more, ' ')
+  FROM conversation_list('lister', '{"updated_since": "2026-02-05T00:00:00Z", "limit": 2}');
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"model": "gpt-4o"}');
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"agent": "support"}');
+SELECT group_concat(title || ':' || has_more, ' ')
+  FROM conversation_list('lister', '{"model": "gpt-4o", "agent": "sales", "limit": 2}');
+SELECT group_concat(title || ':' || has_more, ' ')
+  FROM conversation_list('lister', '{"model": "claude", "updated_since": "2026-02-05T00:00:00.000Z"}');
+SELECT count(*) FROM conversation_list('lister', '{"model": "none"}');
+-- pinned and archived classes merge into one page; has_more counts them all
+SELECT update_conversation(conversation_by_uid('l-1'), '{"pinned": true}');
+SELECT update_conversation(conversation_by_uid('l-2'), '{"archived": true}');
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"limit": 6, "archived": "all"}');
+SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('lister', '{"limit": 7, "archived": "all"}');
+SELECT * FROM conversation_list('lister', '{"updated_since": "yesterday"}'); -- error
+SELECT * FROM conversation_list('lister', '{"model": 4}'); -- error
+SELECT * FROM conversation_list('lister', '{"agent": ["a"]}'); -- error
