@@ -105,6 +105,9 @@ enum {
   CF_STMT_CONV_PURGE, /* purge_conversation (in this order) */
   CF_STMT_CONV_UPDATE, /* conversations.c: update_conversation */
   CF_STMT_CONV_BY_UID, /* conversations.c: conversation_by_uid */
+  CF_STMT_MSG_DELETE_AFTER, /* conversations.c: delete_messages after a seq, */
+  CF_STMT_MSG_DELETE_RUN, /* a run's messages, */
+  CF_STMT_MSG_DELETE_RUN_OF, /* the run's conversation */
   CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
   CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
   CF_STMT_COUNT

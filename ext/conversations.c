@@ -11,6 +11,9 @@
 **                                    events and interrupts
 **   update_conversation(id, patch_json) -> 1   changes what the patch names,
 **                                    sets updated_at (the connection clock)
+**   delete_messages(id [, options_json]) -> the number deleted: after_seq
+**                                    (the messages after it) or run_id (a
+**                                    run's messages), exactly one
 **   conversation_by_uid(uid [, owner]) -> id, or NULL (no such uid, deleted,
 **                                    another owner's)
 **
@@ -415,6 +418,113 @@ done:
   cfJsonOptionsFree(aOpt, UPD_COUNT);
 }
 
+/* delete_messages(id [, options]): after_seq (an integer >= 0: the
+** messages with a greater seq) or run_id (a run of this conversation: its
+** messages), exactly one.  The schema's delete triggers move the counters
+** and take the messages out of the search index. */
+static void cfDeleteMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfJsonOpt aOpt[2] = {
+    {"after_seq", CF_JT_INT, 0, 0, 0},
+    {"run_id", CF_JT_INT, 0, 0, 0},
+  };
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const char *zOpts = 0;
+  sqlite3_int64 iId, nDeleted = 0;
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = SQLITE_OK, bRun;
+  if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts) {
+    rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts), "delete_messages", aOpt, 2, &zErr);
+    if (rc != SQLITE_OK) {
+      if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+      goto fail;
+    }
+  }
+  if (aOpt[0].bPresent == aOpt[1].bPresent) {
+    zErr = sqlite3_mprintf(aOpt[0].bPresent
+                               ? "chatflow: delete_messages takes after_seq or run_id, not both"
+                               : "chatflow: delete_messages needs after_seq (the messages after it) or run_id (a run's"
+                                 " messages); to delete them all, after_seq 0");
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  bRun = aOpt[1].bPresent;
+  if (!bRun && aOpt[0].iVal < 0) {
+    zErr = sqlite3_mprintf("chatflow: after_seq must be an integer >= 0, got %lld", aOpt[0].iVal);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  if (bRun && aOpt[1].iVal <= 0) {
+    zErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id, got %lld", aOpt[1].iVal);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto fail;
+  rc = cfStmt(p, CF_STMT_CONV_DELETED,
+              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
+              &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int(pStmt, 0)) {
+        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
+        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
+      }
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK && bRun) {
+    rc = cfStmt(p, CF_STMT_MSG_DELETE_RUN_OF, "SELECT conversation_id FROM workflow_runs WHERE id = ?1", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, aOpt[1].iVal);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_int64 iOf = sqlite3_column_int64(pStmt, 0);
+        rc = SQLITE_OK;
+        if (iOf != iId) {
+          zErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", aOpt[1].iVal, iOf, iId);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+      } else if (rc == SQLITE_DONE) {
+        zErr = sqlite3_mprintf("chatflow: unknown run %lld", aOpt[1].iVal);
+        rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_OK) {
+    /* cached: a DELETE of chat_messages compiles its triggers */
+    rc = bRun ? cfStmt(p, CF_STMT_MSG_DELETE_RUN,
+                       "DELETE FROM chat_messages WHERE run_id = ?2 AND conversation_id = ?1", &pStmt)
+              : cfStmt(p, CF_STMT_MSG_DELETE_AFTER,
+                       "DELETE FROM chat_messages WHERE conversation_id = ?1 AND seq > ?2", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iId);
+      sqlite3_bind_int64(pStmt, 2, bRun ? aOpt[1].iVal : aOpt[0].iVal);
+      rc = cfStepOnce(pStmt);
+      if (rc == SQLITE_OK) nDeleted = sqlite3_changes(p->db);
+    }
+    cfStmtDone(p, pStmt);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, nDeleted);
+  goto done;
+fail:
+  cfResultErrorMsg(ctx, zErr);
+  cfResultCode(ctx, rc);
+done:
+  cfJsonOptionsFree(aOpt, 2);
+}
+
 /* conversation_by_uid(uid [, owner]): the id, or NULL for no such uid, a
 ** deleted conversation or another owner's. */
 static void cfByUidFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -458,6 +568,8 @@ int cfRegisterConversations(sqlite3 *db, CfConn *p) {
     {"restore_conversation", 1, CF_WRITES, cfRestoreFunc},
     {"purge_conversation", 1, CF_WRITES, cfPurgeFunc},
     {"update_conversation", 2, CF_WRITES, cfUpdateFunc},
+    {"delete_messages", 1, CF_WRITES, cfDeleteMessagesFunc},
+    {"delete_messages", 2, CF_WRITES, cfDeleteMessagesFunc},
     /* reads only */
     {"conversation_by_uid", 1, CF_READS, cfByUidFunc},
     {"conversation_by_uid", 2, CF_READS, cfByUidFunc},

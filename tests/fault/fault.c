@@ -521,6 +521,8 @@ static const char *const azMainSteps[] = {
     "SELECT restore_conversation(1)",
     "SELECT update_conversation(1, '{\"title\": \"Renamed\", \"pinned\": true, \"metadata\": {\"b\": 2}}')",
     "SELECT conversation_by_uid((SELECT uid FROM chat_conversations WHERE id = 1), 'acme')",
+    "SELECT add_message(1, 'assistant', 'A draft to regenerate.')",
+    "SELECT delete_messages(1, '{\"after_seq\": 2}')",
     "#session 2026-01-01T00:00:00Z",
     "SELECT delete_conversation(4)",
     "SELECT chatflow_clock('2026-09-01T00:00:00Z')",

@@ -146,6 +146,7 @@ static const CfFzEntry aEntry[] = {
   /* 53 */ {"conversation_by_uid", "SELECT conversation_by_uid(?1, ?2)", 2, 0},
   /* 54 */ {"conversation_messages",
             "SELECT count(*), group_concat(seq || ':' || has_more) FROM conversation_messages(" NUM(1) ", ?2)", 2, 0},
+  /* 55 */ {"delete_messages", "SELECT delete_messages(" NUM(1) ", ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

@@ -30,6 +30,7 @@ ENTRIES = [
     "fork_conversation.args", "fixed", "update_conversation_raw", "add_message.uid_parts",
     "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
     "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
+    "delete_messages",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -171,7 +172,10 @@ SEEDS = {
                     call("update_conversation", "4", "{}"),
                     call("conversation_by_uid", "37d2767591ada5a23d88d6ee254af3c4", "acme"),
                     call("conversation_messages", "1", j({"limit": 2, "order": "desc", "before_seq": 3})),
-                    call("conversation_messages", "5", j({"after_seq": 1, "limit": 500}))],
+                    call("conversation_messages", "5", j({"after_seq": 1, "limit": 500})),
+                    call("delete_messages", "1", j({"after_seq": 1})),
+                    call("delete_messages", "5", j({"run_id": 1})),
+                    call("delete_messages", "1", "{}")],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

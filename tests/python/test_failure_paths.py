@@ -65,6 +65,7 @@ CALLS = [
     ("add_message", "SELECT add_message(1, 'user', 'hello again')"),
     ("start_run", "SELECT start_run(2, 'topical_map')"),
     ("restore_conversation", "SELECT restore_conversation(3)"),
+    ("delete_messages", "SELECT delete_messages(1, '{\"after_seq\": 0}')"),
     ("update_conversation", "SELECT update_conversation(1, '{\"title\": \"Renamed\", \"pinned\": true}')"),
     ("advance_run", "SELECT advance_run(1, '{\"ingested\": true}')"),
     ("resume_run", "SELECT resume_run(2, '{\"clarifications\": [{\"question_id\": \"q1\","

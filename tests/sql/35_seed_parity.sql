@@ -150,3 +150,56 @@ SELECT group_concat(title || ':' || has_more, ' ') FROM conversation_list('liste
 SELECT * FROM conversation_list('lister', '{"updated_since": "yesterday"}'); -- error
 SELECT * FROM conversation_list('lister', '{"model": 4}'); -- error
 SELECT * FROM conversation_list('lister', '{"agent": ["a"]}'); -- error
+
+-- ------------------------------------------------------ delete_messages
+SELECT create_conversation('acme', 'Deleting', '{"uid": "c-del"}');
+SELECT conversation_by_uid('c-del');
+SELECT count(add_message(conversation_by_uid('c-del'), 'user', 'zebra question ' || value, '{"tokens": 2}'))
+  FROM generate_series(1, 3);
+-- messages 1-3 indexed, 4-6 (the run's) not yet: they wait for the next index batch
+SELECT chatflow_index();
+SELECT start_run(conversation_by_uid('c-del'), 'topical_map');
+SELECT count(add_message(conversation_by_uid('c-del'), 'assistant', 'zebra answer ' || value,
+                         json_object('tokens', 3, 'run_id', (SELECT max(id) FROM workflow_runs))))
+  FROM generate_series(1, 3);
+SELECT message_count, total_tokens, last_message_at, last_seq FROM chat_conversations WHERE uid = 'c-del';
+SELECT count(*) FROM search_messages('zebra') WHERE conversation_id = conversation_by_uid('c-del');
+-- a run's messages (the seed's flushAll): the three not yet indexed
+SELECT delete_messages(conversation_by_uid('c-del'), json_object('run_id', (SELECT max(id) FROM workflow_runs)));
+SELECT message_count, total_tokens, last_seq FROM chat_conversations WHERE uid = 'c-del';
+SELECT count(*) FROM search_messages('answer') WHERE conversation_id = conversation_by_uid('c-del');
+SELECT count(*) FROM search_messages('zebra') WHERE conversation_id = conversation_by_uid('c-del');
+-- after a seq: the indexed ones
+SELECT chatflow_clock('2026-01-06T00:00:00.000Z');
+SELECT add_message(conversation_by_uid('c-del'), 'user', 'late zebra', '{"tokens": 5}');
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": 1}');
+SELECT message_count, total_tokens, last_message_at, last_seq FROM chat_conversations WHERE uid = 'c-del';
+SELECT group_concat(seq || ':' || content) FROM chat_messages WHERE conversation_id = conversation_by_uid('c-del');
+SELECT count(*) FROM search_messages('zebra') WHERE conversation_id = conversation_by_uid('c-del');
+SELECT chatflow_index();
+SELECT count(*) FROM search_messages('late') WHERE conversation_id = conversation_by_uid('c-del');
+SELECT last_message_preview FROM conversation_list('acme') WHERE uid = 'c-del';
+-- seq is never reused: the next message follows the highest seq ever given
+SELECT add_message(conversation_by_uid('c-del'), 'user', 'next');
+SELECT max(seq) FROM chat_messages WHERE conversation_id = conversation_by_uid('c-del');
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": 100}');
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": 0}');
+SELECT message_count, total_tokens, quote(last_message_at) FROM chat_conversations WHERE uid = 'c-del';
+INSERT INTO chat_messages_fts (chat_messages_fts) VALUES ('integrity-check');
+-- bad input: nothing is written
+SELECT add_message(conversation_by_uid('c-del'), 'user', 'kept');
+SELECT delete_messages(conversation_by_uid('c-del')); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": 1, "run_id": 1}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": -1}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"after_seq": "1"}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"run_id": 0}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"run_id": 999}'); -- error
+SELECT delete_messages(conversation_by_uid('c-del'), '{"before_seq": 1}'); -- error
+SELECT delete_messages(99, '{"after_seq": 0}'); -- error
+SELECT delete_messages(NULL, '{"after_seq": 0}'); -- error
+SELECT start_run(1, 'topical_map');
+SELECT delete_messages(conversation_by_uid('c-del'), json_object('run_id', (SELECT max(id) FROM workflow_runs))); -- error
+SELECT delete_conversation(conversation_by_uid('c-del'));
+SELECT delete_messages((SELECT id FROM chat_conversations WHERE uid = 'c-del'), '{"after_seq": 0}'); -- error
+SELECT count(*) FROM chat_messages WHERE conversation_id = (SELECT id FROM chat_conversations WHERE uid = 'c-del');
