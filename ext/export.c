@@ -139,7 +139,8 @@ static const char cfExportSql[] =
     "         'proposed_name', proposed_name, 'approved_name', approved_name,"
     "         'rationale', rationale, 'user_approved', user_approved, 'approved_at', approved_at,"
     "         'validated', validated, 'validated_at', validated_at,"
-    "         'validation', json(validation), 'ref', ref, 'created_at', created_at) AS o"
+    "         'validation', json(validation), 'ref', ref, 'created_at', created_at,"
+    "         'rejected_at', rejected_at, 'rejection_reason', rejection_reason) AS o"
     "         FROM workflow_proposals WHERE run_id = w.id ORDER BY id) AS q))) AS o"
     "     FROM workflow_runs AS w WHERE w.conversation_id = c.id ORDER BY w.id) AS r)))"
     " FROM chat_conversations AS c WHERE c.id = ?1";
@@ -549,7 +550,7 @@ static const char cfEventInsertSql[] =
 
 enum { PR_ID, PR_RUN_ID, PR_KIND, PR_PROPOSED_NAME, PR_APPROVED_NAME, PR_RATIONALE,
        PR_USER_APPROVED, PR_APPROVED_AT, PR_VALIDATED, PR_VALIDATED_AT, PR_VALIDATION, PR_REF,
-       PR_CREATED_AT, PR_N };
+       PR_CREATED_AT, PR_REJECTED_AT, PR_REJECTION_REASON, PR_N };
 static const CfField aPropField[PR_N] = {
   {"id", CF_IK_SKIP, 1, 0},             {"run_id", CF_IK_SKIP, 1, 0},
   {"kind", CF_IK_TEXT, 0, 1},           {"proposed_name", CF_IK_TEXT, 0, 1},
@@ -558,12 +559,14 @@ static const CfField aPropField[PR_N] = {
   {"validated", CF_IK_BOOL, 0, 0},      {"validated_at", CF_IK_TIME, 1, 0},
   {"validation", CF_IK_JSON, 1, 0},     {"ref", CF_IK_TEXT, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},
+  {"rejected_at", CF_IK_TIME, 1, 0},    {"rejection_reason", CF_IK_TEXT, 1, 0},
 };
 static const char cfPropInsertSql[] =
     "INSERT INTO workflow_proposals (run_id, kind, proposed_name, approved_name, rationale,"
-    " user_approved, approved_at, validated, validated_at, validation, ref, created_at)"
+    " user_approved, approved_at, validated, validated_at, validation, ref, created_at,"
+    " rejected_at, rejection_reason)"
     " VALUES (?30, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, 0), ?10, ?11, ?12,"
-    " coalesce(?13, ?32))";
+    " coalesce(?13, ?32), ?14, ?15)";
 
 /* --------------------------------------------------------------- importing */
 

@@ -162,7 +162,12 @@ CREATE TABLE workflow_proposals (
   validated_at  TEXT,
   validation    TEXT CHECK (validation IS NULL OR json_valid(validation)),
   ref           TEXT,
-  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- reject_proposal: when and why; a proposal is approved or rejected, not both
+  rejected_at      TEXT,
+  rejection_reason TEXT CHECK (rejection_reason IS NULL OR length(rejection_reason) BETWEEN 1 AND 2000),
+  CONSTRAINT "chatflow: a proposal is approved or rejected, not both"
+  CHECK (user_approved = 0 OR rejected_at IS NULL)
 ) STRICT;
 
 INSERT INTO main.chat_conversations (

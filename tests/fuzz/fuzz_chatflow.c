@@ -147,6 +147,8 @@ static const CfFzEntry aEntry[] = {
   /* 54 */ {"conversation_messages",
             "SELECT count(*), group_concat(seq || ':' || has_more) FROM conversation_messages(" NUM(1) ", ?2)", 2, 0},
   /* 55 */ {"delete_messages", "SELECT delete_messages(" NUM(1) ", ?2)", 2, 0},
+  /* 56 */ {"approve_proposal", "SELECT approve_proposal(" NUM(1) ", ?2)", 2, 0},
+  /* 57 */ {"reject_proposal", "SELECT reject_proposal(" NUM(1) ", ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

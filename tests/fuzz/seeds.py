@@ -30,7 +30,7 @@ ENTRIES = [
     "fork_conversation.args", "fixed", "update_conversation_raw", "add_message.uid_parts",
     "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
     "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
-    "delete_messages",
+    "delete_messages", "approve_proposal", "reject_proposal",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -175,7 +175,9 @@ SEEDS = {
                     call("conversation_messages", "5", j({"after_seq": 1, "limit": 500})),
                     call("delete_messages", "1", j({"after_seq": 1})),
                     call("delete_messages", "5", j({"run_id": 1})),
-                    call("delete_messages", "1", "{}")],
+                    call("delete_messages", "1", "{}"),
+                    call("approve_proposal", "1", "Renamed"), call("reject_proposal", "1", "no"),
+                    call("approve_proposal", "2", "")],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

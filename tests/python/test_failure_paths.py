@@ -76,6 +76,8 @@ CALLS = [
     ("set_business_context", "SELECT set_business_context(1, '{\"geo\": \"Lyon\"}')"),
     ("add_clarification", "SELECT add_clarification(1, 'q2', 'Who?', 'Bakers')"),
     ("add_proposal", "SELECT add_proposal(1, 'pillar', 'Sourdough')"),
+    ("approve_proposal", "SELECT approve_proposal(1, 'Renamed')"),
+    ("reject_proposal", "SELECT reject_proposal(1, 'not now')"),
     ("validate_proposal", "SELECT validate_proposal(1, '{\"competition_level\": \"low\"}')"),
     ("cancel_run", "SELECT cancel_run(3)"),
     ("fail_run", "SELECT fail_run(4, 'boom')"),

@@ -203,3 +203,44 @@ SELECT delete_messages(conversation_by_uid('c-del'), json_object('run_id', (SELE
 SELECT delete_conversation(conversation_by_uid('c-del'));
 SELECT delete_messages((SELECT id FROM chat_conversations WHERE uid = 'c-del'), '{"after_seq": 0}'); -- error
 SELECT count(*) FROM chat_messages WHERE conversation_id = (SELECT id FROM chat_conversations WHERE uid = 'c-del');
+
+-- ------------------------------------ approve_proposal / reject_proposal
+SELECT create_conversation('acme', 'Proposals', '{"uid": "c-prop"}');
+SELECT start_run(conversation_by_uid('c-prop'), 'topical_map');
+SELECT chatflow_clock('2026-01-07T00:00:00.000Z');
+SELECT add_proposal(3, 'pillar', 'Bread');
+SELECT add_proposal(3, 'pillar', 'Cakes');
+SELECT add_proposal(3, 'pillar', 'Pastry');
+SELECT approve_proposal(1);
+SELECT approve_proposal(2, 'Cakes and tarts');
+SELECT reject_proposal(3, 'out of scope');
+SELECT proposed_name, user_approved, quote(approved_name), quote(approved_at), quote(rejected_at), quote(rejection_reason)
+  FROM workflow_proposals WHERE run_id = 3 ORDER BY id;
+-- the last decision stands
+SELECT chatflow_clock('2026-01-08T00:00:00.000Z');
+SELECT reject_proposal(1);
+SELECT approve_proposal(3);
+SELECT proposed_name, user_approved, quote(approved_name), quote(approved_at), quote(rejected_at), quote(rejection_reason)
+  FROM workflow_proposals WHERE run_id = 3 ORDER BY id;
+-- both ways survive export and import
+SELECT reject_proposal(2, 'too broad');
+SELECT json_extract(export_conversation(conversation_by_uid('c-prop')), '$.runs[0].proposals[1].rejection_reason');
+SELECT import_conversation('imported', export_conversation(conversation_by_uid('c-prop')));
+SELECT proposed_name, user_approved, quote(approved_name), quote(rejected_at), quote(rejection_reason)
+  FROM workflow_proposals WHERE run_id = (SELECT max(id) FROM workflow_runs) ORDER BY id;
+-- the schema: approved and rejected at once is refused
+UPDATE workflow_proposals SET user_approved = 1 WHERE id = 1; -- error
+-- bad input: nothing is written
+SELECT approve_proposal(999); -- error
+SELECT approve_proposal(NULL); -- error
+SELECT approve_proposal(1, ''); -- error
+SELECT approve_proposal(1, printf('%.501c', 'x')); -- error
+SELECT reject_proposal(1, printf('%.2001c', 'x')); -- error
+SELECT reject_proposal(1, 5); -- error
+SELECT reject_proposal('1'); -- error
+-- a run that ended takes no decisions
+SELECT cancel_run(3);
+SELECT approve_proposal(1); -- error
+SELECT reject_proposal(3, 'late'); -- error
+SELECT proposed_name, user_approved, quote(approved_name), quote(approved_at), quote(rejected_at), quote(rejection_reason)
+  FROM workflow_proposals WHERE run_id = 3 ORDER BY id;
