@@ -284,6 +284,15 @@ int cfRegisterProvider(sqlite3 *db, CfConn *p);
 int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
+/* The text a list preview is made of, as an SQL expression on a chat_messages
+** row named m: its content, or, when the content is empty, the text of its
+** "text" parts joined with a space (a message of parts only). Used by
+** conversation_list and export_conversation, inside chatflow_preview(). */
+#define CF_PREVIEW_TEXT(m) \
+  "CASE WHEN " m ".content <> '' OR " m ".parts IS NULL THEN " m ".content" \
+  " ELSE (SELECT group_concat(json_extract(pt.value, '$.text'), ' ') FROM json_each(" m ".parts) AS pt" \
+  "       WHERE json_extract(pt.value, '$.type') = 'text'" \
+  "         AND json_type(pt.value, '$.text') = 'text') END"
 int cfRegisterPage(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);

@@ -11,7 +11,8 @@
 **
 ** Columns: id, uid, key, title, pinned_at, archived_at, deleted_at,
 ** updated_at, last_message_at, message_count, last_message_preview (at most
-** 120 characters of the last message's content), cursor, has_more (1 on
+** 120 characters of the last message's content, or of its text parts
+** joined with a space when it has no content), cursor, has_more (1 on
 ** every row of a page that another row follows; the page reads limit + 1
 ** rows to know); arguments are the hidden columns owner, options.
 **
@@ -45,7 +46,7 @@
 #define CF_LIST_COLS \
   "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
   " message_count," \
-  " chatflow_preview((SELECT content FROM chat_messages AS m" \
+  " chatflow_preview((SELECT " CF_PREVIEW_TEXT("m") " FROM chat_messages AS m" \
   "   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))" \
   "   AS last_message_preview," \
   " (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor"

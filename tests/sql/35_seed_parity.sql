@@ -244,3 +244,17 @@ SELECT approve_proposal(1); -- error
 SELECT reject_proposal(3, 'late'); -- error
 SELECT proposed_name, user_approved, quote(approved_name), quote(approved_at), quote(rejected_at), quote(rejection_reason)
   FROM workflow_proposals WHERE run_id = 3 ORDER BY id;
+
+-- -------------------------------- the preview of a message of parts only
+SELECT create_conversation('acme', 'Parts', '{"uid": "c-parts"}');
+SELECT add_message(conversation_by_uid('c-parts'), 'assistant', '', '{"parts": [{"type": "step-start"},
+  {"type": "text", "text": "First part."}, {"type": "tool-f", "toolCallId": "c1", "state": "output-available",
+  "input": {}, "output": 1}, {"type": "text", "text": "Second part."}]}');
+SELECT last_message_preview FROM conversation_list('acme') WHERE uid = 'c-parts';
+SELECT json_extract(export_conversation(conversation_by_uid('c-parts')), '$.conversation.last_message_preview');
+-- no text part: no preview
+SELECT add_message(conversation_by_uid('c-parts'), 'assistant', '', '{"parts": [{"type": "step-start"}]}');
+SELECT quote(last_message_preview) FROM conversation_list('acme') WHERE uid = 'c-parts';
+-- content wins over parts
+SELECT add_message(conversation_by_uid('c-parts'), 'assistant', 'The content.', '{"parts": [{"type": "text", "text": "x"}]}');
+SELECT last_message_preview FROM conversation_list('acme') WHERE uid = 'c-parts';
