@@ -31,6 +31,7 @@ ENTRIES = [
     "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
     "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
     "delete_messages", "approve_proposal", "reject_proposal",
+    "chatflow_base64",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -177,7 +178,8 @@ SEEDS = {
                     call("delete_messages", "5", j({"run_id": 1})),
                     call("delete_messages", "1", "{}"),
                     call("approve_proposal", "1", "Renamed"), call("reject_proposal", "1", "no"),
-                    call("approve_proposal", "2", "")],
+                    call("approve_proposal", "2", ""),
+                    call("chatflow_base64", b"\x00\xff\x10", blob=True)],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

@@ -11,7 +11,7 @@ SELECT name, narg, enc,
             || iif(flags & 0x200000, 'INNOCUOUS ', '') || iif(flags & 0x100000, 'SUBTYPE', '')) AS flags
   FROM pragma_function_list
  WHERE name IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'update_conversation', 'conversation_by_uid', 'delete_messages',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
@@ -30,7 +30,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
         OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
         OR name GLOB '*purge*' OR name GLOB '*stats*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
                 'update_conversation', 'conversation_by_uid', 'delete_messages',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',

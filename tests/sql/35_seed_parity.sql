@@ -258,3 +258,25 @@ SELECT quote(last_message_preview) FROM conversation_list('acme') WHERE uid = 'c
 -- content wins over parts
 SELECT add_message(conversation_by_uid('c-parts'), 'assistant', 'The content.', '{"parts": [{"type": "text", "text": "x"}]}');
 SELECT last_message_preview FROM conversation_list('acme') WHERE uid = 'c-parts';
+
+-- --------------------------------- a waiting run's checkpoint in export
+SELECT chatflow_base64(x''), chatflow_base64(x'00'), chatflow_base64(x'0001'), chatflow_base64(x'000102'),
+       chatflow_base64('Man'), quote(chatflow_base64(NULL)), chatflow_base64(x'fbff');
+SELECT create_conversation('acme', 'Checkpoint', '{"uid": "c-ckpt"}');
+SELECT start_run(conversation_by_uid('c-ckpt'), 'topical_map');
+SELECT advance_run((SELECT max(id) FROM workflow_runs), '{}');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES (run_workflow_id((SELECT max(id) FROM workflow_runs)), x'00ff10fe7f');
+CREATE TEMP TABLE doc AS SELECT export_conversation(conversation_by_uid('c-ckpt')) AS d;
+SELECT json_extract(d, '$.runs[0].status'), json_extract(d, '$.runs[0].checkpoint') FROM doc;
+SELECT import_conversation('acme2', (SELECT d FROM doc));
+SELECT w.workflow_id = run_workflow_id(r.id), hex(w.data), w.created_at
+  FROM workflow_interrupts AS w JOIN workflow_runs AS r ON w.workflow_id = 'run_' || r.id
+ WHERE r.conversation_id = (SELECT max(id) FROM chat_conversations);
+-- the source's checkpoint stays where it was
+SELECT hex(data) FROM workflow_interrupts WHERE workflow_id = run_workflow_id((SELECT max(id) FROM workflow_runs WHERE conversation_id = conversation_by_uid('c-ckpt')));
+-- bad checkpoints: nothing is written
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 'not base64!')); -- error
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 'QUJD=')); -- error
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 5)); -- error
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].status', 'completed', '$.runs[0].completed_at', '2026-01-09T00:00:00.000Z')); -- error
+SELECT count(*) FROM chat_conversations WHERE owner = 'acme3';
