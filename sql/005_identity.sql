@@ -355,7 +355,17 @@ WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NE
    OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   -- an UPDATE that sets updated_at more than 60 s past the clock (the
+   -- message triggers, which move counter_stamp, follow a message's time)
+   OR (NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
+       AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
+             coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds'))
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: updated_at must not be more than 60 seconds past the clock')
+   WHERE NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
+     AND NEW.updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+     AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds');
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_conversations_counters_guard

@@ -280,3 +280,14 @@ SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].che
 SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 5)); -- error
 SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].status', 'completed', '$.runs[0].completed_at', '2026-01-09T00:00:00.000Z')); -- error
 SELECT count(*) FROM chat_conversations WHERE owner = 'acme3';
+
+-- ------------------------- updated_at is never set far past the clock
+SELECT create_conversation('acme', 'Future', '{"uid": "c-future"}');
+UPDATE chat_conversations SET updated_at = '2999-01-01T00:00:00.000Z' WHERE uid = 'c-future'; -- error
+UPDATE chat_conversations SET title = 'x', updated_at = '2999-01-01T00:00:00.000Z' WHERE uid = 'c-future'; -- error
+UPDATE chat_conversations SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+30 seconds') WHERE uid = 'c-future';
+UPDATE chat_conversations SET updated_at = '2000-01-01T00:00:00.000Z' WHERE uid = 'c-future';
+SELECT updated_at FROM chat_conversations WHERE uid = 'c-future';
+-- a message's own time moves it (the message triggers follow the message)
+SELECT add_message(conversation_by_uid('c-future'), 'user', 'from the future', '{"created_at": "2999-01-01T00:00:00.000Z"}');
+SELECT updated_at FROM chat_conversations WHERE uid = 'c-future';
