@@ -28,7 +28,7 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
   static int (*const aRegister[])(sqlite3 *, CfConn *) = {
     cfRegisterSchema, cfRegisterConversations, cfRegisterMessages,
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
-    cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList,
+    cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList, cfRegisterPage,
     cfRegisterSearch,   cfRegisterExport, cfRegisterIndex, cfRegisterUi,
   };
   CfConn *p;

@@ -103,6 +103,11 @@ enum {
   CF_STMT_CONV_DELETE, /* conversations.c: delete_conversation, */
   CF_STMT_CONV_RESTORE, /* restore_conversation, */
   CF_STMT_CONV_PURGE, /* purge_conversation (in this order) */
+  CF_STMT_CONV_UPDATE, /* conversations.c: update_conversation */
+  CF_STMT_CONV_BY_UID, /* conversations.c: conversation_by_uid */
+  CF_STMT_MSG_DELETE_AFTER, /* conversations.c: delete_messages after a seq, */
+  CF_STMT_MSG_DELETE_RUN, /* a run's messages, */
+  CF_STMT_MSG_DELETE_RUN_OF, /* the run's conversation */
   CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
   CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
   CF_STMT_COUNT
@@ -279,6 +284,16 @@ int cfRegisterProvider(sqlite3 *db, CfConn *p);
 int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
+/* The text a list preview is made of, as an SQL expression on a chat_messages
+** row named m: its content, or, when the content is empty, the text of its
+** "text" parts joined with a space (a message of parts only). Used by
+** conversation_list and export_conversation, inside chatflow_preview(). */
+#define CF_PREVIEW_TEXT(m) \
+  "CASE WHEN " m ".content <> '' OR " m ".parts IS NULL THEN " m ".content" \
+  " ELSE (SELECT group_concat(json_extract(pt.value, '$.text'), ' ') FROM json_each(" m ".parts) AS pt" \
+  "       WHERE json_extract(pt.value, '$.type') = 'text'" \
+  "         AND json_type(pt.value, '$.text') = 'text') END"
+int cfRegisterPage(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
 fts5_api *cfFts5Api(sqlite3 *db);

@@ -9,6 +9,13 @@
 **   purge_conversation(id)    -> 1   deletes the row; the schema's triggers
 **                                    cascade to messages, runs, proposals,
 **                                    events and interrupts
+**   update_conversation(id, patch_json) -> 1   changes what the patch names,
+**                                    sets updated_at (the connection clock)
+**   delete_messages(id [, options_json]) -> the number deleted: after_seq
+**                                    (the messages after it) or run_id (a
+**                                    run's messages), exactly one
+**   conversation_by_uid(uid [, owner]) -> id, or NULL (no such uid, deleted,
+**                                    another owner's)
 **
 ** Example:
 **   SELECT create_conversation('acme', 'Pricing', '{"key": "t-1", "model": "gpt-4o"}');
@@ -19,8 +26,18 @@
 ** (200 characters), a title over 200 characters, invalid UTF-8, malformed
 ** options, a duplicate key or uid and an unknown id are errors.
 **
-** All of them write, so they are SQLITE_DIRECTONLY; each works inside one
-** SAVEPOINT.  find_or_create_conversation is race-safe: it takes the write
+** update_conversation's patch is an object of title (string, at most 200
+** characters), model, agent (1-200 characters), visibility, context,
+** metadata (objects, replaced whole), pinned, archived (booleans: true
+** sets the stamp when unset, false clears it); null members count as
+** absent; any other member is an error listing these; a deleted or unknown
+** conversation is an error.  owner and uid are not in the list: the schema
+** refuses any change of them (chat_conversations_unique_update).  A NULL
+** uid or owner of conversation_by_uid is an error (a NULL owner would skip
+** the check).
+**
+** All of them but conversation_by_uid write, so they are SQLITE_DIRECTONLY;
+** each works inside one SAVEPOINT.  conversation_by_uid only reads: CF_READS.  find_or_create_conversation is race-safe: it takes the write
 ** lock before looking (the schema refuses a second row with the same (owner, key) anyway).
 */
 #include "chatflow_int.h"
@@ -59,6 +76,33 @@ static int cfTextLimit(sqlite3_context *ctx, const char *zWhat, const char *z, i
   return 0;
 }
 
+/* The checks of uid, visibility, model and agent that creation and
+** update_conversation share (pUid may be 0).  Returns SQLITE_OK;
+** SQLITE_ERROR with *pzErr; SQLITE_ERROR with the error already set on ctx
+** (*pzErr 0); or SQLITE_NOMEM (*pzErr 0). */
+static int cfConvCheck(sqlite3_context *ctx, const CfJsonOpt *pUid, const CfJsonOpt *pVisibility,
+                       const CfJsonOpt *pModel, const CfJsonOpt *pAgent, char **pzErr) {
+  if (pUid && pUid->bPresent) {
+    const char *z = pUid->zVal;
+    if (cfTextLimit(ctx, "uid", z, 64, 1)) return SQLITE_ERROR;
+    for (const char *c = z; *c; c++) {
+      if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '_')) {
+        *pzErr = sqlite3_mprintf("chatflow: uid '%q' must use only letters, digits, '-' and '_' (URL-safe)", z);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+    }
+  }
+  if (pVisibility->bPresent && strcmp(pVisibility->zVal, "private") != 0 &&
+      strcmp(pVisibility->zVal, "public") != 0) {
+    *pzErr = sqlite3_mprintf("chatflow: invalid visibility '%q' (expected private, public)", pVisibility->zVal);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (pModel->bPresent && cfTextLimit(ctx, "model", pModel->zVal, 200, 1)) return SQLITE_ERROR;
+  if (pAgent->bPresent && cfTextLimit(ctx, "agent", pAgent->zVal, 200, 1)) return SQLITE_ERROR;
+  return SQLITE_OK;
+}
+
 /* Shared body of create_conversation and find_or_create_conversation.
 ** zKeyArg is the key argument of find_or_create (0 for create). */
 static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int bFind) {
@@ -95,25 +139,11 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     zKey = aOpt[OPT_KEY].zVal;
     if (cfTextLimit(ctx, "key", zKey, CF_MAX_NAME_CHARS, 1)) goto done;
   }
-  if (aOpt[OPT_UID].bPresent) {
-    const char *z = aOpt[OPT_UID].zVal;
-    if (cfTextLimit(ctx, "uid", z, 64, 1)) goto done;
-    for (const char *c = z; *c; c++) {
-      if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-            *c == '-' || *c == '_')) {
-        zErr = sqlite3_mprintf("chatflow: uid '%q' must use only letters, digits, '-' and '_' (URL-safe)", z);
-        goto fail;
-      }
-    }
-  }
-  if (aOpt[OPT_VISIBILITY].bPresent && strcmp(aOpt[OPT_VISIBILITY].zVal, "private") != 0 &&
-      strcmp(aOpt[OPT_VISIBILITY].zVal, "public") != 0) {
-    zErr = sqlite3_mprintf("chatflow: invalid visibility '%q' (expected private, public)",
-                           aOpt[OPT_VISIBILITY].zVal);
+  if ((rc = cfConvCheck(ctx, &aOpt[OPT_UID], &aOpt[OPT_VISIBILITY], &aOpt[OPT_MODEL], &aOpt[OPT_AGENT],
+                        &zErr)) != SQLITE_OK) {
+    if (zErr == 0 && rc == SQLITE_ERROR) goto done; /* cfTextLimit has set the error */
     goto fail;
   }
-  if (aOpt[OPT_MODEL].bPresent && cfTextLimit(ctx, "model", aOpt[OPT_MODEL].zVal, 200, 1)) goto done;
-  if (aOpt[OPT_AGENT].bPresent && cfTextLimit(ctx, "agent", aOpt[OPT_AGENT].zVal, 200, 1)) goto done;
   if (aOpt[OPT_CREATED_AT].bPresent) {
     if (cfParseTimestamp(aOpt[OPT_CREATED_AT].zVal, zNow)) {
       zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
@@ -295,6 +325,236 @@ static void cfPurgeFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfLifecycle(ctx, argv, 2);
 }
 
+/* update_conversation(id, patch): the patch's members, each checked as at
+** creation; null members are left out, as in every options object. */
+enum { UPD_TITLE, UPD_MODEL, UPD_AGENT, UPD_VISIBILITY, UPD_CONTEXT, UPD_METADATA, UPD_PINNED,
+       UPD_ARCHIVED, UPD_COUNT };
+
+static void cfUpdateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  static const CfJsonOpt aInit[UPD_COUNT] = {
+    {"title", CF_JT_STRING, 0, 0, 0},   {"model", CF_JT_STRING, 0, 0, 0},
+    {"agent", CF_JT_STRING, 0, 0, 0},   {"visibility", CF_JT_STRING, 0, 0, 0},
+    {"context", CF_JT_OBJECT, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
+    {"pinned", CF_JT_BOOL, 0, 0, 0},    {"archived", CF_JT_BOOL, 0, 0, 0},
+  };
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonOpt aOpt[UPD_COUNT];
+  const char *zPatch = 0;
+  sqlite3_int64 iId;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  (void)argc;
+  memcpy(aOpt, aInit, sizeof(aInit));
+  if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
+  if (cfArgText(ctx, argv[1], "patch", 0, 0, 1, &zPatch)) return;
+  rc = cfJsonOptionsConn(ctx, p, zPatch, (int)strlen(zPatch), "update_conversation", aOpt, UPD_COUNT, &zErr);
+  if (rc != SQLITE_OK) {
+    if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+    goto fail;
+  }
+  if (aOpt[UPD_TITLE].bPresent &&
+      cfTextLimit(ctx, "title", aOpt[UPD_TITLE].zVal, CF_MAX_TITLE_CHARS, 0)) goto done;
+  if ((rc = cfConvCheck(ctx, 0, &aOpt[UPD_VISIBILITY], &aOpt[UPD_MODEL], &aOpt[UPD_AGENT], &zErr)) != SQLITE_OK) {
+    if (zErr == 0 && rc == SQLITE_ERROR) goto done; /* cfTextLimit has set the error */
+    goto fail;
+  }
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto fail;
+  rc = cfStmt(p, CF_STMT_CONV_DELETED,
+              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
+              &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int(pStmt, 0)) {
+        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
+        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
+      }
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK) {
+    /* cached: a write of chat_conversations compiles its triggers */
+    rc = cfStmt(p, CF_STMT_CONV_UPDATE,
+                "UPDATE chat_conversations SET title = coalesce(?3, title), model = coalesce(?4, model),"
+                " agent = coalesce(?5, agent), visibility = coalesce(?6, visibility),"
+                " context = coalesce(json_extract(?7, '$.context'), context),"
+                " metadata = coalesce(json_extract(?7, '$.metadata'), metadata),"
+                " pinned_at = CASE ?8 WHEN 1 THEN coalesce(pinned_at, ?2) WHEN 0 THEN NULL ELSE pinned_at END,"
+                " archived_at = CASE ?9 WHEN 1 THEN coalesce(archived_at, ?2) WHEN 0 THEN NULL ELSE archived_at END,"
+                " updated_at = ?2"
+                " WHERE id = ?1",
+                &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iId);
+      sqlite3_bind_text(pStmt, 2, zNow, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, aOpt[UPD_TITLE].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, aOpt[UPD_MODEL].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 5, aOpt[UPD_AGENT].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 6, aOpt[UPD_VISIBILITY].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 7, zPatch, -1, SQLITE_STATIC);
+      if (aOpt[UPD_PINNED].bPresent) sqlite3_bind_int64(pStmt, 8, aOpt[UPD_PINNED].iVal);
+      if (aOpt[UPD_ARCHIVED].bPresent) sqlite3_bind_int64(pStmt, 9, aOpt[UPD_ARCHIVED].iVal);
+      rc = sqlite3_step(pStmt);
+      rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    }
+    cfStmtDone(p, pStmt);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  goto done;
+fail:
+  cfResultErrorMsg(ctx, zErr);
+  cfResultCode(ctx, rc);
+done:
+  cfJsonOptionsFree(aOpt, UPD_COUNT);
+}
+
+/* delete_messages(id [, options]): after_seq (an integer >= 0: the
+** messages with a greater seq) or run_id (a run of this conversation: its
+** messages), exactly one.  The schema's delete triggers move the counters
+** and take the messages out of the search index. */
+static void cfDeleteMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfJsonOpt aOpt[2] = {
+    {"after_seq", CF_JT_INT, 0, 0, 0},
+    {"run_id", CF_JT_INT, 0, 0, 0},
+  };
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const char *zOpts = 0;
+  sqlite3_int64 iId, nDeleted = 0;
+  char *zErr = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc = SQLITE_OK, bRun;
+  if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts) {
+    rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts), "delete_messages", aOpt, 2, &zErr);
+    if (rc != SQLITE_OK) {
+      if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
+      goto fail;
+    }
+  }
+  if (aOpt[0].bPresent == aOpt[1].bPresent) {
+    zErr = sqlite3_mprintf(aOpt[0].bPresent
+                               ? "chatflow: delete_messages takes after_seq or run_id, not both"
+                               : "chatflow: delete_messages needs after_seq (the messages after it) or run_id (a run's"
+                                 " messages); to delete them all, after_seq 0");
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  bRun = aOpt[1].bPresent;
+  if (!bRun && aOpt[0].iVal < 0) {
+    zErr = sqlite3_mprintf("chatflow: after_seq must be an integer >= 0, got %lld", aOpt[0].iVal);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  if (bRun && aOpt[1].iVal <= 0) {
+    zErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id, got %lld", aOpt[1].iVal);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
+  }
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) goto fail;
+  rc = cfStmt(p, CF_STMT_CONV_DELETED,
+              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
+              &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int(pStmt, 0)) {
+        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
+        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
+      }
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_OK && bRun) {
+    rc = cfStmt(p, CF_STMT_MSG_DELETE_RUN_OF, "SELECT conversation_id FROM workflow_runs WHERE id = ?1", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, aOpt[1].iVal);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        sqlite3_int64 iOf = sqlite3_column_int64(pStmt, 0);
+        rc = SQLITE_OK;
+        if (iOf != iId) {
+          zErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", aOpt[1].iVal, iOf, iId);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+      } else if (rc == SQLITE_DONE) {
+        zErr = sqlite3_mprintf("chatflow: unknown run %lld", aOpt[1].iVal);
+        rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_OK) {
+    /* cached: a DELETE of chat_messages compiles its triggers */
+    rc = bRun ? cfStmt(p, CF_STMT_MSG_DELETE_RUN,
+                       "DELETE FROM chat_messages WHERE run_id = ?2 AND conversation_id = ?1", &pStmt)
+              : cfStmt(p, CF_STMT_MSG_DELETE_AFTER,
+                       "DELETE FROM chat_messages WHERE conversation_id = ?1 AND seq > ?2", &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iId);
+      sqlite3_bind_int64(pStmt, 2, bRun ? aOpt[1].iVal : aOpt[0].iVal);
+      rc = cfStepOnce(pStmt);
+      if (rc == SQLITE_OK) nDeleted = sqlite3_changes(p->db);
+    }
+    cfStmtDone(p, pStmt);
+  }
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, nDeleted);
+  goto done;
+fail:
+  cfResultErrorMsg(ctx, zErr);
+  cfResultCode(ctx, rc);
+done:
+  cfJsonOptionsFree(aOpt, 2);
+}
+
+/* conversation_by_uid(uid [, owner]): the id, or NULL for no such uid, a
+** deleted conversation or another owner's. */
+static void cfByUidFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  const char *zUid = 0, *zOwner = 0;
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if (cfArgText(ctx, argv[0], "uid", 0, 0, 1, &zUid)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "owner", 0, 0, 1, &zOwner)) return;
+  if (cfSchemaResult(ctx, p)) return;
+  rc = cfStmt(p, CF_STMT_CONV_BY_UID,
+              "SELECT id FROM chat_conversations"
+              " WHERE uid = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR owner = ?2)",
+              &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zUid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zOwner, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      sqlite3_result_int64(ctx, sqlite3_column_int64(pStmt, 0));
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      sqlite3_result_null(ctx);
+      rc = SQLITE_OK;
+    }
+  }
+  if (rc != SQLITE_OK) cfResultErrorFromDb(ctx, p->db, rc);
+  cfStmtDone(p, pStmt);
+}
+
 int cfRegisterConversations(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* all write the database */
@@ -307,6 +567,12 @@ int cfRegisterConversations(sqlite3 *db, CfConn *p) {
     {"delete_conversation", 1, CF_WRITES, cfDeleteFunc},
     {"restore_conversation", 1, CF_WRITES, cfRestoreFunc},
     {"purge_conversation", 1, CF_WRITES, cfPurgeFunc},
+    {"update_conversation", 2, CF_WRITES, cfUpdateFunc},
+    {"delete_messages", 1, CF_WRITES, cfDeleteMessagesFunc},
+    {"delete_messages", 2, CF_WRITES, cfDeleteMessagesFunc},
+    /* reads only */
+    {"conversation_by_uid", 1, CF_READS, cfByUidFunc},
+    {"conversation_by_uid", 2, CF_READS, cfByUidFunc},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

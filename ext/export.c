@@ -57,6 +57,11 @@
 ** runs, an over-long title or content fail, each error naming the place in
 ** the document: "chatflow: import: messages[3].role must be text, got
 ** integer", "chatflow: import: runs[0]: unknown workflow for run".
+**   A run's "checkpoint" is the data of its run_<id> row of
+** workflow_interrupts as base64 (chatflow_base64, registered here: a pure
+** function), or null; the import decodes it and saves it as run_<new id>
+** ("chatflow: import: runs[0].checkpoint is not base64"; the schema
+** refuses it for a run that has ended).
 **   How a run is restored: it is inserted with its exported status and
 ** fields; the schema's insert trigger logs a "(new) -> status" event, which
 ** is replaced by the exported events.  Proposals can only be added to an
@@ -112,8 +117,8 @@ static const char cfExportSql[] =
     "   'archived_at', c.archived_at, 'deleted_at', c.deleted_at, 'created_at', c.created_at,"
     "   'updated_at', c.updated_at, 'message_count', c.message_count, 'last_seq', c.last_seq,"
     "   'total_tokens', c.total_tokens, 'last_message_at', c.last_message_at,"
-    "   'last_message_preview', chatflow_preview((SELECT content FROM chat_messages"
-    "     WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1)),"
+    "   'last_message_preview', chatflow_preview((SELECT " CF_PREVIEW_TEXT("pm") " FROM chat_messages AS pm"
+    "     WHERE pm.conversation_id = c.id ORDER BY pm.seq DESC LIMIT 1)),"
     "   'forked_from_id', c.forked_from_id,"
     "   'forked_at_seq', c.forked_at_seq),"
     " 'messages', json((SELECT json_group_array(json(m.o)) FROM ("
@@ -134,12 +139,15 @@ static const char cfExportSql[] =
     "         'to_status', to_status, 'from_step', from_step, 'to_step', to_step,"
     "         'detail', json(detail), 'created_at', created_at) AS o"
     "         FROM workflow_run_events WHERE run_id = w.id ORDER BY id) AS e)),"
+    "     'checkpoint', (SELECT chatflow_base64(i.data) FROM workflow_interrupts AS i"
+    "                     WHERE i.workflow_id = 'run_' || w.id),"
     "     'proposals', json((SELECT json_group_array(json(q.o)) FROM ("
     "       SELECT json_object('id', id, 'run_id', run_id, 'kind', kind,"
     "         'proposed_name', proposed_name, 'approved_name', approved_name,"
     "         'rationale', rationale, 'user_approved', user_approved, 'approved_at', approved_at,"
     "         'validated', validated, 'validated_at', validated_at,"
-    "         'validation', json(validation), 'ref', ref, 'created_at', created_at) AS o"
+    "         'validation', json(validation), 'ref', ref, 'created_at', created_at,"
+    "         'rejected_at', rejected_at, 'rejection_reason', rejection_reason) AS o"
     "         FROM workflow_proposals WHERE run_id = w.id ORDER BY id) AS q))) AS o"
     "     FROM workflow_runs AS w WHERE w.conversation_id = c.id ORDER BY w.id) AS r)))"
     " FROM chat_conversations AS c WHERE c.id = ?1";
@@ -517,7 +525,8 @@ static const char cfMsgFixSql[] =
 
 enum { RN_ID, RN_CONVERSATION_ID, RN_WORKFLOW, RN_STATUS, RN_CURRENT_STEP, RN_STATE,
        RN_BUSINESS_CONTEXT, RN_CLARIFICATIONS, RN_ERROR, RN_LEASE_EXPIRES_AT, RN_STARTED_AT,
-       RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_N };
+       RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_CHECKPOINT,
+       RN_N };
 static const CfField aRunField[RN_N] = {
   {"id", CF_IK_INT, 1, 0},                {"conversation_id", CF_IK_SKIP, 1, 0},
   {"workflow", CF_IK_TEXT, 0, 1},         {"status", CF_IK_TEXT, 0, 1},
@@ -527,6 +536,7 @@ static const CfField aRunField[RN_N] = {
   {"started_at", CF_IK_TIME, 0, 0},       {"completed_at", CF_IK_TIME, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},       {"updated_at", CF_IK_TIME, 0, 0},
   {"events", CF_IK_ARRAY, 0, 0},          {"proposals", CF_IK_ARRAY, 0, 0},
+  {"checkpoint", CF_IK_TEXT, 1, 0},
 };
 static const char cfRunInsertSql[] =
     "INSERT INTO workflow_runs (id, conversation_id, workflow, status, current_step, state,"
@@ -549,7 +559,7 @@ static const char cfEventInsertSql[] =
 
 enum { PR_ID, PR_RUN_ID, PR_KIND, PR_PROPOSED_NAME, PR_APPROVED_NAME, PR_RATIONALE,
        PR_USER_APPROVED, PR_APPROVED_AT, PR_VALIDATED, PR_VALIDATED_AT, PR_VALIDATION, PR_REF,
-       PR_CREATED_AT, PR_N };
+       PR_CREATED_AT, PR_REJECTED_AT, PR_REJECTION_REASON, PR_N };
 static const CfField aPropField[PR_N] = {
   {"id", CF_IK_SKIP, 1, 0},             {"run_id", CF_IK_SKIP, 1, 0},
   {"kind", CF_IK_TEXT, 0, 1},           {"proposed_name", CF_IK_TEXT, 0, 1},
@@ -558,12 +568,87 @@ static const CfField aPropField[PR_N] = {
   {"validated", CF_IK_BOOL, 0, 0},      {"validated_at", CF_IK_TIME, 1, 0},
   {"validation", CF_IK_JSON, 1, 0},     {"ref", CF_IK_TEXT, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},
+  {"rejected_at", CF_IK_TIME, 1, 0},    {"rejection_reason", CF_IK_TEXT, 1, 0},
 };
 static const char cfPropInsertSql[] =
     "INSERT INTO workflow_proposals (run_id, kind, proposed_name, approved_name, rationale,"
-    " user_approved, approved_at, validated, validated_at, validation, ref, created_at)"
+    " user_approved, approved_at, validated, validated_at, validation, ref, created_at,"
+    " rejected_at, rejection_reason)"
     " VALUES (?30, ?3, ?4, ?5, ?6, coalesce(?7, 0), ?8, coalesce(?9, 0), ?10, ?11, ?12,"
-    " coalesce(?13, ?32))";
+    " coalesce(?13, ?32), ?14, ?15)";
+
+/* ------------------------------------------------------------ base64 */
+
+static const char cfB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* chatflow_base64(blob) -> text: standard base64 (RFC 4648, with '='
+** padding) of a blob (text is taken as its bytes); NULL for NULL.  Pure.
+** export_conversation writes a run's checkpoint with it. */
+static void cfBase64Func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const unsigned char *a;
+  sqlite3_int64 n, nOut;
+  char *z;
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  a = (const unsigned char *)sqlite3_value_blob(argv[0]);
+  n = sqlite3_value_bytes(argv[0]);
+  nOut = (n + 2) / 3 * 4;
+  z = sqlite3_malloc64((sqlite3_uint64)nOut + 1);
+  if (z == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  for (sqlite3_int64 i = 0, j = 0; i < n; i += 3, j += 4) {
+    unsigned v = (unsigned)a[i] << 16;
+    if (i + 1 < n) v |= (unsigned)a[i + 1] << 8;
+    if (i + 2 < n) v |= a[i + 2];
+    z[j] = cfB64[(v >> 18) & 63];
+    z[j + 1] = cfB64[(v >> 12) & 63];
+    z[j + 2] = i + 1 < n ? cfB64[(v >> 6) & 63] : '=';
+    z[j + 3] = i + 2 < n ? cfB64[v & 63] : '=';
+  }
+  z[nOut] = 0;
+  sqlite3_result_text64(ctx, z, (sqlite3_uint64)nOut, sqlite3_free, SQLITE_UTF8);
+}
+
+static int cfB64Value(char c) {
+  const char *p = c ? strchr(cfB64, c) : 0;
+  return p ? (int)(p - cfB64) : -1;
+}
+
+/* Decodes base64 text z[0..n) (length a multiple of 4, '=' only as the
+** last one or two characters) into *pa (sqlite3_malloc'd) and *pn.
+** Returns SQLITE_OK, SQLITE_ERROR (not base64) or SQLITE_NOMEM. */
+static int cfBase64Decode(const char *z, int n, unsigned char **pa, int *pn) {
+  unsigned char *a;
+  int nPad = 0, j = 0;
+  *pa = 0;
+  *pn = 0;
+  if (n % 4) return SQLITE_ERROR;
+  if (n > 0 && z[n - 1] == '=') nPad++;
+  if (n > 1 && z[n - 2] == '=') nPad++;
+  a = sqlite3_malloc(n / 4 * 3 + 1);
+  if (a == 0) return SQLITE_NOMEM;
+  for (int i = 0; i < n; i += 4) {
+    int v[4];
+    for (int k = 0; k < 4; k++) {
+      v[k] = (i + k >= n - nPad) ? 0 : cfB64Value(z[i + k]);
+      if (v[k] < 0) {
+        sqlite3_free(a);
+        return SQLITE_ERROR;
+      }
+    }
+    {
+      unsigned u = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
+      a[j++] = (unsigned char)(u >> 16);
+      a[j++] = (unsigned char)(u >> 8);
+      a[j++] = (unsigned char)u;
+    }
+  }
+  *pa = a;
+  *pn = j - nPad;
+  return SQLITE_OK;
+}
 
 /* --------------------------------------------------------------- importing */
 
@@ -694,6 +779,31 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
       rc = cfImportRows(pI, aCell[RN_EVENTS].z, aCell[RN_EVENTS].n, zSub, aEventField, EV_N,
                         cfEventInsertSql, iRun);
     }
+  }
+  if (rc == SQLITE_OK && aCell[RN_CHECKPOINT].eType == SQLITE_TEXT) {
+    /* the checkpoint, under the new run's workflow id (the schema accepts
+    ** it only for an active run) */
+    unsigned char *aData = 0;
+    int nData = 0;
+    rc = cfBase64Decode(aCell[RN_CHECKPOINT].z, aCell[RN_CHECKPOINT].n, &aData, &nData);
+    if (rc == SQLITE_ERROR) {
+      rc = cfImportError(pI, "%s.checkpoint is not base64", zPath);
+    } else if (rc == SQLITE_OK) {
+      rc = cfStmtText(pI->p,
+                      "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
+                      " VALUES ('run_' || ?1, ?2, ?3, ?3)",
+                      &pStmt);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pStmt, 1, iRun);
+        sqlite3_bind_blob(pStmt, 2, aData, nData, SQLITE_STATIC);
+        sqlite3_bind_text(pStmt, 3, pI->zNow, -1, SQLITE_STATIC);
+        sqlite3_snprintf((int)sizeof(zSub), zSub, "%s.checkpoint", zPath);
+        rc = cfImportStep(pI, pStmt, zSub);
+      }
+      cfStmtDone(pI->p, pStmt);
+      pStmt = 0;
+    }
+    sqlite3_free(aData);
   }
   return rc;
 }
@@ -1210,6 +1320,8 @@ int cfRegisterExport(sqlite3 *db, CfConn *p) {
     {"fork_conversation", 1, CF_WRITES, cfForkFunc},
     {"fork_conversation", 2, CF_WRITES, cfForkFunc},
     {"fork_conversation", 3, CF_WRITES, cfForkFunc},
+    /* a function of its argument only */
+    {"chatflow_base64", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, cfBase64Func},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

@@ -11,14 +11,18 @@
 **
 ** Columns: id, uid, key, title, pinned_at, archived_at, deleted_at,
 ** updated_at, last_message_at, message_count, last_message_preview (at most
-** 120 characters of the last message's content), cursor; arguments are the
-** hidden columns owner, options.
+** 120 characters of the last message's content, or of its text parts
+** joined with a space when it has no content), cursor, has_more (1 on
+** every row of a page that another row follows; the page reads limit + 1
+** rows to know); arguments are the hidden columns owner, options.
 **
 ** Options: limit (1..500, default 50); after (a row's cursor: the page
 ** starts after that row); deleted (true: only soft-deleted conversations,
 ** archived or not unless archived says otherwise; default false: none of
 ** them); archived (false, the default: not archived; true: only archived;
-** "all": both).
+** "all": both); updated_since (a timestamp: only updated_at at or after
+** it, a bound of each index range); model, agent (only that model or
+** agent, checked on the rows of the range).
 **
 ** Order and paging: pinned conversations first, then by updated_at, newest
 ** first, ties by id.  A cursor is "<pinned 0|1>|<updated_at>|<id>"; the
@@ -30,7 +34,8 @@
 ** to the top and shows on a fresh first page (it may be missed by the walk
 ** in progress if it was not yet reached).
 **
-** Errors: a NULL or empty owner, malformed options, an invalid cursor.
+** Errors: a NULL or empty owner, malformed options, an invalid cursor, an
+** invalid updated_since timestamp.
 ** SQLITE_VTAB_INNOCUOUS: it only reads.
 */
 #include "chatflow_int.h"
@@ -41,10 +46,14 @@
 #define CF_LIST_COLS \
   "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
   " message_count," \
-  " chatflow_preview((SELECT content FROM chat_messages AS m" \
+  " chatflow_preview((SELECT " CF_PREVIEW_TEXT("m") " FROM chat_messages AS m" \
   "   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))" \
   "   AS last_message_preview," \
   " (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor"
+/* the visible columns of a page, read from the merged arms */
+#define CF_LIST_OUT \
+  "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
+  " message_count, last_message_preview, cursor, n > ?2 AS has_more"
 #define CF_LIST_LIMIT_DEFAULT 50
 #define CF_LIST_LIMIT_MAX 500
 
@@ -68,16 +77,20 @@ static int cfListParseCursor(const char *z, int *pbPinned, char *zTime, sqlite3_
 
 /* Checks owner and options, and prepares the page (see the header). */
 static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
-  CfJsonOpt aOpt[4] = {
+  CfJsonOpt aOpt[7] = {
     {"limit", CF_JT_INT, 0, 0, 0},
     {"after", CF_JT_STRING, 0, 0, 0},
     {"deleted", CF_JT_BOOL, 0, 0, 0},
     {"archived", CF_JT_BOOL | CF_JT_STRING, 0, 0, 0},
+    {"updated_since", CF_JT_STRING, 0, 0, 0},
+    {"model", CF_JT_STRING, 0, 0, 0},
+    {"agent", CF_JT_STRING, 0, 0, 0},
   };
   sqlite3_value *vOwner = aArg[0], *vOpts = aArg[1];
   const unsigned char *zOwner;
   char *zErr = 0, *zSql = 0;
-  char zTime[CF_TIMESTAMP_LEN + 1];
+  char zTime[CF_TIMESTAMP_LEN + 1], zSince[CF_TIMESTAMP_LEN + 1];
+  const char *zFilter;
   int nLimit = CF_LIST_LIMIT_DEFAULT, bDeleted = 0, bAfter = 0, bPinned = 0;
   int aArchived[2] = {1, 0}; /* which archived classes: [0] not archived, [1] archived */
   sqlite3_int64 iAfterId = 0;
@@ -98,7 +111,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
       goto fail;
     }
     rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(vOpts),
-                           "conversation_list", aOpt, 4, &zErr);
+                           "conversation_list", aOpt, 7, &zErr);
     if (rc != SQLITE_OK) goto fail;
   }
   if (aOpt[0].bPresent) {
@@ -132,11 +145,25 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
       aArchived[1] = 0;
     }
   }
+  if (aOpt[4].bPresent && cfParseTimestamp(aOpt[4].zVal, zSince)) {
+    zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for updated_since (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
+                           aOpt[4].zVal);
+    goto fail;
+  }
+  /* updated_since bounds each arm's index range; model and agent filter it */
+  zFilter = aOpt[4].bPresent ? (aOpt[5].bPresent ? (aOpt[6].bPresent ? " AND updated_at >= ?5 AND model = ?6 AND agent = ?7"
+                                                                   : " AND updated_at >= ?5 AND model = ?6")
+                                                 : (aOpt[6].bPresent ? " AND updated_at >= ?5 AND agent = ?7"
+                                                                   : " AND updated_at >= ?5"))
+                             : (aOpt[5].bPresent ? (aOpt[6].bPresent ? " AND model = ?6 AND agent = ?7" : " AND model = ?6")
+                                                 : (aOpt[6].bPresent ? " AND agent = ?7" : ""));
   if (cfCheckSchema(p, &zErr)) goto fail;
 
   /* One arm per (archived class, pinned flag), each an index range in list
-  ** order with its own LIMIT; the outer ORDER BY merges at most 4 pages. */
-  zSql = sqlite3_mprintf("SELECT * FROM (");
+  ** order with its own LIMIT (one row more than the page: has_more); the
+  ** ORDER BY merges at most 4 of them, the outermost query drops the extra
+  ** row and tells every row whether it was there. */
+  zSql = sqlite3_mprintf("SELECT " CF_LIST_OUT " FROM (SELECT *, count(*) OVER () AS n FROM (SELECT * FROM (");
   for (int a = 0; a < 2 && zSql; a++) {
     if (!aArchived[a]) continue;
     for (int pin = 1; pin >= 0 && zSql; pin--) {
@@ -148,13 +175,14 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
       zSql = sqlite3_mprintf(
           "%z%sSELECT * FROM (SELECT " CF_LIST_COLS " FROM chat_conversations"
           " WHERE owner = ?1 AND (deleted_at IS NOT NULL) = %d AND (archived_at IS NOT NULL) = %d"
-          " AND (pinned_at IS NOT NULL) = %d%s ORDER BY updated_at DESC, id DESC LIMIT ?2)",
-          zSql, nArm ? " UNION ALL " : "", bDeleted, a, pin, zAfter);
+          " AND (pinned_at IS NOT NULL) = %d%s%s ORDER BY updated_at DESC, id DESC LIMIT ?2 + 1)",
+          zSql, nArm ? " UNION ALL " : "", bDeleted, a, pin, zAfter, zFilter);
       nArm++;
     }
   }
   if (zSql) {
-    zSql = sqlite3_mprintf("%z) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2",
+    zSql = sqlite3_mprintf("%z) ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2 + 1))"
+                           " ORDER BY (pinned_at IS NOT NULL) DESC, updated_at DESC, id DESC LIMIT ?2",
                            zSql);
   }
   if (zSql == 0) {
@@ -164,7 +192,7 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   if (nArm == 0) {
     /* after a cursor of the last class: nothing further */
     sqlite3_free(zSql);
-    zSql = sqlite3_mprintf("SELECT " CF_LIST_COLS " FROM chat_conversations WHERE 0");
+    zSql = sqlite3_mprintf("SELECT " CF_LIST_COLS ", 0 AS has_more FROM chat_conversations WHERE 0");
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
   if (rc != SQLITE_OK) {
@@ -177,13 +205,16 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
     sqlite3_bind_text(*ppStmt, 3, zTime, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(*ppStmt, 4, iAfterId);
   }
+  if (aOpt[4].bPresent) sqlite3_bind_text(*ppStmt, 5, zSince, -1, SQLITE_TRANSIENT);
+  if (aOpt[5].bPresent) sqlite3_bind_text(*ppStmt, 6, aOpt[5].zVal, -1, SQLITE_TRANSIENT);
+  if (aOpt[6].bPresent) sqlite3_bind_text(*ppStmt, 7, aOpt[6].zVal, -1, SQLITE_TRANSIENT);
   goto done;
 fail:
   /* An error: its message, or out of memory when there is none. */
   if (zErr == 0 && rc == SQLITE_OK) rc = SQLITE_NOMEM;
 done:
   sqlite3_free(zSql);
-  cfJsonOptionsFree(aOpt, 4);
+  cfJsonOptionsFree(aOpt, 7);
   *pzErr = zErr;
   return zErr ? SQLITE_ERROR : rc;
 }
@@ -192,8 +223,8 @@ static const CfTvfDef cfListDef = {
   "conversation_list",
   "CREATE TABLE x(id INTEGER, uid TEXT, key TEXT, title TEXT, pinned_at TEXT, archived_at TEXT,"
   " deleted_at TEXT, updated_at TEXT, last_message_at TEXT, message_count INTEGER,"
-  " last_message_preview TEXT, cursor TEXT, owner HIDDEN, options HIDDEN)",
-  12, 2,
+  " last_message_preview TEXT, cursor TEXT, has_more INTEGER, owner HIDDEN, options HIDDEN)",
+  13, 2,
   "chatflow: conversation_list needs an owner: conversation_list(owner [, options_json])",
   -1,
   cfListPrepare, 0,

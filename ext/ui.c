@@ -216,12 +216,15 @@ typedef struct CfUiRow {
 static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
   sqlite3_stmt *pStmt = 0;
   int bJson = 0, rc = sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &pStmt, 0);
-  if (rc == SQLITE_OK) {
+  /* Up to twice: SQLite's json_valid (3.40) answers 0, not an error, when
+  ** its parse runs out of memory, so a 0 is asked again — a failed
+  ** allocation that persists then fails the statement itself. */
+  for (int nTry = 0; rc == SQLITE_OK && nTry < 2 && !bJson; nTry++) {
     sqlite3_bind_text(pStmt, 1, z, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       bJson = sqlite3_column_int(pStmt, 0);
-      rc = SQLITE_OK;
+      rc = sqlite3_reset(pStmt);
     }
   }
   sqlite3_finalize(pStmt);

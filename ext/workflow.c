@@ -8,6 +8,8 @@
 **   set_business_context(run_id, context_json) -> 1
 **   add_proposal(run_id, kind, proposed_name [, rationale]) -> proposal id
 **   validate_proposal(proposal_id, validation_json)           -> 1
+**   approve_proposal(proposal_id [, approved_name])           -> 1
+**   reject_proposal(proposal_id [, reason])                   -> 1
 **   heartbeat_run(run_id [, seconds])          -> 1 (lease_expires_at moves)
 **   expire_stale_runs()                        -> number of runs failed
 **
@@ -31,6 +33,15 @@
 ** clarifications with answered_at; "approvals" approve proposals of this
 ** run (approved_name defaults to proposed_name); every other key is merged
 ** into state.
+**
+** approve_proposal and reject_proposal record a person's decision on one
+** proposal while its run is active (any non-terminal status; an ended run
+** is an error naming its status): approving sets user_approved,
+** approved_at and approved_name (default proposed_name, at most 500
+** characters) and clears a rejection; rejecting sets rejected_at and
+** rejection_reason (optional, at most 2000 characters) and clears an
+** approval.  The last decision stands; resume_run's approvals write
+** through the same function (cfProposalDecide).
 **
 ** Leases: start_run, and every move to started or processing, give the
 ** run a lease of runs.lease_seconds (default 300); heartbeat_run extends
@@ -116,6 +127,88 @@ static int cfExecEach(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iRun
   }
   cfStmtDone(p, pStmt);
   return rc;
+}
+
+/* The one place a person's decision on a proposal is written (resume_run's
+** approvals, approve_proposal, reject_proposal): approving sets
+** user_approved, approved_at and approved_name (zText, or proposed_name
+** when 0) and clears a rejection; rejecting sets rejected_at and
+** rejection_reason (zText, may be 0) and clears an approval.  The last
+** decision stands. */
+static int cfProposalDecide(CfConn *p, sqlite3_int64 iProp, int bApprove, const char *zText,
+                            const char *zNow) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_RESUME_APPROVE,
+                  "UPDATE workflow_proposals SET user_approved = ?2,"
+                  " approved_at = CASE WHEN ?2 THEN ?4 END,"
+                  " approved_name = CASE WHEN ?2 THEN coalesce(?3, proposed_name) END,"
+                  " rejected_at = CASE WHEN ?2 THEN NULL ELSE ?4 END,"
+                  " rejection_reason = CASE WHEN ?2 THEN NULL ELSE ?3 END"
+                  " WHERE id = ?1",
+                  &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iProp);
+    sqlite3_bind_int(pStmt, 2, bApprove);
+    sqlite3_bind_text(pStmt, 3, zText, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
+    rc = cfStepOnce(pStmt);
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* approve_proposal(proposal_id [, approved_name]) (bApprove 1) and
+** reject_proposal(proposal_id [, reason]) (0): while the proposal's run is
+** active. */
+static void cfDecide(sqlite3_context *ctx, int argc, sqlite3_value **argv, int bApprove) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iProp, iRun = 0;
+  const char *zText = 0;
+  char *zErr = 0;
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  sqlite3_stmt *pStmt = 0;
+  CfRun r;
+  int rc;
+  if (cfArgId(ctx, argv[0], "proposal id", &iProp)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], bApprove ? "approved_name" : "reason", bApprove ? 500 : 2000, 1, 0,
+                            &zText)) {
+    return;
+  }
+  memset(&r, 0, sizeof(r));
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, &zErr);
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+    cfResultCode(ctx, rc);
+    return;
+  }
+  rc = cfStmt(p, CF_STMT_PROPOSAL_RUN, "SELECT run_id FROM workflow_proposals WHERE id = ?1", &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iProp);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      iRun = sqlite3_column_int64(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  if (rc == SQLITE_OK) {
+    rc = cfRunLoadLive(p, iRun, &r, bApprove ? "its proposals can no longer be approved"
+                                             : "its proposals can no longer be rejected", &zErr);
+  }
+  if (rc == SQLITE_OK) rc = cfProposalDecide(p, iProp, bApprove, zText, zNow);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
+  cfRunFree(&r);
+}
+
+static void cfApproveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  cfDecide(ctx, argc, argv, 1);
+}
+static void cfRejectFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  cfDecide(ctx, argc, argv, 0);
 }
 
 /* The {"status", "current_step"} of run iRun in *pz (sqlite3_malloc'd).
@@ -261,7 +354,8 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   if (rc == SQLITE_OK && nAppr > 0) {
     rc = cfStmt(p, CF_STMT_APPROVAL,
                 "SELECT q.id, q.run_id,"
-                "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')"
+                "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id'),"
+                "       json_extract(?2, '$.approvals[' || ?3 || '].approved_name')"
                 "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
                 "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')",
                 &pStmt);
@@ -280,20 +374,21 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                                  sqlite3_column_int64(pStmt, 1), iRun);
           rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
+        if (rc == SQLITE_OK) {
+          char *zName = 0;
+          if (sqlite3_column_type(pStmt, 3) != SQLITE_NULL) {
+            zName = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+            if (zName == 0) rc = SQLITE_NOMEM;
+          }
+          sqlite3_reset(pStmt);
+          if (rc == SQLITE_OK) rc = cfProposalDecide(p, iProp, 1, zName, zNow);
+          sqlite3_free(zName);
+        }
       }
       sqlite3_reset(pStmt);
     }
     cfStmtDone(p, pStmt);
     pStmt = 0;
-    if (rc == SQLITE_OK) {
-      rc = cfExecEach(
-          p, CF_STMT_RESUME_APPROVE,
-          "UPDATE workflow_proposals SET user_approved = 1, approved_at = ?3,"
-          " approved_name = coalesce(json_extract(?2, '$.approvals[' || ?4 || '].approved_name'),"
-          "                          proposed_name)"
-          " WHERE id = json_extract(?2, '$.approvals[' || ?4 || '].proposal_id') AND run_id = ?1",
-          iRun, zAnswer, zNow, nAppr);
-    }
   }
   /* Every other key merges into state. */
   if (rc == SQLITE_OK) {
@@ -588,6 +683,10 @@ int cfRegisterWorkflow(sqlite3 *db, CfConn *p) {
     {"add_proposal", 3, CF_WRITES, cfAddProposalFunc},
     {"add_proposal", 4, CF_WRITES, cfAddProposalFunc},
     {"validate_proposal", 2, CF_WRITES, cfValidateProposalFunc},
+    {"approve_proposal", 1, CF_WRITES, cfApproveFunc},
+    {"approve_proposal", 2, CF_WRITES, cfApproveFunc},
+    {"reject_proposal", 1, CF_WRITES, cfRejectFunc},
+    {"reject_proposal", 2, CF_WRITES, cfRejectFunc},
     {"heartbeat_run", 1, CF_WRITES, cfHeartbeatRunFunc},
     {"heartbeat_run", 2, CF_WRITES, cfHeartbeatRunFunc},
     {"expire_stale_runs", 0, CF_WRITES, cfExpireStaleRunsFunc},

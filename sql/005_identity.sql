@@ -162,7 +162,12 @@ CREATE TABLE workflow_proposals (
   validated_at  TEXT,
   validation    TEXT CHECK (validation IS NULL OR json_valid(validation)),
   ref           TEXT,
-  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- reject_proposal: when and why; a proposal is approved or rejected, not both
+  rejected_at      TEXT,
+  rejection_reason TEXT CHECK (rejection_reason IS NULL OR length(rejection_reason) BETWEEN 1 AND 2000),
+  CONSTRAINT "chatflow: a proposal is approved or rejected, not both"
+  CHECK (user_approved = 0 OR rejected_at IS NULL)
 ) STRICT;
 
 INSERT INTO main.chat_conversations (
@@ -316,14 +321,19 @@ CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: ids must be positive');
 END;
+-- A conversation's owner and uid never change (URLs and access checks rest
+-- on them); its key may, unique per owner.  UPDATE OF owner, key, uid: the
+-- message triggers' counter updates do not fire it.
 CREATE TRIGGER chat_conversations_unique_update
 BEFORE UPDATE OF owner, key, uid ON chat_conversations
-WHEN EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid AND id <> NEW.id)
+WHEN NEW.owner IS NOT OLD.owner OR NEW.uid IS NOT OLD.uid
   OR (NEW.key IS NOT NULL
       AND EXISTS (SELECT 1 FROM chat_conversations
                    WHERE owner = NEW.owner AND key = NEW.key AND id <> NEW.id))
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: another conversation has this uid or (owner, key)');
+  SELECT RAISE(ABORT, 'chatflow: a conversation''s owner and uid never change')
+   WHERE NEW.owner IS NOT OLD.owner OR NEW.uid IS NOT OLD.uid;
+  SELECT RAISE(ABORT, 'chatflow: another conversation of this owner has this key');
 END;
 CREATE TRIGGER chat_conversations_time_insert
 BEFORE INSERT ON chat_conversations
@@ -345,7 +355,17 @@ WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NE
    OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   -- an UPDATE that sets updated_at more than 60 s past the clock (the
+   -- message triggers, which move counter_stamp, follow a message's time)
+   OR (NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
+       AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
+             coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds'))
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: updated_at must not be more than 60 seconds past the clock')
+   WHERE NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
+     AND NEW.updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+     AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds');
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_conversations_counters_guard

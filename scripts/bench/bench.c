@@ -12,12 +12,16 @@
 **   2. SELECT * FROM chat_history(conv, budget), every row stepped, with a
 **      budget that fits exactly 50 messages, in conversations of 100 and of
 **      100,000 messages.  Target: big/small latency ratio <= 1.5.
+**      The same conversations paged by conversation_messages (the newest
+**      50, and the 50 after seq 50).  Target: big/small ratio <= 1.5.
 **   3. SELECT * FROM conversation_list(owner, options), every row stepped, a
 **      page of 50: the first page and a deep one (after the row at 90 % of
 **      the list, by its cursor), for an owner of 1,000 and one of 100,000
 **      conversations.  Target: big/small latency ratio <= 1.5 for each.
 **      Every page is checked against ORDER BY ... LIMIT/OFFSET, and a full
-**      walk of both owners by cursor against the whole order.
+**      walk of both owners by cursor against the whole order.  Then first
+**      pages with the filters updated_since (the middle of the list),
+**      model, and model with agent.  Target: ratio <= 1.5 for each.
 **   4. SELECT * FROM search_messages(query, owner, options) on a corpus of
 **      1,000,000 generated messages (raw INSERTs in one transaction, the
 **      FTS triggers indexing them; the build is timed), for rare, 1 % and
@@ -808,13 +812,14 @@ static void runLong(int nIter, int *pnMiss) {
 
 /* n conversations of owner zOwner written with raw INSERTs in one
 ** transaction: distinct updated_at (one second apart, older first), every
-** 1000th pinned, every 50th archived, every 97th soft-deleted (no
+** 1000th pinned, every 50th archived, every 97th soft-deleted, model
+** gpt-4o (odd) or claude, agent support (every 3rd) or sales (no
 ** messages: the list computes each row's preview with one index lookup
 ** of its last message, which finds none here). */
 static void buildOwner(const char *zOwner, int n) {
   sqlite3_stmt *p = prep("INSERT INTO chat_conversations (owner, title, pinned_at, archived_at,"
-                         " deleted_at, created_at, updated_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+                         " deleted_at, created_at, updated_at, model, agent)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)");
   double t0 = nowEpoch() - 400 * 86400.0;
   char zTitle[64], zTime[32];
   step1(pBegin);
@@ -830,6 +835,8 @@ static void buildOwner(const char *zOwner, int n) {
     if (i % 97 == 0) sqlite3_bind_text(p, 5, zTime, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(p, 5);
     sqlite3_bind_text(p, 6, zTime, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(p, 7, i % 2 ? "gpt-4o" : "claude", -1, SQLITE_STATIC);
+    sqlite3_bind_text(p, 8, i % 3 ? "sales" : "support", -1, SQLITE_STATIC);
     step1(p);
   }
   step1(pCommit);
@@ -1040,6 +1047,42 @@ static void runList(int nListBig, int nListSmall, int nRounds, int nIter, int *p
     printf("  full walk, %-5s (limit 500): %d rows in %d pages, %.1f ms, %.1f us/row; order checked\n",
            c ? "big" : "small", aVisible[c], aPages[c], aWalk[c] / 1e3, aWalk[c] / aVisible[c]);
     sqlite3_free(azDeep[c]);
+  }
+  /* the filters: updated_since at the middle of each owner's list (a
+  ** bound of the index range), a model, a model and an agent (checked on
+  ** the rows of the range: half and a third of them pass) */
+  {
+    static const char *const azFilter[3] = {"updated_since", "model gpt-4o", "model + agent sales"};
+    char *azF[3][2];
+    HistResult aF[3][2];
+    for (int c = 0; c < 2; c++) {
+      char *zSql = sqlite3_mprintf("SELECT updated_at FROM chat_conversations WHERE owner = '%q'"
+                                   " ORDER BY updated_at LIMIT 1 OFFSET %d", azOwner[c], aN[c] / 2);
+      char *zSince = scalarText(zSql);
+      sqlite3_free(zSql);
+      azF[0][c] = sqlite3_mprintf("{\"limit\": 50, \"updated_since\": \"%s\"}", zSince);
+      sqlite3_free(zSince);
+      azF[1][c] = sqlite3_mprintf("{\"limit\": 50, \"model\": \"gpt-4o\"}");
+      azF[2][c] = sqlite3_mprintf("{\"limit\": 50, \"model\": \"gpt-4o\", \"agent\": \"sales\"}");
+    }
+    pStmt = prep("SELECT * FROM conversation_list(?1, ?2)");
+    for (int f = 0; f < 3; f++) {
+      const char *az[2] = {azF[f][0], azF[f][1]};
+      benchPage(pStmt, azOwner, az, nRounds, nIter, aF[f]);
+    }
+    sqlite3_finalize(pStmt);
+    printf("conversation_list with filters: a %d-row first page, all columns, all rows stepped\n", BENCH_PAGE);
+    printf("  %-30s %9s %11s %9s %19s\n", "filter / owner", "owned", "median us", "p90 us", "round medians us");
+    for (int f = 0; f < 3; f++) {
+      double ratio = aF[f][1].med / aF[f][0].med;
+      for (int c = 0; c < 2; c++) {
+        printf("  %-30s %9d %11.1f %9.1f %8.1f..%-8.1f\n", c ? "" : azFilter[f], aN[c], aF[f][c].med,
+               aF[f][c].p90, aF[f][c].roundMin, aF[f][c].roundMax);
+        sqlite3_free(azF[f][c]);
+      }
+      printf("  %-30s %9s %11.2f %9s target <= 1.50  %s\n", "ratio big/small", "", ratio, "",
+             verdict(ratio, BENCH_TARGET_LIST, pnMiss));
+    }
   }
   printf("\n");
   fflush(stdout);
@@ -1980,6 +2023,34 @@ int main(int argc, char **argv) {
     printf("\n");
     sqlite3_finalize(pHist);
     sqlite3_finalize(pRef);
+    /* conversation_messages: the newest page and a page after seq 50, in
+    ** the same two conversations */
+    {
+      static const char *const azPage[2] = {"{\"limit\": 50, \"order\": \"desc\"}",
+                                            "{\"limit\": 50, \"after_seq\": 50}"};
+      static const char *const azName[2] = {"newest page (desc)", "page after seq 50 (asc)"};
+      printf("SELECT * FROM conversation_messages(conv, options): a %d-row page, all rows stepped\n",
+             BENCH_WINDOW);
+      printf("  %-30s %9s %11s %9s %19s\n", "page / conversation", "messages", "median us", "p90 us",
+             "round medians us");
+      for (int k = 0; k < 2; k++) {
+        char *zSql = sqlite3_mprintf("SELECT * FROM conversation_messages(?1, '%q')", azPage[k]);
+        sqlite3_stmt *pPage = prep(zSql);
+        HistResult pageSmall, pageBig;
+        double r;
+        sqlite3_free(zSql);
+        benchHistory(pPage, -1, iSmall, iBig, nRounds, nIter, &pageSmall, &pageBig);
+        r = pageBig.med / pageSmall.med;
+        printf("  %-30s %9d %11.1f %9.1f %8.1f..%-8.1f\n", azName[k], BENCH_SMALL, pageSmall.med,
+               pageSmall.p90, pageSmall.roundMin, pageSmall.roundMax);
+        printf("  %-30s %9d %11.1f %9.1f %8.1f..%-8.1f\n", "", nBig, pageBig.med, pageBig.p90,
+               pageBig.roundMin, pageBig.roundMax);
+        printf("  %-30s %9s %11.2f %9s target <= 1.50  %s\n", "ratio big/small", "", r, "",
+               verdict(r, BENCH_TARGET_HISTORY, &nMiss));
+        sqlite3_finalize(pPage);
+      }
+      printf("\n");
+    }
   }
 
   if (bList) runList(nListBig, nListSmall, nRounds, nListIter, &nMiss);

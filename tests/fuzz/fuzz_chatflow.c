@@ -142,6 +142,14 @@ static const CfFzEntry aEntry[] = {
   /* 49 */ {"add_ui_message", "SELECT add_ui_message(" NUM(1) ", ?2, ?3)", 3, 0},
   /* 50 */ {"chat_ui_messages", "SELECT chat_ui_messages(" NUM(1) ", ?2), chat_history_json(" NUM(1) ")", 2, 0},
   /* 51 */ {"add_message.tool", "SELECT add_message(" NUM(1) ", ?2, ?3, ?4)", 4, 0},
+  /* 52 */ {"update_conversation", "SELECT update_conversation(" NUM(1) ", ?2)", 2, 0},
+  /* 53 */ {"conversation_by_uid", "SELECT conversation_by_uid(?1, ?2)", 2, 0},
+  /* 54 */ {"conversation_messages",
+            "SELECT count(*), group_concat(seq || ':' || has_more) FROM conversation_messages(" NUM(1) ", ?2)", 2, 0},
+  /* 55 */ {"delete_messages", "SELECT delete_messages(" NUM(1) ", ?2)", 2, 0},
+  /* 56 */ {"approve_proposal", "SELECT approve_proposal(" NUM(1) ", ?2)", 2, 0},
+  /* 57 */ {"reject_proposal", "SELECT reject_proposal(" NUM(1) ", ?2)", 2, 0},
+  /* 58 */ {"chatflow_base64", "SELECT chatflow_base64(?1)", 1, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

@@ -29,7 +29,9 @@ ENTRIES = [
     "heartbeat_run", "add_message.deleted_conversation", "run_status",
     "fork_conversation.args", "fixed", "update_conversation_raw", "add_message.uid_parts",
     "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
-    "add_message.tool",
+    "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
+    "delete_messages", "approve_proposal", "reject_proposal",
+    "chatflow_base64",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -165,6 +167,19 @@ SEEDS = {
                {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})),
            call("add_message.tool", "5", "tool", "r", j({"tool_call_id": "t1"})),
            call("chat_ui_messages", "5", "")],
+    "seed_parity": [call("update_conversation", "1", j({"title": "t", "pinned": True, "archived": False,
+                                                         "context": {"a": 1}, "visibility": "public"})),
+                    call("update_conversation", "1", j({"owner": "x"})),
+                    call("update_conversation", "4", "{}"),
+                    call("conversation_by_uid", "37d2767591ada5a23d88d6ee254af3c4", "acme"),
+                    call("conversation_messages", "1", j({"limit": 2, "order": "desc", "before_seq": 3})),
+                    call("conversation_messages", "5", j({"after_seq": 1, "limit": 500})),
+                    call("delete_messages", "1", j({"after_seq": 1})),
+                    call("delete_messages", "5", j({"run_id": 1})),
+                    call("delete_messages", "1", "{}"),
+                    call("approve_proposal", "1", "Renamed"), call("reject_proposal", "1", "no"),
+                    call("approve_proposal", "2", ""),
+                    call("chatflow_base64", b"\x00\xff\x10", blob=True)],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

@@ -65,6 +65,8 @@ CALLS = [
     ("add_message", "SELECT add_message(1, 'user', 'hello again')"),
     ("start_run", "SELECT start_run(2, 'topical_map')"),
     ("restore_conversation", "SELECT restore_conversation(3)"),
+    ("delete_messages", "SELECT delete_messages(1, '{\"after_seq\": 0}')"),
+    ("update_conversation", "SELECT update_conversation(1, '{\"title\": \"Renamed\", \"pinned\": true}')"),
     ("advance_run", "SELECT advance_run(1, '{\"ingested\": true}')"),
     ("resume_run", "SELECT resume_run(2, '{\"clarifications\": [{\"question_id\": \"q1\","
                    " \"question\": \"Where?\", \"answer\": \"Lyon\"}]}')"),
@@ -74,6 +76,8 @@ CALLS = [
     ("set_business_context", "SELECT set_business_context(1, '{\"geo\": \"Lyon\"}')"),
     ("add_clarification", "SELECT add_clarification(1, 'q2', 'Who?', 'Bakers')"),
     ("add_proposal", "SELECT add_proposal(1, 'pillar', 'Sourdough')"),
+    ("approve_proposal", "SELECT approve_proposal(1, 'Renamed')"),
+    ("reject_proposal", "SELECT reject_proposal(1, 'not now')"),
     ("validate_proposal", "SELECT validate_proposal(1, '{\"competition_level\": \"low\"}')"),
     ("cancel_run", "SELECT cancel_run(3)"),
     ("fail_run", "SELECT fail_run(4, 'boom')"),

@@ -11,13 +11,14 @@ SELECT name, narg, enc,
             || iif(flags & 0x200000, 'INNOCUOUS ', '') || iif(flags & 0x100000, 'SUBTYPE', '')) AS flags
   FROM pragma_function_list
  WHERE name IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
+                'update_conversation', 'conversation_by_uid', 'delete_messages',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
                 'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
                 'add_clarification', 'set_business_context', 'add_proposal',
-                'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
+                'validate_proposal', 'approve_proposal', 'reject_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
@@ -29,20 +30,21 @@ SELECT count(*) AS unlisted FROM pragma_function_list
         OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
         OR name GLOB '*purge*' OR name GLOB '*stats*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
-                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'create_conversation', 'find_or_create_conversation',
+                'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
+                'update_conversation', 'conversation_by_uid', 'delete_messages',
                 'add_message', 'chat_history_json', 'start_run', 'set_run_status',
                 'cancel_run', 'fail_run', 'complete_run', 'active_run', 'run_status',
                 'run_workflow_id', 'merge_run_state', 'advance_run', 'resume_run',
                 'add_clarification', 'set_business_context', 'add_proposal',
-                'validate_proposal', 'heartbeat_run', 'expire_stale_runs',
+                'validate_proposal', 'approve_proposal', 'reject_proposal', 'heartbeat_run', 'expire_stale_runs',
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
                 'add_ui_message', 'chat_ui_messages');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
-                'conversation_list', 'search_messages')
+                'conversation_list', 'conversation_messages', 'search_messages')
  ORDER BY 1;
 .headers off
 

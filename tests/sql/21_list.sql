@@ -54,7 +54,7 @@ SELECT message_count, last_seq, quote(last_message_preview), quote(last_message_
 SELECT add_message(1, 'user', 'again', '{"created_at": "2025-11-01T06:00:00Z"}');
 SELECT seq, last_message_preview FROM chat_messages JOIN cl AS c ON c.id = conversation_id
  WHERE conversation_id = 1;
--- a message with parts and no content previews as the empty content
+-- a message with parts and no content previews as its text parts joined
 SELECT add_message(1, 'assistant', NULL, '{"parts": [{"type": "text", "text": "in parts"}], "created_at": "2025-11-01T07:00:00Z"}');
 SELECT quote(last_message_preview) FROM cl WHERE id = 1;
 DELETE FROM chat_messages WHERE conversation_id = 1 AND content = '';

@@ -39,7 +39,11 @@ SELECT 'conversations differ', count(*) FROM (
 SELECT 'messages differ', count(*) FROM (SELECT * FROM v4_msg EXCEPT SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages),
        (SELECT count(*) FROM (SELECT id, conversation_id, seq, run_id, role, type, content, parts, attachments, workflow_step, metadata, tokens, created_at FROM chat_messages EXCEPT SELECT * FROM v4_msg));
 SELECT 'message uids', count(*), count(DISTINCT uid), min(length(uid)), max(length(uid)) FROM chat_messages;
-SELECT 'proposals differ', count(*) FROM (SELECT * FROM v4_prop EXCEPT SELECT * FROM workflow_proposals);
+SELECT 'proposals differ', count(*) FROM (SELECT * FROM v4_prop EXCEPT
+  SELECT id, run_id, kind, proposed_name, approved_name, rationale, user_approved, approved_at,
+         validated, validated_at, validation, ref, created_at FROM workflow_proposals);
+SELECT 'proposals not rejected', count(*) FROM workflow_proposals
+ WHERE rejected_at IS NULL AND rejection_reason IS NULL;
 -- runs and events: all kept; run 2 (its conversation deleted while it was
 -- active) is cancelled now, with its event
 SELECT 'runs differ', group_concat(id, ' ') FROM (SELECT * FROM v4_run EXCEPT SELECT * FROM workflow_runs);
