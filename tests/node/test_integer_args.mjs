@@ -47,6 +47,8 @@ const INTEGER_ARGS = {
   'add_proposal/4': [0],
   'add_ui_message/2': [0],
   'add_ui_message/3': [0],
+  'approve_proposal/1': [0],
+  'approve_proposal/2': [0],
   'advance_run/1': [0],
   'advance_run/2': [0],
   'archive_old_conversations/1': [0], // days
@@ -57,6 +59,7 @@ const INTEGER_ARGS = {
   'chat_history_json/3': [0, 1, 2], // ..., run_id
   'chat_ui_messages/1': [0],
   'chat_ui_messages/2': [0],
+  'chatflow_base64/1': [],
   'chatflow_clock/0': [],
   'chatflow_clock/1': [], // a timestamp (text)
   'chatflow_config/1': [],
@@ -74,10 +77,14 @@ const INTEGER_ARGS = {
   'complete_chat/1': [0],
   'complete_chat/2': [0],
   'complete_run/1': [0],
+  'conversation_by_uid/1': [], // the uid is text
+  'conversation_by_uid/2': [],
   'create_conversation/1': [],
   'create_conversation/2': [],
   'create_conversation/3': [],
   'delete_conversation/1': [0],
+  'delete_messages/1': [0],
+  'delete_messages/2': [0],
   'delete_old_messages/1': [0], // days
   'delete_old_messages/2': [0, 1], // days, batch
   'expire_stale_runs/0': [],
@@ -97,6 +104,8 @@ const INTEGER_ARGS = {
   'import_conversation/3': [],
   'merge_run_state/2': [0],
   'purge_conversation/1': [0],
+  'reject_proposal/1': [0],
+  'reject_proposal/2': [0],
   'purge_deleted/1': [0], // days
   'purge_deleted/2': [0, 1], // days, batch
   'restore_conversation/1': [0],
@@ -109,6 +118,7 @@ const INTEGER_ARGS = {
   'start_run/2': [0],
   'start_run/3': [0],
   'start_run/4': [0],
+  'update_conversation/2': [0],
   'validate_proposal/2': [0],
 };
 
@@ -117,6 +127,7 @@ const INTEGER_ARGS = {
 const MODULE_ARGS = {
   chat_history: { conversation_id: 'integer', max_tokens: 'integer', in_run: 'integer' },
   conversation_list: { owner: 'text', options: 'text' },
+  conversation_messages: { conversation_id: 'integer', options: 'text' },
   search_messages: { query: 'text', owner: 'text', options: 'text' },
   workflow_interrupt: {}, // a writable table (workflow_id is text), not table-valued
   chatflow_statement_cache: {}, // the connection's own state
@@ -556,6 +567,83 @@ const CALLS = [
     errors: [ID_ERR('proposal id')],
   },
   {
+    fn: 'approve_proposal/1',
+    sql: 'SELECT approve_proposal(?)',
+    args: [1],
+    want: 1,
+    state: ['SELECT user_approved FROM workflow_proposals WHERE id = 1', 1],
+    errors: [ID_ERR('proposal id')],
+  },
+  {
+    fn: 'approve_proposal/2',
+    sql: `SELECT approve_proposal(?, 'Starters')`,
+    args: [1],
+    want: 1,
+    state: ['SELECT approved_name FROM workflow_proposals WHERE id = 1', 'Starters'],
+    errors: [ID_ERR('proposal id')],
+  },
+  {
+    fn: 'reject_proposal/1',
+    sql: 'SELECT reject_proposal(?)',
+    args: [1],
+    want: 1,
+    state: ['SELECT rejected_at FROM workflow_proposals WHERE id = 1', CLOCK],
+    errors: [ID_ERR('proposal id')],
+  },
+  {
+    fn: 'reject_proposal/2',
+    sql: `SELECT reject_proposal(?, 'too broad')`,
+    args: [1],
+    want: 1,
+    state: ['SELECT rejection_reason FROM workflow_proposals WHERE id = 1', 'too broad'],
+    errors: [ID_ERR('proposal id')],
+  },
+  {
+    fn: 'update_conversation/2',
+    sql: `SELECT update_conversation(?, '{"title": "Rye breads"}')`,
+    args: [1],
+    want: 1,
+    state: ['SELECT title FROM chat_conversations WHERE id = 1', 'Rye breads'],
+    errors: [CONV],
+  },
+  {
+    // without an option it deletes nothing and says what to give
+    fn: 'delete_messages/1',
+    sql: 'SELECT delete_messages(?)',
+    args: [1],
+    throws: true,
+    want: {
+      error:
+        "chatflow: delete_messages needs after_seq (the messages after it) or run_id (a run's messages);" +
+        ' to delete them all, after_seq 0',
+    },
+    errors: [CONV],
+  },
+  {
+    fn: 'delete_messages/2',
+    sql: `SELECT delete_messages(?, '{"after_seq": 2}')`,
+    args: [1],
+    want: 2,
+    state: ['SELECT message_count FROM chat_conversations WHERE id = 1', 2],
+    errors: [CONV],
+  },
+  {
+    fn: 'conversation_messages/1',
+    sql: 'SELECT id FROM conversation_messages(?)',
+    args: [1],
+    all: true,
+    want: [1, 2, 3, 4],
+    errors: ['chatflow: conversation_messages needs a positive integer conversation id'],
+  },
+  {
+    fn: 'conversation_messages/2',
+    sql: `SELECT id FROM conversation_messages(?, '{"limit": 2}')`,
+    args: [1],
+    all: true,
+    want: [1, 2],
+    errors: ['chatflow: conversation_messages needs a positive integer conversation id'],
+  },
+  {
     fn: 'chat_history/1',
     sql: 'SELECT id FROM chat_history(?)',
     args: [1],
@@ -638,7 +726,13 @@ function prepared(call) {
 function outcome(call, args) {
   const db = prepared(call);
   try {
-    let result = value(db, call.sql, args, call.all);
+    let result;
+    try {
+      result = value(db, call.sql, args, call.all);
+    } catch (e) {
+      if (!call.throws) throw e;
+      return { result: { error: e.message }, state: undefined };
+    }
     if (call.json) result = JSON.parse(result);
     if (call.pick) result = call.pick(result);
     const state = call.state ? value(db, call.state[0], []) : undefined;
