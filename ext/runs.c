@@ -6,6 +6,10 @@
 **   cancel_run(run_id) / complete_run(run_id) / fail_run(run_id, error) -> 1
 **   active_run(conversation_id)              -> run id or NULL
 **   run_status(run_id)                       -> JSON
+**   run_usage(run_id)                        -> JSON {messages, input_tokens,
+**                                               output_tokens, total_tokens,
+**                                               by_step: {step: {messages,
+**                                               total_tokens}}} (cfRunUsageFunc)
 **   merge_run_state(run_id, patch_json)      -> merged state JSON (RFC 7396)
 **   run_workflow_id(run_id)                  -> 'run_<id>'
 **
@@ -402,6 +406,46 @@ static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
             iRun, "run");
 }
 
+/* A message's metadata member at path when it is an integer, else NULL. */
+#define CF_META_INT(zPath) \
+  "CASE WHEN json_type(metadata, '" zPath "') = 'integer' THEN json_extract(metadata, '" zPath "') END"
+
+/* What a run cost: its messages' tokens (see the header).  Per message:
+** input = metadata tokens.input | usage.inputTokens | totalUsage.inputTokens
+** (chatflow's form, then the AI SDK's), else 0; output = tokens.output |
+** usage.outputTokens | totalUsage.outputTokens, else the message's tokens
+** for an assistant message and 0 for the others; total = tokens.total |
+** usage.totalTokens | totalUsage.totalTokens, else input + output. */
+static void cfRunUsageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iRun;
+  (void)argc;
+  if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
+  cfReadOne(ctx,
+            "WITH m AS (SELECT seq, coalesce(workflow_step, '') AS step, i, o,"
+            "                  coalesce(t, i + o) AS t"
+            "             FROM (SELECT seq, workflow_step,"
+            "                          coalesce(" CF_META_INT("$.tokens.input") ", "
+                                       CF_META_INT("$.usage.inputTokens") ", "
+                                       CF_META_INT("$.totalUsage.inputTokens") ", 0) AS i,"
+            "                          coalesce(" CF_META_INT("$.tokens.output") ", "
+                                       CF_META_INT("$.usage.outputTokens") ", "
+                                       CF_META_INT("$.totalUsage.outputTokens") ","
+            "                                   CASE WHEN role = 'assistant' THEN tokens ELSE 0 END) AS o,"
+            "                          coalesce(" CF_META_INT("$.tokens.total") ", "
+                                       CF_META_INT("$.usage.totalTokens") ", "
+                                       CF_META_INT("$.totalUsage.totalTokens") ") AS t"
+            "                     FROM chat_messages WHERE run_id = ?1))"
+            " SELECT json_object('messages', (SELECT count(*) FROM m),"
+            "   'input_tokens', (SELECT coalesce(sum(i), 0) FROM m),"
+            "   'output_tokens', (SELECT coalesce(sum(o), 0) FROM m),"
+            "   'total_tokens', (SELECT coalesce(sum(t), 0) FROM m),"
+            "   'by_step', (SELECT json_group_object(step, json_object('messages', n, 'total_tokens', t))"
+            "                 FROM (SELECT step, count(*) AS n, sum(t) AS t FROM m"
+            "                        GROUP BY step ORDER BY min(seq))))"
+            " FROM workflow_runs WHERE id = ?1",
+            iRun, "run");
+}
+
 static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
@@ -468,6 +512,7 @@ int cfRegisterRuns(sqlite3 *db, CfConn *p) {
     /* read the database: safe anywhere, but not deterministic */
     {"active_run", 1, CF_READS, cfActiveRunFunc},
     {"run_status", 1, CF_READS, cfRunStatusFunc},
+    {"run_usage", 1, CF_READS, cfRunUsageFunc},
     /* a function of its argument only */
     {"run_workflow_id", 1, CF_PURE, cfRunWorkflowIdFunc},
   };

@@ -111,6 +111,7 @@ const INTEGER_ARGS = {
   'restore_conversation/1': [0],
   'resume_run/2': [0],
   'run_status/1': [0],
+  'run_usage/1': [0],
   'run_workflow_id/1': [0],
   'set_business_context/2': [0],
   'set_run_status/2': [0],
@@ -626,6 +627,20 @@ const CALLS = [
     want: 2,
     state: ['SELECT message_count FROM chat_conversations WHERE id = 1', 2],
     errors: [CONV],
+  },
+  {
+    fn: 'run_usage/1',
+    sql: 'SELECT run_usage(?)',
+    args: [1],
+    json: true,
+    want: {
+      messages: 1,
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      by_step: { context_ingestion: { messages: 1, total_tokens: 0 } },
+    },
+    errors: [RUN],
   },
   {
     fn: 'conversation_messages/1',

@@ -22,7 +22,7 @@ SELECT name, narg, enc,
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages')
+                'add_ui_message', 'chat_ui_messages', 'run_usage')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
@@ -41,7 +41,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages');
+                'add_ui_message', 'chat_ui_messages', 'run_usage');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
                 'conversation_list', 'conversation_messages', 'search_messages')

@@ -1,0 +1,33 @@
+-- 36_run_usage: what a run cost in tokens.  Each message counts its
+-- metadata's tokens (chatflow's {input, output, total}, then the AI SDK's
+-- usage / totalUsage, integers only), else the assistant's tokens as
+-- output; by step in the order the steps first appear; other runs' and
+-- unattached messages not counted.
+.bail off
+.mode list
+.headers off
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+SELECT chatflow_init();
+SELECT create_conversation('acme');
+SELECT add_message(1, 'user', 'before any run', '{"tokens": 50}');
+SELECT start_run(1, 'topical_map');
+SELECT run_usage(1);
+SELECT add_message(1, 'user', 'Plan a topical map', '{"tokens": 9}');
+SELECT add_message(1, 'assistant', 'Who?', '{"tokens": 6, "metadata": {"tokens": {"input": 120, "output": 6, "total": 126}}}');
+SELECT advance_run(1);
+SELECT add_message(1, 'assistant', 'Noted.', '{"tokens": 2}');
+SELECT add_message(1, 'assistant', 'Pillars.', '{"metadata": {"usage": {"inputTokens": 150, "outputTokens": 40, "totalTokens": 190}}}');
+SELECT add_message(1, 'assistant', 'More.', '{"tokens": 3, "metadata": {"totalUsage": {"inputTokens": 10, "outputTokens": 5}}}');
+-- a value that is not an integer is not usage: the message's own tokens count
+SELECT add_message(1, 'assistant', 'Odd.', '{"tokens": 7, "metadata": {"tokens": {"output": "many"}}}');
+SELECT add_message(1, 'tool', 'result', '{"tokens": 4}');
+SELECT run_usage(1);
+SELECT cancel_run(1);
+SELECT start_run(1, 'topical_map');
+SELECT add_message(1, 'assistant', 'Second run.', '{"tokens": 11}');
+SELECT run_usage(2);
+SELECT run_usage(1) ->> '$.total_tokens';
+SELECT run_usage(99); -- error
+SELECT run_usage(0); -- error
+SELECT run_usage('1'); -- error
+SELECT run_usage(NULL); -- error
