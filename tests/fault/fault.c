@@ -518,6 +518,7 @@ static const char *const azMainSteps[] = {
     " \"output\": [1]}, {\"type\": \"step-start\"}, {\"type\": \"text\", \"text\": \"done\"}],"
     " \"metadata\": {\"usage\": {\"outputTokens\": 4}}}')",
     "SELECT chat_ui_messages(2)",
+    "SELECT run_usage(1)",
     "SELECT chat_history_json(2)",
     "SELECT group_concat(id || ':' || message_count, ',') FROM conversation_list('acme')",
     "SELECT chatflow_stats('acme')",

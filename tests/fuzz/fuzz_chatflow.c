@@ -150,6 +150,7 @@ static const CfFzEntry aEntry[] = {
   /* 56 */ {"approve_proposal", "SELECT approve_proposal(" NUM(1) ", ?2)", 2, 0},
   /* 57 */ {"reject_proposal", "SELECT reject_proposal(" NUM(1) ", ?2)", 2, 0},
   /* 58 */ {"chatflow_base64", "SELECT chatflow_base64(?1)", 1, 0},
+  /* 59 */ {"run_usage", "SELECT run_usage(" NUM(1) ")", 1, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

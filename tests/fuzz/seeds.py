@@ -31,7 +31,7 @@ ENTRIES = [
     "export_conversation.id", "purge_deleted", "add_ui_message", "chat_ui_messages",
     "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
     "delete_messages", "approve_proposal", "reject_proposal",
-    "chatflow_base64",
+    "chatflow_base64", "run_usage",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -166,7 +166,8 @@ SEEDS = {
            call("add_message.tool", "5", "assistant", "", j({"uid": "m", "tool_calls": [
                {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]})),
            call("add_message.tool", "5", "tool", "r", j({"tool_call_id": "t1"})),
-           call("chat_ui_messages", "5", "")],
+           call("chat_ui_messages", "5", ""),
+           call("run_usage", "1"), call("run_usage", "3")],
     "seed_parity": [call("update_conversation", "1", j({"title": "t", "pinned": True, "archived": False,
                                                          "context": {"a": 1}, "visibility": "public"})),
                     call("update_conversation", "1", j({"owner": "x"})),
