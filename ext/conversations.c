@@ -254,6 +254,39 @@ static void cfFindOrCreateFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
 }
 
 /* delete (eOp 0), restore (1), purge (2). */
+/* Whether conversation iId is deleted (*pbDeleted), inside the call's
+** write; SQLITE_NOTFOUND with *pzErr for an unknown conversation. */
+static int cfConvDeletedGet(CfConn *p, sqlite3_int64 iId, int *pbDeleted, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_CONV_DELETED,
+                  "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1", &pStmt);
+  *pbDeleted = 0;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iId);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *pbDeleted = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      *pzErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
+      rc = *pzErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* A conversation that exists and is not deleted, or the error saying
+** which it is not. */
+static int cfConvLive(CfConn *p, sqlite3_int64 iId, char **pzErr) {
+  int bDeleted = 0, rc = cfConvDeletedGet(p, iId, &bDeleted, pzErr);
+  if (rc == SQLITE_OK && bDeleted) {
+    *pzErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
+    rc = *pzErr ? SQLITE_MISUSE : SQLITE_NOMEM;
+  }
+  return rc;
+}
+
 static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iId;
@@ -269,22 +302,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_CONV_DELETED,
-              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iId);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      bDeleted = sqlite3_column_int(pStmt, 0);
-      rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
-      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
-    }
-  }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  rc = cfConvDeletedGet(p, iId, &bDeleted, &zErr);
   if (rc == SQLITE_OK && eOp == 0 && bDeleted) {
     zErr = sqlite3_mprintf("chatflow: conversation %lld is already deleted", iId);
     rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
@@ -363,25 +381,7 @@ static void cfUpdateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = cfStmt(p, CF_STMT_CONV_DELETED,
-              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iId);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      rc = SQLITE_OK;
-      if (sqlite3_column_int(pStmt, 0)) {
-        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
-        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
-      }
-    } else if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
-      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
-    }
-  }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  rc = cfConvLive(p, iId, &zErr);
   if (rc == SQLITE_OK) {
     /* cached: a write of chat_conversations compiles its triggers */
     rc = cfStmt(p, CF_STMT_CONV_UPDATE,
@@ -463,25 +463,7 @@ static void cfDeleteMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   }
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = cfStmt(p, CF_STMT_CONV_DELETED,
-              "SELECT deleted_at IS NOT NULL FROM chat_conversations WHERE id = ?1",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iId);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      rc = SQLITE_OK;
-      if (sqlite3_column_int(pStmt, 0)) {
-        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first", iId, iId);
-        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
-      }
-    } else if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iId);
-      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
-    }
-  }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  rc = cfConvLive(p, iId, &zErr);
   if (rc == SQLITE_OK && bRun) {
     rc = cfStmt(p, CF_STMT_MSG_DELETE_RUN_OF, "SELECT conversation_id FROM workflow_runs WHERE id = ?1", &pStmt);
     if (rc == SQLITE_OK) {

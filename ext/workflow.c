@@ -135,6 +135,26 @@ static int cfExecEach(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iRun
 ** when 0) and clears a rejection; rejecting sets rejected_at and
 ** rejection_reason (zText, may be 0) and clears an approval.  The last
 ** decision stands. */
+/* The run of proposal iProp (*piRun), inside the call's write;
+** SQLITE_NOTFOUND with *pzErr for an unknown proposal. */
+static int cfProposalRun(CfConn *p, sqlite3_int64 iProp, sqlite3_int64 *piRun, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_PROPOSAL_RUN, "SELECT run_id FROM workflow_proposals WHERE id = ?1", &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iProp);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *piRun = sqlite3_column_int64(pStmt, 0);
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+      *pzErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
+      rc = *pzErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
 static int cfProposalDecide(CfConn *p, sqlite3_int64 iProp, int bApprove, const char *zText,
                             const char *zNow) {
   sqlite3_stmt *pStmt = 0;
@@ -166,7 +186,6 @@ static void cfDecide(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   const char *zText = 0;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
-  sqlite3_stmt *pStmt = 0;
   CfRun r;
   int rc;
   if (cfArgId(ctx, argv[0], "proposal id", &iProp)) return;
@@ -182,19 +201,7 @@ static void cfDecide(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_PROPOSAL_RUN, "SELECT run_id FROM workflow_proposals WHERE id = ?1", &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iProp);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      iRun = sqlite3_column_int64(pStmt, 0);
-      rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
-    }
-  }
-  cfStmtDone(p, pStmt);
+  rc = cfProposalRun(p, iProp, &iRun, &zErr);
   if (rc == SQLITE_OK) {
     rc = cfRunLoadLive(p, iRun, &r, bApprove ? "its proposals can no longer be approved"
                                              : "its proposals can no longer be rejected", &zErr);
@@ -631,7 +638,6 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   const char *zJson = 0;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
-  sqlite3_stmt *pStmt = 0;
   CfRun r;
   int rc;
   (void)argc;
@@ -645,22 +651,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_PROPOSAL_RUN,
-              "SELECT run_id FROM workflow_proposals WHERE id = ?1",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iProp);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      iRun = sqlite3_column_int64(pStmt, 0);
-      rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-  }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  rc = cfProposalRun(p, iProp, &iRun, &zErr);
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "its proposals can no longer change", &zErr);
   if (rc == SQLITE_OK) {
     rc = cfExecRun(p, CF_STMT_VALIDATE,
