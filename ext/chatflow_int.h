@@ -214,6 +214,14 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
 int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
 int cfJsonCheckAs(CfConn *p, const char *z, int n, const char *zWhat, char **pzErr);
 int cfToolStateKnown(const char *z); /* a state of an AI SDK tool part */
+int cfToolStateHasResult(const char *z); /* ... one whose part carries its result */
+/* SQL: the part j.value (json_each of a message's parts, alias j) is a tool
+** call whose id is zId (an SQL expression): chatflow's "tool-call" part by
+** its id, an AI SDK tool part by its toolCallId. */
+#define CF_SQL_PART_CALLS(zId) \
+  "CASE WHEN j.type = 'object' THEN" \
+  " (json_extract(j.value, '$.type') = 'tool-call' AND json_extract(j.value, '$.id') = " zId ")" \
+  " OR json_extract(j.value, '$.toolCallId') = " zId " END"
 /* The text gate alone (\u0000, lone surrogates), for JSON a parser has
 ** already accepted: "chatflow: <zWhat> has a key ...", "chatflow:
 ** <zWithin>: <path> contains a NUL character (\u0000)". */

@@ -126,10 +126,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
                             " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
                             "   AND (?4 = 0 OR m.run_id = ?4)"
                             "   AND m.parts IS NOT NULL"
-                            "   AND CASE WHEN j.type = 'object' THEN"
-                            "        (json_extract(j.value, '$.type') = 'tool-call'"
-                            "         AND json_extract(j.value, '$.id') = ?2)"
-                            "        OR json_extract(j.value, '$.toolCallId') = ?2 END"
+                            "   AND " CF_SQL_PART_CALLS("?2")
                             " ORDER BY m.seq DESC LIMIT 1",
                             -1, &pCall, 0);
   }
@@ -307,8 +304,7 @@ static int cfPartAnswered(struct json_object *pPart) {
   const char *z;
   if (!json_object_object_get_ex(pPart, "state", &pState)) return 0;
   z = json_object_get_string(pState);
-  return z && (strcmp(z, "output-available") == 0 || strcmp(z, "output-error") == 0 ||
-               strcmp(z, "output-denied") == 0);
+  return cfToolStateHasResult(z);
 }
 
 static const char *cfPartString(struct json_object *pPart, const char *zKey) {

@@ -744,6 +744,13 @@ int cfToolStateKnown(const char *z) {
   return 0;
 }
 
+/* True when z is a state of cfToolStates in which the part carries its
+** result: output-available, output-error, output-denied. */
+int cfToolStateHasResult(const char *z) {
+  return z && (strcmp(z, "output-available") == 0 || strcmp(z, "output-error") == 0 ||
+               strcmp(z, "output-denied") == 0);
+}
+
 /* Message parts: zParts is a JSON array (as json_each gives it).  Each item
 ** is an object with a non-empty string "type"; every type is accepted (the
 ** AI SDK's part kinds and any newer one are kept as data), and these are

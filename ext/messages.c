@@ -364,9 +364,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
       rc = cfStmt(p, CF_STMT_MSG_ANSWERS,
                   "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
                   " WHERE m.conversation_id = ?1 AND m.role = 'assistant' AND m.parts IS NOT NULL"
-                  "   AND CASE WHEN j.type = 'object' THEN"
-                  "        (json_extract(j.value, '$.type') = 'tool-call' AND json_extract(j.value, '$.id') = ?2)"
-                  "        OR json_extract(j.value, '$.toolCallId') = ?2 END"
+                  "   AND " CF_SQL_PART_CALLS("?2")
                   " ORDER BY m.seq DESC LIMIT 1",
                   &pStmt);
       if (rc == SQLITE_OK) {

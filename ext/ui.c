@@ -236,12 +236,6 @@ static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
   return json_object_new_string(z);
 }
 
-/* The AI SDK tool part's states that carry a result. */
-static int cfUiHasResult(const char *zState) {
-  return zState && (strcmp(zState, "output-available") == 0 || strcmp(zState, "output-error") == 0 ||
-                    strcmp(zState, "output-denied") == 0);
-}
-
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
 static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId, int *pRc) {
   char *zQuoted = zId ? sqlite3_mprintf("\"%s\"", zId) : 0;
@@ -326,7 +320,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       /* an AI SDK tool part without its result, answered by a tool message */
       if (json_object_object_get_ex(pPart, "toolCallId", &pX)) zId = json_object_get_string(pX);
       if (json_object_object_get_ex(pPart, "state", &pX)) zState = json_object_get_string(pX);
-      j = cfUiHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId, &rc);
+      j = cfToolStateHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId, &rc);
       if (j >= 0) {
         struct json_object *pTool = 0;
         if (json_object_deep_copy(pPart, &pTool, 0) != 0 || pTool == 0) {
