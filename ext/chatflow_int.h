@@ -41,6 +41,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_BLOB_BYTES (16 << 20)   /* one interrupt checkpoint */
 #define CF_MAX_ERROR_CHARS 10000       /* fail_run's error text */
 #define CF_LEASE_SECONDS_DEFAULT 300   /* runs.lease_seconds */
+#define CF_MAX_AWAITING_TTL 31536000   /* start_run's ttl_seconds, runs.awaiting_ttl_seconds: a year */
 #define CF_TIMESTAMP_LEN 24            /* YYYY-MM-DDTHH:MM:SS.sssZ */
 
 /* Cached statements, one slot each; see cfStmt(). */
@@ -72,6 +73,9 @@ enum {
   CF_STMT_RUN_MOVE, /* runs.c: a run to another status and step */
   CF_STMT_START_CHECK, /* runs.c: start_run's conversation, workflow and active run */
   CF_STMT_RUN_INSERT, /* runs.c: start_run's new run */
+  CF_STMT_QUEUE_CANCEL, /* runs.c: start_run cancels the queue */
+  CF_STMT_QUEUE_DELETE, /* runs.c: start_run deletes the queue (rollback) */
+  CF_STMT_RUN_ROLLBACK, /* runs.c: start_run deletes the active run (rollback) */
   CF_STMT_STATE_MERGE, /* runs.c: merge_run_state */
   CF_STMT_NEXT_STEP, /* workflow.c: the step after a run's */
   CF_STMT_STATUS_JSON, /* workflow.c: {status, current_step} of a run */
@@ -264,7 +268,12 @@ typedef struct CfRun {
   char *zStep;     /* sqlite3_malloc'd */
 } CfRun;
 
+/* A run's statuses, for messages (the order of runs.c's table). */
+#define CF_RUN_STATUSES \
+  "started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled, queued, expired"
+int cfRunStatusIndex(const char *z);
 int cfStatusTerminal(const char *z);
+int cfExpireStale(CfConn *p, const char *zNow, sqlite3_int64 iConv, int *pn);
 void cfRunFree(CfRun *r);
 int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr);
 int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat, char **pzErr);

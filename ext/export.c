@@ -134,6 +134,7 @@ static const char cfExportSql[] =
     "     'clarifications', json(w.clarifications), 'error', w.error,"
     "     'lease_expires_at', w.lease_expires_at, 'started_at', w.started_at,"
     "     'completed_at', w.completed_at, 'created_at', w.created_at, 'updated_at', w.updated_at,"
+    "     'awaiting_ttl_seconds', w.awaiting_ttl_seconds, 'expires_at', w.expires_at,"
     "     'events', json((SELECT json_group_array(json(e.o)) FROM ("
     "       SELECT json_object('id', id, 'run_id', run_id, 'from_status', from_status,"
     "         'to_status', to_status, 'from_step', from_step, 'to_step', to_step,"
@@ -453,15 +454,6 @@ static int cfImportStep(CfImport *pI, sqlite3_stmt *pStmt, const char *zPath) {
   return rc;
 }
 
-static int cfStatusValid(const char *z) {
-  static const char *az[] = {"started", "awaiting_clarification", "awaiting_approval",
-                             "processing", "completed", "failed", "cancelled"};
-  for (size_t i = 0; i < sizeof(az) / sizeof(az[0]); i++) {
-    if (strcmp(z, az[i]) == 0) return 1;
-  }
-  return 0;
-}
-
 /* ------------------------------------------------------------ the fields */
 
 enum { TOP_FORMAT, TOP_CONVERSATION, TOP_MESSAGES, TOP_RUNS, TOP_N };
@@ -526,7 +518,7 @@ static const char cfMsgFixSql[] =
 enum { RN_ID, RN_CONVERSATION_ID, RN_WORKFLOW, RN_STATUS, RN_CURRENT_STEP, RN_STATE,
        RN_BUSINESS_CONTEXT, RN_CLARIFICATIONS, RN_ERROR, RN_LEASE_EXPIRES_AT, RN_STARTED_AT,
        RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_CHECKPOINT,
-       RN_N };
+       RN_AWAITING_TTL_SECONDS, RN_EXPIRES_AT, RN_N };
 static const CfField aRunField[RN_N] = {
   {"id", CF_IK_INT, 1, 0},                {"conversation_id", CF_IK_SKIP, 1, 0},
   {"workflow", CF_IK_TEXT, 0, 1},         {"status", CF_IK_TEXT, 0, 1},
@@ -537,13 +529,14 @@ static const CfField aRunField[RN_N] = {
   {"created_at", CF_IK_TIME, 0, 0},       {"updated_at", CF_IK_TIME, 0, 0},
   {"events", CF_IK_ARRAY, 0, 0},          {"proposals", CF_IK_ARRAY, 0, 0},
   {"checkpoint", CF_IK_TEXT, 1, 0},
+  {"awaiting_ttl_seconds", CF_IK_INT, 1, 0}, {"expires_at", CF_IK_TIME, 1, 0},
 };
 static const char cfRunInsertSql[] =
     "INSERT INTO workflow_runs (id, conversation_id, workflow, status, current_step, state,"
     " business_context, clarifications, error, lease_expires_at, started_at, completed_at,"
-    " created_at, updated_at)"
+    " created_at, updated_at, awaiting_ttl_seconds, expires_at)"
     " VALUES (?31, ?30, ?3, ?33, ?5, coalesce(?6, '{}'), coalesce(?7, '{}'), coalesce(?8, '[]'),"
-    " ?9, ?10, coalesce(?11, ?13, ?32), ?12, coalesce(?13, ?32), coalesce(?14, ?13, ?32))";
+    " ?9, ?10, coalesce(?11, ?13, ?32), ?12, coalesce(?13, ?32), coalesce(?14, ?13, ?32), ?18, ?19)";
 
 enum { EV_ID, EV_RUN_ID, EV_FROM_STATUS, EV_TO_STATUS, EV_FROM_STEP, EV_TO_STEP, EV_DETAIL,
        EV_CREATED_AT, EV_N };
@@ -724,7 +717,10 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
     sqlite3_bind_int64(pStmt, CF_P_PARENT, pI->iConv);
     sqlite3_bind_int64(pStmt, CF_P_EXTRA, iRun);
     sqlite3_bind_text(pStmt, CF_P_NOW, pI->zNow, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, CF_P_STATUS, bDance ? "started" : zStatus, -1, SQLITE_STATIC);
+    /* (only an awaiting run may expire) */
+    sqlite3_bind_text(pStmt, CF_P_STATUS,
+                      !bDance ? zStatus : strcmp(zStatus, "expired") == 0 ? "awaiting_approval" : "started",
+                      -1, SQLITE_STATIC);
     rc = cfImportStep(pI, pStmt, zPath);
   }
   cfStmtDone(pI->p, pStmt);
@@ -824,8 +820,8 @@ static int cfImportRuns(CfImport *pI, const char *zArr, int nArr) {
                         sqlite3_column_bytes(pIter, 2), zPath, aRunField, RN_N, aCell);
     }
     if (rc != SQLITE_OK) break;
-    if (!cfStatusValid(aCell[RN_STATUS].z)) {
-      rc = cfImportError(pI, "%s.status: invalid status '%q' (expected started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled)",
+    if (cfRunStatusIndex(aCell[RN_STATUS].z) < 0) {
+      rc = cfImportError(pI, "%s.status: invalid status '%q' (expected " CF_RUN_STATUSES ")",
                          zPath, aCell[RN_STATUS].z);
     }
     if (rc == SQLITE_OK && i == nAlloc) {

@@ -25,18 +25,26 @@
 **                             | completed | failed | cancelled
 **   processing             -> awaiting_clarification | awaiting_approval | completed
 **                             | failed | cancelled
-**   awaiting_clarification -> processing | failed | cancelled
-**   awaiting_approval      -> processing | failed | cancelled
-**   completed, failed, cancelled: terminal
-** Setting a non-terminal run to the status it already has is allowed (it
+**   awaiting_clarification -> processing | failed | cancelled | expired
+**   awaiting_approval      -> processing | failed | cancelled | expired
+**   queued                 -> started | cancelled
+**   completed, failed, cancelled, expired: terminal
+** Setting an active run to the status it already has is allowed (it
 ** may move the step); anything else outside the table fails with
 ** "chatflow: invalid run transition completed -> processing (run 7)".
 **
-** start_run options: on_active = 'reject' (default: fail with "chatflow:
-** conversation 3 already has an active run 7 (awaiting_approval)") or
-** 'cancel' (cancel the active run and start the new one atomically).
-** Race-safe: the write lock is taken before the check, and the partial
-** unique index workflow_runs_one_active backs it up.
+** start_run options: on_active (what to do when the conversation has an
+** active run) = 'reject' (default: fail with "chatflow: conversation 3
+** already has an active run 7 (awaiting_approval)"), 'cancel' (cancel it
+** and the queue, start the new run), 'enqueue' (the new run is queued:
+** status queued, first in first out; the schema starts the oldest queued
+** run when the active one ends, whoever ends it) or 'rollback' (delete it
+** with everything it wrote, and the queue, start the new run); ttl_seconds
+** (how long the run may wait for a person: workflow_runs.awaiting_ttl_seconds).
+** Before deciding, start_run ends the conversation's active run if it is
+** stale (cfExpireStale: the rule of expire_stale_runs).  Race-safe: the
+** write lock is taken before the check, and the partial unique index
+** workflow_runs_one_active backs it up.
 **
 ** NULL input is an error everywhere.  active_run, run_status read only
 ** (SQLITE_INNOCUOUS, not deterministic: the answer follows the data);
@@ -47,10 +55,12 @@
 #include <string.h>
 
 static const char *azStatus[] = {"started", "awaiting_clarification", "awaiting_approval",
-                                 "processing", "completed", "failed", "cancelled"};
-#define CF_N_STATUS 7
+                                 "processing", "completed", "failed", "cancelled", "queued",
+                                 "expired"};
+#define CF_N_STATUS 9
 
-static int cfStatusIndex(const char *z) {
+/* The index of status z in azStatus (CF_RUN_STATUSES), or -1. */
+int cfRunStatusIndex(const char *z) {
   for (int i = 0; i < CF_N_STATUS; i++) {
     if (strcmp(z, azStatus[i]) == 0) return i;
   }
@@ -58,22 +68,25 @@ static int cfStatusIndex(const char *z) {
 }
 
 int cfStatusTerminal(const char *z) {
-  return strcmp(z, "completed") == 0 || strcmp(z, "failed") == 0 || strcmp(z, "cancelled") == 0;
+  return strcmp(z, "completed") == 0 || strcmp(z, "failed") == 0 || strcmp(z, "cancelled") == 0 ||
+         strcmp(z, "expired") == 0;
 }
 
-/* 1 if from -> to is allowed (same non-terminal status counts as allowed). */
+/* 1 if from -> to is allowed (the same active status counts as allowed). */
 static int cfTransitionOk(const char *zFrom, const char *zTo) {
-  static const unsigned char aOk[CF_N_STATUS] = {
+  static const unsigned short aOk[CF_N_STATUS] = {
     /* bit i set: may move to azStatus[i] */
-    0x7e, /* started: all but started */
-    0x68, /* awaiting_clarification: processing, failed, cancelled */
-    0x68, /* awaiting_approval: processing, failed, cancelled */
-    0x76, /* processing: awaiting_*, completed, failed, cancelled */
-    0, 0, 0,
+    0x07e, /* started: processing, awaiting_*, completed, failed, cancelled */
+    0x168, /* awaiting_clarification: processing, failed, cancelled, expired */
+    0x168, /* awaiting_approval: processing, failed, cancelled, expired */
+    0x076, /* processing: awaiting_*, completed, failed, cancelled */
+    0, 0, 0, /* completed, failed, cancelled */
+    0x041, /* queued: started, cancelled */
+    0,     /* expired */
   };
-  int iFrom = cfStatusIndex(zFrom), iTo = cfStatusIndex(zTo);
+  int iFrom = cfRunStatusIndex(zFrom), iTo = cfRunStatusIndex(zTo);
   if (iFrom < 0 || iTo < 0) return 0;
-  if (iFrom == iTo) return !cfStatusTerminal(zFrom);
+  if (iFrom == iTo) return !cfStatusTerminal(zFrom) && strcmp(zFrom, "queued") != 0;
   return (aOk[iFrom] >> iTo) & 1;
 }
 
@@ -113,6 +126,10 @@ int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat,
   int rc = cfRunLoad(p, iRun, r, pzErr);
   if (rc == SQLITE_OK && cfStatusTerminal(r->zStatus)) {
     *pzErr = sqlite3_mprintf("chatflow: run %lld is %s; %s", iRun, r->zStatus, zWhat);
+    rc = SQLITE_ERROR;
+  } else if (rc == SQLITE_OK && strcmp(r->zStatus, "queued") == 0) {
+    *pzErr = sqlite3_mprintf("chatflow: run %lld is queued behind the conversation's active run; "
+                             "it takes no work until it starts", iRun);
     rc = SQLITE_ERROR;
   }
   return rc;
@@ -169,7 +186,7 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
               "UPDATE workflow_runs SET status = ?2,"
               " current_step = coalesce(?3, current_step),"
               " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
-              " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled')"
+              " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled', 'expired')"
               "                     THEN ?5 ELSE completed_at END,"
               " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
               "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
@@ -191,15 +208,115 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
 
 /* ------------------------------------------------------------- start_run */
 
+/* Ends the runs that are stale at zNow — of conversation iConv, or of all
+** conversations when iConv is 0 — and sets *pn to how many: a started or
+** processing run whose lease has passed fails ('lease expired'), an
+** awaiting run past its expires_at expires.  The schema starts the next
+** queued run of each conversation freed. */
+int cfExpireStale(CfConn *p, const char *zNow, sqlite3_int64 iConv, int *pn) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_EXPIRE,
+                  "UPDATE workflow_runs"
+                  "   SET status = CASE WHEN status IN ('started', 'processing') THEN 'failed' ELSE 'expired' END,"
+                  "       error = CASE WHEN status IN ('started', 'processing') THEN 'lease expired' ELSE error END,"
+                  "       completed_at = ?1, updated_at = ?1"
+                  " WHERE ((lease_expires_at < ?1 AND status IN ('started', 'processing'))"
+                  "        OR (expires_at < ?1"
+                  "            AND status IN ('awaiting_clarification', 'awaiting_approval')))"
+                  "   AND (?2 = 0 OR conversation_id = ?2)",
+                  &pStmt);
+  *pn = 0;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(pStmt, 2, iConv);
+    rc = cfStepOnce(pStmt);
+    *pn = sqlite3_changes(p->db);
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* start_run's on_active strategies. */
+#define CF_ON_REJECT 0
+#define CF_ON_CANCEL 1
+#define CF_ON_ENQUEUE 2
+#define CF_ON_ROLLBACK 3
+
+/* Reads what start_run decides on: the conversation (must exist and not
+** be deleted), the workflow (must exist), and the active run into *piRun
+** (0: none) with its status in zStatus and whether it is stale at zNow. */
+static int cfStartCheck(CfConn *p, sqlite3_int64 iConv, const char *zWorkflow,
+                        const char *zNow, sqlite3_int64 *piRun, char *zStatus, int nStatus,
+                        int *pbStale, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_START_CHECK,
+                  "SELECT c.deleted_at IS NOT NULL,"
+                  "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
+                  "       r.id, r.status,"
+                  "       (r.lease_expires_at < ?3 AND r.status IN ('started', 'processing'))"
+                  "       OR (r.expires_at < ?3"
+                  "           AND r.status IN ('awaiting_clarification', 'awaiting_approval'))"
+                  "  FROM chat_conversations AS c"
+                  "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
+                  "   AND " CF_ACTIVE("r.status")
+                  " WHERE c.id = ?1",
+                  &pStmt);
+  *piRun = 0;
+  *pbStale = 0;
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iConv);
+  sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
+  sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+  rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_DONE) {
+    *pzErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+    rc = *pzErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+  } else if (rc == SQLITE_ROW) {
+    rc = SQLITE_OK;
+    if (sqlite3_column_int(pStmt, 0)) {
+      *pzErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+                               iConv, iConv);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else if (sqlite3_column_type(pStmt, 1) == SQLITE_NULL) {
+      *pzErr = sqlite3_mprintf("chatflow: unknown workflow '%q'", zWorkflow);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
+      *piRun = sqlite3_column_int64(pStmt, 2);
+      sqlite3_snprintf(nStatus, zStatus, "%s", sqlite3_column_text(pStmt, 3));
+      *pbStale = sqlite3_column_int(pStmt, 4);
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* Runs zSql with ?1 = iConv (and ?2 = iRun, ?3 = zNow when the statement
+** names them). */
+static int cfStartExec(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iConv,
+                       sqlite3_int64 iRun, const char *zNow) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, iStmt, zSql, &pStmt);
+  if (rc == SQLITE_OK) {
+    int n = sqlite3_bind_parameter_count(pStmt);
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    if (n >= 2) sqlite3_bind_int64(pStmt, 2, iRun);
+    if (n >= 3) sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+    rc = cfStepOnce(pStmt);
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
 static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[1] = {{"on_active", CF_JT_STRING, 0, 0, 0}};
+  CfJsonOpt aOpt[2] = {{"on_active", CF_JT_STRING, 0, 0, 0}, {"ttl_seconds", CF_JT_INT, 0, 0, 0}};
   sqlite3_int64 iConv, iRun = 0;
   const char *zWorkflow = 0, *zInput = 0, *zOpts = 0;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
+  char zStatus[32];
   sqlite3_stmt *pStmt = 0;
-  int rc = SQLITE_ERROR, bCancel = 0, nLease = 0;
+  int rc = SQLITE_ERROR, eOn = CF_ON_REJECT, nLease = 0, bStale = 0, nExpired = 0;
 
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (cfArgText(ctx, argv[1], "workflow", 100, 0, 0, &zWorkflow)) return;
@@ -209,70 +326,88 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
-                                       aOpt, 1, &zErr)) != SQLITE_OK) {
+                                       aOpt, 2, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
     goto fail;
   }
   if (aOpt[0].bPresent) {
-    if (strcmp(aOpt[0].zVal, "cancel") == 0) bCancel = 1;
-    else if (strcmp(aOpt[0].zVal, "reject") != 0) {
-      zErr = sqlite3_mprintf("chatflow: invalid on_active '%q' (expected reject, cancel)", aOpt[0].zVal);
+    static const char *azOn[] = {"reject", "cancel", "enqueue", "rollback"};
+    eOn = -1;
+    for (int i = 0; i < 4; i++) {
+      if (strcmp(aOpt[0].zVal, azOn[i]) == 0) eOn = i;
+    }
+    if (eOn < 0) {
+      zErr = sqlite3_mprintf("chatflow: invalid on_active '%q' (expected reject, cancel, enqueue, rollback)",
+                             aOpt[0].zVal);
+      rc = SQLITE_ERROR;
       goto fail;
     }
+  }
+  if (aOpt[1].bPresent && (aOpt[1].iVal < 0 || aOpt[1].iVal > CF_MAX_AWAITING_TTL)) {
+    zErr = sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), got %lld",
+                           CF_MAX_AWAITING_TTL, aOpt[1].iVal);
+    rc = SQLITE_ERROR;
+    goto fail;
   }
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = cfStmt(p, CF_STMT_START_CHECK,
-              "SELECT c.deleted_at IS NOT NULL,"
-              "       (SELECT 1 FROM workflow_definitions WHERE name = ?2),"
-              "       r.id, r.status"
-              "  FROM chat_conversations AS c"
-              "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
-              "   AND " CF_ACTIVE("r.status")
-              " WHERE c.id = ?1",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(pStmt, 1, iConv);
-    sqlite3_bind_text(pStmt, 2, zWorkflow, -1, SQLITE_STATIC);
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
-    } else if (rc == SQLITE_ROW) {
-      rc = SQLITE_OK;
-      if (sqlite3_column_int(pStmt, 0)) {
-        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
-                               iConv, iConv);
-      } else if (sqlite3_column_type(pStmt, 1) == SQLITE_NULL) {
-        zErr = sqlite3_mprintf("chatflow: unknown workflow '%q'", zWorkflow);
-      } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
-        iRun = sqlite3_column_int64(pStmt, 2);
-        if (!bCancel) {
-          zErr = sqlite3_mprintf("chatflow: conversation %lld already has an active run %lld (%s)",
-                                 iConv, iRun, sqlite3_column_text(pStmt, 3));
-        }
-      }
-      if (zErr) rc = SQLITE_ERROR;
+  rc = cfStartCheck(p, iConv, zWorkflow, zNow, &iRun, zStatus, (int)sizeof(zStatus), &bStale, &zErr);
+  if (rc == SQLITE_OK && bStale) {
+    /* The same rule as expire_stale_runs(), for this conversation; the
+    ** schema may start its next queued run, so look again. */
+    rc = cfExpireStale(p, zNow, iConv, &nExpired);
+    if (rc == SQLITE_OK) {
+      rc = cfStartCheck(p, iConv, zWorkflow, zNow, &iRun, zStatus, (int)sizeof(zStatus), &bStale,
+                        &zErr);
     }
   }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
   if (rc == SQLITE_OK && iRun) {
-    CfRun r;
-    rc = cfRunLoad(p, iRun, &r, &zErr);
-    if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
-    cfRunFree(&r);
+    switch (eOn) {
+      case CF_ON_REJECT:
+        zErr = sqlite3_mprintf("chatflow: conversation %lld already has an active run %lld (%s)", iConv,
+                               iRun, zStatus);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        break;
+      case CF_ON_CANCEL: {
+        /* The queue first, so that ending the active run starts none of it. */
+        CfRun r;
+        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL,
+                         "UPDATE workflow_runs SET status = 'cancelled', completed_at = ?3, updated_at = ?3"
+                         " WHERE conversation_id = ?1 AND status = 'queued'",
+                         iConv, iRun, zNow);
+        if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
+        if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
+        cfRunFree(&r);
+        break;
+      }
+      case CF_ON_ROLLBACK:
+        /* The active run with everything it wrote (workflow_runs_cascade:
+        ** its messages, proposals, events and checkpoint; the counters and
+        ** search index follow the messages), and the queue. */
+        rc = cfStartExec(p, CF_STMT_QUEUE_DELETE,
+                         "DELETE FROM workflow_runs WHERE conversation_id = ?1 AND status = 'queued'",
+                         iConv, 0, 0);
+        if (rc == SQLITE_OK) {
+          rc = cfStartExec(p, CF_STMT_RUN_ROLLBACK,
+                           "DELETE FROM workflow_runs WHERE conversation_id = ?1 AND id = ?2",
+                           iConv, iRun, 0);
+        }
+        break;
+      default: /* CF_ON_ENQUEUE: inserted as queued below */
+        break;
+    }
   }
   if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_RUN_INSERT,
                 "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
-                " lease_expires_at, started_at, created_at, updated_at)"
-                " VALUES (?1, ?2, 'started',"
+                " lease_expires_at, started_at, created_at, updated_at, awaiting_ttl_seconds)"
+                " VALUES (?1, ?2, CASE WHEN ?6 THEN 'queued' ELSE 'started' END,"
                 " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
                 " coalesce(json(?3), '{}'),"
-                " strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds'), ?4, ?4, ?4)",
+                " CASE WHEN NOT ?6 THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds') END,"
+                " ?4, ?4, ?4, ?7)",
                 &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
@@ -280,6 +415,8 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       sqlite3_bind_text(pStmt, 3, zInput, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
       sqlite3_bind_int(pStmt, 5, nLease);
+      sqlite3_bind_int(pStmt, 6, iRun != 0 && eOn == CF_ON_ENQUEUE);
+      if (aOpt[1].bPresent) sqlite3_bind_int64(pStmt, 7, aOpt[1].iVal);
       rc = cfStepOnce(pStmt);
       iRun = sqlite3_last_insert_rowid(p->db);
     }
@@ -293,7 +430,7 @@ fail:
   cfResultErrorMsg(ctx, zErr);
   cfResultCode(ctx, rc);
 done:
-  cfJsonOptionsFree(aOpt, 1);
+  cfJsonOptionsFree(aOpt, 2);
 }
 
 /* ------------------------------------------------------------ transitions */
@@ -325,9 +462,8 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
 static void cfSetRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const char *zStatus = 0, *zStep = 0;
   if (cfArgText(ctx, argv[1], "status", 40, 0, 1, &zStatus)) return;
-  if (cfStatusIndex(zStatus) < 0) {
-    cfResultError(ctx, "chatflow: invalid run status '%s' (expected started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled)",
-                  zStatus);
+  if (cfRunStatusIndex(zStatus) < 0) {
+    cfResultError(ctx, "chatflow: invalid run status '%s' (expected " CF_RUN_STATUSES ")", zStatus);
     return;
   }
   if (argc > 2 && cfArgText(ctx, argv[2], "step", 100, 1, 0, &zStep)) return;
@@ -401,8 +537,12 @@ static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
             "                   THEN 'true' ELSE 'false' END),"
             " 'is_awaiting_input', json(CASE WHEN status IN ('awaiting_clarification',"
             "                   'awaiting_approval') THEN 'true' ELSE 'false' END),"
-            " 'started_at', started_at, 'completed_at', completed_at, 'error', error)"
-            " FROM workflow_runs WHERE id = ?1",
+            " 'started_at', started_at, 'completed_at', completed_at, 'error', error,"
+            " 'expires_at', expires_at,"
+            " 'queue_position', CASE WHEN status = 'queued' THEN"
+            "   (SELECT count(*) FROM workflow_runs AS q WHERE q.conversation_id = r.conversation_id"
+            "       AND q.status = 'queued' AND q.id <= r.id) END)"
+            " FROM workflow_runs AS r WHERE id = ?1",
             iRun, "run");
 }
 

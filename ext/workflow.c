@@ -11,7 +11,7 @@
 **   approve_proposal(proposal_id [, approved_name])           -> 1
 **   reject_proposal(proposal_id [, reason])                   -> 1
 **   heartbeat_run(run_id [, seconds])          -> 1 (lease_expires_at moves)
-**   expire_stale_runs()                        -> number of runs failed
+**   expire_stale_runs()                        -> number of runs failed or expired
 **
 ** Example (the shipped topical_map workflow):
 **   SELECT advance_run(7, '{"context": "bakery"}');
@@ -46,9 +46,12 @@
 ** Leases: start_run, and every move to started or processing, give the
 ** run a lease of runs.lease_seconds (default 300); heartbeat_run extends
 ** it.  A run that awaits input waits for a person, not a worker: it holds
-** no lease, and heartbeat_run refuses it.  expire_stale_runs() fails every
-** started or processing run whose lease has passed, with error 'lease
-** expired' (the event log records it), and returns how many.
+** no lease, and heartbeat_run refuses it; it expires at its expires_at
+** when its awaiting_ttl_seconds (or runs.awaiting_ttl_seconds) gives one.
+** expire_stale_runs() fails every started or processing run whose lease has
+** passed, with error 'lease expired' (the event log records it), moves
+** every awaiting run past its expires_at to expired, and returns how many
+** (cfExpireStale in runs.c, which start_run applies to its conversation).
 **
 ** NULL input is an error everywhere.  All of these write, so they are
 ** SQLITE_DIRECTONLY; each runs in one SAVEPOINT and writes nothing on error.
@@ -564,7 +567,6 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
-  sqlite3_stmt *pStmt = 0;
   int rc, n = 0;
   (void)argc; (void)argv;
   cfNow(p, zNow);
@@ -574,17 +576,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
     cfResultCode(ctx, rc);
     return;
   }
-  rc = cfStmt(p, CF_STMT_EXPIRE,
-              "UPDATE workflow_runs SET status = 'failed', error = 'lease expired',"
-              " completed_at = ?1, updated_at = ?1"
-              " WHERE lease_expires_at < ?1 AND status IN ('started', 'processing')",
-              &pStmt);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
-    rc = cfStepOnce(pStmt);
-    n = sqlite3_changes(p->db);
-  }
-  cfStmtDone(p, pStmt);
+  rc = cfExpireStale(p, zNow, 0, &n);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, n);
 }
 

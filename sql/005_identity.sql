@@ -87,10 +87,10 @@ CREATE TABLE workflow_runs (
   conversation_id  INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
   workflow         TEXT NOT NULL REFERENCES workflow_definitions (name),
   status           TEXT NOT NULL DEFAULT 'started'
-                   CONSTRAINT "chatflow: status must be started, awaiting_clarification, awaiting_approval, processing, completed, failed or cancelled"
+                   CONSTRAINT "chatflow: status must be started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled, queued or expired"
                    CHECK (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval'
                           OR status = 'processing' OR status = 'completed' OR status = 'failed'
-                          OR status = 'cancelled'),
+                          OR status = 'cancelled' OR status = 'queued' OR status = 'expired'),
   current_step     TEXT,   -- the workflow's first step when omitted (trigger)
   state            TEXT NOT NULL DEFAULT '{}'
                    CHECK (json_valid(state) AND json_type(state) = 'object'),
@@ -103,7 +103,14 @@ CREATE TABLE workflow_runs (
   started_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   completed_at     TEXT,
   created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-  updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- how long the run may wait for a person: NULL = the setting
+  -- runs.awaiting_ttl_seconds (none when unset), 0 = no limit
+  awaiting_ttl_seconds INTEGER
+                   CONSTRAINT "chatflow: awaiting_ttl_seconds must be an integer from 0 to 31536000"
+                   CHECK (awaiting_ttl_seconds IS NULL OR awaiting_ttl_seconds BETWEEN 0 AND 31536000),
+  -- while the run awaits: when expire_stale_runs() expires it (trigger)
+  expires_at       TEXT
 ) STRICT;
 
 CREATE TABLE chat_messages (
@@ -242,6 +249,11 @@ CREATE INDEX workflow_run_events_run ON workflow_run_events (run_id, id);
 CREATE INDEX workflow_proposals_run ON workflow_proposals (run_id);
 CREATE INDEX workflow_runs_lease ON workflow_runs (lease_expires_at)
   WHERE lease_expires_at IS NOT NULL;
+CREATE INDEX workflow_runs_expiry ON workflow_runs (expires_at)
+  WHERE expires_at IS NOT NULL;
+-- a conversation's queue, oldest (smallest id: first committed) first
+CREATE INDEX workflow_runs_queue ON workflow_runs (conversation_id, id)
+  WHERE status = 'queued';
 CREATE INDEX chat_conversations_list ON chat_conversations (
   owner, (deleted_at IS NOT NULL), (archived_at IS NOT NULL), (pinned_at IS NOT NULL),
   updated_at, id);
@@ -261,6 +273,21 @@ SELECT e.run_id,
             ELSE coalesce(e.from_step, '(new)') || ' -> ' || e.to_step END AS step,
        e.from_status, e.to_status, e.from_step, e.to_step, e.detail
   FROM workflow_run_events AS e;
+
+-- Each conversation's queue of runs waiting for its active run to end, in
+-- the order they start (position 1 starts next).
+CREATE VIEW run_queue AS
+SELECT q.conversation_id,
+       row_number() OVER (PARTITION BY q.conversation_id ORDER BY q.id) AS position,
+       q.id AS run_id,
+       q.workflow,
+       q.created_at AS queued_at,
+       (SELECT a.id FROM workflow_runs AS a
+         WHERE a.conversation_id = q.conversation_id
+           AND (a.status = 'started' OR a.status = 'awaiting_clarification'
+                OR a.status = 'awaiting_approval' OR a.status = 'processing')) AS behind_run_id
+  FROM workflow_runs AS q
+ WHERE q.status = 'queued';
 
 -- ---------------------------------------------------------------------------
 -- Conversations
@@ -425,6 +452,9 @@ CREATE TRIGGER chat_conversations_deleted_cancels
 BEFORE UPDATE OF deleted_at ON chat_conversations
 WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
 BEGIN
+  -- the queue first, so that ending the active run starts none of it
+  UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
+   WHERE conversation_id = NEW.id AND status = 'queued';
   UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
    WHERE conversation_id = NEW.id AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing');
 END;
@@ -632,6 +662,11 @@ BEGIN
   DELETE FROM workflow_proposals WHERE run_id = OLD.id;
   DELETE FROM workflow_run_events WHERE run_id = OLD.id;
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || OLD.id;
+  -- a deleted active run frees its conversation: the oldest queued run starts
+  UPDATE workflow_runs SET status = 'started'
+   WHERE id = (SELECT min(id) FROM workflow_runs
+                WHERE conversation_id = OLD.conversation_id AND status = 'queued')
+     AND (OLD.status = 'started' OR OLD.status = 'awaiting_clarification' OR OLD.status = 'awaiting_approval' OR OLD.status = 'processing');
 END;
 
 
@@ -647,7 +682,7 @@ END;
 CREATE TRIGGER workflow_proposals_active_run
 BEFORE INSERT ON workflow_proposals
 WHEN EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id
-              AND (status = 'completed' OR status = 'failed' OR status = 'cancelled'))
+              AND NOT (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: proposals can only be added to an active run');
 END;
@@ -1094,7 +1129,8 @@ BEGIN
    OR NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
    OR NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
    OR (NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+   OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.expires_at IS NOT NULL AND NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
   SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
    WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before starting a run')
@@ -1106,6 +1142,11 @@ BEGIN
      AND EXISTS (SELECT 1 FROM workflow_runs
                   WHERE conversation_id = NEW.conversation_id
                     AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: a queued run waits for the conversation''s active run, and the conversation has none; insert the run as started')
+   WHERE NEW.status = 'queued'
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE conversation_id = NEW.conversation_id
+                        AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
   SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
    WHERE NEW.current_step IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
@@ -1150,13 +1191,25 @@ BEGIN
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                              WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-                                 WHEN status IN ('awaiting_clarification', 'awaiting_approval') THEN NULL
-                                 ELSE lease_expires_at END
+                                 WHEN status IN ('awaiting_clarification', 'awaiting_approval', 'queued') THEN NULL
+                                 ELSE lease_expires_at END,
+         expires_at = CASE WHEN status IN ('awaiting_clarification', 'awaiting_approval') AND expires_at IS NULL
+           THEN (SELECT CASE WHEN t > 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ',
+                   coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                   '+' || t || ' seconds') END
+                   FROM (SELECT coalesce(NEW.awaiting_ttl_seconds,
+                                         (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                           WHERE key = 'runs.awaiting_ttl_seconds')) AS t))
+           ELSE expires_at END
    WHERE id = NEW.id
      AND (NEW.current_step IS NULL
           OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
-          OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval')
-              AND NEW.lease_expires_at IS NOT NULL));
+          OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval', 'queued')
+              AND NEW.lease_expires_at IS NOT NULL)
+          OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval') AND NEW.expires_at IS NULL
+              AND coalesce(NEW.awaiting_ttl_seconds,
+                           (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.awaiting_ttl_seconds')) > 0));
   -- a checkpoint saved under this run's name before the run existed is not its own
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
@@ -1164,6 +1217,20 @@ BEGIN
     FROM workflow_runs WHERE id = NEW.id;
 END;
 
+
+-- When the active run ends, the oldest queued run of its conversation
+-- starts (its lease, started_at and event come from workflow_runs_after_update,
+-- which fires for that UPDATE).  Created before workflow_runs_after_update so
+-- that SQLite fires it after that one: the ended run's event comes first.
+CREATE TRIGGER workflow_runs_dequeue
+AFTER UPDATE OF status ON workflow_runs
+WHEN (OLD.status = 'started' OR OLD.status = 'awaiting_clarification' OR OLD.status = 'awaiting_approval' OR OLD.status = 'processing')
+ AND NOT (NEW.status = 'started' OR NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'processing')
+BEGIN
+  UPDATE workflow_runs SET status = 'started'
+   WHERE id = (SELECT min(id) FROM workflow_runs
+                WHERE conversation_id = NEW.conversation_id AND status = 'queued');
+END;
 
 CREATE TRIGGER workflow_runs_after_update
 AFTER UPDATE ON workflow_runs
@@ -1177,25 +1244,52 @@ BEGIN
          updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
                                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
    WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL)
-     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
+     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+     AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired');
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
-     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled')  AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled');
-  -- a run that waits for a person holds no lease; one moved to started or
-  -- processing without a lease gets runs.lease_seconds from now
+     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+     AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired');
+  -- a run that waits for a person holds no lease, and expires at the clock
+  -- plus its awaiting_ttl_seconds (else runs.awaiting_ttl_seconds) when it
+  -- starts to wait; one moved to started or processing without a lease gets
+  -- runs.lease_seconds from now
   UPDATE workflow_runs
      SET lease_expires_at = NULL,
+         expires_at = CASE WHEN OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+           THEN (SELECT CASE WHEN t > 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ',
+                   coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                   '+' || t || ' seconds') END
+                   FROM (SELECT coalesce(NEW.awaiting_ttl_seconds,
+                                         (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                           WHERE key = 'runs.awaiting_ttl_seconds')) AS t))
+           ELSE NEW.expires_at END,
          updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
                                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND NEW.status IN ('awaiting_clarification', 'awaiting_approval')
-     AND NEW.lease_expires_at IS NOT NULL;
+   WHERE id = NEW.id AND (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval')
+     AND (NEW.lease_expires_at IS NOT NULL
+          OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+              AND coalesce(NEW.awaiting_ttl_seconds,
+                           (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                             WHERE key = 'runs.awaiting_ttl_seconds')) > 0));
+  -- a run that no longer waits has no expiry (an expired run keeps it)
+  UPDATE workflow_runs SET expires_at = NULL
+   WHERE id = NEW.id AND NEW.expires_at IS NOT NULL
+     AND NOT (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'expired');
   UPDATE workflow_runs
-     SET lease_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ',
+     SET lease_expires_at = coalesce(NEW.lease_expires_at, strftime('%Y-%m-%dT%H:%M:%fZ',
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds'),
+                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')),
+         -- a queued run starts now
+         started_at = CASE WHEN OLD.status = 'queued' AND NEW.started_at IS OLD.started_at
+                           THEN coalesce((SELECT now FROM chatflow_statement_clock),
+                                         strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                           ELSE NEW.started_at END,
          updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
                                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL;
+   WHERE id = NEW.id AND ((NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
+                          OR (OLD.status = 'queued' AND NEW.status = 'started'
+                              AND NEW.started_at IS OLD.started_at));
   -- the audit trail: one event per status or step change
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
   SELECT NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
@@ -1254,34 +1348,70 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run id cannot change') WHERE NEW.id IS NOT OLD.id;
   SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
-  -- the status state machine (the same table as ext/runs.c)
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed') WHERE OLD.status = 'awaiting_clarification' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed') WHERE OLD.status = 'awaiting_approval' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition processing -> started') WHERE OLD.status = 'processing' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> started') WHERE OLD.status = 'completed' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval') WHERE OLD.status = 'completed' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> processing') WHERE OLD.status = 'completed' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> failed') WHERE OLD.status = 'completed' AND NEW.status = 'failed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled') WHERE OLD.status = 'completed' AND NEW.status = 'cancelled';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> started') WHERE OLD.status = 'failed' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval') WHERE OLD.status = 'failed' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> processing') WHERE OLD.status = 'failed' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> completed') WHERE OLD.status = 'failed' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled') WHERE OLD.status = 'failed' AND NEW.status = 'cancelled';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started') WHERE OLD.status = 'cancelled' AND NEW.status = 'started';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_clarification';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval') WHERE OLD.status = 'cancelled' AND NEW.status = 'awaiting_approval';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing') WHERE OLD.status = 'cancelled' AND NEW.status = 'processing';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed') WHERE OLD.status = 'cancelled' AND NEW.status = 'completed';
-  SELECT RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed') WHERE OLD.status = 'cancelled' AND NEW.status = 'failed';
+  -- the status state machine (the same table as ext/runs.c): every move
+  -- between two different statuses that is not allowed
+  SELECT CASE OLD.status || ' -> ' || NEW.status
+      WHEN 'started -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> queued')
+      WHEN 'started -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> expired')
+      WHEN 'awaiting_clarification -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started')
+      WHEN 'awaiting_clarification -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval')
+      WHEN 'awaiting_clarification -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed')
+      WHEN 'awaiting_clarification -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> queued')
+      WHEN 'awaiting_approval -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started')
+      WHEN 'awaiting_approval -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification')
+      WHEN 'awaiting_approval -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed')
+      WHEN 'awaiting_approval -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> queued')
+      WHEN 'processing -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> started')
+      WHEN 'processing -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> queued')
+      WHEN 'processing -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> expired')
+      WHEN 'completed -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> started')
+      WHEN 'completed -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification')
+      WHEN 'completed -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval')
+      WHEN 'completed -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> processing')
+      WHEN 'completed -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> failed')
+      WHEN 'completed -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled')
+      WHEN 'completed -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> queued')
+      WHEN 'completed -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> expired')
+      WHEN 'failed -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> started')
+      WHEN 'failed -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification')
+      WHEN 'failed -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval')
+      WHEN 'failed -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> processing')
+      WHEN 'failed -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> completed')
+      WHEN 'failed -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled')
+      WHEN 'failed -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> queued')
+      WHEN 'failed -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> expired')
+      WHEN 'cancelled -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started')
+      WHEN 'cancelled -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification')
+      WHEN 'cancelled -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval')
+      WHEN 'cancelled -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing')
+      WHEN 'cancelled -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed')
+      WHEN 'cancelled -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed')
+      WHEN 'cancelled -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> queued')
+      WHEN 'cancelled -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> expired')
+      WHEN 'queued -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_clarification')
+      WHEN 'queued -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_approval')
+      WHEN 'queued -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> processing')
+      WHEN 'queued -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> completed')
+      WHEN 'queued -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> failed')
+      WHEN 'queued -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> expired')
+      WHEN 'expired -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> started')
+      WHEN 'expired -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_clarification')
+      WHEN 'expired -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_approval')
+      WHEN 'expired -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> processing')
+      WHEN 'expired -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> completed')
+      WHEN 'expired -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> failed')
+      WHEN 'expired -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> cancelled')
+      WHEN 'expired -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> queued')
+    END
+   WHERE NEW.status IS NOT OLD.status;
+  SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
+   WHERE NOT (OLD.status = 'started' OR OLD.status = 'awaiting_clarification' OR OLD.status = 'awaiting_approval' OR OLD.status = 'processing')
+     AND (NEW.status = 'started' OR NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'processing')
+     AND EXISTS (SELECT 1 FROM workflow_runs
+                  WHERE conversation_id = NEW.conversation_id AND id <> NEW.id
+                    AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
   SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step')
-   WHERE (OLD.status = 'completed' OR OLD.status = 'failed' OR OLD.status = 'cancelled')  AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
+   WHERE (OLD.status = 'completed' OR OLD.status = 'failed' OR OLD.status = 'cancelled' OR OLD.status = 'expired') AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
   SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
    WHERE NEW.current_step IS NOT OLD.current_step
  AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s
@@ -1292,7 +1422,8 @@ BEGIN
    OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
+   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+   OR (NEW.expires_at IS NOT OLD.expires_at AND NEW.expires_at IS NOT NULL AND NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
    WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')

@@ -76,8 +76,10 @@ SELECT 'messages unchanged', (SELECT count(*) FROM chat_messages), (SELECT count
 -- every message got a uid of its own (the random default)
 SELECT 'message uids', count(DISTINCT uid), min(length(uid)), max(length(uid)) FROM chat_messages;
 SELECT 'runs unchanged', (SELECT count(*) FROM workflow_runs),
-       (SELECT count(*) FROM (SELECT * FROM workflow_runs EXCEPT SELECT * FROM run_before)),
-       (SELECT count(*) FROM (SELECT * FROM run_before EXCEPT SELECT * FROM workflow_runs));
+       (SELECT count(*) FROM (SELECT id, conversation_id, workflow, status, current_step, state, business_context, clarifications, error, lease_expires_at, started_at, completed_at, created_at, updated_at FROM workflow_runs EXCEPT SELECT * FROM run_before)),
+       (SELECT count(*) FROM (SELECT * FROM run_before EXCEPT SELECT id, conversation_id, workflow, status, current_step, state, business_context, clarifications, error, lease_expires_at, started_at, completed_at, created_at, updated_at FROM workflow_runs));
+-- the columns of runs that wait: none set
+SELECT 'runs new columns', count(awaiting_ttl_seconds), count(expires_at) FROM workflow_runs;
 -- previews: the last message's first 120 characters ('' for a parts-only
 -- message, NULL without messages), computed when read since migration 005
 CREATE TEMP VIEW pv AS

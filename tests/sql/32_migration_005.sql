@@ -46,7 +46,7 @@ SELECT 'proposals not rejected', count(*) FROM workflow_proposals
  WHERE rejected_at IS NULL AND rejection_reason IS NULL;
 -- runs and events: all kept; run 2 (its conversation deleted while it was
 -- active) is cancelled now, with its event
-SELECT 'runs differ', group_concat(id, ' ') FROM (SELECT * FROM v4_run EXCEPT SELECT * FROM workflow_runs);
+SELECT 'runs differ', group_concat(id, ' ') FROM (SELECT * FROM v4_run EXCEPT SELECT id, conversation_id, workflow, status, current_step, state, business_context, clarifications, error, lease_expires_at, started_at, completed_at, created_at, updated_at FROM workflow_runs);
 SELECT 'events kept', count(*) FROM (SELECT * FROM v4_event EXCEPT SELECT * FROM workflow_run_events);
 SELECT id, status, error, completed_at FROM workflow_runs ORDER BY id;
 SELECT run_id, transition, at FROM run_events WHERE event_id > (SELECT max(id) FROM v4_event);
