@@ -6,7 +6,9 @@
 # a locked call in DELETE mode ends its own transaction) and ack_race.py
 # (6 processes x 200 calls in DELETE and WAL mode, busy_timeout 0 and 2000:
 # no failed call leaves a transaction open, every acknowledged write is on
-# disk; ACK_WORKERS, ACK_OPS, ACK_MODES tune it, e.g. ACK_WORKERS=8 ACK_OPS=300).
+# disk; ACK_WORKERS, ACK_OPS, ACK_MODES tune it, e.g. ACK_WORKERS=8 ACK_OPS=300),
+# and queue_race.py (8 processes double-texting with every on_active strategy,
+# and start_run against expire_stale_runs; QUEUE_WORKERS, QUEUE_OPS tune it).
 #   make test-race                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Output ends with "race: N passed, M failed"; a script that dies without
 # printing that line counts as one failure.

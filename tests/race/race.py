@@ -18,8 +18,10 @@ find_or_create key, and no error other than the expected active-run
 refusals.  The output ends with "race: N passed, M failed".
 
 Then it runs the regression scripts beside it: deferred_busy.py,
-locked_txn.py (issue 8's reproducer) and ack_race.py (acknowledged writes
-survive a race in DELETE and WAL mode, with and without busy_timeout).
+locked_txn.py (issue 8's reproducer), ack_race.py (acknowledged writes
+survive a race in DELETE and WAL mode, with and without busy_timeout) and
+queue_race.py (start_run's on_active strategies and expire_stale_runs
+racing: one active run, queue order, no stranded or lost run).
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/race/race.py
 Environment: RACE_WORKERS (6), RACE_OPS (ops per worker, 60), RACE_KEEP=1
@@ -367,7 +369,9 @@ def main():
     for script, what in (("locked_txn.py", "a locked add_message leaves no transaction open "
                           "and later writes reach the disk"),
                          ("ack_race.py", "acknowledged-write race, DELETE and WAL, with and "
-                          "without busy_timeout")):
+                          "without busy_timeout"),
+                         ("queue_race.py", "double-texting race: the four on_active strategies, "
+                          "and start_run against expire_stale_runs")):
         r = subprocess.run([sys.executable, os.path.join(here, script)],
                            capture_output=True, text=True, timeout=300)
         print("  --- %s" % script)
