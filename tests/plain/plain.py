@@ -40,15 +40,18 @@ SQLITE3 = os.environ.get("SQLITE3", "sqlite3")
 T0 = "2026-01-01T00:00:00.000Z"
 
 STATUSES = ["started", "awaiting_clarification", "awaiting_approval", "processing",
-            "completed", "failed", "cancelled"]
+            "completed", "failed", "cancelled", "queued", "expired"]
 ACTIVE = STATUSES[:4]
 ALLOWED = {
     "started": {"processing", "awaiting_clarification", "awaiting_approval", "completed", "failed",
                 "cancelled"},
     "processing": {"awaiting_clarification", "awaiting_approval", "completed", "failed", "cancelled"},
-    "awaiting_clarification": {"processing", "failed", "cancelled"},
-    "awaiting_approval": {"processing", "failed", "cancelled"},
-    "completed": set(), "failed": set(), "cancelled": set(),
+    "awaiting_clarification": {"processing", "failed", "cancelled", "expired"},
+    "awaiting_approval": {"processing", "failed", "cancelled", "expired"},
+    # queued -> started is allowed when no other run is active; a queued run
+    # always has one ahead of it (test_queue_raw shows the start)
+    "queued": {"started", "cancelled"},
+    "completed": set(), "failed": set(), "cancelled": set(), "expired": set(),
 }
 IMMUTABLE = ("chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts "
              "cannot be updated")
@@ -181,10 +184,18 @@ class Plain:
                     # a conversation and a run sitting in status frm
                     db.execute("INSERT INTO chat_conversations (owner) VALUES ('t')")
                     conv = one(db, "SELECT last_insert_rowid()")
+                    if frm == "queued":  # a queued run waits behind an active one
+                        db.execute("INSERT INTO workflow_runs (conversation_id, workflow)"
+                                   " VALUES (?, 'topical_map')", (conv,))
                     db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status)"
                                " VALUES (?, 'topical_map', ?)", (conv, frm))
                     run = one(db, "SELECT last_insert_rowid()")
-                    if to in ALLOWED[frm]:
+                    if frm == "queued" and to == "started":
+                        with self.assertRaises(sqlite3.IntegrityError) as cm:
+                            db.execute("UPDATE workflow_runs SET status = ? WHERE id = ?", (to, run))
+                        self.assertEqual(str(cm.exception),
+                                         "chatflow: the conversation already has an active run")
+                    elif to in ALLOWED[frm]:
                         db.execute("UPDATE workflow_runs SET status = ? WHERE id = ?", (to, run))
                         self.assertEqual(one(db, "SELECT status FROM workflow_runs WHERE id = ?",
                                              (run,)), to)
@@ -203,7 +214,66 @@ class Plain:
                 finally:
                     db.execute("ROLLBACK TO t")
                     db.execute("RELEASE t")
-        self.assertEqual(checked, 42)
+        self.assertEqual(checked, 72)
+
+    def test_queue_raw(self):
+        """Queued runs by raw SQL: the oldest starts when the active run ends or is deleted."""
+        db = self.db
+        self.refused("INSERT INTO workflow_runs (conversation_id, workflow, status)"
+                     " VALUES (2, 'topical_map', 'queued')", (),
+                     "chatflow: a queued run waits for the conversation's active run, and the"
+                     " conversation has none; insert the run as started")
+        for _ in range(3):
+            db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status, lease_expires_at)"
+                       " VALUES (1, 'topical_map', 'queued', '2030-01-01T00:00:00.000Z')")
+        self.assertEqual(db.execute("SELECT run_id, position, behind_run_id FROM run_queue").fetchall(),
+                         [(3, 1, 1), (4, 2, 1), (5, 3, 1)])
+        self.assertEqual(one(db, "SELECT count(lease_expires_at) FROM workflow_runs WHERE id > 2"), 0)
+        self.refused("UPDATE workflow_runs SET status = 'started' WHERE id = 4", (),
+                     "chatflow: the conversation already has an active run")
+        db.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 1")
+        self.assertEqual(db.execute("SELECT id, status, lease_expires_at IS NOT NULL,"
+                                    " started_at > created_at OR started_at = created_at"
+                                    " FROM workflow_runs WHERE id >= 3 ORDER BY id").fetchall(),
+                         [(3, "started", 1, 1), (4, "queued", 0, 1), (5, "queued", 0, 1)])
+        self.assertEqual(db.execute("SELECT run_id, from_status, to_status FROM workflow_run_events"
+                                    " WHERE run_id IN (1, 3) ORDER BY id DESC LIMIT 2").fetchall(),
+                         [(3, "queued", "started"), (1, "awaiting_clarification", "cancelled")])
+        db.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 4")
+        db.execute("DELETE FROM workflow_runs WHERE id = 3")
+        self.assertEqual(db.execute("SELECT id, status FROM workflow_runs WHERE id >= 3"
+                                    " ORDER BY id").fetchall(), [(4, "cancelled"), (5, "started")])
+        self.assertEqual(db.execute("SELECT * FROM run_queue").fetchall(), [])
+        # a soft delete cancels the queue before the active run, which starts none of it
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status)"
+                   " VALUES (1, 'topical_map', 'queued')")
+        db.execute("UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 1")
+        self.assertEqual(db.execute("SELECT id, status, error FROM workflow_runs WHERE id >= 5"
+                                    " ORDER BY id").fetchall(),
+                         [(5, "cancelled", "conversation deleted"), (6, "cancelled", "conversation deleted")])
+
+    def test_expiry_raw(self):
+        """expires_at: set when an awaiting run starts to wait (awaiting_ttl_seconds), cleared after."""
+        db = self.db
+        self.refused("UPDATE workflow_runs SET status = 'expired' WHERE id = 2", (),
+                     "chatflow: invalid run transition completed -> expired")
+        self.refused("UPDATE workflow_runs SET expires_at = 'soon' WHERE id = 1", (),
+                     "chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ")
+        db.execute("UPDATE workflow_runs SET awaiting_ttl_seconds = 60 WHERE id = 1")
+        db.execute("UPDATE workflow_runs SET status = 'processing' WHERE id = 1")
+        self.assertEqual(one(db, "SELECT expires_at FROM workflow_runs WHERE id = 1"), None)
+        db.execute("UPDATE workflow_runs SET status = 'awaiting_approval', current_step = 'pillar_proposal'"
+                   " WHERE id = 1")
+        self.assertEqual(one(db, "SELECT (julianday(expires_at) - julianday(updated_at)) * 86400"
+                                 " BETWEEN 59.9 AND 60.1 FROM workflow_runs WHERE id = 1"), 1)
+        db.execute("UPDATE workflow_runs SET status = 'expired' WHERE id = 1")
+        self.assertEqual(db.execute("SELECT status, completed_at IS NOT NULL, lease_expires_at,"
+                                    " expires_at IS NOT NULL FROM workflow_runs WHERE id = 1").fetchone(),
+                         ("expired", 1, None, 1))
+        self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 1", (),
+                     "chatflow: invalid run transition expired -> processing")
+        self.assertEqual([r[0] for r in db.execute(
+            "SELECT workflow_id FROM workflow_interrupts ORDER BY 1")], ["external", "thread-2"])
 
     def test_transition_refused_on_fixture(self):
         self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 2", (),
