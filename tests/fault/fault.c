@@ -486,9 +486,13 @@ static const char *const azMainSteps[] = {
     "SELECT cancel_run(2)",
     "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"reject\"}')",
     "SELECT start_run(1, 'topical_map', '{\"n\": 2}', '{\"on_active\": \"cancel\"}')",
+    /* double-texting: a queue, a rollback of the active run and the queue */
+    "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
+    "SELECT start_run(1, 'topical_map', '{\"n\": 3}', '{\"on_active\": \"rollback\"}')",
+    "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
     "#session 2026-01-01T00:00:00Z",
-    "SELECT set_run_status(4, 'awaiting_clarification', 'clarification')",
-    "SELECT fail_run(4, 'worker died')",
+    "SELECT set_run_status(active_run(1), 'awaiting_clarification', 'clarification')",
+    "SELECT fail_run(active_run(1), 'worker died')",
     "SELECT add_message(1, 'user', 'Second conversation gets a title from me')",
     "SELECT add_message(1, 'assistant', 'Noted.', '{\"tokens\": 3}')",
     "#session 2026-01-01T00:00:00Z",
@@ -529,6 +533,11 @@ static const char *const azMainSteps[] = {
     "SELECT add_message(1, 'assistant', 'A draft to regenerate.')",
     "SELECT delete_messages(1, '{\"after_seq\": 2}')",
     "#session 2026-01-01T00:00:00Z",
+    /* a run that may wait 60 s, with a run queued behind it: the sweep
+    ** below expires it and starts the queued one */
+    "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"cancel\", \"ttl_seconds\": 60}')",
+    "SELECT advance_run(active_run(2))",
+    "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
     "SELECT delete_conversation(4)",
     "SELECT chatflow_clock('2026-09-01T00:00:00Z')",
     "SELECT expire_stale_runs()",
