@@ -514,6 +514,8 @@ const CALLS = [
       started_at: CLOCK,
       completed_at: null,
       error: null,
+      expires_at: null,
+      queue_position: null,
     },
     errors: [RUN],
   },

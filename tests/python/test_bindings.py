@@ -192,7 +192,8 @@ class Walkthrough:
         self.assertEqual(json.loads(one(db, "SELECT run_status(?)", (rid,))), {
             "id": 1, "conversation_id": 1, "workflow": "topical_map", "status": "started",
             "current_step": "context_ingestion", "is_active": True, "is_awaiting_input": False,
-            "started_at": T2, "completed_at": None, "error": None})
+            "started_at": T2, "completed_at": None, "error": None, "expires_at": None,
+            "queue_position": None})
         db.execute("SELECT chatflow_clock(?)", (T2,))
         self.assertEqual(one(db, "SELECT set_run_status(?, 'awaiting_clarification', 'clarification')",
                              (rid,)), 1)
@@ -250,7 +251,8 @@ class Walkthrough:
         self.assertEqual(json.loads(one(db, "SELECT run_status(?)", (rid,))), {
             "id": 1, "conversation_id": 1, "workflow": "topical_map", "status": "completed",
             "current_step": "pillar_proposal", "is_active": False, "is_awaiting_input": False,
-            "started_at": T2, "completed_at": T4, "error": None})
+            "started_at": T2, "completed_at": T4, "error": None, "expires_at": None,
+            "queue_position": None})
         self.assertEqual(one(db, "SELECT count(*) FROM workflow_interrupt"), 0)
         self.assertEqual(one(db, "SELECT active_run(?)", (cid,)), None)
         self.assertChatflowError(db, "SELECT set_run_status(?, 'processing')", (rid,),
@@ -368,7 +370,7 @@ class Errors(TmpDir):
              sqlite3.IntegrityError),  # SQLITE_CONSTRAINT, kept as the result code
             ("SELECT set_run_status(1, 'bogus')",
              "chatflow: invalid run status 'bogus' (expected started, awaiting_clarification,"
-             " awaiting_approval, processing, completed, failed, cancelled)"),
+             " awaiting_approval, processing, completed, failed, cancelled, queued, expired)"),
             ("SELECT set_run_status(42, 'processing')", "chatflow: unknown run 42"),
             ("SELECT run_status(42)", "chatflow: unknown run 42"),
         ]
@@ -383,7 +385,7 @@ class Errors(TmpDir):
         self.assertChatflowError(db, "SELECT start_run(?, ?)", (1, "nope"),
                                  "chatflow: unknown workflow 'nope'")
         self.assertChatflowError(db, "SELECT start_run(?, ?, ?, ?)", (1, "topical_map", None, '{"on_active": "x"}'),
-                                 "chatflow: invalid on_active 'x' (expected reject, cancel)")
+                                 "chatflow: invalid on_active 'x' (expected reject, cancel, enqueue, rollback)")
         db.execute("SELECT cancel_run(?)", (rid,))
         self.assertChatflowError(db, "SELECT start_run(?, ?)", (1, "nope"),
                                  "chatflow: unknown workflow 'nope'")

@@ -174,7 +174,7 @@ class TopicalMapSession(Base):
                 "status": run["status"], "current_step": run["current_step"],
                 "is_active": active, "is_awaiting_input": awaiting,
                 "started_at": run["started_at"], "completed_at": run["completed_at"],
-                "error": run["error"]}, name)
+                "error": run["error"], "expires_at": None, "queue_position": None}, name)
             self.assertEqual(one(db, "SELECT active_run(1)"), 1 if active else None, name)
 
         cur = db.execute(

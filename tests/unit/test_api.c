@@ -405,7 +405,8 @@ static void test_run_transitions(void **state) {
   CF_SQL(db, "SELECT run_status(1)",
          "{\"id\":1,\"conversation_id\":1,\"workflow\":\"topical_map\",\"status\":\"started\","
          "\"current_step\":\"context_ingestion\",\"is_active\":true,\"is_awaiting_input\":false,"
-         "\"started_at\":\"" T0 "\",\"completed_at\":null,\"error\":null}");
+         "\"started_at\":\"" T0 "\",\"completed_at\":null,\"error\":null,"
+         "\"expires_at\":null,\"queue_position\":null}");
   CF_SQL(db, "SELECT active_run(1)", "1");
   CF_SQL(db, "SELECT state FROM workflow_runs", "{\"seed\":\"bakery\"}");
   CF_SQL(db, "SELECT set_run_status(1, 'processing')", "1");
@@ -423,7 +424,7 @@ static void test_run_transitions(void **state) {
                          "chatflow: invalid run transition awaiting_clarification -> started (run 1)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT set_run_status(1, 'done')",
                          "chatflow: invalid run status 'done' (expected started, awaiting_clarification,"
-                         " awaiting_approval, processing, completed, failed, cancelled)");
+                         " awaiting_approval, processing, completed, failed, cancelled, queued, expired)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT set_run_status(1, 'processing', 'nostep')",
                          "chatflow: unknown step 'nostep' for workflow topical_map (expected context_ingestion,"
                          " clarification, pillar_proposal, pillar_validation, cluster_generation, completion)");
@@ -475,7 +476,7 @@ static void test_one_active_run(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"reject\"}')",
                          "chatflow: conversation 1 already has an active run 1 (awaiting_approval)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"queue\"}')",
-                         "chatflow: invalid on_active 'queue' (expected reject, cancel)");
+                         "chatflow: invalid on_active 'queue' (expected reject, cancel, enqueue, rollback)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT start_run(1, 'nope')", "chatflow: unknown workflow 'nope'");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT start_run(99, 'topical_map')", "chatflow: unknown conversation 99");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT start_run(2, 'topical_map', '[1]')",
