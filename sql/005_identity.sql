@@ -18,6 +18,10 @@
 -- * The list preview is cut in C at a grapheme boundary (conversation_list),
 --   no longer stored: last_message_preview leaves chat_conversations.
 -- * Trigram indexes for search in scripts written without spaces, and emoji.
+-- * Runs can wait in a queue behind the conversation's active run (status
+--   queued; the schema starts the oldest when the active run ends or is
+--   deleted) and can expire while they wait for a person (status expired,
+--   awaiting_ttl_seconds, expires_at).
 
 -- ---------------------------------------------------------------------------
 -- Rebuild with AUTOINCREMENT

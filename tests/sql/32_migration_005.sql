@@ -94,6 +94,18 @@ SELECT 'counters', count(*) FROM chat_conversations AS c
  WHERE message_count IS NOT (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)
     OR total_tokens IS NOT (SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE conversation_id = c.id)
     OR last_seq < coalesce((SELECT max(seq) FROM chat_messages WHERE conversation_id = c.id), 0);
+-- the legacy run 1 takes a queue behind it; a rollback removes it with the
+-- messages it wrote, the counters follow
+SELECT start_run(1, 'topical_map', NULL, '{"on_active": "enqueue"}');
+SELECT id, status FROM workflow_runs WHERE conversation_id = 1 ORDER BY id;
+SELECT (SELECT count(*) FROM chat_messages WHERE run_id = 1), message_count FROM chat_conversations WHERE id = 1;
+SELECT start_run(1, 'topical_map', NULL, '{"on_active": "rollback"}');
+SELECT id, status FROM workflow_runs WHERE conversation_id = 1 ORDER BY id;
+SELECT (SELECT count(*) FROM chat_messages WHERE run_id = 1), message_count FROM chat_conversations WHERE id = 1;
+SELECT 'counters', count(*) FROM chat_conversations AS c
+ WHERE message_count IS NOT (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)
+    OR total_tokens IS NOT (SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE conversation_id = c.id);
+PRAGMA integrity_check;
 
 -- ---------------------------------------------------------------- the caller's own schema
 -- The 0.1 database again, with the caller's table referencing chatflow's
