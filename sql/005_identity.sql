@@ -1197,13 +1197,13 @@ BEGIN
                              WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
                                  WHEN status IN ('awaiting_clarification', 'awaiting_approval', 'queued') THEN NULL
                                  ELSE lease_expires_at END,
+         -- (no TTL, or 0: the modifier is NULL, and so is the time)
          expires_at = CASE WHEN status IN ('awaiting_clarification', 'awaiting_approval') AND expires_at IS NULL
-           THEN (SELECT CASE WHEN t > 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ',
-                   coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-                   '+' || t || ' seconds') END
-                   FROM (SELECT coalesce(NEW.awaiting_ttl_seconds,
+           THEN strftime('%Y-%m-%dT%H:%M:%fZ',
+                  coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  '+' || nullif(coalesce(NEW.awaiting_ttl_seconds,
                                          (SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                                           WHERE key = 'runs.awaiting_ttl_seconds')) AS t))
+                                           WHERE key = 'runs.awaiting_ttl_seconds')), 0) || ' seconds')
            ELSE expires_at END
    WHERE id = NEW.id
      AND (NEW.current_step IS NULL
@@ -1260,12 +1260,11 @@ BEGIN
   UPDATE workflow_runs
      SET lease_expires_at = NULL,
          expires_at = CASE WHEN OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
-           THEN (SELECT CASE WHEN t > 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ',
-                   coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-                   '+' || t || ' seconds') END
-                   FROM (SELECT coalesce(NEW.awaiting_ttl_seconds,
+           THEN strftime('%Y-%m-%dT%H:%M:%fZ',
+                  coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  '+' || nullif(coalesce(NEW.awaiting_ttl_seconds,
                                          (SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                                           WHERE key = 'runs.awaiting_ttl_seconds')) AS t))
+                                           WHERE key = 'runs.awaiting_ttl_seconds')), 0) || ' seconds')
            ELSE NEW.expires_at END,
          updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
                                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
@@ -1353,59 +1352,78 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
   -- the status state machine (the same table as ext/runs.c): every move
-  -- between two different statuses that is not allowed
-  SELECT CASE OLD.status || ' -> ' || NEW.status
-      WHEN 'started -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> queued')
-      WHEN 'started -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> expired')
-      WHEN 'awaiting_clarification -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started')
-      WHEN 'awaiting_clarification -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval')
-      WHEN 'awaiting_clarification -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed')
-      WHEN 'awaiting_clarification -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> queued')
-      WHEN 'awaiting_approval -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started')
-      WHEN 'awaiting_approval -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification')
-      WHEN 'awaiting_approval -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed')
-      WHEN 'awaiting_approval -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> queued')
-      WHEN 'processing -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> started')
-      WHEN 'processing -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> queued')
-      WHEN 'processing -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> expired')
-      WHEN 'completed -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> started')
-      WHEN 'completed -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification')
-      WHEN 'completed -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval')
-      WHEN 'completed -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> processing')
-      WHEN 'completed -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> failed')
-      WHEN 'completed -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled')
-      WHEN 'completed -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> queued')
-      WHEN 'completed -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> expired')
-      WHEN 'failed -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> started')
-      WHEN 'failed -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification')
-      WHEN 'failed -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval')
-      WHEN 'failed -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> processing')
-      WHEN 'failed -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> completed')
-      WHEN 'failed -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled')
-      WHEN 'failed -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> queued')
-      WHEN 'failed -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> expired')
-      WHEN 'cancelled -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started')
-      WHEN 'cancelled -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification')
-      WHEN 'cancelled -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval')
-      WHEN 'cancelled -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing')
-      WHEN 'cancelled -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed')
-      WHEN 'cancelled -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed')
-      WHEN 'cancelled -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> queued')
-      WHEN 'cancelled -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> expired')
-      WHEN 'queued -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_clarification')
-      WHEN 'queued -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_approval')
-      WHEN 'queued -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> processing')
-      WHEN 'queued -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> completed')
-      WHEN 'queued -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> failed')
-      WHEN 'queued -> expired' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> expired')
-      WHEN 'expired -> started' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> started')
-      WHEN 'expired -> awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_clarification')
-      WHEN 'expired -> awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_approval')
-      WHEN 'expired -> processing' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> processing')
-      WHEN 'expired -> completed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> completed')
-      WHEN 'expired -> failed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> failed')
-      WHEN 'expired -> cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> cancelled')
-      WHEN 'expired -> queued' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> queued')
+  -- between two different statuses that is not allowed (nested CASEs on
+  -- the nine status names, which the trigger's program holds once each)
+  SELECT CASE OLD.status
+    WHEN 'started' THEN CASE NEW.status
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> queued')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> expired')
+      END
+    WHEN 'awaiting_clarification' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> queued')
+      END
+    WHEN 'awaiting_approval' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started')
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> queued')
+      END
+    WHEN 'processing' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> started')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> queued')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> expired')
+      END
+    WHEN 'completed' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> started')
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval')
+      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> processing')
+      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> failed')
+      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> queued')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> expired')
+      END
+    WHEN 'failed' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> started')
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval')
+      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> processing')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> completed')
+      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> queued')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> expired')
+      END
+    WHEN 'cancelled' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started')
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval')
+      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed')
+      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> queued')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> expired')
+      END
+    WHEN 'queued' THEN CASE NEW.status
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_clarification')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_approval')
+      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> processing')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> completed')
+      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> failed')
+      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> expired')
+      END
+    WHEN 'expired' THEN CASE NEW.status
+      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> started')
+      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_clarification')
+      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_approval')
+      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> processing')
+      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> completed')
+      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> failed')
+      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> cancelled')
+      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> queued')
+      END
     END
    WHERE NEW.status IS NOT OLD.status;
   SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
