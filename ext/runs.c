@@ -18,9 +18,10 @@
 **   SELECT set_run_status(1, 'awaiting_clarification', 'clarification');
 **   SELECT run_status(1) ->> 'status';
 **
-** The state machine (the schema's trigger enforces the same table for raw
-** UPDATEs, without the run id in its message, which a trigger cannot
-** format):
+** The state machine is the schema's table workflow_run_transitions (the
+** trigger on workflow_runs enforces it for raw UPDATEs, without the
+** statuses and run id in its message, which a trigger cannot format;
+** cfTransitionOk reads it here):
 **   started                -> processing | awaiting_clarification | awaiting_approval
 **                             | completed | failed | cancelled
 **   processing             -> awaiting_clarification | awaiting_approval | completed
@@ -52,6 +53,7 @@
 */
 #include "chatflow_int.h"
 
+#include <limits.h>
 #include <string.h>
 
 static const char *azStatus[] = {"started", "awaiting_clarification", "awaiting_approval",
@@ -72,22 +74,29 @@ int cfStatusTerminal(const char *z) {
          strcmp(z, "expired") == 0;
 }
 
-/* 1 if from -> to is allowed (the same active status counts as allowed). */
-static int cfTransitionOk(const char *zFrom, const char *zTo) {
-  static const unsigned short aOk[CF_N_STATUS] = {
-    /* bit i set: may move to azStatus[i] */
-    0x07e, /* started: processing, awaiting_*, completed, failed, cancelled */
-    0x168, /* awaiting_clarification: processing, failed, cancelled, expired */
-    0x168, /* awaiting_approval: processing, failed, cancelled, expired */
-    0x076, /* processing: awaiting_*, completed, failed, cancelled */
-    0, 0, 0, /* completed, failed, cancelled */
-    0x041, /* queued: started, cancelled */
-    0,     /* expired */
-  };
-  int iFrom = cfRunStatusIndex(zFrom), iTo = cfRunStatusIndex(zTo);
-  if (iFrom < 0 || iTo < 0) return 0;
-  if (iFrom == iTo) return !cfStatusTerminal(zFrom) && strcmp(zFrom, "queued") != 0;
-  return (aOk[iFrom] >> iTo) & 1;
+/* Sets *pbOk to 1 if the move from -> to is allowed: a row of the schema's
+** workflow_run_transitions, or (for set_run_status, which may move the step)
+** an active status to itself. */
+static int cfTransitionOk(CfConn *p, const char *zFrom, const char *zTo, int *pbOk) {
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  *pbOk = 0;
+  if (strcmp(zFrom, zTo) == 0) {
+    *pbOk = !cfStatusTerminal(zFrom) && strcmp(zFrom, "queued") != 0;
+    return SQLITE_OK;
+  }
+  rc = cfStmt(p, CF_STMT_TRANSITION,
+              "SELECT 1 FROM workflow_run_transitions WHERE from_status = ?1 AND to_status = ?2",
+              &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(pStmt, 1, zFrom, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zTo, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    *pbOk = rc == SQLITE_ROW;
+    rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? SQLITE_OK : rc;
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
 }
 
 void cfRunFree(CfRun *r) {
@@ -168,11 +177,13 @@ int cfStepOnce(sqlite3_stmt *pStmt) {
 int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
                      const char *zNow, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc, nLease = 0;
-  if (!cfTransitionOk(r->zStatus, zTo)) {
+  int rc, nLease = 0, bOk = 0;
+  rc = cfTransitionOk(p, r->zStatus, zTo, &bOk);
+  if (rc != SQLITE_OK) return rc;
+  if (!bOk) {
     *pzErr = sqlite3_mprintf("chatflow: invalid run transition %s -> %s (run %lld)", r->zStatus,
                              zTo, r->iId);
-    return SQLITE_ERROR;
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (zStep) {
     rc = cfStepCheck(p, r->zWorkflow, zStep, pzErr);
@@ -235,6 +246,12 @@ int cfExpireStale(CfConn *p, const char *zNow, sqlite3_int64 iConv, int *pn) {
   cfStmtDone(p, pStmt);
   return rc;
 }
+
+/* cancel and rollback end the queue first, so that ending the active run
+** starts none of it. */
+static const char zSqlQueueCancel[] =
+    "UPDATE workflow_runs SET status = 'cancelled', completed_at = ?3, updated_at = ?3"
+    " WHERE conversation_id = ?1 AND status = 'queued'";
 
 /* start_run's on_active strategies. */
 #define CF_ON_REJECT 0
@@ -344,8 +361,12 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
   }
   if (aOpt[1].bPresent && (aOpt[1].iVal < 0 || aOpt[1].iVal > CF_MAX_AWAITING_TTL)) {
-    zErr = sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), got %lld",
-                           CF_MAX_AWAITING_TTL, aOpt[1].iVal);
+    /* (a JSON integer beyond 64 bits arrives clamped: say so, not the clamp) */
+    zErr = (aOpt[1].iVal == LLONG_MAX || aOpt[1].iVal == LLONG_MIN)
+               ? sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), "
+                                 "got a number beyond 64 bits", CF_MAX_AWAITING_TTL)
+               : sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), got %lld",
+                                 CF_MAX_AWAITING_TTL, aOpt[1].iVal);
     rc = SQLITE_ERROR;
     goto fail;
   }
@@ -353,9 +374,11 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
   rc = cfStartCheck(p, iConv, zWorkflow, zNow, &iRun, zStatus, (int)sizeof(zStatus), &bStale, &zErr);
-  if (rc == SQLITE_OK && bStale) {
+  if (rc == SQLITE_OK && bStale && (eOn == CF_ON_REJECT || eOn == CF_ON_ENQUEUE)) {
     /* The same rule as expire_stale_runs(), for this conversation; the
-    ** schema may start its next queued run, so look again. */
+    ** schema may start its next queued run, so look again.  (cancel and
+    ** rollback end the active run themselves, stale or not: a rollback
+    ** deletes what a dead worker half wrote.) */
     rc = cfExpireStale(p, zNow, iConv, &nExpired);
     if (rc == SQLITE_OK) {
       rc = cfStartCheck(p, iConv, zWorkflow, zNow, &iRun, zStatus, (int)sizeof(zStatus), &bStale,
@@ -372,22 +395,19 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       case CF_ON_CANCEL: {
         /* The queue first, so that ending the active run starts none of it. */
         CfRun r;
-        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL,
-                         "UPDATE workflow_runs SET status = 'cancelled', completed_at = ?3, updated_at = ?3"
-                         " WHERE conversation_id = ?1 AND status = 'queued'",
-                         iConv, iRun, zNow);
+        memset(&r, 0, sizeof(r));
+        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow);
         if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
         if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
         cfRunFree(&r);
         break;
       }
       case CF_ON_ROLLBACK:
-        /* The active run with everything it wrote (workflow_runs_cascade:
-        ** its messages, proposals, events and checkpoint; the counters and
-        ** search index follow the messages), and the queue. */
-        rc = cfStartExec(p, CF_STMT_QUEUE_DELETE,
-                         "DELETE FROM workflow_runs WHERE conversation_id = ?1 AND status = 'queued'",
-                         iConv, 0, 0);
+        /* The queue is cancelled (its runs keep the messages given to
+        ** them), then the active run is deleted with everything it wrote
+        ** (workflow_runs_cascade: its messages, proposals, events and
+        ** checkpoint; the counters and search index follow the messages). */
+        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow);
         if (rc == SQLITE_OK) {
           rc = cfStartExec(p, CF_STMT_RUN_ROLLBACK,
                            "DELETE FROM workflow_runs WHERE conversation_id = ?1 AND id = ?2",

@@ -358,7 +358,7 @@ static const CfSetting aSetting[] = {
   {"llm.timeout_ms", "60000", CF_SET_INT, 1, 3600000},
   {"limits.max_content_chars", "100000", CF_SET_INT, 1, CF_MAX_CONTENT_CHARS_CEILING},
   {"runs.lease_seconds", "300", CF_SET_INT, 1, 86400},
-  {"runs.awaiting_ttl_seconds", 0, CF_SET_INT, 1, CF_MAX_AWAITING_TTL},
+  {"runs.awaiting_ttl_seconds", 0, CF_SET_INT, 0, CF_MAX_AWAITING_TTL}, /* 0: no limit */
   {"llm.connect_timeout_ms", "10000", CF_SET_INT, 1, 600000},
   {"llm.max_tokens", 0, CF_SET_INT, 1, 10000000},
   {"llm.temperature", 0, CF_SET_NUMBER, 0, 2},

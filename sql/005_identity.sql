@@ -293,6 +293,50 @@ SELECT q.conversation_id,
   FROM workflow_runs AS q
  WHERE q.status = 'queued';
 
+-- The run state machine, as data: every allowed move between two different
+-- statuses.  workflow_runs_check_update refuses any other, the functions
+-- read it for their messages (ext/runs.c), and a later version changes the
+-- machine by changing rows here.
+CREATE TABLE workflow_run_transitions (
+  from_status TEXT NOT NULL,
+  to_status   TEXT NOT NULL,
+  PRIMARY KEY (from_status, to_status)
+) STRICT, WITHOUT ROWID;
+INSERT INTO workflow_run_transitions (from_status, to_status) VALUES
+  ('started', 'processing'),
+  ('started', 'awaiting_clarification'),
+  ('started', 'awaiting_approval'),
+  ('started', 'completed'),
+  ('started', 'failed'),
+  ('started', 'cancelled'),
+  ('processing', 'awaiting_clarification'),
+  ('processing', 'awaiting_approval'),
+  ('processing', 'completed'),
+  ('processing', 'failed'),
+  ('processing', 'cancelled'),
+  ('awaiting_clarification', 'processing'),
+  ('awaiting_clarification', 'failed'),
+  ('awaiting_clarification', 'cancelled'),
+  ('awaiting_clarification', 'expired'),
+  ('awaiting_approval', 'processing'),
+  ('awaiting_approval', 'failed'),
+  ('awaiting_approval', 'cancelled'),
+  ('awaiting_approval', 'expired'),
+  ('queued', 'started'),
+  ('queued', 'cancelled');
+CREATE TRIGGER workflow_run_transitions_insert BEFORE INSERT ON workflow_run_transitions
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_transitions is the run state machine; only chatflow''s migrations change it');
+END;
+CREATE TRIGGER workflow_run_transitions_update BEFORE UPDATE ON workflow_run_transitions
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_transitions is the run state machine; only chatflow''s migrations change it');
+END;
+CREATE TRIGGER workflow_run_transitions_delete BEFORE DELETE ON workflow_run_transitions
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_transitions is the run state machine; only chatflow''s migrations change it');
+END;
+
 -- ---------------------------------------------------------------------------
 -- Conversations
 
@@ -1253,7 +1297,8 @@ BEGIN
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
      AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
      AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired');
-  -- a run that waits for a person holds no lease, and expires at the clock
+  -- a run that waits for a person (or in the queue) holds no lease; one
+  -- that waits for a person expires at the clock
   -- plus its awaiting_ttl_seconds (else runs.awaiting_ttl_seconds) when it
   -- starts to wait; one moved to started or processing without a lease gets
   -- runs.lease_seconds from now
@@ -1268,7 +1313,8 @@ BEGIN
            ELSE NEW.expires_at END,
          updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
                                strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval')
+   WHERE id = NEW.id AND (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval'
+                          OR NEW.status = 'queued')
      AND (NEW.lease_expires_at IS NOT NULL
           OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
               AND coalesce(NEW.awaiting_ttl_seconds,
@@ -1351,81 +1397,17 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run id cannot change') WHERE NEW.id IS NOT OLD.id;
   SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
-  -- the status state machine (the same table as ext/runs.c): every move
-  -- between two different statuses that is not allowed (nested CASEs on
-  -- the nine status names, which the trigger's program holds once each)
-  SELECT CASE OLD.status
-    WHEN 'started' THEN CASE NEW.status
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> queued')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition started -> expired')
-      END
-    WHEN 'awaiting_clarification' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> started')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> awaiting_approval')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> completed')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_clarification -> queued')
-      END
-    WHEN 'awaiting_approval' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> started')
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> awaiting_clarification')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> completed')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition awaiting_approval -> queued')
-      END
-    WHEN 'processing' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> started')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> queued')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition processing -> expired')
-      END
-    WHEN 'completed' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> started')
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_clarification')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> awaiting_approval')
-      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> processing')
-      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> failed')
-      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> cancelled')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> queued')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition completed -> expired')
-      END
-    WHEN 'failed' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> started')
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_clarification')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> awaiting_approval')
-      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> processing')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> completed')
-      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> cancelled')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> queued')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition failed -> expired')
-      END
-    WHEN 'cancelled' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> started')
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_clarification')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> awaiting_approval')
-      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> processing')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> completed')
-      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> failed')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> queued')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition cancelled -> expired')
-      END
-    WHEN 'queued' THEN CASE NEW.status
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_clarification')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> awaiting_approval')
-      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> processing')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> completed')
-      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> failed')
-      WHEN 'expired' THEN RAISE(ABORT, 'chatflow: invalid run transition queued -> expired')
-      END
-    WHEN 'expired' THEN CASE NEW.status
-      WHEN 'started' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> started')
-      WHEN 'awaiting_clarification' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_clarification')
-      WHEN 'awaiting_approval' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> awaiting_approval')
-      WHEN 'processing' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> processing')
-      WHEN 'completed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> completed')
-      WHEN 'failed' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> failed')
-      WHEN 'cancelled' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> cancelled')
-      WHEN 'queued' THEN RAISE(ABORT, 'chatflow: invalid run transition expired -> queued')
-      END
-    END
-   WHERE NEW.status IS NOT OLD.status;
+  -- the status state machine: a move between two different statuses must
+  -- be a row of workflow_run_transitions (a trigger cannot format the
+  -- statuses into its message; the functions name them and the run)
+  -- (a status that is none of the nine is left to the CHECK constraint,
+  -- whose message lists them)
+  SELECT RAISE(ABORT, 'chatflow: invalid run transition (not a move of workflow_run_transitions)')
+   WHERE NEW.status IS NOT OLD.status
+     AND NOT EXISTS (SELECT 1 FROM workflow_run_transitions
+                      WHERE from_status = OLD.status AND to_status = NEW.status)
+     AND EXISTS (SELECT 1 FROM workflow_run_transitions
+                  WHERE from_status = NEW.status OR to_status = NEW.status);
   SELECT RAISE(ABORT, 'chatflow: the conversation already has an active run')
    WHERE NOT (OLD.status = 'started' OR OLD.status = 'awaiting_clarification' OR OLD.status = 'awaiting_approval' OR OLD.status = 'processing')
      AND (NEW.status = 'started' OR NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'processing')

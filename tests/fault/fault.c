@@ -568,6 +568,10 @@ static const char *const azRegressSteps[] = {
     "SELECT add_message(2, 'user', 'a title from me', '{\"type\": \"user_input\", \"tokens\": 2}')",
     "SELECT create_conversation('acme', 'T', '{\"model\": \"m\"}')",
     "SELECT find_or_create_conversation('acme', 'k9', 'T', '{\"model\": \"m\"}')",
+    /* cancel with a queue: a failure before the active run was loaded freed
+    ** an uninitialised CfRun (runs.c) */
+    "#warm SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
+    "#warm SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
     "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"cancel\"}')",
     "SELECT fork_conversation(2, 1, '{\"uid\": \"fork-1\"}')",
     /* import: SQLite's json_valid() answers 0 when it cannot allocate; that

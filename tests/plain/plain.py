@@ -53,6 +53,9 @@ ALLOWED = {
     "queued": {"started", "cancelled"},
     "completed": set(), "failed": set(), "cancelled": set(), "expired": set(),
 }
+# what the schema says of a move outside workflow_run_transitions (a trigger
+# cannot format the statuses into its message)
+RAW_TRANSITION = "chatflow: invalid run transition (not a move of workflow_run_transitions)"
 IMMUTABLE = ("chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts "
              "cannot be updated")
 
@@ -207,7 +210,7 @@ class Plain:
                         with self.assertRaises(sqlite3.IntegrityError) as cm:
                             db.execute("UPDATE workflow_runs SET status = ? WHERE id = ?", (to, run))
                         self.assertEqual(str(cm.exception),
-                                         "chatflow: invalid run transition %s -> %s" % (frm, to))
+                                         RAW_TRANSITION)
                         self.assertEqual(one(db, "SELECT status FROM workflow_runs WHERE id = ?",
                                              (run,)), frm)
                     checked += 1
@@ -215,6 +218,18 @@ class Plain:
                     db.execute("ROLLBACK TO t")
                     db.execute("RELEASE t")
         self.assertEqual(checked, 72)
+
+    def test_transitions_table(self):
+        """The state machine is the table workflow_run_transitions, which raw SQL cannot change."""
+        db = self.db
+        rows = set(db.execute("SELECT from_status, to_status FROM workflow_run_transitions"))
+        self.assertEqual(rows, {(f, t) for f, ts in ALLOWED.items() for t in ts})
+        text = ("chatflow: workflow_run_transitions is the run state machine; only chatflow's"
+                " migrations change it")
+        self.refused("INSERT INTO workflow_run_transitions VALUES ('completed', 'started')", (), text)
+        self.refused("DELETE FROM workflow_run_transitions WHERE from_status = 'queued'", (), text)
+        self.refused("UPDATE workflow_run_transitions SET to_status = 'started'"
+                     " WHERE from_status = 'queued'", (), text)
 
     def test_queue_raw(self):
         """Queued runs by raw SQL: the oldest starts when the active run ends or is deleted."""
@@ -256,7 +271,7 @@ class Plain:
         """expires_at: set when an awaiting run starts to wait (awaiting_ttl_seconds), cleared after."""
         db = self.db
         self.refused("UPDATE workflow_runs SET status = 'expired' WHERE id = 2", (),
-                     "chatflow: invalid run transition completed -> expired")
+                     RAW_TRANSITION)
         self.refused("UPDATE workflow_runs SET expires_at = 'soon' WHERE id = 1", (),
                      "chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ")
         db.execute("UPDATE workflow_runs SET awaiting_ttl_seconds = 60 WHERE id = 1")
@@ -271,17 +286,17 @@ class Plain:
                                     " expires_at IS NOT NULL FROM workflow_runs WHERE id = 1").fetchone(),
                          ("expired", 1, None, 1))
         self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 1", (),
-                     "chatflow: invalid run transition expired -> processing")
+                     RAW_TRANSITION)
         self.assertEqual([r[0] for r in db.execute(
             "SELECT workflow_id FROM workflow_interrupts ORDER BY 1")], ["external", "thread-2"])
 
     def test_transition_refused_on_fixture(self):
         self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 2", (),
-                     "chatflow: invalid run transition completed -> processing")
+                     RAW_TRANSITION)
         self.refused("UPDATE workflow_runs SET status = 'completed' WHERE id = 1", (),
-                     "chatflow: invalid run transition awaiting_clarification -> completed")
+                     RAW_TRANSITION)
         self.refused("UPDATE workflow_runs SET status = 'started' WHERE id = 1", (),
-                     "chatflow: invalid run transition awaiting_clarification -> started")
+                     RAW_TRANSITION)
         self.refused("UPDATE workflow_runs SET conversation_id = 2 WHERE id = 1", (),
                      "chatflow: a run cannot move to another conversation or workflow")
         self.refused("UPDATE workflow_runs SET current_step = 'nope' WHERE id = 1", (),
@@ -715,7 +730,7 @@ class Plain:
         before = dump(self.db)
         cases = [
             ("UPDATE workflow_runs SET status = 'processing' WHERE id = 2;",
-             "chatflow: invalid run transition completed -> processing"),
+             RAW_TRANSITION),
             ("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map');",
              "chatflow: the conversation already has an active run"),
             ("UPDATE chat_messages SET content = 'edited' WHERE id = 1;", IMMUTABLE),

@@ -393,7 +393,7 @@ class Errors(TmpDir):
                                  "chatflow: invalid run transition cancelled -> cancelled (run %d)" % rid)
         # raw SQL refused by the schema's triggers (RAISE(ABORT)) is a constraint error
         self.assertChatflowError(db, "UPDATE workflow_runs SET status = 'processing' WHERE id = ?", (rid,),
-                                 "chatflow: invalid run transition cancelled -> processing",
+                                 "chatflow: invalid run transition (not a move of workflow_run_transitions)",
                                  sqlite3.IntegrityError)
         db.close()
 

@@ -59,7 +59,8 @@ SELECT id, status FROM workflow_runs WHERE id >= 6 ORDER BY id;
 
 -- rollback: the active run and everything it wrote go (the messages added
 -- while it was active, its proposals, events and checkpoint; the counters
--- and the search index follow); the message from before any run stays
+-- and the search index follow); the queued run is cancelled, keeping its
+-- events; the message from before any run stays
 SELECT chatflow_clock('2026-01-01T00:03:00.000Z');
 SELECT add_message(1, 'user', 'Map for the bakery, please');
 SELECT add_message(1, 'assistant', 'Working on sourdough pillars');
@@ -72,7 +73,7 @@ SELECT count(*) FROM search_messages('sourdough');
 SELECT start_run(1, 'topical_map', '{"seed": "coffee"}', '{"on_active": "rollback"}');
 SELECT id, status, state FROM workflow_runs WHERE id >= 8 ORDER BY id;
 SELECT (SELECT count(*) FROM chat_messages WHERE run_id = 8),
-       (SELECT count(*) FROM workflow_run_events WHERE run_id IN (8, 9)),
+       (SELECT count(*) FROM workflow_run_events WHERE run_id = 8),
        (SELECT count(*) FROM workflow_proposals WHERE run_id = 8),
        (SELECT count(*) FROM workflow_interrupts WHERE workflow_id = 'run_8');
 SELECT message_count, last_seq, total_tokens FROM chat_conversations WHERE id = 1;
@@ -161,8 +162,9 @@ SELECT start_run(2, 'topical_map', NULL, '{"ttl_seconds": 1e300}');  -- error
 SELECT start_run(2, 'topical_map', NULL, '{"ttl_seconds": 1.5}');  -- error
 SELECT start_run(2, 'topical_map', NULL, '{"ttl_seconds": "60"}');  -- error
 SELECT start_run(99, 'topical_map', NULL, '{"on_active": "rollback"}');  -- error
-SELECT chatflow_config('runs.awaiting_ttl_seconds', '0');  -- error
+SELECT chatflow_config('runs.awaiting_ttl_seconds', '0');
 SELECT chatflow_config('runs.awaiting_ttl_seconds', '31536001');  -- error
+SELECT chatflow_config('runs.awaiting_ttl_seconds', NULL);
 SELECT set_run_status(18, 'expired');  -- error
 SELECT set_run_status(17, 'bogus');  -- error
 SELECT count(*), max(id) FROM workflow_runs;
@@ -200,4 +202,28 @@ SELECT CASE conversation_id WHEN 5 THEN 2 ELSE 4 END, status, awaiting_ttl_secon
   FROM workflow_runs WHERE conversation_id IN (5, 6);
 SELECT conversation_id, status, awaiting_ttl_seconds FROM workflow_runs WHERE conversation_id = 6 ORDER BY id;
 SELECT * FROM run_queue WHERE conversation_id = 6;
+
+-- rollback of a stale active run deletes it too (what a dead worker half
+-- wrote); a queued run holds no lease, also after a raw UPDATE gives it one
+SELECT create_conversation('acme', 'Stale');
+SELECT chatflow_clock('2026-01-03T00:00:00.000Z');
+SELECT start_run(7, 'topical_map');
+SELECT add_message(7, 'assistant', 'half an answer');
+SELECT start_run(7, 'topical_map', NULL, '{"on_active": "enqueue"}');
+UPDATE workflow_runs SET lease_expires_at = '2025-01-01T00:00:00.000Z' WHERE conversation_id = 7 AND status = 'queued';
+SELECT status, lease_expires_at FROM workflow_runs WHERE conversation_id = 7 ORDER BY id;
+SELECT chatflow_clock('2026-01-03T00:06:00.000Z');
+SELECT start_run(7, 'topical_map', NULL, '{"on_active": "rollback"}');
+SELECT status, error FROM workflow_runs WHERE conversation_id = 7 ORDER BY id;
+SELECT message_count, (SELECT count(*) FROM chat_messages WHERE conversation_id = 7) FROM chat_conversations WHERE id = 7;
+-- a ttl_seconds beyond 64 bits is named as such
+SELECT start_run(7, 'topical_map', NULL, '{"ttl_seconds": 99999999999999999999}');  -- error
+-- import keeps an expired run's expires_at as exported, with proposals too
+SELECT chatflow_config('runs.awaiting_ttl_seconds', '60');
+SELECT import_conversation('acme', '{"format": "chatflow.conversation.v1", "conversation": {"title": "t"},
+  "messages": [], "runs": [{"id": 5, "workflow": "topical_map", "status": "expired",
+  "current_step": "clarification", "proposals": [{"kind": "pillar", "proposed_name": "x"}]}]}');
+SELECT status, expires_at, (SELECT count(*) FROM workflow_proposals WHERE run_id = r.id)
+  FROM workflow_runs AS r WHERE conversation_id = 8;
+SELECT chatflow_config('runs.awaiting_ttl_seconds', NULL);
 PRAGMA integrity_check;

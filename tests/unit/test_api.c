@@ -442,9 +442,10 @@ static void test_run_transitions(void **state) {
                          "chatflow: invalid run transition completed -> processing (run 1)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT cancel_run(1)", "chatflow: invalid run transition completed -> cancelled (run 1)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT fail_run(1, 'late')", "chatflow: invalid run transition completed -> failed (run 1)");
-  /* raw SQL meets the same table (without the run id) */
+  /* raw SQL meets the same table, workflow_run_transitions (a trigger cannot
+  ** name the statuses or the run) */
   CF_SQL_ERROR_UNCHANGED(db, "UPDATE workflow_runs SET status = 'processing' WHERE id = 1",
-                         "chatflow: invalid run transition completed -> processing");
+                         "chatflow: invalid run transition (not a move of workflow_run_transitions)");
   /* every status change is in the event log */
   CF_SQL(db, "SELECT group_concat(coalesce(from_status, '-') || '>' || to_status, ' ') FROM workflow_run_events",
          "->started started>processing processing>awaiting_clarification awaiting_clarification>processing"
