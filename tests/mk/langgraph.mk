@@ -20,7 +20,7 @@
 # seconds).  The output ends with "langgraph: N passed, M failed" (skipped
 # tests count as neither and are listed).
 LANGGRAPH_TEST_DIR ?= dist/langgraph-test
-LANGGRAPH_TESTS := tests/langgraph/validate.test.mjs
+LANGGRAPH_TESTS := tests/langgraph/validate.test.mjs tests/langgraph/chatflow.test.mjs
 
 .PHONY: test-langgraph langgraph-test-modules
 test-langgraph: all
