@@ -11,7 +11,7 @@
 **   langgraph_put_write(thread_id, checkpoint_id, task_id, idx, channel, value [, options_json])
 **       -> 1 stored, 0 an earlier write kept
 **   langgraph_delete_thread(thread_id)              -> checkpoints deleted
-**   langgraph_prune_checkpoints(keep [, batch])     -> checkpoints deleted
+**   langgraph_prune_checkpoints(keep [, batch])     -> rows deleted
 **   langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id]])         table-valued
 **   langgraph_list(thread_id [, options_json])                            table-valued
 **   langgraph_channel_values(thread_id, checkpoint_id [, checkpoint_ns])  table-valued
@@ -57,7 +57,8 @@
 ** the newest `keep` checkpoints of every thread and namespace (by
 ** checkpoint_id), deletes the others with their writes, and then the
 ** blobs that no checkpoint names, at most `batch` (default 200, at most
-** 10,000) of each a call; a cron job loops until it returns 0.
+** 10,000) of each a call, and returns how many rows (checkpoints and
+** blobs) it deleted; a cron job loops until it returns 0.
 **
 ** NULL or wrong-typed arguments are errors that name the field, as are
 ** texts that are not UTF-8, contain a NUL character or are too long
@@ -533,7 +534,7 @@ static void cfLgPruneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
       sqlite3_bind_int64(pStmt, 1, iKeep);
       sqlite3_bind_int64(pStmt, 2, iBatch);
       rc = cfStepOnce(pStmt);
-      if (rc == SQLITE_OK && i == 0) nDone = sqlite3_changes(p->db);
+      if (rc == SQLITE_OK) nDone += sqlite3_changes(p->db);
     }
     cfStmtDone(p, pStmt);
   }

@@ -179,10 +179,13 @@ describe('a chat graph', () => {
     for (const text of ['one', 'two', 'three']) await graph.invoke({ messages: [new HumanMessage(text)] }, config);
     const before = sql('SELECT count(*) FROM langgraph_checkpoints');
     expect(before).toBeGreaterThan(2);
+    const blobs = sql('SELECT count(*) FROM langgraph_blobs');
     let deleted = 0;
     for (let n; (n = sql('SELECT langgraph_prune_checkpoints(2, 1)')) > 0;) deleted += n;
-    expect(deleted).toBe(before - 2);
     expect(sql('SELECT count(*) FROM langgraph_checkpoints')).toBe(2);
+    // the rows deleted: checkpoints, and the channel values only they named
+    expect(deleted).toBe(before - 2 + blobs - sql('SELECT count(*) FROM langgraph_blobs'));
+    expect(sql('SELECT count(*) FROM langgraph_blobs')).toBeLessThan(blobs);
     const state = await graph.getState(config);
     expect(state.values.messages).toHaveLength(6);
     await graph.invoke({ messages: [new HumanMessage('four')] }, config);
