@@ -108,10 +108,12 @@ class ChatflowSaver extends BaseCheckpointSaver {
         "SELECT create_conversation(?, NULL, json_object('uid', ?)) AS id",
       ),
       messageAt: db.prepare(
-        'SELECT uid, metadata FROM chat_messages WHERE conversation_id = ? AND seq = ?',
+        "SELECT uid, json_extract(metadata, '$.langgraph') AS message FROM chat_messages" +
+          ' WHERE conversation_id = ? AND seq = ?',
       ),
       messagesUpTo: db.prepare(
-        'SELECT seq, uid, metadata FROM chat_messages WHERE conversation_id = ? AND seq <= ? ORDER BY seq',
+        "SELECT seq, json_extract(metadata, '$.langgraph') AS message FROM chat_messages" +
+          ' WHERE conversation_id = ? AND seq <= ? ORDER BY seq',
       ),
       addMessage: db.prepare('SELECT add_message(?, ?, ?, ?) AS id'),
     };
@@ -352,7 +354,8 @@ class ChatflowSaver extends BaseCheckpointSaver {
       const stored = this.sql.messageAt.get(conv.id, i + 1);
       const json = serialized.get(m);
       if (stored === undefined || stored.uid !== m.id || json === undefined) throw new NotHistory();
-      if (JSON.stringify(JSON.parse(stored.metadata).langgraph) !== json) throw new NotHistory();
+      if (typeof stored.message !== 'string') throw new NotHistory();
+      if (stored.message !== json && JSON.stringify(JSON.parse(stored.message)) !== json) throw new NotHistory();
       this.storedMessages.set(m, key);
     }
     for (let i = conv.last_seq; i < list.length; i++) {
@@ -374,7 +377,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
   async _loadMessages(conversationId, ref) {
     const out = [];
     for (const row of this.sql.messagesUpTo.all(conversationId, ref.chatflow_messages)) {
-      const m = await this.serde.loadsTyped('json', JSON.stringify(JSON.parse(row.metadata).langgraph));
+      const m = await this.serde.loadsTyped('json', row.message);
       this.storedMessages.set(m, `${conversationId}:${row.seq}`);
       out.push(m);
     }
