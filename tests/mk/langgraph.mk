@@ -10,6 +10,9 @@
 #                                      through a graph run, a StateGraph with
 #                                      MessagesAnnotation whose messages are
 #                                      stored once, in chat_messages
+#   tests/langgraph/docs.test.mjs      docs/langgraph.md shows example.mjs and
+#                                      example.expected verbatim, and the
+#                                      example prints that
 #   make test-langgraph        (CHATFLOW_EXT=path/without/.so)
 # The packages of tests/langgraph/package.json (exact versions) are
 # installed once into $(LANGGRAPH_TEST_DIR), as make test-node installs its
@@ -20,7 +23,8 @@
 # seconds).  The output ends with "langgraph: N passed, M failed" (skipped
 # tests count as neither and are listed).
 LANGGRAPH_TEST_DIR ?= dist/langgraph-test
-LANGGRAPH_TESTS := tests/langgraph/validate.test.mjs tests/langgraph/chatflow.test.mjs
+LANGGRAPH_TESTS := tests/langgraph/validate.test.mjs tests/langgraph/chatflow.test.mjs \
+                   tests/langgraph/docs.test.mjs tests/langgraph/example.mjs
 
 .PHONY: test-langgraph langgraph-test-modules
 test-langgraph: all
@@ -36,7 +40,7 @@ test-langgraph: all
 	cp tests/langgraph/vitest.config.mjs $(LANGGRAPH_TESTS) "$$dir/" || \
 	  { echo "langgraph: staging failed"; echo "langgraph: 0 passed, 1 failed"; exit 1; }; \
 	rm -f "$$dir/results.json"; \
-	(cd "$$dir" && timeout 600 "$$node" node_modules/vitest/vitest.mjs run --reporter=dot \
+	(cd "$$dir" && CHATFLOW_ROOT='$(CURDIR)' timeout 600 "$$node" node_modules/vitest/vitest.mjs run --reporter=dot \
 	   --reporter=json --outputFile=results.json); rc=$$?; \
 	"$$node" tests/langgraph/summary.mjs "$$dir/results.json" 2>/dev/null || { echo "langgraph: no results (exit $$rc)"; echo "langgraph: 0 passed, 1 failed"; exit 1; }; \
 	exit $$rc
