@@ -168,7 +168,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
     for (const [channel, version] of Object.entries(newVersions ?? {})) {
       if (!(channel in values)) {
         blobs.push([channel, String(version), 'empty', Buffer.alloc(0)]);
-      } else if (channel === this.messagesChannel && this._isMessageList(values[channel])) {
+      } else if (checkpoint_ns === '' && channel === this.messagesChannel && this._isMessageList(values[channel])) {
         blobs.push([channel, String(version), MESSAGES_TYPE, null, values[channel]]);
       } else {
         const [t, b] = await this.serde.dumpsTyped(values[channel]);
@@ -364,9 +364,20 @@ class ChatflowSaver extends BaseCheckpointSaver {
       if (json === undefined) throw new NotHistory(); // known stored, but not here
       const options = { uid: m.id, metadata: { langgraph: JSON.parse(json) } };
       if (opts.run_id !== undefined) options.run_id = opts.run_id;
+      const role = messageRole(m);
+      // tool calls and results as chatflow keeps them, so that
+      // chat_history_json is an OpenAI messages array
+      if (role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
+        options.tool_calls = m.tool_calls.map((c) => ({
+          id: c.id,
+          type: 'function',
+          function: { name: c.name, arguments: JSON.stringify(c.args ?? {}) },
+        }));
+      }
+      if (role === 'tool' && typeof m.tool_call_id === 'string') options.tool_call_id = m.tool_call_id;
       const text = messageText(m);
-      if (text === '') options.parts = [{ type: 'data-langgraph', data: null }];
-      this.sql.addMessage.get(conv.id, messageRole(m), text, JSON.stringify(options));
+      if (text === '' && !options.tool_calls) options.parts = [{ type: 'data-langgraph', data: null }];
+      this.sql.addMessage.get(conv.id, role, text, JSON.stringify(options));
       const seq = this.sql.conversation.get(thread).last_seq;
       if (seq !== i + 1) throw new NotHistory();
       this.storedMessages.set(m, `${conv.id}:${seq}`);
@@ -375,8 +386,11 @@ class ChatflowSaver extends BaseCheckpointSaver {
   }
 
   async _loadMessages(conversationId, ref) {
+    // one message at a time: LangGraph's reviver is slower on one array
+    // of them (measured)
     const out = [];
     for (const row of this.sql.messagesUpTo.all(conversationId, ref.chatflow_messages)) {
+      if (row.message === null) continue; // not the graph's (cannot be in a reference)
       const m = await this.serde.loadsTyped('json', row.message);
       this.storedMessages.set(m, `${conversationId}:${row.seq}`);
       out.push(m);

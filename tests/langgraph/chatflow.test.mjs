@@ -4,7 +4,7 @@
 // checkpoints, the one-active-run rule holds for graph runs, and a chat
 // graph's messages are stored once, as the thread's chat_messages.
 import Database from 'better-sqlite3';
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { ChatflowSaver } from 'chatflow/langgraph';
@@ -158,6 +158,36 @@ describe('a chat graph', () => {
     const history3 = [];
     for await (const s of graph.getStateHistory(config)) history3.push(s.values.messages?.length ?? 0);
     expect(history3.slice(0, 3)).toEqual([6, 5, 4]);
+  });
+
+  test('tool calls and their results are chatflow tool calls, and chat_history_json an OpenAI array', async () => {
+    // the bot asks a tool, the tool answers, the bot answers the user
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode('bot', (state) => {
+        const last = state.messages[state.messages.length - 1];
+        if (last.getType() === 'tool') return { messages: [new AIMessage(`It is ${last.content}.`)] };
+        return {
+          messages: [new AIMessage({ content: '', tool_calls: [{ id: 'call-1', name: 'clock', args: { tz: 'UTC' } }] })],
+        };
+      })
+      .addNode('tools', () => ({ messages: [new ToolMessage({ content: '12:00', tool_call_id: 'call-1' })] }))
+      .addEdge(START, 'bot')
+      .addConditionalEdges('bot', (state) => (state.messages.at(-1).tool_calls?.length ? 'tools' : END))
+      .addEdge('tools', 'bot')
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: 'support-1' } };
+    await graph.invoke({ messages: [new HumanMessage('What time is it?')] }, config);
+    const state = await graph.getState(config);
+    expect(state.values.messages.map((m) => m.getType())).toEqual(['human', 'ai', 'tool', 'ai']);
+    expect(state.values.messages[1].tool_calls).toMatchObject([{ id: 'call-1', name: 'clock', args: { tz: 'UTC' } }]);
+    expect(JSON.parse(sql('SELECT chat_history_json(1)'))).toEqual([
+      { role: 'user', content: 'What time is it?' },
+      { role: 'assistant', content: '', tool_calls: [{ id: 'call-1', type: 'function', function: { name: 'clock', arguments: '{"tz":"UTC"}' } }] },
+      { role: 'tool', content: '12:00', tool_call_id: 'call-1' },
+      { role: 'assistant', content: 'It is 12:00.' },
+    ]);
+    const types = rows("SELECT DISTINCT type FROM langgraph_blobs WHERE channel = 'messages'").map((r) => r.type);
+    expect(types).toEqual(['chatflow-messages']);
   });
 
   test('a message list that is not the conversation history is stored whole, and still round-trips', async () => {
