@@ -60,6 +60,11 @@
 ** 10,000) of each a call, and returns how many rows (checkpoints and
 ** blobs) it deleted; a cron job loops until it returns 0.
 **
+** One file past 600 lines because it is one concept: LangGraph's saver
+** interface, whose writers share the thread and run checks
+** (cfLgConversation) and whose readers share the argument checks; split,
+** each half would need the other's helpers.
+**
 ** NULL or wrong-typed arguments are errors that name the field, as are
 ** texts that are not UTF-8, contain a NUL character or are too long
 ** (thread_id 64, names and ids 200, types 64 characters), a checkpoint,
