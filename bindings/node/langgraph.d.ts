@@ -14,7 +14,7 @@ import type {
 /** The part of a better-sqlite3 `Database` that ChatflowSaver uses. */
 export interface ChatflowSaverDatabase {
   prepare(sql: string): unknown;
-  transaction<F extends (...args: any[]) => any>(fn: F): F;
+  transaction(fn: (...args: any[]) => any): (...args: any[]) => any;
   loadExtension(path: string): unknown;
 }
 

@@ -19,7 +19,7 @@ PEERS_ARGS ?=
 bench-peers: all $(PEERS_DIR)/.installed
 	@pkg=$(PEERS_DIR)/node_modules/chatflow; rm -rf "$$pkg" && mkdir -p "$$pkg" && \
 	  cp bindings/node/package.json bindings/node/index.js bindings/node/index.d.ts \
-	     bindings/node/langgraph.js bindings/node/langgraph.d.ts "$$pkg/" && \
+	     bindings/node/langgraph.js bindings/node/langgraph.d.ts bindings/node/langgraph.d.mts "$$pkg/" && \
 	  cp $(SO) "$$pkg/chatflow.so"
 	@node scripts/bench/peers/bench.mjs --modules $(abspath $(PEERS_DIR)) \
 	  --ext $(abspath $(SO)) $(PEERS_ARGS)

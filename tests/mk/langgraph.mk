@@ -10,6 +10,8 @@
 #                                      through a graph run, a StateGraph with
 #                                      MessagesAnnotation whose messages are
 #                                      stored once, in chat_messages
+#   tests/langgraph/types.test.mjs     the declarations of chatflow/langgraph
+#                                      under tsc --strict, from ESM and CommonJS
 #   tests/langgraph/docs.test.mjs      docs/langgraph.md shows example.mjs and
 #                                      example.expected verbatim, and the
 #                                      example prints that
@@ -24,7 +26,8 @@
 # tests count as neither and are listed).
 LANGGRAPH_TEST_DIR ?= dist/langgraph-test
 LANGGRAPH_TESTS := tests/langgraph/validate.test.mjs tests/langgraph/chatflow.test.mjs \
-                   tests/langgraph/docs.test.mjs tests/langgraph/example.mjs
+                   tests/langgraph/docs.test.mjs tests/langgraph/example.mjs \
+                   tests/langgraph/types.test.mjs tests/langgraph/types_esm.mts tests/langgraph/types_cjs.cts
 
 .PHONY: test-langgraph langgraph-test-modules
 test-langgraph: all
@@ -35,7 +38,7 @@ test-langgraph: all
 	dir='$(LANGGRAPH_TEST_DIR)'; pkg=$$dir/node_modules/chatflow; \
 	rm -rf "$$pkg" && mkdir -p "$$pkg" && \
 	cp bindings/node/package.json bindings/node/index.js bindings/node/index.d.ts \
-	   bindings/node/langgraph.js bindings/node/langgraph.d.ts "$$pkg/" && \
+	   bindings/node/langgraph.js bindings/node/langgraph.d.ts bindings/node/langgraph.d.mts "$$pkg/" && \
 	cp '$(CHATFLOW_EXT).so' "$$pkg/chatflow.so" && \
 	cp tests/langgraph/vitest.config.mjs $(LANGGRAPH_TESTS) "$$dir/" || \
 	  { echo "langgraph: staging failed"; echo "langgraph: 0 passed, 1 failed"; exit 1; }; \

@@ -54,6 +54,7 @@ const FILES = [
   'package/chatflow.so',
   'package/index.d.ts',
   'package/index.js',
+  'package/langgraph.d.mts',
   'package/langgraph.d.ts',
   'package/langgraph.js',
   'package/package.json',
