@@ -69,7 +69,8 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(SAN) $(WARN) -fPIC -Iext -Idist
 SRCS     := ext/chatflow.c ext/util.c ext/json.c ext/schema.c ext/conversations.c \
             ext/messages.c ext/ui.c ext/runs.c ext/history_vtab.c ext/interrupt_vtab.c ext/workflow.c \
             ext/http.c ext/provider.c ext/retention.c ext/list_vtab.c ext/page_vtab.c ext/search_vtab.c \
-            ext/export.c ext/tvf.c ext/write.c ext/text.c ext/snippet.c ext/index.c
+            ext/export.c ext/tvf.c ext/write.c ext/text.c ext/snippet.c ext/index.c \
+            ext/langgraph.c
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 OBJDIR   ?= dist/obj
 OBJS     := $(SRCS:ext/%.c=$(OBJDIR)/%.o) $(OBJDIR)/migrations.o

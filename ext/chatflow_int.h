@@ -333,6 +333,7 @@ char *cfSnippetAround(const char *z, int n, const CfSnipMatch *aMatch, int nMatc
                       int nWindow, const char *zOpen, const char *zClose, const char *zEllips,
                       int *pRc);
 int cfRegisterExport(sqlite3 *db, CfConn *p);
+int cfRegisterLanggraph(sqlite3 *db, CfConn *p);
 
 /* schema.c: PRAGMA trusted_schema=OFF.  SQLite 3.40 (Debian 12) does not
 ** count the JSON functions of chatflow's CHECK constraints and triggers,

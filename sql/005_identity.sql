@@ -1455,3 +1455,223 @@ BEGIN
                       OR t GLOB '*[^d]???\ud[c-f]*'
                       OR t GLOB '*[^89ab]??\ud[c-f]*'));
 END;
+
+-- ---------------------------------------------------------------------------
+-- LangGraph checkpoints (ext/langgraph.c; docs/langgraph.md)
+--
+-- A LangGraph thread is a conversation: thread_id is the conversation's
+-- uid.  Three tables, in the layout of LangGraph's own Postgres saver:
+--   langgraph_checkpoints  one row per checkpoint: the checkpoint without
+--                          its channel values (a typed blob), its metadata
+--                          (a JSON object, searchable) and its channel
+--                          versions (a JSON object: channel -> version);
+--   langgraph_blobs        the value of a channel at a version, stored once
+--                          however many checkpoints share it;
+--   langgraph_writes       pending writes per (checkpoint, task_id, idx).
+-- run_id, when given, is the chatflow run that wrote the row: it must be
+-- active and belong to the thread's conversation.  A deleted conversation
+-- takes no checkpoint, blob or write until restored; purging it (or a
+-- run's rollback) deletes what belonged to it.  Retention:
+-- langgraph_prune_checkpoints(keep) keeps the newest checkpoints of every
+-- thread and namespace.
+
+CREATE TABLE langgraph_checkpoints (
+  id                   INTEGER PRIMARY KEY,
+  conversation_id      INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+  checkpoint_ns        TEXT NOT NULL DEFAULT ''
+                       CONSTRAINT "chatflow: checkpoint_ns must be text of at most 200 characters"
+                       CHECK (length(checkpoint_ns) <= 200),
+  checkpoint_id        TEXT NOT NULL
+                       CONSTRAINT "chatflow: checkpoint_id must be text of 1 to 200 characters"
+                       CHECK (length(checkpoint_id) BETWEEN 1 AND 200),
+  parent_checkpoint_id TEXT
+                       CONSTRAINT "chatflow: parent_checkpoint_id must be text of 1 to 200 characters"
+                       CHECK (parent_checkpoint_id IS NULL OR length(parent_checkpoint_id) BETWEEN 1 AND 200),
+  run_id               INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  type                 TEXT NOT NULL DEFAULT 'json'
+                       CONSTRAINT "chatflow: checkpoint type must be text of 1 to 64 characters"
+                       CHECK (length(type) BETWEEN 1 AND 64),
+  checkpoint           BLOB NOT NULL
+                       CONSTRAINT "chatflow: checkpoint must be at most 16777216 bytes"
+                       CHECK (length(checkpoint) <= 16777216),
+  metadata             TEXT NOT NULL DEFAULT '{}'
+                       CONSTRAINT "chatflow: checkpoint metadata must be a JSON object"
+                       CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
+  channel_versions     TEXT NOT NULL DEFAULT '{}'
+                       CONSTRAINT "chatflow: channel_versions must be a JSON object"
+                       CHECK (json_valid(channel_versions) AND json_type(channel_versions) = 'object'),
+  created_at           TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  UNIQUE (conversation_id, checkpoint_ns, checkpoint_id)
+) STRICT;
+CREATE INDEX langgraph_checkpoints_run ON langgraph_checkpoints (run_id) WHERE run_id IS NOT NULL;
+
+CREATE TABLE langgraph_blobs (
+  conversation_id INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+  checkpoint_ns   TEXT NOT NULL DEFAULT ''
+                  CONSTRAINT "chatflow: checkpoint_ns must be text of at most 200 characters"
+                  CHECK (length(checkpoint_ns) <= 200),
+  channel         TEXT NOT NULL
+                  CONSTRAINT "chatflow: channel must be text of 1 to 200 characters"
+                  CHECK (length(channel) BETWEEN 1 AND 200),
+  version         TEXT NOT NULL
+                  CONSTRAINT "chatflow: version must be text of 1 to 200 characters"
+                  CHECK (length(version) BETWEEN 1 AND 200),
+  run_id          INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  type            TEXT NOT NULL DEFAULT 'json'
+                  CONSTRAINT "chatflow: blob type must be text of 1 to 64 characters"
+                  CHECK (length(type) BETWEEN 1 AND 64),
+  value           BLOB NOT NULL
+                  CONSTRAINT "chatflow: blob value must be at most 16777216 bytes"
+                  CHECK (length(value) <= 16777216),
+  PRIMARY KEY (conversation_id, checkpoint_ns, channel, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE langgraph_writes (
+  conversation_id INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+  checkpoint_ns   TEXT NOT NULL DEFAULT ''
+                  CONSTRAINT "chatflow: checkpoint_ns must be text of at most 200 characters"
+                  CHECK (length(checkpoint_ns) <= 200),
+  checkpoint_id   TEXT NOT NULL,
+  task_id         TEXT NOT NULL
+                  CONSTRAINT "chatflow: task_id must be text of 1 to 200 characters"
+                  CHECK (length(task_id) BETWEEN 1 AND 200),
+  idx             INTEGER NOT NULL,
+  channel         TEXT NOT NULL
+                  CONSTRAINT "chatflow: channel must be text of 1 to 200 characters"
+                  CHECK (length(channel) BETWEEN 1 AND 200),
+  run_id          INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
+  type            TEXT NOT NULL DEFAULT 'json'
+                  CONSTRAINT "chatflow: write type must be text of 1 to 64 characters"
+                  CHECK (length(type) BETWEEN 1 AND 64),
+  value           BLOB NOT NULL
+                  CONSTRAINT "chatflow: write value must be at most 16777216 bytes"
+                  CHECK (length(value) <= 16777216),
+  task_path       TEXT NOT NULL DEFAULT ''
+                  CONSTRAINT "chatflow: task_path must be text of at most 200 characters"
+                  CHECK (length(task_path) <= 200),
+  PRIMARY KEY (conversation_id, checkpoint_ns, checkpoint_id, task_id, idx)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX langgraph_writes_run ON langgraph_writes (run_id) WHERE run_id IS NOT NULL;
+CREATE INDEX langgraph_blobs_run ON langgraph_blobs (run_id) WHERE run_id IS NOT NULL;
+
+-- The rules, for raw SQL too: the conversation exists and is not deleted;
+-- a run, when named, is active and the conversation's; no NUL character
+-- in the names; a write belongs to a checkpoint that exists.
+CREATE TRIGGER langgraph_checkpoints_insert
+BEFORE INSERT ON langgraph_checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for checkpoint')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
+   WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
+                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: checkpoint_ns, checkpoint_id, parent_checkpoint_id or type contains a NUL character')
+   WHERE instr(CAST(NEW.checkpoint_ns AS BLOB), x'00') > 0 OR instr(CAST(NEW.checkpoint_id AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.parent_checkpoint_id AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: checkpoint metadata or channel_versions contains \u0000 (a NUL character)')
+   WHERE (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0)
+      OR (instr(NEW.channel_versions, '\u') > 0 AND instr(replace(NEW.channel_versions, '\\', '_'), '\u0000') > 0);
+END;
+CREATE TRIGGER langgraph_checkpoints_update
+BEFORE UPDATE ON langgraph_checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint cannot move to another conversation, namespace or id')
+   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
+      OR NEW.checkpoint_id IS NOT OLD.checkpoint_id;
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
+   WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
+                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: checkpoint_ns, checkpoint_id, parent_checkpoint_id or type contains a NUL character')
+   WHERE instr(CAST(NEW.parent_checkpoint_id AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: checkpoint metadata or channel_versions contains \u0000 (a NUL character)')
+   WHERE (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0)
+      OR (instr(NEW.channel_versions, '\u') > 0 AND instr(replace(NEW.channel_versions, '\\', '_'), '\u0000') > 0);
+END;
+CREATE TRIGGER langgraph_checkpoints_delete
+AFTER DELETE ON langgraph_checkpoints
+BEGIN
+  DELETE FROM langgraph_writes
+   WHERE conversation_id = OLD.conversation_id AND checkpoint_ns = OLD.checkpoint_ns
+     AND checkpoint_id = OLD.checkpoint_id;
+END;
+
+CREATE TRIGGER langgraph_blobs_insert
+BEFORE INSERT ON langgraph_blobs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: unknown conversation for checkpoint')
+   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
+   WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
+                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: checkpoint_ns, channel, version or type contains a NUL character')
+   WHERE instr(CAST(NEW.checkpoint_ns AS BLOB), x'00') > 0 OR instr(CAST(NEW.channel AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.version AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0;
+END;
+CREATE TRIGGER langgraph_blobs_update
+BEFORE UPDATE ON langgraph_blobs
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a channel value cannot change once saved')
+   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
+      OR NEW.channel IS NOT OLD.channel OR NEW.version IS NOT OLD.version
+      OR NEW.type IS NOT OLD.type OR NEW.value IS NOT OLD.value;
+END;
+
+CREATE TRIGGER langgraph_writes_insert
+BEFORE INSERT ON langgraph_writes
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
+   WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
+  SELECT RAISE(ABORT, 'chatflow: unknown checkpoint for pending write')
+   WHERE NOT EXISTS (SELECT 1 FROM langgraph_checkpoints
+                      WHERE conversation_id = NEW.conversation_id AND checkpoint_ns = NEW.checkpoint_ns
+                        AND checkpoint_id = NEW.checkpoint_id);
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
+                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: task_id, channel, type or task_path contains a NUL character')
+   WHERE instr(CAST(NEW.task_id AS BLOB), x'00') > 0 OR instr(CAST(NEW.channel AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.type AS BLOB), x'00') > 0 OR instr(CAST(NEW.task_path AS BLOB), x'00') > 0;
+END;
+CREATE TRIGGER langgraph_writes_update
+BEFORE UPDATE ON langgraph_writes
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a pending write cannot move to another checkpoint')
+   WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
+      OR NEW.checkpoint_id IS NOT OLD.checkpoint_id OR NEW.task_id IS NOT OLD.task_id OR NEW.idx IS NOT OLD.idx;
+  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
+   WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
+   WHERE NEW.run_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
+                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: task_id, channel, type or task_path contains a NUL character')
+   WHERE instr(CAST(NEW.channel AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.task_path AS BLOB), x'00') > 0;
+END;
+
+-- What a conversation or a run takes with it when it goes (purge,
+-- purge_deleted, a run's rollback), with or without PRAGMA foreign_keys.
+CREATE TRIGGER langgraph_conversation_cascade
+AFTER DELETE ON chat_conversations
+BEGIN
+  DELETE FROM langgraph_checkpoints WHERE conversation_id = OLD.id;
+  DELETE FROM langgraph_blobs WHERE conversation_id = OLD.id;
+  DELETE FROM langgraph_writes WHERE conversation_id = OLD.id;
+END;
+CREATE TRIGGER langgraph_run_cascade
+AFTER DELETE ON workflow_runs
+BEGIN
+  DELETE FROM langgraph_checkpoints WHERE run_id = OLD.id;
+  DELETE FROM langgraph_blobs WHERE run_id = OLD.id;
+  DELETE FROM langgraph_writes WHERE run_id = OLD.id;
+END;

@@ -251,6 +251,25 @@ class TestSteps(Base):
         self.assertRegex(lines[2], r"^delete_old_messages\(60, 2\): deleted 7 messages in 4 batches, ")
         self.assertEqual(self.stats(), STATS_AFTER_ALL)
 
+    def test_keep_checkpoints(self):
+        # LangGraph threads: 5 checkpoints of one, 2 of another; keep 3
+        for thread, n in (("thread-a", 5), ("thread-b", 2)):
+            for i in range(n):
+                self.db.execute("SELECT langgraph_put(?, ?, x'7b7d', '{}')", (thread, "c-%d" % i))
+        self.db.execute("SELECT langgraph_put_write('thread-a', 'c-0', 'task', 0, 'x', x'00')")
+        rc, out, err = self.run_script(self.path, "--keep-checkpoints", "3", "--dry-run")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[1], r"^langgraph_prune_checkpoints\(3, 200\): would prune 2 checkpoints \(and the channel values only they name\)$")
+        rc, out, err = self.run_script(self.path, "--keep-checkpoints", "3", "--batch", "1")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[0],
+                         r"^langgraph_prune_checkpoints\(3, 1\): pruned 2 rows in 2 batches, ")
+        self.assertEqual(self.db.execute("SELECT c.uid, group_concat(k.checkpoint_id) FROM langgraph_checkpoints AS k"
+                                         " JOIN chat_conversations AS c ON c.id = k.conversation_id"
+                                         " GROUP BY c.uid ORDER BY c.uid").fetchall(),
+                         [("thread-a", "c-2,c-3,c-4"), ("thread-b", "c-0,c-1")])
+        self.assertEqual(one(self.db, "SELECT count(*) FROM langgraph_writes"), 0)
+
     def test_index(self):
         # the messages of the data wait for the search index (fewer than a
         # batch); --index indexes them, search finds the same before and after

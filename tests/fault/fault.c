@@ -523,6 +523,19 @@ static const char *const azMainSteps[] = {
     " \"metadata\": {\"usage\": {\"outputTokens\": 4}}}')",
     "SELECT chat_ui_messages(2)",
     "SELECT run_usage(1)",
+    /* LangGraph checkpoints: a new thread, channel values, writes, readers */
+    "SELECT langgraph_put_blob('t-1', 'messages', '1', x'5b5d')",
+    "SELECT langgraph_put('t-1', 'c-1', x'7b7d', '{\"source\": \"input\"}',"
+    " '{\"channel_versions\": {\"messages\": \"1\"}}')",
+    "SELECT langgraph_put('t-1', 'c-2', x'7b7d', '{\"source\": \"loop\"}',"
+    " '{\"parent_checkpoint_id\": \"c-1\", \"channel_versions\": {\"messages\": \"1\"}}')",
+    "SELECT langgraph_put_write('t-1', 'c-2', 'task', 0, 'answer', x'3432')",
+    "SELECT langgraph_put_write('t-1', 'c-2', 'task', -1, '__error__', x'3432', '{\"replace\": true}')",
+    "SELECT group_concat(checkpoint_id) FROM langgraph_list('t-1', '{\"filter\": {\"source\": \"loop\"}}')",
+    "SELECT count(*) FROM langgraph_get('t-1'), langgraph_channel_values('t-1', 'c-2'),"
+    " langgraph_pending_writes('t-1', 'c-2')",
+    "SELECT langgraph_prune_checkpoints(1)",
+    "SELECT langgraph_delete_thread('t-1')",
     "SELECT chat_history_json(2)",
     "SELECT group_concat(id || ':' || message_count, ',') FROM conversation_list('acme')",
     "SELECT chatflow_stats('acme')",

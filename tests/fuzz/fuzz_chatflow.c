@@ -25,7 +25,8 @@
 ** run awaiting clarification (run 1, conversation 1), one awaiting
 ** approval with two proposals (run 2), one processing (run 3), a cancelled
 ** one (run 4, conversation 4), conversation 5 without runs, two checkpoints
-** and a setting; the clock pinned at
+** (interrupts), a setting, and LangGraph thread 't-1' (conversation 6) with
+** checkpoint 'c-1', a channel value and a pending write; the clock pinned at
 ** 2026-01-01T00:00:00.000Z.  After every call the harness aborts (libFuzzer
 ** saves the input as a crash) when
 **   - the connection is not back in autocommit (a call left a transaction
@@ -151,6 +152,18 @@ static const CfFzEntry aEntry[] = {
   /* 57 */ {"reject_proposal", "SELECT reject_proposal(" NUM(1) ", ?2)", 2, 0},
   /* 58 */ {"chatflow_base64", "SELECT chatflow_base64(?1)", 1, 0},
   /* 59 */ {"run_usage", "SELECT run_usage(" NUM(1) ")", 1, 0},
+  /* 60 */ {"langgraph_put", "SELECT langgraph_put(?1, ?2, CAST(?3 AS BLOB), ?4)", 4, CF_FZ_ID},
+  /* 61 */ {"langgraph_put.options", "SELECT langgraph_put('t-1', 'c-2', x'00', ?1, ?2)", 2, CF_FZ_ID},
+  /* 62 */ {"langgraph_put_blob", "SELECT langgraph_put_blob('t-1', ?1, ?2, CAST(?3 AS BLOB), ?4)", 4, 0},
+  /* 63 */ {"langgraph_put_write",
+            "SELECT langgraph_put_write('t-1', ?1, ?2, " NUM(3) ", 'answer', x'00', ?4)", 4, 0},
+  /* 64 */ {"langgraph_list", "SELECT count(*), group_concat(checkpoint_id) FROM langgraph_list(?1, ?2)", 2, 0},
+  /* 65 */ {"langgraph_get",
+            "SELECT (SELECT count(*) FROM langgraph_get(?1, ?2, ?3))"
+            " + (SELECT count(*) FROM langgraph_channel_values(?1, ?3, ?2))"
+            " + (SELECT count(*) FROM langgraph_pending_writes(?1, ?3, ?2))", 3, 0},
+  /* 66 */ {"langgraph_delete_thread",
+            "SELECT langgraph_delete_thread(?1), langgraph_prune_checkpoints(" NUM(2) ", " NUM(3) ")", 3, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 
@@ -212,7 +225,11 @@ static const char zTemplateSql[] =
   "SELECT add_message(4, 'tool', 'result', '{\"type\":\"tool_result\"}');"
   "SELECT delete_conversation(4);"
   "SELECT chatflow_config('llm.model', 'qwen3');"
-  "SELECT create_conversation('acme', 'fifth, no run yet');";
+  "SELECT create_conversation('acme', 'fifth, no run yet');"
+  "SELECT langgraph_put_blob('t-1', 'messages', '1', x'5b5d');"
+  "SELECT langgraph_put('t-1', 'c-1', x'7b7d', '{\"source\":\"input\"}',"
+  " '{\"channel_versions\":{\"messages\":\"1\"}}');"
+  "SELECT langgraph_put_write('t-1', 'c-1', 'task', 0, 'answer', x'3432');";
 
 /* 0 when every invariant holds, else the number of breaches. */
 static const char zInvariantSql[] =

@@ -32,6 +32,8 @@ ENTRIES = [
     "add_message.tool", "update_conversation", "conversation_by_uid", "conversation_messages",
     "delete_messages", "approve_proposal", "reject_proposal",
     "chatflow_base64", "run_usage",
+    "langgraph_put", "langgraph_put.options", "langgraph_put_blob", "langgraph_put_write",
+    "langgraph_list", "langgraph_get", "langgraph_delete_thread",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -183,6 +185,19 @@ SEEDS = {
                     call("approve_proposal", "1", "Renamed"), call("reject_proposal", "1", "no"),
                     call("approve_proposal", "2", ""),
                     call("chatflow_base64", b"\x00\xff\x10", blob=True)],
+    "langgraph": [call("langgraph_put", "t-1", "c-9", "{\"v\":4}", j({"source": "loop", "step": 1})),
+                  call("langgraph_put", "t-new", "c-1", "", "{}"),
+                  call("langgraph_put.options", j({"a": [1, {"b": None}]}),
+                       j({"checkpoint_ns": "child", "parent_checkpoint_id": "c-1", "type": "json",
+                          "channel_versions": {"messages": "2"}, "owner": "beta", "run_id": 3})),
+                  call("langgraph_put.options", "{}", j({"run_id": 4})),
+                  call("langgraph_put_blob", "messages", "2", "[\"hi\"]", j({"type": "json"})),
+                  call("langgraph_put_write", "c-1", "task", "-1", j({"replace": True, "task_path": "p"})),
+                  call("langgraph_put_write", "c-404", "task", "1.5", "{}"),
+                  call("langgraph_list", "t-1", j({"filter": {"source": "input"}, "limit": 2, "before": "c-2"})),
+                  call("langgraph_list", "", j({"checkpoint_ns": ""})),
+                  call("langgraph_get", "t-1", "", "c-1"),
+                  call("langgraph_delete_thread", "t-1", "1", "10")],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

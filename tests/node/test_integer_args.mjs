@@ -102,6 +102,15 @@ const INTEGER_ARGS = {
   'heartbeat_run/2': [0, 1], // run_id, seconds
   'import_conversation/2': [],
   'import_conversation/3': [],
+  'langgraph_delete_thread/1': [], // the thread id is text
+  'langgraph_prune_checkpoints/1': [0], // keep
+  'langgraph_prune_checkpoints/2': [0, 1], // keep, batch
+  'langgraph_put/4': [],
+  'langgraph_put/5': [],
+  'langgraph_put_blob/4': [],
+  'langgraph_put_blob/5': [],
+  'langgraph_put_write/6': [3], // idx
+  'langgraph_put_write/7': [3],
   'merge_run_state/2': [0],
   'purge_conversation/1': [0],
   'reject_proposal/1': [0],
@@ -132,6 +141,10 @@ const MODULE_ARGS = {
   search_messages: { query: 'text', owner: 'text', options: 'text' },
   workflow_interrupt: {}, // a writable table (workflow_id is text), not table-valued
   chatflow_statement_cache: {}, // the connection's own state
+  langgraph_get: { thread: 'text', ns: 'text', id: 'text' },
+  langgraph_list: { thread: 'text', options: 'text' },
+  langgraph_channel_values: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
+  langgraph_pending_writes: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
 };
 
 const CLOCK = '2026-01-02T03:04:05.000Z';
@@ -178,6 +191,8 @@ const CONV = ID_ERR('conversation id');
 const RUN = ID_ERR('run id');
 const DAYS = 'chatflow: days must be an integer from 0 to 36500';
 const BATCH = 'chatflow: batch must be an integer from 1 to 10000';
+const IDX = 'chatflow: idx must be an integer';
+const KEEP = 'chatflow: keep must be an integer from 1 to 1000000';
 const HISTORY = [
   { role: 'system', content: 'You are a baker.' },
   { role: 'user', content: 'How long does sourdough proof?' },
@@ -265,6 +280,51 @@ const CALLS = [
     errors: [DAYS, BATCH],
   },
   { fn: 'cancel_run/1', sql: 'SELECT cancel_run(?)', args: [1], want: 1, errors: [RUN] },
+  {
+    fn: 'langgraph_put_write/6',
+    setup: [`SELECT langgraph_put('conv-rye', 'c-1', x'7b7d', '{}')`],
+    sql: `SELECT langgraph_put_write('conv-rye', 'c-1', 'task', ?, 'answer', x'3432')`,
+    args: [-1],
+    want: 1,
+    state: ['SELECT idx FROM langgraph_writes', -1],
+    errors: [IDX],
+  },
+  {
+    fn: 'langgraph_put_write/7',
+    setup: [`SELECT langgraph_put('conv-rye', 'c-1', x'7b7d', '{}')`],
+    sql: `SELECT langgraph_put_write('conv-rye', 'c-1', 'task', ?, 'answer', x'3432', '{"replace": true}')`,
+    args: [2],
+    want: 1,
+    state: ['SELECT idx FROM langgraph_writes', 2],
+    errors: [IDX],
+  },
+  {
+    fn: 'langgraph_prune_checkpoints/1',
+    setup: [
+      `SELECT langgraph_put('conv-rye', 'c-1', x'7b7d', '{}')`,
+      `SELECT langgraph_put('conv-rye', 'c-2', x'7b7d', '{}')`,
+      `SELECT langgraph_put('conv-rye', 'c-3', x'7b7d', '{}')`,
+    ],
+    sql: 'SELECT langgraph_prune_checkpoints(?)',
+    args: [2],
+    want: 1,
+    state: ['SELECT group_concat(checkpoint_id) FROM langgraph_checkpoints', 'c-2,c-3'],
+    errors: [KEEP],
+  },
+  {
+    fn: 'langgraph_prune_checkpoints/2',
+    setup: [
+      `SELECT langgraph_put('conv-rye', 'c-1', x'7b7d', '{}')`,
+      `SELECT langgraph_put('conv-rye', 'c-2', x'7b7d', '{}')`,
+      `SELECT langgraph_put('conv-rye', 'c-3', x'7b7d', '{}')`,
+    ],
+    sql: 'SELECT langgraph_prune_checkpoints(?, ?)',
+    args: [1, 1],
+    ints: [0, 1],
+    want: 1, // one of the two: the batch was 1
+    state: ['SELECT count(*) FROM langgraph_checkpoints', 2],
+    errors: [KEEP, BATCH],
+  },
   { fn: 'chat_history_json/1', sql: 'SELECT chat_history_json(?)', args: [1], json: true, want: HISTORY, errors: [CONV] },
   {
     fn: 'chat_history_json/2',

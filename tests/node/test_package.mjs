@@ -54,6 +54,9 @@ const FILES = [
   'package/chatflow.so',
   'package/index.d.ts',
   'package/index.js',
+  'package/langgraph.d.mts',
+  'package/langgraph.d.ts',
+  'package/langgraph.js',
   'package/package.json',
 ];
 
@@ -118,7 +121,10 @@ test('the package has the version of VERSION and exactly the files of its list',
   const packed = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
   assert.deepEqual(packed, source);
   assert.equal(packed.dependencies, undefined);
-  assert.deepEqual(packed.peerDependenciesMeta, { 'better-sqlite3': { optional: true } });
+  assert.deepEqual(packed.peerDependenciesMeta, {
+    'better-sqlite3': { optional: true },
+    '@langchain/langgraph-checkpoint': { optional: true }, // for chatflow/langgraph only
+  });
   assert.ok(fs.readFileSync(path.join(installed, 'chatflow.so')).equals(fs.readFileSync(`${EXT}.so`)));
 });
 

@@ -12,7 +12,8 @@ The identity rules of migration 005 hold here too: ids never reused after
 the newest row is deleted (an explicit old id refused), run_<n> checkpoints
 only while run n is active, a soft delete by raw UPDATE cancelling the active
 run, no writes into a deleted conversation, no NUL in text and no \\u0000 or
-lone surrogate escape in JSON.
+lone surrogate escape in JSON; LangGraph checkpoints only for a live
+conversation and an active run, and purged with their conversation.
 Everything runs with PRAGMA foreign_keys ON and OFF.  Reads work without
 the extension.
 
@@ -639,6 +640,62 @@ class Plain:
                                     ).fetchall(), [(1, 1), (2, 2), (5, 4)])
         db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (1, 'topical_map')")
         self.assertEqual(self.last_id(), 3)
+
+    def test_langgraph_checkpoints(self):
+        """LangGraph checkpoints written by raw SQL keep chatflow's rules: a
+        run's only while it is active and the thread's, none for a deleted
+        conversation, a write only with its checkpoint; a purge takes them."""
+        db = self.db
+        by_run = ("chatflow: a checkpoint of run n can be saved only while run n is active in the"
+                  " thread's conversation")
+        deleted = ("chatflow: the conversation is deleted; restore it (restore_conversation) before"
+                   " saving checkpoints")
+        count = ("SELECT (SELECT count(*) FROM langgraph_checkpoints), (SELECT count(*) FROM langgraph_blobs),"
+                 " (SELECT count(*) FROM langgraph_writes)")
+        db.execute("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, run_id, checkpoint, metadata,"
+                   " channel_versions) VALUES (1, 'c-1', 1, x'7b7d', '{\"source\": \"input\"}', '{\"messages\": \"1\"}')")
+        db.execute("INSERT INTO langgraph_blobs (conversation_id, channel, version, value) VALUES (1, 'messages', '1', x'5b5d')")
+        db.execute("INSERT INTO langgraph_writes (conversation_id, checkpoint_id, task_id, idx, channel, value)"
+                   " VALUES (1, 'c-1', 't', -1, 'x', x'00')")
+        self.assertEqual(db.execute("SELECT checkpoint_ns, type, created_at GLOB '????-??-??T*' FROM langgraph_checkpoints"
+                                    ).fetchall(), [("", "json", 1)])
+        for sql, text in (
+                ("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, run_id, checkpoint)"
+                 " VALUES (2, 'c-2', 2, x'00')", by_run),
+                ("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, run_id, checkpoint)"
+                 " VALUES (2, 'c-2', 1, x'00')", by_run),
+                ("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, checkpoint)"
+                 " VALUES (99, 'c-2', x'00')", "chatflow: unknown conversation for checkpoint"),
+                ("INSERT INTO langgraph_writes (conversation_id, checkpoint_id, task_id, idx, channel, value)"
+                 " VALUES (1, 'c-9', 't', 0, 'x', x'00')", "chatflow: unknown checkpoint for pending write"),
+                ("UPDATE langgraph_blobs SET value = x'00'", "chatflow: a channel value cannot change once saved"),
+                ("UPDATE langgraph_checkpoints SET conversation_id = 2",
+                 "chatflow: a checkpoint cannot move to another conversation, namespace or id")):
+            with self.subTest(sql=sql):
+                with self.assertRaises(sqlite3.IntegrityError) as cm:
+                    db.execute(sql)
+                self.assertEqual(str(cm.exception), text)
+        self.assertEqual(db.execute(count).fetchone(), (1, 1, 1))
+        # once the run has ended, it writes no more; what it wrote stays
+        db.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 1")
+        with self.assertRaises(sqlite3.IntegrityError) as cm:
+            db.execute("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, run_id, checkpoint)"
+                       " VALUES (1, 'c-2', 1, x'00')")
+        self.assertEqual(str(cm.exception), by_run)
+        # a deleted conversation takes nothing until restored
+        db.execute("UPDATE chat_conversations SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = 1")
+        for sql in ("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, checkpoint) VALUES (1, 'c-2', x'00')",
+                    "INSERT INTO langgraph_blobs (conversation_id, channel, version, value) VALUES (1, 'x', '1', x'00')",
+                    "INSERT INTO langgraph_writes (conversation_id, checkpoint_id, task_id, idx, channel, value)"
+                    " VALUES (1, 'c-1', 't', 1, 'x', x'00')"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(sqlite3.IntegrityError) as cm:
+                    db.execute(sql)
+                self.assertEqual(str(cm.exception), deleted)
+        self.assertEqual(db.execute(count).fetchone(), (1, 1, 1))
+        # a purge takes them along
+        db.execute("DELETE FROM chat_conversations WHERE id = 1")
+        self.assertEqual(db.execute(count).fetchone(), (0, 0, 0))
 
     def test_nul_refused(self):
         content_nul = "chatflow: message content contains a NUL character"

@@ -89,6 +89,11 @@ CALLS = [
     ("import_conversation", "SELECT import_conversation('acme', ?)"),
     ("fork_conversation", "SELECT fork_conversation(1)"),
     ("workflow_interrupt", "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('ext-1', x'00ff')"),
+    ("langgraph_put", "SELECT langgraph_put('thread-7', 'c-3', x'00', '{}')"),
+    ("langgraph_put_blob", "SELECT langgraph_put_blob('thread-7', 'messages', '1', x'00')"),
+    ("langgraph_put_write", "SELECT langgraph_put_write('thread-7', 'c-2', 'task', 0, 'answer', x'00')"),
+    ("langgraph_prune_checkpoints", "SELECT langgraph_prune_checkpoints(1)"),
+    ("langgraph_delete_thread", "SELECT langgraph_delete_thread('thread-7')"),
     ("delete_conversation", "SELECT delete_conversation(2)"),
     ("purge_conversation", "SELECT purge_conversation(2)"),
 ]
@@ -122,6 +127,8 @@ class Fixture(unittest.TestCase):
         db.execute("SELECT start_run(5, 'topical_map')")                                  # run 3
         db.execute("SELECT create_conversation('acme', 'To fail')")                        # 6
         db.execute("SELECT start_run(6, 'topical_map')")                                  # run 4
+        db.execute("SELECT langgraph_put('thread-7', 'c-1', x'00', '{}')")                # 7
+        db.execute("SELECT langgraph_put('thread-7', 'c-2', x'00', '{}')")
         self.export = one(db, "SELECT export_conversation(2)")
         db.close()
 

@@ -22,13 +22,15 @@ SELECT name, narg, enc,
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages', 'run_usage')
+                'add_ui_message', 'chat_ui_messages', 'run_usage',
+                'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
+                'langgraph_prune_checkpoints')
  ORDER BY 1, 2;
 -- every function whose name looks like chatflow's is in the list above
 SELECT count(*) AS unlisted FROM pragma_function_list
  WHERE (name GLOB 'chatflow*' OR name GLOB '*conversation*' OR name GLOB '*_run*'
         OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
-        OR name GLOB '*purge*' OR name GLOB '*stats*')
+        OR name GLOB '*purge*' OR name GLOB '*stats*' OR name GLOB 'langgraph*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
                 'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
@@ -41,10 +43,13 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages', 'run_usage');
+                'add_ui_message', 'chat_ui_messages', 'run_usage',
+                'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
+                'langgraph_prune_checkpoints');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
-                'conversation_list', 'conversation_messages', 'search_messages')
+                'conversation_list', 'conversation_messages', 'search_messages',
+                'langgraph_get', 'langgraph_list', 'langgraph_channel_values', 'langgraph_pending_writes')
  ORDER BY 1;
 .headers off
 
@@ -65,6 +70,8 @@ SELECT chatflow_config('llm.model'); -- error
 SELECT * FROM chat_history(1); -- error
 SELECT chat_history_json(1); -- error
 SELECT * FROM workflow_interrupt; -- error
+SELECT langgraph_put('t', 'c', x'00', '{}'); -- error
+SELECT * FROM langgraph_get('t'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'00'); -- error
 -- pure functions and the clock work without a schema
 SELECT run_workflow_id(7);

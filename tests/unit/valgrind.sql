@@ -119,5 +119,21 @@ SAVEPOINT chatflow;
 SELECT add_message(1, 'user', 'in savepoint');
 ROLLBACK TO chatflow;
 RELEASE chatflow;
+-- LangGraph checkpoints
+SELECT langgraph_put_blob('t-1', 'messages', '1', x'5b5d', '{"owner": "acme"}');
+SELECT langgraph_put('t-1', 'c-1', x'7b7d', '{"source": "input"}', '{"channel_versions": {"messages": "1"}}');
+SELECT langgraph_put('t-1', 'c-2', x'7b7d', '{"source": "loop"}', '{"parent_checkpoint_id": "c-1"}');
+SELECT langgraph_put_write('t-1', 'c-2', 'task', 0, 'x', x'00'), langgraph_put_write('t-1', 'c-2', 'task', 0, 'x', x'01', '{"replace": true}');
+SELECT langgraph_put_write('t-1', 'c-9', 'task', 0, 'x', x'00');   -- error
+SELECT langgraph_put('t-1', 'c-3', 'text', '{}');                  -- error
+SELECT langgraph_put('t-1', 'c-3', x'00', '{}', '{"bogus": 1}');   -- error
+SELECT langgraph_put('t-1', 'c-3', x'00', '{}', '{"run_id": 99}'); -- error
+SELECT count(*) FROM langgraph_list('t-1', '{"filter": {"source": "loop"}, "limit": 5, "before": "c-9"}');
+SELECT count(*) FROM langgraph_list(NULL, '{"limit": 0}');         -- error
+SELECT count(*) FROM langgraph_get('t-1'), langgraph_channel_values('t-1', 'c-1'), langgraph_pending_writes('t-1', 'c-2');
+SELECT count(*) FROM langgraph_get(NULL);                          -- error
+SELECT langgraph_prune_checkpoints(1), langgraph_prune_checkpoints(0); -- error
+SELECT langgraph_delete_thread('t-1'), langgraph_delete_thread('t-1');
+SELECT langgraph_put('t-1', 'c-4', x'00', '{}');                   -- error: deleted
 SELECT purge_conversation(1), purge_conversation(2);
 SELECT count(*) FROM chat_messages;

@@ -42,6 +42,17 @@
 **                 their awaits are part of its figure.  Also printed: the
 **                 same with one checkpoint id replaced at each put, as
 **                 chatflow does.
+**   3. A chat graph's checkpointer: a real LangGraph StateGraph with
+**      MessagesAnnotation (one node answering each user message) run for
+**      --turns turns (1000) on one thread, once with SqliteSaver and once
+**      with chatflow's ChatflowSaver (bindings/node/langgraph.js, staged
+**      into the modules folder by make bench-peers), each on a database file
+**      of its own.  The savers' put and getTuple calls are timed where the
+**      graph calls them (mean µs per call, overall and over the last 100
+**      turns, when the history is longest); the bytes are the database
+**      file's after a checkpoint of the WAL (chatflow's includes its search
+**      indexes of the messages), and the history read back at the end is
+**      checked to be the same in both.
 **
 ** Method: each peer on a database file of its own in one temporary
 ** directory, all with journal_mode=WAL and synchronous=NORMAL (the other
@@ -62,7 +73,7 @@
 ** no peer is measured doing less work.
 **
 ** Usage: node scripts/bench/peers/bench.mjs [--rounds N] [--n N] [--per-txn N]
-**            [--modules DIR] [--ext PATH]
+**            [--turns N] [--modules DIR] [--ext PATH]
 ** --modules is the folder whose node_modules holds the peers' packages
 ** (default dist/peers, where `make bench-peers` installs
 ** scripts/bench/peers/package.json); --ext the chatflow extension (default
@@ -85,13 +96,14 @@ const opt = {
   rounds: 5,
   n: 3000,
   perTxn: 500,
+  turns: 1000,
   modules: path.join(ROOT, 'dist/peers'),
   ext: path.join(ROOT, 'dist/chatflow.so'),
 };
 
 function usage(message) {
   console.error(`bench-peers: ${message}\n` +
-    'usage: node scripts/bench/peers/bench.mjs [--rounds N] [--n N] [--per-txn N]' +
+    'usage: node scripts/bench/peers/bench.mjs [--rounds N] [--n N] [--per-txn N] [--turns N]' +
     ' [--modules DIR] [--ext PATH]');
   process.exit(2);
 }
@@ -101,7 +113,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   if (value === undefined) usage(`${name} needs a value`);
   if (name === '--modules' || name === '--ext') {
     opt[name.slice(2)] = path.resolve(value);
-  } else if (name === '--rounds' || name === '--n' || name === '--per-txn') {
+  } else if (name === '--rounds' || name === '--n' || name === '--per-txn' || name === '--turns') {
     const v = Number(value);
     if (!Number.isInteger(v) || v < 1) usage(`${name} wants a positive integer`);
     opt[name === '--per-txn' ? 'perTxn' : name.slice(2)] = v;
@@ -113,7 +125,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
 /* The peers' packages, from the folder make bench-peers installed them in
 ** (an ES module does not search NODE_PATH). */
 const require = createRequire(path.join(opt.modules, 'package.json'));
-let Database, drizzle, orm, sqliteCore, SqliteSaver, checkpointLib;
+let Database, drizzle, orm, sqliteCore, SqliteSaver, checkpointLib, ChatflowSaver, langgraph, lcMessages;
 try {
   Database = require('better-sqlite3');
   ({ drizzle } = require('drizzle-orm/better-sqlite3'));
@@ -121,6 +133,9 @@ try {
   sqliteCore = require('drizzle-orm/sqlite-core');
   ({ SqliteSaver } = require('@langchain/langgraph-checkpoint-sqlite'));
   checkpointLib = require('@langchain/langgraph-checkpoint');
+  ({ ChatflowSaver } = require('chatflow/langgraph'));
+  langgraph = require('@langchain/langgraph');
+  lcMessages = require('@langchain/core/messages');
 } catch (e) {
   usage(`cannot load the peers' packages from ${opt.modules} (run make bench-peers): ${e.message}`);
 }
@@ -497,6 +512,85 @@ function checkCheckpoints() {
                      WHERE thread_id = ?`).raw().get(`${THREAD}-replaced`)];
 }
 
+/* --------------------------------------------------- a chat graph's saver */
+
+const ANSWER = 'Here are three pillar topics for your bakery blog: sourdough (the craft and the starter),' +
+  ' viennoiserie (butter, lamination, the morning batch) and seasonal bakes (what the market brings),' +
+  ' each with room for how-tos, stories and recipes your customers can try at home.';
+
+/* Runs opt.turns turns of a chat graph with saver, timing its put and
+** getTuple where the graph calls them.  Returns the timings, the file's
+** bytes and the messages of the final state. */
+async function chatGraphRun(name, makeSaver) {
+  const file = path.join(dir, `graph-${name}.db`);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  dbs.push(db);
+  const saver = makeSaver(db);
+  const t = { put: [], get: [] };
+  for (const [method, key] of [['put', 'put'], ['getTuple', 'get']]) {
+    const orig = saver[method].bind(saver);
+    saver[method] = async (...args) => {
+      const t0 = performance.now();
+      const r = await orig(...args);
+      t[key].push({ turn: turn, us: (performance.now() - t0) * 1000 });
+      return r;
+    };
+  }
+  const { StateGraph, MessagesAnnotation, START, END } = langgraph;
+  const { AIMessage, HumanMessage } = lcMessages;
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode('bot', () => ({ messages: [new AIMessage(ANSWER)] }))
+    .addEdge(START, 'bot')
+    .addEdge('bot', END)
+    .compile({ checkpointer: saver });
+  const config = { configurable: { thread_id: `chat-${name}` } };
+  let turn = 0;
+  const t0 = performance.now();
+  for (; turn < opt.turns; turn++) {
+    await graph.invoke({ messages: [new HumanMessage(`${CONTENT} (${turn + 1})`)] }, config);
+  }
+  const ms = performance.now() - t0;
+  const state = await graph.getState(config);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const bytes = fs.statSync(file).size;
+  return { t, ms, bytes, messages: state.values.messages.map((m) => [m.getType(), m.content]) };
+}
+
+function mean(a) {
+  return a.reduce((x, y) => x + y, 0) / a.length;
+}
+
+async function benchChatGraph() {
+  const peers = {
+    langgraph: (db) => new SqliteSaver(db),
+    chatflow: (db) => new ChatflowSaver(db),
+  };
+  const out = {};
+  for (const [name, make] of Object.entries(peers)) out[name] = await chatGraphRun(name, make);
+  assert.deepEqual(out.chatflow.messages, out.langgraph.messages, 'the two savers end with different histories');
+  assert.equal(out.chatflow.messages.length, 2 * opt.turns);
+  const last = Math.max(0, opt.turns - 100);
+  console.log(`chat graph, ${opt.turns} turns (StateGraph with MessagesAnnotation, one thread):`);
+  console.log('saver'.padEnd(12) + 'put us'.padStart(10) + 'getTuple us'.padStart(13) +
+    'put us, last 100'.padStart(18) + 'getTuple, last 100'.padStart(20) + 'ms/turn'.padStart(10) +
+    'bytes'.padStart(13) + 'bytes/turn'.padStart(12));
+  for (const [name, r] of Object.entries(out)) {
+    const late = (a) => a.filter((x) => x.turn >= last).map((x) => x.us);
+    console.log(name.padEnd(12) + mean(r.t.put.map((x) => x.us)).toFixed(1).padStart(10) +
+      mean(r.t.get.map((x) => x.us)).toFixed(1).padStart(13) + mean(late(r.t.put)).toFixed(1).padStart(18) +
+      mean(late(r.t.get)).toFixed(1).padStart(20) + (r.ms / opt.turns).toFixed(2).padStart(10) +
+      String(r.bytes).padStart(13) + Math.round(r.bytes / opt.turns).toString().padStart(12));
+  }
+  const lg = out.langgraph, cf2 = out.chatflow;
+  console.log(`  langgraph/chatflow: put ${(mean(lg.t.put.map((x) => x.us)) / mean(cf2.t.put.map((x) => x.us))).toFixed(2)} x,` +
+    ` getTuple ${(mean(lg.t.get.map((x) => x.us)) / mean(cf2.t.get.map((x) => x.us))).toFixed(2)} x,` +
+    ` bytes ${(lg.bytes / cf2.bytes).toFixed(1)} x` +
+    ` (${lg.t.put.length} and ${cf2.t.put.length} puts, ${lg.t.get.length} and ${cf2.t.get.length} getTuples)`);
+  console.log(`  checked: both read back the same ${2 * opt.turns} messages`);
+}
+
 /* -------------------------------------------------------------- report */
 
 function header() {
@@ -506,7 +600,7 @@ function header() {
     ` SQLite ${cf.prepare('SELECT sqlite_version()').pluck().get()} (better-sqlite3's own),` +
     ` Node ${process.version}, ${cpus.length} x ${cpus[0].model.trim()}`);
   console.log('packages: ' + ['better-sqlite3', 'drizzle-orm', '@langchain/langgraph-checkpoint-sqlite',
-    '@langchain/langgraph-checkpoint', '@langchain/core'].map((p) => `${p} ${packageVersion(p)}`).join(', '));
+    '@langchain/langgraph-checkpoint', '@langchain/core', '@langchain/langgraph'].map((p) => `${p} ${packageVersion(p)}`).join(', '));
   console.log(`databases: a file per peer in a temporary directory, journal_mode=${pragma('journal_mode')},` +
     ` synchronous=${pragma('synchronous') === 1 ? 'NORMAL' : pragma('synchronous')},` +
     ` foreign_keys=${pragma('foreign_keys')}, recursive_triggers=${pragma('recursive_triggers')}` +
@@ -570,3 +664,5 @@ console.log(`  checked: ${messages} messages per peer (rows, counters, parts, me
   ' every block\'s last checkpoint loaded, the checkpoints kept');
 console.log('');
 spread(rows);
+console.log('');
+await benchChatGraph();
