@@ -161,7 +161,8 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_finalize(pStmt);
   if (rc == SQLITE_OK) goto done;
 fail:
-  if ((rc & 0xff) == SQLITE_NOMEM && zErr == 0) {
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    /* out of memory keeps its code, also when add_message's text says it */
     sqlite3_result_error_nomem(ctx);
   } else {
     cfResultErrorMsg(ctx, zErr);
