@@ -513,16 +513,56 @@ BEGIN
                              ORDER BY seq DESC LIMIT 1)
    WHERE id = OLD.conversation_id;
 END;
-CREATE TRIGGER chat_messages_immutable
-BEFORE UPDATE OF conversation_id, seq, role, content, parts, uid ON chat_messages
-WHEN NEW.conversation_id IS NOT OLD.conversation_id
-  OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
-  OR NEW.role IS NOT OLD.role
-  OR NEW.content IS NOT OLD.content
-  OR NEW.parts IS NOT OLD.parts
-  OR NEW.uid IS NOT OLD.uid
+-- Every rule of an UPDATE of a message, in one trigger (each trigger that
+-- fires costs a frame of its own): the conversation not deleted; the
+-- columns that may change (tokens, type, run_id, workflow_step, metadata,
+-- attachments) valid; the others unchanged (a NULL seq may be filled in
+-- once, by chat_messages_after_insert).
+CREATE TRIGGER chat_messages_check_update
+BEFORE UPDATE ON chat_messages
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated');
+  SELECT CASE
+    WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+      THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages')
+    WHEN NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+    -- the changed JSON columns joined, as in chat_messages_check_insert
+    WHEN instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\u') > 0 THEN CASE
+      WHEN instr(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_'), '\u0000') > 0
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+      WHEN (instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\uD') > 0)
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_')) AS t),
+                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                    WHERE t GLOB p.column1)
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+    END
+  END;
+  SELECT CASE
+    WHEN NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL
+     AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
+      THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+    WHEN NEW.id IS NOT OLD.id
+      THEN RAISE(ABORT, 'chatflow: a message id cannot change')
+    WHEN NEW.conversation_id IS NOT OLD.conversation_id
+      OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
+      OR NEW.role IS NOT OLD.role
+      OR NEW.content IS NOT OLD.content
+      OR NEW.parts IS NOT OLD.parts
+      OR NEW.uid IS NOT OLD.uid
+      THEN RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
+  END;
 END;
 CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
@@ -533,65 +573,7 @@ BEGIN
          counter_stamp = counter_stamp + 1
    WHERE id = NEW.conversation_id;
 END;
-CREATE TRIGGER chat_messages_id_fixed
-BEFORE UPDATE OF id ON chat_messages WHEN NEW.id IS NOT OLD.id
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a message id cannot change');
-END;
-CREATE TRIGGER chat_messages_run_update
-BEFORE UPDATE OF run_id ON chat_messages
-WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation');
-END;
-CREATE TRIGGER chat_messages_time_update
-BEFORE UPDATE OF created_at ON chat_messages
-WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
-END;
-CREATE TRIGGER chat_messages_text_update
-BEFORE UPDATE OF workflow_step, attachments, metadata ON chat_messages
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
-   WHERE NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (NEW.attachments IS NOT OLD.attachments AND instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
-      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
-   WHERE (NEW.attachments IS NOT OLD.attachments AND (instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
-END;
 
--- The columns of a message that may change (tokens, type, run_id,
--- workflow_step, metadata, attachments) do not change while its
--- conversation is deleted.
-CREATE TRIGGER chat_messages_deleted
-BEFORE UPDATE ON chat_messages
-WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages');
-END;
 
 -- ---------------------------------------------------------------------------
 -- Workflow definitions (the two triggers that read workflow_runs)
