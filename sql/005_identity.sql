@@ -760,40 +760,38 @@ END;
 -- checkpoint (workflow_runs_ended); a new run clears a stale one
 -- (workflow_runs_fill).
 
-CREATE TRIGGER workflow_interrupts_text
+-- One trigger per event (each trigger that fires costs a frame of its
+-- own); a save through workflow_interrupt, an upsert, fires both.
+CREATE TRIGGER workflow_interrupts_check_insert
 BEFORE INSERT ON workflow_interrupts
-WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
-  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
+  SELECT CASE
+    WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+     AND length(NEW.workflow_id) <= 23
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
+      THEN RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active')
+    WHEN typeof(NEW.workflow_id) <> 'text'
+      THEN RAISE(ABORT, 'chatflow: workflow_id must be text')
+    WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: workflow_id contains a NUL character')
+  END;
 END;
 
-CREATE TRIGGER workflow_interrupts_text_update
-BEFORE UPDATE OF workflow_id ON workflow_interrupts
-WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
-  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
-END;
-
-CREATE TRIGGER workflow_interrupts_run_insert
-BEFORE INSERT ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
- AND length(NEW.workflow_id) <= 23
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
-END;
-
-CREATE TRIGGER workflow_interrupts_run_update
+CREATE TRIGGER workflow_interrupts_check_update
 BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
- AND length(NEW.workflow_id) <= 23
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
+  SELECT CASE
+    WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+     AND length(NEW.workflow_id) <= 23
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
+      THEN RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active')
+    WHEN NEW.workflow_id IS NOT OLD.workflow_id AND typeof(NEW.workflow_id) <> 'text'
+      THEN RAISE(ABORT, 'chatflow: workflow_id must be text')
+    WHEN NEW.workflow_id IS NOT OLD.workflow_id AND instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: workflow_id contains a NUL character')
+  END;
 END;
 
 
