@@ -941,16 +941,15 @@ BEGIN
                                                  WHEN 'assistant' THEN 'assistant_response'
                                                  WHEN 'tool' THEN 'tool_result'
                                                  ELSE 'system' END),
-         run_id = coalesce(NEW.run_id,
-                           (SELECT id FROM workflow_runs
-                             WHERE conversation_id = NEW.conversation_id
-                               AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))),
-         workflow_step = coalesce(NEW.workflow_step,
-                                  (SELECT current_step FROM workflow_runs
-                                    WHERE id = coalesce(NEW.run_id,
-                                      (SELECT id FROM workflow_runs
-                                        WHERE conversation_id = NEW.conversation_id
-                                          AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing')))))
+         -- the named run, else the conversation's active run (if any): its
+         -- id, and its step unless the writer gave one
+         (run_id, workflow_step) =
+           (SELECT coalesce(NEW.run_id, r.id), coalesce(NEW.workflow_step, r.current_step)
+              FROM (SELECT 1) LEFT JOIN workflow_runs AS r
+                ON r.id = coalesce(NEW.run_id,
+                                   (SELECT id FROM workflow_runs
+                                     WHERE conversation_id = NEW.conversation_id
+                                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))))
    WHERE id = NEW.id
      AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
           OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
