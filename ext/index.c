@@ -70,11 +70,12 @@ int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast) {
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iMark = 0;
   int rc = cfStmt(p, CF_STMT_INDEX_MARK,
-                  "SELECT indexed_upto, coalesce((SELECT seq FROM sqlite_sequence"
-                  "                                WHERE name = 'chat_messages'), 0)"
+                  "SELECT indexed_upto, CASE WHEN ?1 = 0 THEN coalesce((SELECT seq FROM sqlite_sequence"
+                  "                                                      WHERE name = 'chat_messages'), 0) END"
                   "  FROM chatflow_search_state",
                   &pStmt);
   if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_int64(pStmt, 1, iLast); /* the sequence (a table scan) only when needed */
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_ROW) {
     iMark = sqlite3_column_int64(pStmt, 0);

@@ -309,8 +309,14 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
                 &pStmt);
   }
   if (rc == SQLITE_OK) {
-    sqlite3_bind_value(pStmt, 1, vId);
-    sqlite3_bind_value(pStmt, 2, vData);
+    /* the arguments outlive the statement's step: bound without a copy */
+    sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
+    if (eData == SQLITE_BLOB) {
+      sqlite3_bind_blob(pStmt, 2, sqlite3_value_blob(vData), sqlite3_value_bytes(vData), SQLITE_STATIC);
+    } else {
+      sqlite3_bind_text(pStmt, 2, (const char *)sqlite3_value_text(vData), sqlite3_value_bytes(vData),
+                        SQLITE_STATIC);
+    }
     sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 4, zUpdated, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
@@ -322,7 +328,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     rc = cfStmt(p, CF_STMT_INTERRUPT_ROWID, "SELECT rowid FROM workflow_interrupts WHERE workflow_id = ?1",
                 &pStmt);
     if (rc == SQLITE_OK) {
-      sqlite3_bind_value(pStmt, 1, vId);
+      sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW) {
         *pRowid = sqlite3_column_int64(pStmt, 0);

@@ -25,6 +25,10 @@
 ** earlier assistant message of the conversation ("chatflow: the tool result
 ** answers no call: ...").
 **
+** The content limit (limits.max_content_chars) is the schema's: the
+** insert trigger refuses longer content, and only then is the setting
+** read, for the figures of the message.
+**
 ** What it does, in one SAVEPOINT: takes the write lock; checks the
 ** conversation (known, not deleted) and the run (given, or the
 ** conversation's active run, whose current_step is copied into
@@ -118,6 +122,9 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
   sqlite3_finalize(pStmt);
   return rc;
 }
+
+/* The error of chat_messages_check_insert for content over the limit. */
+static const char zSqlTooLong[] = "chatflow: message content is longer than limits.max_content_chars";
 
 static const char *cfDefaultType(const char *zRole) {
   switch (zRole[0]) {
@@ -232,16 +239,6 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
-  rc = cfMaxContentChars(p, &nMax);
-  if (rc == SQLITE_OK && nContent > nMax) {
-    int nChars = cfUtf8Chars((const unsigned char *)zContent, nContent);
-    if (nChars > nMax) {
-      zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
-                             nChars, nMax);
-      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-    }
-  }
-  if (rc != SQLITE_OK) goto db_error;
 
   /* The conversation, and its active run when no run is named. */
   rc = cfStmt(p, CF_STMT_CONV_GET,
@@ -463,6 +460,14 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (rc == SQLITE_DONE) {
     rc = SQLITE_OK;
     iMsg = sqlite3_last_insert_rowid(p->db);
+  } else if (strcmp(sqlite3_errmsg(p->db), zSqlTooLong) == 0) {
+    /* the schema's limit (chat_messages_check_insert), said with the figures */
+    rc = cfMaxContentChars(p, &nMax);
+    if (rc == SQLITE_OK) {
+      zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
+                             cfUtf8Chars((const unsigned char *)zContent, nContent), nMax);
+      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
   }
   cfStmtDone(p, pStmt);
   pStmt = 0;

@@ -347,12 +347,6 @@ WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens and last_message_at are maintained by chatflow; omit them');
 END;
-CREATE TRIGGER chat_conversations_last_seq
-BEFORE UPDATE OF last_seq ON chat_conversations
-WHEN NEW.last_seq < OLD.last_seq
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases');
-END;
 CREATE TRIGGER chat_conversations_touch
 AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
                 pinned_at, archived_at, deleted_at ON chat_conversations
@@ -422,35 +416,44 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_conversations_time_update
-BEFORE UPDATE OF created_at, updated_at, pinned_at, archived_at, deleted_at, last_message_at
-ON chat_conversations
+BEFORE UPDATE OF created_at, pinned_at, archived_at, deleted_at ON chat_conversations
 WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.pinned_at IS NOT OLD.pinned_at AND NEW.pinned_at IS NOT NULL AND NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
    OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-   -- an UPDATE that sets updated_at more than 60 s past the clock (the
-   -- message triggers, which move counter_stamp, follow a message's time)
-   OR (NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
-       AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
-             coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds'))
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: updated_at must not be more than 60 seconds past the clock')
-   WHERE NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
-     AND NEW.updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-     AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
-           coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds');
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
+-- Every rule on the columns that a message's counters UPDATE sets (the
+-- counters, counter_stamp, last_seq, last_message_at, updated_at), in one
+-- trigger: that UPDATE, run for every message added or deleted, fires this
+-- trigger alone (each trigger that fires costs a frame of its own).
 CREATE TRIGGER chat_conversations_counters_guard
-BEFORE UPDATE OF message_count, total_tokens, last_message_at, counter_stamp ON chat_conversations
-WHEN ((NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
-       OR NEW.last_message_at IS NOT OLD.last_message_at)
-      AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
-  OR (NEW.counter_stamp IS NOT OLD.counter_stamp AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
+BEFORE UPDATE OF message_count, total_tokens, last_message_at, counter_stamp, last_seq, updated_at
+ON chat_conversations
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand');
+  SELECT CASE
+    WHEN ((NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
+           OR NEW.last_message_at IS NOT OLD.last_message_at)
+          AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
+      OR (NEW.counter_stamp IS NOT OLD.counter_stamp AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
+      THEN RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand')
+    WHEN NEW.last_seq < OLD.last_seq
+      THEN RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases')
+    WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL AND NEW.last_seq IS NOT OLD.last_seq
+      THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it')
+    -- an UPDATE that sets updated_at more than 60 s past the clock (the
+    -- message triggers, which move counter_stamp, follow a message's time)
+    WHEN NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
+     AND NEW.updated_at GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+     AND NEW.updated_at > strftime('%Y-%m-%dT%H:%M:%fZ',
+           coalesce((SELECT now FROM chatflow_statement_clock), 'now'), '+60 seconds')
+      THEN RAISE(ABORT, 'chatflow: updated_at must not be more than 60 seconds past the clock')
+    WHEN (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.last_message_at IS NOT OLD.last_message_at AND NEW.last_message_at IS NOT NULL
+          AND NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+  END;
 END;
 CREATE TRIGGER chat_titles_fts_insert
 AFTER INSERT ON chat_conversations
@@ -476,10 +479,11 @@ END;
 -- A deleted conversation takes no writes until restored: only the UPDATE
 -- that restores it (deleted_at to NULL), what follows the messages when
 -- retention deletes them (the counters, updated_at) and deletes (purge,
--- retention) pass.  Its runs, their events and proposals, and its messages
+-- retention) pass.  (last_seq: chat_conversations_counters_guard.)  Its runs, their events and proposals, and its messages
 -- are guarded below.
 CREATE TRIGGER chat_conversations_deleted
-BEFORE UPDATE ON chat_conversations
+BEFORE UPDATE OF uid, owner, key, title, visibility, model, agent, context, metadata, pinned_at,
+                 archived_at, deleted_at, created_at, forked_from_id, forked_at_seq ON chat_conversations
 WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
  AND (NEW.uid IS NOT OLD.uid OR NEW.owner IS NOT OLD.owner OR NEW.key IS NOT OLD.key
       OR NEW.title IS NOT OLD.title OR NEW.visibility IS NOT OLD.visibility
@@ -487,7 +491,6 @@ WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
       OR NEW.context IS NOT OLD.context OR NEW.metadata IS NOT OLD.metadata
       OR NEW.pinned_at IS NOT OLD.pinned_at OR NEW.archived_at IS NOT OLD.archived_at
       OR NEW.deleted_at IS NOT OLD.deleted_at OR NEW.created_at IS NOT OLD.created_at
-      OR NEW.last_seq IS NOT OLD.last_seq
       OR NEW.forked_from_id IS NOT OLD.forked_from_id OR NEW.forked_at_seq IS NOT OLD.forked_at_seq)
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it');
@@ -588,16 +591,56 @@ BEGIN
                              ORDER BY seq DESC LIMIT 1)
    WHERE id = OLD.conversation_id;
 END;
-CREATE TRIGGER chat_messages_immutable
-BEFORE UPDATE OF conversation_id, seq, role, content, parts, uid ON chat_messages
-WHEN NEW.conversation_id IS NOT OLD.conversation_id
-  OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
-  OR NEW.role IS NOT OLD.role
-  OR NEW.content IS NOT OLD.content
-  OR NEW.parts IS NOT OLD.parts
-  OR NEW.uid IS NOT OLD.uid
+-- Every rule of an UPDATE of a message, in one trigger (each trigger that
+-- fires costs a frame of its own): the conversation not deleted; the
+-- columns that may change (tokens, type, run_id, workflow_step, metadata,
+-- attachments) valid; the others unchanged (a NULL seq may be filled in
+-- once, by chat_messages_after_insert).
+CREATE TRIGGER chat_messages_check_update
+BEFORE UPDATE ON chat_messages
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated');
+  SELECT CASE
+    WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+      THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages')
+    WHEN NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+    -- the changed JSON columns joined, as in chat_messages_check_insert
+    WHEN instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\u') > 0 THEN CASE
+      WHEN instr(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_'), '\u0000') > 0
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+      WHEN (instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\uD') > 0)
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_')) AS t),
+                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                    WHERE t GLOB p.column1)
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+    END
+  END;
+  SELECT CASE
+    WHEN NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL
+     AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
+      THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+    WHEN NEW.id IS NOT OLD.id
+      THEN RAISE(ABORT, 'chatflow: a message id cannot change')
+    WHEN NEW.conversation_id IS NOT OLD.conversation_id
+      OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
+      OR NEW.role IS NOT OLD.role
+      OR NEW.content IS NOT OLD.content
+      OR NEW.parts IS NOT OLD.parts
+      OR NEW.uid IS NOT OLD.uid
+      THEN RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
+  END;
 END;
 CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
@@ -608,65 +651,7 @@ BEGIN
          counter_stamp = counter_stamp + 1
    WHERE id = NEW.conversation_id;
 END;
-CREATE TRIGGER chat_messages_id_fixed
-BEFORE UPDATE OF id ON chat_messages WHEN NEW.id IS NOT OLD.id
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a message id cannot change');
-END;
-CREATE TRIGGER chat_messages_run_update
-BEFORE UPDATE OF run_id ON chat_messages
-WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation');
-END;
-CREATE TRIGGER chat_messages_time_update
-BEFORE UPDATE OF created_at ON chat_messages
-WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
-END;
-CREATE TRIGGER chat_messages_text_update
-BEFORE UPDATE OF workflow_step, attachments, metadata ON chat_messages
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
-   WHERE NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (NEW.attachments IS NOT OLD.attachments AND instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
-      OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
-   WHERE (NEW.attachments IS NOT OLD.attachments AND (instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
-END;
 
--- The columns of a message that may change (tokens, type, run_id,
--- workflow_step, metadata, attachments) do not change while its
--- conversation is deleted.
-CREATE TRIGGER chat_messages_deleted
-BEFORE UPDATE ON chat_messages
-WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages');
-END;
 
 -- ---------------------------------------------------------------------------
 -- Workflow definitions (the two triggers that read workflow_runs)
@@ -858,40 +843,38 @@ END;
 -- checkpoint (workflow_runs_ended); a new run clears a stale one
 -- (workflow_runs_fill).
 
-CREATE TRIGGER workflow_interrupts_text
+-- One trigger per event (each trigger that fires costs a frame of its
+-- own); a save through workflow_interrupt, an upsert, fires both.
+CREATE TRIGGER workflow_interrupts_check_insert
 BEFORE INSERT ON workflow_interrupts
-WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
-  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
+  SELECT CASE
+    WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+     AND length(NEW.workflow_id) <= 23
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
+      THEN RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active')
+    WHEN typeof(NEW.workflow_id) <> 'text'
+      THEN RAISE(ABORT, 'chatflow: workflow_id must be text')
+    WHEN instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: workflow_id contains a NUL character')
+  END;
 END;
 
-CREATE TRIGGER workflow_interrupts_text_update
-BEFORE UPDATE OF workflow_id ON workflow_interrupts
-WHEN typeof(NEW.workflow_id) <> 'text' OR instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_id must be text') WHERE typeof(NEW.workflow_id) <> 'text';
-  SELECT RAISE(ABORT, 'chatflow: workflow_id contains a NUL character');
-END;
-
-CREATE TRIGGER workflow_interrupts_run_insert
-BEFORE INSERT ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
- AND length(NEW.workflow_id) <= 23
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
-END;
-
-CREATE TRIGGER workflow_interrupts_run_update
+CREATE TRIGGER workflow_interrupts_check_update
 BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
-WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
- AND length(NEW.workflow_id) <= 23
- AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                  WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active');
+  SELECT CASE
+    WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
+     AND length(NEW.workflow_id) <= 23
+     AND NOT EXISTS (SELECT 1 FROM workflow_runs
+                      WHERE id = CAST(substr(NEW.workflow_id, 5) AS INTEGER) AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))
+      THEN RAISE(ABORT, 'chatflow: a checkpoint named run_<n> can be saved only while run n is active')
+    WHEN NEW.workflow_id IS NOT OLD.workflow_id AND typeof(NEW.workflow_id) <> 'text'
+      THEN RAISE(ABORT, 'chatflow: workflow_id must be text')
+    WHEN NEW.workflow_id IS NOT OLD.workflow_id AND instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: workflow_id contains a NUL character')
+  END;
 END;
 
 
@@ -958,79 +941,71 @@ END;
 -- ---------------------------------------------------------------------------
 -- An INSERT into chat_messages: four triggers
 
--- Every check of a new message in one trigger, the derived columns and the
--- counters in one more: each trigger that fires costs a frame of its own
--- (SQLite allocates and clears its registers every time).  Each search
+-- Every check of a new message in one trigger (one statement: one CASE,
+-- the conversation read once), the derived columns and the counters in one
+-- more: each trigger that fires costs a frame of its own, which SQLite
+-- allocates and clears, all registers of the trigger's program, every
+-- time, whether its WHEN holds or not.  So the rarely needed checks of the
+-- JSON columns cost only when a \u escape is there, and without a
+-- subquery of their own per column.  The counters take seq and tokens from
+-- the new row when the writer gave them (add_message does), and read them
+-- back only when the trigger derived them.  Each search
 -- index keeps a trigger of its own: written from the same trigger program
 -- as the counters, the FTS5 index was left inconsistent after a later
 -- call failed for lack of memory (the fault suite, SQLite 3.40).
 CREATE TRIGGER chat_messages_check_insert
 BEFORE INSERT ON chat_messages
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
-   WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id);
-  SELECT RAISE(ABORT, 'chatflow: the conversation already has a message with this uid; messages are immutable')
-   WHERE EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
-  SELECT RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
-   WHERE NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0);
-  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
-  SELECT RAISE(ABORT, 'chatflow: unknown conversation for message')
-   WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before adding messages')
-   WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
-  SELECT RAISE(ABORT, 'chatflow: message seq must be greater than the conversation''s last seq')
-   WHERE NEW.seq IS NOT NULL
-     AND NEW.seq <= (SELECT last_seq FROM chat_conversations WHERE id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
-   WHERE NEW.run_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM workflow_runs
-                      WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id);
-  SELECT RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
-   WHERE length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                                          WHERE key = 'limits.max_content_chars'), 100000);
-  SELECT RAISE(ABORT, 'chatflow: message content contains a NUL character')
-   WHERE instr(CAST(NEW.content AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
-   WHERE instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message uid contains a NUL character')
-   WHERE instr(CAST(NEW.uid AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-   WHERE (instr(NEW.parts, '\u') > 0 AND instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0) OR (instr(NEW.attachments, '\u') > 0 AND instr(replace(NEW.attachments, '\\', '_'), '\u0000') > 0)
-      OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
-  SELECT RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
-   WHERE ((instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.attachments, '\ud') > 0 OR instr(NEW.attachments, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.attachments, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+  SELECT CASE
+    WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.id)
+      THEN RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
+    WHEN EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid)
+      THEN RAISE(ABORT, 'chatflow: the conversation already has a message with this uid; messages are immutable')
+    WHEN NEW.id > 9007199254740991
+      THEN RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+    WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
+      THEN RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
+    WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    -- the conversation, read once: unknown (u), deleted (d), seq not past
+    -- its last seq (s)
+    ELSE CASE coalesce((SELECT CASE WHEN deleted_at IS NOT NULL THEN 'd'
+                                    WHEN NEW.seq <= last_seq THEN 's' ELSE '' END
+                          FROM chat_conversations WHERE id = NEW.conversation_id), 'u')
+      WHEN 'u' THEN RAISE(ABORT, 'chatflow: unknown conversation for message')
+      WHEN 'd' THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before adding messages')
+      WHEN 's' THEN RAISE(ABORT, 'chatflow: message seq must be greater than the conversation''s last seq')
+      ELSE CASE
+        WHEN NEW.run_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
+          THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+        WHEN length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                              WHERE key = 'limits.max_content_chars'), 100000)
+          THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
+        WHEN instr(CAST(NEW.content AS BLOB), x'00') > 0
+          THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
+        WHEN instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0
+          THEN RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
+        WHEN instr(CAST(NEW.uid AS BLOB), x'00') > 0
+          THEN RAISE(ABORT, 'chatflow: message uid contains a NUL character')
+        -- the JSON columns joined by a space (a JSON text ends in a
+        -- delimiter, so no escape spans two of them), looked at only when
+        -- they hold a \u escape
+        WHEN instr((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\u') > 0 THEN CASE
+          WHEN instr(replace((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\\', '_'), '\u0000') > 0
+            THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+          WHEN (instr((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\ud') > 0 OR instr((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\uD') > 0)
+           AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\\', '_')) AS t),
+                                     (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                             ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                             ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                             ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                        WHERE t GLOB p.column1)
+            THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+        END
+      END
+    END
+  END;
 END;
 
 CREATE TRIGGER chat_messages_after_insert
@@ -1049,16 +1024,15 @@ BEGIN
                                                  WHEN 'assistant' THEN 'assistant_response'
                                                  WHEN 'tool' THEN 'tool_result'
                                                  ELSE 'system' END),
-         run_id = coalesce(NEW.run_id,
-                           (SELECT id FROM workflow_runs
-                             WHERE conversation_id = NEW.conversation_id
-                               AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))),
-         workflow_step = coalesce(NEW.workflow_step,
-                                  (SELECT current_step FROM workflow_runs
-                                    WHERE id = coalesce(NEW.run_id,
-                                      (SELECT id FROM workflow_runs
-                                        WHERE conversation_id = NEW.conversation_id
-                                          AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing')))))
+         -- the named run, else the conversation's active run (if any): its
+         -- id, and its step unless the writer gave one
+         (run_id, workflow_step) =
+           (SELECT coalesce(NEW.run_id, r.id), coalesce(NEW.workflow_step, r.current_step)
+              FROM (SELECT 1) LEFT JOIN workflow_runs AS r
+                ON r.id = coalesce(NEW.run_id,
+                                   (SELECT id FROM workflow_runs
+                                     WHERE conversation_id = NEW.conversation_id
+                                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))))
    WHERE id = NEW.id
      AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
           OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
@@ -1069,8 +1043,8 @@ BEGIN
   UPDATE chat_conversations
      SET message_count = message_count + 1,
          counter_stamp = counter_stamp + 1,
-         last_seq = (SELECT seq FROM chat_messages WHERE id = NEW.id),
-         total_tokens = total_tokens + (SELECT tokens FROM chat_messages WHERE id = NEW.id),
+         last_seq = coalesce(NEW.seq, (SELECT seq FROM chat_messages WHERE id = NEW.id)),
+         total_tokens = total_tokens + coalesce(NEW.tokens, (SELECT tokens FROM chat_messages WHERE id = NEW.id)),
          last_message_at = NEW.created_at,
          updated_at = max(updated_at, NEW.created_at)
    WHERE id = NEW.conversation_id;

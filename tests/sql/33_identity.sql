@@ -68,8 +68,9 @@ UPDATE workflow_interrupts SET workflow_id = 'run_3' WHERE workflow_id = 'run_x'
 UPDATE workflow_interrupts SET data = x'22' WHERE workflow_id = 'run_2';
 -- a new run never inherits a checkpoint saved under its name (one written
 -- before these rules, here with the rule lifted for the demonstration)
-DROP TRIGGER workflow_interrupts_run_insert;
-INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_4', x'44');
+DROP TRIGGER workflow_interrupts_check_update;
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('stale-4', x'44');
+UPDATE workflow_interrupts SET workflow_id = 'run_4' WHERE workflow_id = 'stale-4';
 SELECT start_run(102, 'topical_map');
 SELECT count(*) FROM workflow_interrupts WHERE workflow_id = 'run_4';
 
