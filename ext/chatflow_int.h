@@ -75,6 +75,7 @@ enum {
   CF_STMT_RUN_INSERT, /* runs.c: start_run's new run */
   CF_STMT_QUEUE_CANCEL, /* runs.c: start_run cancels the queue */
   CF_STMT_TRANSITION, /* runs.c: is a move a row of workflow_run_transitions */
+  CF_STMT_ACTIVE_OF, /* runs.c: a conversation's active run, for a message */
   CF_STMT_RUN_ROLLBACK, /* runs.c: start_run deletes the active run (rollback) */
   CF_STMT_STATE_MERGE, /* runs.c: merge_run_state */
   CF_STMT_NEXT_STEP, /* workflow.c: the step after a run's */

@@ -174,6 +174,31 @@ int cfStepOnce(sqlite3_stmt *pStmt) {
 }
 
 /* Moves run r to zTo (and zStep when not 0), with zError for failed. */
+/* For a queued run about to be started by hand: an error naming the
+** conversation's active run when it has one. */
+static int cfActiveRunError(CfConn *p, const CfRun *r, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmt(p, CF_STMT_ACTIVE_OF,
+                  "SELECT id, status FROM workflow_runs WHERE conversation_id = ?1"
+                  " AND " CF_ACTIVE("status"),
+                  &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, r->iConv);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *pzErr = sqlite3_mprintf("chatflow: conversation %lld already has an active run %lld (%s); "
+                               "run %lld stays queued until it ends",
+                               r->iConv, sqlite3_column_int64(pStmt, 0),
+                               sqlite3_column_text(pStmt, 1), r->iId);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
 int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
                      const char *zNow, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
@@ -184,6 +209,11 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
     *pzErr = sqlite3_mprintf("chatflow: invalid run transition %s -> %s (run %lld)", r->zStatus,
                              zTo, r->iId);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  if (strcmp(r->zStatus, "queued") == 0 && strcmp(zTo, "started") == 0) {
+    /* (the schema refuses it too, without the ids) */
+    rc = cfActiveRunError(p, r, pzErr);
+    if (rc != SQLITE_OK) return rc;
   }
   if (zStep) {
     rc = cfStepCheck(p, r->zWorkflow, zStep, pzErr);
@@ -250,8 +280,8 @@ int cfExpireStale(CfConn *p, const char *zNow, sqlite3_int64 iConv, int *pn) {
 /* cancel and rollback end the queue first, so that ending the active run
 ** starts none of it. */
 static const char zSqlQueueCancel[] =
-    "UPDATE workflow_runs SET status = 'cancelled', completed_at = ?3, updated_at = ?3"
-    " WHERE conversation_id = ?1 AND status = 'queued'";
+    "UPDATE workflow_runs SET status = 'cancelled', completed_at = ?3, updated_at = ?3,"
+    " error = ?4 WHERE conversation_id = ?1 AND status = 'queued'";
 
 /* start_run's on_active strategies. */
 #define CF_ON_REJECT 0
@@ -307,10 +337,10 @@ static int cfStartCheck(CfConn *p, sqlite3_int64 iConv, const char *zWorkflow,
   return rc;
 }
 
-/* Runs zSql with ?1 = iConv (and ?2 = iRun, ?3 = zNow when the statement
-** names them). */
+/* Runs zSql with ?1 = iConv (and ?2 = iRun, ?3 = zNow, ?4 = zText when the
+** statement names them). */
 static int cfStartExec(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iConv,
-                       sqlite3_int64 iRun, const char *zNow) {
+                       sqlite3_int64 iRun, const char *zNow, const char *zText) {
   sqlite3_stmt *pStmt = 0;
   int rc = cfStmt(p, iStmt, zSql, &pStmt);
   if (rc == SQLITE_OK) {
@@ -318,6 +348,7 @@ static int cfStartExec(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iCo
     sqlite3_bind_int64(pStmt, 1, iConv);
     if (n >= 2) sqlite3_bind_int64(pStmt, 2, iRun);
     if (n >= 3) sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+    if (n >= 4) sqlite3_bind_text(pStmt, 4, zText, -1, SQLITE_STATIC);
     rc = cfStepOnce(pStmt);
   }
   cfStmtDone(p, pStmt);
@@ -396,7 +427,8 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         /* The queue first, so that ending the active run starts none of it. */
         CfRun r;
         memset(&r, 0, sizeof(r));
-        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow);
+        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow,
+                         eOn == CF_ON_CANCEL ? "replaced: on_active cancel" : "replaced: on_active rollback");
         if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
         if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
         cfRunFree(&r);
@@ -407,11 +439,12 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         ** them), then the active run is deleted with everything it wrote
         ** (workflow_runs_cascade: its messages, proposals, events and
         ** checkpoint; the counters and search index follow the messages). */
-        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow);
+        rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow,
+                         eOn == CF_ON_CANCEL ? "replaced: on_active cancel" : "replaced: on_active rollback");
         if (rc == SQLITE_OK) {
           rc = cfStartExec(p, CF_STMT_RUN_ROLLBACK,
                            "DELETE FROM workflow_runs WHERE conversation_id = ?1 AND id = ?2",
-                           iConv, iRun, 0);
+                           iConv, iRun, 0, 0);
         }
         break;
       default: /* CF_ON_ENQUEUE: inserted as queued below */
