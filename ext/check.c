@@ -126,10 +126,14 @@ static const CfCheckDef aCheck[] = {
   {"message_runs", "messages",
    "SELECT m.id FROM chat_messages AS m JOIN workflow_runs AS r ON r.id = m.run_id"
    " WHERE r.conversation_id <> m.conversation_id"},
+  /* The two pragmas read the main schema only: without one they read the
+  ** temp schema too, and once a connection has touched it SQLite 3.40
+  ** cannot checkpoint a WAL it switches to (database table is locked). */
   {"foreign_keys", "rows",
-   "SELECT \"table\" || ' ' || rowid || ' -> ' || parent AS id FROM pragma_foreign_key_check"},
+   "SELECT \"table\" || ' ' || rowid || ' -> ' || parent AS id FROM pragma_foreign_key_check(NULL, 'main')"},
   {"integrity", "problems",
-   "SELECT integrity_check AS id FROM pragma_integrity_check WHERE integrity_check <> 'ok'"},
+   "SELECT integrity_check AS id FROM pragma_integrity_check(NULL, 'main')"
+   " WHERE integrity_check <> 'ok'"},
 };
 
 #define CF_CHECK_SHOWN 5
