@@ -95,6 +95,12 @@ INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)
   VALUES ('delete', 4, '日本語のメッセージ' || char(1, 1));
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- more than five offenders: the first five, then the count
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 101 UNION ALL SELECT i + 1 FROM n WHERE i < 107)
+INSERT INTO chat_messages_fts (rowid, content) SELECT i, 'ghost' FROM n;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- a checkpoint of an ended run
 BEGIN;
 DROP TRIGGER workflow_interrupts_check_insert;
@@ -122,3 +128,7 @@ SELECT * FROM chatflow_check(); -- error
 SELECT chatflow_init();
 SELECT (SELECT count(*) FROM chat_messages), (SELECT count(*) FROM workflow_runs);
 SELECT * FROM chatflow_check();
+-- it leaves the temp schema alone: a WAL this connection switches to can
+-- still be checkpointed
+PRAGMA journal_mode = WAL;
+PRAGMA wal_checkpoint(TRUNCATE);
