@@ -30,6 +30,10 @@
 **   search_trigram   the same for chat_messages_trigram, which holds the
 **                    messages that are not plain ASCII (only when the
 **                    table exists)
+**   title_index      every conversation with a title is in chat_titles_fts,
+**                    and no other row is
+**   title_trigram    the same for chat_titles_trigram (titles that are not
+**                    plain ASCII; only when the table exists)
 **   checkpoints      a run_<n> checkpoint belongs to an active run n
 **   message_runs     a message's run is a run of the same conversation
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
@@ -116,6 +120,20 @@ static const CfCheckDef aCheck[] = {
    " WHERE d.id > s.indexed_upto"
    "    OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id"
    "                     AND length(CAST(content AS BLOB)) > length(content))"},
+  {"title_index", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.title IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chat_titles_fts_docsize WHERE id = c.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_titles_fts_docsize AS d"
+   " WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = d.id AND title IS NOT NULL)"},
+  {"title_trigram", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE length(CAST(c.title AS BLOB)) > length(c.title)"
+   "   AND NOT EXISTS (SELECT 1 FROM chat_titles_trigram_docsize WHERE id = c.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_titles_trigram_docsize AS d"
+   " WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = d.id"
+   "                     AND length(CAST(title AS BLOB)) > length(title))"},
   {"checkpoints", "checkpoints",
    /* run_<n> as run_workflow_id writes it (the schema's rule) */
    "SELECT workflow_id AS id FROM workflow_interrupts"
@@ -143,13 +161,15 @@ static char *cfCheckSql(int bTrigram) {
   sqlite3_str *pStr = sqlite3_str_new(0);
   const char *zSep = "WITH ";
   for (size_t i = 0; i < sizeof(aCheck) / sizeof(aCheck[0]); i++) {
-    if (!bTrigram && strcmp(aCheck[i].zName, "search_trigram") == 0) continue;
+    if (!bTrigram && (strcmp(aCheck[i].zName, "search_trigram") == 0 ||
+                      strcmp(aCheck[i].zName, "title_trigram") == 0)) continue;
     sqlite3_str_appendf(pStr, "%sbad%d(id) AS (%s)", zSep, (int)i, aCheck[i].zBad);
     zSep = ", ";
   }
   zSep = " ";
   for (size_t i = 0; i < sizeof(aCheck) / sizeof(aCheck[0]); i++) {
-    if (!bTrigram && strcmp(aCheck[i].zName, "search_trigram") == 0) continue;
+    if (!bTrigram && (strcmp(aCheck[i].zName, "search_trigram") == 0 ||
+                      strcmp(aCheck[i].zName, "title_trigram") == 0)) continue;
     sqlite3_str_appendf(pStr,
                         "%sSELECT %Q, n = 0, CASE WHEN n > 0 THEN %Q || ' ' || ids"
                         " || CASE WHEN n > %d THEN ', ...' ELSE '' END || ' (' || n || ')' END"
@@ -176,6 +196,7 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
     if (!cfKeepCode(rc)) rc = SQLITE_ERROR;
     goto done;
   }
+  /* both trigram indexes or neither (migration 005 creates them together) */
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
                           " AND name = 'chat_messages_trigram_docsize'",

@@ -95,6 +95,13 @@ INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)
   VALUES ('delete', 4, '日本語のメッセージ' || char(1, 1));
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- the title indexes: a title taken out of both
+BEGIN;
+SELECT create_conversation('acme', 'Café');
+INSERT INTO chat_titles_fts (chat_titles_fts, rowid, title) VALUES ('delete', 3, 'Café');
+INSERT INTO chat_titles_trigram (chat_titles_trigram, rowid, title) VALUES ('delete', 3, 'Café' || char(1, 1));
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- more than five offenders: the first five, then the count
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 101 UNION ALL SELECT i + 1 FROM n WHERE i < 107)
