@@ -70,7 +70,7 @@ SRCS     := ext/chatflow.c ext/util.c ext/json.c ext/schema.c ext/conversations.
             ext/messages.c ext/ui.c ext/runs.c ext/history_vtab.c ext/interrupt_vtab.c ext/workflow.c \
             ext/http.c ext/provider.c ext/retention.c ext/list_vtab.c ext/page_vtab.c ext/search_vtab.c \
             ext/export.c ext/tvf.c ext/write.c ext/text.c ext/snippet.c ext/index.c \
-            ext/langgraph.c
+            ext/langgraph.c ext/check.c
 MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 OBJDIR   ?= dist/obj
 OBJS     := $(SRCS:ext/%.c=$(OBJDIR)/%.o) $(OBJDIR)/migrations.o

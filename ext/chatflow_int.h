@@ -312,6 +312,7 @@ int cfRegisterList(sqlite3 *db, CfConn *p);
   "       WHERE json_extract(pt.value, '$.type') = 'text'" \
   "         AND json_type(pt.value, '$.text') = 'text') END"
 int cfRegisterPage(sqlite3 *db, CfConn *p);
+int cfRegisterCheck(sqlite3 *db, CfConn *p);
 int cfRegisterSearch(sqlite3 *db, CfConn *p);
 int cfRegisterSnippet(sqlite3 *db);
 fts5_api *cfFts5Api(sqlite3 *db);

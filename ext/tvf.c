@@ -17,6 +17,9 @@
 ** xPrepareRows instead of xPrepare; when it hands over a CfTvfRows instead
 ** of a statement, the cursor walks those rows.
 **
+** A function without arguments (nArg 0, chatflow_check) needs no usage
+** text: every plan is usable.
+**
 ** Registers nothing by itself: cfRegisterTvf() creates one module per
 ** definition.  All of them are SQLITE_VTAB_INNOCUOUS: they only read.
 */
@@ -89,7 +92,7 @@ static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     aIdx[b] = i;
   }
   if (bUnusable) return SQLITE_CONSTRAINT;
-  if (aIdx[0] < 0) {
+  if (pDef->nArg > 0 && aIdx[0] < 0) {
     cfVtabError(pVtab, "%s", pDef->zUsage);
     return SQLITE_ERROR;
   }

@@ -508,6 +508,8 @@ static const char *const azMainSteps[] = {
     "SELECT chatflow_index()",
     "SELECT group_concat(rowid, ',') FROM search_messages('パン')",
     "SELECT group_concat(seq || ':' || role, ',') FROM chat_history(2, 1000)",
+    /* every invariant checked: under a fault it fails, never a wrong ok */
+    "SELECT group_concat(\"check\" || '=' || ok || coalesce(':' || detail, ''), ',') FROM chatflow_check()",
     "#session 2026-01-01T00:00:00Z",
     "SELECT chat_history_json(2, 50)",
     /* tool calls and results, the retry key, AI SDK UIMessages */

@@ -145,6 +145,7 @@ const MODULE_ARGS = {
   langgraph_list: { thread: 'text', options: 'text' },
   langgraph_channel_values: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
   langgraph_pending_writes: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
+  chatflow_check: {}, // no arguments
 };
 
 const CLOCK = '2026-01-02T03:04:05.000Z';

@@ -49,7 +49,8 @@ SELECT count(*) AS unlisted FROM pragma_function_list
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
                 'conversation_list', 'conversation_messages', 'search_messages',
-                'langgraph_get', 'langgraph_list', 'langgraph_channel_values', 'langgraph_pending_writes')
+                'langgraph_get', 'langgraph_list', 'langgraph_channel_values', 'langgraph_pending_writes',
+                'chatflow_check')
  ORDER BY 1;
 .headers off
 
@@ -72,6 +73,7 @@ SELECT chat_history_json(1); -- error
 SELECT * FROM workflow_interrupt; -- error
 SELECT langgraph_put('t', 'c', x'00', '{}'); -- error
 SELECT * FROM langgraph_get('t'); -- error
+SELECT * FROM chatflow_check(); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('run_1', x'00'); -- error
 -- pure functions and the clock work without a schema
 SELECT run_workflow_id(7);

@@ -7,6 +7,7 @@
 .headers off
 SELECT create_conversation('acme');                          -- error: not initialised
 SELECT * FROM chat_history(1);                               -- error: not initialised
+SELECT * FROM chatflow_check();                              -- error: not initialised
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('x', x'00');  -- error
 SELECT chatflow_init();
 SELECT chatflow_init();
@@ -135,5 +136,6 @@ SELECT count(*) FROM langgraph_get(NULL);                          -- error
 SELECT langgraph_prune_checkpoints(1), langgraph_prune_checkpoints(0); -- error
 SELECT langgraph_delete_thread('t-1'), langgraph_delete_thread('t-1');
 SELECT langgraph_put('t-1', 'c-4', x'00', '{}');                   -- error: deleted
+SELECT "check", ok, detail FROM chatflow_check();
 SELECT purge_conversation(1), purge_conversation(2);
 SELECT count(*) FROM chat_messages;

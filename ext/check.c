@@ -1,0 +1,236 @@
+/*
+** check.c — chatflow_check, every invariant of a database verified in one
+** read, for use after a restore, a failover or a migration.
+**
+**   SELECT * FROM chatflow_check();
+**   SELECT * FROM chatflow_check() WHERE NOT ok;    -- what is wrong
+**
+** Columns: "check" (the invariant's name: quote it, CHECK is a keyword),
+** ok (1 or 0), detail (NULL when ok, else what breaks it: the first five
+** offending ids, "..." when there are more, and the count, e.g.
+** "conversations 3, 7 (2)").  One row per invariant, in this order:
+**
+**   message_count    a conversation's message_count = its messages counted
+**   total_tokens     total_tokens = the sum of its messages' tokens
+**   last_seq         last_seq >= the largest seq of its messages
+**   last_message_at  last_message_at = created_at of its last message (seq)
+**   seq              every message has a seq, and seq increases with the
+**                    id within a conversation (unique; gaps are allowed:
+**                    deleted messages and retention leave them)
+**   active_runs      at most one active run per conversation
+**   queued_runs      a queued run waits behind its conversation's active run
+**   leases           started and processing runs hold a lease, no other run
+**                    does (awaiting, queued and ended runs hold none)
+**   completed_at     ended runs (completed, failed, cancelled, expired)
+**                    have completed_at
+**   run_first_event  every run has its first event (from_status NULL)
+**   run_last_event   a run's status is its last event's to_status
+**   search_index     every message with id <= chatflow_search_state's mark
+**                    is in chat_messages_fts and no other row is
+**   search_trigram   the same for chat_messages_trigram, which holds the
+**                    messages that are not plain ASCII (only when the
+**                    table exists)
+**   title_index      every conversation with a title is in chat_titles_fts,
+**                    and no other row is
+**   title_trigram    the same for chat_titles_trigram (titles that are not
+**                    plain ASCII; only when the table exists)
+**   checkpoints      a run_<n> checkpoint belongs to an active run n
+**   message_runs     a message's run is a run of the same conversation
+**   foreign_keys     PRAGMA foreign_key_check finds nothing
+**   integrity        PRAGMA integrity_check says ok (the slow part on a big
+**                    database: it reads every page)
+**
+** The FTS5 indexes are compared through their docsize tables (one row per
+** indexed rowid), so nothing is written, not even an FTS5 'integrity-check'
+** command.  Conversation trees and drafts do not exist yet: nothing to check.
+**
+** Takes no arguments.  Errors: a database without chatflow's schema (run
+** chatflow_init()); out of memory and I/O errors as they come (never a
+** wrong ok).  SQLITE_VTAB_INNOCUOUS: it only reads.
+*/
+#include "chatflow_int.h"
+
+#include <string.h>
+
+#define CF_CHECK_ACTIVE \
+  "(status = 'started' OR status = 'awaiting_clarification'" \
+  " OR status = 'awaiting_approval' OR status = 'processing')"
+#define CF_CHECK_ENDED \
+  "(status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired')"
+
+/* One invariant: its name, what its ids name, and a query of the ids that
+** break it (column id). */
+typedef struct CfCheckDef {
+  const char *zName;
+  const char *zNoun;
+  const char *zBad;
+} CfCheckDef;
+
+static const CfCheckDef aCheck[] = {
+  {"message_count", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.message_count <> (SELECT count(*) FROM chat_messages WHERE conversation_id = c.id)"},
+  {"total_tokens", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.total_tokens <> (SELECT coalesce(sum(coalesce(tokens, 0)), 0) FROM chat_messages"
+   "                           WHERE conversation_id = c.id)"},
+  {"last_seq", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.last_seq < (SELECT coalesce(max(seq), 0) FROM chat_messages WHERE conversation_id = c.id)"},
+  {"last_message_at", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.last_message_at IS NOT (SELECT created_at FROM chat_messages WHERE conversation_id = c.id"
+   "                                  ORDER BY seq DESC LIMIT 1)"},
+  {"seq", "messages",
+   "SELECT id FROM (SELECT id, seq, lag(seq) OVER (PARTITION BY conversation_id ORDER BY id) AS prev"
+   "                  FROM chat_messages)"
+   " WHERE seq IS NULL OR seq <= prev"},
+  {"active_runs", "conversations",
+   "SELECT conversation_id AS id FROM workflow_runs WHERE " CF_CHECK_ACTIVE
+   " GROUP BY conversation_id HAVING count(*) > 1"},
+  {"queued_runs", "runs",
+   "SELECT q.id FROM workflow_runs AS q WHERE q.status = 'queued'"
+   " AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE conversation_id = q.conversation_id AND "
+   CF_CHECK_ACTIVE ")"},
+  {"leases", "runs",
+   "SELECT id FROM workflow_runs"
+   " WHERE (status = 'started' OR status = 'processing') IS NOT (lease_expires_at IS NOT NULL)"},
+  {"completed_at", "runs",
+   "SELECT id FROM workflow_runs WHERE " CF_CHECK_ENDED " AND completed_at IS NULL"},
+  {"run_first_event", "runs",
+   "SELECT r.id FROM workflow_runs AS r"
+   " WHERE NOT EXISTS (SELECT 1 FROM workflow_run_events WHERE run_id = r.id AND from_status IS NULL)"},
+  {"run_last_event", "runs",
+   "SELECT r.id FROM workflow_runs AS r"
+   " WHERE r.status IS NOT (SELECT to_status FROM workflow_run_events WHERE run_id = r.id"
+   "                         ORDER BY id DESC LIMIT 1)"},
+  {"search_index", "messages",
+   "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"
+   " WHERE m.id <= s.indexed_upto"
+   "   AND NOT EXISTS (SELECT 1 FROM chat_messages_fts_docsize WHERE id = m.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_messages_fts_docsize AS d, chatflow_search_state AS s"
+   " WHERE d.id > s.indexed_upto OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id)"},
+  {"search_trigram", "messages",
+   "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"
+   " WHERE m.id <= s.indexed_upto AND length(CAST(m.content AS BLOB)) > length(m.content)"
+   "   AND NOT EXISTS (SELECT 1 FROM chat_messages_trigram_docsize WHERE id = m.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_messages_trigram_docsize AS d, chatflow_search_state AS s"
+   " WHERE d.id > s.indexed_upto"
+   "    OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id"
+   "                     AND length(CAST(content AS BLOB)) > length(content))"},
+  {"title_index", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE c.title IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chat_titles_fts_docsize WHERE id = c.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_titles_fts_docsize AS d"
+   " WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = d.id AND title IS NOT NULL)"},
+  {"title_trigram", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE length(CAST(c.title AS BLOB)) > length(c.title)"
+   "   AND NOT EXISTS (SELECT 1 FROM chat_titles_trigram_docsize WHERE id = c.id)"
+   " UNION ALL "
+   "SELECT d.id FROM chat_titles_trigram_docsize AS d"
+   " WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = d.id"
+   "                     AND length(CAST(title AS BLOB)) > length(title))"},
+  {"checkpoints", "checkpoints",
+   /* run_<n> as run_workflow_id writes it (the schema's rule) */
+   "SELECT workflow_id AS id FROM workflow_interrupts"
+   " WHERE workflow_id GLOB 'run_[1-9]*' AND substr(workflow_id, 5) NOT GLOB '*[^0-9]*'"
+   "   AND length(workflow_id) <= 23"
+   "   AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = CAST(substr(workflow_id, 5) AS INTEGER)"
+   "                     AND " CF_CHECK_ACTIVE ")"},
+  {"message_runs", "messages",
+   "SELECT m.id FROM chat_messages AS m JOIN workflow_runs AS r ON r.id = m.run_id"
+   " WHERE r.conversation_id <> m.conversation_id"},
+  /* The two pragmas read the main schema only: without one they read the
+  ** temp schema too, and once a connection has touched it SQLite 3.40
+  ** cannot checkpoint a WAL it switches to (database table is locked). */
+  {"foreign_keys", "rows",
+   "SELECT \"table\" || ' ' || rowid || ' -> ' || parent AS id FROM pragma_foreign_key_check(NULL, 'main')"},
+  {"integrity", "problems",
+   "SELECT integrity_check AS id FROM pragma_integrity_check(NULL, 'main')"
+   " WHERE integrity_check <> 'ok'"},
+};
+
+#define CF_CHECK_SHOWN 5
+
+/* Builds the statement: one CTE per invariant, one row each. */
+static char *cfCheckSql(int bTrigram) {
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  const char *zSep = "WITH ";
+  for (size_t i = 0; i < sizeof(aCheck) / sizeof(aCheck[0]); i++) {
+    if (!bTrigram && (strcmp(aCheck[i].zName, "search_trigram") == 0 ||
+                      strcmp(aCheck[i].zName, "title_trigram") == 0)) continue;
+    sqlite3_str_appendf(pStr, "%sbad%d(id) AS (%s)", zSep, (int)i, aCheck[i].zBad);
+    zSep = ", ";
+  }
+  zSep = " ";
+  for (size_t i = 0; i < sizeof(aCheck) / sizeof(aCheck[0]); i++) {
+    if (!bTrigram && (strcmp(aCheck[i].zName, "search_trigram") == 0 ||
+                      strcmp(aCheck[i].zName, "title_trigram") == 0)) continue;
+    sqlite3_str_appendf(pStr,
+                        "%sSELECT %Q, n = 0, CASE WHEN n > 0 THEN %Q || ' ' || ids"
+                        " || CASE WHEN n > %d THEN ', ...' ELSE '' END || ' (' || n || ')' END"
+                        " FROM (SELECT (SELECT count(*) FROM bad%d) AS n,"
+                        " (SELECT group_concat(id, ', ') FROM (SELECT id FROM bad%d ORDER BY id LIMIT %d))"
+                        " AS ids)",
+                        zSep, aCheck[i].zName, aCheck[i].zNoun, CF_CHECK_SHOWN, (int)i, (int)i,
+                        CF_CHECK_SHOWN);
+    zSep = " UNION ALL ";
+  }
+  return sqlite3_str_finish(pStr);
+}
+
+/* Prepares the rows (see the header). */
+static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  char *zSql = 0, *zErr = 0;
+  int bTrigram = 0;
+  int rc;
+  (void)aArg;
+  *ppStmt = 0;
+  rc = cfCheckSchema(p, &zErr);
+  if (rc != SQLITE_OK) {
+    if (!cfKeepCode(rc)) rc = SQLITE_ERROR;
+    goto done;
+  }
+  /* both trigram indexes or neither (migration 005 creates them together) */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+                          " AND name = 'chat_messages_trigram_docsize'",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) bTrigram = 1;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  if (rc != SQLITE_OK) {
+    zErr = cfDbError(p->db, rc);
+    goto done;
+  }
+  zSql = cfCheckSql(bTrigram);
+  if (zSql == 0) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
+done:
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zSql);
+  *pzErr = zErr;
+  return rc;
+}
+
+static const CfTvfDef cfCheckDef = {
+  "chatflow_check",
+  "CREATE TABLE x(\"check\" TEXT, ok INTEGER, detail TEXT)",
+  3, 0,
+  0, /* no arguments, so no usage error */
+  -1,
+  cfCheckPrepare, 0, 0,
+};
+
+int cfRegisterCheck(sqlite3 *db, CfConn *p) { return cfRegisterTvf(db, p, &cfCheckDef); }

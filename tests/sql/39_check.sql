@@ -1,0 +1,141 @@
+-- 39_check: chatflow_check() verifies every invariant of a database in one
+-- read.  A healthy database: every row ok.  Then each invariant broken with
+-- raw SQL that bypasses the schema's triggers (the trigger dropped inside a
+-- transaction that is rolled back after the check), and the one failing
+-- row shown.  Legitimate gaps in seq (deleted messages) are not flagged.
+-- Last, the 0.1 fixture migrated by chatflow_init().
+.bail off
+.mode list
+.headers off
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+SELECT chatflow_init();
+-- an empty database
+SELECT count(*) FROM chatflow_check() WHERE NOT ok;
+.headers on
+SELECT name FROM pragma_table_xinfo('chatflow_check');
+.headers off
+
+-- two conversations with messages (one not plain ASCII), runs: one active
+-- with a checkpoint, one queued behind it, one ended
+SELECT create_conversation('acme', 'First');
+SELECT create_conversation('acme', 'Second');
+SELECT add_message(1, 'user', 'Hello there');
+SELECT add_message(1, 'assistant', 'Grüß dich', '{"tokens": 5}');
+SELECT add_message(1, 'user', 'Third');
+SELECT add_message(2, 'user', '日本語のメッセージ');
+SELECT start_run(1, 'topical_map');
+SELECT start_run(1, 'topical_map', NULL, '{"on_active": "enqueue"}');
+SELECT start_run(2, 'topical_map');
+SELECT cancel_run(3);
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES (run_workflow_id(1), x'01');
+SELECT chatflow_index();
+SELECT add_message(2, 'assistant', 'not indexed yet');
+SELECT * FROM chatflow_check();
+-- a gap left by a deleted message is no fault
+DELETE FROM chat_messages WHERE conversation_id = 1 AND seq = 2;
+SELECT count(*) FROM chatflow_check() WHERE NOT ok;
+-- nothing in it writes: it runs in a read-only transaction
+PRAGMA query_only = ON;
+SELECT count(*) FROM chatflow_check() WHERE ok;
+PRAGMA query_only = OFF;
+
+-- each invariant broken: the failing rows
+-- counters set by hand (the guard dropped)
+BEGIN;
+DROP TRIGGER chat_conversations_counters_guard;
+UPDATE chat_conversations SET message_count = 7 WHERE id = 1;
+UPDATE chat_conversations SET total_tokens = 1 WHERE id = 2;
+UPDATE chat_conversations SET last_seq = 1, last_message_at = '2025-01-01T00:00:00.000Z' WHERE id = 2;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a message without seq, and one whose seq is below an older message's
+BEGIN;
+DROP TRIGGER chat_messages_check_update;
+UPDATE chat_messages SET seq = NULL WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+BEGIN;
+DROP TRIGGER chat_messages_check_update;
+UPDATE chat_messages SET seq = 2 WHERE id = 3;
+UPDATE chat_messages SET seq = 3 WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- two active runs in one conversation (the unique index and the insert check dropped)
+BEGIN;
+DROP INDEX workflow_runs_one_active;
+DROP TRIGGER workflow_runs_check_insert;
+INSERT INTO workflow_runs (conversation_id, workflow, status) VALUES (1, 'topical_map', 'processing');
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- the active run ends and its queued run is not started
+BEGIN;
+DROP TRIGGER workflow_runs_dequeue;
+SELECT cancel_run(1);
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a started run without a lease; an ended run without completed_at
+BEGIN;
+DROP TRIGGER workflow_runs_after_update;
+UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = 1;
+UPDATE workflow_runs SET completed_at = NULL WHERE id = 3;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a run's first event gone; a run whose status is not its last event's
+BEGIN;
+DROP TRIGGER workflow_run_events_deleted;
+DELETE FROM workflow_run_events WHERE run_id = 3 AND from_status IS NULL;
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (1, 'started', 'processing');
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- the search indexes: an indexed message taken out, a stray row put in
+BEGIN;
+INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content) VALUES ('delete', 1, 'Hello there');
+INSERT INTO chat_messages_fts (rowid, content) VALUES (99, 'ghost');
+INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)
+  VALUES ('delete', 4, '日本語のメッセージ' || char(1, 1));
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- the title indexes: a title taken out of both
+BEGIN;
+SELECT create_conversation('acme', 'Café');
+INSERT INTO chat_titles_fts (chat_titles_fts, rowid, title) VALUES ('delete', 3, 'Café');
+INSERT INTO chat_titles_trigram (chat_titles_trigram, rowid, title) VALUES ('delete', 3, 'Café' || char(1, 1));
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- more than five offenders: the first five, then the count
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 101 UNION ALL SELECT i + 1 FROM n WHERE i < 107)
+INSERT INTO chat_messages_fts (rowid, content) SELECT i, 'ghost' FROM n;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a checkpoint of an ended run
+BEGIN;
+DROP TRIGGER workflow_interrupts_check_insert;
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_3', x'01');
+INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('run_007', x'01');
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a message naming a run of another conversation
+BEGIN;
+DROP TRIGGER chat_messages_check_update;
+UPDATE chat_messages SET run_id = 3 WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+-- a run of a workflow that does not exist (foreign keys off)
+BEGIN;
+DROP TRIGGER workflow_runs_check_update;
+UPDATE workflow_runs SET workflow = 'gone' WHERE id = 3;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+SELECT count(*) FROM chatflow_check() WHERE NOT ok;
+
+-- a database of chatflow 0.1, migrated
+.restore tests/fixtures/chatflow-0.1.db
+SELECT * FROM chatflow_check(); -- error
+SELECT chatflow_init();
+SELECT (SELECT count(*) FROM chat_messages), (SELECT count(*) FROM workflow_runs);
+SELECT * FROM chatflow_check();
+-- it leaves the temp schema alone: a WAL this connection switches to can
+-- still be checkpointed
+PRAGMA journal_mode = WAL;
+PRAGMA wal_checkpoint(TRUNCATE);
