@@ -40,12 +40,17 @@
 ** and the queue, start the new run), 'enqueue' (the new run is queued:
 ** status queued, first in first out; the schema starts the oldest queued
 ** run when the active one ends, whoever ends it) or 'rollback' (delete it
-** with everything it wrote, and the queue, start the new run); ttl_seconds
-** (how long the run may wait for a person: workflow_runs.awaiting_ttl_seconds).
-** Before deciding, start_run ends the conversation's active run if it is
-** stale (cfExpireStale: the rule of expire_stale_runs).  Race-safe: the
-** write lock is taken before the check, and the partial unique index
-** workflow_runs_one_active backs it up.
+** with everything it wrote, cancel the queue, start the new run);
+** ttl_seconds (how long the run may wait for a person:
+** workflow_runs.awaiting_ttl_seconds).  With reject and enqueue, start_run
+** first ends the conversation's active run if it is stale (cfExpireStale:
+** the rule of expire_stale_runs); cancel and rollback end it themselves.
+** Race-safe: the write lock is taken before the check, and the partial
+** unique index workflow_runs_one_active backs it up.
+**
+** One file past 600 lines because a run's life is one concept: its start
+** (with the double-texting strategies and the stale-run rule), every move
+** of the state machine, and the reads of a run's status and cost.
 **
 ** NULL input is an error everywhere.  active_run, run_status read only
 ** (SQLITE_INNOCUOUS, not deterministic: the answer follows the data);
