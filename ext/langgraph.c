@@ -223,6 +223,30 @@ static void cfLgFail(sqlite3_context *ctx, int rc, char *zErr) {
   cfResultCode(ctx, rc);
 }
 
+/*
+** What the three writers do after their arguments are read: the run_id
+** option checked, the write bracket begun, and the thread's conversation
+** found (or created for owner zOwner; see cfLgConversation).  Returns -1
+** when the function's error result is set and no write began (the caller
+** returns), else the rc of cfLgConversation inside the bracket (the caller
+** ends it with cfFinish).
+*/
+static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const char *zOwner,
+                     const CfJsonOpt *pRun, char *zNow, sqlite3_int64 *piConv, char **pzErr) {
+  int rc;
+  if (pRun->bPresent && (pRun->iVal <= 0 || pRun->iVal > CF_MAX_ID)) {
+    cfResultError(ctx, "chatflow: run_id must be a positive integer, got %lld", pRun->iVal);
+    return -1;
+  }
+  cfNow(p, zNow);
+  rc = cfBeginWrite(p, pzErr);
+  if (rc != SQLITE_OK) {
+    cfLgFail(ctx, rc, *pzErr);
+    return -1;
+  }
+  return cfLgConversation(p, zThread, zOwner, pRun->iVal, zNow, piConv, pzErr);
+}
+
 enum { PUT_NS, PUT_PARENT, PUT_TYPE, PUT_VERSIONS, PUT_OWNER, PUT_RUN, PUT_COUNT };
 
 static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -250,18 +274,9 @@ static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     cfLgFail(ctx, rc, zErr);
     goto done;
   }
-  if (aOpt[PUT_RUN].bPresent && (aOpt[PUT_RUN].iVal <= 0 || aOpt[PUT_RUN].iVal > CF_MAX_ID)) {
-    cfResultError(ctx, "chatflow: run_id must be a positive integer, got %lld", aOpt[PUT_RUN].iVal);
-    goto done;
-  }
-  cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfLgFail(ctx, rc, zErr);
-    goto done;
-  }
-  rc = cfLgConversation(p, zThread, aOpt[PUT_OWNER].bPresent ? aOpt[PUT_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                        aOpt[PUT_RUN].iVal, zNow, &iConv, &zErr);
+  rc = cfLgBegin(ctx, p, zThread, aOpt[PUT_OWNER].bPresent ? aOpt[PUT_OWNER].zVal : CF_LG_OWNER_DEFAULT,
+                 &aOpt[PUT_RUN], zNow, &iConv, &zErr);
+  if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     rc = cfStmtText(p,
                     "INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_ns, checkpoint_id,"
@@ -318,18 +333,9 @@ static void cfLgPutBlobFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     cfLgFail(ctx, rc, zErr);
     goto done;
   }
-  if (aOpt[BLOB_RUN].bPresent && (aOpt[BLOB_RUN].iVal <= 0 || aOpt[BLOB_RUN].iVal > CF_MAX_ID)) {
-    cfResultError(ctx, "chatflow: run_id must be a positive integer, got %lld", aOpt[BLOB_RUN].iVal);
-    goto done;
-  }
-  cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfLgFail(ctx, rc, zErr);
-    goto done;
-  }
-  rc = cfLgConversation(p, zThread, aOpt[BLOB_OWNER].bPresent ? aOpt[BLOB_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                        aOpt[BLOB_RUN].iVal, zNow, &iConv, &zErr);
+  rc = cfLgBegin(ctx, p, zThread, aOpt[BLOB_OWNER].bPresent ? aOpt[BLOB_OWNER].zVal : CF_LG_OWNER_DEFAULT,
+                 &aOpt[BLOB_RUN], zNow, &iConv, &zErr);
+  if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     /* a channel's value at a version does not change: the first is kept */
     rc = cfStmtText(p,
@@ -386,17 +392,8 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     cfLgFail(ctx, rc, zErr);
     goto done;
   }
-  if (aOpt[WR_RUN].bPresent && (aOpt[WR_RUN].iVal <= 0 || aOpt[WR_RUN].iVal > CF_MAX_ID)) {
-    cfResultError(ctx, "chatflow: run_id must be a positive integer, got %lld", aOpt[WR_RUN].iVal);
-    goto done;
-  }
-  cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfLgFail(ctx, rc, zErr);
-    goto done;
-  }
-  rc = cfLgConversation(p, zThread, 0, aOpt[WR_RUN].iVal, zNow, &iConv, &zErr);
+  rc = cfLgBegin(ctx, p, zThread, 0, &aOpt[WR_RUN], zNow, &iConv, &zErr);
+  if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     int bFound = 0;
     rc = cfStmtText(p,
