@@ -253,7 +253,6 @@ static void cfFindOrCreateFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   cfCreate(ctx, argc, argv, 1);
 }
 
-/* delete (eOp 0), restore (1), purge (2). */
 /* Whether conversation iId is deleted (*pbDeleted), inside the call's
 ** write; SQLITE_NOTFOUND with *pzErr for an unknown conversation. */
 static int cfConvDeletedGet(CfConn *p, sqlite3_int64 iId, int *pbDeleted, char **pzErr) {
@@ -287,6 +286,7 @@ static int cfConvLive(CfConn *p, sqlite3_int64 iId, char **pzErr) {
   return rc;
 }
 
+/* delete (eOp 0), restore (1), purge (2). */
 static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iId;

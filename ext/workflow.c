@@ -132,12 +132,6 @@ static int cfExecEach(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iRun
   return rc;
 }
 
-/* The one place a person's decision on a proposal is written (resume_run's
-** approvals, approve_proposal, reject_proposal): approving sets
-** user_approved, approved_at and approved_name (zText, or proposed_name
-** when 0) and clears a rejection; rejecting sets rejected_at and
-** rejection_reason (zText, may be 0) and clears an approval.  The last
-** decision stands. */
 /* The run of proposal iProp (*piRun), inside the call's write;
 ** SQLITE_NOTFOUND with *pzErr for an unknown proposal. */
 static int cfProposalRun(CfConn *p, sqlite3_int64 iProp, sqlite3_int64 *piRun, char **pzErr) {
@@ -157,7 +151,12 @@ static int cfProposalRun(CfConn *p, sqlite3_int64 iProp, sqlite3_int64 *piRun, c
   cfStmtDone(p, pStmt);
   return rc;
 }
-
+/* The one place a person's decision on a proposal is written (resume_run's
+** approvals, approve_proposal, reject_proposal): approving sets
+** user_approved, approved_at and approved_name (zText, or proposed_name
+** when 0) and clears a rejection; rejecting sets rejected_at and
+** rejection_reason (zText, may be 0) and clears an approval.  The last
+** decision stands. */
 static int cfProposalDecide(CfConn *p, sqlite3_int64 iProp, int bApprove, const char *zText,
                             const char *zNow) {
   sqlite3_stmt *pStmt = 0;
