@@ -17,6 +17,13 @@
 **   seq              every message has a seq, and seq increases with the
 **                    id within a conversation (unique; gaps are allowed:
 **                    deleted messages and retention leave them)
+**   message_parents  a message's parent is a message of the same
+**                    conversation with a smaller seq (so no cycles)
+**   current_leaf     a conversation's current_leaf_id is one of its
+**                    messages, NULL only when it has none
+**   chains           a conversation that never branched (branched = 0) is
+**                    one chain: each message follows the one before it by
+**                    seq, the first follows none
 **   active_runs      at most one active run per conversation
 **   queued_runs      a queued run waits behind its conversation's active run
 **   leases           started and processing runs hold a lease, no other run
@@ -42,7 +49,7 @@
 **
 ** The FTS5 indexes are compared through their docsize tables (one row per
 ** indexed rowid), so nothing is written, not even an FTS5 'integrity-check'
-** command.  Conversation trees and drafts do not exist yet: nothing to check.
+** command.  Drafts do not exist yet: nothing to check.
 **
 ** Takes no arguments.  Errors: a database without chatflow's schema (run
 ** chatflow_init()); out of memory and I/O errors as they come (never a
@@ -85,6 +92,23 @@ static const CfCheckDef aCheck[] = {
    "SELECT id FROM (SELECT id, seq, lag(seq) OVER (PARTITION BY conversation_id ORDER BY id) AS prev"
    "                  FROM chat_messages)"
    " WHERE seq IS NULL OR seq <= prev"},
+  {"message_parents", "messages",
+   "SELECT m.id FROM chat_messages AS m LEFT JOIN chat_messages AS p ON p.id = m.parent_id"
+   " WHERE m.parent_id IS NOT NULL"
+   "   AND (p.id IS NULL OR p.conversation_id <> m.conversation_id OR p.seq >= m.seq)"},
+  {"current_leaf", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE CASE WHEN c.current_leaf_id IS NULL"
+   "   THEN EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = c.id)"
+   "   ELSE NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = c.current_leaf_id"
+   "                     AND conversation_id = c.id) END"},
+  {"chains", "conversations",
+   "SELECT DISTINCT conversation_id AS id FROM ("
+   " SELECT m.conversation_id, m.parent_id,"
+   "        lag(m.id) OVER (PARTITION BY m.conversation_id ORDER BY m.seq) AS prev"
+   "   FROM chat_messages AS m JOIN chat_conversations AS c ON c.id = m.conversation_id"
+   "  WHERE c.branched = 0)"
+   " WHERE parent_id IS NOT prev"},
   {"active_runs", "conversations",
    "SELECT conversation_id AS id FROM workflow_runs WHERE " CF_CHECK_ACTIVE
    " GROUP BY conversation_id HAVING count(*) > 1"},
