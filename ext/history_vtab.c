@@ -24,16 +24,19 @@
 ** parsed with json-c (numbers beyond 64 bits lose precision in tool
 ** arguments and outputs given as JSON values).
 **
-** The window: every system message of the conversation is kept and its
-** tokens are spent first; then the newest other messages (of run_id only,
-** when given) are taken newest-first while their tokens still fit the rest
-** of the budget, stopping at the first one that does not, a tool call and
-** its results as one unit (cfHistoryWalk).  Rows come oldest first (by
-** seq).  A NULL max_tokens means no budget.  The walk reads the
-** (conversation_id, seq) index backwards and stops at the budget, so the
-** cost follows the window, not the conversation's length — except for a
-** tool message that answers no call (raw SQL only: add_message refuses
-** one), for which the walk looks back through the conversation once.
+** The window is taken from the conversation's current branch, root to
+** current leaf (message trees, CfBranch): every system message of it is
+** kept and its tokens are spent first; then the newest other messages (of
+** run_id only, when given) are taken newest-first while their tokens still
+** fit the rest of the budget, stopping at the first one that does not, a
+** tool call and its results as one unit (cfHistoryWalk).  Rows come oldest
+** first (by seq).  A NULL max_tokens means no budget.  For a conversation
+** that never branched the walk reads the (conversation_id, seq) index
+** backwards and stops at the budget, so the cost follows the window, not
+** the conversation's length — except for a tool message that answers no
+** call (raw SQL only: add_message refuses one), for which the walk looks
+** back through the conversation once.  Once it branched, the cost follows
+** the length of the current branch (CfBranch).
 **
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, run_id, workflow_step, created_at; arguments are the hidden

@@ -1,8 +1,9 @@
 /*
 ** messages.c — add_message: the one way chatflow appends to a
-** conversation.
+** conversation; edit_message, which adds a new version of a message.
 **
 **   add_message(conversation_id, role, content [, options_json]) -> message id
+**   edit_message(message_id, content [, options_json])           -> message id
 **
 ** Example:
 **   SELECT add_message(1, 'user', 'Plan a topical map for our bakery');
@@ -15,7 +16,15 @@
 ** [{"id", "type": "function", "function": {"name", "arguments"}}], stored
 ** as "tool-call" parts {"type", "id", "name", "arguments"} after the given
 ** parts, arguments as JSON text), tool_call_id (tool: the call answered,
-** stored as metadata.tool_call_id).
+** stored as metadata.tool_call_id), parent_id (the message the new one
+** follows, of the same conversation: a regenerated answer names the
+** question; default the conversation's current leaf; the new message
+** becomes the leaf).
+**
+** edit_message: a sibling of message_id (same parent, same role) with the
+** new content, now the current leaf; the options are add_message's but
+** parent_id.  Errors: "chatflow: unknown message N", and add_message's.
+** Message trees: branches.c and docs/branches.md.
 **
 ** A uid the conversation already has is a retry: the same role, content
 ** and parts (as stored: minified, in the given order) return the stored
@@ -560,10 +569,11 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     sqlite3_bind_int64(pStmt, 1, iMsg);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, 1);
       iConv = sqlite3_column_int64(pStmt, 0);
-      sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", (const char *)sqlite3_column_text(pStmt, 1));
       iParent = sqlite3_column_int64(pStmt, 2);
-      rc = SQLITE_OK;
+      rc = z ? SQLITE_OK : SQLITE_NOMEM;
+      if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
     }
   }
   cfStmtDone(p, pStmt);
