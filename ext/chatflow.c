@@ -6,7 +6,8 @@
 **   SELECT chatflow_init();    -- create or migrate the schema
 **
 ** Each concept registers from its own file (schema.c, conversations.c,
-** messages.c, runs.c, history_vtab.c, interrupt_vtab.c, langgraph.c, check.c); this file holds
+** messages.c, branches.c, runs.c, history_vtab.c, interrupt_vtab.c, langgraph.c,
+** check.c); this file holds
 ** only the table of registrations.  Per-connection state (CfConn) is owned
 ** by the chatflow_statement_cache module and freed with the connection.
 ** Registration stops at the first failure and reports it in *pzErrMsg.
@@ -30,7 +31,7 @@ int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routin
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
     cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList, cfRegisterPage,
     cfRegisterSearch,   cfRegisterExport, cfRegisterIndex, cfRegisterUi,
-    cfRegisterLanggraph, cfRegisterCheck,
+    cfRegisterLanggraph, cfRegisterCheck, cfRegisterBranches,
   };
   CfConn *p;
   int rc;

@@ -63,6 +63,8 @@ enum {
   CF_STMT_MSG_RETRY,
   CF_STMT_MSG_SHAPE,
   CF_STMT_MSG_ANSWERS,
+  CF_STMT_MSG_PARENT, /* messages.c: a parent_id's conversation */
+  CF_STMT_MSG_EDIT_OF, /* messages.c: edit_message's message */
   CF_STMT_SET_TITLE,
   CF_STMT_SETTING_GET,
   CF_STMT_JSON_LOAD,    /* json.c: kind of a JSON value, duplicate keys */
@@ -287,6 +289,7 @@ int cfRegisterSchema(sqlite3 *db, CfConn *p);
 int cfRegisterIndex(sqlite3 *db, CfConn *p);
 int cfRegisterConversations(sqlite3 *db, CfConn *p);
 int cfRegisterMessages(sqlite3 *db, CfConn *p);
+int cfRegisterBranches(sqlite3 *db, CfConn *p);
 /* history_vtab.c: checks the arguments of a history window (conversation,
 ** max_tokens, run_id: each may be 0 or NULL but the first) and prepares the
 ** window's rows by seq, selecting zCols (which must end with seq). */

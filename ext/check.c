@@ -17,6 +17,13 @@
 **   seq              every message has a seq, and seq increases with the
 **                    id within a conversation (unique; gaps are allowed:
 **                    deleted messages and retention leave them)
+**   message_parents  a message's parent is a message of the same
+**                    conversation with a smaller seq (so no cycles)
+**   current_leaf     a conversation's current_leaf_id is one of its
+**                    messages, NULL only when it has none
+**   chains           a conversation that never branched (branched = 0) is
+**                    one chain: each message follows the one before it by
+**                    seq, the first follows none
 **   active_runs      at most one active run per conversation
 **   queued_runs      a queued run waits behind its conversation's active run
 **   leases           started and processing runs hold a lease, no other run
@@ -42,11 +49,13 @@
 **
 ** The FTS5 indexes are compared through their docsize tables (one row per
 ** indexed rowid), so nothing is written, not even an FTS5 'integrity-check'
-** command.  Conversation trees and drafts do not exist yet: nothing to check.
+** command.  Drafts do not exist yet: nothing to check.
 **
 ** Takes no arguments.  Errors: a database without chatflow's schema (run
 ** chatflow_init()); out of memory and I/O errors as they come (never a
-** wrong ok).  SQLITE_VTAB_INNOCUOUS: it only reads.
+** wrong ok, nor a wrong problem: a page integrity_check could not read is
+** the error "chatflow: chatflow_check could not read the database: disk
+** I/O error" with SQLite's code, not an integrity problem).  SQLITE_VTAB_INNOCUOUS: it only reads.
 */
 #include "chatflow_int.h"
 
@@ -85,6 +94,23 @@ static const CfCheckDef aCheck[] = {
    "SELECT id FROM (SELECT id, seq, lag(seq) OVER (PARTITION BY conversation_id ORDER BY id) AS prev"
    "                  FROM chat_messages)"
    " WHERE seq IS NULL OR seq <= prev"},
+  {"message_parents", "messages",
+   "SELECT m.id FROM chat_messages AS m LEFT JOIN chat_messages AS p ON p.id = m.parent_id"
+   " WHERE m.parent_id IS NOT NULL"
+   "   AND (p.id IS NULL OR p.conversation_id <> m.conversation_id OR p.seq >= m.seq)"},
+  {"current_leaf", "conversations",
+   "SELECT c.id FROM chat_conversations AS c"
+   " WHERE CASE WHEN c.current_leaf_id IS NULL"
+   "   THEN EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = c.id)"
+   "   ELSE NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = c.current_leaf_id"
+   "                     AND conversation_id = c.id) END"},
+  {"chains", "conversations",
+   "SELECT DISTINCT conversation_id AS id FROM ("
+   " SELECT m.conversation_id, m.parent_id,"
+   "        lag(m.id) OVER (PARTITION BY m.conversation_id ORDER BY m.seq) AS prev"
+   "   FROM chat_messages AS m JOIN chat_conversations AS c ON c.id = m.conversation_id"
+   "  WHERE c.branched = 0)"
+   " WHERE parent_id IS NOT prev"},
   {"active_runs", "conversations",
    "SELECT conversation_id AS id FROM workflow_runs WHERE " CF_CHECK_ACTIVE
    " GROUP BY conversation_id HAVING count(*) > 1"},
@@ -149,9 +175,8 @@ static const CfCheckDef aCheck[] = {
   ** cannot checkpoint a WAL it switches to (database table is locked). */
   {"foreign_keys", "rows",
    "SELECT \"table\" || ' ' || rowid || ' -> ' || parent AS id FROM pragma_foreign_key_check(NULL, 'main')"},
-  {"integrity", "problems",
-   "SELECT integrity_check AS id FROM pragma_integrity_check(NULL, 'main')"
-   " WHERE integrity_check <> 'ok'"},
+  /* PRAGMA integrity_check's problems, run first by cfCheckPrepare */
+  {"integrity", "problems", "SELECT value AS id FROM json_each(?1)"},
 };
 
 #define CF_CHECK_SHOWN 5
@@ -186,7 +211,7 @@ static char *cfCheckSql(int bTrigram) {
 /* Prepares the rows (see the header). */
 static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  char *zSql = 0, *zErr = 0;
+  char *zSql = 0, *zErr = 0, *zProblems = 0;
   int bTrigram = 0;
   int rc;
   (void)aArg;
@@ -210,16 +235,56 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
     zErr = cfDbError(p->db, rc);
     goto done;
   }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  /* integrity_check reports a page it could not read as a problem
+  ** ("unable to get the page. error code=266"): that is an error of the
+  ** call, with the code SQLite gives, not a verdict on the database. */
+  rc = sqlite3_prepare_v2(p->db,
+                          "SELECT json_group_array(integrity_check),"
+                          " max(CAST(substr(integrity_check, instr(integrity_check, 'error code=') + 11) AS INTEGER)"
+                          "     * (instr(integrity_check, 'error code=') > 0))"
+                          " FROM pragma_integrity_check(NULL, 'main') WHERE integrity_check <> 'ok'",
+                          -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      int rcRead = sqlite3_column_int(pStmt, 1);
+      rc = SQLITE_OK;
+      if (rcRead != 0) {
+        zErr = sqlite3_mprintf("chatflow: chatflow_check could not read the database: %s",
+                               sqlite3_errstr(rcRead));
+        rc = zErr ? rcRead : SQLITE_NOMEM;
+      } else {
+        const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+        zProblems = z ? sqlite3_mprintf("%s", z) : 0;
+        if (zProblems == 0) rc = SQLITE_NOMEM;
+      }
+    }
+  }
+  if (rc != SQLITE_OK) {
+    if (zErr == 0) zErr = cfDbError(p->db, rc);
+    goto done;
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
   zSql = cfCheckSql(bTrigram);
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
     goto done;
   }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
-  if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
+  if (rc != SQLITE_OK) {
+    zErr = cfDbError(p->db, rc);
+  } else {
+    rc = sqlite3_bind_text(*ppStmt, 1, zProblems, -1, sqlite3_free);
+    zProblems = 0; /* the statement's now, or freed by the bind */
+    if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
+  }
 done:
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
+  sqlite3_free(zProblems);
   *pzErr = zErr;
   return rc;
 }

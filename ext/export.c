@@ -120,12 +120,14 @@ static const char cfExportSql[] =
     "   'last_message_preview', chatflow_preview((SELECT " CF_PREVIEW_TEXT("pm") " FROM chat_messages AS pm"
     "     WHERE pm.conversation_id = c.id ORDER BY pm.seq DESC LIMIT 1)),"
     "   'forked_from_id', c.forked_from_id,"
-    "   'forked_at_seq', c.forked_at_seq),"
+    "   'forked_at_seq', c.forked_at_seq, 'current_leaf_id', c.current_leaf_id,"
+    "   'branched', c.branched),"
     " 'messages', json((SELECT json_group_array(json(m.o)) FROM ("
     "   SELECT json_object('id', id, 'conversation_id', conversation_id, 'seq', seq,"
     "     'run_id', run_id, 'role', role, 'type', type, 'content', content,"
     "     'parts', json(parts), 'attachments', json(attachments), 'workflow_step', workflow_step,"
-    "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at, 'uid', uid) AS o"
+    "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at, 'uid', uid,"
+    "     'parent_id', parent_id) AS o"
     "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)),"
     " 'runs', json((SELECT json_group_array(json(r.o)) FROM ("
     "   SELECT json_object('id', w.id, 'conversation_id', w.conversation_id,"
@@ -240,7 +242,35 @@ typedef struct CfImport {
   unsigned char *aRunHasId;
   unsigned char *aRunActive;
   int bAnyActive;             /* the document has an active run */
+  int nMsg, nMsgAlloc;
+  sqlite3_int64 *aMsgOld;     /* exported id of each message that had one, */
+  sqlite3_int64 *aMsgNew;     /* and its new id */
 } CfImport;
+
+/* The new id of the document's message with exported id iOld, or 0.
+** Searched from the newest: a parent is most often the message before. */
+static sqlite3_int64 cfImportMsgId(const CfImport *pI, sqlite3_int64 iOld) {
+  for (int i = pI->nMsg - 1; i >= 0; i--) {
+    if (pI->aMsgOld[i] == iOld) return pI->aMsgNew[i];
+  }
+  return 0;
+}
+
+static int cfImportMsgAdd(CfImport *pI, sqlite3_int64 iOld, sqlite3_int64 iNew) {
+  if (pI->nMsg == pI->nMsgAlloc) {
+    int n = pI->nMsgAlloc ? pI->nMsgAlloc * 2 : 16;
+    sqlite3_int64 *aOld = sqlite3_realloc64(pI->aMsgOld, sizeof(sqlite3_int64) * (sqlite3_uint64)n);
+    if (aOld == 0) return SQLITE_NOMEM;
+    pI->aMsgOld = aOld;
+    sqlite3_int64 *aNew = sqlite3_realloc64(pI->aMsgNew, sizeof(sqlite3_int64) * (sqlite3_uint64)n);
+    if (aNew == 0) return SQLITE_NOMEM;
+    pI->aMsgNew = aNew;
+    pI->nMsgAlloc = n;
+  }
+  pI->aMsgOld[pI->nMsg] = iOld;
+  pI->aMsgNew[pI->nMsg++] = iNew;
+  return SQLITE_OK;
+}
 
 static void cfCellsFree(CfCell *a, int n) {
   for (int i = 0; i < n; i++) sqlite3_free(a[i].z);
@@ -467,7 +497,7 @@ static const CfField aTopField[TOP_N] = {
 enum { CV_ID, CV_UID, CV_OWNER, CV_KEY, CV_TITLE, CV_VISIBILITY, CV_MODEL, CV_AGENT, CV_CONTEXT,
        CV_METADATA, CV_PINNED_AT, CV_ARCHIVED_AT, CV_DELETED_AT, CV_CREATED_AT, CV_UPDATED_AT,
        CV_MESSAGE_COUNT, CV_LAST_SEQ, CV_TOTAL_TOKENS, CV_LAST_MESSAGE_AT, CV_PREVIEW,
-       CV_FORKED_FROM_ID, CV_FORKED_AT_SEQ, CV_N };
+       CV_FORKED_FROM_ID, CV_FORKED_AT_SEQ, CV_CURRENT_LEAF_ID, CV_BRANCHED, CV_N };
 static const CfField aConvField[CV_N] = {
   {"id", CF_IK_SKIP, 1, 0},           {"uid", CF_IK_SKIP, 1, 0},
   {"owner", CF_IK_SKIP, 1, 0},        {"key", CF_IK_TEXT, 1, 0},
@@ -480,6 +510,7 @@ static const CfField aConvField[CV_N] = {
   {"last_seq", CF_IK_INT, 0, 0},      {"total_tokens", CF_IK_SKIP, 1, 0},
   {"last_message_at", CF_IK_SKIP, 1, 0}, {"last_message_preview", CF_IK_SKIP, 1, 0},
   {"forked_from_id", CF_IK_SKIP, 1, 0}, {"forked_at_seq", CF_IK_INT, 1, 0},
+  {"current_leaf_id", CF_IK_INT, 1, 0}, {"branched", CF_IK_SKIP, 1, 0},
 };
 /* ?N is field N-1 (CV_*), see CF_P_*.  deleted_at (?13) is set last: a
 ** deleted conversation takes no messages or runs. */
@@ -491,23 +522,28 @@ static const char cfConvInsertSql[] =
     " coalesce(?15, ?14, ?32), ?22)";
 
 enum { MS_ID, MS_CONVERSATION_ID, MS_SEQ, MS_RUN_ID, MS_ROLE, MS_TYPE, MS_CONTENT, MS_PARTS,
-       MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_UID, MS_N };
+       MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_UID,
+       MS_PARENT_ID, MS_N };
 static const CfField aMsgField[MS_N] = {
-  {"id", CF_IK_SKIP, 1, 0},           {"conversation_id", CF_IK_SKIP, 1, 0},
+  {"id", CF_IK_INT, 1, 0},            {"conversation_id", CF_IK_SKIP, 1, 0},
   {"seq", CF_IK_INT, 0, 0},           {"run_id", CF_IK_INT, 1, 0},
   {"role", CF_IK_TEXT, 0, 1},         {"type", CF_IK_TEXT, 1, 0},
   {"content", CF_IK_TEXT, 1, 0},      {"parts", CF_IK_ARRAY, 1, 0},
   {"attachments", CF_IK_ARRAY, 1, 0}, {"workflow_step", CF_IK_TEXT, 1, 0},
   {"metadata", CF_IK_OBJECT, 1, 0},   {"tokens", CF_IK_INT, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},   {"uid", CF_IK_TEXT, 1, 0},
+  {"parent_id", CF_IK_INT, 1, 0},
 };
 /* uid: the exported one (a UIMessage id stays the same), else the random
-** default of the schema's column, written out. */
+** default of the schema's column, written out.  parent_id (?34): the new id
+** of the exported parent, 0 for none, NULL (the field absent, as in
+** documents of 0.1) for the message before it. */
+#define CF_P_MSG_PARENT 34
 static const char cfMsgInsertSql[] =
     "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content, parts,"
-    " attachments, workflow_step, metadata, tokens, created_at, uid)"
+    " attachments, workflow_step, metadata, tokens, created_at, uid, parent_id)"
     " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10, ?11, ?12, coalesce(?13, ?32),"
-    " coalesce(?14, lower(hex(randomblob(16)))))";
+    " coalesce(?14, lower(hex(randomblob(16)))), ?34)";
 /* The insert trigger attaches a message without run_id to the
 ** conversation's active run and copies its step: the exported values win. */
 static const char cfMsgFixSql[] =
@@ -902,7 +938,7 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
   if (rc == SQLITE_OK) rc = cfStmtText(pI->p, cfMsgInsertSql, &pIns);
   if (rc == SQLITE_OK) rc = cfStmtText(pI->p, cfMsgFixSql, &pFix);
   while (cfImportNext(pIter, &rc)) {
-    sqlite3_int64 iNewRun = 0;
+    sqlite3_int64 iNewRun = 0, iParent = 0;
     int bRole = 0;
     rc = cfImportElement(pI, pIter, "messages", zPath, (int)sizeof(zPath));
     if (rc == SQLITE_OK) {
@@ -931,6 +967,13 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     } else {
       iPrev++; /* the schema gives it the next seq */
     }
+    if (rc == SQLITE_OK && aCell[MS_PARENT_ID].eType == SQLITE_INTEGER) {
+      iParent = cfImportMsgId(pI, aCell[MS_PARENT_ID].i);
+      if (iParent == 0) {
+        rc = cfImportError(pI, "%s.parent_id %lld names no earlier message of the document", zPath,
+                           aCell[MS_PARENT_ID].i);
+      }
+    }
     if (rc == SQLITE_OK && aCell[MS_RUN_ID].eType == SQLITE_INTEGER) {
       for (int j = 0; j < pI->nRun && iNewRun == 0; j++) {
         if (pI->aRunHasId[j] && pI->aRunOld[j] == aCell[MS_RUN_ID].i) {
@@ -948,7 +991,12 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
       if (iNewRun) sqlite3_bind_int64(pIns, CF_P_EXTRA, iNewRun);
       else sqlite3_bind_null(pIns, CF_P_EXTRA);
       sqlite3_bind_text(pIns, CF_P_NOW, pI->zNow, -1, SQLITE_STATIC);
+      if (aCell[MS_PARENT_ID].bPresent) sqlite3_bind_int64(pIns, CF_P_MSG_PARENT, iParent);
+      else sqlite3_bind_null(pIns, CF_P_MSG_PARENT);
       rc = cfImportStep(pI, pIns, zPath);
+    }
+    if (rc == SQLITE_OK && aCell[MS_ID].eType == SQLITE_INTEGER) {
+      rc = cfImportMsgAdd(pI, aCell[MS_ID].i, sqlite3_last_insert_rowid(pI->p->db));
     }
     /* Only when the insert trigger may have filled what the document says
     ** is NULL: run_id (an active run exists) or workflow_step (a run). */
@@ -1166,6 +1214,22 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (rc == SQLITE_OK && aTop[TOP_MESSAGES].eType == SQLITE_TEXT) {
     rc = cfImportMessages(&imp, aTop[TOP_MESSAGES].z, aTop[TOP_MESSAGES].n);
   }
+  /* The current branch as exported (the last message is the leaf otherwise). */
+  if (rc == SQLITE_OK && aConv[CV_CURRENT_LEAF_ID].eType == SQLITE_INTEGER) {
+    CfCell leaf;
+    memset(&leaf, 0, sizeof(leaf));
+    leaf.eType = SQLITE_INTEGER;
+    leaf.i = cfImportMsgId(&imp, aConv[CV_CURRENT_LEAF_ID].i);
+    if (leaf.i == 0) {
+      rc = cfImportError(&imp, "conversation.current_leaf_id %lld names no message of the document",
+                         aConv[CV_CURRENT_LEAF_ID].i);
+    } else {
+      rc = cfImportExec(&imp,
+                        "UPDATE chat_conversations SET current_leaf_id = ?2"
+                        " WHERE id = ?1 AND current_leaf_id IS NOT ?2",
+                        imp.iConv, &leaf, 0, 0, "conversation.current_leaf_id");
+    }
+  }
   /* seq is never reused: last_seq as exported when retention had deleted
   ** the newest messages; updated_at as exported after the messages moved it. */
   if (rc == SQLITE_OK && aConv[CV_LAST_SEQ].eType == SQLITE_INTEGER) {
@@ -1194,6 +1258,8 @@ done:
   sqlite3_free(imp.aRunOld);
   sqlite3_free(imp.aRunHasId);
   sqlite3_free(imp.aRunActive);
+  sqlite3_free(imp.aMsgOld);
+  sqlite3_free(imp.aMsgNew);
   cfJsonOptionsFree(aOpt, 1);
 }
 
@@ -1280,13 +1346,52 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     pStmt = 0;
   }
   if (rc == SQLITE_OK) {
-    /* In seq order, so that each copy passes the "seq > last_seq" check. */
+    /* One at a time in seq order, so that each copy passes the "seq >
+    ** last_seq" check and its parent's copy (same seq, smaller) is there. */
     rc = cfStmtText(
         p,
         "INSERT INTO chat_messages (conversation_id, seq, role, type, content, parts, attachments,"
-        " metadata, tokens, created_at, uid)"
-        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at, uid"
-        "   FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?3 ORDER BY seq",
+        " metadata, tokens, created_at, uid, parent_id)"
+        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at, uid,"
+        "   CASE WHEN parent_id IS NULL THEN 0 ELSE"
+        "    (SELECT c.id FROM chat_messages AS p, chat_messages AS c"
+        "      WHERE p.id = s.parent_id AND c.conversation_id = ?2 AND c.seq = p.seq) END"
+        "   FROM chat_messages AS s WHERE id = ?1",
+        &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_stmt *pSrc = 0;
+      rc = sqlite3_prepare_v2(p->db,
+                              "SELECT id FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?2 ORDER BY seq",
+                              -1, &pSrc, 0);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pSrc, 1, iConv);
+        sqlite3_bind_int64(pSrc, 2, iAt);
+        sqlite3_bind_int64(pStmt, 2, iNew);
+        while (rc == SQLITE_OK && (rc = sqlite3_step(pSrc)) == SQLITE_ROW) {
+          sqlite3_bind_int64(pStmt, 1, sqlite3_column_int64(pSrc, 0));
+          rc = cfStepOnce(pStmt);
+          sqlite3_reset(pStmt);
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      }
+      sqlite3_finalize(pSrc);
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_OK) {
+    /* The fork's current leaf: the deepest message of the source's current
+    ** branch at or before at_seq (the newest copy when there is none). */
+    rc = cfStmtText(
+        p,
+        "UPDATE chat_conversations SET current_leaf_id = coalesce(("
+        "  SELECT c.id FROM chat_messages AS c WHERE c.conversation_id = ?2 AND c.seq = ("
+        "   WITH RECURSIVE up(id) AS (SELECT current_leaf_id FROM chat_conversations WHERE id = ?1"
+        "    UNION ALL SELECT m.parent_id FROM chat_messages AS m, up WHERE m.id = up.id"
+        "     AND m.parent_id IS NOT NULL)"
+        "   SELECT max(m.seq) FROM up JOIN chat_messages AS m USING (id) WHERE m.seq <= ?3)),"
+        "  current_leaf_id)"
+        " WHERE id = ?2",
         &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);

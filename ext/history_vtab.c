@@ -24,16 +24,19 @@
 ** parsed with json-c (numbers beyond 64 bits lose precision in tool
 ** arguments and outputs given as JSON values).
 **
-** The window: every system message of the conversation is kept and its
-** tokens are spent first; then the newest other messages (of run_id only,
-** when given) are taken newest-first while their tokens still fit the rest
-** of the budget, stopping at the first one that does not, a tool call and
-** its results as one unit (cfHistoryWalk).  Rows come oldest first (by
-** seq).  A NULL max_tokens means no budget.  The walk reads the
-** (conversation_id, seq) index backwards and stops at the budget, so the
-** cost follows the window, not the conversation's length — except for a
-** tool message that answers no call (raw SQL only: add_message refuses
-** one), for which the walk looks back through the conversation once.
+** The window is taken from the conversation's current branch, root to
+** current leaf (message trees, CfBranch): every system message of it is
+** kept and its tokens are spent first; then the newest other messages (of
+** run_id only, when given) are taken newest-first while their tokens still
+** fit the rest of the budget, stopping at the first one that does not, a
+** tool call and its results as one unit (cfHistoryWalk).  Rows come oldest
+** first (by seq).  A NULL max_tokens means no budget.  For a conversation
+** that never branched the walk reads the (conversation_id, seq) index
+** backwards and stops at the budget, so the cost follows the window, not
+** the conversation's length — except for a tool message that answers no
+** call (raw SQL only: add_message refuses one), for which the walk looks
+** back through the conversation once.  Once it branched, the cost follows
+** the length of the current branch (CfBranch).
 **
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, run_id, workflow_step, created_at; arguments are the hidden
@@ -88,6 +91,32 @@ static void cfAwaitFree(CfAwait *a) {
   sqlite3_free(a->az);
 }
 
+/* Which messages a history reads: those of the conversation's current
+** branch, root to leaf.  A conversation that never branched is one chain:
+** its messages up to the leaf's seq, read through the (conversation_id,
+** seq) index as in 0.1.  One that branched: the leaf's ancestors, found by
+** following parent_id up from the leaf (a recursive CTE, evaluated once per
+** statement: O(branch length), whatever the other branches hold).  ?1 is
+** the conversation and ?9 the leaf's seq or id in every statement that uses
+** it. */
+typedef struct CfBranch {
+  int bBranched;
+  sqlite3_int64 iLeaf; /* bound as ?9: the leaf's seq (chain) or id (branched); 0 without messages */
+} CfBranch;
+
+#define CF_SQL_BRANCH_IDS \
+  "(WITH RECURSIVE chatflow_branch(id) AS (SELECT ?9 UNION ALL" \
+  " SELECT b.parent_id FROM chat_messages AS b, chatflow_branch WHERE b.id = chatflow_branch.id" \
+  " AND b.parent_id IS NOT NULL) SELECT id FROM chatflow_branch)"
+
+/* The WHERE term, for the table alias zAlias ("" or "m."). */
+static const char *cfBranchWhere(const CfBranch *pB, const char *zAlias) {
+  if (zAlias[0]) {
+    return pB->bBranched ? "m.id IN " CF_SQL_BRANCH_IDS : "m.conversation_id = ?1 AND m.seq <= ?9";
+  }
+  return pB->bBranched ? "id IN " CF_SQL_BRANCH_IDS : "conversation_id = ?1 AND seq <= ?9";
+}
+
 /* The window's first seq: the newest messages that fit nBudget, taken
 ** newest-first.  A tool call and its results are one unit, both in or
 ** both out: a tool message whose call (an earlier assistant message's
@@ -96,14 +125,15 @@ static void cfAwaitFree(CfAwait *a) {
 ** call and decide for all of them at the call.  A tool message that
 ** answers no call stands alone (the replay leaves it out). */
 static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sqlite3_int64 nBudget,
-                         sqlite3_int64 *piMinSeq, char **pzErr) {
+                         const CfBranch *pB, sqlite3_int64 *piMinSeq, char **pzErr) {
   sqlite3_stmt *pStmt = 0, *pCall = 0;
   sqlite3_int64 nUsed = 0, nUnit = 0;
   CfAwait await = {0, 0, 0};
+  char *zSql;
   int rc;
   *piMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
   if (nBudget < 0) return SQLITE_OK;
-  rc = sqlite3_prepare_v2(p->db,
+  zSql = sqlite3_mprintf(
                           "SELECT seq, tokens, role,"
                           " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END,"
                           " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN"
@@ -117,22 +147,24 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
                           "                     AND (json_extract(value, '$.type') NOT IN ('tool-call', 'tool-result')"
                           "                          OR json_type(value, '$.state') = 'text')) END) END"
                           "  FROM chat_messages"
-                          " WHERE conversation_id = ?1 AND role <> 'system' AND (?2 = 0 OR run_id = ?2)"
-                          " ORDER BY seq DESC",
-                          -1, &pStmt, 0);
+                          " WHERE %s AND role <> 'system' AND (?2 = 0 OR run_id = ?2)"
+                          " ORDER BY seq DESC", cfBranchWhere(pB, ""));
+  rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+  sqlite3_free(zSql);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db,
-                            "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
-                            " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
-                            "   AND (?4 = 0 OR m.run_id = ?4)"
-                            "   AND m.parts IS NOT NULL"
-                            "   AND " CF_SQL_PART_CALLS("?2")
-                            " ORDER BY m.seq DESC LIMIT 1",
-                            -1, &pCall, 0);
+    zSql = sqlite3_mprintf("SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                           " WHERE %s AND m.seq < ?3 AND m.role = 'assistant'"
+                           "   AND (?4 = 0 OR m.run_id = ?4)"
+                           "   AND m.parts IS NOT NULL"
+                           "   AND " CF_SQL_PART_CALLS("?2")
+                           " ORDER BY m.seq DESC LIMIT 1", cfBranchWhere(pB, "m."));
+    rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pCall, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
   }
   if (rc != SQLITE_OK) goto done;
   sqlite3_bind_int64(pStmt, 1, iConv);
   sqlite3_bind_int64(pStmt, 2, iRun);
+  sqlite3_bind_int64(pStmt, 9, pB->iLeaf);
   while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
     sqlite3_int64 iSeq = sqlite3_column_int64(pStmt, 0);
     const char *zRole = (const char *)sqlite3_column_text(pStmt, 2);
@@ -147,6 +179,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
       sqlite3_bind_text(pCall, 2, zId, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64(pCall, 3, iSeq);
       sqlite3_bind_int64(pCall, 4, iRun);
+      sqlite3_bind_int64(pCall, 9, pB->iLeaf);
       rc = sqlite3_step(pCall);
       sqlite3_reset(pCall);
       if (rc == SQLITE_ROW) {
@@ -192,6 +225,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
                             sqlite3_value *vRun, const char *zCols, sqlite3_stmt **ppStmt,
                             char **pzErr) {
   sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1;
+  CfBranch branch = {0, 0};
   int bBudget = 0;
   sqlite3_stmt *pStmt = 0;
   char *zSql = 0;
@@ -217,11 +251,11 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
   rc = cfCheckSchema(p, pzErr);
   if (rc != SQLITE_OK) return cfKeepCode(rc) ? rc : SQLITE_ERROR;
 
-  /* The conversation exists; the run is one of its; the system tokens. */
+  /* The conversation exists; the run is one of its; the branch. */
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT (SELECT conversation_id FROM workflow_runs WHERE id = ?2),"
-                          " (SELECT coalesce(sum(tokens), 0) FROM chat_messages"
-                          "   WHERE conversation_id = ?1 AND role = 'system')"
+                          " branched, CASE WHEN branched THEN coalesce(current_leaf_id, 0)"
+                          "  ELSE coalesce((SELECT seq FROM chat_messages WHERE id = current_leaf_id), 0) END"
                           " FROM chat_conversations WHERE id = ?1",
                           -1, &pStmt, 0);
   if (rc != SQLITE_OK) goto db_error;
@@ -244,24 +278,38 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     sqlite3_finalize(pStmt);
     return SQLITE_ERROR;
   }
-  nBudget -= sqlite3_column_int64(pStmt, 1); /* system messages come first */
+  branch.bBranched = sqlite3_column_int(pStmt, 1);
+  branch.iLeaf = sqlite3_column_int64(pStmt, 2);
   sqlite3_finalize(pStmt);
   pStmt = 0;
 
   /* Walk newest-first while the messages fit, a tool call and its results
-  ** as one unit (see cfHistoryWalk). */
+  ** as one unit (see cfHistoryWalk), after the system messages' tokens. */
   if (bBudget) {
-    rc = cfHistoryWalk(p, iConv, iRun, nBudget, &iMinSeq, pzErr);
+    zSql = sqlite3_mprintf("SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE %s AND role = 'system'",
+                           cfBranchWhere(&branch, ""));
+    rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
+    sqlite3_free(zSql);
+    if (rc != SQLITE_OK) goto db_error;
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
+    rc = sqlite3_step(pStmt);
+    if (rc != SQLITE_ROW) goto db_error;
+    nBudget -= sqlite3_column_int64(pStmt, 0); /* system messages come first */
+    sqlite3_finalize(pStmt);
+    pStmt = 0;
+    rc = cfHistoryWalk(p, iConv, iRun, nBudget, &branch, &iMinSeq, pzErr);
     if (rc != SQLITE_OK) return rc;
   }
 
   zSql = sqlite3_mprintf(
       "SELECT %s FROM chat_messages"
-      " WHERE conversation_id = ?1 AND seq >= ?2 AND role <> 'system'%s"
+      " WHERE %s AND seq >= ?2 AND role <> 'system'%s"
       " UNION ALL"
-      " SELECT %s FROM chat_messages WHERE conversation_id = ?1 AND role = 'system'"
+      " SELECT %s FROM chat_messages WHERE %s AND role = 'system'"
       " ORDER BY seq",
-      zCols, iRun ? " AND run_id = ?3" : "", zCols);
+      zCols, cfBranchWhere(&branch, ""), iRun ? " AND run_id = ?3" : "", zCols,
+      cfBranchWhere(&branch, ""));
   if (zSql == 0) return SQLITE_NOMEM;
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
@@ -269,6 +317,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
   sqlite3_bind_int64(pStmt, 1, iConv);
   sqlite3_bind_int64(pStmt, 2, iMinSeq);
   if (iRun) sqlite3_bind_int64(pStmt, 3, iRun);
+  sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
   *ppStmt = pStmt;
   return SQLITE_OK;
 

@@ -1,8 +1,9 @@
 /*
 ** messages.c — add_message: the one way chatflow appends to a
-** conversation.
+** conversation; edit_message, which adds a new version of a message.
 **
 **   add_message(conversation_id, role, content [, options_json]) -> message id
+**   edit_message(message_id, content [, options_json])           -> message id
 **
 ** Example:
 **   SELECT add_message(1, 'user', 'Plan a topical map for our bakery');
@@ -15,7 +16,15 @@
 ** [{"id", "type": "function", "function": {"name", "arguments"}}], stored
 ** as "tool-call" parts {"type", "id", "name", "arguments"} after the given
 ** parts, arguments as JSON text), tool_call_id (tool: the call answered,
-** stored as metadata.tool_call_id).
+** stored as metadata.tool_call_id), parent_id (the message the new one
+** follows, of the same conversation: a regenerated answer names the
+** question; default the conversation's current leaf; the new message
+** becomes the leaf).
+**
+** edit_message: a sibling of message_id (same parent, same role) with the
+** new content, now the current leaf; the options are add_message's but
+** parent_id.  Errors: "chatflow: unknown message N", and add_message's.
+** Message trees: branches.c and docs/branches.md.
 **
 ** A uid the conversation already has is a retry: the same role, content
 ** and parts (as stored: minified, in the given order) return the stored
@@ -59,21 +68,21 @@
 #include <string.h>
 
 enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
-       MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_COUNT };
+       MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_PARENT_ID, MOPT_COUNT };
 
 /* The columns and values of the message INSERT; ?10 and ?11 are the parts
 ** and metadata when the call built them (tool_calls, tool_call_id), else
 ** they come from the options ?6 as given. */
 #define CF_MSG_INSERT(zUidCol, zUidVal) \
   "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content," \
-  " parts, attachments, workflow_step, metadata, tokens, created_at" zUidCol ")" \
+  " parts, attachments, workflow_step, metadata, tokens, created_at, parent_id" zUidCol ")" \
   " VALUES (?1, (SELECT last_seq + 1 FROM chat_conversations WHERE id = ?1)," \
   " ?2, ?3, ?4, ?5, coalesce(?10, json_extract(?6, '$.parts')), json_extract(?6, '$.attachments')," \
   " ?7, coalesce(?11, json_extract(?6, '$.metadata'))," \
   " coalesce(?8, (length(?5) + (SELECT CASE WHEN ?5 = '' OR instr(x, '\"tool') > 0 OR instr(x, 'dynamic-tool') > 0" \
   "                                   THEN length(coalesce(x, '')) ELSE 0 END" \
   "                              FROM (SELECT coalesce(?10, json_extract(?6, '$.parts')) AS x)) + 3) / 4)," \
-  " ?9" zUidVal ")"
+  " ?9, coalesce(?13, (SELECT current_leaf_id FROM chat_conversations WHERE id = ?1))" zUidVal ")"
 
 /* Checks the OpenAI tool_calls option of zOpts: [{"id", "type":
 ** "function", "function": {"name", "arguments"}}], arguments a JSON text
@@ -147,39 +156,50 @@ static int cfTypeValid(const char *z) {
   return 1;
 }
 
-static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+/* add_message, and edit_message (iEditOf > 0: the new message is a
+** sibling of that message, under iEditParent, 0 for none).  zRole is
+** checked; vContent and vOpts (0 when not given) are the arguments. */
+static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
+                         sqlite3_value *vContent, sqlite3_value *vOpts, sqlite3_int64 iEditOf,
+                         sqlite3_int64 iEditParent) {
   static const CfJsonOpt aInit[MOPT_COUNT] = {
     {"type", CF_JT_STRING, 0, 0, 0},       {"parts", CF_JT_PARTS, 0, 0, 0},
     {"attachments", CF_JT_ARRAY, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
     {"tokens", CF_JT_INT, 0, 0, 0},        {"run_id", CF_JT_INT, 0, 0, 0},
     {"created_at", CF_JT_STRING, 0, 0, 0}, {"uid", CF_JT_STRING, 0, 0, 0},
     {"tool_calls", CF_JT_ARRAY, 0, 0, 0},  {"tool_call_id", CF_JT_STRING, 0, 0, 0},
+    {"parent_id", CF_JT_INT, 0, 0, 0},
   };
   CfJsonOpt aOpt[MOPT_COUNT];
-  sqlite3_int64 iConv, iRun = 0, iMsg = 0;
-  const char *zRole = 0, *zContent = 0, *zOpts = 0, *zType;
+  sqlite3_int64 iRun = 0, iMsg = 0, iParent = iEditOf ? iEditParent : -1; /* -1: the leaf */
+  const char *zContent = 0, *zOpts = 0, *zType;
+  const char *zFunc = iEditOf ? "edit_message" : "add_message";
   char *zErr = 0, *zTitle = 0, *zStep = 0, *zParts = 0, *zMeta = 0, *zCallId = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
 
   memcpy(aOpt, aInit, sizeof(aInit));
-  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (cfArgText(ctx, argv[1], "role", 20, 0, 1, &zRole)) return;
-  if (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant") &&
-      strcmp(zRole, "tool")) {
-    cfResultError(ctx, "chatflow: invalid role '%s' (expected system, user, assistant, tool)", zRole);
-    return;
-  }
-  if (cfArgText(ctx, argv[2], "content", 0, 1, 1, &zContent)) return;
-  if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "add_message",
+  if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return;
+  if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc,
                                        aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
     goto fail;
   }
-  if (zContent) nContent = sqlite3_value_bytes(argv[2]);
+  if (aOpt[MOPT_PARENT_ID].bPresent) {
+    if (iEditOf) {
+      zErr = sqlite3_mprintf("chatflow: edit_message takes no option parent_id: the new message is a sibling of message %lld",
+                             iEditOf);
+      goto fail;
+    }
+    iParent = aOpt[MOPT_PARENT_ID].iVal;
+    if (iParent <= 0) {
+      zErr = sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got %lld", iParent);
+      goto fail;
+    }
+  }
+  if (zContent) nContent = sqlite3_value_bytes(vContent);
   if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0) &&
       (!aOpt[MOPT_TOOL_CALLS].bPresent || aOpt[MOPT_TOOL_CALLS].iVal == 0)) {
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
@@ -292,6 +312,28 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
       } else {
         zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 1));
         if (zStep == 0) rc = SQLITE_NOMEM;
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+    if (rc != SQLITE_OK) goto db_error;
+  }
+
+  /* A parent named: a message of this conversation. */
+  if (iParent > 0) {
+    rc = cfStmt(p, CF_STMT_MSG_PARENT, "SELECT conversation_id FROM chat_messages WHERE id = ?1", &pStmt);
+    if (rc != SQLITE_OK) goto db_error;
+    sqlite3_bind_int64(pStmt, 1, iParent);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE) {
+      zErr = sqlite3_mprintf("chatflow: unknown message %lld (parent_id)", iParent);
+      rc = zErr ? SQLITE_NOTFOUND : SQLITE_NOMEM;
+    } else if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (sqlite3_column_int64(pStmt, 0) != iConv) {
+        zErr = sqlite3_mprintf("chatflow: message %lld (parent_id) belongs to conversation %lld, not %lld",
+                               iParent, sqlite3_column_int64(pStmt, 0), iConv);
+        rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
       }
     }
     cfStmtDone(p, pStmt);
@@ -456,6 +498,7 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (zParts) sqlite3_bind_text(pStmt, 10, zParts, -1, SQLITE_STATIC);
   if (zMeta) sqlite3_bind_text(pStmt, 11, zMeta, -1, SQLITE_STATIC);
   if (aOpt[MOPT_UID].bPresent) sqlite3_bind_text(pStmt, 12, aOpt[MOPT_UID].zVal, -1, SQLITE_STATIC);
+  if (iParent >= 0) sqlite3_bind_int64(pStmt, 13, iParent);
   rc = sqlite3_step(pStmt);
   if (rc == SQLITE_DONE) {
     rc = SQLITE_OK;
@@ -491,11 +534,68 @@ done:
   cfJsonOptionsFree(aOpt, MOPT_COUNT);
 }
 
+static int cfRoleCheck(sqlite3_context *ctx, sqlite3_value *v, const char **pzRole) {
+  if (cfArgText(ctx, v, "role", 20, 0, 1, pzRole)) return 1;
+  if (strcmp(*pzRole, "system") && strcmp(*pzRole, "user") && strcmp(*pzRole, "assistant") &&
+      strcmp(*pzRole, "tool")) {
+    cfResultError(ctx, "chatflow: invalid role '%s' (expected system, user, assistant, tool)", *pzRole);
+    return 1;
+  }
+  return 0;
+}
+
+static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iConv;
+  const char *zRole = 0;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (cfRoleCheck(ctx, argv[1], &zRole)) return;
+  cfAddMessage(ctx, (CfConn *)sqlite3_user_data(ctx), iConv, zRole, argv[2], argc > 3 ? argv[3] : 0, 0, 0);
+}
+
+/* edit_message(message_id, content [, options_json]): the message's
+** conversation, role and parent, then add_message under that parent (which
+** checks again, under the write lock, that the parent is there). */
+static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iMsg, iConv = 0, iParent = 0;
+  char zRole[16];
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
+  if (cfSchemaResult(ctx, p)) return;
+  rc = cfStmt(p, CF_STMT_MSG_EDIT_OF,
+              "SELECT conversation_id, role, coalesce(parent_id, 0) FROM chat_messages WHERE id = ?1", &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iMsg);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, 1);
+      iConv = sqlite3_column_int64(pStmt, 0);
+      iParent = sqlite3_column_int64(pStmt, 2);
+      rc = z ? SQLITE_OK : SQLITE_NOMEM;
+      if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
+    }
+  }
+  cfStmtDone(p, pStmt);
+  if (rc == SQLITE_DONE) {
+    cfResultError(ctx, "chatflow: unknown message %lld", iMsg);
+    return;
+  }
+  if (rc != SQLITE_OK) {
+    cfResultErrorMsg(ctx, cfDbError(p->db, rc));
+    cfResultCode(ctx, rc);
+    return;
+  }
+  cfAddMessage(ctx, p, iConv, zRole, argv[1], argc > 2 ? argv[2] : 0, iMsg, iParent);
+}
+
 int cfRegisterMessages(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* writes the database */
     {"add_message", 3, CF_WRITES, cfAddMessageFunc},
     {"add_message", 4, CF_WRITES, cfAddMessageFunc},
+    {"edit_message", 2, CF_WRITES, cfEditMessageFunc},
+    {"edit_message", 3, CF_WRITES, cfEditMessageFunc},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

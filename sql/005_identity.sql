@@ -83,6 +83,13 @@ CREATE TABLE chat_conversations (
   -- moved by the message triggers with every change of the counters above
   -- (chat_conversations_counters_guard refuses a change without it)
   counter_stamp   INTEGER NOT NULL DEFAULT 0,
+  -- message trees: the message the current branch ends at (the message
+  -- added last, or the one switch_branch chose; NULL without messages),
+  -- and 1 once a message was added under anything but the newest message
+  -- (a regenerate, an edit, a message after switch_branch): while 0 the
+  -- messages form one chain and history reads them by seq
+  current_leaf_id INTEGER,
+  branched        INTEGER NOT NULL DEFAULT 0 CHECK (branched IN (0, 1)),
   UNIQUE (owner, key)
 ) STRICT;
 
@@ -136,6 +143,12 @@ CREATE TABLE chat_messages (
                               OR (json_valid(metadata) AND json_type(metadata) = 'object')),
   tokens          INTEGER CHECK (tokens IS NULL OR tokens >= 0),  -- estimated when omitted
   created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  -- the message this one follows (message trees), NULL for a first one.
+  -- A raw INSERT that omits it (or gives NULL) follows the conversation's
+  -- current leaf; 0 makes the message a new first one (a root).
+  parent_id       INTEGER
+                  CONSTRAINT "chatflow: message parent_id must be a message id, 0 (no parent) or NULL (the current leaf)"
+                  CHECK (parent_id IS NULL OR parent_id >= 0),
   -- the caller's key of the message (an AI SDK UIMessage id; the retry key
   -- of add_message): unique in its conversation, random when not given
   uid             TEXT NOT NULL DEFAULT (lower(hex(randomblob(16))))
@@ -184,12 +197,15 @@ CREATE TABLE workflow_proposals (
 INSERT INTO main.chat_conversations (
   id, uid, owner, key, title, visibility, model, agent, context, metadata,
   pinned_at, archived_at, deleted_at, created_at, updated_at, message_count,
-  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq)
+  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq,
+  current_leaf_id)
 SELECT
   id, uid, owner, key, title, visibility, model, agent, context, metadata,
   pinned_at, archived_at, deleted_at, created_at, updated_at, message_count,
-  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq
-  FROM main.chatflow_v4_conversations ORDER BY id;
+  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq,
+  (SELECT m.id FROM main.chatflow_v4_messages AS m
+    WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1)
+  FROM main.chatflow_v4_conversations AS c ORDER BY id;
 
 INSERT INTO main.workflow_runs (
   id, conversation_id, workflow, status, current_step, state,
@@ -203,10 +219,12 @@ SELECT
 
 INSERT INTO main.chat_messages (
   id, conversation_id, seq, run_id, role, type, content, parts, attachments,
-  workflow_step, metadata, tokens, created_at)
+  workflow_step, metadata, tokens, created_at, parent_id)
 SELECT
   id, conversation_id, seq, run_id, role, type, content, parts, attachments,
-  workflow_step, metadata, tokens, created_at
+  workflow_step, metadata, tokens, created_at,
+  -- a conversation of 0.1 is one chain: each message follows the one before
+  lag(id) OVER (PARTITION BY conversation_id ORDER BY seq)
   FROM main.chatflow_v4_messages ORDER BY id;
 
 INSERT INTO main.workflow_run_events (
@@ -266,6 +284,9 @@ CREATE INDEX chat_conversations_deleted ON chat_conversations (deleted_at)
 CREATE INDEX chat_conversations_activity ON chat_conversations (
   coalesce(last_message_at, created_at)) WHERE deleted_at IS NULL AND archived_at IS NULL;
 CREATE INDEX chat_messages_created ON chat_messages (created_at);
+-- a message's children (switch_branch, message_siblings, a deleted
+-- parent's children moved up) and a conversation's roots
+CREATE INDEX chat_messages_parent ON chat_messages (parent_id, conversation_id);
 
 -- The run's audit trail, readably (as in 002).
 CREATE VIEW run_events AS
@@ -343,9 +364,9 @@ END;
 CREATE TRIGGER chat_conversations_counters_insert
 BEFORE INSERT ON chat_conversations
 WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
-     OR NEW.last_message_at IS NOT NULL
+     OR NEW.last_message_at IS NOT NULL OR NEW.current_leaf_id IS NOT NULL OR NEW.branched <> 0
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens and last_message_at are maintained by chatflow; omit them');
+  SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens, last_message_at, current_leaf_id and branched are maintained by chatflow; omit them');
 END;
 CREATE TRIGGER chat_conversations_touch
 AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
@@ -425,23 +446,34 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 -- Every rule on the columns that a message's counters UPDATE sets (the
--- counters, counter_stamp, last_seq, last_message_at, updated_at), in one
--- trigger: that UPDATE, run for every message added or deleted, fires this
--- trigger alone (each trigger that fires costs a frame of its own).
+-- counters, counter_stamp, last_seq, last_message_at, updated_at, the
+-- current leaf and branched), in one trigger: that UPDATE, run for every
+-- message added or deleted, fires this trigger alone (each trigger that
+-- fires costs a frame of its own).  Outside the message triggers (which
+-- move counter_stamp) the current leaf may be set to any message of the
+-- conversation (switch_branch does).
 CREATE TRIGGER chat_conversations_counters_guard
-BEFORE UPDATE OF message_count, total_tokens, last_message_at, counter_stamp, last_seq, updated_at
+BEFORE UPDATE OF message_count, total_tokens, last_message_at, counter_stamp, last_seq, updated_at,
+                 current_leaf_id, branched
 ON chat_conversations
 BEGIN
   SELECT CASE
     WHEN ((NEW.message_count IS NOT OLD.message_count OR NEW.total_tokens IS NOT OLD.total_tokens
-           OR NEW.last_message_at IS NOT OLD.last_message_at)
+           OR NEW.last_message_at IS NOT OLD.last_message_at OR NEW.branched IS NOT OLD.branched)
           AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
       OR (NEW.counter_stamp IS NOT OLD.counter_stamp AND NEW.counter_stamp IS NOT OLD.counter_stamp + 1)
-      THEN RAISE(ABORT, 'chatflow: message_count, total_tokens and last_message_at follow the messages; they cannot be set by hand')
+      THEN RAISE(ABORT, 'chatflow: message_count, total_tokens, last_message_at and branched follow the messages; they cannot be set by hand')
     WHEN NEW.last_seq < OLD.last_seq
       THEN RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases')
-    WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL AND NEW.last_seq IS NOT OLD.last_seq
+    WHEN NEW.branched < OLD.branched
+      THEN RAISE(ABORT, 'chatflow: branched is maintained by chatflow and never goes back to 0')
+    WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
+     AND (NEW.last_seq IS NOT OLD.last_seq
+          OR (NEW.current_leaf_id IS NOT OLD.current_leaf_id AND NEW.counter_stamp IS OLD.counter_stamp))
       THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it')
+    WHEN NEW.current_leaf_id IS NOT OLD.current_leaf_id AND NEW.counter_stamp IS OLD.counter_stamp
+     AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.current_leaf_id AND conversation_id = NEW.id)
+      THEN RAISE(ABORT, 'chatflow: current_leaf_id must be a message of this conversation')
     -- an UPDATE that sets updated_at more than 60 s past the clock (the
     -- message triggers, which move counter_stamp, follow a message's time)
     WHEN NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
@@ -579,17 +611,38 @@ END;
 -- ---------------------------------------------------------------------------
 -- Messages
 
+-- A deleted message's children follow its parent (a deleted first message
+-- makes its children first ones), so every branch keeps the messages that
+-- remain of it and no parent_id names a message that is gone; a deleted
+-- current leaf gives way to its parent (to the newest message when it was
+-- a first one).
 CREATE TRIGGER chat_messages_counters_delete
 AFTER DELETE ON chat_messages
 BEGIN
+  UPDATE chat_messages SET parent_id = OLD.parent_id WHERE parent_id = OLD.id;
   UPDATE chat_conversations
      SET message_count = message_count - 1,
          counter_stamp = counter_stamp + 1,
          total_tokens = total_tokens - coalesce(OLD.tokens, 0),
          last_message_at = (SELECT created_at FROM chat_messages
                              WHERE conversation_id = OLD.conversation_id
-                             ORDER BY seq DESC LIMIT 1)
+                             ORDER BY seq DESC LIMIT 1),
+         current_leaf_id = CASE WHEN current_leaf_id IS NOT OLD.id THEN current_leaf_id
+                                ELSE coalesce(OLD.parent_id,
+                                              (SELECT id FROM chat_messages
+                                                WHERE conversation_id = OLD.conversation_id
+                                                ORDER BY seq DESC LIMIT 1)) END
    WHERE id = OLD.conversation_id;
+END;
+-- parent_id never changes, except that of a message whose parent was
+-- deleted (chat_messages_counters_delete moves it up).  A trigger of its
+-- own, so that this move does not run every check of an UPDATE.
+CREATE TRIGGER chat_messages_parent_update
+BEFORE UPDATE OF parent_id ON chat_messages
+WHEN NEW.parent_id IS NOT OLD.parent_id AND OLD.parent_id > 0
+ AND EXISTS (SELECT 1 FROM chat_messages WHERE id = OLD.parent_id)
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: a message''s parent_id cannot change; add the message again under another parent (add_message option parent_id)');
 END;
 -- Every rule of an UPDATE of a message, in one trigger (each trigger that
 -- fires costs a frame of its own): the conversation not deleted; the
@@ -597,7 +650,8 @@ END;
 -- attachments) valid; the others unchanged (a NULL seq may be filled in
 -- once, by chat_messages_after_insert).
 CREATE TRIGGER chat_messages_check_update
-BEFORE UPDATE ON chat_messages
+BEFORE UPDATE OF id, conversation_id, seq, run_id, role, type, content, parts, attachments,
+                 workflow_step, metadata, tokens, created_at, uid ON chat_messages
 BEGIN
   SELECT CASE
     WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
@@ -979,6 +1033,9 @@ BEGIN
         WHEN NEW.run_id IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
           THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+        WHEN NEW.parent_id > 0
+         AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.parent_id AND conversation_id = NEW.conversation_id)
+          THEN RAISE(ABORT, 'chatflow: message parent_id names no message of this conversation')
         WHEN length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                               WHERE key = 'limits.max_content_chars'), 100000)
           THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
@@ -1032,9 +1089,15 @@ BEGIN
                 ON r.id = coalesce(NEW.run_id,
                                    (SELECT id FROM workflow_runs
                                      WHERE conversation_id = NEW.conversation_id
-                                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'))))
+                                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing')))),
+         -- omitted: the current leaf (read before the UPDATE below moves it)
+         parent_id = CASE WHEN NEW.parent_id = 0 THEN NULL
+                          ELSE coalesce(NEW.parent_id, (SELECT current_leaf_id FROM chat_conversations
+                                                         WHERE id = NEW.conversation_id)) END
    WHERE id = NEW.id
-     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL
+     AND (NEW.seq IS NULL OR NEW.tokens IS NULL OR NEW.type IS NULL OR NEW.parent_id = 0
+          OR (NEW.parent_id IS NULL AND (SELECT current_leaf_id FROM chat_conversations
+                                          WHERE id = NEW.conversation_id) IS NOT NULL)
           OR (NEW.run_id IS NOT NULL AND NEW.workflow_step IS NULL)
           OR (NEW.run_id IS NULL
               AND EXISTS (SELECT 1 FROM workflow_runs
@@ -1046,7 +1109,16 @@ BEGIN
          last_seq = coalesce(NEW.seq, (SELECT seq FROM chat_messages WHERE id = NEW.id)),
          total_tokens = total_tokens + coalesce(NEW.tokens, (SELECT tokens FROM chat_messages WHERE id = NEW.id)),
          last_message_at = NEW.created_at,
-         updated_at = max(updated_at, NEW.created_at)
+         updated_at = max(updated_at, NEW.created_at),
+         -- branched once the new message follows anything but the newest
+         -- message before it (its parent as the UPDATE above set it)
+         branched = CASE WHEN branched THEN 1
+                         ELSE coalesce(CASE WHEN NEW.parent_id IS NULL THEN current_leaf_id
+                                            ELSE NEW.parent_id END, 0)
+                              IS NOT coalesce((SELECT id FROM chat_messages
+                                                WHERE conversation_id = NEW.conversation_id AND id <> NEW.id
+                                                ORDER BY seq DESC LIMIT 1), 0) END,
+         current_leaf_id = NEW.id
    WHERE id = NEW.conversation_id;
 END;
 

@@ -548,6 +548,17 @@ static const char *const azMainSteps[] = {
     "SELECT add_message(1, 'assistant', 'A draft to regenerate.')",
     "SELECT delete_messages(1, '{\"after_seq\": 2}')",
     "#session 2026-01-01T00:00:00Z",
+    /* message trees: a regenerated answer, an edit, a switch back */
+    "SELECT add_message(2, 'assistant', 'Regenerated.', '{\"parent_id\": ' ||"
+    " (SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 2) || '}')",
+    "SELECT edit_message((SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 2),"
+    " 'Build a map for Lyon', '{\"uid\": \"e-1\"}')",
+    "SELECT group_concat(id || ':' || is_current, ',') FROM message_siblings("
+    "(SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 2))",
+    "SELECT switch_branch((SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 3))",
+    "SELECT group_concat(seq, ',') FROM chat_history(2, 1000)",
+    "SELECT fork_conversation(2)",
+    "#session 2026-01-01T00:00:00Z",
     /* a run that may wait 60 s, with a run queued behind it: the sweep
     ** below expires it and starts the queued one */
     "SELECT start_run(2, 'topical_map', NULL, '{\"on_active\": \"cancel\", \"ttl_seconds\": 60}')",

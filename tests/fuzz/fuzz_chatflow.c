@@ -164,6 +164,11 @@ static const CfFzEntry aEntry[] = {
             " + (SELECT count(*) FROM langgraph_pending_writes(?1, ?3, ?2))", 3, 0},
   /* 66 */ {"langgraph_delete_thread",
             "SELECT langgraph_delete_thread(?1), langgraph_prune_checkpoints(" NUM(2) ", " NUM(3) ")", 3, 0},
+  /* 67 */ {"add_message.parent", "SELECT add_message(" NUM(1) ", 'assistant', ?2, ?3)", 3, 0},
+  /* 68 */ {"edit_message", "SELECT edit_message(" NUM(1) ", ?2, ?3)", 3, 0},
+  /* 69 */ {"switch_branch", "SELECT switch_branch(" NUM(1) ")", 1, 0},
+  /* 70 */ {"message_siblings",
+            "SELECT count(*), group_concat(id || ':' || is_current) FROM message_siblings(" NUM(1) ")", 1, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 
@@ -244,6 +249,14 @@ static const char zInvariantSql[] =
   "         WHERE status IN ('started', 'awaiting_clarification', 'awaiting_approval',"
   "                          'processing')"
   "         GROUP BY conversation_id HAVING count(*) > 1))"
+  "     + (SELECT count(*) FROM chat_messages AS m"
+  "         WHERE m.parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chat_messages AS p"
+  "           WHERE p.id = m.parent_id AND p.conversation_id = m.conversation_id AND p.seq < m.seq))"
+  "     + (SELECT count(*) FROM chat_conversations AS c"
+  "         WHERE c.current_leaf_id IS NULL IS NOT NOT EXISTS (SELECT 1 FROM chat_messages AS m"
+  "                                                            WHERE m.conversation_id = c.id)"
+  "            OR (c.current_leaf_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chat_messages AS m"
+  "                 WHERE m.id = c.current_leaf_id AND m.conversation_id = c.id)))"
   "     + (SELECT count(*) FROM chatflow_statement_clock)";
 
 static sqlite3 *pTemplate = 0;

@@ -34,6 +34,7 @@ ENTRIES = [
     "chatflow_base64", "run_usage",
     "langgraph_put", "langgraph_put.options", "langgraph_put_blob", "langgraph_put_write",
     "langgraph_list", "langgraph_get", "langgraph_delete_thread",
+    "add_message.parent", "edit_message", "switch_branch", "message_siblings",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -198,6 +199,16 @@ SEEDS = {
                   call("langgraph_list", "", j({"checkpoint_ns": ""})),
                   call("langgraph_get", "t-1", "", "c-1"),
                   call("langgraph_delete_thread", "t-1", "1", "10")],
+    "branches": [call("add_message.parent", "1", "Regenerated", j({"parent_id": 2})),
+                 call("add_message.parent", "1", "Other conversation's parent", j({"parent_id": 4})),
+                 call("add_message.parent", "4", "Deleted", j({"parent_id": 6, "uid": "u"})),
+                 call("add_message.parent", "1", "x", "{\"parent_id\": 2.0}"),
+                 call("edit_message", "2", "Edited", j({"uid": "e", "metadata": {"a": 1}})),
+                 call("edit_message", "1", "New first message", "{}"),
+                 call("edit_message", "6", "In a deleted conversation", "{}"),
+                 call("edit_message", "2", "x", j({"parent_id": 1})),
+                 call("switch_branch", "3"), call("switch_branch", "1.0"), call("switch_branch", "6"),
+                 call("message_siblings", "3"), call("message_siblings", "1"), call("message_siblings", "-1")],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also

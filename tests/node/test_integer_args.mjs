@@ -94,6 +94,8 @@ const INTEGER_ARGS = {
   'find_or_create_conversation/2': [], // the key is text
   'find_or_create_conversation/3': [],
   'find_or_create_conversation/4': [],
+  'edit_message/2': [0], // message_id
+  'edit_message/3': [0],
   'fork_conversation/1': [0],
   'fork_conversation/2': [0, 1], // conversation_id, at_seq
   'fork_conversation/3': [0, 1],
@@ -125,6 +127,7 @@ const INTEGER_ARGS = {
   'set_business_context/2': [0],
   'set_run_status/2': [0],
   'set_run_status/3': [0],
+  'switch_branch/1': [0], // message_id
   'start_run/2': [0],
   'start_run/3': [0],
   'start_run/4': [0],
@@ -146,6 +149,7 @@ const MODULE_ARGS = {
   langgraph_channel_values: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
   langgraph_pending_writes: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
   chatflow_check: {}, // no arguments
+  message_siblings: { message_id: 'integer' },
 };
 
 const CLOCK = '2026-01-02T03:04:05.000Z';
@@ -190,6 +194,7 @@ const UI_MESSAGE = JSON.stringify({
 const ID_ERR = (what) => `chatflow: ${what} must be an integer id, got real 1.5`;
 const CONV = ID_ERR('conversation id');
 const RUN = ID_ERR('run id');
+const MSG = ID_ERR('message id');
 const DAYS = 'chatflow: days must be an integer from 0 to 36500';
 const BATCH = 'chatflow: batch must be an integer from 1 to 10000';
 const IDX = 'chatflow: idx must be an integer';
@@ -704,6 +709,40 @@ const CALLS = [
       by_step: { context_ingestion: { messages: 1, total_tokens: 0 } },
     },
     errors: [RUN],
+  },
+  {
+    fn: 'edit_message/2',
+    sql: `SELECT edit_message(?, 'How long does rye proof?')`,
+    args: [2],
+    want: 6,
+    state: ['SELECT parent_id FROM chat_messages WHERE id = 6', 1],
+    errors: [MSG],
+  },
+  {
+    fn: 'edit_message/3',
+    sql: `SELECT edit_message(?, 'Between 4 and 12 hours.', '{"uid": "m3-edited"}')`,
+    args: [3],
+    want: 6,
+    state: ['SELECT current_leaf_id FROM chat_conversations WHERE id = 1', 6],
+    errors: [MSG],
+  },
+  {
+    fn: 'switch_branch/1',
+    setup: [`SELECT add_message(1, 'assistant', 'Regenerated.', '{"parent_id": 2}')`],
+    sql: 'SELECT switch_branch(?)',
+    args: [3],
+    want: 1,
+    state: ['SELECT current_leaf_id FROM chat_conversations WHERE id = 1', 4],
+    errors: [MSG],
+  },
+  {
+    fn: 'message_siblings/1',
+    setup: [`SELECT add_message(1, 'assistant', 'Regenerated.', '{"parent_id": 2}')`],
+    sql: `SELECT id || ':' || is_current FROM message_siblings(?)`,
+    args: [3],
+    all: true,
+    want: ['3:0', '6:1'],
+    errors: ['chatflow: message_siblings needs a positive integer message id'],
   },
   {
     fn: 'conversation_messages/1',

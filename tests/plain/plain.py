@@ -415,14 +415,59 @@ class Plain:
         with self.assertRaisesRegex(sqlite3.IntegrityError, "^CHECK constraint failed: "):
             db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', '')")
         self.refused("INSERT INTO chat_conversations (owner, message_count) VALUES ('x', 5)", (),
-                     "chatflow: message_count, last_seq, total_tokens and last_message_at are "
-                     "maintained by chatflow; omit them")
+                     "chatflow: message_count, last_seq, total_tokens, last_message_at, "
+                     "current_leaf_id and branched are maintained by chatflow; omit them")
 
     def test_raw_delete_message_moves_counters(self):
         db = self.db
         db.execute("DELETE FROM chat_messages WHERE id = 3")
         self.assertEqual(db.execute("SELECT message_count, total_tokens, last_message_at"
                                     " FROM chat_conversations WHERE id = 1").fetchone(), (2, 6, T0))
+
+    def test_message_tree(self):
+        """Trees by raw SQL: a message without parent_id follows the current
+        leaf, with one it starts a branch, 0 makes a first message; the
+        parent stays in the conversation and never changes; a deleted
+        message's children follow its parent; the leaf moves with it."""
+        db = self.db
+        tree = lambda: db.execute("SELECT id, parent_id FROM chat_messages WHERE conversation_id = 1"
+                                  " ORDER BY seq").fetchall()
+        leaf = lambda: db.execute("SELECT current_leaf_id, branched FROM chat_conversations"
+                                  " WHERE id = 1").fetchone()
+        self.assertEqual(tree(), [(1, None), (2, 1), (3, 2)])
+        self.assertEqual(leaf(), (3, 0))
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'Bakers')")
+        self.assertEqual(tree()[-1], (5, 3))
+        self.assertEqual(leaf(), (5, 0))
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content, parent_id)"
+                   " VALUES (1, 'assistant', 'Again', 2)")
+        self.assertEqual(tree()[-1], (6, 2))
+        self.assertEqual(leaf(), (6, 1))
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content, parent_id)"
+                   " VALUES (1, 'system', 'Root', 0)")
+        self.assertEqual(tree()[-1], (7, None))
+        self.refused("INSERT INTO chat_messages (conversation_id, role, content, parent_id)"
+                     " VALUES (1, 'user', 'x', 4)", (),
+                     "chatflow: message parent_id names no message of this conversation")
+        self.refused("UPDATE chat_messages SET parent_id = 1 WHERE id = 3", (),
+                     "chatflow: a message's parent_id cannot change; add the message again under "
+                     "another parent (add_message option parent_id)")
+        self.refused("UPDATE chat_conversations SET current_leaf_id = 4 WHERE id = 1", (),
+                     "chatflow: current_leaf_id must be a message of this conversation")
+        self.refused("UPDATE chat_conversations SET branched = 0 WHERE id = 1", (),
+                     "chatflow: message_count, total_tokens, last_message_at and branched follow "
+                     "the messages; they cannot be set by hand")
+        db.execute("UPDATE chat_conversations SET current_leaf_id = 5 WHERE id = 1")
+        # a message in the middle: its children follow its parent
+        db.execute("DELETE FROM chat_messages WHERE id = 2")
+        self.assertEqual(tree(), [(1, None), (3, 1), (5, 3), (6, 1), (7, None)])
+        # the leaf: its parent becomes the leaf; a first one: its children are first ones
+        db.execute("DELETE FROM chat_messages WHERE id = 5")
+        self.assertEqual(leaf(), (3, 1))
+        db.execute("DELETE FROM chat_messages WHERE id = 1")
+        self.assertEqual(tree(), [(3, None), (6, None), (7, None)])
+        self.assertEqual(db.execute("SELECT message_count FROM chat_conversations WHERE id = 1")
+                         .fetchone(), (3,))
 
     # -- conversations ---------------------------------------------------------------
 

@@ -254,6 +254,29 @@ class TestRequest(Base):
                 # the reply just written is not part of the request
                 self.q("DELETE FROM chat_messages WHERE seq > 5")
 
+    def test_current_branch(self):
+        # messages: 1 system, 2 user 'Hello'; a reply, then a regenerated one
+        first = self.complete()
+        self.q("SELECT switch_branch(2)")  # the newest under 'Hello': the reply
+        self.assertEqual(one(self.db, "SELECT current_leaf_id FROM chat_conversations"), first)
+        self.q("SELECT edit_message(2, 'Hello again')")
+        second = self.complete()
+        # the edited question is sent, not the old one nor its reply
+        self.assertEqual(json.loads(self.body())["messages"],
+                         [{"role": "system", "content": "Be brief."},
+                          {"role": "user", "content": "Hello again"}])
+        self.assertEqual(one(self.db, "SELECT parent_id FROM chat_messages WHERE id = ?", (second,)),
+                         one(self.db, "SELECT max(id) FROM chat_messages WHERE content = 'Hello again'"))
+        # back on the first branch, the next request carries the first reply
+        self.q("SELECT switch_branch(?)", (first,))
+        self.q("SELECT add_message(1, 'user', 'Thanks')")
+        self.complete()
+        self.assertEqual(json.loads(self.body())["messages"],
+                         [{"role": "system", "content": "Be brief."},
+                          {"role": "user", "content": "Hello"},
+                          {"role": "assistant", "content": "echo: Hello"},
+                          {"role": "user", "content": "Thanks"}])
+
     def test_authorization_from_environment(self):
         self.complete()
         self.assertEqual(headers_of(SRV.requests[-1])["Authorization"], "Bearer " + KEY)

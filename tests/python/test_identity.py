@@ -449,7 +449,7 @@ class FromVersion01(Base):
         finally:
             fresh.close()
         self.assertEqual(one(self.db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"
-                                      " AND tbl_name = 'chat_messages'"), 7)
+                                      " AND tbl_name = 'chat_messages'"), 8)
         self.assertEqual(one(self.db, "SELECT indexed_upto FROM chatflow_search_state"), 8)
         self.assertEqual(rows(self.db, "SELECT message_id FROM search_messages('bakery', NULL, '{\"titles\": false}')"),
                          [(2,)])

@@ -22,7 +22,7 @@ SELECT name, narg, enc,
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages', 'run_usage',
+                'add_ui_message', 'chat_ui_messages', 'run_usage', 'edit_message', 'switch_branch',
                 'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
                 'langgraph_prune_checkpoints')
  ORDER BY 1, 2;
@@ -30,7 +30,7 @@ SELECT name, narg, enc,
 SELECT count(*) AS unlisted FROM pragma_function_list
  WHERE (name GLOB 'chatflow*' OR name GLOB '*conversation*' OR name GLOB '*_run*'
         OR name GLOB '*message*' OR name GLOB 'chat_*' OR name GLOB '*interrupt*' OR name GLOB '*_chat' OR name GLOB '*title*' OR name GLOB '*old*'
-        OR name GLOB '*purge*' OR name GLOB '*stats*' OR name GLOB 'langgraph*')
+        OR name GLOB '*purge*' OR name GLOB '*stats*' OR name GLOB 'langgraph*' OR name GLOB '*branch*')
    AND name NOT IN ('chatflow_version', 'chatflow_debug', 'chatflow_init', 'chatflow_config',
                 'chatflow_clock', 'chatflow_snippet', 'chatflow_fts_stats', 'chatflow_base64', 'create_conversation', 'find_or_create_conversation',
                 'delete_conversation', 'restore_conversation', 'purge_conversation',
@@ -43,14 +43,14 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'complete_chat', 'generate_title', 'chatflow_stats',
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
-                'add_ui_message', 'chat_ui_messages', 'run_usage',
+                'add_ui_message', 'chat_ui_messages', 'run_usage', 'edit_message', 'switch_branch',
                 'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
                 'langgraph_prune_checkpoints');
 SELECT name FROM pragma_module_list
  WHERE name IN ('chat_history', 'workflow_interrupt', 'chatflow_statement_cache',
                 'conversation_list', 'conversation_messages', 'search_messages',
                 'langgraph_get', 'langgraph_list', 'langgraph_channel_values', 'langgraph_pending_writes',
-                'chatflow_check')
+                'chatflow_check', 'message_siblings')
  ORDER BY 1;
 .headers off
 
