@@ -75,6 +75,7 @@ enum {
   CF_STMT_RUN_MOVE, /* runs.c: a run to another status and step */
   CF_STMT_START_CHECK, /* runs.c: start_run's conversation, workflow and active run */
   CF_STMT_RUN_INSERT, /* runs.c: start_run's new run */
+  CF_STMT_RUN_RETRY, /* runs.c: start_run's run with the uid given */
   CF_STMT_QUEUE_CANCEL, /* runs.c: start_run cancels the queue */
   CF_STMT_TRANSITION, /* runs.c: is a move a row of workflow_run_transitions */
   CF_STMT_ACTIVE_OF, /* runs.c: a conversation's active run, for a message */

@@ -136,7 +136,7 @@ static const char cfExportSql[] =
     "     'clarifications', json(w.clarifications), 'error', w.error,"
     "     'lease_expires_at', w.lease_expires_at, 'started_at', w.started_at,"
     "     'completed_at', w.completed_at, 'created_at', w.created_at, 'updated_at', w.updated_at,"
-    "     'awaiting_ttl_seconds', w.awaiting_ttl_seconds, 'expires_at', w.expires_at,"
+    "     'awaiting_ttl_seconds', w.awaiting_ttl_seconds, 'expires_at', w.expires_at, 'uid', w.uid,"
     "     'events', json((SELECT json_group_array(json(e.o)) FROM ("
     "       SELECT json_object('id', id, 'run_id', run_id, 'from_status', from_status,"
     "         'to_status', to_status, 'from_step', from_step, 'to_step', to_step,"
@@ -554,7 +554,7 @@ static const char cfMsgFixSql[] =
 enum { RN_ID, RN_CONVERSATION_ID, RN_WORKFLOW, RN_STATUS, RN_CURRENT_STEP, RN_STATE,
        RN_BUSINESS_CONTEXT, RN_CLARIFICATIONS, RN_ERROR, RN_LEASE_EXPIRES_AT, RN_STARTED_AT,
        RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_CHECKPOINT,
-       RN_AWAITING_TTL_SECONDS, RN_EXPIRES_AT, RN_N };
+       RN_AWAITING_TTL_SECONDS, RN_EXPIRES_AT, RN_UID, RN_N };
 static const CfField aRunField[RN_N] = {
   {"id", CF_IK_INT, 1, 0},                {"conversation_id", CF_IK_SKIP, 1, 0},
   {"workflow", CF_IK_TEXT, 0, 1},         {"status", CF_IK_TEXT, 0, 1},
@@ -566,13 +566,14 @@ static const CfField aRunField[RN_N] = {
   {"events", CF_IK_ARRAY, 0, 0},          {"proposals", CF_IK_ARRAY, 0, 0},
   {"checkpoint", CF_IK_TEXT, 1, 0},
   {"awaiting_ttl_seconds", CF_IK_INT, 1, 0}, {"expires_at", CF_IK_TIME, 1, 0},
+  {"uid", CF_IK_TEXT, 1, 0},
 };
 static const char cfRunInsertSql[] =
     "INSERT INTO workflow_runs (id, conversation_id, workflow, status, current_step, state,"
     " business_context, clarifications, error, lease_expires_at, started_at, completed_at,"
-    " created_at, updated_at, awaiting_ttl_seconds, expires_at)"
+    " created_at, updated_at, awaiting_ttl_seconds, expires_at, uid)"
     " VALUES (?31, ?30, ?3, ?33, ?5, coalesce(?6, '{}'), coalesce(?7, '{}'), coalesce(?8, '[]'),"
-    " ?9, ?10, coalesce(?11, ?13, ?32), ?12, coalesce(?13, ?32), coalesce(?14, ?13, ?32), ?18, ?19)";
+    " ?9, ?10, coalesce(?11, ?13, ?32), ?12, coalesce(?13, ?32), coalesce(?14, ?13, ?32), ?18, ?19, ?20)";
 
 enum { EV_ID, EV_RUN_ID, EV_FROM_STATUS, EV_TO_STATUS, EV_FROM_STEP, EV_TO_STEP, EV_DETAIL,
        EV_CREATED_AT, EV_N };

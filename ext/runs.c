@@ -42,7 +42,13 @@
 ** run when the active one ends, whoever ends it) or 'rollback' (delete it
 ** with everything it wrote, cancel the queue, start the new run);
 ** ttl_seconds (how long the run may wait for a person:
-** workflow_runs.awaiting_ttl_seconds).  With reject and enqueue, start_run
+** workflow_runs.awaiting_ttl_seconds); uid (the retry key, 1 to 128
+** characters, unique per conversation: a start_run with a uid the
+** conversation already has returns that run's id and writes nothing, with
+** the same workflow — whatever the run became since — and fails "chatflow:
+** run uid 'u' already exists in conversation N with workflow 'w'" with
+** another; a client that lost the answer of its COMMIT, as at a dqlite
+** failover, retries safely).  With reject and enqueue, start_run
 ** first ends the conversation's active run if it is stale (cfExpireStale:
 ** the rule of expire_stale_runs); cancel and rollback end it themselves.
 ** Race-safe: the write lock is taken before the check, and the partial
@@ -362,8 +368,9 @@ static int cfStartExec(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iCo
 
 static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[2] = {{"on_active", CF_JT_STRING, 0, 0, 0}, {"ttl_seconds", CF_JT_INT, 0, 0, 0}};
-  sqlite3_int64 iConv, iRun = 0;
+  CfJsonOpt aOpt[3] = {{"on_active", CF_JT_STRING, 0, 0, 0}, {"ttl_seconds", CF_JT_INT, 0, 0, 0},
+                       {"uid", CF_JT_STRING, 0, 0, 0}};
+  sqlite3_int64 iConv, iRun = 0, iRetry = 0;
   const char *zWorkflow = 0, *zInput = 0, *zOpts = 0;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -379,7 +386,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
-                                       aOpt, 2, &zErr)) != SQLITE_OK) {
+                                       aOpt, 3, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
     goto fail;
   }
@@ -406,9 +413,48 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rc = SQLITE_ERROR;
     goto fail;
   }
+  if (aOpt[2].bPresent) {
+    int n = cfUtf8Chars((const unsigned char *)aOpt[2].zVal, (int)strlen(aOpt[2].zVal));
+    if (n < 1 || n > 128) {
+      zErr = sqlite3_mprintf("chatflow: run uid must be a string of 1 to 128 characters, got %d", n);
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+  }
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) goto fail;
+  if (aOpt[2].bPresent) {
+    /* A uid the conversation has: a retry (the run started then, whatever
+    ** it became since: its id, no write) or an error. */
+    rc = cfStmt(p, CF_STMT_RUN_RETRY,
+                "SELECT id, workflow IS ?3, workflow FROM workflow_runs WHERE conversation_id = ?1 AND uid = ?2",
+                &pStmt);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_text(pStmt, 2, aOpt[2].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zWorkflow, -1, SQLITE_STATIC);
+      rc = sqlite3_step(pStmt);
+      if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        if (sqlite3_column_int(pStmt, 1)) {
+          iRetry = sqlite3_column_int64(pStmt, 0);
+        } else {
+          zErr = sqlite3_mprintf("chatflow: run uid '%q' already exists in conversation %lld with workflow '%q'",
+                                 aOpt[2].zVal, iConv, (const char *)sqlite3_column_text(pStmt, 2));
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+      } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+      }
+    }
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+    if (rc != SQLITE_OK || iRetry) {
+      if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iRetry);
+      goto done;
+    }
+  }
   rc = cfStartCheck(p, iConv, zWorkflow, zNow, &iRun, zStatus, (int)sizeof(zStatus), &bStale, &zErr);
   if (rc == SQLITE_OK && bStale && (eOn == CF_ON_REJECT || eOn == CF_ON_ENQUEUE)) {
     /* The same rule as expire_stale_runs(), for this conversation; the
@@ -460,12 +506,12 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_RUN_INSERT,
                 "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"
-                " lease_expires_at, started_at, created_at, updated_at, awaiting_ttl_seconds)"
+                " lease_expires_at, started_at, created_at, updated_at, awaiting_ttl_seconds, uid)"
                 " VALUES (?1, ?2, CASE WHEN ?6 THEN 'queued' ELSE 'started' END,"
                 " (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = ?2),"
                 " coalesce(json(?3), '{}'),"
                 " CASE WHEN NOT ?6 THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?4, '+' || ?5 || ' seconds') END,"
-                " ?4, ?4, ?4, ?7)",
+                " ?4, ?4, ?4, ?7, ?8)",
                 &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
@@ -475,6 +521,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       sqlite3_bind_int(pStmt, 5, nLease);
       sqlite3_bind_int(pStmt, 6, iRun != 0 && eOn == CF_ON_ENQUEUE);
       if (aOpt[1].bPresent) sqlite3_bind_int64(pStmt, 7, aOpt[1].iVal);
+      if (aOpt[2].bPresent) sqlite3_bind_text(pStmt, 8, aOpt[2].zVal, -1, SQLITE_STATIC);
       rc = cfStepOnce(pStmt);
       iRun = sqlite3_last_insert_rowid(p->db);
     }
@@ -488,7 +535,7 @@ fail:
   cfResultErrorMsg(ctx, zErr);
   cfResultCode(ctx, rc);
 done:
-  cfJsonOptionsFree(aOpt, 2);
+  cfJsonOptionsFree(aOpt, 3);
 }
 
 /* ------------------------------------------------------------ transitions */

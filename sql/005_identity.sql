@@ -121,7 +121,13 @@ CREATE TABLE workflow_runs (
                    CONSTRAINT "chatflow: awaiting_ttl_seconds must be an integer from 0 to 31536000"
                    CHECK (awaiting_ttl_seconds IS NULL OR awaiting_ttl_seconds BETWEEN 0 AND 31536000),
   -- while the run awaits: when expire_stale_runs() expires it (trigger)
-  expires_at       TEXT
+  expires_at       TEXT,
+  -- the caller's key of the run (start_run option uid): a start_run with
+  -- a uid the conversation has is a retry; unique per conversation, never
+  -- changes
+  uid              TEXT
+                   CONSTRAINT "chatflow: run uid must be text of 1 to 128 characters"
+                   CHECK (uid IS NULL OR length(uid) BETWEEN 1 AND 128)
 ) STRICT;
 
 CREATE TABLE chat_messages (
@@ -276,6 +282,9 @@ CREATE INDEX workflow_runs_expiry ON workflow_runs (expires_at)
 -- a conversation's queue, oldest (smallest id: first committed) first
 CREATE INDEX workflow_runs_queue ON workflow_runs (conversation_id, id)
   WHERE status = 'queued';
+-- the retry key of start_run, unique per conversation
+CREATE UNIQUE INDEX workflow_runs_uid ON workflow_runs (conversation_id, uid)
+  WHERE uid IS NOT NULL;
 CREATE INDEX chat_conversations_list ON chat_conversations (
   owner, (deleted_at IS NOT NULL), (archived_at IS NOT NULL), (pinned_at IS NOT NULL),
   updated_at, id);
@@ -1227,6 +1236,8 @@ BEGIN
    OR (NEW.expires_at IS NOT NULL AND NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
   SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
    WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
+  SELECT RAISE(ABORT, 'chatflow: run uid contains a NUL character')
+   WHERE instr(CAST(NEW.uid AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before starting a run')
    WHERE (SELECT deleted_at FROM chat_conversations WHERE id = NEW.conversation_id) IS NOT NULL;
   SELECT RAISE(ABORT, 'chatflow: unknown workflow for run')
@@ -1443,6 +1454,7 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run id cannot change') WHERE NEW.id IS NOT OLD.id;
   SELECT RAISE(ABORT, 'chatflow: a run cannot move to another conversation or workflow')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.workflow IS NOT OLD.workflow;
+  SELECT RAISE(ABORT, 'chatflow: a run''s uid never changes') WHERE NEW.uid IS NOT OLD.uid;
   -- the status state machine: a move between two different statuses must
   -- be a row of workflow_run_transitions (a trigger cannot format the
   -- statuses into its message; the functions name them and the run)

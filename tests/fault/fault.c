@@ -488,7 +488,8 @@ static const char *const azMainSteps[] = {
     "SELECT start_run(1, 'topical_map', '{\"n\": 2}', '{\"on_active\": \"cancel\"}')",
     /* double-texting: a queue, a rollback of the active run and the queue */
     "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
-    "SELECT start_run(1, 'topical_map', '{\"n\": 3}', '{\"on_active\": \"rollback\"}')",
+    "SELECT start_run(1, 'topical_map', '{\"n\": 3}', '{\"on_active\": \"rollback\", \"uid\": \"r-3\"}')",
+    "SELECT start_run(1, 'topical_map', NULL, '{\"uid\": \"r-3\"}')", /* a retry: the same run */
     "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"enqueue\"}')",
     "#session 2026-01-01T00:00:00Z",
     "SELECT set_run_status(active_run(1), 'awaiting_clarification', 'clarification')",

@@ -209,6 +209,9 @@ SEEDS = {
                  call("edit_message", "2", "x", j({"parent_id": 1})),
                  call("switch_branch", "3"), call("switch_branch", "1.0"), call("switch_branch", "6"),
                  call("message_siblings", "3"), call("message_siblings", "1"), call("message_siblings", "-1")],
+    "run_uid": [call("start_run.options", j({"uid": "r-1", "on_active": "enqueue"})),
+                call("start_run.options", j({"uid": "", "ttl_seconds": 5})),
+                call("start_run.options", j({"uid": "x" * 129}))],
 }
 
 # JSON the scanner must judge: nesting, escapes, duplicate keys (also
