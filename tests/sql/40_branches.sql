@@ -283,6 +283,24 @@ SELECT group_concat(seq || '<' || coalesce((SELECT seq FROM chat_messages AS p W
   FROM (SELECT * FROM chat_messages WHERE conversation_id = (SELECT id FROM made WHERE what = 'fork at 4') ORDER BY seq) AS m;
 SELECT seq, content FROM chat_history((SELECT id FROM made WHERE what = 'fork at 4'));
 
+-- ------------------------------------------------ windows that stop early
+-- A window stops reading the branch where the budget ends; a tool result
+-- whose call lies further up still takes the call's whole unit into account
+SELECT create_conversation('acme', 'Long way up');
+SELECT add_message(last_insert_rowid(), 'user', 'U1', '{"tokens": 10}');
+CREATE TEMP TABLE lw AS SELECT max(id) AS conv FROM chat_conversations;
+SELECT add_message((SELECT conv FROM lw), 'assistant', 'A old', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'assistant', '', '{"tokens": 10, "tool_calls": [{"id": "c9", "type": "function", "function": {"name": "f", "arguments": "{}"}}], "parent_id": '
+                   || (SELECT id FROM chat_messages WHERE conversation_id = (SELECT conv FROM lw) AND seq = 1) || '}');
+SELECT add_message((SELECT conv FROM lw), 'user', 'U2', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'user', 'U3', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'tool', 'late result', '{"tokens": 10, "tool_call_id": "c9"}');
+SELECT branched FROM chat_conversations WHERE id = (SELECT conv FROM lw);
+SELECT count(*) FROM chat_history((SELECT conv FROM lw), 25);
+SELECT seq, content FROM chat_history((SELECT conv FROM lw), 45);
+SELECT seq, content FROM chat_history((SELECT conv FROM lw), 55);
+SELECT chat_history_json((SELECT conv FROM lw), 45);
+
 -- ------------------------------------------------ every invariant holds
 SELECT "check", detail FROM chatflow_check() WHERE NOT ok;
 -- and a broken tree is found (triggers dropped in a transaction rolled back)
