@@ -135,7 +135,7 @@ typedef struct CfBranch {
   sqlite3_int64 iLeaf;  /* the leaf's seq (chain) or id (branched); 0 without messages */
   int nRow, nAlloc;     /* branched: the messages read, leaf first */
   CfWalkRow *aRow;
-  char *zIds;           /* branched: the ids of aRow, a JSON array (pCall's ?9) */
+  char *zIds;           /* branched: the window's ids, a JSON array (bound as ?9) */
   int bCut;             /* branched: the way up stopped before the first message */
 } CfBranch;
 
@@ -167,14 +167,15 @@ static char *cfColumnDup(sqlite3_stmt *pStmt, int i, int *pRc) {
 ** CfBranch) until nStop tokens of non-system messages are passed (nStop <
 ** 0: to the first message) and no system message is older (iMinSys: the
 ** seq of the conversation's oldest one, 0 for none). */
-static int cfBranchCollect(CfConn *p, CfBranch *pB, sqlite3_int64 nStop, sqlite3_int64 iMinSys) {
+static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3_int64 nStop,
+                           sqlite3_int64 iMinSys, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  sqlite3_str *pIds;
   sqlite3_int64 iNext = pB->iLeaf, nPassed = 0;
   int rc;
   cfBranchClear(pB);
   rc = cfStmt(p, CF_STMT_HISTORY_UP,
-              "SELECT " CF_SQL_WALK_COLS ", coalesce(parent_id, 0), run_id FROM chat_messages WHERE id = ?1",
+              "SELECT " CF_SQL_WALK_COLS ", coalesce(parent_id, 0), run_id FROM chat_messages"
+              " WHERE id = ?1 AND conversation_id = ?2",
               &pStmt);
   while (rc == SQLITE_OK && iNext > 0) {
     CfWalkRow *r;
@@ -190,8 +191,19 @@ static int cfBranchCollect(CfConn *p, CfBranch *pB, sqlite3_int64 nStop, sqlite3
       pB->nAlloc = nNew;
     }
     sqlite3_bind_int64(pStmt, 1, iNext);
+    sqlite3_bind_int64(pStmt, 2, iConv);
     rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_DONE) rc = SQLITE_CORRUPT; /* a parent that is not there */
+    if (rc == SQLITE_ROW && pB->nRow > 0 && sqlite3_column_int64(pStmt, 0) >= pB->aRow[pB->nRow - 1].iSeq) {
+      rc = SQLITE_DONE; /* a parent's seq is always smaller: anything else is no tree */
+    }
+    if (rc == SQLITE_DONE) {
+      /* (raw writes with the schema's triggers dropped: chatflow_check finds it) */
+      *pzErr = sqlite3_mprintf("chatflow: the current branch of conversation %lld is broken at message %lld"
+                               " (see chatflow_check())", iConv, iNext);
+      rc = *pzErr ? SQLITE_CORRUPT : SQLITE_NOMEM;
+      sqlite3_reset(pStmt);
+      break;
+    }
     if (rc != SQLITE_ROW) break;
     rc = SQLITE_OK;
     r = &pB->aRow[pB->nRow++];
@@ -214,13 +226,7 @@ static int cfBranchCollect(CfConn *p, CfBranch *pB, sqlite3_int64 nStop, sqlite3
     }
   }
   cfStmtDone(p, pStmt);
-  if (rc != SQLITE_OK) return rc;
-  pIds = sqlite3_str_new(p->db);
-  sqlite3_str_appendchar(pIds, 1, '[');
-  for (int i = 0; i < pB->nRow; i++) sqlite3_str_appendf(pIds, "%s%lld", i ? "," : "", pB->aRow[i].iId);
-  sqlite3_str_appendchar(pIds, 1, ']');
-  pB->zIds = sqlite3_str_finish(pIds);
-  return pB->zIds ? SQLITE_OK : SQLITE_NOMEM;
+  return rc;
 }
 
 /* The walk's answer when a tool result's call was not found in a branch
@@ -237,41 +243,69 @@ typedef struct CfWalk {
   CfAwait await;          /* the results whose call is still ahead */
 } CfWalk;
 
-/* One message of the walk: SQLITE_OK to go on, SQLITE_DONE when it no
-** longer fits, CF_HISTORY_AGAIN, or an error. */
-static int cfWalkOne(CfWalk *w, sqlite3_int64 iSeq, sqlite3_int64 nTokens, char cRole,
+/* Whether a call zCallId comes before row iRow of a branch read in part
+** or whole: the assistant rows above it (of the run, when given) looked at
+** one by one, nearest first (the call is most often just before). */
+static int cfBranchCallBefore(CfWalk *w, int iRow, const char *zCallId, int *pbFound) {
+  int rc = SQLITE_OK;
+  *pbFound = 0;
+  for (int i = iRow + 1; rc == SQLITE_OK && !*pbFound && i < w->pB->nRow; i++) {
+    const CfWalkRow *r = &w->pB->aRow[i];
+    if (r->cRole != 'a' || r->zPartIds == 0 || (w->iRun && r->iRun != w->iRun)) continue;
+    if (w->pCall == 0) {
+      rc = sqlite3_prepare_v2(w->p->db,
+                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                              " WHERE m.id = ?1 AND " CF_SQL_PART_CALLS("?2"),
+                              -1, &w->pCall, 0);
+      if (rc != SQLITE_OK) break;
+    }
+    sqlite3_bind_int64(w->pCall, 1, r->iId);
+    sqlite3_bind_text(w->pCall, 2, zCallId, -1, SQLITE_STATIC);
+    rc = sqlite3_step(w->pCall);
+    sqlite3_reset(w->pCall);
+    if (rc == SQLITE_ROW) *pbFound = 1;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  return rc;
+}
+
+/* One message of the walk (row iRow of a branch, -1 on a chain):
+** SQLITE_OK to go on, SQLITE_DONE when it no longer fits,
+** CF_HISTORY_AGAIN, or an error. */
+static int cfWalkOne(CfWalk *w, int iRow, sqlite3_int64 iSeq, sqlite3_int64 nTokens, char cRole,
                      const char *zCallId, const char *zPartIds) {
   int rc = SQLITE_OK;
   w->nUnit += nTokens;
-  if (cRole == 't' && zCallId) {
+  if (cRole == 't' && zCallId && iRow >= 0) {
+    int bFound = 0;
+    rc = cfBranchCallBefore(w, iRow, zCallId, &bFound);
+    if (rc != SQLITE_OK) return rc;
+    if (bFound) {
+      rc = cfAwaitAdd(&w->await, zCallId);
+    } else if (w->pB->bCut) {
+      rc = CF_HISTORY_AGAIN; /* the call may be older than the part of the branch read */
+    }
+    if (rc != SQLITE_OK) return rc;
+  } else if (cRole == 't' && zCallId) {
     if (w->pCall == 0) {
-      char *zSql = sqlite3_mprintf("SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
-                                   " WHERE %s AND m.seq < ?3 AND m.role = 'assistant'"
-                                   "   AND (?4 = 0 OR m.run_id = ?4)"
-                                   "   AND m.parts IS NOT NULL"
-                                   "   AND " CF_SQL_PART_CALLS("?2")
-                                   " ORDER BY m.seq DESC LIMIT 1",
-                                   w->pB->bBranched ? "m.id IN (SELECT value FROM json_each(?9))"
-                                                    : "m.conversation_id = ?1 AND m.seq <= ?9");
-      rc = zSql ? sqlite3_prepare_v2(w->p->db, zSql, -1, &w->pCall, 0) : SQLITE_NOMEM;
-      sqlite3_free(zSql);
+      rc = sqlite3_prepare_v2(w->p->db,
+                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                              " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                              "   AND (?4 = 0 OR m.run_id = ?4)"
+                              "   AND m.parts IS NOT NULL"
+                              "   AND " CF_SQL_PART_CALLS("?2")
+                              " ORDER BY m.seq DESC LIMIT 1",
+                              -1, &w->pCall, 0);
       if (rc != SQLITE_OK) return rc;
     }
     sqlite3_bind_int64(w->pCall, 1, w->iConv);
     sqlite3_bind_text(w->pCall, 2, zCallId, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(w->pCall, 3, iSeq);
     sqlite3_bind_int64(w->pCall, 4, w->iRun);
-    if (w->pB->bBranched) sqlite3_bind_text(w->pCall, 9, w->pB->zIds, -1, SQLITE_STATIC);
-    else sqlite3_bind_int64(w->pCall, 9, w->pB->iLeaf);
     rc = sqlite3_step(w->pCall);
     sqlite3_reset(w->pCall);
-    if (rc == SQLITE_ROW) {
-      rc = cfAwaitAdd(&w->await, zCallId);
-    } else if (rc == SQLITE_DONE) {
-      /* no call: the result stands alone, unless the call may be older
-      ** than the part of the branch read */
-      rc = w->pB->bCut ? CF_HISTORY_AGAIN : SQLITE_OK;
-    }
+    if (rc == SQLITE_ROW) rc = cfAwaitAdd(&w->await, zCallId);
+    else if (rc == SQLITE_DONE) rc = SQLITE_OK; /* no call: the result stands alone */
     if (rc != SQLITE_OK) return rc;
   } else if (w->await.n && zPartIds) {
     sqlite3_stmt *pIds = 0;
@@ -324,7 +358,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
     for (int i = 0; rc == SQLITE_OK && i < pB->nRow; i++) {
       const CfWalkRow *r = &pB->aRow[i];
       if (r->cRole == 's' || (iRun && r->iRun != iRun)) continue;
-      rc = cfWalkOne(&w, r->iSeq, r->nTokens, r->cRole, r->zCallId, r->zPartIds);
+      rc = cfWalkOne(&w, i, r->iSeq, r->nTokens, r->cRole, r->zCallId, r->zPartIds);
     }
   } else {
     rc = sqlite3_prepare_v2(p->db,
@@ -347,7 +381,7 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
         rc = SQLITE_NOMEM;
         break;
       }
-      rc = cfWalkOne(&w, sqlite3_column_int64(pStmt, 0), sqlite3_column_int64(pStmt, 1), zRole[0],
+      rc = cfWalkOne(&w, -1, sqlite3_column_int64(pStmt, 0), sqlite3_column_int64(pStmt, 1), zRole[0],
                      zCallId, zPartIds);
     }
   }
@@ -436,7 +470,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     /* Read the branch, walk it in memory, and list the window's ids. */
     sqlite3_str *pIds;
     const char *zSep = "";
-    rc = cfBranchCollect(p, &branch, bBudget ? nBudget : -1, iMinSys);
+    rc = cfBranchCollect(p, iConv, &branch, bBudget ? nBudget : -1, iMinSys, pzErr);
     while (rc == SQLITE_OK && bBudget) {
       sqlite3_int64 nLeft = nBudget;
       for (int i = 0; i < branch.nRow; i++) {
@@ -444,7 +478,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
       }
       rc = cfHistoryWalk(p, iConv, iRun, nLeft, &branch, &iMinSeq, pzErr);
       if (rc != CF_HISTORY_AGAIN) break;
-      rc = cfBranchCollect(p, &branch, -1, iMinSys); /* the whole branch, once */
+      rc = cfBranchCollect(p, iConv, &branch, -1, iMinSys, pzErr); /* the whole branch, once */
     }
     if (rc != SQLITE_OK) {
       if (*pzErr) goto done;
