@@ -83,7 +83,7 @@ static void cfSwitchBranchFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (rc == SQLITE_OK) {
     rc = cfStmtText(p,
                     "UPDATE chat_conversations SET current_leaf_id = ("
-                    "  WITH RECURSIVE chatflow_subtree(id) AS (SELECT ?1 UNION ALL"
+                    "  WITH RECURSIVE chatflow_subtree(id) AS (SELECT ?1 UNION"
                     "   SELECT m.id FROM chat_messages AS m, chatflow_subtree"
                     "    WHERE m.parent_id = chatflow_subtree.id)"
                     "  SELECT m.id FROM chatflow_subtree JOIN chat_messages AS m USING (id)"
@@ -124,7 +124,7 @@ static int cfSiblingsPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppS
       "       WHERE m.id = ?1),"
       " up(id, parent, seq) AS (SELECT l.id, l.parent_id, l.seq FROM me, chat_messages AS l"
       "                          WHERE l.id = me.leaf"
-      "  UNION ALL SELECT a.id, a.parent_id, a.seq FROM up, me, chat_messages AS a"
+      "  UNION SELECT a.id, a.parent_id, a.seq FROM up, me, chat_messages AS a"
       "   WHERE a.id = up.parent AND up.parent IS NOT me.parent AND a.seq > me.floor)"
       " SELECT s.id, s.seq, s.role, s.content, s.created_at,"
       "        s.id = coalesce((SELECT up.id FROM up, me WHERE up.parent IS me.parent), 0)"

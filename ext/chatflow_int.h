@@ -65,6 +65,8 @@ enum {
   CF_STMT_MSG_ANSWERS,
   CF_STMT_MSG_PARENT, /* messages.c: a parent_id's conversation */
   CF_STMT_MSG_EDIT_OF, /* messages.c: edit_message's message */
+  CF_STMT_MSG_CALL_UP, /* messages.c: a tool call up the branch */
+  CF_STMT_HISTORY_UP, /* history_vtab.c: a message's parent, up a branch */
   CF_STMT_SET_TITLE,
   CF_STMT_SETTING_GET,
   CF_STMT_JSON_LOAD,    /* json.c: kind of a JSON value, duplicate keys */

@@ -1388,7 +1388,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         "UPDATE chat_conversations SET current_leaf_id = coalesce(("
         "  SELECT c.id FROM chat_messages AS c WHERE c.conversation_id = ?2 AND c.seq = ("
         "   WITH RECURSIVE up(id) AS (SELECT current_leaf_id FROM chat_conversations WHERE id = ?1"
-        "    UNION ALL SELECT m.parent_id FROM chat_messages AS m, up WHERE m.id = up.id"
+        "    UNION SELECT m.parent_id FROM chat_messages AS m, up WHERE m.id = up.id"
         "     AND m.parent_id IS NOT NULL)"
         "   SELECT max(m.seq) FROM up JOIN chat_messages AS m USING (id) WHERE m.seq <= ?3)),"
         "  current_leaf_id)"

@@ -35,8 +35,9 @@
 ** backwards and stops at the budget, so the cost follows the window, not
 ** the conversation's length — except for a tool message that answers no
 ** call (raw SQL only: add_message refuses one), for which the walk looks
-** back through the conversation once.  Once it branched, the cost follows
-** the length of the current branch (CfBranch).
+** back through the conversation once.  Once it branched, the branch is
+** read up from the leaf down to where the budget ends or to the oldest
+** system message (CfBranch).
 **
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, run_id, workflow_step, created_at; arguments are the hidden
@@ -91,30 +92,241 @@ static void cfAwaitFree(CfAwait *a) {
   sqlite3_free(a->az);
 }
 
+/* What the walk reads of a message: seq, tokens, role, a tool message's
+** call id, an assistant message's call ids (the "tool-call" parts' ids and
+** the AI SDK tool parts' toolCallId, a JSON array). */
+#define CF_SQL_WALK_COLS \
+  "seq, coalesce(tokens, 0), role," \
+  " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END," \
+  " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN" \
+  "  (SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'tool-call'" \
+  "                                   AND json_type(value, '$.state') IS NOT 'text'" \
+  "                              THEN json_extract(value, '$.id')" \
+  "                              ELSE json_extract(value, '$.toolCallId') END)" \
+  "     FROM json_each(parts)" \
+  "    WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'" \
+  "                 OR (json_type(value, '$.toolCallId') = 'text'" \
+  "                     AND (json_extract(value, '$.type') NOT IN ('tool-call', 'tool-result')" \
+  "                          OR json_type(value, '$.state') = 'text')) END) END"
+
+/* One message of a branch, as the walk reads it (CF_SQL_WALK_COLS). */
+typedef struct CfWalkRow {
+  sqlite3_int64 iId, iSeq, nTokens, iRun;
+  char cRole;       /* 's', 'u', 'a', 't' */
+  char *zCallId;    /* sqlite3_malloc'd, or 0 */
+  char *zPartIds;   /* sqlite3_malloc'd, or 0 */
+} CfWalkRow;
+
 /* Which messages a history reads: those of the conversation's current
 ** branch, root to leaf.  A conversation that never branched is one chain:
 ** its messages up to the leaf's seq, read through the (conversation_id,
-** seq) index as in 0.1.  One that branched: the leaf's ancestors, found by
-** following parent_id up from the leaf (a recursive CTE, evaluated once per
-** statement: O(branch length), whatever the other branches hold).  ?1 is
-** the conversation and ?9 the leaf's seq or id in every statement that uses
-** it. */
+** seq) index as in 0.1 (?9 is the leaf's seq in the statements).  One
+** that branched: the leaf's ancestors, read by following parent_id up from
+** the leaf, one primary-key lookup each (cfBranchCollect), and walked in
+** memory; the window is then the JSON array of its ids (?9).  The way up
+** stops as soon as nothing older can be in the window: the messages it
+** passed hold more tokens than the whole budget, and no system message is
+** older than where it stands (the partial index chat_messages_system tells
+** the oldest).  So a window costs what the window holds, plus the way up
+** to the oldest system message of the conversation, whatever the other
+** branches hold.  ?1 is the conversation in every statement. */
 typedef struct CfBranch {
   int bBranched;
-  sqlite3_int64 iLeaf; /* bound as ?9: the leaf's seq (chain) or id (branched); 0 without messages */
+  sqlite3_int64 iLeaf;  /* the leaf's seq (chain) or id (branched); 0 without messages */
+  int nRow, nAlloc;     /* branched: the messages read, leaf first */
+  CfWalkRow *aRow;
+  char *zIds;           /* branched: the window's ids, a JSON array (bound as ?9) */
+  int bCut;             /* branched: the way up stopped before the first message */
 } CfBranch;
 
-#define CF_SQL_BRANCH_IDS \
-  "(WITH RECURSIVE chatflow_branch(id) AS (SELECT ?9 UNION ALL" \
-  " SELECT b.parent_id FROM chat_messages AS b, chatflow_branch WHERE b.id = chatflow_branch.id" \
-  " AND b.parent_id IS NOT NULL) SELECT id FROM chatflow_branch)"
-
-/* The WHERE term, for the table alias zAlias ("" or "m."). */
-static const char *cfBranchWhere(const CfBranch *pB, const char *zAlias) {
-  if (zAlias[0]) {
-    return pB->bBranched ? "m.id IN " CF_SQL_BRANCH_IDS : "m.conversation_id = ?1 AND m.seq <= ?9";
+static void cfBranchClear(CfBranch *pB) {
+  for (int i = 0; i < pB->nRow; i++) {
+    sqlite3_free(pB->aRow[i].zCallId);
+    sqlite3_free(pB->aRow[i].zPartIds);
   }
-  return pB->bBranched ? "id IN " CF_SQL_BRANCH_IDS : "conversation_id = ?1 AND seq <= ?9";
+  sqlite3_free(pB->aRow);
+  sqlite3_free(pB->zIds);
+  pB->aRow = 0;
+  pB->nRow = pB->nAlloc = 0;
+  pB->zIds = 0;
+  pB->bCut = 0;
+}
+
+/* A text column copied, or 0 for NULL; *pRc = SQLITE_NOMEM when out of memory. */
+static char *cfColumnDup(sqlite3_stmt *pStmt, int i, int *pRc) {
+  const char *z;
+  char *zCopy;
+  if (sqlite3_column_type(pStmt, i) == SQLITE_NULL) return 0;
+  z = (const char *)sqlite3_column_text(pStmt, i);
+  zCopy = z ? sqlite3_mprintf("%s", z) : 0;
+  if (zCopy == 0) *pRc = SQLITE_NOMEM;
+  return zCopy;
+}
+
+/* Reads the branch of a branched conversation up from the leaf (see
+** CfBranch) until nStop tokens of non-system messages are passed (nStop <
+** 0: to the first message) and no system message is older (iMinSys: the
+** seq of the conversation's oldest one, 0 for none). */
+static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3_int64 nStop,
+                           sqlite3_int64 iMinSys, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iNext = pB->iLeaf, nPassed = 0;
+  int rc;
+  cfBranchClear(pB);
+  rc = cfStmt(p, CF_STMT_HISTORY_UP,
+              "SELECT " CF_SQL_WALK_COLS ", coalesce(parent_id, 0), run_id FROM chat_messages"
+              " WHERE id = ?1 AND conversation_id = ?2",
+              &pStmt);
+  while (rc == SQLITE_OK && iNext > 0) {
+    CfWalkRow *r;
+    const char *zRole;
+    if (pB->nRow == pB->nAlloc) {
+      int nNew = pB->nAlloc ? pB->nAlloc * 2 : 64;
+      CfWalkRow *aNew = sqlite3_realloc64(pB->aRow, sizeof(CfWalkRow) * (sqlite3_uint64)nNew);
+      if (aNew == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      pB->aRow = aNew;
+      pB->nAlloc = nNew;
+    }
+    sqlite3_bind_int64(pStmt, 1, iNext);
+    sqlite3_bind_int64(pStmt, 2, iConv);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW && pB->nRow > 0 && sqlite3_column_int64(pStmt, 0) >= pB->aRow[pB->nRow - 1].iSeq) {
+      rc = SQLITE_DONE; /* a parent's seq is always smaller: anything else is no tree */
+    }
+    if (rc == SQLITE_DONE) {
+      /* (raw writes with the schema's triggers dropped: chatflow_check finds it) */
+      *pzErr = sqlite3_mprintf("chatflow: the current branch of conversation %lld is broken at message %lld"
+                               " (see chatflow_check())", iConv, iNext);
+      rc = *pzErr ? SQLITE_CORRUPT : SQLITE_NOMEM;
+      sqlite3_reset(pStmt);
+      break;
+    }
+    if (rc != SQLITE_ROW) break;
+    rc = SQLITE_OK;
+    r = &pB->aRow[pB->nRow++];
+    memset(r, 0, sizeof(*r));
+    r->iId = iNext;
+    r->iSeq = sqlite3_column_int64(pStmt, 0);
+    r->nTokens = sqlite3_column_int64(pStmt, 1);
+    zRole = (const char *)sqlite3_column_text(pStmt, 2);
+    r->cRole = zRole ? zRole[0] : 0;
+    if (zRole == 0) rc = SQLITE_NOMEM;
+    r->zCallId = cfColumnDup(pStmt, 3, &rc);
+    r->zPartIds = cfColumnDup(pStmt, 4, &rc);
+    iNext = sqlite3_column_int64(pStmt, 5);
+    r->iRun = sqlite3_column_int64(pStmt, 6);
+    sqlite3_reset(pStmt);
+    if (r->cRole != 's') nPassed += r->nTokens;
+    if (nStop >= 0 && nPassed > nStop && (iMinSys == 0 || r->iSeq <= iMinSys)) {
+      pB->bCut = iNext > 0;
+      break;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* The walk's answer when a tool result's call was not found in a branch
+** read only in part: read the whole branch and walk again. */
+#define CF_HISTORY_AGAIN (-1)
+
+/* The walk (cfHistoryWalk) as it goes, newest message first. */
+typedef struct CfWalk {
+  CfConn *p;
+  const CfBranch *pB;
+  sqlite3_int64 iConv, iRun, nBudget, nUsed, nUnit;
+  sqlite3_int64 iMinSeq;  /* the window's first seq so far */
+  sqlite3_stmt *pCall;    /* does a call with this id come before (prepared when first needed) */
+  CfAwait await;          /* the results whose call is still ahead */
+} CfWalk;
+
+/* Whether a call zCallId comes before row iRow of a branch read in part
+** or whole: the assistant rows above it (of the run, when given) looked at
+** one by one, nearest first (the call is most often just before). */
+static int cfBranchCallBefore(CfWalk *w, int iRow, const char *zCallId, int *pbFound) {
+  int rc = SQLITE_OK;
+  *pbFound = 0;
+  for (int i = iRow + 1; rc == SQLITE_OK && !*pbFound && i < w->pB->nRow; i++) {
+    const CfWalkRow *r = &w->pB->aRow[i];
+    if (r->cRole != 'a' || r->zPartIds == 0 || (w->iRun && r->iRun != w->iRun)) continue;
+    if (w->pCall == 0) {
+      rc = sqlite3_prepare_v2(w->p->db,
+                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                              " WHERE m.id = ?1 AND " CF_SQL_PART_CALLS("?2"),
+                              -1, &w->pCall, 0);
+      if (rc != SQLITE_OK) break;
+    }
+    sqlite3_bind_int64(w->pCall, 1, r->iId);
+    sqlite3_bind_text(w->pCall, 2, zCallId, -1, SQLITE_STATIC);
+    rc = sqlite3_step(w->pCall);
+    sqlite3_reset(w->pCall);
+    if (rc == SQLITE_ROW) *pbFound = 1;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  return rc;
+}
+
+/* One message of the walk (row iRow of a branch, -1 on a chain):
+** SQLITE_OK to go on, SQLITE_DONE when it no longer fits,
+** CF_HISTORY_AGAIN, or an error. */
+static int cfWalkOne(CfWalk *w, int iRow, sqlite3_int64 iSeq, sqlite3_int64 nTokens, char cRole,
+                     const char *zCallId, const char *zPartIds) {
+  int rc = SQLITE_OK;
+  w->nUnit += nTokens;
+  if (cRole == 't' && zCallId && iRow >= 0) {
+    int bFound = 0;
+    rc = cfBranchCallBefore(w, iRow, zCallId, &bFound);
+    if (rc != SQLITE_OK) return rc;
+    if (bFound) {
+      rc = cfAwaitAdd(&w->await, zCallId);
+    } else if (w->pB->bCut) {
+      rc = CF_HISTORY_AGAIN; /* the call may be older than the part of the branch read */
+    }
+    if (rc != SQLITE_OK) return rc;
+  } else if (cRole == 't' && zCallId) {
+    if (w->pCall == 0) {
+      rc = sqlite3_prepare_v2(w->p->db,
+                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                              " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                              "   AND (?4 = 0 OR m.run_id = ?4)"
+                              "   AND m.parts IS NOT NULL"
+                              "   AND " CF_SQL_PART_CALLS("?2")
+                              " ORDER BY m.seq DESC LIMIT 1",
+                              -1, &w->pCall, 0);
+      if (rc != SQLITE_OK) return rc;
+    }
+    sqlite3_bind_int64(w->pCall, 1, w->iConv);
+    sqlite3_bind_text(w->pCall, 2, zCallId, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(w->pCall, 3, iSeq);
+    sqlite3_bind_int64(w->pCall, 4, w->iRun);
+    rc = sqlite3_step(w->pCall);
+    sqlite3_reset(w->pCall);
+    if (rc == SQLITE_ROW) rc = cfAwaitAdd(&w->await, zCallId);
+    else if (rc == SQLITE_DONE) rc = SQLITE_OK; /* no call: the result stands alone */
+    if (rc != SQLITE_OK) return rc;
+  } else if (w->await.n && zPartIds) {
+    sqlite3_stmt *pIds = 0;
+    rc = sqlite3_prepare_v2(w->p->db, "SELECT value FROM json_each(?1) WHERE type = 'text'", -1, &pIds, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_text(pIds, 1, zPartIds, -1, SQLITE_STATIC);
+      while (sqlite3_step(pIds) == SQLITE_ROW) {
+        const char *zId = (const char *)sqlite3_column_text(pIds, 0);
+        if (zId) cfAwaitRemove(&w->await, zId);
+      }
+      rc = sqlite3_finalize(pIds);
+    }
+    if (rc != SQLITE_OK) return rc;
+  }
+  if (w->await.n == 0) {
+    if (w->nUsed + w->nUnit > w->nBudget) return SQLITE_DONE;
+    w->nUsed += w->nUnit;
+    w->nUnit = 0;
+    w->iMinSeq = iSeq;
+  }
+  return SQLITE_OK;
 }
 
 /* The window's first seq: the newest messages that fit nBudget, taken
@@ -123,98 +335,62 @@ static const char *cfBranchWhere(const CfBranch *pB, const char *zAlias) {
 ** "tool-call" part with that id, or AI SDK tool part with that toolCallId)
 ** exists makes the walk hold the tokens of everything from it back to the
 ** call and decide for all of them at the call.  A tool message that
-** answers no call stands alone (the replay leaves it out). */
+** answers no call stands alone (the replay leaves it out).  A chain reads
+** its messages through the (conversation_id, seq) index, a branch walks
+** the rows cfBranchCollect read. */
 static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sqlite3_int64 nBudget,
                          const CfBranch *pB, sqlite3_int64 *piMinSeq, char **pzErr) {
-  sqlite3_stmt *pStmt = 0, *pCall = 0;
-  sqlite3_int64 nUsed = 0, nUnit = 0;
-  CfAwait await = {0, 0, 0};
-  char *zSql;
-  int rc;
-  *piMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
-  if (nBudget < 0) return SQLITE_OK;
-  zSql = sqlite3_mprintf(
-                          "SELECT seq, tokens, role,"
-                          " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END,"
-                          " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN"
-                          "  (SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'tool-call'"
-                          "                                   AND json_type(value, '$.state') IS NOT 'text'"
-                          "                              THEN json_extract(value, '$.id')"
-                          "                              ELSE json_extract(value, '$.toolCallId') END)"
-                          "     FROM json_each(parts)"
-                          "    WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'"
-                          "                 OR (json_type(value, '$.toolCallId') = 'text'"
-                          "                     AND (json_extract(value, '$.type') NOT IN ('tool-call', 'tool-result')"
-                          "                          OR json_type(value, '$.state') = 'text')) END) END"
-                          "  FROM chat_messages"
-                          " WHERE %s AND role <> 'system' AND (?2 = 0 OR run_id = ?2)"
-                          " ORDER BY seq DESC", cfBranchWhere(pB, ""));
-  rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
-  sqlite3_free(zSql);
-  if (rc == SQLITE_OK) {
-    zSql = sqlite3_mprintf("SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
-                           " WHERE %s AND m.seq < ?3 AND m.role = 'assistant'"
-                           "   AND (?4 = 0 OR m.run_id = ?4)"
-                           "   AND m.parts IS NOT NULL"
-                           "   AND " CF_SQL_PART_CALLS("?2")
-                           " ORDER BY m.seq DESC LIMIT 1", cfBranchWhere(pB, "m."));
-    rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pCall, 0) : SQLITE_NOMEM;
-    sqlite3_free(zSql);
+  sqlite3_stmt *pStmt = 0;
+  CfWalk w;
+  int rc = SQLITE_OK;
+  memset(&w, 0, sizeof(w));
+  w.p = p;
+  w.pB = pB;
+  w.iConv = iConv;
+  w.iRun = iRun;
+  w.nBudget = nBudget;
+  w.iMinSeq = (sqlite3_int64)1 << 62; /* none fits yet */
+  if (nBudget < 0) {
+    *piMinSeq = w.iMinSeq;
+    return SQLITE_OK;
   }
-  if (rc != SQLITE_OK) goto done;
-  sqlite3_bind_int64(pStmt, 1, iConv);
-  sqlite3_bind_int64(pStmt, 2, iRun);
-  sqlite3_bind_int64(pStmt, 9, pB->iLeaf);
-  while ((rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
-    sqlite3_int64 iSeq = sqlite3_column_int64(pStmt, 0);
-    const char *zRole = (const char *)sqlite3_column_text(pStmt, 2);
-    nUnit += sqlite3_column_int64(pStmt, 1);
-    if (zRole && zRole[0] == 't' && sqlite3_column_type(pStmt, 3) == SQLITE_TEXT) {
-      const char *zId = (const char *)sqlite3_column_text(pStmt, 3);
-      if (zId == 0) {
+  if (pB->bBranched) {
+    for (int i = 0; rc == SQLITE_OK && i < pB->nRow; i++) {
+      const CfWalkRow *r = &pB->aRow[i];
+      if (r->cRole == 's' || (iRun && r->iRun != iRun)) continue;
+      rc = cfWalkOne(&w, i, r->iSeq, r->nTokens, r->cRole, r->zCallId, r->zPartIds);
+    }
+  } else {
+    rc = sqlite3_prepare_v2(p->db,
+                            "SELECT " CF_SQL_WALK_COLS " FROM chat_messages"
+                            " WHERE conversation_id = ?1 AND seq <= ?9 AND role <> 'system'"
+                            "   AND (?2 = 0 OR run_id = ?2)"
+                            " ORDER BY seq DESC",
+                            -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_int64(pStmt, 2, iRun);
+      sqlite3_bind_int64(pStmt, 9, pB->iLeaf);
+    }
+    while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+      const char *zRole = (const char *)sqlite3_column_text(pStmt, 2);
+      const char *zCallId = (const char *)sqlite3_column_text(pStmt, 3);
+      const char *zPartIds = (const char *)sqlite3_column_text(pStmt, 4);
+      if (zRole == 0 || (zCallId == 0 && sqlite3_column_type(pStmt, 3) != SQLITE_NULL) ||
+          (zPartIds == 0 && sqlite3_column_type(pStmt, 4) != SQLITE_NULL)) {
         rc = SQLITE_NOMEM;
         break;
       }
-      sqlite3_bind_int64(pCall, 1, iConv);
-      sqlite3_bind_text(pCall, 2, zId, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(pCall, 3, iSeq);
-      sqlite3_bind_int64(pCall, 4, iRun);
-      sqlite3_bind_int64(pCall, 9, pB->iLeaf);
-      rc = sqlite3_step(pCall);
-      sqlite3_reset(pCall);
-      if (rc == SQLITE_ROW) {
-        rc = cfAwaitAdd(&await, zId);
-        if (rc != SQLITE_OK) break;
-      } else if (rc != SQLITE_DONE) {
-        break;
-      }
-      rc = SQLITE_OK;
-    } else if (await.n && sqlite3_column_type(pStmt, 4) == SQLITE_TEXT) {
-      sqlite3_stmt *pIds = 0;
-      rc = sqlite3_prepare_v2(p->db, "SELECT value FROM json_each(?1) WHERE type = 'text'", -1, &pIds, 0);
-      if (rc == SQLITE_OK) {
-        sqlite3_bind_value(pIds, 1, sqlite3_column_value(pStmt, 4));
-        while (sqlite3_step(pIds) == SQLITE_ROW) {
-          const char *zId = (const char *)sqlite3_column_text(pIds, 0);
-          if (zId) cfAwaitRemove(&await, zId);
-        }
-        rc = sqlite3_finalize(pIds);
-      }
-      if (rc != SQLITE_OK) break;
-    }
-    if (await.n == 0) {
-      if (nUsed + nUnit > nBudget) break;
-      nUsed += nUnit;
-      nUnit = 0;
-      *piMinSeq = iSeq;
+      rc = cfWalkOne(&w, -1, sqlite3_column_int64(pStmt, 0), sqlite3_column_int64(pStmt, 1), zRole[0],
+                     zCallId, zPartIds);
     }
   }
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
-done:
-  if (rc != SQLITE_OK) *pzErr = cfDbError(p->db, rc);
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && rc != CF_HISTORY_AGAIN) *pzErr = cfDbError(p->db, rc);
+  *piMinSeq = w.iMinSeq;
   sqlite3_finalize(pStmt);
-  sqlite3_finalize(pCall);
-  cfAwaitFree(&await);
+  sqlite3_finalize(w.pCall);
+  cfAwaitFree(&w.await);
   return rc;
 }
 
@@ -224,12 +400,14 @@ done:
 int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
                             sqlite3_value *vRun, const char *zCols, sqlite3_stmt **ppStmt,
                             char **pzErr) {
-  sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1;
-  CfBranch branch = {0, 0};
-  int bBudget = 0;
+  sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1, iMinSys = 0;
+  CfBranch branch;
+  sqlite3_stmt *pConv = 0;
   sqlite3_stmt *pStmt = 0;
   char *zSql = 0;
+  int bBudget = 0;
   int rc;
+  memset(&branch, 0, sizeof(branch));
   *ppStmt = 0;
   if (vConv == 0 || !cfValueInteger(vConv, &iConv) || iConv <= 0) {
     *pzErr = sqlite3_mprintf("chatflow: chat_history needs a positive integer conversation id");
@@ -251,80 +429,137 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
   rc = cfCheckSchema(p, pzErr);
   if (rc != SQLITE_OK) return cfKeepCode(rc) ? rc : SQLITE_ERROR;
 
-  /* The conversation exists; the run is one of its; the branch. */
+  /* The conversation exists; the run is one of its; the branch.  The
+  ** statement is not reset until the window is prepared: what follows reads
+  ** one snapshot, in one read transaction (chat_history_json, a scalar
+  ** function, holds none of its own). */
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT (SELECT conversation_id FROM workflow_runs WHERE id = ?2),"
                           " branched, CASE WHEN branched THEN coalesce(current_leaf_id, 0)"
-                          "  ELSE coalesce((SELECT seq FROM chat_messages WHERE id = current_leaf_id), 0) END"
+                          "  ELSE coalesce((SELECT seq FROM chat_messages WHERE id = current_leaf_id), 0) END,"
+                          " CASE WHEN branched THEN coalesce((SELECT min(seq) FROM chat_messages"
+                          "   WHERE conversation_id = ?1 AND role = 'system'), 0) END"
                           " FROM chat_conversations WHERE id = ?1",
-                          -1, &pStmt, 0);
+                          -1, &pConv, 0);
   if (rc != SQLITE_OK) goto db_error;
-  sqlite3_bind_int64(pStmt, 1, iConv);
-  sqlite3_bind_int64(pStmt, 2, iRun);
-  rc = sqlite3_step(pStmt);
+  sqlite3_bind_int64(pConv, 1, iConv);
+  sqlite3_bind_int64(pConv, 2, iRun);
+  rc = sqlite3_step(pConv);
   if (rc == SQLITE_DONE) {
     *pzErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-    sqlite3_finalize(pStmt);
-    return SQLITE_ERROR;
+    rc = SQLITE_ERROR;
+    goto done;
   }
   if (rc != SQLITE_ROW) goto db_error;
-  if (iRun && sqlite3_column_int64(pStmt, 0) != iConv) {
-    if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
+  if (iRun && sqlite3_column_int64(pConv, 0) != iConv) {
+    if (sqlite3_column_type(pConv, 0) == SQLITE_NULL) {
       *pzErr = sqlite3_mprintf("chatflow: unknown run %lld", iRun);
     } else {
       *pzErr = sqlite3_mprintf("chatflow: run %lld belongs to conversation %lld, not %lld", iRun,
-                               sqlite3_column_int64(pStmt, 0), iConv);
+                               sqlite3_column_int64(pConv, 0), iConv);
     }
-    sqlite3_finalize(pStmt);
-    return SQLITE_ERROR;
+    rc = SQLITE_ERROR;
+    goto done;
   }
-  branch.bBranched = sqlite3_column_int(pStmt, 1);
-  branch.iLeaf = sqlite3_column_int64(pStmt, 2);
-  sqlite3_finalize(pStmt);
-  pStmt = 0;
+  branch.bBranched = sqlite3_column_int(pConv, 1);
+  branch.iLeaf = sqlite3_column_int64(pConv, 2);
+  iMinSys = sqlite3_column_int64(pConv, 3);
+  rc = SQLITE_OK;
 
-  /* Walk newest-first while the messages fit, a tool call and its results
-  ** as one unit (see cfHistoryWalk), after the system messages' tokens. */
-  if (bBudget) {
-    zSql = sqlite3_mprintf("SELECT coalesce(sum(tokens), 0) FROM chat_messages WHERE %s AND role = 'system'",
-                           cfBranchWhere(&branch, ""));
-    rc = zSql ? sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0) : SQLITE_NOMEM;
-    sqlite3_free(zSql);
-    if (rc != SQLITE_OK) goto db_error;
-    sqlite3_bind_int64(pStmt, 1, iConv);
-    sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
-    rc = sqlite3_step(pStmt);
-    if (rc != SQLITE_ROW) goto db_error;
-    nBudget -= sqlite3_column_int64(pStmt, 0); /* system messages come first */
-    sqlite3_finalize(pStmt);
-    pStmt = 0;
-    rc = cfHistoryWalk(p, iConv, iRun, nBudget, &branch, &iMinSeq, pzErr);
-    if (rc != SQLITE_OK) return rc;
+  if (branch.bBranched) {
+    /* Read the branch, walk it in memory, and list the window's ids. */
+    sqlite3_str *pIds;
+    const char *zSep = "";
+    rc = cfBranchCollect(p, iConv, &branch, bBudget ? nBudget : -1, iMinSys, pzErr);
+    while (rc == SQLITE_OK && bBudget) {
+      sqlite3_int64 nLeft = nBudget;
+      for (int i = 0; i < branch.nRow; i++) {
+        if (branch.aRow[i].cRole == 's') nLeft -= branch.aRow[i].nTokens; /* system messages come first */
+      }
+      rc = cfHistoryWalk(p, iConv, iRun, nLeft, &branch, &iMinSeq, pzErr);
+      if (rc != CF_HISTORY_AGAIN) break;
+      rc = cfBranchCollect(p, iConv, &branch, -1, iMinSys, pzErr); /* the whole branch, once */
+    }
+    if (rc != SQLITE_OK) {
+      if (*pzErr) goto done;
+      goto db_error;
+    }
+    pIds = sqlite3_str_new(p->db);
+    sqlite3_str_appendchar(pIds, 1, '[');
+    for (int i = 0; i < branch.nRow; i++) {
+      const CfWalkRow *r = &branch.aRow[i];
+      if (r->cRole == 's' || (r->iSeq >= iMinSeq && (iRun == 0 || r->iRun == iRun))) {
+        sqlite3_str_appendf(pIds, "%s%lld", zSep, r->iId);
+        zSep = ",";
+      }
+    }
+    sqlite3_str_appendchar(pIds, 1, ']');
+    sqlite3_free(branch.zIds);
+    branch.zIds = sqlite3_str_finish(pIds);
+    if (branch.zIds == 0) {
+      rc = SQLITE_NOMEM;
+      goto db_error;
+    }
+    zSql = sqlite3_mprintf("SELECT %s FROM chat_messages WHERE id IN (SELECT value FROM json_each(?9))"
+                           " ORDER BY seq",
+                           zCols);
+  } else {
+    if (bBudget) {
+      sqlite3_int64 nLeft = nBudget;
+      rc = sqlite3_prepare_v2(p->db,
+                              "SELECT coalesce(sum(tokens), 0) FROM chat_messages"
+                              " WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'",
+                              -1, &pStmt, 0);
+      if (rc != SQLITE_OK) goto db_error;
+      sqlite3_bind_int64(pStmt, 1, iConv);
+      sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
+      rc = sqlite3_step(pStmt);
+      if (rc != SQLITE_ROW) goto db_error;
+      nLeft -= sqlite3_column_int64(pStmt, 0); /* system messages come first */
+      sqlite3_finalize(pStmt);
+      pStmt = 0;
+      /* Walk newest-first while the messages fit, a tool call and its
+      ** results as one unit (see cfHistoryWalk). */
+      rc = cfHistoryWalk(p, iConv, iRun, nLeft, &branch, &iMinSeq, pzErr);
+      if (rc != SQLITE_OK) goto done;
+    }
+    zSql = sqlite3_mprintf(
+        "SELECT %s FROM chat_messages"
+        " WHERE conversation_id = ?1 AND seq <= ?9 AND seq >= ?2 AND role <> 'system'%s"
+        " UNION ALL"
+        " SELECT %s FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'"
+        " ORDER BY seq",
+        zCols, iRun ? " AND run_id = ?3" : "", zCols);
   }
-
-  zSql = sqlite3_mprintf(
-      "SELECT %s FROM chat_messages"
-      " WHERE %s AND seq >= ?2 AND role <> 'system'%s"
-      " UNION ALL"
-      " SELECT %s FROM chat_messages WHERE %s AND role = 'system'"
-      " ORDER BY seq",
-      zCols, cfBranchWhere(&branch, ""), iRun ? " AND run_id = ?3" : "", zCols,
-      cfBranchWhere(&branch, ""));
-  if (zSql == 0) return SQLITE_NOMEM;
+  if (zSql == 0) {
+    rc = SQLITE_NOMEM;
+    goto db_error;
+  }
   rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if (rc != SQLITE_OK) goto db_error;
-  sqlite3_bind_int64(pStmt, 1, iConv);
-  sqlite3_bind_int64(pStmt, 2, iMinSeq);
-  if (iRun) sqlite3_bind_int64(pStmt, 3, iRun);
-  sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
+  if (branch.bBranched) {
+    /* the statement's own copy: it outlives branch */
+    sqlite3_bind_text(pStmt, 9, branch.zIds, -1, sqlite3_free);
+    branch.zIds = 0;
+  } else {
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_int64(pStmt, 2, iMinSeq);
+    if (iRun) sqlite3_bind_int64(pStmt, 3, iRun);
+    sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
+  }
   *ppStmt = pStmt;
-  return SQLITE_OK;
+  pStmt = 0;
+  goto done;
 
 db_error:
   *pzErr = cfDbError(p->db, rc);
+  if (rc == SQLITE_OK) rc = SQLITE_ERROR;
+done:
   sqlite3_finalize(pStmt);
-  return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+  sqlite3_finalize(pConv);
+  cfBranchClear(&branch);
+  return rc;
 }
 
 /* ------------------------------------------------------ chat_history_json */

@@ -65,6 +65,7 @@
 */
 #include "chatflow_int.h"
 
+#include <limits.h>
 #include <string.h>
 
 enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
@@ -132,6 +133,41 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
   return rc;
 }
 
+/* Whether the branch up from message iFrom (0: none) has an assistant
+** message with the tool call zCallId (either form), one primary-key lookup
+** a message: the call is most often just before its result. */
+static int cfCallOnBranch(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iFrom, const char *zCallId,
+                          int *pbFound) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_int64 iSeq = LLONG_MAX;
+  int rc = cfStmt(p, CF_STMT_MSG_CALL_UP,
+                  "SELECT coalesce(m.parent_id, 0), m.seq, m.role = 'assistant' AND m.parts IS NOT NULL"
+                  "   AND EXISTS (SELECT 1 FROM json_each(m.parts) AS j WHERE " CF_SQL_PART_CALLS("?3") ")"
+                  "  FROM chat_messages AS m WHERE m.id = ?1 AND m.conversation_id = ?2",
+                  &pStmt);
+  *pbFound = 0;
+  while (rc == SQLITE_OK && iFrom > 0 && !*pbFound) {
+    sqlite3_bind_int64(pStmt, 1, iFrom);
+    sqlite3_bind_int64(pStmt, 2, iConv);
+    sqlite3_bind_text(pStmt, 3, zCallId, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      /* (a parent always has a smaller seq: anything else is no tree) */
+      if (sqlite3_column_int64(pStmt, 1) >= iSeq) rc = SQLITE_CORRUPT;
+      iSeq = sqlite3_column_int64(pStmt, 1);
+      *pbFound = sqlite3_column_int(pStmt, 2);
+      iFrom = sqlite3_column_int64(pStmt, 0);
+    } else if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+      iFrom = 0;
+    }
+    sqlite3_reset(pStmt);
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
 /* The error of chat_messages_check_insert for content over the limit. */
 static const char zSqlTooLong[] = "chatflow: message content is longer than limits.max_content_chars";
 
@@ -172,6 +208,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   };
   CfJsonOpt aOpt[MOPT_COUNT];
   sqlite3_int64 iRun = 0, iMsg = 0, iParent = iEditOf ? iEditParent : -1; /* -1: the leaf */
+  sqlite3_int64 iLeaf = 0; /* the conversation's current leaf */
   const char *zContent = 0, *zOpts = 0, *zType;
   const char *zFunc = iEditOf ? "edit_message" : "add_message";
   char *zErr = 0, *zTitle = 0, *zStep = 0, *zParts = 0, *zMeta = 0, *zCallId = 0;
@@ -194,8 +231,11 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       goto fail;
     }
     iParent = aOpt[MOPT_PARENT_ID].iVal;
-    if (iParent <= 0) {
-      zErr = sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got %lld", iParent);
+    if (iParent <= 0 || iParent == LLONG_MAX) {
+      /* (a JSON integer beyond 64 bits arrives clamped: say so, not the clamp) */
+      zErr = iParent == LLONG_MAX || iParent == LLONG_MIN
+                 ? sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got a number beyond 64 bits")
+                 : sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got %lld", iParent);
       goto fail;
     }
   }
@@ -262,7 +302,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
 
   /* The conversation, and its active run when no run is named. */
   rc = cfStmt(p, CF_STMT_CONV_GET,
-              "SELECT c.deleted_at IS NOT NULL, c.title IS NULL, r.id, r.current_step"
+              "SELECT c.deleted_at IS NOT NULL, c.title IS NULL, r.id, r.current_step,"
+              "       coalesce(c.current_leaf_id, 0)"
               "  FROM chat_conversations AS c"
               "  LEFT JOIN workflow_runs AS r ON r.conversation_id = c.id"
               "   AND " CF_ACTIVE("r.status")
@@ -282,6 +323,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       rc = zErr ? SQLITE_MISUSE : SQLITE_NOMEM;
     }
     bNeedTitle = sqlite3_column_int(pStmt, 1) && zRole[0] == 'u' && nContent > 0;
+    iLeaf = sqlite3_column_int64(pStmt, 4);
     if (iRun == 0 && sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
       iRun = sqlite3_column_int64(pStmt, 2);
       zStep = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
@@ -398,8 +440,12 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       pStmt = 0;
     }
     if (rc == SQLITE_OK && zCallId) {
-      /* the call it answers: a tool call of an assistant message of the
-      ** conversation (either form) */
+      /* the call it answers: a tool call of an assistant message on the
+      ** branch the message joins (either form) */
+      int bFound = 0;
+      rc = cfCallOnBranch(p, iConv, iParent >= 0 ? iParent : iLeaf, zCallId, &bFound);
+      if (rc != SQLITE_OK || bFound) goto call_done;
+      /* not on the branch: somewhere else in the conversation, or nowhere */
       rc = cfStmt(p, CF_STMT_MSG_ANSWERS,
                   "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
                   " WHERE m.conversation_id = ?1 AND m.role = 'assistant' AND m.parts IS NOT NULL"
@@ -415,11 +461,14 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
                                  iConv, zCallId);
           rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         } else if (rc == SQLITE_ROW) {
-          rc = SQLITE_OK;
+          zErr = sqlite3_mprintf("chatflow: the tool result answers no call: the tool call '%q' of conversation %lld is on another branch",
+                                 zCallId, iConv);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
         }
       }
       cfStmtDone(p, pStmt);
       pStmt = 0;
+    call_done:;
     }
     if (rc != SQLITE_OK) goto db_error;
   }
@@ -429,7 +478,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   if (aOpt[MOPT_UID].bPresent) {
     rc = cfStmt(p, CF_STMT_MSG_RETRY,
                 "SELECT id, role IS ?3 AND content IS ?4"
-                "       AND parts IS coalesce(?5, json_extract(?6, '$.parts'))"
+                "       AND parts IS coalesce(?5, json_extract(?6, '$.parts')), coalesce(parent_id, 0)"
                 "  FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2",
                 &pStmt);
     if (rc != SQLITE_OK) goto db_error;
@@ -442,12 +491,17 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
-      if (sqlite3_column_int(pStmt, 1)) {
-        iMsg = sqlite3_column_int64(pStmt, 0);
-      } else {
+      if (!sqlite3_column_int(pStmt, 1)) {
         zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",
                                aOpt[MOPT_UID].zVal, iConv);
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (iParent >= 0 && sqlite3_column_int64(pStmt, 2) != iParent) {
+        /* the same message asked under another parent: not a retry */
+        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld under another parent (message %lld)",
+                               aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 2));
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else {
+        iMsg = sqlite3_column_int64(pStmt, 0);
       }
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;

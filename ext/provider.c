@@ -706,6 +706,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_int64 iConv;
   const char *zOpts = 0;
   char *zErr = 0, *zHistory = 0, *zBody = 0, *zMsgOpts = 0, *zHistTokens = 0;
+  const char *zLeaf = "0";
+  char *zHistJson = 0; /* in zHistory */
   char *zTools = 0, *zToolChoice = 0;
   char zConv[24], zNum[64];
   int rc, bFailRun = 0;
@@ -799,14 +801,28 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     if (rc != SQLITE_OK) goto db_error;
   }
   {
+    /* the history and the message it ends with (the reply's parent, so
+    ** that an edit or a switch during the call does not move the reply
+    ** to another branch), in one statement: one snapshot */
     const char *az[2] = {zConv, zHistTokens};
-    zHistory = cfQueryText(p, "SELECT chat_history_json(CAST(?1 AS INTEGER), CAST(?2 AS INTEGER))", &rc, 2, az);
+    zHistory = cfQueryText(p,
+                           "SELECT coalesce(current_leaf_id, 0) || ' '"
+                           "       || chat_history_json(id, CAST(?2 AS INTEGER))"
+                           "  FROM chat_conversations WHERE id = CAST(?1 AS INTEGER)",
+                           &rc, 2, az);
     if (rc != SQLITE_OK) goto db_error;
+    if (zHistory == 0 || strchr(zHistory, ' ') == 0) {
+      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv); /* purged meanwhile */
+      goto done;
+    }
+    zLeaf = zHistory;
+    zHistJson = strchr(zHistory, ' ');
+    *zHistJson++ = 0;
   }
   {
     /* members in this order, each only when given: without tools the
     ** body is what it was before tools existed */
-    const char *az[6] = {c.zModel, zHistory, c.zTemperature, c.zMaxTokens, zTools, zToolChoice};
+    const char *az[6] = {c.zModel, zHistJson, c.zTemperature, c.zMaxTokens, zTools, zToolChoice};
     zBody = cfQueryText(p,
                         "SELECT CASE WHEN ?6 IS NULL THEN j3"
                         "            ELSE json_set(j3, '$.tool_choice', json(?6)) END"
@@ -838,13 +854,14 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_snprintf(sizeof(zNum), zNum, "%lld", c.nMs);
   {
     char zIn[24], zOut[24], zTot[24];
-    const char *az[8];
+    const char *az[9];
     sqlite3_snprintf(sizeof(zIn), zIn, "%lld", c.nIn);
     sqlite3_snprintf(sizeof(zOut), zOut, "%lld", c.nOut);
     sqlite3_snprintf(sizeof(zTot), zTot, "%lld", c.nTotal);
     az[0] = c.zModelOut ? c.zModelOut : c.zModel;
     az[1] = zIn; az[2] = zOut; az[3] = zTot; az[4] = zNum; az[5] = c.zFinish; az[6] = c.zParts;
     az[7] = c.bUsage ? "1" : 0; /* without usage, metadata has no tokens */
+    az[8] = strcmp(zLeaf, "0") ? zLeaf : 0; /* a first message has no parent */
     zMsgOpts = cfQueryText(
         p,
         "SELECT json_patch(json_object('type', 'assistant_response',"
@@ -854,8 +871,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         "   CASE WHEN ?8 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)),"
         /* RFC 7396: a null member is dropped, so absent values stay absent */
         " json_object('tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
-        "             'parts', json(?7)))",
-        &rc, 8, az);
+        "             'parts', json(?7), 'parent_id', CAST(?9 AS INTEGER)))",
+        &rc, 9, az);
     if (rc != SQLITE_OK) goto db_error;
   }
   {

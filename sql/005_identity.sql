@@ -480,8 +480,11 @@ BEGIN
      AND (NEW.last_seq IS NOT OLD.last_seq
           OR (NEW.current_leaf_id IS NOT OLD.current_leaf_id AND NEW.counter_stamp IS OLD.counter_stamp))
       THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing it')
-    WHEN NEW.current_leaf_id IS NOT OLD.current_leaf_id AND NEW.counter_stamp IS OLD.counter_stamp
-     AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.current_leaf_id AND conversation_id = NEW.id)
+    -- (NULL only when the conversation has no message left)
+    WHEN NEW.current_leaf_id IS NOT OLD.current_leaf_id
+     AND CASE WHEN NEW.current_leaf_id IS NULL
+              THEN EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = NEW.id)
+              ELSE NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = NEW.current_leaf_id AND conversation_id = NEW.id) END
       THEN RAISE(ABORT, 'chatflow: current_leaf_id must be a message of this conversation')
     -- an UPDATE that sets updated_at more than 60 s past the clock (the
     -- message triggers, which move counter_stamp, follow a message's time)
@@ -643,15 +646,29 @@ BEGIN
                                                 ORDER BY seq DESC LIMIT 1)) END
    WHERE id = OLD.conversation_id;
 END;
--- parent_id never changes, except that of a message whose parent was
--- deleted (chat_messages_counters_delete moves it up).  A trigger of its
--- own, so that this move does not run every check of an UPDATE.
+-- parent_id never changes, except by the schema itself: the insert
+-- trigger fills it in (0 to NULL; NULL to the current leaf, while the new
+-- message is the conversation's newest and not yet the leaf), and a
+-- deleted parent's children move up (chat_messages_counters_delete).
+-- Whatever it becomes is an earlier message of the same conversation, so
+-- the messages stay trees.  A trigger of its own, so that the move does
+-- not run every check of an UPDATE.
 CREATE TRIGGER chat_messages_parent_update
 BEFORE UPDATE OF parent_id ON chat_messages
-WHEN NEW.parent_id IS NOT OLD.parent_id AND OLD.parent_id > 0
- AND EXISTS (SELECT 1 FROM chat_messages WHERE id = OLD.parent_id)
+WHEN NEW.parent_id IS NOT OLD.parent_id
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: a message''s parent_id cannot change; add the message again under another parent (add_message option parent_id)');
+  SELECT RAISE(ABORT, 'chatflow: a message''s parent_id cannot change; add the message again under another parent (add_message option parent_id)')
+   WHERE NOT ((OLD.parent_id IS 0 AND NEW.parent_id IS NULL)
+              OR (coalesce(OLD.parent_id, 0) > 0
+                  AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = OLD.parent_id))
+              OR (OLD.parent_id IS NULL
+                  AND NEW.parent_id IS (SELECT current_leaf_id FROM chat_conversations WHERE id = OLD.conversation_id)
+                  AND NOT EXISTS (SELECT 1 FROM chat_messages
+                                   WHERE conversation_id = OLD.conversation_id AND seq > NEW.seq)));
+  SELECT RAISE(ABORT, 'chatflow: message parent_id names no message of this conversation')
+   WHERE NEW.parent_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM chat_messages
+                      WHERE id = NEW.parent_id AND conversation_id = NEW.conversation_id AND seq < NEW.seq);
 END;
 -- Every rule of an UPDATE of a message, in one trigger (each trigger that
 -- fires costs a frame of its own): the conversation not deleted; the

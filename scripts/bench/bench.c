@@ -48,6 +48,12 @@
 **      add_message of a Latin message (not trigram-indexed), of the same
 **      with one emoji, of a Chinese message, and of that one with the
 **      trigram triggers dropped (the index's own cost).  No target.
+**   8. message trees: chat_history(conv, budget) on a conversation of
+**      9,901 messages in 100 branches whose current branch is 100 long,
+**      against a flat conversation of 100 messages: ratio <= 1.5.  The
+**      same for a trunk of 5,000 with 99 side branches against a flat
+**      5,000 (reported), and chat_history_json, message_siblings and
+**      switch_branch on them (reported).  See runBranches.
 **
 ** How it is linked: statically, against dist/libchatflow.a (the sources
 ** built with -DSQLITE_CORE), registered with sqlite3_auto_extension, plus
@@ -69,7 +75,9 @@
 **                   [--big N] [--iter N] [--list-big N] [--list-small N]
 **                   [--list-iter N] [--search-n N] [--search-iter N]
 **                   [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]
-**                   [--only add,history,list,search,retention,long,scripts] [--strict]
+**                   [--run-pairs N] [--branch-iter N]
+**                   [--only add,runs,history,branches,list,search,retention,long,scripts]
+**                   [--strict]
 ** --only takes a comma-separated list of parts; retention alone still
 ** builds the search corpus (without timing the queries).
 ** --strict makes a MISS exit with status 1 (by default a benchmark run
@@ -558,8 +566,8 @@ typedef struct HistResult {
 } HistResult;
 
 /* One execution of pStmt bound to (iConv, nBudget), every row stepped;
-** it must give exactly BENCH_WINDOW rows.  Returns µs. */
-static double timeWindow(sqlite3_stmt *pStmt, sqlite3_int64 iConv, int nBudget) {
+** it must give exactly nWant rows.  Returns µs. */
+static double timeWindow(sqlite3_stmt *pStmt, sqlite3_int64 iConv, int nBudget, int nWant) {
   int nRow = 0, rc;
   double t0 = nowUs(), t;
   sqlite3_bind_int64(pStmt, 1, iConv);
@@ -568,15 +576,16 @@ static double timeWindow(sqlite3_stmt *pStmt, sqlite3_int64 iConv, int nBudget) 
   sqlite3_reset(pStmt);
   t = nowUs() - t0;
   if (rc != SQLITE_DONE) die("%s", sqlite3_sql(pStmt));
-  if (nRow != BENCH_WINDOW) die("%s gave %d rows, expected %d", sqlite3_sql(pStmt), nRow, BENCH_WINDOW);
+  if (nRow != nWant) die("%s gave %d rows, expected %d", sqlite3_sql(pStmt), nRow, nWant);
   return t;
 }
 
 /* nRounds rounds of nIter queries on each conversation, the two taking
 ** turns query by query (small, big, big, small, ...); a round's figure is
-** the median of its queries, the result the median of the rounds. */
+** the median of its queries, the result the median of the rounds.  Each
+** query must give nWant rows. */
 static void benchHistory(sqlite3_stmt *pStmt, int nBudget, sqlite3_int64 iSmall,
-                         sqlite3_int64 iBig, int nRounds, int nIter, HistResult *pSmall,
+                         sqlite3_int64 iBig, int nRounds, int nIter, int nWant, HistResult *pSmall,
                          HistResult *pBig) {
   double *aAll[2], *aRound[2], *aLat[2];
   sqlite3_int64 aConv[2] = {iSmall, iBig};
@@ -588,14 +597,14 @@ static void benchHistory(sqlite3_stmt *pStmt, int nBudget, sqlite3_int64 iSmall,
     if (!aAll[c] || !aRound[c] || !aLat[c]) die("out of memory");
   }
   for (int k = 0; k < nIter / 10 + 1; k++) { /* warm-up */
-    timeWindow(pStmt, iSmall, nBudget);
-    timeWindow(pStmt, iBig, nBudget);
+    timeWindow(pStmt, iSmall, nBudget, nWant);
+    timeWindow(pStmt, iBig, nBudget, nWant);
   }
   for (int i = 0; i < nRounds; i++) {
     for (int k = 0; k < nIter; k++) {
       for (int j = 0; j < 2; j++) {
         int c = (k % 2) ? 1 - j : j;
-        aLat[c][k] = timeWindow(pStmt, aConv[c], nBudget);
+        aLat[c][k] = timeWindow(pStmt, aConv[c], nBudget, nWant);
       }
     }
     for (int c = 0; c < 2; c++) {
@@ -1822,13 +1831,284 @@ static void runRetention(int nOld, sqlite3_int64 nCorpus, int *pnMiss) {
   fflush(stdout);
 }
 
+/* -------------------------------------------------------- message trees */
+
+/* The same window (chat_history, a budget of BENCH_WINDOW messages, every
+** row stepped) on a conversation that branched and on a flat one whose
+** one branch is as long as the branched one's current branch: the tree
+** must not cost more than its current branch does.  Two shapes:
+**   A. fan-out: a first message and BENCH_FAN_BRANCHES branches under it,
+**      each BENCH_FAN_LEN messages long with it (100 x 99 + 1 = 9,901
+**      messages), written round-robin (one message to each branch in
+**      turn, as regenerations interleave in time), so the current branch's
+**      seqs are spread over the whole conversation; the current branch is
+**      a middle one (switch_branch to its tip).  Against a flat
+**      conversation of BENCH_FAN_LEN messages.  Target: ratio <= 1.5.
+**      BENCH_FAN_LEN = 100: the issue's 10,000 messages over 100 branches,
+**      and twice the window, so the walk has to stop at the budget.
+**   B. a long trunk: BENCH_TRUNK_LEN messages, and after every 50th trunk
+**      message (99 of them) a side branch of 50 (9,950 messages); the
+**      trunk is the current branch.  Against a flat conversation of
+**      BENCH_TRUNK_LEN messages.  Reported, no target: it shows how the
+**      cost grows with the current branch's length.
+** Both are written with add_message and its option parent_id (every call
+** names its parent), in one transaction each.  The windows are checked to
+** be exactly the newest BENCH_WINDOW messages of the current branch (and
+** one fewer with one token less) before timing.  Reported too, on the
+** branched conversations: chat_history_json with the same budget,
+** message_siblings (a level of 100 siblings in A; a fork near the root
+** and one near the leaf in B) and switch_branch (each call its own
+** transaction). */
+#define BENCH_TARGET_BRANCHES 1.5 /* branched / flat, the same current-branch length */
+#define BENCH_FAN_BRANCHES 100
+#define BENCH_FAN_LEN 100
+#define BENCH_TRUNK_LEN 5000
+#define BENCH_TRUNK_FORK 50 /* a side branch after every 50th trunk message, 50 long */
+
+static sqlite3_stmt *pAddUnder;
+
+/* Appends a message to iConv under iParent (0: under the current leaf,
+** without the option); user and assistant alternate with the depth.
+** Returns its id. */
+static sqlite3_int64 addUnder(sqlite3_int64 iConv, sqlite3_int64 iParent, int iDepth) {
+  sqlite3_int64 id;
+  char zOpt[64];
+  sqlite3_bind_int64(pAddUnder, 1, iConv);
+  sqlite3_bind_text(pAddUnder, 2, iDepth % 2 ? "assistant" : "user", -1, SQLITE_STATIC);
+  if (iParent) {
+    snprintf(zOpt, sizeof(zOpt), "{\"parent_id\": %lld}", (long long)iParent);
+    sqlite3_bind_text(pAddUnder, 4, zOpt, -1, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(pAddUnder, 4);
+  }
+  if (sqlite3_step(pAddUnder) != SQLITE_ROW) die("add_message under %lld", (long long)iParent);
+  id = sqlite3_column_int64(pAddUnder, 0);
+  sqlite3_reset(pAddUnder);
+  return id;
+}
+
+/* A flat conversation of n messages; their ids in a[0..n). */
+static sqlite3_int64 buildFlat(int n, const char *zTitle, sqlite3_int64 *a) {
+  sqlite3_int64 iConv = newConversation(zTitle);
+  step1(pBegin);
+  for (int i = 0; i < n; i++) a[i] = addUnder(iConv, 0, i);
+  step1(pCommit);
+  return iConv;
+}
+
+/* Shape A; the current branch's ids in aCur[0..BENCH_FAN_LEN), the first
+** message in *piFirst, the first message of branch 0 and of the current
+** branch in aLevel[0..2), the tip of branch 0 in *piOther. */
+static sqlite3_int64 buildFan(sqlite3_int64 *aCur, sqlite3_int64 *piFirst, sqlite3_int64 *aLevel,
+                              sqlite3_int64 *piOther) {
+  sqlite3_int64 iConv = newConversation("branches fan-out");
+  sqlite3_int64 aTip[BENCH_FAN_BRANCHES];
+  const int iCur = BENCH_FAN_BRANCHES / 2;
+  step1(pBegin);
+  aCur[0] = *piFirst = addUnder(iConv, 0, 0);
+  for (int b = 0; b < BENCH_FAN_BRANCHES; b++) aTip[b] = *piFirst;
+  for (int d = 1; d < BENCH_FAN_LEN; d++) {
+    for (int b = 0; b < BENCH_FAN_BRANCHES; b++) {
+      aTip[b] = addUnder(iConv, aTip[b], d);
+      if (b == iCur) aCur[d] = aTip[b];
+      if (d == 1 && b == 0) aLevel[0] = aTip[b];
+      if (d == 1 && b == iCur) aLevel[1] = aTip[b];
+    }
+  }
+  step1(pCommit);
+  *piOther = aTip[0];
+  {
+    char *zSql = sqlite3_mprintf("SELECT switch_branch(%lld)", (long long)aTip[iCur]);
+    exec(zSql);
+    sqlite3_free(zSql);
+  }
+  return iConv;
+}
+
+/* Shape B; the trunk's ids in aTrunk[0..BENCH_TRUNK_LEN), the tip of the
+** first side branch in *piSide, the trunk messages that are siblings of
+** the first and of the last side branch's first message in aFork[0..2). */
+static sqlite3_int64 buildTrunk(sqlite3_int64 *aTrunk, sqlite3_int64 *piSide, sqlite3_int64 *aFork) {
+  sqlite3_int64 iConv = newConversation("branches trunk");
+  int n = 0;
+  step1(pBegin);
+  aTrunk[n++] = addUnder(iConv, 0, 0);
+  while (n < BENCH_TRUNK_LEN) {
+    if (n % BENCH_TRUNK_FORK == 0) { /* a side branch under trunk message n */
+      sqlite3_int64 iTip = aTrunk[n - 1];
+      for (int i = 0; i < BENCH_TRUNK_FORK; i++) iTip = addUnder(iConv, iTip, n + i);
+      if (n == BENCH_TRUNK_FORK) *piSide = iTip;
+    }
+    aTrunk[n] = addUnder(iConv, aTrunk[n - 1], n);
+    n++;
+  }
+  step1(pCommit);
+  aFork[0] = aTrunk[BENCH_TRUNK_FORK];
+  aFork[1] = aTrunk[BENCH_TRUNK_LEN - BENCH_TRUNK_FORK];
+  return iConv;
+}
+
+/* branched says b, current_leaf_id is iLeaf; chat_history(iConv, nBudget)
+** is exactly the newest BENCH_WINDOW of a[0..n), in order, and one message
+** fewer with one token less. */
+static void checkBranchWindow(sqlite3_int64 iConv, int nBudget, const sqlite3_int64 *a, int n, int b) {
+  sqlite3_stmt *p = prep("SELECT id FROM chat_history(?1, ?2)");
+  sqlite3_stmt *pConvRow = prep("SELECT branched, current_leaf_id FROM chat_conversations WHERE id = ?1");
+  sqlite3_bind_int64(pConvRow, 1, iConv);
+  if (sqlite3_step(pConvRow) != SQLITE_ROW || sqlite3_column_int(pConvRow, 0) != b ||
+      sqlite3_column_int64(pConvRow, 1) != a[n - 1]) {
+    die("conversation %lld: branched is not %d or the current leaf is not %lld", (long long)iConv, b,
+        (long long)a[n - 1]);
+  }
+  sqlite3_finalize(pConvRow);
+  for (int k = 0; k < 2; k++) {
+    int nWant = BENCH_WINDOW - k, i = 0;
+    sqlite3_bind_int64(p, 1, iConv);
+    sqlite3_bind_int(p, 2, nBudget - k);
+    while (sqlite3_step(p) == SQLITE_ROW) {
+      if (i >= nWant || sqlite3_column_int64(p, 0) != a[n - nWant + i]) {
+        die("chat_history(%lld, %d): row %d is message %lld, expected %lld", (long long)iConv, nBudget - k,
+            i, sqlite3_column_int64(p, 0), i < nWant ? (long long)a[n - nWant + i] : -1LL);
+      }
+      i++;
+    }
+    if (sqlite3_reset(p) != SQLITE_OK || i != nWant) {
+      die("chat_history(%lld, %d) gave %d rows, expected %d", (long long)iConv, nBudget - k, i, nWant);
+    }
+  }
+  sqlite3_finalize(p);
+}
+
+static void printLat(const char *zCase, int nMsg, int nBranch, const HistResult *r) {
+  printf("  %-46s %8d %7d %10.1f %10.1f %9.1f..%-9.1f\n", zCase, nMsg, nBranch, r->med, r->p90, r->roundMin,
+         r->roundMax);
+}
+
+static void runBranches(int nRounds, int nIter, int *pnMiss) {
+  int nBudget = BENCH_WINDOW * nTokens;
+  int nIterB = nIter / 10 > 10 ? nIter / 10 : 10; /* shape B's queries cost ~100 times more */
+  sqlite3_int64 *aFlatA = calloc(BENCH_FAN_LEN, sizeof(sqlite3_int64));
+  sqlite3_int64 *aCurA = calloc(BENCH_FAN_LEN, sizeof(sqlite3_int64));
+  sqlite3_int64 *aFlatB = calloc(BENCH_TRUNK_LEN, sizeof(sqlite3_int64));
+  sqlite3_int64 *aTrunk = calloc(BENCH_TRUNK_LEN, sizeof(sqlite3_int64));
+  sqlite3_int64 iFlatA, iFanA, iFlatB, iTrunkB, iFirst = 0, iOther = 0, iSide = 0;
+  sqlite3_int64 aLevel[2] = {0, 0}, aFork[2] = {0, 0};
+  sqlite3_int64 nMsgA, nMsgB;
+  sqlite3_stmt *pHist, *pJson, *pSib, *pSwitch;
+  HistResult flatA, fanA, flatB, trunkB, jsonFlatA, jsonFanA, jsonFlatB, jsonTrunkB;
+  HistResult sibA0, sibA1, sibB0, sibB1, swA0, swA1, swRoot, swCur, swB0, swB1;
+  double tA, tB, rA, rB;
+  char zName[80];
+  if (!aFlatA || !aCurA || !aFlatB || !aTrunk) die("out of memory");
+  pAddUnder = prep("SELECT add_message(?1, ?2, ?3, ?4)");
+  sqlite3_bind_text(pAddUnder, 3, zContent, nContent, SQLITE_STATIC);
+
+  tA = nowUs();
+  iFlatA = buildFlat(BENCH_FAN_LEN, "branches flat 100", aFlatA);
+  iFanA = buildFan(aCurA, &iFirst, aLevel, &iOther);
+  tA = (nowUs() - tA) / 1e6;
+  tB = nowUs();
+  iFlatB = buildFlat(BENCH_TRUNK_LEN, "branches flat 5000", aFlatB);
+  iTrunkB = buildTrunk(aTrunk, &iSide, aFork);
+  tB = (nowUs() - tB) / 1e6;
+  {
+    char *zSql = sqlite3_mprintf("SELECT message_count FROM chat_conversations WHERE id = %lld", (long long)iFanA);
+    nMsgA = scalarInt(zSql);
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT message_count FROM chat_conversations WHERE id = %lld", (long long)iTrunkB);
+    nMsgB = scalarInt(zSql);
+    sqlite3_free(zSql);
+  }
+  checkBranchWindow(iFlatA, nBudget, aFlatA, BENCH_FAN_LEN, 0);
+  checkBranchWindow(iFanA, nBudget, aCurA, BENCH_FAN_LEN, 1);
+  checkBranchWindow(iFlatB, nBudget, aFlatB, BENCH_TRUNK_LEN, 0);
+  checkBranchWindow(iTrunkB, nBudget, aTrunk, BENCH_TRUNK_LEN, 1);
+
+  pHist = prep("SELECT * FROM chat_history(?1, ?2)");
+  pJson = prep("SELECT chat_history_json(?1, ?2)");
+  benchHistory(pHist, nBudget, iFlatA, iFanA, nRounds, nIter, BENCH_WINDOW, &flatA, &fanA);
+  benchHistory(pHist, nBudget, iFlatB, iTrunkB, nRounds, nIterB, BENCH_WINDOW, &flatB, &trunkB);
+  benchHistory(pJson, nBudget, iFlatA, iFanA, nRounds, nIter, 1, &jsonFlatA, &jsonFanA);
+  benchHistory(pJson, nBudget, iFlatB, iTrunkB, nRounds, nIterB, 1, &jsonFlatB, &jsonTrunkB);
+  rA = fanA.med / flatA.med;
+  rB = trunkB.med / flatB.med;
+
+  /* siblings: in A, 100 (branch 0's first message and the current one's);
+  ** in B, 2 (the trunk message beside the first side branch, 4,950 below
+  ** the leaf, and beside the last, 50 below it) */
+  pSib = prep("SELECT * FROM message_siblings(?1)");
+  benchHistory(pSib, -1, aLevel[0], aLevel[1], nRounds, nIter, BENCH_FAN_BRANCHES, &sibA0, &sibA1);
+  benchHistory(pSib, -1, aFork[0], aFork[1], nRounds, nIterB, 2, &sibB0, &sibB1);
+
+  /* switch_branch, each call its own transaction, two targets in turn;
+  ** then back to the current leaves of the build (checked) */
+  pSwitch = prep("SELECT switch_branch(?1)");
+  benchHistory(pSwitch, -1, iOther, aCurA[BENCH_FAN_LEN - 1], nRounds, nIterB, 1, &swA0, &swA1);
+  benchHistory(pSwitch, -1, iFirst, aCurA[BENCH_FAN_LEN - 1], nRounds, nIterB, 1, &swRoot, &swCur);
+  benchHistory(pSwitch, -1, iSide, aTrunk[BENCH_TRUNK_LEN - 1], nRounds, nIterB, 1, &swB0, &swB1);
+  {
+    char *zSql = sqlite3_mprintf("SELECT switch_branch(%lld), switch_branch(%lld)",
+                                 (long long)aCurA[BENCH_FAN_LEN - 1], (long long)aTrunk[BENCH_TRUNK_LEN - 1]);
+    exec(zSql);
+    sqlite3_free(zSql);
+  }
+  checkBranchWindow(iFanA, nBudget, aCurA, BENCH_FAN_LEN, 1);
+  checkBranchWindow(iTrunkB, nBudget, aTrunk, BENCH_TRUNK_LEN, 1);
+
+  printf("message trees: SELECT * FROM chat_history(conv, %d), a %d-message window, all rows stepped,\n"
+         "  a branched conversation against a flat one as long as its current branch\n", nBudget, BENCH_WINDOW);
+  printf("  (written with add_message and its option parent_id, one transaction each: A %.1f s, B %.1f s;\n"
+         "  %d queries per round for A, %d for B; windows checked against the current branch's ids)\n", tA, tB,
+         nIter, nIterB);
+  printf("  %-46s %8s %7s %10s %10s %19s\n", "conversation", "messages", "branch", "median us", "p90 us",
+         "round medians us");
+  printLat("A  flat", BENCH_FAN_LEN, BENCH_FAN_LEN, &flatA);
+  snprintf(zName, sizeof(zName), "A  %d branches of %d, first message shared", BENCH_FAN_BRANCHES, BENCH_FAN_LEN);
+  printLat(zName, (int)nMsgA, BENCH_FAN_LEN, &fanA);
+  printf("  %-46s %8s %7s %10.2f %10s target <= 1.50  %s\n", "A  ratio branched/flat", "", "", rA, "",
+         verdict(rA, BENCH_TARGET_BRANCHES, pnMiss));
+  printLat("B  flat", BENCH_TRUNK_LEN, BENCH_TRUNK_LEN, &flatB);
+  snprintf(zName, sizeof(zName), "B  trunk of %d, %d side branches of %d", BENCH_TRUNK_LEN,
+           BENCH_TRUNK_LEN / BENCH_TRUNK_FORK - 1, BENCH_TRUNK_FORK);
+  printLat(zName, (int)nMsgB, BENCH_TRUNK_LEN, &trunkB);
+  printf("  %-46s %8s %7s %10.2f %10s no target (%s 1.50)\n", "B  ratio branched/flat", "", "", rB, "",
+         rB <= BENCH_TARGET_BRANCHES ? "within" : "above");
+  printf("  reported, no target:\n");
+  printLat("A  chat_history_json(conv, budget), flat", BENCH_FAN_LEN, BENCH_FAN_LEN, &jsonFlatA);
+  printLat("A  chat_history_json(conv, budget), branched", (int)nMsgA, BENCH_FAN_LEN, &jsonFanA);
+  printLat("B  chat_history_json(conv, budget), flat", BENCH_TRUNK_LEN, BENCH_TRUNK_LEN, &jsonFlatB);
+  printLat("B  chat_history_json(conv, budget), branched", (int)nMsgB, BENCH_TRUNK_LEN, &jsonTrunkB);
+  printLat("A  message_siblings, 100 rows (branch 0)", (int)nMsgA, BENCH_FAN_LEN, &sibA0);
+  printLat("A  message_siblings, 100 rows (current)", (int)nMsgA, BENCH_FAN_LEN, &sibA1);
+  printLat("B  message_siblings, 2 rows, 4950 below leaf", (int)nMsgB, BENCH_TRUNK_LEN, &sibB0);
+  printLat("B  message_siblings, 2 rows, 50 below leaf", (int)nMsgB, BENCH_TRUNK_LEN, &sibB1);
+  printLat("A  switch_branch(tip of another branch)", (int)nMsgA, BENCH_FAN_LEN, &swA0);
+  printLat("A  switch_branch(tip of the current branch)", (int)nMsgA, BENCH_FAN_LEN, &swA1);
+  printLat("A  switch_branch(first message: whole tree)", (int)nMsgA, BENCH_FAN_LEN, &swRoot);
+  printLat("A  switch_branch(back to the current tip)", (int)nMsgA, BENCH_FAN_LEN, &swCur);
+  printLat("B  switch_branch(tip of the first side branch)", (int)nMsgB, BENCH_TRUNK_LEN, &swB0);
+  printLat("B  switch_branch(back to the trunk's tip)", (int)nMsgB, BENCH_TRUNK_LEN, &swB1);
+  printf("  (switch_branch: each call its own transaction; the two targets of a line pair take turns)\n\n");
+  fflush(stdout);
+  sqlite3_finalize(pHist);
+  sqlite3_finalize(pJson);
+  sqlite3_finalize(pSib);
+  sqlite3_finalize(pSwitch);
+  sqlite3_finalize(pAddUnder);
+  pAddUnder = 0;
+  free(aFlatA);
+  free(aCurA);
+  free(aFlatB);
+  free(aTrunk);
+}
+
 int main(int argc, char **argv) {
   int nRounds = 7, nAuto = 10000, nBatch = 40000, nPerTxn = 5000, nBig = 100000, nIter = 2000;
   int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
   int nRetention = 200000;
-  int nLongIter = 21, nScripts = 100000, nScriptsIter = 20;
+  int nLongIter = 21, nScripts = 100000, nScriptsIter = 20, nBranchIter = 500;
   int bAdd = 1, bRuns = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bScripts = 1,
-      bStrict = 0;
+      bBranches = 1, bStrict = 0;
   int nRunPairs = 2000;
   int nMiss = 0;
   char zPath[300], zCpu[256];
@@ -1850,12 +2130,13 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--long-iter") == 0) nLongIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--scripts-n") == 0) nScripts = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--scripts-iter") == 0) nScriptsIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--branch-iter") == 0) nBranchIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
     else if (strcmp(argv[i], "--run-pairs") == 0) nRunPairs = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       /* a comma-separated list of parts */
       char *z = argv[++i];
-      bAdd = bRuns = bHistory = bList = bSearch = bRetention = bLong = bScripts = 0;
+      bAdd = bRuns = bHistory = bList = bSearch = bRetention = bLong = bScripts = bBranches = 0;
       while (*z) {
         size_t n = strcspn(z, ",");
         if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
@@ -1866,7 +2147,9 @@ int main(int argc, char **argv) {
         else if (n == 9 && strncmp(z, "retention", n) == 0) bRetention = 1;
         else if (n == 4 && strncmp(z, "long", n) == 0) bLong = 1;
         else if (n == 7 && strncmp(z, "scripts", n) == 0) bScripts = 1;
-        else die("--only takes a comma-separated list of add, runs, history, list, search, retention, long, scripts");
+        else if (n == 8 && strncmp(z, "branches", n) == 0) bBranches = 1;
+        else die("--only takes a comma-separated list of add, runs, history, branches, list, search, retention,"
+                 " long, scripts");
         z += n;
         if (*z == ',') z++;
       }
@@ -1875,7 +2158,8 @@ int main(int argc, char **argv) {
               "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
               "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
               "       [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]\n"
-              "       [--run-pairs N] [--only add,runs,history,list,search,retention,long,scripts] [--strict]\n",
+              "       [--run-pairs N] [--branch-iter N]\n"
+              "       [--only add,runs,history,branches,list,search,retention,long,scripts] [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -2002,8 +2286,8 @@ int main(int argc, char **argv) {
       }
       sqlite3_finalize(p);
     }
-    benchHistory(pHist, nBudget, iSmall, iBig, nRounds, nIter, &small, &big);
-    benchHistory(pRef, -1, iSmall, iBig, nRounds, nIter, &rawSmall, &rawBig);
+    benchHistory(pHist, nBudget, iSmall, iBig, nRounds, nIter, BENCH_WINDOW, &small, &big);
+    benchHistory(pRef, -1, iSmall, iBig, nRounds, nIter, BENCH_WINDOW, &rawSmall, &rawBig);
     double ratio = big.med / small.med;
     printf("SELECT * FROM chat_history(conv, %d): a %d-message window, all rows stepped\n", nBudget,
            BENCH_WINDOW);
@@ -2039,7 +2323,7 @@ int main(int argc, char **argv) {
         HistResult pageSmall, pageBig;
         double r;
         sqlite3_free(zSql);
-        benchHistory(pPage, -1, iSmall, iBig, nRounds, nIter, &pageSmall, &pageBig);
+        benchHistory(pPage, -1, iSmall, iBig, nRounds, nIter, BENCH_WINDOW, &pageSmall, &pageBig);
         r = pageBig.med / pageSmall.med;
         printf("  %-30s %9d %11.1f %9.1f %8.1f..%-8.1f\n", azName[k], BENCH_SMALL, pageSmall.med,
                pageSmall.p90, pageSmall.roundMin, pageSmall.roundMax);
@@ -2052,6 +2336,8 @@ int main(int argc, char **argv) {
       printf("\n");
     }
   }
+
+  if (bBranches) runBranches(nRounds, nBranchIter, &nMiss);
 
   if (bList) runList(nListBig, nListSmall, nRounds, nListIter, &nMiss);
 

@@ -1177,6 +1177,29 @@ class TestConcurrency(Base):
         self.assertEqual(len(SRV.requests), n)
 
 
+class TestBranchDuringCall(TestConcurrency):
+    def test_reply_follows_the_message_it_answers(self):
+        # an edit in another connection while the model answers: the reply
+        # goes under the question it was asked, not under the edit
+        th, res = self.call_in_thread("SELECT complete_chat(1, '{\"model\": \"mode-slow:600\"}')")
+        self.wait_for_request()
+        other = connect(self.path)
+        try:
+            edit = one(other, "SELECT edit_message(2, 'Hello, edited')")
+        finally:
+            other.close()
+        th.join(5)
+        self.assertFalse(th.is_alive())
+        reply = res["value"][0][0]
+        self.assertEqual(self.q("SELECT parent_id, content FROM chat_messages WHERE id = ?", (reply,)),
+                         [(2, "slow: Hello")])
+        # the reply is the current leaf, on the question it answered
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_history_json(1)")),
+                         [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"},
+                          {"role": "assistant", "content": "slow: Hello"}])
+        self.assertEqual(self.q("SELECT id, is_current FROM message_siblings(2)"), [(2, 1), (edit, 0)])
+
+
 class TestInterrupt(TestConcurrency):
     def test_interrupt(self):
         before = snapshot(self.db)

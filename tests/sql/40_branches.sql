@@ -89,6 +89,9 @@ SELECT add_message(1, 'assistant', 'x', '{"parent_id": -3}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": "2"}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": 2.5}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": 2.0}'); -- error
+SELECT add_message(1, 'assistant', 'x', '{"parent_id": 99999999999999999999}'); -- error
+-- a uid retried under another parent is no retry
+SELECT add_message(1, 'user', 'Name a German bread.', '{"uid": "e2", "parent_id": 2}'); -- error
 SELECT edit_message(999, 'x'); -- error
 SELECT edit_message(NULL, 'x'); -- error
 SELECT edit_message('two', 'x'); -- error
@@ -132,12 +135,21 @@ INSERT INTO chat_messages (conversation_id, role, content, parent_id) VALUES (1,
 INSERT INTO chat_messages (conversation_id, role, content, parent_id) VALUES (1, 'user', 'x', 'two'); -- error
 UPDATE chat_messages SET parent_id = 1 WHERE id = 3; -- error
 UPDATE chat_messages SET parent_id = NULL WHERE id = 3; -- error
+-- a first message takes no parent either: no cycle, no other conversation's
+UPDATE chat_messages SET parent_id = 3 WHERE id = 1; -- error
+UPDATE chat_messages SET parent_id = 1 WHERE id = 1; -- error
+UPDATE chat_messages SET parent_id = (SELECT id FROM other) WHERE id = 1; -- error
+UPDATE chat_messages SET parent_id = 0 WHERE id = 1; -- error
+UPDATE chat_messages SET parent_id = (SELECT current_leaf_id FROM chat_conversations WHERE id = 1) WHERE id = 1; -- error
+SELECT parent_id IS NULL FROM chat_messages WHERE id = 1;
 -- the leaf may be set to any message of the conversation, and to nothing else
 UPDATE chat_conversations SET current_leaf_id = 5 WHERE id = 1;
 SELECT seq, content FROM chat_history(1);
 UPDATE chat_conversations SET current_leaf_id = (SELECT id FROM other) WHERE id = 1; -- error
 UPDATE chat_conversations SET current_leaf_id = NULL WHERE id = 1; -- error
 UPDATE chat_conversations SET current_leaf_id = 9999 WHERE id = 1; -- error
+UPDATE chat_conversations SET current_leaf_id = (SELECT id FROM other), counter_stamp = counter_stamp + 1 WHERE id = 1; -- error
+UPDATE chat_conversations SET current_leaf_id = NULL, counter_stamp = counter_stamp + 1 WHERE id = 1; -- error
 UPDATE chat_conversations SET branched = 0 WHERE id = 1; -- error
 UPDATE chat_conversations SET branched = 0, counter_stamp = counter_stamp + 1 WHERE id = 1; -- error
 INSERT INTO chat_conversations (owner, current_leaf_id) VALUES ('acme', 1); -- error
@@ -165,6 +177,9 @@ SELECT add_message(4, 'assistant', 'A1 again', '{"tokens": 10, "parent_id": ' ||
 SELECT add_message(4, 'user', 'U2 new', '{"tokens": 10}');
 SELECT add_message(4, 'assistant', '', '{"tokens": 10, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}');
 SELECT add_message(4, 'tool', 'result', '{"tokens": 10, "tool_call_id": "c1"}');
+-- a result answers a call of its own branch only
+SELECT add_message(4, 'tool', 'result', '{"tool_call_id": "c1", "parent_id": ' || (SELECT id FROM chat_messages WHERE conversation_id = 4 AND seq = 5) || '}'); -- error
+SELECT add_message(4, 'tool', 'result', '{"tool_call_id": "c404"}'); -- error
 SELECT seq, role, content, tokens FROM chat_history(4);
 -- S2 is not on the branch: its token does not count, and it is not sent
 SELECT seq, content FROM chat_history(4, 31);
@@ -283,6 +298,24 @@ SELECT group_concat(seq || '<' || coalesce((SELECT seq FROM chat_messages AS p W
   FROM (SELECT * FROM chat_messages WHERE conversation_id = (SELECT id FROM made WHERE what = 'fork at 4') ORDER BY seq) AS m;
 SELECT seq, content FROM chat_history((SELECT id FROM made WHERE what = 'fork at 4'));
 
+-- ------------------------------------------------ windows that stop early
+-- A window stops reading the branch where the budget ends; a tool result
+-- whose call lies further up still takes the call's whole unit into account
+SELECT create_conversation('acme', 'Long way up');
+SELECT add_message(last_insert_rowid(), 'user', 'U1', '{"tokens": 10}');
+CREATE TEMP TABLE lw AS SELECT max(id) AS conv FROM chat_conversations;
+SELECT add_message((SELECT conv FROM lw), 'assistant', 'A old', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'assistant', '', '{"tokens": 10, "tool_calls": [{"id": "c9", "type": "function", "function": {"name": "f", "arguments": "{}"}}], "parent_id": '
+                   || (SELECT id FROM chat_messages WHERE conversation_id = (SELECT conv FROM lw) AND seq = 1) || '}');
+SELECT add_message((SELECT conv FROM lw), 'user', 'U2', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'user', 'U3', '{"tokens": 10}');
+SELECT add_message((SELECT conv FROM lw), 'tool', 'late result', '{"tokens": 10, "tool_call_id": "c9"}');
+SELECT branched FROM chat_conversations WHERE id = (SELECT conv FROM lw);
+SELECT count(*) FROM chat_history((SELECT conv FROM lw), 25);
+SELECT seq, content FROM chat_history((SELECT conv FROM lw), 45);
+SELECT seq, content FROM chat_history((SELECT conv FROM lw), 55);
+SELECT chat_history_json((SELECT conv FROM lw), 45);
+
 -- ------------------------------------------------ every invariant holds
 SELECT "check", detail FROM chatflow_check() WHERE NOT ok;
 -- and a broken tree is found (triggers dropped in a transaction rolled back)
@@ -293,6 +326,10 @@ UPDATE chat_messages SET parent_id = (SELECT id FROM other) WHERE id = 3;
 UPDATE chat_conversations SET current_leaf_id = NULL WHERE id = 3;
 UPDATE chat_conversations SET branched = 0 WHERE id = 1;
 SELECT "check", detail FROM chatflow_check() WHERE NOT ok;
+-- a cycle: the history says so, and does not loop
+UPDATE chat_conversations SET branched = 1 WHERE id = 1;
+UPDATE chat_messages SET parent_id = (SELECT current_leaf_id FROM chat_conversations WHERE id = 1) WHERE id = 2;
+SELECT count(*) FROM chat_history(1); -- error
 ROLLBACK;
 SELECT count(*) FROM chatflow_check() WHERE NOT ok;
 
