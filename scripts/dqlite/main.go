@@ -21,6 +21,11 @@
 //	    returned; a failed transaction (a failover) is retried with the same
 //	    uid until it commits (the uid makes the retry safe: the same message
 //	    is returned, not written twice) and printed as "retry <uid> <error>".
+//	chatflow-dqlite refuse CLUSTER
+//	    a second start_run and an add_message with a bad role, each in a
+//	    transaction: prints the error the client gets for each ("error
+//	    <text>"), then "runs <n> active <true|false>" (the state to look at
+//	    instead).
 //	chatflow-dqlite check CLUSTER
 //	    prints every message ("msg <id> <uid> <content>"), the failing rows
 //	    of chatflow_check() ("check <name> <detail>"), PRAGMA integrity_check
@@ -181,6 +186,36 @@ func write(db *sql.DB, seconds float64) {
 	fmt.Println("done")
 }
 
+// refuse makes chatflow refuse two calls inside transactions and prints
+// what the client gets ("error <text>"), then the state that tells what
+// happened: the conversation's runs and its active run.
+func refuse(db *sql.DB) {
+	var cid, rid int64
+	err := tx(db, func(t *sql.Tx) (err error) {
+		if _, err = scalar(t, "SELECT chatflow_init()"); err != nil {
+			return
+		}
+		if cid, err = scalar(t, "SELECT find_or_create_conversation('refuse', 'k')"); err != nil {
+			return
+		}
+		rid, err = scalar(t, "SELECT start_run(?, 'topical_map')", cid)
+		return
+	})
+	if err != nil {
+		fail("refuse: %v", err)
+	}
+	for _, q := range []string{"SELECT start_run(?, 'topical_map')", "SELECT add_message(?, 'admin', 'x')"} {
+		err := tx(db, func(t *sql.Tx) (err error) { _, err = scalar(t, q, cid); return })
+		fmt.Printf("error %v\n", err)
+	}
+	var runs, active int64
+	if err := db.QueryRow("SELECT count(*), active_run(?) FROM workflow_runs WHERE conversation_id = ?",
+		cid, cid).Scan(&runs, &active); err != nil {
+		fail("refuse: %v", err)
+	}
+	fmt.Printf("runs %d active %v\n", runs, active == rid)
+}
+
 func check(db *sql.DB) {
 	rows, err := db.Query("SELECT id, uid, content FROM chat_messages ORDER BY id")
 	if err != nil {
@@ -236,7 +271,7 @@ func leader(ctx context.Context, cluster []string) *client.Client {
 func main() {
 	args := os.Args[1:]
 	if len(args) < 2 {
-		fail("usage: node EXT DIR ADDRESS [JOIN] | cluster CLUSTER | dump CLUSTER DIR | write CLUSTER SECONDS | check CLUSTER")
+		fail("usage: node EXT DIR ADDRESS [JOIN] | cluster CLUSTER | dump CLUSTER DIR | write CLUSTER SECONDS | refuse CLUSTER | check CLUSTER")
 	}
 	switch args[0] {
 	case "node":
@@ -285,6 +320,8 @@ func main() {
 		write(open(strings.Split(args[1], ",")), s)
 	case "check":
 		check(open(strings.Split(args[1], ",")))
+	case "refuse":
+		refuse(open(strings.Split(args[1], ",")))
 	default:
 		fail("unknown command %q", args[0])
 	}

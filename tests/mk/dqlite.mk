@@ -4,7 +4,8 @@
 # registers the extension with sqlite3_auto_extension in each node; the
 # workload (add_message with a uid, every call in BEGIN ... COMMIT, a failed
 # COMMIT retried with the same uid) runs through the leader, which is killed
-# with SIGKILL two seconds in.  Checked through the new leader and in its
+# with SIGKILL two seconds in (before it: the error text a refused call
+# gets through dqlite, pinned).  Checked through the new leader and in its
 # dump: every acknowledged message once, with its id and content, nothing
 # unacknowledged, chatflow_check() all ok, integrity_check, counters against
 # a recount without the extension.  About 15 seconds.

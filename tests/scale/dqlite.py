@@ -14,6 +14,10 @@ per acknowledged call), kills the leader with SIGKILL two seconds in, and
 lets the workload go on through the new leader.  Then, through the new
 leader and in its dump opened by Python's sqlite3:
 
+  - before: a second start_run and an add_message with a bad role, each in
+    a transaction, are refused, and the client gets the statement's column
+    name as the error (dqlite 1.11 drops chatflow's message); the run is
+    still the only one, and active;
   - the cluster elected another leader and the workload finished;
   - every acknowledged message is there once, with the id it was
     acknowledged with, its uid and content; no message that was not
@@ -139,6 +143,16 @@ def main():
             time.sleep(0.2)
         check(leader in addrs and sorted(roles.values()) == ["voter"] * 3,
               "three voters, leader %s (%.1f s after start)" % (leader, time.monotonic() - t0))
+
+        # chatflow's refusals through dqlite: the client gets the column
+        # name, not chatflow's message (pinned: docs/scale-out.md says so)
+        rc, out = run("refuse", ",".join(addrs), timeout=60)
+        check(rc == 0 and out.splitlines() == [
+            "error start_run(?, 'topical_map')", "error add_message(?, 'admin', 'x')",
+            "runs 1 active true"],
+              "a refused start_run and add_message in transactions reach the client as the "
+              "column name; the state (one run, still active) tells what happened: %r"
+              % out.splitlines())
 
         lines = []
         writer = subprocess.Popen([HOST, "write", ",".join(addrs), str(WRITE_SECONDS)],
