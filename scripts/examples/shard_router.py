@@ -30,10 +30,11 @@ conversation's address is (owner, uid); the router finds it with
 conversation_by_uid(uid, owner) on the owner's shard.  A uid is unique per
 file; the generated ones (32 random hex digits) do not collide across
 shards in practice, and a caller-supplied uid is safe as long as it is
-looked up with its owner.  Moving an owner to another shard (changing N, or
-a hot tenant) is export_conversation + import_conversation of each of its
-conversations on the new shard, which gives new ids (the uids stay): do it
-with the owner's writes stopped.
+looked up with its owner.  Moving an owner to another shard (a hot tenant,
+a new shard) is move_owner(): export_conversation + import_conversation of
+each of its conversations with the same uid, which gives new ids; the
+router then keeps the owner in `moved`, the directory of exceptions to the
+rule that the application stores and passes to the next router.
 
     from shard_router import ShardRouter
     r = ShardRouter(["shard-0.db", "shard-1.db", "shard-2.db"], "dist/chatflow")
@@ -98,12 +99,15 @@ def _search_cmp(a, b):
 
 
 class ShardRouter:
-    def __init__(self, paths, extension, init=True):
+    def __init__(self, paths, extension, init=True, moved=None):
         """paths: the shard files, in a fixed order (the order is part of
-        the rule: shard i is paths[i]).  init: run chatflow_init() on each."""
+        the rule: shard i is paths[i]).  init: run chatflow_init() on each.
+        moved: {owner: shard} of the owners moved off the rule's shard (see
+        move_owner), which the application keeps and passes again."""
         if not paths:
             raise ValueError("no shard")
         self.paths = list(paths)
+        self.moved = dict(moved or {})
         self.dbs = []
         for p in self.paths:
             db = sqlite3.connect(p, isolation_level=None, timeout=10)
@@ -121,6 +125,8 @@ class ShardRouter:
 
     # -- the rule ------------------------------------------------------
     def shard_of(self, owner):
+        if owner in self.moved:
+            return self.moved[owner]
         return shard_index(owner, len(self.dbs))
 
     def db_for(self, owner):
@@ -159,6 +165,36 @@ class ShardRouter:
         cid = self.conversation_id(owner, uid)
         return self.db_for(owner).execute("SELECT start_run(?, ?, ?)",
                                           (cid, workflow, input_json)).fetchone()[0]
+
+    def move_owner(self, owner, dest):
+        """Moves every conversation of `owner` -- archived and deleted ones
+        too, with their messages, runs, events, proposals and checkpoints --
+        to shard `dest`: export_conversation on the owner's shard,
+        import_conversation on `dest` with the same uid, purge_conversation
+        on the old shard; then the router sends the owner to `dest`
+        (self.moved, to be kept by the application).  Ids are new, uids
+        stay.  Not one transaction across two files: stop the owner's
+        writes first; a move that stopped halfway is finished by calling it
+        again (a conversation already copied is not copied twice).
+        Returns the number of conversations moved."""
+        src = self.shard_of(owner)
+        if not 0 <= dest < len(self.dbs):
+            raise ValueError("no shard %r" % dest)
+        if src == dest:
+            return 0
+        sdb, ddb = self.dbs[src], self.dbs[dest]
+        n = 0
+        for cid, uid in sdb.execute("SELECT id, uid FROM chat_conversations WHERE owner = ?"
+                                    " ORDER BY id", (owner,)).fetchall():
+            doc = sdb.execute("SELECT export_conversation(?)", (cid,)).fetchone()[0]
+            if ddb.execute("SELECT 1 FROM chat_conversations WHERE owner = ? AND uid = ?",
+                           (owner, uid)).fetchone() is None:
+                ddb.execute("SELECT import_conversation(?, ?, json_object('uid', ?))",
+                            (owner, doc, uid))
+            sdb.execute("SELECT purge_conversation(?)", (cid,))
+            n += 1
+        self.moved[owner] = dest
+        return n
 
     # -- reads ------------------------------------------------------------
     def conversation(self, uid, owner):

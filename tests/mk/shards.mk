@@ -5,7 +5,8 @@
 # owner's list, the merged list of several owners and search across shards
 # walked with their merge cursors, stats per owner and summed, the lookup by
 # (owner, uid), chatflow_check() on every shard, scripts/chatflow-cleanup
-# over the three files.  About a second.
+# over the three files; an owner moved to another shard (move_owner) keeps
+# everything but its ids.  About 3 seconds.
 #   make test-shards              (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Output ends with "shards: N passed, M failed"; a script that dies without
 # printing that line counts as one failure.

@@ -22,7 +22,12 @@ database.  Then:
     by uid answers only for the right owner; add_message through the wrong
     owner writes nothing;
   - each shard passes chatflow_check(); scripts/chatflow-cleanup over the
-    three files reports the summed statistics.
+    three files reports the summed statistics;
+  - move_owner: an owner moved to another shard keeps its list, search,
+    stats, conversations, messages and runs (a waiting run included) but
+    the ids; the other owners do not change; a router given the directory
+    of moved owners finds it, one without looks on the rule's shard; a
+    move stopped between copy and purge is finished by the next call.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/scale/test_shard_router.py
 The output ends with "shards: N passed, M failed".
@@ -286,6 +291,99 @@ class RouterTest(unittest.TestCase):
         line = [l for l in total.splitlines() if l.startswith("total_conversations ")][0]
         n = self.router.stats()["total_conversations"]
         self.assertEqual(line.split()[1:], [str(n), str(n)])
+
+
+class MoveTest(unittest.TestCase):
+    """move_owner: an owner's conversations moved to another shard."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="chatflow-shards-move-")
+        self.paths = [os.path.join(self.dir, "shard-%d.db" % i) for i in range(3)]
+        self.router = shard_router.ShardRouter(self.paths, EXT)
+        self.single = Single(os.path.join(self.dir, "single.db"))
+        workload(self.router, self.single)
+        # a run in progress, to be moved with its state
+        self.router.pin_clock("2026-01-05T00:00:00.000Z")
+        self.run = self.router.start_run("acme", "c-acme-2-0", "topical_map")
+        self.router.db_for("acme").execute("SELECT advance_run(?)", (self.run,))
+
+    def tearDown(self):
+        self.router.close()
+        self.single.db.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def view(self, router, owner):
+        lst, _ = self_walk(router.list, [owner], 500)
+        hits, _ = router.search("bread OR pastry", [owner], limit=500)
+        convs = router.db_for(owner).execute(
+            "SELECT uid, title, message_count, last_seq, total_tokens, pinned_at, archived_at,"
+            " deleted_at, created_at, updated_at, last_message_at FROM chat_conversations"
+            " WHERE owner = ? ORDER BY uid", (owner,)).fetchall()
+        msgs = router.db_for(owner).execute(
+            "SELECT c.uid, m.seq, m.uid, m.role, m.content, m.tokens, m.created_at"
+            " FROM chat_messages m JOIN chat_conversations c ON c.id = m.conversation_id"
+            " WHERE c.owner = ? ORDER BY c.uid, m.seq", (owner,)).fetchall()
+        runs = router.db_for(owner).execute(
+            "SELECT c.uid, r.status, r.current_step, r.state,"
+            " (SELECT count(*) FROM workflow_run_events e WHERE e.run_id = r.id)"
+            " FROM workflow_runs r JOIN chat_conversations c ON c.id = r.conversation_id"
+            " WHERE c.owner = ? ORDER BY c.uid, r.id", (owner,)).fetchall()
+        return {"list": [r["uid"] for r in lst], "search": [(r["uid"], r["seq"]) for r in hits],
+                "stats": router.stats(owner), "conversations": convs, "messages": msgs,
+                "runs": runs}
+
+    def test_move_keeps_everything_but_ids(self):
+        src = SHARD_OF["acme"]
+        dest = (src + 1) % 3
+        before = self.view(self.router, "acme")
+        others = {o: self.view(self.router, o) for o in OWNERS if o != "acme"}
+        n = len(before["conversations"])
+        self.assertEqual(self.router.move_owner("acme", dest), n)
+        self.assertEqual(self.router.shard_of("acme"), dest)
+        self.assertEqual(self.router.dbs[src].execute(
+            "SELECT count(*) FROM chat_conversations WHERE owner = 'acme'").fetchone()[0], 0)
+        after = self.view(self.router, "acme")
+        self.assertEqual(after, before)
+        self.assertTrue(before["runs"] and before["list"] and before["search"])
+        self.assertIn(("c-acme-2-0", "awaiting_clarification", "clarification"),
+                      [r[:3] for r in after["runs"]])
+        # the other owners did not move or change
+        self.assertEqual({o: self.view(self.router, o) for o in others}, others)
+        self.assertEqual(self.router.conversation("c-acme-2-0", "acme")["shard"], dest)
+        for db in self.router.dbs:
+            self.assertEqual(db.execute("SELECT count(*) FROM chatflow_check() WHERE NOT ok")
+                             .fetchone()[0], 0)
+        # moving again is nothing; a router without the directory looks on
+        # the rule's shard and finds nothing there
+        self.assertEqual(self.router.move_owner("acme", dest), 0)
+        fresh = shard_router.ShardRouter(self.paths, EXT, init=False)
+        self.assertIsNone(fresh.conversation("c-acme-2-0", "acme"))
+        fresh.close()
+        told = shard_router.ShardRouter(self.paths, EXT, init=False, moved=self.router.moved)
+        self.assertEqual(told.conversation("c-acme-2-0", "acme")["shard"], dest)
+        told.close()
+
+    def test_a_move_stopped_halfway_is_finished_by_the_next_call(self):
+        src = SHARD_OF["acme"]
+        dest = (src + 2) % 3
+        before = self.view(self.router, "acme")
+        sdb, ddb = self.router.dbs[src], self.router.dbs[dest]
+        # the first conversation copied but not yet purged: a stop in between
+        cid, uid = sdb.execute("SELECT id, uid FROM chat_conversations WHERE owner = 'acme'"
+                               " ORDER BY id LIMIT 1").fetchone()
+        doc = sdb.execute("SELECT export_conversation(?)", (cid,)).fetchone()[0]
+        ddb.execute("SELECT import_conversation('acme', ?, json_object('uid', ?))", (doc, uid))
+        self.assertEqual(self.router.move_owner("acme", dest), len(before["conversations"]))
+        self.assertEqual(self.view(self.router, "acme"), before)
+
+
+def self_walk(fn, owners, limit):
+    rows, after = [], None
+    while True:
+        page, after = fn(owners, limit=limit, after=after)
+        rows += page
+        if after is None:
+            return rows, None
 
 
 def main():
