@@ -9,7 +9,10 @@ Covers each step alone and together, batching, the dry run (changes nothing,
 right counts, projected statistics equal to the real run's), the final
 statistics table, --quiet, the terminal progress line, exit codes (bad
 arguments, missing database, bad extension, uninitialised or old schema, a
-locked database released in time or held too long), WAL mode.
+locked database released in time or held too long), WAL mode; several
+databases in one run (per-tenant shards): each cleaned under its "== DB"
+line, the summed statistics, a failing database that does not stop the
+others, the exit status of the first failure, the dry run and --quiet.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/cleanup/test_cleanup.py
 The output ends with "cleanup: N passed, M failed".
@@ -403,7 +406,8 @@ class TestExitCodes(Base):
                          msg="argument --batch: 10001 is out of range (1 to 10000)")
         self.assertUsage(self.path, "--lock-timeout", "0",
                          msg="argument --lock-timeout: 0 is out of range (0 < seconds <= 86400)")
-        self.assertUsage(self.path, "other.db", msg="unrecognized arguments: other.db")
+        self.assertUsage(self.path, os.path.join(self.dir, ".", "chat.db"),
+                         msg="%s is given twice" % os.path.join(self.dir, ".", "chat.db"))
 
     def test_help_documents_exit_codes(self):
         rc, out, err = self.run_script("--help")
@@ -554,6 +558,90 @@ class TestLocked(Base):
             holder.close()
         self.assertEqual((p.returncode, err), (0, ""))
         self.assertIn("would delete 7 messages", out)
+
+
+class TestSeveralDatabases(Base):
+    """chatflow-cleanup DB DB ...: shards cleaned in turn with the same options."""
+
+    def setUp(self):
+        Base.setUp(self)
+        self.path2 = os.path.join(self.dir, "shard-2.db")
+        self.db2 = connect(self.path2)
+        populate(self.db2)
+
+    def tearDown(self):
+        self.db2.close()
+        Base.tearDown(self)
+
+    def sections(self, out):
+        """{header: text} of the "== ..." sections of the output."""
+        res, cur = {}, None
+        for line in out.splitlines(True):
+            if line.startswith("== "):
+                cur = line[3:].rstrip("\n")
+                res[cur] = ""
+            else:
+                self.assertIsNotNone(cur, out)
+                res[cur] += line
+        return res
+
+    def test_each_database_then_the_total(self):
+        rc, out, err = self.run_script(self.path, self.path2, *ALL_STEPS)
+        self.assertEqual((rc, err), (0, ""))
+        sec = self.sections(out)
+        self.assertEqual(list(sec), [self.path, self.path2, "total of 2 databases"])
+        for p in (self.path, self.path2):
+            self.assertStep(sec[p], "archive", "purge", "delete")
+            self.assertTrue(sec[p].endswith("\n\n" + TABLE_ALL + "\n"), sec[p])
+        self.assertEqual(parse_table(sec["total of 2 databases"]),
+                         {k: (2 * STATS_BEFORE[k], 2 * STATS_AFTER_ALL[k]) for k in STATS_BEFORE})
+        self.assertEqual(self.stats(), STATS_AFTER_ALL)
+        import json
+        self.assertEqual(json.loads(one(self.db2, "SELECT chatflow_stats()")), STATS_AFTER_ALL)
+
+    def test_a_failing_database_does_not_stop_the_others(self):
+        missing = os.path.join(self.dir, "nope.db")
+        rc, out, err = self.run_script(self.path, missing, self.path2, "--archive-days", "30")
+        self.assertEqual(rc, 2)
+        self.assertEqual(err, "chatflow-cleanup: %s: no such database file\n" % missing)
+        sec = self.sections(out)
+        self.assertEqual(list(sec), [self.path, missing, self.path2,
+                                     "total of the 2 databases done (1 failed)"])
+        self.assertEqual(sec[missing], "\n")
+        for db in (self.db, self.db2):
+            self.assertEqual([r[0] for r in db.execute("SELECT id FROM chat_conversations WHERE"
+                                                       " archived_at IS NOT NULL ORDER BY id")],
+                             [1, 6, 8])
+        self.assertFalse(os.path.exists(missing))
+
+    def test_exit_status_of_the_first_failure(self):
+        bare = os.path.join(self.dir, "bare.db")
+        sqlite3.connect(bare).execute("CREATE TABLE t(x)").connection.close()
+        missing = os.path.join(self.dir, "nope.db")
+        rc, out, err = self.run_script(bare, self.path, missing, "--archive-days", "30")
+        self.assertEqual(rc, 4)
+        self.assertEqual(err.splitlines(), [
+            "chatflow-cleanup: %s: chatflow schema not initialised; run SELECT chatflow_init() "
+            "once (this cleanup job never creates a schema)" % bare,
+            "chatflow-cleanup: %s: no such database file" % missing])
+        self.assertIn("== total of the 1 database done (2 failed)\n", out)
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_conversations"
+                                      " WHERE archived_at IS NOT NULL"), 3)
+
+    def test_dry_run_and_quiet(self):
+        snap = self.snapshot()
+        rc, out, err = self.run_script(self.path, self.path2, *ALL_STEPS, "--dry-run")
+        self.assertEqual((rc, err), (0, ""))
+        sec = self.sections(out)
+        self.assertEqual(list(sec), [self.path, self.path2, "total of 2 databases"])
+        for p in (self.path, self.path2):
+            self.assertIn("would delete 7 messages", sec[p])
+        self.assertEqual(parse_table(sec["total of 2 databases"]),
+                         {k: (2 * STATS_BEFORE[k], 2 * STATS_AFTER_ALL[k]) for k in STATS_BEFORE})
+        self.assertEqual(self.snapshot(), snap)
+        rc, out, err = self.run_script(self.path, self.path2, *ALL_STEPS, "--quiet")
+        self.assertEqual((rc, out, err), (0, "", ""))
+        self.assertEqual(self.stats(), STATS_AFTER_ALL)
 
 
 def main():
