@@ -238,12 +238,17 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   sqlite3_finalize(pStmt);
   pStmt = 0;
   /* integrity_check reports a page it could not read as a problem
-  ** ("unable to get the page. error code=266"): that is an error of the
-  ** call, with the code SQLite gives, not a verdict on the database. */
+  ** ("unable to get the page. error code=266"): when the cause is the call
+  ** (an I/O error, out of memory, a lock, a full disk: SQLITE_IOERR_*,
+  ** SQLITE_NOMEM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL) that is an error
+  ** of the call with SQLite's code, not a verdict on the database; a page
+  ** that is corrupt stays a problem. */
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT json_group_array(integrity_check),"
-                          " max(CAST(substr(integrity_check, instr(integrity_check, 'error code=') + 11) AS INTEGER)"
-                          "     * (instr(integrity_check, 'error code=') > 0))"
+                          " max(CASE WHEN instr(integrity_check, 'error code=') > 0 THEN"
+                          "  (SELECT CASE WHEN c & 255 IN (5, 6, 7, 10, 13) THEN c ELSE 0 END"
+                          "     FROM (SELECT CAST(substr(integrity_check, instr(integrity_check, 'error code=') + 11)"
+                          "                       AS INTEGER) AS c)) ELSE 0 END)"
                           " FROM pragma_integrity_check(NULL, 'main') WHERE integrity_check <> 'ok'",
                           -1, &pStmt, 0);
   if (rc == SQLITE_OK) {

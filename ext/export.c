@@ -23,8 +23,9 @@
 ** business_context, clarifications, detail, validation) are embedded as
 ** JSON, not as strings.  The document is built by SQLite's json_object and
 ** json_group_array in one statement, so it is one consistent snapshot.
-** Format 'openai' is chat_history_json(id): every message by seq as an
-** OpenAI chat messages array, tool calls and results included.  Deleted conversations export
+** Format 'openai' is chat_history_json(id): every message of the current
+** branch (message trees) by seq as an OpenAI chat messages array, tool
+** calls and results included.  Deleted conversations export
 ** too (a last copy before purge_conversation); workflow_interrupts
 ** checkpoints (blobs) are not part of the document.
 **
@@ -34,8 +35,9 @@
 ** unless the owner already has a conversation with that key (an error);
 ** then the runs (any status, with their events and proposals), then the
 ** messages (seq, uid, run_id, type, tokens, workflow_step, created_at ...
-** as exported; a message without uid gets a random one).  Ids are new: runs get fresh ids and the messages' run_id is
-** remapped to them.  Derived values are not read from the document but
+** as exported; a message without uid gets a random one).  Ids are new:
+** runs get fresh ids and the messages' run_id is remapped to them, and so
+** are the messages' parent_id and the conversation's current_leaf_id.  Derived values are not read from the document but
 ** rebuilt by the schema's triggers from the rows: message_count,
 ** total_tokens, last_message_at, last_message_preview (last_seq is raised to
 ** the exported value, because seq is never reused after retention deleted
@@ -44,10 +46,10 @@
 ** export -> import -> export gives the same document apart from every id
 ** and *_id field and the conversation's uid.
 **   Accepted fields are exactly the exported ones (an unknown field is an
-** error, so that a typo is not silently dropped); "id", the conversation's
-** "uid", "owner",
-** "conversation_id", "run_id" of events and proposals and the derived
-** counters are accepted and ignored.  Required: format, conversation,
+** error, so that a typo is not silently dropped); "id" (but a message's:
+** the key its children's parent_id names), the conversation's "uid",
+** "owner", "conversation_id", "run_id" of events and proposals and the
+** derived counters (and "branched") are accepted and ignored.  Required: format, conversation,
 ** messages[i].role, runs[i].workflow and status, events[i].to_status,
 ** proposals[i].kind and proposed_name; a message needs content or parts.
 ** Everything else takes the default a raw INSERT would get (timestamps: the
@@ -77,8 +79,21 @@
 ** a new uid (or options.uid), forked_from_id = the source and forked_at_seq
 ** = at_seq (default: the source's last seq), and copies the messages with
 ** seq <= at_seq keeping seq, role, type, content, parts, attachments,
-** metadata, tokens and created_at.  Runs are not copied, so the copies have
-** no run_id and no workflow_step.
+** metadata, tokens and created_at, one at a time so that each copy's
+** parent is the copy of the original's parent (every branch keeps its
+** shape); the fork's current leaf is the copy of the deepest message of
+** the source's current branch at or before at_seq.  Runs are not copied,
+** so the copies have no run_id and no workflow_step.
+**
+** Message trees in the document: each message's parent_id is the exported
+** id of an earlier message of the document (null: a first message), the
+** conversation's current_leaf_id one of them; the import maps both to the
+** new ids, and a document without them (0.1's) becomes one chain.
+** ("messages[2].parent_id 9 names no earlier message of the document",
+** "messages[2].id 4 is the id of an earlier message of the document").
+**
+** One file past 600 lines because a conversation's way out and back in is
+** one concept: the document's shape is written here and read here.
 **
 ** Limits: the document is data, not an options argument, so it is bounded
 ** by SQLite's own limits (SQLITE_LIMIT_LENGTH, its JSON parser's depth),
@@ -118,7 +133,7 @@ static const char cfExportSql[] =
     "   'updated_at', c.updated_at, 'message_count', c.message_count, 'last_seq', c.last_seq,"
     "   'total_tokens', c.total_tokens, 'last_message_at', c.last_message_at,"
     "   'last_message_preview', chatflow_preview((SELECT " CF_PREVIEW_TEXT("pm") " FROM chat_messages AS pm"
-    "     WHERE pm.conversation_id = c.id ORDER BY pm.seq DESC LIMIT 1)),"
+    "     WHERE pm.id = c.current_leaf_id)),"
     "   'forked_from_id', c.forked_from_id,"
     "   'forked_at_seq', c.forked_at_seq, 'current_leaf_id', c.current_leaf_id,"
     "   'branched', c.branched),"
@@ -257,6 +272,7 @@ static sqlite3_int64 cfImportMsgId(const CfImport *pI, sqlite3_int64 iOld) {
 }
 
 static int cfImportMsgAdd(CfImport *pI, sqlite3_int64 iOld, sqlite3_int64 iNew) {
+  /* (duplicates are refused before the insert: cfImportMessages) */
   if (pI->nMsg == pI->nMsgAlloc) {
     int n = pI->nMsgAlloc ? pI->nMsgAlloc * 2 : 16;
     sqlite3_int64 *aOld = sqlite3_realloc64(pI->aMsgOld, sizeof(sqlite3_int64) * (sqlite3_uint64)n);
@@ -967,6 +983,10 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
       iPrev = aCell[MS_SEQ].i;
     } else {
       iPrev++; /* the schema gives it the next seq */
+    }
+    if (rc == SQLITE_OK && aCell[MS_ID].eType == SQLITE_INTEGER && cfImportMsgId(pI, aCell[MS_ID].i)) {
+      rc = cfImportError(pI, "%s.id %lld is the id of an earlier message of the document", zPath,
+                         aCell[MS_ID].i);
     }
     if (rc == SQLITE_OK && aCell[MS_PARENT_ID].eType == SQLITE_INTEGER) {
       iParent = cfImportMsgId(pI, aCell[MS_PARENT_ID].i);

@@ -39,6 +39,10 @@
 ** read up from the leaf down to where the budget ends or to the oldest
 ** system message (CfBranch).
 **
+** One file past 600 lines because the window is one concept: which
+** messages it holds (the walk, on a chain or up a branch) and how they are
+** replayed as OpenAI messages.
+**
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, run_id, workflow_step, created_at; arguments are the hidden
 ** columns conversation_id, max_tokens, in_run.

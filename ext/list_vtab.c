@@ -11,8 +11,10 @@
 **
 ** Columns: id, uid, key, title, pinned_at, archived_at, deleted_at,
 ** updated_at, last_message_at, message_count, last_message_preview (at most
-** 120 characters of the last message's content, or of its text parts
-** joined with a space when it has no content), cursor, has_more (1 on
+** 120 characters of the current leaf's content — the last message of the
+** current branch, the newest message when the conversation never branched
+** — or of its text parts joined with a space when it has no content),
+** cursor, has_more (1 on
 ** every row of a page that another row follows; the page reads limit + 1
 ** rows to know); arguments are the hidden columns owner, options.
 **
@@ -47,7 +49,7 @@
   "id, uid, key, title, pinned_at, archived_at, deleted_at, updated_at, last_message_at," \
   " message_count," \
   " chatflow_preview((SELECT " CF_PREVIEW_TEXT("m") " FROM chat_messages AS m" \
-  "   WHERE m.conversation_id = chat_conversations.id ORDER BY m.seq DESC LIMIT 1))" \
+  "   WHERE m.id = chat_conversations.current_leaf_id))" \
   "   AS last_message_preview," \
   " (pinned_at IS NOT NULL) || '|' || updated_at || '|' || id AS cursor"
 /* the visible columns of a page, read from the merged arms */

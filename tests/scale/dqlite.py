@@ -45,24 +45,15 @@ import threading
 import time
 import traceback
 
+from checks import Tally
+
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 HOST = os.environ.get("DQLITE_HOST", "")
 WRITE_SECONDS = float(os.environ.get("DQLITE_WRITE_SECONDS", "10"))
 KILL_AFTER = 2.0
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok    %s" % what)
-    else:
-        failed += 1
-        print("FAIL  %s" % what)
-    sys.stdout.flush()
-    return ok
+TALLY = Tally()
+check = TALLY.check
 
 
 def content_of(n):
@@ -123,7 +114,7 @@ def main():
     t0 = time.monotonic()
     if not HOST or not os.access(HOST, os.X_OK):
         check(False, "DQLITE_HOST=%r is not an executable (make test-dqlite builds it)" % HOST)
-        print("dqlite: %d passed, %d failed" % (passed, failed))
+        print("dqlite: %d passed, %d failed" % (TALLY.passed, TALLY.failed))
         return 1
     tmp = tempfile.mkdtemp(prefix="chatflow-dqlite-")
     nodes = []
@@ -264,10 +255,10 @@ def main():
             n.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         print("      %.1f s" % (time.monotonic() - t0))
-        print("dqlite: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        print("dqlite: %d passed, %d failed" % (TALLY.passed, TALLY.failed))
+    return 1 if TALLY.failed else 0
 
 
 if __name__ == "__main__":
     main()
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if TALLY.failed else 0)

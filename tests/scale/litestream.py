@@ -66,6 +66,8 @@ import threading
 import time
 import traceback
 
+from checks import Tally
+
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 LITESTREAM = os.environ.get("LITESTREAM", "")
 WRITE_SECONDS = float(os.environ.get("LITESTREAM_WRITE_SECONDS", "4"))
@@ -78,19 +80,8 @@ ACTIVE = ("started", "awaiting_clarification", "awaiting_approval", "processing"
 PAGE = 4096
 FRAME = PAGE + 24          # a WAL frame: 24-byte header + one page
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok    %s" % what)
-    else:
-        failed += 1
-        print("FAIL  %s" % what)
-    sys.stdout.flush()
-    return ok
+TALLY = Tally()
+check = TALLY.check
 
 
 def connect(path, ext=True):
@@ -541,8 +532,8 @@ def main():
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     print("      %.1f s" % (time.monotonic() - t0))
-    print("litestream: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("litestream: %d passed, %d failed" % (TALLY.passed, TALLY.failed))
+    return 1 if TALLY.failed else 0
 
 
 if __name__ == "__main__":

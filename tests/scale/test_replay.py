@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+from checks import Tally
+
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 
 UI = ('{"id": "ui-1", "role": "assistant", "parts": [{"type": "text", "text": "Pillars: bread"},'
@@ -96,17 +98,8 @@ LOG = [
     "SELECT advance_run(active_run(1))",
 ]
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok    %s" % what)
-    else:
-        failed += 1
-        print("FAIL  %s" % what)
+TALLY = Tally()
+check = TALLY.check
 
 
 def replay(path):
@@ -175,8 +168,8 @@ def main():
         check(all(some.values()), "the log wrote every kind of row: %r" % some)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("replay: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("replay: %d passed, %d failed" % (TALLY.passed, TALLY.failed))
+    return 1 if TALLY.failed else 0
 
 
 if __name__ == "__main__":

@@ -254,6 +254,9 @@ SELECT id, is_current FROM message_siblings((SELECT id FROM chat_messages WHERE 
 SELECT chatflow_clock('2026-01-01T00:20:00.000Z');
 SELECT switch_branch(5);
 SELECT json_extract(export_conversation(1), '$.conversation.current_leaf_id', '$.conversation.branched');
+-- the chat list previews the current leaf, not the newest message
+SELECT last_message_preview, json_extract(export_conversation(1), '$.conversation.last_message_preview')
+  FROM conversation_list('acme') WHERE id = 1;
 CREATE TEMP TABLE made (what TEXT PRIMARY KEY, id INTEGER);
 SELECT import_conversation('bob', export_conversation(1));
 INSERT INTO made SELECT 'copy', max(id) FROM chat_conversations;
@@ -283,6 +286,7 @@ SELECT import_conversation('bob', json_set(export_conversation(1), '$.messages[1
 SELECT import_conversation('bob', json_set(export_conversation(1), '$.messages[1].parent_id', json_extract(export_conversation(1), '$.messages[3].id'))); -- error
 SELECT import_conversation('bob', json_set(export_conversation(1), '$.messages[1].parent_id', 'x')); -- error
 SELECT import_conversation('bob', json_set(export_conversation(1), '$.conversation.current_leaf_id', 999)); -- error
+SELECT import_conversation('bob', json_set(export_conversation(1), '$.messages[2].id', json_extract(export_conversation(1), '$.messages[0].id'))); -- error
 SELECT count(*) FROM chat_conversations;
 -- fork: every branch up to at_seq; the leaf on the source's current branch
 SELECT fork_conversation(1);
