@@ -1,7 +1,16 @@
-"""The tally the scale suites share (litestream.py, dqlite.py,
-test_replay.py): one line per check, "ok    <what>" or "FAIL  <what>",
-and the counts for the suite's closing line "<suite>: N passed, M failed"."""
+"""What the scale suites share (litestream.py, dqlite.py, test_replay.py):
+the tally, one line per check, "ok    <what>" or "FAIL  <what>", with the
+counts for the suite's closing line "<suite>: N passed, M failed"; and the
+counters' recount in plain SQL, run on a copy without the extension."""
 import sys
+
+# the conversations whose maintained counters differ from a recount
+COUNTERS_DIFFER = (
+    "SELECT c.id FROM chat_conversations c WHERE"
+    "  c.message_count != (SELECT count(*) FROM chat_messages m WHERE m.conversation_id = c.id)"
+    "  OR c.last_seq != (SELECT coalesce(max(seq), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
+    "  OR c.total_tokens != (SELECT coalesce(sum(tokens), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
+)
 
 
 class Tally:

@@ -45,7 +45,7 @@ import threading
 import time
 import traceback
 
-from checks import Tally
+from checks import COUNTERS_DIFFER, Tally
 
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 HOST = os.environ.get("DQLITE_HOST", "")
@@ -229,12 +229,7 @@ def main():
             db = sqlite3.connect(path, isolation_level=None)
             ic = db.execute("PRAGMA integrity_check").fetchall()
             n = db.execute("SELECT count(*) FROM chat_messages").fetchone()[0]
-            bad = db.execute(
-                "SELECT c.id FROM chat_conversations c WHERE"
-                "  c.message_count != (SELECT count(*) FROM chat_messages m WHERE m.conversation_id = c.id)"
-                "  OR c.last_seq != (SELECT coalesce(max(seq), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
-                "  OR c.total_tokens != (SELECT coalesce(sum(tokens), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
-            ).fetchall()
+            bad = db.execute(COUNTERS_DIFFER).fetchall()
             check(ic == [("ok",)] and n == len(acked) and not bad,
                   "the dump without the extension: integrity_check %r, %d messages, counters equal "
                   "a recount (differing: %r)" % (ic[:2], n, bad[:3]))

@@ -66,7 +66,7 @@ import threading
 import time
 import traceback
 
-from checks import Tally
+from checks import COUNTERS_DIFFER, Tally
 
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 LITESTREAM = os.environ.get("LITESTREAM", "")
@@ -360,12 +360,7 @@ def check_restored(label, path, ops, extra_msgs, expect_all):
     check(len(unacked) <= limit, "%s: rows of calls never acknowledged in the restore: %r "
           "(at most %d)" % (label, unacked[:5], limit))
     # invariants, readable in plain SQL
-    bad = db.execute(
-        "SELECT c.id FROM chat_conversations c WHERE"
-        "  c.message_count != (SELECT count(*) FROM chat_messages m WHERE m.conversation_id = c.id)"
-        "  OR c.last_seq != (SELECT coalesce(max(seq), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
-        "  OR c.total_tokens != (SELECT coalesce(sum(tokens), 0) FROM chat_messages m WHERE m.conversation_id = c.id)"
-    ).fetchall()
+    bad = db.execute(COUNTERS_DIFFER).fetchall()
     check(not bad, "%s: message_count, last_seq, total_tokens equal a recount in plain sqlite3 "
           "(%d conversations; differing: %r)" % (label, len(convs), bad[:5]))
     two = db.execute("SELECT conversation_id, count(*) FROM workflow_runs WHERE status IN "
