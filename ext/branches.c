@@ -21,7 +21,7 @@
 ** seq) of the subtree under message_id, message_id itself when it has no
 ** children: the branch the user last saw there.  The conversation's
 ** updated_at moves to the clock (a sync client learns that its history
-** changed).  Errors: "chatflow: unknown message N", "chatflow:
+** changed), unless the leaf stays where it was (nothing is written).  Errors: "chatflow: unknown message N", "chatflow:
 ** conversation C is deleted; restore_conversation(C) first".  Cost: the
 ** subtree under the message, through the chat_messages_parent index.
 **
@@ -82,14 +82,14 @@ static void cfSwitchBranchFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   pStmt = 0;
   if (rc == SQLITE_OK) {
     rc = cfStmtText(p,
-                    "UPDATE chat_conversations SET current_leaf_id = ("
-                    "  WITH RECURSIVE chatflow_subtree(id) AS (SELECT ?1 UNION"
+                    "WITH RECURSIVE chatflow_subtree(id) AS (SELECT ?1 UNION"
                     "   SELECT m.id FROM chat_messages AS m, chatflow_subtree"
-                    "    WHERE m.parent_id = chatflow_subtree.id)"
-                    "  SELECT m.id FROM chatflow_subtree JOIN chat_messages AS m USING (id)"
-                    "   ORDER BY m.seq DESC LIMIT 1),"
+                    "    WHERE m.parent_id = chatflow_subtree.id),"
+                    " chatflow_leaf(id) AS MATERIALIZED (SELECT m.id FROM chatflow_subtree"
+                    "   JOIN chat_messages AS m USING (id) ORDER BY m.seq DESC LIMIT 1)"
+                    " UPDATE chat_conversations SET current_leaf_id = (SELECT id FROM chatflow_leaf),"
                     " updated_at = max(updated_at, ?3)"
-                    " WHERE id = ?2",
+                    " WHERE id = ?2 AND current_leaf_id IS NOT (SELECT id FROM chatflow_leaf)",
                     &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iMsg);

@@ -28,8 +28,10 @@
 **
 ** A uid the conversation already has is a retry: the same role, content
 ** and parts (as stored: minified, in the given order) return the stored
-** message's id and write nothing; anything else fails ("chatflow: message
-** uid 'u' already exists in conversation N with different content").  A
+** message's id and write nothing; anything else fails, naming what
+** differs ("chatflow: message uid 'u' already exists in conversation N
+** with another role (assistant)", "... with different content", "...
+** under another parent (message P)" when a parent_id is given).  A
 ** tool message naming a call (option or metadata) must answer a call of an
 ** earlier assistant message of the conversation ("chatflow: the tool result
 ** answers no call: ...").
@@ -477,8 +479,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   ** write) or an error. */
   if (aOpt[MOPT_UID].bPresent) {
     rc = cfStmt(p, CF_STMT_MSG_RETRY,
-                "SELECT id, role IS ?3 AND content IS ?4"
-                "       AND parts IS coalesce(?5, json_extract(?6, '$.parts')), coalesce(parent_id, 0)"
+                "SELECT id, content IS ?4 AND parts IS coalesce(?5, json_extract(?6, '$.parts')),"
+                "       coalesce(parent_id, 0), role IS ?3, role"
                 "  FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2",
                 &pStmt);
     if (rc != SQLITE_OK) goto db_error;
@@ -491,7 +493,11 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
-      if (!sqlite3_column_int(pStmt, 1)) {
+      if (!sqlite3_column_int(pStmt, 3)) {
+        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with another role (%s)",
+                               aOpt[MOPT_UID].zVal, iConv, (const char *)sqlite3_column_text(pStmt, 4));
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (!sqlite3_column_int(pStmt, 1)) {
         zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",
                                aOpt[MOPT_UID].zVal, iConv);
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;

@@ -392,7 +392,7 @@ class ToolCalls(Base):
         self.assertEqual(one(self.db, "SELECT add_message(?, 'assistant', 'x', ?)", (self.cid, opts)), 1)
         self.assertEqual(file_hash(self.path), before)
         self.refused("SELECT add_message(?, 'user', 'x', '{\"uid\": \"m-1\"}')", (self.cid,),
-                     "chatflow: message uid 'm-1' already exists in conversation 1 with different content")
+                     "chatflow: message uid 'm-1' already exists in conversation 1 with another role (assistant)")
         # a raw INSERT with a taken uid: the schema's constraint
         self.refused("INSERT INTO chat_messages (conversation_id, role, content, uid) VALUES (?, 'user', 'y', 'm-1')",
                      (self.cid,), "chatflow: the conversation already has a message with this uid; messages are immutable")

@@ -55,6 +55,10 @@ SELECT current_leaf_id FROM chat_conversations WHERE id = 1;
 -- the system message alone: its subtree's newest message
 SELECT switch_branch(1);
 SELECT current_leaf_id FROM chat_conversations WHERE id = 1;
+-- a switch to where the leaf already is writes nothing, not even updated_at
+SELECT chatflow_clock('2026-01-01T00:02:30.000Z');
+SELECT switch_branch(7);
+SELECT current_leaf_id, updated_at FROM chat_conversations WHERE id = 1;
 
 -- ------------------------------------------------ edit_message: a sibling with new content
 SELECT chatflow_clock('2026-01-01T00:03:00.000Z');
@@ -92,6 +96,7 @@ SELECT add_message(1, 'assistant', 'x', '{"parent_id": 2.0}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": 99999999999999999999}'); -- error
 -- a uid retried under another parent is no retry
 SELECT add_message(1, 'user', 'Name a German bread.', '{"uid": "e2", "parent_id": 2}'); -- error
+SELECT add_message(1, 'assistant', 'Name a German bread.', '{"uid": "e2", "parent_id": 1}'); -- error
 SELECT edit_message(999, 'x'); -- error
 SELECT edit_message(NULL, 'x'); -- error
 SELECT edit_message('two', 'x'); -- error
