@@ -91,10 +91,8 @@ enum {
   CF_STMT_EXPIRE, /* workflow.c: expire_stale_runs */
   CF_STMT_PROPOSAL_INSERT, /* workflow.c: add_proposal */
   CF_STMT_PROPOSAL_RUN, /* workflow.c: a proposal's run */
-  CF_STMT_ADVANCE_STATE, /* workflow.c: advance_run's output merged into state */
   CF_STMT_RESUME_CLARIFY, /* workflow.c: resume_run appends a clarification */
   CF_STMT_RESUME_APPROVE, /* workflow.c: resume_run approves a proposal */
-  CF_STMT_RESUME_STATE, /* workflow.c: resume_run merges the rest into state */
   CF_STMT_BUSINESS_CONTEXT, /* workflow.c: set_business_context */
   CF_STMT_VALIDATE, /* workflow.c: validate_proposal */
   CF_STMT_CONV_BY_KEY, /* conversations.c: find_or_create's lookup */
@@ -284,7 +282,7 @@ void cfRunFree(CfRun *r);
 int cfRunLoad(CfConn *p, sqlite3_int64 iRun, CfRun *r, char **pzErr);
 int cfRunLoadLive(CfConn *p, sqlite3_int64 iRun, CfRun *r, const char *zWhat, char **pzErr);
 int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
-              const char *zNow, char **pzErr);
+              const char *zPatch, int bAnswer, const char *zNow, char **pzErr);
 int cfStepOnce(sqlite3_stmt *pStmt);
 
 /* Registration, one per concept file. */

@@ -184,7 +184,6 @@ int cfStepOnce(sqlite3_stmt *pStmt) {
   return (rc == SQLITE_DONE || rc == SQLITE_ROW) ? SQLITE_OK : rc;
 }
 
-/* Moves run r to zTo (and zStep when not 0), with zError for failed. */
 /* For a queued run about to be started by hand: an error naming the
 ** conversation's active run when it has one. */
 static int cfActiveRunError(CfConn *p, const CfRun *r, char **pzErr) {
@@ -210,8 +209,13 @@ static int cfActiveRunError(CfConn *p, const CfRun *r, char **pzErr) {
   return rc;
 }
 
+/* Moves run r to zTo (and zStep when not 0), with zError for failed, in one
+** UPDATE: each UPDATE of a run fires its triggers once.  zPatch, when not 0,
+** is merged into the run's state (json_patch) in the same UPDATE: a step's
+** output, or with bAnswer a resume answer without its clarifications and
+** approvals keys. */
 int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const char *zError,
-                     const char *zNow, char **pzErr) {
+              const char *zPatch, int bAnswer, const char *zNow, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   int rc, nLease = 0, bOk = 0;
   rc = cfTransitionOk(p, r->zStatus, zTo, &bOk);
@@ -238,10 +242,13 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
               "UPDATE workflow_runs SET status = ?2,"
               " current_step = coalesce(?3, current_step),"
               " error = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error END,"
-              " completed_at = CASE WHEN ?2 IN ('completed', 'failed', 'cancelled', 'expired')"
+              " completed_at = CASE WHEN ?2 = 'completed' OR ?2 = 'failed' OR ?2 = 'cancelled' OR ?2 = 'expired'"
               "                     THEN ?5 ELSE completed_at END,"
               " lease_expires_at = CASE WHEN ?2 IN ('started', 'processing')"
               "   THEN strftime('%Y-%m-%dT%H:%M:%fZ', ?5, '+' || ?6 || ' seconds') END,"
+              " state = CASE WHEN ?7 IS NULL THEN state"
+              "              WHEN ?8 THEN json_patch(state, json_remove(?7, '$.clarifications', '$.approvals'))"
+              "              ELSE json_patch(state, ?7) END,"
               " updated_at = ?5"
               " WHERE id = ?1",
               &pStmt);
@@ -252,6 +259,8 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
     sqlite3_bind_text(pStmt, 3, zStep, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 4, zError, -1, SQLITE_STATIC);
     sqlite3_bind_text(pStmt, 5, zNow, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 7, zPatch, -1, SQLITE_STATIC);
+    sqlite3_bind_int(pStmt, 8, bAnswer);
     rc = cfStepOnce(pStmt);
   }
   cfStmtDone(p, pStmt);
@@ -481,7 +490,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         rc = cfStartExec(p, CF_STMT_QUEUE_CANCEL, zSqlQueueCancel, iConv, iRun, zNow,
                          eOn == CF_ON_CANCEL ? "replaced: on_active cancel" : "replaced: on_active rollback");
         if (rc == SQLITE_OK) rc = cfRunLoad(p, iRun, &r, &zErr);
-        if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, zNow, &zErr);
+        if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "cancelled", 0, 0, 0, 0, zNow, &zErr);
         cfRunFree(&r);
         break;
       }
@@ -559,7 +568,7 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
     return;
   }
   rc = cfRunLoad(p, iRun, &r, &zErr);
-  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, zNow, &zErr);
+  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, 0, 0, zNow, &zErr);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfRunFree(&r);
 }

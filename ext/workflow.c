@@ -278,18 +278,14 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
                            iRun, r.zStatus, iRun);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (rc == SQLITE_OK && zOutput) {
-    rc = cfExecRun(p, CF_STMT_ADVANCE_STATE,
-                   "UPDATE workflow_runs SET state = json_patch(state, ?2), updated_at = ?3 WHERE id = ?1",
-                   iRun, zOutput, zNow);
-  }
+  /* the output merges into state in the UPDATE that moves the run */
   if (rc == SQLITE_OK) rc = cfNextStep(p, &r, &zNext, &zAwaits, &zErr);
   if (rc == SQLITE_OK) {
     if (zNext == 0) {
-      rc = cfRunMove(p, &r, "completed", 0, 0, zNow, &zErr);
+      rc = cfRunMove(p, &r, "completed", 0, 0, zOutput, 0, zNow, &zErr);
     } else {
       zTo = zAwaits ? sqlite3_mprintf("awaiting_%s", zAwaits) : sqlite3_mprintf("processing");
-      rc = zTo ? cfRunMove(p, &r, zTo, zNext, 0, zNow, &zErr) : SQLITE_NOMEM;
+      rc = zTo ? cfRunMove(p, &r, zTo, zNext, 0, zOutput, 0, zNow, &zErr) : SQLITE_NOMEM;
     }
   }
   if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
@@ -399,15 +395,8 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     cfStmtDone(p, pStmt);
     pStmt = 0;
   }
-  /* Every other key merges into state. */
-  if (rc == SQLITE_OK) {
-    rc = cfExecRun(p, CF_STMT_RESUME_STATE,
-                   "UPDATE workflow_runs SET state = json_patch(state,"
-                   " json_remove(?2, '$.clarifications', '$.approvals')), updated_at = ?3"
-                   " WHERE id = ?1",
-                   iRun, zAnswer, zNow);
-  }
-  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zNow, &zErr);
+  /* Every other key merges into state, in the UPDATE that moves the run. */
+  if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zAnswer, 1, zNow, &zErr);
   if (rc == SQLITE_OK) rc = cfStatusJson(p, iRun, &zStatus);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) {
     sqlite3_result_text(ctx, zStatus, -1, sqlite3_free);

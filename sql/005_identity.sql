@@ -869,48 +869,10 @@ BEGIN
                       OR t GLOB '*[^89ab]??\ud[c-f]*');
 END;
 
-CREATE TRIGGER workflow_run_events_text
-BEFORE INSERT ON workflow_run_events
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: event status or step contains a NUL character')
-   WHERE instr(CAST(NEW.from_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.from_step AS BLOB), x'00') > 0
-      OR instr(CAST(NEW.to_step AS BLOB), x'00') > 0;
-  SELECT RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
-   WHERE instr(NEW.detail, '\u') > 0 AND instr(replace(NEW.detail, '\\', '_'), '\u0000') > 0;
-  SELECT RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
-   WHERE (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*');
-END;
-
-CREATE TRIGGER workflow_run_events_check_insert
-BEFORE INSERT ON workflow_run_events
-WHEN NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id)
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: unknown run for event');
-END;
 CREATE TRIGGER workflow_run_events_append_only
 BEFORE UPDATE ON workflow_run_events
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
-END;
-CREATE TRIGGER workflow_run_events_no_replace
-BEFORE INSERT ON workflow_run_events
-WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
-                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id))
-BEGIN
-  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only')
-   WHERE EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
-  SELECT RAISE(ABORT, 'chatflow: event ids are never reused; omit id');
 END;
 CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
 BEGIN
@@ -1313,7 +1275,7 @@ BEGIN
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                              WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-                                 WHEN status IN ('awaiting_clarification', 'awaiting_approval', 'queued') THEN NULL
+                                 WHEN (status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'queued') THEN NULL
                                  ELSE lease_expires_at END,
          -- (no TTL, or 0: the modifier is NULL, and so is the time)
          expires_at = CASE WHEN status IN ('awaiting_clarification', 'awaiting_approval') AND expires_at IS NULL
@@ -1326,7 +1288,7 @@ BEGIN
    WHERE id = NEW.id
      AND (NEW.current_step IS NULL
           OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
-          OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval', 'queued')
+          OR ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
               AND NEW.lease_expires_at IS NOT NULL)
           OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval') AND NEW.expires_at IS NULL
               AND coalesce(NEW.awaiting_ttl_seconds,
@@ -1357,62 +1319,100 @@ END;
 CREATE TRIGGER workflow_runs_after_update
 AFTER UPDATE ON workflow_runs
 BEGIN
-  -- an ended run gets completed_at, loses its lease and its checkpoint
-  UPDATE workflow_runs
-     SET completed_at = coalesce(NEW.completed_at,
-                                 (SELECT now FROM chatflow_statement_clock),
-                                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         lease_expires_at = NULL,
-         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL)
-     AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
-     AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired');
+  -- an ended run loses its checkpoint
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id
      AND (NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
      AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired');
-  -- a run that waits for a person (or in the queue) holds no lease; one
-  -- that waits for a person expires at the clock
-  -- plus its awaiting_ttl_seconds (else runs.awaiting_ttl_seconds) when it
-  -- starts to wait; one moved to started or processing without a lease gets
-  -- runs.lease_seconds from now
+  -- What the functions write and a raw UPDATE may leave out, in one UPDATE
+  -- that finds no row when nothing is missing (each statement of a trigger
+  -- costs, whether it finds a row or not). The conditions, each written
+  -- out where it is used:
+  --  (e) an ended run gets completed_at and loses its lease;
+  --  (w) a run that waits for a person (or in the queue) holds no lease; one
+  --      that starts to wait for a person expires at the clock plus its
+  --      awaiting_ttl_seconds (else runs.awaiting_ttl_seconds);
+  --  (x) a run that no longer waits has no expiry (an expired run keeps it);
+  --  (p) a run moved to started or processing without a lease gets
+  --      runs.lease_seconds from now, and a queued run that starts gets
+  --      started_at now;
+  --  (u) updated_at is the clock after (e), (w) and (p), and after any
+  --      change that did not set it.
   UPDATE workflow_runs
-     SET lease_expires_at = NULL,
-         expires_at = CASE WHEN OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
-           THEN strftime('%Y-%m-%dT%H:%M:%fZ',
-                  coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+     SET completed_at = CASE WHEN -- (e)
+             ((NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+               AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired')
+               AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL))
+           THEN coalesce(NEW.completed_at, coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) ELSE completed_at END,
+         lease_expires_at = CASE WHEN -- (e)
+             ((NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+               AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired')
+               AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL))
+           OR -- (w)
+             ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
+               AND (NEW.lease_expires_at IS NOT NULL
+                    OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+                        AND coalesce(NEW.awaiting_ttl_seconds,
+                                     (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                       WHERE key = 'runs.awaiting_ttl_seconds')) > 0)))
+           THEN NULL
+           WHEN -- (p)
+             (((NEW.status = 'started' OR NEW.status = 'processing') AND NEW.lease_expires_at IS NULL)
+               OR (OLD.status = 'queued' AND NEW.status = 'started' AND NEW.started_at IS OLD.started_at))
+           THEN coalesce(NEW.lease_expires_at, strftime('%Y-%m-%dT%H:%M:%fZ', coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                    WHERE key = 'runs.lease_seconds'), 300) || ' seconds'))
+           ELSE lease_expires_at END,
+         expires_at = CASE WHEN -- (x)
+             (NEW.expires_at IS NOT NULL
+               AND (NEW.status <> 'awaiting_clarification' AND NEW.status <> 'awaiting_approval' AND NEW.status <> 'expired'))
+           THEN NULL
+           WHEN -- (w), starting to wait: (no TTL, or 0: the modifier is NULL, and so is the time)
+             ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
+               AND (NEW.lease_expires_at IS NOT NULL
+                    OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+                        AND coalesce(NEW.awaiting_ttl_seconds,
+                                     (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                       WHERE key = 'runs.awaiting_ttl_seconds')) > 0)))
+             AND OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+           THEN strftime('%Y-%m-%dT%H:%M:%fZ', coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
                   '+' || nullif(coalesce(NEW.awaiting_ttl_seconds,
                                          (SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                            WHERE key = 'runs.awaiting_ttl_seconds')), 0) || ' seconds')
-           ELSE NEW.expires_at END,
-         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval'
-                          OR NEW.status = 'queued')
-     AND (NEW.lease_expires_at IS NOT NULL
-          OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
-              AND coalesce(NEW.awaiting_ttl_seconds,
-                           (SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.awaiting_ttl_seconds')) > 0));
-  -- a run that no longer waits has no expiry (an expired run keeps it)
-  UPDATE workflow_runs SET expires_at = NULL
-   WHERE id = NEW.id AND NEW.expires_at IS NOT NULL
-     AND NOT (NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'expired');
-  UPDATE workflow_runs
-     SET lease_expires_at = coalesce(NEW.lease_expires_at, strftime('%Y-%m-%dT%H:%M:%fZ',
-           coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-           '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
-                             WHERE key = 'runs.lease_seconds'), 300) || ' seconds')),
-         -- a queued run starts now
-         started_at = CASE WHEN OLD.status = 'queued' AND NEW.started_at IS OLD.started_at
-                           THEN coalesce((SELECT now FROM chatflow_statement_clock),
-                                         strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-                           ELSE NEW.started_at END,
-         updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND ((NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
-                          OR (OLD.status = 'queued' AND NEW.status = 'started'
-                              AND NEW.started_at IS OLD.started_at));
+           ELSE expires_at END,
+         started_at = CASE WHEN -- (p), of a queued run
+             OLD.status = 'queued' AND NEW.started_at IS OLD.started_at
+             AND (NEW.status = 'started' OR (NEW.status = 'processing' AND NEW.lease_expires_at IS NULL))
+           THEN coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ELSE started_at END,
+         updated_at = CASE WHEN -- (u)
+             ((NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+               AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired')
+               AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL))
+             OR ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
+               AND (NEW.lease_expires_at IS NOT NULL
+                    OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+                        AND coalesce(NEW.awaiting_ttl_seconds,
+                                     (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                       WHERE key = 'runs.awaiting_ttl_seconds')) > 0)))
+             OR (((NEW.status = 'started' OR NEW.status = 'processing') AND NEW.lease_expires_at IS NULL)
+               OR (OLD.status = 'queued' AND NEW.status = 'started' AND NEW.started_at IS OLD.started_at))
+             OR NEW.updated_at IS OLD.updated_at
+           THEN coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ELSE updated_at END
+   WHERE id = NEW.id
+     AND (((NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+               AND (OLD.status <> 'completed' AND OLD.status <> 'failed' AND OLD.status <> 'cancelled' AND OLD.status <> 'expired')
+               AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL))
+          OR ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
+               AND (NEW.lease_expires_at IS NOT NULL
+                    OR (OLD.status IS NOT NEW.status AND NEW.expires_at IS OLD.expires_at
+                        AND coalesce(NEW.awaiting_ttl_seconds,
+                                     (SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                       WHERE key = 'runs.awaiting_ttl_seconds')) > 0)))
+          OR (NEW.expires_at IS NOT NULL
+               AND (NEW.status <> 'awaiting_clarification' AND NEW.status <> 'awaiting_approval' AND NEW.status <> 'expired'))
+          OR (((NEW.status = 'started' OR NEW.status = 'processing') AND NEW.lease_expires_at IS NULL)
+               OR (OLD.status = 'queued' AND NEW.status = 'started' AND NEW.started_at IS OLD.started_at))
+          OR (NEW.updated_at IS OLD.updated_at
+              AND NEW.updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))));
   -- the audit trail: one event per status or step change
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
   SELECT NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
@@ -1421,13 +1421,6 @@ BEGIN
           coalesce((SELECT now FROM chatflow_statement_clock),
                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
    WHERE NEW.status IS NOT OLD.status   OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step);
-  -- updated_at follows a change that did not set it
-  UPDATE workflow_runs
-     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE id = NEW.id AND NEW.updated_at IS OLD.updated_at
-     AND updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
-                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 END;
 
 -- A deleted conversation's active run is cancelled, as deleting does from
@@ -1439,12 +1432,45 @@ UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
 -- From here on a deleted conversation's runs, events and proposals take no
 -- writes (the cancellation above, and chat_conversations_deleted_cancels,
 -- run before the conversation is deleted).
-CREATE TRIGGER workflow_run_events_deleted
+
+-- workflow_run_events: every check of an INSERT in one trigger (each
+-- trigger that fires costs a frame of its own), in the order the separate
+-- triggers of migrations 001-004 gave: the run's conversation deleted, the
+-- id, the run, the text.
+CREATE TRIGGER workflow_run_events_check_insert
 BEFORE INSERT ON workflow_run_events
-WHEN (SELECT c.deleted_at FROM workflow_runs AS r JOIN chat_conversations AS c ON c.id = r.conversation_id
-       WHERE r.id = NEW.run_id) IS NOT NULL
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first');
+  SELECT CASE
+    WHEN k = 'd'
+      THEN RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first')
+    WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id)
+      THEN RAISE(ABORT, 'chatflow: workflow_run_events is append-only')
+    WHEN NEW.id > 9007199254740991
+      THEN RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+    WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
+      THEN RAISE(ABORT, 'chatflow: event ids are never reused; omit id')
+    WHEN k = 'u'
+      THEN RAISE(ABORT, 'chatflow: unknown run for event')
+    WHEN instr(CAST(NEW.from_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_status AS BLOB), x'00') > 0
+      OR instr(CAST(NEW.from_step AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_step AS BLOB), x'00') > 0
+      THEN RAISE(ABORT, 'chatflow: event status or step contains a NUL character')
+    WHEN instr(NEW.detail, '\u') > 0 THEN CASE
+      WHEN instr(replace(NEW.detail, '\\', '_'), '\u0000') > 0
+        THEN RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
+      WHEN (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t),
+                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                    WHERE t GLOB p.column1)
+        THEN RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
+    END
+  END
+    -- the run, read once: unknown (u), its conversation deleted (d)
+    FROM (SELECT coalesce((SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'd' ELSE '' END
+                             FROM workflow_runs AS r LEFT JOIN chat_conversations AS c ON c.id = r.conversation_id
+                            WHERE r.id = NEW.run_id), 'u') AS k);
 END;
 
 CREATE TRIGGER workflow_proposals_deleted
