@@ -101,8 +101,9 @@ enum {
   CF_STMT_CONV_DELETED, /* conversations.c: delete/restore's state */
   CF_STMT_INTERRUPT_DELETE, /* interrupt_vtab.c: DELETE */
   CF_STMT_INTERRUPT_SAME_ID, /* interrupt_vtab.c: UPDATE keeps the id */
-  CF_STMT_INTERRUPT_UPSERT, /* interrupt_vtab.c: a save */
-  CF_STMT_INTERRUPT_ROWID, /* interrupt_vtab.c: the saved row's rowid */
+  CF_STMT_INTERRUPT_REPLACE, /* interrupt_vtab.c: a save that replaces a row */
+  CF_STMT_INTERRUPT_INSERT, /* interrupt_vtab.c: a save of a new workflow_id */
+  CF_STMT_INTERRUPT_ROWID, /* interrupt_vtab.c: the row a save replaces */
   CF_STMT_RETENTION_CUTOFF, /* retention.c: now minus the days */
   CF_STMT_RETENTION_ARCHIVE, /* retention.c: archive_old_conversations */
   CF_STMT_RETENTION_DELETE, /* retention.c: delete_old_messages */

@@ -298,32 +298,11 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     cfStmtDone(p, pStmt);
     pStmt = 0;
   }
-  /* (no RETURNING: SQLite buffers its rows in an ephemeral table, about
-  ** 40 % of a save; the rowid is read back by the unique index) */
-  if (rc == SQLITE_OK) {
-    rc = cfStmt(p, CF_STMT_INTERRUPT_UPSERT,
-                "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
-                " VALUES (?1, ?2, ?3, ?4)"
-                " ON CONFLICT (workflow_id) DO UPDATE SET data = excluded.data,"
-                " updated_at = excluded.updated_at",
-                &pStmt);
-  }
-  if (rc == SQLITE_OK) {
-    /* the arguments outlive the statement's step: bound without a copy */
-    sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
-    if (eData == SQLITE_BLOB) {
-      sqlite3_bind_blob(pStmt, 2, sqlite3_value_blob(vData), sqlite3_value_bytes(vData), SQLITE_STATIC);
-    } else {
-      sqlite3_bind_text(pStmt, 2, (const char *)sqlite3_value_text(vData), sqlite3_value_bytes(vData),
-                        SQLITE_STATIC);
-    }
-    sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 4, zUpdated, -1, SQLITE_STATIC);
-    rc = sqlite3_step(pStmt);
-    rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-  }
-  cfStmtDone(p, pStmt);
-  pStmt = 0;
+  /* A save replaces the row of its workflow_id or inserts one: looked up
+  ** first, then one UPDATE or one INSERT, so that only that statement's
+  ** triggers fire (an INSERT ... ON CONFLICT DO UPDATE fires the INSERT
+  ** triggers and then the UPDATE ones).  The rowid is the vtab's; no
+  ** RETURNING (SQLite buffers its rows in an ephemeral table). */
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_INTERRUPT_ROWID, "SELECT rowid FROM workflow_interrupts WHERE workflow_id = ?1",
                 &pStmt);
@@ -334,12 +313,41 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
         *pRowid = sqlite3_column_int64(pStmt, 0);
         rc = SQLITE_OK;
       } else if (rc == SQLITE_DONE) {
-        rc = SQLITE_CORRUPT; /* just written */
+        *pRowid = 0;
+        rc = SQLITE_OK;
       }
     }
     cfStmtDone(p, pStmt);
     pStmt = 0;
   }
+  if (rc == SQLITE_OK) {
+    rc = *pRowid ? cfStmt(p, CF_STMT_INTERRUPT_REPLACE,
+                          "UPDATE workflow_interrupts SET data = ?2, updated_at = ?4 WHERE rowid = ?5", &pStmt)
+                 : cfStmt(p, CF_STMT_INTERRUPT_INSERT,
+                          "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
+                          " VALUES (?1, ?2, ?3, ?4)", &pStmt);
+  }
+  if (rc == SQLITE_OK) {
+    /* the arguments outlive the statement's step: bound without a copy */
+    if (*pRowid) {
+      sqlite3_bind_int64(pStmt, 5, *pRowid);
+    } else {
+      sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
+    }
+    if (eData == SQLITE_BLOB) {
+      sqlite3_bind_blob(pStmt, 2, sqlite3_value_blob(vData), sqlite3_value_bytes(vData), SQLITE_STATIC);
+    } else {
+      sqlite3_bind_text(pStmt, 2, (const char *)sqlite3_value_text(vData), sqlite3_value_bytes(vData),
+                        SQLITE_STATIC);
+    }
+    sqlite3_bind_text(pStmt, 4, zUpdated, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+    if (rc == SQLITE_OK && *pRowid == 0) *pRowid = sqlite3_last_insert_rowid(p->db);
+  }
+  cfStmtDone(p, pStmt);
+  pStmt = 0;
   if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
   if (p->bClockPinned) {
     int rc2 = cfStmt(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock", &pStmt);
