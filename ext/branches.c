@@ -2,7 +2,7 @@
 ** branches.c — message trees: moving between the branches of a
 ** conversation, and a message's siblings.
 **
-**   switch_branch(message_id)          -> 1
+**   switch_branch(message_id [, options]) -> 1
 **   SELECT * FROM message_siblings(message_id);
 **
 ** Example (a regenerated answer, then back to the first one):
@@ -168,10 +168,14 @@ static const CfTvfDef cfSiblingsDef = {
   cfSiblingsPrepare, 0, 0,
 };
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfSwitchBranchFunc, 1, "switch_branch")
+
 int cfRegisterBranches(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* writes the database */
     {"switch_branch", 1, CF_WRITES, cfSwitchBranchFunc},
+    {"switch_branch", 2, CF_WRITES, cfSwitchBranchFuncTimed},
   };
   int rc = cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
   if (rc == SQLITE_OK) rc = cfRegisterTvf(db, p, &cfSiblingsDef);

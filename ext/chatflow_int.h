@@ -137,6 +137,8 @@ struct CfConn {
   sqlite3 *db;
   int bClockPinned;                       /* chatflow_clock(ts) was called */
   char zPinned[CF_TIMESTAMP_LEN + 1];     /* the pinned time */
+  int bCallNow;                           /* the current call gave a time (option now) */
+  char zCallNow[CF_TIMESTAMP_LEN + 1];    /* that time; it wins over the pin */
   sqlite3_stmt *aStmt[CF_STMT_COUNT];     /* finalized by cfConnFinalize */
   sqlite3_stmt *aText[CF_STMT_TEXT_SLOTS]; /* cfStmtText's, likewise */
   unsigned char aTextUse[CF_STMT_TEXT_SLOTS]; /* held between cfStmtText and cfStmtDone */
@@ -165,6 +167,42 @@ void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 char *cfMprintfV(const char *zFmt, va_list ap);
 void cfNow(CfConn *p, char *zBuf);
+const char *cfClockFixed(CfConn *p);
+/* The time of one call (the option now): a writing function's wrapper
+** saves the connection's per-call time before the call and restores it
+** after (CF_TIMED, CF_TIMED_OPTS), so it never outlives the call, error
+** or not; the function sets it from its options with cfCallTimeSet. */
+typedef struct CfCallTime {
+  int bSet;
+  char z[CF_TIMESTAMP_LEN + 1];
+} CfCallTime;
+void cfCallTimeSave(CfConn *p, CfCallTime *pSave);
+void cfCallTimeRestore(CfConn *p, const CfCallTime *pSave);
+int cfCallTimeSet(CfConn *p, const char *zText, char **pzErr);
+int cfCallTimeOptions(sqlite3_context *ctx, CfConn *p, sqlite3_value *vOpts, const char *zFunc);
+/* xName##Timed: xName between a save and a restore of the per-call time
+** (for a function that reads the option now from its own options). */
+#define CF_TIMED(xName)                                                          \
+  static void xName##Timed(sqlite3_context *ctx, int argc, sqlite3_value **argv) { \
+    CfConn *pT_ = (CfConn *)sqlite3_user_data(ctx);                              \
+    CfCallTime s_;                                                               \
+    cfCallTimeSave(pT_, &s_);                                                    \
+    xName(ctx, argc, argv);                                                      \
+    cfCallTimeRestore(pT_, &s_);                                                 \
+  }
+/* xName##Timed for a function whose trailing argument iOpt (0-based) is an
+** options_json holding only now: that argument is read here and xName
+** sees the call without it (argc at most iOpt). */
+#define CF_TIMED_OPTS(xName, iOpt, zFunc)                                        \
+  static void xName##Timed(sqlite3_context *ctx, int argc, sqlite3_value **argv) { \
+    CfConn *pT_ = (CfConn *)sqlite3_user_data(ctx);                              \
+    CfCallTime s_;                                                               \
+    cfCallTimeSave(pT_, &s_);                                                    \
+    if (argc <= (iOpt) || cfCallTimeOptions(ctx, pT_, argv[iOpt], zFunc) == 0) {  \
+      xName(ctx, argc > (iOpt) ? (iOpt) : argc, argv);                           \
+    }                                                                            \
+    cfCallTimeRestore(pT_, &s_);                                                 \
+  }
 int cfParseTimestamp(const char *z, char *zOut);
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
 int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt);

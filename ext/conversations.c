@@ -4,12 +4,12 @@
 **
 **   create_conversation(owner [, title [, options_json]])        -> id
 **   find_or_create_conversation(owner, key [, title [, options]]) -> id
-**   delete_conversation(id)   -> 1   sets deleted_at
-**   restore_conversation(id)  -> 1   clears deleted_at
+**   delete_conversation(id [, options])   -> 1   sets deleted_at
+**   restore_conversation(id [, options])  -> 1   clears deleted_at
 **   purge_conversation(id)    -> 1   deletes the row; the schema's triggers
 **                                    cascade to messages, runs, proposals,
 **                                    events and interrupts
-**   update_conversation(id, patch_json) -> 1   changes what the patch names,
+**   update_conversation(id, patch_json [, options]) -> 1   changes what the patch names,
 **                                    sets updated_at (the connection clock)
 **   delete_messages(id [, options_json]) -> the number deleted: after_seq
 **                                    (the messages after it) or run_id (a
@@ -45,7 +45,7 @@
 #include <string.h>
 
 enum { OPT_KEY, OPT_UID, OPT_VISIBILITY, OPT_MODEL, OPT_AGENT, OPT_CONTEXT, OPT_METADATA,
-       OPT_CREATED_AT, OPT_COUNT };
+       OPT_CREATED_AT, OPT_NOW, OPT_COUNT };
 
 static void cfConvOptions(CfJsonOpt *a) {
   static const CfJsonOpt aInit[OPT_COUNT] = {
@@ -53,6 +53,7 @@ static void cfConvOptions(CfJsonOpt *a) {
     {"visibility", CF_JT_STRING, 0, 0, 0}, {"model", CF_JT_STRING, 0, 0, 0},
     {"agent", CF_JT_STRING, 0, 0, 0},    {"context", CF_JT_OBJECT, 0, 0, 0},
     {"metadata", CF_JT_OBJECT, 0, 0, 0}, {"created_at", CF_JT_STRING, 0, 0, 0},
+    {"now", CF_JT_STRING, 0, 0, 0},
   };
   memcpy(a, aInit, sizeof(aInit));
 }
@@ -144,6 +145,8 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
     if (zErr == 0 && rc == SQLITE_ERROR) goto done; /* cfTextLimit has set the error */
     goto fail;
   }
+  /* now: the time of the call; created_at, when given, is the row's */
+  if (cfCallTimeSet(p, aOpt[OPT_NOW].bPresent ? aOpt[OPT_NOW].zVal : 0, &zErr)) goto fail;
   if (aOpt[OPT_CREATED_AT].bPresent) {
     if (cfParseTimestamp(aOpt[OPT_CREATED_AT].zVal, zNow)) {
       zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
@@ -537,19 +540,29 @@ static void cfByUidFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfStmtDone(p, pStmt);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfDeleteFunc, 1, "delete_conversation")
+CF_TIMED_OPTS(cfRestoreFunc, 1, "restore_conversation")
+CF_TIMED_OPTS(cfUpdateFunc, 2, "update_conversation")
+CF_TIMED(cfCreateFunc)
+CF_TIMED(cfFindOrCreateFunc)
+
 int cfRegisterConversations(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* all write the database */
     {"create_conversation", 1, CF_WRITES, cfCreateFunc},
     {"create_conversation", 2, CF_WRITES, cfCreateFunc},
-    {"create_conversation", 3, CF_WRITES, cfCreateFunc},
+    {"create_conversation", 3, CF_WRITES, cfCreateFuncTimed},
     {"find_or_create_conversation", 2, CF_WRITES, cfFindOrCreateFunc},
     {"find_or_create_conversation", 3, CF_WRITES, cfFindOrCreateFunc},
-    {"find_or_create_conversation", 4, CF_WRITES, cfFindOrCreateFunc},
+    {"find_or_create_conversation", 4, CF_WRITES, cfFindOrCreateFuncTimed},
     {"delete_conversation", 1, CF_WRITES, cfDeleteFunc},
+    {"delete_conversation", 2, CF_WRITES, cfDeleteFuncTimed},
     {"restore_conversation", 1, CF_WRITES, cfRestoreFunc},
+    {"restore_conversation", 2, CF_WRITES, cfRestoreFuncTimed},
     {"purge_conversation", 1, CF_WRITES, cfPurgeFunc},
     {"update_conversation", 2, CF_WRITES, cfUpdateFunc},
+    {"update_conversation", 3, CF_WRITES, cfUpdateFuncTimed},
     {"delete_messages", 1, CF_WRITES, cfDeleteMessagesFunc},
     {"delete_messages", 2, CF_WRITES, cfDeleteMessagesFunc},
     /* reads only */

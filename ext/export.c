@@ -1059,16 +1059,21 @@ static char *cfUidError(const char *z) {
   return 0;
 }
 
-/* The options argument of import and fork: {"uid": text}. */
+/* The options argument of import and fork: {"uid": text, "now": time};
+** pOpt holds the two.  Sets the call's time. */
 static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc, CfJsonOpt *pOpt,
                        char **pzErr) {
   const char *zOpts = 0;
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
-  if (zOpts && cfJsonOptionsConn(ctx, (CfConn *)sqlite3_user_data(ctx), zOpts, sqlite3_value_bytes(v),
-                                zFunc, pOpt, 1, pzErr)) {
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 2, pzErr)) {
     return 1;
   }
   if (pOpt->bPresent && (*pzErr = cfUidError(pOpt->zVal)) != 0) return 1;
+  if (cfCallTimeSet(p, pOpt[1].bPresent ? pOpt[1].zVal : 0, pzErr)) {
+    if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
   return 0;
 }
 
@@ -1158,7 +1163,7 @@ static int cfImportQueryInt(CfImport *pI, const char *zSql, const char *z1, cons
 static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const char *zOwner = 0, *zDoc = 0;
-  CfJsonOpt aOpt[1] = {{"uid", CF_JT_STRING, 0, 0, 0}};
+  CfJsonOpt aOpt[2] = {{"uid", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0}};
   CfCell aTop[TOP_N], aConv[CV_N];
   CfImport imp;
   sqlite3_stmt *pStmt = 0;
@@ -1281,7 +1286,7 @@ done:
   sqlite3_free(imp.aRunActive);
   sqlite3_free(imp.aMsgOld);
   sqlite3_free(imp.aMsgNew);
-  cfJsonOptionsFree(aOpt, 1);
+  cfJsonOptionsFree(aOpt, 2);
 }
 
 /* ------------------------------------------------------------------ fork */
@@ -1289,7 +1294,7 @@ done:
 static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iConv, iAt = 0, iLast = 0, iNew = 0;
-  CfJsonOpt aOpt[1] = {{"uid", CF_JT_STRING, 0, 0, 0}};
+  CfJsonOpt aOpt[2] = {{"uid", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0}};
   char zNow[CF_TIMESTAMP_LEN + 1];
   char *zErr = 0;
   sqlite3_stmt *pStmt = 0;
@@ -1429,8 +1434,12 @@ done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
-  cfJsonOptionsFree(aOpt, 1);
+  cfJsonOptionsFree(aOpt, 2);
 }
+
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED(cfImportFunc)
+CF_TIMED(cfForkFunc)
 
 int cfRegisterExport(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
@@ -1439,10 +1448,10 @@ int cfRegisterExport(sqlite3 *db, CfConn *p) {
     {"export_conversation", 2, CF_READS, cfExportFunc},
     /* write the database */
     {"import_conversation", 2, CF_WRITES, cfImportFunc},
-    {"import_conversation", 3, CF_WRITES, cfImportFunc},
+    {"import_conversation", 3, CF_WRITES, cfImportFuncTimed},
     {"fork_conversation", 1, CF_WRITES, cfForkFunc},
     {"fork_conversation", 2, CF_WRITES, cfForkFunc},
-    {"fork_conversation", 3, CF_WRITES, cfForkFunc},
+    {"fork_conversation", 3, CF_WRITES, cfForkFuncTimed},
     /* a function of its argument only */
     {"chatflow_base64", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, cfBase64Func},
   };

@@ -287,7 +287,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   ** real time when updated_at does not change (two saves at one pinned
   ** instant).  With the real clock the trigger's own time is the same
   ** instant or the next millisecond: no row to write and delete. */
-  if (p->bClockPinned) {
+  if (cfClockFixed(p)) {
     rc = cfStmt(p, CF_STMT_PIN_CLOCK,
                 "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
     if (rc == SQLITE_OK) {
@@ -349,7 +349,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc != SQLITE_OK) cfVtabError(pVtabBase, "%z", cfDbError(p->db, rc));
-  if (p->bClockPinned) {
+  if (cfClockFixed(p)) {
     int rc2 = cfStmt(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock", &pStmt);
     if (rc2 == SQLITE_OK) {
       rc2 = sqlite3_step(pStmt);

@@ -10,7 +10,7 @@
 **       -> 1 stored, 0 already there
 **   langgraph_put_write(thread_id, checkpoint_id, task_id, idx, channel, value [, options_json])
 **       -> 1 stored, 0 an earlier write kept
-**   langgraph_delete_thread(thread_id)              -> checkpoints deleted
+**   langgraph_delete_thread(thread_id [, options])  -> checkpoints deleted
 **   langgraph_prune_checkpoints(keep [, batch])     -> rows deleted
 **   langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id]])         table-valued
 **   langgraph_list(thread_id [, options_json])                            table-valued
@@ -225,17 +225,23 @@ static void cfLgFail(sqlite3_context *ctx, int rc, char *zErr) {
 
 /*
 ** What the three writers do after their arguments are read: the run_id
-** option checked, the write bracket begun, and the thread's conversation
+** option checked, the call's time set (the option now), the write bracket begun, and the thread's conversation
 ** found (or created for owner zOwner; see cfLgConversation).  Returns -1
 ** when the function's error result is set and no write began (the caller
 ** returns), else the rc of cfLgConversation inside the bracket (the caller
 ** ends it with cfFinish).
 */
 static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const char *zOwner,
-                     const CfJsonOpt *pRun, char *zNow, sqlite3_int64 *piConv, char **pzErr) {
+                     const CfJsonOpt *pRun, const CfJsonOpt *pNow, char *zNow, sqlite3_int64 *piConv,
+                     char **pzErr) {
   int rc;
   if (pRun->bPresent && (pRun->iVal <= 0 || pRun->iVal > CF_MAX_ID)) {
     cfResultError(ctx, "chatflow: run_id must be a positive integer, got %lld", pRun->iVal);
+    return -1;
+  }
+  if (cfCallTimeSet(p, pNow->bPresent ? pNow->zVal : 0, pzErr)) {
+    cfResultErrorMsg(ctx, *pzErr); /* 0: out of memory */
+    *pzErr = 0;
     return -1;
   }
   cfNow(p, zNow);
@@ -247,7 +253,7 @@ static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const
   return cfLgConversation(p, zThread, zOwner, pRun->iVal, zNow, piConv, pzErr);
 }
 
-enum { PUT_NS, PUT_PARENT, PUT_TYPE, PUT_VERSIONS, PUT_OWNER, PUT_RUN, PUT_COUNT };
+enum { PUT_NS, PUT_PARENT, PUT_TYPE, PUT_VERSIONS, PUT_OWNER, PUT_RUN, PUT_NOW, PUT_COUNT };
 
 static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
@@ -255,6 +261,7 @@ static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     {"checkpoint_ns", CF_JT_STRING, 0, 0, 0}, {"parent_checkpoint_id", CF_JT_STRING, 0, 0, 0},
     {"type", CF_JT_STRING, 0, 0, 0},          {"channel_versions", CF_JT_OBJECT, 0, 0, 0},
     {"owner", CF_JT_STRING, 0, 0, 0},         {"run_id", CF_JT_INT, 0, 0, 0},
+    {"now", CF_JT_STRING, 0, 0, 0},
   };
   const char *zThread = 0, *zId = 0, *zMeta = 0, *zOpts = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -275,7 +282,7 @@ static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
   rc = cfLgBegin(ctx, p, zThread, aOpt[PUT_OWNER].bPresent ? aOpt[PUT_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                 &aOpt[PUT_RUN], zNow, &iConv, &zErr);
+                 &aOpt[PUT_RUN], &aOpt[PUT_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     rc = cfStmtText(p,
@@ -308,13 +315,14 @@ done:
   cfJsonOptionsFree(aOpt, PUT_COUNT);
 }
 
-enum { BLOB_NS, BLOB_TYPE, BLOB_OWNER, BLOB_RUN, BLOB_COUNT };
+enum { BLOB_NS, BLOB_TYPE, BLOB_OWNER, BLOB_RUN, BLOB_NOW, BLOB_COUNT };
 
 static void cfLgPutBlobFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   CfJsonOpt aOpt[BLOB_COUNT] = {
     {"checkpoint_ns", CF_JT_STRING, 0, 0, 0}, {"type", CF_JT_STRING, 0, 0, 0},
     {"owner", CF_JT_STRING, 0, 0, 0},         {"run_id", CF_JT_INT, 0, 0, 0},
+    {"now", CF_JT_STRING, 0, 0, 0},
   };
   const char *zThread = 0, *zChannel = 0, *zVersion = 0, *zOpts = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -334,7 +342,7 @@ static void cfLgPutBlobFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     goto done;
   }
   rc = cfLgBegin(ctx, p, zThread, aOpt[BLOB_OWNER].bPresent ? aOpt[BLOB_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                 &aOpt[BLOB_RUN], zNow, &iConv, &zErr);
+                 &aOpt[BLOB_RUN], &aOpt[BLOB_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     /* a channel's value at a version does not change: the first is kept */
@@ -361,14 +369,14 @@ done:
   cfJsonOptionsFree(aOpt, BLOB_COUNT);
 }
 
-enum { WR_NS, WR_TYPE, WR_PATH, WR_RUN, WR_REPLACE, WR_COUNT };
+enum { WR_NS, WR_TYPE, WR_PATH, WR_RUN, WR_REPLACE, WR_NOW, WR_COUNT };
 
 static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   CfJsonOpt aOpt[WR_COUNT] = {
     {"checkpoint_ns", CF_JT_STRING, 0, 0, 0}, {"type", CF_JT_STRING, 0, 0, 0},
     {"task_path", CF_JT_STRING, 0, 0, 0},     {"run_id", CF_JT_INT, 0, 0, 0},
-    {"replace", CF_JT_BOOL, 0, 0, 0},
+    {"replace", CF_JT_BOOL, 0, 0, 0},         {"now", CF_JT_STRING, 0, 0, 0},
   };
   const char *zThread = 0, *zId = 0, *zTask = 0, *zChannel = 0, *zOpts = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -392,7 +400,7 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     cfLgFail(ctx, rc, zErr);
     goto done;
   }
-  rc = cfLgBegin(ctx, p, zThread, 0, &aOpt[WR_RUN], zNow, &iConv, &zErr);
+  rc = cfLgBegin(ctx, p, zThread, 0, &aOpt[WR_RUN], &aOpt[WR_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     int bFound = 0;
@@ -765,16 +773,23 @@ static const CfTvfDef cfLgWritesDef = {
   cfLgWritesPrepare, 0, 0,
 };
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfLgDeleteThreadFunc, 1, "langgraph_delete_thread")
+CF_TIMED(cfLgPutFunc)
+CF_TIMED(cfLgPutBlobFunc)
+CF_TIMED(cfLgPutWriteFunc)
+
 int cfRegisterLanggraph(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* all write the database and read the clock */
     {"langgraph_put", 4, CF_WRITES, cfLgPutFunc},
-    {"langgraph_put", 5, CF_WRITES, cfLgPutFunc},
+    {"langgraph_put", 5, CF_WRITES, cfLgPutFuncTimed},
     {"langgraph_put_blob", 4, CF_WRITES, cfLgPutBlobFunc},
-    {"langgraph_put_blob", 5, CF_WRITES, cfLgPutBlobFunc},
+    {"langgraph_put_blob", 5, CF_WRITES, cfLgPutBlobFuncTimed},
     {"langgraph_put_write", 6, CF_WRITES, cfLgPutWriteFunc},
-    {"langgraph_put_write", 7, CF_WRITES, cfLgPutWriteFunc},
+    {"langgraph_put_write", 7, CF_WRITES, cfLgPutWriteFuncTimed},
     {"langgraph_delete_thread", 1, CF_WRITES, cfLgDeleteThreadFunc},
+    {"langgraph_delete_thread", 2, CF_WRITES, cfLgDeleteThreadFuncTimed},
     {"langgraph_prune_checkpoints", 1, CF_WRITES, cfLgPruneFunc},
     {"langgraph_prune_checkpoints", 2, CF_WRITES, cfLgPruneFunc},
   };

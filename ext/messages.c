@@ -71,7 +71,8 @@
 #include <string.h>
 
 enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
-       MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_PARENT_ID, MOPT_COUNT };
+       MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_PARENT_ID, MOPT_NOW,
+       MOPT_COUNT };
 
 /* The columns and values of the message INSERT; ?10 and ?11 are the parts
 ** and metadata when the call built them (tool_calls, tool_call_id), else
@@ -206,7 +207,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
     {"tokens", CF_JT_INT, 0, 0, 0},        {"run_id", CF_JT_INT, 0, 0, 0},
     {"created_at", CF_JT_STRING, 0, 0, 0}, {"uid", CF_JT_STRING, 0, 0, 0},
     {"tool_calls", CF_JT_ARRAY, 0, 0, 0},  {"tool_call_id", CF_JT_STRING, 0, 0, 0},
-    {"parent_id", CF_JT_INT, 0, 0, 0},
+    {"parent_id", CF_JT_INT, 0, 0, 0},     {"now", CF_JT_STRING, 0, 0, 0},
   };
   CfJsonOpt aOpt[MOPT_COUNT];
   sqlite3_int64 iRun = 0, iMsg = 0, iParent = iEditOf ? iEditParent : -1; /* -1: the leaf */
@@ -290,6 +291,9 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       goto fail;
     }
   }
+  /* now: the time of the call (the triggers' stamps, and created_at unless
+  ** created_at is given) */
+  if (cfCallTimeSet(p, aOpt[MOPT_NOW].bPresent ? aOpt[MOPT_NOW].zVal : 0, &zErr)) goto fail;
   if (aOpt[MOPT_CREATED_AT].bPresent) {
     if (cfParseTimestamp(aOpt[MOPT_CREATED_AT].zVal, zNow)) {
       zErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for created_at (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
@@ -649,13 +653,17 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   cfAddMessage(ctx, p, iConv, zRole, argv[1], argc > 2 ? argv[2] : 0, iMsg, iParent);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED(cfAddMessageFunc)
+CF_TIMED(cfEditMessageFunc)
+
 int cfRegisterMessages(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* writes the database */
     {"add_message", 3, CF_WRITES, cfAddMessageFunc},
-    {"add_message", 4, CF_WRITES, cfAddMessageFunc},
+    {"add_message", 4, CF_WRITES, cfAddMessageFuncTimed},
     {"edit_message", 2, CF_WRITES, cfEditMessageFunc},
-    {"edit_message", 3, CF_WRITES, cfEditMessageFunc},
+    {"edit_message", 3, CF_WRITES, cfEditMessageFuncTimed},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

@@ -4,7 +4,7 @@
 ** server, vLLM), through http.c.
 **
 **   complete_chat(conversation_id [, options_json]) -> id of the stored reply
-**   generate_title(conversation_id)                  -> the title set
+**   generate_title(conversation_id [, options])      -> the title set
 **
 ** Example:
 **   SELECT chatflow_config('llm.base_url', 'http://127.0.0.1:11434/v1');
@@ -693,7 +693,7 @@ done:
 
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[8] = {
+  CfJsonOpt aOpt[9] = {
     {"model", CF_JT_STRING, 0, 0, 0},  {"temperature", CF_JT_INT | CF_JT_NUMBER, 0, 0, 0},
     {"max_tokens", CF_JT_INT, 0, 0, 0}, {"history_tokens", CF_JT_INT, 0, 0, 0},
     {"timeout_ms", CF_JT_INT, 0, 0, 0}, {"on_error", CF_JT_STRING, 0, 0, 0},
@@ -701,6 +701,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     /* any kind: cfToolOptions says what it must be */
     {"tool_choice", CF_JT_STRING | CF_JT_OBJECT | CF_JT_ARRAY | CF_JT_INT | CF_JT_NUMBER | CF_JT_BOOL,
      0, 0, 0},
+    /* the time of the call: the reply's, and a fail_run's (on_error) */
+    {"now", CF_JT_STRING, 0, 0, 0},
   };
   CfCall c;
   sqlite3_int64 iConv;
@@ -714,8 +716,12 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 8,
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 9,
                                  &zErr)) {
+    goto done;
+  }
+  if (cfCallTimeSet(p, aOpt[8].bPresent ? aOpt[8].zVal : 0, &zErr)) {
+    if (zErr == 0) sqlite3_result_error_nomem(ctx);
     goto done;
   }
   if (aOpt[5].bPresent) {
@@ -900,7 +906,7 @@ done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
-  cfJsonOptionsFree(aOpt, 8);
+  cfJsonOptionsFree(aOpt, 9);
   cfCallFree(&c);
   sqlite3_free(zTools);
   sqlite3_free(zToolChoice);
@@ -1029,12 +1035,17 @@ done:
   sqlite3_free(zTitle);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfGenerateTitleFunc, 1, "generate_title")
+CF_TIMED(cfCompleteChatFunc)
+
 int cfRegisterProvider(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* network and writes: never deterministic, never from views or triggers */
     {"complete_chat", 1, CF_WRITES, cfCompleteChatFunc},
-    {"complete_chat", 2, CF_WRITES, cfCompleteChatFunc},
+    {"complete_chat", 2, CF_WRITES, cfCompleteChatFuncTimed},
     {"generate_title", 1, CF_WRITES, cfGenerateTitleFunc},
+    {"generate_title", 2, CF_WRITES, cfGenerateTitleFuncTimed},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

@@ -2,9 +2,9 @@
 ** retention.c — statistics and the retention jobs.
 **
 **   chatflow_stats([owner])                     -> JSON
-**   archive_old_conversations(days [, batch])   -> conversations archived
-**   delete_old_messages(days [, batch])         -> messages deleted
-**   purge_deleted(days [, batch])               -> rows removed
+**   archive_old_conversations(days [, batch [, options]]) -> conversations archived
+**   delete_old_messages(days [, batch [, options]])       -> messages deleted
+**   purge_deleted(days [, batch [, options]])             -> rows removed
 **
 ** Example (a cron job loops each until it returns 0):
 **   SELECT archive_old_conversations(180);
@@ -200,6 +200,11 @@ static void cfPurgeDeletedFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   cfRetention(ctx, argc, argv, azSql, 2, CF_STMT_RETENTION_PURGE);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfArchiveOldFunc, 2, "archive_old_conversations")
+CF_TIMED_OPTS(cfDeleteOldMessagesFunc, 2, "delete_old_messages")
+CF_TIMED_OPTS(cfPurgeDeletedFunc, 2, "purge_deleted")
+
 int cfRegisterRetention(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* reads the clock (the 30- and 90-day windows): DIRECTONLY, as STYLE asks */
@@ -208,10 +213,13 @@ int cfRegisterRetention(sqlite3 *db, CfConn *p) {
     /* write the database */
     {"archive_old_conversations", 1, CF_WRITES, cfArchiveOldFunc},
     {"archive_old_conversations", 2, CF_WRITES, cfArchiveOldFunc},
+    {"archive_old_conversations", 3, CF_WRITES, cfArchiveOldFuncTimed},
     {"delete_old_messages", 1, CF_WRITES, cfDeleteOldMessagesFunc},
     {"delete_old_messages", 2, CF_WRITES, cfDeleteOldMessagesFunc},
+    {"delete_old_messages", 3, CF_WRITES, cfDeleteOldMessagesFuncTimed},
     {"purge_deleted", 1, CF_WRITES, cfPurgeDeletedFunc},
     {"purge_deleted", 2, CF_WRITES, cfPurgeDeletedFunc},
+    {"purge_deleted", 3, CF_WRITES, cfPurgeDeletedFuncTimed},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

@@ -2,15 +2,16 @@
 ** runs.c — workflow runs: starting one, moving its status, reading it.
 **
 **   start_run(conversation_id, workflow [, input_json [, options_json]]) -> run id
-**   set_run_status(run_id, status [, step])  -> 1
-**   cancel_run(run_id) / complete_run(run_id) / fail_run(run_id, error) -> 1
+**   set_run_status(run_id, status [, step [, options]])  -> 1
+**   cancel_run(run_id [, options]) / complete_run(run_id [, options]) /
+**   fail_run(run_id, error [, options]) -> 1
 **   active_run(conversation_id)              -> run id or NULL
 **   run_status(run_id)                       -> JSON
 **   run_usage(run_id)                        -> JSON {messages, input_tokens,
 **                                               output_tokens, total_tokens,
 **                                               by_step: {step: {messages,
 **                                               total_tokens}}} (cfRunUsageFunc)
-**   merge_run_state(run_id, patch_json)      -> merged state JSON (RFC 7396)
+**   merge_run_state(run_id, patch_json [, options]) -> merged state JSON (RFC 7396)
 **   run_workflow_id(run_id)                  -> 'run_<id>'
 **
 ** Example:
@@ -377,8 +378,8 @@ static int cfStartExec(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iCo
 
 static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[3] = {{"on_active", CF_JT_STRING, 0, 0, 0}, {"ttl_seconds", CF_JT_INT, 0, 0, 0},
-                       {"uid", CF_JT_STRING, 0, 0, 0}};
+  CfJsonOpt aOpt[4] = {{"on_active", CF_JT_STRING, 0, 0, 0}, {"ttl_seconds", CF_JT_INT, 0, 0, 0},
+                       {"uid", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0}};
   sqlite3_int64 iConv, iRun = 0, iRetry = 0;
   const char *zWorkflow = 0, *zInput = 0, *zOpts = 0;
   char *zErr = 0;
@@ -395,7 +396,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   }
   if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
-                                       aOpt, 3, &zErr)) != SQLITE_OK) {
+                                       aOpt, 4, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
     goto fail;
   }
@@ -429,6 +430,10 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       rc = SQLITE_ERROR;
       goto fail;
     }
+  }
+  if (cfCallTimeSet(p, aOpt[3].bPresent ? aOpt[3].zVal : 0, &zErr)) {
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    goto fail;
   }
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
@@ -544,7 +549,7 @@ fail:
   cfResultErrorMsg(ctx, zErr);
   cfResultCode(ctx, rc);
 done:
-  cfJsonOptionsFree(aOpt, 3);
+  cfJsonOptionsFree(aOpt, 4);
 }
 
 /* ------------------------------------------------------------ transitions */
@@ -751,18 +756,31 @@ static void cfRunWorkflowIdFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_result_text(ctx, sqlite3_mprintf("run_%lld", iRun), -1, sqlite3_free);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfSetRunStatusFunc, 3, "set_run_status")
+CF_TIMED_OPTS(cfCancelRunFunc, 1, "cancel_run")
+CF_TIMED_OPTS(cfCompleteRunFunc, 1, "complete_run")
+CF_TIMED_OPTS(cfFailRunFunc, 2, "fail_run")
+CF_TIMED_OPTS(cfMergeRunStateFunc, 2, "merge_run_state")
+CF_TIMED(cfStartRunFunc)
+
 int cfRegisterRuns(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* write the database */
     {"start_run", 2, CF_WRITES, cfStartRunFunc},
     {"start_run", 3, CF_WRITES, cfStartRunFunc},
-    {"start_run", 4, CF_WRITES, cfStartRunFunc},
+    {"start_run", 4, CF_WRITES, cfStartRunFuncTimed},
     {"set_run_status", 2, CF_WRITES, cfSetRunStatusFunc},
     {"set_run_status", 3, CF_WRITES, cfSetRunStatusFunc},
+    {"set_run_status", 4, CF_WRITES, cfSetRunStatusFuncTimed},
     {"cancel_run", 1, CF_WRITES, cfCancelRunFunc},
+    {"cancel_run", 2, CF_WRITES, cfCancelRunFuncTimed},
     {"complete_run", 1, CF_WRITES, cfCompleteRunFunc},
+    {"complete_run", 2, CF_WRITES, cfCompleteRunFuncTimed},
     {"fail_run", 2, CF_WRITES, cfFailRunFunc},
+    {"fail_run", 3, CF_WRITES, cfFailRunFuncTimed},
     {"merge_run_state", 2, CF_WRITES, cfMergeRunStateFunc},
+    {"merge_run_state", 3, CF_WRITES, cfMergeRunStateFuncTimed},
     /* read the database: safe anywhere, but not deterministic */
     {"active_run", 1, CF_READS, cfActiveRunFunc},
     {"run_status", 1, CF_READS, cfRunStatusFunc},

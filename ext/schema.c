@@ -3,11 +3,14 @@
 **
 **   chatflow_version()           -> '0.1.0'          pure
 **   chatflow_debug()             -> text             pure (build facts)
-**   chatflow_init()              -> schema version   writes (DIRECTONLY)
+**   chatflow_init([options])     -> schema version   writes (DIRECTONLY)
 **   chatflow_config(key)         -> value or NULL    reads  (INNOCUOUS)
-**   chatflow_config(key, value)  -> value            writes (DIRECTONLY)
+**   chatflow_config(key, value [, options]) -> value   writes (DIRECTONLY)
 **   chatflow_clock()             -> timestamp        reads the clock (DIRECTONLY)
 **   chatflow_clock(ts | NULL)    -> timestamp        pins / unpins (DIRECTONLY)
+**
+** options (of init and the setter): {"now": ts}, the time of the call
+** (util.c: cfClockFixed), in place of the clock for that call only.
 **
 ** Example:
 **   SELECT chatflow_init();                       -- 1
@@ -212,7 +215,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   bNew = (v == 0);
   while (rc == SQLITE_OK && v < cfSchemaVersion) {
     char *zErr = 0;
-    if (v > 0 && p->bClockPinned) {
+    if (v > 0 && cfClockFixed(p)) {
       /* what a migration's triggers stamp (a run it cancels) takes the
       ** pinned clock too; cfTxnEnd removes the row */
       rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)",
@@ -267,7 +270,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   }
   /* The rows the migrations create (the topical_map definition) carry the
   ** column default, the wall clock; a pinned clock stamps them too. */
-  if (rc == SQLITE_OK && bNew && p->bClockPinned) {
+  if (rc == SQLITE_OK && bNew && cfClockFixed(p)) {
     rc = sqlite3_prepare_v2(db, "UPDATE workflow_definitions SET created_at = ?1", -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, zNow, -1, SQLITE_STATIC);
@@ -589,6 +592,10 @@ static void cfClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, zBuf, -1, SQLITE_TRANSIENT);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfInitFunc, 0, "chatflow_init")
+CF_TIMED_OPTS(cfConfigFunc, 2, "chatflow_config")
+
 int cfRegisterSchema(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* build facts only: the same answer for the life of the connection */
@@ -596,9 +603,11 @@ int cfRegisterSchema(sqlite3 *db, CfConn *p) {
     {"chatflow_debug", 0, CF_PURE, cfDebugFunc},
     /* creates tables: a write */
     {"chatflow_init", 0, CF_WRITES, cfInitFunc},
+    {"chatflow_init", 1, CF_WRITES, cfInitFuncTimed},
     /* the getter only reads a table (INNOCUOUS, as documented above); the setter writes */
     {"chatflow_config", 1, CF_READS, cfConfigFunc},
     {"chatflow_config", 2, CF_WRITES, cfConfigFunc},
+    {"chatflow_config", 3, CF_WRITES, cfConfigFuncTimed},
     /* reads the real-time clock, changes connection state */
     {"chatflow_clock", 0, CF_WRITES, cfClockFunc},
     {"chatflow_clock", 1, CF_WRITES, cfClockFunc},

@@ -55,14 +55,14 @@
 
 /* ------------------------------------------------------------ add_ui_message */
 
-enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_CREATED_AT, UOPT_COUNT };
+enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_CREATED_AT, UOPT_NOW, UOPT_COUNT };
 
 static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   static const CfJsonOpt aInit[UOPT_COUNT] = {
     {"type", CF_JT_STRING, 0, 0, 0},  {"attachments", CF_JT_ARRAY, 0, 0, 0},
     {"tokens", CF_JT_INT, 0, 0, 0},   {"run_id", CF_JT_INT, 0, 0, 0},
-    {"created_at", CF_JT_STRING, 0, 0, 0},
+    {"created_at", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0},
   };
   CfJsonOpt aOpt[UOPT_COUNT];
   sqlite3_int64 iConv;

@@ -109,13 +109,71 @@ static void cfDigitsOut(char *z, int v, int n) {
   }
 }
 
+/* The time that is not the wall clock: the current call's (option now),
+** else the pinned one (chatflow_clock(ts)), else 0.  The one place that
+** decides; cfNow and the triggers' chatflow_statement_clock row use it. */
+const char *cfClockFixed(CfConn *p) {
+  if (p->bCallNow) return p->zCallNow;
+  if (p->bClockPinned) return p->zPinned;
+  return 0;
+}
+
+void cfCallTimeSave(CfConn *p, CfCallTime *pSave) {
+  pSave->bSet = p->bCallNow;
+  memcpy(pSave->z, p->zCallNow, CF_TIMESTAMP_LEN + 1);
+}
+
+void cfCallTimeRestore(CfConn *p, const CfCallTime *pSave) {
+  p->bCallNow = pSave->bSet;
+  memcpy(p->zCallNow, pSave->z, CF_TIMESTAMP_LEN + 1);
+}
+
+/* Sets the current call's time from the option now (zText, 0: absent),
+** checked as created_at is.  Returns non-zero with *pzErr set (0 for out
+** of memory) on a malformed time. */
+int cfCallTimeSet(CfConn *p, const char *zText, char **pzErr) {
+  char z[CF_TIMESTAMP_LEN + 1];
+  if (zText == 0) return 0;
+  if (cfParseTimestamp(zText, z)) {
+    *pzErr = sqlite3_mprintf("chatflow: invalid timestamp '%q' for now (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
+                             zText);
+    return 1;
+  }
+  memcpy(p->zCallNow, z, CF_TIMESTAMP_LEN + 1);
+  p->bCallNow = 1;
+  return 0;
+}
+
+/* The trailing options_json of a writing function whose only option is
+** now (NULL: none).  Sets the call's time; on error sets it on ctx and
+** returns non-zero. */
+int cfCallTimeOptions(sqlite3_context *ctx, CfConn *p, sqlite3_value *vOpts, const char *zFunc) {
+  CfJsonOpt aOpt[1] = {{"now", CF_JT_STRING, 0, 0, 0}};
+  const char *zOpts = 0;
+  char *zErr = 0;
+  int rc;
+  if (cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return 1;
+  if (zOpts == 0) return 0;
+  rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc, aOpt, 1, &zErr);
+  if (rc != SQLITE_OK && rc != SQLITE_ERROR) {
+    cfJsonOptionsFree(aOpt, 1);
+    return 1; /* cfJsonOptionsConn has set the error */
+  }
+  if (rc == SQLITE_OK && cfCallTimeSet(p, aOpt[0].bPresent ? aOpt[0].zVal : 0, &zErr)) rc = SQLITE_ERROR;
+  cfJsonOptionsFree(aOpt, 1);
+  if (rc == SQLITE_OK) return 0;
+  cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
+  return 1;
+}
+
 /* Writes the connection's current time into zBuf (CF_TIMESTAMP_LEN+1). */
 void cfNow(CfConn *p, char *zBuf) {
   struct timeval tv;
   struct tm tm;
   time_t t;
-  if (p->bClockPinned) {
-    memcpy(zBuf, p->zPinned, CF_TIMESTAMP_LEN + 1);
+  const char *zFixed = cfClockFixed(p);
+  if (zFixed) {
+    memcpy(zBuf, zFixed, CF_TIMESTAMP_LEN + 1);
     return;
   }
   gettimeofday(&tv, 0);

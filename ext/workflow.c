@@ -2,16 +2,16 @@
 ** workflow.c — stepping a run through its workflow definition, the
 ** answers a waiting run gets, proposals, and leases.
 **
-**   advance_run(run_id [, output_json])        -> {"status", "current_step"}
-**   resume_run(run_id, answer_json)            -> {"status", "current_step"}
-**   add_clarification(run_id, question_id, question, answer) -> 1
-**   set_business_context(run_id, context_json) -> 1
-**   add_proposal(run_id, kind, proposed_name [, rationale]) -> proposal id
-**   validate_proposal(proposal_id, validation_json)           -> 1
-**   approve_proposal(proposal_id [, approved_name])           -> 1
-**   reject_proposal(proposal_id [, reason])                   -> 1
-**   heartbeat_run(run_id [, seconds])          -> 1 (lease_expires_at moves)
-**   expire_stale_runs()                        -> number of runs failed or expired
+**   advance_run(run_id [, output_json [, options]]) -> {"status", "current_step"}
+**   resume_run(run_id, answer_json [, options]) -> {"status", "current_step"}
+**   add_clarification(run_id, question_id, question, answer [, options]) -> 1
+**   set_business_context(run_id, context_json [, options]) -> 1
+**   add_proposal(run_id, kind, proposed_name [, rationale [, options]]) -> proposal id
+**   validate_proposal(proposal_id, validation_json [, options]) -> 1
+**   approve_proposal(proposal_id [, approved_name [, options]]) -> 1
+**   reject_proposal(proposal_id [, reason [, options]])       -> 1
+**   heartbeat_run(run_id [, seconds [, options]]) -> 1 (lease_expires_at moves)
+**   expire_stale_runs([options])               -> number of runs failed or expired
 **
 ** Example (the shipped topical_map workflow):
 **   SELECT advance_run(7, '{"context": "bakery"}');
@@ -643,24 +643,46 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   cfRunFree(&r);
 }
 
+/* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
+CF_TIMED_OPTS(cfAdvanceRunFunc, 2, "advance_run")
+CF_TIMED_OPTS(cfResumeRunFunc, 2, "resume_run")
+CF_TIMED_OPTS(cfAddClarificationFunc, 4, "add_clarification")
+CF_TIMED_OPTS(cfSetBusinessContextFunc, 2, "set_business_context")
+CF_TIMED_OPTS(cfAddProposalFunc, 4, "add_proposal")
+CF_TIMED_OPTS(cfValidateProposalFunc, 2, "validate_proposal")
+CF_TIMED_OPTS(cfApproveFunc, 2, "approve_proposal")
+CF_TIMED_OPTS(cfRejectFunc, 2, "reject_proposal")
+CF_TIMED_OPTS(cfHeartbeatRunFunc, 2, "heartbeat_run")
+CF_TIMED_OPTS(cfExpireStaleRunsFunc, 0, "expire_stale_runs")
+
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p) {
   static const CfFuncDef aFunc[] = {
     /* all write the database (heartbeat and expiry also read the clock) */
     {"advance_run", 1, CF_WRITES, cfAdvanceRunFunc},
     {"advance_run", 2, CF_WRITES, cfAdvanceRunFunc},
+    {"advance_run", 3, CF_WRITES, cfAdvanceRunFuncTimed},
     {"resume_run", 2, CF_WRITES, cfResumeRunFunc},
+    {"resume_run", 3, CF_WRITES, cfResumeRunFuncTimed},
     {"add_clarification", 4, CF_WRITES, cfAddClarificationFunc},
+    {"add_clarification", 5, CF_WRITES, cfAddClarificationFuncTimed},
     {"set_business_context", 2, CF_WRITES, cfSetBusinessContextFunc},
+    {"set_business_context", 3, CF_WRITES, cfSetBusinessContextFuncTimed},
     {"add_proposal", 3, CF_WRITES, cfAddProposalFunc},
     {"add_proposal", 4, CF_WRITES, cfAddProposalFunc},
+    {"add_proposal", 5, CF_WRITES, cfAddProposalFuncTimed},
     {"validate_proposal", 2, CF_WRITES, cfValidateProposalFunc},
+    {"validate_proposal", 3, CF_WRITES, cfValidateProposalFuncTimed},
     {"approve_proposal", 1, CF_WRITES, cfApproveFunc},
     {"approve_proposal", 2, CF_WRITES, cfApproveFunc},
+    {"approve_proposal", 3, CF_WRITES, cfApproveFuncTimed},
     {"reject_proposal", 1, CF_WRITES, cfRejectFunc},
     {"reject_proposal", 2, CF_WRITES, cfRejectFunc},
+    {"reject_proposal", 3, CF_WRITES, cfRejectFuncTimed},
     {"heartbeat_run", 1, CF_WRITES, cfHeartbeatRunFunc},
     {"heartbeat_run", 2, CF_WRITES, cfHeartbeatRunFunc},
+    {"heartbeat_run", 3, CF_WRITES, cfHeartbeatRunFuncTimed},
     {"expire_stale_runs", 0, CF_WRITES, cfExpireStaleRunsFunc},
+    {"expire_stale_runs", 1, CF_WRITES, cfExpireStaleRunsFuncTimed},
   };
   return cfRegisterFuncs(db, p, aFunc, (int)(sizeof(aFunc) / sizeof(aFunc[0])));
 }

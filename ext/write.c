@@ -229,7 +229,7 @@ static int cfTxnEnd(CfConn *p, int rc, char **pzErr) {
   if (p->nTxn == 0) return rc; /* nothing open (cfBeginWrite failed early) */
   bOwn = (--p->nTxn == 0) && p->bTxnOwn;
   if (rc == SQLITE_OK) {
-    if (p->bClockPinned) {
+    if (cfClockFixed(p)) {
       rc = cfExecCached(p, CF_STMT_UNPIN_CLOCK, "DELETE FROM chatflow_statement_clock");
     }
     if (rc == SQLITE_OK) {
@@ -291,8 +291,9 @@ static int cfTxnBegin(CfConn *p, char **pzErr) {
 }
 
 /* Opens a writing function's SAVEPOINT, takes the write lock (unless the
-** connection holds it), checks the schema version, then publishes a pinned
-** clock to the triggers.  On failure everything is undone and
+** connection holds it), checks the schema version, then publishes a fixed
+** time (the call's option now, else a pinned clock: cfClockFixed) to the
+** triggers.  On failure everything is undone and
 ** *pzErr holds the message (sqlite3_malloc'd; 0 for SQLITE_NOMEM). */
 int cfBeginWrite(CfConn *p, char **pzErr) {
   int rc;
@@ -311,12 +312,12 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
     }
   }
   if (rc == SQLITE_OK) rc = cfCheckSchema(p, pzErr);
-  if (rc == SQLITE_OK && p->bClockPinned) {
+  if (rc == SQLITE_OK && cfClockFixed(p)) {
     sqlite3_stmt *pStmt = 0;
     rc = cfStmt(p, CF_STMT_PIN_CLOCK,
                 "INSERT OR REPLACE INTO chatflow_statement_clock (id, now) VALUES (1, ?1)", &pStmt);
     if (rc == SQLITE_OK) {
-      sqlite3_bind_text(pStmt, 1, p->zPinned, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 1, cfClockFixed(p), -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : sqlite3_extended_errcode(p->db);
     }

@@ -606,6 +606,12 @@ static const char *const azRegressSteps[] = {
     "#oom SELECT import_conversation('other', export_conversation(2))",
     /* chat_history_json: a failed prepare keeps its code (SQLITE_NOMEM) */
     "#oom SELECT chat_history_json(2, 50)",
+    /* the option now: a trailing options_json read before the call (no
+    ** write may begin when it fails), and now among other options; a
+    ** failure at any site leaves no call time behind */
+    "SELECT update_conversation(2, '{\"pinned\": true}', '{\"now\": \"2026-01-02T00:00:00Z\"}')",
+    "SELECT add_message(2, 'user', 'timed', '{\"now\": \"2026-01-02T00:00:00Z\", \"tokens\": 1}')",
+    "SELECT cancel_run(1, '{\"now\": \"2026-01-02T00:00:01Z\"}')",
     0};
 
 static const Scenario aScenario[] = {

@@ -169,6 +169,14 @@ static const CfFzEntry aEntry[] = {
   /* 69 */ {"switch_branch", "SELECT switch_branch(" NUM(1) ")", 1, 0},
   /* 70 */ {"message_siblings",
             "SELECT count(*), group_concat(id || ':' || is_current) FROM message_siblings(" NUM(1) ")", 1, 0},
+  /* The option now, the time of one call, in a trailing options_json
+  ** (the harness checks that no chatflow_statement_clock row survives) */
+  /* 71 */ {"now.cancel_run", "SELECT cancel_run(" NUM(1) ", ?2)", 2, 0},
+  /* 72 */ {"now.advance_run", "SELECT advance_run(" NUM(1) ", ?2, ?3)", 3, 0},
+  /* 73 */ {"now.heartbeat_expire",
+            "SELECT heartbeat_run(" NUM(1) ", 60, ?2), expire_stale_runs(?3)", 3, 0},
+  /* 74 */ {"now.retention", "SELECT archive_old_conversations(" NUM(1) ", 10, ?2)", 2, 0},
+  /* 75 */ {"now.update_conversation", "SELECT update_conversation(1, ?1, ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

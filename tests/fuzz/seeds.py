@@ -35,6 +35,8 @@ ENTRIES = [
     "langgraph_put", "langgraph_put.options", "langgraph_put_blob", "langgraph_put_write",
     "langgraph_list", "langgraph_get", "langgraph_delete_thread",
     "add_message.parent", "edit_message", "switch_branch", "message_siblings",
+    "now.cancel_run", "now.advance_run", "now.heartbeat_expire", "now.retention",
+    "now.update_conversation",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -209,6 +211,15 @@ SEEDS = {
                  call("edit_message", "2", "x", j({"parent_id": 1})),
                  call("switch_branch", "3"), call("switch_branch", "1.0"), call("switch_branch", "6"),
                  call("message_siblings", "3"), call("message_siblings", "1"), call("message_siblings", "-1")],
+    "now": [call("now.cancel_run", "3", j({"now": "2030-01-01T00:00:00Z"})),
+            call("now.cancel_run", "3", j({"now": "2030-02-30T00:00:00Z"})),
+            call("now.advance_run", "3", "{}", j({"now": "2030-01-01T00:00:00.123Z"})),
+            call("now.advance_run", "1", j({"x": 1}), j({"now": 1})),
+            call("now.heartbeat_expire", "3", j({"now": "2026-01-01T00:00:00Z"}), j({"now": "2026-01-01T00:05:01Z"})),
+            call("now.retention", "0", j({"now": "2030-01-01T00:00:00Z"})),
+            call("now.update_conversation", j({"pinned": True}), j({"now": "9999-12-31T23:59:59.999Z"})),
+            call("now.update_conversation", j({"title": "t"}), "{\"now\": \"2030-01-01T00:00:00Z\u0000\"}"),
+            call("add_message.options", j({"now": "2030-01-01T00:00:00Z", "created_at": "2029-01-01T00:00:00Z"}))],
     "run_uid": [call("start_run.options", j({"uid": "r-1", "on_active": "enqueue"})),
                 call("start_run.options", j({"uid": "", "ttl_seconds": 5})),
                 call("start_run.options", j({"uid": "x" * 129}))],

@@ -1,10 +1,11 @@
 # Statement replication (issue 18): tests/scale/test_replay.py (Debian's
 # /usr/bin/python3) runs one log of statements -- every kind of writing
-# call, with uids supplied and the clock pinned before each -- on two fresh
+# call, with uids supplied and the time given (a pinned clock before each;
+# then again with the option now in each call and no pin) -- on two fresh
 # databases a second apart, as a statement-replicating engine (rqlite) runs
 # them on its nodes, and compares every table of the two files (the search
 # index's shadow tables and sqlite_sequence included) row by row.  About a
-# second.
+# few seconds.
 #   make test-replay              (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Output ends with "replay: N passed, M failed"; a script that dies without
 # printing that line counts as one failure.

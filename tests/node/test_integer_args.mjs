@@ -41,19 +41,25 @@ const Database = createRequire(path.join(MODULES, 'package.json'))('better-sqlit
 const INTEGER_ARGS = {
   'active_run/1': [0],
   'add_clarification/4': [0, 1], // run_id, question_id (text or an integer)
+  'add_clarification/5': [0, 1], // ... and options_json (now)
   'add_message/3': [0],
   'add_message/4': [0],
   'add_proposal/3': [0],
   'add_proposal/4': [0],
+  'add_proposal/5': [0], // ... and options_json (now)
   'add_ui_message/2': [0],
   'add_ui_message/3': [0],
   'approve_proposal/1': [0],
   'approve_proposal/2': [0],
+  'approve_proposal/3': [0], // ... and options_json (now)
   'advance_run/1': [0],
   'advance_run/2': [0],
+  'advance_run/3': [0], // ... and options_json (now)
   'archive_old_conversations/1': [0], // days
   'archive_old_conversations/2': [0, 1], // days, batch
+  'archive_old_conversations/3': [0, 1], // ... and options_json (now)
   'cancel_run/1': [0],
+  'cancel_run/2': [0], // ... and options_json (now)
   'chat_history_json/1': [0],
   'chat_history_json/2': [0, 1], // conversation_id, max_tokens
   'chat_history_json/3': [0, 1, 2], // ..., run_id
@@ -64,11 +70,13 @@ const INTEGER_ARGS = {
   'chatflow_clock/1': [], // a timestamp (text)
   'chatflow_config/1': [],
   'chatflow_config/2': [], // values are text, numbers too: '600'
+  'chatflow_config/3': [], // ... and options_json (now)
   'chatflow_debug/0': [],
   'chatflow_fts_stats/-1': [], // FTS5 auxiliary: (table)
   'chatflow_index/0': [],
   'chatflow_index/1': [0], // max_messages
   'chatflow_init/0': [],
+  'chatflow_init/1': [], // ... and options_json (now)
   'chatflow_preview/1': [],
   'chatflow_snippet/-1': [1, 5], // FTS5 auxiliary: (table, column, open, close, ellipsis, max_tokens)
   'chatflow_stats/0': [],
@@ -77,20 +85,25 @@ const INTEGER_ARGS = {
   'complete_chat/1': [0],
   'complete_chat/2': [0],
   'complete_run/1': [0],
+  'complete_run/2': [0], // ... and options_json (now)
   'conversation_by_uid/1': [], // the uid is text
   'conversation_by_uid/2': [],
   'create_conversation/1': [],
   'create_conversation/2': [],
   'create_conversation/3': [],
   'delete_conversation/1': [0],
+  'delete_conversation/2': [0], // ... and options_json (now)
   'delete_messages/1': [0],
   'delete_messages/2': [0],
   'delete_old_messages/1': [0], // days
   'delete_old_messages/2': [0, 1], // days, batch
+  'delete_old_messages/3': [0, 1], // ... and options_json (now)
   'expire_stale_runs/0': [],
+  'expire_stale_runs/1': [], // ... and options_json (now)
   'export_conversation/1': [0],
   'export_conversation/2': [0],
   'fail_run/2': [0],
+  'fail_run/3': [0], // ... and options_json (now)
   'find_or_create_conversation/2': [], // the key is text
   'find_or_create_conversation/3': [],
   'find_or_create_conversation/4': [],
@@ -100,11 +113,14 @@ const INTEGER_ARGS = {
   'fork_conversation/2': [0, 1], // conversation_id, at_seq
   'fork_conversation/3': [0, 1],
   'generate_title/1': [0],
+  'generate_title/2': [0], // ... and options_json (now)
   'heartbeat_run/1': [0],
   'heartbeat_run/2': [0, 1], // run_id, seconds
+  'heartbeat_run/3': [0, 1], // ... and options_json (now)
   'import_conversation/2': [],
   'import_conversation/3': [],
   'langgraph_delete_thread/1': [], // the thread id is text
+  'langgraph_delete_thread/2': [], // ... and options_json (now)
   'langgraph_prune_checkpoints/1': [0], // keep
   'langgraph_prune_checkpoints/2': [0, 1], // keep, batch
   'langgraph_put/4': [],
@@ -114,25 +130,35 @@ const INTEGER_ARGS = {
   'langgraph_put_write/6': [3], // idx
   'langgraph_put_write/7': [3],
   'merge_run_state/2': [0],
+  'merge_run_state/3': [0], // ... and options_json (now)
   'purge_conversation/1': [0],
   'reject_proposal/1': [0],
   'reject_proposal/2': [0],
+  'reject_proposal/3': [0], // ... and options_json (now)
   'purge_deleted/1': [0], // days
   'purge_deleted/2': [0, 1], // days, batch
+  'purge_deleted/3': [0, 1], // ... and options_json (now)
   'restore_conversation/1': [0],
+  'restore_conversation/2': [0], // ... and options_json (now)
   'resume_run/2': [0],
+  'resume_run/3': [0], // ... and options_json (now)
   'run_status/1': [0],
   'run_usage/1': [0],
   'run_workflow_id/1': [0],
   'set_business_context/2': [0],
+  'set_business_context/3': [0], // ... and options_json (now)
   'set_run_status/2': [0],
   'set_run_status/3': [0],
+  'set_run_status/4': [0], // ... and options_json (now)
   'switch_branch/1': [0], // message_id
+  'switch_branch/2': [0], // ... and options_json (now)
   'start_run/2': [0],
   'start_run/3': [0],
   'start_run/4': [0],
   'update_conversation/2': [0],
+  'update_conversation/3': [0], // ... and options_json (now)
   'validate_proposal/2': [0],
+  'validate_proposal/3': [0], // ... and options_json (now)
 };
 
 // Every chatflow module, with its hidden columns (the arguments of a
@@ -794,6 +820,43 @@ const CALLS = [
     ],
   },
 ];
+
+// The signatures that gained a trailing options_json for the option now
+// (the time of one call): each is called as the one before it with now
+// added -- LATER in place of the pinned clock where that call pins it
+// (so the result shows the call's time was used), else the fixture's
+// CLOCK -- and gives the same results.
+const NOW_SIGNATURES = {
+  'add_clarification/5': 'add_clarification/4',
+  'add_proposal/5': 'add_proposal/4',
+  'advance_run/3': 'advance_run/2',
+  'approve_proposal/3': 'approve_proposal/2',
+  'archive_old_conversations/3': 'archive_old_conversations/2',
+  'cancel_run/2': 'cancel_run/1',
+  'complete_run/2': 'complete_run/1',
+  'delete_conversation/2': 'delete_conversation/1',
+  'delete_old_messages/3': 'delete_old_messages/2',
+  'fail_run/3': 'fail_run/2',
+  'generate_title/2': 'generate_title/1',
+  'heartbeat_run/3': 'heartbeat_run/2',
+  'merge_run_state/3': 'merge_run_state/2',
+  'purge_deleted/3': 'purge_deleted/2',
+  'reject_proposal/3': 'reject_proposal/2',
+  'restore_conversation/2': 'restore_conversation/1',
+  'resume_run/3': 'resume_run/2',
+  'set_business_context/3': 'set_business_context/2',
+  'set_run_status/4': 'set_run_status/3',
+  'switch_branch/2': 'switch_branch/1',
+  'update_conversation/3': 'update_conversation/2',
+  'validate_proposal/3': 'validate_proposal/2',
+};
+for (const [sig, from] of Object.entries(NOW_SIGNATURES)) {
+  const c = CALLS.find((x) => x.fn === from);
+  const pin = `SELECT chatflow_clock('${LATER}')`;
+  const setup = (c.setup || []).filter((q) => q !== pin);
+  const now = c.setup && setup.length !== c.setup.length ? LATER : CLOCK;
+  CALLS.push({ ...c, fn: sig, sql: c.sql.replace(/\)$/, `, '{"now": "${now}"}')`), setup });
+}
 
 // The loopback OpenAI-compatible server of the provider tests.
 let provider;

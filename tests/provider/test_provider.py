@@ -465,7 +465,7 @@ class TestFailures(Base):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"),
                          "chatflow: unknown option 'stream' for complete_chat (expected model, "
                          "temperature, max_tokens, history_tokens, timeout_ms, on_error, tools, "
-                         "tool_choice)")
+                         "tool_choice, now)")
         self.q("SELECT delete_conversation(1)")
         self.assertEqual(self.error_of("SELECT complete_chat(1)"),
                          "chatflow: conversation 1 is deleted; restore_conversation(1) first")
@@ -502,6 +502,27 @@ class TestFailures(Base):
         self.assertEqual(msg2, "chatflow: provider returned HTTP 500 Internal Server Error: "
                                "The server had an error while processing your request.")
         self.assertEqual(one(self.db, "SELECT count(*) FROM workflow_runs"), 1)
+
+    def test_now(self):
+        """The option now, the time of the call: the reply's created_at and
+        what on_error fail_run stamps, not the pinned clock; the pin is
+        back for the next call."""
+        t1, t2 = "2030-01-01T00:00:00.000Z", "2030-01-02T00:00:00.000Z"
+        mid = one(self.db, "SELECT complete_chat(1, ?)", (json.dumps({"now": t1}),))
+        self.assertEqual(self.reply(mid)["created_at"], t1)
+        self.assertEqual(self.q("SELECT updated_at, last_message_at FROM chat_conversations"), [(t1, t1)])
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        self.error_of("SELECT complete_chat(1, ?)",
+                      (json.dumps({"model": "mode-500", "on_error": "fail_run", "now": t2}),))
+        self.assertEqual(self.q("SELECT status, completed_at FROM workflow_runs"), [("failed", t2)])
+        self.assertEqual(one(self.db, "SELECT chatflow_clock()"), T0)
+        mid = self.complete()
+        self.assertEqual(self.reply(mid)["created_at"], T0)
+        # refused before any request
+        n = len(SRV.requests)
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"now\": \"2030-01-01\"}')"),
+                         "chatflow: invalid timestamp '2030-01-01' for now (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)")
+        self.assertEqual(len(SRV.requests), n)
 
     def test_inside_transaction(self):
         for begin in ("BEGIN", "BEGIN IMMEDIATE", "SAVEPOINT s"):
@@ -1285,6 +1306,14 @@ class TestTitle(Base):
         self.assertEqual((tg["model"], tg["tokens"]), ("mode-title", 18))
         self.assertGreaterEqual(tg["duration_ms"], 0)
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 2)  # no message written
+
+    def test_now(self):
+        self.q("SELECT chatflow_config('llm.model', 'mode-title')")
+        self.assertEqual(one(self.db, "SELECT generate_title(1, '{\"now\": \"2030-01-01T00:00:00Z\"}')"),
+                         "Bakery topical map")
+        self.assertEqual(self.q("SELECT updated_at FROM chat_conversations"), [("2030-01-01T00:00:00.000Z",)])
+        self.assertEqual(self.error_of("SELECT generate_title(1, '{\"when\": 1}')"),
+                         "chatflow: unknown option 'when' for generate_title (expected now)")
 
     def test_failure_keeps_title(self):
         self.q("SELECT chatflow_config('llm.model', 'mode-500')")

@@ -236,7 +236,7 @@ class UiMessages(Base):
                      "chatflow: UIMessage is not valid JSON at offset 7: unexpected end of input")
         self.refused("SELECT add_ui_message(?, ?, '{\"uid\": \"x\"}')", (self.cid, json.dumps(USER)),
                      "chatflow: unknown option 'uid' for add_ui_message "
-                     "(expected type, attachments, tokens, run_id, created_at)")
+                     "(expected type, attachments, tokens, run_id, created_at, now)")
         self.refused("SELECT add_ui_message(99, ?)", (json.dumps(USER),), "chatflow: unknown conversation 99")
 
     def test_add_message_forms_as_ui_messages(self):

@@ -359,7 +359,7 @@ class Errors(TmpDir):
              "chatflow: message content must not be empty unless parts are given"),
             ("SELECT add_message(1, 'user', 'x', '{\"bogus\": 1}')",
              "chatflow: unknown option 'bogus' for add_message (expected type, parts, attachments,"
-             " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id)"),
+             " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)"),
             ("SELECT add_message(1, 'user', 'x', '{not json')",
              "chatflow: add_message options is not valid JSON at offset 1: quoted object property name expected"),
             ("SELECT add_message(1, 'user', 'x', '{\"parts\": \"x\"}')",

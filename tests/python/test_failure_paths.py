@@ -250,6 +250,57 @@ class EveryWriter(Fixture):
         c.close()
 
 
+class CallTime(Fixture):
+    """The option now (the time of one call) lasts that call, whatever its
+    end: a call refused by a lock, one that fails inside its write, one
+    that succeeds inside the caller's transaction -- the next call without
+    now reads the connection's clock again, and no statement clock row is
+    left for the triggers."""
+    PIN = "2031-01-01T00:00:00.000Z"
+    NOW = '{"now": "2030-01-01T00:00:00Z"}'
+
+    def last_message_time(self, db):
+        return one(db, "SELECT created_at FROM chat_messages ORDER BY id DESC LIMIT 1")
+
+    def test_now_does_not_outlive_its_call(self):
+        a = connect(self.path, 30)
+        b = connect(self.path, 30)
+        a.execute("SELECT chatflow_clock(?)", (self.PIN,))
+        b.execute("BEGIN IMMEDIATE")
+        for sql in ("SELECT cancel_run(3, '%s')" % self.NOW,
+                    "SELECT add_message(1, 'user', 'x', '%s')" % self.NOW,
+                    "SELECT update_conversation(1, '{\"title\": \"T\"}', '%s')" % self.NOW,
+                    "SELECT expire_stale_runs('%s')" % self.NOW):
+            with self.subTest(sql):
+                with self.assertRaises(sqlite3.OperationalError):
+                    a.execute(sql).fetchall()
+                self.assertFalse(a.in_transaction)
+                self.assertEqual(one(a, "SELECT chatflow_clock()"), self.PIN)
+        b.execute("ROLLBACK")
+        b.close()
+        # refused inside the write (a deleted conversation), then a success
+        with self.assertRaises(sqlite3.OperationalError):
+            a.execute("SELECT add_message(3, 'user', 'x', '%s')" % self.NOW).fetchall()
+        self.assertEqual(one(a, "SELECT chatflow_clock()"), self.PIN)
+        a.execute("SELECT add_message(1, 'user', 'pinned')").fetchall()
+        self.assertEqual(self.last_message_time(a), self.PIN)
+        # inside the caller's transaction: one call with now, one without
+        a.execute("BEGIN")
+        a.execute("SELECT add_message(1, 'user', 'given', '%s')" % self.NOW).fetchall()
+        self.assertEqual(self.last_message_time(a), "2030-01-01T00:00:00.000Z")
+        a.execute("SELECT add_message(1, 'user', 'pinned again')").fetchall()
+        self.assertEqual(self.last_message_time(a), self.PIN)
+        self.assertEqual(one(a, "SELECT count(*) FROM chatflow_statement_clock"), 0)
+        a.execute("COMMIT")
+        # unpinned, a call without now takes the real time
+        a.execute("SELECT chatflow_clock(NULL)")
+        a.execute("SELECT add_message(1, 'user', 'real', '%s')" % self.NOW).fetchall()
+        a.execute("SELECT add_message(1, 'user', 'real')").fetchall()
+        self.assertNotIn(self.last_message_time(a)[:4], ("2030", "2031"))
+        self.assertEqual(one(a, "SELECT count(*) FROM chatflow_statement_clock"), 0)
+        a.close()
+
+
 class WalWriters(EveryWriter):
     journal = "wal"
 

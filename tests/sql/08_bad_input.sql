@@ -283,7 +283,7 @@ SELECT chatflow_clock(CAST(x'ff' AS TEXT)); -- error
 SELECT chatflow_clock();
 -- wrong numbers of arguments
 SELECT chatflow_version(1); -- error
-SELECT chatflow_init(1); -- error
+SELECT chatflow_init(NULL, 1); -- error
 SELECT chatflow_config(); -- error
 SELECT create_conversation(); -- error
 SELECT add_message(1, 'user'); -- error

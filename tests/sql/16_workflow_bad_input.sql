@@ -289,18 +289,18 @@ SELECT heartbeat_run(4, 60.5); -- error
 SELECT heartbeat_run(4, NULL); -- error
 -- wrong numbers of arguments
 SELECT advance_run(); -- error
-SELECT advance_run(4, '{}', '{}'); -- error
+SELECT advance_run(4, '{}', '{}', '{}'); -- error
 SELECT resume_run(1); -- error
-SELECT resume_run(1, '{}', '{}'); -- error
+SELECT resume_run(1, '{}', '{}', '{}'); -- error
 SELECT add_clarification(1, 'q', 'a'); -- error
-SELECT add_clarification(1, 'q', 'a', 'b', 'c'); -- error
+SELECT add_clarification(1, 'q', 'a', 'b', '{}', 'c'); -- error
 SELECT set_business_context(1); -- error
 SELECT add_proposal(2, 'pillar'); -- error
-SELECT add_proposal(2, 'pillar', 'a', 'b', 'c'); -- error
+SELECT add_proposal(2, 'pillar', 'a', 'b', '{}', 'c'); -- error
 SELECT validate_proposal(1); -- error
 SELECT heartbeat_run(); -- error
-SELECT heartbeat_run(4, 60, 60); -- error
-SELECT expire_stale_runs(1); -- error
+SELECT heartbeat_run(4, 60, '{}', 60); -- error
+SELECT expire_stale_runs('{}', 1); -- error
 -- start_run options
 SELECT start_run(1, 'topical_map', NULL, '{"on_active": "wait"}'); -- error
 SELECT start_run(1, 'topical_map', NULL, '{"on_active": 1}'); -- error

@@ -276,7 +276,7 @@ SELECT purge_deleted('30'); -- error
 SELECT purge_deleted(30, 0); -- error
 SELECT purge_deleted(30, 'all'); -- error
 SELECT delete_old_messages(); -- error
-SELECT delete_old_messages(1, 2, 3); -- error
+SELECT delete_old_messages(1, 2, '{}', 3); -- error
 SELECT chatflow_stats(''); -- error
 SELECT chatflow_stats(5); -- error
 SELECT chatflow_stats(x'61636d65'); -- error

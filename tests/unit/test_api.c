@@ -161,7 +161,7 @@ static void test_conversations(void **state) {
                          "chatflow: invalid visibility 'secret' (expected private, public)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation('acme', NULL, '{\"colour\": \"red\"}')",
                          "chatflow: unknown option 'colour' for create_conversation (expected key, uid,"
-                         " visibility, model, agent, context, metadata, created_at)");
+                         " visibility, model, agent, context, metadata, created_at, now)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation('acme', NULL, '{\"context\": [1]}')",
                          "chatflow: option 'context' of create_conversation must be an object, got an array");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation('acme', NULL, '{\"key\": ')",
@@ -287,7 +287,7 @@ static void test_add_message_errors(void **state) {
                          "chatflow: invalid message type 'Bad Type' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '{\"bogus\": 1}')",
                          "chatflow: unknown option 'bogus' for add_message (expected type, parts, attachments,"
-                         " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id)");
+                         " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '{\"parts\": [{\"type\": \"tool-x\", \"toolCallId\": \"c\"}]}')",
                          "chatflow: parts[0] (tool-x) needs a string \"state\"");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '{\"tokens\": }')",
