@@ -1296,9 +1296,11 @@ BEGIN
                              WHERE key = 'runs.awaiting_ttl_seconds')) > 0));
   -- a checkpoint saved under this run's name before the run existed is not its own
   DELETE FROM workflow_interrupts WHERE workflow_id = 'run_' || NEW.id;
+  -- (its step as the UPDATE above left it, without reading the row again)
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, created_at)
-  SELECT NEW.id, NULL, NEW.status, NULL, current_step, NEW.created_at
-    FROM workflow_runs WHERE id = NEW.id;
+  VALUES (NEW.id, NULL, NEW.status, NULL,
+          coalesce(NEW.current_step, (SELECT json_extract(steps, '$[0].name') FROM workflow_definitions
+                                       WHERE name = NEW.workflow)), NEW.created_at);
 END;
 
 
