@@ -977,6 +977,10 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     if (!bRole) {
       rc = cfImportError(pI, "%s.role: invalid role '%q' (expected system, user, assistant, tool)",
                          zPath, aCell[MS_ROLE].z);
+    } else if (aCell[MS_STATUS].eType == SQLITE_TEXT && strcmp(aCell[MS_STATUS].z, "complete") != 0 &&
+               strcmp(aCell[MS_STATUS].z, "streaming") != 0 && strcmp(aCell[MS_STATUS].z, "aborted") != 0) {
+      rc = cfImportError(pI, "%s.status: invalid status '%q' (expected complete, streaming, aborted)",
+                         zPath, aCell[MS_STATUS].z);
     } else if (aCell[MS_TYPE].eType == SQLITE_TEXT && !cfMsgTypeValid(aCell[MS_TYPE].z)) {
       rc = cfImportError(pI, "%s.type: invalid message type '%q' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')",
                          zPath, aCell[MS_TYPE].z);
