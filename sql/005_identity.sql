@@ -753,14 +753,22 @@ BEGIN
     WHEN NEW.streamed_at IS NOT OLD.streamed_at
      AND NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-    WHEN NEW.content IS NOT OLD.content THEN CASE
-      WHEN substr(NEW.content, 1, length(OLD.content)) IS NOT OLD.content
+    -- (in bytes, as blobs: a cast, a length and a substr of a blob copy
+    -- nothing but the bytes asked for, so an append costs one compare of
+    -- the old content and a look at the delta; characters are counted
+    -- only when the bytes pass the limit)
+    WHEN length(CAST(NEW.content AS BLOB)) IS NOT length(CAST(OLD.content AS BLOB))
+      OR NEW.content IS NOT OLD.content THEN CASE
+      WHEN length(CAST(NEW.content AS BLOB)) < length(CAST(OLD.content AS BLOB))
+        OR substr(CAST(NEW.content AS BLOB), 1, length(CAST(OLD.content AS BLOB))) IS NOT CAST(OLD.content AS BLOB)
         THEN RAISE(ABORT, 'chatflow: a streaming message''s content only grows by appending')
-      WHEN length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+      WHEN instr(substr(CAST(NEW.content AS BLOB), length(CAST(OLD.content AS BLOB)) + 1), x'00') > 0
+        THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
+      WHEN length(CAST(NEW.content AS BLOB)) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                                          WHERE key = 'limits.max_content_chars'), 100000)
+       AND length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                             WHERE key = 'limits.max_content_chars'), 100000)
         THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
-      WHEN instr(CAST(NEW.content AS BLOB), x'00') > 0
-        THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
     END
   END;
 END;
