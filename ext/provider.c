@@ -477,7 +477,12 @@ static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const
       rc = SQLITE_OK;
     }
   }
-  if (rc != SQLITE_OK) zErr = cfDbError(s->p->db, rc);
+  if ((rc & 0xff) == SQLITE_INTERRUPT) {
+    /* sqlite3_interrupt() during the call: said as for any call */
+    zErr = sqlite3_mprintf("chatflow: provider call interrupted");
+  } else if (rc != SQLITE_OK) {
+    zErr = cfDbError(s->p->db, rc);
+  }
   sqlite3_finalize(pStmt);
   return zErr;
 }

@@ -1373,6 +1373,30 @@ class TestStream(TestConcurrency):
         self.assertEqual(snapshot(self.db), before)
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
 
+    def test_interrupt_mid_stream(self):
+        th, res = self.call_in_thread(
+            "SELECT complete_chat(1, '{\"model\": \"mode-stream-slow:400\", \"stream\": true}')")
+        reader = connect(self.path)
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and one(
+                    reader, "SELECT length(content) FROM chat_messages WHERE seq = 3") in (None, 0):
+                time.sleep(0.02)
+            self.db.interrupt()
+            th.join(10)
+            self.assertEqual(res.get("error"), "chatflow: provider call interrupted")
+            # the interrupted connection writes nothing more in that call:
+            # the draft keeps what it had, still streaming, until aborted
+            # (here, or by expire_stale_runs after the timeout)
+            status, content = reader.execute(
+                "SELECT status, content FROM chat_messages WHERE seq = 3").fetchone()
+            self.assertEqual(status, "streaming")
+            self.assertTrue("echo: Hello".startswith(content) and content, content)
+            self.assertEqual(one(self.db, "SELECT abort_message(3, 'interrupted')"), 1)
+            self.assertEqual(one(reader, "SELECT status FROM chat_messages WHERE seq = 3"), "aborted")
+        finally:
+            reader.close()
+
     def test_stream_option_type(self):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": 1}')"),
                          "chatflow: option 'stream' of complete_chat must be a boolean, got an integer")

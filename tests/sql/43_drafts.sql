@@ -15,8 +15,8 @@
 SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
 SELECT chatflow_init();
 SELECT create_conversation('acme', 'Drafts');
-SELECT add_message(1, 'system', 'Be brief.');
-SELECT add_message(1, 'user', 'Name a bread.');
+SELECT add_message(1, 'system', 'Be brief.', '{"uid": "s1"}');
+SELECT add_message(1, 'user', 'Name a bread.', '{"uid": "u1"}');
 -- what a refusal must leave as it was
 CREATE TEMP VIEW state AS
 SELECT (SELECT group_concat(id || ':' || status || ':' || length(content) || ':' || tokens
@@ -132,7 +132,7 @@ SELECT append_message(12, 'Sorry, ');
 SELECT seq, content FROM chat_history(1) WHERE seq >= 9;
 -- edit_message of a draft: a complete sibling, the draft keeps streaming
 SELECT edit_message(12, 'Here I am.');
-SELECT id, parent_id, status, content FROM chat_messages WHERE id IN (12, 14);
+SELECT id, parent_id, status, content FROM chat_messages WHERE id IN (12, 14) ORDER BY seq;
 SELECT current_leaf_id, branched FROM chat_conversations WHERE id = 1;
 SELECT seq, content FROM chat_history(1) WHERE seq >= 9;
 SELECT append_message(12, 'late.');
@@ -171,7 +171,7 @@ SELECT chat_history_json(2);
 SELECT import_conversation('other', export_conversation(1));
 SELECT (SELECT group_concat(status || ':' || tokens || ':' || content, ' ') FROM (SELECT * FROM chat_messages WHERE conversation_id = 1 ORDER BY seq))
      = (SELECT group_concat(status || ':' || tokens || ':' || content, ' ') FROM (SELECT * FROM chat_messages WHERE conversation_id = 3 ORDER BY seq));
-SELECT seq, status, json_extract(metadata, '$.abort_reason') FROM chat_messages WHERE conversation_id = 3 AND status <> 'complete';
+SELECT seq, status, json_extract(metadata, '$.abort_reason') FROM chat_messages WHERE conversation_id = 3 AND status <> 'complete' ORDER BY seq;
 SELECT chat_history_json(1) = chat_history_json(3);
 
 -- ------------------------------------------------ expire_stale_runs: drafts whose writer stopped
@@ -188,7 +188,7 @@ SELECT expire_stale_runs();
 -- 5 min 0.001 s: aborted, its text kept
 SELECT chatflow_clock('2026-01-01T01:05:00.001Z');
 SELECT expire_stale_runs();
-SELECT id, status, content, tokens, metadata FROM chat_messages WHERE id IN (36, 23);
+SELECT id, status, content, tokens, metadata FROM chat_messages WHERE id IN (36, 37) ORDER BY seq;
 -- a shorter timeout catches the other one (an append keeps a draft alive)
 SELECT chatflow_config('messages.draft_timeout_seconds', '60');
 SELECT chatflow_clock('2026-01-01T01:03:30.000Z');
@@ -229,10 +229,10 @@ SELECT append_message(42, 'Hel');
 SELECT json_extract(export_conversation(5), '$.messages[1]');
 -- imported: the streaming draft as aborted (nobody appends to the copy)
 SELECT import_conversation('other', export_conversation(5));
-SELECT seq, role, status, content, tokens, metadata, streamed_at FROM chat_messages WHERE conversation_id = 6;
+SELECT seq, role, status, content, tokens, metadata, streamed_at FROM chat_messages WHERE conversation_id = 6 ORDER BY seq;
 -- forked: likewise
 SELECT fork_conversation(5);
-SELECT seq, status, content, json_extract(metadata, '$.abort_reason') FROM chat_messages WHERE conversation_id = 7;
+SELECT seq, status, content, json_extract(metadata, '$.abort_reason') FROM chat_messages WHERE conversation_id = 7 ORDER BY seq;
 SELECT import_conversation('other', json_set(export_conversation(5), '$.messages[1].status', 'draft')); -- error
 SELECT import_conversation('other', json_set(export_conversation(5), '$.messages[1].status', 1)); -- error
 SELECT * FROM chatflow_check() WHERE NOT ok;
