@@ -557,6 +557,17 @@ static const char *const azMainSteps[] = {
     "SELECT group_concat(id || ':' || is_current, ',') FROM message_siblings("
     "(SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 2))",
     "SELECT switch_branch((SELECT id FROM chat_messages WHERE conversation_id = 2 AND seq = 3))",
+    /* streaming drafts: one finished, one aborted, one left to expire */
+    "SELECT begin_message(2, 'assistant', '{\"uid\": \"d-1\"}')",
+    "SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'Sour')",
+    "SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'dough, crème.')",
+    "SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'),"
+    " '{\"metadata\": {\"model\": \"m\"}, \"parts\": [{\"type\": \"text\", \"text\": \"Sourdough, crème.\"}]}')",
+    "SELECT begin_message(2, 'assistant', '{\"uid\": \"d-2\"}')",
+    "SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-2'), 'half')",
+    "SELECT abort_message((SELECT id FROM chat_messages WHERE uid = 'd-2'), 'stopped')",
+    "SELECT begin_message(2, 'assistant', '{\"uid\": \"d-3\"}')",
+    "SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-3'), 'abandoned')",
     "SELECT group_concat(seq, ',') FROM chat_history(2, 1000)",
     "SELECT fork_conversation(2)",
     "#session 2026-01-01T00:00:00Z",

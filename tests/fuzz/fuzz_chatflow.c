@@ -169,6 +169,10 @@ static const CfFzEntry aEntry[] = {
   /* 69 */ {"switch_branch", "SELECT switch_branch(" NUM(1) ")", 1, 0},
   /* 70 */ {"message_siblings",
             "SELECT count(*), group_concat(id || ':' || is_current) FROM message_siblings(" NUM(1) ")", 1, 0},
+  /* 71 */ {"begin_message", "SELECT begin_message(" NUM(1) ", ?2, ?3)", 3, 0},
+  /* 72 */ {"append_message", "SELECT append_message(" NUM(1) ", ?2)", 2, 0},
+  /* 73 */ {"finish_message", "SELECT finish_message(" NUM(1) ", ?2)", 2, 0},
+  /* 74 */ {"abort_message", "SELECT abort_message(" NUM(1) ", ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

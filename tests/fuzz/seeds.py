@@ -35,6 +35,7 @@ ENTRIES = [
     "langgraph_put", "langgraph_put.options", "langgraph_put_blob", "langgraph_put_write",
     "langgraph_list", "langgraph_get", "langgraph_delete_thread",
     "add_message.parent", "edit_message", "switch_branch", "message_siblings",
+    "begin_message", "append_message", "finish_message", "abort_message",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -209,6 +210,14 @@ SEEDS = {
                  call("edit_message", "2", "x", j({"parent_id": 1})),
                  call("switch_branch", "3"), call("switch_branch", "1.0"), call("switch_branch", "6"),
                  call("message_siblings", "3"), call("message_siblings", "1"), call("message_siblings", "-1")],
+    "drafts": [call("begin_message", "1", "assistant", j({"uid": "d", "metadata": {"m": 1}})),
+               call("append_message", "7", "Sour"), call("append_message", "7", "dough \u00e9"),
+               call("append_message", "7", b"\xc3("), call("append_message", "1", "x"),
+               call("finish_message", "7", j({"tokens": 3, "parts": [{"type": "text", "text": "x"}]})),
+               call("finish_message", "7", "{}"),
+               call("begin_message", "4", "user", "{}"), call("begin_message", "1", "robot", "{}"),
+               call("begin_message", "1", "assistant", j({"tokens": 1})),
+               call("abort_message", "8", "stopped"), call("abort_message", "8", "")],
     "run_uid": [call("start_run.options", j({"uid": "r-1", "on_active": "enqueue"})),
                 call("start_run.options", j({"uid": "", "ttl_seconds": 5})),
                 call("start_run.options", j({"uid": "x" * 129}))],
