@@ -210,7 +210,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     ** estimates them as add_message would */
     rc = sqlite3_prepare_v2(p->db,
                             "UPDATE chat_messages SET status = 'complete',"
-                            " metadata = CASE WHEN json_type(?2, '$.metadata') IS NULL THEN metadata"
+                            " metadata = CASE WHEN json_type(?2, '$.metadata') IS NOT 'object' THEN metadata"
                             "  ELSE json_patch(coalesce(metadata, '{}'), json_extract(?2, '$.metadata')) END,"
                             " parts = coalesce(json_extract(?2, '$.parts'), parts),"
                             " tokens = coalesce(?3, tokens)"

@@ -939,13 +939,16 @@ static char *checkDatabase(sqlite3 *db) {
   };
   /* schema 5: messages are indexed up to the search mark; the indexes hold
   ** exactly those, checked against their content with the mark moved to
-  ** the end inside a savepoint that is then undone */
+  ** the end inside a savepoint that is then undone.  Drafts that stream or
+  ** were aborted are never indexed (docs/drafts.md): FTS5 would count them
+  ** missing, so the savepoint deletes them first. */
   static const char *const azMark[] = {
       "SELECT 'search mark ' || indexed_upto || ' above the message sequence' FROM chatflow_search_state"
       " WHERE indexed_upto > coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)",
       "SELECT 'message ' || id || ' indexed above the search mark' FROM chat_messages_fts_docsize"
       " WHERE id > (SELECT indexed_upto FROM chatflow_search_state)",
       "SAVEPOINT fault_check",
+      "DELETE FROM chat_messages WHERE status <> 'complete'",
       "UPDATE chatflow_search_state SET indexed_upto ="
       " coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)",
       "INSERT INTO chat_messages_fts (chat_messages_fts, rank) VALUES ('integrity-check', 1)",

@@ -95,9 +95,9 @@ SELECT finish_message(7, '{"tokens": 0}');
 SELECT status, tokens FROM chat_messages WHERE id = 7;
 SELECT total_tokens = (SELECT sum(tokens) FROM chat_messages WHERE conversation_id = 1) FROM chat_conversations WHERE id = 1;
 -- a draft of parts only finishes; one with neither content nor parts does not
-SELECT begin_message(1, 'assistant');
-SELECT finish_message(8, '{"parts": [{"type": "data-chart", "data": {"x": 1}}]}');
-SELECT status, content, tokens FROM chat_messages WHERE id = 8;
+SELECT begin_message(1, 'assistant', '{"metadata": {"kept": true}}');
+SELECT finish_message(8, '{"parts": [{"type": "data-chart", "data": {"x": 1}}], "metadata": null}');
+SELECT status, content, tokens, metadata FROM chat_messages WHERE id = 8;
 
 -- ------------------------------------------------ abort: the text kept, the reason in metadata
 SELECT chatflow_clock('2026-01-01T00:02:00.000Z');
