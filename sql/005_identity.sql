@@ -22,6 +22,11 @@
 --   queued; the schema starts the oldest when the active run ends or is
 --   deleted) and can expire while they wait for a person (status expired,
 --   awaiting_ttl_seconds, expires_at).
+-- * Streaming drafts (docs/drafts.md): chat_messages.status ('complete',
+--   'streaming', 'aborted'; every earlier message complete) and streamed_at.
+--   A draft's content only grows, by appending, while it streams; its status
+--   moves once; it counts 0 tokens and stays out of the search indexes until
+--   it finishes; deleting its conversation aborts it.
 
 -- ---------------------------------------------------------------------------
 -- Rebuild with AUTOINCREMENT
