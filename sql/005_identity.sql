@@ -703,10 +703,11 @@ END;
 -- fires costs a frame of its own): the conversation not deleted; the
 -- columns that may change (tokens, type, run_id, workflow_step, metadata,
 -- attachments) valid; the others unchanged (a NULL seq may be filled in
--- once, by chat_messages_after_insert).
+-- once, by chat_messages_after_insert).  Content and parts: the next
+-- trigger, chat_messages_draft_update.
 CREATE TRIGGER chat_messages_check_update
-BEFORE UPDATE OF id, conversation_id, seq, run_id, role, type, content, parts, attachments,
-                 workflow_step, metadata, tokens, created_at, uid, status, streamed_at ON chat_messages
+BEFORE UPDATE OF id, conversation_id, seq, run_id, role, type, attachments,
+                 workflow_step, metadata, tokens, created_at, uid ON chat_messages
 BEGIN
   SELECT CASE
     WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
@@ -714,15 +715,15 @@ BEGIN
     WHEN NEW.workflow_step IS NOT OLD.workflow_step AND instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0
       THEN RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
     -- the changed JSON columns joined, as in chat_messages_check_insert
-    WHEN instr((CASE WHEN NEW.parts IS NOT OLD.parts THEN coalesce(NEW.parts, '') ELSE '' END || ' ' || CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+    WHEN instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\u') > 0 THEN CASE
-      WHEN instr(replace((CASE WHEN NEW.parts IS NOT OLD.parts THEN coalesce(NEW.parts, '') ELSE '' END || ' ' || CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+      WHEN instr(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_'), '\u0000') > 0
         THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
-      WHEN (instr((CASE WHEN NEW.parts IS NOT OLD.parts THEN coalesce(NEW.parts, '') ELSE '' END || ' ' || CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
-                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.parts IS NOT OLD.parts THEN coalesce(NEW.parts, '') ELSE '' END || ' ' || CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+      WHEN (instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+                 CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\uD') > 0)
-       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.parts IS NOT OLD.parts THEN coalesce(NEW.parts, '') ELSE '' END || ' ' || CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_')) AS t),
                                  (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
                                          ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
@@ -746,10 +747,26 @@ BEGIN
       OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
       OR NEW.role IS NOT OLD.role
       OR NEW.uid IS NOT OLD.uid
-      OR (OLD.status <> 'streaming' AND (NEW.content IS NOT OLD.content OR NEW.parts IS NOT OLD.parts))
       THEN RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
-    -- a draft (docs/drafts.md): its content only grows by appending, its
-    -- status moves once, to complete or aborted
+  END;
+END;
+-- Content, parts, status and streamed_at: a trigger of their own, so that
+-- neither the UPDATE of chat_messages_after_insert (which sets none of
+-- them) nor an append runs the other's checks.  Content and parts are
+-- immutable but while the message is a draft (docs/drafts.md): its content
+-- only grows, by appending, within the limit, without NUL; its status
+-- moves once, to complete or aborted; streamed_at moves only while it
+-- streams.  (A deleted conversation holds no draft that streams: deleting
+-- it aborts them, chat_conversations_deleted_drafts.)
+CREATE TRIGGER chat_messages_draft_update
+BEFORE UPDATE OF content, parts, status, streamed_at ON chat_messages
+BEGIN
+  SELECT CASE
+    WHEN OLD.status <> 'streaming' AND (NEW.content IS NOT OLD.content OR NEW.parts IS NOT OLD.parts) THEN CASE
+      WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+        THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages')
+      ELSE RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
+    END
     WHEN NEW.status IS NOT OLD.status
      AND NOT (OLD.status = 'streaming' AND (NEW.status = 'complete' OR NEW.status = 'aborted'))
       THEN RAISE(ABORT, 'chatflow: a message''s status only moves from streaming to complete or aborted')
@@ -774,6 +791,19 @@ BEGIN
        AND length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                             WHERE key = 'limits.max_content_chars'), 100000)
         THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
+    END
+    -- parts set on a draft (finish_message): the text gate of the JSON columns
+    WHEN NEW.parts IS NOT OLD.parts AND instr(NEW.parts, '\u') > 0 THEN CASE
+      WHEN instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+      WHEN (instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t),
+                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                    WHERE t GLOB p.column1)
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
     END
   END;
 END;
