@@ -67,7 +67,7 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(SAN) $(WARN) -fPIC -Iext -Idist
              -DCHATFLOW_BUILD_FLAGS='"$(strip $(OPT) $(SAN))"' $(CFLAGS)
 
 SRCS     := ext/chatflow.c ext/util.c ext/json.c ext/schema.c ext/conversations.c \
-            ext/messages.c ext/branches.c ext/ui.c ext/runs.c ext/history_vtab.c ext/interrupt_vtab.c ext/workflow.c \
+            ext/messages.c ext/drafts.c ext/branches.c ext/ui.c ext/runs.c ext/history_vtab.c ext/interrupt_vtab.c ext/workflow.c \
             ext/http.c ext/provider.c ext/retention.c ext/list_vtab.c ext/page_vtab.c ext/search_vtab.c \
             ext/export.c ext/tvf.c ext/write.c ext/text.c ext/snippet.c ext/index.c \
             ext/langgraph.c ext/check.c

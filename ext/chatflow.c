@@ -27,7 +27,7 @@ __declspec(dllexport)
 #endif
 int sqlite3_chatflow_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   static int (*const aRegister[])(sqlite3 *, CfConn *) = {
-    cfRegisterSchema, cfRegisterConversations, cfRegisterMessages,
+    cfRegisterSchema, cfRegisterConversations, cfRegisterMessages, cfRegisterDrafts,
     cfRegisterRuns,   cfRegisterHistory,       cfRegisterInterrupt,
     cfRegisterWorkflow, cfRegisterProvider, cfRegisterRetention, cfRegisterList, cfRegisterPage,
     cfRegisterSearch,   cfRegisterExport, cfRegisterIndex, cfRegisterUi,

@@ -119,6 +119,10 @@ enum {
   CF_STMT_MSG_DELETE_RUN_OF, /* the run's conversation */
   CF_STMT_INDEX_MARK, /* index.c: chatflow_search_state.indexed_upto */
   CF_STMT_INDEX_MOVE, /* index.c: moves it forward (the schema indexes) */
+  CF_STMT_DRAFT_INSERT, /* messages.c: begin_message's draft, */
+  CF_STMT_DRAFT_INSERT_UID, /* with a uid */
+  CF_STMT_DRAFT_APPEND, /* drafts.c: append_message */
+  CF_STMT_DRAFT_STATE, /* drafts.c: why a draft took no append */
   CF_STMT_COUNT
 };
 
@@ -329,6 +333,10 @@ int cfRegisterSchema(sqlite3 *db, CfConn *p);
 int cfRegisterIndex(sqlite3 *db, CfConn *p);
 int cfRegisterConversations(sqlite3 *db, CfConn *p);
 int cfRegisterMessages(sqlite3 *db, CfConn *p);
+/* messages.c: begin_message (add_message's checks, a draft); drafts.c: the rest. */
+void cfBeginMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+int cfRegisterDrafts(sqlite3 *db, CfConn *p);
+int cfExpireDrafts(CfConn *p, const char *zNow, int *pn);
 int cfRegisterBranches(sqlite3 *db, CfConn *p);
 /* history_vtab.c: checks the arguments of a history window (conversation,
 ** max_tokens, run_id: each may be 0 or NULL but the first) and prepares the

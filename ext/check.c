@@ -32,8 +32,9 @@
 **                    have completed_at
 **   run_first_event  every run has its first event (from_status NULL)
 **   run_last_event   a run's status is its last event's to_status
-**   search_index     every message with id <= chatflow_search_state's mark
-**                    is in chat_messages_fts and no other row is
+**   search_index     every complete message with id <= chatflow_search_state's
+**                    mark is in chat_messages_fts and no other row is
+**                    (drafts that stream or were aborted are not indexed)
 **   search_trigram   the same for chat_messages_trigram, which holds the
 **                    messages that are not plain ASCII (only when the
 **                    table exists)
@@ -41,6 +42,8 @@
 **                    and no other row is
 **   title_trigram    the same for chat_titles_trigram (titles that are not
 **                    plain ASCII; only when the table exists)
+**   drafts           a draft that streams (status 'streaming') counts 0
+**                    tokens and is not in a deleted conversation
 **   checkpoints      a run_<n> checkpoint belongs to an active run n
 **   message_runs     a message's run is a run of the same conversation
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
@@ -49,7 +52,7 @@
 **
 ** The FTS5 indexes are compared through their docsize tables (one row per
 ** indexed rowid), so nothing is written, not even an FTS5 'integrity-check'
-** command.  Drafts do not exist yet: nothing to check.
+** command.
 **
 ** Takes no arguments.  Errors: a database without chatflow's schema (run
 ** chatflow_init()); out of memory and I/O errors as they come (never a
@@ -132,19 +135,21 @@ static const CfCheckDef aCheck[] = {
    "                         ORDER BY id DESC LIMIT 1)"},
   {"search_index", "messages",
    "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"
-   " WHERE m.id <= s.indexed_upto"
+   " WHERE m.id <= s.indexed_upto AND m.status = 'complete'"
    "   AND NOT EXISTS (SELECT 1 FROM chat_messages_fts_docsize WHERE id = m.id)"
    " UNION ALL "
    "SELECT d.id FROM chat_messages_fts_docsize AS d, chatflow_search_state AS s"
-   " WHERE d.id > s.indexed_upto OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id)"},
+   " WHERE d.id > s.indexed_upto"
+   "    OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id AND status = 'complete')"},
   {"search_trigram", "messages",
    "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"
-   " WHERE m.id <= s.indexed_upto AND length(CAST(m.content AS BLOB)) > length(m.content)"
+   " WHERE m.id <= s.indexed_upto AND m.status = 'complete'"
+   "   AND length(CAST(m.content AS BLOB)) > length(m.content)"
    "   AND NOT EXISTS (SELECT 1 FROM chat_messages_trigram_docsize WHERE id = m.id)"
    " UNION ALL "
    "SELECT d.id FROM chat_messages_trigram_docsize AS d, chatflow_search_state AS s"
    " WHERE d.id > s.indexed_upto"
-   "    OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id"
+   "    OR NOT EXISTS (SELECT 1 FROM chat_messages WHERE id = d.id AND status = 'complete'"
    "                     AND length(CAST(content AS BLOB)) > length(content))"},
   {"title_index", "conversations",
    "SELECT c.id FROM chat_conversations AS c"
@@ -160,6 +165,13 @@ static const CfCheckDef aCheck[] = {
    "SELECT d.id FROM chat_titles_trigram_docsize AS d"
    " WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = d.id"
    "                     AND length(CAST(title AS BLOB)) > length(title))"},
+  {"drafts", "messages",
+   /* a draft that streams counts no tokens, and none is left in a
+   ** deleted conversation (deleting aborts them) */
+   "SELECT m.id FROM chat_messages AS m"
+   " WHERE m.status = 'streaming'"
+   "   AND (m.tokens IS NOT 0"
+   "        OR (SELECT deleted_at FROM chat_conversations WHERE id = m.conversation_id) IS NOT NULL)"},
   {"checkpoints", "checkpoints",
    /* run_<n> as run_workflow_id writes it (the schema's rule) */
    "SELECT workflow_id AS id FROM workflow_interrupts"

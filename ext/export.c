@@ -142,7 +142,7 @@ static const char cfExportSql[] =
     "     'run_id', run_id, 'role', role, 'type', type, 'content', content,"
     "     'parts', json(parts), 'attachments', json(attachments), 'workflow_step', workflow_step,"
     "     'metadata', json(metadata), 'tokens', tokens, 'created_at', created_at, 'uid', uid,"
-    "     'parent_id', parent_id) AS o"
+    "     'parent_id', parent_id, 'status', status, 'streamed_at', streamed_at) AS o"
     "     FROM chat_messages WHERE conversation_id = c.id ORDER BY seq) AS m)),"
     " 'runs', json((SELECT json_group_array(json(r.o)) FROM ("
     "   SELECT json_object('id', w.id, 'conversation_id', w.conversation_id,"
@@ -539,7 +539,7 @@ static const char cfConvInsertSql[] =
 
 enum { MS_ID, MS_CONVERSATION_ID, MS_SEQ, MS_RUN_ID, MS_ROLE, MS_TYPE, MS_CONTENT, MS_PARTS,
        MS_ATTACHMENTS, MS_WORKFLOW_STEP, MS_METADATA, MS_TOKENS, MS_CREATED_AT, MS_UID,
-       MS_PARENT_ID, MS_N };
+       MS_PARENT_ID, MS_STATUS, MS_STREAMED_AT, MS_N };
 static const CfField aMsgField[MS_N] = {
   {"id", CF_IK_INT, 1, 0},            {"conversation_id", CF_IK_SKIP, 1, 0},
   {"seq", CF_IK_INT, 0, 0},           {"run_id", CF_IK_INT, 1, 0},
@@ -549,17 +549,25 @@ static const CfField aMsgField[MS_N] = {
   {"metadata", CF_IK_OBJECT, 1, 0},   {"tokens", CF_IK_INT, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},   {"uid", CF_IK_TEXT, 1, 0},
   {"parent_id", CF_IK_INT, 1, 0},
+  {"status", CF_IK_TEXT, 0, 0},       {"streamed_at", CF_IK_TIME, 1, 0},
 };
 /* uid: the exported one (a UIMessage id stays the same), else the random
 ** default of the schema's column, written out.  parent_id (?34): the new id
 ** of the exported parent, 0 for none, NULL (the field absent, as in
 ** documents of 0.1) for the message before it. */
 #define CF_P_MSG_PARENT 34
+/* status (?16): a draft that was streaming when exported is imported as
+** aborted (nobody appends to the copy), metadata.abort_reason 'imported
+** while streaming', its tokens estimated by the schema (docs/drafts.md). */
 static const char cfMsgInsertSql[] =
     "INSERT INTO chat_messages (conversation_id, seq, run_id, role, type, content, parts,"
-    " attachments, workflow_step, metadata, tokens, created_at, uid, parent_id)"
-    " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10, ?11, ?12, coalesce(?13, ?32),"
-    " coalesce(?14, lower(hex(randomblob(16)))), ?34)";
+    " attachments, workflow_step, metadata, tokens, created_at, uid, parent_id, status, streamed_at)"
+    " VALUES (?30, ?3, ?31, ?5, ?6, coalesce(?7, ''), ?8, ?9, ?10,"
+    " CASE WHEN ?16 IS 'streaming' THEN json_set(coalesce(?11, '{}'), '$.abort_reason', 'imported while streaming')"
+    "      ELSE ?11 END,"
+    " CASE WHEN ?16 IS 'streaming' THEN NULL ELSE ?12 END, coalesce(?13, ?32),"
+    " coalesce(?14, lower(hex(randomblob(16)))), ?34,"
+    " CASE WHEN ?16 IS 'streaming' THEN 'aborted' ELSE coalesce(?16, 'complete') END, ?17)";
 /* The insert trigger attaches a message without run_id to the
 ** conversation's active run and copies its step: the exported values win. */
 static const char cfMsgFixSql[] =
@@ -969,6 +977,10 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     if (!bRole) {
       rc = cfImportError(pI, "%s.role: invalid role '%q' (expected system, user, assistant, tool)",
                          zPath, aCell[MS_ROLE].z);
+    } else if (aCell[MS_STATUS].eType == SQLITE_TEXT && strcmp(aCell[MS_STATUS].z, "complete") != 0 &&
+               strcmp(aCell[MS_STATUS].z, "streaming") != 0 && strcmp(aCell[MS_STATUS].z, "aborted") != 0) {
+      rc = cfImportError(pI, "%s.status: invalid status '%q' (expected complete, streaming, aborted)",
+                         zPath, aCell[MS_STATUS].z);
     } else if (aCell[MS_TYPE].eType == SQLITE_TEXT && !cfMsgTypeValid(aCell[MS_TYPE].z)) {
       rc = cfImportError(pI, "%s.type: invalid message type '%q' (expected 1 to 64 of a-z, 0-9, '_', '.', '-')",
                          zPath, aCell[MS_TYPE].z);
@@ -1377,11 +1389,16 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = cfStmtText(
         p,
         "INSERT INTO chat_messages (conversation_id, seq, role, type, content, parts, attachments,"
-        " metadata, tokens, created_at, uid, parent_id)"
-        " SELECT ?2, seq, role, type, content, parts, attachments, metadata, tokens, created_at, uid,"
+        " metadata, tokens, created_at, uid, parent_id, status, streamed_at)"
+        " SELECT ?2, seq, role, type, content, parts, attachments,"
+        "   CASE WHEN status = 'streaming'"
+        "        THEN json_set(coalesce(metadata, '{}'), '$.abort_reason', 'forked while streaming')"
+        "        ELSE metadata END,"
+        "   CASE WHEN status = 'streaming' THEN NULL ELSE tokens END, created_at, uid,"
         "   CASE WHEN parent_id IS NULL THEN 0 ELSE"
         "    (SELECT c.id FROM chat_messages AS p, chat_messages AS c"
-        "      WHERE p.id = s.parent_id AND c.conversation_id = ?2 AND c.seq = p.seq) END"
+        "      WHERE p.id = s.parent_id AND c.conversation_id = ?2 AND c.seq = p.seq) END,"
+        "   CASE WHEN status = 'streaming' THEN 'aborted' ELSE status END, streamed_at"
         "   FROM chat_messages AS s WHERE id = ?1",
         &pStmt);
     if (rc == SQLITE_OK) {

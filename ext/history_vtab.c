@@ -37,7 +37,9 @@
 ** call (raw SQL only: add_message refuses one), for which the walk looks
 ** back through the conversation once.  Once it branched, the branch is
 ** read up from the leaf down to where the budget ends or to the oldest
-** system message (CfBranch).
+** system message (CfBranch).  Only complete messages are in a window: a
+** draft that streams or was aborted (docs/drafts.md) is passed over, the
+** branch still read through it.
 **
 ** One file past 600 lines because the window is one concept: which
 ** messages it holds (the walk, on a chain or up a branch) and how they are
@@ -119,6 +121,7 @@ typedef struct CfWalkRow {
   char cRole;       /* 's', 'u', 'a', 't' */
   char *zCallId;    /* sqlite3_malloc'd, or 0 */
   char *zPartIds;   /* sqlite3_malloc'd, or 0 */
+  int bSkip;        /* not complete (a draft streaming or aborted): out of every window */
 } CfWalkRow;
 
 /* Which messages a history reads: those of the conversation's current
@@ -178,7 +181,7 @@ static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3
   int rc;
   cfBranchClear(pB);
   rc = cfStmt(p, CF_STMT_HISTORY_UP,
-              "SELECT " CF_SQL_WALK_COLS ", coalesce(parent_id, 0), run_id FROM chat_messages"
+              "SELECT " CF_SQL_WALK_COLS ", coalesce(parent_id, 0), run_id, status <> 'complete' FROM chat_messages"
               " WHERE id = ?1 AND conversation_id = ?2",
               &pStmt);
   while (rc == SQLITE_OK && iNext > 0) {
@@ -222,8 +225,9 @@ static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3
     r->zPartIds = cfColumnDup(pStmt, 4, &rc);
     iNext = sqlite3_column_int64(pStmt, 5);
     r->iRun = sqlite3_column_int64(pStmt, 6);
+    r->bSkip = sqlite3_column_int(pStmt, 7);
     sqlite3_reset(pStmt);
-    if (r->cRole != 's') nPassed += r->nTokens;
+    if (r->cRole != 's' && !r->bSkip) nPassed += r->nTokens;
     if (nStop >= 0 && nPassed > nStop && (iMinSys == 0 || r->iSeq <= iMinSys)) {
       pB->bCut = iNext > 0;
       break;
@@ -255,7 +259,7 @@ static int cfBranchCallBefore(CfWalk *w, int iRow, const char *zCallId, int *pbF
   *pbFound = 0;
   for (int i = iRow + 1; rc == SQLITE_OK && !*pbFound && i < w->pB->nRow; i++) {
     const CfWalkRow *r = &w->pB->aRow[i];
-    if (r->cRole != 'a' || r->zPartIds == 0 || (w->iRun && r->iRun != w->iRun)) continue;
+    if (r->cRole != 'a' || r->bSkip || r->zPartIds == 0 || (w->iRun && r->iRun != w->iRun)) continue;
     if (w->pCall == 0) {
       rc = sqlite3_prepare_v2(w->p->db,
                               "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
@@ -295,6 +299,7 @@ static int cfWalkOne(CfWalk *w, int iRow, sqlite3_int64 iSeq, sqlite3_int64 nTok
       rc = sqlite3_prepare_v2(w->p->db,
                               "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
                               " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                              "   AND m.status = 'complete'"
                               "   AND (?4 = 0 OR m.run_id = ?4)"
                               "   AND m.parts IS NOT NULL"
                               "   AND " CF_SQL_PART_CALLS("?2")
@@ -361,14 +366,14 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
   if (pB->bBranched) {
     for (int i = 0; rc == SQLITE_OK && i < pB->nRow; i++) {
       const CfWalkRow *r = &pB->aRow[i];
-      if (r->cRole == 's' || (iRun && r->iRun != iRun)) continue;
+      if (r->cRole == 's' || r->bSkip || (iRun && r->iRun != iRun)) continue;
       rc = cfWalkOne(&w, i, r->iSeq, r->nTokens, r->cRole, r->zCallId, r->zPartIds);
     }
   } else {
     rc = sqlite3_prepare_v2(p->db,
                             "SELECT " CF_SQL_WALK_COLS " FROM chat_messages"
                             " WHERE conversation_id = ?1 AND seq <= ?9 AND role <> 'system'"
-                            "   AND (?2 = 0 OR run_id = ?2)"
+                            "   AND status = 'complete' AND (?2 = 0 OR run_id = ?2)"
                             " ORDER BY seq DESC",
                             -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
@@ -478,7 +483,9 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     while (rc == SQLITE_OK && bBudget) {
       sqlite3_int64 nLeft = nBudget;
       for (int i = 0; i < branch.nRow; i++) {
-        if (branch.aRow[i].cRole == 's') nLeft -= branch.aRow[i].nTokens; /* system messages come first */
+        if (branch.aRow[i].cRole == 's' && !branch.aRow[i].bSkip) {
+          nLeft -= branch.aRow[i].nTokens; /* system messages come first */
+        }
       }
       rc = cfHistoryWalk(p, iConv, iRun, nLeft, &branch, &iMinSeq, pzErr);
       if (rc != CF_HISTORY_AGAIN) break;
@@ -492,6 +499,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     sqlite3_str_appendchar(pIds, 1, '[');
     for (int i = 0; i < branch.nRow; i++) {
       const CfWalkRow *r = &branch.aRow[i];
+      if (r->bSkip) continue; /* a draft: in no window */
       if (r->cRole == 's' || (r->iSeq >= iMinSeq && (iRun == 0 || r->iRun == iRun))) {
         sqlite3_str_appendf(pIds, "%s%lld", zSep, r->iId);
         zSep = ",";
@@ -512,7 +520,8 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
       sqlite3_int64 nLeft = nBudget;
       rc = sqlite3_prepare_v2(p->db,
                               "SELECT coalesce(sum(tokens), 0) FROM chat_messages"
-                              " WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'",
+                              " WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'"
+                              "   AND status = 'complete'",
                               -1, &pStmt, 0);
       if (rc != SQLITE_OK) goto db_error;
       sqlite3_bind_int64(pStmt, 1, iConv);
@@ -529,9 +538,11 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     }
     zSql = sqlite3_mprintf(
         "SELECT %s FROM chat_messages"
-        " WHERE conversation_id = ?1 AND seq <= ?9 AND seq >= ?2 AND role <> 'system'%s"
+        " WHERE conversation_id = ?1 AND seq <= ?9 AND seq >= ?2 AND role <> 'system'"
+        "   AND status = 'complete'%s"
         " UNION ALL"
         " SELECT %s FROM chat_messages WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'"
+        "   AND status = 'complete'"
         " ORDER BY seq",
         zCols, iRun ? " AND run_id = ?3" : "", zCols);
   }

@@ -164,12 +164,26 @@ typedef struct CfHttpSink {
   size_t nMax;
   size_t nAlloc;
   int bTooBig;
+  const CfHttpRequest *pReq; /* its xData, for a streamed 2xx body */
+  CURL *pCurl;
+  int bStopped;              /* xData asked to stop */
 } CfHttpSink;
 
 static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) {
   CfHttpSink *pSink = (CfHttpSink *)pArg;
   CfHttpResponse *r = pSink->pResp;
   size_t n = nSize * nItems;
+  if (pSink->pReq->xData) {
+    long iStatus = 0;
+    curl_easy_getinfo(pSink->pCurl, CURLINFO_RESPONSE_CODE, &iStatus);
+    if (iStatus >= 200 && iStatus <= 299) {
+      if (pSink->pReq->xData(pSink->pReq->pDataArg, pData, n)) {
+        pSink->bStopped = 1;
+        return 0;
+      }
+      return n;
+    }
+  }
   if (r->nBody + n > pSink->nMax) {
     pSink->bTooBig = 1;
     return 0; /* makes curl fail with CURLE_WRITE_ERROR */
@@ -217,6 +231,8 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   }
   memset(&sink, 0, sizeof(sink));
   sink.pResp = pResp;
+  sink.pReq = pReq;
+  sink.pCurl = pCurl;
   sink.nMax = pReq->nMaxResponse ? pReq->nMaxResponse : (8u << 20);
   for (int i = 0; i < pReq->nHeader; i++) {
     struct curl_slist *pNew = curl_slist_append(pHeaders, pReq->azHeader[i]);
@@ -263,7 +279,10 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   e = curl_easy_perform(pCurl);
   curl_easy_getinfo(pCurl, CURLINFO_RESPONSE_CODE, &pResp->iStatus);
   if (e != CURLE_OK) {
-    if (sink.bTooBig) {
+    if (sink.bStopped) {
+      snprintf(pResp->zError, sizeof(pResp->zError), "stopped by the receiver");
+      rc = CF_HTTP_FAIL_STOPPED;
+    } else if (sink.bTooBig) {
       snprintf(pResp->zError, sizeof(pResp->zError), "response larger than %zu bytes", sink.nMax);
       rc = CF_HTTP_FAIL_TOOBIG;
     } else if (e == CURLE_ABORTED_BY_CALLBACK) {

@@ -21,6 +21,7 @@
 #define CF_HTTP_FAIL_ABORTED 4  /* xAbort asked to stop */
 #define CF_HTTP_FAIL_OTHER 5    /* anything else curl reports */
 #define CF_HTTP_FAIL_REDIRECT 6 /* a 3xx with a Location: never followed (zRedirect) */
+#define CF_HTTP_FAIL_STOPPED 7  /* xData asked to stop */
 
 typedef struct CfHttpRequest {
   const char *zUrl;          /* http:// or https:// */
@@ -35,6 +36,11 @@ typedef struct CfHttpRequest {
   const char *zCaBundle;     /* 0 or a CA bundle path */
   int (*xAbort)(void *);     /* polled during the transfer; non-zero stops it */
   void *pAbortArg;
+  /* Optional (streaming): the body of a 2xx response is handed over as it
+  ** arrives instead of being kept; non-zero stops the transfer
+  ** (CF_HTTP_FAIL_STOPPED).  Other responses are kept in zBody as usual. */
+  int (*xData)(void *, const char *, size_t);
+  void *pDataArg;
 } CfHttpRequest;
 
 typedef struct CfHttpResponse {

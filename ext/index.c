@@ -19,6 +19,10 @@
 **     (CF_INDEX_BATCH) are waiting, in the same SAVEPOINT as the insert;
 **   - chatflow_index(), for all of them or the oldest max_messages.
 **
+** Only complete messages are indexed: a draft joins the indexes when it
+** finishes (the schema's chat_messages_draft_* triggers, when the mark has
+** passed it; else when the mark does), an aborted one never.
+**
 ** And search_messages covers the messages above the mark at once:
 ** cfSearchPending copies them into a private in-memory connection of the
 ** caller's connection (CfConn.dbPending: FTS5 tables chatflow_pending_fts
@@ -194,7 +198,7 @@ static int cfPendingFill(CfConn *p, sqlite3_int64 iFrom) {
   sqlite3_stmt *pRead = 0, *pWords = 0, *pScripts = 0;
   int rc = sqlite3_exec(p->dbPending, "BEGIN", 0, 0, 0);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db, "SELECT id, content FROM main.chat_messages WHERE id > ?1 ORDER BY id",
+    rc = sqlite3_prepare_v2(p->db, "SELECT id, content FROM main.chat_messages WHERE id > ?1 AND status = 'complete' ORDER BY id",
                             -1, &pRead, 0);
   }
   if (rc == SQLITE_OK) {
@@ -252,7 +256,7 @@ static int cfPendingScan(CfConn *p, sqlite3_int64 iPrefixMax, CfPendKey *pAll, C
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db,
                               "SELECT s.indexed_upto, m.id, m.content FROM chatflow_search_state AS s"
-                              "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto ORDER BY m.id",
+                              "  LEFT JOIN chat_messages AS m ON m.id > s.indexed_upto AND m.status = 'complete' ORDER BY m.id",
                               -1, &pStmt, 0);
   memset(pAll, 0, sizeof(*pAll));
   pAll->h = 14695981039346656037ULL;
@@ -522,7 +526,7 @@ static int cfIndexedWord(CfConn *p, char **pzWord) {
   sqlite3_stmt *pStmt = 0;
   int rc = sqlite3_prepare_v2(p->db,
                               "SELECT content FROM chat_messages"
-                              " WHERE id <= (SELECT indexed_upto FROM chatflow_search_state)"
+                              " WHERE id <= (SELECT indexed_upto FROM chatflow_search_state) AND status = 'complete'"
                               " ORDER BY id DESC LIMIT 20",
                               -1, &pStmt, 0);
   *pzWord = 0;

@@ -196,11 +196,13 @@ static int cfTypeValid(const char *z) {
 }
 
 /* add_message, and edit_message (iEditOf > 0: the new message is a
-** sibling of that message, under iEditParent, 0 for none).  zRole is
-** checked; vContent and vOpts (0 when not given) are the arguments. */
+** sibling of that message, under iEditParent, 0 for none), and
+** begin_message (bDraft: vContent is 0, the message a draft in status
+** streaming with empty content, docs/drafts.md).  zRole is checked;
+** vContent and vOpts (0 when not given) are the arguments. */
 static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
                          sqlite3_value *vContent, sqlite3_value *vOpts, sqlite3_int64 iEditOf,
-                         sqlite3_int64 iEditParent) {
+                         sqlite3_int64 iEditParent, int bDraft) {
   static const CfJsonOpt aInit[MOPT_COUNT] = {
     {"type", CF_JT_STRING, 0, 0, 0},       {"parts", CF_JT_PARTS, 0, 0, 0},
     {"attachments", CF_JT_ARRAY, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
@@ -213,14 +215,15 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   sqlite3_int64 iRun = 0, iMsg = 0, iParent = iEditOf ? iEditParent : -1; /* -1: the leaf */
   sqlite3_int64 iLeaf = 0; /* the conversation's current leaf */
   const char *zContent = 0, *zOpts = 0, *zType;
-  const char *zFunc = iEditOf ? "edit_message" : "add_message";
+  const char *zFunc = bDraft ? "begin_message" : iEditOf ? "edit_message" : "add_message";
   char *zErr = 0, *zTitle = 0, *zStep = 0, *zParts = 0, *zMeta = 0, *zCallId = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
 
   memcpy(aOpt, aInit, sizeof(aInit));
-  if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return;
+  if (bDraft) zContent = "";
+  else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return;
   if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc,
                                        aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
@@ -242,8 +245,12 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       goto fail;
     }
   }
-  if (zContent) nContent = sqlite3_value_bytes(vContent);
-  if (nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0) &&
+  if (zContent && vContent) nContent = sqlite3_value_bytes(vContent);
+  if (bDraft && aOpt[MOPT_TOKENS].bPresent) {
+    zErr = sqlite3_mprintf("chatflow: begin_message takes no option tokens: a draft is counted when it finishes (finish_message option tokens)");
+    goto fail;
+  }
+  if (!bDraft && nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0) &&
       (!aOpt[MOPT_TOOL_CALLS].bPresent || aOpt[MOPT_TOOL_CALLS].iVal == 0)) {
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
                            zContent ? "empty" : "NULL");
@@ -544,7 +551,15 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
     }
   }
 
-  if (aOpt[MOPT_UID].bPresent) {
+  if (bDraft) {
+    /* a draft: status streaming, its last write now, 0 tokens (?8) */
+    if (aOpt[MOPT_UID].bPresent) {
+      rc = cfStmt(p, CF_STMT_DRAFT_INSERT_UID,
+                  CF_MSG_INSERT(", status, streamed_at, uid", ", 'streaming', ?9, ?12"), &pStmt);
+    } else {
+      rc = cfStmt(p, CF_STMT_DRAFT_INSERT, CF_MSG_INSERT(", status, streamed_at", ", 'streaming', ?9"), &pStmt);
+    }
+  } else if (aOpt[MOPT_UID].bPresent) {
     rc = cfStmt(p, CF_STMT_MSG_INSERT_UID, CF_MSG_INSERT(", uid", ", ?12"), &pStmt);
   } else {
     rc = cfStmt(p, CF_STMT_MSG_INSERT, CF_MSG_INSERT("", ""), &pStmt);
@@ -558,6 +573,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   if (zOpts) sqlite3_bind_text(pStmt, 6, zOpts, -1, SQLITE_STATIC);
   if (zStep) sqlite3_bind_text(pStmt, 7, zStep, -1, SQLITE_STATIC);
   if (aOpt[MOPT_TOKENS].bPresent) sqlite3_bind_int64(pStmt, 8, aOpt[MOPT_TOKENS].iVal);
+  if (bDraft) sqlite3_bind_int64(pStmt, 8, 0);
   sqlite3_bind_text(pStmt, 9, zNow, -1, SQLITE_STATIC);
   if (zParts) sqlite3_bind_text(pStmt, 10, zParts, -1, SQLITE_STATIC);
   if (zMeta) sqlite3_bind_text(pStmt, 11, zMeta, -1, SQLITE_STATIC);
@@ -613,7 +629,17 @@ static void cfAddMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   const char *zRole = 0;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (cfRoleCheck(ctx, argv[1], &zRole)) return;
-  cfAddMessage(ctx, (CfConn *)sqlite3_user_data(ctx), iConv, zRole, argv[2], argc > 3 ? argv[3] : 0, 0, 0);
+  cfAddMessage(ctx, (CfConn *)sqlite3_user_data(ctx), iConv, zRole, argv[2], argc > 3 ? argv[3] : 0, 0, 0, 0);
+}
+
+/* begin_message(conversation_id, role [, options_json]): registered by
+** drafts.c, which has the rest of a draft's life. */
+void cfBeginMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  sqlite3_int64 iConv;
+  const char *zRole = 0;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (cfRoleCheck(ctx, argv[1], &zRole)) return;
+  cfAddMessage(ctx, (CfConn *)sqlite3_user_data(ctx), iConv, zRole, 0, argc > 2 ? argv[2] : 0, 0, 0, 1);
 }
 
 /* edit_message(message_id, content [, options_json]): the message's
@@ -650,7 +676,7 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     cfResultCode(ctx, rc);
     return;
   }
-  cfAddMessage(ctx, p, iConv, zRole, argv[1], argc > 2 ? argv[2] : 0, iMsg, iParent);
+  cfAddMessage(ctx, p, iConv, zRole, argv[1], argc > 2 ? argv[2] : 0, iMsg, iParent, 0);
 }
 
 /* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */

@@ -139,6 +139,7 @@ typedef struct CfCall {
   char *zFinish;
   long long nIn, nOut, nTotal, nMs;
   int bUsage;         /* the response had a usage object */
+  struct CfStream *pStream; /* option stream: the events go there (cfStreamData) */
 } CfCall;
 
 static void cfCallFree(CfCall *c) {
@@ -411,6 +412,316 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
   return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+/* ------------------------------------------------------------ streaming
+**
+** Option stream (docs/drafts.md): the request asks for server-sent events
+** ("stream": true, "stream_options": {"include_usage": true}); each event
+** "data: {chunk}" carries choices[0].delta (content, reasoning_content,
+** tool_calls in pieces by index), finish_reason, model and, last, usage;
+** "data: [DONE]" ends the stream.  The reply is written as it comes, each
+** write a statement of its own on the connection (so its own short
+** transaction; none is open across the call): begin_message at the first
+** event, append_message per content delta, finish_message at the end with
+** the metadata, tokens and parts complete_chat stores without streaming.
+** Any failure once the draft exists (the connection drops, a timeout, an
+** error event, a malformed event, a refused write) aborts the draft with
+** the error as its reason, and complete_chat raises that error. */
+#define CF_STREAM_CALLS 64
+
+typedef struct CfStreamCall {
+  char *zId, *zName; /* sqlite3_malloc'd */
+  sqlite3_str *pArgs;
+} CfStreamCall;
+
+typedef struct CfStream {
+  CfConn *p;
+  sqlite3_int64 iConv, iMsg; /* iMsg: the draft, 0 until the first event */
+  const char *zLeaf;         /* the parent, "0" for none */
+  char *zLine;               /* an event line not complete yet */
+  size_t nLine, nAlloc;
+  int bDone;                 /* [DONE] seen */
+  char *zErr;                /* the failure, sqlite3_malloc'd */
+  sqlite3_str *pReason;      /* reasoning_content, joined */
+  CfStreamCall aCall[CF_STREAM_CALLS];
+  int nCall;
+  long long nContent;        /* bytes of content appended */
+  CfCall *c;                 /* model, finish_reason, usage go there */
+} CfStream;
+
+static void cfStreamFree(CfStream *s) {
+  free(s->zLine);
+  sqlite3_free(s->zErr);
+  sqlite3_free(sqlite3_str_finish(s->pReason));
+  for (int i = 0; i < s->nCall; i++) {
+    sqlite3_free(s->aCall[i].zId);
+    sqlite3_free(s->aCall[i].zName);
+    sqlite3_free(sqlite3_str_finish(s->aCall[i].pArgs));
+  }
+}
+
+/* Runs "SELECT f(?1, ?2, ?3)" with an integer and two texts (0: NULL) on
+** the connection, as a statement of its own; the integer result in *piOut.
+** Returns 0 or an error message. */
+static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const char *z2, int n2,
+                          const char *z3, sqlite3_int64 *piOut) {
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc = sqlite3_prepare_v2(s->p->db, zSql, -1, &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, i1);
+    if (z2) sqlite3_bind_text(pStmt, 2, z2, n2, SQLITE_STATIC);
+    if (z3) sqlite3_bind_text(pStmt, 3, z3, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      if (piOut) *piOut = sqlite3_column_int64(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  if ((rc & 0xff) == SQLITE_INTERRUPT) {
+    /* sqlite3_interrupt() during the call: said as for any call */
+    zErr = sqlite3_mprintf("chatflow: provider call interrupted");
+  } else if (rc != SQLITE_OK) {
+    zErr = cfDbError(s->p->db, rc);
+  }
+  sqlite3_finalize(pStmt);
+  return zErr;
+}
+
+/* The draft, at the first event: an assistant message under the leaf the
+** history ended with. */
+static char *cfStreamBegin(CfStream *s) {
+  char *zOpts, *zErr;
+  if (s->iMsg) return 0;
+  zOpts = strcmp(s->zLeaf, "0") == 0
+              ? sqlite3_mprintf("{\"type\": \"assistant_response\"}")
+              : sqlite3_mprintf("{\"type\": \"assistant_response\", \"parent_id\": %s}", s->zLeaf);
+  if (zOpts == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+  zErr = cfStreamCall(s, "SELECT begin_message(?1, 'assistant', ?2)", s->iConv, zOpts, -1, 0, &s->iMsg);
+  sqlite3_free(zOpts);
+  return zErr;
+}
+
+/* One event's data (a chunk of JSON, or [DONE]). */
+static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
+  struct json_tokener *tok;
+  struct json_object *pRoot, *pVal = 0, *pChoices = 0, *pChoice = 0, *pDelta = 0; /* pRoot owned */
+  char *zErr = 0;
+  if (n == 6 && memcmp(z, "[DONE]", 6) == 0) {
+    s->bDone = 1;
+    return 0;
+  }
+  if (s->bDone) return sqlite3_mprintf("chatflow: provider stream sent data after [DONE]");
+  if (!cfUtf8Valid((const unsigned char *)z, (int)n)) {
+    return sqlite3_mprintf("chatflow: provider stream event is not valid UTF-8 (%d bytes)", (int)n);
+  }
+  if (cfJsonTextCheck(z, (int)n, "provider stream event", "provider stream event", &zErr) != SQLITE_OK) {
+    return zErr ? zErr : sqlite3_mprintf("chatflow: provider: out of memory");
+  }
+  tok = json_tokener_new_ex(64);
+  if (tok == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+  pRoot = json_tokener_parse_ex(tok, z, (int)n);
+  if (pRoot == 0 || json_tokener_get_error(tok) != json_tokener_success ||
+      !json_object_is_type(pRoot, json_type_object)) {
+    json_tokener_free(tok);
+    json_object_put(pRoot);
+    return sqlite3_mprintf("chatflow: provider stream sent malformed JSON (%d bytes)", (int)n);
+  }
+  json_tokener_free(tok);
+  if (json_object_object_get_ex(pRoot, "error", &pVal)) {
+    struct json_object *pMsg = 0;
+    const char *zMsg = json_object_is_type(pVal, json_type_string) ? json_object_get_string(pVal)
+                       : json_object_object_get_ex(pVal, "message", &pMsg) ? json_object_get_string(pMsg)
+                                                                          : "unknown error";
+    zErr = sqlite3_mprintf("chatflow: provider stream failed: %.300s", zMsg);
+    goto done;
+  }
+  zErr = cfStreamBegin(s);
+  if (zErr) goto done;
+  if (json_object_object_get_ex(pRoot, "model", &pVal) && json_object_is_type(pVal, json_type_string) &&
+      s->c->zModelOut == 0) {
+    s->c->zModelOut = sqlite3_mprintf("%s", json_object_get_string(pVal));
+  }
+  if (json_object_object_get_ex(pRoot, "usage", &pVal) && json_object_is_type(pVal, json_type_object)) {
+    struct json_object *pN = 0;
+    s->c->bUsage = 1;
+    if (json_object_object_get_ex(pVal, "prompt_tokens", &pN)) s->c->nIn = json_object_get_int64(pN);
+    if (json_object_object_get_ex(pVal, "completion_tokens", &pN)) s->c->nOut = json_object_get_int64(pN);
+    if (json_object_object_get_ex(pVal, "total_tokens", &pN)) s->c->nTotal = json_object_get_int64(pN);
+    else s->c->nTotal = s->c->nIn + s->c->nOut;
+  }
+  if (!json_object_object_get_ex(pRoot, "choices", &pChoices) ||
+      !json_object_is_type(pChoices, json_type_array) || json_object_array_length(pChoices) == 0) {
+    goto done; /* the usage chunk has no choices */
+  }
+  pChoice = json_object_array_get_idx(pChoices, 0);
+  if (json_object_object_get_ex(pChoice, "finish_reason", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    sqlite3_free(s->c->zFinish);
+    s->c->zFinish = sqlite3_mprintf("%s", json_object_get_string(pVal));
+  }
+  if (!json_object_object_get_ex(pChoice, "delta", &pDelta) || !json_object_is_type(pDelta, json_type_object)) {
+    goto done;
+  }
+  if (json_object_object_get_ex(pDelta, "reasoning_content", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    if (s->pReason == 0) s->pReason = sqlite3_str_new(0);
+    sqlite3_str_append(s->pReason, json_object_get_string(pVal), json_object_get_string_len(pVal));
+  }
+  if (json_object_object_get_ex(pDelta, "tool_calls", &pVal) && json_object_is_type(pVal, json_type_array)) {
+    for (size_t i = 0; i < json_object_array_length(pVal) && zErr == 0; i++) {
+      struct json_object *pCall = json_object_array_get_idx(pVal, i), *pX = 0, *pFn = 0;
+      int iCall = (int)i;
+      CfStreamCall *pC;
+      if (json_object_object_get_ex(pCall, "index", &pX)) iCall = json_object_get_int(pX);
+      if (iCall < 0 || iCall >= CF_STREAM_CALLS) {
+        zErr = sqlite3_mprintf("chatflow: provider stream tool call index %d out of range", iCall);
+        break;
+      }
+      while (s->nCall <= iCall) memset(&s->aCall[s->nCall++], 0, sizeof(CfStreamCall));
+      pC = &s->aCall[iCall];
+      if (json_object_object_get_ex(pCall, "id", &pX) && json_object_is_type(pX, json_type_string) &&
+          pC->zId == 0) {
+        pC->zId = sqlite3_mprintf("%s", json_object_get_string(pX));
+      }
+      if (json_object_object_get_ex(pCall, "function", &pFn) && json_object_is_type(pFn, json_type_object)) {
+        if (json_object_object_get_ex(pFn, "name", &pX) && json_object_is_type(pX, json_type_string) &&
+            pC->zName == 0) {
+          pC->zName = sqlite3_mprintf("%s", json_object_get_string(pX));
+        }
+        if (json_object_object_get_ex(pFn, "arguments", &pX) && json_object_is_type(pX, json_type_string)) {
+          if (pC->pArgs == 0) pC->pArgs = sqlite3_str_new(0);
+          sqlite3_str_append(pC->pArgs, json_object_get_string(pX), json_object_get_string_len(pX));
+        }
+      }
+    }
+    if (zErr) goto done;
+  }
+  if (json_object_object_get_ex(pDelta, "content", &pVal) && json_object_is_type(pVal, json_type_string) &&
+      json_object_get_string_len(pVal) > 0) {
+    zErr = cfStreamCall(s, "SELECT append_message(?1, ?2)", s->iMsg, json_object_get_string(pVal),
+                        json_object_get_string_len(pVal), 0, 0);
+    s->nContent += json_object_get_string_len(pVal);
+  }
+done:
+  json_object_put(pRoot);
+  return zErr;
+}
+
+/* http.c's xData: the body as it arrives, cut into lines; "data:" lines
+** are events, the others (comments, event:, id:, blank) are skipped. */
+static int cfStreamData(void *pArg, const char *z, size_t n) {
+  CfStream *s = (CfStream *)pArg;
+  for (size_t i = 0; i < n && s->zErr == 0; i++) {
+    if (z[i] != '\n') {
+      if (s->nLine + 1 >= s->nAlloc) {
+        size_t nNew = s->nAlloc ? s->nAlloc * 2 : 4096;
+        char *zNew = nNew > (64u << 20) ? 0 : realloc(s->zLine, nNew);
+        if (zNew == 0) {
+          s->zErr = sqlite3_mprintf("chatflow: provider stream event longer than 64 MiB");
+          break;
+        }
+        s->zLine = zNew;
+        s->nAlloc = nNew;
+      }
+      s->zLine[s->nLine++] = z[i];
+      continue;
+    }
+    if (s->nLine > 0 && s->zLine[s->nLine - 1] == '\r') s->nLine--;
+    if (s->nLine >= 5 && memcmp(s->zLine, "data:", 5) == 0) {
+      size_t k = 5;
+      if (k < s->nLine && s->zLine[k] == ' ') k++;
+      s->zLine[s->nLine] = 0;
+      s->zErr = cfStreamEvent(s, s->zLine + k, s->nLine - k);
+    }
+    s->nLine = 0;
+  }
+  return s->zErr != 0;
+}
+
+/* The end of a stream that went through: the draft finished with what
+** complete_chat stores (model, tokens, duration, finish reason; parts for
+** reasoning and tool calls, as cfParseCompletion makes them). */
+static char *cfStreamFinish(CfStream *s, CfCall *c) {
+  struct json_object *pParts, *pOpts, *pMeta, *pTok;
+  char *zErr = 0;
+  if (!s->bDone && c->zFinish == 0) return sqlite3_mprintf("chatflow: provider stream ended before [DONE]");
+  zErr = cfStreamBegin(s); /* a stream of [DONE] alone */
+  if (zErr) return zErr;
+  pParts = json_object_new_array();
+  if (s->pReason && sqlite3_str_length(s->pReason) > 0) {
+    struct json_object *pPart = json_object_new_object();
+    json_object_object_add(pPart, "type", json_object_new_string("reasoning"));
+    json_object_object_add(pPart, "text", json_object_new_string_len(sqlite3_str_value(s->pReason),
+                                                                     sqlite3_str_length(s->pReason)));
+    json_object_array_add(pParts, pPart);
+  }
+  if (json_object_array_length(pParts) + (size_t)s->nCall > 0 && s->nContent > 0) {
+    /* the text as a part in its place, as without streaming: after the
+    ** reasoning, before the tool calls (read back from the draft) */
+    sqlite3_stmt *pStmt = 0;
+    int rc = sqlite3_prepare_v2(s->p->db, "SELECT content FROM chat_messages WHERE id = ?1", -1, &pStmt, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pStmt, 1, s->iMsg);
+      if (sqlite3_step(pStmt) == SQLITE_ROW) {
+        struct json_object *pPart = json_object_new_object();
+        json_object_object_add(pPart, "type", json_object_new_string("text"));
+        json_object_object_add(pPart, "text", json_object_new_string_len((const char *)sqlite3_column_text(pStmt, 0),
+                                                                         sqlite3_column_bytes(pStmt, 0)));
+        json_object_array_add(pParts, pPart);
+      }
+      rc = sqlite3_finalize(pStmt);
+    }
+    if (rc != SQLITE_OK) {
+      json_object_put(pParts);
+      return cfDbError(s->p->db, rc);
+    }
+  }
+  for (int i = 0; i < s->nCall && zErr == 0; i++) {
+    struct json_object *pPart;
+    if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
+      zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", i);
+    } else if (s->aCall[i].zName == 0 || s->aCall[i].zName[0] == 0) {
+      zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no function.name", i);
+    }
+    if (zErr) break;
+    pPart = json_object_new_object();
+    json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
+    json_object_object_add(pPart, "id", json_object_new_string(s->aCall[i].zId));
+    json_object_object_add(pPart, "name", json_object_new_string(s->aCall[i].zName));
+    json_object_object_add(pPart, "arguments",
+                           json_object_new_string(s->aCall[i].pArgs && sqlite3_str_value(s->aCall[i].pArgs)
+                                                      ? sqlite3_str_value(s->aCall[i].pArgs) : ""));
+    json_object_array_add(pParts, pPart);
+  }
+  if (zErr == 0 && s->nContent == 0 && json_object_array_length(pParts) == 0) {
+    zErr = sqlite3_mprintf("chatflow: provider response has no content");
+  }
+  if (zErr) {
+    json_object_put(pParts);
+    return zErr;
+  }
+  pOpts = json_object_new_object();
+  pMeta = json_object_new_object();
+  json_object_object_add(pMeta, "model", json_object_new_string(c->zModelOut ? c->zModelOut : c->zModel));
+  if (c->bUsage) {
+    pTok = json_object_new_object();
+    json_object_object_add(pTok, "input", json_object_new_int64(c->nIn));
+    json_object_object_add(pTok, "output", json_object_new_int64(c->nOut));
+    json_object_object_add(pTok, "total", json_object_new_int64(c->nTotal));
+    json_object_object_add(pMeta, "tokens", pTok);
+  }
+  json_object_object_add(pMeta, "duration_ms", json_object_new_int64(c->nMs));
+  if (c->zFinish) json_object_object_add(pMeta, "finish_reason", json_object_new_string(c->zFinish));
+  json_object_object_add(pMeta, "streamed", json_object_new_boolean(1));
+  json_object_object_add(pOpts, "metadata", pMeta);
+  if (c->nOut > 0) json_object_object_add(pOpts, "tokens", json_object_new_int64(c->nOut));
+  if (json_object_array_length(pParts) > 0) json_object_object_add(pOpts, "parts", pParts);
+  else json_object_put(pParts);
+  zErr = cfStreamCall(s, "SELECT finish_message(?1, ?2)", s->iMsg,
+                      json_object_to_json_string_ext(pOpts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                      -1, 0, 0);
+  json_object_put(pOpts);
+  return zErr;
+}
+
 /* Phase 2: one POST of zBody; fills c or returns an error message. */
 static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   CfHttpRequest req;
@@ -437,7 +748,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     }
   }
   azHeader[nHeader++] = "Content-Type: application/json";
-  azHeader[nHeader++] = "Accept: application/json";
+  azHeader[nHeader++] = c->pStream ? "Accept: text/event-stream" : "Accept: application/json";
   if (c->zKeyEnv && getenv(c->zKeyEnv) && getenv(c->zKeyEnv)[0]) {
     zAuth = sqlite3_mprintf("Authorization: Bearer %s", getenv(c->zKeyEnv));
     azHeader[nHeader++] = zAuth;
@@ -466,6 +777,10 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   req.zCaBundle = c->zCaBundle;
   req.xAbort = cfAbortPoll;
   req.pAbortArg = &ab;
+  if (c->pStream) {
+    req.xData = cfStreamData;
+    req.pDataArg = c->pStream;
+  }
   t0 = cfMillis();
   cfHttpPost(&req, &resp);
   c->nMs = cfMillis() - t0;
@@ -479,9 +794,16 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
         sqlite3_free(zMsg);
+      } else if (c->pStream) {
+        zErr = cfStreamFinish(c->pStream, c);
       } else {
         zErr = cfParseCompletion(resp.zBody, resp.nBody, c);
       }
+      break;
+    case CF_HTTP_FAIL_STOPPED:
+      /* the stream's own failure */
+      zErr = c->pStream && c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr)
+                                            : sqlite3_mprintf("chatflow: provider stream stopped");
       break;
     case CF_HTTP_FAIL_CONNECT:
       zErr = sqlite3_mprintf("chatflow: provider unreachable at %s: %s", c->zBaseUrl, resp.zError);
@@ -693,7 +1015,7 @@ done:
 
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[9] = {
+  CfJsonOpt aOpt[10] = {
     {"model", CF_JT_STRING, 0, 0, 0},  {"temperature", CF_JT_INT | CF_JT_NUMBER, 0, 0, 0},
     {"max_tokens", CF_JT_INT, 0, 0, 0}, {"history_tokens", CF_JT_INT, 0, 0, 0},
     {"timeout_ms", CF_JT_INT, 0, 0, 0}, {"on_error", CF_JT_STRING, 0, 0, 0},
@@ -703,8 +1025,10 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
      0, 0, 0},
     /* the time of the call: the reply's, and a fail_run's (on_error) */
     {"now", CF_JT_STRING, 0, 0, 0},
+    {"stream", CF_JT_BOOL, 0, 0, 0},
   };
   CfCall c;
+  CfStream stream;
   sqlite3_int64 iConv;
   const char *zOpts = 0;
   char *zErr = 0, *zHistory = 0, *zBody = 0, *zMsgOpts = 0, *zHistTokens = 0;
@@ -714,9 +1038,10 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   char zConv[24], zNum[64];
   int rc, bFailRun = 0;
   memset(&c, 0, sizeof(c));
+  memset(&stream, 0, sizeof(stream));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 9,
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 10,
                                  &zErr)) {
     goto done;
   }
@@ -828,23 +1153,53 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   {
     /* members in this order, each only when given: without tools the
     ** body is what it was before tools existed */
-    const char *az[6] = {c.zModel, zHistJson, c.zTemperature, c.zMaxTokens, zTools, zToolChoice};
+    const char *az[7] = {c.zModel, zHistJson, c.zTemperature, c.zMaxTokens, zTools, zToolChoice,
+                         aOpt[9].bPresent && aOpt[9].iVal ? "1" : 0};
     zBody = cfQueryText(p,
-                        "SELECT CASE WHEN ?6 IS NULL THEN j3"
-                        "            ELSE json_set(j3, '$.tool_choice', json(?6)) END"
+                        "SELECT CASE WHEN ?7 IS NULL THEN j4"
+                        "            ELSE json_set(j4, '$.stream', json('true'),"
+                        "                          '$.stream_options', json('{\"include_usage\":true}')) END"
+                        "  FROM (SELECT CASE WHEN ?6 IS NULL THEN j3"
+                        "            ELSE json_set(j3, '$.tool_choice', json(?6)) END AS j4"
                         "  FROM (SELECT CASE WHEN ?5 IS NULL THEN j2"
                         "               ELSE json_set(j2, '$.tools', json(?5)) END AS j3"
                         "  FROM (SELECT CASE WHEN ?4 IS NULL THEN j"
                         "               ELSE json_set(j, '$.max_tokens', CAST(?4 AS INTEGER)) END AS j2"
                         "  FROM (SELECT CASE WHEN ?3 IS NULL THEN j0"
                         "               ELSE json_set(j0, '$.temperature', CAST(?3 AS REAL)) END AS j"
-                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0))))",
-                        &rc, 6, az);
+                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0)))))",
+                        &rc, 7, az);
     if (rc != SQLITE_OK) goto db_error;
   }
 
-  /* Phase 2: the call, with no transaction open. */
+  /* Phase 2: the call, with no transaction open (streaming: the draft is
+  ** written as the events come, each write its own short transaction). */
+  if (aOpt[9].bPresent && aOpt[9].iVal) {
+    stream.p = p;
+    stream.iConv = iConv;
+    stream.zLeaf = zLeaf;
+    stream.c = &c;
+    c.pStream = &stream;
+  }
   zErr = cfCallProvider(p, &c, zBody);
+  if (zErr && stream.iMsg) {
+    /* a failure mid-stream: the draft is aborted, its text kept, the
+    ** error its reason (a draft another writer ended meanwhile stays) */
+    sqlite3_stmt *pAbort = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT abort_message(?1, substr(?2, 1, 2000))"
+                           " FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
+                           -1, &pAbort, 0) == SQLITE_OK) {
+      sqlite3_bind_int64(pAbort, 1, stream.iMsg);
+      sqlite3_bind_text(pAbort, 2, zErr, -1, SQLITE_STATIC);
+      sqlite3_step(pAbort);
+    }
+    sqlite3_finalize(pAbort);
+  }
+  if (zErr == 0 && stream.iMsg) {
+    sqlite3_result_int64(ctx, stream.iMsg);
+    goto done;
+  }
   if (zErr) {
     if (bFailRun) {
       /* record the failure on the active run, then raise it */
@@ -906,7 +1261,8 @@ done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
   }
-  cfJsonOptionsFree(aOpt, 9);
+  cfJsonOptionsFree(aOpt, 10);
+  cfStreamFree(&stream);
   cfCallFree(&c);
   sqlite3_free(zTools);
   sqlite3_free(zToolChoice);

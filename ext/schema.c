@@ -370,6 +370,7 @@ static const CfSetting aSetting[] = {
   {"llm.tls_verify", "on", CF_SET_BOOL, 0, 0},
   {"llm.ca_bundle", 0, CF_SET_TEXT, 0, 0},
   {"llm.extra_headers_env", 0, CF_SET_ENVNAME, 0, 0},
+  {"messages.draft_timeout_seconds", "300", CF_SET_INT, 1, 604800}, /* drafts.c: a week at most */
 };
 #define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
 

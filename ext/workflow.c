@@ -50,8 +50,10 @@
 ** when its awaiting_ttl_seconds (or runs.awaiting_ttl_seconds) gives one.
 ** expire_stale_runs() fails every started or processing run whose lease has
 ** passed, with error 'lease expired' (the event log records it), moves
-** every awaiting run past its expires_at to expired, and returns how many
-** (cfExpireStale in runs.c, which start_run applies to its conversation).
+** every awaiting run past its expires_at to expired, aborts every streaming
+** draft idle for messages.draft_timeout_seconds (drafts.c), and returns how
+** many runs and drafts it ended (cfExpireStale in runs.c, which start_run
+** applies to its conversation).
 **
 ** NULL input is an error everywhere.  All of these write, so they are
 ** SQLITE_DIRECTONLY; each runs in one SAVEPOINT and writes nothing on error.
@@ -565,6 +567,11 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
     return;
   }
   rc = cfExpireStale(p, zNow, 0, &n);
+  if (rc == SQLITE_OK) {
+    int nDrafts = 0; /* and the drafts whose writer stopped (drafts.c) */
+    rc = cfExpireDrafts(p, zNow, &nDrafts);
+    n += nDrafts;
+  }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, n);
 }
 

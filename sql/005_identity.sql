@@ -22,6 +22,11 @@
 --   queued; the schema starts the oldest when the active run ends or is
 --   deleted) and can expire while they wait for a person (status expired,
 --   awaiting_ttl_seconds, expires_at).
+-- * Streaming drafts (docs/drafts.md): chat_messages.status ('complete',
+--   'streaming', 'aborted'; every earlier message complete) and streamed_at.
+--   A draft's content only grows, by appending, while it streams; its status
+--   moves once; it counts 0 tokens and stays out of the search indexes until
+--   it finishes; deleting its conversation aborts it.
 
 -- ---------------------------------------------------------------------------
 -- Rebuild with AUTOINCREMENT
@@ -160,10 +165,19 @@ CREATE TABLE chat_messages (
   uid             TEXT NOT NULL DEFAULT (lower(hex(randomblob(16))))
                   CONSTRAINT "chatflow: message uid must be text of 1 to 128 characters"
                   CHECK (length(uid) BETWEEN 1 AND 128),
+  -- streaming drafts (docs/drafts.md): 'streaming' while begin_message's
+  -- draft takes appends, then 'complete' (finish_message) or 'aborted'
+  -- (abort_message, expire_stale_runs); every message of 0.1 is complete
+  status          TEXT NOT NULL DEFAULT 'complete'
+                  CONSTRAINT "chatflow: message status must be complete, streaming or aborted"
+                  CHECK (status = 'complete' OR status = 'streaming' OR status = 'aborted'),
+  -- a draft's last write (begin_message, append_message); a draft idle for
+  -- messages.draft_timeout_seconds is aborted by expire_stale_runs()
+  streamed_at     TEXT,
   -- (named: SQLite gives an unnamed first table constraint the name of the
   -- last column's constraint)
   CONSTRAINT "chatflow: message content must not be empty unless parts are given"
-  CHECK (content <> '' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
+  CHECK (content <> '' OR status <> 'complete' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
   UNIQUE (conversation_id, seq),
   UNIQUE (conversation_id, uid)
 ) STRICT;
@@ -296,6 +310,9 @@ CREATE INDEX chat_messages_created ON chat_messages (created_at);
 -- a message's children (switch_branch, message_siblings, a deleted
 -- parent's children moved up) and a conversation's roots
 CREATE INDEX chat_messages_parent ON chat_messages (parent_id, conversation_id);
+-- the drafts that still stream (expire_stale_runs); an append changes
+-- neither column, so it leaves the index alone
+CREATE INDEX chat_messages_streaming ON chat_messages (id) WHERE status = 'streaming';
 
 -- The run's audit trail, readably (as in 002).
 CREATE VIEW run_events AS
@@ -554,6 +571,18 @@ BEGIN
    WHERE conversation_id = NEW.id AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing');
 END;
 
+-- Deleting a conversation aborts its drafts (docs/drafts.md), before the
+-- row changes: a deleted conversation's messages take no writes.
+CREATE TRIGGER chat_conversations_deleted_drafts
+BEFORE UPDATE OF deleted_at ON chat_conversations
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN
+  UPDATE chat_messages
+     SET status = 'aborted',
+         metadata = json_set(coalesce(metadata, '{}'), '$.abort_reason', 'conversation deleted')
+   WHERE conversation_id = NEW.id AND status = 'streaming';
+END;
+
 -- Text written by raw SQL: no NUL character (SQLite's length() and most
 -- readers stop at it), no \u0000 or lone surrogate escape in JSON.
 CREATE TRIGGER chat_conversations_text_insert
@@ -674,9 +703,10 @@ END;
 -- fires costs a frame of its own): the conversation not deleted; the
 -- columns that may change (tokens, type, run_id, workflow_step, metadata,
 -- attachments) valid; the others unchanged (a NULL seq may be filled in
--- once, by chat_messages_after_insert).
+-- once, by chat_messages_after_insert).  Content and parts: the next
+-- trigger, chat_messages_draft_update.
 CREATE TRIGGER chat_messages_check_update
-BEFORE UPDATE OF id, conversation_id, seq, run_id, role, type, content, parts, attachments,
+BEFORE UPDATE OF id, conversation_id, seq, run_id, role, type, attachments,
                  workflow_step, metadata, tokens, created_at, uid ON chat_messages
 BEGIN
   SELECT CASE
@@ -716,11 +746,96 @@ BEGIN
     WHEN NEW.conversation_id IS NOT OLD.conversation_id
       OR (OLD.seq IS NOT NULL AND NEW.seq IS NOT OLD.seq)
       OR NEW.role IS NOT OLD.role
-      OR NEW.content IS NOT OLD.content
-      OR NEW.parts IS NOT OLD.parts
       OR NEW.uid IS NOT OLD.uid
       THEN RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
   END;
+END;
+-- Content, parts, status and streamed_at: a trigger of their own, so that
+-- neither the UPDATE of chat_messages_after_insert (which sets none of
+-- them) nor an append runs the other's checks.  Content and parts are
+-- immutable but while the message is a draft (docs/drafts.md): its content
+-- only grows, by appending, within the limit, without NUL; its status
+-- moves once, to complete or aborted; streamed_at moves only while it
+-- streams.  (A deleted conversation holds no draft that streams: deleting
+-- it aborts them, chat_conversations_deleted_drafts.)
+CREATE TRIGGER chat_messages_draft_update
+BEFORE UPDATE OF content, parts, status, streamed_at ON chat_messages
+BEGIN
+  SELECT CASE
+    WHEN OLD.status <> 'streaming' AND (NEW.content IS NOT OLD.content OR NEW.parts IS NOT OLD.parts) THEN CASE
+      WHEN (SELECT deleted_at FROM chat_conversations WHERE id = OLD.conversation_id) IS NOT NULL
+        THEN RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before changing its messages')
+      ELSE RAISE(ABORT, 'chatflow: messages are immutable: conversation_id, seq, uid, role, content and parts cannot be updated')
+    END
+    WHEN NEW.status IS NOT OLD.status
+     AND NOT (OLD.status = 'streaming' AND (NEW.status = 'complete' OR NEW.status = 'aborted'))
+      THEN RAISE(ABORT, 'chatflow: a message''s status only moves from streaming to complete or aborted')
+    WHEN NEW.streamed_at IS NOT OLD.streamed_at AND OLD.status <> 'streaming'
+      THEN RAISE(ABORT, 'chatflow: streamed_at changes only while the message streams')
+    WHEN NEW.streamed_at IS NOT OLD.streamed_at
+     AND NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    -- (in bytes, as blobs: a cast, a length and a substr of a blob copy
+    -- nothing but the bytes asked for, so an append costs one compare of
+    -- the old content and a look at the delta; characters are counted
+    -- only when the bytes pass the limit)
+    WHEN length(CAST(NEW.content AS BLOB)) IS NOT length(CAST(OLD.content AS BLOB))
+      OR NEW.content IS NOT OLD.content THEN CASE
+      WHEN length(CAST(NEW.content AS BLOB)) < length(CAST(OLD.content AS BLOB))
+        OR substr(CAST(NEW.content AS BLOB), 1, length(CAST(OLD.content AS BLOB))) IS NOT CAST(OLD.content AS BLOB)
+        THEN RAISE(ABORT, 'chatflow: a streaming message''s content only grows by appending')
+      WHEN instr(substr(CAST(NEW.content AS BLOB), length(CAST(OLD.content AS BLOB)) + 1), x'00') > 0
+        THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
+      WHEN length(CAST(NEW.content AS BLOB)) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                                          WHERE key = 'limits.max_content_chars'), 100000)
+       AND length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
+                                            WHERE key = 'limits.max_content_chars'), 100000)
+        THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
+    END
+    -- parts set on a draft (finish_message): the text gate of the JSON columns
+    WHEN NEW.parts IS NOT OLD.parts AND instr(NEW.parts, '\u') > 0 THEN CASE
+      WHEN instr(replace(NEW.parts, '\\', '_'), '\u0000') > 0
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
+      WHEN (instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
+       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t),
+                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                    WHERE t GLOB p.column1)
+        THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
+    END
+  END;
+END;
+-- A draft stops streaming: counted in tokens (the estimate of add_message,
+-- unless the same UPDATE gave tokens), and a finished one joins the search
+-- indexes when the mark has passed it (below the mark the indexes hold
+-- exactly the complete messages).  Each its own trigger, as everywhere here.
+CREATE TRIGGER chat_messages_draft_tokens
+AFTER UPDATE OF status ON chat_messages
+WHEN OLD.status = 'streaming' AND NEW.status <> 'streaming' AND NEW.tokens IS OLD.tokens
+BEGIN
+  UPDATE chat_messages
+     SET tokens = (length(NEW.content)
+                   + CASE WHEN NEW.content = '' OR instr(NEW.parts, '"tool') > 0
+                               OR instr(NEW.parts, 'dynamic-tool') > 0
+                          THEN length(coalesce(NEW.parts, '')) ELSE 0 END + 3) / 4
+   WHERE id = NEW.id;
+END;
+CREATE TRIGGER chat_messages_draft_words
+AFTER UPDATE OF status ON chat_messages
+WHEN OLD.status = 'streaming' AND NEW.status = 'complete'
+ AND NEW.id <= (SELECT indexed_upto FROM chatflow_search_state)
+BEGIN
+  INSERT INTO chat_messages_fts (rowid, content) VALUES (NEW.id, NEW.content);
+END;
+CREATE TRIGGER chat_messages_draft_scripts
+AFTER UPDATE OF status ON chat_messages
+WHEN OLD.status = 'streaming' AND NEW.status = 'complete'
+ AND length(CAST(NEW.content AS BLOB)) > length(NEW.content)
+ AND NEW.id <= (SELECT indexed_upto FROM chatflow_search_state)
+BEGIN
+  INSERT INTO chat_messages_trigram (rowid, content) VALUES (NEW.id, NEW.content || char(1, 1));
 END;
 CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
@@ -1029,6 +1144,8 @@ BEGIN
           THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
         WHEN instr(CAST(NEW.content AS BLOB), x'00') > 0
           THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
+        WHEN NEW.status = 'streaming' AND NEW.tokens <> 0
+          THEN RAISE(ABORT, 'chatflow: a streaming message counts no tokens until it finishes; omit tokens')
         WHEN instr(CAST(NEW.workflow_step AS BLOB), x'00') > 0
           THEN RAISE(ABORT, 'chatflow: message workflow_step contains a NUL character')
         WHEN instr(CAST(NEW.uid AS BLOB), x'00') > 0
@@ -1060,11 +1177,12 @@ BEGIN
   UPDATE chat_messages
      SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
                                    WHERE id = NEW.conversation_id)),
-         tokens = coalesce(NEW.tokens,
+         -- (a draft counts 0 until it stops streaming)
+         tokens = coalesce(NEW.tokens, CASE WHEN NEW.status = 'streaming' THEN 0 ELSE
                            (length(NEW.content)
                             + CASE WHEN NEW.content = '' OR instr(NEW.parts, '"tool') > 0
                                         OR instr(NEW.parts, 'dynamic-tool') > 0
-                                   THEN length(coalesce(NEW.parts, '')) ELSE 0 END + 3) / 4),
+                                   THEN length(coalesce(NEW.parts, '')) ELSE 0 END + 3) / 4 END),
          type = coalesce(NEW.type, CASE NEW.role WHEN 'user' THEN 'user_input'
                                                  WHEN 'assistant' THEN 'assistant_response'
                                                  WHEN 'tool' THEN 'tool_result'
@@ -1163,7 +1281,7 @@ AFTER UPDATE OF indexed_upto ON chatflow_search_state
 BEGIN
   INSERT INTO chat_messages_fts (rowid, content)
   SELECT id, content FROM chat_messages
-   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto;
+   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto AND status = 'complete';
 END;
 
 CREATE TRIGGER chatflow_search_state_index_scripts
@@ -1171,14 +1289,15 @@ AFTER UPDATE OF indexed_upto ON chatflow_search_state
 BEGIN
   INSERT INTO chat_messages_trigram (rowid, content)
   SELECT id, content || char(1, 1) FROM chat_messages
-   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto
+   WHERE id > OLD.indexed_upto AND id <= NEW.indexed_upto AND status = 'complete'
      AND length(CAST(content AS BLOB)) > length(content);
 END;
 
--- A deleted message leaves the indexes only when it is in them.
+-- A deleted message leaves the indexes only when it is in them (a draft
+-- that did not finish never is).
 CREATE TRIGGER chat_messages_fts_delete
 AFTER DELETE ON chat_messages
-WHEN OLD.id <= (SELECT indexed_upto FROM chatflow_search_state)
+WHEN OLD.status = 'complete' AND OLD.id <= (SELECT indexed_upto FROM chatflow_search_state)
 BEGIN
   INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content)
   VALUES ('delete', OLD.id, OLD.content);
@@ -1186,7 +1305,7 @@ END;
 
 CREATE TRIGGER chat_messages_trigram_delete
 AFTER DELETE ON chat_messages
-WHEN length(CAST(OLD.content AS BLOB)) > length(OLD.content)
+WHEN OLD.status = 'complete' AND length(CAST(OLD.content AS BLOB)) > length(OLD.content)
  AND OLD.id <= (SELECT indexed_upto FROM chatflow_search_state)
 BEGIN
   INSERT INTO chat_messages_trigram (chat_messages_trigram, rowid, content)

@@ -54,6 +54,11 @@
 **      same for a trunk of 5,000 with 99 side branches against a flat
 **      5,000 (reported), and chat_history_json, message_siblings and
 **      switch_branch on them (reported).  See runBranches.
+**   9. streaming drafts: begin_message + 1,000 append_message calls of 20
+**      characters + finish_message, each its own transaction, against
+**      add_message of the same 20,000 characters plus 1,000 plain UPDATEs
+**      appending the same deltas to a row of a plain table: ratio <= 2
+**      (--deltas N; --only drafts).  See runDrafts.
 **
 ** How it is linked: statically, against dist/libchatflow.a (the sources
 ** built with -DSQLITE_CORE), registered with sqlite3_auto_extension, plus
@@ -75,8 +80,8 @@
 **                   [--big N] [--iter N] [--list-big N] [--list-small N]
 **                   [--list-iter N] [--search-n N] [--search-iter N]
 **                   [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]
-**                   [--run-pairs N] [--branch-iter N]
-**                   [--only add,runs,history,branches,list,search,retention,long,scripts]
+**                   [--run-pairs N] [--branch-iter N] [--deltas N]
+**                   [--only add,runs,history,branches,drafts,list,search,retention,long,scripts]
 **                   [--strict]
 ** --only takes a comma-separated list of parts; retention alone still
 ** builds the search corpus (without timing the queries).
@@ -2102,13 +2107,142 @@ static void runBranches(int nRounds, int nIter, int *pnMiss) {
   free(aTrunk);
 }
 
+/* ------------------------------------------------------------------ drafts
+**
+** A streamed answer (docs/drafts.md): begin_message, nDelta append_message
+** calls of a 20-character delta, finish_message — each call its own
+** transaction, as a streaming writer makes them — against the same text
+** written by add_message at once plus nDelta plain UPDATEs that append the
+** same delta to a row of a plain table (content = content || ?: SQLite
+** rewrites the growing row on each, as it does for the draft).  Target:
+** drafts / plain <= 2.  For reference (no target): as many plain UPDATEs
+** of a small row that does not grow.  The three take turns in blocks of 50
+** calls (the order rotating), so that all see the same background load;
+** a round's figure is a method's summed time, the printed one the median
+** of the rounds. */
+#define BENCH_TARGET_DRAFTS 2.0
+
+static void runDrafts(int nRounds, int nDelta, int *pnMiss) {
+  static const char zDelta[] = "sourdough and rye, ";  /* 19 + 1 below */
+  char zDelta20[21];
+  char *zFull;
+  double *aDraft = malloc(sizeof(double) * (size_t)nRounds), *aPlain = malloc(sizeof(double) * (size_t)nRounds);
+  double *aFlat = malloc(sizeof(double) * (size_t)nRounds);
+  sqlite3_stmt *pBeginMsg, *pAppend, *pFinish, *pAddFull, *pRow, *pRowFlat, *pRowNew;
+  if (aDraft == 0 || aPlain == 0 || aFlat == 0) die("out of memory");
+  snprintf(zDelta20, sizeof(zDelta20), "%s ", zDelta);
+  if (strlen(zDelta20) != 20) die("the delta is not 20 characters");
+  zFull = malloc((size_t)nDelta * 20 + 1);
+  if (zFull == 0) die("out of memory");
+  for (int i = 0; i < nDelta; i++) memcpy(zFull + (size_t)i * 20, zDelta20, 20);
+  zFull[(size_t)nDelta * 20] = 0;
+  exec("CREATE TABLE IF NOT EXISTS plain_rows (id INTEGER PRIMARY KEY, content TEXT NOT NULL, n INTEGER NOT NULL)");
+  pBeginMsg = prep("SELECT begin_message(?1, 'assistant')");
+  pAppend = prep("SELECT append_message(?1, ?2)");
+  sqlite3_bind_text(pAppend, 2, zDelta20, 20, SQLITE_STATIC);
+  pFinish = prep("SELECT finish_message(?1)");
+  pAddFull = prep("SELECT add_message(?1, 'assistant', ?2)");
+  sqlite3_bind_text(pAddFull, 2, zFull, -1, SQLITE_STATIC);
+  pRowNew = prep("INSERT INTO plain_rows (content, n) VALUES ('', 0)");
+  pRow = prep("UPDATE plain_rows SET content = content || ?2 WHERE id = ?1");
+  sqlite3_bind_text(pRow, 2, zDelta20, 20, SQLITE_STATIC);
+  pRowFlat = prep("UPDATE plain_rows SET n = n + 1 WHERE id = ?1");
+  for (int r = -1; r < nRounds; r++) { /* round -1: the warm-up */
+    sqlite3_int64 iConvD = newConversation("drafts"), iConvP = newConversation("drafts plain"), iMsg, iRow;
+    double t, tD, tP, tF;
+    /* the two methods take turns in blocks of 50 deltas (the order
+    ** alternating), so that both see the same background load */
+    step1(pRowNew);
+    iRow = sqlite3_last_insert_rowid(db);
+    sqlite3_bind_int64(pRow, 1, iRow);
+    step1(pRowNew); /* the reference's row, which stays small */
+    sqlite3_bind_int64(pRowFlat, 1, sqlite3_last_insert_rowid(db));
+    t = nowUs();
+    sqlite3_bind_int64(pBeginMsg, 1, iConvD);
+    if (sqlite3_step(pBeginMsg) != SQLITE_ROW) die("begin_message: %s", sqlite3_errmsg(db));
+    iMsg = sqlite3_column_int64(pBeginMsg, 0);
+    sqlite3_reset(pBeginMsg);
+    tD = nowUs() - t;
+    t = nowUs();
+    sqlite3_bind_int64(pAddFull, 1, iConvP);
+    if (sqlite3_step(pAddFull) != SQLITE_ROW) die("add_message: %s", sqlite3_errmsg(db));
+    sqlite3_reset(pAddFull);
+    tP = nowUs() - t;
+    tF = 0;
+    sqlite3_bind_int64(pAppend, 1, iMsg);
+    for (int i0 = 0, k = 0; i0 < nDelta; i0 += 50, k++) {
+      int n = nDelta - i0 < 50 ? nDelta - i0 : 50;
+      for (int m = 0; m < 3; m++) {
+        int which = (m + k) % 3;
+        t = nowUs();
+        for (int i = 0; i < n; i++) {
+          if (which == 0) {
+            if (sqlite3_step(pAppend) != SQLITE_ROW) die("append_message: %s", sqlite3_errmsg(db));
+            sqlite3_reset(pAppend);
+          } else {
+            step1(which == 1 ? pRow : pRowFlat);
+          }
+        }
+        t = nowUs() - t;
+        if (which == 0) tD += t;
+        else if (which == 1) tP += t;
+        else tF += t;
+      }
+    }
+    t = nowUs();
+    sqlite3_bind_int64(pFinish, 1, iMsg);
+    if (sqlite3_step(pFinish) != SQLITE_ROW) die("finish_message: %s", sqlite3_errmsg(db));
+    sqlite3_reset(pFinish);
+    tD += nowUs() - t;
+    {
+      /* the two messages are the same text, with the same tokens */
+      char *zSql = sqlite3_mprintf("SELECT count(DISTINCT content || '|' || tokens || '|' || status)"
+                                   " FROM chat_messages WHERE id = %lld OR conversation_id = %lld",
+                                   (long long)iMsg, (long long)iConvP);
+      if (scalarInt(zSql) != 1) die("the draft and the message differ");
+      sqlite3_free(zSql);
+    }
+    if (r >= 0) {
+      aDraft[r] = tD;
+      aPlain[r] = tP;
+      aFlat[r] = tF;
+    }
+  }
+  {
+    double mD = median(aDraft, nRounds), mP = median(aPlain, nRounds), mF = median(aFlat, nRounds);
+    double ratio = mD / mP;
+    printf("drafts: begin_message + %d x append_message(id, 20 characters) + finish_message, each its own\n"
+           "transaction, vs add_message(the same %d characters) + %d x UPDATE plain_rows SET content =\n"
+           "content || (20 characters) (autocommit)\n", nDelta, nDelta * 20, nDelta);
+    printf("  %-44s %12s %12s\n", "method", "median ms", "us / delta");
+    printf("  %-44s %12.1f %12.2f\n", "drafts", mD / 1000, mD / nDelta);
+    printf("  %-44s %12.1f %12.2f\n", "add_message + plain appending UPDATEs", mP / 1000, mP / nDelta);
+    printf("  %-44s %12.2f %12s  target <= 2.00  %s\n", "ratio drafts / plain", ratio, "",
+           verdict(ratio, BENCH_TARGET_DRAFTS, pnMiss));
+    printf("  reference, no target: %d UPDATEs of a small row that does not grow: %.1f ms (%.2f us each);\n"
+           "  drafts / that: %.2f\n\n", nDelta, mF / 1000, mF / nDelta, mD / mF);
+    fflush(stdout);
+  }
+  sqlite3_finalize(pBeginMsg);
+  sqlite3_finalize(pAppend);
+  sqlite3_finalize(pFinish);
+  sqlite3_finalize(pAddFull);
+  sqlite3_finalize(pRow);
+  sqlite3_finalize(pRowFlat);
+  sqlite3_finalize(pRowNew);
+  free(zFull);
+  free(aDraft);
+  free(aPlain);
+  free(aFlat);
+}
+
 int main(int argc, char **argv) {
   int nRounds = 7, nAuto = 10000, nBatch = 40000, nPerTxn = 5000, nBig = 100000, nIter = 2000;
   int nListBig = 100000, nListSmall = 1000, nListIter = 500, nSearch = 1000000, nSearchIter = 20;
   int nRetention = 200000;
-  int nLongIter = 21, nScripts = 100000, nScriptsIter = 20, nBranchIter = 500;
+  int nLongIter = 21, nScripts = 100000, nScriptsIter = 20, nBranchIter = 500, nDeltas = 1000;
   int bAdd = 1, bRuns = 1, bHistory = 1, bList = 1, bSearch = 1, bRetention = 1, bLong = 1, bScripts = 1,
-      bBranches = 1, bStrict = 0;
+      bBranches = 1, bDrafts = 1, bStrict = 0;
   int nRunPairs = 2000;
   int nMiss = 0;
   char zPath[300], zCpu[256];
@@ -2131,12 +2265,13 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--scripts-n") == 0) nScripts = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--scripts-iter") == 0) nScriptsIter = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--branch-iter") == 0) nBranchIter = argInt(argc, argv, &i);
+    else if (strcmp(argv[i], "--deltas") == 0) nDeltas = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--strict") == 0) bStrict = 1;
     else if (strcmp(argv[i], "--run-pairs") == 0) nRunPairs = argInt(argc, argv, &i);
     else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       /* a comma-separated list of parts */
       char *z = argv[++i];
-      bAdd = bRuns = bHistory = bList = bSearch = bRetention = bLong = bScripts = bBranches = 0;
+      bAdd = bRuns = bHistory = bList = bSearch = bRetention = bLong = bScripts = bBranches = bDrafts = 0;
       while (*z) {
         size_t n = strcspn(z, ",");
         if (n == 3 && strncmp(z, "add", n) == 0) bAdd = 1;
@@ -2148,8 +2283,9 @@ int main(int argc, char **argv) {
         else if (n == 4 && strncmp(z, "long", n) == 0) bLong = 1;
         else if (n == 7 && strncmp(z, "scripts", n) == 0) bScripts = 1;
         else if (n == 8 && strncmp(z, "branches", n) == 0) bBranches = 1;
-        else die("--only takes a comma-separated list of add, runs, history, branches, list, search, retention,"
-                 " long, scripts");
+        else if (n == 6 && strncmp(z, "drafts", n) == 0) bDrafts = 1;
+        else die("--only takes a comma-separated list of add, runs, history, branches, drafts, list, search,"
+                 " retention, long, scripts");
         z += n;
         if (*z == ',') z++;
       }
@@ -2158,8 +2294,8 @@ int main(int argc, char **argv) {
               "usage: %s [--rounds R] [--n-auto N] [--n-batch N] [--per-txn N] [--big N] [--iter N]\n"
               "       [--list-big N] [--list-small N] [--list-iter N] [--search-n N] [--search-iter N]\n"
               "       [--retention-n N] [--long-iter N] [--scripts-n N] [--scripts-iter N]\n"
-              "       [--run-pairs N] [--branch-iter N]\n"
-              "       [--only add,runs,history,branches,list,search,retention,long,scripts] [--strict]\n",
+              "       [--run-pairs N] [--branch-iter N] [--deltas N]\n"
+              "       [--only add,runs,history,branches,drafts,list,search,retention,long,scripts] [--strict]\n",
               argv[0]);
       return 2;
     }
@@ -2338,6 +2474,8 @@ int main(int argc, char **argv) {
   }
 
   if (bBranches) runBranches(nRounds, nBranchIter, &nMiss);
+
+  if (bDrafts) runDrafts(nRounds, nDeltas, &nMiss);
 
   if (bList) runList(nListBig, nListSmall, nRounds, nListIter, &nMiss);
 

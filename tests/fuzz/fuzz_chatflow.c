@@ -177,6 +177,10 @@ static const CfFzEntry aEntry[] = {
             "SELECT heartbeat_run(" NUM(1) ", 60, ?2), expire_stale_runs(?3)", 3, 0},
   /* 74 */ {"now.retention", "SELECT archive_old_conversations(" NUM(1) ", 10, ?2)", 2, 0},
   /* 75 */ {"now.update_conversation", "SELECT update_conversation(1, ?1, ?2)", 2, 0},
+  /* 76 */ {"begin_message", "SELECT begin_message(" NUM(1) ", ?2, ?3)", 3, 0},
+  /* 77 */ {"append_message", "SELECT append_message(" NUM(1) ", ?2)", 2, 0},
+  /* 78 */ {"finish_message", "SELECT finish_message(" NUM(1) ", ?2)", 2, 0},
+  /* 79 */ {"abort_message", "SELECT abort_message(" NUM(1) ", ?2)", 2, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

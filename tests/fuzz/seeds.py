@@ -37,6 +37,7 @@ ENTRIES = [
     "add_message.parent", "edit_message", "switch_branch", "message_siblings",
     "now.cancel_run", "now.advance_run", "now.heartbeat_expire", "now.retention",
     "now.update_conversation",
+    "begin_message", "append_message", "finish_message", "abort_message",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -220,6 +221,14 @@ SEEDS = {
             call("now.update_conversation", j({"pinned": True}), j({"now": "9999-12-31T23:59:59.999Z"})),
             call("now.update_conversation", j({"title": "t"}), "{\"now\": \"2030-01-01T00:00:00Z\u0000\"}"),
             call("add_message.options", j({"now": "2030-01-01T00:00:00Z", "created_at": "2029-01-01T00:00:00Z"}))],
+    "drafts": [call("begin_message", "1", "assistant", j({"uid": "d", "metadata": {"m": 1}})),
+               call("append_message", "7", "Sour"), call("append_message", "7", "dough \u00e9"),
+               call("append_message", "7", b"\xc3("), call("append_message", "1", "x"),
+               call("finish_message", "7", j({"tokens": 3, "parts": [{"type": "text", "text": "x"}]})),
+               call("finish_message", "7", "{}"),
+               call("begin_message", "4", "user", "{}"), call("begin_message", "1", "robot", "{}"),
+               call("begin_message", "1", "assistant", j({"tokens": 1})),
+               call("abort_message", "8", "stopped"), call("abort_message", "8", "")],
     "run_uid": [call("start_run.options", j({"uid": "r-1", "on_active": "enqueue"})),
                 call("start_run.options", j({"uid": "", "ttl_seconds": 5})),
                 call("start_run.options", j({"uid": "x" * 129}))],

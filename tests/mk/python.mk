@@ -21,6 +21,9 @@
 #   tests/python/test_ai_messages.py  AI SDK UIMessages (every part type round trip, malformed
 #                                     ones), OpenAI tool calls and results, the uid retry rule,
 #                                     the replay valid for OpenAI at every budget.
+#   tests/python/test_drafts.py       streaming drafts across processes: a reader following a
+#                                     writer by offset and resuming after a reconnect, a writer
+#                                     killed (kill -9) mid-stream then expired with a pinned clock.
 #   make test-python                      (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Each script ends its output with "python: N passed, M failed"; that line is
 # shown as "<script>: N passed, M failed" and the totals end the output as
@@ -35,7 +38,8 @@ PYTHON_TESTS := tests/python/test_bindings.py tests/python/test_topical_map.py \
                 tests/python/test_identity.py \
                 tests/python/test_search_scripts.py \
                 tests/python/test_search_batches.py \
-                tests/python/test_ai_messages.py
+                tests/python/test_ai_messages.py \
+                tests/python/test_drafts.py
 
 .PHONY: test-python
 test-python: all

@@ -39,6 +39,14 @@ const Database = createRequire(path.join(MODULES, 'package.json'))('better-sqlit
 // auxiliary functions), with the positions (from 0) of its integer
 // arguments.  The others take text (JSON included) or nothing.
 const INTEGER_ARGS = {
+  'abort_message/1': [0], // message_id (streaming drafts)
+  'abort_message/2': [0],
+  'append_message/2': [0],
+  'append_message/3': [0], // ... and options_json (now)
+  'begin_message/2': [0], // conversation_id
+  'begin_message/3': [0],
+  'finish_message/1': [0],
+  'finish_message/2': [0],
   'active_run/1': [0],
   'add_clarification/4': [0, 1], // run_id, question_id (text or an integer)
   'add_clarification/5': [0, 1], // ... and options_json (now)
@@ -762,6 +770,67 @@ const CALLS = [
     errors: [MSG],
   },
   {
+    fn: 'begin_message/2',
+    sql: `SELECT begin_message(?, 'assistant')`,
+    args: [2],
+    want: 6,
+    state: ['SELECT status FROM chat_messages WHERE id = 6', 'streaming'],
+    errors: [CONV],
+  },
+  {
+    fn: 'begin_message/3',
+    sql: `SELECT begin_message(?, 'assistant', '{"uid": "d-1"}')`,
+    args: [1],
+    want: 6,
+    state: ['SELECT current_leaf_id FROM chat_conversations WHERE id = 1', 6],
+    errors: [CONV],
+  },
+  {
+    fn: 'append_message/2',
+    setup: [`SELECT begin_message(1, 'assistant')`],
+    sql: `SELECT append_message(?, 'Rye, ')`,
+    args: [6],
+    want: 5,
+    state: ['SELECT content FROM chat_messages WHERE id = 6', 'Rye, '],
+    errors: [MSG],
+  },
+  {
+    fn: 'finish_message/1',
+    setup: [`SELECT begin_message(1, 'assistant')`, `SELECT append_message(6, 'Rye.')`],
+    sql: 'SELECT finish_message(?)',
+    args: [6],
+    want: 1,
+    state: ['SELECT status || tokens FROM chat_messages WHERE id = 6', 'complete1'],
+    errors: [MSG],
+  },
+  {
+    fn: 'finish_message/2',
+    setup: [`SELECT begin_message(1, 'assistant')`, `SELECT append_message(6, 'Rye.')`],
+    sql: `SELECT finish_message(?, '{"tokens": 2}')`,
+    args: [6],
+    want: 1,
+    state: ['SELECT status || tokens FROM chat_messages WHERE id = 6', 'complete2'],
+    errors: [MSG],
+  },
+  {
+    fn: 'abort_message/1',
+    setup: [`SELECT begin_message(1, 'assistant')`],
+    sql: 'SELECT abort_message(?)',
+    args: [6],
+    want: 1,
+    state: ['SELECT status FROM chat_messages WHERE id = 6', 'aborted'],
+    errors: [MSG],
+  },
+  {
+    fn: 'abort_message/2',
+    setup: [`SELECT begin_message(1, 'assistant')`],
+    sql: `SELECT abort_message(?, 'stopped')`,
+    args: [6],
+    want: 1,
+    state: [`SELECT json_extract(metadata, '$.abort_reason') FROM chat_messages WHERE id = 6`, 'stopped'],
+    errors: [MSG],
+  },
+  {
     fn: 'message_siblings/1',
     setup: [`SELECT add_message(1, 'assistant', 'Regenerated.', '{"parent_id": 2}')`],
     sql: `SELECT id || ':' || is_current FROM message_siblings(?)`,
@@ -831,6 +900,7 @@ const NOW_SIGNATURES = {
   'add_proposal/5': 'add_proposal/4',
   'advance_run/3': 'advance_run/2',
   'approve_proposal/3': 'approve_proposal/2',
+  'append_message/3': 'append_message/2',
   'archive_old_conversations/3': 'archive_old_conversations/2',
   'cancel_run/2': 'cancel_run/1',
   'complete_run/2': 'complete_run/1',

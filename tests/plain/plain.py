@@ -418,6 +418,71 @@ class Plain:
                      "chatflow: message_count, last_seq, total_tokens, last_message_at, "
                      "current_leaf_id and branched are maintained by chatflow; omit them")
 
+    def test_drafts_raw(self):
+        """Streaming drafts (docs/drafts.md) by raw SQL alone: a draft counts
+        0 tokens; its content only grows, by appending, while it streams;
+        its status moves once; finishing estimates its tokens and indexes
+        it once the search mark has passed it; an aborted one is never
+        indexed; a soft delete aborts the conversation's drafts."""
+        db = self.db
+        db.execute("INSERT INTO chat_messages (conversation_id, role, status, streamed_at)"
+                   " VALUES (1, 'assistant', 'streaming', ?)", (T0,))
+        mid = one(db, "SELECT last_insert_rowid()")
+        self.assertEqual(db.execute("SELECT seq, content, tokens, parent_id FROM chat_messages WHERE id = ?",
+                                    (mid,)).fetchall(), [(4, "", 0, 3)])
+        self.assertEqual(db.execute("SELECT message_count, total_tokens, current_leaf_id FROM chat_conversations"
+                                    " WHERE id = 1").fetchall(), [(4, 12, mid)])
+        for delta in ("Sour", "dough ", "bread."):
+            db.execute("UPDATE chat_messages SET content = content || ?, streamed_at = ? WHERE id = ?",
+                       (delta, T0, mid))
+        self.assertEqual(one(db, "SELECT substr(content, 4 + 1) FROM chat_messages WHERE id = ?", (mid,)),
+                         "dough bread.")
+        appending = "chatflow: a streaming message's content only grows by appending"
+        self.refused("UPDATE chat_messages SET content = 'Rye.' WHERE id = ?", (mid,), appending)
+        self.refused("UPDATE chat_messages SET content = substr(content, 2) WHERE id = ?", (mid,), appending)
+        self.refused("UPDATE chat_messages SET content = content || char(0) WHERE id = ?", (mid,),
+                     "chatflow: message content contains a NUL character")
+        self.refused("UPDATE chat_messages SET status = 'paused' WHERE id = ?", (mid,),
+                     "chatflow: a message's status only moves from streaming to complete or aborted")
+        self.refused("UPDATE chat_messages SET role = 'user' WHERE id = ?", (mid,), IMMUTABLE)
+        self.refused("INSERT INTO chat_messages (conversation_id, role, status, tokens)"
+                     " VALUES (1, 'assistant', 'streaming', 3)", (),
+                     "chatflow: a streaming message counts no tokens until it finishes; omit tokens")
+        # the search mark passes it while it streams: not indexed until it finishes
+        db.execute("UPDATE chatflow_search_state SET indexed_upto ="
+                   " (SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages')")
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'sourdough'"), 0)
+        db.execute("UPDATE chat_messages SET status = 'complete' WHERE id = ?", (mid,))
+        self.assertEqual(db.execute("SELECT status, tokens FROM chat_messages WHERE id = ?", (mid,)).fetchall(),
+                         [("complete", 4)])
+        self.assertEqual(one(db, "SELECT total_tokens FROM chat_conversations WHERE id = 1"), 16)
+        self.assertEqual(one(db, "SELECT rowid FROM chat_messages_fts WHERE chat_messages_fts MATCH 'sourdough'"), mid)
+        self.refused("UPDATE chat_messages SET content = content || '!' WHERE id = ?", (mid,), IMMUTABLE)
+        self.refused("UPDATE chat_messages SET status = 'streaming' WHERE id = ?", (mid,),
+                     "chatflow: a message's status only moves from streaming to complete or aborted")
+        # an aborted draft keeps its text, counts its tokens, is never indexed
+        db.execute("INSERT INTO chat_messages (conversation_id, role, status) VALUES (1, 'assistant', 'streaming')")
+        mid2 = one(db, "SELECT last_insert_rowid()")
+        db.execute("UPDATE chat_messages SET content = content || 'Croissants' WHERE id = ?", (mid2,))
+        db.execute("UPDATE chatflow_search_state SET indexed_upto ="
+                   " (SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages')")
+        db.execute("UPDATE chat_messages SET status = 'aborted',"
+                   " metadata = json_object('abort_reason', 'raw') WHERE id = ?", (mid2,))
+        self.assertEqual(db.execute("SELECT status, content, tokens FROM chat_messages WHERE id = ?",
+                                    (mid2,)).fetchall(), [("aborted", "Croissants", 3)])
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'croissants'"), 0)
+        self.refused("UPDATE chat_messages SET status = 'complete' WHERE id = ?", (mid2,),
+                     "chatflow: a message's status only moves from streaming to complete or aborted")
+        # deleting it removes nothing from the index (it was never there)
+        db.execute("DELETE FROM chat_messages WHERE id = ?", (mid2,))
+        # a soft delete aborts the conversation's drafts
+        db.execute("INSERT INTO chat_messages (conversation_id, role, status) VALUES (1, 'assistant', 'streaming')")
+        mid3 = one(db, "SELECT last_insert_rowid()")
+        db.execute("UPDATE chat_conversations SET deleted_at = ? WHERE id = 1", (T0,))
+        self.assertEqual(db.execute("SELECT status, json_extract(metadata, '$.abort_reason') FROM chat_messages"
+                                    " WHERE id = ?", (mid3,)).fetchall(), [("aborted", "conversation deleted")])
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+
     def test_raw_delete_message_moves_counters(self):
         db = self.db
         db.execute("DELETE FROM chat_messages WHERE id = 3")

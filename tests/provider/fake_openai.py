@@ -45,6 +45,22 @@ The requested model name chooses the mode of that request:
     mode-nul             HTTP 200, content "hello\\u0000secret" (a NUL escape)
     mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
+Streaming (a request with "stream": true): the reply of the normal, scripted,
+mode-tools, mode-reasoning and mode-length modes is sent as server-sent
+events in OpenAI's chat-completions stream format, chunked: a first chunk
+with delta {"role": "assistant"}, reasoning_content and content in pieces of
+STREAM_PIECE characters (one event each), each tool call in pieces (index,
+id, name, then its arguments in two), a last chunk with the finish_reason,
+a usage chunk ("choices": [], when stream_options.include_usage), then
+"data: [DONE]".  Modes of their own:
+    mode-stream-slow[:MS]      the normal stream, MS milliseconds (default 200)
+                               before every event
+    mode-stream-drop[:N]       N content events (default 2), then the connection
+                               is closed in the middle of the chunked body
+    mode-stream-error[:N]      N content events, then data: {"error": {...}}
+    mode-stream-nodone         the normal stream without [DONE] nor finish_reason,
+                               the body ended properly
+
 Scripted replies: srv.script(message, ...) queues the `message` of the
 next replies to requests in the normal mode (one each, in order; the plain
 echo when the queue is empty), with finish_reason "tool_calls" when the
@@ -188,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
         if plain:
             mode = ""
         last = messages[-1].get("content", "") if messages else ""
+        if req.get("stream") is True and self._streamed(req, model, mode, arg, last, num):
+            return
         if mode == "mode-slow":
             # interruptible, so stop() does not wait for it
             self.server.stopping.wait((int(arg) if arg else 3000) / 1000.0)
@@ -283,6 +301,126 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": "echo: %s" % last}, n=num))
+
+
+STREAM_PIECE = 4  # characters of content per event
+
+
+def _pieces(text, n=STREAM_PIECE):
+    return [text[i:i + n] for i in range(0, len(text), n)] or []
+
+
+def _stream_handler_methods():
+    """Methods added to _Handler: the streamed replies."""
+
+    def _chunk_write(self, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _event(self, payload):
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        self._chunk_write("data: %s\n\n" % text)
+
+    def _streamed(self, req, model, mode, arg, last, num):
+        """Sends a streamed reply when the mode has one; False otherwise."""
+        finish, usage = "stop", True
+        delay, drop_after, error_after, done = 0.0, None, None, True
+        if mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
+            message = {"role": "assistant", "content": "echo: %s" % last}
+            if mode == "mode-stream-slow":
+                delay = (int(arg) if arg else 200) / 1000.0
+            elif mode == "mode-stream-drop":
+                drop_after = int(arg) if arg else 2
+            elif mode == "mode-stream-error":
+                error_after = int(arg) if arg else 2
+            else:
+                done = False
+        elif mode == "mode-tools":
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
+                tool_call("call_2", "get_time", "{}")]}
+            finish = "tool_calls"
+        elif mode == "mode-reasoning":
+            message = {"role": "assistant", "content": "Croissants.",
+                       "reasoning_content": "The user runs a bakery."}
+        elif mode == "mode-length":
+            message = {"role": "assistant", "content": "cut sh"}
+            finish, usage = "length", False
+        elif mode.startswith("mode-"):
+            return False
+        else:
+            with self.server.lock:
+                scripted = self.server.script.pop(0) if self.server.script else None
+            message = scripted or {"role": "assistant", "content": "echo: %s" % last}
+            if message.get("tool_calls"):
+                finish = "tool_calls"
+        include_usage = usage and (req.get("stream_options") or {}).get("include_usage") is True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        base = {"id": "chatcmpl-fake-%d" % num, "object": "chat.completion.chunk",
+                "created": CREATED, "model": model}
+
+        def chunk(delta, fin=None):
+            return dict(base, choices=[{"index": 0, "delta": delta, "logprobs": None,
+                                        "finish_reason": fin}])
+
+        try:
+            events = [chunk({"role": "assistant", "content": ""})]
+            for piece in _pieces(message.get("reasoning_content") or ""):
+                events.append(chunk({"reasoning_content": piece}))
+            contents = _pieces(message.get("content") or "")
+            for piece in contents:
+                events.append(chunk({"content": piece}))
+            for i, call in enumerate(message.get("tool_calls") or []):
+                fn = call.get("function") or {}
+                args = fn.get("arguments") or ""
+                events.append(chunk({"tool_calls": [{"index": i, "id": call.get("id"), "type": "function",
+                                                     "function": {"name": fn.get("name"), "arguments": ""}}]}))
+                half = len(args) // 2
+                for part in (args[:half], args[half:]):
+                    events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]}))
+            if done:
+                events.append(chunk({}, finish))
+            if include_usage and done:
+                events.append(dict(base, choices=[], usage={"prompt_tokens": 11, "completion_tokens": 7,
+                                                            "total_tokens": 18}))
+            sent = 0
+            for ev in events:
+                if delay:
+                    self.server.stopping.wait(delay)
+                    if self.server.stopping.is_set():
+                        return True
+                if "content" in ((ev.get("choices") or [{}])[0].get("delta") or {}) and \
+                        ev["choices"][0]["delta"]["content"]:
+                    if drop_after is not None and sent >= drop_after:
+                        self.wfile.flush()
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return True
+                    if error_after is not None and sent >= error_after:
+                        self._event({"error": {"message": "The server is overloaded.",
+                                               "type": "server_error", "code": None}})
+                        self._chunk_write(b"")
+                        return True
+                    sent += 1
+                self._event(ev)
+            if done:
+                self._event("[DONE]")
+            self._chunk_write(b"")
+        except OSError:
+            pass  # the client went away
+        return True
+
+    return {"_chunk_write": _chunk_write, "_event": _event, "_streamed": _streamed}
+
+
+for _name, _fn in _stream_handler_methods().items():
+    setattr(_Handler, _name, _fn)
 
 
 def tool_call(call_id, name, arguments):

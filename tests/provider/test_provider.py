@@ -462,10 +462,10 @@ class TestFailures(Base):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"temperature\": \"hot\"}')"),
                          "chatflow: option 'temperature' of complete_chat must be a number, "
                          "got a string")
-        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"),
-                         "chatflow: unknown option 'stream' for complete_chat (expected model, "
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"streaming\": true}')"),
+                         "chatflow: unknown option 'streaming' for complete_chat (expected model, "
                          "temperature, max_tokens, history_tokens, timeout_ms, on_error, tools, "
-                         "tool_choice, now)")
+                         "tool_choice, now, stream)")
         self.q("SELECT delete_conversation(1)")
         self.assertEqual(self.error_of("SELECT complete_chat(1)"),
                          "chatflow: conversation 1 is deleted; restore_conversation(1) first")
@@ -1274,6 +1274,153 @@ class TestOtherWriters(TestConcurrency):
 
 class TestOtherWritersWal(TestOtherWriters):
     journal = "wal"
+
+
+class TestStream(TestConcurrency):
+    """complete_chat's option stream (docs/drafts.md): server-sent events
+    written through begin_message / append_message / finish_message, each
+    its own short transaction."""
+
+    def test_stream_stored_like_a_reply(self):
+        mid = self.complete({"stream": True})
+        body = json.loads(self.body())
+        self.assertIs(body["stream"], True)
+        self.assertEqual(body["stream_options"], {"include_usage": True})
+        self.assertEqual(headers_of(SRV.requests[-1])["Accept"], "text/event-stream")
+        r = self.reply(mid)
+        meta = r["metadata"]
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        self.assertEqual((r["seq"], r["role"], r["type"], r["content"], r["parts"], r["tokens"]),
+                         (3, "assistant", "assistant_response", "echo: Hello", None, 7))
+        self.assertEqual(meta, {"model": "gpt-test", "tokens": {"input": 11, "output": 7, "total": 18},
+                                "finish_reason": "stop", "streamed": True})
+        self.assertEqual(self.q("SELECT status, parent_id FROM chat_messages WHERE id = ?", (mid,)),
+                         [("complete", 2)])
+        self.assertEqual(one(self.db, "SELECT total_tokens FROM chat_conversations WHERE id = 1"),
+                         3 + 2 + 7)
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_history_json(1)"))[-1],
+                         {"role": "assistant", "content": "echo: Hello"})
+        # the same request without stream stores the same message
+        plain = self.reply(self.complete())
+        self.assertEqual(plain["content"], "echo: echo: Hello")
+
+    def test_stream_reasoning_tools_length(self):
+        r = self.reply(self.complete({"stream": True, "model": "mode-reasoning"}))
+        self.assertEqual((r["content"], r["parts"]),
+                         ("Croissants.", [{"type": "reasoning", "text": "The user runs a bakery."},
+                                          {"type": "text", "text": "Croissants."}]))
+        r = self.reply(self.complete({"stream": True, "model": "mode-tools"}))
+        self.assertEqual((r["content"], r["parts"], r["metadata"]["finish_reason"]),
+                         ("", [{"type": "tool-call", "id": "call_1", "name": "get_weather",
+                                "arguments": '{"city": "Paris"}'},
+                               {"type": "tool-call", "id": "call_2", "name": "get_time",
+                                "arguments": "{}"}], "tool_calls"))
+        self.q("SELECT add_message(1, 'tool', '18C', '{\"tool_call_id\": \"call_1\"}')")
+        self.q("SELECT add_message(1, 'tool', 'noon', '{\"tool_call_id\": \"call_2\"}')")
+        r = self.reply(self.complete({"stream": True, "model": "mode-length"}))
+        self.assertEqual((r["content"], r["tokens"], r["metadata"].get("tokens"),
+                          r["metadata"]["finish_reason"]), ("cut sh", 2, None, "length"))
+
+    def test_reader_sees_the_draft_grow(self):
+        # another connection follows the draft while the call runs, and
+        # resumes from the offset it had read
+        th, res = self.call_in_thread(
+            "SELECT complete_chat(1, '{\"model\": \"mode-stream-slow:150\", \"stream\": true}')")
+        reader = connect(self.path)
+        try:
+            seen, offset, text = [], 0, ""
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                row = reader.execute("SELECT substr(content, ? + 1), status FROM chat_messages"
+                                     " WHERE conversation_id = 1 AND seq = 3", (offset,)).fetchone()
+                if row is not None:
+                    text += row[0]
+                    offset += len(row[0])
+                    seen.append((offset, row[1]))
+                    if row[1] != "streaming":
+                        break
+                time.sleep(0.05)
+            th.join(10)
+            self.assertNotIn("error", res)
+            self.assertEqual(text, "echo: Hello")
+            growing = sorted({o for o, st in seen if st == "streaming"})
+            self.assertGreaterEqual(len(growing), 2, seen)   # several lengths seen mid-stream
+            self.assertLess(growing[0], len("echo: Hello"))
+            self.assertEqual(seen[-1], (len("echo: Hello"), "complete"))
+            # while it streamed, chat_history_json of the reader left it out (checked after: complete)
+            self.assertEqual(len(json.loads(one(reader, "SELECT chat_history_json(1)"))), 3)
+        finally:
+            reader.close()
+
+    def test_history_leaves_out_the_draft_while_it_streams(self):
+        th, res = self.call_in_thread(
+            "SELECT complete_chat(1, '{\"model\": \"mode-stream-slow:150\", \"stream\": true}')")
+        reader = connect(self.path)
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and one(
+                    reader, "SELECT length(content) FROM chat_messages WHERE seq = 3") in (None, 0):
+                time.sleep(0.02)
+            self.assertEqual(one(reader, "SELECT status FROM chat_messages WHERE seq = 3"), "streaming")
+            self.assertEqual(json.loads(one(reader, "SELECT chat_history_json(1)")),
+                             [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}])
+            self.assertEqual(one(reader, "SELECT current_leaf_id FROM chat_conversations"), 3)
+        finally:
+            reader.close()
+            th.join(10)
+        self.assertNotIn("error", res)
+
+    def test_failure_mid_stream_aborts_the_draft(self):
+        cases = [
+            ("mode-stream-drop:2", "chatflow: provider call failed: ", "echo: He"),
+            ("mode-stream-error:2", "chatflow: provider stream failed: The server is overloaded.", "echo: He"),
+            ("mode-stream-nodone", "chatflow: provider stream ended before [DONE]", "echo: Hello"),
+        ]
+        for model, err, kept in cases:
+            with self.subTest(model=model):
+                msg = self.error_of("SELECT complete_chat(1, ?)", (json.dumps({"model": model, "stream": True}),))
+                self.assertTrue(msg.startswith(err), msg)
+                row = self.db.execute("SELECT id, status, content, json_extract(metadata, '$.abort_reason'),"
+                                      " tokens FROM chat_messages ORDER BY id DESC LIMIT 1").fetchone()
+                self.assertEqual(row[1:3], ("aborted", kept))
+                self.assertEqual(row[3], msg[:2000])
+                self.assertEqual(row[4], (len(kept) + 3) // 4)
+                # out of the history; the next call sends what it sent before
+                self.assertEqual(len(json.loads(one(self.db, "SELECT chat_history_json(1)"))), 2)
+        # a failure before any event writes nothing
+        before = snapshot(self.db)
+        msg = self.error_of("SELECT complete_chat(1, '{\"model\": \"mode-500\", \"stream\": true}')")
+        self.assertTrue(msg.startswith("chatflow: provider returned HTTP 500"), msg)
+        self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+
+    def test_interrupt_mid_stream(self):
+        th, res = self.call_in_thread(
+            "SELECT complete_chat(1, '{\"model\": \"mode-stream-slow:400\", \"stream\": true}')")
+        reader = connect(self.path)
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and one(
+                    reader, "SELECT length(content) FROM chat_messages WHERE seq = 3") in (None, 0):
+                time.sleep(0.02)
+            self.db.interrupt()
+            th.join(10)
+            self.assertEqual(res.get("error"), "chatflow: provider call interrupted")
+            # the interrupted connection writes nothing more in that call:
+            # the draft keeps what it had, still streaming, until aborted
+            # (here, or by expire_stale_runs after the timeout)
+            status, content = reader.execute(
+                "SELECT status, content FROM chat_messages WHERE seq = 3").fetchone()
+            self.assertEqual(status, "streaming")
+            self.assertTrue("echo: Hello".startswith(content) and content, content)
+            self.assertEqual(one(self.db, "SELECT abort_message(3, 'interrupted')"), 1)
+            self.assertEqual(one(reader, "SELECT status FROM chat_messages WHERE seq = 3"), "aborted")
+        finally:
+            reader.close()
+
+    def test_stream_option_type(self):
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": 1}')"),
+                         "chatflow: option 'stream' of complete_chat must be a boolean, got an integer")
 
 
 class TestTitle(Base):

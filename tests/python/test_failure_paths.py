@@ -82,6 +82,11 @@ CALLS = [
     ("cancel_run", "SELECT cancel_run(3)"),
     ("fail_run", "SELECT fail_run(4, 'boom')"),
     ("complete_run", "SELECT complete_run(1)"),
+    # streaming drafts (3, 4, 5 of the fixture; before delete_old_messages)
+    ("begin_message", "SELECT begin_message(2, 'assistant')"),
+    ("append_message", "SELECT append_message(3, 'delta')"),
+    ("finish_message", "SELECT finish_message(4, '{\"parts\": [{\"type\": \"text\", \"text\": \"x\"}]}')"),
+    ("abort_message", "SELECT abort_message(5, 'stopped')"),
     ("expire_stale_runs", "SELECT expire_stale_runs()"),
     ("archive_old_conversations", "SELECT archive_old_conversations(0)"),
     ("delete_old_messages", "SELECT delete_old_messages(0)"),
@@ -129,6 +134,8 @@ class Fixture(unittest.TestCase):
         db.execute("SELECT start_run(6, 'topical_map')")                                  # run 4
         db.execute("SELECT langgraph_put('thread-7', 'c-1', x'00', '{}')")                # 7
         db.execute("SELECT langgraph_put('thread-7', 'c-2', x'00', '{}')")
+        for _ in range(3):                                                                # drafts 3, 4, 5
+            db.execute("SELECT begin_message(2, 'assistant')")
         self.export = one(db, "SELECT export_conversation(2)")
         db.close()
 
@@ -407,7 +414,7 @@ class WritingStatement(Fixture):
             if begin:
                 a.execute("ROLLBACK")
         self.assertEqual(one(a, "SELECT count(*) FROM log"), 0)
-        self.assertEqual(one(a, "SELECT count(*) FROM chat_messages"), 2)
+        self.assertEqual(one(a, "SELECT count(*) FROM chat_messages"), 5)
         a.close()
 
 

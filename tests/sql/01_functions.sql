@@ -23,6 +23,7 @@ SELECT name, narg, enc,
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
                 'add_ui_message', 'chat_ui_messages', 'run_usage', 'edit_message', 'switch_branch',
+                'begin_message', 'append_message', 'finish_message', 'abort_message',
                 'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
                 'langgraph_prune_checkpoints')
  ORDER BY 1, 2;
@@ -44,6 +45,7 @@ SELECT count(*) AS unlisted FROM pragma_function_list
                 'archive_old_conversations', 'delete_old_messages', 'purge_deleted',
                 'export_conversation', 'import_conversation', 'fork_conversation', 'chatflow_index',
                 'add_ui_message', 'chat_ui_messages', 'run_usage', 'edit_message', 'switch_branch',
+                'begin_message', 'append_message', 'finish_message', 'abort_message',
                 'langgraph_put', 'langgraph_put_blob', 'langgraph_put_write', 'langgraph_delete_thread',
                 'langgraph_prune_checkpoints');
 SELECT name FROM pragma_module_list

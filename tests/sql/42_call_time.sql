@@ -160,3 +160,17 @@ SELECT 'unchanged', (SELECT count(*) FROM chat_conversations) = c, (SELECT count
 -- NULL options are none
 SELECT delete_conversation(5, NULL);
 SELECT 'null options', deleted_at IS NOT NULL FROM chat_conversations WHERE id = 5;
+-- streaming drafts: begin_message in its options, append_message in a
+-- trailing options_json (finish_message and abort_message stamp nothing)
+SELECT create_conversation('acme', 'Drafts', '{"key": "drafts", "now": "2030-05-01T00:00:00Z"}');
+SELECT begin_message((SELECT id FROM chat_conversations WHERE key = 'drafts'), 'assistant',
+                     '{"uid": "d-1", "now": "2030-05-01T00:01:00Z"}');
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'Sour', '{"now": "2030-05-01T00:02:00Z"}');
+SELECT 'draft', status, content, created_at, streamed_at FROM chat_messages WHERE uid = 'd-1';
+SELECT 'drafts conv', updated_at, last_message_at FROM chat_conversations WHERE key = 'drafts';
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'dough', NULL);
+SELECT 'wall again', streamed_at > '2030-06-01' OR streamed_at < '2030-05-01' FROM chat_messages WHERE uid = 'd-1';
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'x', '{"now": "2030-05-01 00:03:00"}'); -- error
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'x', '{"tokens": 1}'); -- error
+SELECT 'unchanged draft', content FROM chat_messages WHERE uid = 'd-1';
+SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), '{"now": "2030-05-01T00:04:00Z"}'); -- error

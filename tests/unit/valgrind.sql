@@ -120,6 +120,27 @@ SAVEPOINT chatflow;
 SELECT add_message(1, 'user', 'in savepoint');
 ROLLBACK TO chatflow;
 RELEASE chatflow;
+-- streaming drafts
+SELECT begin_message(1, 'assistant', '{"uid": "d-1", "metadata": {"m": 1}}');
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'Sour'),
+       append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'dough é');
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 42);    -- error
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), CAST(x'c328' AS TEXT));  -- error
+SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), '{"bogus": 1}');  -- error
+SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), '{"metadata": {"m": null, "n": 2}, "parts": [{"type": "text", "text": "x"}], "tokens": 0}');
+SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'));        -- error: twice
+SELECT append_message(99999, 'x');                                               -- error
+SELECT begin_message(1, 'assistant', '{"tokens": 1}');                          -- error
+SELECT begin_message(1, 'assistant', '{"uid": "d-2"}');
+SELECT abort_message((SELECT id FROM chat_messages WHERE uid = 'd-2'), printf('%.2001c', 'x'));  -- error
+SELECT abort_message((SELECT id FROM chat_messages WHERE uid = 'd-2'), 'stopped');
+SELECT begin_message(1, 'assistant', '{"uid": "d-3"}');
+SELECT chatflow_config('limits.max_content_chars', '5');
+SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-3'), 'too long');  -- error
+SELECT chatflow_config('limits.max_content_chars', NULL);
+SELECT chatflow_clock('2026-06-01T00:00:00.000Z'), expire_stale_runs();
+SELECT substr(content, 3), status FROM chat_messages WHERE uid IN ('d-1', 'd-2', 'd-3');
+SELECT export_conversation(1) IS NOT NULL, import_conversation('copy', export_conversation(1)) > 0;
 -- LangGraph checkpoints
 SELECT langgraph_put_blob('t-1', 'messages', '1', x'5b5d', '{"owner": "acme"}');
 SELECT langgraph_put('t-1', 'c-1', x'7b7d', '{"source": "input"}', '{"channel_versions": {"messages": "1"}}');
