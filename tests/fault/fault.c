@@ -735,6 +735,13 @@ static void writeFile(const char *zPath, const unsigned char *a, long n) {
   }
 }
 
+/* SQLite's temporary files go to gDir (see main). */
+static void setTempDir(void) {
+  sqlite3_free(sqlite3_temp_directory);
+  sqlite3_temp_directory = sqlite3_mprintf("%s", gDir);
+  if (sqlite3_temp_directory == 0) exit(2);
+}
+
 static void removeDb(void) {
   char z[700];
   unlink(gDb);
@@ -872,6 +879,16 @@ static char *fingerprintDiff(const char *zGot, const char *zWant) {
     }
     zGot = e1 + 1;
     zWant = e2 + 1;
+  }
+  /* a table (or an error line) on one side only */
+  for (int k = 0; k < 2; k++) {
+    for (const char *z = k ? zWant : zGot; *z;) {
+      const char *e = strchr(z, '\n'), *sp = strchr(z, ' ');
+      int n = (int)((sp && (!e || sp < e)) ? sp - z : e ? e - z : (long)strlen(z));
+      bufAppend(&b, "%s%.*s %s", b.n ? "; " : "", n, z, k ? "expected, missing" : "not expected");
+      if (!e) break;
+      z = e + 1;
+    }
   }
   return b.z;
 }
@@ -1466,6 +1483,13 @@ int main(int argc, char **argv) {
   mem.xShutdown = fxShutdown;
   if (sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) != SQLITE_OK) return 2;
   if (sqlite3_initialize() != SQLITE_OK) return 2;
+  /* SQLite's temporary files (statement journals that spill, temporary
+  ** b-trees) in --dir: the shim fixes SQLite's randomness, so every fault
+  ** process draws the same temporary file names, and two processes (make
+  ** faults and make test-faults at once, or two workers) sharing /var/tmp
+  ** failed each other's writes (SQLITE_IOERR_WRITE in a step the fault
+  ** had not reached yet). */
+  setTempDir();
   fxRegisterVfs();
   sqlite3_auto_extension((void (*)(void))sqlite3_chatflow_init);
   makeSeed();
@@ -1491,6 +1515,7 @@ int main(int argc, char **argv) {
             snprintf(gDir + strlen(gDir), sizeof(gDir) - strlen(gDir), "/w%d", w);
             mkdir(gDir, 0777);
             snprintf(gDb, sizeof(gDb), "%s/fault.db", gDir);
+            setTempDir();
             sweep(&aScenario[s], (Mode)m, nStride, nSample, iSite, w, nJobs, &cw);
             removeDb();
             rmdir(gDir);
