@@ -207,7 +207,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   char zNow[CF_TIMESTAMP_LEN + 1], zCreated[CF_TIMESTAMP_LEN + 1], zUpdated[CF_TIMESTAMP_LEN + 1];
   const unsigned char *zId;
   sqlite3_value *vId, *vData;
-  int rc, nId, eId, eData;
+  int rc, nId, eId, eData, bFound = 0;
 
   if ((rc = cfCheckSchema(p, &zErr)) != SQLITE_OK) {
     sqlite3_free(pVtabBase->zErrMsg);
@@ -309,11 +309,12 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
+      /* found or not: a raw INSERT may have given the row rowid 0 */
       if (rc == SQLITE_ROW) {
         *pRowid = sqlite3_column_int64(pStmt, 0);
+        bFound = 1;
         rc = SQLITE_OK;
       } else if (rc == SQLITE_DONE) {
-        *pRowid = 0;
         rc = SQLITE_OK;
       }
     }
@@ -321,7 +322,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     pStmt = 0;
   }
   if (rc == SQLITE_OK) {
-    rc = *pRowid ? cfStmt(p, CF_STMT_INTERRUPT_REPLACE,
+    rc = bFound ? cfStmt(p, CF_STMT_INTERRUPT_REPLACE,
                           "UPDATE workflow_interrupts SET data = ?2, updated_at = ?4 WHERE rowid = ?5", &pStmt)
                  : cfStmt(p, CF_STMT_INTERRUPT_INSERT,
                           "INSERT INTO workflow_interrupts (workflow_id, data, created_at, updated_at)"
@@ -329,7 +330,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   }
   if (rc == SQLITE_OK) {
     /* the arguments outlive the statement's step: bound without a copy */
-    if (*pRowid) {
+    if (bFound) {
       sqlite3_bind_int64(pStmt, 5, *pRowid);
     } else {
       sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
@@ -344,7 +345,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     sqlite3_bind_text(pStmt, 4, zUpdated, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
-    if (rc == SQLITE_OK && *pRowid == 0) *pRowid = sqlite3_last_insert_rowid(p->db);
+    if (rc == SQLITE_OK && !bFound) *pRowid = sqlite3_last_insert_rowid(p->db);
   }
   cfStmtDone(p, pStmt);
   pStmt = 0;

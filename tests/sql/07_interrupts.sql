@@ -51,6 +51,14 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('tx', x'01');
 SELECT count(*) FROM workflow_interrupt;
 ROLLBACK;
 SELECT count(*) FROM workflow_interrupt;
+-- a row that raw SQL gave rowid 0 is still found and replaced by a save
+-- (not taken for a missing row and inserted again: a UNIQUE error)
+INSERT INTO workflow_interrupts (rowid, workflow_id, data, created_at, updated_at)
+VALUES (0, 'raw-0', x'00', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('raw-0', 'saved');
+SELECT last_insert_rowid();
+SELECT rowid, workflow_id, data, created_at, updated_at FROM workflow_interrupts WHERE workflow_id = 'raw-0';
+DELETE FROM workflow_interrupt WHERE workflow_id = 'raw-0';
 -- a run's interrupt is removed when the run ends (more in 05_runs)
 SELECT create_conversation('acme');
 SELECT start_run(1, 'topical_map');
