@@ -997,7 +997,7 @@ END;
 -- Checkpoints: run_<n> (n a positive decimal without leading zeros, as
 -- run_workflow_id writes it) belongs to run n while it is active; other
 -- names (run_007, thread-1) are free-form, for external engines.  A run that ends deletes its
--- checkpoint (workflow_runs_ended); a new run clears a stale one
+-- checkpoint (workflow_runs_after_update); a new run clears a stale one
 -- (workflow_runs_fill).
 
 -- One trigger per event (each trigger that fires costs a frame of its
