@@ -123,6 +123,10 @@ enum {
   CF_STMT_DRAFT_INSERT_UID, /* with a uid */
   CF_STMT_DRAFT_APPEND, /* drafts.c: append_message */
   CF_STMT_DRAFT_STATE, /* drafts.c: why a draft took no append */
+  CF_STMT_DRAFT_EMPTY, /* drafts.c: finish_message's has-content check */
+  CF_STMT_DRAFT_FINISH, /* drafts.c: finish_message */
+  CF_STMT_DRAFT_NO_TOKENS, /* drafts.c: finish_message with tokens 0 */
+  CF_STMT_DRAFT_ABORT, /* drafts.c: abort_message, expire_stale_runs' drafts */
   CF_STMT_COUNT
 };
 

@@ -182,10 +182,10 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     return;
   }
   /* a draft without content or parts (given now or at begin) cannot finish */
-  rc = sqlite3_prepare_v2(p->db,
-                          "SELECT content = '' AND coalesce(json_array_length(coalesce(json_extract(?2, '$.parts'), parts)), 0) = 0"
-                          "  FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
-                          -1, &pStmt, 0);
+  rc = cfStmt(p, CF_STMT_DRAFT_EMPTY,
+              "SELECT content = '' AND coalesce(json_array_length(coalesce(json_extract(?2, '$.parts'), parts)), 0) = 0"
+              "  FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
+              &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iMsg);
     if (zOpts) sqlite3_bind_text(pStmt, 2, zOpts, -1, SQLITE_STATIC);
@@ -197,7 +197,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       rc = SQLITE_NOTFOUND;
     }
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc == SQLITE_NOTFOUND) {
     rc = cfDraftRefusal(p, iMsg, &zErr);
@@ -209,31 +209,31 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   if (rc == SQLITE_OK) {
     /* tokens not given: the schema's trigger (chat_messages_draft_tokens)
     ** estimates them as add_message would */
-    rc = sqlite3_prepare_v2(p->db,
-                            "UPDATE chat_messages SET status = 'complete',"
-                            " metadata = CASE WHEN json_type(?2, '$.metadata') IS NOT 'object' THEN metadata"
-                            "  ELSE json_patch(coalesce(metadata, '{}'), json_extract(?2, '$.metadata')) END,"
-                            " parts = coalesce(json_extract(?2, '$.parts'), parts),"
-                            " tokens = coalesce(?3, tokens)"
-                            " WHERE id = ?1 AND status = 'streaming'",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_DRAFT_FINISH,
+                "UPDATE chat_messages SET status = 'complete',"
+                " metadata = CASE WHEN json_type(?2, '$.metadata') IS NOT 'object' THEN metadata"
+                "  ELSE json_patch(coalesce(metadata, '{}'), json_extract(?2, '$.metadata')) END,"
+                " parts = coalesce(json_extract(?2, '$.parts'), parts),"
+                " tokens = coalesce(?3, tokens)"
+                " WHERE id = ?1 AND status = 'streaming'",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iMsg);
       if (zOpts) sqlite3_bind_text(pStmt, 2, zOpts, -1, SQLITE_STATIC);
       if (aOpt[1].bPresent) sqlite3_bind_int64(pStmt, 3, aOpt[1].iVal);
       rc = cfStepOnce(pStmt);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
     pStmt = 0;
   }
   if (rc == SQLITE_OK && aOpt[1].bPresent && aOpt[1].iVal == 0) {
     /* 0 given: the trigger took it for "not given" and estimated */
-    rc = sqlite3_prepare_v2(p->db, "UPDATE chat_messages SET tokens = 0 WHERE id = ?1", -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_DRAFT_NO_TOKENS, "UPDATE chat_messages SET tokens = 0 WHERE id = ?1", &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iMsg);
       rc = cfStepOnce(pStmt);
     }
-    sqlite3_finalize(pStmt);
+    cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
   cfJsonOptionsFree(aOpt, 3);
@@ -243,14 +243,14 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
 ** with reason zReason (0: none); *pn the number aborted. */
 static int cfAbortDrafts(CfConn *p, sqlite3_int64 iMsg, const char *zCutoff, const char *zReason, int *pn) {
   sqlite3_stmt *pStmt = 0;
-  int rc = sqlite3_prepare_v2(p->db,
-                              "UPDATE chat_messages SET status = 'aborted',"
-                              " metadata = CASE WHEN ?3 IS NULL THEN metadata"
-                              "  ELSE json_set(coalesce(metadata, '{}'), '$.abort_reason', ?3) END"
-                              " WHERE status = 'streaming'"
-                              "   AND CASE WHEN ?1 > 0 THEN id = ?1"
-                              "            ELSE coalesce(streamed_at, created_at) < ?2 END",
-                              -1, &pStmt, 0);
+  int rc = cfStmt(p, CF_STMT_DRAFT_ABORT,
+                  "UPDATE chat_messages SET status = 'aborted',"
+                  " metadata = CASE WHEN ?3 IS NULL THEN metadata"
+                  "  ELSE json_set(coalesce(metadata, '{}'), '$.abort_reason', ?3) END"
+                  " WHERE status = 'streaming'"
+                  "   AND CASE WHEN ?1 > 0 THEN id = ?1"
+                  "            ELSE coalesce(streamed_at, created_at) < ?2 END",
+                  &pStmt);
   *pn = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iMsg);
@@ -259,7 +259,7 @@ static int cfAbortDrafts(CfConn *p, sqlite3_int64 iMsg, const char *zCutoff, con
     rc = cfStepOnce(pStmt);
     if (rc == SQLITE_OK) *pn = sqlite3_changes(p->db);
   }
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
   return rc;
 }
 
