@@ -252,6 +252,7 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 int cfInitBegin(CfConn *p, char **pzErr);
 int cfInitEnd(CfConn *p, int rc, char **pzErr);
 char *cfWriteError(CfConn *p, int rc);
+int cfJsonCheckFailed(const char *zMsg);
 int cfUndoPending(CfConn *p);
 void cfResultCode(sqlite3_context *ctx, int rc);
 int cfKeepCode(int rc);

@@ -345,9 +345,9 @@ static int cfImportDbError(CfImport *pI, int rc, const char *zPath) {
       zMsg == 0) {
     return rc;
   }
-  if (e == SQLITE_CONSTRAINT && strstr(zMsg, "json_valid(")) {
+  if (e == SQLITE_CONSTRAINT && cfJsonCheckFailed(zMsg)) {
     /* every member was read and type-checked from a strictly validated
-    ** document: SQLite 3.40's json_valid() answers 0 when out of memory */
+    ** document (see cfJsonCheckFailed) */
     return SQLITE_NOMEM;
   }
   if (strncmp(zMsg, "chatflow: ", 10) == 0) zMsg += 10;
@@ -1413,10 +1413,14 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         while (rc == SQLITE_OK && (rc = sqlite3_step(pSrc)) == SQLITE_ROW) {
           sqlite3_bind_int64(pStmt, 1, sqlite3_column_int64(pSrc, 0));
           rc = cfStepOnce(pStmt);
+          if (rc != SQLITE_OK) break; /* not reset here: see below */
           sqlite3_reset(pStmt);
         }
         if (rc == SQLITE_DONE) rc = SQLITE_OK;
       }
+      /* Finalizing pSrc sets the connection's error to its own ("not an
+      ** error"); cfStmtDone then resets a failed pStmt, which gives the
+      ** connection pStmt's message back for cfFinish. */
       sqlite3_finalize(pSrc);
     }
     cfStmtDone(p, pStmt);

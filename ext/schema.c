@@ -286,7 +286,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int bOwnTxn = sqlite3_get_autocommit(p->db);
-  int nTry = 0, bFkOff = 0;
+  int nTry = 0, nJsonTry = 0, bFkOff = 0;
   int rc, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
@@ -321,6 +321,16 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       sqlite3_free(zErr);
       zErr = 0;
       sqlite3_sleep(5);
+      continue;
+    }
+    /* A JSON CHECK that failed while a migration copied rows: SQLite
+    ** 3.40's json_valid() answers 0 when it cannot allocate
+    ** (cfJsonCheckFailed), but a row may also really fail it (JSON5 that a
+    ** newer SQLite let in).  The attempt was undone whole; the second
+    ** attempt's verdict stands (out of memory again fails as such). */
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && nJsonTry++ == 0 && cfJsonCheckFailed(zErr)) {
+      sqlite3_free(zErr);
+      zErr = 0;
       continue;
     }
     break;

@@ -328,6 +328,20 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
   return rc;
 }
 
+/* True when zMsg is the error of one of the schema's JSON CHECK
+** constraints: unnamed ones read "CHECK constraint failed: json_valid(…",
+** the named ones of langgraph_checkpoints "… must be a JSON object".
+** SQLite 3.40's json_valid() answers 0, not an error, when it cannot
+** allocate, so such a CHECK fails on valid JSON under memory pressure;
+** where the values were valid JSON before the write (chatflow validates
+** every JSON argument; fork and migrations copy rows that passed the same
+** CHECKs) the failure is out of memory.  Used by cfFinish, import
+** (export.c), the migrations (schema.c) and chatflow_check (check.c). */
+int cfJsonCheckFailed(const char *zMsg) {
+  return zMsg && strstr(zMsg, "CHECK constraint failed") &&
+         (strstr(zMsg, "json_valid(") || strstr(zMsg, "must be a JSON object"));
+}
+
 /* The common exit of a writing function: closes the transaction (undoing
 ** it on error) and reports exactly one error — *pzErr when set (freed
 ** here), else the database's — with its result code.  Returns the final
@@ -337,9 +351,8 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
   if (rc != SQLITE_OK && (rc & 0xff) == sqlite3_errcode(p->db)) {
     rc = sqlite3_extended_errcode(p->db); /* SQLITE_IOERR_WRITE, not SQLITE_IOERR */
   }
-  if ((rc & 0xff) == SQLITE_CONSTRAINT && *pzErr == 0 && strstr(sqlite3_errmsg(p->db), "json_valid(")) {
-    /* chatflow validates every JSON argument before it writes, and SQLite
-    ** 3.40's json_valid() answers 0 when it runs out of memory: a JSON
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && *pzErr == 0 && cfJsonCheckFailed(sqlite3_errmsg(p->db))) {
+    /* chatflow validates every JSON argument before it writes: a JSON
     ** CHECK failing inside a call is an allocation failure */
     rc = SQLITE_NOMEM;
   }

@@ -623,6 +623,15 @@ static const char *const azRegressSteps[] = {
     "SELECT update_conversation(2, '{\"pinned\": true}', '{\"now\": \"2026-01-02T00:00:00Z\"}')",
     "SELECT add_message(2, 'user', 'timed', '{\"now\": \"2026-01-02T00:00:00Z\", \"tokens\": 1}')",
     "SELECT cancel_run(1, '{\"now\": \"2026-01-02T00:00:01Z\"}')",
+    /* SQLite 3.40's json_valid() answers 0 when it cannot allocate: a JSON
+    ** CHECK (named, in langgraph_checkpoints) failed the write as a
+    ** constraint (write.c cfJsonCheckFailed); fork lost the CHECK's message
+    ** when it finalized its source query (export.c); chatflow_check's
+    ** integrity row reported a CHECK failure of intact rows (check.c) */
+    "#oom SELECT langgraph_put('t-9', 'c-9', x'7b7d', '{\"source\": \"input\"}',"
+    " '{\"channel_versions\": {\"messages\": \"1\"}}')",
+    "#oom SELECT fork_conversation(2)",
+    "#oom SELECT group_concat(\"check\" || '=' || ok || coalesce(':' || detail, ''), ',') FROM chatflow_check()",
     0};
 
 static const Scenario aScenario[] = {
