@@ -394,10 +394,14 @@ WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens, last_message_at, current_leaf_id and branched are maintained by chatflow; omit them');
 END;
+-- updated_at for a change that does not set it; one in the millisecond of
+-- the stamp the row has keeps it (no second write of the same value)
 CREATE TRIGGER chat_conversations_touch
 AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
                 pinned_at, archived_at, deleted_at ON chat_conversations
 WHEN NEW.updated_at IS OLD.updated_at
+ AND NEW.updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
+                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 BEGIN
   UPDATE chat_conversations
      SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
@@ -1001,7 +1005,11 @@ END;
 -- (workflow_runs_fill).
 
 -- One trigger per event (each trigger that fires costs a frame of its
--- own); a save through workflow_interrupt, an upsert, fires both.
+-- own).  An UPDATE is checked only when it moves a row to another
+-- workflow_id: a row run_<n> exists only while run n is active (the insert
+-- check; a run that ends or is deleted deletes it), so replacing its data
+-- keeps the rule, and a save through workflow_interrupt (an UPDATE of data
+-- and updated_at) fires no check.
 CREATE TRIGGER workflow_interrupts_check_insert
 BEFORE INSERT ON workflow_interrupts
 BEGIN
@@ -1019,7 +1027,7 @@ BEGIN
 END;
 
 CREATE TRIGGER workflow_interrupts_check_update
-BEFORE UPDATE OF workflow_id, data ON workflow_interrupts
+BEFORE UPDATE OF workflow_id ON workflow_interrupts
 BEGIN
   SELECT CASE
     WHEN NEW.workflow_id GLOB 'run_[1-9]*' AND substr(NEW.workflow_id, 5) NOT GLOB '*[^0-9]*'
@@ -1032,6 +1040,24 @@ BEGIN
     WHEN NEW.workflow_id IS NOT OLD.workflow_id AND instr(CAST(NEW.workflow_id AS BLOB), x'00') > 0
       THEN RAISE(ABORT, 'chatflow: workflow_id contains a NUL character')
   END;
+END;
+
+-- updated_at for an UPDATE of data that does not set it.  A save sets it
+-- to the clock; when the save falls in the millisecond of the one before
+-- (saves take microseconds), the stamp is unchanged and the WHEN compares
+-- it with the clock instead of writing the row a second time with the
+-- same value.
+DROP TRIGGER workflow_interrupts_touch;
+CREATE TRIGGER workflow_interrupts_touch
+AFTER UPDATE OF data ON workflow_interrupts
+WHEN NEW.updated_at IS OLD.updated_at
+ AND NEW.updated_at IS NOT coalesce((SELECT now FROM chatflow_statement_clock),
+                                    strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+BEGIN
+  UPDATE workflow_interrupts
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+   WHERE workflow_id = NEW.workflow_id;
 END;
 
 

@@ -59,6 +59,26 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('raw-0', 'saved');
 SELECT last_insert_rowid();
 SELECT rowid, workflow_id, data, created_at, updated_at FROM workflow_interrupts WHERE workflow_id = 'raw-0';
 DELETE FROM workflow_interrupt WHERE workflow_id = 'raw-0';
+-- a raw UPDATE of data that does not set updated_at gets the clock's time
+-- (here the statement clock row a call publishes, written by hand); when
+-- the row's stamp is that instant already, the trigger writes nothing more
+-- (total_changes() counts the trigger's write: 1 more, not 2)
+INSERT INTO workflow_interrupt (workflow_id, data, created_at, updated_at)
+VALUES ('raw-stamp', x'01', '2026-01-01T00:20:00.000Z', '2026-01-01T00:20:00.000Z');
+BEGIN;
+INSERT INTO chatflow_statement_clock (id, now) VALUES (1, '2026-01-01T00:20:00.000Z');
+CREATE TEMP TABLE tc AS SELECT total_changes() AS n;
+UPDATE workflow_interrupts SET data = x'02' WHERE workflow_id = 'raw-stamp';
+SELECT total_changes() - (SELECT n FROM tc) AS rows_written;
+UPDATE chatflow_statement_clock SET now = '2026-01-01T00:21:00.000Z';
+DROP TABLE tc; CREATE TEMP TABLE tc AS SELECT total_changes() AS n;
+UPDATE workflow_interrupts SET data = x'03' WHERE workflow_id = 'raw-stamp';
+SELECT total_changes() - (SELECT n FROM tc) AS rows_written;
+DELETE FROM chatflow_statement_clock;
+DROP TABLE tc;
+COMMIT;
+SELECT workflow_id, hex(data), created_at, updated_at FROM workflow_interrupts WHERE workflow_id = 'raw-stamp';
+DELETE FROM workflow_interrupt WHERE workflow_id = 'raw-stamp';
 -- a run's interrupt is removed when the run ends (more in 05_runs)
 SELECT create_conversation('acme');
 SELECT start_run(1, 'topical_map');
