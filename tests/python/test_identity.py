@@ -467,6 +467,25 @@ class FromVersion01(Base):
                              (name,)), 1)
         db.close()
 
+    def test_a_row_that_fails_a_json_check_stops_the_migration(self):
+        # JSON that SQLite 3.42-3.44's json_valid() let in (JSON5), here
+        # written past the CHECK: the rebuild refuses it, after its second
+        # attempt (the first may be SQLite 3.40's json_valid() out of memory,
+        # schema.c), and nothing of the migration stays
+        db = connect(self.fixture_copy())
+        db.execute("PRAGMA ignore_check_constraints = ON")
+        db.execute("UPDATE chat_conversations SET context = '{a: 1}' WHERE id = 2")
+        db.execute("PRAGMA ignore_check_constraints = OFF")
+        before = rows(db, "SELECT * FROM chat_conversations ORDER BY id")
+        self.assertFails(db, "SELECT chatflow_init()", (),
+                         "chatflow: migration 005_identity failed: CHECK constraint failed:"
+                         " json_valid(context) AND json_type(context) = 'object'",
+                         sqlite3.IntegrityError)
+        self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), 4)
+        self.assertEqual(rows(db, "SELECT * FROM chat_conversations ORDER BY id"), before)
+        self.assertEqual(one(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'chatflow_v4_%'"), 0)
+        db.close()
+
     def test_no_id_given_twice_after_purging_the_highest(self):
         db = self.db
         # conversation 4 holds the highest conversation id, messages 7 and 8
