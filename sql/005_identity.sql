@@ -1347,6 +1347,12 @@ BEFORE INSERT ON workflow_runs
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a run with this id already exists; change it with UPDATE')
    WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.id);
+  -- (an INSERT OR REPLACE would delete the run without its DELETE triggers
+  -- unless recursive_triggers is on: its events, proposals and checkpoint
+  -- would stay behind)
+  SELECT RAISE(ABORT, 'chatflow: the conversation already has a run with this uid; change it with UPDATE')
+   WHERE NEW.uid IS NOT NULL
+     AND EXISTS (SELECT 1 FROM workflow_runs WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid);
   SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
    WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id')

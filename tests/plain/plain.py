@@ -350,6 +350,20 @@ class Plain:
             " ('started','awaiting_clarification','awaiting_approval','processing')"
             " GROUP BY 1 ORDER BY 1").fetchall(), [(1, 1), (2, 1)])
 
+    def test_replace_by_uid_refused(self):
+        # INSERT OR REPLACE on a run's uid would delete the run without its
+        # DELETE triggers (recursive_triggers off): its checkpoint run_<n>
+        # would outlive it and take saves
+        db = self.db
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow, uid) VALUES (2, 'topical_map', 'u1')")
+        run = self.last_id()
+        db.execute("INSERT INTO workflow_interrupts (workflow_id, data) VALUES (?, x'01')", ("run_%d" % run,))
+        self.refused("INSERT OR REPLACE INTO workflow_runs (conversation_id, workflow, status, uid)"
+                     " VALUES (2, 'topical_map', 'queued', 'u1')", (),
+                     "chatflow: the conversation already has a run with this uid; change it with UPDATE")
+        self.assertEqual(db.execute("SELECT id, status FROM workflow_runs WHERE uid = 'u1'").fetchall(),
+                         [(run, "started")])
+
     def test_unique_index_backs_the_trigger(self):
         # even with the trigger out of the way, the partial unique index refuses
         db = self.db

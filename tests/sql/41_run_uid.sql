@@ -50,6 +50,8 @@ SELECT restore_conversation(2);
 
 -- ------------------------------------------------ raw SQL
 INSERT INTO workflow_runs (conversation_id, workflow, status, uid, completed_at) VALUES (1, 'topical_map', 'completed', 'req-2', '2026-01-01T00:06:00.000Z'); -- error
+-- REPLACE would delete the run without its DELETE triggers (recursive_triggers off)
+INSERT OR REPLACE INTO workflow_runs (conversation_id, workflow, status, uid, completed_at) VALUES (1, 'topical_map', 'completed', 'req-2', '2026-01-01T00:06:00.000Z'); -- error
 INSERT INTO workflow_runs (conversation_id, workflow, status, uid, completed_at) VALUES (1, 'topical_map', 'completed', '', '2026-01-01T00:06:00.000Z'); -- error
 INSERT INTO workflow_runs (conversation_id, workflow, status, uid, completed_at) VALUES (1, 'topical_map', 'completed', 'a' || char(0) || 'b', '2026-01-01T00:06:00.000Z'); -- error
 INSERT INTO workflow_runs (conversation_id, workflow, status, uid, created_at, updated_at, completed_at)
