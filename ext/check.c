@@ -272,7 +272,7 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
       /* integrity_check names the table, not the CHECK.  Most of the
       ** schema's CHECKs call json_valid(), which in SQLite 3.40 answers 0
       ** when it cannot allocate (see cfJsonCheckFailed), so the verdict
-      ** stands only when a second pass gives it too. */
+      ** is the second pass's (one more pass is the limit). */
       rc = sqlite3_reset(pStmt);
       continue;
     }

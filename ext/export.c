@@ -1303,37 +1303,15 @@ done:
 
 /* ------------------------------------------------------------------ fork */
 
-static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  sqlite3_int64 iConv, iAt = 0, iLast = 0, iNew = 0;
-  CfJsonOpt aOpt[2] = {{"uid", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0}};
-  char zNow[CF_TIMESTAMP_LEN + 1];
-  char *zErr = 0;
+/* fork_conversation's writes, inside the call's write bracket: the new
+** conversation, the copies of messages 1..iAt (all when !bAt), the fork's
+** current leaf, the search indexes.  Returns rc, with *pzErr for
+** chatflow's own refusals. */
+static int cfForkWrite(CfConn *p, sqlite3_int64 iConv, int bAt, sqlite3_int64 iAt, const char *zUid,
+                       const char *zNow, sqlite3_int64 *piNew, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc, bAt = 0;
-  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    int t = sqlite3_value_type(argv[1]);
-    if (!cfValueInteger(argv[1], &iAt)) {
-      cfResultError(ctx, "chatflow: at_seq must be an integer or NULL, got %s",
-                    t == SQLITE_TEXT ? "text" : t == SQLITE_FLOAT ? "real" : "blob");
-      return;
-    }
-    if (iAt < 1) {
-      cfResultError(ctx, "chatflow: at_seq must be at least 1, got %lld", iAt);
-      return;
-    }
-    bAt = 1;
-  }
-  if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
-  cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    zErr = 0;
-    cfResultCode(ctx, rc);
-    goto done;
-  }
+  sqlite3_int64 iLast = 0;
+  int rc;
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT deleted_at IS NOT NULL, last_seq,"
                           " (SELECT id FROM chat_conversations WHERE uid = ?2)"
@@ -1341,24 +1319,24 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                           -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iConv);
-    sqlite3_bind_text(pStmt, 2, aOpt[0].zVal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zUid, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_DONE) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
-      rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      *pzErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     } else if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       iLast = sqlite3_column_int64(pStmt, 1);
       if (sqlite3_column_int(pStmt, 0)) {
-        zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
+        *pzErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
                                iConv, iConv);
       } else if (bAt && iAt > iLast) {
-        zErr = sqlite3_mprintf("chatflow: at_seq %lld is beyond the last seq %lld of conversation %lld",
+        *pzErr = sqlite3_mprintf("chatflow: at_seq %lld is beyond the last seq %lld of conversation %lld",
                                iAt, iLast, iConv);
       } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
-        zErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", aOpt[0].zVal);
+        *pzErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", zUid);
       }
-      if (zErr) rc = SQLITE_ERROR;
+      if (*pzErr) rc = SQLITE_ERROR;
     }
   }
   sqlite3_finalize(pStmt);
@@ -1375,10 +1353,10 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_int64(pStmt, 2, iAt);
-      sqlite3_bind_text(pStmt, 3, aOpt[0].zVal, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 3, zUid, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 4, zNow, -1, SQLITE_STATIC);
       rc = cfStepOnce(pStmt);
-      iNew = sqlite3_last_insert_rowid(p->db);
+      *piNew = sqlite3_last_insert_rowid(p->db);
     }
     cfStmtDone(p, pStmt);
     pStmt = 0;
@@ -1409,7 +1387,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pSrc, 1, iConv);
         sqlite3_bind_int64(pSrc, 2, iAt);
-        sqlite3_bind_int64(pStmt, 2, iNew);
+        sqlite3_bind_int64(pStmt, 2, *piNew);
         while (rc == SQLITE_OK && (rc = sqlite3_step(pSrc)) == SQLITE_ROW) {
           sqlite3_bind_int64(pStmt, 1, sqlite3_column_int64(pSrc, 0));
           rc = cfStepOnce(pStmt);
@@ -1442,7 +1420,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
-      sqlite3_bind_int64(pStmt, 2, iNew);
+      sqlite3_bind_int64(pStmt, 2, *piNew);
       sqlite3_bind_int64(pStmt, 3, iAt);
       rc = cfStepOnce(pStmt);
     }
@@ -1450,6 +1428,57 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     pStmt = 0;
   }
   if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, 0);
+  return rc;
+}
+
+static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  sqlite3_int64 iConv, iAt = 0, iNew = 0;
+  CfJsonOpt aOpt[2] = {{"uid", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0}};
+  char zNow[CF_TIMESTAMP_LEN + 1];
+  char *zErr = 0;
+  int rc, bAt = 0;
+  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+    int t = sqlite3_value_type(argv[1]);
+    if (!cfValueInteger(argv[1], &iAt)) {
+      cfResultError(ctx, "chatflow: at_seq must be an integer or NULL, got %s",
+                    t == SQLITE_TEXT ? "text" : t == SQLITE_FLOAT ? "real" : "blob");
+      return;
+    }
+    if (iAt < 1) {
+      cfResultError(ctx, "chatflow: at_seq must be at least 1, got %lld", iAt);
+      return;
+    }
+    bAt = 1;
+  }
+  if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
+  cfNow(p, zNow);
+  for (int nTry = 0;; nTry++) {
+    rc = cfBeginWrite(p, &zErr);
+    if (rc != SQLITE_OK) {
+      cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+      zErr = 0;
+      cfResultCode(ctx, rc);
+      goto done;
+    }
+    rc = cfForkWrite(p, iConv, bAt, iAt, aOpt[0].zVal, zNow, &iNew, &zErr);
+    if (rc != SQLITE_OK && zErr == 0 && (rc & 0xff) == SQLITE_CONSTRAINT &&
+        cfJsonCheckFailed(sqlite3_errmsg(p->db))) {
+      /* a copied row's JSON, or json_valid() out of memory (see
+      ** cfJsonCheckFailed): undone, and tried once more; the second
+      ** failure stands, with its message (not read as out of memory) */
+      if (nTry == 0) {
+        cfInitEnd(p, rc, &zErr);
+        sqlite3_free(zErr);
+        zErr = 0;
+        continue;
+      }
+      zErr = cfWriteError(p, rc);
+      if (zErr == 0) rc = SQLITE_NOMEM;
+    }
+    break;
+  }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iNew);
 done:
   if (zErr) {

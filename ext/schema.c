@@ -327,7 +327,9 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     ** 3.40's json_valid() answers 0 when it cannot allocate
     ** (cfJsonCheckFailed), but a row may also really fail it (JSON5 that a
     ** newer SQLite let in).  The attempt was undone whole; the second
-    ** attempt's verdict stands (out of memory again fails as such). */
+    ** attempt's verdict stands, whatever it is (json_valid() out of memory
+    ** a second time reads as the CHECK's failure again: one retry is the
+    ** limit). */
     if ((rc & 0xff) == SQLITE_CONSTRAINT && nJsonTry++ == 0 && cfJsonCheckFailed(zErr)) {
       sqlite3_free(zErr);
       zErr = 0;

@@ -328,18 +328,23 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
   return rc;
 }
 
-/* True when zMsg is the error of one of the schema's JSON CHECK
-** constraints: unnamed ones read "CHECK constraint failed: json_valid(…",
-** the named ones of langgraph_checkpoints "… must be a JSON object".
-** SQLite 3.40's json_valid() answers 0, not an error, when it cannot
-** allocate, so such a CHECK fails on valid JSON under memory pressure;
-** where the values were valid JSON before the write (chatflow validates
-** every JSON argument; fork and migrations copy rows that passed the same
-** CHECKs) the failure is out of memory.  Used by cfFinish, import
-** (export.c), the migrations (schema.c) and chatflow_check (check.c). */
+/* True when zMsg is the error of a JSON CHECK constraint: unnamed ones
+** show their expression ("CHECK constraint failed: … json_valid(…"), the
+** two named ones of langgraph_checkpoints read "CHECK constraint failed:
+** chatflow: … must be a JSON object".  SQLite 3.40's json_valid() answers 0, not an error, when
+** it cannot allocate, so such a CHECK fails on valid JSON under memory
+** pressure.  Where the values were validated before the write (every
+** JSON argument of a writing function: cfFinish; import, export.c) the
+** failure is out of memory.  Where they are copied from rows that may
+** fail it (JSON5 that SQLite 3.42-3.44's json_valid let in: fork,
+** export.c; the migrations, schema.c) the write is tried once more, and
+** the second failure stands. */
 int cfJsonCheckFailed(const char *zMsg) {
-  return zMsg && strstr(zMsg, "CHECK constraint failed") &&
-         (strstr(zMsg, "json_valid(") || strstr(zMsg, "must be a JSON object"));
+  const char *z = zMsg ? strstr(zMsg, "CHECK constraint failed: ") : 0;
+  if (z == 0) return 0;
+  z += 25; /* the CHECK's expression, or its name */
+  return strstr(z, "json_valid(") != 0 || strcmp(z, "chatflow: checkpoint metadata must be a JSON object") == 0 ||
+         strcmp(z, "chatflow: channel_versions must be a JSON object") == 0;
 }
 
 /* The common exit of a writing function: closes the transaction (undoing

@@ -286,3 +286,13 @@ SELECT 'rows', (SELECT count(*) FROM chat_conversations), (SELECT count(*) FROM 
        (SELECT count(*) FROM workflow_runs), (SELECT count(*) FROM workflow_run_events),
        (SELECT count(*) FROM workflow_proposals);
 SELECT 'unchanged', (SELECT h FROM fp) = hex(sha3_query(q)) FROM fp_query;
+-- a copied row whose JSON fails its CHECK (JSON5 that SQLite 3.42-3.44's
+-- json_valid() let in; written here past the CHECK): the fork is refused
+-- with the CHECK's message, after a second attempt (the first failure may
+-- be json_valid() out of memory), and nothing of it stays
+PRAGMA ignore_check_constraints = ON;
+UPDATE chat_messages SET metadata = '{a: 1}' WHERE id = (SELECT min(id) FROM chat_messages WHERE conversation_id = 1);
+PRAGMA ignore_check_constraints = OFF;
+SELECT 'before', (SELECT count(*) FROM chat_conversations), (SELECT count(*) FROM chat_messages);
+SELECT fork_conversation(1); -- error
+SELECT 'after', (SELECT count(*) FROM chat_conversations), (SELECT count(*) FROM chat_messages);
