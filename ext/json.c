@@ -766,69 +766,98 @@ int cfToolStateHasResult(const char *z) {
 static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const char *zKey,
                             char **pzErr) {
   sqlite3_stmt *pStmt = 0;
+  /* Each item's type; the fields of a tool part are read only for the
+  ** parts whose type names a tool (each JSON function call costs, and
+  ** most parts are text). */
   int rc = cfJsonPrepare(pDb, CF_STMT_JSON_PARTS,
                          "SELECT key, CASE WHEN type = 'object' THEN"
                          " CASE WHEN json_type(value, '$.type') = 'text'"
-                         " THEN json_extract(value, '$.type') END END, ar, id, nm, cid, st, tn"
-                         " FROM (SELECT key, type, value,"
-                         "  CASE WHEN o AND json_type(value, '$.id') = 'text' THEN length(json_extract(value, '$.id')) END AS id,"
-                         "  CASE WHEN o AND json_type(value, '$.name') = 'text' THEN length(json_extract(value, '$.name')) END AS nm,"
-                         "  CASE WHEN o AND json_type(value, '$.toolCallId') = 'text'"
-                         "   THEN length(json_extract(value, '$.toolCallId')) END AS cid,"
-                         "  CASE WHEN o AND json_type(value, '$.state') = 'text' THEN json_extract(value, '$.state') END AS st,"
-                         "  CASE WHEN o AND json_type(value, '$.toolName') = 'text'"
-                         "   THEN length(json_extract(value, '$.toolName')) END AS tn,"
-                         "  CASE WHEN o THEN coalesce(json_type(value, '$.arguments'), 'null')"
-                         "   IN ('text', 'object', 'null') END AS ar"
-                         "  FROM (SELECT key, type, value, type = 'object' AS o FROM json_each(?1)))",
+                         " THEN json_extract(value, '$.type') END END, value"
+                         " FROM json_each(?1)",
                          &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
   while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
     int i = sqlite3_column_int(pStmt, 0);
     const char *zType, *zState;
+    sqlite3_stmt *pTool = 0;
     char *zE = 0;
     rc = SQLITE_OK;
     zType = cfJsonText(pStmt, 1, &rc);
-    zState = cfJsonText(pStmt, 6, &rc);
     if (rc != SQLITE_OK) break;
     if (zType == 0 || zType[0] == 0) {
       zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
-    } else if (strcmp(zType, "tool-call") == 0 &&
-               (sqlite3_column_type(pStmt, 5) == SQLITE_NULL || zState == 0)) {
-      /* chatflow's tool call (a part with a toolCallId is the AI SDK's
-      ** part of a tool named "call", checked below) */
-      sqlite3_int64 nId = sqlite3_column_int64(pStmt, 3), nName = sqlite3_column_int64(pStmt, 4);
-      if (nId < 1 || nId > 128) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters", zKey, i);
-      } else if (nName < 1 || nName > 128) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters", zKey, i);
-      } else if (!sqlite3_column_int(pStmt, 2)) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
-      } else {
-        continue;
-      }
-    } else if ((strncmp(zType, "tool-", 5) == 0 &&
-                (strcmp(zType, "tool-result") != 0 ||
-                 (sqlite3_column_type(pStmt, 5) != SQLITE_NULL && zState))) ||
-               strcmp(zType, "dynamic-tool") == 0) {
-      sqlite3_int64 nId = sqlite3_column_int64(pStmt, 5), nName = sqlite3_column_int64(pStmt, 7);
-      if (nId < 1 || nId > 128) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a \"toolCallId\": a string of 1 to 128 characters", zKey, i, zType);
-      } else if (zState == 0) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\"", zKey, i, zType);
-      } else if (!cfToolStateKnown(zState)) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%s' (expected input-streaming, input-available, "
-                             "approval-requested, approval-responded, output-available, output-error, output-denied)",
-                             zKey, i, zType, zState);
-      } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {
-        zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
-      } else {
-        continue;
-      }
-    } else {
+    } else if (strncmp(zType, "tool-", 5) != 0 && strcmp(zType, "dynamic-tool") != 0) {
       continue;
+    } else {
+      /* Columns: arguments a string, an object or absent; the lengths of
+      ** id, name and toolCallId; state; the length of toolName (each
+      ** NULL when not a string). */
+      const char *zPart = cfJsonText(pStmt, 2, &rc);
+      if (rc != SQLITE_OK || zPart == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      rc = cfJsonPrepare(pDb, CF_STMT_JSON_PART_TOOL,
+                         "SELECT coalesce(json_type(?1, '$.arguments'), 'null') IN ('text', 'object', 'null'),"
+                         " CASE WHEN json_type(?1, '$.id') = 'text' THEN length(json_extract(?1, '$.id')) END,"
+                         " CASE WHEN json_type(?1, '$.name') = 'text' THEN length(json_extract(?1, '$.name')) END,"
+                         " CASE WHEN json_type(?1, '$.toolCallId') = 'text'"
+                         "  THEN length(json_extract(?1, '$.toolCallId')) END,"
+                         " CASE WHEN json_type(?1, '$.state') = 'text' THEN json_extract(?1, '$.state') END,"
+                         " CASE WHEN json_type(?1, '$.toolName') = 'text'"
+                         "  THEN length(json_extract(?1, '$.toolName')) END",
+                         &pTool);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_text(pTool, 1, zPart, sqlite3_column_bytes(pStmt, 2), SQLITE_STATIC);
+      if (rc == SQLITE_OK) rc = sqlite3_step(pTool);
+      if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_OK || rc == SQLITE_DONE) rc = SQLITE_NOMEM;
+        cfJsonDone(pDb, pTool);
+        break;
+      }
+      rc = SQLITE_OK;
+      zState = cfJsonText(pTool, 4, &rc);
+      if (rc != SQLITE_OK) {
+        cfJsonDone(pDb, pTool);
+        break;
+      }
+      if (strcmp(zType, "tool-call") == 0 && (sqlite3_column_type(pTool, 3) == SQLITE_NULL || zState == 0)) {
+        /* chatflow's tool call (a part with a toolCallId is the AI SDK's
+        ** part of a tool named "call", checked below) */
+        sqlite3_int64 nId = sqlite3_column_int64(pTool, 1), nName = sqlite3_column_int64(pTool, 2);
+        if (nId < 1 || nId > 128) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters", zKey, i);
+        } else if (nName < 1 || nName > 128) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters", zKey, i);
+        } else if (!sqlite3_column_int(pTool, 0)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
+        } else {
+          cfJsonDone(pDb, pTool);
+          continue;
+        }
+      } else if (strcmp(zType, "tool-result") != 0 || (sqlite3_column_type(pTool, 3) != SQLITE_NULL && zState) ||
+                 strcmp(zType, "dynamic-tool") == 0) {
+        sqlite3_int64 nId = sqlite3_column_int64(pTool, 3), nName = sqlite3_column_int64(pTool, 5);
+        if (nId < 1 || nId > 128) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a \"toolCallId\": a string of 1 to 128 characters", zKey, i, zType);
+        } else if (zState == 0) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\"", zKey, i, zType);
+        } else if (!cfToolStateKnown(zState)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%s' (expected input-streaming, input-available, "
+                               "approval-requested, approval-responded, output-available, output-error, output-denied)",
+                               zKey, i, zType, zState);
+        } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
+        } else {
+          cfJsonDone(pDb, pTool);
+          continue;
+        }
+      } else {
+        cfJsonDone(pDb, pTool); /* chatflow's tool result */
+        continue;
+      }
+      cfJsonDone(pDb, pTool);
     }
     rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
     *pzErr = zE;
