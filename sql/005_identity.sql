@@ -279,9 +279,12 @@ DELETE FROM workflow_interrupts
                     WHERE id = CAST(substr(workflow_interrupts.workflow_id, 5) AS INTEGER)
                       AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
 
--- Indexes, as before.
-CREATE INDEX chat_conversations_owner_updated
-  ON chat_conversations (owner, updated_at);
+-- Indexes, as before, but for 0.1's chat_conversations_owner_updated
+-- (owner, updated_at): no chatflow query reads it (conversation_list reads
+-- chat_conversations_list, which also begins with owner), and every
+-- message moved its entry (one page more in each message's commit: 10-14 %
+-- of an add_message in its own transaction, measured).  A caller whose own
+-- queries want such an index creates one of its own, under its own name.
 CREATE INDEX workflow_runs_conversation ON workflow_runs (conversation_id);
 CREATE UNIQUE INDEX workflow_runs_one_active ON workflow_runs (conversation_id)
   WHERE (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing');
