@@ -1391,29 +1391,19 @@ BEGIN
                       WHERE d.name = NEW.workflow
                         AND json_extract(s.value, '$.name') = NEW.current_step);
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character') WHERE instr(CAST(NEW.error AS BLOB), x'00') > 0;
+  -- state and business_context joined by a space (a JSON text ends in a
+  -- delimiter, so no escape spans the two), looked at only when they
+  -- hold a \u escape
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0) OR (instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
+   WHERE instr((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\u') > 0 AND instr(replace((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE ((instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR ((instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+   WHERE (instr((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\ud') > 0 OR instr((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\\', '_')) AS t),
+                               (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                               ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                               ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                               ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                  WHERE t GLOB p.column1);
 END;
 
 CREATE TRIGGER workflow_runs_fill
@@ -1688,30 +1678,19 @@ BEGIN
    OR (NEW.expires_at IS NOT OLD.expires_at AND NEW.expires_at IS NOT NULL AND NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
    WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
+  -- state and business_context joined by a space (a JSON text ends in a
+  -- delimiter, so no escape spans the two), looked at only when they
+  -- hold a \u escape
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains \u0000 (a NUL character)')
-   WHERE (NEW.state IS NOT OLD.state AND instr(NEW.state, '\u') > 0 AND instr(replace(NEW.state, '\\', '_'), '\u0000') > 0)
-      OR (NEW.business_context IS NOT OLD.business_context AND instr(NEW.business_context, '\u') > 0 AND instr(replace(NEW.business_context, '\\', '_'), '\u0000') > 0);
+   WHERE instr((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\u') > 0 AND instr(replace((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
-   WHERE (NEW.state IS NOT OLD.state AND (instr(NEW.state, '\ud') > 0 OR instr(NEW.state, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.state, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
-      OR (NEW.business_context IS NOT OLD.business_context AND (instr(NEW.business_context, '\ud') > 0 OR instr(NEW.business_context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.business_context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+   WHERE (instr((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\\', '_')) AS t),
+                               (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
+                               ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+                               ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
+                               ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
+                  WHERE t GLOB p.column1);
 END;
 
 -- ---------------------------------------------------------------------------

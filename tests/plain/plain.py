@@ -862,9 +862,18 @@ class Plain:
                 (r"""UPDATE chat_conversations SET metadata = '{"a": "\ud800"}' WHERE id = 2""",
                  "chatflow: conversation context or metadata contains a lone surrogate"),
                 (r"""UPDATE workflow_runs SET state = '{"a": "\u0000"}' WHERE id = 1""",
-                 r"chatflow: run state or business_context contains \u0000 (a NUL character)")):
+                 r"chatflow: run state or business_context contains \u0000 (a NUL character)"),
+                (r"""UPDATE workflow_runs SET business_context = '{"a": "\udc00"}' WHERE id = 1""",
+                 "chatflow: run state or business_context contains a lone surrogate"),
+                (r"""UPDATE workflow_runs SET state = '{"a": "\ud83d"}', business_context = '{"b": "\ude00"}'
+                     WHERE id = 1""",
+                 "chatflow: run state or business_context contains a lone surrogate")):
             with self.subTest(sql=sql):
                 self.refused(sql, (), text)
+        # a surrogate pair in business_context is an emoji
+        self.db.execute(r"""UPDATE workflow_runs SET business_context = '{"e": "\ud83d\ude00"}' WHERE id = 1""")
+        self.assertEqual(one(self.db, "SELECT json_extract(business_context, '$.e') FROM workflow_runs WHERE id = 1"),
+                         "\U0001F600")
         # an escaped backslash before u0000 is text; a surrogate pair is an emoji
         self.db.execute(r"""INSERT INTO chat_messages (conversation_id, role, content, parts)
                             VALUES (1, 'user', 'p', '[{"type": "text", "text": "\\u0000 \ud83d\ude00"}]')""")
