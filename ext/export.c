@@ -1329,10 +1329,10 @@ static int cfForkWrite(CfConn *p, sqlite3_int64 iConv, int bAt, sqlite3_int64 iA
       iLast = sqlite3_column_int64(pStmt, 1);
       if (sqlite3_column_int(pStmt, 0)) {
         *pzErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
-                               iConv, iConv);
+                                 iConv, iConv);
       } else if (bAt && iAt > iLast) {
         *pzErr = sqlite3_mprintf("chatflow: at_seq %lld is beyond the last seq %lld of conversation %lld",
-                               iAt, iLast, iConv);
+                                 iAt, iLast, iConv);
       } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL) {
         *pzErr = sqlite3_mprintf("chatflow: uid '%q' is already taken", zUid);
       }

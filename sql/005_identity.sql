@@ -1050,7 +1050,7 @@ END;
 -- (saves take microseconds), the stamp is unchanged and the WHEN compares
 -- it with the clock instead of writing the row a second time with the
 -- same value.
-DROP TRIGGER workflow_interrupts_touch;
+DROP TRIGGER IF EXISTS workflow_interrupts_touch;
 CREATE TRIGGER workflow_interrupts_touch
 AFTER UPDATE OF data ON workflow_interrupts
 WHEN NEW.updated_at IS OLD.updated_at
