@@ -781,6 +781,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
     const char *zType, *zState;
     sqlite3_stmt *pTool = 0;
     char *zE = 0;
+    int bOk = 0;
     rc = SQLITE_OK;
     zType = cfJsonText(pStmt, 1, &rc);
     if (rc != SQLITE_OK) break;
@@ -811,18 +812,15 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                          &pTool);
       if (rc == SQLITE_OK) rc = sqlite3_bind_text(pTool, 1, zPart, sqlite3_column_bytes(pStmt, 2), SQLITE_STATIC);
       if (rc == SQLITE_OK) rc = sqlite3_step(pTool);
-      if (rc != SQLITE_ROW) {
-        if (rc == SQLITE_OK || rc == SQLITE_DONE) rc = SQLITE_NOMEM;
-        cfJsonDone(pDb, pTool);
-        break;
+      if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        zState = cfJsonText(pTool, 4, &rc);
+      } else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+        rc = SQLITE_NOMEM;
       }
-      rc = SQLITE_OK;
-      zState = cfJsonText(pTool, 4, &rc);
       if (rc != SQLITE_OK) {
-        cfJsonDone(pDb, pTool);
-        break;
-      }
-      if (strcmp(zType, "tool-call") == 0 && (sqlite3_column_type(pTool, 3) == SQLITE_NULL || zState == 0)) {
+        /* out of memory, or SQLite's error: ended below */
+      } else if (strcmp(zType, "tool-call") == 0 && (sqlite3_column_type(pTool, 3) == SQLITE_NULL || zState == 0)) {
         /* chatflow's tool call (a part with a toolCallId is the AI SDK's
         ** part of a tool named "call", checked below) */
         sqlite3_int64 nId = sqlite3_column_int64(pTool, 1), nName = sqlite3_column_int64(pTool, 2);
@@ -833,8 +831,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         } else if (!sqlite3_column_int(pTool, 0)) {
           zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
         } else {
-          cfJsonDone(pDb, pTool);
-          continue;
+          bOk = 1;
         }
       } else if (strcmp(zType, "tool-result") != 0 || (sqlite3_column_type(pTool, 3) != SQLITE_NULL && zState) ||
                  strcmp(zType, "dynamic-tool") == 0) {
@@ -850,14 +847,14 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {
           zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
         } else {
-          cfJsonDone(pDb, pTool);
-          continue;
+          bOk = 1;
         }
       } else {
-        cfJsonDone(pDb, pTool); /* chatflow's tool result */
-        continue;
+        bOk = 1; /* chatflow's tool result */
       }
       cfJsonDone(pDb, pTool);
+      if (rc != SQLITE_OK) break;
+      if (bOk) continue;
     }
     rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
     *pzErr = zE;
