@@ -51,12 +51,7 @@ static void cfSwitchBranchFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   (void)argc;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfStmtText(p,
                   "SELECT m.conversation_id, c.deleted_at IS NOT NULL"
                   "  FROM chat_messages AS m JOIN chat_conversations AS c ON c.id = m.conversation_id"

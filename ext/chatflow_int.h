@@ -249,6 +249,7 @@ int cfUtf8HasScript(const unsigned char *z, int n);
 
 /* write.c: the write bracket every writing function uses. */
 int cfBeginWrite(CfConn *p, char **pzErr);
+int cfBeginWriteResult(sqlite3_context *ctx, CfConn *p);
 int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
 int cfInitBegin(CfConn *p, char **pzErr);
 int cfInitEnd(CfConn *p, int rc, char **pzErr);

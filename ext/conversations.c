@@ -299,12 +299,7 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   int rc, bDeleted = 0;
   if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfConvDeletedGet(p, iId, &bDeleted, &zErr);
   if (rc == SQLITE_OK && eOp == 0 && bDeleted) {
     zErr = sqlite3_mprintf("chatflow: conversation %lld is already deleted", iId);

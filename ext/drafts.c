@@ -95,12 +95,7 @@ static void cfAppendMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   if (cfArgText(ctx, argv[1], "delta", 0, 0, 1, &zDelta)) return;
   nDelta = sqlite3_value_bytes(argv[1]);
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfStmt(p, CF_STMT_DRAFT_APPEND,
               "UPDATE chat_messages SET content = content || ?2, streamed_at = ?3"
               " WHERE id = ?1 AND status = 'streaming' RETURNING length(content)",
@@ -174,10 +169,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     cfJsonOptionsFree(aOpt, 3);
     return;
   }
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
+  if (cfBeginWriteResult(ctx, p)) {
     cfJsonOptionsFree(aOpt, 3);
     return;
   }
@@ -271,12 +263,7 @@ static void cfAbortMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   int rc, n = 0;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "reason", CF_MAX_REASON_CHARS, 1, 0, &zReason)) return;
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfAbortDrafts(p, iMsg, 0, zReason, &n);
   if (rc == SQLITE_OK && n == 0) rc = cfDraftRefusal(p, iMsg, &zErr);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);

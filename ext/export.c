@@ -1190,13 +1190,7 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc > 2 && cfUidOption(ctx, argv[2], "import_conversation", aOpt, &imp.zErr)) goto done;
   imp.p = p;
   cfNow(p, imp.zNow);
-  rc = cfBeginWrite(p, &imp.zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, imp.zErr); /* zErr 0: out of memory */
-    imp.zErr = 0;
-    cfResultCode(ctx, rc);
-    goto done;
-  }
+  if (cfBeginWriteResult(ctx, p)) goto done;
 
   rc = cfImportCheckDoc(&imp, zDoc, nDoc);
   if (rc == SQLITE_OK) rc = cfImportRead(&imp, zDoc, nDoc, "", aTopField, TOP_N, aTop);
@@ -1455,13 +1449,7 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (argc > 2 && cfUidOption(ctx, argv[2], "fork_conversation", aOpt, &zErr)) goto done;
   cfNow(p, zNow);
   for (int nTry = 0;; nTry++) {
-    rc = cfBeginWrite(p, &zErr);
-    if (rc != SQLITE_OK) {
-      cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-      zErr = 0;
-      cfResultCode(ctx, rc);
-      goto done;
-    }
+    if (cfBeginWriteResult(ctx, p)) goto done;
     rc = cfForkWrite(p, iConv, bAt, iAt, aOpt[0].zVal, zNow, &iNew, &zErr);
     if (rc != SQLITE_OK && zErr == 0 && (rc & 0xff) == SQLITE_CONSTRAINT &&
         cfJsonCheckFailed(sqlite3_errmsg(p->db))) {

@@ -103,12 +103,7 @@ static void cfIndexFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     cfResultError(ctx, "chatflow: max_messages must be an integer from 1 to %d", CF_INDEX_MAX);
     return;
   }
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   /* the new mark: the id of the last of the oldest nMax messages above it */
   rc = sqlite3_prepare_v2(p->db,
                           "SELECT count(*), max(id) FROM (SELECT id FROM chat_messages"

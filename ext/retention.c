@@ -126,12 +126,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
   char zNow[CF_TIMESTAMP_LEN + 1], zCutoff[64];
   if (cfRetentionArgs(ctx, argc, argv, &nDays, &nBatch)) return;
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   {
     /* cutoff = now - days, in the stored timestamp format */
     sqlite3_stmt *pStmt = 0;

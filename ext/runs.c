@@ -566,12 +566,7 @@ static void cfTransition(sqlite3_context *ctx, sqlite3_value *vRun, const char *
   if (cfArgId(ctx, vRun, "run id", &iRun)) return;
   cfNow(p, zNow);
   memset(&r, 0, sizeof(r));
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfRunLoad(p, iRun, &r, &zErr);
   if (rc == SQLITE_OK) rc = cfRunMove(p, &r, zTo, zStep, zError, 0, 0, zNow, &zErr);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
@@ -719,12 +714,7 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   if (cfJsonArgument(ctx, argv[1], "state patch", CF_JT_OBJECT, &zPatch)) return;
   cfNow(p, zNow);
   memset(&r, 0, sizeof(r));
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfRunLoadLive(p, iRun, &r, "its state can no longer change", &zErr);
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_STATE_MERGE,

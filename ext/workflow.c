@@ -199,12 +199,7 @@ static void cfDecide(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfProposalRun(p, iProp, &iRun, &zErr);
   if (rc == SQLITE_OK) {
     rc = cfRunLoadLive(p, iRun, &r, bApprove ? "its proposals can no longer be approved"
@@ -267,13 +262,7 @@ static void cfAdvanceRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    zErr = 0;
-    cfResultCode(ctx, rc);
-    goto done;
-  }
+  if (cfBeginWriteResult(ctx, p)) goto done;
   rc = cfRunLoadLive(p, iRun, &r, "it cannot advance", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s; resume_run(%lld, answer) before advancing it",
@@ -332,13 +321,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
-    zErr = 0;
-    cfResultCode(ctx, rc);
-    goto done;
-  }
+  if (cfBeginWriteResult(ctx, p)) goto done;
   rc = cfRunLoadLive(p, iRun, &r, "it cannot be resumed", &zErr);
   if (rc == SQLITE_OK && !cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is not awaiting input (%s); nothing to resume", iRun,
@@ -425,12 +408,7 @@ static void cfRunWrite(sqlite3_context *ctx, sqlite3_int64 iRun, int iStmt, cons
   int rc;
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfRunLoadLive(p, iRun, &r, zWhat, &zErr);
   if (rc == SQLITE_OK) rc = cfExecRun(p, iStmt, zSql, iRun, zText, zNow);
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, 1);
@@ -463,12 +441,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     int rc;
     memset(&r, 0, sizeof(r));
     cfNow(p, zNow);
-    rc = cfBeginWrite(p, &zErr);
-    if (rc != SQLITE_OK) {
-      cfResultErrorMsg(ctx, zErr);
-      cfResultCode(ctx, rc);
-      return;
-    }
+    if (cfBeginWriteResult(ctx, p)) return;
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
     if (rc == SQLITE_OK) {
       rc = cfStmt(p, CF_STMT_CLARIFY,
@@ -506,7 +479,7 @@ static void cfSetBusinessContextFunc(sqlite3_context *ctx, int argc, sqlite3_val
 static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   sqlite3_int64 iRun;
-  int nSeconds = 0, rc;
+  int nSeconds = 0, rc = SQLITE_OK;
   char *zErr = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   sqlite3_stmt *pStmt = 0;
@@ -522,12 +495,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   }
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "it holds no lease", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
@@ -560,12 +528,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   int rc, n = 0;
   (void)argc; (void)argv;
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfExpireStale(p, zNow, 0, &n);
   if (rc == SQLITE_OK) {
     int nDrafts = 0; /* and the drafts whose writer stopped (drafts.c) */
@@ -592,12 +555,7 @@ static void cfAddProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   if (argc > 3 && cfArgText(ctx, argv[3], "rationale", 10000, 1, 1, &zRationale)) return;
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfRunLoadLive(p, iRun, &r, "proposals can only be added to an active run", &zErr);
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_PROPOSAL_INSERT,
@@ -632,12 +590,7 @@ static void cfValidateProposalFunc(sqlite3_context *ctx, int argc, sqlite3_value
   if (cfJsonArgument(ctx, argv[1], "validation", CF_JT_OBJECT, &zJson)) return;
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
-  rc = cfBeginWrite(p, &zErr);
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, zErr);
-    cfResultCode(ctx, rc);
-    return;
-  }
+  if (cfBeginWriteResult(ctx, p)) return;
   rc = cfProposalRun(p, iProp, &iRun, &zErr);
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "its proposals can no longer change", &zErr);
   if (rc == SQLITE_OK) {

@@ -328,6 +328,18 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
   return rc;
 }
 
+/* cfBeginWrite for a scalar function that has nothing to free: 0 when the
+** write began, else non-zero with the error (and its result code) set on
+** ctx, as cfSchemaResult does for the schema check. */
+int cfBeginWriteResult(sqlite3_context *ctx, CfConn *p) {
+  char *zErr = 0;
+  int rc = cfBeginWrite(p, &zErr);
+  if (rc == SQLITE_OK) return 0;
+  cfResultErrorMsg(ctx, zErr); /* zErr 0: out of memory */
+  cfResultCode(ctx, rc);
+  return 1;
+}
+
 /* True when zMsg is the error of a JSON CHECK constraint: unnamed ones
 ** show their expression ("CHECK constraint failed: … json_valid(…"), the
 ** two named ones of langgraph_checkpoints read "CHECK constraint failed:
