@@ -589,6 +589,24 @@ BEGIN
    WHERE conversation_id = NEW.id AND status = 'streaming';
 END;
 
+-- ---------------------------------------------------------------------------
+-- Lone surrogate escapes in JSON text
+--
+-- SQLite 3.40 stores the escape of a lone surrogate (\ud800 without its
+-- pair, \udc00 alone) as invalid UTF-8.  The text triggers below refuse it
+-- in the JSON columns with these GLOB patterns, the one place they are
+-- written.  Each trigger matches them against
+--   t = '      ' || lower(replace(json, '\\', '_'))
+-- (an escaped backslash becomes _, so that \\ud800, the text \ud800, is not
+-- read as an escape; six spaces let the patterns look back from an escape
+-- at the start).  The first four find a high surrogate (\ud800-\udbff) not
+-- followed by a low one, the last four a low one (\udc00-\udfff) not
+-- preceded by a high one.  A view: nothing can write to it, and without it
+-- the triggers fail to prepare instead of letting the text in.
+CREATE VIEW chatflow_lone_surrogate_globs (pattern) AS
+VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'), ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
+       ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'), ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*');
+
 -- Text written by raw SQL: no NUL character (SQLite's length() and most
 -- readers stop at it), no \u0000 or lone surrogate escape in JSON.
 CREATE TRIGGER chat_conversations_text_insert
@@ -601,25 +619,11 @@ BEGIN
    WHERE (instr(NEW.context, '\u') > 0 AND instr(replace(NEW.context, '\\', '_'), '\u0000') > 0) OR (instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
    WHERE ((instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern))
       OR ((instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern));
 END;
 
 CREATE TRIGGER chat_conversations_text_update
@@ -634,25 +638,11 @@ BEGIN
       OR (NEW.metadata IS NOT OLD.metadata AND instr(NEW.metadata, '\u') > 0 AND instr(replace(NEW.metadata, '\\', '_'), '\u0000') > 0);
   SELECT RAISE(ABORT, 'chatflow: conversation context or metadata contains a lone surrogate')
    WHERE (NEW.context IS NOT OLD.context AND (instr(NEW.context, '\ud') > 0 OR instr(NEW.context, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'))
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.context, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern))
       OR (NEW.metadata IS NOT OLD.metadata AND (instr(NEW.metadata, '\ud') > 0 OR instr(NEW.metadata, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*'));
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.metadata, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern));
 END;
 
 -- ---------------------------------------------------------------------------
@@ -731,11 +721,7 @@ BEGIN
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\uD') > 0)
        AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.attachments IS NOT OLD.attachments THEN coalesce(NEW.attachments, '') ELSE '' END || ' ' ||
                  CASE WHEN NEW.metadata IS NOT OLD.metadata THEN coalesce(NEW.metadata, '') ELSE '' END), '\\', '_')) AS t),
-                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                    WHERE t GLOB p.column1)
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern)
         THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
     END
   END;
@@ -804,11 +790,7 @@ BEGIN
         THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
       WHEN (instr(NEW.parts, '\ud') > 0 OR instr(NEW.parts, '\uD') > 0)
        AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.parts, '\\', '_')) AS t),
-                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                    WHERE t GLOB p.column1)
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern)
         THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
     END
   END;
@@ -955,15 +937,8 @@ BEGIN
    WHERE instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
    WHERE (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*');
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern);
 END;
 
 CREATE TRIGGER workflow_proposals_text_update
@@ -979,15 +954,8 @@ BEGIN
    WHERE NEW.validation IS NOT OLD.validation AND instr(NEW.validation, '\u') > 0 AND instr(replace(NEW.validation, '\\', '_'), '\u0000') > 0;
   SELECT RAISE(ABORT, 'chatflow: proposal validation contains a lone surrogate')
    WHERE NEW.validation IS NOT OLD.validation AND (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
-     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t)
-                  WHERE t GLOB '*\ud[89ab]??[^\]*'
-                      OR t GLOB '*\ud[89ab]??\[^u]*'
-                      OR t GLOB '*\ud[89ab]??\u[^d]*'
-                      OR t GLOB '*\ud[89ab]??\ud[^c-f]*'
-                      OR t GLOB '*[^\]?????\ud[c-f]*'
-                      OR t GLOB '*[^u]????\ud[c-f]*'
-                      OR t GLOB '*[^d]???\ud[c-f]*'
-                      OR t GLOB '*[^89ab]??\ud[c-f]*');
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t),
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern);
 END;
 
 CREATE TRIGGER workflow_run_events_append_only
@@ -1186,11 +1154,7 @@ BEGIN
             THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain \u0000 (a NUL character)')
           WHEN (instr((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\ud') > 0 OR instr((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\uD') > 0)
            AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((coalesce(NEW.parts, '') || ' ' || coalesce(NEW.attachments, '') || ' ' || coalesce(NEW.metadata, '')), '\\', '_')) AS t),
-                                     (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                                             ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                                             ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                                             ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                        WHERE t GLOB p.column1)
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern)
             THEN RAISE(ABORT, 'chatflow: message parts, attachments or metadata contain a lone surrogate')
         END
       END
@@ -1398,11 +1362,7 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
    WHERE (instr((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\ud') > 0 OR instr((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\uD') > 0)
      AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((coalesce(NEW.state, '') || ' ' || coalesce(NEW.business_context, '')), '\\', '_')) AS t),
-                               (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                               ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                               ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                               ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                  WHERE t GLOB p.column1);
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern);
 END;
 
 CREATE TRIGGER workflow_runs_fill
@@ -1605,11 +1565,7 @@ BEGIN
         THEN RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
       WHEN (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
        AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t),
-                                 (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                                         ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                                         ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                                         ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                    WHERE t GLOB p.column1)
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern)
         THEN RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
     END
   END
@@ -1685,11 +1641,7 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: run state or business_context contains a lone surrogate')
    WHERE (instr((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\ud') > 0 OR instr((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\uD') > 0)
      AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace((CASE WHEN NEW.state IS NOT OLD.state THEN coalesce(NEW.state, '') ELSE '' END || ' ' || CASE WHEN NEW.business_context IS NOT OLD.business_context THEN coalesce(NEW.business_context, '') ELSE '' END), '\\', '_')) AS t),
-                               (VALUES ('*\ud[89ab]??[^\]*'), ('*\ud[89ab]??\[^u]*'),
-                               ('*\ud[89ab]??\u[^d]*'), ('*\ud[89ab]??\ud[^c-f]*'),
-                               ('*[^\]?????\ud[c-f]*'), ('*[^u]????\ud[c-f]*'),
-                               ('*[^d]???\ud[c-f]*'), ('*[^89ab]??\ud[c-f]*')) AS p
-                  WHERE t GLOB p.column1);
+                  chatflow_lone_surrogate_globs WHERE t GLOB pattern);
 END;
 
 -- ---------------------------------------------------------------------------
