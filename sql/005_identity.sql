@@ -422,16 +422,13 @@ WHEN (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id)
   OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
   OR (NEW.key IS NOT NULL
       AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key))
-  OR (NEW.id > 0 AND (NEW.id <= (SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations')
-                     OR NEW.id > 9007199254740991))
+  OR (NEW.id > 0 AND NEW.id <= (SELECT seq FROM sqlite_sequence WHERE name = 'chat_conversations'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a conversation with this id, uid or (owner, key) already exists; change it with UPDATE')
    WHERE (NEW.id > 0 AND EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.id))
       OR EXISTS (SELECT 1 FROM chat_conversations WHERE uid = NEW.uid)
       OR (NEW.key IS NOT NULL
           AND EXISTS (SELECT 1 FROM chat_conversations WHERE owner = NEW.owner AND key = NEW.key));
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: conversation ids are never reused; omit id');
 END;
 CREATE TRIGGER chat_conversations_id_fixed
@@ -439,9 +436,11 @@ BEFORE UPDATE OF id ON chat_conversations WHEN NEW.id IS NOT OLD.id
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a conversation id cannot change');
 END;
-CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations WHEN NEW.id <= 0
+CREATE TRIGGER chat_conversations_id_positive AFTER INSERT ON chat_conversations
+WHEN NEW.id <= 0 OR NEW.id > 9007199254740991
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)');
 END;
 -- A conversation's owner and uid never change (URLs and access checks rest
 -- on them); its key may, unique per owner.  UPDATE OF owner, key, uid: the
@@ -905,18 +904,18 @@ END;
 CREATE TRIGGER workflow_proposals_no_replace
 BEFORE INSERT ON workflow_proposals
 WHEN NEW.id > 0 AND (NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_proposals'), 0)
-                   OR NEW.id > 9007199254740991 OR EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id))
+                   OR EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a proposal with this id already exists; change it with UPDATE')
    WHERE EXISTS (SELECT 1 FROM workflow_proposals WHERE id = NEW.id);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: proposal ids are never reused; omit id');
 END;
 
-CREATE TRIGGER workflow_proposals_id_positive AFTER INSERT ON workflow_proposals WHEN NEW.id <= 0
+CREATE TRIGGER workflow_proposals_id_positive AFTER INSERT ON workflow_proposals
+WHEN NEW.id <= 0 OR NEW.id > 9007199254740991
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)');
 END;
 
 CREATE TRIGGER workflow_proposals_id_fixed
@@ -963,9 +962,11 @@ BEFORE UPDATE ON workflow_run_events
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
 END;
-CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events WHEN NEW.id <= 0
+CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events
+WHEN NEW.id <= 0 OR NEW.id > 9007199254740991
 BEGIN
-  SELECT RAISE(ABORT, 'chatflow: ids must be positive');
+  SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)');
 END;
 -- ---------------------------------------------------------------------------
 -- Checkpoints: run_<n> (n a positive decimal without leading zeros, as
@@ -1114,8 +1115,6 @@ BEGIN
       THEN RAISE(ABORT, 'chatflow: a message with this id already exists; messages are immutable')
     WHEN EXISTS (SELECT 1 FROM chat_messages WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid)
       THEN RAISE(ABORT, 'chatflow: the conversation already has a message with this uid; messages are immutable')
-    WHEN NEW.id > 9007199254740991
-      THEN RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
     WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
       THEN RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
     WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
@@ -1166,6 +1165,8 @@ CREATE TRIGGER chat_messages_after_insert
 AFTER INSERT ON chat_messages
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   UPDATE chat_messages
      SET seq = coalesce(NEW.seq, (SELECT last_seq + 1 FROM chat_conversations
                                    WHERE id = NEW.conversation_id)),
@@ -1319,8 +1320,6 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: the conversation already has a run with this uid; change it with UPDATE')
    WHERE NEW.uid IS NOT NULL
      AND EXISTS (SELECT 1 FROM workflow_runs WHERE conversation_id = NEW.conversation_id AND uid = NEW.uid);
-  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
-   WHERE NEW.id > 9007199254740991;
   SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id')
    WHERE NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0);
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
@@ -1369,6 +1368,8 @@ CREATE TRIGGER workflow_runs_fill
 AFTER INSERT ON workflow_runs
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: ids must be positive') WHERE NEW.id <= 0;
+  SELECT RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
+   WHERE NEW.id > 9007199254740991;
   -- raw SQL gets what the functions give: the first step, a lease
   UPDATE workflow_runs
      SET current_step = coalesce(current_step, (SELECT json_extract(steps, '$[0].name')
@@ -1551,8 +1552,6 @@ BEGIN
       THEN RAISE(ABORT, 'chatflow: the run''s conversation is deleted; restore it (restore_conversation) first')
     WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM workflow_run_events WHERE id = NEW.id)
       THEN RAISE(ABORT, 'chatflow: workflow_run_events is append-only')
-    WHEN NEW.id > 9007199254740991
-      THEN RAISE(ABORT, 'chatflow: ids must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
     WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_run_events'), 0)
       THEN RAISE(ABORT, 'chatflow: event ids are never reused; omit id')
     WHEN k = 'u'

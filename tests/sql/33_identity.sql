@@ -239,3 +239,29 @@ SELECT cancel_run(max(id)) FROM workflow_runs;
 INSERT INTO workflow_runs (conversation_id, workflow) VALUES (101, 'topical_map');
 UPDATE workflow_runs SET lease_expires_at = NULL WHERE id = (SELECT max(id) FROM workflow_runs);
 SELECT lease_expires_at IS NOT NULL FROM workflow_runs WHERE id = (SELECT max(id) FROM workflow_runs);
+SELECT cancel_run(max(id)) FROM workflow_runs;
+
+-- ---------------------------------------------------------- the last id
+-- ids stop at 2^53 - 1 also when SQLite picks them: once a table's
+-- sequence is there (an INSERT naming the last id), the next row of each
+-- table is refused, through the functions and raw SQL, and nothing stays
+INSERT INTO chat_conversations (id, owner, uid) VALUES (9007199254740991, 'last', 'last');
+SELECT create_conversation('last', 'one more'); -- error
+INSERT INTO chat_conversations (owner) VALUES ('last'); -- error
+INSERT INTO chat_messages (id, conversation_id, role, content) VALUES (9007199254740991, 9007199254740991, 'user', 'last');
+SELECT add_message(9007199254740991, 'user', 'one more'); -- error
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (9007199254740991, 'user', 'one more'); -- error
+-- the last run id taken: a queued run is refused (SQLite would give it 2^53)
+INSERT INTO workflow_runs (id, conversation_id, workflow) VALUES (9007199254740991, 9007199254740991, 'topical_map');
+SELECT start_run(2, 'topical_map', NULL, '{"on_active": "enqueue"}'); -- error
+SELECT count(*) FROM workflow_runs WHERE status = 'queued';
+-- the last proposal id, then the last event id: the run stays as it was
+UPDATE sqlite_sequence SET seq = 9007199254740991 WHERE name = 'workflow_proposals';
+SELECT add_proposal(9007199254740991, 'pillar', 'Rye'); -- error
+UPDATE sqlite_sequence SET seq = 9007199254740991 WHERE name = 'workflow_run_events';
+SELECT cancel_run(9007199254740991); -- error
+SELECT status, (SELECT count(*) FROM workflow_proposals WHERE run_id = r.id),
+       (SELECT count(*) FROM workflow_run_events WHERE run_id = r.id)
+  FROM workflow_runs AS r WHERE id = 9007199254740991;
+SELECT max(id) FROM chat_conversations;
+SELECT max(id), (SELECT count(*) FROM chat_messages WHERE conversation_id = 9007199254740991) FROM chat_messages;
