@@ -33,6 +33,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_CONTENT_CHARS_CEILING 10000000
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
+#define CF_MODEL_TITLE_CHARS 200 /* generate_title's title (cfModelTitle) */
 #define CF_MAX_ID 9007199254740991LL /* 2^53 - 1: ids stay exact as JavaScript numbers */
 #define CF_PREVIEW_CHARS 120 /* conversation_list's last_message_preview */
 #define CF_MAX_NAME_CHARS 200          /* owner, key, uid, workflow_id */
@@ -235,6 +236,7 @@ int cfUtf8Valid(const unsigned char *z, int n);
 int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
+char *cfModelTitle(const char *zReply);
 size_t cfPreviewLen(const char *z, size_t n);
 char *cfUtf8Repair(const char *z, int n, int *pnOut);
 /* text.c, for search: grapheme walks from a known boundary, the class of

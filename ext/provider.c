@@ -1327,13 +1327,19 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     if (rc != SQLITE_OK) goto db_error;
     zErr = cfCallProvider(p, &c, zBody);
     if (zErr) goto done;
-    zTitle = sqlite3_mprintf("%s", c.zContent ? c.zContent : "");
+    zTitle = cfModelTitle(c.zContent ? c.zContent : "");
   } else {
-    zTitle = cfAutoTitle(zFirst);
+    char *zAuto = cfAutoTitle(zFirst); /* 0: no visible character, or out of memory */
+    zTitle = cfModelTitle(zAuto ? zAuto : "");
+    sqlite3_free(zAuto);
+  }
+  if (zTitle == 0) {
+    sqlite3_result_error_nomem(ctx);
+    goto done;
   }
   {
-    /* trim quotes and whitespace, collapse to one line, at most 200
-    ** characters; written in the usual SAVEPOINT with the connection clock */
+    /* the title as cfModelTitle cleaned it; written in the usual
+    ** SAVEPOINT with the connection clock */
     sqlite3_stmt *pStmt = 0;
     char zMs[24], zTok[24], zNow[CF_TIMESTAMP_LEN + 1];
     sqlite3_snprintf(sizeof(zMs), zMs, "%lld", c.nMs);
@@ -1346,14 +1352,13 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         "UPDATE chat_conversations SET title = t.title, updated_at = ?6,"
         " metadata = CASE WHEN ?3 IS NULL THEN metadata ELSE json_set(metadata, '$.title_generation',"
         "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
-        " FROM (SELECT substr(trim(replace(replace(?2, char(10), ' '), char(13), ' '),"
-        "                          ' \"''' || char(9)), 1, 200) AS title) AS t"
+        " FROM (SELECT ?2 AS title) AS t"
         " WHERE id = ?1 AND deleted_at IS NULL AND t.title <> ''"
         " RETURNING chat_conversations.title",
         -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
-      sqlite3_bind_text(pStmt, 2, zTitle ? zTitle : "", -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 2, zTitle, -1, SQLITE_STATIC);
       if (c.zModel && c.zModel[0]) {
         sqlite3_bind_text(pStmt, 3, c.zModelOut ? c.zModelOut : c.zModel, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 4, zTok, -1, SQLITE_STATIC);
@@ -1367,7 +1372,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
       } else if (rc == SQLITE_DONE) {
         /* no row: the title was empty, or the conversation went away during the call */
-        int bEmpty = zTitle == 0 || strspn(zTitle, " \t\r\n\"'") == strlen(zTitle);
+        int bEmpty = zTitle[0] == 0;
         zErr = bEmpty ? sqlite3_mprintf("chatflow: %s gave an empty title for conversation %lld; nothing stored",
                                         c.zModel && c.zModel[0] ? "the model" : "the first user message", iConv)
                       : sqlite3_mprintf("chatflow: conversation %lld was deleted during the call; nothing stored",

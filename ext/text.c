@@ -138,6 +138,43 @@ char *cfAutoTitle(const char *zContent) {
   return zOut;
 }
 
+/* The title generate_title stores, from the model's reply (or from
+** cfAutoTitle's): white space runs, newlines included, collapsed to one
+** space; spaces and quotes (" and ') removed from both ends; at most
+** CF_MODEL_TITLE_CHARS characters, cut at the last grapheme boundary
+** within them (inside the first cluster only when that one cluster is
+** longer), and the spaces the cut leaves at the end removed.  "" when
+** nothing is left; 0 when out of memory. */
+char *cfModelTitle(const char *zReply) {
+  size_t n = strlen(zReply), j = 0, iStart = 0, i;
+  char *zOut = sqlite3_malloc64(n + 1);
+  int bSpace = 0, nChars = 0;
+  if (zOut == 0) return 0;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)zReply[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      bSpace = (j > 0);
+      continue;
+    }
+    if (bSpace) zOut[j++] = ' ';
+    bSpace = 0;
+    zOut[j++] = (char)c;
+  }
+  while (iStart < j && (zOut[iStart] == ' ' || zOut[iStart] == '"' || zOut[iStart] == '\'')) iStart++;
+  while (j > iStart && (zOut[j - 1] == ' ' || zOut[j - 1] == '"' || zOut[j - 1] == '\'')) j--;
+  memmove(zOut, zOut + iStart, j - iStart);
+  j -= iStart;
+  for (i = 0; i < j; i++) {
+    if (((unsigned char)zOut[i] & 0xc0) != 0x80 && ++nChars == CF_MODEL_TITLE_CHARS + 1) {
+      size_t iEnd = cfGraphemeFloor(zOut, j, i);
+      j = iEnd ? iEnd : i;
+      while (j > 0 && zOut[j - 1] == ' ') j--;
+      break;
+    }
+  }
+  zOut[j] = 0;
+  return zOut;
+}
 
 /* The list preview of a message (conversation_list's last_message_preview):
 ** its first CF_PREVIEW_CHARS characters, cut at the last grapheme boundary

@@ -42,6 +42,8 @@ The requested model name chooses the mode of that request:
     mode-reasoning       HTTP 200, reasoning_content and content
     mode-length          HTTP 200, finish_reason "length", no usage member
     mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
+    mode-long-title      HTTP 200, content '  "ab\\n' + 'ab ' * 65 + a family emoji (seven
+                         code points) + ' tail"': its 200th character is inside the emoji
     mode-nul             HTTP 200, content "hello\\u0000secret" (a NUL escape)
     mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
@@ -291,6 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-title":
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": '  "Bakery topical map"\n'}, n=num))
+        elif mode == "mode-long-title":
+            family = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": '  "ab\n' + "ab " * 65 + family + ' tail"'},
+                                             n=num))
         else:
             with self.server.lock:
                 scripted = self.server.script.pop(0) if self.server.script else None

@@ -1454,6 +1454,16 @@ class TestTitle(Base):
         self.assertGreaterEqual(tg["duration_ms"], 0)
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 2)  # no message written
 
+    def test_long_reply(self):
+        # white space collapsed (the newline too); cut to 200 characters at a
+        # grapheme boundary: not inside the emoji that holds the 200th
+        # character, and without the space the cut leaves at the end
+        self.q("SELECT chatflow_config('llm.model', 'mode-long-title')")
+        want = ("ab " * 66).rstrip()
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), want)
+        self.assertEqual(one(self.db, "SELECT title FROM chat_conversations WHERE id = 1"), want)
+        self.assertEqual(len(want), 197)
+
     def test_now(self):
         self.q("SELECT chatflow_config('llm.model', 'mode-title')")
         self.assertEqual(one(self.db, "SELECT generate_title(1, '{\"now\": \"2030-01-01T00:00:00Z\"}')"),
