@@ -177,6 +177,35 @@ static int cfCallSettings(CfConn *p, CfCall *c) {
 }
 
 /* Parses a chat-completions response into c; returns an error message or 0. */
+/* The usage object of a reply (OpenAI's usage: prompt_tokens,
+** completion_tokens, total_tokens; total the sum of the two when it is
+** missing).  A count is a JSON integer from 0 to 2^53 - 1, like every
+** number chatflow stores; anything else fails the call with an error that
+** names it (a reply is input like any other: a string "2", -5 or 1e30 is
+** not coerced). */
+static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
+  static const char *azName[3] = {"prompt_tokens", "completion_tokens", "total_tokens"};
+  sqlite3_int64 *apN[3];
+  apN[0] = &c->nIn;
+  apN[1] = &c->nOut;
+  apN[2] = &c->nTotal;
+  c->bUsage = 1;
+  for (int i = 0; i < 3; i++) {
+    struct json_object *pVal = 0;
+    if (!json_object_object_get_ex(pUsage, azName[i], &pVal)) {
+      if (i == 2) c->nTotal = c->nIn + c->nOut;
+      continue;
+    }
+    if (!json_object_is_type(pVal, json_type_int) || json_object_get_int64(pVal) < 0 ||
+        json_object_get_int64(pVal) > CF_MAX_ID) {
+      return sqlite3_mprintf("chatflow: provider response usage.%s must be an integer from 0 to %lld, got %.40s",
+                             azName[i], CF_MAX_ID, json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN));
+    }
+    *apN[i] = json_object_get_int64(pVal);
+  }
+  return 0;
+}
+
 static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
   struct json_tokener *tok = json_tokener_new_ex(64);
   struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
@@ -293,11 +322,7 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     c->zModelOut = sqlite3_mprintf("%s", json_object_get_string(pVal));
   }
   if (json_object_object_get_ex(pRoot, "usage", &pUsage) && json_object_is_type(pUsage, json_type_object)) {
-    c->bUsage = 1;
-    if (json_object_object_get_ex(pUsage, "prompt_tokens", &pVal)) c->nIn = json_object_get_int64(pVal);
-    if (json_object_object_get_ex(pUsage, "completion_tokens", &pVal)) c->nOut = json_object_get_int64(pVal);
-    if (json_object_object_get_ex(pUsage, "total_tokens", &pVal)) c->nTotal = json_object_get_int64(pVal);
-    else c->nTotal = c->nIn + c->nOut;
+    zErr = cfParseUsage(pUsage, c);
   }
 done:
   json_object_put(pRoot);
@@ -542,12 +567,8 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     s->c->zModelOut = sqlite3_mprintf("%s", json_object_get_string(pVal));
   }
   if (json_object_object_get_ex(pRoot, "usage", &pVal) && json_object_is_type(pVal, json_type_object)) {
-    struct json_object *pN = 0;
-    s->c->bUsage = 1;
-    if (json_object_object_get_ex(pVal, "prompt_tokens", &pN)) s->c->nIn = json_object_get_int64(pN);
-    if (json_object_object_get_ex(pVal, "completion_tokens", &pN)) s->c->nOut = json_object_get_int64(pN);
-    if (json_object_object_get_ex(pVal, "total_tokens", &pN)) s->c->nTotal = json_object_get_int64(pN);
-    else s->c->nTotal = s->c->nIn + s->c->nOut;
+    zErr = cfParseUsage(pVal, s->c);
+    if (zErr) goto done;
   }
   if (!json_object_object_get_ex(pRoot, "choices", &pChoices) ||
       !json_object_is_type(pChoices, json_type_array) || json_object_array_length(pChoices) == 0) {

@@ -66,7 +66,9 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
 Scripted replies: srv.script(message, ...) queues the `message` of the
 next replies to requests in the normal mode (one each, in order; the plain
 echo when the queue is empty), with finish_reason "tool_calls" when the
-message has tool_calls and "stop" otherwise, usage as above.  A message is
+message has tool_calls and "stop" otherwise, usage as above (or, when the
+message has a key "_usage", that value as the usage object, the key
+removed; streamed too).  A message is
 sent as given, so a test can script a malformed one; tool_call(id, name,
 arguments) builds one OpenAI tool call:
 
@@ -140,12 +142,17 @@ class _Handler(BaseHTTPRequestHandler):
                                       "param": param, "code": code}})
 
     def _completion(self, model, message, finish="stop", usage=True, n=0):
+        if "_usage" in message:
+            message = dict(message)
+            usage = message.pop("_usage")
         body = {"id": "chatcmpl-fake-%d" % n, "object": "chat.completion",
                 "created": CREATED, "model": model,
                 "choices": [{"index": 0, "message": message, "logprobs": None,
                              "finish_reason": finish}]}
-        if usage:
+        if usage is True:
             body["usage"] = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        elif usage is not False:
+            body["usage"] = usage
         return body
 
     # -- routes ---------------------------------------------------------
@@ -361,9 +368,12 @@ def _stream_handler_methods():
             with self.server.lock:
                 scripted = self.server.script.pop(0) if self.server.script else None
             message = scripted or {"role": "assistant", "content": "echo: %s" % last}
+            if "_usage" in message:
+                message = dict(message)
+                usage = message.pop("_usage")
             if message.get("tool_calls"):
                 finish = "tool_calls"
-        include_usage = usage and (req.get("stream_options") or {}).get("include_usage") is True
+        include_usage = usage is not False and (req.get("stream_options") or {}).get("include_usage") is True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -395,8 +405,8 @@ def _stream_handler_methods():
             if done:
                 events.append(chunk({}, finish))
             if include_usage and done:
-                events.append(dict(base, choices=[], usage={"prompt_tokens": 11, "completion_tokens": 7,
-                                                            "total_tokens": 18}))
+                events.append(dict(base, choices=[], usage=usage if usage is not True else
+                                   {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}))
             sent = 0
             for ev in events:
                 if delay:

@@ -350,6 +350,33 @@ class TestRequest(Base):
         self.assertEqual(r["tokens"], 2)          # the estimate: no usage.completion_tokens
         self.assertEqual(r["metadata"]["finish_reason"], "length")
 
+    def test_bad_usage(self):
+        # a usage count that is not an integer from 0 to 2^53 - 1 fails the
+        # call, naming it, and nothing is written; without total_tokens the
+        # total is the sum
+        n = one(self.db, "SELECT count(*) FROM chat_messages")
+        for usage, err in (
+                ({"prompt_tokens": -5, "completion_tokens": 2}, "usage.prompt_tokens must be an integer from 0 to 9007199254740991, got -5"),
+                ({"prompt_tokens": 5, "completion_tokens": "2"}, 'usage.completion_tokens must be an integer from 0 to 9007199254740991, got "2"'),
+                ({"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 1e30}, "usage.total_tokens must be an integer from 0 to 9007199254740991, got 1e+30"),
+                ({"prompt_tokens": 9007199254740992}, "usage.prompt_tokens must be an integer from 0 to 9007199254740991, got 9007199254740992")):
+            for stream in (False, True):
+                SRV.script({"role": "assistant", "content": "Hi.", "_usage": usage})
+                opts = ", '{\"stream\": true}'" if stream else ""
+                got = self.error_of("SELECT complete_chat(1%s)" % opts)
+                if stream:  # the draft that streamed is aborted with the error as its reason
+                    self.assertEqual(got, "chatflow: provider response " + err)
+                    self.assertEqual(one(self.db, "SELECT status || ' ' || json_extract(metadata, '$.abort_reason')"
+                                                  " FROM chat_messages ORDER BY id DESC LIMIT 1"),
+                                     "aborted chatflow: provider response " + err)
+                    self.q("DELETE FROM chat_messages WHERE status = 'aborted'")
+                else:
+                    self.assertEqual(got, "chatflow: provider response " + err)
+                self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), n)
+        SRV.script({"role": "assistant", "content": "Hi.", "_usage": {"prompt_tokens": 5, "completion_tokens": 2}})
+        r = self.reply(self.complete())
+        self.assertEqual((r["tokens"], r["metadata"]["tokens"]), (2, {"input": 5, "output": 2, "total": 7}))
+
     def test_directonly(self):
         self.q("CREATE VIEW v1 AS SELECT complete_chat(1)")
         self.q("CREATE VIEW v2 AS SELECT generate_title(1)")
