@@ -934,12 +934,14 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
       }
       pOpt->iVal = sqlite3_column_int64(pStmt, 3);
     } else if (zType[0] == 'i') {
-      /* beyond 64 bits SQLite gives a real: clamp it, the caller's range
-      ** check then names the value */
+      /* beyond 64 bits SQLite gives a real: refused here, as clamped to
+      ** 2^63 - 1 it would be named as a value the caller never sent */
       if (sqlite3_column_type(pStmt, 2) == SQLITE_INTEGER) {
         pOpt->iVal = sqlite3_column_int64(pStmt, 2);
       } else {
-        pOpt->iVal = sqlite3_column_double(pStmt, 2) < 0 ? -0x7fffffffffffffffLL - 1 : 0x7fffffffffffffffLL;
+        *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s is an integer beyond 64 bits", zKey, zFunc);
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        break;
       }
     } else if (zType[0] == 't' && zType[1] == 'r') {
       pOpt->iVal = 1;

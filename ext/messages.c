@@ -237,11 +237,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       goto fail;
     }
     iParent = aOpt[MOPT_PARENT_ID].iVal;
-    if (iParent <= 0 || iParent == LLONG_MAX) {
-      /* (a JSON integer beyond 64 bits arrives clamped: say so, not the clamp) */
-      zErr = iParent == LLONG_MAX || iParent == LLONG_MIN
-                 ? sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got a number beyond 64 bits")
-                 : sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got %lld", iParent);
+    if (iParent <= 0) {
+      zErr = sqlite3_mprintf("chatflow: parent_id must be a positive integer message id, got %lld", iParent);
       goto fail;
     }
   }

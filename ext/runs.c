@@ -414,12 +414,8 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
   }
   if (aOpt[1].bPresent && (aOpt[1].iVal < 0 || aOpt[1].iVal > CF_MAX_AWAITING_TTL)) {
-    /* (a JSON integer beyond 64 bits arrives clamped: say so, not the clamp) */
-    zErr = (aOpt[1].iVal == LLONG_MAX || aOpt[1].iVal == LLONG_MIN)
-               ? sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), "
-                                 "got a number beyond 64 bits", CF_MAX_AWAITING_TTL)
-               : sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), got %lld",
-                                 CF_MAX_AWAITING_TTL, aOpt[1].iVal);
+    zErr = sqlite3_mprintf("chatflow: ttl_seconds must be an integer from 0 to %d (0: no limit), got %lld",
+                           CF_MAX_AWAITING_TTL, aOpt[1].iVal);
     rc = SQLITE_ERROR;
     goto fail;
   }
