@@ -266,6 +266,8 @@ int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
               int bAllowNull, int bAllowEmpty, const char **pzOut);
+int cfTextCheck(sqlite3_value *v, const char *zWhat, int nMaxChars, int bAllowNull, int bAllowEmpty,
+                const char **pzOut, char **pzErr);
 
 /* json.c: JSON arguments, checked by a strict scanner and read with
 ** SQLite's JSON functions on the connection (p).  Each returns SQLITE_OK,

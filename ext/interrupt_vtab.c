@@ -207,7 +207,7 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
   char zNow[CF_TIMESTAMP_LEN + 1], zCreated[CF_TIMESTAMP_LEN + 1], zUpdated[CF_TIMESTAMP_LEN + 1];
   const unsigned char *zId;
   sqlite3_value *vId, *vData;
-  int rc, nId, eId, eData, bFound = 0;
+  int rc, nId, eData, bFound = 0;
 
   if ((rc = cfCheckSchema(p, &zErr)) != SQLITE_OK) {
     sqlite3_free(pVtabBase->zErrMsg);
@@ -230,15 +230,13 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
 
   vId = argv[2 + CF_INTERRUPT_COL_WORKFLOW_ID];
   vData = argv[2 + CF_INTERRUPT_COL_DATA];
-  eId = sqlite3_value_type(vId); /* before sqlite3_value_text() converts a blob */
-  zId = sqlite3_value_text(vId);
-  nId = sqlite3_value_bytes(vId);
-  if (eId != SQLITE_TEXT || zId == 0 || nId == 0 ||
-      !cfUtf8Valid(zId, nId) || cfUtf8Chars(zId, nId) > CF_MAX_NAME_CHARS) {
-    cfVtabError(pVtabBase, "chatflow: workflow_id must be text of 1 to %d characters",
-                CF_MAX_NAME_CHARS);
+  rc = cfTextCheck(vId, "workflow_id", CF_MAX_NAME_CHARS, 0, 0, (const char **)&zId, &zErr);
+  if (rc != SQLITE_OK) {
+    if (zErr == 0) return SQLITE_NOMEM;
+    cfVtabError(pVtabBase, "%z", zErr);
     return SQLITE_CONSTRAINT;
   }
+  nId = sqlite3_value_bytes(vId);
   eData = sqlite3_value_type(vData);
   if (eData == SQLITE_NULL) {
     cfVtabError(pVtabBase, "chatflow: interrupt data must not be NULL (workflow_id '%s')", zId);
@@ -254,23 +252,45 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
                 sqlite3_value_bytes(vData), CF_MAX_BLOB_BYTES, zId);
     return SQLITE_TOOBIG;
   }
+  if (eData == SQLITE_TEXT) {
+    /* text is UTF-8 without NUL, like every text chatflow stores; bytes
+    ** go in as a blob */
+    const unsigned char *zData = sqlite3_value_text(vData);
+    int nData = sqlite3_value_bytes(vData);
+    if (zData == 0) return SQLITE_NOMEM;
+    if (memchr(zData, 0, (size_t)nData) || !cfUtf8Valid(zData, nData)) {
+      cfVtabError(pVtabBase, "chatflow: interrupt data is text %s; store bytes as a blob (workflow_id '%s')",
+                  memchr(zData, 0, (size_t)nData) ? "with a NUL character" : "that is not valid UTF-8", zId);
+      return SQLITE_CONSTRAINT;
+    }
+  }
   cfNow(p, zNow);
   if (cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_CREATED_AT], "created_at", zNow, zCreated) ||
       cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_UPDATED_AT], "updated_at", zNow, zUpdated)) {
     return SQLITE_CONSTRAINT;
   }
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
-    /* UPDATE: the row must keep its workflow_id. */
+    /* UPDATE: the row must keep its workflow_id and created_at (the time
+    ** the id was first saved). */
     rc = cfStmt(p, CF_STMT_INTERRUPT_SAME_ID,
-                "SELECT workflow_id = ?2 FROM workflow_interrupts WHERE rowid = ?1",
+                "SELECT workflow_id = ?2, ?3 IS NULL OR created_at IS ?3 FROM workflow_interrupts WHERE rowid = ?1",
                 &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_value(pStmt, 1, argv[0]);
       sqlite3_bind_value(pStmt, 2, vId);
+      /* (a column the UPDATE does not set comes as "no change") */
+      if (!sqlite3_value_nochange(argv[2 + CF_INTERRUPT_COL_CREATED_AT])) {
+        sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
+      }
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW && sqlite3_column_int(pStmt, 0) == 0) {
         cfStmtDone(p, pStmt);
         cfVtabError(pVtabBase, "chatflow: workflow_id cannot be changed; insert the interrupt under the new id and delete the old one");
+        return SQLITE_CONSTRAINT;
+      }
+      if (rc == SQLITE_ROW && sqlite3_column_int(pStmt, 1) == 0) {
+        cfStmtDone(p, pStmt);
+        cfVtabError(pVtabBase, "chatflow: created_at of a saved interrupt cannot be changed (it is when the id was first saved)");
         return SQLITE_CONSTRAINT;
       }
       rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? SQLITE_OK : rc;

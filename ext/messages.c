@@ -256,7 +256,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   if (aOpt[MOPT_UID].bPresent) {
     int n = cfUtf8Chars((const unsigned char *)aOpt[MOPT_UID].zVal, (int)strlen(aOpt[MOPT_UID].zVal));
     if (n < 1 || n > 128) {
-      zErr = sqlite3_mprintf("chatflow: message uid must be a string of 1 to 128 characters, got %d", n);
+      zErr = sqlite3_mprintf("chatflow: message uid must be a string of 1 to 128 characters, got %d characters", n);
       goto fail;
     }
   }

@@ -422,7 +422,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   if (aOpt[2].bPresent) {
     int n = cfUtf8Chars((const unsigned char *)aOpt[2].zVal, (int)strlen(aOpt[2].zVal));
     if (n < 1 || n > 128) {
-      zErr = sqlite3_mprintf("chatflow: run uid must be a string of 1 to 128 characters, got %d", n);
+      zErr = sqlite3_mprintf("chatflow: run uid must be a string of 1 to 128 characters, got %d characters", n);
       rc = SQLITE_ERROR;
       goto fail;
     }

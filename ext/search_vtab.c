@@ -909,24 +909,21 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0;
   int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1, bPlain = 0, bTail = 0;
   int rc = SQLITE_OK;
-  /* the type first: sqlite3_value_text() would turn a blob into text */
-  zQuery = sqlite3_value_type(aArg[0]) == SQLITE_TEXT ? sqlite3_value_text(aArg[0]) : 0;
-  if (zQuery == 0 ||
-      !cfUtf8Valid(zQuery, sqlite3_value_bytes(aArg[0])) || sqlite3_value_bytes(aArg[0]) > 1000) {
-    zErr = sqlite3_mprintf("chatflow: search query must be valid UTF-8 text of at most 1000 bytes");
+  rc = cfTextCheck(aArg[0], "search query", 0, 0, 1, (const char **)&zQuery, &zErr);
+  if (rc != SQLITE_OK) goto done;
+  if (sqlite3_value_bytes(aArg[0]) > 1000) {
+    zErr = sqlite3_mprintf("chatflow: search query is %d bytes, longer than the limit of 1000",
+                           sqlite3_value_bytes(aArg[0]));
+    rc = SQLITE_ERROR;
     goto done;
   }
   if (strspn((const char *)zQuery, " \t\r\n") == strlen((const char *)zQuery)) {
     zErr = sqlite3_mprintf("chatflow: search query must not be empty");
     goto done;
   }
-  if (aArg[1] && sqlite3_value_type(aArg[1]) != SQLITE_NULL) {
-    zOwner = sqlite3_value_type(aArg[1]) == SQLITE_TEXT ? sqlite3_value_text(aArg[1]) : 0;
-    if (zOwner == 0 ||
-        !cfUtf8Valid(zOwner, sqlite3_value_bytes(aArg[1]))) {
-      zErr = sqlite3_mprintf("chatflow: search owner must be text or NULL");
-      goto done;
-    }
+  if (aArg[1]) {
+    rc = cfTextCheck(aArg[1], "search owner", 0, 1, 1, (const char **)&zOwner, &zErr);
+    if (rc != SQLITE_OK) goto done;
   }
   if (aArg[2] && sqlite3_value_type(aArg[2]) != SQLITE_NULL) {
     const unsigned char *zOpts =

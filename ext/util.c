@@ -596,52 +596,59 @@ int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_i
   return 0;
 }
 
-/* A text argument: valid UTF-8, at most nMaxChars characters (0: no limit),
-** NULL only with bAllowNull (then *pzOut is 0), '' only with bAllowEmpty. */
-int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
-              int bAllowNull, int bAllowEmpty, const char **pzOut) {
+/* A text value: valid UTF-8 without NUL, at most nMaxChars characters
+** (0: no limit), NULL only with bAllowNull (then *pzOut is 0), '' only
+** with bAllowEmpty.  SQLITE_OK; SQLITE_ERROR with *pzErr naming zWhat
+** ("chatflow: workflow_id must be text, got blob"); SQLITE_NOMEM.  For
+** the virtual tables, which report through their own error; functions
+** use cfArgText. */
+int cfTextCheck(sqlite3_value *v, const char *zWhat, int nMaxChars, int bAllowNull, int bAllowEmpty,
+                const char **pzOut, char **pzErr) {
   int t = sqlite3_value_type(v);
   const unsigned char *z;
   int n;
   *pzOut = 0;
+  *pzErr = 0;
   if (t == SQLITE_NULL) {
-    if (bAllowNull) return 0;
-    cfResultError(ctx, "chatflow: %s must not be NULL", zWhat);
-    return 1;
-  }
-  if (t != SQLITE_TEXT) {
-    cfResultError(ctx, "chatflow: %s must be text, got %s", zWhat,
-                  t == SQLITE_INTEGER ? "integer" : t == SQLITE_FLOAT ? "real" : "blob");
-    return 1;
-  }
-  z = sqlite3_value_text(v);
-  n = sqlite3_value_bytes(v);
-  if (z == 0) {
-    sqlite3_result_error_nomem(ctx);
-    return 1;
-  }
-  if (memchr(z, 0, (size_t)n)) {
-    cfResultError(ctx, "chatflow: %s contains a NUL character", zWhat);
-    return 1;
-  }
-  if (!cfUtf8Valid(z, n)) {
-    cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
-    return 1;
-  }
-  if (n == 0 && !bAllowEmpty) {
-    cfResultError(ctx, "chatflow: %s must not be empty", zWhat);
-    return 1;
-  }
-  if (nMaxChars > 0 && n > nMaxChars) {
-    int nChars = cfUtf8Chars(z, n);
-    if (nChars > nMaxChars) {
-      cfResultError(ctx, "chatflow: %s is %d characters, longer than the limit of %d", zWhat,
-                    nChars, nMaxChars);
-      return 1;
+    if (bAllowNull) return SQLITE_OK;
+    *pzErr = sqlite3_mprintf("chatflow: %s must not be NULL", zWhat);
+  } else if (t != SQLITE_TEXT) {
+    *pzErr = sqlite3_mprintf("chatflow: %s must be text, got %s", zWhat,
+                             t == SQLITE_INTEGER ? "integer" : t == SQLITE_FLOAT ? "real" : "blob");
+  } else {
+    z = sqlite3_value_text(v);
+    n = sqlite3_value_bytes(v);
+    if (z == 0) return SQLITE_NOMEM;
+    if (memchr(z, 0, (size_t)n)) {
+      *pzErr = sqlite3_mprintf("chatflow: %s contains a NUL character", zWhat);
+    } else if (!cfUtf8Valid(z, n)) {
+      *pzErr = sqlite3_mprintf("chatflow: %s is not valid UTF-8", zWhat);
+    } else if (n == 0 && !bAllowEmpty) {
+      *pzErr = sqlite3_mprintf("chatflow: %s must not be empty", zWhat);
+    } else if (nMaxChars > 0 && n > nMaxChars && cfUtf8Chars(z, n) > nMaxChars) {
+      *pzErr = sqlite3_mprintf("chatflow: %s is %d characters, longer than the limit of %d", zWhat,
+                               cfUtf8Chars(z, n), nMaxChars);
+    } else {
+      *pzOut = (const char *)z;
+      return SQLITE_OK;
     }
   }
-  *pzOut = (const char *)z;
-  return 0;
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A text argument, checked by cfTextCheck; the error is set on ctx. */
+int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,
+              int bAllowNull, int bAllowEmpty, const char **pzOut) {
+  char *zErr = 0;
+  int rc = cfTextCheck(v, zWhat, nMaxChars, bAllowNull, bAllowEmpty, pzOut, &zErr);
+  if (rc == SQLITE_OK) return 0;
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  return 1;
 }
 
 /* ------------------------------------------------------------ registering */

@@ -377,7 +377,7 @@ class ToolCalls(Base):
             ("SELECT add_message(?, 'assistant', '', '{\"parts\": [{\"type\": \"tool-call\", \"name\": \"f\"}]}')",
              'chatflow: parts[0] (tool-call) needs an "id": a string of 1 to 128 characters'),
             ("SELECT add_message(?, 'user', 'r', '{\"uid\": \"%s\"}')" % ("u" * 129),
-             "chatflow: message uid must be a string of 1 to 128 characters, got 129"),
+             "chatflow: message uid must be a string of 1 to 128 characters, got 129 characters"),
         ]
         for sql, text in cases:
             with self.subTest(text):

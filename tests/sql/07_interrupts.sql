@@ -96,6 +96,10 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES (7, x'00'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES (x'41', x'00'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES (printf('%.201c', 'w'), x'00'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES (CAST(x'ff' AS TEXT), x'00'); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w' || char(0), x'00'); -- error
+-- text data is UTF-8 without NUL; the same bytes go in as a blob
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', CAST(x'61ff' AS TEXT)); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', CAST(x'6100' AS TEXT)); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', NULL); -- error
 INSERT INTO workflow_interrupt (workflow_id) VALUES ('w'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', 42); -- error
@@ -105,5 +109,10 @@ INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('w', x'00
 INSERT INTO workflow_interrupt (workflow_id, data, updated_at) VALUES ('w', x'00', 20260101); -- error
 UPDATE workflow_interrupt SET workflow_id = 'renamed' WHERE workflow_id = 'wf-text'; -- error
 UPDATE workflow_interrupt SET data = NULL WHERE workflow_id = 'wf-text'; -- error
+-- created_at stays when the id was first saved: another value, or NULL,
+-- is refused; the same value, or an UPDATE that leaves it out, is fine
+UPDATE workflow_interrupt SET created_at = '2019-01-01T00:00:00.000Z' WHERE workflow_id = 'wf-text'; -- error
+UPDATE workflow_interrupt SET created_at = NULL WHERE workflow_id = 'wf-text'; -- error
+UPDATE workflow_interrupt SET data = data, created_at = created_at WHERE workflow_id = 'wf-text';
 SELECT workflow_id, data FROM workflow_interrupt;
 SELECT count(*) FROM workflow_interrupts;

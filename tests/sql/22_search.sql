@@ -99,6 +99,8 @@ SELECT * FROM search_messages(NULL); -- error
 SELECT * FROM search_messages(42); -- error
 SELECT * FROM search_messages(x'6b616c65'); -- error
 SELECT * FROM search_messages(printf('%.1001c', 'a')); -- error
+SELECT * FROM search_messages(CAST(x'6bff' AS TEXT)); -- error
+SELECT * FROM search_messages('ka' || char(0) || 'le'); -- error
 SELECT count(*) FROM search_messages(printf('%.1000c', 'a'));
 SELECT * FROM search_messages('kale', 5); -- error
 SELECT * FROM search_messages('kale', x'61636d65'); -- error

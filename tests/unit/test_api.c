@@ -677,9 +677,12 @@ static void test_interrupt_blob_round_trip(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('x', 5)",
                          "chatflow: interrupt data must be a blob or text (workflow_id 'x')");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('', x'00')",
-                         "chatflow: workflow_id must be text of 1 to 200 characters");
+                         "chatflow: workflow_id must not be empty");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES (7, x'00')",
-                         "chatflow: workflow_id must be text of 1 to 200 characters");
+                         "chatflow: workflow_id must be text, got integer");
+  CF_SQL_ERROR_UNCHANGED(db, "UPDATE workflow_interrupt SET created_at = '2020-01-01T00:00:00.000Z'"
+                             " WHERE workflow_id = 'thread-1'",
+                         "chatflow: created_at of a saved interrupt cannot be changed (it is when the id was first saved)");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('x', x'00', 'now')",
                          "chatflow: invalid created_at for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)");
   /* a point lookup, pinned */
