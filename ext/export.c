@@ -196,7 +196,10 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_bind_int64(pStmt, 1, iConv);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1, SQLITE_TRANSIENT);
+      if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+        cfResultJsonText(ctx, (const char *)sqlite3_column_text(pStmt, 0), sqlite3_column_bytes(pStmt, 0),
+                         SQLITE_TRANSIENT);
+      }
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       cfResultError(ctx, "chatflow: unknown conversation %lld", iConv);

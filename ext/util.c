@@ -38,6 +38,34 @@ void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
   sqlite3_free(z);
 }
 
+/* Sets the JSON text z[0..n) (n < 0: up to its NUL) as ctx's result;
+** xDel as for sqlite3_result_text.  JSON must be UTF-8 (RFC 8259), and a
+** row that raw SQL wrote without checks can hold invalid UTF-8, which
+** JSON string values would carry out as it is (Python's sqlite3 then
+** cannot even read the result): such bytes become U+FFFD here, as in
+** conversation_list's preview.  The structure is ASCII, so only string
+** values change. */
+void cfResultJsonText(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *)) {
+  char *zFixed;
+  int nFixed = 0;
+  if (z == 0) { /* a text the caller could not get: out of memory */
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (n < 0) n = (int)strlen(z);
+  if (cfUtf8Valid((const unsigned char *)z, n)) {
+    sqlite3_result_text(ctx, z, n, xDel);
+    return;
+  }
+  zFixed = cfUtf8Repair(z, n, &nFixed);
+  if (xDel != SQLITE_STATIC && xDel != SQLITE_TRANSIENT && xDel != 0) xDel((void *)z);
+  if (zFixed == 0) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, zFixed, nFixed, sqlite3_free);
+}
+
 /* The message for an SQLite error of a nested statement; keeps the
 ** "chatflow: " texts raised by the schema's triggers as they are. */
 char *cfDbError(sqlite3 *db, int rc) {

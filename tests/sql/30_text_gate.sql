@@ -281,3 +281,13 @@ SELECT chatflow_config('llm.model', 'm' || char(0)); -- error
 SELECT * FROM unchanged;
 SELECT chatflow_config('llm.model', 'm\u0000');
 
+
+-- invalid UTF-8 that raw SQL stored (undetectable in SQL) leaves the JSON
+-- outputs as U+FFFD (EF BF BD): they stay UTF-8, as JSON must be
+SELECT create_conversation('raw-bytes', 'raw');
+INSERT INTO chat_messages (conversation_id, role, content)
+VALUES ((SELECT id FROM chat_conversations WHERE owner = 'raw-bytes'), 'user', 'caf' || CAST(x'e9' AS TEXT) || ' au lait');
+SELECT hex(chat_history_json(id, 1000)) FROM chat_conversations WHERE owner = 'raw-bytes';
+SELECT hex(json_extract(chat_ui_messages(id), '$[0].parts[0].text')) FROM chat_conversations WHERE owner = 'raw-bytes';
+SELECT hex(json_extract(export_conversation(id, 'openai'), '$[0].content')) FROM chat_conversations WHERE owner = 'raw-bytes';
+SELECT hex(json_extract(export_conversation(id), '$.messages[0].content')) FROM chat_conversations WHERE owner = 'raw-bytes';
