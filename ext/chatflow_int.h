@@ -221,8 +221,9 @@ void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
 int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
-int cfMaxContentChars(CfConn *p, int *pnMax);
-int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
+int cfMaxContentChars(CfConn *p, int *pnMax, char **pzErr);
+int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut, char **pzErr);
+int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr);
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
 
 /* index.c: messages reach the search indexes in batches. */
@@ -348,7 +349,7 @@ int cfRegisterMessages(sqlite3 *db, CfConn *p);
 /* messages.c: begin_message (add_message's checks, a draft); drafts.c: the rest. */
 void cfBeginMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 int cfRegisterDrafts(sqlite3 *db, CfConn *p);
-int cfExpireDrafts(CfConn *p, const char *zNow, int *pn);
+int cfExpireDrafts(CfConn *p, const char *zNow, int *pn, char **pzErr);
 int cfRegisterBranches(sqlite3 *db, CfConn *p);
 /* history_vtab.c: checks the arguments of a history window (conversation,
 ** max_tokens, run_id: each may be 0 or NULL but the first) and prepares the

@@ -118,7 +118,8 @@ static void cfAppendMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         /* the schema's limit, said with the figures */
         int nMax = 0;
         sqlite3_stmt *pLen = 0;
-        int rc2 = cfMaxContentChars(p, &nMax);
+        int rc2 = cfMaxContentChars(p, &nMax, &zErr);
+        if (rc2 != SQLITE_OK && zErr) rc = rc2; /* the setting is broken: say that */
         if (rc2 == SQLITE_OK) {
           rc2 = sqlite3_prepare_v2(p->db, "SELECT length(content) FROM chat_messages WHERE id = ?1", -1, &pLen, 0);
         }
@@ -271,12 +272,12 @@ static void cfAbortMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
 
 /* expire_stale_runs' part: aborts the drafts whose last write is older
 ** than messages.draft_timeout_seconds before zNow. */
-int cfExpireDrafts(CfConn *p, const char *zNow, int *pn) {
+int cfExpireDrafts(CfConn *p, const char *zNow, int *pn, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   char zCutoff[CF_TIMESTAMP_LEN + 1];
   char *zReason = 0;
   int nTimeout = CF_DRAFT_TIMEOUT_DEFAULT;
-  int rc = cfSettingInt(p, "messages.draft_timeout_seconds", CF_DRAFT_TIMEOUT_DEFAULT, &nTimeout);
+  int rc = cfSettingInt(p, "messages.draft_timeout_seconds", CF_DRAFT_TIMEOUT_DEFAULT, &nTimeout, pzErr);
   *pn = 0;
   if (rc != SQLITE_OK) return rc;
   rc = sqlite3_prepare_v2(p->db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' seconds')", -1,

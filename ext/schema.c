@@ -460,6 +460,24 @@ static int cfSettingCheck(const CfSetting *s, const char *z, char **pzErr) {
   return 0;
 }
 
+/* A value of setting zKey found in chatflow_settings, checked as
+** chatflow_config checks a new one: 0 when good (or the key is not
+** chatflow's), else 1 with *pzErr saying what is wrong and what to do (0
+** when out of memory).  Raw SQL can write anything there. */
+int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr) {
+  for (int i = 0; i < CF_N_SETTING; i++) {
+    char *zWhy = 0;
+    if (strcmp(aSetting[i].zKey, zKey) != 0) continue;
+    if (!cfSettingCheck(&aSetting[i], zVal, &zWhy)) return 0;
+    *pzErr = zWhy ? sqlite3_mprintf("chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s;"
+                                    " set it with chatflow_config", zKey, zWhy + 10 /* "chatflow: " */)
+                  : 0;
+    sqlite3_free(zWhy);
+    return 1;
+  }
+  return 0;
+}
+
 static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const CfSetting *s = 0;
@@ -511,7 +529,9 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfNow(p, zNow);
   /* the result is copied before the commit, so that no allocation can fail
   ** after it (an error for a value that was stored) */
-  zCopy = zVal ? sqlite3_mprintf("%s", zVal) : 0;
+  /* an integer is stored as it reads: '05' becomes '5' */
+  zCopy = zVal == 0 ? 0 : s->eKind == CF_SET_INT ? sqlite3_mprintf("%lld", strtoll(zVal, 0, 10))
+                                                 : sqlite3_mprintf("%s", zVal);
   if (zVal && zCopy == 0) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -536,7 +556,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pStmt, 1, s->zKey, -1, SQLITE_STATIC);
       if (zVal) {
-        sqlite3_bind_text(pStmt, 2, zVal, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(pStmt, 2, zCopy, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_TRANSIENT);
       }
       rc = sqlite3_step(pStmt);

@@ -496,7 +496,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   if (cfBeginWriteResult(ctx, p)) return;
-  if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
+  if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds, &zErr);
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "it holds no lease", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s: it waits for a person and holds no lease",
@@ -532,7 +532,7 @@ static void cfExpireStaleRunsFunc(sqlite3_context *ctx, int argc, sqlite3_value 
   rc = cfExpireStale(p, zNow, 0, &n);
   if (rc == SQLITE_OK) {
     int nDrafts = 0; /* and the drafts whose writer stopped (drafts.c) */
-    rc = cfExpireDrafts(p, zNow, &nDrafts);
+    rc = cfExpireDrafts(p, zNow, &nDrafts, &zErr);
     n += nDrafts;
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, n);

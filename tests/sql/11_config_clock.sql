@@ -33,8 +33,25 @@ ROLLBACK;
 SELECT chatflow_config('llm.timeout_ms') AS after_rollback;
 .headers off
 
--- a database from a newer chatflow is refused clearly, and so is a missing schema
 .bail off
+-- integers are stored as they read; a value raw SQL wrote is checked by
+-- the same rule when a function reads it, and the error says what to do
+SELECT chatflow_config('runs.lease_seconds', '0300');
+SELECT value FROM chatflow_settings WHERE key = 'runs.lease_seconds';
+UPDATE chatflow_settings SET value = 'abc' WHERE key = 'runs.lease_seconds';
+SELECT create_conversation('settings', NULL, '{"uid": "settings"}');
+SELECT start_run((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'topical_map'); -- error
+SELECT count(*) FROM workflow_runs WHERE conversation_id = (SELECT id FROM chat_conversations WHERE uid = 'settings');
+INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at) VALUES ('limits.max_content_chars', '-1', '2026-01-01T00:00:00.000Z');
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'user', 'hi'); -- error
+SELECT chatflow_config('limits.max_content_chars', '0005');
+SELECT chatflow_config('runs.lease_seconds', NULL);
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'user', 'hello');
+SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'user', 'hello!'); -- error
+SELECT start_run((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'topical_map') > 0;
+DELETE FROM chatflow_settings;
+
+-- a database from a newer chatflow is refused clearly, and so is a missing schema
 INSERT INTO chatflow_migrations (version, name, applied_at) VALUES (999, '999_future', '2030-01-01T00:00:00.000Z');
 SELECT create_conversation('acme'); -- error
 SELECT chatflow_config('llm.model'); -- error
