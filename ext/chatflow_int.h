@@ -34,6 +34,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
 #define CF_MODEL_TITLE_CHARS 200 /* generate_title's title (cfModelTitle) */
+#define CF_MAX_TOKENS 1000000000 /* a message's tokens, and a reply's usage counts */
 #define CF_MAX_ID 9007199254740991LL /* 2^53 - 1: ids stay exact as JavaScript numbers */
 #define CF_PREVIEW_CHARS 120 /* conversation_list's last_message_preview */
 #define CF_MAX_NAME_CHARS 200          /* owner, key, uid, workflow_id */
@@ -224,7 +225,7 @@ int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
 int cfMaxContentChars(CfConn *p, int *pnMax, char **pzErr);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut, char **pzErr);
 int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr);
-char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr);
 
 /* index.c: messages reach the search indexes in batches. */
 int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast);

@@ -165,8 +165,8 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     cfJsonOptionsFree(aOpt, 3);
     return;
   }
-  if (aOpt[1].bPresent && (aOpt[1].iVal < 0 || aOpt[1].iVal > 1000000000)) {
-    cfResultError(ctx, "chatflow: tokens must be from 0 to 1000000000, got %lld", aOpt[1].iVal);
+  if (aOpt[1].bPresent && (aOpt[1].iVal < 0 || aOpt[1].iVal > CF_MAX_TOKENS)) {
+    cfResultError(ctx, "chatflow: tokens must be from 0 to %d, got %lld", CF_MAX_TOKENS, aOpt[1].iVal);
     cfJsonOptionsFree(aOpt, 3);
     return;
   }

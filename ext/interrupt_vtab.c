@@ -252,18 +252,6 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
                 sqlite3_value_bytes(vData), CF_MAX_BLOB_BYTES, zId);
     return SQLITE_TOOBIG;
   }
-  if (eData == SQLITE_TEXT) {
-    /* text is UTF-8 without NUL, like every text chatflow stores; bytes
-    ** go in as a blob */
-    const unsigned char *zData = sqlite3_value_text(vData);
-    int nData = sqlite3_value_bytes(vData);
-    if (zData == 0) return SQLITE_NOMEM;
-    if (memchr(zData, 0, (size_t)nData) || !cfUtf8Valid(zData, nData)) {
-      cfVtabError(pVtabBase, "chatflow: interrupt data is text %s; store bytes as a blob (workflow_id '%s')",
-                  memchr(zData, 0, (size_t)nData) ? "with a NUL character" : "that is not valid UTF-8", zId);
-      return SQLITE_CONSTRAINT;
-    }
-  }
   cfNow(p, zNow);
   if (cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_CREATED_AT], "created_at", zNow, zCreated) ||
       cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_UPDATED_AT], "updated_at", zNow, zUpdated)) {

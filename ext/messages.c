@@ -283,8 +283,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
     goto fail;
   }
   if (aOpt[MOPT_TOKENS].bPresent &&
-      (aOpt[MOPT_TOKENS].iVal < 0 || aOpt[MOPT_TOKENS].iVal > 1000000000)) {
-    zErr = sqlite3_mprintf("chatflow: tokens must be from 0 to 1000000000, got %lld",
+      (aOpt[MOPT_TOKENS].iVal < 0 || aOpt[MOPT_TOKENS].iVal > CF_MAX_TOKENS)) {
+    zErr = sqlite3_mprintf("chatflow: tokens must be from 0 to %d, got %lld", CF_MAX_TOKENS,
                            aOpt[MOPT_TOKENS].iVal);
     goto fail;
   }

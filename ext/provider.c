@@ -151,10 +151,12 @@ static void cfCallFree(CfCall *c) {
   memset(c, 0, sizeof(*c));
 }
 
-static int cfCallSettings(CfConn *p, CfCall *c) {
+/* The llm.* settings of a call; SQLITE_ERROR with *pzErr for a value that
+** raw SQL wrote and chatflow_config would refuse (cfSettingText). */
+static int cfCallSettings(CfConn *p, CfCall *c, char **pzErr) {
   int rc = SQLITE_OK;
   char *zTimeout = 0, *zConnect = 0, *zMax = 0;
-#define CF_GET(z, key) if (rc == SQLITE_OK) z = cfSettingText(p, key, &rc)
+#define CF_GET(z, key) if (rc == SQLITE_OK) z = cfSettingText(p, key, &rc, pzErr)
   CF_GET(c->zBaseUrl, "llm.base_url");
   CF_GET(c->zModel, "llm.model");
   CF_GET(c->zKeyEnv, "llm.api_key_env");
@@ -179,10 +181,11 @@ static int cfCallSettings(CfConn *p, CfCall *c) {
 /* Parses a chat-completions response into c; returns an error message or 0. */
 /* The usage object of a reply (OpenAI's usage: prompt_tokens,
 ** completion_tokens, total_tokens; total the sum of the two when it is
-** missing).  A count is a JSON integer from 0 to 2^53 - 1, like every
-** number chatflow stores; anything else fails the call with an error that
-** names it (a reply is input like any other: a string "2", -5 or 1e30 is
-** not coerced). */
+** missing or null).  A count is a JSON integer from 0 to 1000000000, the
+** range of a message's tokens; anything else fails the call with an error
+** that names it (a reply is input like any other: a string "2", -5 or 1e30
+** is not coerced).  The message shows the value only when it is a number
+** (ASCII: the message stays UTF-8 whatever the reply held). */
 static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
   static const char *azName[3] = {"prompt_tokens", "completion_tokens", "total_tokens"};
   sqlite3_int64 *apN[3];
@@ -192,14 +195,19 @@ static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
   c->bUsage = 1;
   for (int i = 0; i < 3; i++) {
     struct json_object *pVal = 0;
-    if (!json_object_object_get_ex(pUsage, azName[i], &pVal)) {
+    if (!json_object_object_get_ex(pUsage, azName[i], &pVal) || pVal == 0 /* null */) {
       if (i == 2) c->nTotal = c->nIn + c->nOut;
       continue;
     }
     if (!json_object_is_type(pVal, json_type_int) || json_object_get_int64(pVal) < 0 ||
-        json_object_get_int64(pVal) > CF_MAX_ID) {
-      return sqlite3_mprintf("chatflow: provider response usage.%s must be an integer from 0 to %lld, got %.40s",
-                             azName[i], CF_MAX_ID, json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN));
+        json_object_get_int64(pVal) > CF_MAX_TOKENS) {
+      int bNumber = json_object_is_type(pVal, json_type_int) || json_object_is_type(pVal, json_type_double);
+      return sqlite3_mprintf("chatflow: provider response usage.%s must be an integer from 0 to %d, got %s%.40s",
+                             azName[i], CF_MAX_TOKENS,
+                             bNumber ? "" : json_object_is_type(pVal, json_type_string) ? "a string"
+                                          : json_object_is_type(pVal, json_type_boolean) ? "a boolean"
+                                          : json_object_is_type(pVal, json_type_array) ? "an array" : "an object",
+                             bNumber ? json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN) : "");
     }
     *apN[i] = json_object_get_int64(pVal);
   }
@@ -1110,7 +1118,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (cfCheckSchema(p, &zErr)) goto done;
 
   /* Phase 1: settings, conversation, history (short reads, no transaction kept). */
-  rc = cfCallSettings(p, &c);
+  rc = cfCallSettings(p, &c, &zErr);
+  if (zErr) goto done;
   if (rc != SQLITE_OK) goto db_error;
   if (aOpt[0].bPresent) {
     sqlite3_free(c.zModel);
@@ -1149,7 +1158,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (aOpt[3].bPresent) {
     zHistTokens = sqlite3_mprintf("%lld", aOpt[3].iVal);
   } else {
-    zHistTokens = cfSettingText(p, "llm.history_tokens", &rc);
+    zHistTokens = cfSettingText(p, "llm.history_tokens", &rc, &zErr);
+    if (zErr) goto done;
     if (rc != SQLITE_OK) goto db_error;
   }
   {
@@ -1334,7 +1344,8 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     zErr = sqlite3_mprintf("chatflow: conversation %lld has no user message to title", iConv);
     goto done;
   }
-  rc = cfCallSettings(p, &c);
+  rc = cfCallSettings(p, &c, &zErr);
+  if (zErr) goto done;
   if (rc != SQLITE_OK) goto db_error;
   if (c.zModel && c.zModel[0]) {
     const char *az[2] = {c.zModel, zFirst};

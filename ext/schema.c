@@ -468,7 +468,8 @@ int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr) {
   for (int i = 0; i < CF_N_SETTING; i++) {
     char *zWhy = 0;
     if (strcmp(aSetting[i].zKey, zKey) != 0) continue;
-    if (!cfSettingCheck(&aSetting[i], zVal, &zWhy)) return 0;
+    /* llm.base_url: provider.c applies its rule before every call */
+    if (aSetting[i].eKind == CF_SET_URL || !cfSettingCheck(&aSetting[i], zVal, &zWhy)) return 0;
     *pzErr = zWhy ? sqlite3_mprintf("chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s;"
                                     " set it with chatflow_config", zKey, zWhy + 10 /* "chatflow: " */)
                   : 0;
@@ -574,8 +575,10 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 /* The value of setting zKey (sqlite3_malloc'd), its default when unset, or
-** 0 with *pRc SQLITE_OK when it has neither. */
-char *cfSettingText(CfConn *p, const char *zKey, int *pRc) {
+** 0 with *pRc SQLITE_OK when it has neither.  A stored value that
+** chatflow_config would refuse (raw SQL wrote it) is an error: 0, *pRc
+** SQLITE_ERROR and *pzErr (cfSettingStoredBad). */
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   char *zOut = 0;
   int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
@@ -586,6 +589,11 @@ char *cfSettingText(CfConn *p, const char *zKey, int *pRc) {
     if (rc == SQLITE_ROW) {
       zOut = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
       rc = zOut ? SQLITE_OK : SQLITE_NOMEM;
+      if (zOut && cfSettingStoredBad(zKey, zOut, pzErr)) { /* raw SQL wrote it */
+        sqlite3_free(zOut);
+        zOut = 0;
+        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
       for (int i = 0; i < CF_N_SETTING; i++) {

@@ -351,15 +351,19 @@ class TestRequest(Base):
         self.assertEqual(r["metadata"]["finish_reason"], "length")
 
     def test_bad_usage(self):
-        # a usage count that is not an integer from 0 to 2^53 - 1 fails the
-        # call, naming it, and nothing is written; without total_tokens the
-        # total is the sum
+        # a usage count that is not an integer from 0 to 10^9 (a message's
+        # tokens) fails the call, naming it, and nothing is written; the
+        # message shows a number, else the type (a string may hold any
+        # text: the message stays UTF-8, and a streamed draft is aborted);
+        # without total_tokens, or with null, the total is the sum
         n = one(self.db, "SELECT count(*) FROM chat_messages")
         for usage, err in (
-                ({"prompt_tokens": -5, "completion_tokens": 2}, "usage.prompt_tokens must be an integer from 0 to 9007199254740991, got -5"),
-                ({"prompt_tokens": 5, "completion_tokens": "2"}, 'usage.completion_tokens must be an integer from 0 to 9007199254740991, got "2"'),
-                ({"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 1e30}, "usage.total_tokens must be an integer from 0 to 9007199254740991, got 1e+30"),
-                ({"prompt_tokens": 9007199254740992}, "usage.prompt_tokens must be an integer from 0 to 9007199254740991, got 9007199254740992")):
+                ({"prompt_tokens": -5, "completion_tokens": 2}, "usage.prompt_tokens must be an integer from 0 to 1000000000, got -5"),
+                ({"prompt_tokens": 5, "completion_tokens": "2"}, "usage.completion_tokens must be an integer from 0 to 1000000000, got a string"),
+                ({"prompt_tokens": "ab" + "\u00e9" * 30}, "usage.prompt_tokens must be an integer from 0 to 1000000000, got a string"),
+                ({"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 1e30}, "usage.total_tokens must be an integer from 0 to 1000000000, got 1e+30"),
+                ({"prompt_tokens": 1000000001}, "usage.prompt_tokens must be an integer from 0 to 1000000000, got 1000000001"),
+                ({"prompt_tokens": [1]}, "usage.prompt_tokens must be an integer from 0 to 1000000000, got an array")):
             for stream in (False, True):
                 SRV.script({"role": "assistant", "content": "Hi.", "_usage": usage})
                 opts = ", '{\"stream\": true}'" if stream else ""
@@ -376,6 +380,25 @@ class TestRequest(Base):
         SRV.script({"role": "assistant", "content": "Hi.", "_usage": {"prompt_tokens": 5, "completion_tokens": 2}})
         r = self.reply(self.complete())
         self.assertEqual((r["tokens"], r["metadata"]["tokens"]), (2, {"input": 5, "output": 2, "total": 7}))
+        SRV.script({"role": "assistant", "content": "Hi.",
+                    "_usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": None}})
+        r = self.reply(self.complete())
+        self.assertEqual((r["tokens"], r["metadata"]["tokens"]), (2, {"input": 5, "output": 2, "total": 7}))
+
+    def test_raw_settings(self):
+        # a setting that raw SQL wrote, which chatflow_config would refuse,
+        # fails the call before it is made, naming it (history_tokens 'abc'
+        # was read as 0: the history silently dropped)
+        for key, val, rule in (("llm.history_tokens", "abc", "an integer from 1 to 100000000"),
+                               ("llm.timeout_ms", "0", "an integer from 1 to 3600000"),
+                               ("llm.temperature", "hot", "a number from 0 to 2")):
+            self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
+                   " VALUES (?, ?, '2026-01-01T00:00:00.000Z')", (key, val))
+            self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                             "chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s must be %s,"
+                             " got '%s'; set it with chatflow_config" % (key, key, rule, val))
+            self.q("DELETE FROM chatflow_settings WHERE key = ?", (key,))
+        self.assertEqual(SRV.requests, [])
 
     def test_directonly(self):
         self.q("CREATE VIEW v1 AS SELECT complete_chat(1)")
