@@ -139,8 +139,9 @@ char *cfAutoTitle(const char *zContent) {
 }
 
 /* The title generate_title stores, from the model's reply (or from
-** cfAutoTitle's): white space runs, newlines included, collapsed to one
-** space; spaces and quotes (" and ') removed from both ends; at most
+** cfAutoTitle's), valid UTF-8: white space runs (newlines and Unicode
+** spaces such as U+00A0 and U+3000 included: cfTextClassAt) collapsed to
+** one space; spaces and quotes (" and ') removed from both ends; at most
 ** CF_MODEL_TITLE_CHARS characters, cut at the last grapheme boundary
 ** within them (inside the first cluster only when that one cluster is
 ** longer), and the spaces the cut leaves at the end removed.  "" when
@@ -150,15 +151,18 @@ char *cfModelTitle(const char *zReply) {
   char *zOut = sqlite3_malloc64(n + 1);
   int bSpace = 0, nChars = 0;
   if (zOut == 0) return 0;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)zReply[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+  for (i = 0; i < n;) {
+    size_t nLen = 1;
+    if (cfTextClassAt(zReply, n, i, &nLen) == CF_TEXT_SPACE) {
       bSpace = (j > 0);
+      i += nLen;
       continue;
     }
     if (bSpace) zOut[j++] = ' ';
     bSpace = 0;
-    zOut[j++] = (char)c;
+    memcpy(zOut + j, zReply + i, nLen);
+    j += nLen;
+    i += nLen;
   }
   while (iStart < j && (zOut[iStart] == ' ' || zOut[iStart] == '"' || zOut[iStart] == '\'')) iStart++;
   while (j > iStart && (zOut[j - 1] == ' ' || zOut[j - 1] == '"' || zOut[j - 1] == '\'')) j--;

@@ -44,6 +44,7 @@ The requested model name chooses the mode of that request:
     mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
     mode-long-title      HTTP 200, content '  "ab\\n' + 'ab ' * 65 + a family emoji (seven
                          code points) + ' tail"': its 200th character is inside the emoji
+    mode-space-title     HTTP 200, content U+3000 '"Bakery' U+00A0 U+00A0 'map"' U+3000 '\\n'
     mode-nul             HTTP 200, content "hello\\u0000secret" (a NUL escape)
     mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
@@ -300,6 +301,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-title":
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": '  "Bakery topical map"\n'}, n=num))
+        elif mode == "mode-space-title":
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": '\u3000"Bakery\u00a0\u00a0map"\u3000\n'},
+                                             n=num))
         elif mode == "mode-long-title":
             family = "\U0001F469\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
             self._send(200, self._completion(model, {"role": "assistant",

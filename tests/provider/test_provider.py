@@ -1513,6 +1513,9 @@ class TestTitle(Base):
         self.assertEqual(one(self.db, "SELECT generate_title(1)"), want)
         self.assertEqual(one(self.db, "SELECT title FROM chat_conversations WHERE id = 1"), want)
         self.assertEqual(len(want), 197)
+        # Unicode spaces count as white space too
+        self.q("SELECT chatflow_config('llm.model', 'mode-space-title')")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Bakery map")
 
     def test_now(self):
         self.q("SELECT chatflow_config('llm.model', 'mode-title')")
