@@ -50,6 +50,9 @@
 **   integrity        PRAGMA integrity_check says ok (the slow part on a big
 **                    database: it reads every page; read twice when it
 **                    reports a failed CHECK, see cfJsonCheckFailed)
+**   schema           every index, trigger and view of chatflow's schema
+**                    exists: those the migrations create on a new
+**                    in-memory database (cfCheckObjects)
 **
 ** The FTS5 indexes are compared through their docsize tables (one row per
 ** indexed rowid), so nothing is written, not even an FTS5 'integrity-check'
@@ -190,6 +193,8 @@ static const CfCheckDef aCheck[] = {
    "SELECT \"table\" || ' ' || rowid || ' -> ' || parent AS id FROM pragma_foreign_key_check(NULL, 'main')"},
   /* PRAGMA integrity_check's problems, run first by cfCheckPrepare */
   {"integrity", "problems", "SELECT value AS id FROM json_each(?1)"},
+  /* chatflow's indexes, triggers and views that are missing (cfCheckObjects) */
+  {"schema", "missing", "SELECT value AS id FROM json_each(?2)"},
 };
 
 #define CF_CHECK_SHOWN 5
@@ -221,10 +226,85 @@ static char *cfCheckSql(int bTrigram) {
   return sqlite3_str_finish(pStr);
 }
 
+/* The indexes, triggers and views of chatflow's schema that the main
+** database lacks, as a JSON array of "type name" ('[]' when none) in
+** *pzOut.  What the schema holds is what the migrations create: they run
+** on a new in-memory database (the SQL this build embeds, as chatflow_init
+** runs it), so the list is written in one place, sql/.  An object on a
+** table that the main database does not have is not counted (the trigram
+** tables, see cfCheckPrepare).  A rule whose trigger was dropped holds no
+** more, and nothing else would say so. */
+static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
+  sqlite3 *dbNew = 0;
+  sqlite3_stmt *pNew = 0, *pHas = 0;
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  const char *zSep = "";
+  int rc = sqlite3_open_v2(":memory:", &dbNew, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
+  *pzOut = 0;
+  for (int v = 0; rc == SQLITE_OK && v < cfSchemaVersion; v++) {
+    rc = sqlite3_exec(dbNew, cfMigrationSql[v], 0, 0, 0);
+  }
+  if (rc != SQLITE_OK && dbNew && (sqlite3_errcode(dbNew) & 0xff) == SQLITE_CONSTRAINT) {
+    rc = SQLITE_NOMEM; /* json_valid() out of memory in a CHECK (cfJsonCheckFailed) */
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(dbNew, "SELECT type, name, tbl_name FROM sqlite_schema"
+                                   " WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL"
+                                   " ORDER BY type, name", -1, &pNew, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(p->db, "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = ?1 AND name = ?2),"
+                                   " EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?3)",
+                            -1, &pHas, 0);
+  }
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pNew)) == SQLITE_ROW) {
+    const char *zType = (const char *)sqlite3_column_text(pNew, 0);
+    const char *zName = (const char *)sqlite3_column_text(pNew, 1);
+    const char *zTable = (const char *)sqlite3_column_text(pNew, 2);
+    if (zType == 0 || zName == 0 || zTable == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    sqlite3_bind_text(pHas, 1, zType, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pHas, 2, zName, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pHas, 3, zTable, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pHas);
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (!sqlite3_column_int(pHas, 0) && (zType[0] == 'v' || sqlite3_column_int(pHas, 1))) {
+        sqlite3_str_appendf(pOut, "%s\"%s %w\"", zSep, zType, zName);
+        zSep = ",";
+      }
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_reset(pHas);
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+    /* the main database's error (an I/O error, a lock), else the new one's */
+    *pzErr = pHas && sqlite3_errcode(p->db) != SQLITE_OK ? cfDbError(p->db, rc)
+                                                          : sqlite3_mprintf("chatflow: chatflow_check: %s",
+                                                                            dbNew ? sqlite3_errmsg(dbNew)
+                                                                                  : sqlite3_errstr(rc));
+  }
+  sqlite3_finalize(pNew);
+  sqlite3_finalize(pHas);
+  sqlite3_close(dbNew);
+  if (rc == SQLITE_OK) rc = sqlite3_str_errcode(pOut);
+  if (rc == SQLITE_OK) {
+    char *zList = sqlite3_str_finish(pOut); /* 0 when empty */
+    *pzOut = sqlite3_mprintf("[%s]", zList ? zList : "");
+    sqlite3_free(zList);
+    if (*pzOut == 0) rc = SQLITE_NOMEM;
+  } else {
+    sqlite3_free(sqlite3_str_finish(pOut));
+  }
+  return rc;
+}
+
 /* Prepares the rows (see the header). */
 static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  char *zSql = 0, *zErr = 0, *zProblems = 0;
+  char *zSql = 0, *zErr = 0, *zProblems = 0, *zMissing = 0;
   int bTrigram = 0;
   int rc;
   (void)aArg;
@@ -297,6 +377,8 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   }
   sqlite3_finalize(pStmt);
   pStmt = 0;
+  rc = cfCheckObjects(p, &zMissing, &zErr);
+  if (rc != SQLITE_OK) goto done;
   zSql = cfCheckSql(bTrigram);
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
@@ -308,12 +390,15 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   } else {
     rc = sqlite3_bind_text(*ppStmt, 1, zProblems, -1, sqlite3_free);
     zProblems = 0; /* the statement's now, or freed by the bind */
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(*ppStmt, 2, zMissing, -1, sqlite3_free);
+    zMissing = 0;
     if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
   }
 done:
   sqlite3_finalize(pStmt);
   sqlite3_free(zSql);
   sqlite3_free(zProblems);
+  sqlite3_free(zMissing);
   *pzErr = zErr;
   return rc;
 }

@@ -5,7 +5,9 @@
 # leak, autocommit restored, integrity_check, invariants, and either the
 # fault's error or the full fault-free result.
 #   make faults             every site of every mode and scenario (10 to 15
-#                           minutes with two cores, FAULT_JOBS workers);
+#                           minutes with two cores, FAULT_JOBS workers, and
+#                           about 20 more since chatflow_check builds the
+#                           schema in memory: 138,593 oom regress sites);
 #                           prints the site counts and every violation
 #   make test-faults        a sample of FAULT_SAMPLE sites per mode and
 #                           scenario (part of make test, a few seconds)

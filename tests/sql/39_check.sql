@@ -129,6 +129,15 @@ SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
 SELECT count(*) FROM chatflow_check() WHERE NOT ok;
 
+-- a dropped view and index are named too (the list comes from the
+-- migrations, applied to a new in-memory database)
+BEGIN;
+DROP VIEW chatflow_lone_surrogate_globs;
+DROP INDEX chat_messages_created;
+SELECT * FROM chatflow_check() WHERE "check" = 'schema';
+ROLLBACK;
+SELECT * FROM chatflow_check() WHERE "check" = 'schema';
+
 -- a database of chatflow 0.1, migrated
 .restore tests/fixtures/chatflow-0.1.db
 SELECT * FROM chatflow_check(); -- error
