@@ -237,6 +237,7 @@ static char *cfCheckSql(int bTrigram) {
 static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
   sqlite3 *dbNew = 0;
   sqlite3_stmt *pNew = 0, *pHas = 0;
+  int bMain = 0; /* the failure was the main database's */
   sqlite3_str *pOut = sqlite3_str_new(0);
   const char *zSep = "";
   int rc = sqlite3_open_v2(":memory:", &dbNew, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0);
@@ -253,9 +254,13 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
                                    " ORDER BY type, name", -1, &pNew, 0);
   }
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(p->db, "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = ?1 AND name = ?2),"
-                                   " EXISTS (SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?3)",
+    /* names as SQLite compares them: without case */
+    rc = sqlite3_prepare_v2(p->db, "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema"
+                                   "               WHERE type = ?1 AND name = ?2 COLLATE NOCASE),"
+                                   " EXISTS (SELECT 1 FROM main.sqlite_schema"
+                                   "         WHERE type = 'table' AND name = ?3 COLLATE NOCASE)",
                             -1, &pHas, 0);
+    bMain = rc != SQLITE_OK;
   }
   while (rc == SQLITE_OK && (rc = sqlite3_step(pNew)) == SQLITE_ROW) {
     const char *zType = (const char *)sqlite3_column_text(pNew, 0);
@@ -269,6 +274,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     sqlite3_bind_text(pHas, 2, zName, -1, SQLITE_STATIC);
     sqlite3_bind_text(pHas, 3, zTable, -1, SQLITE_STATIC);
     rc = sqlite3_step(pHas);
+    bMain = rc != SQLITE_ROW;
     if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       if (!sqlite3_column_int(pHas, 0) && (zType[0] == 'v' || sqlite3_column_int(pHas, 1))) {
@@ -276,15 +282,16 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
         zSep = ",";
       }
     }
-    if (rc == SQLITE_OK) rc = sqlite3_reset(pHas);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_reset(pHas);
+      bMain = rc != SQLITE_OK;
+    }
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
     /* the main database's error (an I/O error, a lock), else the new one's */
-    *pzErr = pHas && sqlite3_errcode(p->db) != SQLITE_OK ? cfDbError(p->db, rc)
-                                                          : sqlite3_mprintf("chatflow: chatflow_check: %s",
-                                                                            dbNew ? sqlite3_errmsg(dbNew)
-                                                                                  : sqlite3_errstr(rc));
+    *pzErr = bMain ? cfDbError(p->db, rc)
+                   : sqlite3_mprintf("chatflow: chatflow_check: %s", dbNew ? sqlite3_errmsg(dbNew) : sqlite3_errstr(rc));
   }
   sqlite3_finalize(pNew);
   sqlite3_finalize(pHas);
@@ -372,7 +379,7 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
     break;
   }
   if (rc != SQLITE_OK) {
-    if (zErr == 0) zErr = cfDbError(p->db, rc);
+    if (zErr == 0 && rc != SQLITE_NOMEM) zErr = cfDbError(p->db, rc);
     goto done;
   }
   sqlite3_finalize(pStmt);
@@ -388,10 +395,11 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   if (rc != SQLITE_OK) {
     zErr = cfDbError(p->db, rc);
   } else {
+    /* each text is the statement's now, or freed by its bind */
+    int rc2 = sqlite3_bind_text(*ppStmt, 2, zMissing, -1, sqlite3_free);
     rc = sqlite3_bind_text(*ppStmt, 1, zProblems, -1, sqlite3_free);
-    zProblems = 0; /* the statement's now, or freed by the bind */
-    if (rc == SQLITE_OK) rc = sqlite3_bind_text(*ppStmt, 2, zMissing, -1, sqlite3_free);
-    zMissing = 0;
+    zProblems = zMissing = 0;
+    if (rc == SQLITE_OK) rc = rc2;
     if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
   }
 done:

@@ -468,8 +468,12 @@ int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr) {
   for (int i = 0; i < CF_N_SETTING; i++) {
     char *zWhy = 0;
     if (strcmp(aSetting[i].zKey, zKey) != 0) continue;
-    /* llm.base_url: provider.c applies its rule before every call */
-    if (aSetting[i].eKind == CF_SET_URL || !cfSettingCheck(&aSetting[i], zVal, &zWhy)) return 0;
+    /* llm.base_url: provider.c applies its rule before every call; free
+    ** text (llm.model, llm.ca_bundle): an empty one has always meant none */
+    if (aSetting[i].eKind == CF_SET_URL || aSetting[i].eKind == CF_SET_TEXT ||
+        !cfSettingCheck(&aSetting[i], zVal, &zWhy)) {
+      return 0;
+    }
     *pzErr = zWhy ? sqlite3_mprintf("chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s;"
                                     " set it with chatflow_config", zKey, zWhy + 10 /* "chatflow: " */)
                   : 0;
@@ -586,7 +590,7 @@ char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr) {
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
       zOut = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
       rc = zOut ? SQLITE_OK : SQLITE_NOMEM;
       if (zOut && cfSettingStoredBad(zKey, zOut, pzErr)) { /* raw SQL wrote it */
@@ -594,7 +598,8 @@ char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr) {
         zOut = 0;
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       }
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+      /* unset, or a NULL that raw SQL wrote (as chatflow_config(key, NULL)) */
       rc = SQLITE_OK;
       for (int i = 0; i < CF_N_SETTING; i++) {
         if (strcmp(aSetting[i].zKey, zKey) == 0 && aSetting[i].zDefault) {

@@ -399,6 +399,13 @@ class TestRequest(Base):
                              " got '%s'; set it with chatflow_config" % (key, key, rule, val))
             self.q("DELETE FROM chatflow_settings WHERE key = ?", (key,))
         self.assertEqual(SRV.requests, [])
+        # NULL, or an empty llm.model, written by raw SQL means no model, as
+        # ever: generate_title takes the heuristic, and calls nothing
+        for val in (None, ""):
+            self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
+                   " VALUES ('llm.model', ?, '2026-01-01T00:00:00.000Z')", (val,))
+            self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        self.assertEqual(SRV.requests, [])
 
     def test_directonly(self):
         self.q("CREATE VIEW v1 AS SELECT complete_chat(1)")

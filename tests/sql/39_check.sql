@@ -137,6 +137,12 @@ DROP INDEX chat_messages_created;
 SELECT * FROM chatflow_check() WHERE "check" = 'schema';
 ROLLBACK;
 SELECT * FROM chatflow_check() WHERE "check" = 'schema';
+-- names compare without case, as SQLite's do
+BEGIN;
+DROP INDEX chat_messages_created;
+CREATE INDEX Chat_Messages_Created ON chat_messages (created_at);
+SELECT * FROM chatflow_check() WHERE "check" = 'schema';
+ROLLBACK;
 
 -- a database of chatflow 0.1, migrated
 .restore tests/fixtures/chatflow-0.1.db
