@@ -1410,9 +1410,10 @@ END;
 
 
 -- When the active run ends, the oldest queued run of its conversation
--- starts (its lease, started_at and event come from workflow_runs_after_update,
--- which fires for that UPDATE).  Created before workflow_runs_after_update so
--- that SQLite fires it after that one: the ended run's event comes first.
+-- starts (its lease and started_at come from workflow_runs_after_update,
+-- its event from workflow_runs_event, which fire for that UPDATE).  Created
+-- before those two so that SQLite fires it after them: the ended run's
+-- event comes first.
 CREATE TRIGGER workflow_runs_dequeue
 AFTER UPDATE OF status ON workflow_runs
 WHEN (OLD.status = 'started' OR OLD.status = 'awaiting_clarification' OR OLD.status = 'awaiting_approval' OR OLD.status = 'processing')
@@ -1521,14 +1522,25 @@ BEGIN
                OR (OLD.status = 'queued' AND NEW.status = 'started' AND NEW.started_at IS OLD.started_at))
           OR (NEW.updated_at IS OLD.updated_at
               AND julianday(NEW.updated_at) IS NOT julianday(coalesce((SELECT now FROM chatflow_statement_clock), 'now'))));
-  -- the audit trail: one event per status or step change
+END;
+
+-- The audit trail: one event per status or step change.  A trigger of its
+-- own, so that the INSERT is one of VALUES: an INSERT ... SELECT into a
+-- table that has triggers goes through a temporary table (SQLite's rule),
+-- and opening one (a b-tree and its pager, an 85 KiB allocation) on every
+-- run write cost more than this trigger's frame — and made glibc give the
+-- heap back and take it again at every call (performance.md).  Created
+-- last of the run's AFTER UPDATE triggers: SQLite fires it first.
+CREATE TRIGGER workflow_runs_event
+AFTER UPDATE OF status, current_step ON workflow_runs
+WHEN NEW.status IS NOT OLD.status OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step)
+BEGIN
   INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step, to_step, detail, created_at)
-  SELECT NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
+  VALUES (NEW.id, OLD.status, NEW.status, OLD.current_step, NEW.current_step,
           CASE WHEN NEW.error IS NOT NULL AND NEW.status = 'failed'
                THEN json_object('error', NEW.error) END,
           coalesce((SELECT now FROM chatflow_statement_clock),
-                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-   WHERE NEW.status IS NOT OLD.status   OR (OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step);
+                   strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
 END;
 
 -- A deleted conversation's active run is cancelled, as deleting does from
