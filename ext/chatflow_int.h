@@ -272,6 +272,19 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
 int cfTextCheck(sqlite3_value *v, const char *zWhat, int nMaxChars, int bAllowNull, int bAllowEmpty,
                 const char **pzOut, char **pzErr);
 
+/* Call ids that must differ within one message (its tool calls, whatever
+** form they come in).  cfFirstDuplicate sorts a[0..n-1] and returns the
+** position (CfCallId.i) of the first entry, in the callers' order, whose
+** text equals an earlier one's, with that earlier position in *piFirst;
+** -1 when all differ.  O(n log n): a message or a provider response may
+** hold many calls. */
+typedef struct CfCallId {
+  const char *z; /* the id's bytes (not necessarily NUL-terminated) */
+  int n;         /* their number */
+  int i;         /* the call's position in the caller's list */
+} CfCallId;
+int cfFirstDuplicate(CfCallId *a, int n, int *piFirst);
+
 /* json.c: JSON arguments, checked by a strict scanner and read with
 ** SQLite's JSON functions on the connection (p).  Each returns SQLITE_OK,
 ** SQLITE_ERROR with *pzErr set, or another SQLite code (SQLITE_NOMEM comes

@@ -762,10 +762,16 @@ int cfToolStateHasResult(const char *z) {
 **                              the part of a tool so named) "toolCallId" is a string
 **                              of 1 to 128 characters, "state" one of
 **                              cfToolStates; dynamic-tool also "toolName"
-**   data-<name>, tool-<name>   the name is not empty */
+**   data-<name>, tool-<name>   the name is not empty
+** and the calls' ids (a tool-call's "id", a tool part's "toolCallId")
+** differ: a replay sends each as a call of one assistant message, and an
+** OpenAI-compatible server refuses two calls with one id, as it refuses a
+** result that answers two of them. */
 static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const char *zKey,
                             char **pzErr) {
   sqlite3_stmt *pStmt = 0;
+  CfCallId *aCall = 0; /* the calls' ids, copies (sqlite3_malloc'd z), in order */
+  int nCall = 0, nCallAlloc = 0;
   /* Each item's type; the fields of a tool part are read only for the
   ** parts whose type names a tool (each JSON function call costs, and
   ** most parts are text). */
@@ -781,7 +787,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
     const char *zType, *zState;
     sqlite3_stmt *pTool = 0;
     char *zE = 0;
-    int bOk = 0;
+    int bOk = 0, iIdCol = 0; /* bOk 1: a call, its id in column iIdCol */
     rc = SQLITE_OK;
     zType = cfJsonText(pStmt, 1, &rc);
     if (rc != SQLITE_OK) break;
@@ -808,7 +814,9 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                          "  THEN length(json_extract(?1, '$.toolCallId')) END,"
                          " CASE WHEN json_type(?1, '$.state') = 'text' THEN json_extract(?1, '$.state') END,"
                          " CASE WHEN json_type(?1, '$.toolName') = 'text'"
-                         "  THEN length(json_extract(?1, '$.toolName')) END",
+                         "  THEN length(json_extract(?1, '$.toolName')) END,"
+                         " CASE WHEN json_type(?1, '$.id') = 'text' THEN json_extract(?1, '$.id') END,"
+                         " CASE WHEN json_type(?1, '$.toolCallId') = 'text' THEN json_extract(?1, '$.toolCallId') END",
                          &pTool);
       if (rc == SQLITE_OK) rc = sqlite3_bind_text(pTool, 1, zPart, sqlite3_column_bytes(pStmt, 2), SQLITE_STATIC);
       if (rc == SQLITE_OK) rc = sqlite3_step(pTool);
@@ -832,6 +840,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
           zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
         } else {
           bOk = 1;
+          iIdCol = 6; /* "id" */
         }
       } else if (strcmp(zType, "tool-result") != 0 || (sqlite3_column_type(pTool, 3) != SQLITE_NULL && zState) ||
                  strcmp(zType, "dynamic-tool") == 0) {
@@ -848,9 +857,35 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
           zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
         } else {
           bOk = 1;
+          iIdCol = 7; /* "toolCallId" */
         }
       } else {
-        bOk = 1; /* chatflow's tool result */
+        bOk = 2; /* chatflow's tool result: no call of its own */
+      }
+      if (bOk == 1) {
+        const char *zId = (const char *)sqlite3_column_text(pTool, iIdCol);
+        int n = sqlite3_column_bytes(pTool, iIdCol);
+        char *zCopy = zId ? sqlite3_malloc(n + 1) : 0;
+        if (nCall == nCallAlloc && zCopy) {
+          int nNew = nCallAlloc ? nCallAlloc * 2 : 8;
+          CfCallId *aNew = sqlite3_realloc64(aCall, sizeof(aCall[0]) * (sqlite3_uint64)nNew);
+          if (aNew) {
+            aCall = aNew;
+            nCallAlloc = nNew;
+          } else {
+            sqlite3_free(zCopy);
+            zCopy = 0;
+          }
+        }
+        if (zCopy == 0) {
+          rc = SQLITE_NOMEM;
+        } else {
+          memcpy(zCopy, zId, (size_t)n + 1);
+          aCall[nCall].z = zCopy;
+          aCall[nCall].n = n;
+          aCall[nCall].i = i;
+          nCall++;
+        }
       }
       cfJsonDone(pDb, pTool);
       if (rc != SQLITE_OK) break;
@@ -861,6 +896,16 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
     break;
   }
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc == SQLITE_OK) {
+    int iFirst = 0, iDup = cfFirstDuplicate(aCall, nCall, &iFirst);
+    if (iDup >= 0) {
+      *pzErr = sqlite3_mprintf("chatflow: %s[%d] has the call id of %s[%d]: the calls of one message need"
+                               " distinct ids", zKey, iDup, zKey, iFirst);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  for (int k = 0; k < nCall; k++) sqlite3_free((char *)aCall[k].z);
+  sqlite3_free(aCall);
   if (rc != SQLITE_OK && rc != SQLITE_ERROR) rc = cfJsonDbError(pDb, rc, pzErr);
   cfJsonDone(pDb, pStmt);
   return rc;

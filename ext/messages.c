@@ -102,7 +102,17 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
       " CASE WHEN o THEN coalesce(json_type(value, '$.function.arguments'), 'null') IN ('text', 'object', 'null') END,"
       " CASE WHEN o THEN (SELECT count(*) FROM json_each(?1, '$.tool_calls') AS d"
       "   WHERE d.key < t.key AND CASE WHEN d.type = 'object'"
-      "     THEN json_extract(d.value, '$.id') IS json_extract(t.value, '$.id') END) END"
+      "     THEN json_extract(d.value, '$.id') IS json_extract(t.value, '$.id') END) END,"
+      /* a call of the parts option with this id (its id as json.c reads
+      ** it: an AI SDK tool part's toolCallId, a tool-call's id) */
+      " CASE WHEN o THEN (SELECT count(*) FROM json_each(?1, '$.parts') AS q"
+      "   WHERE q.type = 'object' AND CASE"
+      "     WHEN json_type(q.value, '$.toolCallId') = 'text' AND json_type(q.value, '$.state') = 'text'"
+      "      AND (substr(json_extract(q.value, '$.type'), 1, 5) = 'tool-'"
+      "           OR json_extract(q.value, '$.type') = 'dynamic-tool')"
+      "       THEN json_extract(q.value, '$.toolCallId')"
+      "     WHEN json_extract(q.value, '$.type') = 'tool-call' THEN json_extract(q.value, '$.id')"
+      "   END IS json_extract(t.value, '$.id')) END"
       " FROM (SELECT key, value, type = 'object' AS o FROM json_each(?1, '$.tool_calls')) AS t",
       -1, &pStmt, 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zOpts, -1, SQLITE_STATIC);
@@ -123,6 +133,8 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.arguments must be a JSON string or an object", i);
     } else if (sqlite3_column_int(pStmt, 6)) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].id is the id of an earlier call of the same message", i);
+    } else if (sqlite3_column_int(pStmt, 7)) {
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].id is the id of a call in the parts of the same message", i);
     } else {
       continue;
     }

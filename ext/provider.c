@@ -214,6 +214,26 @@ static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
   return 0;
 }
 
+/* The error of a response whose tool calls share an id (azId[0..n-1], the
+** calls' ids in order), or 0: stored, the message would replay calls that
+** an OpenAI-compatible server refuses. */
+static char *cfDuplicateCallError(const char *const *azId, int n) {
+  CfCallId *a;
+  int iFirst = 0, iDup;
+  if (n < 2) return 0;
+  a = sqlite3_malloc64(sizeof(a[0]) * (sqlite3_uint64)n);
+  if (a == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+  for (int i = 0; i < n; i++) {
+    a[i].z = azId[i];
+    a[i].n = (int)strlen(azId[i]);
+    a[i].i = i;
+  }
+  iDup = cfFirstDuplicate(a, n, &iFirst);
+  sqlite3_free(a);
+  if (iDup < 0) return 0;
+  return sqlite3_mprintf("chatflow: provider response tool_calls[%d] has the id of tool_calls[%d]", iDup, iFirst);
+}
+
 static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
   struct json_tokener *tok = json_tokener_new_ex(64);
   struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
@@ -271,6 +291,21 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     }
     if (json_object_object_get_ex(pMsg, "tool_calls", &pCalls) &&
         json_object_is_type(pCalls, json_type_array)) {
+      /* the ids first: present, and distinct */
+      size_t nCall = json_object_array_length(pCalls);
+      const char **azId = sqlite3_malloc64(sizeof(char *) * (nCall ? nCall : 1));
+      if (azId == 0) zErr = sqlite3_mprintf("chatflow: provider: out of memory");
+      for (size_t i = 0; i < nCall && zErr == 0; i++) {
+        struct json_object *pId = 0; /* borrowed */
+        if (!json_object_object_get_ex(json_object_array_get_idx(pCalls, i), "id", &pId) ||
+            !json_object_is_type(pId, json_type_string) || json_object_get_string_len(pId) == 0) {
+          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", (int)i);
+        } else {
+          azId[i] = json_object_get_string(pId);
+        }
+      }
+      if (zErr == 0) zErr = cfDuplicateCallError(azId, (int)nCall);
+      sqlite3_free(azId);
       for (size_t i = 0; i < json_object_array_length(pCalls) && zErr == 0; i++) {
         struct json_object *pCall = json_object_array_get_idx(pCalls, i); /* borrowed */
         struct json_object *pFn = 0, *pId = 0, *pName = 0, *pArgs = 0;    /* borrowed */
@@ -702,6 +737,19 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
       json_object_put(pParts);
       return cfDbError(s->p->db, rc);
     }
+  }
+  if (s->nCall > 1) {
+    /* the ids present, and distinct */
+    const char **azId = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)s->nCall);
+    if (azId == 0) zErr = sqlite3_mprintf("chatflow: provider: out of memory");
+    for (int i = 0; i < s->nCall && zErr == 0; i++) {
+      if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
+        zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", i);
+      }
+      azId[i] = s->aCall[i].zId;
+    }
+    if (zErr == 0) zErr = cfDuplicateCallError(azId, s->nCall);
+    sqlite3_free(azId);
   }
   for (int i = 0; i < s->nCall && zErr == 0; i++) {
     struct json_object *pPart;
@@ -1215,17 +1263,27 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   zErr = cfCallProvider(p, &c, zBody);
   if (zErr && stream.iMsg) {
     /* a failure mid-stream: the draft is aborted, its text kept, the
-    ** error its reason (a draft another writer ended meanwhile stays) */
-    sqlite3_stmt *pAbort = 0;
+    ** error its reason (a draft another writer ended meanwhile stays);
+    ** a draft that got no text is deleted instead, as nothing is stored
+    ** without streaming: an empty message is never kept */
+    sqlite3_stmt *pEnd = 0;
+    if (sqlite3_prepare_v2(p->db,
+                           "DELETE FROM chat_messages WHERE id = ?1 AND status = 'streaming' AND content = ''",
+                           -1, &pEnd, 0) == SQLITE_OK) {
+      sqlite3_bind_int64(pEnd, 1, stream.iMsg);
+      sqlite3_step(pEnd);
+    }
+    sqlite3_finalize(pEnd);
+    pEnd = 0;
     if (sqlite3_prepare_v2(p->db,
                            "SELECT abort_message(?1, substr(?2, 1, 2000))"
                            " FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
-                           -1, &pAbort, 0) == SQLITE_OK) {
-      sqlite3_bind_int64(pAbort, 1, stream.iMsg);
-      sqlite3_bind_text(pAbort, 2, zErr, -1, SQLITE_STATIC);
-      sqlite3_step(pAbort);
+                           -1, &pEnd, 0) == SQLITE_OK) {
+      sqlite3_bind_int64(pEnd, 1, stream.iMsg);
+      sqlite3_bind_text(pEnd, 2, zErr, -1, SQLITE_STATIC);
+      sqlite3_step(pEnd);
     }
-    sqlite3_finalize(pAbort);
+    sqlite3_finalize(pEnd);
   }
   if (zErr == 0 && stream.iMsg) {
     sqlite3_result_int64(ctx, stream.iMsg);

@@ -16,6 +16,7 @@
 */
 #include "chatflow_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/time.h>
@@ -686,6 +687,32 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
     sqlite3_result_error_nomem(ctx);
   }
   return 1;
+}
+
+/* ------------------------------------------------------------- call ids */
+
+static int cfCallIdCmp(const void *pA, const void *pB) {
+  const CfCallId *a = (const CfCallId *)pA, *b = (const CfCallId *)pB;
+  int c = a->n < b->n ? -1 : a->n > b->n;
+  if (c == 0 && a->n > 0) c = memcmp(a->z, b->z, (size_t)a->n);
+  if (c == 0) c = (a->i > b->i) - (a->i < b->i);
+  return c;
+}
+
+int cfFirstDuplicate(CfCallId *a, int n, int *piFirst) {
+  int iDup = -1;
+  if (n < 2) return -1;
+  qsort(a, (size_t)n, sizeof(a[0]), cfCallIdCmp);
+  for (int k = 1; k < n; k++) {
+    /* equal texts sit together, by position: the second of a run is the
+    ** first duplicate of that text, and the run's first is its original */
+    if (a[k].n == a[k - 1].n && (a[k].n == 0 || memcmp(a[k].z, a[k - 1].z, (size_t)a[k].n) == 0) &&
+        (iDup < 0 || a[k].i < iDup)) {
+      iDup = a[k].i;
+      *piFirst = a[k - 1].i;
+    }
+  }
+  return iDup;
 }
 
 /* ------------------------------------------------------------ registering */

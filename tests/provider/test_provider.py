@@ -894,6 +894,11 @@ class TestTools(Base):
              "chatflow: provider response tool_calls[1] has no function.name"),
             ([good, tool_call("call_2", "", "{}")],
              "chatflow: provider response tool_calls[1] has no function.name"),
+            # two calls with one id: the replay would be refused (see TestFakeValidation)
+            ([good, dict(good)], "chatflow: provider response tool_calls[1] has the id of tool_calls[0]"),
+            ([good, tool_call("call_2", "get_time", "{}"), tool_call("call_2", "get_weather", "{}"),
+              tool_call("call_1", "get_time", "{}")],
+             "chatflow: provider response tool_calls[2] has the id of tool_calls[1]"),
         ]
         self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
         for calls, err in cases:
@@ -1450,6 +1455,35 @@ class TestStream(TestConcurrency):
         self.assertTrue(msg.startswith("chatflow: provider returned HTTP 500"), msg)
         self.assertEqual(snapshot(self.db), before)
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+
+    def test_stream_that_stores_nothing(self):
+        # a stream with no content, or whose tool calls fail a check, ends
+        # as the same reply without streaming does: an error and no message
+        # (the draft begun at the first event is deleted, not left empty)
+        call = tool_call("call_1", "get_weather", ARGS)
+        cases = [
+            ({"role": "assistant", "content": ""}, "chatflow: provider response has no content"),
+            ({"role": "assistant", "content": None, "tool_calls": [call, dict(call)]},
+             "chatflow: provider response tool_calls[1] has the id of tool_calls[0]"),
+            ({"role": "assistant", "content": None, "tool_calls": [dict(call, id=None)]},
+             "chatflow: provider response tool_calls[0] has no id"),
+        ]
+        counters = ("SELECT message_count, total_tokens, current_leaf_id, last_message_at"
+                    " FROM chat_conversations WHERE id = 1")
+        for message, err in cases:
+            with self.subTest(message=message):
+                SRV.script(message)
+                before = (self.q("SELECT * FROM chat_messages ORDER BY id"), self.q(counters))
+                self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"), err)
+                self.assertEqual((self.q("SELECT * FROM chat_messages ORDER BY id"), self.q(counters)), before)
+        self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+        # with text received first, the draft keeps it, aborted with the reason
+        SRV.script({"role": "assistant", "content": "Let me check.", "tool_calls": [call, dict(call)]})
+        msg = self.error_of("SELECT complete_chat(1, '{\"stream\": true}')")
+        self.assertEqual(msg, "chatflow: provider response tool_calls[1] has the id of tool_calls[0]")
+        self.assertEqual(self.q("SELECT status, content, json_extract(metadata, '$.abort_reason')"
+                                " FROM chat_messages ORDER BY id DESC LIMIT 1"),
+                         [("aborted", "Let me check.", msg)])
 
     def test_interrupt_mid_stream(self):
         th, res = self.call_in_thread(

@@ -228,6 +228,13 @@ class UiMessages(Base):
             ({"id": "m", "role": "user", "parts": [{"text": "no type"}]},
              'chatflow: parts[0] must be an object with a non-empty string "type"'),
             ([1], 'chatflow: UIMessage must be a JSON object {"id", "role", "parts", "metadata"?}'),
+            # one call id twice in a message: a replay would send two calls with one id
+            ({"id": "m", "role": "assistant", "parts": [
+                {"type": "tool-x", "toolCallId": "c", "state": "input-available", "input": {}},
+                {"type": "text", "text": "and"},
+                {"type": "dynamic-tool", "toolName": "y", "toolCallId": "c", "state": "input-available",
+                 "input": {}}]},
+             "chatflow: parts[2] has the call id of parts[0]: the calls of one message need distinct ids"),
         ]
         for ui, err in cases:
             with self.subTest(err):
@@ -376,6 +383,15 @@ class ToolCalls(Base):
              "chatflow: tool_calls[0].function.arguments must be a JSON string or an object"),
             ("SELECT add_message(?, 'assistant', '', '{\"parts\": [{\"type\": \"tool-call\", \"name\": \"f\"}]}')",
              'chatflow: parts[0] (tool-call) needs an "id": a string of 1 to 128 characters'),
+            ("SELECT add_message(?, 'assistant', '', '{\"tool_calls\": [{\"id\": \"c\", \"function\": {\"name\": \"f\"}},"
+             " {\"id\": \"d\", \"function\": {\"name\": \"f\"}}, {\"id\": \"c\", \"function\": {\"name\": \"g\"}}]}')",
+             "chatflow: tool_calls[2].id is the id of an earlier call of the same message"),
+            ("SELECT add_message(?, 'assistant', '', '{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
+             " {\"type\": \"tool-call\", \"id\": \"d\", \"name\": \"f\"}, {\"type\": \"tool-call\", \"id\": \"d\", \"name\": \"g\"}]}')",
+             "chatflow: parts[2] has the call id of parts[1]: the calls of one message need distinct ids"),
+            ("SELECT add_message(?, 'assistant', '', '{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"}],"
+             " \"tool_calls\": [{\"id\": \"c\", \"function\": {\"name\": \"f\"}}]}')",
+             "chatflow: tool_calls[0].id is the id of a call in the parts of the same message"),
             ("SELECT add_message(?, 'user', 'r', '{\"uid\": \"%s\"}')" % ("u" * 129),
              "chatflow: message uid must be a string of 1 to 128 characters, got 129 characters"),
         ]

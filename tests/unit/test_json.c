@@ -178,8 +178,16 @@ static void test_options_wrong_type(void **state) {
   parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
            " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
            " {\"type\": \"source-url\"}, {\"type\": \"image\"},"
-           " {\"type\": \"tool-f\", \"toolCallId\": \"c\", \"state\": \"output-available\"},"
+           " {\"type\": \"tool-f\", \"toolCallId\": \"e\", \"state\": \"output-available\"},"
            " {\"type\": \"dynamic-tool\", \"toolCallId\": \"d\", \"toolName\": \"g\", \"state\": \"output-denied\"}]}", -1, 0);
+  cfJsonOptionsFree(a, O_COUNT);
+  /* one call id twice in a message, whatever the forms: the replay would
+  ** send two calls with one id (a tool-result of chatflow's is no call) */
+  parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"}, {\"type\": \"tool-result\"},"
+           " {\"type\": \"tool-f\", \"toolCallId\": \"c\", \"state\": \"output-available\"}]}", -1,
+        "chatflow: parts[2] has the call id of parts[0]: the calls of one message need distinct ids");
+  parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
+           " {\"type\": \"tool-call\", \"id\": \"C\", \"name\": \"f\"}]}", -1, 0);
   cfJsonOptionsFree(a, O_COUNT);
 }
 
