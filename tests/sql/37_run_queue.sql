@@ -226,4 +226,15 @@ SELECT import_conversation('acme', '{"format": "chatflow.conversation.v1", "conv
 SELECT status, expires_at, (SELECT count(*) FROM workflow_proposals WHERE run_id = r.id)
   FROM workflow_runs AS r WHERE conversation_id = 8;
 SELECT chatflow_config('runs.awaiting_ttl_seconds', NULL);
+-- a message given to a queued run (its input) belongs to it: rolled back
+-- with it once it runs, as LangGraph's rollback drops the run's input
+SELECT create_conversation('acme', 'Input');
+SELECT start_run(9, 'topical_map');
+SELECT start_run(9, 'topical_map', NULL, '{"on_active": "enqueue"}');
+SELECT add_message(9, 'user', 'second request',
+                   json_object('run_id', (SELECT max(id) FROM workflow_runs WHERE conversation_id = 9)));
+SELECT complete_run((SELECT min(id) FROM workflow_runs WHERE conversation_id = 9));
+SELECT start_run(9, 'topical_map', NULL, '{"on_active": "rollback"}');
+SELECT id, status FROM workflow_runs WHERE conversation_id = 9 ORDER BY id;
+SELECT message_count, (SELECT count(*) FROM chat_messages WHERE conversation_id = 9) FROM chat_conversations WHERE id = 9;
 PRAGMA integrity_check;
