@@ -1209,7 +1209,15 @@ BEGIN
          last_seq = coalesce(NEW.seq, (SELECT seq FROM chat_messages WHERE id = NEW.id)),
          total_tokens = total_tokens + coalesce(NEW.tokens, (SELECT tokens FROM chat_messages WHERE id = NEW.id)),
          last_message_at = NEW.created_at,
-         updated_at = max(updated_at, NEW.created_at),
+         -- never backwards, and never past the clock: a message dated in
+         -- the future (a device's wrong clock, an import) must not pin the
+         -- conversation at the top of the list until then
+         updated_at = max(updated_at,
+                          CASE WHEN julianday(NEW.created_at)
+                                    > julianday(coalesce((SELECT now FROM chatflow_statement_clock), 'now'))
+                               THEN coalesce((SELECT now FROM chatflow_statement_clock),
+                                             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                               ELSE NEW.created_at END),
          -- branched once the new message follows anything but the newest
          -- message before it (its parent as the UPDATE above set it)
          branched = CASE WHEN branched THEN 1

@@ -288,6 +288,7 @@ UPDATE chat_conversations SET title = 'x', updated_at = '2999-01-01T00:00:00.000
 UPDATE chat_conversations SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+30 seconds') WHERE uid = 'c-future';
 UPDATE chat_conversations SET updated_at = '2000-01-01T00:00:00.000Z' WHERE uid = 'c-future';
 SELECT updated_at FROM chat_conversations WHERE uid = 'c-future';
--- a message's own time moves it (the message triggers follow the message)
+-- a message's own time moves it, but never past the clock (a message dated
+-- in the future moves it to the time of the call)
 SELECT add_message(conversation_by_uid('c-future'), 'user', 'from the future', '{"created_at": "2999-01-01T00:00:00.000Z"}');
 SELECT updated_at FROM chat_conversations WHERE uid = 'c-future';

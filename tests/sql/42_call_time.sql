@@ -174,3 +174,15 @@ SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'x', '{"
 SELECT append_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), 'x', '{"tokens": 1}'); -- error
 SELECT 'unchanged draft', content FROM chat_messages WHERE uid = 'd-1';
 SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-1'), '{"now": "2030-05-01T00:04:00Z"}'); -- error
+-- a message dated in the future (created_at) keeps that date, but moves the
+-- conversation's updated_at only to the time of the call: it does not pin
+-- the conversation at the top of the list; a past date leaves it as it was
+SELECT create_conversation('acme', 'Skewed', '{"now": "2030-06-01T00:00:00Z"}');
+SELECT add_message(last_insert_rowid(), 'user', 'from a fast clock',
+                   '{"created_at": "2031-01-01T00:00:00Z", "now": "2030-06-01T00:01:00Z"}');
+SELECT 'future', c.updated_at, c.last_message_at, m.created_at
+  FROM chat_conversations AS c JOIN chat_messages AS m ON m.conversation_id = c.id
+ WHERE c.title = 'Skewed';
+SELECT add_message((SELECT id FROM chat_conversations WHERE title = 'Skewed'), 'user', 'backfilled',
+                   '{"created_at": "2020-01-01T00:00:00Z", "now": "2030-06-01T00:02:00Z"}');
+SELECT 'past', updated_at, last_message_at FROM chat_conversations WHERE title = 'Skewed';
