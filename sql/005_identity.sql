@@ -221,8 +221,16 @@ INSERT INTO main.chat_conversations (
   current_leaf_id)
 SELECT
   id, uid, owner, key, title, visibility, model, agent, context, metadata,
-  pinned_at, archived_at, deleted_at, created_at, updated_at, message_count,
-  last_seq, total_tokens, last_message_at, forked_from_id, forked_at_seq,
+  pinned_at, archived_at, deleted_at, created_at, updated_at,
+  -- the counters recounted: 0.1's triggers could leave total_tokens short
+  -- (an UPDATE of tokens from NULL), and no UPDATE can repair them later
+  (SELECT count(*) FROM main.chatflow_v4_messages AS m WHERE m.conversation_id = c.id),
+  max(last_seq, coalesce((SELECT max(m.seq) FROM main.chatflow_v4_messages AS m
+                           WHERE m.conversation_id = c.id), 0)),
+  (SELECT coalesce(sum(m.tokens), 0) FROM main.chatflow_v4_messages AS m WHERE m.conversation_id = c.id),
+  (SELECT m.created_at FROM main.chatflow_v4_messages AS m
+    WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1),
+  forked_from_id, forked_at_seq,
   (SELECT m.id FROM main.chatflow_v4_messages AS m
     WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1)
   FROM main.chatflow_v4_conversations AS c ORDER BY id;
@@ -732,6 +740,8 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM workflow_runs
                       WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
       THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
+    WHEN NEW.tokens IS NOT OLD.tokens AND NEW.tokens <> 0 AND NEW.status = 'streaming'
+      THEN RAISE(ABORT, 'chatflow: a streaming message counts no tokens until it finishes; omit tokens')
     WHEN NEW.id IS NOT OLD.id
       THEN RAISE(ABORT, 'chatflow: a message id cannot change')
     WHEN NEW.conversation_id IS NOT OLD.conversation_id
@@ -824,9 +834,15 @@ WHEN OLD.status = 'streaming' AND NEW.status = 'complete'
 BEGIN
   INSERT INTO chat_messages_trigram (rowid, content) VALUES (NEW.id, NEW.content || char(1, 1));
 END;
+-- Every change of a message's tokens moves the total, NULL counting 0 —
+-- from NULL too: the insert triggers count a new message's tokens as
+-- inserted (coalesce(NEW.tokens, 0)) and this trigger the estimate their
+-- fill-in UPDATE gives a message inserted without them.  (Until 0.2 it
+-- skipped a change from NULL, and a raw UPDATE of tokens from NULL left
+-- total_tokens short; migration 005 recounts.)
 CREATE TRIGGER chat_messages_tokens_update
 AFTER UPDATE OF tokens ON chat_messages
-WHEN OLD.tokens IS NOT NULL AND NEW.tokens IS NOT OLD.tokens
+WHEN NEW.tokens IS NOT OLD.tokens
 BEGIN
   UPDATE chat_conversations
      SET total_tokens = total_tokens - coalesce(OLD.tokens, 0) + coalesce(NEW.tokens, 0),
@@ -1207,7 +1223,9 @@ BEGIN
      SET message_count = message_count + 1,
          counter_stamp = counter_stamp + 1,
          last_seq = coalesce(NEW.seq, (SELECT seq FROM chat_messages WHERE id = NEW.id)),
-         total_tokens = total_tokens + coalesce(NEW.tokens, (SELECT tokens FROM chat_messages WHERE id = NEW.id)),
+         -- (tokens the fill-in UPDATE above estimated are counted by
+         -- chat_messages_tokens_update, which it fired)
+         total_tokens = total_tokens + coalesce(NEW.tokens, 0),
          last_message_at = NEW.created_at,
          -- never backwards, and never past the clock: a message dated in
          -- the future (a device's wrong clock, an import) must not pin the

@@ -497,6 +497,30 @@ class Plain:
                                     " WHERE id = ?", (mid3,)).fetchall(), [("aborted", "conversation deleted")])
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
 
+    def test_raw_tokens_updates_keep_the_total(self):
+        """Every UPDATE of a message's tokens moves total_tokens, NULL
+        counting 0 — from NULL too (0.1's trigger skipped that change and
+        left the total short); a streaming draft takes no tokens."""
+        db = self.db
+        recount = ("SELECT total_tokens - (SELECT coalesce(sum(tokens), 0) FROM chat_messages"
+                   " WHERE conversation_id = 1) FROM chat_conversations WHERE id = 1")
+        mid = one(db, "SELECT max(id) FROM chat_messages WHERE conversation_id = 1")
+        for value in (None, 40, None, None, 7, 0, 1000000000):
+            with self.subTest(tokens=value):
+                db.execute("UPDATE chat_messages SET tokens = ? WHERE id = ?", (value, mid))
+                self.assertEqual(one(db, recount), 0)
+        db.execute("INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'twelve chars')")
+        self.assertEqual(one(db, recount), 0)
+        db.execute("INSERT INTO chat_messages (conversation_id, role, status) VALUES (1, 'assistant', 'streaming')")
+        draft = one(db, "SELECT last_insert_rowid()")
+        self.refused("UPDATE chat_messages SET tokens = 50 WHERE id = ?", (draft,),
+                     "chatflow: a streaming message counts no tokens until it finishes; omit tokens")
+        db.execute("UPDATE chat_messages SET content = 'Rye', status = 'complete', tokens = NULL WHERE id = ?",
+                   (draft,))
+        db.execute("UPDATE chat_messages SET tokens = 9 WHERE id = ?", (draft,))
+        self.assertEqual(one(db, recount), 0)
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+
     def test_raw_delete_message_moves_counters(self):
         db = self.db
         db.execute("DELETE FROM chat_messages WHERE id = 3")

@@ -467,6 +467,26 @@ class FromVersion01(Base):
                              (name,)), 1)
         db.close()
 
+    def test_migration_recounts_a_drifted_total(self):
+        # 0.1's tokens trigger skipped an UPDATE from NULL, so a 0.1
+        # database can hold a total_tokens short of its messages; no UPDATE
+        # can set the counter afterwards, so migration 005 recounts
+        path = self.fixture_copy()
+        raw = sqlite3.connect(path)   # 0.1's schema alone, no extension
+        raw.execute("UPDATE chat_messages SET tokens = NULL WHERE id = 2")
+        raw.execute("UPDATE chat_messages SET tokens = 40 WHERE id = 2")
+        raw.commit()
+        drift = one(raw, "SELECT total_tokens - (SELECT sum(tokens) FROM chat_messages WHERE conversation_id = 1)"
+                         " FROM chat_conversations WHERE id = 1")
+        raw.close()
+        self.assertLess(drift, 0)
+        db = connect(path)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), 5)
+        self.assertEqual(rows(db, "SELECT total_tokens, (SELECT sum(tokens) FROM chat_messages WHERE conversation_id = 1)"
+                                  " FROM chat_conversations WHERE id = 1"), [(49, 49)])
+        self.assertEqual(rows(db, "SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+        db.close()
+
     def test_a_row_that_fails_a_json_check_stops_the_migration(self):
         # JSON that SQLite 3.42-3.44's json_valid() let in (JSON5), here
         # written past the CHECK: the rebuild refuses it, after its second
