@@ -1406,8 +1406,15 @@ BEGIN
            coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
            '+' || coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                              WHERE key = 'runs.lease_seconds'), 300) || ' seconds')
-                                 WHEN (status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'queued') THEN NULL
+                                 WHEN (status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'queued'
+                                       OR status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired')
+                                 THEN NULL
                                  ELSE lease_expires_at END,
+         -- a run inserted as ended (an import, a backfill) ended when written
+         completed_at = CASE WHEN (status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired')
+                              AND completed_at IS NULL
+           THEN coalesce((SELECT now FROM chatflow_statement_clock), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+           ELSE completed_at END,
          -- (no TTL, or 0: the modifier is NULL, and so is the time)
          expires_at = CASE WHEN status IN ('awaiting_clarification', 'awaiting_approval') AND expires_at IS NULL
            THEN strftime('%Y-%m-%dT%H:%M:%fZ',
@@ -1421,6 +1428,8 @@ BEGIN
           OR (NEW.status IN ('started', 'processing') AND NEW.lease_expires_at IS NULL)
           OR ((NEW.status = 'awaiting_clarification' OR NEW.status = 'awaiting_approval' OR NEW.status = 'queued')
               AND NEW.lease_expires_at IS NOT NULL)
+          OR ((NEW.status = 'completed' OR NEW.status = 'failed' OR NEW.status = 'cancelled' OR NEW.status = 'expired')
+              AND (NEW.completed_at IS NULL OR NEW.lease_expires_at IS NOT NULL))
           OR (NEW.status IN ('awaiting_clarification', 'awaiting_approval') AND NEW.expires_at IS NULL
               AND coalesce(NEW.awaiting_ttl_seconds,
                            (SELECT CAST(value AS INTEGER) FROM chatflow_settings
@@ -1657,6 +1666,11 @@ BEGIN
                     AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
   SELECT RAISE(ABORT, 'chatflow: a finished run cannot change step')
    WHERE (OLD.status = 'completed' OR OLD.status = 'failed' OR OLD.status = 'cancelled' OR OLD.status = 'expired') AND OLD.current_step IS NOT NULL AND NEW.current_step IS NOT OLD.current_step;
+  -- (a run that ends gets them from workflow_runs_after_update)
+  SELECT RAISE(ABORT, 'chatflow: an ended run keeps its completed_at and holds no lease')
+   WHERE (OLD.status = 'completed' OR OLD.status = 'failed' OR OLD.status = 'cancelled' OR OLD.status = 'expired')
+     AND ((NEW.completed_at IS NULL AND OLD.completed_at IS NOT NULL)
+          OR (NEW.lease_expires_at IS NOT NULL AND NEW.lease_expires_at IS NOT OLD.lease_expires_at));
   SELECT RAISE(ABORT, 'chatflow: current_step is not a step of the run''s workflow')
    WHERE NEW.current_step IS NOT OLD.current_step
  AND NOT EXISTS (SELECT 1 FROM workflow_definitions AS d, json_each(d.steps) AS s

@@ -325,6 +325,27 @@ class Plain:
         self.refused("UPDATE workflow_run_events SET to_status = 'failed' WHERE run_id = 1", (),
                      "chatflow: workflow_run_events is append-only")
 
+    def test_ended_run_raw(self):
+        """A run inserted as ended gets completed_at and no lease, as one
+        that ends does; an ended run keeps them by raw UPDATE too."""
+        db = self.db
+        cid = one(db, "SELECT conversation_id FROM workflow_runs WHERE id = 1")
+        for status in ("completed", "failed", "cancelled", "expired"):
+            with self.subTest(status=status):
+                db.execute("INSERT INTO workflow_runs (conversation_id, workflow, status, lease_expires_at)"
+                           " VALUES (?, 'topical_map', ?, '2030-01-01T00:00:00.000Z')", (cid, status))
+                rid = one(db, "SELECT last_insert_rowid()")
+                self.assertEqual(db.execute("SELECT completed_at IS NOT NULL, lease_expires_at FROM workflow_runs"
+                                            " WHERE id = ?", (rid,)).fetchall(), [(1, None)])
+        kept = "chatflow: an ended run keeps its completed_at and holds no lease"
+        self.refused("UPDATE workflow_runs SET completed_at = NULL WHERE id = ?", (rid,), kept)
+        self.refused("UPDATE workflow_runs SET lease_expires_at = '2030-01-01T00:00:00.000Z' WHERE id = ?",
+                     (rid,), kept)
+        db.execute("UPDATE workflow_runs SET completed_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", (rid,))
+        self.assertEqual(one(db, "SELECT completed_at FROM workflow_runs WHERE id = ?", (rid,)),
+                         "2026-01-01T00:00:00.000Z")
+        self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
+
     # -- one active run ----------------------------------------------------------
 
     def test_second_active_run_refused(self):
