@@ -999,6 +999,12 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     } else {
       iPrev++; /* the schema gives it the next seq */
     }
+    if (rc == SQLITE_OK && aCell[MS_TOKENS].eType == SQLITE_INTEGER &&
+        (aCell[MS_TOKENS].i < 0 || aCell[MS_TOKENS].i > CF_MAX_TOKENS)) {
+      /* add_message's bound (messages.c) */
+      rc = cfImportError(pI, "%s.tokens must be from 0 to %d, got %lld", zPath, CF_MAX_TOKENS,
+                         aCell[MS_TOKENS].i);
+    }
     if (rc == SQLITE_OK && aCell[MS_ID].eType == SQLITE_INTEGER && cfImportMsgId(pI, aCell[MS_ID].i)) {
       rc = cfImportError(pI, "%s.id %lld is the id of an earlier message of the document", zPath,
                          aCell[MS_ID].i);

@@ -504,6 +504,8 @@ BEGIN
       THEN RAISE(ABORT, 'chatflow: message_count, total_tokens, last_message_at and branched follow the messages; they cannot be set by hand')
     WHEN NEW.last_seq < OLD.last_seq
       THEN RAISE(ABORT, 'chatflow: last_seq is maintained by chatflow and never decreases')
+    WHEN NEW.last_seq > 9007199254740991
+      THEN RAISE(ABORT, 'chatflow: message seq must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
     WHEN NEW.branched < OLD.branched
       THEN RAISE(ABORT, 'chatflow: branched is maintained by chatflow and never goes back to 0')
     WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NOT NULL
@@ -1136,6 +1138,9 @@ BEGIN
       THEN RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
     WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    -- as ids: exact as a JavaScript number, and room for the next one
+    WHEN NEW.seq > 9007199254740991
+      THEN RAISE(ABORT, 'chatflow: message seq must be at most 9007199254740991 (2^53 - 1, exact as a JavaScript number)')
     -- the conversation, read once: unknown (u), deleted (d), seq not past
     -- its last seq (s)
     ELSE CASE coalesce((SELECT CASE WHEN deleted_at IS NOT NULL THEN 'd'
