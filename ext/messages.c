@@ -539,7 +539,7 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
 
   if (bNeedTitle) {
     zTitle = cfAutoTitle(zContent);
-    if (zTitle == 0 && zContent[strspn(zContent, " \t\n\r\f\v")] != 0) {
+    if (zTitle == 0 && cfTextHasVisible(zContent)) {
       rc = SQLITE_NOMEM; /* not "no visible characters": no title was made */
       goto db_error;
     }

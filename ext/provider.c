@@ -1394,8 +1394,28 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       goto done;
     }
     sqlite3_free(zOk);
-    zFirst = cfQueryText(p, "SELECT content FROM chat_messages WHERE conversation_id = ?1"
-                            " AND role = 'user' AND content <> '' ORDER BY seq LIMIT 1", &rc, 1, az);
+    {
+      /* the first user message with a visible character: the one
+      ** add_message's title rule would have used (cfAutoTitle) */
+      sqlite3_stmt *pFirst = 0;
+      rc = sqlite3_prepare_v2(p->db,
+                              "SELECT content FROM chat_messages WHERE conversation_id = ?1"
+                              " AND role = 'user' AND content <> '' ORDER BY seq", -1, &pFirst, 0);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(pFirst, 1, iConv);
+      while (rc == SQLITE_OK && (rc = sqlite3_step(pFirst)) == SQLITE_ROW) {
+        const char *zC = (const char *)sqlite3_column_text(pFirst, 0);
+        rc = SQLITE_OK;
+        if (zC == 0) {
+          rc = SQLITE_NOMEM;
+        } else if (cfTextHasVisible(zC)) {
+          zFirst = sqlite3_mprintf("%s", zC);
+          if (zFirst == 0) rc = SQLITE_NOMEM;
+          break;
+        }
+      }
+      if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      sqlite3_finalize(pFirst);
+    }
     if (rc != SQLITE_OK) goto db_error;
   }
   if (zFirst == 0) {

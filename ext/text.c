@@ -92,7 +92,8 @@ size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut) {
 }
 
 /* The title add_message gives a conversation from its first user message:
-** whitespace runs collapsed to one space, trimmed; if longer than 80
+** whitespace runs (Unicode spaces such as U+00A0 and U+3000 included:
+** cfTextClassAt) collapsed to one space, trimmed; if longer than 80
 ** characters, cut at the last space that leaves room for "…" (or, when
 ** there is none, at the last grapheme boundary within 79 characters) and
 ** "…" appended.  Returns 0 when the text has no visible characters. */
@@ -106,8 +107,11 @@ char *cfAutoTitle(const char *zContent) {
   if (zOut == 0) return 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)zContent[i];
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+    size_t nLen = 1;
+    if ((c < 0x80 && (c == ' ' || (c >= '\t' && c <= '\r'))) ||
+        (c >= 0xc0 && cfTextClassAt(zContent, n, i, &nLen) == CF_TEXT_SPACE)) {
       bSpace = (j > 0);
+      i += nLen - 1;
       continue;
     }
     if (bSpace) {
@@ -136,6 +140,19 @@ char *cfAutoTitle(const char *zContent) {
     memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
   }
   return zOut;
+}
+
+/* True when z (valid UTF-8) has a character that is not white space by
+** cfAutoTitle's rule: a message cfAutoTitle gives a title.  Allocates
+** nothing (generate_title tells "nothing to title" from out of memory). */
+int cfTextHasVisible(const char *z) {
+  size_t n = strlen(z);
+  for (size_t i = 0; i < n;) {
+    size_t nLen = 1;
+    if (cfTextClassAt(z, n, i, &nLen) != CF_TEXT_SPACE) return 1;
+    i += nLen ? nLen : 1;
+  }
+  return 0;
 }
 
 /* The title generate_title stores, from the model's reply (or from

@@ -1574,6 +1574,20 @@ class TestTitle(Base):
                          "The server had an error while processing your request.")
         self.assertEqual(snapshot(self.db), before)
 
+    def test_blank_first_message(self):
+        # the first user message with a visible character, as add_message's
+        # title rule chooses (white space, Unicode spaces included, is not)
+        self.q("SELECT create_conversation('acme')")
+        self.q("SELECT add_message(2, 'user', ' ' || char(160, 12288) || char(10))")
+        self.assertEqual(self.error_of("SELECT generate_title(2)"),
+                         "chatflow: conversation 2 has no user message to title")
+        self.q("SELECT add_message(2, 'user', 'Rye' || char(160) || 'bread')")
+        self.assertEqual(one(self.db, "SELECT title FROM chat_conversations WHERE id = 2"), "Rye bread")
+        # the model (the fake echoes it) is asked about that message
+        self.assertEqual(one(self.db, "SELECT generate_title(2)"), "echo: Rye bread")
+        self.assertEqual(json.loads(self.body())["messages"][1],
+                         {"role": "user", "content": "Rye\u00a0bread"})
+
     def test_errors(self):
         self.q("SELECT create_conversation('acme')")
         self.q("SELECT add_message(2, 'system', 'sys only')")

@@ -187,6 +187,13 @@ static void test_title_whitespace_collapse(void **state) {
   expect_title("  Plan   a\ttopical\n\nmap  ", "Plan a topical map");
   expect_title("\r\nline one\r\nline two\r\n", "line one line two");
   expect_title("a\f\vb", "a b");
+  /* Unicode spaces too (U+00A0, U+2003, U+3000), and a text of them only
+  ** has no title, as cfTextHasVisible says */
+  expect_title("\xc2\xa0Plan\xc2\xa0\xc2\xa0my\xe2\x80\x83" "bakery\xe3\x80\x80", "Plan my bakery");
+  expect_title(" \xc2\xa0\xe3\x80\x80 ", 0);
+  assert_int_equal(cfTextHasVisible(" \xc2\xa0\xe3\x80\x80 "), 0);
+  assert_int_equal(cfTextHasVisible(" \xc2\xa0x"), 1);
+  assert_int_equal(cfTextHasVisible(""), 0);
   /* collapsing comes before the length check: 200 spaces count as one */
   {
     char *zIn = sqlite3_mprintf("start%zend", rep(" ", 200));
