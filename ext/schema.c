@@ -182,17 +182,17 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   /* Take the write lock before reading anything: a write from no lock at
   ** all waits in the busy handler, an upgrade from a read lock could not.
   ** On a new database the CREATE TABLE is that first write. */
-  rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+  rc = cfExec(db, "UPDATE main.chatflow_migrations SET version = version WHERE 0");
   if (rc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) {
-    rc = cfExec(db, "CREATE TABLE IF NOT EXISTS chatflow_migrations ("
+    rc = cfExec(db, "CREATE TABLE IF NOT EXISTS main.chatflow_migrations ("
                     " version INTEGER PRIMARY KEY,"
                     " name TEXT NOT NULL,"
                     " applied_at TEXT NOT NULL) STRICT");
-    if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE chatflow_migrations SET version = version WHERE 0");
+    if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE main.chatflow_migrations SET version = version WHERE 0");
   }
   if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM chatflow_migrations", -1,
+    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM main.chatflow_migrations", -1,
                             &pStmt, 0);
   }
   if (rc == SQLITE_OK) {
@@ -255,7 +255,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
       sqlite3_free(zErr);
       break;
     }
-    rc = sqlite3_prepare_v2(db, "INSERT INTO chatflow_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+    rc = sqlite3_prepare_v2(db, "INSERT INTO main.chatflow_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                             -1, &pStmt, 0);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int(pStmt, 1, v + 1);

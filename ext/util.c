@@ -484,7 +484,7 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
   rc = cfUndoPending(p);
   if (rc != SQLITE_OK) return rc;
   rc = cfStmt(p, CF_STMT_SCHEMA_VERSION,
-              "SELECT (SELECT max(version) FROM chatflow_migrations)", &pStmt);
+              "SELECT (SELECT max(version) FROM main.chatflow_migrations)", &pStmt);
   if (rc == SQLITE_OK) {
     bTable = 1;
     rc = sqlite3_step(pStmt);

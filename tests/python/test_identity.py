@@ -102,6 +102,23 @@ class NewDatabase:
         self.db.close()
         super().tearDown()
 
+    # -- the main database's schema ---------------------------------------------
+
+    def test_schema_only_in_an_attached_database(self):
+        # chatflow works on the main database: a schema in an attached one
+        # is not taken for it (the calls wrote there, and search read main)
+        other = connect(os.path.join(self.dir, "plain.db"))
+        other.execute("ATTACH ? AS chat", (os.path.join(self.dir, "new.db"),))
+        self.assertFails(other, "SELECT create_conversation('acme', 'x')", (),
+                         "chatflow: schema not initialised — run SELECT chatflow_init()")
+        self.assertEqual(one(other, "SELECT chatflow_init()"), 5)
+        self.assertEqual(one(other, "SELECT count(*) FROM main.sqlite_schema WHERE name = 'chat_messages'"), 1)
+        self.assertEqual(one(other, "SELECT create_conversation('acme', 'x')"), 1)
+        self.assertEqual(one(other, "SELECT add_message(1, 'user', 'rye bread')"), 1)
+        self.assertEqual(rows(other, "SELECT message_id FROM search_messages('rye')"), [(1,)])
+        self.assertEqual(one(other, "SELECT count(*) FROM chat.chat_messages"), 0)
+        other.close()
+
     # -- ids never reused ------------------------------------------------------
 
     def test_purged_ids_not_given_to_the_next_tenant(self):
