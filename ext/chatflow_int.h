@@ -331,6 +331,7 @@ int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aO
                   char **pzErr);
 void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt);
 int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr, char **pzErr);
+int cfJsonPartsValid(CfConn *p, const char *zParts, int nParts, const char *zKey, char **pzErr);
 /* Reads p from sqlite3_user_data(ctx); sets the error on ctx itself. */
 int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,
                    const char **pzOut);

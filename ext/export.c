@@ -999,6 +999,20 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     } else {
       iPrev++; /* the schema gives it the next seq */
     }
+    if (rc == SQLITE_OK && aCell[MS_PARTS].eType == SQLITE_TEXT) {
+      /* the parts as add_message checks them (json.c): tool parts whole,
+      ** call ids distinct */
+      char zKey[80], *zErr = 0;
+      sqlite3_snprintf(sizeof(zKey), zKey, "%s.parts", zPath);
+      rc = cfJsonPartsValid(pI->p, aCell[MS_PARTS].z, aCell[MS_PARTS].n, zKey, &zErr);
+      if (rc == SQLITE_ERROR && zErr) {
+        /* "chatflow: messages[0].parts[1] ..." as an import error */
+        rc = cfImportError(pI, "%s", zErr + strlen("chatflow: "));
+      } else if (rc != SQLITE_OK) {
+        rc = cfImportDbError(pI, rc, zPath);
+      }
+      sqlite3_free(zErr);
+    }
     if (rc == SQLITE_OK && aCell[MS_TOKENS].eType == SQLITE_INTEGER &&
         (aCell[MS_TOKENS].i < 0 || aCell[MS_TOKENS].i > CF_MAX_TOKENS)) {
       /* add_message's bound (messages.c) */

@@ -1072,6 +1072,15 @@ void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt) {
   }
 }
 
+/* Message parts already known to be a JSON array (an import's): the
+** checks of an option of type CF_JT_PARTS, zKey naming the array in the
+** errors ("messages[3].parts").  Returns as cfJsonOptions does. */
+int cfJsonPartsValid(CfConn *p, const char *zParts, int nParts, const char *zKey, char **pzErr) {
+  CfJsonDb d = {p, p->db};
+  *pzErr = 0;
+  return cfJsonPartsCheck(&d, zParts, nParts, zKey, pzErr);
+}
+
 /* A JSON text argument of the given type (CF_JT_*, or 0 for any).
 ** *pzOut is borrowed from the value.  Sets an error and returns non-zero
 ** on failure. */

@@ -247,6 +247,8 @@ SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conv
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": ""}]}'); -- error
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "a", "parts": {}}]}'); -- error
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "a", "type": "Bad Type"}]}'); -- error
+SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "assistant", "content": "", "parts": [{"type": "tool-call", "name": "f"}]}]}'); -- error
+SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "assistant", "content": "", "parts": [{"type": "tool-call", "id": "c", "name": "f"}, {"type": "dynamic-tool", "toolName": "g", "toolCallId": "c", "state": "input-available"}]}]}'); -- error
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "a", "tokens": -1}]}'); -- error
 SELECT import_conversation('zeta', '{"format": "chatflow.conversation.v1", "conversation": {}, "messages": [{"role": "user", "content": "a", "created_at": "2026-02-30T00:00:00.000Z"}]}'); -- error
 -- a bad last message after everything else was written: nothing stays
