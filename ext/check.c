@@ -194,7 +194,7 @@ static const CfCheckDef aCheck[] = {
   /* PRAGMA integrity_check's problems, run first by cfCheckPrepare */
   {"integrity", "problems", "SELECT value AS id FROM json_each(?1)"},
   /* chatflow's indexes, triggers and views that are missing (cfCheckObjects) */
-  {"schema", "missing", "SELECT value AS id FROM json_each(?2)"},
+  {"schema", "objects:", "SELECT value AS id FROM json_each(?2)"},
 };
 
 #define CF_CHECK_SHOWN 5
@@ -227,8 +227,10 @@ static char *cfCheckSql(int bTrigram) {
 }
 
 /* The indexes, triggers and views of chatflow's schema that the main
-** database lacks, as a JSON array of "type name" ('[]' when none) in
-** *pzOut.  What the schema holds is what the migrations create: they run
+** database lacks or holds with other SQL, as a JSON array of "missing
+** type name" and "changed type name" ('[]' when none) in *pzOut (a
+** trigger recreated under its name with a body that does nothing is a
+** rule that no longer holds too).  What the schema holds is what the migrations create: they run
 ** on a new in-memory database (the SQL this build embeds, as chatflow_init
 ** runs it), so the list is written in one place, sql/.  An object on a
 ** table that the main database does not have is not counted (the trigram
@@ -249,7 +251,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     rc = SQLITE_NOMEM; /* json_valid() out of memory in a CHECK (cfJsonCheckFailed) */
   }
   if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(dbNew, "SELECT type, name, tbl_name FROM sqlite_schema"
+    rc = sqlite3_prepare_v2(dbNew, "SELECT type, name, tbl_name, sql FROM sqlite_schema"
                                    " WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL"
                                    " ORDER BY type, name", -1, &pNew, 0);
   }
@@ -258,7 +260,9 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     rc = sqlite3_prepare_v2(p->db, "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema"
                                    "               WHERE type = ?1 AND name = ?2 COLLATE NOCASE),"
                                    " EXISTS (SELECT 1 FROM main.sqlite_schema"
-                                   "         WHERE type = 'table' AND name = ?3 COLLATE NOCASE)",
+                                   "         WHERE type = 'table' AND name = ?3 COLLATE NOCASE),"
+                                   " EXISTS (SELECT 1 FROM main.sqlite_schema"
+                                   "         WHERE type = ?1 AND name = ?2 COLLATE NOCASE AND sql = ?4 COLLATE NOCASE)",
                             -1, &pHas, 0);
     bMain = rc != SQLITE_OK;
   }
@@ -266,19 +270,26 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     const char *zType = (const char *)sqlite3_column_text(pNew, 0);
     const char *zName = (const char *)sqlite3_column_text(pNew, 1);
     const char *zTable = (const char *)sqlite3_column_text(pNew, 2);
-    if (zType == 0 || zName == 0 || zTable == 0) {
+    const char *zObjSql = (const char *)sqlite3_column_text(pNew, 3);
+    if (zType == 0 || zName == 0 || zTable == 0 || zObjSql == 0) {
       rc = SQLITE_NOMEM;
       break;
     }
     sqlite3_bind_text(pHas, 1, zType, -1, SQLITE_STATIC);
     sqlite3_bind_text(pHas, 2, zName, -1, SQLITE_STATIC);
     sqlite3_bind_text(pHas, 3, zTable, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pHas, 4, zObjSql, -1, SQLITE_STATIC);
     rc = sqlite3_step(pHas);
     bMain = rc != SQLITE_ROW;
     if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
-      if (!sqlite3_column_int(pHas, 0) && (zType[0] == 'v' || sqlite3_column_int(pHas, 1))) {
-        sqlite3_str_appendf(pOut, "%s\"%s %w\"", zSep, zType, zName);
+      if (zType[0] != 'v' && !sqlite3_column_int(pHas, 1)) {
+        /* on a table the database does not have: not counted */
+      } else if (!sqlite3_column_int(pHas, 0)) {
+        sqlite3_str_appendf(pOut, "%s\"missing %s %w\"", zSep, zType, zName);
+        zSep = ",";
+      } else if (!sqlite3_column_int(pHas, 2)) {
+        sqlite3_str_appendf(pOut, "%s\"changed %s %w\"", zSep, zType, zName);
         zSep = ",";
       }
     }

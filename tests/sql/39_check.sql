@@ -145,6 +145,15 @@ DROP INDEX chat_messages_created;
 CREATE INDEX Chat_Messages_Created ON chat_messages (created_at);
 SELECT * FROM chatflow_check() WHERE "check" = 'schema';
 ROLLBACK;
+-- a trigger recreated under its name with a body that does nothing is a
+-- rule that no longer holds: named as changed (its SQL is not the
+-- migrations')
+BEGIN;
+DROP TRIGGER chat_conversations_counters_guard;
+CREATE TRIGGER chat_conversations_counters_guard BEFORE UPDATE ON chat_conversations WHEN 0 BEGIN SELECT 1; END;
+UPDATE chat_conversations SET message_count = 42 WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 
 -- a database of chatflow 0.1, migrated
 .restore tests/fixtures/chatflow-0.1.db
