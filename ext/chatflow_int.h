@@ -191,6 +191,10 @@ typedef struct CfCallTime {
 void cfCallTimeSave(CfConn *p, CfCallTime *pSave);
 void cfCallTimeRestore(CfConn *p, const CfCallTime *pSave);
 int cfCallTimeSet(CfConn *p, const char *zText, char **pzErr);
+/* The latest time the clock may be pinned to (chatflow_clock, the option
+** now): a run's lease or TTL counted from it (at most a year) must still
+** be a timestamp of year 9999 or before. */
+#define CF_CLOCK_MAX "9999-01-01T00:00:00.000Z"
 int cfCallTimeOptions(sqlite3_context *ctx, CfConn *p, sqlite3_value *vOpts, const char *zFunc);
 /* xName##Timed: xName between a save and a restore of the per-call time
 ** (for a function that reads the option now from its own options). */

@@ -630,6 +630,11 @@ static void cfClockFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                       z);
         return;
       }
+      if (strcmp(zBuf, CF_CLOCK_MAX) >= 0) {
+        cfResultError(ctx, "chatflow: the clock must be before " CF_CLOCK_MAX
+                      " (a lease or a TTL counted from it must still be a timestamp), got '%s'", zBuf);
+        return;
+      }
       memcpy(p->zPinned, zBuf, sizeof(zBuf));
       p->bClockPinned = 1;
     }

@@ -168,6 +168,11 @@ int cfCallTimeSet(CfConn *p, const char *zText, char **pzErr) {
                              zText);
     return 1;
   }
+  if (strcmp(z, CF_CLOCK_MAX) >= 0) {
+    *pzErr = sqlite3_mprintf("chatflow: now must be before " CF_CLOCK_MAX
+                             " (a lease or a TTL counted from it must still be a timestamp), got '%s'", z);
+    return 1;
+  }
   memcpy(p->zCallNow, z, CF_TIMESTAMP_LEN + 1);
   p->bCallNow = 1;
   return 0;

@@ -186,3 +186,11 @@ SELECT 'future', c.updated_at, c.last_message_at, m.created_at
 SELECT add_message((SELECT id FROM chat_conversations WHERE title = 'Skewed'), 'user', 'backfilled',
                    '{"created_at": "2020-01-01T00:00:00Z", "now": "2030-06-01T00:02:00Z"}');
 SELECT 'past', updated_at, last_message_at FROM chat_conversations WHERE title = 'Skewed';
+-- the clock stops short of year 9999's end: a lease or a TTL counted from
+-- it (at most a year) must still be a timestamp
+SELECT chatflow_clock('9999-01-01T00:00:00Z'); -- error
+SELECT add_message(1, 'user', 'late', '{"now": "9999-06-01T00:00:00Z"}'); -- error
+SELECT chatflow_clock('9998-12-31T23:59:59.999Z');
+SELECT start_run(create_conversation('late'), 'topical_map', NULL, '{"ttl_seconds": 31536000}') > 0;
+SELECT lease_expires_at FROM workflow_runs WHERE conversation_id = (SELECT max(id) FROM chat_conversations);
+SELECT chatflow_clock(NULL) IS NOT NULL;
