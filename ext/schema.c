@@ -432,13 +432,25 @@ static int cfSettingCheck(const CfSetting *s, const char *z, char **pzErr) {
       return 1;
     }
     case CF_SET_NUMBER: {
-      char *zEnd = 0;
-      double r;
-      if (n == 0 || n > 20) goto bad_number;
-      r = strtod(z, &zEnd);
-      if (*zEnd != 0 || !(r >= s->iMin && r <= s->iMax) || !(isdigit((unsigned char)z[0]))) {
+      /* decimal digits with at most one '.' between digits ("0.7", "2"):
+      ** no exponent, sign, hex or locale's comma (strtod takes all four) */
+      double r = 0, rScale = 1;
+      int bDot = 0;
+      if (n == 0 || n > 20 || !isdigit((unsigned char)z[0]) || !isdigit((unsigned char)z[n - 1])) {
         goto bad_number;
       }
+      for (size_t i = 0; i < n; i++) {
+        if (z[i] == '.' && !bDot) {
+          bDot = 1;
+        } else if (isdigit((unsigned char)z[i])) {
+          r = r * 10 + (z[i] - '0');
+          if (bDot) rScale *= 10;
+        } else {
+          goto bad_number;
+        }
+      }
+      r /= rScale;
+      if (!(r >= s->iMin && r <= s->iMax)) goto bad_number;
       break;
     bad_number:
       *pzErr = sqlite3_mprintf("chatflow: %s must be a number from %d to %d, got '%q'", s->zKey,

@@ -1617,6 +1617,9 @@ class TestSettings(Base):
                                        "got '2.5'"),
             ("llm.temperature", "warm", "chatflow: llm.temperature must be a number from 0 to 2, "
                                         "got 'warm'"),
+            # decimal digits only: no exponent, hex, bare point, or sign
+            *[("llm.temperature", v, "chatflow: llm.temperature must be a number from 0 to 2, got '%s'" % v)
+              for v in ("1e0", "0x1", ".5", "1.", "+1", "0,5", "1.2.3")],
             ("llm.history_tokens", "1e3", "chatflow: llm.history_tokens must be an integer from 1 "
                                           "to 100000000, got '1e3'"),
             ("llm.max_response_bytes", "100", "chatflow: llm.max_response_bytes must be an integer "
@@ -1629,7 +1632,7 @@ class TestSettings(Base):
         for key, val, err in cases:
             with self.subTest(key=key, value=val):
                 self.assertEqual(self.error_of("SELECT chatflow_config(?, ?)", (key, val)), err)
-        for key, val in [("llm.temperature", "0.35"), ("llm.temperature", "0"),
+        for key, val in [("llm.temperature", "0.35"), ("llm.temperature", "0"), ("llm.temperature", "2.0"),
                          ("llm.tls_verify", "off"), ("llm.max_tokens", "1"),
                          ("llm.ca_bundle", "/etc/ssl/certs/ca-certificates.crt")]:
             self.assertEqual(one(self.db, "SELECT chatflow_config(?, ?)", (key, val)), val)
