@@ -661,11 +661,12 @@ static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
   "CASE WHEN json_type(metadata, '" zPath "') = 'integer' THEN json_extract(metadata, '" zPath "') END"
 
 /* What a run cost: its messages' tokens (see the header).  Per message:
-** input = metadata tokens.input | usage.inputTokens | totalUsage.inputTokens
-** (chatflow's form, then the AI SDK's), else 0; output = tokens.output |
-** usage.outputTokens | totalUsage.outputTokens, else the message's tokens
+** input = metadata tokens.input | totalUsage.inputTokens | usage.inputTokens
+** (chatflow's form, then the AI SDK's: totalUsage counts every step of the
+** message, usage its last), else 0; output = tokens.output |
+** totalUsage.outputTokens | usage.outputTokens, else the message's tokens
 ** for an assistant message and 0 for the others; total = tokens.total |
-** usage.totalTokens | totalUsage.totalTokens, else input + output. */
+** totalUsage.totalTokens | usage.totalTokens, else input + output. */
 static void cfRunUsageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_int64 iRun;
   (void)argc;
@@ -675,15 +676,15 @@ static void cfRunUsageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             "                  coalesce(t, i + o) AS t"
             "             FROM (SELECT seq, workflow_step,"
             "                          coalesce(" CF_META_INT("$.tokens.input") ", "
-                                       CF_META_INT("$.usage.inputTokens") ", "
-                                       CF_META_INT("$.totalUsage.inputTokens") ", 0) AS i,"
+                                       CF_META_INT("$.totalUsage.inputTokens") ", "
+                                       CF_META_INT("$.usage.inputTokens") ", 0) AS i,"
             "                          coalesce(" CF_META_INT("$.tokens.output") ", "
-                                       CF_META_INT("$.usage.outputTokens") ", "
-                                       CF_META_INT("$.totalUsage.outputTokens") ","
+                                       CF_META_INT("$.totalUsage.outputTokens") ", "
+                                       CF_META_INT("$.usage.outputTokens") ","
             "                                   CASE WHEN role = 'assistant' THEN tokens ELSE 0 END) AS o,"
             "                          coalesce(" CF_META_INT("$.tokens.total") ", "
-                                       CF_META_INT("$.usage.totalTokens") ", "
-                                       CF_META_INT("$.totalUsage.totalTokens") ") AS t"
+                                       CF_META_INT("$.totalUsage.totalTokens") ", "
+                                       CF_META_INT("$.usage.totalTokens") ") AS t"
             "                     FROM chat_messages WHERE run_id = ?1))"
             " SELECT json_object('messages', (SELECT count(*) FROM m),"
             "   'input_tokens', (SELECT coalesce(sum(i), 0) FROM m),"

@@ -19,8 +19,10 @@
 ** writes nothing), every part type is kept as sent, the metadata too
 ** (nulls included), and tool parts are checked (messages.c, json.c).  tokens, when the options do not give them,
 ** come from an assistant message's metadata: tokens.output (chatflow's
-** form), usage.outputTokens or totalUsage.outputTokens (what the AI SDK's
-** usage reports); else the estimate.  Options: type, attachments, tokens,
+** form), totalUsage.outputTokens or usage.outputTokens (what the AI SDK's
+** usage reports: totalUsage counts every step of the message, usage its
+** last), each only as an integer from 0 to 10^9 (other values are left to
+** the metadata, stored as sent); else the estimate.  Options: type, attachments, tokens,
 ** run_id, created_at (add_message's).  Other members of the UIMessage
 ** (createdAt of older versions, ...) are not stored.
 **
@@ -130,8 +132,8 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
           " '$.metadata', CASE WHEN json_type(?4, '$.metadata') = 'object' THEN json_extract(?4, '$.metadata') END,"
           " '$.tokens', coalesce(json_extract(?5, '$.tokens'), CASE WHEN ?2 = 'assistant' THEN"
           "   (SELECT v FROM (SELECT 1 AS o, json_extract(?4, '$.metadata.tokens.output') AS v"
-          "     UNION ALL SELECT 2, json_extract(?4, '$.metadata.usage.outputTokens')"
-          "     UNION ALL SELECT 3, json_extract(?4, '$.metadata.totalUsage.outputTokens'))"
+          "     UNION ALL SELECT 2, json_extract(?4, '$.metadata.totalUsage.outputTokens')"
+          "     UNION ALL SELECT 3, json_extract(?4, '$.metadata.usage.outputTokens'))"
           "    WHERE typeof(v) = 'integer' AND v BETWEEN 0 AND 1000000000 ORDER BY o LIMIT 1) END)))",
           -1, &pAdd, 0);
       if (rc == SQLITE_OK) {

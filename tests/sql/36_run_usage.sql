@@ -31,3 +31,11 @@ SELECT run_usage(99); -- error
 SELECT run_usage(0); -- error
 SELECT run_usage('1'); -- error
 SELECT run_usage(NULL); -- error
+-- both of the AI SDK's forms: totalUsage (every step) before usage (the
+-- last step), for run_usage and for add_ui_message's tokens alike
+SELECT start_run(1, 'topical_map', NULL, '{"on_active": "cancel"}');
+SELECT add_ui_message(1, '{"id": "both", "role": "assistant", "parts": [{"type": "text", "text": "Two steps."}],
+  "metadata": {"usage": {"inputTokens": 30, "outputTokens": 6, "totalTokens": 36},
+               "totalUsage": {"inputTokens": 70, "outputTokens": 14, "totalTokens": 84}}}');
+SELECT tokens FROM chat_messages WHERE uid = 'both';
+SELECT run_usage(3) ->> '$.input_tokens', run_usage(3) ->> '$.output_tokens', run_usage(3) ->> '$.total_tokens';
