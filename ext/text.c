@@ -163,6 +163,20 @@ int cfTextHasVisible(const char *z) {
 ** within them (inside the first cluster only when that one cluster is
 ** longer), and the spaces the cut leaves at the end removed.  "" when
 ** nothing is left; 0 when out of memory. */
+/* The length in bytes of the quote mark z[0..n) starts with, else 0:
+** " ' “ ” ‘ ’ „ ‚ « » ‹ › 「 」 『 』. */
+static size_t cfQuoteLen(const char *z, size_t n) {
+  static const char *const azQuote[] = {
+    "\"", "'", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x98", "\xe2\x80\x99", "\xe2\x80\x9e",
+    "\xe2\x80\x9a", "\xc2\xab", "\xc2\xbb", "\xe2\x80\xb9", "\xe2\x80\xba", "\xe3\x80\x8c",
+    "\xe3\x80\x8d", "\xe3\x80\x8e", "\xe3\x80\x8f"};
+  for (size_t k = 0; k < sizeof(azQuote) / sizeof(azQuote[0]); k++) {
+    size_t m = strlen(azQuote[k]);
+    if (m <= n && memcmp(z, azQuote[k], m) == 0) return m;
+  }
+  return 0;
+}
+
 char *cfModelTitle(const char *zReply) {
   size_t n = strlen(zReply), j = 0, iStart = 0, i;
   char *zOut = sqlite3_malloc64(n + 1);
@@ -181,8 +195,20 @@ char *cfModelTitle(const char *zReply) {
     j += nLen;
     i += nLen;
   }
-  while (iStart < j && (zOut[iStart] == ' ' || zOut[iStart] == '"' || zOut[iStart] == '\'')) iStart++;
-  while (j > iStart && (zOut[j - 1] == ' ' || zOut[j - 1] == '"' || zOut[j - 1] == '\'')) j--;
+  /* spaces and quotes off both ends: ASCII's, typographic ones and the
+  ** CJK corner brackets a model may put round a title */
+  for (;;) {
+    size_t nQ = iStart < j ? cfQuoteLen(zOut + iStart, j - iStart) : 0;
+    if (iStart < j && zOut[iStart] == ' ') nQ = 1;
+    if (nQ == 0) break;
+    iStart += nQ;
+  }
+  while (j > iStart) {
+    size_t k = j - 1;
+    while (k > iStart && ((unsigned char)zOut[k] & 0xc0) == 0x80) k--;
+    if (zOut[j - 1] != ' ' && cfQuoteLen(zOut + k, j - k) != j - k) break;
+    j = zOut[j - 1] == ' ' ? j - 1 : k;
+  }
   memmove(zOut, zOut + iStart, j - iStart);
   j -= iStart;
   for (i = 0; i < j; i++) {

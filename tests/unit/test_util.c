@@ -202,6 +202,28 @@ static void test_title_whitespace_collapse(void **state) {
   }
 }
 
+/* generate_title's cleaning of a model's reply: white space collapsed,
+** spaces and quote marks (ASCII, typographic, CJK corner brackets) off
+** both ends, inner ones kept. */
+static void expect_model_title(const char *zIn, const char *zExpected) {
+  char *z = cfModelTitle(zIn);
+  if (z == 0) fail_msg("cfModelTitle('%s') = NULL", zIn);
+  assert_string_equal(z, zExpected);
+  sqlite3_free(z);
+}
+
+static void test_model_title_quotes(void **state) {
+  (void)state;
+  expect_model_title("  \"Bakery map\"\n", "Bakery map");
+  expect_model_title("\xe2\x80\x9c" "Curly" "\xe2\x80\x9d", "Curly");
+  expect_model_title("\xc2\xab Guillemets \xc2\xbb", "Guillemets");
+  expect_model_title("\xe3\x80\x8c" "\xe9\x9d\xa2\xe5\x8c\x85" "\xe3\x80\x8d", "\xe9\x9d\xa2\xe5\x8c\x85");
+  expect_model_title("'\xe2\x80\x98nested\xe2\x80\x99'", "nested");
+  expect_model_title("The \"best\" bread", "The \"best\" bread");
+  expect_model_title("\"\xe2\x80\x9c\"", "");
+  expect_model_title("caf\xc3\xa9\xe2\x80\x99", "caf\xc3\xa9");
+}
+
 static void test_title_exactly_80(void **state) {
   char *z80 = rep("abcd ", 16);   /* 80 characters ending with a space */
   (void)state;
@@ -283,6 +305,7 @@ int main(void) {
     cmocka_unit_test(test_timestamp_invalid),
     cmocka_unit_test(test_title_short),
     cmocka_unit_test(test_title_whitespace_collapse),
+    cmocka_unit_test(test_model_title_quotes),
     cmocka_unit_test(test_title_exactly_80),
     cmocka_unit_test(test_title_81_cut_at_word),
     cmocka_unit_test(test_title_no_spaces),
