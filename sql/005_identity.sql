@@ -735,9 +735,9 @@ BEGIN
     END
   END;
   SELECT CASE
-    WHEN NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL
-     AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-      THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    -- (the conversation's last_message_at and retention's cutoff follow it)
+    WHEN NEW.created_at IS NOT OLD.created_at
+      THEN RAISE(ABORT, 'chatflow: a message''s created_at cannot change')
     WHEN NEW.run_id IS NOT NULL AND NEW.run_id IS NOT OLD.run_id
      AND NOT EXISTS (SELECT 1 FROM workflow_runs
                       WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)

@@ -404,6 +404,10 @@ class Plain:
             with self.subTest(col=col, val=val):
                 self.refused("UPDATE chat_messages SET %s = ? WHERE id = 2" % col, (val,), IMMUTABLE)
         self.refused("UPDATE chat_messages SET content = content || '!'", (), IMMUTABLE)
+        # nor its time: last_message_at and retention's cutoff follow it
+        for val in ("2020-01-01T00:00:00.000Z", "yesterday", None):
+            self.refused("UPDATE chat_messages SET created_at = ? WHERE id = 3", (val,),
+                         "chatflow: a message's created_at cannot change")
         # metadata is not immutable; tokens moves the conversation's total
         self.db.execute("UPDATE chat_messages SET metadata = '{\"flag\": 1}', tokens = 10 WHERE id = 2")
         self.assertEqual(self.db.execute("SELECT message_count, total_tokens FROM chat_conversations"
