@@ -662,10 +662,22 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   int rc;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
   if (cfSchemaResult(ctx, p)) return;
+  /* Column 3: the options to pass on.  A tool result's new version answers
+  ** the call the old one answered: its tool_call_id goes in unless the
+  ** options name one (options that are not a JSON object pass unchanged,
+  ** for add_message to refuse by its rules). */
   rc = cfStmt(p, CF_STMT_MSG_EDIT_OF,
-              "SELECT conversation_id, role, coalesce(parent_id, 0) FROM chat_messages WHERE id = ?1", &pStmt);
+              "SELECT conversation_id, role, coalesce(parent_id, 0),"
+              " CASE WHEN role = 'tool' AND json_type(metadata, '$.tool_call_id') = 'text'"
+              "       AND (?2 IS NULL OR (json_valid(?2) AND json_type(?2) = 'object'"
+              "            AND json_type(?2, '$.tool_call_id') IS NULL"
+              "            AND json_type(?2, '$.metadata.tool_call_id') IS NULL))"
+              "  THEN json_set(coalesce(?2, '{}'), '$.tool_call_id', json_extract(metadata, '$.tool_call_id'))"
+              "  ELSE ?2 END"
+              " FROM chat_messages WHERE id = ?1", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iMsg);
+    if (argc > 2) sqlite3_bind_value(pStmt, 2, argv[2]);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       const char *z = (const char *)sqlite3_column_text(pStmt, 1);
@@ -675,17 +687,28 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
       if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
     }
   }
+  if (rc == SQLITE_OK) {
+    /* a copy: the read ends before add_message takes the write lock (a
+    ** statement still reading would keep a read transaction open, and
+    ** SQLite could not wait for the lock) */
+    sqlite3_value *vOpts = 0;
+    if (argc > 2 || sqlite3_column_type(pStmt, 3) != SQLITE_NULL) {
+      vOpts = sqlite3_value_dup(sqlite3_column_value(pStmt, 3));
+      if (vOpts == 0) rc = SQLITE_NOMEM;
+    }
+    cfStmtDone(p, pStmt);
+    if (rc == SQLITE_OK) cfAddMessage(ctx, p, iConv, zRole, argv[1], vOpts, iMsg, iParent, 0);
+    else sqlite3_result_error_nomem(ctx);
+    sqlite3_value_free(vOpts);
+    return;
+  }
   cfStmtDone(p, pStmt);
   if (rc == SQLITE_DONE) {
     cfResultError(ctx, "chatflow: unknown message %lld", iMsg);
     return;
   }
-  if (rc != SQLITE_OK) {
-    cfResultErrorMsg(ctx, cfDbError(p->db, rc));
-    cfResultCode(ctx, rc);
-    return;
-  }
-  cfAddMessage(ctx, p, iConv, zRole, argv[1], argc > 2 ? argv[2] : 0, iMsg, iParent, 0);
+  cfResultErrorMsg(ctx, cfDbError(p->db, rc));
+  cfResultCode(ctx, rc);
 }
 
 /* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */

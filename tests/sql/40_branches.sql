@@ -360,3 +360,15 @@ SELECT id, is_current FROM message_siblings((SELECT id FROM chat_messages WHERE 
 SELECT switch_branch((SELECT id FROM chat_messages WHERE conversation_id = 1 AND seq = 1));
 SELECT seq, content FROM chat_history(1);
 SELECT count(*) FROM chatflow_check() WHERE NOT ok;
+-- a tool result's new version answers the call the old one answered: its
+-- tool_call_id is kept unless the options name one (the replay keeps it)
+SELECT create_conversation('tools', 'edit a result') > 0;
+SELECT add_message(last_insert_rowid(), 'user', 'weather?') > 0;
+SELECT add_message((SELECT id FROM chat_conversations WHERE owner = 'tools'), 'assistant', '',
+  '{"tool_calls": [{"id": "c1", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}') > 0;
+SELECT add_message((SELECT id FROM chat_conversations WHERE owner = 'tools'), 'tool', '18C', '{"tool_call_id": "c1"}') > 0;
+SELECT edit_message((SELECT max(id) FROM chat_messages), '19C', '{"metadata": {"source": "recheck"}}') > 0;
+SELECT content, metadata FROM chat_messages WHERE role = 'tool' AND conversation_id = (SELECT id FROM chat_conversations WHERE owner = 'tools') ORDER BY id;
+SELECT chat_history_json((SELECT id FROM chat_conversations WHERE owner = 'tools')) ->> '$[2]';
+SELECT edit_message((SELECT max(id) FROM chat_messages), '20C', '{"tool_call_id": "c9"}'); -- error
+SELECT count(*) FROM chatflow_check() WHERE NOT ok;
