@@ -79,6 +79,14 @@ static int cfPagePrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
     zErr = sqlite3_mprintf("chatflow: conversation_messages takes before_seq or after_seq, not both");
     goto fail;
   }
+  for (int k = PG_BEFORE; k <= PG_AFTER; k++) {
+    /* a seq is positive; 0 is "before the first" / "from the start" */
+    if (aOpt[k].bPresent && aOpt[k].iVal < 0) {
+      zErr = sqlite3_mprintf("chatflow: %s must be a seq (an integer from 0), got %lld", aOpt[k].zKey,
+                             aOpt[k].iVal);
+      goto fail;
+    }
+  }
   if (aOpt[PG_ORDER].bPresent) {
     if (strcmp(aOpt[PG_ORDER].zVal, "desc") == 0) {
       bDesc = 1;

@@ -106,6 +106,9 @@ SELECT id, seq, role, quote(type), quote(content), parts, quote(attachments), me
 SELECT count(*) FROM conversation_messages(4, NULL);
 -- bad input
 SELECT * FROM conversation_messages(4, '{"before_seq": 5, "after_seq": 2}'); -- error
+SELECT * FROM conversation_messages(4, '{"after_seq": -1}'); -- error
+SELECT * FROM conversation_messages(4, '{"before_seq": -5}'); -- error
+SELECT count(*) FROM conversation_messages(4, '{"before_seq": 0}');
 SELECT * FROM conversation_messages(4, '{"limit": 0}'); -- error
 SELECT * FROM conversation_messages(4, '{"limit": 501}'); -- error
 SELECT * FROM conversation_messages(4, '{"limit": "5"}'); -- error
