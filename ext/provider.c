@@ -250,6 +250,17 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     return zErr ? zErr : sqlite3_mprintf("chatflow: provider: out of memory");
   }
   pRoot = json_tokener_parse_ex(tok, zBody ? zBody : "", (int)nBody);
+  if (pRoot != 0 && json_tokener_get_error(tok) == json_tokener_success) {
+    /* one JSON value, then white space only (json-c stops after the value
+    ** and would take what follows for nothing) */
+    for (size_t i = json_tokener_get_parse_end(tok); i < nBody; i++) {
+      if (zBody[i] != ' ' && zBody[i] != '\t' && zBody[i] != '\n' && zBody[i] != '\r') {
+        json_object_put(pRoot);
+        pRoot = 0;
+        break;
+      }
+    }
+  }
   if (pRoot == 0 || json_tokener_get_error(tok) != json_tokener_success) {
     json_tokener_free(tok);
     json_object_put(pRoot);

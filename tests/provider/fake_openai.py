@@ -33,6 +33,8 @@ The requested model name chooses the mode of that request:
     mode-404             HTTP 404 with an error body (model_not_found)
     mode-html            HTTP 502 with an HTML (not JSON) body
     mode-malformed       HTTP 200 with a truncated JSON body
+    mode-trailing[:space] HTTP 200, the normal completion followed by a second JSON
+                         object (with :space, by white space only)
     mode-huge[:BYTES]    HTTP 200, a valid reply whose content is BYTES long
                          (default 2 MiB), sent in chunks
     mode-drop            reads the request, closes the connection without a response
@@ -249,6 +251,11 @@ class _Handler(BaseHTTPRequestHandler):
                             "<body>bad gateway</body>\r\n</html>\r\n", "text/html")
         elif mode == "mode-malformed":
             self._send(200, '{"id": "chatcmpl-fake", "object": "chat.completion", "choices": [{"index"')
+        elif mode == "mode-trailing":
+            # a whole completion, then more: white space is fine, anything else is not JSON
+            body = json.dumps(self._completion(model, {"role": "assistant", "content": "echo: %s" % last},
+                                               n=num))
+            self._send(200, body + ("\r\n \n" if arg == "space" else "\n{\"extra\": 1}"))
         elif mode == "mode-huge":
             size = int(arg) if arg else 2 << 20
             body = json.dumps(self._completion(model, {"role": "assistant", "content": "x" * size},

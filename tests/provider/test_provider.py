@@ -448,6 +448,11 @@ class TestFailures(Base):
     def test_bad_bodies(self):
         self.expect_failure({"model": "mode-malformed"},
                             "chatflow: provider returned malformed JSON (%d bytes)" % len(MALFORMED))
+        # one JSON value: anything after it but white space is malformed
+        msg = self.error_of("SELECT complete_chat(1, '{\"model\": \"mode-trailing\"}')")
+        self.assertTrue(msg.startswith("chatflow: provider returned malformed JSON ("), msg)
+        self.assertEqual(self.reply(self.complete({"model": "mode-trailing:space"}))["content"], "echo: Hello")
+        SRV.reset()
         self.expect_failure({"model": "mode-nochoices"},
                             "chatflow: provider response has no choices")
         self.expect_failure({"model": "mode-nocontent"},
