@@ -544,14 +544,19 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
       goto db_error;
     }
     if (zTitle) {
+      /* the stamp the message's trigger gave: its time, never past the
+      ** clock (a message dated in the future) */
+      char zClock[CF_TIMESTAMP_LEN + 1];
+      cfNow(p, zClock);
       rc = cfStmt(p, CF_STMT_SET_TITLE,
-                  "UPDATE chat_conversations SET title = ?2, updated_at = max(updated_at, ?3)"
+                  "UPDATE chat_conversations SET title = ?2, updated_at = max(updated_at, min(?3, ?4))"
                   " WHERE id = ?1 AND title IS NULL",
                   &pStmt);
       if (rc != SQLITE_OK) goto db_error;
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_text(pStmt, 2, zTitle, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 4, zClock, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step(pStmt);
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
       cfStmtDone(p, pStmt);

@@ -186,6 +186,12 @@ SELECT 'future', c.updated_at, c.last_message_at, m.created_at
 SELECT add_message((SELECT id FROM chat_conversations WHERE title = 'Skewed'), 'user', 'backfilled',
                    '{"created_at": "2020-01-01T00:00:00Z", "now": "2030-06-01T00:02:00Z"}');
 SELECT 'past', updated_at, last_message_at FROM chat_conversations WHERE title = 'Skewed';
+-- the same in a conversation without a title: the message's title stamp
+-- follows the same rule (it failed the 60-second guard)
+SELECT create_conversation('acme', NULL, '{"uid": "untitled-skew", "now": "2030-06-01T00:00:00Z"}') > 0;
+SELECT add_message(conversation_by_uid('untitled-skew'), 'user', 'from a fast clock',
+                   '{"created_at": "2031-01-01T00:00:00Z", "now": "2030-06-01T00:01:00Z"}') > 0;
+SELECT 'untitled', title, updated_at, last_message_at FROM chat_conversations WHERE uid = 'untitled-skew';
 -- the clock stops short of year 9999's end: a lease or a TTL counted from
 -- it (at most a year) must still be a timestamp
 SELECT chatflow_clock('9999-01-01T00:00:00Z'); -- error
