@@ -805,7 +805,11 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                       0, zPath);
     if (rc == SQLITE_OK) {
       rc = cfImportExec(pI,
-                        "UPDATE workflow_runs SET completed_at = coalesce(?2, completed_at), lease_expires_at = ?3,"
+                        "UPDATE workflow_runs SET completed_at = coalesce(?2, completed_at),"
+                        /* an ended run holds no lease: dropped, as a run inserted
+                        ** ended (without proposals) has it dropped by the schema */
+                        " lease_expires_at = CASE WHEN status = 'completed' OR status = 'failed'"
+                        "   OR status = 'cancelled' OR status = 'expired' THEN NULL ELSE ?3 END,"
                         " expires_at = ?4, updated_at = '0000-01-01T00:00:00.000Z' WHERE id = ?1",
                         iRun, &aCell[RN_COMPLETED_AT], &aCell[RN_LEASE_EXPIRES_AT],
                         &aCell[RN_EXPIRES_AT], zPath);

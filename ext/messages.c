@@ -669,28 +669,38 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   if (cfSchemaResult(ctx, p)) return;
   /* Column 3: the options to pass on.  A tool result's new version answers
   ** the call the old one answered: its tool_call_id goes in unless the
-  ** options name one (options that are not a JSON object pass unchanged,
-  ** for add_message to refuse by its rules). */
-  rc = cfStmt(p, CF_STMT_MSG_EDIT_OF,
-              "SELECT conversation_id, role, coalesce(parent_id, 0),"
-              " CASE WHEN role = 'tool' AND json_type(metadata, '$.tool_call_id') = 'text'"
-              "       AND (?2 IS NULL OR (json_valid(?2) AND json_type(?2) = 'object'"
-              "            AND json_type(?2, '$.tool_call_id') IS NULL"
-              "            AND json_type(?2, '$.metadata.tool_call_id') IS NULL))"
-              "  THEN json_set(coalesce(?2, '{}'), '$.tool_call_id', json_extract(metadata, '$.tool_call_id'))"
-              "  ELSE ?2 END"
-              " FROM chat_messages WHERE id = ?1", &pStmt);
-  if (rc == SQLITE_OK) {
+  ** options name one.  json_type(), not json_valid(): SQLite 3.40's
+  ** json_valid() answers 0 when it cannot allocate, which would drop the
+  ** id silently; json_type() fails.  Options it cannot read (not JSON)
+  ** fail it too: then the message is read again without them, and
+  ** add_message refuses them by its rules (the second statement). */
+  static const char *const azEditSql[2] = {
+    "SELECT conversation_id, role, coalesce(parent_id, 0),"
+    " CASE WHEN role = 'tool' AND json_type(metadata, '$.tool_call_id') = 'text'"
+    "       AND (?2 IS NULL OR (typeof(?2) = 'text' AND json_type(?2) = 'object'"
+    "            AND json_type(?2, '$.tool_call_id') IS NULL"
+    "            AND json_type(?2, '$.metadata.tool_call_id') IS NULL))"
+    "  THEN json_set(coalesce(?2, '{}'), '$.tool_call_id', json_extract(metadata, '$.tool_call_id'))"
+    "  ELSE ?2 END"
+    " FROM chat_messages WHERE id = ?1",
+    "SELECT conversation_id, role, coalesce(parent_id, 0), ?2 FROM chat_messages WHERE id = ?1"};
+  for (int k = 0; k < 2; k++) {
+    rc = k == 0 ? cfStmt(p, CF_STMT_MSG_EDIT_OF, azEditSql[0], &pStmt) : cfStmtText(p, azEditSql[1], &pStmt);
+    if (rc != SQLITE_OK) break;
     sqlite3_bind_int64(pStmt, 1, iMsg);
     if (argc > 2) sqlite3_bind_value(pStmt, 2, argv[2]);
     rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      const char *z = (const char *)sqlite3_column_text(pStmt, 1);
-      iConv = sqlite3_column_int64(pStmt, 0);
-      iParent = sqlite3_column_int64(pStmt, 2);
-      rc = z ? SQLITE_OK : SQLITE_NOMEM;
-      if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
-    }
+    if (rc != SQLITE_ERROR || k == 1) break;
+    /* (SQLITE_ERROR: the options are not JSON; out of memory stays one) */
+    cfStmtDone(p, pStmt);
+    pStmt = 0;
+  }
+  if (rc == SQLITE_ROW) {
+    const char *z = (const char *)sqlite3_column_text(pStmt, 1);
+    iConv = sqlite3_column_int64(pStmt, 0);
+    iParent = sqlite3_column_int64(pStmt, 2);
+    rc = z ? SQLITE_OK : SQLITE_NOMEM;
+    if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
   }
   if (rc == SQLITE_OK) {
     /* a copy: the read ends before add_message takes the write lock (a

@@ -432,24 +432,31 @@ static int cfSettingCheck(const CfSetting *s, const char *z, char **pzErr) {
       return 1;
     }
     case CF_SET_NUMBER: {
-      /* decimal digits with at most one '.' between digits ("0.7", "2"):
-      ** no exponent, sign, hex or locale's comma (strtod takes all four) */
+      /* a decimal number: digits, an optional fraction ('.' and digits)
+      ** and an optional exponent ("0.7", "2", "7e-1"); not a sign, a bare
+      ** point, hex or the locale's comma, which strtod would take */
       double r = 0, rScale = 1;
-      int bDot = 0;
-      if (n == 0 || n > 20 || !isdigit((unsigned char)z[0]) || !isdigit((unsigned char)z[n - 1])) {
-        goto bad_number;
-      }
-      for (size_t i = 0; i < n; i++) {
-        if (z[i] == '.' && !bDot) {
-          bDot = 1;
-        } else if (isdigit((unsigned char)z[i])) {
+      int iExp = 0, bExpNeg = 0;
+      size_t i = 0;
+      if (n == 0 || n > 20 || !isdigit((unsigned char)z[0])) goto bad_number;
+      for (; i < n && isdigit((unsigned char)z[i]); i++) r = r * 10 + (z[i] - '0');
+      if (i < n && z[i] == '.') {
+        if (++i == n || !isdigit((unsigned char)z[i])) goto bad_number;
+        for (; i < n && isdigit((unsigned char)z[i]); i++) {
           r = r * 10 + (z[i] - '0');
-          if (bDot) rScale *= 10;
-        } else {
-          goto bad_number;
+          rScale *= 10;
         }
       }
+      if (i < n && (z[i] == 'e' || z[i] == 'E')) {
+        if (++i < n && (z[i] == '+' || z[i] == '-')) bExpNeg = z[i++] == '-';
+        if (i == n || !isdigit((unsigned char)z[i])) goto bad_number;
+        for (; i < n && isdigit((unsigned char)z[i]); i++) {
+          if (iExp < 1000) iExp = iExp * 10 + (z[i] - '0'); /* (past the range either way) */
+        }
+      }
+      if (i != n) goto bad_number;
       r /= rScale;
+      for (int k = 0; k < iExp && r != 0; k++) r = bExpNeg ? r / 10 : r * 10;
       if (!(r >= s->iMin && r <= s->iMax)) goto bad_number;
       break;
     bad_number:

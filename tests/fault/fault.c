@@ -632,6 +632,12 @@ static const char *const azRegressSteps[] = {
     " '{\"channel_versions\": {\"messages\": \"1\"}}')",
     "#oom SELECT fork_conversation(2)",
     "#oom SELECT group_concat(\"check\" || '=' || ok || coalesce(':' || detail, ''), ',') FROM chatflow_check()",
+    /* edit_message of a tool result keeps the call it answers: a
+    ** json_valid() that could not allocate dropped tool_call_id (messages.c) */
+    "#warm SELECT add_message(2, 'assistant', 'calls', '{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c1\","
+    " \"name\": \"f\", \"arguments\": {}}]}')",
+    "#warm SELECT add_message(2, 'tool', 'result', '{\"tool_call_id\": \"c1\"}')",
+    "SELECT edit_message((SELECT max(id) FROM chat_messages WHERE role = 'tool'), 'result 2', '{\"metadata\": {\"x\": 1}}')",
     0};
 
 static const Scenario aScenario[] = {

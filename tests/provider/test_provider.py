@@ -1622,9 +1622,9 @@ class TestSettings(Base):
                                        "got '2.5'"),
             ("llm.temperature", "warm", "chatflow: llm.temperature must be a number from 0 to 2, "
                                         "got 'warm'"),
-            # decimal digits only: no exponent, hex, bare point, or sign
+            # a decimal number: no hex, bare point, sign, comma, or bare exponent
             *[("llm.temperature", v, "chatflow: llm.temperature must be a number from 0 to 2, got '%s'" % v)
-              for v in ("1e0", "0x1", ".5", "1.", "+1", "0,5", "1.2.3")],
+              for v in ("0x1", ".5", "1.", "+1", "0,5", "1.2.3", "1e", "1e+", "2e1", "1e99999999")],
             ("llm.history_tokens", "1e3", "chatflow: llm.history_tokens must be an integer from 1 "
                                           "to 100000000, got '1e3'"),
             ("llm.max_response_bytes", "100", "chatflow: llm.max_response_bytes must be an integer "
@@ -1638,6 +1638,7 @@ class TestSettings(Base):
             with self.subTest(key=key, value=val):
                 self.assertEqual(self.error_of("SELECT chatflow_config(?, ?)", (key, val)), err)
         for key, val in [("llm.temperature", "0.35"), ("llm.temperature", "0"), ("llm.temperature", "2.0"),
+                         ("llm.temperature", "7e-1"), ("llm.temperature", "20E-1"),
                          ("llm.tls_verify", "off"), ("llm.max_tokens", "1"),
                          ("llm.ca_bundle", "/etc/ssl/certs/ca-certificates.crt")]:
             self.assertEqual(one(self.db, "SELECT chatflow_config(?, ?)", (key, val)), val)
