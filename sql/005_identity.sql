@@ -742,7 +742,7 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM workflow_runs
                       WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id)
       THEN RAISE(ABORT, 'chatflow: message run_id names no run of this conversation')
-    WHEN NEW.tokens IS NOT OLD.tokens AND NEW.tokens <> 0 AND NEW.status = 'streaming'
+    WHEN NEW.tokens IS NOT OLD.tokens AND NEW.tokens IS NOT 0 AND NEW.status = 'streaming'
       THEN RAISE(ABORT, 'chatflow: a streaming message counts no tokens until it finishes; omit tokens')
     WHEN NEW.id IS NOT OLD.id
       THEN RAISE(ABORT, 'chatflow: a message id cannot change')

@@ -538,8 +538,9 @@ class Plain:
         self.assertEqual(one(db, recount), 0)
         db.execute("INSERT INTO chat_messages (conversation_id, role, status) VALUES (1, 'assistant', 'streaming')")
         draft = one(db, "SELECT last_insert_rowid()")
-        self.refused("UPDATE chat_messages SET tokens = 50 WHERE id = ?", (draft,),
-                     "chatflow: a streaming message counts no tokens until it finishes; omit tokens")
+        for value in (50, None):
+            self.refused("UPDATE chat_messages SET tokens = ? WHERE id = ?", (value, draft),
+                         "chatflow: a streaming message counts no tokens until it finishes; omit tokens")
         db.execute("UPDATE chat_messages SET content = 'Rye', status = 'complete', tokens = NULL WHERE id = ?",
                    (draft,))
         db.execute("UPDATE chat_messages SET tokens = 9 WHERE id = ?", (draft,))
