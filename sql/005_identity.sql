@@ -241,8 +241,15 @@ INSERT INTO main.workflow_runs (
   completed_at, created_at, updated_at)
 SELECT
   id, conversation_id, workflow, status, current_step, state,
-  business_context, clarifications, error, lease_expires_at, started_at,
-  completed_at, created_at, updated_at
+  business_context, clarifications, error,
+  -- an ended run holds no lease and has its completed_at (raw SQL of 0.1
+  -- could leave either; 0.2's triggers keep both from then on)
+  CASE WHEN status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired'
+       THEN NULL ELSE lease_expires_at END,
+  started_at,
+  CASE WHEN status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired'
+       THEN coalesce(completed_at, updated_at) ELSE completed_at END,
+  created_at, updated_at
   FROM main.chatflow_v4_runs ORDER BY id;
 
 INSERT INTO main.chat_messages (

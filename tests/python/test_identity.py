@@ -504,6 +504,27 @@ class FromVersion01(Base):
         self.assertEqual(rows(db, "SELECT * FROM chatflow_check() WHERE NOT ok"), [])
         db.close()
 
+    def test_migration_repairs_ended_runs(self):
+        # 0.1's raw SQL could leave an ended run with a lease or without
+        # completed_at; 0.2's triggers keep both from then on, and
+        # migration 005 repairs what it copies
+        path = self.fixture_copy()
+        raw = sqlite3.connect(path)   # 0.1's schema alone, no extension
+        raw.execute("UPDATE workflow_runs SET status = 'cancelled' WHERE id = 1")
+        raw.execute("UPDATE workflow_runs SET lease_expires_at = '2026-01-05T00:00:00.000Z',"
+                    " completed_at = NULL WHERE id = 1")
+        raw.commit()
+        self.assertEqual(rows(raw, "SELECT status, lease_expires_at, completed_at FROM workflow_runs WHERE id = 1"),
+                         [("cancelled", "2026-01-05T00:00:00.000Z", None)])
+        updated = one(raw, "SELECT updated_at FROM workflow_runs WHERE id = 1")
+        raw.close()
+        db = connect(path)
+        self.assertEqual(one(db, "SELECT chatflow_init()"), 5)
+        self.assertEqual(rows(db, "SELECT lease_expires_at, completed_at FROM workflow_runs WHERE id = 1"),
+                         [(None, updated)])
+        self.assertEqual(rows(db, "SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+        db.close()
+
     def test_a_row_that_fails_a_json_check_stops_the_migration(self):
         # JSON that SQLite 3.42-3.44's json_valid() let in (JSON5), here
         # written past the CHECK: the rebuild refuses it, after its second
