@@ -214,19 +214,25 @@ static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
   return 0;
 }
 
-/* The error of a response whose tool calls share an id (azId[0..n-1], the
-** calls' ids in order), or 0: stored, the message would replay calls that
-** an OpenAI-compatible server refuses. */
-static char *cfDuplicateCallError(const char *const *azId, int n) {
-  CfCallId *a;
-  int iFirst = 0, iDup;
-  if (n < 2) return 0;
-  a = sqlite3_malloc64(sizeof(a[0]) * (sqlite3_uint64)n);
+/* The error of a reply whose tool calls share an id, or 0: stored, the
+** message would replay calls that an OpenAI-compatible server refuses.
+** pParts holds the reply's parts as both paths build them, the calls'
+** "tool-call" parts in the order of its tool_calls. */
+static char *cfDuplicateCallError(struct json_object *pParts) {
+  size_t nPart = json_object_array_length(pParts);
+  CfCallId *a = sqlite3_malloc64(sizeof(CfCallId) * (nPart ? nPart : 1));
+  int n = 0, iFirst = 0, iDup;
   if (a == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
-  for (int i = 0; i < n; i++) {
-    a[i].z = azId[i];
-    a[i].n = (int)strlen(azId[i]);
-    a[i].i = i;
+  for (size_t k = 0; k < nPart; k++) {
+    struct json_object *pPart = json_object_array_get_idx(pParts, k), *pType = 0, *pId = 0; /* borrowed */
+    if (json_object_object_get_ex(pPart, "type", &pType) &&
+        strcmp(json_object_get_string(pType), "tool-call") == 0 &&
+        json_object_object_get_ex(pPart, "id", &pId)) {
+      a[n].z = json_object_get_string(pId);
+      a[n].n = json_object_get_string_len(pId);
+      a[n].i = n;
+      n++;
+    }
   }
   iDup = cfFirstDuplicate(a, n, &iFirst);
   sqlite3_free(a);
@@ -302,21 +308,6 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     }
     if (json_object_object_get_ex(pMsg, "tool_calls", &pCalls) &&
         json_object_is_type(pCalls, json_type_array)) {
-      /* the ids first: present, and distinct */
-      size_t nCall = json_object_array_length(pCalls);
-      const char **azId = sqlite3_malloc64(sizeof(char *) * (nCall ? nCall : 1));
-      if (azId == 0) zErr = sqlite3_mprintf("chatflow: provider: out of memory");
-      for (size_t i = 0; i < nCall && zErr == 0; i++) {
-        struct json_object *pId = 0; /* borrowed */
-        if (!json_object_object_get_ex(json_object_array_get_idx(pCalls, i), "id", &pId) ||
-            !json_object_is_type(pId, json_type_string) || json_object_get_string_len(pId) == 0) {
-          zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", (int)i);
-        } else {
-          azId[i] = json_object_get_string(pId);
-        }
-      }
-      if (zErr == 0) zErr = cfDuplicateCallError(azId, (int)nCall);
-      sqlite3_free(azId);
       for (size_t i = 0; i < json_object_array_length(pCalls) && zErr == 0; i++) {
         struct json_object *pCall = json_object_array_get_idx(pCalls, i); /* borrowed */
         struct json_object *pFn = 0, *pId = 0, *pName = 0, *pArgs = 0;    /* borrowed */
@@ -354,6 +345,7 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
         json_object_array_add(pParts, pPart);
       }
     }
+    if (zErr == 0) zErr = cfDuplicateCallError(pParts);
     /* a reply that is one text part is stored without parts */
     if (zErr == 0 &&
         (json_object_array_length(pParts) > 1 ||
@@ -749,19 +741,6 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
       return cfDbError(s->p->db, rc);
     }
   }
-  if (s->nCall > 1) {
-    /* the ids present, and distinct */
-    const char **azId = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)s->nCall);
-    if (azId == 0) zErr = sqlite3_mprintf("chatflow: provider: out of memory");
-    for (int i = 0; i < s->nCall && zErr == 0; i++) {
-      if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
-        zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", i);
-      }
-      azId[i] = s->aCall[i].zId;
-    }
-    if (zErr == 0) zErr = cfDuplicateCallError(azId, s->nCall);
-    sqlite3_free(azId);
-  }
   for (int i = 0; i < s->nCall && zErr == 0; i++) {
     struct json_object *pPart;
     if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
@@ -779,6 +758,7 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
                                                       ? sqlite3_str_value(s->aCall[i].pArgs) : ""));
     json_object_array_add(pParts, pPart);
   }
+  if (zErr == 0) zErr = cfDuplicateCallError(pParts);
   if (zErr == 0 && s->nContent == 0 && json_object_array_length(pParts) == 0) {
     zErr = sqlite3_mprintf("chatflow: provider response has no content");
   }
