@@ -163,6 +163,15 @@ struct CfConn {
   sqlite3 *dbPending;                     /* index.c: messages not indexed yet, for search */
   int bPendingValid;                      /* dbPending holds the set pendKey names */
   CfPendKey pendKey;
+  /* cfCheckSchema: the version was this build's in the open transaction of
+  ** main on this file at this data version (see cfCheckSchema) */
+  int bSchemaOk;
+  sqlite3_file *pSchemaFile;
+  unsigned int iSchemaDv;
+  /* chatflow_init ran inside a caller's transaction at data version
+  ** iSchemaHoldDv: a ROLLBACK can take its migration back */
+  int bSchemaHold;
+  unsigned int iSchemaHoldDv;
 };
 
 /* The schema version this build creates (number of embedded migrations). */
@@ -225,6 +234,7 @@ int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
+void cfSchemaForget(CfConn *p, int bHold);
 int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
 int cfMaxContentChars(CfConn *p, int *pnMax, char **pzErr);
 int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut, char **pzErr);

@@ -338,6 +338,8 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     break;
   }
   if (bFkOff) sqlite3_db_config(p->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, 0);
+  /* the next call reads the version again (cfCheckSchema) */
+  cfSchemaForget(p, !bOwnTxn);
   if (rc != SQLITE_OK) {
     if ((rc & 0xff) == SQLITE_NOMEM) {
       sqlite3_free(zErr);

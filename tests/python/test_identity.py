@@ -544,6 +544,28 @@ class FromVersion01(Base):
         self.assertEqual(one(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'chatflow_v4_%'"), 0)
         db.close()
 
+    def test_version_read_again_after_a_rolled_back_init(self):
+        # Inside one transaction a call trusts the schema version an earlier
+        # call of that transaction read; a chatflow_init() that migrates
+        # inside the caller's transaction, then rolled back, must not leave
+        # that trust behind (the ROLLBACK does not move SQLite's data version).
+        db = connect(self.fixture_copy(), fk=False)
+        db.execute("BEGIN")
+        self.assertEqual(one(db, "SELECT chatflow_init()"), 5)
+        self.assertEqual(one(db, "SELECT add_message(1, 'user', 'inside')"), 9)
+        self.assertEqual(one(db, "SELECT add_message(1, 'user', 'inside again')"), 10)
+        db.execute("ROLLBACK")
+        self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), 4)
+        db.execute("BEGIN")
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages"), 8)
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            db.execute("SELECT add_message(1, 'user', 'on version 4')").fetchall()
+        self.assertEqual(str(cm.exception), "chatflow: database schema is version 4, this chatflow needs 5"
+                                            " \u2014 run SELECT chatflow_init()")
+        db.execute("ROLLBACK")
+        self.assertEqual(one(db, "SELECT count(*) FROM chat_messages"), 8)
+        db.close()
+
     def test_no_id_given_twice_after_purging_the_highest(self):
         db = self.db
         # conversation 4 holds the highest conversation id, messages 7 and 8
