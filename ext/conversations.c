@@ -60,21 +60,12 @@ static void cfConvOptions(CfJsonOpt *a) {
 
 static int cfTextLimit(sqlite3_context *ctx, const char *zWhat, const char *z, int nMax,
                        int bNonEmpty) {
-  int n = (int)strlen(z);
-  if (bNonEmpty && n == 0) {
-    cfResultError(ctx, "chatflow: %s must not be empty", zWhat);
-    return 1;
-  }
-  if (!cfUtf8Valid((const unsigned char *)z, n)) {
-    cfResultError(ctx, "chatflow: %s is not valid UTF-8", zWhat);
-    return 1;
-  }
-  if (cfUtf8Chars((const unsigned char *)z, n) > nMax) {
-    cfResultError(ctx, "chatflow: %s is %d characters, longer than the limit of %d", zWhat,
-                  cfUtf8Chars((const unsigned char *)z, n), nMax);
-    return 1;
-  }
-  return 0;
+  int bNoMem = 0;
+  char *zErr = cfTextLimitError(zWhat, z, (int)strlen(z), nMax, bNonEmpty, &bNoMem);
+  if (zErr == 0 && !bNoMem) return 0;
+  if (zErr) cfResultErrorMsg(ctx, zErr);
+  else sqlite3_result_error_nomem(ctx);
+  return 1;
 }
 
 /* The checks of uid, visibility, model and agent that creation and

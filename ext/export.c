@@ -392,6 +392,7 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     const char *zKey = (const char *)sqlite3_column_text(pStmt, 0);
     const char *zType = (const char *)sqlite3_column_text(pStmt, 1);
     CfCell *pCell;
+    sqlite3_int64 iInt = 0;
     int i, eKind, bOk;
     if (zKey == 0 || zType == 0) { rc = SQLITE_NOMEM; break; }
     for (i = 0; i < nField; i++) {
@@ -404,9 +405,12 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     }
     pCell = &aCell[i];
     eKind = aField[i].eKind;
-    pCell->bPresent = 1;
-    sqlite3_free(pCell->z); /* a repeated member: the last one counts */
-    memset(pCell, 0, sizeof(*pCell));
+    if (pCell->bPresent) {
+      /* JSON leaves a repeated key to the reader (RFC 8259): refused, as
+      ** chatflow's options refuse it, not "the last one counts" */
+      rc = cfImportError(pI, "%s has the field '%q' twice", zPath[0] ? zPath : "the document", zKey);
+      break;
+    }
     pCell->bPresent = 1;
     pCell->eType = SQLITE_NULL;
     if (eKind == CF_IK_SKIP) continue;
@@ -419,15 +423,27 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     switch (eKind) {
       case CF_IK_TEXT: bOk = strcmp(zType, "text") == 0; break;
       case CF_IK_TIME: bOk = strcmp(zType, "text") == 0; break;
-      case CF_IK_INT: bOk = strcmp(zType, "integer") == 0; break;
+      case CF_IK_INT:
       case CF_IK_BOOL:
-        bOk = strcmp(zType, "true") == 0 || strcmp(zType, "false") == 0 ||
-              (strcmp(zType, "integer") == 0 && (sqlite3_column_int64(pStmt, 2) & ~1) == 0);
+        /* an integer, or an integer-valued real (4.0: what SQLite's
+        ** json_object writes for a number a JavaScript binding bound);
+        ** beyond 64 bits SQLite gives a real, refused below rather than
+        ** clamped to a value the document never held */
+        if (strcmp(zType, "integer") == 0 && sqlite3_column_type(pStmt, 2) != SQLITE_INTEGER) {
+          rc = cfImportError(pI, "%s%s%s is an integer beyond 64 bits", zPath, zDot, zKey);
+          break;
+        }
+        bOk = (strcmp(zType, "integer") == 0 || strcmp(zType, "real") == 0) &&
+              cfValueInteger(sqlite3_column_value(pStmt, 2), &iInt);
+        if (eKind == CF_IK_BOOL) {
+          bOk = strcmp(zType, "true") == 0 || strcmp(zType, "false") == 0 || (bOk && (iInt & ~1) == 0);
+        }
         break;
       case CF_IK_OBJECT: bOk = strcmp(zType, "object") == 0; break;
       case CF_IK_ARRAY: bOk = strcmp(zType, "array") == 0; break;
       default: bOk = 1; break;
     }
+    if (rc != SQLITE_OK) break;
     if (!bOk) {
       rc = cfImportError(pI, "%s%s%s must be %s%s, got %s", zPath, zDot, zKey, cfKindName(eKind),
                          aField[i].bNull ? " or null" : "", zType);
@@ -435,7 +451,7 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     }
     if (eKind == CF_IK_INT || eKind == CF_IK_BOOL) {
       pCell->eType = SQLITE_INTEGER;
-      pCell->i = sqlite3_column_int64(pStmt, 2);
+      pCell->i = zType[0] == 't' ? 1 : zType[0] == 'f' ? 0 : iInt;
     } else if (eKind == CF_IK_TIME) {
       char zTime[CF_TIMESTAMP_LEN + 1];
       const char *z = (const char *)sqlite3_column_text(pStmt, 2);
@@ -767,6 +783,58 @@ static sqlite3_int64 cfImportRunId(const CfImport *pI, int i) {
   return pI->iRunBase + 1 + (pI->aRunActive[i] ? nFinished : 0) + nBefore;
 }
 
+/* The exported events of run iRun (at zPath), once inserted: statuses
+** that are run statuses, the run's creation (an event from null: the rule
+** of chatflow_check's run_first_event), and last the move to the run's
+** status (run_last_event). */
+static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zStatus, const char *zPath) {
+  sqlite3_stmt *pStmt = 0;
+  const char *zLast = 0;
+  char *zLastCopy = 0;
+  int i = 0, bCreation = 0;
+  int rc = cfStmtText(pI->p, "SELECT from_status, to_status FROM workflow_run_events WHERE run_id = ?1 ORDER BY id",
+                      &pStmt);
+  if (rc == SQLITE_OK) sqlite3_bind_int64(pStmt, 1, iRun);
+  while (cfImportNext(pStmt, &rc)) {
+    const char *zFrom = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *zTo = (const char *)sqlite3_column_text(pStmt, 1);
+    if (zTo == 0 || (zFrom == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL)) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if (zFrom && cfRunStatusIndex(zFrom) < 0) {
+      rc = cfImportError(pI, "%s.events[%d].from_status: invalid status '%q' (expected null or " CF_RUN_STATUSES ")",
+                         zPath, i, zFrom);
+      break;
+    }
+    if (cfRunStatusIndex(zTo) < 0) {
+      rc = cfImportError(pI, "%s.events[%d].to_status: invalid status '%q' (expected " CF_RUN_STATUSES ")",
+                         zPath, i, zTo);
+      break;
+    }
+    if (zFrom == 0) bCreation = 1;
+    sqlite3_free(zLastCopy);
+    zLast = zLastCopy = sqlite3_mprintf("%s", zTo);
+    if (zLast == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    i++;
+  }
+  cfStmtDone(pI->p, pStmt);
+  if (rc == SQLITE_OK && i == 0) {
+    rc = cfImportError(pI, "%s.events is empty: a run's log holds at least its creation"
+                       " (leave events out to have it logged)", zPath);
+  } else if (rc == SQLITE_OK && !bCreation) {
+    rc = cfImportError(pI, "%s.events has no event with from_status null (the run's creation)", zPath);
+  } else if (rc == SQLITE_OK && strcmp(zLast, zStatus) != 0) {
+    rc = cfImportError(pI, "%s.events ends with to_status '%q', not the run's status '%q'", zPath, zLast,
+                       zStatus);
+  }
+  sqlite3_free(zLastCopy);
+  return rc;
+}
+
 /* One run (already read into aCell) with its proposals and events. */
 static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath) {
   sqlite3_int64 iRun = cfImportRunId(pI, iIdx);
@@ -870,6 +938,7 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
     }
     sqlite3_free(aData);
   }
+  if (rc == SQLITE_OK && aCell[RN_EVENTS].eType == SQLITE_TEXT) rc = cfImportEventsCheck(pI, iRun, zStatus, zPath);
   return rc;
 }
 
@@ -1230,6 +1299,25 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       strcmp(aConv[CV_VISIBILITY].z, "public") != 0) {
     rc = cfImportError(&imp, "conversation.visibility: invalid visibility '%q' (expected private, public)",
                        aConv[CV_VISIBILITY].z);
+  }
+  {
+    /* the limits create_conversation applies (cfTextLimitError) */
+    static const struct { int iField; const char *zWhat; int nMax; int bNonEmpty; } aLimit[] = {
+      {CV_KEY, "conversation.key", CF_MAX_NAME_CHARS, 1},
+      {CV_TITLE, "conversation.title", CF_MAX_TITLE_CHARS, 0},
+      {CV_MODEL, "conversation.model", 200, 1},
+      {CV_AGENT, "conversation.agent", 200, 1},
+    };
+    for (int i = 0; rc == SQLITE_OK && i < (int)(sizeof(aLimit) / sizeof(aLimit[0])); i++) {
+      const CfCell *pCell = &aConv[aLimit[i].iField];
+      int bNoMem = 0;
+      char *zLimit;
+      if (pCell->eType != SQLITE_TEXT) continue;
+      zLimit = cfTextLimitError(aLimit[i].zWhat, pCell->z, pCell->n, aLimit[i].nMax, aLimit[i].bNonEmpty, &bNoMem);
+      if (bNoMem) rc = SQLITE_NOMEM;
+      else if (zLimit) rc = cfImportError(&imp, "%s", zLimit + 10); /* after "chatflow: " */
+      sqlite3_free(zLimit);
+    }
   }
   if (rc == SQLITE_OK && aConv[CV_KEY].eType == SQLITE_TEXT) {
     rc = cfImportQueryInt(&imp, "SELECT id FROM chat_conversations WHERE owner = ?1 AND key = ?2",

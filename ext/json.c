@@ -961,6 +961,13 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
       break;
     }
     if (strcmp(zType, "null") == 0) continue; /* null: absent */
+    if (zType[0] == 'r' && (pOpt->eType & (CF_JT_INT | CF_JT_NUMBER)) == CF_JT_INT &&
+        cfValueInteger(sqlite3_column_value(pStmt, 2), &pOpt->iVal)) {
+      /* an integer-valued real (4.0): what SQLite's json_object writes for
+      ** a number a JavaScript binding bound; 4.5 stays an error */
+      pOpt->bPresent = 1;
+      continue;
+    }
     if (!cfJsonTypeOk(zType, pOpt->eType)) {
       *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s must be %s, got %s", zKey, zFunc,
                                cfJsonExpected(pOpt->eType), cfJsonTypeName(zType));

@@ -922,7 +922,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     goto done;
   }
   if (aArg[1]) {
-    rc = cfTextCheck(aArg[1], "search owner", 0, 1, 1, (const char **)&zOwner, &zErr);
+    rc = cfTextCheck(aArg[1], "search owner", 0, 1, 0, (const char **)&zOwner, &zErr);
     if (rc != SQLITE_OK) goto done;
   }
   if (aArg[2] && sqlite3_value_type(aArg[2]) != SQLITE_NULL) {

@@ -73,10 +73,22 @@ static int cfTvfDisconnect(sqlite3_vtab *pVtab) {
 
 /*
 ** idxNum: bit i set when hidden argument i has an "= ?" constraint; xFilter's
-** argv follows the bits, low first.  The first argument is required: without
-** it the plan fails with the function's usage; an argument whose value is
-** not known yet (a join) gets SQLITE_CONSTRAINT, so SQLite plans otherwise.
+** argv follows the bits, low first.  An argument whose value is not known
+** yet (a join) gets SQLITE_CONSTRAINT, so SQLite plans otherwise.  The
+** first argument is required: a plan without it costs so much that SQLite
+** takes one with it when there is one (it asks for each branch of an OR
+** alone too), and xFilter fails with the function's usage when it runs.
+** An argument column is an argument, not a column of the rows (NULL when
+** not given): any other constraint on it (LIKE, <, IS, !=) would filter on
+** that, so it is refused rather than answered with no rows.
 */
+/* "f(a [, b])", the end of the usage text "chatflow: f needs an a: f(a [, b])". */
+static const char *cfTvfSignature(const CfTvfDef *pDef) {
+  const char *z = pDef->zUsage, *zSig = z;
+  while ((z = strstr(z, ": ")) != 0) zSig = z += 2;
+  return zSig;
+}
+
 static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   const CfTvfDef *pDef = ((CfTvfVtab *)pVtab)->pAux->pDef;
   int aIdx[CF_TVF_MAX_ARG] = {-1, -1, -1, -1};
@@ -84,7 +96,14 @@ static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   for (int i = 0; i < pInfo->nConstraint; i++) {
     const struct sqlite3_index_constraint *c = &pInfo->aConstraint[i];
     int b = c->iColumn - pDef->nCol;
-    if (b < 0 || b >= pDef->nArg || c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (c->op == SQLITE_INDEX_CONSTRAINT_LIMIT || c->op == SQLITE_INDEX_CONSTRAINT_OFFSET) continue;
+    if (b < 0 || b >= pDef->nArg) continue;
+    if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      cfVtabError(pVtab, "chatflow: %s takes its arguments as function arguments or as \"argument = value\";"
+                  " another comparison of an argument column (LIKE, <, IS, !=) cannot be used: %s",
+                  pDef->zName, cfTvfSignature(pDef));
+      return SQLITE_ERROR;
+    }
     if (!c->usable) {
       bUnusable = 1;
       continue;
@@ -92,10 +111,6 @@ static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
     aIdx[b] = i;
   }
   if (bUnusable) return SQLITE_CONSTRAINT;
-  if (pDef->nArg > 0 && aIdx[0] < 0) {
-    cfVtabError(pVtab, "%s", pDef->zUsage);
-    return SQLITE_ERROR;
-  }
   pInfo->idxNum = 0;
   for (int b = 0; b < pDef->nArg; b++) {
     if (aIdx[b] >= 0) {
@@ -104,7 +119,7 @@ static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
       pInfo->aConstraintUsage[aIdx[b]].omit = 1;
     }
   }
-  pInfo->estimatedCost = 100;
+  pInfo->estimatedCost = (pDef->nArg > 0 && aIdx[0] < 0) ? 1e18 : 100;
   pInfo->estimatedRows = 50;
   if (pDef->iOrderCol >= 0 && pInfo->nOrderBy == 1 &&
       pInfo->aOrderBy[0].iColumn == pDef->iOrderCol && !pInfo->aOrderBy[0].desc) {
@@ -176,6 +191,11 @@ static int cfTvfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   cfTvfReset(pCur);
   pCur->bEof = 1;
   pCur->iRowid = 0;
+  if (pDef->nArg > 0 && (idxNum & 1) == 0) { /* no plan had the first argument */
+    sqlite3_free(pVtab->base.zErrMsg);
+    pVtab->base.zErrMsg = sqlite3_mprintf("%s", pDef->zUsage);
+    return pVtab->base.zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   for (int b = 0; b < pDef->nArg; b++) {
     if (idxNum & (1 << b)) {
       aArg[b] = argv[i++];

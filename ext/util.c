@@ -648,6 +648,27 @@ int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut) {
   return 0;
 }
 
+/* The limits of a name-like text field (key, title, model, agent, uid):
+** 0 when z[0..n) is valid UTF-8 of at most nMax characters (and not
+** empty, with bNonEmpty); else the error "chatflow: <zWhat> ..."
+** (sqlite3_malloc'd; *pbNoMem set when it could not be allocated).
+** create_conversation, update_conversation and import_conversation share it. */
+char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bNonEmpty, int *pbNoMem) {
+  char *zErr = 0;
+  if (bNonEmpty && n == 0) {
+    zErr = sqlite3_mprintf("chatflow: %s must not be empty", zWhat);
+  } else if (!cfUtf8Valid((const unsigned char *)z, n)) {
+    zErr = sqlite3_mprintf("chatflow: %s is not valid UTF-8", zWhat);
+  } else if (cfUtf8Chars((const unsigned char *)z, n) > nMax) {
+    zErr = sqlite3_mprintf("chatflow: %s is %d characters, longer than the limit of %d", zWhat,
+                           cfUtf8Chars((const unsigned char *)z, n), nMax);
+  } else {
+    return 0;
+  }
+  if (zErr == 0) *pbNoMem = 1;
+  return zErr;
+}
+
 /* An id argument: an integer > 0 (cfValueInteger: 1.0 is 1); text, blob
 ** and non-integral reals are refused, never coerced. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut) {

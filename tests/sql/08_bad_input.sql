@@ -315,7 +315,7 @@ SELECT add_message(1, 'user', 'x', '{"attachments": [' || printf('%.1048576c', '
 SELECT add_message(1, 'user', 'x', '{"tokens": 99999999999999999999999}'); -- error
 SELECT add_message(1, 'user', 'x', '{"run_id": "1"}'); -- error
 SELECT add_message(1, 'user', 'x', '{"run_id": 2}'); -- error
-SELECT add_message(1, 'user', 'x', '{"run_id": 1.0}'); -- error
+SELECT add_message(1, 'user', 'x', '{"run_id": 1.5}'); -- error
 SELECT start_run(2, 'topical_map', '{'); -- error
 SELECT start_run(2, 'topical_map', '[]'); -- error
 SELECT start_run(2, 'topical_map', '5'); -- error
