@@ -1006,6 +1006,26 @@ test('better-sqlite3 binds a JS number as REAL and a BigInt as INTEGER', () => {
   db.close();
 });
 
+test('JSON options built with json_object from JS numbers: 4 (a REAL 4.0) counts as the integer, 4.5 is refused', () => {
+  const db = fixture();
+  try {
+    const optsSql = "json_object('tokens', ?, 'parent_id', ?)";
+    assert.equal(db.prepare(`SELECT ${optsSql}`).pluck().get(4, 3), '{"tokens":4.0,"parent_id":3.0}');
+    const id = db.prepare(`SELECT add_message(1, 'assistant', 'Shorter in summer.', ${optsSql})`).pluck().get(4, 3);
+    assert.deepEqual(db.prepare('SELECT tokens, parent_id, typeof(tokens) FROM chat_messages WHERE id = ?').raw().get(id),
+                     [4, 3, 'integer']);
+    assert.throws(() => db.prepare(`SELECT add_message(1, 'assistant', 'x', ${optsSql})`).get(4.5, 3),
+                  { message: "chatflow: option 'tokens' of add_message must be an integer, got a number" });
+    // an import document written by json_set from JS numbers
+    const doc = db.prepare("SELECT json_set(export_conversation(2), '$.messages[0].tokens', ?, '$.messages[0].seq', ?)")
+      .pluck().get(6, 1);
+    const conv = db.prepare("SELECT import_conversation('globex', ?)").pluck().get(doc);
+    assert.deepEqual(db.prepare('SELECT seq, tokens FROM chat_messages WHERE conversation_id = ?').raw().get(conv), [1, 6]);
+  } finally {
+    db.close();
+  }
+});
+
 test("the tables cover every chatflow function, arity and table-valued function's argument", () => {
   // Two fresh connections, one with chatflow loaded, no SQL run on either
   // before (SQLite registers some of its own modules when first used).
