@@ -52,6 +52,11 @@
 ** derived counters (and "branched") are accepted and ignored.  Required: format, conversation,
 ** messages[i].role, runs[i].workflow and status, events[i].to_status,
 ** proposals[i].kind and proposed_name; a message needs content or parts.
+** A member given twice in one object is an error; an integer member takes
+** an integer-valued real (4.0) and refuses one beyond 64 bits.  The
+** conversation's key, title, model and agent have create_conversation's
+** limits (cfTextLimitError); a run's events, when given, must be a log it
+** could have written (cfImportEventsCheck).
 ** Everything else takes the default a raw INSERT would get (timestamps: the
 ** connection clock).  Messages must come in increasing seq order.
 **   The schema's rules hold for the imported rows as for any other: a run
@@ -789,8 +794,7 @@ static sqlite3_int64 cfImportRunId(const CfImport *pI, int i) {
 ** status (run_last_event). */
 static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zStatus, const char *zPath) {
   sqlite3_stmt *pStmt = 0;
-  const char *zLast = 0;
-  char *zLastCopy = 0;
+  char *zLast = 0; /* the last event's to_status (a copy) */
   int i = 0, bCreation = 0;
   int rc = cfStmtText(pI->p, "SELECT from_status, to_status FROM workflow_run_events WHERE run_id = ?1 ORDER BY id",
                       &pStmt);
@@ -813,8 +817,8 @@ static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zSt
       break;
     }
     if (zFrom == 0) bCreation = 1;
-    sqlite3_free(zLastCopy);
-    zLast = zLastCopy = sqlite3_mprintf("%s", zTo);
+    sqlite3_free(zLast);
+    zLast = sqlite3_mprintf("%s", zTo);
     if (zLast == 0) {
       rc = SQLITE_NOMEM;
       break;
@@ -831,7 +835,7 @@ static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zSt
     rc = cfImportError(pI, "%s.events ends with to_status '%q', not the run's status '%q'", zPath, zLast,
                        zStatus);
   }
-  sqlite3_free(zLastCopy);
+  sqlite3_free(zLast);
   return rc;
 }
 

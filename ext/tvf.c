@@ -71,6 +71,13 @@ static int cfTvfDisconnect(sqlite3_vtab *pVtab) {
   return SQLITE_OK;
 }
 
+/* "f(a [, b])", the end of the usage text "chatflow: f needs an a: f(a [, b])". */
+static const char *cfTvfSignature(const CfTvfDef *pDef) {
+  const char *z = pDef->zUsage, *zSig = z;
+  while ((z = strstr(z, ": ")) != 0) zSig = z += 2;
+  return zSig;
+}
+
 /*
 ** idxNum: bit i set when hidden argument i has an "= ?" constraint; xFilter's
 ** argv follows the bits, low first.  An argument whose value is not known
@@ -82,13 +89,6 @@ static int cfTvfDisconnect(sqlite3_vtab *pVtab) {
 ** not given): any other constraint on it (LIKE, <, IS, !=) would filter on
 ** that, so it is refused rather than answered with no rows.
 */
-/* "f(a [, b])", the end of the usage text "chatflow: f needs an a: f(a [, b])". */
-static const char *cfTvfSignature(const CfTvfDef *pDef) {
-  const char *z = pDef->zUsage, *zSig = z;
-  while ((z = strstr(z, ": ")) != 0) zSig = z += 2;
-  return zSig;
-}
-
 static int cfTvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo) {
   const CfTvfDef *pDef = ((CfTvfVtab *)pVtab)->pAux->pDef;
   int aIdx[CF_TVF_MAX_ARG] = {-1, -1, -1, -1};
