@@ -132,6 +132,8 @@ enum {
   CF_STMT_DRAFT_ABORT, /* drafts.c: abort_message, expire_stale_runs' drafts */
   CF_STMT_COUNT
 };
+/* json.c's statements, on CfConn.dbJson: slot k is CF_STMT_JSON_LOAD + k */
+#define CF_STMT_JSON_COUNT (CF_STMT_JSON_RESUME - CF_STMT_JSON_LOAD + 1)
 
 /* Statements cached by their text (cfStmtText): import, fork, export. */
 #define CF_STMT_TEXT_SLOTS 24
@@ -163,6 +165,11 @@ struct CfConn {
   sqlite3 *dbPending;                     /* index.c: messages not indexed yet, for search */
   int bPendingValid;                      /* dbPending holds the set pendKey names */
   CfPendKey pendKey;
+  /* json.c: a private in-memory connection for checking JSON arguments
+  ** (json_each would open a read transaction on the caller's connection),
+  ** and its statements, CF_STMT_JSON_LOAD .. CF_STMT_JSON_RESUME */
+  sqlite3 *dbJson;
+  sqlite3_stmt *aJsonStmt[CF_STMT_JSON_COUNT];
   /* cfCheckSchema: the version was this build's in the open transaction of
   ** main on this file at this data version (see cfCheckSchema) */
   int bSchemaOk;
@@ -271,6 +278,7 @@ int cfUtf8HasScript(const unsigned char *z, int n);
 int cfBeginWrite(CfConn *p, char **pzErr);
 int cfBeginWriteResult(sqlite3_context *ctx, CfConn *p);
 int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr);
+void cfEndAfterError(CfConn *p, int rc);
 int cfInitBegin(CfConn *p, char **pzErr);
 int cfInitEnd(CfConn *p, int rc, char **pzErr);
 char *cfWriteError(CfConn *p, int rc);
@@ -346,6 +354,7 @@ int cfJsonOptions(const char *zJson, int nJson, const char *zFunc, CfJsonOpt *aO
                   char **pzErr);
 void cfJsonOptionsFree(CfJsonOpt *aOpt, int nOpt);
 int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr, char **pzErr);
+sqlite3 *cfJsonConnection(CfConn *p);
 int cfJsonPartsValid(CfConn *p, const char *zParts, int nParts, const char *zKey, char **pzErr);
 /* Reads p from sqlite3_user_data(ctx); sets the error on ctx itself. */
 int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int eType,

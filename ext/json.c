@@ -568,22 +568,68 @@ int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin
 
 /* ------------------------------------------------------ reading (SQLite) */
 
-/* Where the statements run: the caller's connection with its statement
-** cache (p), or a private connection without one (db only). */
+/* Where the statements run: the private connection of a caller's
+** connection, with its statement cache (p: CfConn.dbJson), or a private
+** connection opened for one call (db only).  Never the caller's own
+** connection: json_each and json_tree are table-valued functions of its
+** main schema, so a statement using them opens a read transaction of
+** main, and inside the caller's deferred BEGIN that read transaction
+** stays; the writing function's write lock would then have to be
+** upgraded from it, which SQLite refuses at once instead of waiting in
+** the busy handler (the lock error would blame the caller's
+** transaction). */
 typedef struct CfJsonDb {
   CfConn *p;
   sqlite3 *db;
 } CfJsonDb;
 
+/* The private connection of p (CfConn.dbJson), opened the first time; 0
+** when it cannot be opened (out of memory: an in-memory database fails to
+** open only so).  No mutex of its own: it is used only inside calls on
+** p->db, which hold p->db's.  For statements that read JSON arguments
+** before a writing function takes the write lock (see CfJsonDb). */
+sqlite3 *cfJsonConnection(CfConn *p) {
+  if (p->dbJson == 0 &&
+      sqlite3_open_v2(":memory:", &p->dbJson, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      0) != SQLITE_OK) {
+    sqlite3_close(p->dbJson);
+    p->dbJson = 0;
+  }
+  return p->dbJson;
+}
+
 static int cfJsonPrepare(CfJsonDb *pDb, int iSlot, const char *zSql, sqlite3_stmt **ppStmt) {
+  CfConn *p = pDb->p;
+  sqlite3_stmt **ppSlot;
+  int rc;
   *ppStmt = 0;
-  if (pDb->p) return cfStmt(pDb->p, iSlot, zSql, ppStmt);
-  return sqlite3_prepare_v2(pDb->db, zSql, -1, ppStmt, 0);
+  if (p == 0) return sqlite3_prepare_v2(pDb->db, zSql, -1, ppStmt, 0);
+  if (cfJsonConnection(p) == 0) return SQLITE_NOMEM;
+  pDb->db = p->dbJson;
+  ppSlot = &p->aJsonStmt[iSlot - CF_STMT_JSON_LOAD];
+  if (*ppSlot && !sqlite3_stmt_busy(*ppSlot)) {
+    *ppStmt = *ppSlot;
+    return SQLITE_OK;
+  }
+  if (*ppSlot == 0) {
+    rc = sqlite3_prepare_v3(p->dbJson, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppSlot, 0);
+    *ppStmt = *ppSlot;
+    return rc;
+  }
+  return sqlite3_prepare_v2(p->dbJson, zSql, -1, ppStmt, 0); /* the slot's is in use */
 }
 
 static void cfJsonDone(CfJsonDb *pDb, sqlite3_stmt *pStmt) {
-  if (pDb->p) cfStmtDone(pDb->p, pStmt);
-  else sqlite3_finalize(pStmt);
+  if (pDb->p && pStmt) {
+    for (int k = 0; k < CF_STMT_JSON_COUNT; k++) {
+      if (pDb->p->aJsonStmt[k] == pStmt) {
+        sqlite3_reset(pStmt);
+        sqlite3_clear_bindings(pStmt);
+        return;
+      }
+    }
+  }
+  sqlite3_finalize(pStmt);
 }
 
 /* The error of a failed SQLite call: SQLITE_NOMEM without a message (the

@@ -212,7 +212,9 @@ static int cfTypeValid(const char *z) {
 ** begin_message (bDraft: vContent is 0, the message a draft in status
 ** streaming with empty content, docs/drafts.md).  zRole is checked;
 ** vContent and vOpts (0 when not given) are the arguments. */
-static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
+/* Returns SQLITE_OK when the message was added (its id is the result on
+** ctx), else an error code (the error is set on ctx). */
+static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
                          sqlite3_value *vContent, sqlite3_value *vOpts, sqlite3_int64 iEditOf,
                          sqlite3_int64 iEditParent, int bDraft) {
   static const CfJsonOpt aInit[MOPT_COUNT] = {
@@ -235,8 +237,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
 
   memcpy(aOpt, aInit, sizeof(aInit));
   if (bDraft) zContent = "";
-  else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return;
-  if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return;
+  else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return SQLITE_ERROR;
+  if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return SQLITE_ERROR;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc,
                                        aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
@@ -611,7 +613,8 @@ static void cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, c
   if (rc == SQLITE_OK) rc = cfIndexAfterInsert(p, iMsg);
 
 db_error:
-  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
+  rc = cfFinish(ctx, p, rc, &zErr);
+  if (rc == SQLITE_OK) sqlite3_result_int64(ctx, iMsg);
   goto done;
 fail:
   /* Before the write, or cfBeginWrite failed (it has undone itself): the
@@ -619,6 +622,7 @@ fail:
   cfResultErrorMsg(ctx, zErr);
   zErr = 0;
   cfResultCode(ctx, rc);
+  if (rc == SQLITE_OK) rc = SQLITE_ERROR;
 done:
   sqlite3_free(zTitle);
   sqlite3_free(zStep);
@@ -626,6 +630,7 @@ done:
   sqlite3_free(zMeta);
   sqlite3_free(zCallId);
   cfJsonOptionsFree(aOpt, MOPT_COUNT);
+  return rc;
 }
 
 static int cfRoleCheck(sqlite3_context *ctx, sqlite3_value *v, const char **pzRole) {
@@ -664,9 +669,13 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   sqlite3_int64 iMsg, iConv = 0, iParent = 0;
   char zRole[16];
   sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
   int rc;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
-  if (cfSchemaResult(ctx, p)) return;
+  /* The write lock before the message is read (write.c: a read first would
+  ** make the caller's deferred transaction a read transaction, which SQLite
+  ** cannot upgrade in the busy handler); add_message's bracket nests. */
+  if (cfBeginWriteResult(ctx, p)) return;
   /* Column 3: the options to pass on.  A tool result's new version answers
   ** the call the old one answered: its tool_call_id goes in unless the
   ** options name one.  json_type(), not json_valid(): SQLite 3.40's
@@ -703,27 +712,34 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     if (z) sqlite3_snprintf((int)sizeof(zRole), zRole, "%s", z);
   }
   if (rc == SQLITE_OK) {
-    /* a copy: the read ends before add_message takes the write lock (a
-    ** statement still reading would keep a read transaction open, and
-    ** SQLite could not wait for the lock) */
+    /* a copy: the statement ends before add_message runs */
     sqlite3_value *vOpts = 0;
     if (argc > 2 || sqlite3_column_type(pStmt, 3) != SQLITE_NULL) {
       vOpts = sqlite3_value_dup(sqlite3_column_value(pStmt, 3));
       if (vOpts == 0) rc = SQLITE_NOMEM;
     }
     cfStmtDone(p, pStmt);
-    if (rc == SQLITE_OK) cfAddMessage(ctx, p, iConv, zRole, argv[1], vOpts, iMsg, iParent, 0);
-    else sqlite3_result_error_nomem(ctx);
+    pStmt = 0;
+    if (rc == SQLITE_OK) {
+      /* its result (the id, or its error with its own work undone) is
+      ** the call's; then this bracket ends: on success the RELEASE (the
+      ** commit when the call began the transaction), whose failure
+      ** becomes the call's error; after its error the undo, which knows
+      ** when SQLite has already rolled the transaction back (an I/O error
+      ** in rollback-journal mode) */
+      rc = cfAddMessage(ctx, p, iConv, zRole, argv[1], vOpts, iMsg, iParent, 0);
+      sqlite3_value_free(vOpts);
+      if (rc == SQLITE_OK) cfFinish(ctx, p, rc, &zErr);
+      else cfEndAfterError(p, rc);
+      return;
+    }
     sqlite3_value_free(vOpts);
-    return;
+  } else if (rc == SQLITE_DONE) {
+    zErr = sqlite3_mprintf("chatflow: unknown message %lld", iMsg);
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   cfStmtDone(p, pStmt);
-  if (rc == SQLITE_DONE) {
-    cfResultError(ctx, "chatflow: unknown message %lld", iMsg);
-    return;
-  }
-  cfResultErrorMsg(ctx, cfDbError(p->db, rc));
-  cfResultCode(ctx, rc);
+  cfFinish(ctx, p, rc, &zErr);
 }
 
 /* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */

@@ -71,6 +71,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   const char *zUi = 0, *zOpts = 0;
   char *zErr = 0;
   sqlite3_stmt *pStmt = 0, *pAdd = 0;
+  sqlite3 *dbJson = 0;
   int rc;
 
   memcpy(aOpt, aInit, sizeof(aInit));
@@ -85,9 +86,12 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   }
   if (rc != SQLITE_OK) goto fail;
 
-  /* The UIMessage's members, and add_message's arguments made of them. */
-  rc = sqlite3_prepare_v2(
-      p->db,
+  /* The UIMessage's members, and add_message's arguments made of them:
+  ** read on the private connection (json_each on p->db would open a read
+  ** transaction of main before add_message takes the write lock). */
+  dbJson = cfJsonConnection(p);
+  rc = dbJson == 0 ? SQLITE_NOMEM : sqlite3_prepare_v2(
+      dbJson,
       "SELECT json_type(?1), json_type(?1, '$.id'), length(json_extract(?1, '$.id')),"
       " json_type(?1, '$.role'), json_extract(?1, '$.role'),"
       " json_type(?1, '$.parts'), json_array_length(?1, '$.parts'), json_type(?1, '$.metadata'),"
@@ -156,8 +160,8 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       }
     }
     if (rc == SQLITE_OK && zErr) rc = SQLITE_ERROR;
-  } else if (rc != SQLITE_OK) {
-    zErr = cfDbError(p->db, rc);
+  } else if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
+    zErr = cfDbError(dbJson, rc); /* the members' statement failed */
   }
   sqlite3_finalize(pAdd);
   sqlite3_finalize(pStmt);

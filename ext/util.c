@@ -366,6 +366,12 @@ void cfConnFinalize(CfConn *p) {
   sqlite3_close(p->dbPending);
   p->dbPending = 0;
   p->bPendingValid = 0;
+  for (int i = 0; i < CF_STMT_JSON_COUNT; i++) {
+    sqlite3_finalize(p->aJsonStmt[i]);
+    p->aJsonStmt[i] = 0;
+  }
+  sqlite3_close(p->dbJson);
+  p->dbJson = 0;
 }
 
 /* The guard module: an eponymous table with one hidden column and no rows. */

@@ -396,6 +396,13 @@ int cfFinish(sqlite3_context *ctx, CfConn *p, int rc, char **pzErr) {
   return rc;
 }
 
+/* Ends a write bracket after a nested call failed and has set its own
+** error on the context: undoes what the bracket holds, as cfFinish would,
+** but leaves that error as it is. */
+void cfEndAfterError(CfConn *p, int rc) {
+  cfTxnEnd(p, rc == SQLITE_OK ? SQLITE_ERROR : rc, 0);
+}
+
 /* chatflow_init's bracket: the same SAVEPOINT rules without the write
 ** lock, schema check or clock (cfApplyMigrations takes the lock itself). */
 int cfInitBegin(CfConn *p, char **pzErr) {

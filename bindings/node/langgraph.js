@@ -136,6 +136,9 @@ class ChatflowSaver extends BaseCheckpointSaver {
     const checkpoint_ns = config.configurable?.checkpoint_ns;
     const opts = {};
     if (checkpoint_ns !== undefined && checkpoint_ns !== null) opts.checkpoint_ns = checkpoint_ns;
+    // the checkpoint the config names, if any (as SqliteSaver and MemorySaver list)
+    const checkpoint_id = config.configurable?.checkpoint_id;
+    if (checkpoint_id !== undefined && checkpoint_id !== null) opts.checkpoint_id = String(checkpoint_id);
     if (before?.configurable?.checkpoint_id !== undefined) opts.before = before.configurable.checkpoint_id;
     if (limit) opts.limit = parseInt(limit, 10);
     if (filter) {
@@ -208,6 +211,11 @@ class ChatflowSaver extends BaseCheckpointSaver {
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 
+  // BEGIN IMMEDIATE (.immediate()): the transaction reads the thread's
+  // messages before it writes, and a deferred transaction that has read
+  // cannot wait for the write lock (SQLite fails the upgrade at once,
+  // whatever the busy timeout); inside a caller's transaction it is a
+  // SAVEPOINT, as any better-sqlite3 transaction.
   _putIn(thread, checkpointId, blobs, serialized, inline, bytes, metaBytes, parent, opts, versions) {
     this.db.transaction(() => {
       for (const [channel, version, t, b, list] of blobs) {
@@ -233,7 +241,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
         Buffer.from(metaBytes).toString('utf8'),
         JSON.stringify({ ...opts, parent_checkpoint_id: parent ?? null, channel_versions: JSON.parse(versions) }),
       );
-    })();
+    }).immediate();
   }
 
   async putWrites(config, writes, taskId) {
@@ -255,7 +263,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
         if (chatflow_run_id !== undefined && chatflow_run_id !== null) opts.run_id = chatflow_run_id;
         this.sql.write.get(String(thread_id), checkpoint_id, taskId, idx, channel, value, JSON.stringify(opts));
       }
-    })();
+    }).immediate(); // (see _putIn)
   }
 
   async deleteThread(threadId) {

@@ -8,6 +8,11 @@ import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { ChatflowSaver } from 'chatflow/langgraph';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 let db;
@@ -221,5 +226,76 @@ describe('a chat graph', () => {
     await graph.invoke({ messages: [new HumanMessage('four')] }, config);
     expect((await graph.getState(config)).values.messages).toHaveLength(8);
     expect(sql('SELECT count(*) FROM chat_messages')).toBe(8);
+  });
+});
+
+describe('list', () => {
+  test('a config that names a checkpoint lists that checkpoint (as MemorySaver and SqliteSaver do)', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const checkpoint = { ...emptyCheckpoint(), id: uuid6(i) };
+      await saver.put({ configurable: { thread_id: 't1', checkpoint_ns: '' } }, checkpoint,
+        { source: 'loop', step: i, parents: {} }, {});
+      ids.push(checkpoint.id);
+    }
+    const listed = [];
+    for await (const t of saver.list({ configurable: { thread_id: 't1', checkpoint_id: ids[1] } })) {
+      listed.push(t.config.configurable.checkpoint_id);
+    }
+    expect(listed).toEqual([ids[1]]);
+    const all = [];
+    for await (const t of saver.list({ configurable: { thread_id: 't1' } })) all.push(t.config.configurable.checkpoint_id);
+    expect(all).toEqual([...ids].reverse());
+  });
+});
+
+describe('another connection holds the write lock', () => {
+  // put and putWrites wait in the busy handler: their transaction reads the
+  // thread's messages before it writes, so a deferred BEGIN could not wait
+  // (SQLite fails the upgrade of a read transaction at once).
+  test('put with messages and putWrites wait for it and succeed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatflow-lg-lock-'));
+    const file = join(dir, 'lock.db');
+    const fileDb = new Database(file);
+    try {
+      fileDb.pragma('journal_mode = wal');
+      fileDb.pragma('busy_timeout = 5000');
+      const fileSaver = new ChatflowSaver(fileDb, { owner: 'acme' });
+      fileSaver.setup();
+      const config = { configurable: { thread_id: 'locked-1', checkpoint_ns: '' } };
+      const first = { ...emptyCheckpoint(), id: uuid6(0) };
+      first.channel_values = { messages: [new HumanMessage({ content: 'Hi', id: 'm-1' })] };
+      first.channel_versions = { messages: 1 };
+      await fileSaver.put(config, first, { source: 'input', step: -1, parents: {} }, { messages: 1 });
+      // another process takes the write lock for 400 ms (the writer here
+      // blocks this thread while it waits, so the holder cannot be in it)
+      const holder = spawn(process.execPath, ['-e', `
+        const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+        const db = new Database(${JSON.stringify(file)});
+        db.exec('BEGIN IMMEDIATE');
+        process.stdout.write('locked\\n');
+        setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`]);
+      await new Promise((resolve, reject) => {
+        holder.stdout.once('data', resolve);
+        holder.once('error', reject);
+      });
+      const second = { ...emptyCheckpoint(), id: uuid6(1) };
+      second.channel_values = {
+        messages: [new HumanMessage({ content: 'Hi', id: 'm-1' }), new AIMessage({ content: 'Hello', id: 'm-2' })],
+      };
+      second.channel_versions = { messages: 2 };
+      const t0 = Date.now();
+      const saved = await fileSaver.put({ configurable: { ...config.configurable, checkpoint_id: first.id } }, second,
+        { source: 'loop', step: 0, parents: {} }, { messages: 2 });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      await fileSaver.putWrites(saved, [['answer', 42]], 'task-1');
+      await new Promise((resolve) => holder.once('exit', resolve));
+      expect(fileDb.prepare('SELECT count(*) FROM langgraph_checkpoints').pluck().get()).toBe(2);
+      expect(fileDb.prepare('SELECT count(*) FROM langgraph_writes').pluck().get()).toBe(1);
+      expect(fileDb.prepare('SELECT group_concat(content, \'|\') FROM chat_messages').pluck().get()).toBe('Hi|Hello');
+    } finally {
+      fileDb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -360,7 +360,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     r = subprocess.run([sys.executable, os.path.join(here, "deferred_busy.py")],
                        capture_output=True, text=True, timeout=60)
-    c.check("deferred BEGIN + add_message waits for the write lock", r.returncode == 0,
+    c.check("deferred BEGIN + add_message, and each writer given JSON, waits for the write lock", r.returncode == 0,
             r.stdout + r.stderr)
     # Regression (issue 8): a call failing with "database is locked" in
     # rollback-journal mode ends its own transaction (tests/race/locked_txn.py),
