@@ -502,7 +502,7 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   if (aOpt[MOPT_UID].bPresent) {
     rc = cfStmt(p, CF_STMT_MSG_RETRY,
                 "SELECT id, content IS ?4 AND parts IS coalesce(?5, json_extract(?6, '$.parts')),"
-                "       coalesce(parent_id, 0), role IS ?3, role"
+                "       coalesce(parent_id, 0), role IS ?3, role, status"
                 "  FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2",
                 &pStmt);
     if (rc != SQLITE_OK) goto db_error;
@@ -518,6 +518,15 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
       if (!sqlite3_column_int(pStmt, 3)) {
         zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with another role (%s)",
                                aOpt[MOPT_UID].zVal, iConv, (const char *)sqlite3_column_text(pStmt, 4));
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (bDraft && sqlite3_column_type(pStmt, 5) == SQLITE_TEXT &&
+                 strcmp((const char *)sqlite3_column_text(pStmt, 5), "streaming") != 0) {
+        /* begin_message answers a draft, in status streaming: a finished
+        ** or aborted message under the uid is no retry of it */
+        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld as message %lld,"
+                               " which is %s, not streaming; begin the draft under another uid",
+                               aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 0),
+                               (const char *)sqlite3_column_text(pStmt, 5));
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       } else if (!sqlite3_column_int(pStmt, 1)) {
         zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",

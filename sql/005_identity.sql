@@ -1144,6 +1144,7 @@ BEGIN
     WHEN NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chat_messages'), 0)
       THEN RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
     WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      OR NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- as ids: exact as a JavaScript number, and room for the next one
     WHEN NEW.seq > 9007199254740991
@@ -1820,6 +1821,8 @@ BEGIN
    WHERE NEW.run_id IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
                        AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
   SELECT RAISE(ABORT, 'chatflow: checkpoint_ns, checkpoint_id, parent_checkpoint_id or type contains a NUL character')
    WHERE instr(CAST(NEW.checkpoint_ns AS BLOB), x'00') > 0 OR instr(CAST(NEW.checkpoint_id AS BLOB), x'00') > 0
       OR instr(CAST(NEW.parent_checkpoint_id AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0;
@@ -1839,6 +1842,8 @@ BEGIN
    WHERE NEW.run_id IS NOT NULL
      AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = NEW.run_id AND conversation_id = NEW.conversation_id
                        AND (status = 'started' OR status = 'awaiting_clarification' OR status = 'awaiting_approval' OR status = 'processing'));
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at IS NOT OLD.created_at AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
   SELECT RAISE(ABORT, 'chatflow: checkpoint_ns, checkpoint_id, parent_checkpoint_id or type contains a NUL character')
    WHERE instr(CAST(NEW.parent_checkpoint_id AS BLOB), x'00') > 0 OR instr(CAST(NEW.type AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: checkpoint metadata or channel_versions contains \u0000 (a NUL character)')
