@@ -388,7 +388,7 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (cfArgText(ctx, argv[1], "checkpoint_id", CF_LG_NAME_CHARS, 0, 0, &zId)) return;
   if (cfArgText(ctx, argv[2], "task_id", CF_LG_NAME_CHARS, 0, 0, &zTask)) return;
   if (!cfValueInteger(argv[3], &iIdx) || iIdx < -CF_MAX_ID || iIdx > CF_MAX_ID) {
-    cfResultError(ctx, "chatflow: idx must be an integer");
+    cfResultError(ctx, "chatflow: idx must be an integer from -%lld to %lld", CF_MAX_ID, CF_MAX_ID);
     return;
   }
   if (cfArgText(ctx, argv[4], "channel", CF_LG_NAME_CHARS, 0, 0, &zChannel)) return;

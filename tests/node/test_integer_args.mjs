@@ -231,7 +231,7 @@ const RUN = ID_ERR('run id');
 const MSG = ID_ERR('message id');
 const DAYS = 'chatflow: days must be an integer from 0 to 36500';
 const BATCH = 'chatflow: batch must be an integer from 1 to 10000';
-const IDX = 'chatflow: idx must be an integer';
+const IDX = "chatflow: idx must be an integer from -9007199254740991 to 9007199254740991";
 const KEEP = 'chatflow: keep must be an integer from 1 to 1000000';
 const HISTORY = [
   { role: 'system', content: 'You are a baker.' },
