@@ -1,6 +1,6 @@
 -- 36_run_usage: what a run cost in tokens.  Each message counts its
 -- metadata's tokens (chatflow's {input, output, total}, then the AI SDK's
--- usage / totalUsage, integers only), else the assistant's tokens as
+-- usage / totalUsage, integers or integer-valued reals), else the assistant's tokens as
 -- output; by step in the order the steps first appear; other runs' and
 -- unattached messages not counted.
 .bail off
@@ -39,3 +39,12 @@ SELECT add_ui_message(1, '{"id": "both", "role": "assistant", "parts": [{"type":
                "totalUsage": {"inputTokens": 70, "outputTokens": 14, "totalTokens": 84}}}');
 SELECT tokens FROM chat_messages WHERE uid = 'both';
 SELECT run_usage(3) ->> '$.input_tokens', run_usage(3) ->> '$.output_tokens', run_usage(3) ->> '$.total_tokens';
+-- metadata built by json_object from numbers bound as REAL (10.0, what a
+-- JavaScript binding sends): counted as integers; 10.5 is no count
+SELECT create_conversation('acme', 'Reals');
+SELECT start_run((SELECT max(id) FROM chat_conversations), 'topical_map');
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', 'real counts', json_object('metadata', json_object('usage', json_object('inputTokens', 10.0, 'outputTokens', 20.0, 'totalTokens', 30.0))));
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', 'half', json_object('metadata', json_object('usage', json_object('inputTokens', 10.5))));
+SELECT add_ui_message((SELECT max(id) FROM chat_conversations), json_object('id', 'real-ui', 'role', 'assistant', 'parts', json_array(json_object('type', 'text', 'text', 'x')), 'metadata', json_object('usage', json_object('outputTokens', 7.0))));
+SELECT tokens, typeof(tokens) FROM chat_messages WHERE uid = 'real-ui';
+SELECT run_usage(active_run((SELECT max(id) FROM chat_conversations)));
