@@ -289,6 +289,7 @@ int cfKeepCode(int rc);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
+int cfJsonValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bNonEmpty, int *pbNoMem);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMaxChars,

@@ -439,7 +439,7 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
           break;
         }
         bOk = (strcmp(zType, "integer") == 0 || strcmp(zType, "real") == 0) &&
-              cfValueInteger(sqlite3_column_value(pStmt, 2), &iInt);
+              cfJsonValueInteger(sqlite3_column_value(pStmt, 2), &iInt);
         if (eKind == CF_IK_BOOL) {
           bOk = strcmp(zType, "true") == 0 || strcmp(zType, "false") == 0 || (bOk && (iInt & ~1) == 0);
         }

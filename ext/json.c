@@ -1008,7 +1008,7 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
     }
     if (strcmp(zType, "null") == 0) continue; /* null: absent */
     if (zType[0] == 'r' && (pOpt->eType & (CF_JT_INT | CF_JT_NUMBER)) == CF_JT_INT &&
-        cfValueInteger(sqlite3_column_value(pStmt, 2), &pOpt->iVal)) {
+        cfJsonValueInteger(sqlite3_column_value(pStmt, 2), &pOpt->iVal)) {
       /* an integer-valued real (4.0): what SQLite's json_object writes for
       ** a number a JavaScript binding bound; 4.5 stays an error */
       pOpt->bPresent = 1;

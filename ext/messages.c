@@ -207,24 +207,26 @@ static int cfTypeValid(const char *z) {
   return 1;
 }
 
-/* add_message, and edit_message (iEditOf > 0: the new message is a
-** sibling of that message, under iEditParent, 0 for none), and
-** begin_message (bDraft: vContent is 0, the message a draft in status
-** streaming with empty content, docs/drafts.md).  zRole is checked;
-** vContent and vOpts (0 when not given) are the arguments. */
-/* Returns SQLITE_OK when the message was added (its id is the result on
-** ctx), else an error code (the error is set on ctx). */
-static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
-                         sqlite3_value *vContent, sqlite3_value *vOpts, sqlite3_int64 iEditOf,
-                         sqlite3_int64 iEditParent, int bDraft) {
-  static const CfJsonOpt aInit[MOPT_COUNT] = {
+/* add_message's options (begin_message's and edit_message's too). */
+static const CfJsonOpt aMsgOptInit[MOPT_COUNT] = {
     {"type", CF_JT_STRING, 0, 0, 0},       {"parts", CF_JT_PARTS, 0, 0, 0},
     {"attachments", CF_JT_ARRAY, 0, 0, 0}, {"metadata", CF_JT_OBJECT, 0, 0, 0},
     {"tokens", CF_JT_INT, 0, 0, 0},        {"run_id", CF_JT_INT, 0, 0, 0},
     {"created_at", CF_JT_STRING, 0, 0, 0}, {"uid", CF_JT_STRING, 0, 0, 0},
     {"tool_calls", CF_JT_ARRAY, 0, 0, 0},  {"tool_call_id", CF_JT_STRING, 0, 0, 0},
     {"parent_id", CF_JT_INT, 0, 0, 0},     {"now", CF_JT_STRING, 0, 0, 0},
-  };
+};
+
+/* add_message, and edit_message (iEditOf > 0: the new message is a
+** sibling of that message, under iEditParent, 0 for none), and
+** begin_message (bDraft: vContent is 0, the message a draft in status
+** streaming with empty content, docs/drafts.md).  zRole is checked;
+** vContent and vOpts (0 when not given) are the arguments.  Returns
+** SQLITE_OK when the message was added (its id is the result on ctx),
+** else an error code (the error is set on ctx). */
+static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, const char *zRole,
+                         sqlite3_value *vContent, sqlite3_value *vOpts, sqlite3_int64 iEditOf,
+                         sqlite3_int64 iEditParent, int bDraft) {
   CfJsonOpt aOpt[MOPT_COUNT];
   sqlite3_int64 iRun = 0, iMsg = 0, iParent = iEditOf ? iEditParent : -1; /* -1: the leaf */
   sqlite3_int64 iLeaf = 0; /* the conversation's current leaf */
@@ -235,7 +237,7 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
 
-  memcpy(aOpt, aInit, sizeof(aInit));
+  memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
   if (bDraft) zContent = "";
   else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return SQLITE_ERROR;
   if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return SQLITE_ERROR;
@@ -681,6 +683,28 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   char *zErr = 0;
   int rc;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
+  /* The arguments first, as add_message checks them, so that a call that
+  ** cannot succeed does not wait for the lock (the JSON is checked on the
+  ** private connection: no read transaction of main). */
+  {
+    const char *zArg = 0;
+    if (cfArgText(ctx, argv[1], "content", 0, 1, 1, &zArg)) return;
+    if (argc > 2 && cfArgText(ctx, argv[2], "options", 0, 1, 1, &zArg)) return;
+    if (argc > 2 && zArg) {
+      CfJsonOpt aOpt[MOPT_COUNT];
+      memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
+      rc = cfJsonOptionsConn(ctx, p, zArg, sqlite3_value_bytes(argv[2]), "edit_message", aOpt, MOPT_COUNT,
+                             &zErr);
+      cfJsonOptionsFree(aOpt, MOPT_COUNT);
+      if (rc != SQLITE_OK) {
+        if (zErr) { /* else cfJsonOptionsConn has set the error */
+          cfResultErrorMsg(ctx, zErr);
+          cfResultCode(ctx, rc);
+        }
+        return;
+      }
+    }
+  }
   /* The write lock before the message is read (write.c: a read first would
   ** make the caller's deferred transaction a read transaction, which SQLite
   ** cannot upgrade in the busy handler); add_message's bracket nests. */

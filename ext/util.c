@@ -487,11 +487,20 @@ static int cfOutOfMemory(int rc, const char *zMsg) {
 }
 
 /* Where main stands: 1 with its file and data version when a transaction
-** of main is open, else 0.  SQLite moves the data version when a
-** transaction of this connection commits and when a new read transaction
-** finds another connection's commit (pager.c). */
+** of main is open (the caller's, or the read transaction of the statement
+** that called), else 0.  SQLite moves the data version when a transaction
+** of this connection commits and when a new read transaction finds
+** another connection's commit (pager.c).  Not for a database that
+** sqlite3_deserialize() put in main (VFS "memdb"): it replaces main's
+** pager, whose file may come at the same address and whose data version
+** starts again, so the key could repeat for another database. */
 static int cfSchemaKey(CfConn *p, sqlite3_file **ppFile, unsigned int *piDv) {
+  sqlite3_vfs *pVfs = 0;
   if (sqlite3_txn_state(p->db, "main") == SQLITE_TXN_NONE) return 0;
+  if (sqlite3_file_control(p->db, "main", SQLITE_FCNTL_VFS_POINTER, &pVfs) != SQLITE_OK || pVfs == 0 ||
+      (pVfs->zName && strcmp(pVfs->zName, "memdb") == 0)) {
+    return 0;
+  }
   if (sqlite3_file_control(p->db, "main", SQLITE_FCNTL_FILE_POINTER, ppFile) != SQLITE_OK) return 0;
   return sqlite3_file_control(p->db, "main", SQLITE_FCNTL_DATA_VERSION, piDv) == SQLITE_OK;
 }
@@ -520,13 +529,14 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
   ** leave (write.c, rule 3) before anything reads the database */
   rc = cfUndoPending(p);
   if (rc != SQLITE_OK) return rc;
-  /* Inside one transaction of main the schema changes only by this
-  ** connection's own DDL (another's commit is seen at the next read
-  ** transaction, which moves the data version): the version read at an
-  ** earlier call of the transaction still holds, unless chatflow_init ran
-  ** since (cfSchemaForget).  The statement was 1 % of a batched
-  ** add_message, 11 % of a checkpoint save.  Outside a transaction every
-  ** call reads it. */
+  /* The version read at an earlier call holds while main's file and data
+  ** version are the same: in between, no transaction of this connection
+  ** committed and no read transaction found another connection's commit;
+  ** inside a transaction only this connection's own DDL could change the
+  ** schema, and chatflow_init, which migrates, forgets the version
+  ** (cfSchemaForget).  The statement was 1 % of a batched add_message,
+  ** 11 % of a checkpoint save.  A call made while no transaction of main
+  ** is open (SELECT f(...) reading no table, in autocommit) reads it. */
   bKey = cfSchemaKey(p, &pFile, &iDv);
   if (bKey && p->bSchemaOk && p->pSchemaFile == pFile && p->iSchemaDv == iDv) return SQLITE_OK;
   p->bSchemaOk = 0;
@@ -653,6 +663,20 @@ int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut) {
     }
   }
   return 0;
+}
+
+/* An integer written in JSON: an integer, or an integer-valued real (4.0:
+** what json_object writes for a number a JavaScript binding bound) of at
+** most 2^53 - 1 in magnitude (Number.MAX_SAFE_INTEGER): from 2^53 on a
+** double holds only some integers, and the number may have been rounded
+** before it arrived (9007199254740993.0 reads as 2^53), so it is refused
+** rather than taken as another value. */
+int cfJsonValueInteger(sqlite3_value *v, sqlite3_int64 *piOut) {
+  if (sqlite3_value_type(v) == SQLITE_FLOAT) {
+    double r = sqlite3_value_double(v);
+    if (!(r >= -9007199254740991.0 && r <= 9007199254740991.0)) return 0;
+  }
+  return cfValueInteger(v, piOut);
 }
 
 /* The limits of a name-like text field (key, title, model, agent, uid):

@@ -269,27 +269,36 @@ describe('another connection holds the write lock', () => {
       await fileSaver.put(config, first, { source: 'input', step: -1, parents: {} }, { messages: 1 });
       // another process takes the write lock for 400 ms (the writer here
       // blocks this thread while it waits, so the holder cannot be in it)
-      const holder = spawn(process.execPath, ['-e', `
-        const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
-        const db = new Database(${JSON.stringify(file)});
-        db.exec('BEGIN IMMEDIATE');
-        process.stdout.write('locked\\n');
-        setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`]);
-      await new Promise((resolve, reject) => {
-        holder.stdout.once('data', resolve);
-        holder.once('error', reject);
-      });
+      const holdLock = async () => {
+        const holder = spawn(process.execPath, ['-e', `
+          const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+          const db = new Database(${JSON.stringify(file)});
+          db.exec('BEGIN IMMEDIATE');
+          process.stdout.write('locked\\n');
+          setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`]);
+        await new Promise((resolve, reject) => {
+          holder.stdout.once('data', resolve);
+          holder.once('error', reject);
+        });
+        // (in an object: an async function's returned promise would be awaited with it)
+        return { exited: new Promise((resolve) => holder.once('exit', resolve)) };
+      };
       const second = { ...emptyCheckpoint(), id: uuid6(1) };
       second.channel_values = {
         messages: [new HumanMessage({ content: 'Hi', id: 'm-1' }), new AIMessage({ content: 'Hello', id: 'm-2' })],
       };
       second.channel_versions = { messages: 2 };
-      const t0 = Date.now();
+      let released = await holdLock();
+      let t0 = Date.now();
       const saved = await fileSaver.put({ configurable: { ...config.configurable, checkpoint_id: first.id } }, second,
         { source: 'loop', step: 0, parents: {} }, { messages: 2 });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      await released.exited;
+      released = await holdLock();
+      t0 = Date.now();
       await fileSaver.putWrites(saved, [['answer', 42]], 'task-1');
-      await new Promise((resolve) => holder.once('exit', resolve));
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      await released.exited;
       expect(fileDb.prepare('SELECT count(*) FROM langgraph_checkpoints').pluck().get()).toBe(2);
       expect(fileDb.prepare('SELECT count(*) FROM langgraph_writes').pluck().get()).toBe(1);
       expect(fileDb.prepare('SELECT group_concat(content, \'|\') FROM chat_messages').pluck().get()).toBe('Hi|Hello');

@@ -157,6 +157,48 @@ def json_calls(tmp, mode):
     return bad
 
 
+# Calls that cannot succeed fail at once, without waiting out the busy
+# timeout under another connection's lock (their arguments are checked
+# before the lock is taken).
+BAD_CALLS = [
+    ("SELECT edit_message(2, x'00')", "chatflow: content must be text, got blob"),
+    ("SELECT edit_message(2, 'x', '{\"bogus\": 1}')",
+     "chatflow: unknown option 'bogus' for edit_message (expected type, parts, attachments, metadata, tokens,"
+     " run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)"),
+    ("SELECT add_message(1, 'user', 'x', '{\"tokens\": 4.5}')",
+     "chatflow: option 'tokens' of add_message must be an integer, got a number"),
+]
+
+
+def bad_calls(tmp):
+    """Each bad call under a held write lock (busy_timeout 5 s): its own
+    error, at once.  Returns the failures."""
+    path = os.path.join(tmp, "bad.db")
+    a = conn(path)
+    a.execute("PRAGMA journal_mode=WAL")
+    a.execute("SELECT chatflow_init()")
+    for sql in FIXTURE[:3]:
+        a.execute(sql).fetchall()
+    b = conn(path)
+    bad = []
+    a.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, want in BAD_CALLS:
+            t = time.monotonic()
+            try:
+                b.execute(sql).fetchall()
+                bad.append("%s: succeeded" % sql)
+            except sqlite3.Error as e:
+                took = time.monotonic() - t
+                if str(e) != want or took > 1.0:
+                    bad.append("%s: %r after %.2f s" % (sql, str(e), took))
+    finally:
+        a.execute("ROLLBACK")
+        a.close()
+        b.close()
+    return bad
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="chatflow-deferred-")
     try:
@@ -184,6 +226,13 @@ def main():
         timer.join()
         a.close()
         b.close()
+        bad = bad_calls(tmp)
+        for line in bad:
+            print("FAIL: " + line)
+        if bad:
+            rc = 1
+        else:
+            print("ok: %d calls that cannot succeed failed at once under a held lock" % len(BAD_CALLS))
         for mode in ("WAL", "DELETE"):
             bad = json_calls(tmp, mode)
             for line in bad:

@@ -92,7 +92,7 @@ SELECT add_message(1, 'assistant', 'x', '{"parent_id": 0}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": -3}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": "2"}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": 2.5}'); -- error
-SELECT add_message(1, 'assistant', 'x', '{"parent_id": 2.5}'); -- error
+SELECT add_message(1, 'assistant', 'x', '{"parent_id": 9007199254740993.0}'); -- error
 SELECT add_message(1, 'assistant', 'x', '{"parent_id": 99999999999999999999}'); -- error
 -- a uid retried under another parent is no retry
 SELECT add_message(1, 'user', 'Name a German bread.', '{"uid": "e2", "parent_id": 2}'); -- error
