@@ -493,7 +493,10 @@ static int cfOutOfMemory(int rc, const char *zMsg) {
 ** another connection's commit (pager.c).  Not for a database that
 ** sqlite3_deserialize() put in main (VFS "memdb"): it replaces main's
 ** pager, whose file may come at the same address and whose data version
-** starts again, so the key could repeat for another database. */
+** starts again, so the key could repeat for another database.  (Not in a
+** test: SQLite 3.40 itself reads freed memory when a database is
+** deserialized into a connection that has used a virtual table, json_each
+** included: docs/operations.md.) */
 static int cfSchemaKey(CfConn *p, sqlite3_file **ppFile, unsigned int *piDv) {
   sqlite3_vfs *pVfs = 0;
   if (sqlite3_txn_state(p->db, "main") == SQLITE_TXN_NONE) return 0;

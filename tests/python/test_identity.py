@@ -591,39 +591,6 @@ class FromVersion01(Base):
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
 
 
-class SchemaVersionKept(Base):
-    """A call keeps the schema version an earlier call read while main's
-    file and SQLite's data version stay the same (ext/util.c,
-    cfCheckSchema); a database that sqlite3_deserialize() puts in main is
-    read again, though its pager may reuse the old one's address and data
-    version."""
-
-    def test_deserialized_database_read_again(self):
-        a = connect(":memory:")
-        self.assertEqual(one(a, "SELECT chatflow_init()"), 5)
-        current = a.serialize()
-        a.execute("INSERT INTO chatflow_migrations (version, name, applied_at)"
-                  " VALUES (6, 'future', '2030-01-01T00:00:00.000Z')")
-        newer = a.serialize()
-        a.close()
-        c = connect(":memory:")
-        c.deserialize(current)
-        c.execute("BEGIN")
-        self.assertEqual(one(c, "SELECT conversation_by_uid('x')"), None)
-        self.assertEqual(one(c, "SELECT conversation_by_uid('y')"), None)
-        c.execute("COMMIT")
-        c.deserialize(newer)
-        c.execute("BEGIN")
-        self.assertEqual(one(c, "SELECT max(version) FROM chatflow_migrations"), 6)
-        with self.assertRaises(sqlite3.OperationalError) as cm:
-            c.execute("SELECT create_conversation('o', 't')").fetchall()
-        self.assertEqual(str(cm.exception), "chatflow: database schema is version 6, newer than this chatflow"
-                         " %s knows (5); upgrade the extension" % one(c, "SELECT chatflow_version()"))
-        self.assertEqual(one(c, "SELECT count(*) FROM chat_conversations"), 0)
-        c.execute("ROLLBACK")
-        c.close()
-
-
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
     res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
