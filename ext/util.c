@@ -571,6 +571,12 @@ int cfCheckSchema(CfConn *p, char **pzErr) {
   if (rc != SQLITE_OK) {
     const char *zMsg = sqlite3_errmsg(p->db);
     if (cfOutOfMemory(rc, zMsg)) return SQLITE_NOMEM;
+    if (zMsg && strstr(zMsg, "no such table")) {
+      /* the cached statement, prepared again after the schema changed
+      ** (a ROLLBACK TO that took chatflow_init back) */
+      *pzErr = sqlite3_mprintf("chatflow: schema not initialised — run SELECT chatflow_init()");
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     *pzErr = sqlite3_mprintf("chatflow: cannot read the schema version: %s", zMsg);
     return rc;
   }

@@ -591,6 +591,24 @@ class FromVersion01(Base):
         self.assertEqual(one(db, "PRAGMA integrity_check"), "ok")
 
 
+class SchemaTakenBack(Base):
+    def test_rollback_to_before_init_reads_as_not_initialised(self):
+        # chatflow_init() inside a savepoint the caller then rolls back: the
+        # next call says what to do, whichever statement it reads with
+        db = connect(os.path.join(self.dir, "back.db"))
+        db.execute("SAVEPOINT s")
+        self.assertEqual(one(db, "SELECT chatflow_init()"), 5)
+        self.assertEqual(one(db, "SELECT create_conversation('a')"), 1)
+        db.execute("ROLLBACK TO s")
+        db.execute("RELEASE s")
+        for sql in ("SELECT conversation_by_uid('x')", "SELECT create_conversation('a')"):
+            with self.assertRaises(sqlite3.OperationalError) as cm:
+                db.execute(sql).fetchall()
+            self.assertEqual(str(cm.exception), "chatflow: schema not initialised \u2014 run SELECT chatflow_init()")
+        self.assertFalse(db.in_transaction)
+        db.close()
+
+
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
     res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
