@@ -132,6 +132,13 @@ enum {
   CF_STMT_DRAFT_ABORT, /* drafts.c: abort_message, expire_stale_runs' drafts */
   CF_STMT_COUNT
 };
+/* SQL: the integer the expression x (SQL text) holds, as an integer or an
+** integer-valued real (4.0: what json_object writes for a number a
+** JavaScript binding bound), else NULL.  For counts read from JSON. */
+#define CF_SQL_INTEGER_OF(x) \
+  "CASE WHEN typeof(" x ") = 'integer' THEN " x " WHEN typeof(" x ") = 'real' AND " x \
+  " = CAST(" x " AS INTEGER) THEN CAST(" x " AS INTEGER) END"
+
 /* json.c's statements, on CfConn.dbJson: slot k is CF_STMT_JSON_LOAD + k */
 #define CF_STMT_JSON_COUNT (CF_STMT_JSON_RESUME - CF_STMT_JSON_LOAD + 1)
 
@@ -237,6 +244,7 @@ int cfCallTimeOptions(sqlite3_context *ctx, CfConn *p, sqlite3_value *vOpts, con
   }
 int cfParseTimestamp(const char *z, char *zOut);
 int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt);
+int cfStmtSlot(sqlite3 *db, sqlite3_stmt **ppSlot, const char *zSql, sqlite3_stmt **ppStmt);
 int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt);
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt);
 void cfConnFinalize(CfConn *p);

@@ -600,36 +600,16 @@ sqlite3 *cfJsonConnection(CfConn *p) {
 
 static int cfJsonPrepare(CfJsonDb *pDb, int iSlot, const char *zSql, sqlite3_stmt **ppStmt) {
   CfConn *p = pDb->p;
-  sqlite3_stmt **ppSlot;
-  int rc;
   *ppStmt = 0;
   if (p == 0) return sqlite3_prepare_v2(pDb->db, zSql, -1, ppStmt, 0);
   if (cfJsonConnection(p) == 0) return SQLITE_NOMEM;
   pDb->db = p->dbJson;
-  ppSlot = &p->aJsonStmt[iSlot - CF_STMT_JSON_LOAD];
-  if (*ppSlot && !sqlite3_stmt_busy(*ppSlot)) {
-    *ppStmt = *ppSlot;
-    return SQLITE_OK;
-  }
-  if (*ppSlot == 0) {
-    rc = sqlite3_prepare_v3(p->dbJson, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppSlot, 0);
-    *ppStmt = *ppSlot;
-    return rc;
-  }
-  return sqlite3_prepare_v2(p->dbJson, zSql, -1, ppStmt, 0); /* the slot's is in use */
+  return cfStmtSlot(p->dbJson, &p->aJsonStmt[iSlot - CF_STMT_JSON_LOAD], zSql, ppStmt);
 }
 
 static void cfJsonDone(CfJsonDb *pDb, sqlite3_stmt *pStmt) {
-  if (pDb->p && pStmt) {
-    for (int k = 0; k < CF_STMT_JSON_COUNT; k++) {
-      if (pDb->p->aJsonStmt[k] == pStmt) {
-        sqlite3_reset(pStmt);
-        sqlite3_clear_bindings(pStmt);
-        return;
-      }
-    }
-  }
-  sqlite3_finalize(pStmt);
+  if (pDb->p) cfStmtDone(pDb->p, pStmt); /* (its scan covers the private connection's cache) */
+  else sqlite3_finalize(pStmt);
 }
 
 /* The error of a failed SQLite call: SQLITE_NOMEM without a message (the

@@ -656,13 +656,9 @@ static void cfRunStatusFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
             iRun, "run");
 }
 
-/* A message's metadata member at path when it is an integer, or an
-** integer-valued real (4.0: what json_object writes for a number a
-** JavaScript binding bound), else NULL. */
-#define CF_META_INT(zPath) \
-  "CASE json_type(metadata, '" zPath "') WHEN 'integer' THEN json_extract(metadata, '" zPath "')" \
-  " WHEN 'real' THEN CASE WHEN json_extract(metadata, '" zPath "') = CAST(json_extract(metadata, '" zPath "') AS INTEGER)" \
-  " THEN CAST(json_extract(metadata, '" zPath "') AS INTEGER) END END"
+/* A message's metadata member at path when it is an integer (or an
+** integer-valued real), else NULL. */
+#define CF_META_INT(zPath) CF_SQL_INTEGER_OF("json_extract(metadata, '" zPath "')")
 
 /* What a run cost: its messages' tokens (see the header).  Per message:
 ** input = metadata tokens.input | totalUsage.inputTokens | usage.inputTokens

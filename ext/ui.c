@@ -135,11 +135,11 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
           " '$.parts', json_extract(?4, '$.parts'), '$.uid', json_extract(?4, '$.id'),"
           " '$.metadata', CASE WHEN json_type(?4, '$.metadata') = 'object' THEN json_extract(?4, '$.metadata') END,"
           " '$.tokens', coalesce(json_extract(?5, '$.tokens'), CASE WHEN ?2 = 'assistant' THEN"
-          "   (SELECT CAST(v AS INTEGER) FROM (SELECT 1 AS o, json_extract(?4, '$.metadata.tokens.output') AS v"
-          "     UNION ALL SELECT 2, json_extract(?4, '$.metadata.totalUsage.outputTokens')"
-          "     UNION ALL SELECT 3, json_extract(?4, '$.metadata.usage.outputTokens'))"
-          "    WHERE (typeof(v) = 'integer' OR (typeof(v) = 'real' AND v = CAST(v AS INTEGER)))"
-          "      AND v BETWEEN 0 AND 1000000000 ORDER BY o LIMIT 1) END)))",
+          "   (SELECT n FROM (SELECT o, " CF_SQL_INTEGER_OF("v") " AS n"
+          "     FROM (SELECT 1 AS o, json_extract(?4, '$.metadata.tokens.output') AS v"
+          "           UNION ALL SELECT 2, json_extract(?4, '$.metadata.totalUsage.outputTokens')"
+          "           UNION ALL SELECT 3, json_extract(?4, '$.metadata.usage.outputTokens')))"
+          "    WHERE n BETWEEN 0 AND 1000000000 ORDER BY o LIMIT 1) END)))",
           -1, &pAdd, 0);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pAdd, 1, iConv);

@@ -276,9 +276,6 @@ int cfParseTimestamp(const char *z, char *zOut) {
 
 /* ------------------------------------------------------- statement cache */
 
-/* Returns in *ppStmt a reset statement for zSql, cached in slot iStmt.  If
-** the cached one is in use (a re-entrant call), a private statement is
-** prepared instead; cfStmtDone() resets or finalizes accordingly. */
 /* Makes sure the guard table exists, so that closing the connection
 ** finalizes the cache (before a statement first goes into it). */
 static int cfStmtGuard(CfConn *p) {
@@ -288,21 +285,32 @@ static int cfStmtGuard(CfConn *p) {
   return rc;
 }
 
-int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
+/* The statement for zSql of the cache slot *ppSlot on db: the slot's when
+** it is free, a new one kept in the empty slot, or, while the slot's is in
+** use (a re-entrant call), a private one; cfStmtDone() resets or
+** finalizes accordingly. */
+int cfStmtSlot(sqlite3 *db, sqlite3_stmt **ppSlot, const char *zSql, sqlite3_stmt **ppStmt) {
   int rc;
-  sqlite3_stmt *pStmt = p->aStmt[iStmt];
-  if (pStmt && !sqlite3_stmt_busy(pStmt) && strcmp(sqlite3_sql(pStmt), zSql) == 0) {
-    *ppStmt = pStmt;
+  if (*ppSlot && !sqlite3_stmt_busy(*ppSlot) && strcmp(sqlite3_sql(*ppSlot), zSql) == 0) {
+    *ppStmt = *ppSlot;
     return SQLITE_OK;
   }
-  if (pStmt == 0) {
-    rc = cfStmtGuard(p);
-    if (rc != SQLITE_OK) return rc;
-    rc = sqlite3_prepare_v3(p->db, zSql, -1, SQLITE_PREPARE_PERSISTENT, &p->aStmt[iStmt], 0);
-    *ppStmt = p->aStmt[iStmt];
+  if (*ppSlot == 0) {
+    rc = sqlite3_prepare_v3(db, zSql, -1, SQLITE_PREPARE_PERSISTENT, ppSlot, 0);
+    *ppStmt = *ppSlot;
     return rc;
   }
-  return sqlite3_prepare_v2(p->db, zSql, -1, ppStmt, 0);
+  return sqlite3_prepare_v2(db, zSql, -1, ppStmt, 0);
+}
+
+/* Returns in *ppStmt a reset statement for zSql, cached in slot iStmt of
+** p->db's cache (cfStmtSlot). */
+int cfStmt(CfConn *p, int iStmt, const char *zSql, sqlite3_stmt **ppStmt) {
+  if (p->aStmt[iStmt] == 0) {
+    int rc = cfStmtGuard(p);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return cfStmtSlot(p->db, &p->aStmt[iStmt], zSql, ppStmt);
 }
 
 /* A cached statement found by its text, for the many statements of the
@@ -340,13 +348,18 @@ int cfStmtText(CfConn *p, const char *zSql, sqlite3_stmt **ppStmt) {
   return rc;
 }
 
+/* Ends the use of a statement of cfStmt, cfStmtText or json.c's cache on
+** the private connection: a cached one is reset, a private one finalized. */
 void cfStmtDone(CfConn *p, sqlite3_stmt *pStmt) {
   if (pStmt == 0) return;
-  for (int i = 0; i < CF_STMT_COUNT + CF_STMT_TEXT_SLOTS; i++) {
-    if ((i < CF_STMT_COUNT ? p->aStmt[i] : p->aText[i - CF_STMT_COUNT]) == pStmt) {
+  for (int i = 0; i < CF_STMT_COUNT + CF_STMT_TEXT_SLOTS + CF_STMT_JSON_COUNT; i++) {
+    sqlite3_stmt *pCached = i < CF_STMT_COUNT ? p->aStmt[i]
+                          : i < CF_STMT_COUNT + CF_STMT_TEXT_SLOTS ? p->aText[i - CF_STMT_COUNT]
+                          : p->aJsonStmt[i - CF_STMT_COUNT - CF_STMT_TEXT_SLOTS];
+    if (pCached == pStmt) {
       sqlite3_reset(pStmt);
       sqlite3_clear_bindings(pStmt);
-      if (i >= CF_STMT_COUNT) p->aTextUse[i - CF_STMT_COUNT] = 0;
+      if (i >= CF_STMT_COUNT && i < CF_STMT_COUNT + CF_STMT_TEXT_SLOTS) p->aTextUse[i - CF_STMT_COUNT] = 0;
       return;
     }
   }
