@@ -155,14 +155,6 @@ int cfTextHasVisible(const char *z) {
   return 0;
 }
 
-/* The title generate_title stores, from the model's reply (or from
-** cfAutoTitle's), valid UTF-8: white space runs (newlines and Unicode
-** spaces such as U+00A0 and U+3000 included: cfTextClassAt) collapsed to
-** one space; spaces and quotes (" and ') removed from both ends; at most
-** CF_MODEL_TITLE_CHARS characters, cut at the last grapheme boundary
-** within them (inside the first cluster only when that one cluster is
-** longer), and the spaces the cut leaves at the end removed.  "" when
-** nothing is left; 0 when out of memory. */
 /* The length in bytes of the quote mark z[0..n) starts with, else 0:
 ** " ' “ ” ‘ ’ „ ‚ « » ‹ › 「 」 『 』. */
 static size_t cfQuoteLen(const char *z, size_t n) {
@@ -177,6 +169,14 @@ static size_t cfQuoteLen(const char *z, size_t n) {
   return 0;
 }
 
+/* The title generate_title stores, from the model's reply (or from
+** cfAutoTitle's), valid UTF-8: white space runs (newlines and Unicode
+** spaces such as U+00A0 and U+3000 included: cfTextClassAt) collapsed to
+** one space; spaces and quotes (cfQuoteLen's) removed from both ends; at most
+** CF_MODEL_TITLE_CHARS characters, cut at the last grapheme boundary
+** within them (inside the first cluster only when that one cluster is
+** longer), and the spaces the cut leaves at the end removed.  "" when
+** nothing is left; 0 when out of memory. */
 char *cfModelTitle(const char *zReply) {
   size_t n = strlen(zReply), j = 0, iStart = 0, i;
   char *zOut = sqlite3_malloc64(n + 1);
