@@ -508,8 +508,11 @@ typedef struct CfStream {
   CfConn *p;
   sqlite3_int64 iConv, iMsg; /* iMsg: the draft, 0 until the first event */
   const char *zLeaf;         /* the parent, "0" for none */
-  char *zLine;               /* an event line not complete yet */
+  char *zLine;               /* a line not complete yet */
   size_t nLine, nAlloc;
+  char *zData;               /* the event's data lines so far, each ending in \n */
+  size_t nData, nDataAlloc;
+  int bCr;                   /* the last byte was a CR (a CRLF's LF is no line) */
   int bDone;                 /* [DONE] seen */
   char *zErr;                /* the failure, sqlite3_malloc'd */
   sqlite3_str *pReason;      /* reasoning_content, joined */
@@ -521,6 +524,7 @@ typedef struct CfStream {
 
 static void cfStreamFree(CfStream *s) {
   free(s->zLine);
+  free(s->zData);
   sqlite3_free(s->zErr);
   sqlite3_free(sqlite3_str_finish(s->pReason));
   for (int i = 0; i < s->nCall; i++) {
@@ -672,35 +676,93 @@ done:
   return zErr;
 }
 
-/* http.c's xData: the body as it arrives, cut into lines; "data:" lines
-** are events, the others (comments, event:, id:, blank) are skipped. */
+/* Appends n bytes to a buffer of the stream (*pz, *pn, *pnAlloc), one
+** more byte kept free for a terminator; 1 past 64 MiB (s->zErr set). */
+static int cfStreamGrow(CfStream *s, char **pz, size_t *pn, size_t *pnAlloc, const char *z, size_t n) {
+  if (*pn + n + 1 > *pnAlloc) {
+    size_t nNew = *pnAlloc ? *pnAlloc : 4096;
+    char *zNew;
+    while (nNew < *pn + n + 1) nNew *= 2;
+    zNew = nNew > (64u << 20) ? 0 : realloc(*pz, nNew);
+    if (zNew == 0) {
+      s->zErr = sqlite3_mprintf("chatflow: provider stream event longer than 64 MiB");
+      return 1;
+    }
+    *pz = zNew;
+    *pnAlloc = nNew;
+  }
+  memcpy(*pz + *pn, z, n);
+  *pn += n;
+  return 0;
+}
+
+/* Dispatches the event whose data lines are in s->zData (the WHATWG HTML
+** standard's "dispatch the event": nothing when no data line came, the
+** lines joined by \n). */
+static void cfStreamDispatch(CfStream *s) {
+  if (s->nData == 0) return;
+  s->nData--; /* the last line's \n */
+  s->zData[s->nData] = 0;
+  s->zErr = cfStreamEvent(s, s->zData, s->nData);
+  s->nData = 0;
+}
+
+/* One line of the stream (without its end): a blank line dispatches the
+** event, "data" lines add to it; comments (":...") and the other fields
+** (event, id, retry) are skipped. */
+static void cfStreamLine(CfStream *s) {
+  const char *z = s->zLine;
+  size_t n = s->nLine, k = 0;
+  if (n == 0) {
+    cfStreamDispatch(s);
+    return;
+  }
+  while (k < n && z[k] != ':') k++;
+  if (k == 4 && memcmp(z, "data", 4) == 0) {
+    size_t v = k < n ? k + 1 : n; /* "data" alone: an empty line of data */
+    if (v < n && z[v] == ' ') v++;
+    if (cfStreamGrow(s, &s->zData, &s->nData, &s->nDataAlloc, z + v, n - v) == 0) {
+      s->zData[s->nData++] = '\n';
+    }
+  }
+}
+
+/* http.c's xData: the body as it arrives, cut into lines as the
+** text/event-stream format of the WHATWG HTML standard (section 9.2.6)
+** does: a line ends with CRLF, LF or CR; an event's "data:" lines are
+** joined by \n and the event goes at the blank line after them. */
 static int cfStreamData(void *pArg, const char *z, size_t n) {
   CfStream *s = (CfStream *)pArg;
-  for (size_t i = 0; i < n && s->zErr == 0; i++) {
-    if (z[i] != '\n') {
-      if (s->nLine + 1 >= s->nAlloc) {
-        size_t nNew = s->nAlloc ? s->nAlloc * 2 : 4096;
-        char *zNew = nNew > (64u << 20) ? 0 : realloc(s->zLine, nNew);
-        if (zNew == 0) {
-          s->zErr = sqlite3_mprintf("chatflow: provider stream event longer than 64 MiB");
-          break;
-        }
-        s->zLine = zNew;
-        s->nAlloc = nNew;
+  size_t i = 0;
+  while (i < n && s->zErr == 0) {
+    size_t j = i;
+    if (s->bCr) { /* the write before ended with a CR: a CRLF's LF ends no line */
+      s->bCr = 0;
+      if (z[i] == '\n') {
+        i++;
+        continue;
       }
-      s->zLine[s->nLine++] = z[i];
-      continue;
     }
-    if (s->nLine > 0 && s->zLine[s->nLine - 1] == '\r') s->nLine--;
-    if (s->nLine >= 5 && memcmp(s->zLine, "data:", 5) == 0) {
-      size_t k = 5;
-      if (k < s->nLine && s->zLine[k] == ' ') k++;
-      s->zLine[s->nLine] = 0;
-      s->zErr = cfStreamEvent(s, s->zLine + k, s->nLine - k);
+    while (j < n && z[j] != '\n' && z[j] != '\r') j++;
+    if (j > i && cfStreamGrow(s, &s->zLine, &s->nLine, &s->nAlloc, z + i, j - i)) break;
+    if (j == n) break; /* the line goes on in the next write */
+    s->bCr = z[j] == '\r';
+    i = j + 1;
+    if (s->bCr && i < n && z[i] == '\n') {
+      s->bCr = 0;
+      i++;
     }
+    cfStreamLine(s);
     s->nLine = 0;
   }
   return s->zErr != 0;
+}
+
+/* The end of the body: an event whose blank line did not come yet goes
+** too (a server that ends with "data: [DONE]\n"); a last line without
+** its end is dropped, as the standard says. */
+static void cfStreamEnd(CfStream *s) {
+  if (s->zErr == 0) cfStreamDispatch(s);
 }
 
 /* The end of a stream that went through: the draft finished with what
@@ -863,7 +925,8 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
         sqlite3_free(zMsg);
       } else if (c->pStream) {
-        zErr = cfStreamFinish(c->pStream, c);
+        cfStreamEnd(c->pStream);
+        zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
       } else {
         zErr = cfParseCompletion(resp.zBody, resp.nBody, c);
       }

@@ -65,6 +65,14 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
     mode-stream-error[:N]      N content events, then data: {"error": {...}}
     mode-stream-nodone         the normal stream without [DONE] nor finish_reason,
                                the body ended properly
+    mode-stream-sse            the normal stream framed every other way the
+                               text/event-stream format allows: each event's
+                               JSON indented over several "data:" lines, lines
+                               ended by LF, CRLF and CR in turn, comments, event:,
+                               id: and retry: fields, "data:" without the space,
+                               the body written 7 bytes at a time (so CRLFs and
+                               lines are cut between writes), [DONE] without the
+                               blank line after it
 
 Scripted replies: srv.script(message, ...) queues the `message` of the
 next replies to requests in the normal mode (one each, in order; the plain
@@ -346,14 +354,38 @@ def _stream_handler_methods():
         self.wfile.flush()
 
     def _event(self, payload):
+        if getattr(self, "sse_framing", False):
+            self._event_framed(payload)
+            return
         text = payload if isinstance(payload, str) else json.dumps(payload)
         self._chunk_write("data: %s\n\n" % text)
+
+    def _event_framed(self, payload):
+        """mode-stream-sse: one event, its JSON over several data lines."""
+        n = self.sse_count = getattr(self, "sse_count", 0) + 1
+        ends = ("\n", "\r\n", "\r")
+        text = payload if isinstance(payload, str) else json.dumps(payload, indent=1)
+        out = [": keep-alive", "event: message", "id: %d" % n]
+        if n == 1:
+            out.append("retry: 3000")
+        for i, line in enumerate(text.split("\n")):
+            out.append(("data:%s" if i % 2 else "data: %s") % line)
+        eol = ends[n % 3]
+        data = eol.join(out) + eol
+        if payload != "[DONE]":
+            data += eol  # the blank line that dispatches the event
+        data = data.encode("utf-8")
+        for i in range(0, len(data), 7):
+            self._chunk_write(data[i:i + 7])
 
     def _streamed(self, req, model, mode, arg, last, num):
         """Sends a streamed reply when the mode has one; False otherwise."""
         finish, usage = "stop", True
         delay, drop_after, error_after, done = 0.0, None, None, True
-        if mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
+        if mode == "mode-stream-sse":
+            self.sse_framing = True
+            message = {"role": "assistant", "content": "echo: %s" % last}
+        elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
             message = {"role": "assistant", "content": "echo: %s" % last}
             if mode == "mode-stream-slow":
                 delay = (int(arg) if arg else 200) / 1000.0
@@ -445,7 +477,8 @@ def _stream_handler_methods():
             pass  # the client went away
         return True
 
-    return {"_chunk_write": _chunk_write, "_event": _event, "_streamed": _streamed}
+    return {"_chunk_write": _chunk_write, "_event": _event, "_event_framed": _event_framed,
+            "_streamed": _streamed}
 
 
 for _name, _fn in _stream_handler_methods().items():

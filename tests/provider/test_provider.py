@@ -1371,6 +1371,17 @@ class TestStream(TestConcurrency):
         plain = self.reply(self.complete())
         self.assertEqual(plain["content"], "echo: echo: Hello")
 
+    def test_stream_framing(self):
+        # text/event-stream as the WHATWG standard defines it, not only as
+        # OpenAI writes it: multi-line data joined by \n, LF/CRLF/CR line
+        # ends (cut between writes), comments and other fields skipped
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-sse"}))
+        meta = r["metadata"]
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        self.assertEqual((r["content"], r["parts"], r["tokens"]), ("echo: Hello", None, 7))
+        self.assertEqual(meta, {"model": "mode-stream-sse", "tokens": {"input": 11, "output": 7, "total": 18},
+                                "finish_reason": "stop", "streamed": True})
+
     def test_stream_reasoning_tools_length(self):
         r = self.reply(self.complete({"stream": True, "model": "mode-reasoning"}))
         self.assertEqual((r["content"], r["parts"]),
