@@ -896,25 +896,36 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                         iRun, &aCell[RN_UPDATED_AT], &aCell[RN_CREATED_AT], &now, zPath);
     }
   }
-  if (rc == SQLITE_OK && bDance && aCell[RN_EVENTS].eType != SQLITE_TEXT) {
-    /* No exported events: the one event a raw INSERT of the run would log. */
-    rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0,
-                      zPath);
+  if (rc == SQLITE_OK && (bDance || aCell[RN_EVENTS].eType == SQLITE_TEXT)) {
+    /* The log the inserts and updates above wrote is replaced: with the
+    ** exported events, or without them by the one event a raw INSERT of
+    ** the run would log.  The schema lets events of a run that exists be
+    ** deleted only while its updated_at holds 0000-01-01T00:00:00.000Z
+    ** (workflow_run_events_keep); then updated_at as exported. */
+    CfCell now;
+    memset(&now, 0, sizeof(now));
+    now.eType = SQLITE_TEXT;
+    now.z = pI->zNow;
+    now.n = CF_TIMESTAMP_LEN;
+    rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = '0000-01-01T00:00:00.000Z' WHERE id = ?1",
+                      iRun, 0, 0, 0, zPath);
     if (rc == SQLITE_OK) {
+      rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0, zPath);
+    }
+    if (rc == SQLITE_OK && aCell[RN_EVENTS].eType == SQLITE_TEXT) {
+      sqlite3_snprintf(sizeof(zSub), zSub, "%s.events", zPath);
+      rc = cfImportRows(pI, aCell[RN_EVENTS].z, aCell[RN_EVENTS].n, zSub, aEventField, EV_N,
+                        cfEventInsertSql, iRun);
+    } else if (rc == SQLITE_OK) {
       rc = cfImportExec(pI,
                         "INSERT INTO workflow_run_events (run_id, from_status, to_status, from_step,"
                         " to_step, created_at) SELECT id, NULL, status, NULL, current_step, created_at"
                         " FROM workflow_runs WHERE id = ?1",
                         iRun, 0, 0, 0, zPath);
     }
-  }
-  if (rc == SQLITE_OK && aCell[RN_EVENTS].eType == SQLITE_TEXT) {
-    rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0,
-                      zPath);
-    sqlite3_snprintf(sizeof(zSub), zSub, "%s.events", zPath);
     if (rc == SQLITE_OK) {
-      rc = cfImportRows(pI, aCell[RN_EVENTS].z, aCell[RN_EVENTS].n, zSub, aEventField, EV_N,
-                        cfEventInsertSql, iRun);
+      rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = coalesce(?2, ?3, ?4) WHERE id = ?1",
+                        iRun, &aCell[RN_UPDATED_AT], &aCell[RN_CREATED_AT], &now, zPath);
     }
   }
   if (rc == SQLITE_OK && aCell[RN_CHECKPOINT].eType == SQLITE_TEXT) {

@@ -987,6 +987,17 @@ BEFORE UPDATE ON workflow_run_events
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only');
 END;
+-- An event goes with its run (workflow_runs_cascade, the foreign key's
+-- cascade: the run is gone by then).  The one exception is import's: a run
+-- it inserts logs its creation, which import replaces with the exported
+-- log while the run's updated_at holds 0000-01-01T00:00:00.000Z.
+CREATE TRIGGER workflow_run_events_keep
+BEFORE DELETE ON workflow_run_events
+WHEN EXISTS (SELECT 1 FROM workflow_runs
+              WHERE id = OLD.run_id AND updated_at <> '0000-01-01T00:00:00.000Z')
+BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow_run_events is append-only: an event is deleted only with its run');
+END;
 CREATE TRIGGER workflow_run_events_id_positive AFTER INSERT ON workflow_run_events
 WHEN NEW.id <= 0 OR NEW.id > 9007199254740991
 BEGIN

@@ -324,6 +324,10 @@ class Plain:
                           ("processing", "completed", "pillar_proposal", "pillar_proposal")])
         self.refused("UPDATE workflow_run_events SET to_status = 'failed' WHERE run_id = 1", (),
                      "chatflow: workflow_run_events is append-only")
+        self.refused("DELETE FROM workflow_run_events WHERE run_id = 1 AND to_status = 'completed'", (),
+                     "chatflow: workflow_run_events is append-only: an event is deleted only with its run")
+        self.assertEqual(db.execute("SELECT count(*) FROM workflow_run_events WHERE run_id = 1").fetchone(),
+                         (4,))
 
     def test_ended_run_raw(self):
         """A run inserted as ended gets completed_at and no lease, as one

@@ -111,6 +111,10 @@ SELECT count(*) FROM new_events;
 UPDATE workflow_run_events SET detail = '{}' WHERE id = 1; -- error
 UPDATE workflow_run_events SET to_status = 'completed'; -- error
 INSERT INTO workflow_run_events (run_id, to_status) VALUES (999, 'started'); -- error
+-- no DELETE while the run exists: not one event, not the log
+DELETE FROM workflow_run_events WHERE id = (SELECT max(id) FROM workflow_run_events WHERE run_id = 1); -- error
+DELETE FROM workflow_run_events WHERE run_id = 1; -- error
+SELECT count(*) FROM workflow_run_events WHERE run_id = 1;
 -- events go with their run when it is purged
 SELECT count(*) FROM workflow_run_events WHERE run_id IN (1, 2, 3);
 SELECT purge_conversation(1);
