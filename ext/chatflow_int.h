@@ -337,6 +337,7 @@ int cfToolStateHasResult(const char *z); /* ... one whose part carries its resul
 ** already accepted: "chatflow: <zWhat> has a key ...", "chatflow:
 ** <zWithin>: <path> contains a NUL character (\u0000)". */
 int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin, char **pzErr);
+int cfJsonDepth(const char *z, int n);
 typedef struct CfJsonOpt CfJsonOpt;
 struct CfJsonOpt {
   const char *zKey;   /* option name */

@@ -234,6 +234,9 @@ typedef struct CfField {
   unsigned char eKind; /* CF_IK_* */
   unsigned char bNull; /* JSON null accepted (stored as NULL) */
   unsigned char bReq;  /* must be present */
+  unsigned char bPart; /* a part of the document, read further; else a
+                       ** JSON kind is stored, and nests 32 levels at most
+                       ** as a JSON argument does */
 } CfField;
 
 /* The value of one field, as it will be bound; param number = index + 1. */
@@ -482,6 +485,10 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
         rc = cfImportError(pI, "%s%s%s is not valid UTF-8 (a lone surrogate?)", zPath, zDot, zKey);
         break;
       }
+      if (eKind != CF_IK_TEXT && !aField[i].bPart && cfJsonDepth(z, n) > CF_MAX_JSON_DEPTH) {
+        rc = cfImportError(pI, "%s%s%s nests deeper than %d levels", zPath, zDot, zKey, CF_MAX_JSON_DEPTH);
+        break;
+      }
       rc = cfCellText(pCell, z, n);
     }
   }
@@ -529,9 +536,9 @@ static int cfImportStep(CfImport *pI, sqlite3_stmt *pStmt, const char *zPath) {
 enum { TOP_FORMAT, TOP_CONVERSATION, TOP_MESSAGES, TOP_RUNS, TOP_N };
 static const CfField aTopField[TOP_N] = {
   {"format", CF_IK_TEXT, 0, 1},
-  {"conversation", CF_IK_OBJECT, 0, 1},
-  {"messages", CF_IK_ARRAY, 0, 0},
-  {"runs", CF_IK_ARRAY, 0, 0},
+  {"conversation", CF_IK_OBJECT, 0, 1, 1},
+  {"messages", CF_IK_ARRAY, 0, 0, 1},
+  {"runs", CF_IK_ARRAY, 0, 0, 1},
 };
 
 enum { CV_ID, CV_UID, CV_OWNER, CV_KEY, CV_TITLE, CV_VISIBILITY, CV_MODEL, CV_AGENT, CV_CONTEXT,
@@ -611,7 +618,7 @@ static const CfField aRunField[RN_N] = {
   {"error", CF_IK_TEXT, 1, 0},            {"lease_expires_at", CF_IK_TIME, 1, 0},
   {"started_at", CF_IK_TIME, 0, 0},       {"completed_at", CF_IK_TIME, 1, 0},
   {"created_at", CF_IK_TIME, 0, 0},       {"updated_at", CF_IK_TIME, 0, 0},
-  {"events", CF_IK_ARRAY, 0, 0},          {"proposals", CF_IK_ARRAY, 0, 0},
+  {"events", CF_IK_ARRAY, 0, 0, 1},          {"proposals", CF_IK_ARRAY, 0, 0, 1},
   {"checkpoint", CF_IK_TEXT, 1, 0},
   {"awaiting_ttl_seconds", CF_IK_INT, 1, 0}, {"expires_at", CF_IK_TIME, 1, 0},
   {"uid", CF_IK_TEXT, 1, 0},
@@ -1106,6 +1113,24 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
       /* add_message's bound (messages.c) */
       rc = cfImportError(pI, "%s.tokens must be from 0 to %d, got %lld", zPath, CF_MAX_TOKENS,
                          aCell[MS_TOKENS].i);
+    }
+    if (rc == SQLITE_OK && aCell[MS_UID].eType == SQLITE_TEXT) {
+      /* the conversation is new: a message of it with the uid came from
+      ** earlier in the document */
+      sqlite3_stmt *pUid = 0;
+      rc = cfStmtText(pI->p, "SELECT seq FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2", &pUid);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(pUid, 1, pI->iConv);
+        sqlite3_bind_text(pUid, 2, aCell[MS_UID].z, aCell[MS_UID].n, SQLITE_STATIC);
+        rc = sqlite3_step(pUid);
+        if (rc == SQLITE_ROW) {
+          rc = cfImportError(pI, "%s.uid '%q' is the uid of an earlier message of the document (seq %lld)",
+                             zPath, aCell[MS_UID].z, sqlite3_column_int64(pUid, 0));
+        } else if (rc == SQLITE_DONE) {
+          rc = SQLITE_OK;
+        }
+      }
+      cfStmtDone(pI->p, pUid);
     }
     if (rc == SQLITE_OK && aCell[MS_ID].eType == SQLITE_INTEGER && cfImportMsgId(pI, aCell[MS_ID].i)) {
       rc = cfImportError(pI, "%s.id %lld is the id of an earlier message of the document", zPath,

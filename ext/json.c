@@ -566,6 +566,25 @@ int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin
   return SQLITE_OK;
 }
 
+/* The nesting of the JSON text z[0..n) (already known to be JSON): the
+** most containers open at once, counted outside strings. */
+int cfJsonDepth(const char *z, int n) {
+  int nOpen = 0, nMax = 0;
+  for (int i = 0; i < n; i++) {
+    char c = z[i];
+    if (c == '"') {
+      for (i++; i < n && z[i] != '"'; i++) {
+        if (z[i] == '\\') i++;
+      }
+    } else if (c == '{' || c == '[') {
+      if (++nOpen > nMax) nMax = nOpen;
+    } else if (c == '}' || c == ']') {
+      nOpen--;
+    }
+  }
+  return nMax;
+}
+
 /* ------------------------------------------------------ reading (SQLite) */
 
 /* Where the statements run: the private connection of a caller's

@@ -52,12 +52,22 @@ SELECT import_conversation('c', json_set(export_conversation(1), '$.conversation
 SELECT count(*) FROM chat_conversations;
 SELECT import_conversation('c', json_set(export_conversation(1), '$.conversation.model', printf('%.200c', 'm'), '$.conversation.title', ''));
 SELECT length(model), quote(title) FROM chat_conversations WHERE id = 3;
+-- a stored JSON value nests 32 levels at most, as a JSON argument; the
+-- document's own levels (messages, runs, events) do not count
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[1].metadata', json('{"a": ' || printf('%.32c', '[') || printf('%.32c', ']') || '}'))); -- error
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[1].parts', json(printf('%.33c', '[') || printf('%.33c', ']')))); -- error
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[0].uid', 'm-1', '$.messages[2].uid', 'm-1')); -- error
+SELECT count(*) FROM chat_conversations;
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[1].metadata', json('{"a": ' || printf('%.31c', '[') || printf('%.31c', ']') || '}')));
+SELECT length(metadata) FROM chat_messages WHERE conversation_id = 4 AND seq = 2;
 -- a run's events
 SELECT start_run(1, 'topical_map');
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events', json('[]'))); -- error
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[0].to_status', 'weird')); -- error
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[0].from_status', 'bogus')); -- error
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[0].from_status', 'queued')); -- error
+SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].state', json('{"a": ' || printf('%.32c', '[') || printf('%.32c', ']') || '}'))); -- error
+SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[0].detail', json(printf('%.33c', '[') || printf('%.33c', ']')))); -- error
 SELECT cancel_run(1);
 SELECT import_conversation('d', json_remove(export_conversation(1), '$.runs[0].events[1]')); -- error
 SELECT count(*) FROM chat_conversations;
