@@ -302,8 +302,8 @@ static void cfLifecycle(sqlite3_context *ctx, sqlite3_value **argv, int eOp) {
   }
   if (rc == SQLITE_OK) {
     static const char *azSql[] = {
-      "UPDATE chat_conversations SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
-      "UPDATE chat_conversations SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1",
+      "UPDATE chat_conversations SET deleted_at = ?2, updated_at = max(updated_at, ?2) WHERE id = ?1",
+      "UPDATE chat_conversations SET deleted_at = NULL, updated_at = max(updated_at, ?2) WHERE id = ?1",
       "DELETE FROM chat_conversations WHERE id = ?1",
     };
     /* cached: a write of chat_conversations compiles its triggers */
@@ -380,7 +380,7 @@ static void cfUpdateFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                 " metadata = coalesce(json_extract(?7, '$.metadata'), metadata),"
                 " pinned_at = CASE ?8 WHEN 1 THEN coalesce(pinned_at, ?2) WHEN 0 THEN NULL ELSE pinned_at END,"
                 " archived_at = CASE ?9 WHEN 1 THEN coalesce(archived_at, ?2) WHEN 0 THEN NULL ELSE archived_at END,"
-                " updated_at = ?2"
+                " updated_at = max(updated_at, ?2)" /* never backwards: a list walk's cursor */
                 " WHERE id = ?1",
                 &pStmt);
     if (rc == SQLITE_OK) {

@@ -420,9 +420,11 @@ AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
 WHEN NEW.updated_at IS OLD.updated_at
  AND julianday(NEW.updated_at) IS NOT julianday(coalesce((SELECT now FROM chatflow_statement_clock), 'now'))
 BEGIN
+  -- never backwards (a clock behind the last write's): a list walk's
+  -- cursor would meet the conversation again
   UPDATE chat_conversations
-     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
-                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+     SET updated_at = max(updated_at, coalesce((SELECT now FROM chatflow_statement_clock),
+                                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
    WHERE id = NEW.id;
 END;
 CREATE TRIGGER chat_conversations_cascade

@@ -500,6 +500,9 @@ static const char *const azMainSteps[] = {
     "SELECT export_conversation(2)",
     "SELECT export_conversation(2, 'openai')",
     "SELECT import_conversation('other', export_conversation(2))",
+    /* runs with proposals and their logs: the log a run's INSERT wrote is
+    ** replaced by the exported one (workflow_run_events_keep) */
+    "SELECT import_conversation('other', export_conversation(1))",
     "#session 2026-01-01T00:00:00Z",
     "SELECT fork_conversation(2, 3)",
     "SELECT add_message(2, 'user', '東京のパン屋 bakery')",

@@ -32,6 +32,14 @@ SELECT delete_conversation(3, '{"now": "2030-01-01T00:07:00Z"}');
 SELECT 'delete', deleted_at, updated_at FROM chat_conversations WHERE id = 3;
 SELECT restore_conversation(3, '{"now": "2030-01-01T00:08:00Z"}');
 SELECT 'restore', deleted_at, updated_at FROM chat_conversations WHERE id = 3;
+-- a call whose time is behind the conversation's updated_at (a writer
+-- whose clock lags) leaves it: never backwards, by the functions or raw SQL
+SELECT update_conversation(3, '{"title": "Three b"}', '{"now": "2030-01-01T00:01:00Z"}');
+SELECT 'behind', title, updated_at FROM chat_conversations WHERE id = 3;
+SELECT chatflow_clock('2030-01-01T00:01:30.000Z');
+UPDATE chat_conversations SET title = 'Three c' WHERE id = 3;
+SELECT 'behind raw', title, updated_at FROM chat_conversations WHERE id = 3;
+SELECT 'unpinned', chatflow_clock(NULL) IS NOT NULL;
 
 -- messages
 SELECT add_message(2, 'user', 'Plan a map for a bakery', '{"now": "2030-01-01T00:09:00Z"}');
