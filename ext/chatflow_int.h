@@ -269,6 +269,7 @@ int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
 int cfTextHasVisible(const char *z);
+size_t cfTextVisibleSpan(const char *z, size_t n, size_t *piFirst);
 char *cfModelTitle(const char *zReply);
 size_t cfPreviewLen(const char *z, size_t n);
 char *cfUtf8Repair(const char *z, int n, int *pnOut);

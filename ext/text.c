@@ -98,14 +98,20 @@ size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut) {
 ** there is none, at the last grapheme boundary within 79 characters) and
 ** "…" appended.  Returns 0 when the text has no visible characters. */
 char *cfAutoTitle(const char *zContent) {
-  size_t n = strlen(zContent);
-  char *zOut = sqlite3_malloc64(n + 4);
+  size_t n = strlen(zContent), iFirst = 0;
+  char *zOut;
   size_t j = 0;
   int bSpace = 0, nChars = 0;
   size_t iCut = 0, iLastSpace = 0;
   int nAtLastSpace = 0;
+  /* from the first visible character to the end of the cluster of the
+  ** last one: invisible ones at either end (U+200B, U+FEFF, ...) go with
+  ** the white space, those inside stay (U+200D joins an emoji) */
+  n = cfTextVisibleSpan(zContent, n, &iFirst);
+  if (n == 0) return 0;
+  zOut = sqlite3_malloc64(n - iFirst + 4);
   if (zOut == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = iFirst; i < n; i++) {
     unsigned char c = (unsigned char)zContent[i];
     size_t nLen = 1;
     if ((c < 0x80 && (c == ' ' || (c >= '\t' && c <= '\r'))) ||
@@ -140,19 +146,6 @@ char *cfAutoTitle(const char *zContent) {
     memcpy(zOut + iEnd, "\xe2\x80\xa6", 4);  /* "…" and the terminator */
   }
   return zOut;
-}
-
-/* True when z (valid UTF-8) has a character that is not white space by
-** cfAutoTitle's rule: a message cfAutoTitle gives a title.  Allocates
-** nothing (generate_title tells "nothing to title" from out of memory). */
-int cfTextHasVisible(const char *z) {
-  size_t n = strlen(z);
-  for (size_t i = 0; i < n;) {
-    size_t nLen = 1;
-    if (cfTextClassAt(z, n, i, &nLen) != CF_TEXT_SPACE) return 1;
-    i += nLen ? nLen : 1;
-  }
-  return 0;
 }
 
 /* The length in bytes of the quote mark z[0..n) starts with, else 0:
@@ -312,6 +305,59 @@ int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen) {
   if (eCat >= UTF8PROC_CATEGORY_ZS && eCat <= UTF8PROC_CATEGORY_ZP) return CF_TEXT_SPACE;
   if (eCat >= UTF8PROC_CATEGORY_PC && eCat <= UTF8PROC_CATEGORY_PO) return CF_TEXT_PUNCT;
   return CF_TEXT_OTHER;
+}
+
+/* True when the code point at byte i of z[0..n) is visible: not white
+** space (cfTextClassAt), not a control (Cc) and not a format character
+** (Cf: U+200B ZERO WIDTH SPACE, U+200D, U+FEFF, U+00AD, the bidi marks,
+** the tag characters).  *pnLen gets its length. */
+static int cfTextVisibleAt(const char *z, size_t n, size_t i, size_t *pnLen) {
+  utf8proc_int32_t cp;
+  utf8proc_category_t eCat;
+  if (cfTextClassAt(z, n, i, pnLen) == CF_TEXT_SPACE) return 0;
+  cfUtf8At(z, n, i, &cp);
+  eCat = utf8proc_category(cp);
+  return eCat != UTF8PROC_CATEGORY_CC && eCat != UTF8PROC_CATEGORY_CF;
+}
+
+/* The part of z[0..n) (valid UTF-8) a title is made of: *piFirst gets the
+** offset of its first visible character (cfTextVisibleAt), and the end of
+** the grapheme cluster of the last one is returned (the characters that
+** extend it, such as a flag's tag characters, kept); 0 when there is no
+** visible character. */
+size_t cfTextVisibleSpan(const char *z, size_t n, size_t *piFirst) {
+  size_t iEnd = 0, iLast = 0, nLen = 1;
+  int bAny = 0;
+  utf8proc_int32_t cpPrev, cp;
+  *piFirst = 0;
+  for (size_t i = 0; i < n; i += nLen ? nLen : 1) {
+    if (cfTextVisibleAt(z, n, i, &nLen)) {
+      if (!bAny) *piFirst = i;
+      bAny = 1;
+      iLast = i;
+      iEnd = i + nLen;
+    }
+  }
+  if (!bAny) return 0;
+  cfUtf8At(z, n, iLast, &cpPrev);
+  while (iEnd < n) {
+    size_t k = cfUtf8At(z, n, iEnd, &cp);
+    if (utf8proc_grapheme_break(cpPrev, cp)) break;
+    cpPrev = cp;
+    iEnd += k;
+  }
+  return iEnd;
+}
+
+/* True when z (valid UTF-8) has a visible character by cfAutoTitle's
+** rule (cfTextVisibleAt): a message cfAutoTitle gives a title.  Allocates
+** nothing (generate_title tells "nothing to title" from out of memory). */
+int cfTextHasVisible(const char *z) {
+  size_t n = strlen(z), nLen = 1;
+  for (size_t i = 0; i < n; i += nLen ? nLen : 1) {
+    if (cfTextVisibleAt(z, n, i, &nLen)) return 1;
+  }
+  return 0;
 }
 
 /* True if z[0..n) holds a code point at or above U+0E00 (Thai onwards:

@@ -194,6 +194,18 @@ static void test_title_whitespace_collapse(void **state) {
   assert_int_equal(cfTextHasVisible(" \xc2\xa0\xe3\x80\x80 "), 0);
   assert_int_equal(cfTextHasVisible(" \xc2\xa0x"), 1);
   assert_int_equal(cfTextHasVisible(""), 0);
+  /* format characters are invisible: a text of U+200B (ZERO WIDTH SPACE)
+  ** only has no title; at either end they go with the white space (U+FEFF,
+  ** U+00AD too); inside they stay; the tag characters that end a flag (Cf
+  ** too) stay with it */
+  expect_title("\xe2\x80\x8b\xe2\x80\x8b", 0);
+  assert_int_equal(cfTextHasVisible("\xe2\x80\x8b \xef\xbb\xbf\xc2\xad"), 0);
+  expect_title("\xef\xbb\xbf\xe2\x80\x8b hello\xe2\x80\x8bworld \xe2\x80\x8b \xe2\x80\x8b",
+               "hello\xe2\x80\x8bworld");
+  expect_title("go \xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2\xf3\xa0\x81\xb3\xf3\xa0\x81\xa3"
+               "\xf3\xa0\x81\xb4\xf3\xa0\x81\xbf\xe2\x80\x8b",
+               "go \xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2\xf3\xa0\x81\xb3\xf3\xa0\x81\xa3"
+               "\xf3\xa0\x81\xb4\xf3\xa0\x81\xbf");
   /* collapsing comes before the length check: 200 spaces count as one */
   {
     char *zIn = sqlite3_mprintf("start%zend", rep(" ", 200));
