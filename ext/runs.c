@@ -614,8 +614,19 @@ static void cfReadOne(sqlite3_context *ctx, const char *zSql, sqlite3_int64 iId,
     sqlite3_bind_int64(pStmt, 1, iId);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+      const char *z = (const char *)sqlite3_column_text(pStmt, 0);
+      int n = sqlite3_column_bytes(pStmt, 0);
       rc = SQLITE_OK;
+      if (sqlite3_column_type(pStmt, 0) == SQLITE_TEXT && z && !cfUtf8Valid((const unsigned char *)z, n)) {
+        /* JSON is UTF-8: invalid bytes a raw write stored come out as
+        ** U+FFFD, as export_conversation gives them */
+        int nOut = 0;
+        char *zOut = cfUtf8Repair(z, n, &nOut);
+        if (zOut) sqlite3_result_text(ctx, zOut, nOut, sqlite3_free);
+        else sqlite3_result_error_nomem(ctx);
+      } else {
+        sqlite3_result_value(ctx, sqlite3_column_value(pStmt, 0));
+      }
     } else if (rc == SQLITE_DONE) {
       cfResultError(ctx, "chatflow: unknown %s %lld", zMissing, iId);
       rc = SQLITE_OK;

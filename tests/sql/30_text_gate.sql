@@ -291,3 +291,7 @@ SELECT hex(chat_history_json(id, 1000)) FROM chat_conversations WHERE owner = 'r
 SELECT hex(json_extract(chat_ui_messages(id), '$[0].parts[0].text')) FROM chat_conversations WHERE owner = 'raw-bytes';
 SELECT hex(json_extract(export_conversation(id, 'openai'), '$[0].content')) FROM chat_conversations WHERE owner = 'raw-bytes';
 SELECT hex(json_extract(export_conversation(id), '$.messages[0].content')) FROM chat_conversations WHERE owner = 'raw-bytes';
+-- and run_status: a run whose error a raw INSERT stored with a bad byte
+INSERT INTO workflow_runs (conversation_id, workflow, status, error)
+VALUES ((SELECT id FROM chat_conversations WHERE owner = 'raw-bytes'), 'topical_map', 'failed', 'A' || CAST(x'ff' AS TEXT) || 'B');
+SELECT hex(json_extract(run_status(id), '$.error')), json_valid(run_status(id)) FROM workflow_runs WHERE error GLOB 'A*B';
