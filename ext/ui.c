@@ -48,7 +48,8 @@
 **
 ** Errors: "chatflow: UIMessage ..." for a document that is not a
 ** UIMessage (not an object, no id, an unknown role, parts not an array or
-** empty, metadata not an object), and add_message's errors.
+** empty, metadata not an object; an empty id says that the AI SDK leaves
+** it so without generateMessageId), and add_message's errors.
 */
 #include "chatflow_int.h"
 
@@ -115,6 +116,9 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     rc = SQLITE_OK;
     if (zType == 0 || strcmp(zType, "object") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage must be a JSON object {\"id\", \"role\", \"parts\", \"metadata\"?}");
+    } else if (zIdType && strcmp(zIdType, "text") == 0 && nId == 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters,"
+                             " got \"\" (the AI SDK leaves it empty without generateMessageId)");
     } else if (zIdType == 0 || strcmp(zIdType, "text") != 0 || nId < 1 || nId > 128) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters");
     } else if (zRoleType == 0 || strcmp(zRoleType, "text") != 0 ||

@@ -22,7 +22,11 @@
 //     calls it, arguments as strings);
 //   - messages added with add_message (OpenAI tool_calls and a tool result)
 //     read back as a tool-<name> part with its output, which the package
-//     validates.
+//     validates;
+//   - docs/ai-sdk.md's route handler run with the package's mock model:
+//     streamText(...).toUIMessageStreamResponse({ originalMessages,
+//     generateMessageId, onFinish }) stores the answer (without
+//     generateMessageId the id is "" and the refusal says so).
 //
 // Environment: CHATFLOW_EXT (the extension, path without .so; default
 // dist/chatflow), NODE_TEST_MODULES (the folder whose node_modules hold the
@@ -39,8 +43,11 @@ const EXT = path.resolve(process.env.CHATFLOW_EXT || path.join(ROOT, 'dist/chatf
 const MODULES = path.resolve(process.env.NODE_TEST_MODULES || path.join(ROOT, 'dist/node-test'));
 const requireFromModules = createRequire(path.join(MODULES, 'package.json'));
 const Database = requireFromModules('better-sqlite3');
-const { validateUIMessages, convertToModelMessages } = await import(
+const { validateUIMessages, convertToModelMessages, streamText, createIdGenerator } = await import(
   pathToFileURL(requireFromModules.resolve('ai')).href
+);
+const { MockLanguageModelV3, convertArrayToReadableStream } = await import(
+  pathToFileURL(path.join(path.dirname(requireFromModules.resolve('ai')), 'test/index.js')).href
 );
 
 // A fresh in-memory database with chatflow loaded and initialised.
@@ -285,7 +292,10 @@ test('malformed UIMessages are refused with their error and write nothing', () =
   const text = [{ type: 'text', text: 'Hi' }];
   const cases = [
     [{ role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters'],
-    [{ id: '', role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters'],
+    [
+      { id: '', role: 'user', parts: text },
+      'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" (the AI SDK leaves it empty without generateMessageId)',
+    ],
     [{ id: 'x'.repeat(129), role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters'],
     [{ id: 'm-tool', role: 'tool', parts: text }, "chatflow: UIMessage role must be system, user or assistant, got 'tool'"],
     [{ id: 'm-norole', parts: text }, 'chatflow: UIMessage role must be system, user or assistant'],
@@ -547,4 +557,72 @@ test('a tool message answering an AI SDK tool part shows in chat_ui_messages', a
   // ... and chat_ui_messages should show it
   const part = uiMessages(db, conversationId)[1].parts.find((p) => p.toolCallId === 'call_flights_1');
   assert.deepEqual([part.state, part.output], ['output-available', { flights: 2 }]);
+});
+
+// A model that answers each call with the next text of answers.
+function mockModel(answers) {
+  let n = 0;
+  return new MockLanguageModelV3({
+    doStream: async () => {
+      const text = answers[n++];
+      return {
+        stream: convertArrayToReadableStream([
+          { type: 'stream-start', warnings: [] },
+          { type: 'text-start', id: 't1' },
+          { type: 'text-delta', id: 't1', delta: text },
+          { type: 'text-end', id: 't1' },
+          {
+            type: 'finish',
+            finishReason: { unified: 'stop', raw: 'stop' },
+            usage: { inputTokens: { total: 3 }, outputTokens: { total: 2 } },
+          },
+        ]),
+      };
+    },
+  });
+}
+
+// docs/ai-sdk.md's route handler: the request's messages in, the answer
+// saved in onFinish; resolves with onFinish's error, if any.
+async function routeHandler(db, conversationId, model, { messages }, options = {}) {
+  let failure = null;
+  const result = streamText({ model, messages: await convertToModelMessages(messages) });
+  const finished = new Promise((resolve) => {
+    const response = result.toUIMessageStreamResponse({
+      originalMessages: messages,
+      generateMessageId: createIdGenerator({ prefix: 'msg', size: 16 }),
+      ...options,
+      onFinish: ({ responseMessage }) => {
+        try {
+          value(db, 'SELECT add_ui_message(?, ?)', conversationId, JSON.stringify(responseMessage));
+        } catch (e) {
+          failure = e.message;
+        }
+        resolve();
+      },
+    });
+    response.text();
+  });
+  await finished;
+  return failure;
+}
+
+test("the docs' route handler stores the answer", async () => {
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  const question = { id: 'msg-u1', role: 'user', parts: [{ type: 'text', text: 'Hi' }] };
+  addUi(db, conversationId, question);
+  const model = mockModel(['Hello 1', 'Hello 2']);
+  // without generateMessageId the AI SDK leaves the id empty
+  assert.equal(
+    await routeHandler(db, conversationId, model, { messages: [question] }, { generateMessageId: undefined }),
+    'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" (the AI SDK leaves it empty without generateMessageId)',
+  );
+  assert.equal(await routeHandler(db, conversationId, model, { messages: [question] }), null);
+  const first = uiMessages(db, conversationId);
+  assert.deepEqual(first.map((m) => [m.role, m.parts.filter((p) => p.type === 'text').map((p) => p.text)]),
+    [['user', ['Hi']], ['assistant', ['Hello 2']]]);
+  assert.match(first[1].id, /^msg-\w{16}$/);
+  assert.equal(value(db, 'SELECT count(*) FROM chat_messages'), 2);
+  await validateUIMessages({ messages: first });
 });

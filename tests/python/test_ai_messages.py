@@ -200,6 +200,9 @@ class UiMessages(Base):
         text = [{"type": "text", "text": "hi"}]
         cases = [
             ({"role": "user", "parts": text}, "chatflow: UIMessage id must be a string of 1 to 128 characters"),
+            ({"id": "", "role": "user", "parts": text},
+             'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" '
+             "(the AI SDK leaves it empty without generateMessageId)"),
             ({"id": "x" * 129, "role": "user", "parts": text},
              "chatflow: UIMessage id must be a string of 1 to 128 characters"),
             ({"id": 7, "role": "user", "parts": text},
