@@ -23,8 +23,10 @@
 ** usage reports: totalUsage counts every step of the message, usage its
 ** last), each only as an integer from 0 to 10^9 (other values are left to
 ** the metadata, stored as sent); else the estimate.  Options: type, attachments, tokens,
-** run_id, created_at (add_message's).  Other members of the UIMessage
-** (createdAt of older versions, ...) are not stored.
+** run_id, parent_id, created_at, now (add_message's, passed through:
+** parent_id stores the new answer of useChat's regenerate() under the
+** question).  Other members of the UIMessage (createdAt of older versions,
+** ...) are not stored.
 **
 ** chat_ui_messages gives the conversation's messages as UIMessages, oldest
 ** first: {"id": uid, "role", "parts", "metadata"} (metadata only when the
@@ -58,14 +60,16 @@
 
 /* ------------------------------------------------------------ add_ui_message */
 
-enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_CREATED_AT, UOPT_NOW, UOPT_COUNT };
+enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_PARENT_ID, UOPT_CREATED_AT, UOPT_NOW,
+       UOPT_COUNT };
 
 static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   static const CfJsonOpt aInit[UOPT_COUNT] = {
     {"type", CF_JT_STRING, 0, 0, 0},  {"attachments", CF_JT_ARRAY, 0, 0, 0},
     {"tokens", CF_JT_INT, 0, 0, 0},   {"run_id", CF_JT_INT, 0, 0, 0},
-    {"created_at", CF_JT_STRING, 0, 0, 0}, {"now", CF_JT_STRING, 0, 0, 0},
+    {"parent_id", CF_JT_INT, 0, 0, 0}, {"created_at", CF_JT_STRING, 0, 0, 0},
+    {"now", CF_JT_STRING, 0, 0, 0},
   };
   CfJsonOpt aOpt[UOPT_COUNT];
   sqlite3_int64 iConv;

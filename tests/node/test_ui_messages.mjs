@@ -26,7 +26,8 @@
 //   - docs/ai-sdk.md's route handler run with the package's mock model:
 //     streamText(...).toUIMessageStreamResponse({ originalMessages,
 //     generateMessageId, onFinish }) stores the answer (without
-//     generateMessageId the id is "" and the refusal says so).
+//     generateMessageId the id is "" and the refusal says so);
+//     regenerate() stores the new answer under the question (parent_id).
 //
 // Environment: CHATFLOW_EXT (the extension, path without .so; default
 // dist/chatflow), NODE_TEST_MODULES (the folder whose node_modules hold the
@@ -582,9 +583,9 @@ function mockModel(answers) {
   });
 }
 
-// docs/ai-sdk.md's route handler: the request's messages in, the answer
-// saved in onFinish; resolves with onFinish's error, if any.
-async function routeHandler(db, conversationId, model, { messages }, options = {}) {
+// docs/ai-sdk.md's route handler: the request's messages (and trigger)
+// in, the answer saved in onFinish; resolves with onFinish's error, if any.
+async function routeHandler(db, conversationId, model, { messages, trigger }, options = {}) {
   let failure = null;
   const result = streamText({ model, messages: await convertToModelMessages(messages) });
   const finished = new Promise((resolve) => {
@@ -594,7 +595,13 @@ async function routeHandler(db, conversationId, model, { messages }, options = {
       ...options,
       onFinish: ({ responseMessage }) => {
         try {
-          value(db, 'SELECT add_ui_message(?, ?)', conversationId, JSON.stringify(responseMessage));
+          const parent = trigger === 'regenerate-message'
+            ? JSON.stringify({
+              parent_id: value(db, 'SELECT id FROM chat_messages WHERE conversation_id = ? AND uid = ?',
+                conversationId, messages.at(-1).id),
+            })
+            : null;
+          value(db, 'SELECT add_ui_message(?, ?, ?)', conversationId, JSON.stringify(responseMessage), parent);
         } catch (e) {
           failure = e.message;
         }
@@ -607,12 +614,12 @@ async function routeHandler(db, conversationId, model, { messages }, options = {
   return failure;
 }
 
-test("the docs' route handler stores the answer", async () => {
+test("the docs' route handler stores the answer; regenerate() stores the new one under the question", async () => {
   const db = openDb();
   const conversationId = value(db, "SELECT create_conversation('acme')");
   const question = { id: 'msg-u1', role: 'user', parts: [{ type: 'text', text: 'Hi' }] };
   addUi(db, conversationId, question);
-  const model = mockModel(['Hello 1', 'Hello 2']);
+  const model = mockModel(['Hello 1', 'Hello 2', 'Hello 3']);
   // without generateMessageId the AI SDK leaves the id empty
   assert.equal(
     await routeHandler(db, conversationId, model, { messages: [question] }, { generateMessageId: undefined }),
@@ -623,6 +630,13 @@ test("the docs' route handler stores the answer", async () => {
   assert.deepEqual(first.map((m) => [m.role, m.parts.filter((p) => p.type === 'text').map((p) => p.text)]),
     [['user', ['Hi']], ['assistant', ['Hello 2']]]);
   assert.match(first[1].id, /^msg-\w{16}$/);
-  assert.equal(value(db, 'SELECT count(*) FROM chat_messages'), 2);
-  await validateUIMessages({ messages: first });
+  // regenerate(): the client drops the answer and sends the list without it
+  assert.equal(await routeHandler(db, conversationId, model, { messages: [question], trigger: 'regenerate-message' }),
+    null);
+  const second = uiMessages(db, conversationId);
+  assert.deepEqual(second.map((m) => m.parts.filter((p) => p.type === 'text').map((p) => p.text)),
+    [['Hi'], ['Hello 3']]);
+  assert.notEqual(second[1].id, first[1].id);
+  assert.equal(value(db, 'SELECT count(*) FROM chat_messages'), 3);
+  await validateUIMessages({ messages: second });
 });

@@ -196,6 +196,24 @@ class UiMessages(Base):
         other = one(self.db, "SELECT create_conversation('acme')")
         self.assertEqual(one(self.db, "SELECT add_ui_message(?, ?)", (other, json.dumps(USER))), 2)
 
+    def test_regenerate(self):
+        """useChat's regenerate(): the new answer follows the question
+        (parent_id), and becomes the branch chat_ui_messages shows."""
+        question = {"id": "u1", "role": "user", "parts": [{"type": "text", "text": "Hi"}]}
+        first = {"id": "a1", "role": "assistant", "parts": [{"type": "text", "text": "Hello 1"}]}
+        second = {"id": "a2", "role": "assistant", "parts": [{"type": "text", "text": "Hello 2"}]}
+        save = ("SELECT add_ui_message(?1, ?2, json_object('parent_id',"
+                " (SELECT id FROM chat_messages WHERE conversation_id = ?1 AND uid = ?3)))")
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(question)))
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(first)))
+        self.assertEqual(one(self.db, save, (self.cid, json.dumps(second), "u1")), 3)
+        self.assertEqual(one(self.db, save, (self.cid, json.dumps(second), "u1")), 3)  # a retry
+        self.assertEqual(json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,))), [question, second])
+        self.assertEqual(one(self.db, "SELECT group_concat(content || ':' || is_current) FROM message_siblings(3)"),
+                         "Hello 1:0,Hello 2:1")
+        self.refused("SELECT add_ui_message(?, ?, '{\"parent_id\": 9}')", (self.cid, json.dumps(first)),
+                     "chatflow: unknown message 9 (parent_id)")
+
     def test_malformed(self):
         text = [{"type": "text", "text": "hi"}]
         cases = [
@@ -246,7 +264,7 @@ class UiMessages(Base):
                      "chatflow: UIMessage is not valid JSON at offset 7: unexpected end of input")
         self.refused("SELECT add_ui_message(?, ?, '{\"uid\": \"x\"}')", (self.cid, json.dumps(USER)),
                      "chatflow: unknown option 'uid' for add_ui_message "
-                     "(expected type, attachments, tokens, run_id, created_at, now)")
+                     "(expected type, attachments, tokens, run_id, parent_id, created_at, now)")
         self.refused("SELECT add_ui_message(99, ?)", (json.dumps(USER),), "chatflow: unknown conversation 99")
 
     def test_add_message_forms_as_ui_messages(self):
