@@ -16,7 +16,7 @@
 **   add_message(conversation_id, role, <the text parts, one per line>,
 **               {"uid": id, "parts": parts, "metadata": metadata, ...})
 ** — so the id is the retry key (the same message again returns its id and
-** writes nothing), every part type is kept as sent, the metadata too
+** writes nothing; see below for "the same"), every part type is kept as sent, the metadata too
 ** (nulls included), and tool parts are checked (messages.c, json.c).  tokens, when the options do not give them,
 ** come from an assistant message's metadata: tokens.output (chatflow's
 ** form), totalUsage.outputTokens or usage.outputTokens (what the AI SDK's
@@ -27,6 +27,16 @@
 ** parent_id stores the new answer of useChat's regenerate() under the
 ** question).  Other members of the UIMessage (createdAt of older versions,
 ** ...) are not stored.
+**
+** A retry: a UIMessage whose id the conversation has returns the stored
+** message's id, writing nothing, when add_message takes it as the same
+** message (role, text and parts as text), or else when it is JSON-equal
+** (key order ignored, json_object_equal) to what was stored (role, parts,
+** metadata) or to what chat_ui_messages gives for that message (onFinish
+** saving the whole list again, messages add_message wrote among them);
+** a given parent_id must be the stored message's.  Anything else keeps
+** add_message's refusal.  The JSON comparison runs only after that
+** refusal, never for a new id (cfUiSameMessage).
 **
 ** chat_ui_messages gives the conversation's messages as UIMessages, oldest
 ** first: {"id": uid, "role", "parts", "metadata"} (metadata only when the
@@ -62,6 +72,128 @@
 
 enum { UOPT_TYPE, UOPT_ATTACHMENTS, UOPT_TOKENS, UOPT_RUN_ID, UOPT_PARENT_ID, UOPT_CREATED_AT, UOPT_NOW,
        UOPT_COUNT };
+
+/* As deep as SQLite's JSON functions go (the UIMessage passed them), with
+** the two levels chat_ui_messages puts around a message's parts. */
+#define CF_UI_JSON_DEPTH 1003
+
+/* z (n bytes) parsed into *ppVal (owned; 0 for a JSON null).  Returns 0
+** when z is no JSON json-c reads (*ppVal 0), and sets *pRc when out of
+** memory. */
+static int cfUiParse(const char *z, int n, struct json_object **ppVal, int *pRc) {
+  struct json_tokener *pTok = json_tokener_new_ex(CF_UI_JSON_DEPTH);
+  int bOk = 0;
+  *ppVal = 0;
+  if (pTok == 0) {
+    *pRc = SQLITE_NOMEM;
+    return 0;
+  }
+  *ppVal = json_tokener_parse_ex(pTok, z ? z : "", n);
+  bOk = json_tokener_get_error(pTok) == json_tokener_success;
+  if (!bOk && *ppVal) {
+    json_object_put(*ppVal);
+    *ppVal = 0;
+  }
+  json_tokener_free(pTok);
+  return bOk;
+}
+
+/* Whether pMember (borrowed; 0 when missing or a JSON null) is JSON-equal
+** to the column iCol of pStmt, a NULL column being a missing member. */
+static int cfUiColumnEqual(sqlite3_stmt *pStmt, int iCol, struct json_object *pMember, int *pRc) {
+  struct json_object *pCol = 0;
+  int bEqual;
+  if (sqlite3_column_type(pStmt, iCol) == SQLITE_NULL) return pMember == 0;
+  bEqual = cfUiParse((const char *)sqlite3_column_text(pStmt, iCol), sqlite3_column_bytes(pStmt, iCol), &pCol, pRc) &&
+           (pCol == pMember || json_object_equal(pCol, pMember));
+  json_object_put(pCol);
+  return bEqual;
+}
+
+/* add_message refused the UIMessage zUi as "different content" for the
+** uid zUid the conversation has; the same message may still come back in
+** another form: its members in another order, or read back with
+** chat_ui_messages (a message add_message wrote, a tool call answered).
+** *piMsg is set to the stored message's id when zUi equals what was stored
+** (role, parts, metadata) or what chat_ui_messages gives for it (JSON
+** equality, key order ignored), else left 0.  A parent_id (iParent > 0)
+** must be the stored one; *pzErr says so otherwise.  Runs only on that
+** refusal: a new id never comes here. */
+static int cfUiSameMessage(CfConn *p, sqlite3_int64 iConv, const char *zUid, const char *zUi, int nUi,
+                           sqlite3_int64 iParent, sqlite3_int64 *piMsg, char **pzErr) {
+  struct json_object *pUi = 0, *pX = 0, *pMeta = 0, *pAll = 0;
+  sqlite3_stmt *pStmt = 0, *pList = 0;
+  sqlite3_int64 iMsg = 0, iStoredParent = 0;
+  int rc = SQLITE_OK, bSame = 0;
+
+  /* (SQLite's JSON took zUi: json-c not reading it keeps the refusal) */
+  if (cfUiParse(zUi, nUi, &pUi, &rc) && json_object_is_type(pUi, json_type_object)) {
+    rc = sqlite3_prepare_v2(p->db,
+                            "SELECT id, role, parts, metadata, coalesce(parent_id, 0)"
+                            "  FROM chat_messages WHERE conversation_id = ?1 AND uid = ?2",
+                            -1, &pStmt, 0);
+  }
+  if (rc == SQLITE_OK && pStmt) {
+    sqlite3_bind_int64(pStmt, 1, iConv);
+    sqlite3_bind_text(pStmt, 2, zUid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(pStmt);
+  }
+  if (rc == SQLITE_ROW) {
+    /* as stored: role, parts, metadata (an object, or none) */
+    rc = SQLITE_OK;
+    iMsg = sqlite3_column_int64(pStmt, 0);
+    iStoredParent = sqlite3_column_int64(pStmt, 4);
+    if (json_object_object_get_ex(pUi, "metadata", &pMeta) && !json_object_is_type(pMeta, json_type_object)) {
+      pMeta = 0; /* a JSON null: stored as none */
+    }
+    bSame = json_object_object_get_ex(pUi, "role", &pX) &&
+            strcmp(json_object_get_string(pX), (const char *)sqlite3_column_text(pStmt, 1)) == 0 &&
+            json_object_object_get_ex(pUi, "parts", &pX) && cfUiColumnEqual(pStmt, 2, pX, &rc) &&
+            cfUiColumnEqual(pStmt, 3, pMeta, &rc);
+  } else if (rc == SQLITE_DONE) {
+    rc = SQLITE_OK; /* gone since add_message looked: its refusal stands */
+  }
+  if (rc == SQLITE_OK && iMsg && !bSame) {
+    /* as chat_ui_messages gives it */
+    rc = sqlite3_prepare_v2(p->db, "SELECT chat_ui_messages(?1)", -1, &pList, 0);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(pList, 1, iConv);
+      rc = sqlite3_step(pList);
+    }
+    if (rc == SQLITE_ROW) {
+      rc = SQLITE_OK;
+      if (!cfUiParse((const char *)sqlite3_column_text(pList, 0), sqlite3_column_bytes(pList, 0), &pAll, &rc) ||
+          !json_object_is_type(pAll, json_type_array)) {
+        json_object_put(pAll);
+        pAll = 0;
+      }
+      for (size_t k = 0; pAll && k < json_object_array_length(pAll); k++) {
+        struct json_object *pMsg = json_object_array_get_idx(pAll, k), *pId = 0;
+        if (json_object_object_get_ex(pMsg, "id", &pId) && strcmp(json_object_get_string(pId), zUid) == 0) {
+          bSame = json_object_equal(pMsg, pUi);
+          break;
+        }
+      }
+    }
+  }
+  if (rc == SQLITE_OK && bSame) {
+    if (iParent > 0 && iParent != iStoredParent) {
+      /* the same message asked under another parent: not a retry */
+      *pzErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld under another parent (message %lld)",
+                               zUid, iConv, iStoredParent);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    } else {
+      *piMsg = iMsg;
+    }
+  }
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM && *pzErr == 0) *pzErr = cfDbError(p->db, rc);
+  if (rc != SQLITE_OK && *pzErr == 0) rc = SQLITE_NOMEM;
+  sqlite3_finalize(pList);
+  sqlite3_finalize(pStmt);
+  json_object_put(pAll);
+  json_object_put(pUi);
+  return rc;
+}
 
 static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
@@ -103,7 +235,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       " coalesce((SELECT group_concat(t, char(10)) FROM (SELECT json_extract(value, '$.text') AS t"
       "   FROM json_each(?1, '$.parts') WHERE CASE WHEN type = 'object'"
       "    THEN json_extract(value, '$.type') = 'text' AND json_type(value, '$.text') = 'text' END"
-      "   ORDER BY key)), '')",
+      "   ORDER BY key)), ''), json_extract(?1, '$.id')",
       -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zUi, -1, SQLITE_STATIC);
@@ -161,10 +293,27 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
           rc = SQLITE_OK;
         } else {
           /* add_message's own error (it has ended what it began) */
+          const char *zUid = (const char *)sqlite3_column_text(pStmt, 9);
+          char *zDiffers = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld"
+                                           " with different content", zUid, iConv);
+          sqlite3_int64 iMsg = 0;
           zErr = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
           rc = sqlite3_extended_errcode(p->db);
           if (rc == SQLITE_OK || rc == SQLITE_DONE) rc = SQLITE_ERROR;
-          if (zErr == 0) rc = SQLITE_NOMEM;
+          if (zErr == 0 || zDiffers == 0) rc = SQLITE_NOMEM;
+          if (rc == SQLITE_ERROR && strcmp(zErr, zDiffers) == 0) {
+            /* the same message in another form is still a retry */
+            char *zErr2 = 0;
+            int rc2 = cfUiSameMessage(p, iConv, zUid, zUi, sqlite3_value_bytes(argv[1]),
+                                      aOpt[UOPT_PARENT_ID].bPresent ? aOpt[UOPT_PARENT_ID].iVal : 0, &iMsg, &zErr2);
+            if (rc2 != SQLITE_OK || iMsg) {
+              sqlite3_free(zErr);
+              zErr = zErr2;
+              rc = rc2;
+            }
+            if (iMsg) sqlite3_result_int64(ctx, iMsg);
+          }
+          sqlite3_free(zDiffers);
         }
       }
     }

@@ -26,8 +26,9 @@
 //   - docs/ai-sdk.md's route handler run with the package's mock model:
 //     streamText(...).toUIMessageStreamResponse({ originalMessages,
 //     generateMessageId, onFinish }) stores the answer (without
-//     generateMessageId the id is "" and the refusal says so);
-//     regenerate() stores the new answer under the question (parent_id).
+//     generateMessageId the id is "" and the refusal says so); onFinish
+//     saving the whole list again writes nothing; regenerate() stores the
+//     new answer under the question (parent_id).
 //
 // Environment: CHATFLOW_EXT (the extension, path without .so; default
 // dist/chatflow), NODE_TEST_MODULES (the folder whose node_modules hold the
@@ -639,4 +640,20 @@ test("the docs' route handler stores the answer; regenerate() stores the new one
   assert.notEqual(second[1].id, first[1].id);
   assert.equal(value(db, 'SELECT count(*) FROM chat_messages'), 3);
   await validateUIMessages({ messages: second });
+});
+
+test('onFinish saving the whole list again writes nothing, messages add_message wrote included', () => {
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  value(db, "SELECT add_message(?, 'user', 'Weather?')", conversationId);
+  value(db, "SELECT add_message(?, 'assistant', '', ?)", conversationId, JSON.stringify({
+    tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+  }));
+  value(db, "SELECT add_message(?, 'tool', '{\"t\":21}', ?)", conversationId, JSON.stringify({ tool_call_id: 'call_1' }));
+  value(db, "SELECT add_message(?, 'assistant', 'It is 21.')", conversationId);
+  addUi(db, conversationId, { id: 'msg-u2', role: 'user', parts: [{ type: 'text', text: 'Thanks' }] });
+  const before = counts(db, conversationId);
+  const listed = uiMessages(db, conversationId);
+  assert.deepEqual(listed.map((m) => addUi(db, conversationId, m)), [1, 2, 4, 5]);
+  assert.deepEqual(counts(db, conversationId), before);
 });

@@ -7,8 +7,10 @@ key (uid), and a replay an OpenAI-compatible server accepts.
 Checked here:
   * every part type of the AI SDK's UIMessage round-trips JSON-equal;
   * the retry rule: the same message again returns its id and writes
-    nothing (the database file is byte-for-byte the same); a different one
-    with that uid fails and writes nothing;
+    nothing (the database file is byte-for-byte the same), also with its
+    keys in another order or as chat_ui_messages gives it back; a
+    different one with that uid fails and writes nothing;
+  * regenerate: parent_id puts the new answer under the question;
   * every malformed input (UIMessage without id, unknown role, parts not
     an array, a tool part without toolCallId or with an unknown state, a
     tool result answering no call, ids over 128 characters, tool_calls of
@@ -195,6 +197,44 @@ class UiMessages(Base):
         # the same uid in another conversation is another message
         other = one(self.db, "SELECT create_conversation('acme')")
         self.assertEqual(one(self.db, "SELECT add_ui_message(?, ?)", (other, json.dumps(USER))), 2)
+
+    def test_retry_in_another_form(self):
+        """A retry is the same message as JSON: its members in another
+        order, or as chat_ui_messages gives it back (onFinish saving the
+        whole list again, messages add_message wrote among them)."""
+        add = lambda role, content, opts: one(self.db, "SELECT add_message(?, ?, ?, ?)",
+                                               (self.cid, role, content, json.dumps(opts)))
+        add("user", "Weather?", {"uid": "q"})
+        add("assistant", "", {"uid": "call", "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]})
+        add("tool", '{"t": 21}', {"tool_call_id": "c1"})
+        add("assistant", "It is 21.", {"uid": "a"})
+        ui = dict(USER, metadata={"source": "web", "n": [1, {"x": None}]})
+        self.assertEqual(one(self.db, "SELECT add_ui_message(?, ?)", (self.cid, json.dumps(ui))), 5)
+        self.db.execute("SELECT chatflow_clock(NULL)")
+        before = file_hash(self.path)
+        reordered = {"metadata": {"n": [1, {"x": None}], "source": "web"},
+                     "parts": [dict(reversed(list(part.items()))) for part in ui["parts"]],
+                     "role": "user", "id": "u-1"}
+        self.assertEqual(one(self.db, "SELECT add_ui_message(?, ?)", (self.cid, json.dumps(reordered))), 5)
+        listed = json.loads(one(self.db, "SELECT chat_ui_messages(?)", (self.cid,)))
+        self.assertEqual([m["id"] for m in listed], ["q", "call", "a", "u-1"])
+        self.assertEqual([one(self.db, "SELECT add_ui_message(?, ?)", (self.cid, json.dumps(m))) for m in listed],
+                         [1, 2, 4, 5])
+        self.assertEqual(file_hash(self.path), before)
+        # anything else under a taken id is still refused
+        unanswered = dict(listed[1], parts=[dict(listed[1]["parts"][0], state="input-available")])
+        del unanswered["parts"][0]["output"]
+        for changed in (dict(listed[0], parts=[{"type": "text", "text": "Weather in Lyon?"}]), unanswered,
+                        dict(reordered, metadata={"source": "app", "n": [1, {"x": None}]})):
+            with self.subTest(changed["id"]):
+                self.refused("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(changed)),
+                             f"chatflow: message uid '{changed['id']}' already exists in conversation 1"
+                             " with different content")
+        self.refused("SELECT add_ui_message(?, ?, '{\"parent_id\": 1}')", (self.cid, json.dumps(reordered)),
+                     "chatflow: message uid 'u-1' already exists in conversation 1 under another parent (message 4)")
+        self.assertEqual(one(self.db, "SELECT add_ui_message(?, ?, '{\"parent_id\": 4}')",
+                             (self.cid, json.dumps(reordered))), 5)
 
     def test_regenerate(self):
         """useChat's regenerate(): the new answer follows the question
