@@ -268,6 +268,8 @@ int cfUtf8Valid(const unsigned char *z, int n);
 int cfUtf8Chars(const unsigned char *z, int n);
 size_t cfGraphemeFloor(const char *z, size_t n, size_t iCut);
 char *cfAutoTitle(const char *zContent);
+char *cfUidDiffersError(const char *zUid, sqlite3_int64 iConv);
+char *cfUidParentError(const char *zUid, sqlite3_int64 iConv, sqlite3_int64 iStored);
 int cfTextHasVisible(const char *z);
 size_t cfTextVisibleSpan(const char *z, size_t n, size_t *piFirst);
 char *cfModelTitle(const char *zReply);

@@ -70,6 +70,24 @@
 #include <limits.h>
 #include <string.h>
 
+/* A uid retry refused (add_message, add_ui_message, edit_message, begin_message):
+** the stored message under zUid differs; ui.c tells this refusal by its text. */
+char *cfUidDiffersError(const char *zUid, sqlite3_int64 iConv) {
+  return sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",
+                         zUid, iConv);
+}
+
+/* ... the same message, asked under another parent than iStored (0: it
+** is a first message). */
+char *cfUidParentError(const char *zUid, sqlite3_int64 iConv, sqlite3_int64 iStored) {
+  if (iStored == 0) {
+    return sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld as a first message"
+                           " (no parent)", zUid, iConv);
+  }
+  return sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld under another parent"
+                         " (message %lld)", zUid, iConv, iStored);
+}
+
 enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT_RUN_ID,
        MOPT_CREATED_AT, MOPT_UID, MOPT_TOOL_CALLS, MOPT_TOOL_CALL_ID, MOPT_PARENT_ID, MOPT_NOW,
        MOPT_COUNT };
@@ -531,13 +549,11 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
                                (const char *)sqlite3_column_text(pStmt, 5));
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       } else if (!sqlite3_column_int(pStmt, 1)) {
-        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld with different content",
-                               aOpt[MOPT_UID].zVal, iConv);
+        zErr = cfUidDiffersError(aOpt[MOPT_UID].zVal, iConv);
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       } else if (iParent >= 0 && sqlite3_column_int64(pStmt, 2) != iParent) {
         /* the same message asked under another parent: not a retry */
-        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld under another parent (message %lld)",
-                               aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 2));
+        zErr = cfUidParentError(aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 2));
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       } else {
         iMsg = sqlite3_column_int64(pStmt, 0);

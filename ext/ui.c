@@ -116,7 +116,7 @@ static int cfUiColumnEqual(sqlite3_stmt *pStmt, int iCol, struct json_object *pM
 ** chat_ui_messages (a message add_message wrote, a tool call answered).
 ** *piMsg is set to the stored message's id when zUi equals what was stored
 ** (role, parts, metadata) or what chat_ui_messages gives for it (JSON
-** equality, key order ignored), else left 0.  A parent_id (iParent > 0)
+** equality, key order ignored), else left 0.  A parent_id (iParent >= 0; -1: none given)
 ** must be the stored one; *pzErr says so otherwise.  Runs only on that
 ** refusal: a new id never comes here. */
 static int cfUiSameMessage(CfConn *p, sqlite3_int64 iConv, const char *zUid, const char *zUi, int nUi,
@@ -177,10 +177,9 @@ static int cfUiSameMessage(CfConn *p, sqlite3_int64 iConv, const char *zUid, con
     }
   }
   if (rc == SQLITE_OK && bSame) {
-    if (iParent > 0 && iParent != iStoredParent) {
+    if (iParent >= 0 && iParent != iStoredParent) {
       /* the same message asked under another parent: not a retry */
-      *pzErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld under another parent (message %lld)",
-                               zUid, iConv, iStoredParent);
+      *pzErr = cfUidParentError(zUid, iConv, iStoredParent);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     } else {
       *piMsg = iMsg;
@@ -294,8 +293,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         } else {
           /* add_message's own error (it has ended what it began) */
           const char *zUid = (const char *)sqlite3_column_text(pStmt, 9);
-          char *zDiffers = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld"
-                                           " with different content", zUid, iConv);
+          char *zDiffers = cfUidDiffersError(zUid, iConv);
           sqlite3_int64 iMsg = 0;
           zErr = sqlite3_mprintf("%s", sqlite3_errmsg(p->db));
           rc = sqlite3_extended_errcode(p->db);
@@ -305,7 +303,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
             /* the same message in another form is still a retry */
             char *zErr2 = 0;
             int rc2 = cfUiSameMessage(p, iConv, zUid, zUi, sqlite3_value_bytes(argv[1]),
-                                      aOpt[UOPT_PARENT_ID].bPresent ? aOpt[UOPT_PARENT_ID].iVal : 0, &iMsg, &zErr2);
+                                      aOpt[UOPT_PARENT_ID].bPresent ? aOpt[UOPT_PARENT_ID].iVal : -1, &iMsg, &zErr2);
             if (rc2 != SQLITE_OK || iMsg) {
               sqlite3_free(zErr);
               zErr = zErr2;

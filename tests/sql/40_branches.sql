@@ -372,3 +372,12 @@ SELECT content, metadata FROM chat_messages WHERE role = 'tool' AND conversation
 SELECT chat_history_json((SELECT id FROM chat_conversations WHERE owner = 'tools')) ->> '$[2]';
 SELECT edit_message((SELECT max(id) FROM chat_messages), '20C', '{"tool_call_id": "c9"}'); -- error
 SELECT count(*) FROM chatflow_check() WHERE NOT ok;
+-- a uid retried under a parent is no retry of a stored first message: an
+-- edit of a first message is one (no parent), so the same uid asked as an
+-- edit of the second message is refused, naming that
+SELECT create_conversation('acme', 'Roots') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'user', 'Root Q1') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'user', 'Root Q2') > 0;
+SELECT edit_message((SELECT id FROM chat_messages WHERE content = 'Root Q1'), 'Root Q1 edited', '{"uid": "u-root"}') > 0;
+SELECT edit_message((SELECT id FROM chat_messages WHERE content = 'Root Q2'), 'Root Q1 edited', '{"uid": "u-root"}'); -- error
+SELECT parent_id IS NULL FROM chat_messages WHERE uid = 'u-root';
