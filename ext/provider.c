@@ -21,7 +21,9 @@
 **      environment variable named by llm.api_key_env is set, and the header
 **      lines of the variable named by llm.extra_headers_env;
 **   3. stores choices[0].message as an assistant message with add_message
-**      semantics (attached to the active run and its step), type
+**      semantics (attached to the run active when the call began, read
+**      with the history, even when it ended since; not stored when it was
+**      deleted meanwhile; without one, to the active run), type
 **      'assistant_response', tokens = usage.completion_tokens, metadata
 **      {model, tokens {input, output, total}, duration_ms, finish_reason};
 **      reasoning_content becomes a "reasoning" part, a non-empty content a
@@ -31,8 +33,8 @@
 **      message added by another connection during the call comes before
 **      the reply: the reply takes the next seq when it is written.
 ** Options: model, temperature, max_tokens, history_tokens, timeout_ms,
-** on_error ("raise", the default, or "fail_run": also fail the
-** conversation's active run with the error), tools, tool_choice.
+** on_error ("raise", the default, or "fail_run": also fail the run active
+** when the call began with the error, if it still is), tools, tool_choice.
 **
 ** Tool calling (OpenAI's format; the loop is the application's):
 **   tools        [{"type": "function", "function": {"name", "description"?,
@@ -84,7 +86,13 @@
 ** applies (cfBaseUrlCheck, same messages): a value written into
 ** chatflow_settings by raw SQL cannot smuggle credentials or an empty host
 ** past it.  Nothing is written on failure (but the fail_run of
-** on_error).  The API key is never stored, logged or put in a message.
+** on_error).  A draft another connection deleted, aborted or finished
+** mid-stream: "chatflow: provider stream stopped: message N was deleted
+** by another connection" (... "was aborted by another connection
+** (<reason>)", ... "was finished by another connection"); a reply whose
+** run was deleted during the call: "chatflow: provider reply not stored:
+** run N, active when the call began, was deleted by another connection".
+** The API key is never stored, logged or put in a message.
 **
 ** generate_title: with llm.model set, asks the model for a short title of
 ** the conversation's first messages and stores it (at most 200
@@ -507,6 +515,8 @@ typedef struct CfStreamCall {
 typedef struct CfStream {
   CfConn *p;
   sqlite3_int64 iConv, iMsg; /* iMsg: the draft, 0 until the first event */
+  sqlite3_int64 iRun;        /* the run active when the call began, or 0 */
+  const char *zRun;          /* iRun as text */
   const char *zLeaf;         /* the parent, "0" for none */
   char *zLine;               /* a line not complete yet */
   size_t nLine, nAlloc;
@@ -562,17 +572,76 @@ static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const
   return zErr;
 }
 
+/* zErr, the error of the reply's write, or when the run the call began
+** with (iRun) is gone, deleted by another connection during the call
+** (start_run's on_active rollback), an error that says so (zErr freed). */
+static char *cfRunGoneError(CfConn *p, sqlite3_int64 iRun, char *zErr) {
+  sqlite3_stmt *pStmt = 0;
+  if (zErr == 0 || iRun == 0) return zErr;
+  if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM workflow_runs WHERE id = ?1", -1, &pStmt, 0) == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, iRun);
+    if (sqlite3_step(pStmt) == SQLITE_DONE) {
+      char *zGone = sqlite3_mprintf("chatflow: provider reply not stored: run %lld, active when the call"
+                                    " began, was deleted by another connection", iRun);
+      if (zGone) {
+        sqlite3_free(zErr);
+        zErr = zGone;
+      }
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return zErr;
+}
+
 /* The draft, at the first event: an assistant message under the leaf the
-** history ended with. */
+** history ended with, given to the run active when the call began. */
 static char *cfStreamBegin(CfStream *s) {
   char *zOpts, *zErr;
   if (s->iMsg) return 0;
-  zOpts = strcmp(s->zLeaf, "0") == 0
-              ? sqlite3_mprintf("{\"type\": \"assistant_response\"}")
-              : sqlite3_mprintf("{\"type\": \"assistant_response\", \"parent_id\": %s}", s->zLeaf);
+  zOpts = sqlite3_mprintf("{\"type\": \"assistant_response\"%s%s%s%s}",
+                          strcmp(s->zLeaf, "0") ? ", \"parent_id\": " : "", strcmp(s->zLeaf, "0") ? s->zLeaf : "",
+                          s->iRun ? ", \"run_id\": " : "", s->iRun ? s->zRun : "");
   if (zOpts == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
   zErr = cfStreamCall(s, "SELECT begin_message(?1, 'assistant', ?2)", s->iConv, zOpts, -1, 0, &s->iMsg);
   sqlite3_free(zOpts);
+  return cfRunGoneError(s->p, s->iRun, zErr);
+}
+
+/* A write to the draft (append_message, finish_message): when it fails
+** because another connection deleted the draft (with its run: start_run's
+** on_active rollback; or the conversation purged), aborted it
+** (delete_conversation, expire_stale_runs) or finished it, an error that
+** says so instead of the draft refusal's. */
+static char *cfStreamWrite(CfStream *s, const char *zSql, const char *z2, int n2) {
+  char *zErr = cfStreamCall(s, zSql, s->iMsg, z2, n2, 0, 0);
+  sqlite3_stmt *pStmt = 0;
+  if (zErr == 0) return 0;
+  if (sqlite3_prepare_v2(s->p->db, "SELECT status, json_extract(metadata, '$.abort_reason')"
+                                   " FROM chat_messages WHERE id = ?1", -1, &pStmt, 0) == SQLITE_OK) {
+    char *zWhy = 0;
+    const char *zStatus = 0;
+    int rc;
+    sqlite3_bind_int64(pStmt, 1, s->iMsg);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) zStatus = (const char *)sqlite3_column_text(pStmt, 0);
+    if (zStatus == 0) zStatus = "";
+    if (rc == SQLITE_DONE) {
+      zWhy = sqlite3_mprintf("chatflow: provider stream stopped: message %lld was deleted by another connection",
+                             s->iMsg);
+    } else if (rc == SQLITE_ROW && strcmp(zStatus, "aborted") == 0) {
+      zWhy = sqlite3_mprintf("chatflow: provider stream stopped: message %lld was aborted by another connection"
+                             " (%.300s)", s->iMsg, sqlite3_column_type(pStmt, 1) == SQLITE_TEXT
+                                                      ? (const char *)sqlite3_column_text(pStmt, 1) : "no reason");
+    } else if (rc == SQLITE_ROW && strcmp(zStatus, "complete") == 0) {
+      zWhy = sqlite3_mprintf("chatflow: provider stream stopped: message %lld was finished by another connection",
+                             s->iMsg);
+    }
+    if (zWhy) {
+      sqlite3_free(zErr);
+      zErr = zWhy;
+    }
+  }
+  sqlite3_finalize(pStmt);
   return zErr;
 }
 
@@ -667,8 +736,8 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
   }
   if (json_object_object_get_ex(pDelta, "content", &pVal) && json_object_is_type(pVal, json_type_string) &&
       json_object_get_string_len(pVal) > 0) {
-    zErr = cfStreamCall(s, "SELECT append_message(?1, ?2)", s->iMsg, json_object_get_string(pVal),
-                        json_object_get_string_len(pVal), 0, 0);
+    zErr = cfStreamWrite(s, "SELECT append_message(?1, ?2)", json_object_get_string(pVal),
+                         json_object_get_string_len(pVal));
     s->nContent += json_object_get_string_len(pVal);
   }
 done:
@@ -845,9 +914,9 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
   if (c->nOut > 0) json_object_object_add(pOpts, "tokens", json_object_new_int64(c->nOut));
   if (json_object_array_length(pParts) > 0) json_object_object_add(pOpts, "parts", pParts);
   else json_object_put(pParts);
-  zErr = cfStreamCall(s, "SELECT finish_message(?1, ?2)", s->iMsg,
-                      json_object_to_json_string_ext(pOpts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-                      -1, 0, 0);
+  zErr = cfStreamWrite(s, "SELECT finish_message(?1, ?2)",
+                       json_object_to_json_string_ext(pOpts, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                       -1);
   json_object_put(pOpts);
   return zErr;
 }
@@ -1163,7 +1232,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_int64 iConv;
   const char *zOpts = 0;
   char *zErr = 0, *zHistory = 0, *zBody = 0, *zMsgOpts = 0, *zHistTokens = 0;
-  const char *zLeaf = "0";
+  const char *zLeaf = "0", *zRun = "0";
+  sqlite3_int64 iRun = 0; /* the run active when the call began: the reply's, and on_error's */
   char *zHistJson = 0; /* in zHistory */
   char *zTools = 0, *zToolChoice = 0;
   char zConv[24], zNum[64];
@@ -1265,14 +1335,18 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     if (rc != SQLITE_OK) goto db_error;
   }
   {
-    /* the history and the message it ends with (the reply's parent, so
+    /* the history, the message it ends with (the reply's parent, so
     ** that an edit or a switch during the call does not move the reply
-    ** to another branch), in one statement: one snapshot */
+    ** to another branch) and the active run (the reply's run, so that a
+    ** run started or ended during the call does not take it or its
+    ** failure), in one statement: one snapshot */
     const char *az[2] = {zConv, zHistTokens};
     zHistory = cfQueryText(p,
                            "SELECT coalesce(current_leaf_id, 0) || ' '"
-                           "       || chat_history_json(id, CAST(?2 AS INTEGER))"
-                           "  FROM chat_conversations WHERE id = CAST(?1 AS INTEGER)",
+                           "       || coalesce((SELECT r.id FROM workflow_runs AS r"
+                           "                     WHERE r.conversation_id = c.id AND " CF_ACTIVE("r.status") "), 0)"
+                           "       || ' ' || chat_history_json(id, CAST(?2 AS INTEGER))"
+                           "  FROM chat_conversations AS c WHERE id = CAST(?1 AS INTEGER)",
                            &rc, 2, az);
     if (rc != SQLITE_OK) goto db_error;
     if (zHistory == 0 || strchr(zHistory, ' ') == 0) {
@@ -1282,6 +1356,10 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     zLeaf = zHistory;
     zHistJson = strchr(zHistory, ' ');
     *zHistJson++ = 0;
+    zRun = zHistJson;
+    zHistJson = strchr(zHistJson, ' ');
+    *zHistJson++ = 0;
+    iRun = atoll(zRun);
   }
   {
     /* members in this order, each only when given: without tools the
@@ -1311,6 +1389,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     stream.p = p;
     stream.iConv = iConv;
     stream.zLeaf = zLeaf;
+    stream.iRun = iRun;
+    stream.zRun = zRun;
     stream.c = &c;
     c.pStream = &stream;
   }
@@ -1344,11 +1424,13 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     goto done;
   }
   if (zErr) {
-    if (bFailRun) {
-      /* record the failure on the active run, then raise it */
-      const char *az[2] = {zConv, zErr};
-      char *zOk = cfQueryText(p, "SELECT fail_run(active_run(CAST(?1 AS INTEGER)), ?2)"
-                                 " WHERE active_run(CAST(?1 AS INTEGER)) IS NOT NULL", &rc, 2, az);
+    if (bFailRun && iRun) {
+      /* record the failure on the run active when the call began, when it
+      ** still is (not on one another connection started meanwhile), then
+      ** raise it */
+      const char *az[2] = {zRun, zErr};
+      char *zOk = cfQueryText(p, "SELECT fail_run(id, ?2) FROM workflow_runs"
+                                 " WHERE id = CAST(?1 AS INTEGER) AND " CF_ACTIVE("status"), &rc, 2, az);
       sqlite3_free(zOk);
     }
     goto done;
@@ -1358,7 +1440,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_snprintf(sizeof(zNum), zNum, "%lld", c.nMs);
   {
     char zIn[24], zOut[24], zTot[24];
-    const char *az[9];
+    const char *az[10];
     sqlite3_snprintf(sizeof(zIn), zIn, "%lld", c.nIn);
     sqlite3_snprintf(sizeof(zOut), zOut, "%lld", c.nOut);
     sqlite3_snprintf(sizeof(zTot), zTot, "%lld", c.nTotal);
@@ -1366,6 +1448,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     az[1] = zIn; az[2] = zOut; az[3] = zTot; az[4] = zNum; az[5] = c.zFinish; az[6] = c.zParts;
     az[7] = c.bUsage ? "1" : 0; /* without usage, metadata has no tokens */
     az[8] = strcmp(zLeaf, "0") ? zLeaf : 0; /* a first message has no parent */
+    az[9] = iRun ? zRun : 0;                 /* the run of the call's start, even ended since */
     zMsgOpts = cfQueryText(
         p,
         "SELECT json_patch(json_object('type', 'assistant_response',"
@@ -1375,8 +1458,9 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         "   CASE WHEN ?8 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)),"
         /* RFC 7396: a null member is dropped, so absent values stay absent */
         " json_object('tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
-        "             'parts', json(?7), 'parent_id', CAST(?9 AS INTEGER)))",
-        &rc, 9, az);
+        "             'parts', json(?7), 'parent_id', CAST(?9 AS INTEGER),"
+        "             'run_id', CAST(?10 AS INTEGER)))",
+        &rc, 10, az);
     if (rc != SQLITE_OK) goto db_error;
   }
   {
@@ -1396,6 +1480,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     }
     sqlite3_finalize(pStmt);
     if (rc != SQLITE_OK && zErr == 0) goto db_error;
+    zErr = cfRunGoneError(p, iRun, zErr);
   }
   goto done;
 db_error:

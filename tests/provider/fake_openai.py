@@ -29,6 +29,7 @@ The requested model name chooses the mode of that request:
     mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
                          (a careless proxy), to check that the key never reaches an error
     mode-500             HTTP 500 with an error body (type "server_error")
+    mode-slow-500[:MS]   the same after MS milliseconds (default 3000)
     mode-401             HTTP 401 with an error body ("Incorrect API key provided")
     mode-404             HTTP 404 with an error body (model_not_found)
     mode-html            HTTP 502 with an HTML (not JSON) body
@@ -244,7 +245,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-echo-auth":
             self._error(400, "Bad header: Authorization=%s" % self.headers.get("Authorization"),
                         "invalid_request_error", None)
-        elif mode == "mode-500":
+        elif mode == "mode-500" or mode == "mode-slow-500":
+            if mode == "mode-slow-500":
+                self.server.stopping.wait((int(arg) if arg else 3000) / 1000.0)
+                if self.server.stopping.is_set():
+                    return
             self._error(500, "The server had an error while processing your request.",
                         "server_error", None)
         elif mode == "mode-401":

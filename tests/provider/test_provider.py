@@ -1525,6 +1525,70 @@ class TestStream(TestConcurrency):
         finally:
             reader.close()
 
+    def other(self, sql, args=()):
+        db = connect(self.path)
+        try:
+            return one(db, sql, args)
+        finally:
+            db.close()
+
+    def test_run_of_the_call(self):
+        """The run active when the call began is the reply's (streamed or
+        not) and the one on_error fail_run fails, only while it is still
+        active: another connection that ends it and starts another during
+        the call does not move the reply or the failure to the new run."""
+        def call(opts, action, wait_draft=False):
+            n = len(SRV.requests)
+            th, res = self.call_in_thread("SELECT complete_chat(1, ?)", (json.dumps(opts),))
+            self.wait_for_request(n + 1)
+            deadline = time.monotonic() + 5
+            while wait_draft and time.monotonic() < deadline and self.other(
+                    "SELECT count(*) FROM chat_messages WHERE status = 'streaming' AND content <> ''") == 0:
+                time.sleep(0.02)
+            value = self.other(action)
+            th.join(10)
+            self.assertFalse(th.is_alive())
+            return value, res
+        cancel = "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"cancel\"}')"
+        rollback = "SELECT start_run(1, 'topical_map', NULL, '{\"on_active\": \"rollback\"}')"
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        # a late error fails neither the cancelled run nor the new one
+        n, res = call({"model": "mode-slow-500:600", "on_error": "fail_run"}, cancel)
+        self.assertEqual((n, res.get("error")), (2, "chatflow: provider returned HTTP 500 Internal Server"
+                                                    " Error: The server had an error while processing your request."))
+        self.assertEqual(self.q("SELECT id, status, error FROM workflow_runs"),
+                         [(1, "cancelled", None), (2, "started", None)])
+        # the reply goes to the run of the call's start, ended since (as
+        # add_message's run_id may name an ended run), streamed or not
+        n, res = call({"model": "mode-slow:600"}, cancel)
+        self.assertEqual(self.q("SELECT run_id, workflow_step, status FROM chat_messages WHERE id = ?",
+                                (res["value"][0][0],)), [(2, "context_ingestion", "complete")])
+        n, res = call({"model": "mode-stream-slow:300", "stream": True}, cancel)
+        self.assertEqual(self.q("SELECT run_id, status, content FROM chat_messages WHERE id = ?",
+                                (res["value"][0][0],)), [(3, "complete", "echo: slow: Hello")])
+        self.assertEqual(n, 4)
+        # a run rolled back (deleted) during the call: nothing stored, the
+        # error says why, and no other run is failed
+        before = self.q("SELECT * FROM chat_messages ORDER BY id")
+        n, res = call({"model": "mode-slow:600", "on_error": "fail_run"}, rollback)
+        self.assertEqual(res.get("error"), "chatflow: provider reply not stored: run 4, active when the"
+                                           " call began, was deleted by another connection")
+        self.assertEqual(self.q("SELECT * FROM chat_messages ORDER BY id"), before)
+        # streamed: the draft goes with the run
+        n, res = call({"model": "mode-stream-slow:150", "stream": True, "on_error": "fail_run"}, rollback,
+                      wait_draft=True)
+        draft = one(self.db, "SELECT max(id) FROM chat_messages") + 1
+        self.assertEqual(res.get("error"), "chatflow: provider stream stopped: message %d was deleted by"
+                                           " another connection" % draft)
+        self.assertEqual(self.q("SELECT * FROM chat_messages ORDER BY id"), before)
+        self.assertEqual(self.q("SELECT id, status FROM workflow_runs WHERE id > 3"), [(6, "started")])
+        # a draft aborted by another connection (delete_conversation)
+        n, res = call({"model": "mode-stream-slow:150", "stream": True}, "SELECT delete_conversation(1)",
+                      wait_draft=True)
+        self.assertEqual(res.get("error"), "chatflow: provider stream stopped: message %d was aborted by"
+                                           " another connection (conversation deleted)" % (draft + 1))
+        self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+
     def test_stream_option_type(self):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": 1}')"),
                          "chatflow: option 'stream' of complete_chat must be a boolean, got an integer")
