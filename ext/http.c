@@ -164,6 +164,7 @@ typedef struct CfHttpSink {
   size_t nMax;
   size_t nAlloc;
   int bTooBig;
+  size_t nStreamed;          /* bytes handed to xData: capped by nMax too */
   const CfHttpRequest *pReq; /* its xData, for a streamed 2xx body */
   CURL *pCurl;
   int bStopped;              /* xData asked to stop */
@@ -177,6 +178,11 @@ static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) 
     long iStatus = 0;
     curl_easy_getinfo(pSink->pCurl, CURLINFO_RESPONSE_CODE, &iStatus);
     if (iStatus >= 200 && iStatus <= 299) {
+      if (pSink->nStreamed + n > pSink->nMax) {
+        pSink->bTooBig = 1;
+        return 0; /* a stream is capped as it arrives, as a kept body */
+      }
+      pSink->nStreamed += n;
       if (pSink->pReq->xData(pSink->pReq->pDataArg, pData, n)) {
         pSink->bStopped = 1;
         return 0;

@@ -38,7 +38,9 @@ typedef struct CfHttpRequest {
   void *pAbortArg;
   /* Optional (streaming): the body of a 2xx response is handed over as it
   ** arrives instead of being kept; non-zero stops the transfer
-  ** (CF_HTTP_FAIL_STOPPED).  Other responses are kept in zBody as usual. */
+  ** (CF_HTTP_FAIL_STOPPED).  Past nMaxResponse bytes in all, the transfer
+  ** stops with CF_HTTP_FAIL_TOOBIG, as for a kept body.  Other responses
+  ** are kept in zBody as usual. */
   int (*xData)(void *, const char *, size_t);
   void *pDataArg;
 } CfHttpRequest;

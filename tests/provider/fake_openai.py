@@ -37,7 +37,8 @@ The requested model name chooses the mode of that request:
     mode-trailing[:space] HTTP 200, the normal completion followed by a second JSON
                          object (with :space, by white space only)
     mode-huge[:BYTES]    HTTP 200, a valid reply whose content is BYTES long
-                         (default 2 MiB), sent in chunks
+                         (default 2 MiB), sent in chunks (streamed: in events
+                         of 1000 characters)
     mode-drop            reads the request, closes the connection without a response
     mode-nochoices       HTTP 200, "choices": []
     mode-nocontent       HTTP 200, a message with "content": "" and nothing else
@@ -52,7 +53,7 @@ The requested model name chooses the mode of that request:
     mode-surrogate       HTTP 200, content "a\\ud800b" (a lone surrogate escape)
 
 Streaming (a request with "stream": true): the reply of the normal, scripted,
-mode-tools, mode-reasoning and mode-length modes is sent as server-sent
+mode-tools, mode-reasoning, mode-length and mode-huge modes is sent as server-sent
 events in OpenAI's chat-completions stream format, chunked: a first chunk
 with delta {"role": "assistant"}, reasoning_content and content in pieces of
 STREAM_PIECE characters (one event each), each tool call in pieces (index,
@@ -385,7 +386,7 @@ def _stream_handler_methods():
 
     def _streamed(self, req, model, mode, arg, last, num):
         """Sends a streamed reply when the mode has one; False otherwise."""
-        finish, usage = "stop", True
+        finish, usage, size = "stop", True, STREAM_PIECE
         delay, drop_after, error_after, done = 0.0, None, None, True
         if mode == "mode-stream-sse":
             self.sse_framing = True
@@ -411,6 +412,9 @@ def _stream_handler_methods():
         elif mode == "mode-length":
             message = {"role": "assistant", "content": "cut sh"}
             finish, usage = "length", False
+        elif mode == "mode-huge":
+            message = {"role": "assistant", "content": "x" * (int(arg) if arg else 2 << 20)}
+            size = 1000
         elif mode.startswith("mode-"):
             return False
         else:
@@ -440,7 +444,7 @@ def _stream_handler_methods():
             events = [chunk({"role": "assistant", "content": ""})]
             for piece in _pieces(message.get("reasoning_content") or ""):
                 events.append(chunk({"reasoning_content": piece}))
-            contents = _pieces(message.get("content") or "")
+            contents = _pieces(message.get("content") or "", size)
             for piece in contents:
                 events.append(chunk({"content": piece}))
             for i, call in enumerate(message.get("tool_calls") or []):

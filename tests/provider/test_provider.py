@@ -1589,6 +1589,23 @@ class TestStream(TestConcurrency):
                                            " another connection (conversation deleted)" % (draft + 1))
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
 
+    def test_stream_response_size(self):
+        # llm.max_response_bytes caps the stream as it arrives, as it caps
+        # a body without streaming: the draft keeps what came, aborted
+        self.q("SELECT chatflow_config('limits.max_content_chars', '200000')")
+        self.q("SELECT chatflow_config('llm.max_response_bytes', '65536')")
+        msg = self.error_of("SELECT complete_chat(1, '{\"model\": \"mode-huge:150000\", \"stream\": true}')")
+        self.assertEqual(msg, "chatflow: provider response too large: response larger than 65536 bytes"
+                              " (llm.max_response_bytes)")
+        status, n, reason = self.db.execute(
+            "SELECT status, length(content), json_extract(metadata, '$.abort_reason')"
+            " FROM chat_messages ORDER BY id DESC LIMIT 1").fetchone()
+        self.assertEqual((status, reason), ("aborted", msg))
+        self.assertTrue(0 < n < 65536, n)
+        self.q("SELECT chatflow_config('llm.max_response_bytes', NULL)")
+        r = self.reply(self.complete({"model": "mode-huge:150000", "stream": True}))
+        self.assertEqual(len(r["content"]), 150000)
+
     def test_stream_option_type(self):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": 1}')"),
                          "chatflow: option 'stream' of complete_chat must be a boolean, got an integer")
