@@ -78,8 +78,9 @@
 **
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
-** message, a redirect (never followed, see http.c; the message says when it
-** pointed to another origin), malformed or oversized JSON, no choices, no
+** message (valid UTF-8 whatever it held: cfShowText), a redirect (never
+** followed, see http.c; the message says when it pointed to another
+** origin), malformed or oversized JSON, no choices, no
 ** content, a tool call without an id or a name ("chatflow: provider
 ** response tool_calls[i] has no id", "... has no function.name").  Before
 ** the call, llm.base_url is checked again with the rule chatflow_config
@@ -383,24 +384,69 @@ done:
   return zErr;
 }
 
-/* The provider's own error message from an error body, or 0. */
-static char *cfProviderMessage(const char *zBody, size_t nBody) {
-  struct json_object *pRoot, *pErr = 0, *pMsg = 0; /* pRoot owned */
+/* z[0..n), text a server sent, as an error message shows it: valid
+** UTF-8, each byte that does not begin a well-formed sequence as U+FFFD,
+** a NUL as the six characters \u0000 (so nothing is cut at it).
+** sqlite3_malloc'd; 0 for n == 0 or out of memory. */
+static char *cfShowText(const char *z, size_t n) {
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  for (size_t i = 0; i < n;) {
+    unsigned c = (unsigned char)z[i];
+    int k = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2
+          : (c >= 0xf0 && c <= 0xf4) ? 3 : -1;
+    if (c == 0) {
+      sqlite3_str_appendall(pOut, "\\u0000");
+      i++;
+    } else if (k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
+      sqlite3_str_append(pOut, z + i, k + 1);
+      i += (size_t)k + 1;
+    } else {
+      sqlite3_str_append(pOut, "\xef\xbf\xbd", 3);
+      i++;
+    }
+  }
+  return sqlite3_str_finish(pOut);
+}
+
+/* Cuts z (valid UTF-8, or 0) to at most nMax bytes, between two characters. */
+static void cfCutUtf8(char *z, size_t nMax) {
+  if (z == 0 || strlen(z) <= nMax) return;
+  while (nMax > 0 && ((unsigned char)z[nMax] & 0xc0) == 0x80) nMax--;
+  z[nMax] = 0;
+}
+
+/* The provider's own error message from an error body, or 0: shown by
+** cfShowText, not cut yet (the caller redacts it first, then cuts it to
+** *pnMax bytes). */
+static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
+  struct json_tokener *tok;
+  struct json_object *pRoot = 0, *pErr = 0, *pMsg = 0; /* pRoot owned */
   char *z = 0;
+  *pnMax = 300;
   if (zBody == 0 || nBody == 0) return 0;
-  pRoot = json_tokener_parse(zBody);
+  tok = json_tokener_new();
+  if (tok) {
+    pRoot = json_tokener_parse_ex(tok, zBody, (int)(nBody < 0x7fffffff ? nBody : 0x7fffffff));
+    json_tokener_free(tok);
+  }
   if (pRoot && json_object_object_get_ex(pRoot, "error", &pErr)) {
+    if (!json_object_is_type(pErr, json_type_string)) {
+      if (!json_object_object_get_ex(pErr, "message", &pMsg)) pMsg = 0;
+      pErr = pMsg;
+    }
     if (json_object_is_type(pErr, json_type_string)) {
-      z = sqlite3_mprintf("%.300s", json_object_get_string(pErr));
-    } else if (json_object_object_get_ex(pErr, "message", &pMsg)) {
-      z = sqlite3_mprintf("%.300s", json_object_get_string(pMsg));
+      /* its length: a \u0000 in it is shown, not an end */
+      z = cfShowText(json_object_get_string(pErr), (size_t)json_object_get_string_len(pErr));
+    } else if (pErr) {
+      z = sqlite3_mprintf("%s", json_object_to_json_string_ext(pErr, JSON_C_TO_STRING_PLAIN));
     }
   }
   json_object_put(pRoot);
   if (z == 0) {
     /* not JSON: the start of the body, on one line, runs of white space as one */
     char *w;
-    z = sqlite3_mprintf("%.200s", zBody);
+    *pnMax = 200;
+    z = cfShowText(zBody, nBody < 4096 ? nBody : 4096);
     w = z;
     for (char *q = z; q && *q; q++) {
       int bSpace = (*q == '\n' || *q == '\r' || *q == '\t' || *q == ' ');
@@ -676,7 +722,10 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     const char *zMsg = json_object_is_type(pVal, json_type_string) ? json_object_get_string(pVal)
                        : json_object_object_get_ex(pVal, "message", &pMsg) ? json_object_get_string(pMsg)
                                                                           : "unknown error";
-    zErr = sqlite3_mprintf("chatflow: provider stream failed: %.300s", zMsg);
+    char *zShow = sqlite3_mprintf("%s", zMsg);
+    cfCutUtf8(zShow, 300); /* not in the middle of a character */
+    zErr = sqlite3_mprintf("chatflow: provider stream failed: %s", zShow ? zShow : "");
+    sqlite3_free(zShow);
     goto done;
   }
   zErr = cfStreamBegin(s);
@@ -987,8 +1036,11 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     case CF_HTTP_OK:
       if (resp.iStatus < 200 || resp.iStatus > 299) {
         char *zMsg;
+        size_t nMax;
         cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
-        zMsg = cfProviderMessage(resp.zBody, resp.nBody);
+        zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
+        cfRedactHeaders(zMsg, azHeader, iExtra, nHeader, zAuth); /* also past a NUL of the body */
+        cfCutUtf8(zMsg, nMax);
         zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");

@@ -33,6 +33,11 @@ The requested model name chooses the mode of that request:
     mode-401             HTTP 401 with an error body ("Incorrect API key provided")
     mode-404             HTTP 404 with an error body (model_not_found)
     mode-html            HTTP 502 with an HTML (not JSON) body
+    mode-bad-bytes[:KIND] an error whose text holds bytes that are not UTF-8: KIND json
+                         (the default): HTTP 500, error.message "bad " FF FE " bytes"
+                         then a \u0000 escape and " after"; plain: HTTP 502, the body
+                         "upstream " FF FE NUL " tail" CR LF; long: HTTP 500,
+                         error.message "x" then 200 times U+00E9 (401 bytes)
     mode-malformed       HTTP 200 with a truncated JSON body
     mode-trailing[:space] HTTP 200, the normal completion followed by a second JSON
                          object (with :space, by white space only)
@@ -260,6 +265,14 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-404":
             self._error(404, "The model `%s` does not exist" % model,
                         "invalid_request_error", "model_not_found")
+        elif mode == "mode-bad-bytes":
+            if arg == "plain":
+                self._send(502, b"upstream \xff\xfe\x00 tail\r\n", "text/plain")
+            elif arg == "long":
+                self._error(500, "x" + "\u00e9" * 200, "server_error", None)
+            else:
+                self._send(500, b'{"error": {"message": "bad \xff\xfe bytes\\u0000 after",'
+                                b' "type": "server_error"}}')
         elif mode == "mode-html":
             self._send(502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n"
                             "<body>bad gateway</body>\r\n</html>\r\n", "text/html")

@@ -445,6 +445,20 @@ class TestFailures(Base):
                             "chatflow: provider returned HTTP 502 Bad Gateway: <html> <head><title>"
                             "502 Bad Gateway</title></head> <body>bad gateway</body> </html>")
 
+    def test_error_text_shown_as_utf8(self):
+        # an error body's text reaches the message as valid UTF-8: a byte
+        # that is not UTF-8 as U+FFFD, a NUL as \u0000 (not an end), a cut
+        # between two characters
+        self.expect_failure({"model": "mode-bad-bytes"},
+                            "chatflow: provider returned HTTP 500 Internal Server Error: "
+                            "bad \ufffd\ufffd bytes\\u0000 after")
+        self.expect_failure({"model": "mode-bad-bytes:plain"},
+                            "chatflow: provider returned HTTP 502 Bad Gateway: "
+                            "upstream \ufffd\ufffd\\u0000 tail")
+        self.expect_failure({"model": "mode-bad-bytes:long"},
+                            "chatflow: provider returned HTTP 500 Internal Server Error: "
+                            "x" + "\u00e9" * 149)
+
     def test_bad_bodies(self):
         self.expect_failure({"model": "mode-malformed"},
                             "chatflow: provider returned malformed JSON (%d bytes)" % len(MALFORMED))
