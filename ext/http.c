@@ -315,6 +315,12 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
       rc = CF_HTTP_FAIL_REDIRECT;
     }
   }
+  {
+    char *zType = 0; /* borrowed from curl */
+    if (curl_easy_getinfo(pCurl, CURLINFO_CONTENT_TYPE, &zType) == CURLE_OK && zType) {
+      snprintf(pResp->zContentType, sizeof(pResp->zContentType), "%s", zType);
+    }
+  }
   curl_slist_free_all(pHeaders);
   curl_easy_cleanup(pCurl);
   pResp->eFail = rc;

@@ -57,6 +57,7 @@ typedef struct CfHttpResponse {
   ** (scheme, host or port differ from zUrl's) */
   char zRedirect[208];
   int bCrossOrigin;
+  char zContentType[128];    /* the response's Content-Type as sent (cut to fit), "" for none */
 } CfHttpResponse;
 
 /* cfHttpUrlCheck's verdicts on a base URL, in the order they are checked. */

@@ -543,7 +543,9 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
 ** ("stream": true, "stream_options": {"include_usage": true}); each event
 ** "data: {chunk}" carries choices[0].delta (content, reasoning_content,
 ** tool_calls in pieces by index), finish_reason, model and, last, usage;
-** "data: [DONE]" ends the stream.  The reply is written as it comes, each
+** "data: [DONE]" ends the stream (a leading BOM and events of empty data
+** are skipped; a body without any data: line is a server that did not
+** stream, said with its Content-Type).  The reply is written as it comes, each
 ** write a statement of its own on the connection (so its own short
 ** transaction; none is open across the call): begin_message at the first
 ** event, append_message per content delta, finish_message at the end with
@@ -563,12 +565,15 @@ typedef struct CfStream {
   sqlite3_int64 iConv, iMsg; /* iMsg: the draft, 0 until the first event */
   sqlite3_int64 iRun;        /* the run active when the call began, or 0 */
   const char *zRun;          /* iRun as text */
+  const char *zType;         /* the response's Content-Type, at the end */
   const char *zLeaf;         /* the parent, "0" for none */
   char *zLine;               /* a line not complete yet */
   size_t nLine, nAlloc;
   char *zData;               /* the event's data lines so far, each ending in \n */
   size_t nData, nDataAlloc;
   int bCr;                   /* the last byte was a CR (a CRLF's LF is no line) */
+  int nBom;                  /* bytes of a leading BOM seen; 3 once past the body's start */
+  int nEvent;                /* events dispatched */
   int bDone;                 /* [DONE] seen */
   char *zErr;                /* the failure, sqlite3_malloc'd */
   sqlite3_str *pReason;      /* reasoning_content, joined */
@@ -759,7 +764,14 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
       struct json_object *pCall = json_object_array_get_idx(pVal, i), *pX = 0, *pFn = 0;
       int iCall = (int)i;
       CfStreamCall *pC;
-      if (json_object_object_get_ex(pCall, "index", &pX)) iCall = json_object_get_int(pX);
+      if (json_object_object_get_ex(pCall, "index", &pX)) {
+        if (!json_object_is_type(pX, json_type_int)) { /* json-c would take 1.5 and "1" for 1 */
+          zErr = sqlite3_mprintf("chatflow: provider stream tool call index must be an integer, got %.40s",
+                                 pX ? json_object_to_json_string_ext(pX, JSON_C_TO_STRING_PLAIN) : "null");
+          break;
+        }
+        iCall = json_object_get_int(pX);
+      }
       if (iCall < 0 || iCall >= CF_STREAM_CALLS) {
         zErr = sqlite3_mprintf("chatflow: provider stream tool call index %d out of range", iCall);
         break;
@@ -816,12 +828,14 @@ static int cfStreamGrow(CfStream *s, char **pz, size_t *pn, size_t *pnAlloc, con
 
 /* Dispatches the event whose data lines are in s->zData (the WHATWG HTML
 ** standard's "dispatch the event": nothing when no data line came, the
-** lines joined by \n). */
+** lines joined by \n).  An event whose data is empty (a "data:" line
+** alone, a keep-alive) carries no chunk: skipped. */
 static void cfStreamDispatch(CfStream *s) {
   if (s->nData == 0) return;
   s->nData--; /* the last line's \n */
   s->zData[s->nData] = 0;
-  s->zErr = cfStreamEvent(s, s->zData, s->nData);
+  s->nEvent++;
+  if (s->nData > 0) s->zErr = cfStreamEvent(s, s->zData, s->nData);
   s->nData = 0;
 }
 
@@ -852,6 +866,20 @@ static void cfStreamLine(CfStream *s) {
 static int cfStreamData(void *pArg, const char *z, size_t n) {
   CfStream *s = (CfStream *)pArg;
   size_t i = 0;
+  while (s->nBom < 3 && i < n) {
+    /* a UTF-8 BOM at the body's start is no part of it, as the standard
+    ** says (it may come cut between writes) */
+    if (z[i] == "\xef\xbb\xbf"[s->nBom]) {
+      s->nBom++;
+      i++;
+    } else {
+      /* no BOM: the bytes taken for its start are the first line's */
+      if (s->nBom > 0 && cfStreamGrow(s, &s->zLine, &s->nLine, &s->nAlloc, "\xef\xbb\xbf", (size_t)s->nBom)) {
+        return 1;
+      }
+      s->nBom = 3;
+    }
+  }
   while (i < n && s->zErr == 0) {
     size_t j = i;
     if (s->bCr) { /* the write before ended with a CR: a CRLF's LF ends no line */
@@ -889,6 +917,16 @@ static void cfStreamEnd(CfStream *s) {
 static char *cfStreamFinish(CfStream *s, CfCall *c) {
   struct json_object *pParts, *pOpts, *pMeta, *pTok;
   char *zErr = 0;
+  if (!s->bDone && c->zFinish == 0 && s->nEvent == 0) {
+    /* no data: line at all: a server that answered with one JSON body
+    ** (or anything else) instead of a stream */
+    char *zType = cfShowText(s->zType ? s->zType : "", s->zType ? strlen(s->zType) : 0);
+    char *zErr2 = sqlite3_mprintf("chatflow: provider did not stream: its answer (Content-Type %s) has no"
+                                  " data: events; does the server support \"stream\": true?",
+                                  zType ? zType : "none");
+    sqlite3_free(zType);
+    return zErr2;
+  }
   if (!s->bDone && c->zFinish == 0) return sqlite3_mprintf("chatflow: provider stream ended before [DONE]");
   zErr = cfStreamBegin(s); /* a stream of [DONE] alone */
   if (zErr) return zErr;
@@ -1046,6 +1084,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
         sqlite3_free(zMsg);
       } else if (c->pStream) {
+        c->pStream->zType = resp.zContentType[0] ? resp.zContentType : 0;
         cfStreamEnd(c->pStream);
         zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
       } else {

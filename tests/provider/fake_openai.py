@@ -80,6 +80,13 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
                                the body written 7 bytes at a time (so CRLFs and
                                lines are cut between writes), [DONE] without the
                                blank line after it
+    mode-stream-bom            the normal stream after a UTF-8 BOM (EF BB BF),
+                               the BOM cut between two writes, and an empty
+                               "data:" event (a keep-alive) before every event
+    mode-stream-index:JSON     a tool call whose delta has "index": JSON (1.5,
+                               "1", ...), then the finish_reason and [DONE]
+    mode-no-stream             the normal reply as one JSON body
+                               (application/json), stream asked for or not
 
 Scripted replies: srv.script(message, ...) queues the `message` of the
 next replies to requests in the normal mode (one each, in order; the plain
@@ -240,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._send(200, self._completion(model, {"role": "assistant",
                                                      "content": "slow: %s" % last}, n=num))
+        elif mode == "mode-no-stream":
+            self._send(200, self._completion(model, {"role": "assistant",
+                                                     "content": "echo: %s" % last}, n=num))
         elif mode == "mode-redirect" or mode.startswith("mode-redirect-"):
             code = int(mode[len("mode-redirect-"):]) if mode != "mode-redirect" else 307
             self.send_response(code)
@@ -377,6 +387,12 @@ def _stream_handler_methods():
             self._event_framed(payload)
             return
         text = payload if isinstance(payload, str) else json.dumps(payload)
+        if getattr(self, "sse_bom", False):
+            if not getattr(self, "sse_bom_sent", False):
+                self.sse_bom_sent = True
+                self._chunk_write(b"\xef")
+                self._chunk_write(b"\xbb\xbf")
+            self._chunk_write("data:\n\n")
         self._chunk_write("data: %s\n\n" % text)
 
     def _event_framed(self, payload):
@@ -401,9 +417,18 @@ def _stream_handler_methods():
         """Sends a streamed reply when the mode has one; False otherwise."""
         finish, usage, size = "stop", True, STREAM_PIECE
         delay, drop_after, error_after, done = 0.0, None, None, True
+        if mode == "mode-no-stream":
+            return False
         if mode == "mode-stream-sse":
             self.sse_framing = True
             message = {"role": "assistant", "content": "echo: %s" % last}
+        elif mode == "mode-stream-bom":
+            self.sse_bom = True
+            message = {"role": "assistant", "content": "echo: %s" % last}
+        elif mode == "mode-stream-index":
+            message = {"role": "assistant", "content": None,
+                       "tool_calls": [tool_call("call_1", "get_time", "{}")]}
+            finish, self.sse_index = "tool_calls", json.loads(arg)
         elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
             message = {"role": "assistant", "content": "echo: %s" % last}
             if mode == "mode-stream-slow":
@@ -463,7 +488,8 @@ def _stream_handler_methods():
             for i, call in enumerate(message.get("tool_calls") or []):
                 fn = call.get("function") or {}
                 args = fn.get("arguments") or ""
-                events.append(chunk({"tool_calls": [{"index": i, "id": call.get("id"), "type": "function",
+                events.append(chunk({"tool_calls": [{"index": getattr(self, "sse_index", i),
+                                                     "id": call.get("id"), "type": "function",
                                                      "function": {"name": fn.get("name"), "arguments": ""}}]}))
                 half = len(args) // 2
                 for part in (args[:half], args[half:]):

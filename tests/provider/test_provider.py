@@ -1396,6 +1396,28 @@ class TestStream(TestConcurrency):
         self.assertEqual(meta, {"model": "mode-stream-sse", "tokens": {"input": 11, "output": 7, "total": 18},
                                 "finish_reason": "stop", "streamed": True})
 
+    def test_stream_bom_keepalive_plain_json_index(self):
+        # a leading BOM is no part of the body (cut between writes here),
+        # an event of empty data (a keep-alive) is skipped
+        mid = self.complete({"stream": True, "model": "mode-stream-bom"})
+        self.assertEqual(self.q("SELECT content, status FROM chat_messages WHERE id = ?", (mid,)),
+                         [("echo: Hello", "complete")])
+        # a server that answers one JSON body instead of a stream: said so,
+        # nothing written
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true, \"model\": \"mode-no-stream\"}')"),
+                         "chatflow: provider did not stream: its answer (Content-Type application/json) has no"
+                         " data: events; does the server support \"stream\": true?")
+        self.assertEqual(snapshot(self.db), before)
+        # a tool call delta's index is an integer, not a number or a string
+        for index in ("1.5", '"1"'):
+            with self.subTest(index=index):
+                self.assertEqual(self.error_of("SELECT complete_chat(1, ?)", (json.dumps(
+                    {"stream": True, "model": "mode-stream-index:" + index}),)),
+                    "chatflow: provider stream tool call index must be an integer, got " + index)
+                # (the draft begun at the first event is deleted: see test_stream_that_stores_nothing)
+                self.assertEqual(snapshot(self.db)["chat_messages"], before["chat_messages"])
+
     def test_stream_reasoning_tools_length(self):
         r = self.reply(self.complete({"stream": True, "model": "mode-reasoning"}))
         self.assertEqual((r["content"], r["parts"]),
