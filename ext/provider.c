@@ -87,7 +87,8 @@
 ** applies (cfBaseUrlCheck, same messages): a value written into
 ** chatflow_settings by raw SQL cannot smuggle credentials or an empty host
 ** past it.  Nothing is written on failure (but the fail_run of
-** on_error).  A draft another connection deleted, aborted or finished
+** on_error, and a streamed draft: aborted, or deleted leaving the
+** conversation's last_seq, updated_at and counter_stamp moved).  A draft another connection deleted, aborted or finished
 ** mid-stream: "chatflow: provider stream stopped: message N was deleted
 ** by another connection" (... "was aborted by another connection
 ** (<reason>)", ... "was finished by another connection"); a reply whose

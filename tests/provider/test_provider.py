@@ -1520,14 +1520,23 @@ class TestStream(TestConcurrency):
             ({"role": "assistant", "content": None, "tool_calls": [dict(call, id=None)]},
              "chatflow: provider response tool_calls[0] has no id"),
         ]
-        counters = ("SELECT message_count, total_tokens, current_leaf_id, last_message_at"
-                    " FROM chat_conversations WHERE id = 1")
-        for message, err in cases:
+        traces = "SELECT last_seq, updated_at, counter_stamp FROM chat_conversations WHERE id = 1"
+        for k, (message, err) in enumerate(cases):
             with self.subTest(message=message):
                 SRV.script(message)
-                before = (self.q("SELECT * FROM chat_messages ORDER BY id"), self.q(counters))
+                before = snapshot(self.db)
+                seq, _, stamp = self.q(traces)[0]
+                now = "2026-01-0%dT00:00:00.000Z" % (k + 2)
+                self.q("SELECT chatflow_clock(?)", (now,))
                 self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"stream\": true}')"), err)
-                self.assertEqual((self.q("SELECT * FROM chat_messages ORDER BY id"), self.q(counters)), before)
+                # nothing but the draft's traces (docs/providers.md): its
+                # seq is not reused, updated_at and counter_stamp moved
+                self.assertEqual(self.q(traces), [(seq + 1, now, stamp + 2)])
+                after = snapshot(self.db)
+                self.assertEqual([r[:14] + r[15:16] + r[17:21] + r[22:] for r in after["chat_conversations"]],
+                                 [r[:14] + r[15:16] + r[17:21] + r[22:] for r in before["chat_conversations"]])
+                del after["chat_conversations"], before["chat_conversations"]
+                self.assertEqual(after, before)
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
         # with text received first, the draft keeps it, aborted with the reason
         SRV.script({"role": "assistant", "content": "Let me check.", "tool_calls": [call, dict(call)]})
