@@ -934,6 +934,27 @@ class Plain:
         self.assertEqual(one(self.db, "SELECT json_extract(parts, '$[0].text') FROM chat_messages"
                                       " WHERE id = last_insert_rowid()"), "\\u0000 \U0001F600")
 
+    def test_workflow_steps_refused(self):
+        nul = r"chatflow: workflow steps contain \u0000 (a NUL character)"
+        sur = "chatflow: workflow steps contain a lone surrogate"
+        dup = "chatflow: workflow steps must not repeat a key within a step"
+        self.db.execute("""INSERT INTO workflow_definitions (name, steps) VALUES ('unused', '[{"name": "a"}]')""")
+        for sql, text in (
+                (r"""INSERT INTO workflow_definitions (name, steps) VALUES ('w', '[{"name": "a\u0000b"}, {"name": "c"}]')""",
+                 nul),
+                (r"""INSERT INTO workflow_definitions (name, steps) VALUES ('w', '[{"name": "a\ud800"}]')""", sur),
+                (r"""INSERT INTO workflow_definitions (name, steps)
+                     VALUES ('w', '[{"name": "a", "name": "b"}, {"name": "b"}]')""", dup),
+                (r"""UPDATE workflow_definitions SET steps = '[{"name": "\u0000"}]' WHERE name = 'unused'""", nul),
+                (r"""UPDATE workflow_definitions SET steps = '[{"name": "\udc00"}]' WHERE name = 'unused'""", sur),
+                (r"""UPDATE workflow_definitions SET steps = '[{"name": "a", "awaits": null, "awaits": "approval"}]'
+                     WHERE name = 'unused'""", dup)):
+            with self.subTest(sql=sql):
+                before = self.db.execute("SELECT * FROM workflow_definitions ORDER BY name").fetchall()
+                self.refused(sql, (), text)
+                self.assertEqual(self.db.execute("SELECT * FROM workflow_definitions ORDER BY name").fetchall(),
+                                 before)
+
     def test_shell_identity(self):
         self.db.execute("DELETE FROM chat_conversations WHERE id = 2")
         before = dump(self.db)

@@ -50,6 +50,17 @@ INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "A
 -- duplicate step names
 INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "a"}]'); -- error
 INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "b", "awaits": "approval"}, {"name": "a", "awaits": "approval"}]'); -- error
+-- a key twice in one step (SQLite's JSON functions keep both)
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a", "name": "b"}, {"name": "b"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "b", "awaits": "approval", "awaits": null}]'); -- error
+-- step names with \u0000 (a run's step would be cut at it) or a lone
+-- surrogate (invalid UTF-8); an escaped backslash and a surrogate pair are text
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a\u0000b"}, {"name": "c"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a\ud800"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('bad', '[{"name": "a"}, {"name": "\uDC00b"}]'); -- error
+INSERT INTO workflow_definitions (name, steps) VALUES ('ok_escapes', '[{"name": "a\\u0000 \ud83d\ude00"}]');
+SELECT json_extract(steps, '$[0].name') FROM workflow_definitions WHERE name = 'ok_escapes';
+DELETE FROM workflow_definitions WHERE name = 'ok_escapes';
 -- the definition's own name: empty, too long, duplicate
 INSERT INTO workflow_definitions (name, steps) VALUES ('', '[{"name": "a"}]'); -- error
 INSERT INTO workflow_definitions (name, steps) VALUES (printf('%.101c', 'w'), '[{"name": "a"}]'); -- error
@@ -67,6 +78,9 @@ UPDATE workflow_definitions SET steps = '[{"name": "a", "awaits": "input"}]' WHE
 UPDATE workflow_definitions SET steps = '[{"name": "a", "extra": 1}]' WHERE name = 'ok_minimal'; -- error
 UPDATE workflow_definitions SET steps = '[{"name": "a"}, {"name": "a"}]' WHERE name = 'ok_minimal'; -- error
 UPDATE workflow_definitions SET steps = NULL WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "a", "name": "b"}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "a\u0000"}]' WHERE name = 'ok_minimal'; -- error
+UPDATE workflow_definitions SET steps = '[{"name": "\ud83d"}]' WHERE name = 'ok_minimal'; -- error
 UPDATE workflow_definitions SET name = 'renamed' WHERE name = 'ok_minimal';
 SELECT name, steps FROM workflow_definitions WHERE name IN ('ok_minimal', 'renamed');
 -- DELETE of an unused definition is fine
