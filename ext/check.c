@@ -32,6 +32,11 @@
 **                    have completed_at
 **   run_first_event  every run has its first event (from_status NULL)
 **   run_last_event   a run's status is its last event's to_status
+**   run_events       a run's log is a chain: its first event is the
+**                    creation (from_status NULL), every other one moves
+**                    from the to_status of the one before, to a run
+**                    status, at a timestamp (what workflow_run_events_check_insert
+**                    refuses since 0.2: rows of a migrated 0.1 database)
 **   search_index     every complete message with id <= chatflow_search_state's
 **                    mark is in chat_messages_fts and no other row is
 **                    (drafts that stream or were aborted are not indexed)
@@ -137,6 +142,16 @@ static const CfCheckDef aCheck[] = {
    "SELECT r.id FROM workflow_runs AS r"
    " WHERE r.status IS NOT (SELECT to_status FROM workflow_run_events WHERE run_id = r.id"
    "                         ORDER BY id DESC LIMIT 1)"},
+  {"run_events", "runs",
+   "SELECT DISTINCT run_id AS id FROM ("
+   " SELECT run_id, from_status, to_status, created_at,"
+   "        lag(to_status) OVER (PARTITION BY run_id ORDER BY id) AS prev"
+   "   FROM workflow_run_events)"
+   " WHERE from_status IS NOT prev"
+   "    OR to_status NOT IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing',"
+   "                         'completed', 'failed', 'cancelled', 'queued', 'expired')"
+   "    OR created_at NOT GLOB"
+   "       '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'"},
   {"search_index", "messages",
    "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"
    " WHERE m.id <= s.indexed_upto AND m.status = 'complete'"

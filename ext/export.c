@@ -795,35 +795,24 @@ static sqlite3_int64 cfImportRunId(const CfImport *pI, int i) {
   return pI->iRunBase + 1 + (pI->aRunActive[i] ? nFinished : 0) + nBefore;
 }
 
-/* The exported events of run iRun (at zPath), once inserted: statuses
-** that are run statuses, the run's creation (an event from null: the rule
-** of chatflow_check's run_first_event), and last the move to the run's
-** status (run_last_event). */
+/* The exported events of run iRun (at zPath), once inserted: at least
+** one, and last the move to the run's status (run_last_event).  That
+** the log is a chain of run statuses from the run's creation (an event
+** from null, run_first_event) is the schema's rule, checked as each
+** event is inserted (workflow_run_events_check_insert). */
 static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zStatus, const char *zPath) {
   sqlite3_stmt *pStmt = 0;
   char *zLast = 0; /* the last event's to_status (a copy) */
-  int i = 0, bCreation = 0;
-  int rc = cfStmtText(pI->p, "SELECT from_status, to_status FROM workflow_run_events WHERE run_id = ?1 ORDER BY id",
+  int i = 0;
+  int rc = cfStmtText(pI->p, "SELECT to_status FROM workflow_run_events WHERE run_id = ?1 ORDER BY id",
                       &pStmt);
   if (rc == SQLITE_OK) sqlite3_bind_int64(pStmt, 1, iRun);
   while (cfImportNext(pStmt, &rc)) {
-    const char *zFrom = (const char *)sqlite3_column_text(pStmt, 0);
-    const char *zTo = (const char *)sqlite3_column_text(pStmt, 1);
-    if (zTo == 0 || (zFrom == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL)) {
+    const char *zTo = (const char *)sqlite3_column_text(pStmt, 0);
+    if (zTo == 0) {
       rc = SQLITE_NOMEM;
       break;
     }
-    if (zFrom && cfRunStatusIndex(zFrom) < 0) {
-      rc = cfImportError(pI, "%s.events[%d].from_status: invalid status '%q' (expected null or " CF_RUN_STATUSES ")",
-                         zPath, i, zFrom);
-      break;
-    }
-    if (cfRunStatusIndex(zTo) < 0) {
-      rc = cfImportError(pI, "%s.events[%d].to_status: invalid status '%q' (expected " CF_RUN_STATUSES ")",
-                         zPath, i, zTo);
-      break;
-    }
-    if (zFrom == 0) bCreation = 1;
     sqlite3_free(zLast);
     zLast = sqlite3_mprintf("%s", zTo);
     if (zLast == 0) {
@@ -836,8 +825,6 @@ static int cfImportEventsCheck(CfImport *pI, sqlite3_int64 iRun, const char *zSt
   if (rc == SQLITE_OK && i == 0) {
     rc = cfImportError(pI, "%s.events is empty: a run's log holds at least its creation"
                        " (leave events out to have it logged)", zPath);
-  } else if (rc == SQLITE_OK && !bCreation) {
-    rc = cfImportError(pI, "%s.events has no event with from_status null (the run's creation)", zPath);
   } else if (rc == SQLITE_OK && strcmp(zLast, zStatus) != 0) {
     rc = cfImportError(pI, "%s.events ends with to_status '%q', not the run's status '%q'", zPath, zLast,
                        zStatus);

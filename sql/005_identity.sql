@@ -1661,7 +1661,10 @@ UPDATE workflow_runs SET status = 'cancelled', error = 'conversation deleted'
 -- workflow_run_events: every check of an INSERT in one trigger (each
 -- trigger that fires costs a frame of its own), in the order the separate
 -- triggers of migrations 001-004 gave: the run's conversation deleted, the
--- id, the run, the text.
+-- id, the run, the text; then (0.2) to_status is a run status, the log is
+-- a chain (from_status NULL in the first event, the creation, and the
+-- to_status of the event before in every other: so every status is a run
+-- status), created_at is a timestamp.
 CREATE TRIGGER workflow_run_events_check_insert
 BEFORE INSERT ON workflow_run_events
 BEGIN
@@ -1677,19 +1680,33 @@ BEGIN
     WHEN instr(CAST(NEW.from_status AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_status AS BLOB), x'00') > 0
       OR instr(CAST(NEW.from_step AS BLOB), x'00') > 0 OR instr(CAST(NEW.to_step AS BLOB), x'00') > 0
       THEN RAISE(ABORT, 'chatflow: event status or step contains a NUL character')
-    WHEN instr(NEW.detail, '\u') > 0 THEN CASE
-      WHEN instr(replace(NEW.detail, '\\', '_'), '\u0000') > 0
-        THEN RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
-      WHEN (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
-       AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t),
-                  chatflow_lone_surrogate_globs WHERE t GLOB pattern)
-        THEN RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
+    WHEN instr(NEW.detail, '\u') > 0 AND instr(replace(NEW.detail, '\\', '_'), '\u0000') > 0
+      THEN RAISE(ABORT, 'chatflow: event detail contains \u0000 (a NUL character)')
+    WHEN (instr(NEW.detail, '\ud') > 0 OR instr(NEW.detail, '\uD') > 0)
+     AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.detail, '\\', '_')) AS t),
+                chatflow_lone_surrogate_globs WHERE t GLOB pattern)
+      THEN RAISE(ABORT, 'chatflow: event detail contains a lone surrogate')
+    WHEN NOT (NEW.to_status = 'started' OR NEW.to_status = 'awaiting_clarification' OR NEW.to_status = 'awaiting_approval'
+              OR NEW.to_status = 'processing' OR NEW.to_status = 'completed' OR NEW.to_status = 'failed'
+              OR NEW.to_status = 'cancelled' OR NEW.to_status = 'queued' OR NEW.to_status = 'expired')
+      THEN RAISE(ABORT, 'chatflow: event to_status must be started, awaiting_clarification, awaiting_approval, processing, completed, failed, cancelled, queued or expired')
+    -- the log is a chain: each event moves from where the one before moved to
+    WHEN NEW.from_status IS NOT p THEN CASE
+      WHEN NEW.from_status IS NULL
+        THEN RAISE(ABORT, 'chatflow: event from_status is NULL only in a run''s first event (its creation)')
+      WHEN p IS NULL
+        THEN RAISE(ABORT, 'chatflow: event from_status must be NULL in a run''s first event (its creation)')
+      ELSE RAISE(ABORT, 'chatflow: event from_status must be the to_status of the run''s last event')
     END
+    WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      THEN RAISE(ABORT, 'chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
   END
-    -- the run, read once: unknown (u), its conversation deleted (d)
+    -- the run, read once: unknown (u), its conversation deleted (d); the
+    -- to_status of its last event (p: NULL before its first)
     FROM (SELECT coalesce((SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'd' ELSE '' END
                              FROM workflow_runs AS r LEFT JOIN chat_conversations AS c ON c.id = r.conversation_id
-                            WHERE r.id = NEW.run_id), 'u') AS k);
+                            WHERE r.id = NEW.run_id), 'u') AS k,
+                 (SELECT to_status FROM workflow_run_events WHERE run_id = NEW.run_id ORDER BY id DESC LIMIT 1) AS p);
 END;
 
 CREATE TRIGGER workflow_proposals_deleted

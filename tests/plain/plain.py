@@ -955,6 +955,26 @@ class Plain:
                 self.assertEqual(self.db.execute("SELECT * FROM workflow_definitions ORDER BY name").fetchall(),
                                  before)
 
+    def test_forged_events_refused(self):
+        to_bad = ("chatflow: event to_status must be started, awaiting_clarification, awaiting_approval, processing,"
+                  " completed, failed, cancelled, queued or expired")
+        chain = "chatflow: event from_status must be the to_status of the run's last event"
+        second = "chatflow: event from_status is NULL only in a run's first event (its creation)"
+        when = "chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ"
+        ins = ("INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at)"
+               " VALUES (1, ?, ?, ?)")
+        for args, text in (
+                (("awaiting_clarification", "nonsense", T0), to_bad),
+                (("bogus", "processing", T0), chain),
+                (("started", "processing", T0), chain),
+                ((None, "started", T0), second),
+                (("awaiting_clarification", "processing", "yesterday"), when),
+                (("awaiting_clarification", "processing", "garbage"), when)):
+            with self.subTest(args=args):
+                self.refused(ins, args, text)
+        # the move from the last event's to_status passes
+        self.db.execute(ins, ("awaiting_clarification", "awaiting_clarification", T0))
+
     def test_shell_identity(self):
         self.db.execute("DELETE FROM chat_conversations WHERE id = 2")
         before = dump(self.db)

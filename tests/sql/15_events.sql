@@ -111,6 +111,19 @@ SELECT count(*) FROM new_events;
 UPDATE workflow_run_events SET detail = '{}' WHERE id = 1; -- error
 UPDATE workflow_run_events SET to_status = 'completed'; -- error
 INSERT INTO workflow_run_events (run_id, to_status) VALUES (999, 'started'); -- error
+-- nor a forged event: a status that is no run status, a second creation
+-- (from_status NULL), a move from anywhere but the last event's to_status,
+-- a created_at that is no timestamp; the move that continues the chain passes
+SELECT to_status FROM workflow_run_events WHERE run_id = 20 ORDER BY id DESC LIMIT 1;
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'nonsense', '2026-01-01T00:00:00.000Z'); -- error
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'bogus', 'started', '2026-01-01T00:00:00.000Z'); -- error
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (20, NULL, 'started'); -- error
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (20, 'processing', 'completed'); -- error
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'completed', 'yesterday'); -- error
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'completed', '2026-01-01 00:00:00'); -- error
+SELECT count(*) FROM new_events;
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'started', '2026-01-01T00:00:00.000Z');
+SELECT run_id, transition, step, detail FROM new_events;
 -- no DELETE while the run exists: not one event, not the log
 DELETE FROM workflow_run_events WHERE id = (SELECT max(id) FROM workflow_run_events WHERE run_id = 1); -- error
 DELETE FROM workflow_run_events WHERE run_id = 1; -- error

@@ -90,6 +90,18 @@ DELETE FROM workflow_run_events WHERE run_id = 3 AND from_status IS NULL;
 INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (1, 'started', 'processing');
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- forged events (as a 0.1 database may hold them): a status that is no
+-- run status, a second creation, a move that does not follow the last
+-- event, a created_at that is no timestamp; each run's log ends with its status
+BEGIN;
+DROP TRIGGER workflow_run_events_check_insert;
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (1, 'bogus', 'nonsense');
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (1, 'nonsense', (SELECT status FROM workflow_runs WHERE id = 1));
+INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (2, NULL, (SELECT status FROM workflow_runs WHERE id = 2));
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at)
+  SELECT 3, status, status, 'yesterday' FROM workflow_runs WHERE id = 3;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- the search indexes: an indexed message taken out, a stray row put in
 BEGIN;
 INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content) VALUES ('delete', 1, 'Hello there');

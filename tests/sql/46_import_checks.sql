@@ -70,6 +70,10 @@ SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].stat
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[0].detail', json(printf('%.33c', '[') || printf('%.33c', ']')))); -- error
 SELECT cancel_run(1);
 SELECT import_conversation('d', json_remove(export_conversation(1), '$.runs[0].events[1]')); -- error
+-- the log is a chain from the creation (the schema's rule: workflow_run_events_check_insert)
+SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].from_status', json('null'))); -- error
+SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].from_status', 'processing')); -- error
+SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].created_at', 'yesterday')); -- error
 SELECT count(*) FROM chat_conversations;
 SELECT import_conversation('d', export_conversation(1));
 SELECT import_conversation('e', json_remove(export_conversation(1), '$.runs[0].events'));
