@@ -342,8 +342,10 @@ int cfBeginWriteResult(sqlite3_context *ctx, CfConn *p) {
 
 /* True when zMsg is the error of a JSON CHECK constraint: unnamed ones
 ** show their expression ("CHECK constraint failed: … json_valid(…"), the
-** two named ones of langgraph_checkpoints read "CHECK constraint failed:
-** chatflow: … must be a JSON object".  SQLite 3.40's json_valid() answers 0, not an error, when
+** named ones (every CHECK of the tables migration 005 creates, and of
+** langgraph_checkpoints) their name, and every JSON CHECK's name says
+** "chatflow: … must be a JSON array" (object, text), no other name "must
+** be a JSON".  SQLite 3.40's json_valid() answers 0, not an error, when
 ** it cannot allocate, so such a CHECK fails on valid JSON under memory
 ** pressure.  Where the values were validated before the write (every
 ** JSON argument of a writing function: cfFinish; import, export.c) the
@@ -355,8 +357,8 @@ int cfJsonCheckFailed(const char *zMsg) {
   const char *z = zMsg ? strstr(zMsg, "CHECK constraint failed: ") : 0;
   if (z == 0) return 0;
   z += 25; /* the CHECK's expression, or its name */
-  return strstr(z, "json_valid(") != 0 || strcmp(z, "chatflow: checkpoint metadata must be a JSON object") == 0 ||
-         strcmp(z, "chatflow: channel_versions must be a JSON object") == 0;
+  return strstr(z, "json_valid(") != 0 ||
+         (strncmp(z, "chatflow: ", 10) == 0 && strstr(z, " must be a JSON ") != 0);
 }
 
 /* The common exit of a writing function: closes the transaction (undoing

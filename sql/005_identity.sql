@@ -61,17 +61,28 @@ DROP TABLE main.chat_conversations;
 CREATE TABLE chat_conversations (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   uid             TEXT NOT NULL UNIQUE DEFAULT (lower(hex(randomblob(16))))
+                  CONSTRAINT "chatflow: conversation uid must be text of 1 to 64 characters"
                   CHECK (length(uid) BETWEEN 1 AND 64),
-  owner           TEXT NOT NULL CHECK (length(owner) BETWEEN 1 AND 200),
-  key             TEXT CHECK (key IS NULL OR length(key) BETWEEN 1 AND 200),
-  title           TEXT CHECK (title IS NULL OR length(title) <= 200),
+  owner           TEXT NOT NULL
+                  CONSTRAINT "chatflow: conversation owner must be text of 1 to 200 characters"
+                  CHECK (length(owner) BETWEEN 1 AND 200),
+  key             TEXT
+                  CONSTRAINT "chatflow: conversation key must be text of 1 to 200 characters (or NULL)"
+                  CHECK (key IS NULL OR length(key) BETWEEN 1 AND 200),
+  title           TEXT
+                  CONSTRAINT "chatflow: conversation title must be at most 200 characters (or NULL)"
+                  CHECK (title IS NULL OR length(title) <= 200),
   visibility      TEXT NOT NULL DEFAULT 'private'
+                  CONSTRAINT "chatflow: visibility must be private or public"
                   CHECK (visibility IN ('private', 'public')),
   model           TEXT,
   agent           TEXT,
+  -- (the JSON CHECKs' names all read "must be a JSON": cfJsonCheckFailed)
   context         TEXT NOT NULL DEFAULT '{}'
+                  CONSTRAINT "chatflow: conversation context must be a JSON object"
                   CHECK (json_valid(context) AND json_type(context) = 'object'),
   metadata        TEXT NOT NULL DEFAULT '{}'
+                  CONSTRAINT "chatflow: conversation metadata must be a JSON object"
                   CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),
   pinned_at       TEXT,
   archived_at     TEXT,
@@ -79,9 +90,12 @@ CREATE TABLE chat_conversations (
   created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   -- maintained by the triggers on chat_messages; never written by hand
-  message_count   INTEGER NOT NULL DEFAULT 0 CHECK (message_count >= 0),
-  last_seq        INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
-  total_tokens    INTEGER NOT NULL DEFAULT 0 CHECK (total_tokens >= 0),
+  message_count   INTEGER NOT NULL DEFAULT 0
+                  CONSTRAINT "chatflow: message_count must not be negative" CHECK (message_count >= 0),
+  last_seq        INTEGER NOT NULL DEFAULT 0
+                  CONSTRAINT "chatflow: last_seq must not be negative" CHECK (last_seq >= 0),
+  total_tokens    INTEGER NOT NULL DEFAULT 0
+                  CONSTRAINT "chatflow: total_tokens must not be negative" CHECK (total_tokens >= 0),
   last_message_at TEXT,
   -- where a fork came from (fork_conversation)
   forked_from_id  INTEGER,
@@ -95,7 +109,8 @@ CREATE TABLE chat_conversations (
   -- (a regenerate, an edit, a message after switch_branch): while 0 the
   -- messages form one chain and history reads them by seq
   current_leaf_id INTEGER,
-  branched        INTEGER NOT NULL DEFAULT 0 CHECK (branched IN (0, 1)),
+  branched        INTEGER NOT NULL DEFAULT 0
+                  CONSTRAINT "chatflow: branched must be 0 or 1" CHECK (branched IN (0, 1)),
   UNIQUE (owner, key)
 ) STRICT;
 
@@ -109,11 +124,15 @@ CREATE TABLE workflow_runs (
                           OR status = 'processing' OR status = 'completed' OR status = 'failed'
                           OR status = 'cancelled' OR status = 'queued' OR status = 'expired'),
   current_step     TEXT,   -- the workflow's first step when omitted (trigger)
+  -- (the JSON CHECKs' names all read "must be a JSON": cfJsonCheckFailed)
   state            TEXT NOT NULL DEFAULT '{}'
+                   CONSTRAINT "chatflow: run state must be a JSON object"
                    CHECK (json_valid(state) AND json_type(state) = 'object'),
   business_context TEXT NOT NULL DEFAULT '{}'
+                   CONSTRAINT "chatflow: run business_context must be a JSON object"
                    CHECK (json_valid(business_context) AND json_type(business_context) = 'object'),
   clarifications   TEXT NOT NULL DEFAULT '[]'
+                   CONSTRAINT "chatflow: run clarifications must be a JSON array"
                    CHECK (json_valid(clarifications) AND json_type(clarifications) = 'array'),
   error            TEXT,
   lease_expires_at TEXT,
@@ -139,21 +158,34 @@ CREATE TABLE workflow_runs (
 CREATE TABLE chat_messages (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   conversation_id INTEGER NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
-  seq             INTEGER CHECK (seq IS NULL OR seq > 0),  -- next seq when omitted (trigger)
+  seq             INTEGER  -- next seq when omitted (trigger)
+                  CONSTRAINT "chatflow: message seq must be a positive integer (NULL: the next)"
+                  CHECK (seq IS NULL OR seq > 0),
   run_id          INTEGER REFERENCES workflow_runs (id) ON DELETE CASCADE,
   role            TEXT NOT NULL
                   CONSTRAINT "chatflow: role must be system, user, assistant or tool"
                   CHECK (role = 'system' OR role = 'user' OR role = 'assistant' OR role = 'tool'),
-  type            TEXT CHECK (type IS NULL OR (length(type) BETWEEN 1 AND 64
-                                               AND type NOT GLOB '*[^a-z0-9_.-]*')),
+  type            TEXT
+                  CONSTRAINT "chatflow: message type must be 1 to 64 characters of a-z, 0-9, _, . and -"
+                  CHECK (type IS NULL OR (length(type) BETWEEN 1 AND 64
+                                          AND type NOT GLOB '*[^a-z0-9_.-]*')),
   content         TEXT NOT NULL DEFAULT '',
-  parts           TEXT CHECK (parts IS NULL OR (json_valid(parts) AND json_type(parts) = 'array')),
-  attachments     TEXT CHECK (attachments IS NULL
-                              OR (json_valid(attachments) AND json_type(attachments) = 'array')),
+  -- (the JSON CHECKs' names all read "must be a JSON": cfJsonCheckFailed)
+  parts           TEXT
+                  CONSTRAINT "chatflow: message parts must be a JSON array (or NULL)"
+                  CHECK (parts IS NULL OR (json_valid(parts) AND json_type(parts) = 'array')),
+  attachments     TEXT
+                  CONSTRAINT "chatflow: message attachments must be a JSON array (or NULL)"
+                  CHECK (attachments IS NULL
+                         OR (json_valid(attachments) AND json_type(attachments) = 'array')),
   workflow_step   TEXT,
-  metadata        TEXT CHECK (metadata IS NULL
-                              OR (json_valid(metadata) AND json_type(metadata) = 'object')),
-  tokens          INTEGER CHECK (tokens IS NULL OR tokens >= 0),  -- estimated when omitted
+  metadata        TEXT
+                  CONSTRAINT "chatflow: message metadata must be a JSON object (or NULL)"
+                  CHECK (metadata IS NULL
+                         OR (json_valid(metadata) AND json_type(metadata) = 'object')),
+  tokens          INTEGER  -- estimated when omitted
+                  CONSTRAINT "chatflow: message tokens must be an integer from 0 to 1000000000 or NULL"
+                  CHECK (tokens IS NULL OR tokens BETWEEN 0 AND 1000000000),
   created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   -- the message this one follows (message trees), NULL for a first one.
   -- A raw INSERT that omits it (or gives NULL) follows the conversation's
@@ -190,27 +222,42 @@ CREATE TABLE workflow_run_events (
   to_status   TEXT NOT NULL,
   from_step   TEXT,
   to_step     TEXT,
-  detail      TEXT CHECK (detail IS NULL OR json_valid(detail)),
+  detail      TEXT
+              CONSTRAINT "chatflow: event detail must be a JSON text (or NULL)"
+              CHECK (detail IS NULL OR json_valid(detail)),
   created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT;
 
 CREATE TABLE workflow_proposals (
   id            INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id        INTEGER NOT NULL REFERENCES workflow_runs (id) ON DELETE CASCADE,
-  kind          TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 64),
-  proposed_name TEXT NOT NULL CHECK (length(proposed_name) BETWEEN 1 AND 500),
-  approved_name TEXT CHECK (approved_name IS NULL OR length(approved_name) BETWEEN 1 AND 500),
+  kind          TEXT NOT NULL
+                CONSTRAINT "chatflow: proposal kind must be text of 1 to 64 characters"
+                CHECK (length(kind) BETWEEN 1 AND 64),
+  proposed_name TEXT NOT NULL
+                CONSTRAINT "chatflow: proposal proposed_name must be text of 1 to 500 characters"
+                CHECK (length(proposed_name) BETWEEN 1 AND 500),
+  approved_name TEXT
+                CONSTRAINT "chatflow: proposal approved_name must be text of 1 to 500 characters (or NULL)"
+                CHECK (approved_name IS NULL OR length(approved_name) BETWEEN 1 AND 500),
   rationale     TEXT,
-  user_approved INTEGER NOT NULL DEFAULT 0 CHECK (user_approved IN (0, 1)),
+  user_approved INTEGER NOT NULL DEFAULT 0
+                CONSTRAINT "chatflow: proposal user_approved must be 0 or 1" CHECK (user_approved IN (0, 1)),
   approved_at   TEXT,
-  validated     INTEGER NOT NULL DEFAULT 0 CHECK (validated IN (0, 1)),
+  validated     INTEGER NOT NULL DEFAULT 0
+                CONSTRAINT "chatflow: proposal validated must be 0 or 1" CHECK (validated IN (0, 1)),
   validated_at  TEXT,
-  validation    TEXT CHECK (validation IS NULL OR json_valid(validation)),
+  -- (named "must be a JSON", as every JSON CHECK: cfJsonCheckFailed)
+  validation    TEXT
+                CONSTRAINT "chatflow: proposal validation must be a JSON text (or NULL)"
+                CHECK (validation IS NULL OR json_valid(validation)),
   ref           TEXT,
   created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   -- reject_proposal: when and why; a proposal is approved or rejected, not both
   rejected_at      TEXT,
-  rejection_reason TEXT CHECK (rejection_reason IS NULL OR length(rejection_reason) BETWEEN 1 AND 2000),
+  rejection_reason TEXT
+                   CONSTRAINT "chatflow: proposal rejection_reason must be text of 1 to 2000 characters (or NULL)"
+                   CHECK (rejection_reason IS NULL OR length(rejection_reason) BETWEEN 1 AND 2000),
   CONSTRAINT "chatflow: a proposal is approved or rejected, not both"
   CHECK (user_approved = 0 OR rejected_at IS NULL)
 ) STRICT;
@@ -228,7 +275,8 @@ SELECT
   (SELECT count(*) FROM main.chatflow_v4_messages AS m WHERE m.conversation_id = c.id),
   max(last_seq, coalesce((SELECT max(m.seq) FROM main.chatflow_v4_messages AS m
                            WHERE m.conversation_id = c.id), 0)),
-  (SELECT coalesce(sum(m.tokens), 0) FROM main.chatflow_v4_messages AS m WHERE m.conversation_id = c.id),
+  (SELECT coalesce(sum(min(m.tokens, 1000000000)), 0) FROM main.chatflow_v4_messages AS m
+    WHERE m.conversation_id = c.id),
   (SELECT m.created_at FROM main.chatflow_v4_messages AS m
     WHERE m.conversation_id = c.id ORDER BY m.seq DESC LIMIT 1),
   forked_from_id, forked_at_seq,
@@ -258,7 +306,9 @@ INSERT INTO main.chat_messages (
   workflow_step, metadata, tokens, created_at, parent_id)
 SELECT
   id, conversation_id, seq, run_id, role, type, content, parts, attachments,
-  workflow_step, metadata, tokens, created_at,
+  workflow_step, metadata,
+  -- 0.2 bounds a message's tokens (CF_MAX_TOKENS); 0.1 did not
+  min(tokens, 1000000000), created_at,
   -- a conversation of 0.1 is one chain: each message follows the one before
   lag(id) OVER (PARTITION BY conversation_id ORDER BY seq)
   FROM main.chatflow_v4_messages ORDER BY id;

@@ -975,6 +975,35 @@ class Plain:
         # the move from the last event's to_status passes
         self.db.execute(ins, ("awaiting_clarification", "awaiting_clarification", T0))
 
+    def test_checks_named(self):
+        """A raw write that fails a CHECK is refused with the CHECK's name, never its expression."""
+        tokens = "CHECK constraint failed: chatflow: message tokens must be an integer from 0 to 1000000000 or NULL"
+        for sql, text in (
+                ("UPDATE chat_messages SET tokens = -1 WHERE id = 1", tokens),
+                ("INSERT INTO chat_messages (conversation_id, role, content, tokens) VALUES (1, 'user', 'x', -5)",
+                 tokens),
+                ("INSERT INTO chat_messages (conversation_id, role, content, tokens)"
+                 " VALUES (1, 'user', 'x', 9000000000000000000)", tokens),
+                ("UPDATE chat_messages SET metadata = '[]' WHERE id = 1",
+                 "CHECK constraint failed: chatflow: message metadata must be a JSON object (or NULL)"),
+                ("UPDATE chat_messages SET type = 'Bad Type' WHERE id = 1",
+                 "CHECK constraint failed: chatflow: message type must be 1 to 64 characters of a-z, 0-9, _, . and -"),
+                ("UPDATE chat_messages SET attachments = '{}' WHERE id = 1",
+                 "CHECK constraint failed: chatflow: message attachments must be a JSON array (or NULL)"),
+                ("UPDATE chat_conversations SET visibility = 'secret' WHERE id = 2",
+                 "CHECK constraint failed: chatflow: visibility must be private or public"),
+                ("UPDATE chat_conversations SET context = '[]' WHERE id = 2",
+                 "CHECK constraint failed: chatflow: conversation context must be a JSON object"),
+                ("UPDATE workflow_runs SET clarifications = '{}' WHERE id = 1",
+                 "CHECK constraint failed: chatflow: run clarifications must be a JSON array"),
+                ("UPDATE workflow_proposals SET validation = '{bad' WHERE run_id = 1",
+                 "CHECK constraint failed: chatflow: proposal validation must be a JSON text (or NULL)")):
+            with self.subTest(sql=sql):
+                self.refused(sql, (), text)
+        # the most tokens a message counts
+        self.db.execute("UPDATE chat_messages SET tokens = 1000000000 WHERE id = 1")
+        self.assertEqual(one(self.db, "SELECT total_tokens FROM chat_conversations WHERE id = 1"), 1000000009)
+
     def test_shell_identity(self):
         self.db.execute("DELETE FROM chat_conversations WHERE id = 2")
         before = dump(self.db)

@@ -537,7 +537,7 @@ class FromVersion01(Base):
         before = rows(db, "SELECT * FROM chat_conversations ORDER BY id")
         self.assertFails(db, "SELECT chatflow_init()", (),
                          "chatflow: migration 005_identity failed: CHECK constraint failed:"
-                         " json_valid(context) AND json_type(context) = 'object'",
+                         " chatflow: conversation context must be a JSON object",
                          sqlite3.IntegrityError)
         self.assertEqual(one(db, "SELECT max(version) FROM chatflow_migrations"), 4)
         self.assertEqual(rows(db, "SELECT * FROM chat_conversations ORDER BY id"), before)

@@ -133,6 +133,13 @@ INSERT INTO chat_messages (conversation_id, role, content, type) VALUES (1, 'use
 INSERT INTO chat_messages (conversation_id, role, content, parts) VALUES (1, 'user', 'x', '{}'); -- error
 INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (1, 'user', 'x', '[]'); -- error
 INSERT INTO chat_messages (conversation_id, role, content, tokens) VALUES (1, 'user', 'x', -1); -- error
+-- (each CHECK is named: the refusal names the field, not SQLite's expression)
+INSERT INTO chat_messages (conversation_id, role, content, tokens) VALUES (1, 'user', 'x', 1000000001); -- error
+INSERT INTO chat_messages (conversation_id, role, content, tokens) VALUES (1, 'user', 'x', 9000000000000000000); -- error
+INSERT INTO chat_messages (conversation_id, role, content, attachments) VALUES (1, 'user', 'x', '{"a": 1}'); -- error
+UPDATE chat_messages SET tokens = -1 WHERE id = (SELECT min(id) FROM chat_messages); -- error
+UPDATE chat_messages SET metadata = '[]' WHERE id = (SELECT min(id) FROM chat_messages); -- error
+UPDATE chat_messages SET type = 'Bad Type' WHERE id = (SELECT min(id) FROM chat_messages); -- error
 SELECT chatflow_config('limits.max_content_chars', '5');
 INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', '123456'); -- error
 SELECT chatflow_config('limits.max_content_chars', NULL);
@@ -144,6 +151,8 @@ INSERT INTO workflow_runs (conversation_id, workflow, current_step) VALUES (2, '
 INSERT INTO workflow_runs (conversation_id, workflow, state) VALUES (2, 'topical_map', '[]'); -- error
 UPDATE workflow_runs SET workflow = 'two_step' WHERE id = 1; -- error
 UPDATE workflow_runs SET state = 'x' WHERE id = 3; -- error
+UPDATE workflow_runs SET business_context = '[]' WHERE id = 3; -- error
+UPDATE workflow_runs SET clarifications = '{}' WHERE id = 3; -- error
 INSERT INTO workflow_proposals (run_id, kind, proposed_name) VALUES (99, 'pillar', 'Bread'); -- error
 INSERT INTO workflow_run_events (run_id, to_status) VALUES (99, 'started'); -- error
 UPDATE workflow_run_events SET detail = '{}' WHERE id = 1; -- error

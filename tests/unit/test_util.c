@@ -1,6 +1,6 @@
 /*
 ** test_util.c — the pure helpers of ext/util.c: cfUtf8Valid, cfUtf8Chars,
-** cfParseTimestamp, cfAutoTitle.
+** cfParseTimestamp, cfAutoTitle; and write.c's cfJsonCheckFailed.
 */
 #include "unit.h"
 
@@ -174,6 +174,26 @@ static char *rep(const char *z, int n) {
 
 static int chars(const char *z) { return cfUtf8Chars((const unsigned char *)z, (int)strlen(z)); }
 
+/* A JSON CHECK's failure, named or not, is told from the others. */
+#define J(s) cfJsonCheckFailed("CHECK constraint failed: " s)
+static void test_json_check_failed(void **state) {
+  (void)state;
+  assert_int_equal(J("json_valid(state) AND json_type(state) = 'object'"), 1);
+  assert_int_equal(J("chatflow: message metadata must be a JSON object (or NULL)"), 1);
+  assert_int_equal(J("chatflow: message parts must be a JSON array (or NULL)"), 1);
+  assert_int_equal(J("chatflow: run clarifications must be a JSON array"), 1);
+  assert_int_equal(J("chatflow: event detail must be a JSON text (or NULL)"), 1);
+  assert_int_equal(J("chatflow: checkpoint metadata must be a JSON object"), 1);
+  assert_int_equal(J("chatflow: channel_versions must be a JSON object"), 1);
+  assert_int_equal(J("chatflow: message tokens must be an integer from 0 to 1000000000 or NULL"), 0);
+  assert_int_equal(J("chatflow: visibility must be private or public"), 0);
+  assert_int_equal(J("length(owner) BETWEEN 1 AND 200"), 0);
+  assert_int_equal(cfJsonCheckFailed("chatflow: add_message options must be a JSON object, got an array"),
+                   0);
+  assert_int_equal(cfJsonCheckFailed(0), 0);
+}
+#undef J
+
 static void test_title_short(void **state) {
   (void)state;
   expect_title("Hello world", "Hello world");
@@ -308,6 +328,7 @@ static void test_title_multibyte(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_utf8_valid_wellformed),
+    cmocka_unit_test(test_json_check_failed),
     cmocka_unit_test(test_utf8_valid_overlong),
     cmocka_unit_test(test_utf8_valid_surrogates_and_range),
     cmocka_unit_test(test_utf8_valid_truncated_and_stray),
