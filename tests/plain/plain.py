@@ -975,6 +975,21 @@ class Plain:
         # the move from the last event's to_status passes
         self.db.execute(ins, ("awaiting_clarification", "awaiting_clarification", T0))
 
+    def test_log_that_does_not_end_with_the_status(self):
+        """A run whose log ends elsewhere (a 0.1 database's raw event) moves again once the move is appended."""
+        db = self.db
+        trigger = one(db, "SELECT sql FROM sqlite_schema WHERE name = 'workflow_run_events_check_insert'")
+        db.execute("DROP TRIGGER workflow_run_events_check_insert")
+        db.execute("INSERT INTO workflow_run_events (run_id, from_status, to_status)"
+                   " VALUES (1, 'awaiting_clarification', 'processing')")
+        db.execute(trigger)
+        self.refused("UPDATE workflow_runs SET status = 'processing' WHERE id = 1", (),
+                     "chatflow: event from_status must be the to_status of the run's last event")
+        db.execute("INSERT INTO workflow_run_events (run_id, from_status, to_status)"
+                   " VALUES (1, 'processing', 'awaiting_clarification')")
+        db.execute("UPDATE workflow_runs SET status = 'processing' WHERE id = 1")
+        self.assertEqual(one(db, "SELECT status FROM workflow_runs WHERE id = 1"), "processing")
+
     def test_checks_named(self):
         """A raw write that fails a CHECK is refused with the CHECK's name, never its expression."""
         tokens = "CHECK constraint failed: chatflow: message tokens must be an integer from 0 to 1000000000 or NULL"
