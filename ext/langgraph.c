@@ -465,7 +465,7 @@ static void cfLgDeleteThreadFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     "DELETE FROM langgraph_writes WHERE conversation_id = ?1",
     /* the conversation goes to the deleted ones (its active run is
     ** cancelled by the schema): a late write cannot bring it back */
-    "UPDATE chat_conversations SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+    "UPDATE chat_conversations SET deleted_at = ?2, updated_at = max(updated_at, ?2) WHERE id = ?1 AND deleted_at IS NULL",
   };
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   const char *zThread = 0;

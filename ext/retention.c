@@ -163,7 +163,7 @@ static void cfRetention(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 
 static void cfArchiveOldFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   static const char *const azSql[] = {
-    "UPDATE chat_conversations SET archived_at = ?3, updated_at = ?3"
+    "UPDATE chat_conversations SET archived_at = ?3, updated_at = max(updated_at, ?3)"
     " WHERE id IN (SELECT id FROM chat_conversations"
     "               WHERE deleted_at IS NULL AND archived_at IS NULL"
     "                 AND coalesce(last_message_at, created_at) < ?1"

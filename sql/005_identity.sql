@@ -463,19 +463,20 @@ WHEN NEW.message_count <> 0 OR NEW.last_seq <> 0 OR NEW.total_tokens <> 0
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: message_count, last_seq, total_tokens, last_message_at, current_leaf_id and branched are maintained by chatflow; omit them');
 END;
--- updated_at for a change that does not set it; one in the millisecond of
--- the stamp the row has keeps it (no second write of the same value)
+-- updated_at for a change that does not set it, when the clock is past
+-- the stamp the row has: one in the same millisecond keeps it (no second
+-- write of the same value), and a clock behind it (a writer whose clock
+-- lags) too: updated_at never moves backwards, or a list walk's cursor
+-- would meet the conversation again
 CREATE TRIGGER chat_conversations_touch
 AFTER UPDATE OF owner, key, title, visibility, model, agent, context, metadata,
                 pinned_at, archived_at, deleted_at ON chat_conversations
 WHEN NEW.updated_at IS OLD.updated_at
- AND julianday(NEW.updated_at) IS NOT julianday(coalesce((SELECT now FROM chatflow_statement_clock), 'now'))
+ AND julianday(NEW.updated_at) < julianday(coalesce((SELECT now FROM chatflow_statement_clock), 'now'))
 BEGIN
-  -- never backwards (a clock behind the last write's): a list walk's
-  -- cursor would meet the conversation again
   UPDATE chat_conversations
-     SET updated_at = max(updated_at, coalesce((SELECT now FROM chatflow_statement_clock),
-                                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+     SET updated_at = coalesce((SELECT now FROM chatflow_statement_clock),
+                               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
    WHERE id = NEW.id;
 END;
 CREATE TRIGGER chat_conversations_cascade

@@ -39,6 +39,18 @@ SELECT 'behind', title, updated_at FROM chat_conversations WHERE id = 3;
 SELECT chatflow_clock('2030-01-01T00:01:30.000Z');
 UPDATE chat_conversations SET title = 'Three c' WHERE id = 3;
 SELECT 'behind raw', title, updated_at FROM chat_conversations WHERE id = 3;
+-- ... written once: the touch trigger does not write the same stamp again
+CREATE TEMP TABLE writes (n INTEGER);
+CREATE TEMP TRIGGER count_writes AFTER UPDATE ON chat_conversations BEGIN INSERT INTO writes VALUES (1); END;
+UPDATE chat_conversations SET title = 'Three d' WHERE id = 3;
+SELECT 'writes', count(*) FROM writes;
+DROP TRIGGER count_writes;
+-- archive_old_conversations with the clock behind (conversation 3 has no
+-- message: its activity is its creation, 2029-06-01)
+SELECT chatflow_clock('2030-01-01T00:05:00.000Z');
+SELECT archive_old_conversations(30) >= 1;
+SELECT 'archived behind', archived_at, updated_at FROM chat_conversations WHERE id = 3;
+SELECT update_conversation(3, '{"archived": false}');
 SELECT 'unpinned', chatflow_clock(NULL) IS NOT NULL;
 
 -- messages
