@@ -1751,10 +1751,19 @@ BEGIN
     END
     WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
       THEN RAISE(ABORT, 'chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+    -- an event records a change of the run that was just written (the
+    -- run's triggers log it after the row changed): the run is at its
+    -- to_status, but while import replaces a log (updated_at held at
+    -- 0000-01-01T00:00:00.000Z, as workflow_run_events_keep reads it)
+    WHEN k <> '*' AND k IS NOT '=' || NEW.to_status
+      THEN RAISE(ABORT, 'chatflow: event to_status must be the run''s status: a run''s events are logged by its changes')
   END
-    -- the run, read once: unknown (u), its conversation deleted (d); the
-    -- to_status of its last event (p: NULL before its first)
-    FROM (SELECT coalesce((SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'd' ELSE '' END
+    -- the run, read once: unknown (u), its conversation deleted (d), its
+    -- log replaced by import (*), else '=' and its status; the to_status of
+    -- its last event (p: NULL before its first)
+    FROM (SELECT coalesce((SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'd'
+                                       WHEN r.updated_at = '0000-01-01T00:00:00.000Z' THEN '*'
+                                       ELSE '=' || r.status END
                              FROM workflow_runs AS r LEFT JOIN chat_conversations AS c ON c.id = r.conversation_id
                             WHERE r.id = NEW.run_id), 'u') AS k,
                  (SELECT to_status FROM workflow_run_events WHERE run_id = NEW.run_id ORDER BY id DESC LIMIT 1) AS p);

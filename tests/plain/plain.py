@@ -969,7 +969,10 @@ class Plain:
                 (("started", "processing", T0), chain),
                 ((None, "started", T0), second),
                 (("awaiting_clarification", "processing", "yesterday"), when),
-                (("awaiting_clarification", "processing", "garbage"), when)):
+                (("awaiting_clarification", "processing", "garbage"), when),
+                # the chain continued to a status the run is not at
+                (("awaiting_clarification", "processing", T0),
+                 "chatflow: event to_status must be the run's status: a run's events are logged by its changes")):
             with self.subTest(args=args):
                 self.refused(ins, args, text)
         # the move from the last event's to_status passes

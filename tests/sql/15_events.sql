@@ -121,6 +121,9 @@ INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (20, NUL
 INSERT INTO workflow_run_events (run_id, from_status, to_status) VALUES (20, 'processing', 'completed'); -- error
 INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'completed', 'yesterday'); -- error
 INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'completed', '2026-01-01 00:00:00'); -- error
+-- a move that continues the chain to another status than the run's (the
+-- run is started: no change of it logged this)
+INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'completed', '2026-01-01T00:00:00.000Z'); -- error
 SELECT count(*) FROM new_events;
 INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at) VALUES (20, 'started', 'started', '2026-01-01T00:00:00.000Z');
 SELECT run_id, transition, step, detail FROM new_events;
