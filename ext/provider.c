@@ -438,8 +438,13 @@ static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
     if (json_object_is_type(pErr, json_type_string)) {
       /* its length: a \u0000 in it is shown, not an end */
       z = cfShowText(json_object_get_string(pErr), (size_t)json_object_get_string_len(pErr));
+      if (z == 0 && json_object_get_string_len(pErr) == 0) z = sqlite3_mprintf(""); /* no message */
     } else if (pErr) {
-      z = sqlite3_mprintf("%s", json_object_to_json_string_ext(pErr, JSON_C_TO_STRING_PLAIN));
+      /* an object or array: its JSON text, shown as UTF-8 too (json-c
+      ** passes the bytes of its strings as they came), '/' unescaped so
+      ** that a key echoed in it is still found and redacted */
+      const char *zJson = json_object_to_json_string_ext(pErr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+      z = cfShowText(zJson, zJson ? strlen(zJson) : 0);
     }
   }
   json_object_put(pRoot);
@@ -682,7 +687,7 @@ static char *cfStreamWrite(CfStream *s, const char *zSql, const char *z2, int n2
                              s->iMsg);
     } else if (rc == SQLITE_ROW && strcmp(zStatus, "aborted") == 0) {
       zWhy = sqlite3_mprintf("chatflow: provider stream stopped: message %lld was aborted by another connection"
-                             " (%.300s)", s->iMsg, sqlite3_column_type(pStmt, 1) == SQLITE_TEXT
+                             " (%!.300s)", s->iMsg, sqlite3_column_type(pStmt, 1) == SQLITE_TEXT
                                                       ? (const char *)sqlite3_column_text(pStmt, 1) : "no reason");
     } else if (rc == SQLITE_ROW && strcmp(zStatus, "complete") == 0) {
       zWhy = sqlite3_mprintf("chatflow: provider stream stopped: message %lld was finished by another connection",
@@ -767,7 +772,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
       CfStreamCall *pC;
       if (json_object_object_get_ex(pCall, "index", &pX)) {
         if (!json_object_is_type(pX, json_type_int)) { /* json-c would take 1.5 and "1" for 1 */
-          zErr = sqlite3_mprintf("chatflow: provider stream tool call index must be an integer, got %.40s",
+          zErr = sqlite3_mprintf("chatflow: provider stream tool call index must be an integer, got %!.40s",
                                  pX ? json_object_to_json_string_ext(pX, JSON_C_TO_STRING_PLAIN) : "null");
           break;
         }
@@ -1690,7 +1695,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     if (rc != SQLITE_OK) goto done;
     rc = sqlite3_prepare_v2(
         p->db,
-        "UPDATE chat_conversations SET title = t.title, updated_at = ?6,"
+        "UPDATE chat_conversations SET title = t.title, updated_at = max(updated_at, ?6),"
         " metadata = CASE WHEN ?3 IS NULL THEN metadata ELSE json_set(metadata, '$.title_generation',"
         "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
         " FROM (SELECT ?2 AS title) AS t"

@@ -37,7 +37,9 @@ The requested model name chooses the mode of that request:
                          (the default): HTTP 500, error.message "bad " FF FE " bytes"
                          then a \u0000 escape and " after"; plain: HTTP 502, the body
                          "upstream " FF FE NUL " tail" CR LF; long: HTTP 500,
-                         error.message "x" then 200 times U+00E9 (401 bytes)
+                         error.message "x" then 200 times U+00E9 (401 bytes);
+                         object: HTTP 500, error.message an object holding FF and
+                         a '/'; empty: HTTP 500, error.message ""
     mode-malformed       HTTP 200 with a truncated JSON body
     mode-trailing[:space] HTTP 200, the normal completion followed by a second JSON
                          object (with :space, by white space only)
@@ -280,6 +282,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(502, b"upstream \xff\xfe\x00 tail\r\n", "text/plain")
             elif arg == "long":
                 self._error(500, "x" + "\u00e9" * 200, "server_error", None)
+            elif arg == "object":
+                self._send(500, b'{"error": {"message": {"detail": "bad \xff / bytes"}}}')
+            elif arg == "empty":
+                self._send(500, b'{"error": {"message": ""}}')
             else:
                 self._send(500, b'{"error": {"message": "bad \xff\xfe bytes\\u0000 after",'
                                 b' "type": "server_error"}}')

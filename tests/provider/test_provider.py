@@ -458,6 +458,13 @@ class TestFailures(Base):
         self.expect_failure({"model": "mode-bad-bytes:long"},
                             "chatflow: provider returned HTTP 500 Internal Server Error: "
                             "x" + "\u00e9" * 149)
+        # a message that is an object: its JSON, shown so too, '/' as sent;
+        # an empty message: none
+        self.expect_failure({"model": "mode-bad-bytes:object"},
+                            "chatflow: provider returned HTTP 500 Internal Server Error: "
+                            '{"detail":"bad \ufffd / bytes"}')
+        self.expect_failure({"model": "mode-bad-bytes:empty"},
+                            "chatflow: provider returned HTTP 500 Internal Server Error")
 
     def test_bad_bodies(self):
         self.expect_failure({"model": "mode-malformed"},
