@@ -528,6 +528,15 @@ static const char *const azMainSteps[] = {
     " \"output\": [1]}, {\"type\": \"step-start\"}, {\"type\": \"text\", \"text\": \"done\"}],"
     " \"metadata\": {\"usage\": {\"outputTokens\": 4}}}')",
     "SELECT chat_ui_messages(2)",
+    /* retries recognised as JSON (ui.c cfUiSameMessage): a part's keys in
+    ** another order; a message add_message wrote, as chat_ui_messages
+    ** gives it back */
+    "SELECT add_ui_message(2, '{\"id\": \"ui-1\", \"role\": \"assistant\", \"parts\": [{\"type\": \"step-start\"},"
+    " {\"toolCallId\": \"c2\", \"type\": \"tool-g\", \"state\": \"output-available\", \"input\": {},"
+    " \"output\": [1]}, {\"type\": \"step-start\"}, {\"text\": \"done\", \"type\": \"text\"}],"
+    " \"metadata\": {\"usage\": {\"outputTokens\": 4}}}')",
+    "SELECT add_ui_message(2, (SELECT value FROM json_each(chat_ui_messages(2))"
+    " WHERE json_extract(value, '$.id') = 'm-9'))",
     "SELECT run_usage(1)",
     /* LangGraph checkpoints: a new thread, channel values, writes, readers */
     "SELECT langgraph_put_blob('t-1', 'messages', '1', x'5b5d')",
@@ -650,7 +659,7 @@ static const Scenario aScenario[] = {
     {"regress", azRegressSteps, SEED_CURRENT},
 };
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))
-#define MAX_STEPS 128
+#define MAX_STEPS 256 /* steps of a scenario, at most (runScenario checks) */
 
 /* ---------------------------------------------------------- run helpers */
 
@@ -1097,6 +1106,13 @@ static void readDbImage(unsigned char **pa, long *pn) {
 static void runScenario(const Scenario *pSc, Mode eMode, Reference *ref, const Reference *pFrom,
                         int iStart, int *piStep, StepResult *pRes) {
   sqlite3 *db = 0;
+  int nStep = 0;
+  while (pSc->azStep[nStep]) nStep++;
+  if (nStep >= MAX_STEPS) { /* the Reference arrays hold MAX_STEPS */
+    fprintf(stderr, "fault: scenario %s has %d steps, more than MAX_STEPS %d allows\n", pSc->zName, nStep,
+            MAX_STEPS - 1);
+    exit(2);
+  }
   *piStep = -1;
   removeDb();
   if (pFrom) {
@@ -1436,6 +1452,8 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
   for (int i = 0; i <= ref->nStep; i++) {
     free(ref->azFp[i]);
     free(ref2->azFp[i]);
+  }
+  for (int i = 0; i < ref->nStep; i++) {
     free(ref->aImg[i]);
     free(ref2->aImg[i]);
   }
