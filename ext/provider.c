@@ -387,7 +387,9 @@ done:
 
 /* z[0..n), text a server sent, as an error message shows it: valid
 ** UTF-8, each byte that does not begin a well-formed sequence as U+FFFD,
-** a NUL as the six characters \u0000 (so nothing is cut at it).
+** a NUL as the six characters \u0000 (so nothing is cut at it), and the
+** other control characters but tab, LF and CR (ESC: no terminal escape
+** sequence reaches a log) as their JSON escape \u001b, and DEL \u007f.
 ** sqlite3_malloc'd; 0 for n == 0 or out of memory. */
 static char *cfShowText(const char *z, size_t n) {
   sqlite3_str *pOut = sqlite3_str_new(0);
@@ -395,8 +397,13 @@ static char *cfShowText(const char *z, size_t n) {
     unsigned c = (unsigned char)z[i];
     int k = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2
           : (c >= 0xf0 && c <= 0xf4) ? 3 : -1;
-    if (c == 0) {
-      sqlite3_str_appendall(pOut, "\\u0000");
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      /* NUL (no end), ESC (no terminal escape into a log), the other
+      ** controls: as their JSON escape */
+      sqlite3_str_appendf(pOut, "\\u%04x", c);
+      i++;
+    } else if (c == 0x7f) {
+      sqlite3_str_appendall(pOut, "\\u007f");
       i++;
     } else if (k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
       sqlite3_str_append(pOut, z + i, k + 1);
@@ -733,7 +740,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     const char *zMsg = json_object_is_type(pVal, json_type_string) ? json_object_get_string(pVal)
                        : json_object_object_get_ex(pVal, "message", &pMsg) ? json_object_get_string(pMsg)
                                                                           : "unknown error";
-    char *zShow = sqlite3_mprintf("%s", zMsg);
+    char *zShow = cfShowText(zMsg, strlen(zMsg)); /* controls escaped, as an error body's */
     cfCutUtf8(zShow, 300); /* not in the middle of a character */
     zErr = sqlite3_mprintf("chatflow: provider stream failed: %s", zShow ? zShow : "");
     sqlite3_free(zShow);

@@ -36,7 +36,8 @@ The requested model name chooses the mode of that request:
     mode-bad-bytes[:KIND] an error whose text holds bytes that are not UTF-8: KIND json
                          (the default): HTTP 500, error.message "bad " FF FE " bytes"
                          then a \u0000 escape and " after"; plain: HTTP 502, the body
-                         "upstream " FF FE NUL " tail" CR LF; long: HTTP 500,
+                         "upstream " FF FE NUL " tail " ESC "[31mred" DEL CR LF;
+                         long: HTTP 500,
                          error.message "x" then 200 times U+00E9 (401 bytes);
                          object: HTTP 500, error.message an object holding FF and
                          a '/'; empty: HTTP 500, error.message ""
@@ -279,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "invalid_request_error", "model_not_found")
         elif mode == "mode-bad-bytes":
             if arg == "plain":
-                self._send(502, b"upstream \xff\xfe\x00 tail\r\n", "text/plain")
+                self._send(502, b"upstream \xff\xfe\x00 tail \x1b[31mred\x7f\r\n", "text/plain")
             elif arg == "long":
                 self._error(500, "x" + "\u00e9" * 200, "server_error", None)
             elif arg == "object":

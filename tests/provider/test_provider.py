@@ -454,7 +454,7 @@ class TestFailures(Base):
                             "bad \ufffd\ufffd bytes\\u0000 after")
         self.expect_failure({"model": "mode-bad-bytes:plain"},
                             "chatflow: provider returned HTTP 502 Bad Gateway: "
-                            "upstream \ufffd\ufffd\\u0000 tail")
+                            "upstream \ufffd\ufffd\\u0000 tail \\u001b[31mred\\u007f")
         self.expect_failure({"model": "mode-bad-bytes:long"},
                             "chatflow: provider returned HTTP 500 Internal Server Error: "
                             "x" + "\u00e9" * 149)
