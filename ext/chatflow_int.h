@@ -275,6 +275,7 @@ size_t cfTextVisibleSpan(const char *z, size_t n, size_t *piFirst);
 char *cfModelTitle(const char *zReply);
 size_t cfPreviewLen(const char *z, size_t n);
 char *cfUtf8Repair(const char *z, int n, int *pnOut);
+char *cfUtf8Show(const char *z, int n);
 /* text.c, for search: grapheme walks from a known boundary, the class of
 ** a code point, the trigram indexes' rule (a code point >= U+0E00). */
 size_t cfGraphemeNext(const char *z, size_t n, size_t i);

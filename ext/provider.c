@@ -78,7 +78,7 @@
 **
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
-** message (valid UTF-8 whatever it held: cfShowText), a redirect (never
+** message (valid UTF-8 whatever it held: cfUtf8Show), a redirect (never
 ** followed, see http.c; the message says when it pointed to another
 ** origin), malformed or oversized JSON, no choices, no
 ** content, a tool call without an id or a name ("chatflow: provider
@@ -385,37 +385,6 @@ done:
   return zErr;
 }
 
-/* z[0..n), text a server sent, as an error message shows it: valid
-** UTF-8, each byte that does not begin a well-formed sequence as U+FFFD,
-** a NUL as the six characters \u0000 (so nothing is cut at it), and the
-** other control characters but tab, LF and CR (ESC: no terminal escape
-** sequence reaches a log) as their JSON escape \u001b, and DEL \u007f.
-** sqlite3_malloc'd; 0 for n == 0 or out of memory. */
-static char *cfShowText(const char *z, size_t n) {
-  sqlite3_str *pOut = sqlite3_str_new(0);
-  for (size_t i = 0; i < n;) {
-    unsigned c = (unsigned char)z[i];
-    int k = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2
-          : (c >= 0xf0 && c <= 0xf4) ? 3 : -1;
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      /* NUL (no end), ESC (no terminal escape into a log), the other
-      ** controls: as their JSON escape */
-      sqlite3_str_appendf(pOut, "\\u%04x", c);
-      i++;
-    } else if (c == 0x7f) {
-      sqlite3_str_appendall(pOut, "\\u007f");
-      i++;
-    } else if (k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
-      sqlite3_str_append(pOut, z + i, k + 1);
-      i += (size_t)k + 1;
-    } else {
-      sqlite3_str_append(pOut, "\xef\xbf\xbd", 3);
-      i++;
-    }
-  }
-  return sqlite3_str_finish(pOut);
-}
-
 /* Cuts z (valid UTF-8, or 0) to at most nMax bytes, between two characters. */
 static void cfCutUtf8(char *z, size_t nMax) {
   if (z == 0 || strlen(z) <= nMax) return;
@@ -424,7 +393,7 @@ static void cfCutUtf8(char *z, size_t nMax) {
 }
 
 /* The provider's own error message from an error body, or 0: shown by
-** cfShowText, not cut yet (the caller redacts it first, then cuts it to
+** cfUtf8Show, not cut yet (the caller redacts it first, then cuts it to
 ** *pnMax bytes). */
 static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
   struct json_tokener *tok;
@@ -444,14 +413,13 @@ static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
     }
     if (json_object_is_type(pErr, json_type_string)) {
       /* its length: a \u0000 in it is shown, not an end */
-      z = cfShowText(json_object_get_string(pErr), (size_t)json_object_get_string_len(pErr));
-      if (z == 0 && json_object_get_string_len(pErr) == 0) z = sqlite3_mprintf(""); /* no message */
+      z = cfUtf8Show(json_object_get_string(pErr), json_object_get_string_len(pErr)); /* "": no message */
     } else if (pErr) {
       /* an object or array: its JSON text, shown as UTF-8 too (json-c
       ** passes the bytes of its strings as they came), '/' unescaped so
       ** that a key echoed in it is still found and redacted */
       const char *zJson = json_object_to_json_string_ext(pErr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-      z = cfShowText(zJson, zJson ? strlen(zJson) : 0);
+      z = zJson ? cfUtf8Show(zJson, (int)strlen(zJson)) : 0;
     }
   }
   json_object_put(pRoot);
@@ -459,7 +427,7 @@ static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
     /* not JSON: the start of the body, on one line, runs of white space as one */
     char *w;
     *pnMax = 200;
-    z = cfShowText(zBody, nBody < 4096 ? nBody : 4096);
+    z = cfUtf8Show(zBody, nBody < 4096 ? (int)nBody : 4096);
     w = z;
     for (char *q = z; q && *q; q++) {
       int bSpace = (*q == '\n' || *q == '\r' || *q == '\t' || *q == ' ');
@@ -740,7 +708,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     const char *zMsg = json_object_is_type(pVal, json_type_string) ? json_object_get_string(pVal)
                        : json_object_object_get_ex(pVal, "message", &pMsg) ? json_object_get_string(pMsg)
                                                                           : "unknown error";
-    char *zShow = cfShowText(zMsg, strlen(zMsg)); /* controls escaped, as an error body's */
+    char *zShow = cfUtf8Show(zMsg, (int)strlen(zMsg)); /* controls escaped, as an error body's */
     cfCutUtf8(zShow, 300); /* not in the middle of a character */
     zErr = sqlite3_mprintf("chatflow: provider stream failed: %s", zShow ? zShow : "");
     sqlite3_free(zShow);
@@ -933,7 +901,7 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
   if (!s->bDone && c->zFinish == 0 && s->nEvent == 0) {
     /* no data: line at all: a server that answered with one JSON body
     ** (or anything else) instead of a stream */
-    char *zType = cfShowText(s->zType ? s->zType : "", s->zType ? strlen(s->zType) : 0);
+    char *zType = s->zType ? cfUtf8Show(s->zType, (int)strlen(s->zType)) : 0;
     char *zErr2 = sqlite3_mprintf("chatflow: provider did not stream: its answer (Content-Type %s) has no"
                                   " data: events; does the server support \"stream\": true?",
                                   zType ? zType : "none");

@@ -42,19 +42,24 @@ int cfUtf8Valid(const unsigned char *z, int n) {
   return 1;
 }
 
-/* A copy of z[0..n) in which every byte that does not begin a well-formed
-** UTF-8 sequence (and every NUL) is replaced by U+FFFD: for showing text
-** that raw SQL stored without checks.  *pnOut is its length; 0 when out of
-** memory. */
-char *cfUtf8Repair(const char *z, int n, int *pnOut) {
-  char *zOut = sqlite3_malloc64((sqlite3_uint64)n * 3 + 1);
+/* A copy of z[0..n) that is valid UTF-8: every byte that does not begin a
+** well-formed sequence becomes U+FFFD; with bEscape the control
+** characters but tab, LF and CR (NUL, ESC, DEL) become their JSON escape
+** (\u001b), else a NUL becomes U+FFFD.  sqlite3_malloc'd, *pnOut its
+** length; 0 when out of memory. */
+static char *cfUtf8Copy(const char *z, int n, int bEscape, int *pnOut) {
+  char *zOut = sqlite3_malloc64((sqlite3_uint64)n * (bEscape ? 6 : 3) + 1);
   int j = 0;
   if (zOut == 0) return 0;
   for (int i = 0; i < n;) {
     unsigned c = (unsigned char)z[i];
     int k = c < 0x80 ? 0 : (c >= 0xc2 && c <= 0xdf) ? 1 : (c >= 0xe0 && c <= 0xef) ? 2
           : (c >= 0xf0 && c <= 0xf4) ? 3 : -1;
-    if (c != 0 && k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
+    if (bEscape && ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)) {
+      sqlite3_snprintf(7, zOut + j, "\\u%04x", c);
+      j += 6;
+      i++;
+    } else if (c != 0 && k >= 0 && i + k < n && cfUtf8Valid((const unsigned char *)z + i, k + 1)) {
       memcpy(zOut + j, z + i, (size_t)k + 1);
       j += k + 1;
       i += k + 1;
@@ -67,6 +72,25 @@ char *cfUtf8Repair(const char *z, int n, int *pnOut) {
   zOut[j] = 0;
   *pnOut = j;
   return zOut;
+}
+
+/* z[0..n) with every byte that does not begin a well-formed UTF-8
+** sequence (and every NUL) replaced by U+FFFD: for showing text that raw
+** SQL stored without checks.  *pnOut is its length; 0 when out of
+** memory. */
+char *cfUtf8Repair(const char *z, int n, int *pnOut) {
+  return cfUtf8Copy(z, n, 0, pnOut);
+}
+
+/* z[0..n), text a remote server sent, as an error message shows it: valid
+** UTF-8 (U+FFFD for each byte that does not begin a well-formed sequence),
+** a NUL as the six characters \u0000 (the text goes on after it), the
+** other control characters but tab, LF and CR as their JSON escape (ESC
+** \u001b: no terminal escape sequence reaches a log).  sqlite3_malloc'd
+** ("" for n == 0); 0 when out of memory. */
+char *cfUtf8Show(const char *z, int n) {
+  int nOut;
+  return cfUtf8Copy(z, n, 1, &nOut);
 }
 
 /* Number of characters in valid UTF-8, as SQLite's length() counts them. */
