@@ -860,8 +860,9 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                       cfPropInsertSql, iRun);
   }
   if (rc == SQLITE_OK && bDance) {
-    /* To the final status; then the trigger-stamped columns as exported
-    ** (updated_at in two steps, so that workflow_runs_touch stays quiet). */
+    /* To the final status; then the trigger-stamped columns as exported,
+    ** updated_at held at 0000-01-01T00:00:00.000Z until the log below is
+    ** replaced (in two steps, so that workflow_runs_touch stays quiet). */
     CfCell status;
     memset(&status, 0, sizeof(status));
     status.eType = SQLITE_TEXT;
@@ -880,15 +881,6 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                         iRun, &aCell[RN_COMPLETED_AT], &aCell[RN_LEASE_EXPIRES_AT],
                         &aCell[RN_EXPIRES_AT], zPath);
     }
-    if (rc == SQLITE_OK) {
-      CfCell now;
-      memset(&now, 0, sizeof(now));
-      now.eType = SQLITE_TEXT;
-      now.z = pI->zNow;
-      now.n = CF_TIMESTAMP_LEN;
-      rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = coalesce(?2, ?3, ?4) WHERE id = ?1",
-                        iRun, &aCell[RN_UPDATED_AT], &aCell[RN_CREATED_AT], &now, zPath);
-    }
   }
   if (rc == SQLITE_OK && (bDance || aCell[RN_EVENTS].eType == SQLITE_TEXT)) {
     /* The log the inserts and updates above wrote is replaced: with the
@@ -901,8 +893,10 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
     now.eType = SQLITE_TEXT;
     now.z = pI->zNow;
     now.n = CF_TIMESTAMP_LEN;
-    rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = '0000-01-01T00:00:00.000Z' WHERE id = ?1",
-                      iRun, 0, 0, 0, zPath);
+    if (!bDance) { /* (the dance left it there) */
+      rc = cfImportExec(pI, "UPDATE workflow_runs SET updated_at = '0000-01-01T00:00:00.000Z' WHERE id = ?1",
+                        iRun, 0, 0, 0, zPath);
+    }
     if (rc == SQLITE_OK) {
       rc = cfImportExec(pI, "DELETE FROM workflow_run_events WHERE run_id = ?1", iRun, 0, 0, 0, zPath);
     }
