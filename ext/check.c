@@ -148,8 +148,8 @@ static const CfCheckDef aCheck[] = {
    "        lag(to_status) OVER (PARTITION BY run_id ORDER BY id) AS prev"
    "   FROM workflow_run_events)"
    " WHERE from_status IS NOT prev"
-   "    OR to_status NOT IN ('started', 'awaiting_clarification', 'awaiting_approval', 'processing',"
-   "                         'completed', 'failed', 'cancelled', 'queued', 'expired')"
+   "    OR to_status NOT IN (SELECT from_status FROM workflow_run_transitions"  /* the run statuses */
+   "                         UNION SELECT to_status FROM workflow_run_transitions)"
    "    OR created_at NOT GLOB"
    "       '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'"},
   {"search_index", "messages",
