@@ -33,9 +33,10 @@
 **
 **   2. Everything read from a valid document is read by SQLite on the
 **      caller's connection, through statements cached in CfConn (the
-**      CF_STMT_JSON_* slots): json_type for the kind of the value,
-**      json_tree for duplicate keys (compared decoded, as SQLite decodes
-**      them: "p\u0061rts" duplicates "parts"), json_each for the members
+**      CF_STMT_JSON_* slots): json_tree for duplicate keys the scanner
+**      could not compare (compared decoded, as SQLite decodes them:
+**      "p\u0061rts" duplicates "parts"), with json_type for the kind of
+**      the value then (else the scanner's word: cfJsonKind), json_each for the members
 **      of an options object and the items of parts, json_type /
 **      json_extract for the resume answer — the same path lookups
 **      workflow.c's writers use, so what is checked is what is stored.
@@ -700,9 +701,31 @@ static int cfJsonDuplicate(const char *zWhat, const char *zKey, int nKey, char *
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Scans z[0..n) and asks SQLite for the kind of the value and for a key
-** that occurs twice in one object (json_tree, only when the scan could
-** not tell: see CF_JSON_SCAN_KEYS).  *pzType gets "object", "array", "integer",
+/* The kind of the value z[0..n), which cfJsonScan accepted, as json_type()
+** names it: by its first character, and for a number by whether it has a
+** fraction or an exponent (SQLite's JSON_REAL, else JSON_INT: json_type
+** calls 12345678901234567890 an integer too). */
+static const char *cfJsonKind(const char *z, int n) {
+  int i = 0;
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  if (i >= n) return "null"; /* (not reached: the scan refuses it) */
+  switch (z[i]) {
+    case '{': return "object";
+    case '[': return "array";
+    case '"': return "text";
+    case 't': return "true";
+    case 'f': return "false";
+    case 'n': return "null";
+  }
+  for (; i < n && !cfJsonIsWs(z[i]); i++) {
+    if (z[i] == '.' || z[i] == 'e' || z[i] == 'E') return "real";
+  }
+  return "integer";
+}
+
+/* Scans z[0..n) and, only when the scan could not compare the keys (see
+** CF_JSON_SCAN_KEYS), asks SQLite for a key that occurs twice in one object
+** (json_tree) and for the kind of the value (else cfJsonKind).  *pzType gets "object", "array", "integer",
 ** "real", "text", "true", "false" or "null" (a static string).  Returns
 ** SQLITE_OK, SQLITE_ERROR with *pzErr, or another SQLite code. */
 static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, const char **pzType,
@@ -714,6 +737,10 @@ static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, co
   *pzType = "null";
   if (rc != SQLITE_OK) return rc;
   if (shape.iDup >= 0) return cfJsonDuplicate(zWhat, z + shape.iDup, shape.nDup, pzErr);
+  if (!shape.bAskSqlite) {
+    *pzType = cfJsonKind(z, n);
+    return SQLITE_OK;
+  }
   rc = cfJsonPrepare(pDb, CF_STMT_JSON_LOAD,
                      "SELECT json_type(?1), CASE WHEN ?2 THEN"
                      " (SELECT key FROM json_tree(?1) WHERE typeof(key) = 'text'"

@@ -198,6 +198,33 @@ static void test_options_not_an_object(void **state) {
   parse(a, "\"key\"", -1, "chatflow: f options must be a JSON object, got a string");
   parse(a, "12", -1, "chatflow: f options must be a JSON object, got an integer");
   parse(a, "null", -1, "chatflow: f options must be a JSON object, got null");
+  /* the kind is the scanner's word where SQLite is not asked (no key to
+  ** compare): each as SQLite's json_type() names it */
+  {
+    static const struct { const char *zJson, *zSqlite, *zGot; } aKind[] = {
+      {" -0 ", "integer", "an integer"},
+      {"12345678901234567890", "integer", "an integer"},
+      {"1.5", "real", "a number"},
+      {"-2E3", "real", "a number"},
+      {"1e400", "real", "a number"},
+      {"true", "true", "a boolean"},
+      {"\n false", "false", "a boolean"},
+      {"[]", "array", "an array"},
+      {"\"\"", "text", "a string"},
+      {"null", "null", "null"},
+    };
+    for (size_t k = 0; k < sizeof(aKind) / sizeof(aKind[0]); k++) {
+      sqlite3_stmt *pStmt = 0;
+      char *zWant = sqlite3_mprintf("chatflow: f options must be a JSON object, got %s", aKind[k].zGot);
+      assert_int_equal(sqlite3_prepare_v2(gDb, "SELECT json_type(?1)", -1, &pStmt, 0), SQLITE_OK);
+      sqlite3_bind_text(pStmt, 1, aKind[k].zJson, -1, SQLITE_STATIC);
+      assert_int_equal(sqlite3_step(pStmt), SQLITE_ROW);
+      assert_string_equal((const char *)sqlite3_column_text(pStmt, 0), aKind[k].zSqlite);
+      sqlite3_finalize(pStmt);
+      parse(a, aKind[k].zJson, -1, zWant);
+      sqlite3_free(zWant);
+    }
+  }
 }
 
 static void test_options_syntax_offsets(void **state) {
@@ -572,7 +599,9 @@ static void test_out_of_memory(void **state) {
         sqlite3_free(zErr);
       }
     }
-    if (nSites <= 10) fail_msg("json %d: only %d allocation sites", (int)j, nSites);
+    /* "[1, 2]" is refused on the scanner's word (not an object) before
+    ** SQLite runs: the options' name and the message are its allocations */
+    if (j == 3 ? nSites != 2 : nSites <= 10) fail_msg("json %d: %d allocation sites", (int)j, nSites);
     sqlite3_free(zWant);
   }
 }
