@@ -99,21 +99,23 @@ static void cfAwaitFree(CfAwait *a) {
 }
 
 /* What the walk reads of a message: seq, tokens, role, a tool message's
-** call id, an assistant message's call ids (the "tool-call" parts' ids and
-** the AI SDK tool parts' toolCallId, a JSON array). */
+** call id, an assistant message's call ids (a JSON array): every id that
+** CF_SQL_PART_CALLS matches — the "tool-call" parts' ids and every
+** toolCallId — so that a result whose call the walk found (with
+** CF_SQL_PART_CALLS) always closes its unit there; a result the replay
+** cannot place (a "tool-result" part's toolCallId) is then left out by the
+** replay, not the whole older window by the walk. */
 #define CF_SQL_WALK_COLS \
   "seq, coalesce(tokens, 0), role," \
   " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END," \
   " CASE WHEN role = 'assistant' AND parts IS NOT NULL THEN" \
-  "  (SELECT json_group_array(CASE WHEN json_extract(value, '$.type') = 'tool-call'" \
-  "                                   AND json_type(value, '$.state') IS NOT 'text'" \
-  "                              THEN json_extract(value, '$.id')" \
-  "                              ELSE json_extract(value, '$.toolCallId') END)" \
-  "     FROM json_each(parts)" \
-  "    WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'" \
-  "                 OR (json_type(value, '$.toolCallId') = 'text'" \
-  "                     AND (json_extract(value, '$.type') NOT IN ('tool-call', 'tool-result')" \
-  "                          OR json_type(value, '$.state') = 'text')) END) END"
+  "  (SELECT json_group_array(v) FROM" \
+  "    (SELECT CASE WHEN type = 'object' THEN json_extract(value, '$.id') END AS v FROM json_each(parts)" \
+  "      WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.type') = 'tool-call'" \
+  "                                        AND json_type(value, '$.id') = 'text' END" \
+  "     UNION ALL" \
+  "     SELECT CASE WHEN type = 'object' THEN json_extract(value, '$.toolCallId') END FROM json_each(parts)" \
+  "      WHERE CASE WHEN type = 'object' THEN json_type(value, '$.toolCallId') = 'text' END)) END"
 
 /* One message of a branch, as the walk reads it (CF_SQL_WALK_COLS). */
 typedef struct CfWalkRow {
@@ -173,9 +175,10 @@ static char *cfColumnDup(sqlite3_stmt *pStmt, int i, int *pRc) {
 /* Reads the branch of a branched conversation up from the leaf (see
 ** CfBranch) until nStop tokens of non-system messages are passed (nStop <
 ** 0: to the first message) and no system message is older (iMinSys: the
-** seq of the conversation's oldest one, 0 for none). */
-static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3_int64 nStop,
-                           sqlite3_int64 iMinSys, char **pzErr) {
+** seq of the conversation's oldest one, 0 for none).  With a run (iRun),
+** only that run's messages count: the others are in no window. */
+static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, CfBranch *pB,
+                           sqlite3_int64 nStop, sqlite3_int64 iMinSys, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iNext = pB->iLeaf, nPassed = 0;
   int rc;
@@ -227,7 +230,8 @@ static int cfBranchCollect(CfConn *p, sqlite3_int64 iConv, CfBranch *pB, sqlite3
     r->iRun = sqlite3_column_int64(pStmt, 6);
     r->bSkip = sqlite3_column_int(pStmt, 7);
     sqlite3_reset(pStmt);
-    if (r->cRole != 's' && !r->bSkip) nPassed += r->nTokens;
+    /* only what the window may hold counts: with run_id, that run's messages */
+    if (r->cRole != 's' && !r->bSkip && (iRun == 0 || r->iRun == iRun)) nPassed += r->nTokens;
     if (nStop >= 0 && nPassed > nStop && (iMinSys == 0 || r->iSeq <= iMinSys)) {
       pB->bCut = iNext > 0;
       break;
@@ -479,7 +483,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     /* Read the branch, walk it in memory, and list the window's ids. */
     sqlite3_str *pIds;
     const char *zSep = "";
-    rc = cfBranchCollect(p, iConv, &branch, bBudget ? nBudget : -1, iMinSys, pzErr);
+    rc = cfBranchCollect(p, iConv, iRun, &branch, bBudget ? nBudget : -1, iMinSys, pzErr);
     while (rc == SQLITE_OK && bBudget) {
       sqlite3_int64 nLeft = nBudget;
       for (int i = 0; i < branch.nRow; i++) {
@@ -489,7 +493,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
       }
       rc = cfHistoryWalk(p, iConv, iRun, nLeft, &branch, &iMinSeq, pzErr);
       if (rc != CF_HISTORY_AGAIN) break;
-      rc = cfBranchCollect(p, iConv, &branch, -1, iMinSys, pzErr); /* the whole branch, once */
+      rc = cfBranchCollect(p, iConv, iRun, &branch, -1, iMinSys, pzErr); /* the whole branch, once */
     }
     if (rc != SQLITE_OK) {
       if (*pzErr) goto done;
