@@ -656,6 +656,34 @@ static int cfReplayAnswer(CfReplayRow *a, int n, int iCall, const char *zId) {
   return -1;
 }
 
+/* The text a message is sent with: its content, or — stored with parts
+** only (content '') — the text of its "text" parts, one per line.  A new
+** sqlite3_malloc'd string; 0 and *pbOom set when out of memory. */
+static char *cfReplayText(const CfReplayRow *r, int *pbOom) {
+  sqlite3_str *pText;
+  char *zText;
+  int nText = 0;
+  if ((r->zContent && r->zContent[0]) || r->pParts == 0) {
+    zText = sqlite3_mprintf("%s", r->zContent ? r->zContent : "");
+    if (zText == 0) *pbOom = 1;
+    return zText;
+  }
+  pText = sqlite3_str_new(0);
+  for (size_t k = 0; k < json_object_array_length(r->pParts); k++) {
+    struct json_object *pPart = json_object_array_get_idx(r->pParts, k);
+    const char *zType = cfPartString(pPart, "type"), *zT = cfPartString(pPart, "text");
+    if (zType && strcmp(zType, "text") == 0 && zT) {
+      if (nText++) sqlite3_str_appendchar(pText, 1, '\n');
+      sqlite3_str_appendall(pText, zT);
+    }
+  }
+  if (sqlite3_str_errcode(pText)) *pbOom = 1;
+  zText = sqlite3_str_finish(pText);
+  if (zText == 0 && !*pbOom) zText = sqlite3_mprintf("%s", "");
+  if (zText == 0) *pbOom = 1;
+  return zText;
+}
+
 /* Appends one message {"role", "content"[, "tool_calls"]} to pOut. */
 static void cfReplayAdd(struct json_object *pOut, const char *zRole, const char *zText,
                         struct json_object *pCalls) {
@@ -738,7 +766,12 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
           j = cfReplayAnswer(a, n, i, zId);
           if (j < 0) continue; /* no result: OpenAI would refuse the call */
           a[j].bUsed = 1;
-          pResult = json_object_new_string(a[j].zContent ? a[j].zContent : "");
+          {
+            /* a result stored with parts only: the text of its text parts */
+            char *zRes = cfReplayText(&a[j], pbOom);
+            pResult = json_object_new_string(zRes ? zRes : "");
+            sqlite3_free(zRes);
+          }
         }
         if (bChatflow) {
           json_object_object_get_ex(pPart, "arguments", &pArgs);
@@ -801,25 +834,9 @@ static char *cfReplay(CfReplayRow *a, int n) {
       cfReplayAssistant(a, n, i, pOut, &bOom);
     } else if (a[i].cRole != 't') {
       const char *zRole = a[i].cRole == 's' ? "system" : "user";
-      if ((a[i].zContent == 0 || a[i].zContent[0] == 0) && a[i].pParts) {
-        sqlite3_str *pText = sqlite3_str_new(0);
-        char *zText;
-        int nText = 0;
-        for (size_t k = 0; k < json_object_array_length(a[i].pParts); k++) {
-          struct json_object *pPart = json_object_array_get_idx(a[i].pParts, k);
-          const char *zType = cfPartString(pPart, "type"), *zT = cfPartString(pPart, "text");
-          if (zType && strcmp(zType, "text") == 0 && zT) {
-            if (nText++) sqlite3_str_appendchar(pText, 1, '\n');
-            sqlite3_str_appendall(pText, zT);
-          }
-        }
-        if (sqlite3_str_errcode(pText)) bOom = 1;
-        zText = sqlite3_str_finish(pText);
-        cfReplayAdd(pOut, zRole, zText, 0);
-        sqlite3_free(zText);
-      } else {
-        cfReplayAdd(pOut, zRole, a[i].zContent, 0);
-      }
+      char *zText = cfReplayText(&a[i], &bOom);
+      cfReplayAdd(pOut, zRole, zText, 0);
+      sqlite3_free(zText);
     }
   }
   zOut = bOom ? 0 : sqlite3_mprintf("%s", json_object_to_json_string_ext(pOut, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -28,3 +28,12 @@ SELECT add_message(2, 'user', 'newest', '{"tokens": 4}');
 SELECT group_concat(seq) FROM chat_history(2, 1000);
 SELECT group_concat(seq) FROM chat_history(2, 12);
 SELECT chat_history_json(2, 1000);
+-- 3. A tool result stored with parts only (content ''): the model gets the
+--    text of its text parts, as for user and system messages, not "".
+SELECT create_conversation('acme');
+SELECT add_message(3, 'user', 'Weather?');
+SELECT add_message(3, 'assistant', '',
+         '{"tool_calls": [{"id": "c1", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}');
+SELECT add_message(3, 'tool', '', '{"tool_call_id": "c1", "parts": [{"type": "text", "text": "21 degrees"}, {"type": "text", "text": "sunny"}]}');
+SELECT add_message(3, 'user', '', '{"parts": [{"type": "text", "text": "Thanks"}]}');
+SELECT chat_history_json(3);
