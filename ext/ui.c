@@ -399,20 +399,46 @@ static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
   return json_object_new_string(z);
 }
 
+/* A string member of a part, or 0. */
+static const char *cfUiPartString(struct json_object *pPart, const char *zKey) {
+  struct json_object *pVal = 0;
+  if (!json_object_is_type(pPart, json_type_object) || !json_object_object_get_ex(pPart, zKey, &pVal) ||
+      !json_object_is_type(pVal, json_type_string)) {
+    return 0;
+  }
+  return json_object_get_string(pVal);
+}
+
+/* True when the (not yet converted) parts of an assistant message make a
+** tool call with the id zId: a chatflow "tool-call" part (id) or an AI SDK
+** tool part (toolCallId), as chat_history_json's replay (cfPartCallId)
+** reads them — not any member that happens to hold the same text (a data
+** part's id, a tool input). */
+static int cfUiRowCalls(const CfUiRow *r, const char *zId) {
+  size_t nPart = (r->zRole[0] == 'a' && r->pParts) ? json_object_array_length(r->pParts) : 0;
+  for (size_t k = 0; k < nPart; k++) {
+    struct json_object *pPart = json_object_array_get_idx(r->pParts, k);
+    const char *zType = cfUiPartString(pPart, "type"), *zCall = cfUiPartString(pPart, "toolCallId");
+    int bAmbiguous = zType && (strcmp(zType, "tool-call") == 0 || strcmp(zType, "tool-result") == 0);
+    if (zCall && bAmbiguous && cfUiPartString(pPart, "state") == 0) zCall = 0; /* not an AI SDK part */
+    if (zCall == 0 && zType && strcmp(zType, "tool-call") == 0) zCall = cfUiPartString(pPart, "id");
+    if (zCall && strcmp(zCall, zId) == 0) return 1;
+  }
+  return 0;
+}
+
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
 static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId, int *pRc) {
-  char *zQuoted = zId ? sqlite3_mprintf("\"%s\"", zId) : 0;
   int iFound = -1;
-  if (zId && zQuoted == 0) *pRc = SQLITE_NOMEM;
-  for (int j = i + 1; zQuoted && j < n; j++) {
+  (void)pRc;
+  for (int j = i + 1; zId && j < n; j++) {
     /* a later assistant message calling the same id takes the results after it */
-    if (a[j].zRole[0] == 'a' && a[j].zParts && strstr(a[j].zParts, zQuoted)) break;
+    if (a[j].zRole[0] == 'a' && cfUiRowCalls(&a[j], zId)) break;
     if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && strcmp(a[j].zCallId, zId) == 0) {
       iFound = j;
       break;
     }
   }
-  sqlite3_free(zQuoted);
   return iFound;
 }
 
