@@ -560,6 +560,7 @@ typedef struct CfStream {
   sqlite3_str *pReason;      /* reasoning_content, joined */
   CfStreamCall aCall[CF_STREAM_CALLS];
   int nCall;
+  int aSlot[CF_STREAM_CALLS]; /* a delta's index -> 1 + its call in aCall (0: none yet) */
   long long nContent;        /* bytes of content appended */
   CfCall *c;                 /* model, finish_reason, usage go there */
 } CfStream;
@@ -757,11 +758,34 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
         zErr = sqlite3_mprintf("chatflow: provider stream tool call index %d out of range", iCall);
         break;
       }
-      while (s->nCall <= iCall) memset(&s->aCall[s->nCall++], 0, sizeof(CfStreamCall));
-      pC = &s->aCall[iCall];
-      if (json_object_object_get_ex(pCall, "id", &pX) && json_object_is_type(pX, json_type_string) &&
-          pC->zId == 0) {
-        pC->zId = sqlite3_mprintf("%s", json_object_get_string(pX));
+      {
+        /* The call of this index: the one it began, or a new one.  Some
+        ** servers (Ollama, LiteLLM, Gemini gateways) give every call of a
+        ** parallel batch index 0, each with its own id: an id other than
+        ** the one the index holds begins a new call, instead of gluing its
+        ** name away and its arguments onto the first call's. */
+        const char *zNewId = 0;
+        int iSlot = s->aSlot[iCall] - 1;
+        if (json_object_object_get_ex(pCall, "id", &pX) && json_object_is_type(pX, json_type_string) &&
+            json_object_get_string_len(pX) > 0) {
+          zNewId = json_object_get_string(pX);
+        }
+        if (iSlot >= 0 && zNewId && s->aCall[iSlot].zId && strcmp(s->aCall[iSlot].zId, zNewId) != 0) {
+          iSlot = -1;
+        }
+        if (iSlot < 0) {
+          if (s->nCall >= CF_STREAM_CALLS) {
+            zErr = sqlite3_mprintf("chatflow: provider stream tool call index %d out of range", iCall);
+            break;
+          }
+          iSlot = s->nCall++;
+          memset(&s->aCall[iSlot], 0, sizeof(CfStreamCall));
+          s->aSlot[iCall] = iSlot + 1;
+        }
+        pC = &s->aCall[iSlot];
+        if (zNewId && pC->zId == 0) {
+          pC->zId = sqlite3_mprintf("%s", zNewId);
+        }
       }
       if (json_object_object_get_ex(pCall, "function", &pFn) && json_object_is_type(pFn, json_type_object)) {
         if (json_object_object_get_ex(pFn, "name", &pX) && json_object_is_type(pX, json_type_string) &&

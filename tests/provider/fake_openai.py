@@ -88,6 +88,10 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
                                "data:" event (a keep-alive) before every event
     mode-stream-index:JSON     a tool call whose delta has "index": JSON (1.5,
                                "1", ...), then the finish_reason and [DONE]
+    mode-stream-index0         mode-tools' two calls with "index": 0 in every
+                               delta, each call's first delta with its own id
+                               (as Ollama, LiteLLM and Gemini gateways stream
+                               a parallel batch)
     mode-no-stream             the normal reply as one JSON body
                                (application/json), stream asked for or not
 
@@ -436,6 +440,11 @@ def _stream_handler_methods():
             message = {"role": "assistant", "content": None,
                        "tool_calls": [tool_call("call_1", "get_time", "{}")]}
             finish, self.sse_index = "tool_calls", json.loads(arg)
+        elif mode == "mode-stream-index0":
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
+                tool_call("call_2", "get_time", "{}")]}
+            finish, self.sse_index0 = "tool_calls", True
         elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
             message = {"role": "assistant", "content": "echo: %s" % last}
             if mode == "mode-stream-slow":
@@ -495,12 +504,14 @@ def _stream_handler_methods():
             for i, call in enumerate(message.get("tool_calls") or []):
                 fn = call.get("function") or {}
                 args = fn.get("arguments") or ""
-                events.append(chunk({"tool_calls": [{"index": getattr(self, "sse_index", i),
+                events.append(chunk({"tool_calls": [{"index": 0 if getattr(self, "sse_index0", False)
+                                                     else getattr(self, "sse_index", i),
                                                      "id": call.get("id"), "type": "function",
                                                      "function": {"name": fn.get("name"), "arguments": ""}}]}))
                 half = len(args) // 2
                 for part in (args[:half], args[half:]):
-                    events.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]}))
+                    events.append(chunk({"tool_calls": [{"index": 0 if getattr(self, "sse_index0", False) else i,
+                                                         "function": {"arguments": part}}]}))
             if done:
                 events.append(chunk({}, finish))
             if include_usage and done:

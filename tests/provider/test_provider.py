@@ -1442,6 +1442,21 @@ class TestStream(TestConcurrency):
         self.assertEqual((r["content"], r["tokens"], r["metadata"].get("tokens"),
                           r["metadata"]["finish_reason"]), ("cut sh", 2, None, "length"))
 
+    def test_stream_parallel_calls_all_index_0(self):
+        # Ollama, LiteLLM and Gemini gateways stream every call of a
+        # parallel batch with index 0: each id begins its own call, and each
+        # call keeps its own name and arguments
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-index0"}))
+        self.assertEqual((r["content"], r["parts"], r["metadata"]["finish_reason"]),
+                         ("", [{"type": "tool-call", "id": "call_1", "name": "get_weather",
+                                "arguments": '{"city": "Paris"}'},
+                               {"type": "tool-call", "id": "call_2", "name": "get_time",
+                                "arguments": "{}"}], "tool_calls"))
+        self.q("SELECT add_message(1, 'tool', '18C', '{\"tool_call_id\": \"call_1\"}')")
+        self.q("SELECT add_message(1, 'tool', 'noon', '{\"tool_call_id\": \"call_2\"}')")
+        r = self.reply(self.complete({"stream": True}))
+        self.assertEqual(r["content"], "echo: noon")
+
     def test_reader_sees_the_draft_grow(self):
         # another connection follows the draft while the call runs, and
         # resumes from the offset it had read
