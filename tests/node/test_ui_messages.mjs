@@ -657,3 +657,35 @@ test('onFinish saving the whole list again writes nothing, messages add_message 
   assert.deepEqual(listed.map((m) => addUi(db, conversationId, m)), [1, 2, 4, 5]);
   assert.deepEqual(counts(db, conversationId), before);
 });
+
+test('docs/ai-sdk.md: convertToModelMessages with ignoreIncompleteToolCalls sends what chat_history_json sends', async () => {
+  // two parallel calls, one answered, then the user moves on: the other
+  // call must not reach the model without a result
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  value(db, "SELECT add_message(?, 'user', 'Weather and time in Paris?')", conversationId);
+  value(
+    db,
+    "SELECT add_message(?, 'assistant', '', ?)",
+    conversationId,
+    JSON.stringify({
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'weather', arguments: '{}' } },
+        { id: 'c2', type: 'function', function: { name: 'time', arguments: '{}' } },
+      ],
+    }),
+  );
+  value(db, "SELECT add_message(?, 'tool', '21C', '{\"tool_call_id\": \"c1\"}')", conversationId);
+  value(db, "SELECT add_message(?, 'user', 'Never mind the time.')", conversationId);
+  const callIds = (model) =>
+    model.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((p) => p.type === 'tool-call')
+      .map((p) => p.toolCallId);
+  const history = JSON.parse(value(db, 'SELECT chat_history_json(?)', conversationId));
+  assert.deepEqual(history.flatMap((m) => (m.tool_calls || []).map((c) => c.id)), ['c1']);
+  // without the option the AI SDK keeps the unanswered call (an OpenAI 400)
+  assert.deepEqual(callIds(await convertToModelMessages(uiMessages(db, conversationId))), ['c1', 'c2']);
+  assert.deepEqual(
+    callIds(await convertToModelMessages(uiMessages(db, conversationId), { ignoreIncompleteToolCalls: true })),
+    ['c1'],
+  );
+});
