@@ -412,6 +412,11 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax, sqlite
                     const char *zCols, sqlite3_stmt **ppStmt, char **pzErr);
 int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
+/* history_vtab.c: the id of a message part that is a tool call (a json-c
+** object: chatflow's "tool-call" part's id, an AI SDK tool part's
+** toolCallId), or 0; the replay's and chat_ui_messages' one reading. */
+struct json_object;
+const char *cfPartCallId(struct json_object *pPart);
 int cfRegisterUi(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);

@@ -625,8 +625,8 @@ static struct json_object *cfAsJsonString(struct json_object *pVal, const char *
 }
 
 /* The id of a part that is a tool call, or 0: chatflow's "tool-call"
-** (id), an AI SDK tool part (toolCallId). */
-static const char *cfPartCallId(struct json_object *pPart) {
+** (id), an AI SDK tool part (toolCallId).  Also chat_ui_messages' (ui.c). */
+const char *cfPartCallId(struct json_object *pPart) {
   const char *zType = cfPartString(pPart, "type");
   const char *zId = cfPartString(pPart, "toolCallId");
   int bAmbiguous = zType && (strcmp(zType, "tool-call") == 0 || strcmp(zType, "tool-result") == 0);

@@ -399,29 +399,14 @@ static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
   return json_object_new_string(z);
 }
 
-/* A string member of a part, or 0. */
-static const char *cfUiPartString(struct json_object *pPart, const char *zKey) {
-  struct json_object *pVal = 0;
-  if (!json_object_is_type(pPart, json_type_object) || !json_object_object_get_ex(pPart, zKey, &pVal) ||
-      !json_object_is_type(pVal, json_type_string)) {
-    return 0;
-  }
-  return json_object_get_string(pVal);
-}
-
 /* True when the (not yet converted) parts of an assistant message make a
-** tool call with the id zId: a chatflow "tool-call" part (id) or an AI SDK
-** tool part (toolCallId), as chat_history_json's replay (cfPartCallId)
-** reads them — not any member that happens to hold the same text (a data
-** part's id, a tool input). */
+** tool call with the id zId, as chat_history_json's replay reads calls
+** (cfPartCallId) — not any member that happens to hold the same text (a
+** data part's id, a tool input). */
 static int cfUiRowCalls(const CfUiRow *r, const char *zId) {
   size_t nPart = (r->zRole[0] == 'a' && r->pParts) ? json_object_array_length(r->pParts) : 0;
   for (size_t k = 0; k < nPart; k++) {
-    struct json_object *pPart = json_object_array_get_idx(r->pParts, k);
-    const char *zType = cfUiPartString(pPart, "type"), *zCall = cfUiPartString(pPart, "toolCallId");
-    int bAmbiguous = zType && (strcmp(zType, "tool-call") == 0 || strcmp(zType, "tool-result") == 0);
-    if (zCall && bAmbiguous && cfUiPartString(pPart, "state") == 0) zCall = 0; /* not an AI SDK part */
-    if (zCall == 0 && zType && strcmp(zType, "tool-call") == 0) zCall = cfUiPartString(pPart, "id");
+    const char *zCall = cfPartCallId(json_object_array_get_idx(r->pParts, k));
     if (zCall && strcmp(zCall, zId) == 0) return 1;
   }
   return 0;
