@@ -168,17 +168,21 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
 
 /* Whether the branch up from message iFrom (0: none) has an assistant
 ** message with the tool call zCallId (either form), one primary-key lookup
-** a message: the call is most often just before its result. */
+** a message: the call is most often just before its result.  An aborted
+** draft's calls do not count (no history replays it): *piAborted gets the
+** nearest such message that has the call, 0 for none. */
 static int cfCallOnBranch(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iFrom, const char *zCallId,
-                          int *pbFound) {
+                          int *pbFound, sqlite3_int64 *piAborted) {
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iSeq = LLONG_MAX;
   int rc = cfStmt(p, CF_STMT_MSG_CALL_UP,
                   "SELECT coalesce(m.parent_id, 0), m.seq, m.role = 'assistant' AND m.parts IS NOT NULL"
-                  "   AND EXISTS (SELECT 1 FROM json_each(m.parts) AS j WHERE " CF_SQL_PART_CALLS("?3") ")"
+                  "   AND EXISTS (SELECT 1 FROM json_each(m.parts) AS j WHERE " CF_SQL_PART_CALLS("?3") "),"
+                  "       m.status = 'aborted'"
                   "  FROM chat_messages AS m WHERE m.id = ?1 AND m.conversation_id = ?2",
                   &pStmt);
   *pbFound = 0;
+  *piAborted = 0;
   while (rc == SQLITE_OK && iFrom > 0 && !*pbFound) {
     sqlite3_bind_int64(pStmt, 1, iFrom);
     sqlite3_bind_int64(pStmt, 2, iConv);
@@ -189,7 +193,11 @@ static int cfCallOnBranch(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iFrom, c
       /* (a parent always has a smaller seq: anything else is no tree) */
       if (sqlite3_column_int64(pStmt, 1) >= iSeq) rc = SQLITE_CORRUPT;
       iSeq = sqlite3_column_int64(pStmt, 1);
-      *pbFound = sqlite3_column_int(pStmt, 2);
+      if (sqlite3_column_int(pStmt, 2) && sqlite3_column_int(pStmt, 3)) {
+        if (*piAborted == 0) *piAborted = iFrom;
+      } else {
+        *pbFound = sqlite3_column_int(pStmt, 2);
+      }
       iFrom = sqlite3_column_int64(pStmt, 0);
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
@@ -487,13 +495,21 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
       /* the call it answers: a tool call of an assistant message on the
       ** branch the message joins (either form) */
       int bFound = 0;
-      rc = cfCallOnBranch(p, iConv, iParent >= 0 ? iParent : iLeaf, zCallId, &bFound);
+      sqlite3_int64 iAborted = 0;
+      rc = cfCallOnBranch(p, iConv, iParent >= 0 ? iParent : iLeaf, zCallId, &bFound, &iAborted);
       if (rc != SQLITE_OK || bFound) goto call_done;
+      if (iAborted) {
+        zErr = sqlite3_mprintf("chatflow: the tool result answers no call: the tool call '%q' is in message %lld,"
+                               " an aborted draft, which no history sends",
+                               zCallId, iAborted);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        goto call_done;
+      }
       /* not on the branch: somewhere else in the conversation, or nowhere */
       rc = cfStmt(p, CF_STMT_MSG_ANSWERS,
                   "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
                   " WHERE m.conversation_id = ?1 AND m.role = 'assistant' AND m.parts IS NOT NULL"
-                  "   AND " CF_SQL_PART_CALLS("?2")
+                  "   AND m.status <> 'aborted' AND " CF_SQL_PART_CALLS("?2")
                   " ORDER BY m.seq DESC LIMIT 1",
                   &pStmt);
       if (rc == SQLITE_OK) {

@@ -314,3 +314,17 @@ SELECT begin_message(1, 'assistant');
 SELECT append_message((SELECT max(id) FROM chat_messages), 'after the migration');
 SELECT status, content FROM chat_messages WHERE id = (SELECT max(id) FROM chat_messages);
 SELECT * FROM chatflow_check() WHERE NOT ok;
+
+-- ------------------------------------------------ an aborted draft's calls take no result (no history sends it)
+SELECT create_conversation('acme', 'Aborted call') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'user', 'Weather?') > 0;
+SELECT begin_message((SELECT max(id) FROM chat_conversations), 'assistant',
+       '{"tool_calls": [{"id": "call_9", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}') > 0;
+SELECT abort_message((SELECT max(id) FROM chat_messages), 'client went away');
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'tool', '{"temp": 21}', '{"tool_call_id": "call_9"}'); -- error
+SELECT count(*) FROM chat_messages WHERE conversation_id = (SELECT max(id) FROM chat_conversations);
+-- the same id called again by a finished message: its result is taken
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', '',
+       '{"tool_calls": [{"id": "call_9", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'tool', '{"temp": 21}', '{"tool_call_id": "call_9"}') > 0;
+SELECT chat_history_json((SELECT max(id) FROM chat_conversations));
