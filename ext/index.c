@@ -529,12 +529,21 @@ static int cfIndexedWord(CfConn *p, char **pzWord) {
     const char *z = (const char *)sqlite3_column_text(pStmt, 0);
     size_t i = 0, n = 0;
     rc = SQLITE_OK;
+    /* a whole token: a run of ASCII letters and digits with no other
+    ** letter, digit or mark next to it (its neighbours ASCII, or none), so
+    ** that "Café" gives no "Caf", which the index does not hold */
     for (; z && z[i]; i++) {
-      char c = z[i];
+      unsigned char c = (unsigned char)z[i];
       int bAlnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-      if (bAlnum) n++;
-      else if (n > 0) break;
+      if (bAlnum) {
+        n++;
+      } else if (n > 0 && c < 0x80 && (i == n || (unsigned char)z[i - n - 1] < 0x80)) {
+        break;
+      } else {
+        n = 0;
+      }
     }
+    if (n > 0 && i > n && (unsigned char)z[i - n - 1] >= 0x80) n = 0;
     if (n > 0) {
       *pzWord = sqlite3_mprintf("\"%.*s\"", (int)n, z + i - n);
       if (*pzWord == 0) rc = SQLITE_NOMEM;

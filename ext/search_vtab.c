@@ -960,6 +960,13 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     zErr = sqlite3_mprintf("chatflow: invalid syntax '%q' (expected fts5, plain)", aOpt[4].zVal);
     goto done;
   }
+  if (!bPlain && zQuery[0] == '*') {
+    /* FTS5 takes a MATCH text that starts with '*' as a "special query"
+    ** ('*reads', '*id'): no search at all, rows that are no matches, and
+    ** its auxiliary functions fail with "no such cursor" */
+    zErr = sqlite3_mprintf("chatflow: invalid search query '%s': fts5: syntax error near \"*\"", zQuery);
+    goto done;
+  }
   if (cfCheckSchema(p, &zErr)) goto done;
   rc = cfSearchPending(p, &bTail, &zErr);
   if (rc != SQLITE_OK) goto done;

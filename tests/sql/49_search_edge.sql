@@ -1,0 +1,40 @@
+-- 49_search_edge: search_messages edge cases found by review.
+--  1. A query that starts with '*' is an FTS5 "special query" ('*reads',
+--     '*id'): no search at all. It must be refused as an invalid query —
+--     not return nothing silently, nor fail with FTS5's "no such cursor"
+--     when messages wait for the index.
+--  2. A message not indexed yet is ranked as it will be once indexed, also
+--     when the newest indexed message starts with a word that is not plain
+--     ASCII ("Café"): the statistics are read through a whole ASCII word of
+--     it, not the "Caf" of "Café", which the index does not hold.
+.bail off
+.mode list
+.headers off
+SELECT chatflow_clock('2026-01-01T00:00:00.000Z');
+SELECT chatflow_init();
+SELECT create_conversation('acme', 'T');
+SELECT add_message(1, 'user', 'hello bread');
+
+-- 1. special queries: refused, whether messages wait for the index or not
+SELECT * FROM search_messages('*reads'); -- error
+SELECT * FROM search_messages('*id'); -- error
+SELECT * FROM search_messages('*reads', NULL, '{"titles": false}'); -- error
+SELECT chatflow_index();
+SELECT * FROM search_messages('*reads'); -- error
+SELECT * FROM search_messages('*id'); -- error
+SELECT * FROM search_messages('*'); -- error
+-- as plain text, '*' is taken literally (a word without a token)
+SELECT count(*) FROM search_messages('*reads', NULL, '{"syntax": "plain"}');
+
+-- 2. the rank of a waiting message equals its rank once indexed
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+SELECT count(add_message(1, 'user', 'bread number ' || i)) FROM n;
+SELECT add_message(1, 'user', 'Café au lait');
+SELECT chatflow_index() > 0;
+INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'user', 'bread cake');
+CREATE TEMP TABLE before AS
+  SELECT message_id, rank FROM search_messages('bread cake', NULL, '{"titles": false}');
+SELECT chatflow_index();
+SELECT b.message_id, abs(b.rank - a.rank) < 1e-9
+  FROM before AS b JOIN search_messages('bread cake', NULL, '{"titles": false}') AS a
+    ON a.message_id = b.message_id;
