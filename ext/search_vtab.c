@@ -91,6 +91,32 @@ static char *cfSearchPlain(const char *z) {
   return sqlite3_str_finish(pOut);
 }
 
+/* The "plain" syntax takes text as a user typed or pasted it: the
+** invisible characters that separate nothing a reader sees — U+200B zero
+** width space, U+2060 word joiner, U+FEFF byte order mark — become spaces.
+** unicode61 ignores them, but as characters from U+0E00 on they would send
+** a word that carries one ("bread" + U+200B) to the substring index, where
+** no text holds it.  (U+200C and U+200D stay: they join emoji and letters.)
+** A copy, or 0 when out of memory. */
+static char *cfSearchVisible(const char *z) {
+  size_t n = strlen(z), j = 0;
+  char *zOut = sqlite3_malloc64(n + 1);
+  if (zOut == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char *u = (const unsigned char *)z + i;
+    if (i + 2 < n && ((u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0x8b) ||
+                      (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0xa0) ||
+                      (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf))) {
+      zOut[j++] = ' ';
+      i += 2;
+      continue;
+    }
+    zOut[j++] = z[i];
+  }
+  zOut[j] = 0;
+  return zOut;
+}
+
 /* ======================================================================
 ** Queries with a character from U+0E00 on: the scripts path
 ** ====================================================================== */
@@ -906,7 +932,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     {"syntax", CF_JT_STRING, 0, 0, 0},
   };
   const unsigned char *zQuery, *zOwner = 0;
-  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0;
+  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0, *zVisible = 0;
   int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1, bPlain = 0, bTail = 0;
   int rc = SQLITE_OK;
   rc = cfTextCheck(aArg[0], "search query", 0, 0, 1, (const char **)&zQuery, &zErr);
@@ -970,12 +996,22 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   if (cfCheckSchema(p, &zErr)) goto done;
   rc = cfSearchPending(p, &bTail, &zErr);
   if (rc != SQLITE_OK) goto done;
-  if (cfUtf8HasScript(zQuery, sqlite3_value_bytes(aArg[0]))) {
-    rc = cfSearchScripts(p, (const char *)zQuery, bPlain, zOwner, bNewest, nLimit, bDeleted, bTitles,
-                         bTail, ppRows, &zErr);
+  if (bPlain) {
+    zVisible = cfSearchVisible((const char *)zQuery);
+    if (zVisible == 0) {
+      rc = SQLITE_NOMEM;
+      goto done;
+    }
+  }
+  if (zVisible ? (cfUtf8HasScript((const unsigned char *)zVisible, (int)strlen(zVisible)) ||
+                  strspn(zVisible, " \t\r\n") == strlen(zVisible))
+               : cfUtf8HasScript(zQuery, sqlite3_value_bytes(aArg[0]))) {
+    /* (a plain query of invisible characters only: no term, no rows) */
+    rc = cfSearchScripts(p, zVisible ? zVisible : (const char *)zQuery, bPlain, zOwner, bNewest, nLimit,
+                         bDeleted, bTitles, bTail, ppRows, &zErr);
     goto done;
   }
-  zMatch = bPlain ? cfSearchPlain((const char *)zQuery) : sqlite3_mprintf("%s", zQuery);
+  zMatch = bPlain ? cfSearchPlain(zVisible) : sqlite3_mprintf("%s", zQuery);
   if (zMatch == 0) {
     rc = SQLITE_NOMEM;
     goto done;
@@ -1044,6 +1080,7 @@ done:
   sqlite3_free(zPending);
   sqlite3_free(zPendingRows);
   sqlite3_free(zMatch);
+  sqlite3_free(zVisible);
   cfJsonOptionsFree(aOpt, 5);
   *pzErr = zErr;
   return zErr && rc == SQLITE_OK ? SQLITE_ERROR : rc;

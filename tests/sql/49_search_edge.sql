@@ -38,3 +38,17 @@ SELECT chatflow_index();
 SELECT b.message_id, abs(b.rank - a.rank) < 1e-9
   FROM before AS b JOIN search_messages('bread cake', NULL, '{"titles": false}') AS a
     ON a.message_id = b.message_id;
+
+-- 3. plain syntax: the invisible characters of pasted text (U+200B, U+2060,
+--    U+FEFF) separate words like a space; they do not send the word to the
+--    substring index, where no text holds "bread" + U+200B
+SELECT add_message(1, 'user', 'fresh rye today');
+SELECT count(*) FROM search_messages('rye' || char(8203), NULL, '{"syntax": "plain", "titles": false}');
+SELECT count(*) FROM search_messages(char(65279) || 'rye', NULL, '{"syntax": "plain", "titles": false}');
+SELECT count(*) FROM search_messages('fresh' || char(8288) || 'today', NULL, '{"syntax": "plain", "titles": false}');
+SELECT count(*) FROM search_messages('fresh' || char(8203) || 'zzz', NULL, '{"syntax": "plain", "titles": false}');
+-- a plain query of invisible characters only looks for nothing
+SELECT count(*) FROM search_messages(char(8203), NULL, '{"syntax": "plain"}');
+-- ZWJ stays: it joins an emoji
+SELECT add_message(1, 'user', 'family 👨‍👩‍👧 photo');
+SELECT message_id FROM search_messages('👨‍👩‍👧', NULL, '{"syntax": "plain", "titles": false}');
