@@ -284,6 +284,7 @@ size_t cfGraphemeAround(const char *z, size_t n, size_t iFrom, size_t iOff, size
 #define CF_TEXT_PUNCT 1
 #define CF_TEXT_SPACE 2
 int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen);
+int cfTextFormatBreak(const char *z, size_t n, size_t i, size_t *pnLen);
 int cfUtf8HasScript(const unsigned char *z, int n);
 
 /* write.c: the write bracket every writing function uses. */

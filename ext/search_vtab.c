@@ -92,26 +92,23 @@ static char *cfSearchPlain(const char *z) {
 }
 
 /* The "plain" syntax takes text as a user typed or pasted it: the
-** invisible characters that separate nothing a reader sees — U+200B zero
-** width space, U+2060 word joiner, U+FEFF byte order mark — become spaces.
-** unicode61 ignores them, but as characters from U+0E00 on they would send
+** invisible format characters that end a word for unicode61
+** (cfTextFormatBreak: U+200B zero width space, U+2060, U+FEFF, the bidi
+** marks ...) become spaces.  As characters from U+0E00 on they would send
 ** a word that carries one ("bread" + U+200B) to the substring index, where
-** no text holds it.  (U+200C and U+200D stay: they join emoji and letters.)
-** A copy, or 0 when out of memory. */
+** no text holds it.  (U+200C, U+200D and the tag characters stay: they
+** join emoji.)  A copy, or 0 when out of memory. */
 static char *cfSearchVisible(const char *z) {
-  size_t n = strlen(z), j = 0;
+  size_t n = strlen(z), j = 0, nLen;
   char *zOut = sqlite3_malloc64(n + 1);
   if (zOut == 0) return 0;
-  for (size_t i = 0; i < n; i++) {
-    const unsigned char *u = (const unsigned char *)z + i;
-    if (i + 2 < n && ((u[0] == 0xe2 && u[1] == 0x80 && u[2] == 0x8b) ||
-                      (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0xa0) ||
-                      (u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf))) {
+  for (size_t i = 0; i < n; i += nLen) {
+    if (cfTextFormatBreak(z, n, i, &nLen)) {
       zOut[j++] = ' ';
-      i += 2;
-      continue;
+    } else {
+      memcpy(zOut + j, z + i, nLen);
+      j += nLen;
     }
-    zOut[j++] = z[i];
   }
   zOut[j] = 0;
   return zOut;

@@ -344,6 +344,19 @@ static int cfTextVisibleAt(const char *z, size_t n, size_t i, size_t *pnLen) {
   return eCat != UTF8PROC_CATEGORY_CC && eCat != UTF8PROC_CATEGORY_CF;
 }
 
+/* True when the code point at byte i of z[0..n) is a format character
+** (Cf) that joins nothing a search could match: U+200B ZERO WIDTH SPACE,
+** U+2060 WORD JOINER, U+FEFF, U+00AD SOFT HYPHEN, the bidi marks — where
+** unicode61 (the word index's tokenizer) ends a word.  Not U+200C and
+** U+200D (they join emoji and the letters of some scripts) nor the tag
+** characters U+E0000..U+E007F (part of a flag).  *pnLen gets its length. */
+int cfTextFormatBreak(const char *z, size_t n, size_t i, size_t *pnLen) {
+  utf8proc_int32_t cp;
+  *pnLen = cfUtf8At(z, n, i, &cp);
+  if (cp < 0xad || cp == 0x200c || cp == 0x200d || (cp >= 0xe0000 && cp <= 0xe007f)) return 0;
+  return utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
+}
+
 /* The part of z[0..n) (valid UTF-8) a title is made of: *piFirst gets the
 ** offset of its first visible character (cfTextVisibleAt), and the end of
 ** the grapheme cluster of the last one is returned (the characters that

@@ -1,4 +1,4 @@
--- 49_search_edge: search_messages edge cases found by review.
+-- 51_search_edge: search_messages edge cases found by review.
 --  1. A query that starts with '*' is an FTS5 "special query" ('*reads',
 --     '*id'): no search at all. It must be refused as an invalid query —
 --     not return nothing silently, nor fail with FTS5's "no such cursor"
@@ -40,13 +40,17 @@ SELECT b.message_id, abs(b.rank - a.rank) < 1e-9
     ON a.message_id = b.message_id;
 
 -- 3. plain syntax: the invisible characters of pasted text (U+200B, U+2060,
---    U+FEFF) separate words like a space; they do not send the word to the
+--    U+FEFF, every format character but the joiners) separate words like a space; they do not send the word to the
 --    substring index, where no text holds "bread" + U+200B
 SELECT add_message(1, 'user', 'fresh rye today');
 SELECT count(*) FROM search_messages('rye' || char(8203), NULL, '{"syntax": "plain", "titles": false}');
 SELECT count(*) FROM search_messages(char(65279) || 'rye', NULL, '{"syntax": "plain", "titles": false}');
 SELECT count(*) FROM search_messages('fresh' || char(8288) || 'today', NULL, '{"syntax": "plain", "titles": false}');
 SELECT count(*) FROM search_messages('fresh' || char(8203) || 'zzz', NULL, '{"syntax": "plain", "titles": false}');
+-- and every other format character that ends a word for unicode61: a
+-- right-to-left mark, a soft hyphen
+SELECT count(*) FROM search_messages('rye' || char(8207), NULL, '{"syntax": "plain", "titles": false}');
+SELECT count(*) FROM search_messages('fresh' || char(173) || 'rye', NULL, '{"syntax": "plain", "titles": false}');
 -- a plain query of invisible characters only looks for nothing
 SELECT count(*) FROM search_messages(char(8203), NULL, '{"syntax": "plain"}');
 -- ZWJ stays: it joins an emoji
