@@ -197,7 +197,7 @@ extern const char *const cfMigrationName[];
 void cfResultError(sqlite3_context *ctx, const char *zFmt, ...);
 char *cfDbError(sqlite3 *db, int rc);
 void cfResultErrorMsg(sqlite3_context *ctx, char *zErr);
-void cfResultJsonText(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *));
+void cfResultUtf8(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *));
 void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc);
 void cfVtabError(sqlite3_vtab *pVtab, const char *zFmt, ...);
 char *cfMprintfV(const char *zFmt, va_list ap);

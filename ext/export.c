@@ -202,7 +202,7 @@ static void cfExportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
-        cfResultJsonText(ctx, (const char *)sqlite3_column_text(pStmt, 0), sqlite3_column_bytes(pStmt, 0),
+        cfResultUtf8(ctx, (const char *)sqlite3_column_text(pStmt, 0), sqlite3_column_bytes(pStmt, 0),
                          SQLITE_TRANSIENT);
       }
       rc = SQLITE_OK;

@@ -922,7 +922,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   } else if (rc != SQLITE_DONE) {
     cfResultErrorFromDb(ctx, p->db, rc);
   } else {
-    cfResultJsonText(ctx, zOut, -1, sqlite3_free);
+    cfResultUtf8(ctx, zOut, -1, sqlite3_free);
     zOut = 0;
   }
   sqlite3_free(zBad);

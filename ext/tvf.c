@@ -20,6 +20,11 @@
 ** A function without arguments (nArg 0, chatflow_check) needs no usage
 ** text: every plan is usable.
 **
+** Text columns go out as valid UTF-8: bytes that are not (raw SQL can
+** store them; the functions refuse them) become U+FFFD (cfResultUtf8),
+** so that one such row does not fail a whole result in a binding that
+** decodes it.
+**
 ** Registers nothing by itself: cfRegisterTvf() creates one module per
 ** definition.  All of them are SQLITE_VTAB_INNOCUOUS: they only read.
 */
@@ -238,12 +243,20 @@ static int cfTvfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     switch (c->eType) {
       case SQLITE_INTEGER: sqlite3_result_int64(ctx, c->iVal); break;
       case SQLITE_FLOAT: sqlite3_result_double(ctx, c->rVal); break;
-      case SQLITE_TEXT: sqlite3_result_text(ctx, c->zText, c->nText, SQLITE_TRANSIENT); break;
+      case SQLITE_TEXT: cfResultUtf8(ctx, c->zText, c->nText, SQLITE_TRANSIENT); break;
       default: sqlite3_result_null(ctx); break;
     }
     return SQLITE_OK;
   }
-  sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  if (sqlite3_column_type(pCur->pStmt, i) == SQLITE_TEXT) {
+    /* invalid UTF-8 that raw SQL stored (a title, a message) shown with
+    ** U+FFFD, so that one such row does not fail a whole result */
+    const char *z = (const char *)sqlite3_column_text(pCur->pStmt, i);
+    if (z == 0) return SQLITE_NOMEM;
+    cfResultUtf8(ctx, z, sqlite3_column_bytes(pCur->pStmt, i), SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_value(ctx, sqlite3_column_value(pCur->pStmt, i));
+  }
   return SQLITE_OK;
 }
 

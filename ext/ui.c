@@ -659,7 +659,7 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     sqlite3_str_appendchar(pOut, 1, ']');
     rc = sqlite3_str_errcode(pOut);
     if (rc == SQLITE_OK) {
-      cfResultJsonText(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
+      cfResultUtf8(ctx, sqlite3_str_finish(pOut), -1, sqlite3_free);
     } else {
       sqlite3_free(sqlite3_str_finish(pOut));
       if (rc == SQLITE_TOOBIG) sqlite3_result_error_toobig(ctx);

@@ -39,14 +39,14 @@ void cfResultError(sqlite3_context *ctx, const char *zFmt, ...) {
   sqlite3_free(z);
 }
 
-/* Sets the JSON text z[0..n) (n < 0: up to its NUL) as ctx's result;
-** xDel as for sqlite3_result_text.  JSON must be UTF-8 (RFC 8259), and a
-** row that raw SQL wrote without checks can hold invalid UTF-8, which
-** JSON string values would carry out as it is (Python's sqlite3 then
-** cannot even read the result): such bytes become U+FFFD here, as in
-** conversation_list's preview.  The structure is ASCII, so only string
-** values change. */
-void cfResultJsonText(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *)) {
+/* Sets the text z[0..n) (n < 0: up to its NUL) as ctx's result; xDel as
+** for sqlite3_result_text.  A row that raw SQL wrote without checks can
+** hold invalid UTF-8, which would go out as it is (Python's sqlite3 then
+** cannot even read the result, and one such row fails a whole list):
+** such bytes become U+FFFD here (cfUtf8Repair).  For JSON text too: its
+** structure is ASCII, so only string values change (UTF-8 is JSON's
+** encoding, RFC 8259). */
+void cfResultUtf8(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *)) {
   char *zFixed;
   int nFixed = 0;
   if (z == 0) { /* a text the caller could not get: out of memory */

@@ -219,6 +219,27 @@ class OtherEntryPoints(Fixture):
         self.assert_all_text_readable()
 
 
+class RawInvalidUtf8(Fixture):
+    def test_table_functions_show_it_repaired(self):
+        """Raw SQL can store bytes that are not UTF-8 (the functions refuse
+        them): every table-valued function gives such text with U+FFFD for
+        each bad byte, so that the driver can read the rows at all (it
+        failed: "Could not decode to UTF-8 column 'snippet'")."""
+        self.db.execute("INSERT INTO chat_messages (conversation_id, role, content)"
+                        " VALUES (1, 'user', CAST(x'627265616420ff' AS TEXT))")
+        self.db.execute("UPDATE chat_conversations SET title = CAST(x'42ff' AS TEXT) WHERE id = 1")
+        self.assertEqual(self.db.execute("SELECT snippet FROM search_messages('bread')").fetchall(),
+                         [("[bread] \ufffd",)])
+        self.assertEqual(self.db.execute("SELECT title, last_message_preview FROM conversation_list('acme')")
+                         .fetchall(), [("B\ufffd", "bread \ufffd")])
+        self.assertEqual(self.db.execute("SELECT content FROM chat_history(1)").fetchall()[-1], ("bread \ufffd",))
+        self.assertEqual(self.db.execute("SELECT content FROM conversation_messages(1)").fetchall()[-1],
+                         ("bread \ufffd",))
+        # the stored bytes are the caller's: not changed
+        self.assertEqual(one(self.db, "SELECT hex(content) FROM chat_messages WHERE id = (SELECT max(id)"
+                                      " FROM chat_messages)"), "627265616420FF")
+
+
 def main():
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
     res = unittest.TextTestRunner(verbosity=2).run(suite)
