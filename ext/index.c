@@ -2,7 +2,8 @@
 ** index.c — messages reach the search indexes in batches, and search sees
 ** the ones that have not yet.
 **
-**   chatflow_index([max_messages]) -> number of messages indexed
+**   chatflow_index([max_messages]) -> number of messages the mark passed
+**                                      (drafts among them are not indexed)
 **
 ** Example (chatflow-cleanup --index runs it; nothing needs it for correctness):
 **   SELECT chatflow_index();       -- every message not indexed yet
