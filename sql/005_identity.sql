@@ -1935,6 +1935,11 @@ CREATE INDEX langgraph_blobs_run ON langgraph_blobs (run_id) WHERE run_id IS NOT
 CREATE TRIGGER langgraph_checkpoints_insert
 BEFORE INSERT ON langgraph_checkpoints
 BEGIN
+  -- (an INSERT OR REPLACE naming another checkpoint's id would delete that
+  -- checkpoint without its DELETE trigger unless recursive_triggers is on:
+  -- its pending writes would stay behind without it)
+  SELECT RAISE(ABORT, 'chatflow: a checkpoint with this id already exists; omit id')
+   WHERE NEW.id > 0 AND EXISTS (SELECT 1 FROM langgraph_checkpoints WHERE id = NEW.id);
   SELECT RAISE(ABORT, 'chatflow: unknown conversation for checkpoint')
    WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
@@ -1957,7 +1962,7 @@ BEFORE UPDATE ON langgraph_checkpoints
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a checkpoint cannot move to another conversation, namespace or id')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
-      OR NEW.checkpoint_id IS NOT OLD.checkpoint_id;
+      OR NEW.checkpoint_id IS NOT OLD.checkpoint_id OR NEW.id IS NOT OLD.id;
   SELECT RAISE(ABORT, 'chatflow: the conversation is deleted; restore it (restore_conversation) before saving checkpoints')
    WHERE EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id AND deleted_at IS NOT NULL);
   SELECT RAISE(ABORT, 'chatflow: a checkpoint of run n can be saved only while run n is active in the thread''s conversation')
@@ -2001,7 +2006,9 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: a channel value cannot change once saved')
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
       OR NEW.channel IS NOT OLD.channel OR NEW.version IS NOT OLD.version
-      OR NEW.type IS NOT OLD.type OR NEW.value IS NOT OLD.value;
+      OR NEW.type IS NOT OLD.type OR NEW.value IS NOT OLD.value
+      -- (its run decides who deletes it: a rollback of that run)
+      OR NEW.run_id IS NOT OLD.run_id;
 END;
 
 CREATE TRIGGER langgraph_writes_insert

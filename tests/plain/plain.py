@@ -875,6 +875,46 @@ class Plain:
         db.execute("DELETE FROM chat_conversations WHERE id = 1")
         self.assertEqual(db.execute(count).fetchone(), (0, 0, 0))
 
+    def test_langgraph_rows_keep_their_owner(self):
+        """A raw write cannot take a LangGraph row out from under its
+        checkpoint or run: an INSERT OR REPLACE (or UPDATE OR REPLACE) onto
+        another checkpoint's id would delete that checkpoint without its
+        DELETE trigger (recursive_triggers off), leaving its pending writes
+        without it; a channel value's run_id moved to a run of another
+        conversation would have that run's rollback delete it."""
+        db = self.db
+        db.execute("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, run_id, checkpoint)"
+                   " VALUES (1, 'c-1', 1, x'7b7d')")
+        db.execute("INSERT INTO langgraph_writes (conversation_id, checkpoint_id, task_id, idx, channel, value)"
+                   " VALUES (1, 'c-1', 't', 0, 'x', x'00')")
+        db.execute("INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, checkpoint)"
+                   " VALUES (1, 'c-2', x'7b7d')")
+        db.execute("INSERT INTO langgraph_blobs (conversation_id, channel, version, run_id, value)"
+                   " VALUES (1, 'messages', '1', 1, x'5b5d')")
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map')")
+        for sql, text in (
+                ("INSERT OR REPLACE INTO langgraph_checkpoints (id, conversation_id, checkpoint_id, checkpoint)"
+                 " SELECT id, 1, 'c-3', x'00' FROM langgraph_checkpoints WHERE checkpoint_id = 'c-1'",
+                 "chatflow: a checkpoint with this id already exists; omit id"),
+                ("UPDATE OR REPLACE langgraph_checkpoints SET id = (SELECT id FROM langgraph_checkpoints"
+                 " WHERE checkpoint_id = 'c-1') WHERE checkpoint_id = 'c-2'",
+                 "chatflow: a checkpoint cannot move to another conversation, namespace or id"),
+                ("UPDATE langgraph_blobs SET run_id = (SELECT max(id) FROM workflow_runs WHERE conversation_id = 2)",
+                 "chatflow: a channel value cannot change once saved"),
+                ("UPDATE langgraph_blobs SET run_id = NULL",
+                 "chatflow: a channel value cannot change once saved")):
+            with self.subTest(sql=sql):
+                with self.assertRaises(sqlite3.IntegrityError) as cm:
+                    db.execute(sql)
+                self.assertEqual(str(cm.exception), text)
+        self.assertEqual(db.execute("SELECT checkpoint_id FROM langgraph_checkpoints ORDER BY id").fetchall(),
+                         [("c-1",), ("c-2",)])
+        self.assertEqual(db.execute("SELECT checkpoint_id, task_id FROM langgraph_writes").fetchall(), [("c-1", "t")])
+        self.assertEqual(db.execute("SELECT run_id FROM langgraph_blobs").fetchall(), [(1,)])
+        # the other conversation's run goes: this thread's value stays
+        db.execute("DELETE FROM workflow_runs WHERE conversation_id = 2")
+        self.assertEqual(one(db, "SELECT count(*) FROM langgraph_blobs"), 1)
+
     def test_nul_refused(self):
         content_nul = "chatflow: message content contains a NUL character"
         conv_nul = "chatflow: conversation owner, key, title, model or agent contains a NUL character"
