@@ -1241,6 +1241,12 @@ BEGIN
       THEN RAISE(ABORT, 'chatflow: message ids are never reused; omit id')
     WHEN NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
       OR NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      -- a time that does not exist (month 19, February 30, hour 29) passes
+      -- the pattern: julianday() reads it as NULL (or another day), so it would
+      -- escape the clock cap on updated_at below and sort after every real
+      -- time (top of the list, past every retention cutoff)
+      OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at
+      OR (NEW.streamed_at IS NOT NULL AND strftime('%Y-%m-%dT%H:%M:%fZ', NEW.streamed_at, '+0 days') IS NOT NEW.streamed_at)
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- as ids: exact as a JavaScript number, and room for the next one
     WHEN NEW.seq > 9007199254740991

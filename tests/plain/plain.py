@@ -461,6 +461,24 @@ class Plain:
                      "chatflow: message_count, last_seq, total_tokens, last_message_at, "
                      "current_leaf_id and branched are maintained by chatflow; omit them")
 
+    def test_message_time_that_does_not_exist(self):
+        """A created_at in the form YYYY-MM-DDTHH:MM:SS.sssZ that names no
+        time (month 19, February 30, hour 29) is refused like any other bad
+        stamp: SQLite's date functions read it as NULL, so it escaped the
+        clock cap and became the conversation's updated_at, holding it at
+        the top of the list; retention's text cutoff never reached it."""
+        stamp = "chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ"
+        for bad in ("2026-19-39T29:59:59.999Z", "2026-02-30T00:00:00.000Z", "2026-01-01T24:00:00.000Z",
+                    "2026-00-01T00:00:00.000Z"):
+            with self.subTest(created_at=bad):
+                self.refused("INSERT INTO chat_messages (conversation_id, role, content, created_at)"
+                             " VALUES (2, 'user', 'x', ?)", (bad,), stamp)
+                self.refused("INSERT INTO chat_messages (conversation_id, role, content, status, streamed_at)"
+                             " VALUES (2, 'assistant', '', 'streaming', ?)", (bad,), stamp)
+        self.db.execute("INSERT INTO chat_messages (conversation_id, role, content, created_at)"
+                        " VALUES (2, 'user', 'x', '2024-02-29T23:59:59.999Z')")
+        self.assertEqual(one(self.db, "SELECT updated_at < '2027' FROM chat_conversations WHERE id = 2"), 1)
+
     def test_drafts_raw(self):
         """Streaming drafts (docs/drafts.md) by raw SQL alone: a draft counts
         0 tokens; its content only grows, by appending, while it streams;
