@@ -1048,11 +1048,24 @@ BEGIN
    WHERE (instr(NEW.validation, '\ud') > 0 OR instr(NEW.validation, '\uD') > 0)
      AND EXISTS (SELECT 1 FROM (SELECT '      ' || lower(replace(NEW.validation, '\\', '_')) AS t),
                   chatflow_lone_surrogate_globs WHERE t GLOB pattern);
+  -- (as the runs' own: export writes them and import refuses another form,
+  -- so a raw 'yesterday' or datetime('now') broke the round trip)
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      OR (NEW.approved_at IS NOT NULL AND NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.validated_at IS NOT NULL AND NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.rejected_at IS NOT NULL AND NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
 END;
 
 CREATE TRIGGER workflow_proposals_text_update
-BEFORE UPDATE OF kind, proposed_name, approved_name, rationale, ref, validation ON workflow_proposals
+BEFORE UPDATE OF kind, proposed_name, approved_name, rationale, ref, validation,
+                 created_at, approved_at, validated_at, rejected_at ON workflow_proposals
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE (NEW.created_at IS NOT OLD.created_at AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.approved_at IS NOT OLD.approved_at AND NEW.approved_at IS NOT NULL AND NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.validated_at IS NOT OLD.validated_at AND NEW.validated_at IS NOT NULL AND NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z')
+      OR (NEW.rejected_at IS NOT OLD.rejected_at AND NEW.rejected_at IS NOT NULL AND NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z');
   SELECT RAISE(ABORT, 'chatflow: proposal kind, names, rationale or ref contains a NUL character')
    WHERE (NEW.kind IS NOT OLD.kind AND instr(CAST(NEW.kind AS BLOB), x'00') > 0)
       OR (NEW.proposed_name IS NOT OLD.proposed_name AND instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0)

@@ -479,6 +479,20 @@ class Plain:
                         " VALUES (2, 'user', 'x', '2024-02-29T23:59:59.999Z')")
         self.assertEqual(one(self.db, "SELECT updated_at < '2027' FROM chat_conversations WHERE id = 2"), 1)
 
+    def test_proposal_timestamps(self):
+        """A proposal's times hold UTC text YYYY-MM-DDTHH:MM:SS.sssZ, as a
+        run's do: export_conversation writes them as they are and
+        import_conversation refuses any other form, so a raw
+        datetime('now') or 'yesterday' broke the round trip."""
+        stamp = "chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ"
+        self.refused("INSERT INTO workflow_proposals (run_id, kind, proposed_name, created_at)"
+                     " VALUES (1, 'pillar', 'Rye', datetime('now'))", (), stamp)
+        for col in ("created_at", "approved_at", "validated_at", "rejected_at"):
+            with self.subTest(column=col):
+                self.refused("UPDATE workflow_proposals SET %s = 'yesterday' WHERE run_id = 1" % col, (), stamp)
+        self.db.execute("UPDATE workflow_proposals SET user_approved = 1, approved_at = ? WHERE run_id = 1", (T0,))
+        self.assertEqual(one(self.db, "SELECT approved_at FROM workflow_proposals WHERE run_id = 1"), T0)
+
     def test_drafts_raw(self):
         """Streaming drafts (docs/drafts.md) by raw SQL alone: a draft counts
         0 tokens; its content only grows, by appending, while it streams;
