@@ -50,6 +50,9 @@
 **   drafts           a draft that streams (status 'streaming') counts 0
 **                    tokens and is not in a deleted conversation
 **   checkpoints      a run_<n> checkpoint belongs to an active run n
+**   langgraph        a LangGraph pending write has its checkpoint; a
+**                    checkpoint, channel value or write of a run names a
+**                    run of its thread's conversation
 **   message_runs     a message's run is a run of the same conversation
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
 **   integrity        PRAGMA integrity_check says ok (the slow part on a big
@@ -198,6 +201,27 @@ static const CfCheckDef aCheck[] = {
    "   AND length(workflow_id) <= 23"
    "   AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = CAST(substr(workflow_id, 5) AS INTEGER)"
    "                     AND " CF_CHECK_ACTIVE ")"},
+  /* LangGraph's rows (langgraph.md): a pending write has its checkpoint
+  ** (an INSERT OR REPLACE of a checkpoint row could delete one without its
+  ** writes), and a row's run is a run of its thread's conversation (a
+  ** rollback of that run deletes the row); named conversation/checkpoint */
+  {"langgraph", "rows",
+   "SELECT 'write ' || w.conversation_id || '/' || w.checkpoint_ns || '/' || w.checkpoint_id AS id"
+   " FROM langgraph_writes AS w"
+   " WHERE NOT EXISTS (SELECT 1 FROM langgraph_checkpoints AS k WHERE k.conversation_id = w.conversation_id"
+   "                     AND k.checkpoint_ns = w.checkpoint_ns AND k.checkpoint_id = w.checkpoint_id)"
+   "    OR (w.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workflow_runs AS r"
+   "                                              WHERE r.id = w.run_id AND r.conversation_id = w.conversation_id))"
+   " UNION ALL"
+   " SELECT 'checkpoint ' || k.conversation_id || '/' || k.checkpoint_ns || '/' || k.checkpoint_id"
+   " FROM langgraph_checkpoints AS k"
+   " WHERE k.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workflow_runs AS r"
+   "                                             WHERE r.id = k.run_id AND r.conversation_id = k.conversation_id)"
+   " UNION ALL"
+   " SELECT 'value ' || b.conversation_id || '/' || b.checkpoint_ns || '/' || b.channel || '/' || b.version"
+   " FROM langgraph_blobs AS b"
+   " WHERE b.run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM workflow_runs AS r"
+   "                                             WHERE r.id = b.run_id AND r.conversation_id = b.conversation_id)"},
   {"message_runs", "messages",
    "SELECT m.id FROM chat_messages AS m JOIN workflow_runs AS r ON r.id = m.run_id"
    " WHERE r.conversation_id <> m.conversation_id"},

@@ -136,6 +136,19 @@ DROP TRIGGER chat_messages_check_update;
 UPDATE chat_messages SET run_id = 3 WHERE id = 1;
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- LangGraph rows: a pending write whose checkpoint an INSERT OR REPLACE
+-- on its id took away, a channel value moved to a run of another thread
+BEGIN;
+SELECT langgraph_put('th-1', 'c-1', x'7b7d', '{}', '{"owner": "acme"}') > 0;
+SELECT langgraph_put_write('th-1', 'c-1', 't', 0, 'x', x'00');
+SELECT langgraph_put_blob('th-1', 'x', '1', x'00');
+DROP TRIGGER langgraph_checkpoints_insert;
+DROP TRIGGER langgraph_blobs_update;
+INSERT OR REPLACE INTO langgraph_checkpoints (id, conversation_id, checkpoint_id, checkpoint)
+  SELECT id, conversation_id, 'c-2', x'00' FROM langgraph_checkpoints WHERE checkpoint_id = 'c-1';
+UPDATE langgraph_blobs SET run_id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- a run of a workflow that does not exist (foreign keys off)
 BEGIN;
 DROP TRIGGER workflow_runs_check_update;
