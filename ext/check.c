@@ -53,6 +53,9 @@
 **   langgraph        a LangGraph pending write has its checkpoint; a
 **                    checkpoint, channel value or write of a run names a
 **                    run of its thread's conversation
+**   statement_clock  chatflow_statement_clock is empty (a function fills
+**                    and empties it inside its savepoint; a row left by raw
+**                    SQL would stamp every trigger's writes with its time)
 **   message_runs     a message's run is a run of the same conversation
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
 **   integrity        PRAGMA integrity_check says ok (the slow part on a big
@@ -201,6 +204,9 @@ static const CfCheckDef aCheck[] = {
    "   AND length(workflow_id) <= 23"
    "   AND NOT EXISTS (SELECT 1 FROM workflow_runs WHERE id = CAST(substr(workflow_id, 5) AS INTEGER)"
    "                     AND " CF_CHECK_ACTIVE ")"},
+  /* the pinned clock of a function's statement, never left behind (a raw
+  ** INSERT could: every trigger would then stamp with that time) */
+  {"statement_clock", "rows", "SELECT id FROM chatflow_statement_clock"},
   /* LangGraph's rows (langgraph.md): a pending write has its checkpoint
   ** (an INSERT OR REPLACE of a checkpoint row could delete one without its
   ** writes), and a row's run is a run of its thread's conversation (a

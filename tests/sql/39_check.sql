@@ -181,6 +181,13 @@ UPDATE chat_conversations SET message_count = 42 WHERE id = 1;
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
 
+-- a row left in chatflow_statement_clock (raw SQL: a function fills and
+-- empties it inside its savepoint) would stamp every trigger's writes
+BEGIN;
+INSERT INTO chatflow_statement_clock VALUES (1, '2000-01-01T00:00:00.000Z');
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+
 -- a database of chatflow 0.1, migrated
 .restore tests/fixtures/chatflow-0.1.db
 SELECT * FROM chatflow_check(); -- error
