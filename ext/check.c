@@ -305,7 +305,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     rc = sqlite3_prepare_v2(p->db, "SELECT EXISTS (SELECT 1 FROM main.sqlite_schema"
                                    "               WHERE type = ?1 AND name = ?2 COLLATE NOCASE),"
                                    " EXISTS (SELECT 1 FROM main.sqlite_schema"
-                                   "         WHERE type = 'table' AND name = ?3 COLLATE NOCASE),"
+                                   "         WHERE type IN ('table', 'view') AND name = ?3 COLLATE NOCASE),"
                                    " EXISTS (SELECT 1 FROM main.sqlite_schema"
                                    "         WHERE type = ?1 AND name = ?2 COLLATE NOCASE AND sql = ?4 COLLATE NOCASE)",
                             -1, &pHas, 0);
@@ -329,7 +329,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
     if (rc == SQLITE_ROW) {
       rc = SQLITE_OK;
       if (zType[0] != 'v' && !sqlite3_column_int(pHas, 1)) {
-        /* on a table the database does not have: not counted */
+        /* on a table (or view) the database does not have: not counted */
       } else if (!sqlite3_column_int(pHas, 0)) {
         sqlite3_str_appendf(pOut, "%s\"missing %s %w\"", zSep, zType, zName);
         zSep = ",";

@@ -837,7 +837,10 @@ BEGIN
     WHEN NEW.streamed_at IS NOT OLD.streamed_at AND OLD.status <> 'streaming'
       THEN RAISE(ABORT, 'chatflow: streamed_at changes only while the message streams')
     WHEN NEW.streamed_at IS NOT OLD.streamed_at
-     AND NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+     AND (NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+          -- a time that exists, as chat_messages_check_insert requires
+          -- (month 19 passes the pattern: the draft would never expire)
+          OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.streamed_at, '+0 days') IS NOT NEW.streamed_at)
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- (in bytes, as blobs: a cast, a length and a substr of a blob copy
     -- nothing but the bytes asked for, so an append costs one compare of

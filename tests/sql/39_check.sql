@@ -181,6 +181,15 @@ UPDATE chat_conversations SET message_count = 42 WHERE id = 1;
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
 
+-- the trigger of a view counts too: the steps rules' trigger emptied
+BEGIN;
+DROP TRIGGER chatflow_workflow_steps_check_insert;
+CREATE TRIGGER chatflow_workflow_steps_check_insert INSTEAD OF INSERT ON chatflow_workflow_steps_check BEGIN SELECT 1; END;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+DROP TRIGGER chatflow_workflow_steps_check_insert;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
+
 -- a row left in chatflow_statement_clock (raw SQL: a function fills and
 -- empties it inside its savepoint) would stamp every trigger's writes
 BEGIN;

@@ -20,6 +20,11 @@ INSERT INTO chat_messages (conversation_id, role, status, streamed_at) VALUES (1
 INSERT INTO chat_messages (conversation_id, role, content, streamed_at) VALUES (1, 'user', 'hi', 'not a time'); -- error
 INSERT INTO chat_messages (conversation_id, role, status, streamed_at) VALUES (1, 'assistant', 'streaming', '2026-01-01T00:00:00.000Z');
 SELECT id, status, streamed_at FROM chat_messages WHERE id > 2;
+-- an UPDATE too: a time that does not exist (month 19) passes the pattern
+UPDATE chat_messages SET streamed_at = '2026-19-39T29:59:59.999Z' WHERE id = (SELECT max(id) FROM chat_messages); -- error
+UPDATE chat_messages SET streamed_at = '2026-02-30T00:00:00.000Z' WHERE id = (SELECT max(id) FROM chat_messages); -- error
+UPDATE chat_messages SET streamed_at = '2026-01-01T00:00:01.000Z' WHERE id = (SELECT max(id) FROM chat_messages);
+SELECT streamed_at FROM chat_messages WHERE id = (SELECT max(id) FROM chat_messages);
 SELECT langgraph_put('thread-1', 'c1', x'00', '{}');
 UPDATE langgraph_checkpoints SET created_at = 'garbage'; -- error
 UPDATE langgraph_checkpoints SET created_at = '2026-01-02T00:00:00.000Z';

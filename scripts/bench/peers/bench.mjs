@@ -234,6 +234,24 @@ function cfSave(conv) {
   return cfAdd.get(conv, CONTENT, JSON.stringify({ parts: PARTS, metadata: METADATA }));
 }
 
+/* chatflow again on a connection with temp_store = MEMORY, the setting
+** docs/operations.md recommends for many messages per transaction: SQLite
+** then keeps the statement journal of a long transaction in memory instead
+** of a temporary file once one call changed more than 15 pages (reported
+** on a line of its own; the table's chatflow is the default setting). */
+const cfm = open('chatflow-mem');
+cfm.pragma('temp_store = MEMORY');
+cfm.loadExtension(opt.ext);
+cfm.prepare('SELECT chatflow_init()').get();
+const cfmNew = cfm.prepare("SELECT create_conversation('bench', ?)").pluck();
+const cfmAdd = cfm.prepare("SELECT add_message(?, 'user', ?, ?)").pluck();
+function cfmSave(conv) {
+  return cfmAdd.get(conv, CONTENT, JSON.stringify({ parts: PARTS, metadata: METADATA }));
+}
+const cfmBatch = cfm.transaction((conv, n) => {
+  for (let i = 0; i < n; i++) cfmSave(conv);
+});
+
 /* The service schema of the Drizzle and plain peers, as drizzle-kit would
 ** generate it from the tables below and their two indexes. */
 const SERVICE_DDL = `
@@ -324,6 +342,11 @@ const MESSAGE_PEERS = {
     own: cfSave,
     batch: cfBatch,
   },
+  'chatflow, temp_store=MEMORY': {
+    create: (title) => cfmNew.get(title),
+    own: cfmSave,
+    batch: cfmBatch,
+  },
   drizzle: {
     create: drCreateChat,
     own: (chatId) => dr.transaction((tx) => drSave(tx, chatId)),
@@ -389,9 +412,12 @@ function checkMessages() {
            c.last_message_at = max(m.created_at)
     FROM chat_conversations c JOIN chat_messages m ON m.conversation_id = c.id
     WHERE c.id = ?`).raw();
-  for (const [conv, n] of written.chatflow) {
-    assert.deepEqual(cfCheck.get(CONTENT, parts, metadata, conv), [n, n, n, n, 1],
-      `chatflow conversation ${conv}: message_count, last_seq, rows, rows as given, last_message_at`);
+  for (const [peer, db] of [['chatflow', cf], ['chatflow, temp_store=MEMORY', cfm]]) {
+    const check = db === cf ? cfCheck : db.prepare(cfCheck.source).raw();
+    for (const [conv, n] of written[peer]) {
+      assert.deepEqual(check.get(CONTENT, parts, metadata, conv), [n, n, n, n, 1],
+        `${peer} conversation ${conv}: message_count, last_seq, rows, rows as given, last_message_at`);
+    }
   }
   for (const [peer, db] of [['drizzle', drClient], ['plain', pl]]) {
     const check = db.prepare(`
@@ -652,6 +678,11 @@ const ck = await benchCheckpoints(ownBlocks, ownBlock);
 const [cfBytes, lgBytes, lgMetaBytes] = checkCheckpoints();
 rows.push([`checkpoint put+get, ${(JSON.stringify(STATE).length / 1024).toFixed(0)} KiB`, ck]);
 table(rows);
+for (const [name, times] of rows.slice(0, 2)) {
+  const mem = median(times['chatflow, temp_store=MEMORY']);
+  console.log(`  chatflow with temp_store=MEMORY, ${name.replace('save message, ', '')}: ${mem.toFixed(2)} us,` +
+    ` drizzle/that ${(median(times.drizzle) / mem).toFixed(2)}, plain/that ${(median(times.plain) / mem).toFixed(2)}`);
+}
 const lgOne = median(ck['langgraph, one id']);
 console.log('  peer/cf: the peer\'s time / chatflow\'s (below 1: the peer is faster)');
 console.log('  langgraph with one checkpoint id replaced at each put (no history, as chatflow):' +
