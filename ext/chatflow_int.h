@@ -418,6 +418,11 @@ int cfRegisterHistory(sqlite3 *db, CfConn *p);
 ** toolCallId), or 0; the replay's and chat_ui_messages' one reading. */
 struct json_object;
 const char *cfPartCallId(struct json_object *pPart);
+/* ... whether a parts array (or 0) holds a call with that id; and the text
+** a message is sent with (its content, else its text parts, one per
+** line; sqlite3_malloc'd, 0 and *pbOom when out of memory). */
+int cfPartsCall(struct json_object *pParts, const char *zId);
+char *cfMessageText(const char *zContent, struct json_object *pParts, int *pbOom);
 int cfRegisterUi(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);

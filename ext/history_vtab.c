@@ -635,15 +635,19 @@ const char *cfPartCallId(struct json_object *pPart) {
   return zId;
 }
 
-/* True when row r is an assistant message with a call whose id is zId. */
-static int cfRowCalls(CfReplayRow *r, const char *zId) {
-  size_t nPart = (r->cRole == 'a' && r->pParts) ? json_object_array_length(r->pParts) : 0;
+/* True when the parts pParts (a json-c array, or 0) hold a tool call whose
+** id is zId (cfPartCallId).  Also chat_ui_messages' (ui.c). */
+int cfPartsCall(struct json_object *pParts, const char *zId) {
+  size_t nPart = pParts ? json_object_array_length(pParts) : 0;
   for (size_t k = 0; k < nPart; k++) {
-    const char *z = cfPartCallId(json_object_array_get_idx(r->pParts, k));
+    const char *z = cfPartCallId(json_object_array_get_idx(pParts, k));
     if (z && strcmp(z, zId) == 0) return 1;
   }
   return 0;
 }
+
+/* True when row r is an assistant message with a call whose id is zId. */
+static int cfRowCalls(CfReplayRow *r, const char *zId) { return r->cRole == 'a' && cfPartsCall(r->pParts, zId); }
 
 /* The tool message of the window that answers the call zId of row iCall
 ** (not yet placed), or -1.  A result answers the nearest call before it
@@ -656,21 +660,23 @@ static int cfReplayAnswer(CfReplayRow *a, int n, int iCall, const char *zId) {
   return -1;
 }
 
-/* The text a message is sent with: its content, or — stored with parts
-** only (content '') — the text of its "text" parts, one per line.  A new
-** sqlite3_malloc'd string; 0 and *pbOom set when out of memory. */
-static char *cfReplayText(const CfReplayRow *r, int *pbOom) {
+/* The text a message is sent with: its content zContent, or — stored with
+** parts only (content '') — the text of the "text" parts of pParts (a
+** json-c array, or 0), one per line.  A new sqlite3_malloc'd string; 0 and
+** *pbOom set when out of memory.  Also chat_ui_messages' (a tool result's
+** output). */
+char *cfMessageText(const char *zContent, struct json_object *pParts, int *pbOom) {
   sqlite3_str *pText;
   char *zText;
   int nText = 0;
-  if ((r->zContent && r->zContent[0]) || r->pParts == 0) {
-    zText = sqlite3_mprintf("%s", r->zContent ? r->zContent : "");
+  if ((zContent && zContent[0]) || pParts == 0) {
+    zText = sqlite3_mprintf("%s", zContent ? zContent : "");
     if (zText == 0) *pbOom = 1;
     return zText;
   }
   pText = sqlite3_str_new(0);
-  for (size_t k = 0; k < json_object_array_length(r->pParts); k++) {
-    struct json_object *pPart = json_object_array_get_idx(r->pParts, k);
+  for (size_t k = 0; k < json_object_array_length(pParts); k++) {
+    struct json_object *pPart = json_object_array_get_idx(pParts, k);
     const char *zType = cfPartString(pPart, "type"), *zT = cfPartString(pPart, "text");
     if (zType && strcmp(zType, "text") == 0 && zT) {
       if (nText++) sqlite3_str_appendchar(pText, 1, '\n');
@@ -768,7 +774,7 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
           a[j].bUsed = 1;
           {
             /* a result stored with parts only: the text of its text parts */
-            char *zRes = cfReplayText(&a[j], pbOom);
+            char *zRes = cfMessageText(a[j].zContent, a[j].pParts, pbOom);
             pResult = json_object_new_string(zRes ? zRes : "");
             sqlite3_free(zRes);
           }
@@ -834,7 +840,7 @@ static char *cfReplay(CfReplayRow *a, int n) {
       cfReplayAssistant(a, n, i, pOut, &bOom);
     } else if (a[i].cRole != 't') {
       const char *zRole = a[i].cRole == 's' ? "system" : "user";
-      char *zText = cfReplayText(&a[i], &bOom);
+      char *zText = cfMessageText(a[i].zContent, a[i].pParts, &bOom);
       cfReplayAdd(pOut, zRole, zText, 0);
       sqlite3_free(zText);
     }

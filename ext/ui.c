@@ -399,17 +399,24 @@ static struct json_object *cfUiValue(sqlite3 *db, const char *z, int *pRc) {
   return json_object_new_string(z);
 }
 
-/* True when the (not yet converted) parts of an assistant message make a
-** tool call with the id zId, as chat_history_json's replay reads calls
-** (cfPartCallId) — not any member that happens to hold the same text (a
-** data part's id, a tool input). */
-static int cfUiRowCalls(const CfUiRow *r, const char *zId) {
-  size_t nPart = (r->zRole[0] == 'a' && r->pParts) ? json_object_array_length(r->pParts) : 0;
-  for (size_t k = 0; k < nPart; k++) {
-    const char *zCall = cfPartCallId(json_object_array_get_idx(r->pParts, k));
-    if (zCall && strcmp(zCall, zId) == 0) return 1;
+/* The output of the tool message r as a tool part shows it: its content,
+** or — stored with parts only — the text of its text parts, as the replay
+** sends it (cfMessageText), as a JSON value (cfUiValue). */
+static struct json_object *cfUiOutput(sqlite3 *db, const CfUiRow *r, int *pRc) {
+  struct json_object *pParts, *pOut;
+  char *zText;
+  int bOom = 0;
+  if (r->zContent[0] || r->zParts == 0) return cfUiValue(db, r->zContent, pRc);
+  pParts = json_tokener_parse(r->zParts);
+  zText = cfMessageText(r->zContent, json_object_is_type(pParts, json_type_array) ? pParts : 0, &bOom);
+  json_object_put(pParts);
+  if (zText == 0) {
+    *pRc = SQLITE_NOMEM;
+    return 0;
   }
-  return 0;
+  pOut = cfUiValue(db, zText, pRc);
+  sqlite3_free(zText);
+  return pOut;
 }
 
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
@@ -418,7 +425,7 @@ static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId, int *pRc) {
   (void)pRc;
   for (int j = i + 1; zId && j < n; j++) {
     /* a later assistant message calling the same id takes the results after it */
-    if (a[j].zRole[0] == 'a' && cfUiRowCalls(&a[j], zId)) break;
+    if (a[j].zRole[0] == 'a' && cfPartsCall(a[j].pParts, zId)) break;
     if (a[j].zRole[0] == 't' && !a[j].bSkip && a[j].zCallId && strcmp(a[j].zCallId, zId) == 0) {
       iFound = j;
       break;
@@ -481,7 +488,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       }
       json_object_object_add(pTool, "input", pIn);
       if (j >= 0 && rc == SQLITE_OK) {
-        json_object_object_add(pTool, "output", cfUiValue(db, a[j].zContent, &rc));
+        json_object_object_add(pTool, "output", cfUiOutput(db, &a[j], &rc));
         a[j].bSkip = 1;
       }
       json_object_array_add(pNew, pTool);
@@ -502,7 +509,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
           break;
         }
         json_object_object_add(pTool, "state", json_object_new_string("output-available"));
-        json_object_object_add(pTool, "output", cfUiValue(db, a[j].zContent, &rc));
+        json_object_object_add(pTool, "output", cfUiOutput(db, &a[j], &rc));
         a[j].bSkip = 1;
         bChanged = 1;
         json_object_array_add(pNew, pTool);

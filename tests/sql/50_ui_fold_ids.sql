@@ -19,3 +19,12 @@ SELECT add_message(1, 'assistant', '', '{"uid": "a3", "tool_calls": [{"id": "cal
          "function": {"name": "weather", "arguments": "{\"again\":1}"}}]}');
 SELECT add_message(1, 'tool', '{"temp": 22}', '{"tool_call_id": "call_1"}');
 SELECT json_extract(chat_ui_messages(1), '$[1].parts'), json_extract(chat_ui_messages(1), '$[3].parts');
+-- a tool result stored with parts only shows the text of its text parts as
+-- the output, as chat_history_json sends it
+SELECT create_conversation('acme', 'Parts only');
+SELECT add_message(2, 'user', 'Weather?');
+SELECT add_message(2, 'assistant', '', '{"tool_calls": [{"id": "call_p", "type": "function",
+         "function": {"name": "weather", "arguments": "{}"}}]}');
+SELECT add_message(2, 'tool', '', '{"tool_call_id": "call_p", "parts": [{"type": "text", "text": "21 degrees"}, {"type": "text", "text": "sunny"}]}');
+SELECT json_extract(chat_ui_messages(2), '$[1].parts[0].output');
+SELECT json_extract(chat_history_json(2), '$[2].content');
