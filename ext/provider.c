@@ -539,6 +539,7 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
 typedef struct CfStreamCall {
   char *zId, *zName; /* sqlite3_malloc'd */
   sqlite3_str *pArgs;
+  int iIndex;        /* the server's index: the calls are stored in its order */
 } CfStreamCall;
 
 typedef struct CfStream {
@@ -775,11 +776,12 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
         }
         if (iSlot < 0) {
           if (s->nCall >= CF_STREAM_CALLS) {
-            zErr = sqlite3_mprintf("chatflow: provider stream tool call index %d out of range", iCall);
+            zErr = sqlite3_mprintf("chatflow: provider stream has more than %d tool calls", CF_STREAM_CALLS);
             break;
           }
           iSlot = s->nCall++;
           memset(&s->aCall[iSlot], 0, sizeof(CfStreamCall));
+          s->aCall[iSlot].iIndex = iCall;
           s->aSlot[iCall] = iSlot + 1;
         }
         pC = &s->aCall[iSlot];
@@ -964,22 +966,28 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
       return cfDbError(s->p->db, rc);
     }
   }
-  for (int i = 0; i < s->nCall && zErr == 0; i++) {
-    struct json_object *pPart;
-    if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
-      zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", i);
-    } else if (s->aCall[i].zName == 0 || s->aCall[i].zName[0] == 0) {
-      zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no function.name", i);
+  /* in the order of the server's index, calls of one index (a server that
+  ** gives every call index 0) in the order they began; k counts them */
+  for (int iIndex = 0, k = 0; iIndex < CF_STREAM_CALLS && zErr == 0; iIndex++) {
+    for (int i = 0; i < s->nCall && zErr == 0; i++) {
+      struct json_object *pPart;
+      if (s->aCall[i].iIndex != iIndex) continue;
+      if (s->aCall[i].zId == 0 || s->aCall[i].zId[0] == 0) {
+        zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no id", k);
+      } else if (s->aCall[i].zName == 0 || s->aCall[i].zName[0] == 0) {
+        zErr = sqlite3_mprintf("chatflow: provider response tool_calls[%d] has no function.name", k);
+      }
+      if (zErr) break;
+      k++;
+      pPart = json_object_new_object();
+      json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
+      json_object_object_add(pPart, "id", json_object_new_string(s->aCall[i].zId));
+      json_object_object_add(pPart, "name", json_object_new_string(s->aCall[i].zName));
+      json_object_object_add(pPart, "arguments",
+                             json_object_new_string(s->aCall[i].pArgs && sqlite3_str_value(s->aCall[i].pArgs)
+                                                        ? sqlite3_str_value(s->aCall[i].pArgs) : ""));
+      json_object_array_add(pParts, pPart);
     }
-    if (zErr) break;
-    pPart = json_object_new_object();
-    json_object_object_add(pPart, "type", json_object_new_string("tool-call"));
-    json_object_object_add(pPart, "id", json_object_new_string(s->aCall[i].zId));
-    json_object_object_add(pPart, "name", json_object_new_string(s->aCall[i].zName));
-    json_object_object_add(pPart, "arguments",
-                           json_object_new_string(s->aCall[i].pArgs && sqlite3_str_value(s->aCall[i].pArgs)
-                                                      ? sqlite3_str_value(s->aCall[i].pArgs) : ""));
-    json_object_array_add(pParts, pPart);
   }
   if (zErr == 0) zErr = cfDuplicateCallError(pParts);
   if (zErr == 0 && s->nContent == 0 && json_object_array_length(pParts) == 0) {

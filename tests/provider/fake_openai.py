@@ -92,6 +92,10 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
                                delta, each call's first delta with its own id
                                (as Ollama, LiteLLM and Gemini gateways stream
                                a parallel batch)
+    mode-stream-reversed       mode-tools' two calls streamed index 1 first,
+                               then index 0 (each with its own deltas)
+    mode-stream-many:N         N calls get_time, ids call_1 .. call_N, all with
+                               "index": 0
     mode-no-stream             the normal reply as one JSON body
                                (application/json), stream asked for or not
 
@@ -445,6 +449,15 @@ def _stream_handler_methods():
                 tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
                 tool_call("call_2", "get_time", "{}")]}
             finish, self.sse_index0 = "tool_calls", True
+        elif mode == "mode-stream-reversed":
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
+                tool_call("call_2", "get_time", "{}")]}
+            finish, self.sse_reverse = "tool_calls", True
+        elif mode == "mode-stream-many":
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                tool_call("call_%d" % (k + 1), "get_time", "{}") for k in range(int(arg))]}
+            finish, self.sse_index0 = "tool_calls", True
         elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
             message = {"role": "assistant", "content": "echo: %s" % last}
             if mode == "mode-stream-slow":
@@ -501,7 +514,10 @@ def _stream_handler_methods():
             contents = _pieces(message.get("content") or "", size)
             for piece in contents:
                 events.append(chunk({"content": piece}))
-            for i, call in enumerate(message.get("tool_calls") or []):
+            calls = list(enumerate(message.get("tool_calls") or []))
+            if getattr(self, "sse_reverse", False):
+                calls.reverse()
+            for i, call in calls:
                 fn = call.get("function") or {}
                 args = fn.get("arguments") or ""
                 events.append(chunk({"tool_calls": [{"index": 0 if getattr(self, "sse_index0", False)

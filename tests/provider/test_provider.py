@@ -1457,6 +1457,25 @@ class TestStream(TestConcurrency):
         r = self.reply(self.complete({"stream": True}))
         self.assertEqual(r["content"], "echo: noon")
 
+    def test_stream_calls_in_index_order(self):
+        # a server that begins index 1 before index 0: the calls are stored
+        # in the order of their index, as a reply that did not stream gives
+        # them; more calls than a reply may hold is refused as such
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-reversed"}))
+        self.assertEqual([p["id"] for p in r["parts"]], ["call_1", "call_2"])
+        self.assertEqual(r["parts"][0]["arguments"], '{"city": "Paris"}')
+        self.q("SELECT add_message(1, 'tool', '18C', '{\"tool_call_id\": \"call_1\"}')")
+        self.q("SELECT add_message(1, 'tool', 'noon', '{\"tool_call_id\": \"call_2\"}')")
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-many:64"}))
+        self.assertEqual([p["id"] for p in r["parts"]], ["call_%d" % (k + 1) for k in range(64)])
+        for k in range(64):
+            self.q("SELECT add_message(1, 'tool', 'noon', ?)", (json.dumps({"tool_call_id": "call_%d" % (k + 1)}),))
+        n = self.q("SELECT count(*) FROM chat_messages")[0][0]
+        with self.assertRaises(sqlite3.OperationalError) as e:
+            self.complete({"stream": True, "model": "mode-stream-many:65"})
+        self.assertEqual(str(e.exception), "chatflow: provider stream has more than 64 tool calls")
+        self.assertEqual(self.q("SELECT count(*) FROM chat_messages WHERE status <> 'aborted'")[0][0], n)
+
     def test_reader_sees_the_draft_grow(self):
         # another connection follows the draft while the call runs, and
         # resumes from the offset it had read
