@@ -417,6 +417,10 @@ int cfRegisterHistory(sqlite3 *db, CfConn *p);
 ** object: chatflow's "tool-call" part's id, an AI SDK tool part's
 ** toolCallId), or 0; the replay's and chat_ui_messages' one reading. */
 struct json_object;
+/* How deep stored JSON may nest for json-c readers of it (the replay,
+** chat_ui_messages): SQLite's JSON functions, which checked it, go to
+** 1000 levels; so a parse of stored JSON fails only for want of memory. */
+#define CF_STORED_JSON_DEPTH 1001
 const char *cfPartCallId(struct json_object *pPart);
 /* ... whether a parts array (or 0) holds a call with that id; and the text
 ** a message is sent with (its content, else its text parts, one per

@@ -583,10 +583,6 @@ done:
 
 /* ------------------------------------------------------ chat_history_json */
 
-/* How deep stored parts may nest for the replay: SQLite's JSON functions
-** (which checked them) go to 1000 levels. */
-#define CF_REPLAY_JSON_DEPTH 1001
-
 /* The window's rows for the replay: what cfReplay reads. */
 #define CF_HISTORY_JSON_COLS \
   "role, content, parts, CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END, seq"
@@ -899,7 +895,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     }
     if (sqlite3_column_type(pStmt, 2) == SQLITE_TEXT) {
       /* as deep as SQLite's JSON functions go (the schema's CHECK took it) */
-      struct json_tokener *pTok = json_tokener_new_ex(CF_REPLAY_JSON_DEPTH);
+      struct json_tokener *pTok = json_tokener_new_ex(CF_STORED_JSON_DEPTH);
       if (pTok == 0) {
         rc = SQLITE_NOMEM;
       } else {

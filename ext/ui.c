@@ -406,8 +406,17 @@ static struct json_object *cfUiOutput(sqlite3 *db, const CfUiRow *r, int *pRc) {
   struct json_object *pParts, *pOut;
   char *zText;
   int bOom = 0;
+  struct json_tokener *pTok;
   if (r->zContent[0] || r->zParts == 0) return cfUiValue(db, r->zContent, pRc);
-  pParts = json_tokener_parse(r->zParts);
+  pTok = json_tokener_new_ex(CF_STORED_JSON_DEPTH);
+  pParts = pTok ? json_tokener_parse_ex(pTok, r->zParts, (int)strlen(r->zParts)) : 0;
+  if (pTok == 0 || pParts == 0 || json_tokener_get_error(pTok) != json_tokener_success) {
+    json_object_put(pParts);
+    if (pTok) json_tokener_free(pTok);
+    *pRc = SQLITE_NOMEM; /* (stored JSON the schema checked: only memory can fail) */
+    return 0;
+  }
+  json_tokener_free(pTok);
   zText = cfMessageText(r->zContent, json_object_is_type(pParts, json_type_array) ? pParts : 0, &bOom);
   json_object_put(pParts);
   if (zText == 0) {
@@ -420,9 +429,8 @@ static struct json_object *cfUiOutput(sqlite3 *db, const CfUiRow *r, int *pRc) {
 }
 
 /* The tool message after a[i] that answers zId and is not yet folded, or -1. */
-static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId, int *pRc) {
+static int cfUiAnswer(CfUiRow *a, int n, int i, const char *zId) {
   int iFound = -1;
-  (void)pRc;
   for (int j = i + 1; zId && j < n; j++) {
     /* a later assistant message calling the same id takes the results after it */
     if (a[j].zRole[0] == 'a' && cfPartsCall(a[j].pParts, zId)) break;
@@ -479,7 +487,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       json_object_object_add(pTool, "type", json_object_new_string(zToolType));
       sqlite3_free(zToolType);
       json_object_object_add(pTool, "toolCallId", json_object_new_string(zId ? zId : ""));
-      j = cfUiAnswer(a, n, i, zId, &rc);
+      j = cfUiAnswer(a, n, i, zId);
       json_object_object_add(pTool, "state", json_object_new_string(j >= 0 ? "output-available" : "input-available"));
       if (json_object_object_get_ex(pPart, "arguments", &pArgs) && json_object_is_type(pArgs, json_type_string)) {
         pIn = cfUiValue(db, json_object_get_string(pArgs), &rc);
@@ -501,7 +509,7 @@ static int cfUiToolParts(sqlite3 *db, CfUiRow *a, int n, int i) {
       /* an AI SDK tool part without its result, answered by a tool message */
       if (json_object_object_get_ex(pPart, "toolCallId", &pX)) zId = json_object_get_string(pX);
       if (json_object_object_get_ex(pPart, "state", &pX)) zState = json_object_get_string(pX);
-      j = cfToolStateHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId, &rc);
+      j = cfToolStateHasResult(zState) ? -1 : cfUiAnswer(a, n, i, zId);
       if (j >= 0) {
         struct json_object *pTool = 0;
         if (json_object_deep_copy(pPart, &pTool, 0) != 0 || pTool == 0) {
