@@ -1260,8 +1260,10 @@ BEGIN
       -- a time that does not exist (month 19, February 30, hour 29) passes
       -- the pattern: julianday() reads it as NULL (or another day), so it would
       -- escape the clock cap on updated_at below and sort after every real
-      -- time (top of the list, past every retention cutoff)
+      -- time (top of the list, past every retention cutoff); and year 0000,
+      -- which import_conversation refuses (years 1 to 9999)
       OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at
+      OR NEW.created_at < '0001'
       OR (NEW.streamed_at IS NOT NULL AND strftime('%Y-%m-%dT%H:%M:%fZ', NEW.streamed_at, '+0 days') IS NOT NEW.streamed_at)
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- as ids: exact as a JavaScript number, and room for the next one

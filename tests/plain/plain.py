@@ -475,6 +475,10 @@ class Plain:
                              " VALUES (2, 'user', 'x', ?)", (bad,), stamp)
                 self.refused("INSERT INTO chat_messages (conversation_id, role, content, status, streamed_at)"
                              " VALUES (2, 'assistant', '', 'streaming', ?)", (bad,), stamp)
+        # year 0000 names a time SQLite reads, but import_conversation (years
+        # 1 to 9999) would refuse the message's export
+        self.refused("INSERT INTO chat_messages (conversation_id, role, content, created_at)"
+                     " VALUES (2, 'user', 'x', '0000-01-01T00:00:00.000Z')", (), stamp)
         self.db.execute("INSERT INTO chat_messages (conversation_id, role, content, created_at)"
                         " VALUES (2, 'user', 'x', '2024-02-29T23:59:59.999Z')")
         self.assertEqual(one(self.db, "SELECT updated_at < '2027' FROM chat_conversations WHERE id = 2"), 1)
