@@ -596,13 +596,29 @@ typedef struct CfReplayRow {
   int bUsed;                 /* a tool message already placed after its call */
 } CfReplayRow;
 
+/* The approval of a tool part when it was denied ({"approval": {"approved":
+** false, ...}}), else 0. */
+static struct json_object *cfPartDenial(struct json_object *pPart) {
+  struct json_object *pApproval = 0, *pApproved = 0;
+  if (!json_object_object_get_ex(pPart, "approval", &pApproval) ||
+      !json_object_is_type(pApproval, json_type_object) ||
+      !json_object_object_get_ex(pApproval, "approved", &pApproved) ||
+      !json_object_is_type(pApproved, json_type_boolean) || json_object_get_boolean(pApproved)) {
+    return 0;
+  }
+  return pApproval;
+}
+
 /* A tool part's result state: 1 for output-available, output-error and
-** output-denied (the part carries its result), 0 otherwise. */
+** output-denied (the part carries its result) and for approval-responded
+** with the approval denied (the AI SDK's convertToModelMessages sends that
+** call with an execution-denied result), 0 otherwise. */
 static int cfPartAnswered(struct json_object *pPart) {
   struct json_object *pState = 0;
   const char *z;
   if (!json_object_object_get_ex(pPart, "state", &pState)) return 0;
   z = json_object_get_string(pState);
+  if (z && strcmp(z, "approval-responded") == 0) return cfPartDenial(pPart) != 0;
   return cfToolStateHasResult(z);
 }
 
@@ -762,7 +778,15 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
             const char *zE = cfPartString(pPart, "errorText");
             pResult = json_object_new_string(zE ? zE : "error");
           } else {
-            pResult = json_object_new_string("The tool call was denied.");
+            /* output-denied, or approval-responded and denied: the
+            ** approval's reason when it gives one */
+            struct json_object *pApproval = cfPartDenial(pPart), *pReason = 0;
+            const char *zReason = 0;
+            if (pApproval && json_object_object_get_ex(pApproval, "reason", &pReason) &&
+                json_object_is_type(pReason, json_type_string) && json_object_get_string_len(pReason) > 0) {
+              zReason = json_object_get_string(pReason);
+            }
+            pResult = json_object_new_string(zReason ? zReason : "The tool call was denied.");
           }
         } else {
           j = cfReplayAnswer(a, n, i, zId);

@@ -182,7 +182,33 @@ class UiMessages(Base):
             {"role": "tool", "content": "clock unavailable", "tool_call_id": "call_c"},
             {"role": "assistant", "content": "It is 21.5 °C in Paris; the clock failed.", "tool_calls": [
                 {"id": "call_p", "type": "function", "function": {"name": "pay", "arguments": '{"eur":5}'}}]},
-            {"role": "tool", "content": "The tool call was denied.", "tool_call_id": "call_p"}])
+            {"role": "tool", "content": "too much", "tool_call_id": "call_p"}])
+
+    def test_replay_of_denied_approvals(self):
+        """A tool part whose approval was denied is sent with a result that
+        says so, as the AI SDK's convertToModelMessages sends it (an
+        execution-denied result): output-denied, and approval-responded
+        with approved false (left out before: no result, so no call).  The
+        text is the approval's reason, else "The tool call was denied."; an
+        approved call that has not run yet has no result and is left out."""
+        parts = [
+            {"type": "tool-pay", "toolCallId": "call_1", "state": "approval-responded", "input": {"eur": 5},
+             "approval": {"id": "ap_1", "approved": False, "reason": "over budget"}},
+            {"type": "tool-pay", "toolCallId": "call_2", "state": "approval-responded", "input": {"eur": 6},
+             "approval": {"id": "ap_2", "approved": False}},
+            {"type": "tool-pay", "toolCallId": "call_3", "state": "approval-responded", "input": {"eur": 7},
+             "approval": {"id": "ap_3", "approved": True}},
+            {"type": "tool-pay", "toolCallId": "call_4", "state": "output-denied", "input": {"eur": 8},
+             "approval": {"id": "ap_4", "approved": False}}]
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(USER)))
+        self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(
+            {"id": "a-9", "role": "assistant", "parts": parts})))
+        h = self.history()
+        self.assertEqual(openai_errors(h), [])
+        self.assertEqual([c["id"] for c in h[1]["tool_calls"]], ["call_1", "call_2", "call_4"])
+        self.assertEqual([(m["tool_call_id"], m["content"]) for m in h[2:]],
+                         [("call_1", "over budget"), ("call_2", "The tool call was denied."),
+                          ("call_4", "The tool call was denied.")])
 
     def test_retry(self):
         self.db.execute("SELECT add_ui_message(?, ?)", (self.cid, json.dumps(USER)))
