@@ -267,15 +267,18 @@ describe('another connection holds the write lock', () => {
       first.channel_values = { messages: [new HumanMessage({ content: 'Hi', id: 'm-1' })] };
       first.channel_versions = { messages: 1 };
       await fileSaver.put(config, first, { source: 'input', step: -1, parents: {} }, { messages: 1 });
-      // another process takes the write lock for 400 ms (the writer here
-      // blocks this thread while it waits, so the holder cannot be in it)
+      // another process takes the write lock for 1.5 s (the writer here
+      // blocks this thread while it waits, so the holder cannot be in it;
+      // 1.5 s so that a loaded machine's delay between the holder's
+      // "locked" and the put, which comes out of the measured wait, does
+      // not bring the wait under 250 ms: with 400 ms it once measured 55)
       const holdLock = async () => {
         const holder = spawn(process.execPath, ['-e', `
           const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
           const db = new Database(${JSON.stringify(file)});
           db.exec('BEGIN IMMEDIATE');
           process.stdout.write('locked\\n');
-          setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`]);
+          setTimeout(() => { db.exec('COMMIT'); db.close(); }, 1500);`]);
         await new Promise((resolve, reject) => {
           holder.stdout.once('data', resolve);
           holder.once('error', reject);
