@@ -290,6 +290,54 @@ static int cfTxnBegin(CfConn *p, char **pzErr) {
   return SQLITE_OK;
 }
 
+/* The statement journal of the caller's transaction, kept in memory.
+**
+** Inside a transaction the caller began (BEGIN … many calls … COMMIT),
+** every call runs in a SAVEPOINT and every statement with triggers in a
+** statement savepoint, and SQLite copies each page they change into the
+** sub-journal.  That journal lives in memory up to 64 KiB and moves to a
+** temporary file for the rest of the transaction as soon as one statement
+** goes past it (SQLITE_STMTJRNL_SPILL, process-wide): a message whose
+** index leaves split is enough, and from then on each call writes its
+** pages to that file with one system call each — half the time of a
+** batched add_message (docs/performance.md).  Whether the sub-journal may
+** spill is decided once, when the write transaction begins, from the
+** connection's temp_store.  So the call that takes the caller's
+** transaction's write lock sets temp_store to MEMORY for the moment the
+** lock is taken and sets the caller's value back at once: the caller sees
+** its own setting, and only this transaction's statement journal stays in
+** memory.
+**
+** Changing temp_store drops the connection's TEMP database; SQLite
+** refuses the change inside a transaction when that database is open
+** ("temporary storage cannot be changed from within a transaction"),
+** which is always the case here (the call's SAVEPOINT is open), so a
+** connection with TEMP tables keeps them and the journal spills as
+** before.  A PRAGMA temp_store acts when it is prepared, so the three
+** statements are prepared each time (once a transaction).
+**
+** cfTempStoreMemory returns 0 when nothing changed, else the value to
+** restore plus one. */
+static int cfTempStoreMemory(CfConn *p) {
+  sqlite3_stmt *pStmt = 0;
+  int eOld = -1;
+  if (sqlite3_prepare_v2(p->db, "PRAGMA temp_store", -1, &pStmt, 0) == SQLITE_OK &&
+      sqlite3_step(pStmt) == SQLITE_ROW) {
+    eOld = sqlite3_column_int(pStmt, 0);
+  }
+  sqlite3_finalize(pStmt);
+  if (eOld != 0 && eOld != 1) return 0; /* already MEMORY, or unreadable */
+  if (sqlite3_exec(p->db, "PRAGMA temp_store = MEMORY", 0, 0, 0) != SQLITE_OK) return 0;
+  return eOld + 1;
+}
+
+static void cfTempStoreRestore(CfConn *p, int eRestore) {
+  /* cannot fail where the change above succeeded (no TEMP database);
+  ** a failure to allocate the statement leaves MEMORY, which is a
+  ** setting the caller could have chosen */
+  sqlite3_exec(p->db, eRestore == 1 ? "PRAGMA temp_store = DEFAULT" : "PRAGMA temp_store = FILE", 0, 0, 0);
+}
+
 /* Opens a writing function's SAVEPOINT, takes the write lock (unless the
 ** connection holds it), checks the schema version, then publishes a fixed
 ** time (the call's option now, else a pinned clock: cfClockFixed) to the
@@ -301,6 +349,7 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
   rc = cfTxnBegin(p, pzErr);
   if (rc != SQLITE_OK) return rc;
   if (sqlite3_txn_state(p->db, "main") != SQLITE_TXN_WRITE) {
+    int eRestore = (p->eEntry == CF_ENTRY_TXN || p->eEntry == CF_ENTRY_TXN_READ) ? cfTempStoreMemory(p) : 0;
     rc = cfExecCached(p, CF_STMT_LOCK, "UPDATE chatflow_settings SET key = key WHERE 0");
     if (rc != SQLITE_OK) {
       const char *zMsg = sqlite3_errmsg(p->db);
@@ -310,6 +359,7 @@ int cfBeginWrite(CfConn *p, char **pzErr) {
         *pzErr = cfWriteError(p, rc);
       }
     }
+    if (eRestore) cfTempStoreRestore(p, eRestore); /* after the lock's error message is read */
   }
   if (rc == SQLITE_OK) rc = cfCheckSchema(p, pzErr);
   if (rc == SQLITE_OK && cfClockFixed(p)) {

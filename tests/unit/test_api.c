@@ -878,6 +878,92 @@ static void test_file_database(void **state) {
   sqlite3_free(zShm);
 }
 
+/* The statement journal of a caller's transaction stays in memory
+** (write.c, cfTempStoreMemory): a VFS that counts the files SQLite opens
+** with SQLITE_OPEN_SUBJOURNAL sees none in a long batch of messages, and
+** one when the connection has a TEMP table (SQLite then refuses the
+** change of temp_store inside a transaction, and the journal spills as it
+** always did: the control that shows the count can see a spill).  The
+** caller's temp_store reads back unchanged. */
+static sqlite3_vfs *pCountedVfs;
+static int nSubjournals;
+
+static int cfCountingOpen(sqlite3_vfs *pVfs, const char *zName, sqlite3_file *pFile, int flags,
+                          int *pOutFlags) {
+  (void)pVfs;
+  if (flags & SQLITE_OPEN_SUBJOURNAL) nSubjournals++;
+  return pCountedVfs->xOpen(pCountedVfs, zName, pFile, flags, pOutFlags);
+}
+
+static int cfBatchSubjournals(sqlite3 *db, int nMessages) {
+  sqlite3_stmt *pStmt = 0;
+  nSubjournals = 0;
+  CF_EXEC(db, "BEGIN");
+  CF_SQL(db, "PRAGMA temp_store", "1");
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT add_message(1, 'user', printf('message %d: %s', ?1,"
+                                      " substr(hex(randomblob(200)), 1, 40 + ?1 % 300)))",
+                                      -1, &pStmt, 0),
+                   SQLITE_OK);
+  for (int i = 1; i <= nMessages; i++) {
+    sqlite3_bind_int(pStmt, 1, i);
+    assert_int_equal(sqlite3_step(pStmt), SQLITE_ROW);
+    assert_int_equal(sqlite3_reset(pStmt), SQLITE_OK);
+  }
+  sqlite3_finalize(pStmt);
+  CF_SQL(db, "PRAGMA temp_store", "1"); /* the caller's value, inside its transaction */
+  CF_EXEC(db, "COMMIT");
+  CF_SQL(db, "PRAGMA temp_store", "1");
+  return nSubjournals;
+}
+
+static void test_statement_journal_in_memory(void **state) {
+  char zPath[] = "/tmp/chatflow-unit-sj-XXXXXX";
+  static sqlite3_vfs counting;
+  sqlite3 *db = 0;
+  char *zErr = 0, *zDb;
+  int fd = mkstemp(zPath);
+  (void)state;
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(zPath);
+  zDb = sqlite3_mprintf("%s.db", zPath);
+  pCountedVfs = sqlite3_vfs_find(0);
+  counting = *pCountedVfs;
+  counting.zName = "chatflow-unit-counting";
+  counting.xOpen = cfCountingOpen;
+  assert_int_equal(sqlite3_vfs_register(&counting, 0), SQLITE_OK);
+  assert_int_equal(sqlite3_open_v2(zDb, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, counting.zName),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_chatflow_init(db, &zErr, 0), SQLITE_OK);
+  CF_SQL(db, "PRAGMA journal_mode = WAL", "wal");
+  CF_SQL(db, "PRAGMA temp_store = FILE", "");
+  CF_EXEC(db, "SELECT chatflow_init()");
+  CF_SQL(db, "SELECT create_conversation('acme', 'Batch')", "1");
+
+  assert_int_equal(cfBatchSubjournals(db, 1500), 0);
+
+  /* the control: a TEMP table keeps temp_store as it is, and the same
+  ** batch spills its statement journal to a file */
+  CF_EXEC(db, "CREATE TEMP TABLE kept (x)");
+  CF_EXEC(db, "INSERT INTO kept VALUES (42)");
+  assert_true(cfBatchSubjournals(db, 1500) > 0);
+  CF_SQL(db, "SELECT x FROM kept", "42");
+  CF_SQL(db, "SELECT message_count FROM chat_conversations WHERE id = 1", "3000");
+
+  cfTestClose(db);
+  assert_int_equal(sqlite3_vfs_unregister(&counting), SQLITE_OK);
+  unlink(zDb);
+  {
+    char *zWal = sqlite3_mprintf("%s-wal", zDb), *zShm = sqlite3_mprintf("%s-shm", zDb);
+    unlink(zWal);
+    unlink(zShm);
+    sqlite3_free(zWal);
+    sqlite3_free(zShm);
+  }
+  sqlite3_free(zDb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_uninitialised),
@@ -897,6 +983,7 @@ int main(void) {
     cmocka_unit_test(test_close_after_functions),
     cmocka_unit_test(test_load_twice),
     cmocka_unit_test(test_file_database),
+    cmocka_unit_test(test_statement_journal_in_memory),
   };
   return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }
