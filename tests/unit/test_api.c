@@ -824,18 +824,31 @@ static void test_load_twice(void **state) {
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
-static void test_file_database(void **state) {
+/* A new database path under /tmp ("….db", sqlite3_malloc'd), and its
+** removal with its -wal and -shm files. */
+static char *tempDbPath(void) {
   char zPath[] = "/tmp/chatflow-unit-XXXXXX";
-  char *zDb, *zWal, *zShm;
-  sqlite3 *db;
   int fd = mkstemp(zPath);
-  (void)state;
   assert_true(fd >= 0);
   close(fd);
   unlink(zPath);
-  zDb = sqlite3_mprintf("%s.db", zPath);
-  zWal = sqlite3_mprintf("%s.db-wal", zPath);
-  zShm = sqlite3_mprintf("%s.db-shm", zPath);
+  return sqlite3_mprintf("%s.db", zPath);
+}
+
+static void tempDbRemove(char *zDb) {
+  char *zWal = sqlite3_mprintf("%s-wal", zDb), *zShm = sqlite3_mprintf("%s-shm", zDb);
+  unlink(zDb);
+  unlink(zWal);
+  unlink(zShm);
+  sqlite3_free(zWal);
+  sqlite3_free(zShm);
+  sqlite3_free(zDb);
+}
+
+static void test_file_database(void **state) {
+  char *zDb = tempDbPath();
+  sqlite3 *db;
+  (void)state;
 
   db = cfTestOpen(zDb);
   CF_SQL(db, "PRAGMA journal_mode = WAL", "wal");
@@ -870,12 +883,7 @@ static void test_file_database(void **state) {
     cfTestClose(db2);
   }
   cfTestClose(db);
-  unlink(zDb);
-  unlink(zWal);
-  unlink(zShm);
-  sqlite3_free(zDb);
-  sqlite3_free(zWal);
-  sqlite3_free(zShm);
+  tempDbRemove(zDb);
 }
 
 /* The statement journal of a caller's transaction stays in memory
@@ -918,16 +926,10 @@ static int cfBatchSubjournals(sqlite3 *db, int nMessages) {
 }
 
 static void test_statement_journal_in_memory(void **state) {
-  char zPath[] = "/tmp/chatflow-unit-sj-XXXXXX";
   static sqlite3_vfs counting;
   sqlite3 *db = 0;
-  char *zErr = 0, *zDb;
-  int fd = mkstemp(zPath);
+  char *zErr = 0, *zDb = tempDbPath();
   (void)state;
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(zPath);
-  zDb = sqlite3_mprintf("%s.db", zPath);
   pCountedVfs = sqlite3_vfs_find(0);
   counting = *pCountedVfs;
   counting.zName = "chatflow-unit-counting";
@@ -953,15 +955,7 @@ static void test_statement_journal_in_memory(void **state) {
 
   cfTestClose(db);
   assert_int_equal(sqlite3_vfs_unregister(&counting), SQLITE_OK);
-  unlink(zDb);
-  {
-    char *zWal = sqlite3_mprintf("%s-wal", zDb), *zShm = sqlite3_mprintf("%s-shm", zDb);
-    unlink(zWal);
-    unlink(zShm);
-    sqlite3_free(zWal);
-    sqlite3_free(zShm);
-  }
-  sqlite3_free(zDb);
+  tempDbRemove(zDb);
 }
 
 int main(void) {
