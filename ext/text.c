@@ -21,9 +21,20 @@
 int cfUtf8Valid(const unsigned char *z, int n) {
   int i = 0;
   while (i < n) {
-    unsigned c = z[i];
+    unsigned c;
     int k;
     unsigned cp;
+    /* ASCII eight bytes at a time: no byte with its high bit set, and no
+    ** zero byte (the classic test: a byte b is 0 exactly when b - 1 borrows
+    ** into a high bit that b itself does not have) */
+    while (i + 8 <= n) {
+      sqlite3_uint64 w;
+      memcpy(&w, z + i, 8);
+      if (((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    c = z[i];
     if (c == 0) return 0;
     if (c < 0x80) { i++; continue; }
     if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }

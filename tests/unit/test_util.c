@@ -69,6 +69,40 @@ static void test_utf8_valid_truncated_and_stray(void **state) {
   assert_int_equal(cfUtf8Valid((const unsigned char *)"", 0), 1);
 }
 
+/* The ASCII fast path reads eight bytes at a time: a NUL, a stray byte
+** or a character in any position of a block, across a block's end, and in
+** the tail shorter than a block are all seen. */
+static void test_utf8_valid_blocks(void **state) {
+  unsigned char z[40];
+  (void)state;
+  for (int n = 0; n <= 33; n++) {
+    memset(z, 'a', sizeof(z));
+    assert_int_equal(cfUtf8Valid(z, n), 1);
+    for (int i = 0; i < n; i++) {
+      memset(z, 'a', sizeof(z));
+      z[i] = 0;
+      assert_int_equal(cfUtf8Valid(z, n), 0);
+      z[i] = 0x80; /* lone continuation */
+      assert_int_equal(cfUtf8Valid(z, n), 0);
+      z[i] = 0x7f; /* DEL is ASCII */
+      assert_int_equal(cfUtf8Valid(z, n), 1);
+      z[i] = 0x01;
+      assert_int_equal(cfUtf8Valid(z, n), 1);
+      if (i + 2 <= n) { /* é at i, in a block or across two */
+        z[i] = 0xc3;
+        z[i + 1] = 0xa9;
+        assert_int_equal(cfUtf8Valid(z, n), 1);
+        z[i + 1] = 0; /* its continuation a NUL */
+        assert_int_equal(cfUtf8Valid(z, n), 0);
+      }
+      if (i + 1 == n) { /* a lead byte that ends the text */
+        z[i] = 0xc3;
+        assert_int_equal(cfUtf8Valid(z, n), 0);
+      }
+    }
+  }
+}
+
 static void test_utf8_chars(void **state) {
   (void)state;
   assert_int_equal(cfUtf8Chars((const unsigned char *)"", 0), 0);
@@ -332,6 +366,7 @@ int main(void) {
     cmocka_unit_test(test_utf8_valid_overlong),
     cmocka_unit_test(test_utf8_valid_surrogates_and_range),
     cmocka_unit_test(test_utf8_valid_truncated_and_stray),
+    cmocka_unit_test(test_utf8_valid_blocks),
     cmocka_unit_test(test_utf8_chars),
     cmocka_unit_test(test_timestamp_valid),
     cmocka_unit_test(test_timestamp_leap_years),
