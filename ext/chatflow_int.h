@@ -69,6 +69,12 @@ enum {
   CF_STMT_MSG_EDIT_OF, /* messages.c: edit_message's message */
   CF_STMT_MSG_CALL_UP, /* messages.c: a tool call up the branch */
   CF_STMT_HISTORY_UP, /* history_vtab.c: a message's parent, up a branch */
+  CF_STMT_HISTORY_CONV,        /* history_vtab.c: the conversation, run and branch of a window */
+  CF_STMT_HISTORY_SYSTEM,      /* history_vtab.c: the system messages' tokens of a chain */
+  CF_STMT_HISTORY_WALK,        /* history_vtab.c: a chain's messages, newest first */
+  CF_STMT_HISTORY_CALL_CHAIN,  /* history_vtab.c: does a result's call come before it (chain) */
+  CF_STMT_HISTORY_CALL_BRANCH, /* history_vtab.c: does a message hold a call (branch) */
+  CF_STMT_HISTORY_PART_IDS,    /* history_vtab.c: the call ids of an assistant message */
   CF_STMT_SET_TITLE,
   CF_STMT_SETTING_GET,
   CF_STMT_JSON_LOAD,    /* json.c: kind of a JSON value, duplicate keys */
@@ -408,9 +414,13 @@ int cfExpireDrafts(CfConn *p, const char *zNow, int *pn, char **pzErr);
 int cfRegisterBranches(sqlite3 *db, CfConn *p);
 /* history_vtab.c: checks the arguments of a history window (conversation,
 ** max_tokens, run_id: each may be 0 or NULL but the first) and prepares the
-** window's rows by seq, selecting zCols (which must end with seq). */
+** window's rows by seq, selecting zCols (which must end with seq).  With
+** bCached the caller gives the statement back with cfStmtDone() before its
+** own call returns, so it may come from the statement cache; without, it is
+** the caller's to finalize (a table-valued function's rows outlive the
+** call). */
 int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax, sqlite3_value *vRun,
-                    const char *zCols, sqlite3_stmt **ppStmt, char **pzErr);
+                    const char *zCols, int bCached, sqlite3_stmt **ppStmt, char **pzErr);
 int cfRegisterRuns(sqlite3 *db, CfConn *p);
 int cfRegisterHistory(sqlite3 *db, CfConn *p);
 /* history_vtab.c: the id of a message part that is a tool call (a json-c

@@ -265,10 +265,10 @@ static int cfBranchCallBefore(CfWalk *w, int iRow, const char *zCallId, int *pbF
     const CfWalkRow *r = &w->pB->aRow[i];
     if (r->cRole != 'a' || r->bSkip || r->zPartIds == 0 || (w->iRun && r->iRun != w->iRun)) continue;
     if (w->pCall == 0) {
-      rc = sqlite3_prepare_v2(w->p->db,
-                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
-                              " WHERE m.id = ?1 AND " CF_SQL_PART_CALLS("?2"),
-                              -1, &w->pCall, 0);
+      rc = cfStmt(w->p, CF_STMT_HISTORY_CALL_BRANCH,
+                  "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                  " WHERE m.id = ?1 AND " CF_SQL_PART_CALLS("?2"),
+                  &w->pCall);
       if (rc != SQLITE_OK) break;
     }
     sqlite3_bind_int64(w->pCall, 1, r->iId);
@@ -300,15 +300,15 @@ static int cfWalkOne(CfWalk *w, int iRow, sqlite3_int64 iSeq, sqlite3_int64 nTok
     if (rc != SQLITE_OK) return rc;
   } else if (cRole == 't' && zCallId) {
     if (w->pCall == 0) {
-      rc = sqlite3_prepare_v2(w->p->db,
-                              "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
-                              " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
-                              "   AND m.status = 'complete'"
-                              "   AND (?4 = 0 OR m.run_id = ?4)"
-                              "   AND m.parts IS NOT NULL"
-                              "   AND " CF_SQL_PART_CALLS("?2")
-                              " ORDER BY m.seq DESC LIMIT 1",
-                              -1, &w->pCall, 0);
+      rc = cfStmt(w->p, CF_STMT_HISTORY_CALL_CHAIN,
+                  "SELECT 1 FROM chat_messages AS m, json_each(m.parts) AS j"
+                  " WHERE m.conversation_id = ?1 AND m.seq < ?3 AND m.role = 'assistant'"
+                  "   AND m.status = 'complete'"
+                  "   AND (?4 = 0 OR m.run_id = ?4)"
+                  "   AND m.parts IS NOT NULL"
+                  "   AND " CF_SQL_PART_CALLS("?2")
+                  " ORDER BY m.seq DESC LIMIT 1",
+                  &w->pCall);
       if (rc != SQLITE_OK) return rc;
     }
     sqlite3_bind_int64(w->pCall, 1, w->iConv);
@@ -322,14 +322,15 @@ static int cfWalkOne(CfWalk *w, int iRow, sqlite3_int64 iSeq, sqlite3_int64 nTok
     if (rc != SQLITE_OK) return rc;
   } else if (w->await.n && zPartIds) {
     sqlite3_stmt *pIds = 0;
-    rc = sqlite3_prepare_v2(w->p->db, "SELECT value FROM json_each(?1) WHERE type = 'text'", -1, &pIds, 0);
+    rc = cfStmt(w->p, CF_STMT_HISTORY_PART_IDS, "SELECT value FROM json_each(?1) WHERE type = 'text'", &pIds);
     if (rc == SQLITE_OK) {
       sqlite3_bind_text(pIds, 1, zPartIds, -1, SQLITE_STATIC);
-      while (sqlite3_step(pIds) == SQLITE_ROW) {
+      while ((rc = sqlite3_step(pIds)) == SQLITE_ROW) {
         const char *zId = (const char *)sqlite3_column_text(pIds, 0);
         if (zId) cfAwaitRemove(&w->await, zId);
       }
-      rc = sqlite3_finalize(pIds);
+      rc = rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(w->p->db);
+      cfStmtDone(w->p, pIds);
     }
     if (rc != SQLITE_OK) return rc;
   }
@@ -374,12 +375,12 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
       rc = cfWalkOne(&w, i, r->iSeq, r->nTokens, r->cRole, r->zCallId, r->zPartIds);
     }
   } else {
-    rc = sqlite3_prepare_v2(p->db,
-                            "SELECT " CF_SQL_WALK_COLS " FROM chat_messages"
-                            " WHERE conversation_id = ?1 AND seq <= ?9 AND role <> 'system'"
-                            "   AND status = 'complete' AND (?2 = 0 OR run_id = ?2)"
-                            " ORDER BY seq DESC",
-                            -1, &pStmt, 0);
+    rc = cfStmt(p, CF_STMT_HISTORY_WALK,
+                "SELECT " CF_SQL_WALK_COLS " FROM chat_messages"
+                " WHERE conversation_id = ?1 AND seq <= ?9 AND role <> 'system'"
+                "   AND status = 'complete' AND (?2 = 0 OR run_id = ?2)"
+                " ORDER BY seq DESC",
+                &pStmt);
     if (rc == SQLITE_OK) {
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_int64(pStmt, 2, iRun);
@@ -401,8 +402,8 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc != SQLITE_OK && rc != CF_HISTORY_AGAIN) *pzErr = cfDbError(p->db, rc);
   *piMinSeq = w.iMinSeq;
-  sqlite3_finalize(pStmt);
-  sqlite3_finalize(w.pCall);
+  cfStmtDone(p, pStmt);
+  cfStmtDone(p, w.pCall);
   cfAwaitFree(&w.await);
   return rc;
 }
@@ -410,9 +411,8 @@ static int cfHistoryWalk(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iRun, sql
 /* Checks the arguments and the ids, walks the budget, and prepares the
 ** window query selecting zCols (which must end with seq's position kept by
 ** ORDER BY seq).  On error returns non-zero with *pzErr set. */
-int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
-                            sqlite3_value *vRun, const char *zCols, sqlite3_stmt **ppStmt,
-                            char **pzErr) {
+int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax, sqlite3_value *vRun,
+                    const char *zCols, int bCached, sqlite3_stmt **ppStmt, char **pzErr) {
   sqlite3_int64 iConv = 0, iRun = 0, nBudget = 0, iMinSeq = 1, iMinSys = 0;
   CfBranch branch;
   sqlite3_stmt *pConv = 0;
@@ -446,14 +446,14 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
   ** statement is not reset until the window is prepared: what follows reads
   ** one snapshot, in one read transaction (chat_history_json, a scalar
   ** function, holds none of its own). */
-  rc = sqlite3_prepare_v2(p->db,
-                          "SELECT (SELECT conversation_id FROM workflow_runs WHERE id = ?2),"
-                          " branched, CASE WHEN branched THEN coalesce(current_leaf_id, 0)"
-                          "  ELSE coalesce((SELECT seq FROM chat_messages WHERE id = current_leaf_id), 0) END,"
-                          " CASE WHEN branched THEN coalesce((SELECT min(seq) FROM chat_messages"
-                          "   WHERE conversation_id = ?1 AND role = 'system'), 0) END"
-                          " FROM chat_conversations WHERE id = ?1",
-                          -1, &pConv, 0);
+  rc = cfStmt(p, CF_STMT_HISTORY_CONV,
+              "SELECT (SELECT conversation_id FROM workflow_runs WHERE id = ?2),"
+              " branched, CASE WHEN branched THEN coalesce(current_leaf_id, 0)"
+              "  ELSE coalesce((SELECT seq FROM chat_messages WHERE id = current_leaf_id), 0) END,"
+              " CASE WHEN branched THEN coalesce((SELECT min(seq) FROM chat_messages"
+              "   WHERE conversation_id = ?1 AND role = 'system'), 0) END"
+              " FROM chat_conversations WHERE id = ?1",
+              &pConv);
   if (rc != SQLITE_OK) goto db_error;
   sqlite3_bind_int64(pConv, 1, iConv);
   sqlite3_bind_int64(pConv, 2, iRun);
@@ -522,18 +522,18 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
   } else {
     if (bBudget) {
       sqlite3_int64 nLeft = nBudget;
-      rc = sqlite3_prepare_v2(p->db,
-                              "SELECT coalesce(sum(tokens), 0) FROM chat_messages"
-                              " WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'"
-                              "   AND status = 'complete'",
-                              -1, &pStmt, 0);
+      rc = cfStmt(p, CF_STMT_HISTORY_SYSTEM,
+                  "SELECT coalesce(sum(tokens), 0) FROM chat_messages"
+                  " WHERE conversation_id = ?1 AND seq <= ?9 AND role = 'system'"
+                  "   AND status = 'complete'",
+                  &pStmt);
       if (rc != SQLITE_OK) goto db_error;
       sqlite3_bind_int64(pStmt, 1, iConv);
       sqlite3_bind_int64(pStmt, 9, branch.iLeaf);
       rc = sqlite3_step(pStmt);
       if (rc != SQLITE_ROW) goto db_error;
       nLeft -= sqlite3_column_int64(pStmt, 0); /* system messages come first */
-      sqlite3_finalize(pStmt);
+      cfStmtDone(p, pStmt);
       pStmt = 0;
       /* Walk newest-first while the messages fit, a tool call and its
       ** results as one unit (see cfHistoryWalk). */
@@ -554,7 +554,7 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax,
     rc = SQLITE_NOMEM;
     goto db_error;
   }
-  rc = sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
+  rc = bCached ? cfStmtText(p, zSql, &pStmt) : sqlite3_prepare_v2(p->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if (rc != SQLITE_OK) goto db_error;
   if (branch.bBranched) {
@@ -575,8 +575,8 @@ db_error:
   *pzErr = cfDbError(p->db, rc);
   if (rc == SQLITE_OK) rc = SQLITE_ERROR;
 done:
-  sqlite3_finalize(pStmt);
-  sqlite3_finalize(pConv);
+  cfStmtDone(p, pStmt); /* the window's own statement is private: it outlives this call */
+  cfStmtDone(p, pConv);
   cfBranchClear(&branch);
   return rc;
 }
@@ -879,7 +879,7 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   sqlite3_int64 iConv;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   rc = cfHistoryWindow(p, argv[0], argc > 1 ? argv[1] : 0, argc > 2 ? argv[2] : 0,
-                        CF_HISTORY_JSON_COLS, &pStmt, &zErr);
+                        CF_HISTORY_JSON_COLS, 1, &pStmt, &zErr);
   if (rc != SQLITE_OK) {
     if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
       sqlite3_result_error(ctx, zErr, -1);
@@ -959,14 +959,14 @@ static void cfHistoryJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     if (a[i].pParts) json_object_put(a[i].pParts);
   }
   sqlite3_free(a);
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
 }
 
 /* ---------------------------------------------------------- chat_history */
 
 static int cfHistoryTvfPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
                                char **pzErr) {
-  return cfHistoryWindow(p, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, ppStmt, pzErr);
+  return cfHistoryWindow(p, aArg[0], aArg[1], aArg[2], CF_HISTORY_COLS, 0, ppStmt, pzErr);
 }
 
 static const CfTvfDef cfHistoryDef = {

@@ -576,7 +576,7 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   rc = cfHistoryWindow(p, argv[0], pMax, 0,
                        "uid, role, content, parts, metadata,"
                        " CASE WHEN role = 'tool' THEN json_extract(metadata, '$.tool_call_id') END, seq",
-                       &pStmt, &zErr);
+                       1, &pStmt, &zErr);
   sqlite3_finalize(pBudget);
   if (rc != SQLITE_OK) {
     if (zErr && (rc & 0xff) != SQLITE_NOMEM) {
@@ -695,7 +695,7 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     if (a[i].pParts) json_object_put(a[i].pParts);
   }
   sqlite3_free(a);
-  sqlite3_finalize(pStmt);
+  cfStmtDone(p, pStmt);
 }
 
 int cfRegisterUi(sqlite3 *db, CfConn *p) {
