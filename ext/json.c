@@ -1193,6 +1193,13 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
   return 1;
 }
 
+/* True (in SQL) when the real x is a whole number that a JavaScript number
+** holds exactly (|x| <= 2^53 - 1): 5.0, what json_object writes for a
+** number better-sqlite3 binds (every JavaScript number is a double).  The
+** writers store it as the integer. */
+#define CF_SQL_JSON_WHOLE(x) \
+  "(" x " = CAST(" x " AS INTEGER) AND " x " BETWEEN -9007199254740991 AND 9007199254740991)"
+
 /* Checks the answer of resume_run: a JSON object whose optional
 ** "clarifications" is an array of {"question_id": string | integer,
 ** "question": string, "answer": string} and whose optional "approvals" is
@@ -1222,6 +1229,7 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
       "  (SELECT key FROM json_each(?1, '$.clarifications') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
       "     CASE json_type(value, '$.question_id')"
       "       WHEN 'integer' THEN 1"
+      "       WHEN 'real' THEN " CF_SQL_JSON_WHOLE("json_extract(value, '$.question_id')") ""
       "       WHEN 'text' THEN length(json_extract(value, '$.question_id')) BETWEEN 1 AND 200 END"
       "     AND json_type(value, '$.question') = 'text'"
       "     AND length(json_extract(value, '$.question')) BETWEEN 1 AND 10000"
@@ -1230,7 +1238,10 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
       " json_type(?1, '$.approvals'), json_array_length(?1, '$.approvals'),"
       " CASE WHEN json_type(?1, '$.approvals') = 'array' THEN"
       "  (SELECT key FROM json_each(?1, '$.approvals') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
-      "     json_type(value, '$.proposal_id') = 'integer' AND json_extract(value, '$.proposal_id') > 0"
+      "     CASE json_type(value, '$.proposal_id')"
+      "       WHEN 'integer' THEN 1"
+      "       WHEN 'real' THEN " CF_SQL_JSON_WHOLE("json_extract(value, '$.proposal_id')") " END"
+      "     AND json_extract(value, '$.proposal_id') > 0"
       "     AND CASE json_type(value, '$.approved_name')"
       "       WHEN 'null' THEN 1"
       "       WHEN 'text' THEN length(json_extract(value, '$.approved_name')) BETWEEN 1 AND 500"

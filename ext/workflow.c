@@ -116,24 +116,6 @@ static int cfExecRun(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iId, 
   return rc;
 }
 
-/* Runs zSql (cached in slot iStmt) once for each entry i < n of an array in
-** the resume answer: ?1 run id, ?2 the answer JSON, ?3 now, ?4 i. */
-static int cfExecEach(CfConn *p, int iStmt, const char *zSql, sqlite3_int64 iRun, const char *zAnswer,
-                      const char *zNow, int n) {
-  sqlite3_stmt *pStmt = 0;
-  int rc = cfStmt(p, iStmt, zSql, &pStmt);
-  for (int i = 0; rc == SQLITE_OK && i < n; i++) {
-    sqlite3_bind_int64(pStmt, 1, iRun);
-    sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
-    sqlite3_bind_int(pStmt, 4, i);
-    rc = cfStepOnce(pStmt);
-    sqlite3_reset(pStmt);
-  }
-  cfStmtDone(p, pStmt);
-  return rc;
-}
-
 /* The run of proposal iProp (*piRun), inside the call's write;
 ** SQLITE_NOTFOUND with *pzErr for an unknown proposal. */
 static int cfProposalRun(CfConn *p, sqlite3_int64 iProp, sqlite3_int64 *piRun, char **pzErr) {
@@ -328,57 +310,77 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                            r.zStatus);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  /* Clarifications, appended one by one in order. */
+  /* Clarifications, appended in order by one UPDATE: the answer is read
+  ** once, however many entries it holds (an UPDATE per entry read the
+  ** whole answer and rewrote the growing array each time: quadratic, with
+  ** the write lock held).  A question_id written as an integer-valued
+  ** real (5.0: a JavaScript number through json_object) is stored as the
+  ** integer. */
   if (rc == SQLITE_OK && nClar > 0) {
-    rc = cfExecEach(
+    rc = cfExecRun(
         p, CF_STMT_RESUME_CLARIFY,
-        "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
-        " json_object('question_id', json_extract(?2, '$.clarifications[' || ?4 || '].question_id'),"
-        "             'question', json_extract(?2, '$.clarifications[' || ?4 || '].question'),"
-        "             'answer', json_extract(?2, '$.clarifications[' || ?4 || '].answer'),"
-        "             'answered_at', ?3))"
+        "UPDATE workflow_runs SET clarifications = (SELECT json_group_array(json(v)) FROM"
+        " (SELECT v FROM"
+        "   (SELECT value AS v, 0 AS k, key AS i FROM json_each(workflow_runs.clarifications)"
+        "    UNION ALL"
+        "    SELECT json_object("
+        "      'question_id', CASE json_type(value, '$.question_id')"
+        "                       WHEN 'real' THEN CAST(json_extract(value, '$.question_id') AS INTEGER)"
+        "                       ELSE json_extract(value, '$.question_id') END,"
+        "      'question', json_extract(value, '$.question'),"
+        "      'answer', json_extract(value, '$.answer'),"
+        "      'answered_at', ?3), 1, key"
+        "    FROM json_each(?2, '$.clarifications'))"
+        "  ORDER BY k, i))"
         " WHERE id = ?1",
-        iRun, zAnswer, zNow, nClar);
+        iRun, zAnswer, zNow);
   }
-  /* Approvals: each names a proposal of this run. */
+  /* Approvals: each names a proposal of this run.  Read in one pass (the
+  ** answer parsed once), then decided one by one in order. */
   if (rc == SQLITE_OK && nAppr > 0) {
-    rc = cfStmt(p, CF_STMT_APPROVAL,
-                "SELECT q.id, q.run_id,"
-                "       json_extract(?2, '$.approvals[' || ?3 || '].proposal_id'),"
-                "       json_extract(?2, '$.approvals[' || ?3 || '].approved_name')"
-                "  FROM (SELECT 1) LEFT JOIN workflow_proposals AS q"
-                "    ON q.id = json_extract(?2, '$.approvals[' || ?3 || '].proposal_id')",
-                &pStmt);
-    for (int i = 0; rc == SQLITE_OK && i < nAppr; i++) {
-      sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
-      sqlite3_bind_int(pStmt, 3, i);
-      rc = sqlite3_step(pStmt);
-      if (rc == SQLITE_ROW) {
-        sqlite3_int64 iProp = sqlite3_column_int64(pStmt, 2);
-        rc = SQLITE_OK;
-        if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
-          zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
-          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        } else if (sqlite3_column_int64(pStmt, 1) != iRun) {
-          zErr = sqlite3_mprintf("chatflow: proposal %lld belongs to run %lld, not %lld", iProp,
-                                 sqlite3_column_int64(pStmt, 1), iRun);
-          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-        }
-        if (rc == SQLITE_OK) {
-          char *zName = 0;
-          if (sqlite3_column_type(pStmt, 3) != SQLITE_NULL) {
-            zName = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
-            if (zName == 0) rc = SQLITE_NOMEM;
-          }
-          sqlite3_reset(pStmt);
-          if (rc == SQLITE_OK) rc = cfProposalDecide(p, iProp, 1, zName, zNow);
-          sqlite3_free(zName);
-        }
-      }
-      sqlite3_reset(pStmt);
+    sqlite3_int64 *aProp = sqlite3_malloc64(sizeof(sqlite3_int64) * (sqlite3_uint64)nAppr);
+    char **azName = sqlite3_malloc64(sizeof(char *) * (sqlite3_uint64)nAppr);
+    int nRead = 0;
+    if (aProp == 0 || azName == 0) rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK) {
+      rc = cfStmt(p, CF_STMT_APPROVAL,
+                  "SELECT q.id, q.run_id, CAST(json_extract(a.value, '$.proposal_id') AS INTEGER),"
+                  "       json_extract(a.value, '$.approved_name')"
+                  "  FROM json_each(?2, '$.approvals') AS a LEFT JOIN workflow_proposals AS q"
+                  "    ON q.id = CAST(json_extract(a.value, '$.proposal_id') AS INTEGER)"
+                  " ORDER BY a.key",
+                  &pStmt);
     }
+    if (rc == SQLITE_OK) sqlite3_bind_text(pStmt, 2, zAnswer, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK && nRead < nAppr && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+      sqlite3_int64 iProp = sqlite3_column_int64(pStmt, 2);
+      rc = SQLITE_OK;
+      if (sqlite3_column_type(pStmt, 0) == SQLITE_NULL) {
+        zErr = sqlite3_mprintf("chatflow: unknown proposal %lld", iProp);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (sqlite3_column_int64(pStmt, 1) != iRun) {
+        zErr = sqlite3_mprintf("chatflow: proposal %lld belongs to run %lld, not %lld", iProp,
+                               sqlite3_column_int64(pStmt, 1), iRun);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+      if (rc == SQLITE_OK) {
+        azName[nRead] = 0;
+        if (sqlite3_column_type(pStmt, 3) != SQLITE_NULL) {
+          azName[nRead] = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 3));
+          if (azName[nRead] == 0) rc = SQLITE_NOMEM;
+        }
+        aProp[nRead++] = iProp;
+      }
+    }
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK; /* (nAppr rows: the check counted them) */
     cfStmtDone(p, pStmt);
     pStmt = 0;
+    for (int i = 0; rc == SQLITE_OK && i < nRead; i++) {
+      rc = cfProposalDecide(p, aProp[i], 1, azName[i], zNow);
+    }
+    for (int i = 0; azName && i < nRead; i++) sqlite3_free(azName[i]);
+    sqlite3_free(azName);
+    sqlite3_free(aProp);
   }
   /* Every other key merges into state, in the UPDATE that moves the run. */
   if (rc == SQLITE_OK) rc = cfRunMove(p, &r, "processing", 0, 0, zAnswer, 1, zNow, &zErr);

@@ -193,7 +193,7 @@ SELECT resume_run(2, '{"approvals": [1]}'); -- error
 SELECT resume_run(2, '{"approvals": [{}]}'); -- error
 SELECT resume_run(2, '{"approvals": [{"approved_name": "Bread"}]}'); -- error
 SELECT resume_run(2, '{"approvals": [{"proposal_id": "1"}]}'); -- error
-SELECT resume_run(2, '{"approvals": [{"proposal_id": 1.0}]}'); -- error
+SELECT resume_run(2, '{"approvals": [{"proposal_id": 1.5}]}'); -- error
 SELECT resume_run(2, '{"approvals": [{"proposal_id": 0}]}'); -- error
 SELECT resume_run(2, '{"approvals": [{"proposal_id": -1}]}'); -- error
 SELECT resume_run(2, '{"approvals": [{"proposal_id": null}]}'); -- error
