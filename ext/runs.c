@@ -735,9 +735,15 @@ static void cfMergeRunStateFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
       rc = sqlite3_step(pStmt);
       if (rc == SQLITE_ROW) {
-        sqlite3_result_text(ctx, (const char *)sqlite3_column_text(pStmt, 0), -1,
-                            SQLITE_TRANSIENT);
-        rc = sqlite3_step(pStmt);
+        /* invalid UTF-8 raw SQL left in the state shows as U+FFFD, as in
+        ** run_status */
+        const char *zState = (const char *)sqlite3_column_text(pStmt, 0);
+        if (zState == 0) {
+          rc = SQLITE_NOMEM; /* the state is NOT NULL: the copy failed; undone */
+        } else {
+          cfResultUtf8(ctx, zState, sqlite3_column_bytes(pStmt, 0), SQLITE_TRANSIENT);
+          rc = sqlite3_step(pStmt);
+        }
       }
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
     }

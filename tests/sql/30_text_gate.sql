@@ -295,3 +295,9 @@ SELECT hex(json_extract(export_conversation(id), '$.messages[0].content')) FROM 
 INSERT INTO workflow_runs (conversation_id, workflow, status, error)
 VALUES ((SELECT id FROM chat_conversations WHERE owner = 'raw-bytes'), 'topical_map', 'failed', 'A' || CAST(x'ff' AS TEXT) || 'B');
 SELECT hex(json_extract(run_status(id), '$.error')), json_valid(run_status(id)) FROM workflow_runs WHERE error GLOB 'A*B';
+-- and merge_run_state's result: a state a raw UPDATE stored with a bad byte
+SELECT start_run(id, 'topical_map') FROM chat_conversations WHERE owner = 'raw-bytes';
+UPDATE workflow_runs SET state = CAST(x'7b2261223a22ff227d' AS TEXT)
+ WHERE conversation_id = (SELECT id FROM chat_conversations WHERE owner = 'raw-bytes') AND status = 'started';
+SELECT hex(merge_run_state(id, '{"b": 1}')) FROM workflow_runs
+ WHERE conversation_id = (SELECT id FROM chat_conversations WHERE owner = 'raw-bytes') AND status = 'started';
