@@ -2031,8 +2031,9 @@ BEGIN
    WHERE NEW.conversation_id IS NOT OLD.conversation_id OR NEW.checkpoint_ns IS NOT OLD.checkpoint_ns
       OR NEW.channel IS NOT OLD.channel OR NEW.version IS NOT OLD.version
       OR NEW.type IS NOT OLD.type OR NEW.value IS NOT OLD.value
-      -- (its run decides who deletes it: a rollback of that run)
-      OR NEW.run_id IS NOT OLD.run_id;
+      -- (its run decides who deletes it: a rollback of that run; it may
+      -- only be cleared, which keeps the value from any rollback)
+      OR (NEW.run_id IS NOT OLD.run_id AND NEW.run_id IS NOT NULL);
 END;
 
 CREATE TRIGGER langgraph_writes_insert
@@ -2077,6 +2078,23 @@ BEGIN
   DELETE FROM langgraph_checkpoints WHERE conversation_id = OLD.id;
   DELETE FROM langgraph_blobs WHERE conversation_id = OLD.id;
   DELETE FROM langgraph_writes WHERE conversation_id = OLD.id;
+END;
+-- A channel value the run saved that a checkpoint of another run (or of
+-- none: LangGraph's updateState after the run) also names stays when the
+-- run is deleted (a rollback, a purge): it is the other checkpoint's value
+-- too.  Its run tag is cleared first, before the delete's foreign-key
+-- action (with foreign_keys on) or the trigger below remove the run's.
+CREATE TRIGGER langgraph_run_keep_shared
+BEFORE DELETE ON workflow_runs
+BEGIN
+  -- (the names listed once: the conversation's other checkpoints, each
+  -- channel version they name)
+  UPDATE langgraph_blobs SET run_id = NULL
+   WHERE run_id = OLD.id
+     AND (conversation_id, checkpoint_ns, channel, version) IN
+         (SELECT c.conversation_id, c.checkpoint_ns, v.key, CAST(v.value AS TEXT)
+            FROM langgraph_checkpoints AS c, json_each(c.channel_versions) AS v
+           WHERE c.conversation_id = OLD.conversation_id AND c.run_id IS NOT OLD.id);
 END;
 CREATE TRIGGER langgraph_run_cascade
 AFTER DELETE ON workflow_runs
