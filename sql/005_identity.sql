@@ -960,17 +960,29 @@ BEGIN
      AND (SELECT count(DISTINCT json_extract(value, '$.name')) FROM json_each(NEW.steps))
          <> json_array_length(NEW.steps);
 END;
+-- (a name with a NUL would be cut short by every C reader: a run of it
+-- could never find its steps; created_at is a timestamp as everywhere)
 CREATE TRIGGER workflow_definitions_check_insert
 BEFORE INSERT ON workflow_definitions
 BEGIN
+  SELECT RAISE(ABORT, 'chatflow: workflow name contains a NUL character')
+   WHERE instr(CAST(NEW.name AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_update
-BEFORE UPDATE OF name, steps ON workflow_definitions
-WHEN NEW.name IS NOT OLD.name OR NEW.steps IS NOT OLD.steps
+BEFORE UPDATE OF name, steps, created_at ON workflow_definitions
+WHEN NEW.name IS NOT OLD.name OR NEW.steps IS NOT OLD.steps OR NEW.created_at IS NOT OLD.created_at
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: a workflow definition cannot change while runs use it')
-   WHERE EXISTS (SELECT 1 FROM workflow_runs WHERE workflow = OLD.name);
+   WHERE (NEW.name IS NOT OLD.name OR NEW.steps IS NOT OLD.steps)
+     AND EXISTS (SELECT 1 FROM workflow_runs WHERE workflow = OLD.name);
+  SELECT RAISE(ABORT, 'chatflow: workflow name contains a NUL character')
+   WHERE NEW.name IS NOT OLD.name AND instr(CAST(NEW.name AS BLOB), x'00') > 0;
+  SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
+   WHERE NEW.created_at IS NOT OLD.created_at
+     AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_delete

@@ -113,3 +113,12 @@ SELECT start_run(2, 'topical_map'); -- error
 INSERT INTO workflow_runs (conversation_id, workflow) VALUES (2, 'topical_map'); -- error
 SELECT start_run(2, 'ok_awaits');
 SELECT status, current_step FROM workflow_runs;
+-- raw rows: a name with a NUL (every C reader would cut it short), a
+-- created_at that is no timestamp, on INSERT and UPDATE
+INSERT INTO workflow_definitions (name, steps) VALUES (CAST(x'610062' AS TEXT), '[{"name": "a"}]'); -- error
+INSERT INTO workflow_definitions (name, steps, created_at) VALUES ('w_time', '[{"name": "a"}]', 'yesterday'); -- error
+INSERT INTO workflow_definitions (name, steps, created_at) VALUES ('w_time', '[{"name": "a"}]', '2026-01-01T00:00:00.000Z');
+UPDATE workflow_definitions SET created_at = 'today' WHERE name = 'w_time'; -- error
+UPDATE workflow_definitions SET name = CAST(x'770074' AS TEXT) WHERE name = 'w_time'; -- error
+UPDATE workflow_definitions SET created_at = '2026-01-02T00:00:00.000Z' WHERE name = 'w_time';
+SELECT name, created_at FROM workflow_definitions WHERE name = 'w_time';
