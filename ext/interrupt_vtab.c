@@ -344,7 +344,11 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
       sqlite3_bind_text(pStmt, 1, (const char *)zId, nId, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, zCreated, -1, SQLITE_STATIC);
     }
-    if (eData == SQLITE_BLOB) {
+    if (eData == SQLITE_BLOB && sqlite3_value_bytes(vData) == 0) {
+      /* x'': sqlite3_value_blob() gives a NULL pointer, which
+      ** sqlite3_bind_blob() would bind as NULL (refused by NOT NULL) */
+      sqlite3_bind_zeroblob(pStmt, 2, 0);
+    } else if (eData == SQLITE_BLOB) {
       sqlite3_bind_blob(pStmt, 2, sqlite3_value_blob(vData), sqlite3_value_bytes(vData), SQLITE_STATIC);
     } else {
       sqlite3_bind_text(pStmt, 2, (const char *)sqlite3_value_text(vData), sqlite3_value_bytes(vData),

@@ -117,5 +117,14 @@ INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('php', 'O:1:"A":1:{s:
 UPDATE workflow_interrupt SET updated_at = '2026-01-02T00:00:00.000Z' WHERE workflow_id = 'php';
 SELECT typeof(data), hex(data), updated_at FROM workflow_interrupt WHERE workflow_id = 'php';
 DELETE FROM workflow_interrupt WHERE workflow_id = 'php';
+-- empty data is data: an empty blob is saved as an empty blob (not NULL),
+-- on insert and on update, and so is empty text
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('empty', x'');
+SELECT typeof(data), length(data) FROM workflow_interrupt WHERE workflow_id = 'empty';
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('empty', '');
+SELECT typeof(data), length(data) FROM workflow_interrupt WHERE workflow_id = 'empty';
+UPDATE workflow_interrupt SET data = x'' WHERE workflow_id = 'empty';
+SELECT typeof(data), length(data) FROM workflow_interrupt WHERE workflow_id = 'empty';
+DELETE FROM workflow_interrupt WHERE workflow_id = 'empty';
 SELECT workflow_id, data FROM workflow_interrupt;
 SELECT count(*) FROM workflow_interrupts;
