@@ -164,6 +164,8 @@ static const char cfExportSql[] =
     "         FROM workflow_run_events WHERE run_id = w.id ORDER BY id) AS e)),"
     "     'checkpoint', (SELECT chatflow_base64(i.data) FROM workflow_interrupts AS i"
     "                     WHERE i.workflow_id = 'run_' || w.id),"
+    "     'checkpoint_type', (SELECT CASE typeof(i.data) WHEN 'text' THEN 'text' ELSE 'blob' END"
+    "                     FROM workflow_interrupts AS i WHERE i.workflow_id = 'run_' || w.id),"
     "     'proposals', json((SELECT json_group_array(json(q.o)) FROM ("
     "       SELECT json_object('id', id, 'run_id', run_id, 'kind', kind,"
     "         'proposed_name', proposed_name, 'approved_name', approved_name,"
@@ -609,7 +611,7 @@ static const char cfMsgFixSql[] =
 enum { RN_ID, RN_CONVERSATION_ID, RN_WORKFLOW, RN_STATUS, RN_CURRENT_STEP, RN_STATE,
        RN_BUSINESS_CONTEXT, RN_CLARIFICATIONS, RN_ERROR, RN_LEASE_EXPIRES_AT, RN_STARTED_AT,
        RN_COMPLETED_AT, RN_CREATED_AT, RN_UPDATED_AT, RN_EVENTS, RN_PROPOSALS, RN_CHECKPOINT,
-       RN_AWAITING_TTL_SECONDS, RN_EXPIRES_AT, RN_UID, RN_N };
+       RN_AWAITING_TTL_SECONDS, RN_EXPIRES_AT, RN_UID, RN_CHECKPOINT_TYPE, RN_N };
 static const CfField aRunField[RN_N] = {
   {"id", CF_IK_INT, 1, 0},                {"conversation_id", CF_IK_SKIP, 1, 0},
   {"workflow", CF_IK_TEXT, 0, 1},         {"status", CF_IK_TEXT, 0, 1},
@@ -621,7 +623,7 @@ static const CfField aRunField[RN_N] = {
   {"events", CF_IK_ARRAY, 0, 0, 1},          {"proposals", CF_IK_ARRAY, 0, 0, 1},
   {"checkpoint", CF_IK_TEXT, 1, 0},
   {"awaiting_ttl_seconds", CF_IK_INT, 1, 0}, {"expires_at", CF_IK_TIME, 1, 0},
-  {"uid", CF_IK_TEXT, 1, 0},
+  {"uid", CF_IK_TEXT, 1, 0},              {"checkpoint_type", CF_IK_TEXT, 1, 0},
 };
 static const char cfRunInsertSql[] =
     "INSERT INTO workflow_runs (id, conversation_id, workflow, status, current_step, state,"
@@ -931,7 +933,12 @@ static int cfImportRun(CfImport *pI, int iIdx, CfCell *aCell, const char *zPath)
                       &pStmt);
       if (rc == SQLITE_OK) {
         sqlite3_bind_int64(pStmt, 1, iRun);
-        sqlite3_bind_blob(pStmt, 2, aData, nData, SQLITE_STATIC);
+        if (aCell[RN_CHECKPOINT_TYPE].eType == SQLITE_TEXT && strcmp(aCell[RN_CHECKPOINT_TYPE].z, "text") == 0) {
+          /* saved as text, as the exporting database held it */
+          sqlite3_bind_text(pStmt, 2, aData ? (const char *)aData : "", nData, SQLITE_STATIC);
+        } else {
+          sqlite3_bind_blob(pStmt, 2, aData, nData, SQLITE_STATIC);
+        }
         sqlite3_bind_text(pStmt, 3, pI->zNow, -1, SQLITE_STATIC);
         sqlite3_snprintf((int)sizeof(zSub), zSub, "%s.checkpoint", zPath);
         rc = cfImportStep(pI, pStmt, zSub);
@@ -964,6 +971,13 @@ static int cfImportRuns(CfImport *pI, const char *zArr, int nArr) {
     if (cfRunStatusIndex(aCell[RN_STATUS].z) < 0) {
       rc = cfImportError(pI, "%s.status: invalid status '%q' (expected " CF_RUN_STATUSES ")",
                          zPath, aCell[RN_STATUS].z);
+    }
+    if (rc == SQLITE_OK && aCell[RN_CHECKPOINT_TYPE].eType == SQLITE_TEXT) {
+      if (strcmp(aCell[RN_CHECKPOINT_TYPE].z, "blob") != 0 && strcmp(aCell[RN_CHECKPOINT_TYPE].z, "text") != 0) {
+        rc = cfImportError(pI, "%s.checkpoint_type: invalid type '%q' (expected blob, text)", zPath,
+                           aCell[RN_CHECKPOINT_TYPE].z);
+      } /* (without a checkpoint it says nothing: a checkpoint set to null
+        ** by hand leaves the run without one) */
     }
     if (rc == SQLITE_OK && i == nAlloc) {
       sqlite3_int64 *aOld;

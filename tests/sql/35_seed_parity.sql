@@ -282,7 +282,27 @@ SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].che
 SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 'QUJD=')); -- error
 SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', 5)); -- error
 SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].status', 'completed', '$.runs[0].completed_at', '2026-01-09T00:00:00.000Z')); -- error
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint_type', 'json')); -- error
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint_type', 5)); -- error
 SELECT count(*) FROM chat_conversations WHERE owner = 'acme3';
+-- a checkpoint set to null by hand: the run comes without one, whatever
+-- checkpoint_type says
+SELECT import_conversation('acme3', json_set((SELECT d FROM doc), '$.runs[0].checkpoint', NULL));
+SELECT count(*) FROM workflow_interrupts WHERE workflow_id = run_workflow_id(active_run((SELECT id FROM chat_conversations WHERE owner = 'acme3')));
+SELECT purge_conversation((SELECT id FROM chat_conversations WHERE owner = 'acme3'));
+-- a text checkpoint (a serialised string) comes back as text, a blob as a
+-- blob; a document without checkpoint_type (written before it) gives a blob
+SELECT json_extract(d, '$.runs[0].checkpoint_type') FROM doc;
+UPDATE workflow_interrupt SET data = '{"step":2}'
+ WHERE workflow_id = run_workflow_id((SELECT max(id) FROM workflow_runs WHERE conversation_id = conversation_by_uid('c-ckpt')));
+SELECT json_extract(export_conversation(conversation_by_uid('c-ckpt')), '$.runs[0].checkpoint', '$.runs[0].checkpoint_type');
+SELECT import_conversation('acme4', export_conversation(conversation_by_uid('c-ckpt')));
+SELECT import_conversation('acme5', json_remove(export_conversation(conversation_by_uid('c-ckpt')), '$.runs[0].checkpoint_type'));
+SELECT r.conversation_id = conversation_by_uid('c-ckpt'), typeof(w.data), quote(w.data)
+  FROM workflow_interrupts AS w JOIN workflow_runs AS r ON w.workflow_id = 'run_' || r.id
+ WHERE r.conversation_id IN (conversation_by_uid('c-ckpt'), (SELECT max(id) - 1 FROM chat_conversations),
+                             (SELECT max(id) FROM chat_conversations))
+ ORDER BY r.id;
 
 -- ------------------------- updated_at is never set far past the clock
 SELECT create_conversation('acme', 'Future', '{"uid": "c-future"}');
