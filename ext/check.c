@@ -57,6 +57,11 @@
 **                    and empties it inside its savepoint; a row left by raw
 **                    SQL would stamp every trigger's writes with its time)
 **   message_runs     a message's run is a run of the same conversation
+**   text             no NUL character in the text columns and no \u0000 or
+**                    lone surrogate escape in the JSON columns that the
+**                    schema's text triggers guard (since 0.2: rows of a
+**                    migrated 0.1 database, which export but do not
+**                    import or fork); rows named "message 5", "run 2" ...
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
 **   integrity        PRAGMA integrity_check says ok (the slow part on a big
 **                    database: it reads every page; read twice when it
@@ -84,6 +89,20 @@
   " OR status = 'awaiting_approval' OR status = 'processing')"
 #define CF_CHECK_ENDED \
   "(status = 'completed' OR status = 'failed' OR status = 'cancelled' OR status = 'expired')"
+
+/* The text rules of migration 005's text triggers, for rows written before
+** them: a NUL character in a text column (CF_TEXT_NUL), \u0000 or a lone
+** surrogate escape in a JSON column (CF_TEXT_JSON; the patterns of the
+** view chatflow_lone_surrogate_globs, written out so that the check works
+** when the view was dropped: the schema row reports that). */
+#define CF_TEXT_NUL(x) "instr(CAST(" x " AS BLOB), x'00') > 0"
+#define CF_TEXT_JSON(x) \
+  "((instr(" x ", '\\u') > 0 AND instr(replace(" x ", '\\\\', '_'), '\\u0000') > 0)" \
+  " OR ((instr(" x ", '\\ud') > 0 OR instr(" x ", '\\uD') > 0)" \
+  "     AND EXISTS (SELECT 1 FROM (VALUES ('*\\ud[89ab]??[^\\]*'), ('*\\ud[89ab]??\\[^u]*')," \
+  "       ('*\\ud[89ab]??\\u[^d]*'), ('*\\ud[89ab]??\\ud[^c-f]*'), ('*[^\\]?????\\ud[c-f]*')," \
+  "       ('*[^u]????\\ud[c-f]*'), ('*[^d]???\\ud[c-f]*'), ('*[^89ab]??\\ud[c-f]*'))" \
+  "       WHERE '      ' || lower(replace(" x ", '\\\\', '_')) GLOB column1)))"
 
 /* One invariant: its name, what its ids name, and a query of the ids that
 ** break it (column id). */
@@ -231,6 +250,33 @@ static const CfCheckDef aCheck[] = {
   {"message_runs", "messages",
    "SELECT m.id FROM chat_messages AS m JOIN workflow_runs AS r ON r.id = m.run_id"
    " WHERE r.conversation_id <> m.conversation_id"},
+  {"text", "rows",
+   "SELECT 'conversation ' || id AS id FROM chat_conversations"
+   " WHERE " CF_TEXT_NUL("uid") " OR " CF_TEXT_NUL("owner") " OR " CF_TEXT_NUL("key")
+   "    OR " CF_TEXT_NUL("title") " OR " CF_TEXT_NUL("model") " OR " CF_TEXT_NUL("agent")
+   "    OR " CF_TEXT_JSON("context") " OR " CF_TEXT_JSON("metadata")
+   " UNION ALL"
+   " SELECT 'message ' || id FROM chat_messages"
+   " WHERE " CF_TEXT_NUL("content") " OR " CF_TEXT_NUL("workflow_step") " OR " CF_TEXT_NUL("uid")
+   "    OR " CF_TEXT_JSON("parts") " OR " CF_TEXT_JSON("attachments") " OR " CF_TEXT_JSON("metadata")
+   " UNION ALL"
+   " SELECT 'run ' || id FROM workflow_runs"
+   " WHERE " CF_TEXT_NUL("error") " OR " CF_TEXT_NUL("uid")
+   "    OR " CF_TEXT_JSON("state") " OR " CF_TEXT_JSON("business_context")
+   " UNION ALL"
+   " SELECT 'event ' || id FROM workflow_run_events"
+   " WHERE " CF_TEXT_NUL("from_status") " OR " CF_TEXT_NUL("to_status")
+   "    OR " CF_TEXT_NUL("from_step") " OR " CF_TEXT_NUL("to_step") " OR " CF_TEXT_JSON("detail")
+   " UNION ALL"
+   " SELECT 'proposal ' || id FROM workflow_proposals"
+   " WHERE " CF_TEXT_NUL("kind") " OR " CF_TEXT_NUL("proposed_name") " OR " CF_TEXT_NUL("approved_name")
+   "    OR " CF_TEXT_NUL("rationale") " OR " CF_TEXT_NUL("ref") " OR " CF_TEXT_JSON("validation")
+   " UNION ALL"
+   /* (the id as a blob literal: replace() cannot take the NUL out) */
+   " SELECT 'checkpoint ' || quote(CAST(workflow_id AS BLOB)) FROM workflow_interrupts"
+   " WHERE " CF_TEXT_NUL("workflow_id")
+   " UNION ALL"
+   " SELECT 'workflow ' || name FROM workflow_definitions WHERE " CF_TEXT_JSON("steps")},
   /* The two pragmas read the main schema only: without one they read the
   ** temp schema too, and once a connection has touched it SQLite 3.40
   ** cannot checkpoint a WAL it switches to (database table is locked). */
