@@ -497,6 +497,37 @@ class Plain:
         self.db.execute("UPDATE workflow_proposals SET user_approved = 1, approved_at = ? WHERE run_id = 1", (T0,))
         self.assertEqual(one(self.db, "SELECT approved_at FROM workflow_proposals WHERE run_id = 1"), T0)
 
+    def test_times_that_do_not_exist(self):
+        """Every timestamp of a conversation, run, proposal or event names a
+        time that exists, from year 1, as a message's created_at does:
+        February 30 or month 13 passed the pattern, and year 0000 is a time
+        SQLite reads, and export_conversation wrote them while
+        import_conversation refused the document."""
+        stamp = "chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ"
+        for bad in ("2026-02-30T00:00:00.000Z", "2025-13-01T00:00:00.000Z", "2026-01-01T24:00:00.000Z",
+                    "0000-01-01T00:00:00.000Z"):
+            with self.subTest(stamp=bad):
+                self.refused("INSERT INTO chat_conversations (owner, created_at) VALUES ('acme', ?)", (bad,), stamp)
+                self.refused("INSERT INTO chat_conversations (owner, updated_at) VALUES ('acme', ?)", (bad,), stamp)
+                for col in ("pinned_at", "archived_at", "deleted_at", "updated_at", "created_at"):
+                    self.refused("UPDATE chat_conversations SET %s = ? WHERE id = 2" % col, (bad,), stamp)
+                self.refused("INSERT INTO workflow_runs (conversation_id, workflow, started_at)"
+                             " VALUES (2, 'topical_map', ?)", (bad,), stamp)
+                for col in ("started_at", "created_at", "completed_at", "expires_at"):
+                    self.refused("UPDATE workflow_runs SET %s = ? WHERE id = 2" % col, (bad,), stamp)
+                self.refused("INSERT INTO workflow_proposals (run_id, kind, proposed_name, created_at)"
+                             " VALUES (1, 'pillar', 'Rye', ?)", (bad,), stamp)
+                self.refused("INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at)"
+                             " VALUES (1, 'awaiting_clarification', 'awaiting_clarification', ?)", (bad,),
+                             "chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ")
+        # a leap day exists, and so do the first and the last millisecond
+        self.db.execute("UPDATE chat_conversations SET pinned_at = '2024-02-29T23:59:59.999Z',"
+                        " archived_at = '0001-01-01T00:00:00.000Z', updated_at = '2024-02-29T00:00:00.000Z'"
+                        " WHERE id = 2")
+        self.db.execute("UPDATE workflow_runs SET completed_at = '9999-12-31T23:59:59.999Z' WHERE id = 2")
+        self.assertEqual(self.db.execute("SELECT pinned_at, archived_at FROM chat_conversations WHERE id = 2").fetchone(),
+                         ("2024-02-29T23:59:59.999Z", "0001-01-01T00:00:00.000Z"))
+
     def test_drafts_raw(self):
         """Streaming drafts (docs/drafts.md) by raw SQL alone: a draft counts
         0 tokens; its content only grows, by appending, while it streams;
