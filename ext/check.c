@@ -62,6 +62,11 @@
 **                    schema's text triggers guard (since 0.2: rows of a
 **                    migrated 0.1 database, which export but do not
 **                    import or fork); rows named "message 5", "run 2" ...
+**   timestamps       every timestamp is UTC text YYYY-MM-DDTHH:MM:SS.sssZ
+**                    naming a time that exists, from year 0001 (what the
+**                    schema's time triggers refuse since 0.2, and
+**                    import_conversation refuses: rows of a migrated 0.1
+**                    database); rows named as for text
 **   foreign_keys     PRAGMA foreign_key_check finds nothing
 **   integrity        PRAGMA integrity_check says ok (the slow part on a big
 **                    database: it reads every page; read twice when it
@@ -103,6 +108,13 @@
   "       ('*\\ud[89ab]??\\u[^d]*'), ('*\\ud[89ab]??\\ud[^c-f]*'), ('*[^\\]?????\\ud[c-f]*')," \
   "       ('*[^u]????\\ud[c-f]*'), ('*[^d]???\\ud[c-f]*'), ('*[^89ab]??\\ud[c-f]*'))" \
   "       WHERE '      ' || lower(replace(" x ", '\\\\', '_')) GLOB column1)))"
+
+/* A timestamp column that holds something else than a time that exists,
+** from year 0001, in chatflow's form (NULL is fine). */
+#define CF_TIME_BAD(x) \
+  "(" x " IS NOT NULL AND (" x " NOT GLOB" \
+  " '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'" \
+  " OR strftime('%Y-%m-%dT%H:%M:%fZ', " x ", '+0 days') IS NOT " x " OR " x " < '0001'))"
 
 /* One invariant: its name, what its ids name, and a query of the ids that
 ** break it (column id). */
@@ -277,6 +289,23 @@ static const CfCheckDef aCheck[] = {
    " WHERE " CF_TEXT_NUL("workflow_id")
    " UNION ALL"
    " SELECT 'workflow ' || name FROM workflow_definitions WHERE " CF_TEXT_JSON("steps")},
+  {"timestamps", "rows",
+   "SELECT 'conversation ' || id AS id FROM chat_conversations"
+   " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("updated_at") " OR " CF_TIME_BAD("pinned_at")
+   "    OR " CF_TIME_BAD("archived_at") " OR " CF_TIME_BAD("deleted_at") " OR " CF_TIME_BAD("last_message_at")
+   " UNION ALL"
+   " SELECT 'message ' || id FROM chat_messages"
+   " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("streamed_at")
+   " UNION ALL"
+   " SELECT 'run ' || id FROM workflow_runs"
+   " WHERE " CF_TIME_BAD("started_at") " OR " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("updated_at")
+   "    OR " CF_TIME_BAD("completed_at") " OR " CF_TIME_BAD("lease_expires_at") " OR " CF_TIME_BAD("expires_at")
+   " UNION ALL"
+   " SELECT 'event ' || id FROM workflow_run_events WHERE " CF_TIME_BAD("created_at")
+   " UNION ALL"
+   " SELECT 'proposal ' || id FROM workflow_proposals"
+   " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("approved_at") " OR " CF_TIME_BAD("validated_at")
+   "    OR " CF_TIME_BAD("rejected_at")},
   /* The two pragmas read the main schema only: without one they read the
   ** temp schema too, and once a connection has touched it SQLite 3.40
   ** cannot checkpoint a WAL it switches to (database table is locked). */

@@ -174,6 +174,22 @@ INSERT INTO workflow_interrupts (workflow_id, data) VALUES ('ext' || char(0) || 
 DROP VIEW chatflow_lone_surrogate_globs;
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- timestamps that name no time or are in year 0000, as a 0.1 database may
+-- hold them (its triggers checked the form only): February 30 on a
+-- conversation, month 13 on a run, year 0000 on a proposal; a leap day
+-- and year 0001 are fine
+BEGIN;
+SELECT add_proposal(1, 'pillar', 'Bread');
+DROP TRIGGER chat_conversations_time_update;
+DROP TRIGGER workflow_runs_check_update;
+DROP TRIGGER workflow_proposals_text_update;
+UPDATE chat_conversations SET pinned_at = '2026-02-30T00:00:00.000Z' WHERE id = 1;
+UPDATE chat_conversations SET archived_at = '2024-02-29T00:00:00.000Z' WHERE id = 2;
+UPDATE workflow_runs SET lease_expires_at = '2026-13-01T00:00:00.000Z' WHERE id = 1;
+UPDATE workflow_runs SET completed_at = '0001-01-01T00:00:00.000Z' WHERE id = 3;
+UPDATE workflow_proposals SET created_at = '0000-01-01T00:00:00.000Z' WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- a run of a workflow that does not exist (foreign keys off)
 BEGIN;
 DROP TRIGGER workflow_runs_check_update;
