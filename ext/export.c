@@ -972,6 +972,22 @@ static int cfImportRuns(CfImport *pI, const char *zArr, int nArr) {
       rc = cfImportError(pI, "%s.status: invalid status '%q' (expected " CF_RUN_STATUSES ")",
                          zPath, aCell[RN_STATUS].z);
     }
+    if (rc == SQLITE_OK) {
+      /* a workflow this database does not define: named, before any row
+      ** is written (the schema's own message cannot name it) */
+      sqlite3_stmt *pWf = 0;
+      rc = cfStmtText(pI->p, "SELECT 1 FROM workflow_definitions WHERE name = ?1", &pWf);
+      if (rc == SQLITE_OK) {
+        sqlite3_bind_text(pWf, 1, aCell[RN_WORKFLOW].z, aCell[RN_WORKFLOW].n, SQLITE_STATIC);
+        rc = sqlite3_step(pWf);
+        rc = rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
+      }
+      cfStmtDone(pI->p, pWf);
+      if (rc == SQLITE_NOTFOUND) {
+        rc = cfImportError(pI, "%s.workflow: unknown workflow '%q' (this database has no such definition:"
+                           " insert it into workflow_definitions first)", zPath, aCell[RN_WORKFLOW].z);
+      }
+    }
     if (rc == SQLITE_OK && aCell[RN_CHECKPOINT_TYPE].eType == SQLITE_TEXT) {
       if (strcmp(aCell[RN_CHECKPOINT_TYPE].z, "blob") != 0 && strcmp(aCell[RN_CHECKPOINT_TYPE].z, "text") != 0) {
         rc = cfImportError(pI, "%s.checkpoint_type: invalid type '%q' (expected blob, text)", zPath,
