@@ -491,6 +491,48 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
         rc = cfImportError(pI, "%s%s%s nests deeper than %d levels", zPath, zDot, zKey, CF_MAX_JSON_DEPTH);
         break;
       }
+      if (eKind != CF_IK_TEXT && !aField[i].bPart) {
+        /* a key twice in one object, at any depth: refused as chatflow's
+        ** options refuse it (SQLite reads the first, most readers the
+        ** last), so that an import stores no JSON add_message would not */
+        char zWhat[160];
+        char *zErr = 0;
+        sqlite3_snprintf((int)sizeof(zWhat), zWhat, "import: %s%s%s", zPath, zDot, zKey);
+        if (n <= CF_MAX_JSON_BYTES) {
+          rc = cfJsonCheckAs(pI->p, z, n, zWhat, &zErr);
+        } else {
+          /* larger than an argument may be (a run's state grows by
+          ** merges): SQLite compares the keys, decoded */
+          sqlite3_stmt *pDup = 0;
+          rc = cfStmtText(pI->p,
+                          "SELECT key FROM json_tree(?1) WHERE typeof(key) = 'text'"
+                          " GROUP BY parent, key HAVING count(*) > 1 LIMIT 1", &pDup);
+          if (rc == SQLITE_OK) {
+            sqlite3_bind_text(pDup, 1, z, n, SQLITE_STATIC);
+            rc = sqlite3_step(pDup);
+            if (rc == SQLITE_ROW) {
+              const char *zDupKey = (const char *)sqlite3_column_text(pDup, 0);
+              int nDupKey = sqlite3_column_bytes(pDup, 0);
+              if (nDupKey > 40) { /* at most 40 bytes, cut between characters */
+                nDupKey = 40;
+                while (nDupKey > 0 && zDupKey && (zDupKey[nDupKey] & 0xc0) == 0x80) nDupKey--;
+              }
+              zErr = zDupKey ? sqlite3_mprintf("chatflow: %s has the key \"%.*s\" twice in one object", zWhat,
+                                               nDupKey, zDupKey)
+                             : 0;
+              rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+            } else if (rc == SQLITE_DONE) {
+              rc = SQLITE_OK;
+            }
+          }
+          cfStmtDone(pI->p, pDup);
+        }
+        if (zErr) {
+          sqlite3_free(pI->zErr);
+          pI->zErr = zErr;
+        }
+        if (rc != SQLITE_OK) break;
+      }
       rc = cfCellText(pCell, z, n);
     }
   }

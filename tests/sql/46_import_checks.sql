@@ -42,6 +42,13 @@ SELECT count(*) FROM chat_conversations;
 SELECT import_conversation('c', replace(export_conversation(1), '"role":"user"', '"role":"user","role":"system"')); -- error
 SELECT import_conversation('c', replace(export_conversation(1), '"title":"Sourdough"', '"title":"Sourdough","title":"Evil"')); -- error
 SELECT import_conversation('c', replace(export_conversation(1), '"format":', '"format":"chatflow.conversation.v1","format":')); -- error
+-- a key twice inside a JSON field, at any depth (add_message and
+-- create_conversation refuse it in their options; raw SQL may have stored
+-- it, and the export writes it as it is); keys compared decoded
+SELECT import_conversation('c', json_set(export_conversation(1), '$.conversation.metadata', json('{"x": 1, "x": 2}'))); -- error
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[0].metadata', json('{"a": {"b": 1, "b": 2}}'))); -- error
+SELECT import_conversation('c', json_set(export_conversation(1), '$.messages[0].parts', json('[{"type": "text", "text": "a", "text": "b"}]'))); -- error
+SELECT import_conversation('c', json_set(export_conversation(1), '$.conversation.context', json('{"p\u0061rts": 1, "parts": 2}'))); -- error
 SELECT count(*) FROM chat_conversations;
 -- the conversation's fields
 SELECT import_conversation('c', json_set(export_conversation(1), '$.conversation.model', printf('%.201c', 'm'))); -- error
@@ -92,3 +99,14 @@ SELECT count(*) FROM conversation_list WHERE owner = 'acme' OR owner = 'zeta';
 SELECT count(*) FROM search_messages WHERE query = 'sourdough' OR query = 'third';
 SELECT count(*) FROM search_messages; -- error
 SELECT count(*) FROM search_messages('sourdough', ''); -- error
+
+-- a JSON field larger than an argument may be (a run's state grows by
+-- merges past 1 MiB) imports, and a key twice in it is found too
+SELECT create_conversation('big', 'Big state');
+SELECT start_run(last_insert_rowid(), 'topical_map');
+SELECT length(merge_run_state((SELECT max(id) FROM workflow_runs), json_object('a', printf('%.700000c', 'x'))));
+SELECT length(merge_run_state((SELECT max(id) FROM workflow_runs), json_object('b', printf('%.700000c', 'y'))));
+SELECT import_conversation('big2', export_conversation((SELECT id FROM chat_conversations WHERE owner = 'big'))) > 0;
+SELECT length(state) FROM workflow_runs WHERE conversation_id = (SELECT id FROM chat_conversations WHERE owner = 'big2');
+SELECT import_conversation('big3', replace(export_conversation(8), '"state":{"a"', '"state":{"dup":1,"dup":2,"a"')); -- error
+SELECT count(*) FROM chat_conversations WHERE owner = 'big3';
