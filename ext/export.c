@@ -1393,6 +1393,13 @@ static void cfImportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     rc = cfImportError(&imp, "conversation.visibility: invalid visibility '%q' (expected private, public)",
                        aConv[CV_VISIBILITY].z);
   }
+  if (rc == SQLITE_OK && aConv[CV_FORKED_AT_SEQ].eType == SQLITE_INTEGER &&
+      (aConv[CV_FORKED_AT_SEQ].i < 0 || aConv[CV_FORKED_AT_SEQ].i > CF_MAX_ID)) {
+    /* a seq, as fork_conversation writes it (0: a fork of a conversation
+    ** without messages) */
+    rc = cfImportError(&imp, "conversation.forked_at_seq must be a seq from 0 to %lld, got %lld", CF_MAX_ID,
+                       aConv[CV_FORKED_AT_SEQ].i);
+  }
   {
     /* the limits create_conversation applies (cfTextLimitError) */
     static const struct { int iField; const char *zWhat; int nMax; int bNonEmpty; } aLimit[] = {

@@ -110,3 +110,14 @@ SELECT import_conversation('big2', export_conversation((SELECT id FROM chat_conv
 SELECT length(state) FROM workflow_runs WHERE conversation_id = (SELECT id FROM chat_conversations WHERE owner = 'big2');
 SELECT import_conversation('big3', replace(export_conversation(8), '"state":{"a"', '"state":{"dup":1,"dup":2,"a"')); -- error
 SELECT count(*) FROM chat_conversations WHERE owner = 'big3';
+
+-- forked_at_seq is a seq, as fork_conversation writes it (0: the fork of
+-- a conversation without messages)
+SELECT create_conversation('fk0', 'Empty');
+SELECT fork_conversation(last_insert_rowid()) > 0;
+SELECT import_conversation('fk1', export_conversation((SELECT id FROM chat_conversations WHERE owner = 'fk0' AND forked_at_seq = 0))) > 0;
+SELECT forked_at_seq FROM chat_conversations WHERE owner = 'fk1';
+SELECT import_conversation('fk', json_set(export_conversation(1), '$.conversation.key', NULL, '$.conversation.forked_at_seq', -5)); -- error
+SELECT import_conversation('fk', json_set(export_conversation(1), '$.conversation.key', NULL, '$.conversation.forked_at_seq', 9007199254740992)); -- error
+SELECT import_conversation('fk', json_set(export_conversation(1), '$.conversation.key', NULL, '$.conversation.forked_at_seq', 9007199254740991)) > 0;
+SELECT forked_at_seq FROM chat_conversations WHERE owner = 'fk';
