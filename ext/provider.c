@@ -1021,6 +1021,21 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
   return zErr;
 }
 
+/* White space around a key or a header line: space, tab, CR, LF. */
+static int cfIsBlank(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* Whether z[0..n-1] holds a control character other than tab (CR, LF,
+** ESC, DEL ...): in a header it would break the request. */
+static int cfHasControl(const char *z, int n) {
+  for (int i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)z[i];
+    if ((ch < 0x20 && ch != '\t') || ch == 0x7f) return 1;
+  }
+  return 0;
+}
+
 /* Phase 2: one POST of zBody; fills c or returns an error message. */
 static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   CfHttpRequest req;
@@ -1048,20 +1063,51 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   }
   azHeader[nHeader++] = "Content-Type: application/json";
   azHeader[nHeader++] = c->pStream ? "Accept: text/event-stream" : "Accept: application/json";
-  if (c->zKeyEnv && getenv(c->zKeyEnv) && getenv(c->zKeyEnv)[0]) {
-    zAuth = sqlite3_mprintf("Authorization: Bearer %s", getenv(c->zKeyEnv));
-    azHeader[nHeader++] = zAuth;
+  if (c->zKeyEnv && getenv(c->zKeyEnv)) {
+    /* the key without the white space around it (a line end kept by an
+    ** env file written with CRLFs): sent as is, a CR or LF would end the
+    ** header early and break the request, and a server that trims the
+    ** value would echo a key the redaction does not find */
+    const char *zKey = getenv(c->zKeyEnv);
+    int nKey;
+    while (cfIsBlank(*zKey)) zKey++;
+    nKey = (int)strlen(zKey);
+    while (nKey > 0 && cfIsBlank(zKey[nKey - 1])) nKey--;
+    if (cfHasControl(zKey, nKey)) {
+      return sqlite3_mprintf("chatflow: provider: the API key in the environment variable %s contains a"
+                             " control character (a line break?); nothing was sent", c->zKeyEnv);
+    }
+    if (nKey > 0) {
+      zAuth = sqlite3_mprintf("Authorization: Bearer %.*s", nKey, zKey);
+      if (zAuth == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
+      azHeader[nHeader++] = zAuth;
+    }
   }
   iExtra = nHeader;
   if (c->zHeadersEnv && getenv(c->zHeadersEnv)) {
-    /* "Name: value" lines, newline-separated */
+    /* "Name: value" lines, ended by LF, CRLF or CR, each without the white
+    ** space around it (as for the key) */
     char *q;
     zExtra = sqlite3_mprintf("%s", getenv(c->zHeadersEnv));
     for (q = zExtra; q && *q && nHeader < 32;) {
-      char *zLine = q;
-      while (*q && *q != '\n') q++;
+      char *zLine = q, *zEnd;
+      while (*q && *q != '\n' && *q != '\r') q++;
+      zEnd = q;
       if (*q) *q++ = 0;
-      if (zLine[0] && strchr(zLine, ':')) azHeader[nHeader++] = zLine;
+      while (cfIsBlank(*zLine)) zLine++;
+      while (zEnd > zLine && cfIsBlank(zEnd[-1])) *--zEnd = 0;
+      if (zLine[0] && strchr(zLine, ':')) {
+        if (cfHasControl(zLine, (int)strlen(zLine))) {
+          sqlite3_free(zExtra);
+          if (zAuth) {
+            memset(zAuth, 0, strlen(zAuth));
+            sqlite3_free(zAuth);
+          }
+          return sqlite3_mprintf("chatflow: provider: a header line in the environment variable %s"
+                                 " contains a control character; nothing was sent", c->zHeadersEnv);
+        }
+        azHeader[nHeader++] = zLine;
+      }
     }
   }
   req.zUrl = zUrl;

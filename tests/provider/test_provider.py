@@ -314,6 +314,42 @@ class TestRequest(Base):
         self.complete()
         self.assertNotIn("OpenAI-Organization", headers_of(SRV.requests[-1]))
 
+    def test_line_ends_and_white_space_in_key_and_headers(self):
+        # an env file written with CRLFs leaves a CR at the end of each value:
+        # sent as is it ended the header early and broke the request (the
+        # body was lost: HTTP 400), so the white space around the key and
+        # around each header line is not sent; lines end with LF, CRLF or CR
+        os.environ[KEY_ENV] = " \t" + KEY + "\r\n"
+        os.environ["CHATFLOW_TEST_HEADERS"] = ("OpenAI-Organization: org-acme\r\n"
+                                               "OpenAI-Project: proj_42 \rX-Trace:  t-1\t\r\n")
+        self.q("SELECT chatflow_config('llm.extra_headers_env', 'CHATFLOW_TEST_HEADERS')")
+        self.assertIsInstance(self.complete(), int)
+        h = headers_of(SRV.requests[-1])
+        self.assertEqual(h["Authorization"], "Bearer " + KEY)
+        self.assertEqual([h["OpenAI-Organization"], h["OpenAI-Project"], h["X-Trace"]],
+                         ["org-acme", "proj_42", "t-1"])
+        self.assertEqual(json.loads(self.body())["messages"][-1], {"role": "user", "content": "Hello"})
+        # a key of white space only is no key
+        os.environ[KEY_ENV] = " \r\n"
+        self.complete()
+        self.assertNotIn("Authorization", headers_of(SRV.requests[-1]))
+        # a line break or another control character inside the key or a
+        # header line is refused, naming the variable (never the key), and
+        # nothing is sent
+        SRV.reset()
+        before = snapshot(self.db)
+        os.environ[KEY_ENV] = KEY[:10] + "\nX-Injected: 1\n" + KEY[10:]
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: provider: the API key in the environment variable %s contains"
+                         " a control character (a line break?); nothing was sent" % KEY_ENV)
+        os.environ[KEY_ENV] = KEY
+        os.environ["CHATFLOW_TEST_HEADERS"] = "X-Trace: t\x1b[31m-1"
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: provider: a header line in the environment variable"
+                         " CHATFLOW_TEST_HEADERS contains a control character; nothing was sent")
+        self.assertEqual(SRV.requests, [])
+        self.assertEqual(snapshot(self.db), before)
+
     def test_base_url_trailing_slash(self):
         self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url + "/",))
         self.complete()
