@@ -705,7 +705,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     return sqlite3_mprintf("chatflow: provider stream sent malformed JSON (%d bytes)", (int)n);
   }
   json_tokener_free(tok);
-  if (json_object_object_get_ex(pRoot, "error", &pVal)) {
+  if (json_object_object_get_ex(pRoot, "error", &pVal) && pVal != 0 /* "error": null is none */) {
     struct json_object *pMsg = 0;
     const char *zMsg = json_object_is_type(pVal, json_type_string) ? json_object_get_string(pVal)
                        : json_object_object_get_ex(pVal, "message", &pMsg) ? json_object_get_string(pMsg)

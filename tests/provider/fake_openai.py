@@ -83,6 +83,9 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
                                the body written 7 bytes at a time (so CRLFs and
                                lines are cut between writes), [DONE] without the
                                blank line after it
+    mode-stream-nulls          the normal stream, every chunk with "usage": null
+                               (as OpenAI sends it with include_usage) and
+                               "error": null
     mode-stream-bom            the normal stream after a UTF-8 BOM (EF BB BF),
                                the BOM cut between two writes, and an empty
                                "data:" event (a keep-alive) before every event
@@ -437,6 +440,9 @@ def _stream_handler_methods():
         if mode == "mode-stream-sse":
             self.sse_framing = True
             message = {"role": "assistant", "content": "echo: %s" % last}
+        elif mode == "mode-stream-nulls":
+            self.sse_nulls = True
+            message = {"role": "assistant", "content": "echo: %s" % last}
         elif mode == "mode-stream-bom":
             self.sse_bom = True
             message = {"role": "assistant", "content": "echo: %s" % last}
@@ -502,6 +508,8 @@ def _stream_handler_methods():
         self.close_connection = True
         base = {"id": "chatcmpl-fake-%d" % num, "object": "chat.completion.chunk",
                 "created": CREATED, "model": model}
+        if getattr(self, "sse_nulls", False):
+            base.update(usage=None, error=None)
 
         def chunk(delta, fin=None):
             return dict(base, choices=[{"index": 0, "delta": delta, "logprobs": None,

@@ -1439,6 +1439,17 @@ class TestStream(TestConcurrency):
         self.assertEqual(meta, {"model": "mode-stream-sse", "tokens": {"input": 11, "output": 7, "total": 18},
                                 "finish_reason": "stop", "streamed": True})
 
+    def test_stream_null_usage_and_error_members(self):
+        # "usage": null in every chunk but the usage chunk (OpenAI with
+        # include_usage) and "error": null are no usage and no error: the
+        # null error failed the stream ("provider stream failed: unknown error")
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-nulls"}))
+        meta = r["metadata"]
+        self.assertIsInstance(meta.pop("duration_ms"), int)
+        self.assertEqual((r["content"], r["parts"], r["tokens"]), ("echo: Hello", None, 7))
+        self.assertEqual(meta, {"model": "mode-stream-nulls", "tokens": {"input": 11, "output": 7, "total": 18},
+                                "finish_reason": "stop", "streamed": True})
+
     def test_stream_bom_keepalive_plain_json_index(self):
         # a leading BOM is no part of the body (cut between writes here),
         # an event of empty data (a keep-alive) is skipped
