@@ -26,7 +26,7 @@
 **      deleted meanwhile; without one, to the active run), type
 **      'assistant_response', tokens = usage.completion_tokens, metadata
 **      {model, tokens {input, output, total}, duration_ms, finish_reason};
-**      reasoning_content becomes a "reasoning" part, a non-empty content a
+**      reasoning_content (else reasoning) becomes a "reasoning" part, a non-empty content a
 **      "text" part, each of tool_calls a {"type": "tool-call", "id",
 **      "name", "arguments"} part (no parts for a reply that is only its
 **      text; content '' when the message's is null or empty).  A
@@ -250,6 +250,20 @@ static char *cfDuplicateCallError(struct json_object *pParts) {
   return sqlite3_mprintf("chatflow: provider response tool_calls[%d] has the id of tool_calls[%d]", iDup, iFirst);
 }
 
+/* The thinking of a reply's message (or of a stream's delta) in *ppVal
+** (borrowed), or 0: "reasoning_content" (DeepSeek, vLLM before 0.10,
+** llama.cpp), else "reasoning" (Ollama, OpenRouter, vLLM from 0.10), when
+** it is a string.  One of the two only: a server that sends both sends the
+** same text twice. */
+static void cfReasoningOf(struct json_object *pMsg, struct json_object **ppVal) {
+  *ppVal = 0;
+  if ((json_object_object_get_ex(pMsg, "reasoning_content", ppVal) && json_object_is_type(*ppVal, json_type_string)) ||
+      (json_object_object_get_ex(pMsg, "reasoning", ppVal) && json_object_is_type(*ppVal, json_type_string))) {
+    return;
+  }
+  *ppVal = 0;
+}
+
 static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
   struct json_tokener *tok = json_tokener_new_ex(64);
   struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
@@ -303,8 +317,7 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     /* parts: reasoning_content and tool_calls, as chatflow message parts */
     struct json_object *pParts = json_object_new_array(); /* owned */
     struct json_object *pReason = 0, *pCalls = 0;          /* borrowed */
-    if (json_object_object_get_ex(pMsg, "reasoning_content", &pReason) &&
-        json_object_is_type(pReason, json_type_string) && json_object_get_string_len(pReason) > 0) {
+    if ((cfReasoningOf(pMsg, &pReason), pReason) && json_object_get_string_len(pReason) > 0) {
       struct json_object *pPart = json_object_new_object();
       json_object_object_add(pPart, "type", json_object_new_string("reasoning"));
       json_object_object_add(pPart, "text", json_object_get(pReason));
@@ -738,7 +751,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
   if (!json_object_object_get_ex(pChoice, "delta", &pDelta) || !json_object_is_type(pDelta, json_type_object)) {
     goto done;
   }
-  if (json_object_object_get_ex(pDelta, "reasoning_content", &pVal) && json_object_is_type(pVal, json_type_string)) {
+  if ((cfReasoningOf(pDelta, &pVal), pVal)) {
     if (s->pReason == 0) s->pReason = sqlite3_str_new(0);
     sqlite3_str_append(s->pReason, json_object_get_string(pVal), json_object_get_string_len(pVal));
   }

@@ -51,7 +51,9 @@ The requested model name chooses the mode of that request:
     mode-nochoices       HTTP 200, "choices": []
     mode-nocontent       HTTP 200, a message with "content": "" and nothing else
     mode-tools           HTTP 200, content null and two tool_calls, finish_reason "tool_calls"
-    mode-reasoning       HTTP 200, reasoning_content and content
+    mode-reasoning[:FIELD] HTTP 200, reasoning_content and content; with :reasoning the
+                         thinking in "reasoning" instead (Ollama, OpenRouter, vLLM from
+                         0.10), with :both in both fields
     mode-length          HTTP 200, finish_reason "length", no usage member
     mode-title           HTTP 200, content '  "Bakery topical map"\\n' (for generate_title)
     mode-long-title      HTTP 200, content '  "ab\\n' + 'ab ' * 65 + a family emoji (seven
@@ -348,9 +350,10 @@ class _Handler(BaseHTTPRequestHandler):
                      "function": {"name": "get_time", "arguments": "{}"}}]},
                 finish="tool_calls", n=num))
         elif mode == "mode-reasoning":
-            self._send(200, self._completion(model, {
-                "role": "assistant", "content": "Croissants.",
-                "reasoning_content": "The user runs a bakery."}, n=num))
+            message = {"role": "assistant", "content": "Croissants."}
+            for field in _reasoning_fields(arg):
+                message[field] = "The user runs a bakery."
+            self._send(200, self._completion(model, message, n=num))
         elif mode == "mode-length":
             self._send(200, self._completion(model, {"role": "assistant", "content": "cut sh"},
                                              finish="length", usage=False, n=num))
@@ -482,6 +485,7 @@ def _stream_handler_methods():
         elif mode == "mode-reasoning":
             message = {"role": "assistant", "content": "Croissants.",
                        "reasoning_content": "The user runs a bakery."}
+            self.sse_reasoning = _reasoning_fields(arg)
         elif mode == "mode-length":
             message = {"role": "assistant", "content": "cut sh"}
             finish, usage = "length", False
@@ -518,7 +522,8 @@ def _stream_handler_methods():
         try:
             events = [chunk({"role": "assistant", "content": ""})]
             for piece in _pieces(message.get("reasoning_content") or ""):
-                events.append(chunk({"reasoning_content": piece}))
+                events.append(chunk({field: piece for field in
+                                     getattr(self, "sse_reasoning", ["reasoning_content"])}))
             contents = _pieces(message.get("content") or "", size)
             for piece in contents:
                 events.append(chunk({"content": piece}))
@@ -573,6 +578,12 @@ def _stream_handler_methods():
 
 for _name, _fn in _stream_handler_methods().items():
     setattr(_Handler, _name, _fn)
+
+
+def _reasoning_fields(arg):
+    """mode-reasoning's argument: the fields that carry the thinking."""
+    return {"": ["reasoning_content"], "reasoning": ["reasoning"],
+            "both": ["reasoning_content", "reasoning"]}[arg]
 
 
 def tool_call(call_id, name, arguments):

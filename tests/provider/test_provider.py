@@ -379,6 +379,13 @@ class TestRequest(Base):
         self.complete()
         self.assertEqual(json.loads(self.body())["messages"][-1],
                          {"role": "assistant", "content": "Croissants."})
+        # Ollama, OpenRouter and vLLM (from 0.10) name the field "reasoning";
+        # a server that sends both fields (the same text) gives it once
+        for field in ("reasoning", "both"):
+            r = self.reply(self.complete({"model": "mode-reasoning:" + field}))
+            self.assertEqual((field, r["content"], r["parts"]),
+                             (field, "Croissants.", [{"type": "reasoning", "text": "The user runs a bakery."},
+                                                     {"type": "text", "text": "Croissants."}]))
 
     def test_no_usage(self):
         r = self.reply(self.complete({"model": "mode-length"}))
@@ -1477,6 +1484,11 @@ class TestStream(TestConcurrency):
         self.assertEqual((r["content"], r["parts"]),
                          ("Croissants.", [{"type": "reasoning", "text": "The user runs a bakery."},
                                           {"type": "text", "text": "Croissants."}]))
+        for field in ("reasoning", "both"):
+            r = self.reply(self.complete({"stream": True, "model": "mode-reasoning:" + field}))
+            self.assertEqual((field, r["content"], r["parts"]),
+                             (field, "Croissants.", [{"type": "reasoning", "text": "The user runs a bakery."},
+                                                     {"type": "text", "text": "Croissants."}]))
         r = self.reply(self.complete({"stream": True, "model": "mode-tools"}))
         self.assertEqual((r["content"], r["parts"], r["metadata"]["finish_reason"]),
                          ("", [{"type": "tool-call", "id": "call_1", "name": "get_weather",
