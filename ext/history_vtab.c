@@ -737,11 +737,20 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
     sqlite3_str *pText = sqlite3_str_new(0);
     struct json_object *pCalls = json_object_new_array();
     struct json_object *pResults = json_object_new_array();
+    struct json_object *pSteer = 0; /* a steering-message part that ends the step */
     int nText = 0;
     for (; k < nPart; k++) {
       struct json_object *pPart = json_object_array_get_idx(pParts, k);
       const char *zType = cfPartString(pPart, "type");
       if (zType == 0) continue;
+      if (strcmp(zType, "steering-message") == 0) {
+        /* the AI SDK's user message sent while the answer was generated:
+        ** it ends the step and follows it (and its results) as a user
+        ** message, as convertToModelMessages sends it */
+        pSteer = pPart;
+        k++;
+        break;
+      }
       if (strcmp(zType, "step-start") == 0) {
         if (nText || json_object_array_length(pCalls)) {
           k++;
@@ -840,6 +849,17 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
         bAny = 1;
       }
       sqlite3_free(zText);
+    }
+    if (pSteer) {
+      /* its text parts, one per line (a file part is not sent, as in a user
+      ** message); nothing when it has none */
+      struct json_object *pSteerParts = 0;
+      if (json_object_object_get_ex(pSteer, "parts", &pSteerParts) &&
+          json_object_is_type(pSteerParts, json_type_array)) {
+        char *zSteer = cfMessageText("", pSteerParts, pbOom);
+        if (zSteer && zSteer[0]) cfReplayAdd(pOut, "user", zSteer, 0);
+        sqlite3_free(zSteer);
+      }
     }
     json_object_put(pCalls);
     json_object_put(pResults);

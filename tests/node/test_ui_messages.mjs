@@ -689,3 +689,43 @@ test('docs/ai-sdk.md: convertToModelMessages with ignoreIncompleteToolCalls send
     ['c1'],
   );
 });
+
+test("a steering-message part is sent as the user message convertToModelMessages makes of it", async () => {
+  // ai 7's steering-message: a user message added while the answer was
+  // generated, inside the assistant UIMessage; chat_history_json left it
+  // out, so the model never saw the user's correction
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  addUi(db, conversationId, { id: 'su1', role: 'user', parts: [{ type: 'text', text: 'Weather in Paris?' }] });
+  addUi(db, conversationId, {
+    id: 'sa1',
+    role: 'assistant',
+    parts: [
+      { type: 'step-start' },
+      { type: 'tool-getWeather', toolCallId: 'w1', state: 'output-available', input: { city: 'Paris' }, output: { t: 21 } },
+      { type: 'steering-message', id: 'st1', parts: [{ type: 'text', text: 'Actually, in Fahrenheit please.' }] },
+      { type: 'step-start' },
+      { type: 'text', text: 'It is 70 °F.', state: 'done' },
+    ],
+  });
+  const ui = uiMessages(db, conversationId);
+  await validateUIMessages({ messages: ui });
+  // the AI SDK's model messages, as role and text (or call ids)
+  const sdk = (await convertToModelMessages(ui)).map((m) => [
+    m.role,
+    m.content.map((p) => (p.type === 'text' ? p.text : p.toolCallId)).join('|'),
+  ]);
+  const ours = JSON.parse(value(db, 'SELECT chat_history_json(?)', conversationId)).map((m) => [
+    m.role,
+    m.role === 'tool' ? m.tool_call_id : m.tool_calls ? m.tool_calls.map((c) => c.id).join('|') : m.content,
+  ]);
+  assert.deepEqual(ours, sdk);
+  assert.deepEqual(ours, [
+    ['user', 'Weather in Paris?'],
+    ['assistant', 'w1'],
+    ['tool', 'w1'],
+    ['user', 'Actually, in Fahrenheit please.'],
+    ['assistant', 'It is 70 °F.'],
+  ]);
+  db.close();
+});

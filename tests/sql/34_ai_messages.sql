@@ -73,3 +73,17 @@ SELECT n, (SELECT group_concat(seq, ',') FROM chat_history(2, b.n)),
 INSERT INTO chat_messages (conversation_id, role, content, uid) VALUES (2, 'user', 'y', 'call-msg'); -- error
 UPDATE chat_messages SET uid = 'z' WHERE conversation_id = 2 AND seq = 1; -- error
 INSERT INTO chat_messages (conversation_id, role, content, uid) VALUES (2, 'user', 'y', ''); -- error
+
+-- an AI SDK steering-message part (a user message sent while the answer
+-- was generated): it ends its step and follows it (after the step's tool
+-- results) as a user message, the text of its text parts, as the AI SDK's
+-- convertToModelMessages sends it; without text it sends nothing
+SELECT create_conversation('steer');
+SELECT add_ui_message(3, '{"id": "su1", "role": "user", "parts": [{"type": "text", "text": "Weather in Paris?"}]}');
+SELECT add_ui_message(3, '{"id": "sa1", "role": "assistant", "parts": [{"type": "step-start"},
+  {"type": "tool-getWeather", "toolCallId": "w9", "state": "output-available", "input": {"city": "Paris"}, "output": {"t": 21}},
+  {"type": "steering-message", "id": "st1", "parts": [{"type": "text", "text": "In Fahrenheit,"}, {"type": "file", "mediaType": "image/png", "url": "https://x.example/a.png"}, {"type": "text", "text": "please."}]},
+  {"type": "step-start"}, {"type": "text", "text": "It is 70 F."},
+  {"type": "steering-message", "id": "st2", "parts": [{"type": "file", "mediaType": "image/png", "url": "https://x.example/b.png"}]},
+  {"type": "steering-message", "id": "st3", "parts": [{"type": "text", "text": "Thanks!"}]}]}');
+SELECT chat_history_json(3);
