@@ -810,6 +810,12 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
         if (json_object_object_get_ex(pFn, "arguments", &pX) && json_object_is_type(pX, json_type_string)) {
           if (pC->pArgs == 0) pC->pArgs = sqlite3_str_new(0);
           sqlite3_str_append(pC->pArgs, json_object_get_string(pX), json_object_get_string_len(pX));
+        } else if (pX) {
+          /* an object (some servers send the arguments whole): its JSON
+          ** text, as a reply without streaming stores it */
+          if (pC->pArgs == 0) pC->pArgs = sqlite3_str_new(0);
+          sqlite3_str_appendall(pC->pArgs, json_object_to_json_string_ext(
+                                               pX, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         }
       }
     }

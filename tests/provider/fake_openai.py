@@ -97,6 +97,8 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
                                delta, each call's first delta with its own id
                                (as Ollama, LiteLLM and Gemini gateways stream
                                a parallel batch)
+    mode-stream-object-args    mode-tools' two calls, each in one delta whose
+                               function.arguments is a JSON object, not its text
     mode-stream-reversed       mode-tools' two calls streamed index 1 first,
                                then index 0 (each with its own deltas)
     mode-stream-many:N         N calls get_time, ids call_1 .. call_N, all with
@@ -458,6 +460,11 @@ def _stream_handler_methods():
                 tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
                 tool_call("call_2", "get_time", "{}")]}
             finish, self.sse_index0 = "tool_calls", True
+        elif mode == "mode-stream-object-args":
+            message = {"role": "assistant", "content": None, "tool_calls": [
+                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
+                tool_call("call_2", "get_time", "{}")]}
+            finish, self.sse_object_args = "tool_calls", True
         elif mode == "mode-stream-reversed":
             message = {"role": "assistant", "content": None, "tool_calls": [
                 tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
@@ -533,6 +540,11 @@ def _stream_handler_methods():
             for i, call in calls:
                 fn = call.get("function") or {}
                 args = fn.get("arguments") or ""
+                if getattr(self, "sse_object_args", False):
+                    events.append(chunk({"tool_calls": [{"index": i, "id": call.get("id"), "type": "function",
+                                                         "function": {"name": fn.get("name"),
+                                                                      "arguments": json.loads(args)}}]}))
+                    continue
                 events.append(chunk({"tool_calls": [{"index": 0 if getattr(self, "sse_index0", False)
                                                      else getattr(self, "sse_index", i),
                                                      "id": call.get("id"), "type": "function",

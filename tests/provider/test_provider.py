@@ -1516,6 +1516,15 @@ class TestStream(TestConcurrency):
         r = self.reply(self.complete({"stream": True}))
         self.assertEqual(r["content"], "echo: noon")
 
+    def test_stream_arguments_as_an_object(self):
+        # a server that streams arguments as an object gets its JSON text, as
+        # without streaming (they were stored as "")
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-object-args"}))
+        self.assertEqual(r["parts"], [{"type": "tool-call", "id": "call_1", "name": "get_weather",
+                                       "arguments": '{"city":"Paris"}'},
+                                      {"type": "tool-call", "id": "call_2", "name": "get_time",
+                                       "arguments": "{}"}])
+
     def test_stream_calls_in_index_order(self):
         # a server that begins index 1 before index 0: the calls are stored
         # in the order of their index, as a reply that did not stream gives
