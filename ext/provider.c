@@ -1055,6 +1055,21 @@ static int cfHasControl(const char *z, int n) {
   return 0;
 }
 
+/* Whether a body is a JSON object with an "error" member that is not null. */
+static int cfBodyHasError(const char *zBody, size_t nBody) {
+  struct json_tokener *tok;
+  struct json_object *pRoot = 0, *pErr = 0;
+  int bErr;
+  if (zBody == 0 || nBody == 0 || nBody > 0x7fffffff) return 0;
+  tok = json_tokener_new();
+  if (tok == 0) return 0;
+  pRoot = json_tokener_parse_ex(tok, zBody, (int)nBody);
+  json_tokener_free(tok);
+  bErr = json_object_object_get_ex(pRoot, "error", &pErr) && pErr != 0;
+  json_object_put(pRoot);
+  return bErr;
+}
+
 /* Phase 2: one POST of zBody; fills c or returns an error message. */
 static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   CfHttpRequest req;
@@ -1167,6 +1182,22 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
         zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
       } else {
         zErr = cfParseCompletion(resp.zBody, resp.nBody, c);
+        if (zErr && strncmp(zErr, "chatflow: provider response has no ", strlen("chatflow: provider response has no ")) == 0 &&
+            cfBodyHasError(resp.zBody, resp.nBody)) {
+          /* a gateway that reports a failure with a 2xx status and an
+          ** OpenAI error body: its message, as for an HTTP error */
+          char *zMsg;
+          size_t nMax;
+          cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
+          zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
+          cfRedactHeaders(zMsg, azHeader, iExtra, nHeader, zAuth);
+          cfCutUtf8(zMsg, nMax);
+          if (zMsg && zMsg[0]) {
+            sqlite3_free(zErr);
+            zErr = sqlite3_mprintf("chatflow: provider returned an error with HTTP %ld: %s", resp.iStatus, zMsg);
+          }
+          sqlite3_free(zMsg);
+        }
       }
       break;
     case CF_HTTP_FAIL_STOPPED:

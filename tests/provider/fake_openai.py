@@ -28,6 +28,8 @@ The requested model name chooses the mode of that request:
                          `connections` and `requests` then show whether anything reached it
     mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
                          (a careless proxy), to check that the key never reaches an error
+    mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an
+                         "error" member whose message quotes the Authorization header
     mode-500             HTTP 500 with an error body (type "server_error")
     mode-slow-500[:MS]   the same after MS milliseconds (default 3000)
     mode-401             HTTP 401 with an error body ("Incorrect API key provided")
@@ -276,6 +278,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
+        elif mode == "mode-200-error":
+            # a gateway that reports a failure with status 200 (OpenRouter's
+            # mid-generation errors), its choice empty, and echoes the key
+            self._send(200, {"id": "gen-1", "choices": [{"index": 0, "message": {"role": "assistant",
+                                                                                  "content": ""},
+                                                          "finish_reason": "error"}],
+                             "error": {"message": "Provider disconnected (Authorization=%s)"
+                                       % self.headers.get("Authorization"), "code": 502}})
         elif mode == "mode-echo-auth":
             self._error(400, "Bad header: Authorization=%s" % self.headers.get("Authorization"),
                         "invalid_request_error", None)

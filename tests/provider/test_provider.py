@@ -521,6 +521,11 @@ class TestFailures(Base):
                             "chatflow: provider response has no choices")
         self.expect_failure({"model": "mode-nocontent"},
                             "chatflow: provider response has no content")
+        # a 2xx body with an OpenAI error member: its message, the key redacted
+        # (it said "provider response has no content")
+        self.expect_failure({"model": "mode-200-error"},
+                            "chatflow: provider returned an error with HTTP 200: Provider disconnected"
+                            " (Authorization=Bearer ***)")
         self.expect_failure({"model": "mode-drop"},
                             "chatflow: provider call failed: Empty reply from server")
         # the reply passes the text gate of every JSON argument: never cut
