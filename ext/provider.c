@@ -264,6 +264,20 @@ static void cfReasoningOf(struct json_object *pMsg, struct json_object **ppVal) 
   *ppVal = 0;
 }
 
+static void cfCutUtf8(char *z, size_t nMax);
+
+/* The error of a reply that is a refusal (OpenAI's "refusal" instead of
+** content): nothing is stored, as for a reply without content, but the
+** message says the model refused, with its text (controls escaped, at most
+** 300 bytes). */
+static char *cfRefusalError(const char *z, int n) {
+  char *zShow = cfUtf8Show(z, n), *zErr;
+  cfCutUtf8(zShow, 300);
+  zErr = sqlite3_mprintf("chatflow: provider refused to answer: %s", zShow ? zShow : "");
+  sqlite3_free(zShow);
+  return zErr;
+}
+
 static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
   struct json_tokener *tok = json_tokener_new_ex(64);
   struct json_object *pRoot, *pChoices = 0, *pChoice, *pMsg = 0, *pVal = 0, *pUsage = 0; /* pRoot owned; rest borrowed */
@@ -381,7 +395,13 @@ static char *cfParseCompletion(const char *zBody, size_t nBody, CfCall *c) {
     if (zErr) goto done;
   }
   if ((c->zContent == 0 || c->zContent[0] == 0) && c->zParts == 0) {
-    zErr = sqlite3_mprintf("chatflow: provider response has no content");
+    /* OpenAI's refusal (content null, the text in "refusal"): said so */
+    if (json_object_object_get_ex(pMsg, "refusal", &pVal) && json_object_is_type(pVal, json_type_string) &&
+        json_object_get_string_len(pVal) > 0) {
+      zErr = cfRefusalError(json_object_get_string(pVal), json_object_get_string_len(pVal));
+    } else {
+      zErr = sqlite3_mprintf("chatflow: provider response has no content");
+    }
     goto done;
   }
   if (json_object_object_get_ex(pChoice, "finish_reason", &pVal) && json_object_is_type(pVal, json_type_string)) {
@@ -572,6 +592,7 @@ typedef struct CfStream {
   int bDone;                 /* [DONE] seen */
   char *zErr;                /* the failure, sqlite3_malloc'd */
   sqlite3_str *pReason;      /* reasoning_content, joined */
+  sqlite3_str *pRefusal;     /* refusal, joined (OpenAI's, instead of content) */
   CfStreamCall aCall[CF_STREAM_CALLS];
   int nCall;
   int aSlot[CF_STREAM_CALLS]; /* a delta's index -> 1 + its call in aCall (0: none yet) */
@@ -584,6 +605,7 @@ static void cfStreamFree(CfStream *s) {
   free(s->zData);
   sqlite3_free(s->zErr);
   sqlite3_free(sqlite3_str_finish(s->pReason));
+  sqlite3_free(sqlite3_str_finish(s->pRefusal));
   for (int i = 0; i < s->nCall; i++) {
     sqlite3_free(s->aCall[i].zId);
     sqlite3_free(s->aCall[i].zName);
@@ -754,6 +776,10 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
   if ((cfReasoningOf(pDelta, &pVal), pVal)) {
     if (s->pReason == 0) s->pReason = sqlite3_str_new(0);
     sqlite3_str_append(s->pReason, json_object_get_string(pVal), json_object_get_string_len(pVal));
+  }
+  if (json_object_object_get_ex(pDelta, "refusal", &pVal) && json_object_is_type(pVal, json_type_string)) {
+    if (s->pRefusal == 0) s->pRefusal = sqlite3_str_new(0);
+    sqlite3_str_append(s->pRefusal, json_object_get_string(pVal), json_object_get_string_len(pVal));
   }
   if (json_object_object_get_ex(pDelta, "tool_calls", &pVal) && json_object_is_type(pVal, json_type_array)) {
     for (size_t i = 0; i < json_object_array_length(pVal) && zErr == 0; i++) {
@@ -1010,7 +1036,9 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
   }
   if (zErr == 0) zErr = cfDuplicateCallError(pParts);
   if (zErr == 0 && s->nContent == 0 && json_object_array_length(pParts) == 0) {
-    zErr = sqlite3_mprintf("chatflow: provider response has no content");
+    zErr = s->pRefusal && sqlite3_str_length(s->pRefusal) > 0
+               ? cfRefusalError(sqlite3_str_value(s->pRefusal), sqlite3_str_length(s->pRefusal))
+               : sqlite3_mprintf("chatflow: provider response has no content");
   }
   if (zErr) {
     json_object_put(pParts);

@@ -28,6 +28,8 @@ The requested model name chooses the mode of that request:
                          `connections` and `requests` then show whether anything reached it
     mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
                          (a careless proxy), to check that the key never reaches an error
+    mode-refusal         HTTP 200, content null and OpenAI's "refusal" (streamed: in
+                         delta.refusal pieces)
     mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an
                          "error" member whose message quotes the Authorization header
     mode-500             HTTP 500 with an error body (type "server_error")
@@ -155,6 +157,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREATED = 1767225600  # 2026-01-01T00:00:00Z
+REFUSAL = "I'm sorry, I can't help with that."
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -278,6 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
+        elif mode == "mode-refusal":
+            self._send(200, self._completion(model, {"role": "assistant", "content": None,
+                                                     "refusal": REFUSAL}, n=num))
         elif mode == "mode-200-error":
             # a gateway that reports a failure with status 200 (OpenRouter's
             # mid-generation errors), its choice empty, and echoes the key
@@ -503,6 +509,8 @@ def _stream_handler_methods():
             message = {"role": "assistant", "content": "Croissants.",
                        "reasoning_content": "The user runs a bakery."}
             self.sse_reasoning = _reasoning_fields(arg)
+        elif mode == "mode-refusal":
+            message = {"role": "assistant", "content": None, "refusal": REFUSAL}
         elif mode == "mode-length":
             message = {"role": "assistant", "content": "cut sh"}
             finish, usage = "length", False
@@ -541,6 +549,8 @@ def _stream_handler_methods():
             for piece in _pieces(message.get("reasoning_content") or ""):
                 events.append(chunk({field: piece for field in
                                      getattr(self, "sse_reasoning", ["reasoning_content"])}))
+            for piece in _pieces(message.get("refusal") or ""):
+                events.append(chunk({"refusal": piece}))
             contents = _pieces(message.get("content") or "", size)
             for piece in contents:
                 events.append(chunk({"content": piece}))

@@ -521,6 +521,10 @@ class TestFailures(Base):
                             "chatflow: provider response has no choices")
         self.expect_failure({"model": "mode-nocontent"},
                             "chatflow: provider response has no content")
+        # OpenAI's refusal (content null): said so, nothing stored (it said
+        # "provider response has no content")
+        self.expect_failure({"model": "mode-refusal"},
+                            "chatflow: provider refused to answer: I'm sorry, I can't help with that.")
         # a 2xx body with an OpenAI error member: its message, the key redacted
         # (it said "provider response has no content")
         self.expect_failure({"model": "mode-200-error"},
@@ -1629,6 +1633,9 @@ class TestStream(TestConcurrency):
         call = tool_call("call_1", "get_weather", ARGS)
         cases = [
             ({"role": "assistant", "content": ""}, "chatflow: provider response has no content"),
+            # OpenAI's refusal, streamed in delta.refusal pieces
+            ({"role": "assistant", "content": None, "refusal": "I'm sorry, I can't help with that."},
+             "chatflow: provider refused to answer: I'm sorry, I can't help with that."),
             ({"role": "assistant", "content": None, "tool_calls": [call, dict(call)]},
              "chatflow: provider response tool_calls[1] has the id of tool_calls[0]"),
             ({"role": "assistant", "content": None, "tool_calls": [dict(call, id=None)]},
