@@ -168,6 +168,7 @@ typedef struct CfHttpSink {
   const CfHttpRequest *pReq; /* its xData, for a streamed 2xx body */
   CURL *pCurl;
   int bStopped;              /* xData asked to stop */
+  int bErrorCut;             /* an error status's body, cut at nMax: the status is the answer */
 } CfHttpSink;
 
 static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) {
@@ -190,9 +191,19 @@ static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) 
       return n;
     }
   }
+  size_t nAll = n; /* what curl handed over */
   if (r->nBody + n > pSink->nMax) {
-    pSink->bTooBig = 1;
-    return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+    long iStatus = 0;
+    curl_easy_getinfo(pSink->pCurl, CURLINFO_RESPONSE_CODE, &iStatus);
+    if (iStatus < 300) {
+      pSink->bTooBig = 1;
+      return 0; /* makes curl fail with CURLE_WRITE_ERROR */
+    }
+    /* an error (or redirect) body longer than the cap (an HTML error page,
+    ** a long rate-limit message): its start is kept, the rest not read;
+    ** the status, not the size, is what the caller reports */
+    pSink->bErrorCut = 1;
+    n = pSink->nMax - r->nBody;
   }
   if (r->nBody + n + 1 > pSink->nAlloc) {
     size_t nNew = pSink->nAlloc ? pSink->nAlloc * 2 : 16384;
@@ -206,7 +217,7 @@ static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) 
   memcpy(r->zBody + r->nBody, pData, n);
   r->nBody += n;
   r->zBody[r->nBody] = 0;
-  return n;
+  return pSink->bErrorCut ? 0 : nAll;
 }
 
 static int cfHttpProgress(void *pArg, curl_off_t dlTotal, curl_off_t dlNow, curl_off_t ulTotal,
@@ -284,6 +295,10 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
 
   e = curl_easy_perform(pCurl);
   curl_easy_getinfo(pCurl, CURLINFO_RESPONSE_CODE, &pResp->iStatus);
+  if (e != CURLE_OK && sink.bErrorCut && !sink.bStopped) {
+    e = CURLE_OK; /* the error status with the start of its body */
+    pResp->zError[0] = 0;
+  }
   if (e != CURLE_OK) {
     if (sink.bStopped) {
       snprintf(pResp->zError, sizeof(pResp->zError), "stopped by the receiver");

@@ -475,31 +475,56 @@ static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
   return z;
 }
 
-/* Replaces every occurrence of zSecret (8 bytes or more) in z with "***",
-** in place: a provider or proxy that echoes the request's headers in its
-** error body must not put the key into an error message. */
-static void cfRedact(char *z, const char *zSecret) {
-  size_t nSecret = zSecret ? strlen(zSecret) : 0;
-  char *q;
+/* Replaces every occurrence of zSecret (8 bytes or more) in z[0..*pn-1]
+** with "***", in place, *pn updated and z[*pn] set to 0: a provider or
+** proxy that echoes the request's headers in its error body must not put
+** the key into an error message.  The whole buffer is searched, past a NUL
+** byte too (the body is shown past one), and nothing of it is left behind
+** the new end (the text shown is read by its length).  A start of the
+** secret (4 bytes or more) at the very end goes too: the body may have
+** been cut inside it (llm.max_response_bytes). */
+static void cfRedact(char *z, size_t *pn, const char *zSecret) {
+  size_t nSecret = zSecret ? strlen(zSecret) : 0, n = *pn, i = 0;
   if (z == 0 || nSecret < 8) return;
-  while ((q = strstr(z, zSecret)) != 0) {
+  while (i + nSecret <= n) {
+    char *q = memchr(z + i, zSecret[0], n - nSecret + 1 - i);
+    if (q == 0) break;
+    i = (size_t)(q - z);
+    if (memcmp(q, zSecret, nSecret) != 0) {
+      i++;
+      continue;
+    }
     memcpy(q, "***", 3);
-    memmove(q + 3, q + nSecret, strlen(q + nSecret) + 1);
+    memmove(q + 3, q + nSecret, n - (i + nSecret));
+    n -= nSecret - 3;
+    i += 3;
   }
+  for (size_t k = nSecret - 1 < n ? nSecret - 1 : n; k >= 4; k--) {
+    if (memcmp(z + n - k, zSecret, k) == 0) {
+      memcpy(z + n - k, "***", 3);
+      n = n - k + 3;
+      break;
+    }
+  }
+  z[n] = 0;
+  *pn = n;
 }
 
-/* Redacts, in z, the API key (zAuth is its "Authorization: Bearer KEY"
-** header or 0) and the values of the extra headers azHeader[iExtra..nHeader-1]
-** (an "api-key:" header, say). */
-static void cfRedactHeaders(char *z, const char **azHeader, int iExtra, int nHeader,
+/* Redacts, in z (pn: its length, updated; 0: a C string), the API key
+** (zAuth is its "Authorization: Bearer KEY" header or 0) and the values of
+** the extra headers azHeader[iExtra..nHeader-1] (an "api-key:" header, say). */
+static void cfRedactHeaders(char *z, size_t *pn, const char **azHeader, int iExtra, int nHeader,
                             const char *zAuth) {
+  size_t n;
   if (z == 0) return;
-  if (zAuth) cfRedact(z, zAuth + strlen("Authorization: Bearer "));
+  n = pn ? *pn : strlen(z);
+  if (zAuth) cfRedact(z, &n, zAuth + strlen("Authorization: Bearer "));
   for (int i = iExtra; i < nHeader; i++) {
     const char *zVal = strchr(azHeader[i], ':') + 1;
     while (*zVal == ' ' || *zVal == '\t') zVal++;
-    cfRedact(z, zVal);
+    cfRedact(z, &n, zVal);
   }
+  if (pn) *pn = n;
 }
 
 static const char *cfReasonPhrase(long iStatus) {
@@ -1196,9 +1221,9 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
       if (resp.iStatus < 200 || resp.iStatus > 299) {
         char *zMsg;
         size_t nMax;
-        cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
+        cfRedactHeaders(resp.zBody, &resp.nBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
         zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
-        cfRedactHeaders(zMsg, azHeader, iExtra, nHeader, zAuth); /* also past a NUL of the body */
+        cfRedactHeaders(zMsg, 0, azHeader, iExtra, nHeader, zAuth); /* also past a NUL of the body */
         cfCutUtf8(zMsg, nMax);
         zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
@@ -1216,9 +1241,9 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
           ** OpenAI error body: its message, as for an HTTP error */
           char *zMsg;
           size_t nMax;
-          cfRedactHeaders(resp.zBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
+          cfRedactHeaders(resp.zBody, &resp.nBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
           zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
-          cfRedactHeaders(zMsg, azHeader, iExtra, nHeader, zAuth);
+          cfRedactHeaders(zMsg, 0, azHeader, iExtra, nHeader, zAuth);
           cfCutUtf8(zMsg, nMax);
           if (zMsg && zMsg[0]) {
             sqlite3_free(zErr);
@@ -1260,7 +1285,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     default:
       zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
   }
-  cfRedactHeaders(zErr, azHeader, iExtra, nHeader, zAuth);
+  cfRedactHeaders(zErr, 0, azHeader, iExtra, nHeader, zAuth);
   cfHttpResponseFree(&resp);
   sqlite3_finalize(ab.pProbe);
   sqlite3_free(zUrl);

@@ -28,6 +28,11 @@ The requested model name chooses the mode of that request:
                          `connections` and `requests` then show whether anything reached it
     mode-echo-auth       HTTP 400 whose error message quotes the Authorization header
                          (a careless proxy), to check that the key never reaches an error
+    mode-echo-auth:plain HTTP 401, text/plain "Invalid credentials: " and the header: the
+                         body ends with the key
+    mode-big-error[:N]   HTTP 429, an OpenAI error body of 20 KB ("Rate limit reached for
+                         <model>. xxx..."); with :N, the Authorization header echoed after
+                         it, padded with spaces so that the key starts at byte N
     mode-refusal         HTTP 200, content null and OpenAI's "refusal" (streamed: in
                          delta.refusal pieces)
     mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an
@@ -281,6 +286,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
+        elif mode == "mode-big-error":
+            head = '{"error": {"message": "Rate limit reached for %s.' % model
+            if arg:  # the Authorization header echoed, the key starting at byte ARG
+                head += " " * (int(arg) - len(head) - len("Authorization=Bearer ")) + \
+                    "Authorization=%s" % self.headers.get("Authorization")
+            self._send(429, head + " " + "x" * 20000 + '", "type": "requests"}}')
         elif mode == "mode-refusal":
             self._send(200, self._completion(model, {"role": "assistant", "content": None,
                                                      "refusal": REFUSAL}, n=num))
@@ -292,6 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
                                                           "finish_reason": "error"}],
                              "error": {"message": "Provider disconnected (Authorization=%s)"
                                        % self.headers.get("Authorization"), "code": 502}})
+        elif mode == "mode-echo-auth" and arg == "plain":
+            self._send(401, "Invalid credentials: %s" % self.headers.get("Authorization"),
+                       "text/plain")
         elif mode == "mode-echo-auth":
             self._error(400, "Bad header: Authorization=%s" % self.headers.get("Authorization"),
                         "invalid_request_error", None)

@@ -555,6 +555,25 @@ class TestFailures(Base):
         r = self.reply(self.complete({"model": "mode-huge:150000"}))
         self.assertEqual(len(r["content"]), 150000)
 
+    def test_error_body_larger_than_the_cap(self):
+        # an error status whose body is over llm.max_response_bytes (an HTML
+        # error page, a long rate-limit message) is reported with its status
+        # and the start of its body: it was "response too large", and a 429
+        # could not be told from a reply too long
+        self.q("SELECT chatflow_config('llm.max_response_bytes', '1024')")
+        start = '{"error": {"message": "Rate limit reached for mode-big-error. '
+        for stream in (False, True):
+            self.expect_failure({"model": "mode-big-error", "stream": stream},
+                                "chatflow: provider returned HTTP 429 Too Many Requests: "
+                                + start + "x" * (200 - len(start)))
+        # the body cut inside the key the server echoed: the key's start is
+        # redacted too
+        msg, _ = self.expect_failure({"model": "mode-big-error:1014"},
+                                     r"^chatflow: provider returned HTTP 429 Too Many Requests: "
+                                     r"\{\"error\": \{\"message\": \"Rate limit reached for mode-big-error:1014\. "
+                                     r"Authorization=Bearer \*\*\*$", exact=False)
+        self.assertNotIn(KEY[:10], msg)
+
     def test_connection_refused(self):
         port = closed_port()
         url = "http://127.0.0.1:%d/v1" % port
@@ -611,6 +630,12 @@ class TestFailures(Base):
         self.expect_failure({"model": "mode-echo-auth"},
                             "chatflow: provider returned HTTP 400 Bad Request: "
                             "Bad header: Authorization=Bearer ***")
+        # a plain-text body that ends with the key: the redaction shortened
+        # the body but its old length was shown, so the key's last bytes
+        # came back after a \u0000 ("Bearer ***\u0000est-5f3a...")
+        self.expect_failure({"model": "mode-echo-auth:plain"},
+                            "chatflow: provider returned HTTP 401 Unauthorized: "
+                            "Invalid credentials: Bearer ***")
         # an extra header holding a key (Azure's api-key) is redacted too
         os.environ["CHATFLOW_TEST_HEADERS"] = "api-key: azure-secret-0123456789"
         self.q("SELECT chatflow_config('llm.extra_headers_env', 'CHATFLOW_TEST_HEADERS')")
