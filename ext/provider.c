@@ -1853,7 +1853,9 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         p->db,
         "UPDATE chat_conversations SET title = t.title, updated_at = max(updated_at, ?6),"
         " metadata = CASE WHEN ?3 IS NULL THEN metadata ELSE json_set(metadata, '$.title_generation',"
-        "   json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER))) END"
+        "   json_remove(json_object('model', ?3, 'tokens', CAST(?4 AS INTEGER), 'duration_ms', CAST(?5 AS INTEGER)),"
+        /* a response without usage: no tokens key, as complete_chat's metadata */
+        "               CASE WHEN ?4 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)) END"
         " FROM (SELECT ?2 AS title) AS t"
         " WHERE id = ?1 AND deleted_at IS NULL AND t.title <> ''"
         " RETURNING chat_conversations.title",
@@ -1863,7 +1865,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       sqlite3_bind_text(pStmt, 2, zTitle, -1, SQLITE_STATIC);
       if (c.zModel && c.zModel[0]) {
         sqlite3_bind_text(pStmt, 3, c.zModelOut ? c.zModelOut : c.zModel, -1, SQLITE_STATIC);
-        sqlite3_bind_text(pStmt, 4, zTok, -1, SQLITE_STATIC);
+        if (c.bUsage) sqlite3_bind_text(pStmt, 4, zTok, -1, SQLITE_STATIC);
         sqlite3_bind_text(pStmt, 5, zMs, -1, SQLITE_STATIC);
       }
       sqlite3_bind_text(pStmt, 6, zNow, -1, SQLITE_STATIC);

@@ -1832,6 +1832,12 @@ class TestTitle(Base):
         self.assertEqual((tg["model"], tg["tokens"]), ("mode-title", 18))
         self.assertGreaterEqual(tg["duration_ms"], 0)
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 2)  # no message written
+        # a response without usage: no tokens key, as in complete_chat's
+        # metadata (it said "tokens": 0)
+        self.q("SELECT chatflow_config('llm.model', 'mode-length')")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "cut sh")
+        tg = json.loads(one(self.db, "SELECT metadata FROM chat_conversations"))["title_generation"]
+        self.assertEqual(list(tg), ["model", "duration_ms"])
 
     def test_long_reply(self):
         # white space collapsed (the newline too); cut to 200 characters at a
