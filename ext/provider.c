@@ -1671,6 +1671,24 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       sqlite3_step(pEnd);
     }
     sqlite3_finalize(pEnd);
+    pEnd = 0;
+    /* neither could be written (another connection held the write lock
+    ** past the busy timeout, the failure itself being that lock): the
+    ** draft is still streaming, which the error says, with what ends it */
+    if (sqlite3_prepare_v2(p->db, "SELECT 1 FROM chat_messages WHERE id = ?1 AND status = 'streaming'", -1, &pEnd,
+                           0) == SQLITE_OK) {
+      sqlite3_bind_int64(pEnd, 1, stream.iMsg);
+      if (sqlite3_step(pEnd) == SQLITE_ROW) {
+        char *zMore = sqlite3_mprintf("%s; message %lld could not be aborted and is left streaming:"
+                                      " abort_message(%lld) or expire_stale_runs() ends it",
+                                      zErr, stream.iMsg, stream.iMsg);
+        if (zMore) {
+          sqlite3_free(zErr);
+          zErr = zMore;
+        }
+      }
+    }
+    sqlite3_finalize(pEnd);
   }
   if (zErr == 0 && stream.iMsg) {
     sqlite3_result_int64(ctx, stream.iMsg);

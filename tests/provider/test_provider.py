@@ -1578,6 +1578,31 @@ class TestStream(TestConcurrency):
         self.assertEqual(str(e.exception), "chatflow: provider stream has more than 64 tool calls")
         self.assertEqual(self.q("SELECT count(*) FROM chat_messages WHERE status <> 'aborted'")[0][0], n)
 
+    def test_draft_that_cannot_be_aborted_is_named(self):
+        # another connection holds the write lock past the busy timeout
+        # mid-stream: the append fails, and so do the draft's abort and
+        # deletion; the error says the draft is left streaming (it said only
+        # "database is locked", while the docs promise an aborted draft)
+        self.db.execute("PRAGMA busy_timeout = 200")
+        th, res = self.call_in_thread(
+            "SELECT complete_chat(1, '{\"model\": \"mode-stream-slow:300\", \"stream\": true}')")
+        other = connect(self.path)
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and other.execute(
+                    "SELECT count(*) FROM chat_messages WHERE status = 'streaming'").fetchone()[0] == 0:
+                time.sleep(0.02)
+            other.execute("BEGIN IMMEDIATE")
+            th.join(10)
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        mid = one(self.db, "SELECT id FROM chat_messages WHERE status = 'streaming'")
+        self.assertEqual(mid, 3)
+        self.assertRegex(res["error"], r"^chatflow: database is locked \(.*; message 3 could not be aborted and is"
+                                       r" left streaming: abort_message\(3\) or expire_stale_runs\(\) ends it$")
+        self.q("SELECT abort_message(3)")
+
     def test_reader_sees_the_draft_grow(self):
         # another connection follows the draft while the call runs, and
         # resumes from the offset it had read
