@@ -1138,16 +1138,6 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   }
   memset(&req, 0, sizeof(req));
   memset(&ab, 0, sizeof(ab));
-  ab.db = p->db;
-  sqlite3_prepare_v2(p->db, "SELECT 1", -1, &ab.pProbe, 0);
-  zUrl = sqlite3_mprintf("%s/chat/completions", c->zBaseUrl);
-  {
-    size_t n = zUrl ? strlen(zUrl) : 0;
-    if (n > 18 && strstr(zUrl, "//chat/completions")) {
-      /* base_url given with a trailing slash */
-      memmove(zUrl + n - 17, zUrl + n - 16, 17);
-    }
-  }
   azHeader[nHeader++] = "Content-Type: application/json";
   azHeader[nHeader++] = c->pStream ? "Accept: text/event-stream" : "Accept: application/json";
   if (c->zKeyEnv && getenv(c->zKeyEnv)) {
@@ -1195,6 +1185,17 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
         }
         azHeader[nHeader++] = zLine;
       }
+    }
+  }
+  /* after the headers, whose refusals return early with nothing else to free */
+  ab.db = p->db;
+  sqlite3_prepare_v2(p->db, "SELECT 1", -1, &ab.pProbe, 0);
+  zUrl = sqlite3_mprintf("%s/chat/completions", c->zBaseUrl);
+  {
+    size_t n = zUrl ? strlen(zUrl) : 0;
+    if (n > 18 && strstr(zUrl, "//chat/completions")) {
+      /* base_url given with a trailing slash */
+      memmove(zUrl + n - 17, zUrl + n - 16, 17);
     }
   }
   req.zUrl = zUrl;

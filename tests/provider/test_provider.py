@@ -349,6 +349,9 @@ class TestRequest(Base):
                          " CHATFLOW_TEST_HEADERS contains a control character; nothing was sent")
         self.assertEqual(SRV.requests, [])
         self.assertEqual(snapshot(self.db), before)
+        # and the refusals leave no statement of the call behind (its
+        # interrupt probe, "SELECT 1", was prepared before and not finalized)
+        self.assertEqual(self.q("SELECT count(*) FROM sqlite_stmt WHERE sql = 'SELECT 1'"), [(0,)])
 
     def test_base_url_trailing_slash(self):
         self.q("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url + "/",))
