@@ -552,7 +552,11 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
   *pzErr = 0;
   switch (cfHttpUrlCheck(zUrl, zWhy, sizeof(zWhy))) {
     case CF_HTTP_URL_OK:
-      return SQLITE_OK;
+      if (strchr(zUrl, '#') == 0) return SQLITE_OK;
+      /* a fragment is never sent: "/chat/completions" after it would be
+      ** lost with it, and the request would go to the base URL itself */
+      zErr = sqlite3_mprintf("chatflow: %s must not have a fragment (#...), got '%q'", zKey, zUrl);
+      break;
     case CF_HTTP_URL_NOMEM:
       return SQLITE_NOMEM;
     case CF_HTTP_URL_SPACE:
@@ -1190,13 +1194,13 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   /* after the headers, whose refusals return early with nothing else to free */
   ab.db = p->db;
   sqlite3_prepare_v2(p->db, "SELECT 1", -1, &ab.pProbe, 0);
-  zUrl = sqlite3_mprintf("%s/chat/completions", c->zBaseUrl);
   {
-    size_t n = zUrl ? strlen(zUrl) : 0;
-    if (n > 18 && strstr(zUrl, "//chat/completions")) {
-      /* base_url given with a trailing slash */
-      memmove(zUrl + n - 17, zUrl + n - 16, 17);
-    }
+    /* {base_url}/chat/completions, a trailing slash of its path ignored and
+    ** its query (Azure's ?api-version=...) kept after the path */
+    const char *zQuery = strchr(c->zBaseUrl, '?');
+    int nPath = zQuery ? (int)(zQuery - c->zBaseUrl) : (int)strlen(c->zBaseUrl);
+    if (nPath > 0 && c->zBaseUrl[nPath - 1] == '/') nPath--;
+    zUrl = sqlite3_mprintf("%.*s/chat/completions%s", nPath, c->zBaseUrl, zQuery ? zQuery : "");
   }
   req.zUrl = zUrl;
   req.zBody = zBody;

@@ -244,8 +244,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"ok": True})
             return
         raw, num = self._record()
-        plain = self.path == "/redirected/chat/completions"  # a redirect's target: no modes
-        if self.path != "/v1/chat/completions" and not plain:
+        route = self.path.split("?", 1)[0]  # a query (Azure's api-version) is recorded, not routed
+        plain = route == "/redirected/chat/completions"  # a redirect's target: no modes
+        if route != "/v1/chat/completions" and not plain:
             self._error(404, "Unknown request URL: POST %s" % self.path,
                         "invalid_request_error", "unknown_url")
             return

@@ -358,6 +358,24 @@ class TestRequest(Base):
         self.complete()
         self.assertEqual(SRV.requests[-1]["path"], "/v1/chat/completions")
 
+    def test_base_url_query_and_fragment(self):
+        # a query (Azure's api-version) stays after the path: it went before
+        # "/chat/completions" ("/v1?api-version=2024-10-21/chat/completions")
+        for base in (SRV.base_url + "?api-version=2024-10-21", SRV.base_url + "/?api-version=2024-10-21"):
+            self.q("SELECT chatflow_config('llm.base_url', ?)", (base,))
+            self.assertEqual(self.reply(self.complete())["role"], "assistant")
+            self.assertEqual(SRV.requests[-1]["path"], "/v1/chat/completions?api-version=2024-10-21")
+        # a fragment is never sent, and "/chat/completions" after it would go
+        # with it: the call went to the base URL itself; refused when set and
+        # before a call (a value written by raw SQL)
+        self.assertEqual(self.error_of("SELECT chatflow_config('llm.base_url', ?)", (SRV.base_url + "#v2",)),
+                         "chatflow: llm.base_url must not have a fragment (#...), got '%s#v2'" % SRV.base_url)
+        self.q("UPDATE chatflow_settings SET value = ? WHERE key = 'llm.base_url'", (SRV.base_url + "#v2",))
+        SRV.reset()
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"),
+                         "chatflow: llm.base_url must not have a fragment (#...), got '%s#v2'" % SRV.base_url)
+        self.assertEqual(SRV.requests, [])
+
     def test_active_run(self):
         self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
         r = self.reply(self.complete())
