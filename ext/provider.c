@@ -1776,6 +1776,18 @@ done:
   sqlite3_free(zHistTokens);
 }
 
+/* A title reply without the "<think>...</think>" block a reasoning model
+** (DeepSeek-R1, QwQ, Qwen3 on a server that does not split the thinking
+** off) writes before its answer: what follows the block, or "" when the
+** block is not closed (the 32 tokens ran out while it thought). */
+static const char *cfAfterThink(const char *z) {
+  const char *q = z, *zEnd;
+  while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r') q++;
+  if (strncmp(q, "<think>", 7) != 0) return z;
+  zEnd = strstr(q + 7, "</think>");
+  return zEnd ? zEnd + 8 : q + strlen(q);
+}
+
 static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   CfCall c;
@@ -1852,7 +1864,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     if (rc != SQLITE_OK) goto db_error;
     zErr = cfCallProvider(p, &c, zBody);
     if (zErr) goto done;
-    zTitle = cfModelTitle(c.zContent ? c.zContent : "");
+    zTitle = cfModelTitle(cfAfterThink(c.zContent ? c.zContent : ""));
   } else {
     char *zAuto = cfAutoTitle(zFirst); /* 0: no visible character, or out of memory */
     zTitle = cfModelTitle(zAuto ? zAuto : "");

@@ -1898,6 +1898,18 @@ class TestTitle(Base):
         self.q("SELECT chatflow_config('llm.model', 'mode-space-title')")
         self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Bakery map")
 
+    def test_thinking_in_the_reply(self):
+        # a reasoning model whose server leaves the thinking in the content:
+        # the "<think>...</think>" block is not the title (it was taken as one)
+        self.q("SELECT chatflow_config('llm.model', 'gpt-test')")
+        SRV.script({"role": "assistant", "content": "<think>\nThe user greets.\n</think>\n\n\"Hello There\""})
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello There")
+        # the 32 tokens spent thinking: no title, the old one kept
+        SRV.script({"role": "assistant", "content": "<think>\nOkay, the user says hello, so a title"})
+        self.assertEqual(self.error_of("SELECT generate_title(1)"),
+                         "chatflow: the model gave an empty title for conversation 1; nothing stored")
+        self.assertEqual(one(self.db, "SELECT title FROM chat_conversations WHERE id = 1"), "Hello There")
+
     def test_now(self):
         self.q("SELECT chatflow_config('llm.model', 'mode-title')")
         self.assertEqual(one(self.db, "SELECT generate_title(1, '{\"now\": \"2030-01-01T00:00:00Z\"}')"),
