@@ -439,7 +439,13 @@ static char *cfProviderMessage(const char *zBody, size_t nBody, size_t *pnMax) {
     pRoot = json_tokener_parse_ex(tok, zBody, (int)(nBody < 0x7fffffff ? nBody : 0x7fffffff));
     json_tokener_free(tok);
   }
-  if (pRoot && json_object_object_get_ex(pRoot, "error", &pErr)) {
+  if (pRoot && !json_object_object_get_ex(pRoot, "error", &pErr) &&
+      ((json_object_object_get_ex(pRoot, "message", &pMsg) && json_object_is_type(pMsg, json_type_string)) ||
+       (json_object_object_get_ex(pRoot, "detail", &pMsg) && json_object_is_type(pMsg, json_type_string)))) {
+    /* no "error" member: vLLM's {"object": "error", "message": ...}, a
+    ** FastAPI server's {"detail": ...} */
+    z = cfUtf8Show(json_object_get_string(pMsg), json_object_get_string_len(pMsg));
+  } else if (pRoot && json_object_object_get_ex(pRoot, "error", &pErr)) {
     if (!json_object_is_type(pErr, json_type_string)) {
       if (!json_object_object_get_ex(pErr, "message", &pMsg)) pMsg = 0;
       pErr = pMsg;

@@ -37,6 +37,8 @@ The requested model name chooses the mode of that request:
                          delta.refusal pieces)
     mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an
                          "error" member whose message quotes the Authorization header
+    mode-vllm-404        HTTP 404 with vLLM's error body: {"object": "error", "message": ...}
+    mode-detail-422      HTTP 422 with a FastAPI error body: {"detail": ...}
     mode-500             HTTP 500 with an error body (type "server_error")
     mode-slow-500[:MS]   the same after MS milliseconds (default 3000)
     mode-401             HTTP 401 with an error body ("Incorrect API key provided")
@@ -310,6 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "mode-echo-auth":
             self._error(400, "Bad header: Authorization=%s" % self.headers.get("Authorization"),
                         "invalid_request_error", None)
+        elif mode == "mode-vllm-404":
+            self._send(404, {"object": "error", "message": "The model `%s` does not exist." % model,
+                             "type": "NotFoundError", "param": None, "code": 404})
+        elif mode == "mode-detail-422":
+            self._send(422, {"detail": "messages: field required"})
         elif mode == "mode-500" or mode == "mode-slow-500":
             if mode == "mode-slow-500":
                 self.server.stopping.wait((int(arg) if arg else 3000) / 1000.0)

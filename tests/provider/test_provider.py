@@ -508,6 +508,14 @@ class TestFailures(Base):
         self.expect_failure({"model": "mode-html"},
                             "chatflow: provider returned HTTP 502 Bad Gateway: <html> <head><title>"
                             "502 Bad Gateway</title></head> <body>bad gateway</body> </html>")
+        # error bodies without an "error" member: vLLM's top-level message, a
+        # FastAPI server's detail (the whole JSON text was shown)
+        self.expect_failure({"model": "mode-vllm-404"},
+                            "chatflow: provider returned HTTP 404 Not Found: "
+                            "The model `mode-vllm-404` does not exist.")
+        self.expect_failure({"model": "mode-detail-422"},
+                            "chatflow: provider returned HTTP 422 Unprocessable Entity: "
+                            "messages: field required")
 
     def test_error_text_shown_as_utf8(self):
         # an error body's text reaches the message as valid UTF-8: a byte
