@@ -101,6 +101,7 @@ enum {
   CF_STMT_PROPOSAL_INSERT, /* workflow.c: add_proposal */
   CF_STMT_PROPOSAL_RUN, /* workflow.c: a proposal's run */
   CF_STMT_RESUME_CLARIFY, /* workflow.c: resume_run appends a clarification */
+  CF_STMT_RESUME_CLARIFY_MANY, /* workflow.c: resume_run appends several */
   CF_STMT_RESUME_APPROVE, /* workflow.c: resume_run approves a proposal */
   CF_STMT_BUSINESS_CONTEXT, /* workflow.c: set_business_context */
   CF_STMT_VALIDATE, /* workflow.c: validate_proposal */

@@ -310,31 +310,41 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                            r.zStatus);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  /* Clarifications, appended in order by one UPDATE: the answer is read
-  ** once, however many entries it holds (an UPDATE per entry read the
-  ** whole answer and rewrote the growing array each time: quadratic, with
-  ** the write lock held).  A question_id written as an integer-valued
-  ** real (5.0: a JavaScript number through json_object) is stored as the
-  ** integer. */
-  if (rc == SQLITE_OK && nClar > 0) {
+  /* Clarifications, appended in order.  One entry (the usual answer):
+  ** json_insert onto the run's array.  More: one UPDATE for all of them,
+  ** the new entries as one JSON array spliced onto the run's as text (both
+  ** minified by json(); the column's CHECK validates the result), so the
+  ** answer is read once however many entries it holds (an UPDATE per entry
+  ** read the whole answer and rewrote the growing array each time:
+  ** quadratic, with the write lock held).  Both take an entry from the
+  ** answer with CF_SQL_CLARIFICATION; a question_id written as an
+  ** integer-valued real (5.0: a JavaScript number through json_object) is
+  ** stored as the integer. */
+#define CF_SQL_CLARIFICATION(v) \
+  "json_object('question_id', CASE json_type(" v ", '$.question_id')" \
+  "                             WHEN 'real' THEN CAST(json_extract(" v ", '$.question_id') AS INTEGER)" \
+  "                             ELSE json_extract(" v ", '$.question_id') END," \
+  "            'question', json_extract(" v ", '$.question'), 'answer', json_extract(" v ", '$.answer')," \
+  "            'answered_at', ?3)"
+  if (rc == SQLITE_OK && nClar == 1) {
+    rc = cfExecRun(p, CF_STMT_RESUME_CLARIFY,
+                   "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
+                   " " CF_SQL_CLARIFICATION("json_extract(?2, '$.clarifications[0]')") ")"
+                   " WHERE id = ?1",
+                   iRun, zAnswer, zNow);
+  } else if (rc == SQLITE_OK && nClar > 1) {
     rc = cfExecRun(
-        p, CF_STMT_RESUME_CLARIFY,
-        "UPDATE workflow_runs SET clarifications = (SELECT json_group_array(json(v)) FROM"
-        " (SELECT v FROM"
-        "   (SELECT value AS v, 0 AS k, key AS i FROM json_each(workflow_runs.clarifications)"
-        "    UNION ALL"
-        "    SELECT json_object("
-        "      'question_id', CASE json_type(value, '$.question_id')"
-        "                       WHEN 'real' THEN CAST(json_extract(value, '$.question_id') AS INTEGER)"
-        "                       ELSE json_extract(value, '$.question_id') END,"
-        "      'question', json_extract(value, '$.question'),"
-        "      'answer', json_extract(value, '$.answer'),"
-        "      'answered_at', ?3), 1, key"
-        "    FROM json_each(?2, '$.clarifications'))"
-        "  ORDER BY k, i))"
+        p, CF_STMT_RESUME_CLARIFY_MANY,
+        "UPDATE workflow_runs SET clarifications = (SELECT"
+        "   CASE WHEN o = '[]' THEN n ELSE substr(o, 1, length(o) - 1) || ',' || substr(n, 2) END"
+        "  FROM (SELECT json(workflow_runs.clarifications) AS o,"
+        "               (SELECT json_group_array(json(j)) FROM"
+        "                 (SELECT " CF_SQL_CLARIFICATION("value") " AS j"
+        "                    FROM json_each(?2, '$.clarifications') ORDER BY key)) AS n))"
         " WHERE id = ?1",
         iRun, zAnswer, zNow);
   }
+#undef CF_SQL_CLARIFICATION
   /* Approvals: each names a proposal of this run.  Read in one pass (the
   ** answer parsed once), then decided one by one in order. */
   if (rc == SQLITE_OK && nAppr > 0) {
