@@ -305,7 +305,9 @@ static const CfCheckDef aCheck[] = {
    " UNION ALL"
    " SELECT 'proposal ' || id FROM workflow_proposals"
    " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("approved_at") " OR " CF_TIME_BAD("validated_at")
-   "    OR " CF_TIME_BAD("rejected_at")},
+   "    OR " CF_TIME_BAD("rejected_at")
+   " UNION ALL"
+   " SELECT 'workflow ' || name FROM workflow_definitions WHERE " CF_TIME_BAD("created_at")},
   /* The two pragmas read the main schema only: without one they read the
   ** temp schema too, and once a connection has touched it SQLite 3.40
   ** cannot checkpoint a WAL it switches to (database table is locked). */

@@ -973,7 +973,8 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: workflow name contains a NUL character')
    WHERE instr(CAST(NEW.name AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
+   WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+      OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001';
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_update
@@ -987,7 +988,8 @@ BEGIN
    WHERE NEW.name IS NOT OLD.name AND instr(CAST(NEW.name AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
    WHERE NEW.created_at IS NOT OLD.created_at
-     AND NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z';
+     AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
+          OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001');
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_delete
@@ -1857,7 +1859,7 @@ BEGIN
    OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001'))
    -- (updated_at may be 0000-01-01T00:00:00.000Z, which lets a run's log be
    -- replaced: workflow_run_events_keep, import_conversation)
-   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at))
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at OR (NEW.updated_at < '0001' AND NEW.updated_at <> '0000-01-01T00:00:00.000Z')))
    OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND (NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.completed_at, '+0 days') IS NOT NEW.completed_at OR NEW.completed_at < '0001'))
    OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND (NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.lease_expires_at, '+0 days') IS NOT NEW.lease_expires_at OR NEW.lease_expires_at < '0001'))
    OR (NEW.expires_at IS NOT OLD.expires_at AND NEW.expires_at IS NOT NULL AND (NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.expires_at, '+0 days') IS NOT NEW.expires_at OR NEW.expires_at < '0001'));

@@ -122,3 +122,6 @@ UPDATE workflow_definitions SET created_at = 'today' WHERE name = 'w_time'; -- e
 UPDATE workflow_definitions SET name = CAST(x'770074' AS TEXT) WHERE name = 'w_time'; -- error
 UPDATE workflow_definitions SET created_at = '2026-01-02T00:00:00.000Z' WHERE name = 'w_time';
 SELECT name, created_at FROM workflow_definitions WHERE name = 'w_time';
+-- a time that does not exist, or year 0000, as for the other tables
+INSERT INTO workflow_definitions (name, steps, created_at) VALUES ('w_feb', '[{"name": "a"}]', '2026-02-30T00:00:00.000Z'); -- error
+UPDATE workflow_definitions SET created_at = '0000-01-01T00:00:00.000Z' WHERE name = 'w_time'; -- error

@@ -248,3 +248,8 @@ SELECT * FROM chatflow_check();
 -- still be checkpointed
 PRAGMA journal_mode = WAL;
 PRAGMA wal_checkpoint(TRUNCATE);
+-- a workflow definition's created_at kept from an older database (the
+-- triggers dropped to write it) is named by the timestamps row
+DROP TRIGGER workflow_definitions_check_insert;
+INSERT INTO workflow_definitions (name, steps, created_at) VALUES ('w_old', '[{"name": "a"}]', '2026-02-30T00:00:00.000Z');
+SELECT ok, detail FROM chatflow_check() WHERE "check" = 'timestamps';

@@ -30,3 +30,15 @@ SELECT resume_run(1, '{"approvals": [{"proposal_id": 2.5}]}'); -- error
 SELECT resume_run(1, '{"approvals": [{"proposal_id": 9007199254740992.0}]}'); -- error
 SELECT resume_run(1, '{"clarifications": [{"question_id": 0.5, "question": "?", "answer": "!"}]}'); -- error
 SELECT json_array_length(clarifications) FROM workflow_runs WHERE id = 1;
+-- entries raw SQL (or an import, which checks only for an array) left in
+-- the run's clarifications stay as they are when answers are appended
+SELECT resume_run(1, '{}');
+UPDATE workflow_runs SET clarifications = '["s", true, 1.0, {"question_id": "q", "answer": "x"}]' WHERE id = 1;
+SELECT set_run_status(1, 'awaiting_clarification', 'clarification');
+SELECT resume_run(1, '{"clarifications": [{"question_id": "a", "question": "A?", "answer": "1"}, {"question_id": "b", "question": "B?", "answer": "2"}]}');
+SELECT json_remove(clarifications, '$[4].answered_at', '$[5].answered_at') FROM workflow_runs WHERE id = 1;
+SELECT set_run_status(1, 'awaiting_clarification', 'clarification');
+SELECT resume_run(1, '{"clarifications": [{"question_id": "c", "question": "C?", "answer": "3"}]}');
+SELECT json_array_length(clarifications), json_extract(clarifications, '$[0]'), json_type(clarifications, '$[1]'), json_extract(clarifications, '$[6].question_id') FROM workflow_runs WHERE id = 1;
+-- a run's updated_at: year 0000 only as import's placeholder
+UPDATE workflow_runs SET updated_at = '0000-06-15T12:00:00.000Z' WHERE id = 1; -- error
