@@ -175,6 +175,7 @@ struct CfConn {
   int nTxn;                               /* open write brackets (write.c) */
   int bTxnOwn;                            /* the outermost one began the transaction */
   int eEntry;                             /* CF_ENTRY_*: what was held when it began */
+  int eTempRestore;                       /* write.c: temp_store still to set back (value + 1), or 0 */
   int eUndo;                              /* CF_UNDO_*: left by a call SQLite stopped */
   sqlite3 *dbPending;                     /* index.c: messages not indexed yet, for search */
   int bPendingValid;                      /* dbPending holds the set pendKey names */

@@ -256,6 +256,8 @@ static int cfTxnEnd(CfConn *p, int rc, char **pzErr) {
   return rc;
 }
 
+static void cfTempStoreRestore(CfConn *p, int eRestore);
+
 /* Opens the call's SAVEPOINT, having prepared its cleanup.  Records who
 ** owns the transaction and what the connection held on entry. */
 static int cfTxnBegin(CfConn *p, char **pzErr) {
@@ -287,6 +289,7 @@ static int cfTxnBegin(CfConn *p, char **pzErr) {
     return rc;
   }
   if (p->nTxn++ == 0) p->bTxnOwn = bAuto;
+  if (p->eTempRestore) cfTempStoreRestore(p, p->eTempRestore); /* an earlier call's, inside the SAVEPOINT */
   return SQLITE_OK;
 }
 
@@ -316,7 +319,7 @@ static int cfTxnBegin(CfConn *p, char **pzErr) {
 ** before.  A PRAGMA temp_store acts when it is prepared, so the three
 ** statements are prepared each time (once a transaction).
 **
-** cfTempStoreMemory returns 0 when nothing changed, else the value to
+** cfTempStoreMemory returns 0 when it changed nothing, else the value to
 ** restore plus one. */
 static int cfTempStoreMemory(CfConn *p) {
   sqlite3_stmt *pStmt = 0;
@@ -327,15 +330,25 @@ static int cfTempStoreMemory(CfConn *p) {
   }
   sqlite3_finalize(pStmt);
   if (eOld != 0 && eOld != 1) return 0; /* already MEMORY, or unreadable */
-  if (sqlite3_exec(p->db, "PRAGMA temp_store = MEMORY", 0, 0, 0) != SQLITE_OK) return 0;
+  /* (its result does not say whether it changed: the pragma acts while it
+  ** is prepared, and an interrupt can fail the statement after that; to
+  ** set the old value back is harmless when nothing changed) */
+  sqlite3_exec(p->db, "PRAGMA temp_store = MEMORY", 0, 0, 0);
   return eOld + 1;
 }
 
+/* Sets the caller's temp_store back.  It can fail where the change
+** succeeded: an interrupt (sqlite3_interrupt refuses every statement
+** until the caller's ends), no memory for the statement, an authorizer
+** that refuses it.  Then it stays pending (CfConn.eTempRestore) and the
+** next writing call tries again once its SAVEPOINT is open (cfTxnBegin:
+** inside a transaction SQLite refuses the change rather than drop a
+** TEMP database opened meanwhile).  Returns nothing: the call's own
+** result does not depend on it. */
 static void cfTempStoreRestore(CfConn *p, int eRestore) {
-  /* cannot fail where the change above succeeded (no TEMP database);
-  ** a failure to allocate the statement leaves MEMORY, which is a
-  ** setting the caller could have chosen */
-  sqlite3_exec(p->db, eRestore == 1 ? "PRAGMA temp_store = DEFAULT" : "PRAGMA temp_store = FILE", 0, 0, 0);
+  int rc = sqlite3_exec(p->db, eRestore == 1 ? "PRAGMA temp_store = DEFAULT" : "PRAGMA temp_store = FILE", 0, 0,
+                        0);
+  p->eTempRestore = rc == SQLITE_OK ? 0 : eRestore;
 }
 
 /* Opens a writing function's SAVEPOINT, takes the write lock (unless the

@@ -394,6 +394,53 @@ class CallerTransaction(Fixture):
         b.close()
 
 
+class CallerTempStore(Fixture):
+    """The first chatflow write of a caller's transaction keeps its
+    statement journal in memory (ext/write.c cfTempStoreMemory): the
+    caller's temp_store reads back as it set it, its TEMP objects stay,
+    and a restore that an interrupt refused is done by the next call."""
+
+    def test_caller_setting_kept(self):
+        a = connect(self.path)
+        for value in (0, 1, 2):
+            with self.subTest(temp_store=value):
+                a.execute("PRAGMA temp_store = %d" % value)
+                a.execute("BEGIN")
+                self.assertEqual(one(a, "SELECT add_message(2, 'user', 'batched') > 0"), 1)
+                self.assertEqual(one(a, "PRAGMA temp_store"), value)
+                a.execute("COMMIT")
+                self.assertEqual(one(a, "PRAGMA temp_store"), value)
+        a.execute("PRAGMA temp_store = DEFAULT")
+        a.execute("CREATE TEMP TABLE mine (x)")
+        a.execute("INSERT INTO mine VALUES (1)")
+        a.execute("BEGIN")
+        self.assertEqual(one(a, "SELECT add_message(2, 'user', 'with a temp table') > 0"), 1)
+        a.execute("COMMIT")
+        self.assertEqual(one(a, "SELECT x FROM mine"), 1)
+        self.assertEqual(one(a, "PRAGMA temp_store"), 0)
+        a.close()
+
+    def test_interrupted_restore_done_by_the_next_call(self):
+        a = connect(self.path)
+
+        def interrupt_at_memory(action, arg1, arg2, db, trigger):
+            if action == sqlite3.SQLITE_PRAGMA and arg1 == "temp_store" and (arg2 or "").upper() == "MEMORY":
+                a.interrupt()
+            return sqlite3.SQLITE_OK
+
+        a.set_authorizer(interrupt_at_memory)
+        a.execute("BEGIN")
+        with self.assertRaises(sqlite3.OperationalError) as cm:
+            one(a, "SELECT add_message(2, 'user', 'x')")
+        self.assertEqual(str(cm.exception), "chatflow: interrupted")
+        a.execute("ROLLBACK")
+        a.set_authorizer(None)
+        self.assertEqual(one(a, "PRAGMA temp_store"), 2)  # the restore was refused
+        self.assertEqual(one(a, "SELECT add_message(2, 'user', 'next') > 0"), 1)
+        self.assertEqual(one(a, "PRAGMA temp_store"), 0)
+        a.close()
+
+
 class WritingStatement(Fixture):
     def test_called_from_a_statement_that_writes(self):
         """SQLite opens no savepoint while a writing statement runs; that is
