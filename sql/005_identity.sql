@@ -2093,8 +2093,11 @@ END;
 
 -- What a conversation or a run takes with it when it goes (purge,
 -- purge_deleted, a run's rollback), with or without PRAGMA foreign_keys.
+-- (before the delete: the conversation's runs, which its AFTER DELETE
+-- cascade deletes, then find no channel value left to look at in
+-- langgraph_run_keep_shared)
 CREATE TRIGGER langgraph_conversation_cascade
-AFTER DELETE ON chat_conversations
+BEFORE DELETE ON chat_conversations
 BEGIN
   DELETE FROM langgraph_checkpoints WHERE conversation_id = OLD.id;
   DELETE FROM langgraph_blobs WHERE conversation_id = OLD.id;
@@ -2107,6 +2110,7 @@ END;
 -- action (with foreign_keys on) or the trigger below remove the run's.
 CREATE TRIGGER langgraph_run_keep_shared
 BEFORE DELETE ON workflow_runs
+WHEN EXISTS (SELECT 1 FROM langgraph_blobs WHERE run_id = OLD.id)
 BEGIN
   -- (the names listed once: the conversation's other checkpoints, each
   -- channel version they name)
