@@ -1294,7 +1294,17 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
       }
       break;
     default:
-      zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
+      if (c->pStream && resp.iStatus >= 200 && resp.iStatus <= 299 && c->pStream->zErr == 0 &&
+          (c->pStream->bDone || c->zFinish)) {
+        /* the connection dropped after the answer had ended (its
+        ** finish_reason or [DONE] came): the answer is whole, stored as
+        ** when the body ends properly; before that it is an error */
+        c->pStream->zType = resp.zContentType[0] ? resp.zContentType : 0;
+        cfStreamEnd(c->pStream);
+        zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
+      } else {
+        zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
+      }
   }
   cfRedactHeaders(zErr, 0, azHeader, iExtra, nHeader, zAuth);
   cfHttpResponseFree(&resp);

@@ -88,6 +88,9 @@ a usage chunk ("choices": [], when stream_options.include_usage), then
     mode-stream-error[:N]      N content events, then data: {"error": {...}}
     mode-stream-nodone         the normal stream without [DONE] nor finish_reason,
                                the body ended properly
+    mode-stream-drop-end       the normal stream up to its finish_reason and usage,
+                               then the connection is closed in the middle of the
+                               chunked body, before [DONE]
     mode-stream-sse            the normal stream framed every other way the
                                text/event-stream format allows: each event's
                                JSON indented over several "data:" lines, lines
@@ -512,9 +515,12 @@ def _stream_handler_methods():
             message = {"role": "assistant", "content": None, "tool_calls": [
                 tool_call("call_%d" % (k + 1), "get_time", "{}") for k in range(int(arg))]}
             finish, self.sse_index0 = "tool_calls", True
-        elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone"):
+        elif mode in ("mode-stream-slow", "mode-stream-drop", "mode-stream-error", "mode-stream-nodone",
+                      "mode-stream-drop-end"):
             message = {"role": "assistant", "content": "echo: %s" % last}
-            if mode == "mode-stream-slow":
+            if mode == "mode-stream-drop-end":
+                self.sse_drop_end = True
+            elif mode == "mode-stream-slow":
                 delay = (int(arg) if arg else 200) / 1000.0
             elif mode == "mode-stream-drop":
                 drop_after = int(arg) if arg else 2
@@ -619,6 +625,10 @@ def _stream_handler_methods():
                         return True
                     sent += 1
                 self._event(ev)
+            if getattr(self, "sse_drop_end", False):
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return True
             if done:
                 self._event("[DONE]")
             self._chunk_write(b"")

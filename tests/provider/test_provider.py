@@ -1705,6 +1705,18 @@ class TestStream(TestConcurrency):
         self.assertEqual(snapshot(self.db), before)
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
 
+    def test_connection_dropped_after_the_answer_ended(self):
+        # the finish_reason and usage came, then the connection closed
+        # before [DONE] (a proxy that cuts the last chunk): the answer is
+        # whole and stored as complete, as when the body ends properly
+        r = self.reply(self.complete({"stream": True, "model": "mode-stream-drop-end"}))
+        self.assertEqual(r["content"], "echo: Hello")
+        row = self.db.execute("SELECT status, content, json_extract(metadata, '$.finish_reason'),"
+                              " json_extract(metadata, '$.tokens.output') FROM chat_messages"
+                              " ORDER BY id DESC LIMIT 1").fetchone()
+        self.assertEqual(row, ("complete", "echo: Hello", "stop", 7))
+        self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+
     def test_stream_that_stores_nothing(self):
         # a stream with no content, or whose tool calls fail a check, ends
         # as the same reply without streaming does: an error and no message
