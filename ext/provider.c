@@ -1634,6 +1634,14 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     zHistJson = strchr(zHistJson, ' ');
     *zHistJson++ = 0;
     iRun = atoll(zRun);
+    if (strcmp(zHistJson, "[]") == 0) {
+      /* OpenAI answers 400 to an empty messages array; local servers answer
+      ** blind: neither is what the caller meant */
+      zErr = sqlite3_mprintf("chatflow: conversation %lld has no message to send (it has none, or"
+                             " history_tokens %s leaves none in the window)", iConv,
+                             zHistTokens ? zHistTokens : "(no limit)");
+      goto done;
+    }
   }
   {
     /* members in this order, each only when given: without tools the

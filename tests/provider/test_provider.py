@@ -1705,6 +1705,22 @@ class TestStream(TestConcurrency):
         self.assertEqual(snapshot(self.db), before)
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
 
+    def test_nothing_to_send(self):
+        # an empty messages array is refused before any request (OpenAI
+        # answers 400, local servers answer blind): a conversation without
+        # messages, and a window of 0 tokens without a system message
+        self.q("SELECT create_conversation('acme', 'Empty')")
+        self.assertEqual(self.error_of("SELECT complete_chat(2)"),
+                         "chatflow: conversation 2 has no message to send (it has none, or"
+                         " history_tokens (no limit) leaves none in the window)")
+        self.q("SELECT add_message(2, 'user', 'Hello there')")
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT complete_chat(2, '{\"history_tokens\": 1}')"),
+                         "chatflow: conversation 2 has no message to send (it has none, or"
+                         " history_tokens 1 leaves none in the window)")
+        self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(SRV.requests, [])
+
     def test_connection_dropped_after_the_answer_ended(self):
         # the finish_reason and usage came, then the connection closed
         # before [DONE] (a proxy that cuts the last chunk): the answer is
