@@ -149,6 +149,7 @@ typedef struct CfCall {
   char *zFinish;
   long long nIn, nOut, nTotal, nMs;
   int bUsage;         /* the response had a usage object */
+  int bOut;           /* ... with a completion_tokens count (0 included) */
   struct CfStream *pStream; /* option stream: the events go there (cfStreamData) */
 } CfCall;
 
@@ -220,6 +221,7 @@ static char *cfParseUsage(struct json_object *pUsage, CfCall *c) {
                              bNumber ? json_object_to_json_string_ext(pVal, JSON_C_TO_STRING_PLAIN) : "");
     }
     *apN[i] = json_object_get_int64(pVal);
+    if (i == 1) c->bOut = 1;
   }
   return 0;
 }
@@ -1093,7 +1095,8 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
   if (c->zFinish) json_object_object_add(pMeta, "finish_reason", json_object_new_string(c->zFinish));
   json_object_object_add(pMeta, "streamed", json_object_new_boolean(1));
   json_object_object_add(pOpts, "metadata", pMeta);
-  if (c->nOut > 0) json_object_object_add(pOpts, "tokens", json_object_new_int64(c->nOut));
+  /* the reply's count, 0 included; without one, add_message's estimate */
+  if (c->bOut) json_object_object_add(pOpts, "tokens", json_object_new_int64(c->nOut));
   if (json_object_array_length(pParts) > 0) json_object_object_add(pOpts, "parts", pParts);
   else json_object_put(pParts);
   zErr = cfStreamWrite(s, "SELECT finish_message(?1, ?2)",
@@ -1740,7 +1743,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   sqlite3_snprintf(sizeof(zNum), zNum, "%lld", c.nMs);
   {
     char zIn[24], zOut[24], zTot[24];
-    const char *az[10];
+    const char *az[11];
     sqlite3_snprintf(sizeof(zIn), zIn, "%lld", c.nIn);
     sqlite3_snprintf(sizeof(zOut), zOut, "%lld", c.nOut);
     sqlite3_snprintf(sizeof(zTot), zTot, "%lld", c.nTotal);
@@ -1749,6 +1752,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     az[7] = c.bUsage ? "1" : 0; /* without usage, metadata has no tokens */
     az[8] = strcmp(zLeaf, "0") ? zLeaf : 0; /* a first message has no parent */
     az[9] = iRun ? zRun : 0;                 /* the run of the call's start, even ended since */
+    az[10] = c.bOut ? "1" : 0;               /* the reply's count, 0 included; else the estimate */
     zMsgOpts = cfQueryText(
         p,
         "SELECT json_patch(json_object('type', 'assistant_response',"
@@ -1757,10 +1761,10 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         "   'duration_ms', CAST(?5 AS INTEGER), 'finish_reason', ?6),"
         "   CASE WHEN ?8 IS NULL THEN '$.tokens' ELSE '$.no_such_member' END)),"
         /* RFC 7396: a null member is dropped, so absent values stay absent */
-        " json_object('tokens', CASE WHEN CAST(?3 AS INTEGER) > 0 THEN CAST(?3 AS INTEGER) END,"
+        " json_object('tokens', CASE WHEN ?11 IS NOT NULL THEN CAST(?3 AS INTEGER) END,"
         "             'parts', json(?7), 'parent_id', CAST(?9 AS INTEGER),"
         "             'run_id', CAST(?10 AS INTEGER)))",
-        &rc, 10, az);
+        &rc, 11, az);
     if (rc != SQLITE_OK) goto db_error;
   }
   {

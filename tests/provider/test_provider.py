@@ -448,6 +448,17 @@ class TestRequest(Base):
                     "_usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": None}})
         r = self.reply(self.complete())
         self.assertEqual((r["tokens"], r["metadata"]["tokens"]), (2, {"input": 5, "output": 2, "total": 7}))
+        # a count of 0 is the reply's, not a missing one: stored as 0, streamed
+        # or not; usage without completion_tokens keeps the estimate (1)
+        for stream in (False, True):
+            SRV.script({"role": "assistant", "content": "Hi.", "_usage": {"prompt_tokens": 5, "completion_tokens": 0}})
+            r = self.reply(self.complete({"stream": True} if stream else None))
+            self.assertEqual((stream, r["tokens"], r["metadata"]["tokens"]),
+                             (stream, 0, {"input": 5, "output": 0, "total": 5}))
+            SRV.script({"role": "assistant", "content": "Hi.", "_usage": {"prompt_tokens": 5}})
+            r = self.reply(self.complete({"stream": True} if stream else None))
+            self.assertEqual((stream, r["tokens"], r["metadata"]["tokens"]),
+                             (stream, 1, {"input": 5, "output": 0, "total": 5}))
 
     def test_raw_settings(self):
         # a setting that raw SQL wrote, which chatflow_config would refuse,
