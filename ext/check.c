@@ -114,7 +114,7 @@
 #define CF_TIME_BAD(x) \
   "(" x " IS NOT NULL AND (" x " NOT GLOB" \
   " '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'" \
-  " OR strftime('%Y-%m-%dT%H:%M:%fZ', " x ", '+0 days') IS NOT " x " OR " x " < '0001'))"
+  " OR date(" x ", '+0 days') IS NOT substr(" x ", 1, 10) OR substr(" x ", 12, 2) > '23' OR " x " < '0001'))"
 
 /* One invariant: its name, what its ids name, and a query of the ids that
 ** break it (column id). */

@@ -527,21 +527,21 @@ BEGIN
 END;
 CREATE TRIGGER chat_conversations_time_insert
 BEFORE INSERT ON chat_conversations
-WHEN (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001')
-   OR (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at OR NEW.updated_at < '0001')
-   OR (NEW.pinned_at IS NOT NULL AND (NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.pinned_at, '+0 days') IS NOT NEW.pinned_at OR NEW.pinned_at < '0001'))
-   OR (NEW.archived_at IS NOT NULL AND (NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.archived_at, '+0 days') IS NOT NEW.archived_at OR NEW.archived_at < '0001'))
-   OR (NEW.deleted_at IS NOT NULL AND (NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.deleted_at, '+0 days') IS NOT NEW.deleted_at OR NEW.deleted_at < '0001'))
-   OR (NEW.last_message_at IS NOT NULL AND (NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.last_message_at, '+0 days') IS NOT NEW.last_message_at OR NEW.last_message_at < '0001'))
+WHEN (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001')
+   OR (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.updated_at, '+0 days') IS NOT substr(NEW.updated_at, 1, 10) OR substr(NEW.updated_at, 12, 2) > '23') OR NEW.updated_at < '0001')
+   OR (NEW.pinned_at IS NOT NULL AND (NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.pinned_at, '+0 days') IS NOT substr(NEW.pinned_at, 1, 10) OR substr(NEW.pinned_at, 12, 2) > '23') OR NEW.pinned_at < '0001'))
+   OR (NEW.archived_at IS NOT NULL AND (NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.archived_at, '+0 days') IS NOT substr(NEW.archived_at, 1, 10) OR substr(NEW.archived_at, 12, 2) > '23') OR NEW.archived_at < '0001'))
+   OR (NEW.deleted_at IS NOT NULL AND (NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.deleted_at, '+0 days') IS NOT substr(NEW.deleted_at, 1, 10) OR substr(NEW.deleted_at, 12, 2) > '23') OR NEW.deleted_at < '0001'))
+   OR (NEW.last_message_at IS NOT NULL AND (NEW.last_message_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.last_message_at, '+0 days') IS NOT substr(NEW.last_message_at, 1, 10) OR substr(NEW.last_message_at, 12, 2) > '23') OR NEW.last_message_at < '0001'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
 CREATE TRIGGER chat_conversations_time_update
 BEFORE UPDATE OF created_at, pinned_at, archived_at, deleted_at ON chat_conversations
-WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001'))
-   OR (NEW.pinned_at IS NOT OLD.pinned_at AND NEW.pinned_at IS NOT NULL AND (NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.pinned_at, '+0 days') IS NOT NEW.pinned_at OR NEW.pinned_at < '0001'))
-   OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND (NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.archived_at, '+0 days') IS NOT NEW.archived_at OR NEW.archived_at < '0001'))
-   OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND (NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.deleted_at, '+0 days') IS NOT NEW.deleted_at OR NEW.deleted_at < '0001'))
+WHEN (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001'))
+   OR (NEW.pinned_at IS NOT OLD.pinned_at AND NEW.pinned_at IS NOT NULL AND (NEW.pinned_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.pinned_at, '+0 days') IS NOT substr(NEW.pinned_at, 1, 10) OR substr(NEW.pinned_at, 12, 2) > '23') OR NEW.pinned_at < '0001'))
+   OR (NEW.archived_at IS NOT OLD.archived_at AND NEW.archived_at IS NOT NULL AND (NEW.archived_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.archived_at, '+0 days') IS NOT substr(NEW.archived_at, 1, 10) OR substr(NEW.archived_at, 12, 2) > '23') OR NEW.archived_at < '0001'))
+   OR (NEW.deleted_at IS NOT OLD.deleted_at AND NEW.deleted_at IS NOT NULL AND (NEW.deleted_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.deleted_at, '+0 days') IS NOT substr(NEW.deleted_at, 1, 10) OR substr(NEW.deleted_at, 12, 2) > '23') OR NEW.deleted_at < '0001'))
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ');
 END;
@@ -593,7 +593,7 @@ BEGIN
       -- import_conversation takes it (the message triggers, which move
       -- counter_stamp, stamp a message's checked time or the clock's)
       OR (NEW.counter_stamp IS OLD.counter_stamp AND NEW.updated_at IS NOT OLD.updated_at
-          AND (strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at OR NEW.updated_at < '0001'))
+          AND ((date(NEW.updated_at, '+0 days') IS NOT substr(NEW.updated_at, 1, 10) OR substr(NEW.updated_at, 12, 2) > '23') OR NEW.updated_at < '0001'))
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
   END;
 END;
@@ -845,7 +845,7 @@ BEGIN
      AND (NEW.streamed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
           -- a time that exists, as chat_messages_check_insert requires
           -- (month 19 passes the pattern: the draft would never expire)
-          OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.streamed_at, '+0 days') IS NOT NEW.streamed_at)
+          OR (date(NEW.streamed_at, '+0 days') IS NOT substr(NEW.streamed_at, 1, 10) OR substr(NEW.streamed_at, 12, 2) > '23'))
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- (in bytes, as blobs: a cast, a length and a substr of a blob copy
     -- nothing but the bytes asked for, so an append costs one compare of
@@ -974,7 +974,7 @@ BEGIN
    WHERE instr(CAST(NEW.name AS BLOB), x'00') > 0;
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
    WHERE NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-      OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001';
+      OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001';
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_update
@@ -989,7 +989,7 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
    WHERE NEW.created_at IS NOT OLD.created_at
      AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'
-          OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001');
+          OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001');
   INSERT INTO chatflow_workflow_steps_check (steps) VALUES (NEW.steps);
 END;
 CREATE TRIGGER workflow_definitions_check_delete
@@ -1073,10 +1073,10 @@ BEGIN
   -- (as the runs' own: export writes them and import refuses another form,
   -- so a raw 'yesterday' or datetime('now') broke the round trip)
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001')
-      OR (NEW.approved_at IS NOT NULL AND (NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.approved_at, '+0 days') IS NOT NEW.approved_at OR NEW.approved_at < '0001'))
-      OR (NEW.validated_at IS NOT NULL AND (NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.validated_at, '+0 days') IS NOT NEW.validated_at OR NEW.validated_at < '0001'))
-      OR (NEW.rejected_at IS NOT NULL AND (NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.rejected_at, '+0 days') IS NOT NEW.rejected_at OR NEW.rejected_at < '0001'));
+   WHERE (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001')
+      OR (NEW.approved_at IS NOT NULL AND (NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.approved_at, '+0 days') IS NOT substr(NEW.approved_at, 1, 10) OR substr(NEW.approved_at, 12, 2) > '23') OR NEW.approved_at < '0001'))
+      OR (NEW.validated_at IS NOT NULL AND (NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.validated_at, '+0 days') IS NOT substr(NEW.validated_at, 1, 10) OR substr(NEW.validated_at, 12, 2) > '23') OR NEW.validated_at < '0001'))
+      OR (NEW.rejected_at IS NOT NULL AND (NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.rejected_at, '+0 days') IS NOT substr(NEW.rejected_at, 1, 10) OR substr(NEW.rejected_at, 12, 2) > '23') OR NEW.rejected_at < '0001'));
 END;
 
 CREATE TRIGGER workflow_proposals_text_update
@@ -1084,10 +1084,10 @@ BEFORE UPDATE OF kind, proposed_name, approved_name, rationale, ref, validation,
                  created_at, approved_at, validated_at, rejected_at ON workflow_proposals
 BEGIN
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE (NEW.created_at IS NOT OLD.created_at AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001'))
-      OR (NEW.approved_at IS NOT OLD.approved_at AND NEW.approved_at IS NOT NULL AND (NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.approved_at, '+0 days') IS NOT NEW.approved_at OR NEW.approved_at < '0001'))
-      OR (NEW.validated_at IS NOT OLD.validated_at AND NEW.validated_at IS NOT NULL AND (NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.validated_at, '+0 days') IS NOT NEW.validated_at OR NEW.validated_at < '0001'))
-      OR (NEW.rejected_at IS NOT OLD.rejected_at AND NEW.rejected_at IS NOT NULL AND (NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.rejected_at, '+0 days') IS NOT NEW.rejected_at OR NEW.rejected_at < '0001'));
+   WHERE (NEW.created_at IS NOT OLD.created_at AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001'))
+      OR (NEW.approved_at IS NOT OLD.approved_at AND NEW.approved_at IS NOT NULL AND (NEW.approved_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.approved_at, '+0 days') IS NOT substr(NEW.approved_at, 1, 10) OR substr(NEW.approved_at, 12, 2) > '23') OR NEW.approved_at < '0001'))
+      OR (NEW.validated_at IS NOT OLD.validated_at AND NEW.validated_at IS NOT NULL AND (NEW.validated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.validated_at, '+0 days') IS NOT substr(NEW.validated_at, 1, 10) OR substr(NEW.validated_at, 12, 2) > '23') OR NEW.validated_at < '0001'))
+      OR (NEW.rejected_at IS NOT OLD.rejected_at AND NEW.rejected_at IS NOT NULL AND (NEW.rejected_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.rejected_at, '+0 days') IS NOT substr(NEW.rejected_at, 1, 10) OR substr(NEW.rejected_at, 12, 2) > '23') OR NEW.rejected_at < '0001'));
   SELECT RAISE(ABORT, 'chatflow: proposal kind, names, rationale or ref contains a NUL character')
    WHERE (NEW.kind IS NOT OLD.kind AND instr(CAST(NEW.kind AS BLOB), x'00') > 0)
       OR (NEW.proposed_name IS NOT OLD.proposed_name AND instr(CAST(NEW.proposed_name AS BLOB), x'00') > 0)
@@ -1281,9 +1281,9 @@ BEGIN
       -- escape the clock cap on updated_at below and sort after every real
       -- time (top of the list, past every retention cutoff); and year 0000,
       -- which import_conversation refuses (years 1 to 9999)
-      OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at
+      OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23')
       OR NEW.created_at < '0001'
-      OR (NEW.streamed_at IS NOT NULL AND strftime('%Y-%m-%dT%H:%M:%fZ', NEW.streamed_at, '+0 days') IS NOT NEW.streamed_at)
+      OR (NEW.streamed_at IS NOT NULL AND (date(NEW.streamed_at, '+0 days') IS NOT substr(NEW.streamed_at, 1, 10) OR substr(NEW.streamed_at, 12, 2) > '23'))
       THEN RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- as ids: exact as a JavaScript number, and room for the next one
     WHEN NEW.seq > 9007199254740991
@@ -1502,12 +1502,12 @@ BEGIN
   SELECT RAISE(ABORT, 'chatflow: run ids are never reused; omit id')
    WHERE NEW.id > 0 AND NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'workflow_runs'), 0);
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE (NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.started_at, '+0 days') IS NOT NEW.started_at OR NEW.started_at < '0001')
-   OR (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001')
-   OR (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at OR NEW.updated_at < '0001')
-   OR (NEW.completed_at IS NOT NULL AND (NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.completed_at, '+0 days') IS NOT NEW.completed_at OR NEW.completed_at < '0001'))
-   OR (NEW.lease_expires_at IS NOT NULL AND (NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.lease_expires_at, '+0 days') IS NOT NEW.lease_expires_at OR NEW.lease_expires_at < '0001'))
-   OR (NEW.expires_at IS NOT NULL AND (NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.expires_at, '+0 days') IS NOT NEW.expires_at OR NEW.expires_at < '0001'));
+   WHERE (NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.started_at, '+0 days') IS NOT substr(NEW.started_at, 1, 10) OR substr(NEW.started_at, 12, 2) > '23') OR NEW.started_at < '0001')
+   OR (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001')
+   OR (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.updated_at, '+0 days') IS NOT substr(NEW.updated_at, 1, 10) OR substr(NEW.updated_at, 12, 2) > '23') OR NEW.updated_at < '0001')
+   OR (NEW.completed_at IS NOT NULL AND (NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.completed_at, '+0 days') IS NOT substr(NEW.completed_at, 1, 10) OR substr(NEW.completed_at, 12, 2) > '23') OR NEW.completed_at < '0001'))
+   OR (NEW.lease_expires_at IS NOT NULL AND (NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.lease_expires_at, '+0 days') IS NOT substr(NEW.lease_expires_at, 1, 10) OR substr(NEW.lease_expires_at, 12, 2) > '23') OR NEW.lease_expires_at < '0001'))
+   OR (NEW.expires_at IS NOT NULL AND (NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.expires_at, '+0 days') IS NOT substr(NEW.expires_at, 1, 10) OR substr(NEW.expires_at, 12, 2) > '23') OR NEW.expires_at < '0001'));
   SELECT RAISE(ABORT, 'chatflow: unknown conversation for run')
    WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = NEW.conversation_id);
   SELECT RAISE(ABORT, 'chatflow: run uid contains a NUL character')
@@ -1780,7 +1780,7 @@ BEGIN
         THEN RAISE(ABORT, 'chatflow: event from_status must be NULL in a run''s first event (its creation)')
       ELSE RAISE(ABORT, 'chatflow: event from_status must be the to_status of the run''s last event')
     END
-    WHEN (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001')
+    WHEN (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001')
       THEN RAISE(ABORT, 'chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- an event records a change of the run that was just written (the
     -- run's triggers log it after the row changed): the run is at its
@@ -1855,14 +1855,14 @@ BEGIN
                   WHERE d.name = NEW.workflow
                     AND json_extract(s.value, '$.name') = NEW.current_step);
   SELECT RAISE(ABORT, 'chatflow: timestamps must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
-   WHERE (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND (NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.started_at, '+0 days') IS NOT NEW.started_at OR NEW.started_at < '0001'))
-   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.created_at, '+0 days') IS NOT NEW.created_at OR NEW.created_at < '0001'))
+   WHERE (NEW.started_at IS NOT OLD.started_at AND NEW.started_at IS NOT NULL AND (NEW.started_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.started_at, '+0 days') IS NOT substr(NEW.started_at, 1, 10) OR substr(NEW.started_at, 12, 2) > '23') OR NEW.started_at < '0001'))
+   OR (NEW.created_at IS NOT OLD.created_at AND NEW.created_at IS NOT NULL AND (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001'))
    -- (updated_at may be 0000-01-01T00:00:00.000Z, which lets a run's log be
    -- replaced: workflow_run_events_keep, import_conversation)
-   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at, '+0 days') IS NOT NEW.updated_at OR (NEW.updated_at < '0001' AND NEW.updated_at <> '0000-01-01T00:00:00.000Z')))
-   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND (NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.completed_at, '+0 days') IS NOT NEW.completed_at OR NEW.completed_at < '0001'))
-   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND (NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.lease_expires_at, '+0 days') IS NOT NEW.lease_expires_at OR NEW.lease_expires_at < '0001'))
-   OR (NEW.expires_at IS NOT OLD.expires_at AND NEW.expires_at IS NOT NULL AND (NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR strftime('%Y-%m-%dT%H:%M:%fZ', NEW.expires_at, '+0 days') IS NOT NEW.expires_at OR NEW.expires_at < '0001'));
+   OR (NEW.updated_at IS NOT OLD.updated_at AND NEW.updated_at IS NOT NULL AND (NEW.updated_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.updated_at, '+0 days') IS NOT substr(NEW.updated_at, 1, 10) OR substr(NEW.updated_at, 12, 2) > '23') OR (NEW.updated_at < '0001' AND NEW.updated_at <> '0000-01-01T00:00:00.000Z')))
+   OR (NEW.completed_at IS NOT OLD.completed_at AND NEW.completed_at IS NOT NULL AND (NEW.completed_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.completed_at, '+0 days') IS NOT substr(NEW.completed_at, 1, 10) OR substr(NEW.completed_at, 12, 2) > '23') OR NEW.completed_at < '0001'))
+   OR (NEW.lease_expires_at IS NOT OLD.lease_expires_at AND NEW.lease_expires_at IS NOT NULL AND (NEW.lease_expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.lease_expires_at, '+0 days') IS NOT substr(NEW.lease_expires_at, 1, 10) OR substr(NEW.lease_expires_at, 12, 2) > '23') OR NEW.lease_expires_at < '0001'))
+   OR (NEW.expires_at IS NOT OLD.expires_at AND NEW.expires_at IS NOT NULL AND (NEW.expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.expires_at, '+0 days') IS NOT substr(NEW.expires_at, 1, 10) OR substr(NEW.expires_at, 12, 2) > '23') OR NEW.expires_at < '0001'));
   SELECT RAISE(ABORT, 'chatflow: run error contains a NUL character')
    WHERE NEW.error IS NOT OLD.error AND instr(CAST(NEW.error AS BLOB), x'00') > 0;
   -- state and business_context joined by a space (a JSON text ends in a
