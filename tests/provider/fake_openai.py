@@ -496,21 +496,12 @@ def _stream_handler_methods():
             message = {"role": "assistant", "content": None,
                        "tool_calls": [tool_call("call_1", "get_time", "{}")]}
             finish, self.sse_index = "tool_calls", json.loads(arg)
-        elif mode == "mode-stream-index0":
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
-                tool_call("call_2", "get_time", "{}")]}
-            finish, self.sse_index0 = "tool_calls", True
-        elif mode == "mode-stream-object-args":
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
-                tool_call("call_2", "get_time", "{}")]}
-            finish, self.sse_object_args = "tool_calls", True
-        elif mode == "mode-stream-reversed":
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
-                tool_call("call_2", "get_time", "{}")]}
-            finish, self.sse_reverse = "tool_calls", True
+        elif mode in ("mode-stream-index0", "mode-stream-object-args", "mode-stream-reversed"):
+            # the two calls of mode-tools, streamed all at index 0, with
+            # their arguments as a JSON object, or in reverse order
+            message, finish = two_calls(), "tool_calls"
+            setattr(self, {"mode-stream-index0": "sse_index0", "mode-stream-object-args": "sse_object_args",
+                           "mode-stream-reversed": "sse_reverse"}[mode], True)
         elif mode == "mode-stream-many":
             message = {"role": "assistant", "content": None, "tool_calls": [
                 tool_call("call_%d" % (k + 1), "get_time", "{}") for k in range(int(arg))]}
@@ -529,10 +520,7 @@ def _stream_handler_methods():
             else:
                 done = False
         elif mode == "mode-tools":
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
-                tool_call("call_2", "get_time", "{}")]}
-            finish = "tool_calls"
+            message, finish = two_calls(), "tool_calls"
         elif mode == "mode-reasoning":
             message = {"role": "assistant", "content": "Croissants.",
                        "reasoning_content": "The user runs a bakery."}
@@ -648,6 +636,13 @@ def _reasoning_fields(arg):
     """mode-reasoning's argument: the fields that carry the thinking."""
     return {"": ["reasoning_content"], "reasoning": ["reasoning"],
             "both": ["reasoning_content", "reasoning"]}[arg]
+
+
+def two_calls():
+    """The reply of mode-tools: two calls, get_weather for Paris and get_time."""
+    return {"role": "assistant", "content": None, "tool_calls": [
+        tool_call("call_1", "get_weather", "{\"city\": \"Paris\"}"),
+        tool_call("call_2", "get_time", "{}")]}
 
 
 def tool_call(call_id, name, arguments):
