@@ -993,13 +993,6 @@ static int cfStreamData(void *pArg, const char *z, size_t n) {
   return s->zErr != 0;
 }
 
-/* The end of the body: an event whose blank line did not come yet goes
-** too (a server that ends with "data: [DONE]\n"); a last line without
-** its end is dropped, as the standard says. */
-static void cfStreamEnd(CfStream *s) {
-  if (s->zErr == 0) cfStreamDispatch(s);
-}
-
 /* The end of a stream that went through: the draft finished with what
 ** complete_chat stores (model, tokens, duration, finish reason; parts for
 ** reasoning and tool calls, as cfParseCompletion makes them). */
@@ -1104,6 +1097,17 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
                        -1);
   json_object_put(pOpts);
   return zErr;
+}
+
+/* The end of the body of a 2xx stream (zType its Content-Type, or 0): an
+** event whose blank line did not come yet goes too (a server that ends
+** with "data: [DONE]\n"; a last line without its end is dropped, as the
+** standard says), then the stream's error or what cfStreamFinish makes of
+** it. */
+static char *cfStreamEnd(CfStream *s, CfCall *c, const char *zType) {
+  s->zType = zType;
+  if (s->zErr == 0) cfStreamDispatch(s);
+  return s->zErr ? sqlite3_mprintf("%s", s->zErr) : cfStreamFinish(s, c);
 }
 
 /* White space around a key or a header line: space, tab, CR, LF. */
@@ -1244,9 +1248,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
         sqlite3_free(zMsg);
       } else if (c->pStream) {
-        c->pStream->zType = resp.zContentType[0] ? resp.zContentType : 0;
-        cfStreamEnd(c->pStream);
-        zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
+        zErr = cfStreamEnd(c->pStream, c, resp.zContentType[0] ? resp.zContentType : 0);
       } else {
         zErr = cfParseCompletion(resp.zBody, resp.nBody, c);
         if (zErr && strncmp(zErr, "chatflow: provider response has no ", strlen("chatflow: provider response has no ")) == 0 &&
@@ -1302,9 +1304,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
         /* the connection dropped after the answer had ended (its
         ** finish_reason or [DONE] came): the answer is whole, stored as
         ** when the body ends properly; before that it is an error */
-        c->pStream->zType = resp.zContentType[0] ? resp.zContentType : 0;
-        cfStreamEnd(c->pStream);
-        zErr = c->pStream->zErr ? sqlite3_mprintf("%s", c->pStream->zErr) : cfStreamFinish(c->pStream, c);
+        zErr = cfStreamEnd(c->pStream, c, resp.zContentType[0] ? resp.zContentType : 0);
       } else {
         zErr = sqlite3_mprintf("chatflow: provider call failed: %s", resp.zError);
       }
