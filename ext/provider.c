@@ -535,6 +535,21 @@ static void cfRedactHeaders(char *z, size_t *pn, const char **azHeader, int iExt
   if (pn) *pn = n;
 }
 
+/* The message of an error body (an HTTP error, or a 2xx body that holds
+** an OpenAI error), redacted and cut for an error message: the body is
+** redacted before any cut, the message again (also past a NUL of the
+** body).  sqlite3_malloc'd, or 0. */
+static char *cfErrorBodyMessage(CfHttpResponse *pResp, const char **azHeader, int iExtra, int nHeader,
+                                const char *zAuth) {
+  char *zMsg;
+  size_t nMax;
+  cfRedactHeaders(pResp->zBody, &pResp->nBody, azHeader, iExtra, nHeader, zAuth);
+  zMsg = cfProviderMessage(pResp->zBody, pResp->nBody, &nMax);
+  cfRedactHeaders(zMsg, 0, azHeader, iExtra, nHeader, zAuth);
+  cfCutUtf8(zMsg, nMax);
+  return zMsg;
+}
+
 static const char *cfReasonPhrase(long iStatus) {
   switch (iStatus) {
     case 400: return "Bad Request"; case 401: return "Unauthorized"; case 403: return "Forbidden";
@@ -1237,12 +1252,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
   switch (resp.eFail) {
     case CF_HTTP_OK:
       if (resp.iStatus < 200 || resp.iStatus > 299) {
-        char *zMsg;
-        size_t nMax;
-        cfRedactHeaders(resp.zBody, &resp.nBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
-        zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
-        cfRedactHeaders(zMsg, 0, azHeader, iExtra, nHeader, zAuth); /* also past a NUL of the body */
-        cfCutUtf8(zMsg, nMax);
+        char *zMsg = cfErrorBodyMessage(&resp, azHeader, iExtra, nHeader, zAuth);
         zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
@@ -1255,12 +1265,7 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
             cfBodyHasError(resp.zBody, resp.nBody)) {
           /* a gateway that reports a failure with a 2xx status and an
           ** OpenAI error body: its message, as for an HTTP error */
-          char *zMsg;
-          size_t nMax;
-          cfRedactHeaders(resp.zBody, &resp.nBody, azHeader, iExtra, nHeader, zAuth); /* before any cut */
-          zMsg = cfProviderMessage(resp.zBody, resp.nBody, &nMax);
-          cfRedactHeaders(zMsg, 0, azHeader, iExtra, nHeader, zAuth);
-          cfCutUtf8(zMsg, nMax);
+          char *zMsg = cfErrorBodyMessage(&resp, azHeader, iExtra, nHeader, zAuth);
           if (zMsg && zMsg[0]) {
             sqlite3_free(zErr);
             zErr = sqlite3_mprintf("chatflow: provider returned an error with HTTP %ld: %s", resp.iStatus, zMsg);
