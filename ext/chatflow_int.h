@@ -158,6 +158,16 @@ typedef struct CfPendKey {
   sqlite3_uint64 h;                /* a hash of their ids and texts in id order */
 } CfPendKey;
 
+/* langgraph.c: a group of a LangGraph table (a thread's conversation and
+** namespace), where langgraph_prune_checkpoints' walk of that table
+** resumes. */
+typedef struct CfLgGroup {
+  int bSet;
+  sqlite3_int64 iConv;
+  char *zNs; /* sqlite3_malloc'd, nNs bytes (no NUL inside) */
+  int nNs;
+} CfLgGroup;
+
 /* Per-connection state: user data of every function and module. */
 typedef struct CfConn CfConn;
 struct CfConn {
@@ -194,6 +204,9 @@ struct CfConn {
   ** iSchemaHoldDv: a ROLLBACK can take its migration back */
   int bSchemaHold;
   unsigned int iSchemaHoldDv;
+  /* langgraph.c: where the prune's walks of langgraph_checkpoints [0] and
+  ** langgraph_blobs [1] resume */
+  CfLgGroup aLgResume[2];
 };
 
 /* The schema version this build creates (number of embedded migrations). */

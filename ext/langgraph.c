@@ -58,7 +58,9 @@
 ** checkpoint_id), deletes the others with their writes, and then the
 ** blobs that no checkpoint names, at most `batch` (default 200, at most
 ** 10,000) of each a call, and returns how many rows (checkpoints and
-** blobs) it deleted; a cron job loops until it returns 0.
+** blobs) it deleted; a cron job loops until it returns 0.  A call walks
+** the threads and namespaces from where the connection's last one stopped
+** (cfLgPruneWalk), so it costs its batch, not the store.
 **
 ** One file past 600 lines because it is one concept: LangGraph's saver
 ** interface, whose writers share the thread and run checks
@@ -504,26 +506,167 @@ static void cfLgDeleteThreadFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, nDone);
 }
 
+/* langgraph_prune_checkpoints visits the groups of a table -- a thread's
+** conversation and namespace -- in key order, each found by one seek of
+** the table's index, from the group where this connection's last call
+** stopped, wrapping around once.  A loop of calls so costs each group
+** about once a pass.  (Statements over the whole tables read every
+** checkpoint and its channel_versions at every call: 0.2 s a call at
+** 20,000 checkpoints, a loop of hours at 200,000.)  [t][0] is the group
+** at or after a key, [t][1] the group after it. */
+static const char *const azLgGroupSql[2][2] = {
+    {"SELECT conversation_id, checkpoint_ns FROM langgraph_checkpoints"
+     " WHERE (conversation_id, checkpoint_ns) >= (?1, ?2) ORDER BY conversation_id, checkpoint_ns LIMIT 1",
+     "SELECT conversation_id, checkpoint_ns FROM langgraph_checkpoints"
+     " WHERE (conversation_id, checkpoint_ns) > (?1, ?2) ORDER BY conversation_id, checkpoint_ns LIMIT 1"},
+    {"SELECT conversation_id, checkpoint_ns FROM langgraph_blobs"
+     " WHERE (conversation_id, checkpoint_ns) >= (?1, ?2) ORDER BY conversation_id, checkpoint_ns LIMIT 1",
+     "SELECT conversation_id, checkpoint_ns FROM langgraph_blobs"
+     " WHERE (conversation_id, checkpoint_ns) > (?1, ?2) ORDER BY conversation_id, checkpoint_ns LIMIT 1"},
+};
+
+/* The checkpoints of group (?1, ?2) past its newest ?3 (by checkpoint_id),
+** oldest first, at most ?4 (their writes go with them:
+** langgraph_checkpoints_delete). */
+#define CF_LG_PRUNE_GROUP_SQL                                                                       \
+  "DELETE FROM langgraph_checkpoints WHERE id IN ("                                                 \
+  " SELECT id FROM langgraph_checkpoints WHERE conversation_id = ?1 AND checkpoint_ns = ?2"         \
+  "  AND checkpoint_id <= (SELECT checkpoint_id FROM langgraph_checkpoints"                         \
+  "                         WHERE conversation_id = ?1 AND checkpoint_ns = ?2"                      \
+  "                         ORDER BY checkpoint_id DESC LIMIT 1 OFFSET ?3)"                         \
+  "  ORDER BY checkpoint_id LIMIT ?4)"
+
+/* The channel values of group (?1, ?2) that none of its checkpoints
+** names, at most ?3. */
+#define CF_LG_UNNAMED_SQL                                                                           \
+  "DELETE FROM langgraph_blobs WHERE conversation_id = ?1 AND checkpoint_ns = ?2"                   \
+  " AND (channel, version) IN ("                                                                    \
+  "  SELECT channel, version FROM langgraph_blobs WHERE conversation_id = ?1 AND checkpoint_ns = ?2" \
+  "   AND (channel, version) NOT IN ("                                                              \
+  "    SELECT v.key, CAST(v.value AS TEXT) FROM langgraph_checkpoints AS c, json_each(c.channel_versions) AS v" \
+  "     WHERE c.conversation_id = ?1 AND c.checkpoint_ns = ?2 AND v.type <> 'null')"                 \
+  "  LIMIT ?3)"
+
+/* Runs one of the two deletes above on group g, ?3 = i3 and, when i4 > 0,
+** ?4 = i4; *pn gets the rows deleted. */
+static int cfLgGroupDelete(CfConn *p, const char *zSql, const CfLgGroup *g, sqlite3_int64 i3,
+                           sqlite3_int64 i4, sqlite3_int64 *pn) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmtText(p, zSql, &pStmt);
+  *pn = 0;
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, g->iConv);
+    sqlite3_bind_text(pStmt, 2, g->zNs ? g->zNs : "", g->nNs, SQLITE_STATIC);
+    sqlite3_bind_int64(pStmt, 3, i3);
+    if (i4 > 0) sqlite3_bind_int64(pStmt, 4, i4);
+    rc = cfStepOnce(pStmt);
+    if (rc == SQLITE_OK) *pn = sqlite3_changes(p->db);
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* The group of table eTab at or after (bAfter: after) the key *pKey, into
+** *pOut (whose text buffer it reuses); SQLITE_DONE when there is none.
+** pKey may be pOut. */
+static int cfLgGroupFind(CfConn *p, int eTab, int bAfter, const CfLgGroup *pKey, CfLgGroup *pOut) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = cfStmtText(p, azLgGroupSql[eTab][bAfter], &pStmt);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(pStmt, 1, pKey->iConv);
+    /* a copy: pKey's text may be the buffer written below */
+    rc = sqlite3_bind_text(pStmt, 2, pKey->zNs ? pKey->zNs : "", pKey->nNs, SQLITE_TRANSIENT);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      const char *z = (const char *)sqlite3_column_text(pStmt, 1);
+      int n = sqlite3_column_bytes(pStmt, 1);
+      char *zNew = z ? sqlite3_realloc(pOut->zNs, n + 1) : 0;
+      if (zNew == 0) {
+        rc = SQLITE_NOMEM;
+      } else {
+        memcpy(zNew, z, (size_t)n);
+        zNew[n] = 0;
+        pOut->zNs = zNew;
+        pOut->nNs = n;
+        pOut->iConv = sqlite3_column_int64(pStmt, 0);
+        pOut->bSet = 1;
+      }
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
+/* <0, 0, >0 as group a sorts before, with or after b (the index's order:
+** the conversation, then the namespace in BINARY collation). */
+static int cfLgGroupCmp(const CfLgGroup *a, const CfLgGroup *b) {
+  int m = a->nNs < b->nNs ? a->nNs : b->nNs, c = 0;
+  if (a->iConv != b->iConv) return a->iConv < b->iConv ? -1 : 1;
+  if (m > 0) c = memcmp(a->zNs, b->zNs, (size_t)m);
+  return c ? c : a->nNs - b->nNs;
+}
+
+/* One pass over the groups of table eTab (0 checkpoints, 1 channel
+** values), from the connection's resume point round to it, until
+** aLeft[eTab] rows have been deleted.  In a group of checkpoints: those
+** past the newest iKeep, then the group's channel values no longer named
+** (at most aLeft[1]).  In a group of channel values: those no checkpoint
+** of the group names.  Counts the rows in *pnDone and what is left in
+** aLeft; the resume point becomes the group where the budget ran out, or
+** none after a whole pass. */
+static int cfLgPruneWalk(CfConn *p, int eTab, sqlite3_int64 iKeep, sqlite3_int64 *aLeft, sqlite3_int64 *pnDone) {
+  CfLgGroup *pResume = &p->aLgResume[eTab];
+  CfLgGroup first = {0, -0x7fffffffffffffffLL - 1, 0, 0}, from = first, cur = {0, 0, 0, 0};
+  int rc = SQLITE_OK, bWrapped = 0, bAfter = 0;
+  if (pResume->bSet) from = *pResume;
+  for (;;) {
+    sqlite3_int64 n = 0;
+    rc = cfLgGroupFind(p, eTab, bAfter, bAfter ? &cur : (bWrapped ? &first : &from), &cur);
+    if (rc == SQLITE_DONE || (rc == SQLITE_ROW && bWrapped && cfLgGroupCmp(&cur, &from) >= 0)) {
+      /* the end of the table: wrap to its start once, unless the pass began there */
+      if (rc == SQLITE_DONE && !bWrapped && cfLgGroupCmp(&from, &first) != 0) {
+        bWrapped = 1;
+        bAfter = 0;
+        continue;
+      }
+      rc = SQLITE_OK;
+      sqlite3_free(pResume->zNs);
+      memset(pResume, 0, sizeof(*pResume));
+      break;
+    }
+    if (rc != SQLITE_ROW) break;
+    rc = SQLITE_OK;
+    bAfter = 1;
+    if (eTab == 0) {
+      rc = cfLgGroupDelete(p, CF_LG_PRUNE_GROUP_SQL, &cur, iKeep, aLeft[0], &n);
+      aLeft[0] -= n;
+      *pnDone += n;
+    }
+    if (rc == SQLITE_OK && (eTab == 1 || n > 0) && aLeft[1] > 0) {
+      rc = cfLgGroupDelete(p, CF_LG_UNNAMED_SQL, &cur, aLeft[1], 0, &n);
+      aLeft[1] -= n;
+      *pnDone += n;
+    }
+    if (rc != SQLITE_OK) break;
+    if (aLeft[eTab] <= 0) {
+      /* the next call begins with this group: it may hold more */
+      sqlite3_free(pResume->zNs);
+      *pResume = cur;
+      cur.zNs = 0;
+      break;
+    }
+  }
+  sqlite3_free(cur.zNs);
+  return rc;
+}
+
 static void cfLgPruneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  static const char *const azSql[] = {
-    /* the checkpoints past the newest ?1 of their thread and namespace
-    ** (their writes go with them: langgraph_checkpoints_delete) */
-    "DELETE FROM langgraph_checkpoints WHERE id IN ("
-    " SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id, checkpoint_ns"
-    "                                               ORDER BY checkpoint_id DESC) AS n"
-    "                   FROM langgraph_checkpoints) WHERE n > ?1 LIMIT ?2)",
-    /* then the channel values no checkpoint names any more */
-    "DELETE FROM langgraph_blobs WHERE (conversation_id, checkpoint_ns, channel, version) IN ("
-    " SELECT conversation_id, checkpoint_ns, channel, version FROM langgraph_blobs"
-    "  WHERE (conversation_id, checkpoint_ns, channel, version) NOT IN ("
-    "   SELECT c.conversation_id, c.checkpoint_ns, v.key, CAST(v.value AS TEXT)"
-    "     FROM langgraph_checkpoints AS c, json_each(c.channel_versions) AS v)"
-    "  LIMIT ?2)",
-  };
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  sqlite3_int64 iKeep = 0, iBatch = CF_LG_BATCH_DEFAULT;
+  sqlite3_int64 iKeep = 0, iBatch = CF_LG_BATCH_DEFAULT, aLeft[2], nDone = 0;
   char *zErr = 0;
-  int rc, nDone = 0;
+  int rc;
   if (!cfValueInteger(argv[0], &iKeep) || iKeep < 1 || iKeep > CF_LG_KEEP_MAX) {
     cfResultError(ctx, "chatflow: keep must be an integer from 1 to %d", CF_LG_KEEP_MAX);
     return;
@@ -537,18 +680,14 @@ static void cfLgPruneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     cfLgFail(ctx, rc, zErr);
     return;
   }
-  for (int i = 0; rc == SQLITE_OK && i < 2; i++) {
-    sqlite3_stmt *pStmt = 0;
-    rc = cfStmtText(p, azSql[i], &pStmt);
-    if (rc == SQLITE_OK) {
-      sqlite3_bind_int64(pStmt, 1, iKeep);
-      sqlite3_bind_int64(pStmt, 2, iBatch);
-      rc = cfStepOnce(pStmt);
-      if (rc == SQLITE_OK) nDone += sqlite3_changes(p->db);
-    }
-    cfStmtDone(p, pStmt);
-  }
-  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, nDone);
+  aLeft[0] = aLeft[1] = iBatch;
+  /* the checkpoints past the newest keep (and the channel values of the
+  ** groups they leave); once a whole pass finds none, every group's
+  ** channel values no checkpoint names (a put_blob without its put, rows
+  ** deleted by hand, values an earlier call's batch left) */
+  rc = cfLgPruneWalk(p, 0, iKeep, aLeft, &nDone);
+  if (rc == SQLITE_OK && aLeft[0] == iBatch) rc = cfLgPruneWalk(p, 1, iKeep, aLeft, &nDone);
+  if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int64(ctx, nDone);
 }
 
 /* ---- readers ---- */

@@ -385,6 +385,10 @@ void cfConnFinalize(CfConn *p) {
   }
   sqlite3_close(p->dbJson);
   p->dbJson = 0;
+  for (int i = 0; i < 2; i++) {
+    sqlite3_free(p->aLgResume[i].zNs);
+    memset(&p->aLgResume[i], 0, sizeof(p->aLgResume[i]));
+  }
 }
 
 /* The guard module: an eponymous table with one hidden column and no rows. */

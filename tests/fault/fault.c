@@ -550,6 +550,9 @@ static const char *const azMainSteps[] = {
     "SELECT count(*) FROM langgraph_get('t-1'), langgraph_channel_values('t-1', 'c-2'),"
     " langgraph_pending_writes('t-1', 'c-2')",
     "SELECT langgraph_prune_checkpoints(1)",
+    /* nothing left to prune: the round over the channel values */
+    "SELECT langgraph_put_blob('t-1', 'draft', '1', x'5b5d')",
+    "SELECT langgraph_prune_checkpoints(1)",
     "SELECT langgraph_delete_thread('t-1')",
     "SELECT chat_history_json(2)",
     "SELECT group_concat(id || ':' || message_count, ',') FROM conversation_list('acme')",

@@ -16,6 +16,11 @@ of each (the write lock is held for one call at a time) and checks:
   - the search index holds exactly the remaining messages (docsize rows,
     MATCH counts against LIKE counts, FTS5 'integrity-check');
   - chatflow_stats equals a recount.
+Then langgraph_prune_checkpoints on two graphs' stores, 2,000 and 16,000
+checkpoints (threads of 40, a channel value each): the VM steps a call
+costs (counted by a progress handler, not timed) do not grow with the
+store, a loop until 0 leaves the newest of each thread with the values
+they name, and deletes the values no checkpoint names.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/python/test_retention_scale.py
 The output ends with "python: N passed, M failed".  About 10-20 s.
@@ -252,8 +257,101 @@ class RetentionScale(unittest.TestCase):
         self.assertEqual(one(db, "SELECT purge_deleted(30, 1000)"), 0)
 
 
+class LangGraphPruneScale(unittest.TestCase):
+    PER_THREAD = 40
+
+    def build(self, threads):
+        path = os.path.join(self.tmp, "lg-%d.db" % threads)
+        db = connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("SELECT chatflow_clock(?)", (NOW,))
+        db.execute("SELECT chatflow_init()")
+        db.execute("BEGIN")
+        db.execute("""
+            INSERT INTO chat_conversations (id, uid, owner, created_at, updated_at)
+            WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < ?1)
+            SELECT value, 'thread-' || value, 'langgraph', ?2, ?2 FROM s""", (threads, NOW))
+        # checkpoint k of a thread names version k of channel "messages" and
+        # version 1 of "topic"; a put_blob whose put never came in every
+        # tenth thread (version 0 of "draft")
+        db.execute("""
+            INSERT INTO langgraph_checkpoints (conversation_id, checkpoint_id, checkpoint, channel_versions)
+            WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < ?1),
+                           k(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM k WHERE value < ?2)
+            SELECT s.value, printf('c-%04d', k.value), x'00',
+                   json_object('messages', CAST(k.value AS TEXT), 'topic', '1')
+              FROM s, k ORDER BY s.value, k.value""", (threads, self.PER_THREAD))
+        db.execute("""
+            INSERT INTO langgraph_blobs (conversation_id, channel, version, value)
+            SELECT conversation_id, v.key, CAST(v.value AS TEXT), x'01'
+              FROM langgraph_checkpoints, json_each(channel_versions) AS v WHERE true
+            ON CONFLICT DO NOTHING""")
+        db.execute("""
+            INSERT INTO langgraph_blobs (conversation_id, channel, version, value)
+            SELECT id, 'draft', '0', x'02' FROM chat_conversations WHERE id % 10 = 0""")
+        db.execute("COMMIT")
+        return db
+
+    @staticmethod
+    def steps(db, sql):
+        """(result, VM steps in hundreds) of one call."""
+        n = [0]
+
+        def tick():
+            n[0] += 1
+            return 0
+        db.set_progress_handler(tick, 100)
+        try:
+            return one(db, sql), n[0]
+        finally:
+            db.set_progress_handler(None, 100)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="chatflow-prune-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_prune_cost_per_call(self):
+        cost = {}
+        for threads in (50, 400):
+            db = self.build(threads)
+            self.assertEqual(one(db, "SELECT count(*) FROM langgraph_checkpoints"), threads * self.PER_THREAD)
+            calls = []
+            left = one(db, "SELECT count(*) FROM langgraph_checkpoints")
+            while True:
+                n, k = self.steps(db, "SELECT langgraph_prune_checkpoints(1)")
+                before, left = left, one(db, "SELECT count(*) FROM langgraph_checkpoints")
+                calls.append((n, k, left < before))
+                self.assertLessEqual(n, 400, "more than the batch of each")
+                if n == 0:
+                    break
+                self.assertLess(len(calls), 10000, "no end")
+            # the calls that deleted checkpoints (after them, a pass over
+            # every group finds the values no checkpoint names)
+            busy = sorted(k for n, k, pruned in calls if pruned)
+            cost[threads] = (busy[0], busy[len(busy) // 2], busy[-1])
+            self.assertEqual(sum(n for n, k, pruned in calls), threads * (self.PER_THREAD - 1) * 2 + threads // 10)
+            # the newest checkpoint of each thread, and what it names
+            self.assertEqual(db.execute("""
+                SELECT count(*), min(checkpoint_id), max(checkpoint_id) FROM langgraph_checkpoints""").fetchone(),
+                (threads, "c-%04d" % self.PER_THREAD, "c-%04d" % self.PER_THREAD))
+            self.assertEqual(db.execute("""
+                SELECT channel, version, count(*) FROM langgraph_blobs GROUP BY 1, 2 ORDER BY 1, 2""").fetchall(),
+                [("messages", str(self.PER_THREAD), threads), ("topic", "1", threads)])
+            self.assertEqual(one(db, "SELECT langgraph_prune_checkpoints(1)"), 0)
+            db.close()
+        print("VM steps (hundreds) of a call that deletes checkpoints, min / median / max: %d threads %s, %d threads %s"
+              % (50, cost[50], 400, cost[400]))
+        # 8 times the store: a call costs its batch, not the store
+        self.assertLessEqual(cost[400][1], cost[50][1] * 1.5)
+        self.assertLessEqual(cost[400][2], cost[50][2] * 1.5)
+
+
 def main():
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(RetentionScale)
+    suite = unittest.TestSuite()
+    for case in (RetentionScale, LangGraphPruneScale):
+        suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(case))
     res = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
     bad = res.failures + res.errors
     print("python: %d passed, %d failed" % (max(0, res.testsRun - len(bad)), len(bad)))
