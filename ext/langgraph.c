@@ -756,10 +756,12 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
         aOpt[LS_ID].bPresent ? " AND k.checkpoint_id = ?3" : "",
         aOpt[LS_BEFORE].bPresent ? " AND k.checkpoint_id < ?4" : "",
         aOpt[LS_FILTER].bPresent
+            /* keys compared decoded, whatever their characters (a JSON
+            ** path cannot name a key holding '"', and compares a key's
+            ** escapes as written) */
             ? " AND NOT EXISTS (SELECT 1 FROM json_each(json_extract(?5, '$.filter')) AS f"
-              "  WHERE CASE WHEN instr(f.key, '\"') > 0 THEN 1"
-              "   ELSE json_type(k.metadata, '$.\"' || f.key || '\"') IS NOT f.type"
-              "     OR json_extract(k.metadata, '$.\"' || f.key || '\"') IS NOT f.value END)"
+              "  WHERE NOT EXISTS (SELECT 1 FROM json_each(k.metadata) AS m"
+              "                     WHERE m.key = f.key AND m.type = f.type AND m.value IS f.value))"
             : "",
         aOpt[LS_LIMIT].bPresent ? " LIMIT ?6" : "");
     if (zSql == 0) rc = SQLITE_NOMEM;
