@@ -36,9 +36,12 @@
 ** 'langgraph'), run_id.  langgraph_put_blob: checkpoint_ns, type, owner,
 ** run_id.  langgraph_put_write: checkpoint_ns, type, task_path, run_id,
 ** replace (true: an existing write at (task_id, idx) is replaced; false,
-** the default: kept).  langgraph_list: checkpoint_ns, checkpoint_id,
-** before (ids smaller than it), limit, filter (an object: metadata keys
-** whose JSON values must be equal); a NULL thread_id lists every thread.
+** the default: kept), owner.  An owner given to a writer is also checked:
+** another owner's thread is refused.  langgraph_list: checkpoint_ns,
+** checkpoint_id, before (ids smaller than it), limit, filter (an object:
+** metadata keys whose JSON values must be equal), owner (only that
+** owner's threads); a NULL thread_id lists every thread.
+** langgraph_delete_thread: now, owner (another owner's thread is unknown).
 ** Rows are newest first (checkpoint_id descending).  langgraph_get is
 ** langgraph_list's one row: the checkpoint named, or the newest of the
 ** namespace (default ''); no row for an unknown thread or checkpoint.
@@ -139,21 +142,26 @@ static int cfLgOptions(sqlite3_context *ctx, int argc, sqlite3_value **argv, int
 
 /*
 ** The conversation of thread zThread, inside the write bracket: created
-** (owner zOwner) when there is none and zOwner is not 0; refused when it
-** is deleted.  iRun, when not 0, must be an active run of it.
+** (owner zCreate) when there is none and zCreate is not 0; refused when
+** it is deleted, or when zOwner is not 0 and it is another owner's (the
+** option owner: a saver of one tenant never writes into another's
+** thread).  iRun, when not 0, must be an active run of it.
 */
-static int cfLgConversation(CfConn *p, const char *zThread, const char *zOwner, sqlite3_int64 iRun,
-                            const char *zNow, sqlite3_int64 *piConv, char **pzErr) {
+static int cfLgConversation(CfConn *p, const char *zThread, const char *zCreate, const char *zOwner,
+                            sqlite3_int64 iRun, const char *zNow, sqlite3_int64 *piConv, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  int rc, bDeleted = 0;
+  int rc, bDeleted = 0, bOther = 0;
   *piConv = 0;
-  rc = cfStmtText(p, "SELECT id, deleted_at IS NOT NULL FROM chat_conversations WHERE uid = ?1", &pStmt);
+  rc = cfStmtText(p, "SELECT id, deleted_at IS NOT NULL, owner IS NOT ?2 FROM chat_conversations WHERE uid = ?1",
+                  &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zThread, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, zOwner, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
       *piConv = sqlite3_column_int64(pStmt, 0);
       bDeleted = sqlite3_column_int(pStmt, 1);
+      bOther = zOwner && sqlite3_column_int(pStmt, 2);
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
@@ -162,16 +170,20 @@ static int cfLgConversation(CfConn *p, const char *zThread, const char *zOwner, 
   cfStmtDone(p, pStmt);
   pStmt = 0;
   if (rc != SQLITE_OK) return rc;
+  if (bOther) {
+    *pzErr = sqlite3_mprintf("chatflow: thread '%q' belongs to another owner, not '%q'", zThread, zOwner);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
   if (bDeleted) {
     *pzErr = sqlite3_mprintf("chatflow: thread '%q' (conversation %lld) is deleted; it takes no checkpoints"
                              " until restore_conversation(%lld)", zThread, *piConv, *piConv);
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (*piConv == 0 && iRun == 0 && zOwner) {
+  if (*piConv == 0 && iRun == 0 && zCreate) {
     rc = cfStmtText(p, "INSERT INTO chat_conversations (owner, uid, created_at, updated_at)"
                        " VALUES (?1, ?2, ?3, ?3)", &pStmt);
     if (rc == SQLITE_OK) {
-      sqlite3_bind_text(pStmt, 1, zOwner, -1, SQLITE_STATIC);
+      sqlite3_bind_text(pStmt, 1, zCreate, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 2, zThread, -1, SQLITE_STATIC);
       sqlite3_bind_text(pStmt, 3, zNow, -1, SQLITE_STATIC);
       rc = cfStepOnce(pStmt);
@@ -228,13 +240,13 @@ static void cfLgFail(sqlite3_context *ctx, int rc, char *zErr) {
 /*
 ** What the three writers do after their arguments are read: the run_id
 ** option checked, the call's time set (the option now), the write bracket begun, and the thread's conversation
-** found (or created for owner zOwner; see cfLgConversation).  Returns -1
+** found (or created for owner zCreate; see cfLgConversation).  Returns -1
 ** when the function's error result is set and no write began (the caller
 ** returns), else the rc of cfLgConversation inside the bracket (the caller
 ** ends it with cfFinish).
 */
-static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const char *zOwner,
-                     const CfJsonOpt *pRun, const CfJsonOpt *pNow, char *zNow, sqlite3_int64 *piConv,
+static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const char *zCreate,
+                     const CfJsonOpt *pOwner, const CfJsonOpt *pRun, const CfJsonOpt *pNow, char *zNow, sqlite3_int64 *piConv,
                      char **pzErr) {
   int rc;
   if (pRun->bPresent && (pRun->iVal <= 0 || pRun->iVal > CF_MAX_ID)) {
@@ -252,7 +264,8 @@ static int cfLgBegin(sqlite3_context *ctx, CfConn *p, const char *zThread, const
     cfLgFail(ctx, rc, *pzErr);
     return -1;
   }
-  return cfLgConversation(p, zThread, zOwner, pRun->iVal, zNow, piConv, pzErr);
+  return cfLgConversation(p, zThread, zCreate, pOwner->bPresent ? pOwner->zVal : 0, pRun->iVal, zNow, piConv,
+                          pzErr);
 }
 
 enum { PUT_NS, PUT_PARENT, PUT_TYPE, PUT_VERSIONS, PUT_OWNER, PUT_RUN, PUT_NOW, PUT_COUNT };
@@ -284,7 +297,7 @@ static void cfLgPutFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto done;
   }
   rc = cfLgBegin(ctx, p, zThread, aOpt[PUT_OWNER].bPresent ? aOpt[PUT_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                 &aOpt[PUT_RUN], &aOpt[PUT_NOW], zNow, &iConv, &zErr);
+                 &aOpt[PUT_OWNER], &aOpt[PUT_RUN], &aOpt[PUT_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     rc = cfStmtText(p,
@@ -344,7 +357,7 @@ static void cfLgPutBlobFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
     goto done;
   }
   rc = cfLgBegin(ctx, p, zThread, aOpt[BLOB_OWNER].bPresent ? aOpt[BLOB_OWNER].zVal : CF_LG_OWNER_DEFAULT,
-                 &aOpt[BLOB_RUN], &aOpt[BLOB_NOW], zNow, &iConv, &zErr);
+                 &aOpt[BLOB_OWNER], &aOpt[BLOB_RUN], &aOpt[BLOB_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     /* a channel's value at a version does not change: the first is kept */
@@ -371,7 +384,7 @@ done:
   cfJsonOptionsFree(aOpt, BLOB_COUNT);
 }
 
-enum { WR_NS, WR_TYPE, WR_PATH, WR_RUN, WR_REPLACE, WR_NOW, WR_COUNT };
+enum { WR_NS, WR_TYPE, WR_PATH, WR_RUN, WR_REPLACE, WR_NOW, WR_OWNER, WR_COUNT };
 
 static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
@@ -379,6 +392,7 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
     {"checkpoint_ns", CF_JT_STRING, 0, 0, 0}, {"type", CF_JT_STRING, 0, 0, 0},
     {"task_path", CF_JT_STRING, 0, 0, 0},     {"run_id", CF_JT_INT, 0, 0, 0},
     {"replace", CF_JT_BOOL, 0, 0, 0},         {"now", CF_JT_STRING, 0, 0, 0},
+    {"owner", CF_JT_STRING, 0, 0, 0},
   };
   const char *zThread = 0, *zId = 0, *zTask = 0, *zChannel = 0, *zOpts = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
@@ -398,11 +412,12 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (cfLgOptions(ctx, argc, argv, 6, "langgraph_put_write", aOpt, WR_COUNT, &zOpts)) goto done;
   if ((rc = cfLgOptText(&aOpt[WR_NS], "checkpoint_ns", 0, CF_LG_NAME_CHARS, &zErr)) != SQLITE_OK ||
       (rc = cfLgOptText(&aOpt[WR_TYPE], "type", 1, CF_LG_TYPE_CHARS, &zErr)) != SQLITE_OK ||
-      (rc = cfLgOptText(&aOpt[WR_PATH], "task_path", 0, CF_LG_NAME_CHARS, &zErr)) != SQLITE_OK) {
+      (rc = cfLgOptText(&aOpt[WR_PATH], "task_path", 0, CF_LG_NAME_CHARS, &zErr)) != SQLITE_OK ||
+      (rc = cfLgOptText(&aOpt[WR_OWNER], "owner", 1, CF_MAX_NAME_CHARS, &zErr)) != SQLITE_OK) {
     cfLgFail(ctx, rc, zErr);
     goto done;
   }
-  rc = cfLgBegin(ctx, p, zThread, 0, &aOpt[WR_RUN], &aOpt[WR_NOW], zNow, &iConv, &zErr);
+  rc = cfLgBegin(ctx, p, zThread, 0, &aOpt[WR_OWNER], &aOpt[WR_RUN], &aOpt[WR_NOW], zNow, &iConv, &zErr);
   if (rc < 0) goto done;
   if (rc == SQLITE_OK) {
     int bFound = 0;
@@ -470,23 +485,34 @@ static void cfLgDeleteThreadFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     "UPDATE chat_conversations SET deleted_at = ?2, updated_at = max(updated_at, ?2) WHERE id = ?1 AND deleted_at IS NULL",
   };
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  const char *zThread = 0;
+  CfJsonOpt aOpt[2] = {{"now", CF_JT_STRING, 0, 0, 0}, {"owner", CF_JT_STRING, 0, 0, 0}};
+  const char *zThread = 0, *zOpts = 0;
   char zNow[CF_TIMESTAMP_LEN + 1];
   char *zErr = 0;
   sqlite3_stmt *pStmt = 0;
   sqlite3_int64 iConv = 0;
   int rc, nDone = 0;
-  (void)argc;
   if (cfArgText(ctx, argv[0], "thread_id", CF_LG_THREAD_CHARS, 0, 0, &zThread)) return;
+  if (cfLgOptions(ctx, argc, argv, 1, "langgraph_delete_thread", aOpt, 2, &zOpts)) goto done;
+  if ((rc = cfLgOptText(&aOpt[1], "owner", 1, CF_MAX_NAME_CHARS, &zErr)) != SQLITE_OK) {
+    cfLgFail(ctx, rc, zErr);
+    goto done;
+  }
+  if (cfCallTimeSet(p, aOpt[0].bPresent ? aOpt[0].zVal : 0, &zErr)) {
+    cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
+    goto done;
+  }
   cfNow(p, zNow);
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfLgFail(ctx, rc, zErr);
-    return;
+    goto done;
   }
-  rc = cfStmtText(p, "SELECT id FROM chat_conversations WHERE uid = ?1", &pStmt);
+  /* another owner's thread, under the option owner, is as unknown */
+  rc = cfStmtText(p, "SELECT id FROM chat_conversations WHERE uid = ?1 AND (?2 IS NULL OR owner = ?2)", &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zThread, -1, SQLITE_STATIC);
+    sqlite3_bind_text(pStmt, 2, aOpt[1].zVal, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) iConv = sqlite3_column_int64(pStmt, 0);
     if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
@@ -504,6 +530,8 @@ static void cfLgDeleteThreadFunc(sqlite3_context *ctx, int argc, sqlite3_value *
     cfStmtDone(p, pStmt);
   }
   if (cfFinish(ctx, p, rc, &zErr) == SQLITE_OK) sqlite3_result_int(ctx, nDone);
+done:
+  cfJsonOptionsFree(aOpt, 2);
 }
 
 /* langgraph_prune_checkpoints visits the groups of a table -- a thread's
@@ -719,13 +747,13 @@ static int cfLgReadText(sqlite3_value *v, const char *zFunc, const char *zWhat, 
   return SQLITE_OK;
 }
 
-enum { LS_NS, LS_ID, LS_BEFORE, LS_LIMIT, LS_FILTER, LS_COUNT };
+enum { LS_NS, LS_ID, LS_BEFORE, LS_LIMIT, LS_FILTER, LS_OWNER, LS_COUNT };
 
 static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   CfJsonOpt aOpt[LS_COUNT] = {
     {"checkpoint_ns", CF_JT_STRING, 0, 0, 0}, {"checkpoint_id", CF_JT_STRING, 0, 0, 0},
     {"before", CF_JT_STRING, 0, 0, 0},        {"limit", CF_JT_INT, 0, 0, 0},
-    {"filter", CF_JT_OBJECT, 0, 0, 0},
+    {"filter", CF_JT_OBJECT, 0, 0, 0},        {"owner", CF_JT_STRING, 0, 0, 0},
   };
   const char *zThread = 0, *zOpts = 0;
   char *zErr = 0, *zSql = 0;
@@ -751,8 +779,9 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
         "SELECT c.uid, k.checkpoint_ns, k.checkpoint_id, k.parent_checkpoint_id, k.type, k.checkpoint,"
         " k.metadata, k.channel_versions, k.run_id, k.conversation_id, k.created_at"
         " FROM chat_conversations AS c JOIN langgraph_checkpoints AS k ON k.conversation_id = c.id"
-        " WHERE 1%s%s%s%s%s ORDER BY k.checkpoint_id DESC%s",
-        zThread ? " AND c.uid = ?1" : "", aOpt[LS_NS].bPresent ? " AND k.checkpoint_ns = ?2" : "",
+        " WHERE 1%s%s%s%s%s%s ORDER BY k.checkpoint_id DESC%s",
+        zThread ? " AND c.uid = ?1" : "", aOpt[LS_OWNER].bPresent ? " AND c.owner = ?7" : "",
+        aOpt[LS_NS].bPresent ? " AND k.checkpoint_ns = ?2" : "",
         aOpt[LS_ID].bPresent ? " AND k.checkpoint_id = ?3" : "",
         aOpt[LS_BEFORE].bPresent ? " AND k.checkpoint_id < ?4" : "",
         aOpt[LS_FILTER].bPresent
@@ -777,6 +806,7 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     sqlite3_bind_text(*ppStmt, 4, aOpt[LS_BEFORE].zVal, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(*ppStmt, 5, zOpts, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(*ppStmt, 6, aOpt[LS_LIMIT].iVal);
+    sqlite3_bind_text(*ppStmt, 7, aOpt[LS_OWNER].zVal, -1, SQLITE_TRANSIENT);
   }
   sqlite3_free(zSql);
   cfJsonOptionsFree(aOpt, LS_COUNT);
@@ -915,7 +945,7 @@ static const CfTvfDef cfLgWritesDef = {
 };
 
 /* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
-CF_TIMED_OPTS(cfLgDeleteThreadFunc, 1, "langgraph_delete_thread")
+CF_TIMED(cfLgDeleteThreadFunc)
 CF_TIMED(cfLgPutFunc)
 CF_TIMED(cfLgPutBlobFunc)
 CF_TIMED(cfLgPutWriteFunc)

@@ -19,7 +19,11 @@ export interface ChatflowSaverDatabase {
 }
 
 export interface ChatflowSaverOptions {
-  /** Owner of the conversations created for new threads (default `'langgraph'`). */
+  /**
+   * Owner of the conversations created for new threads (default
+   * `'langgraph'`). When given, the saver sees only this owner's threads:
+   * another owner's thread reads as unknown and a write to it is refused.
+   */
   owner?: string;
   /**
    * The channel whose LangChain messages are stored once each as the

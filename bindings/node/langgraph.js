@@ -11,7 +11,9 @@
 //
 // A thread is a chatflow conversation: thread_id is its uid, and the first
 // put of an unknown thread creates the conversation (owner: the option
-// `owner`, default 'langgraph').  Channel values are stored once per
+// `owner`, default 'langgraph').  With the option `owner`, the saver sees
+// only that owner's threads: another owner's reads as unknown (getTuple,
+// list, deleteThread) and a write to it is refused.  Channel values are stored once per
 // (channel, version), so a checkpoint costs what changed; with the option
 // `messages` (a channel name, default 'messages'), a channel holding
 // LangChain messages is stored as the conversation's chat_messages, each
@@ -98,6 +100,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
       write: db.prepare('SELECT langgraph_put_write(?, ?, ?, ?, ?, ?, ?)'),
       get: db.prepare('SELECT * FROM langgraph_get(?, ?, ?)'),
       list: db.prepare('SELECT * FROM langgraph_list(?, ?)'),
+      deleteThreadOwned: db.prepare('SELECT langgraph_delete_thread(?, ?)'),
       values: db.prepare('SELECT channel, type, value FROM langgraph_channel_values(?, ?, ?)'),
       writes: db.prepare('SELECT task_id, channel, type, value FROM langgraph_pending_writes(?, ?, ?)'),
       deleteThread: db.prepare('SELECT langgraph_delete_thread(?)'),
@@ -124,7 +127,19 @@ class ChatflowSaver extends BaseCheckpointSaver {
     this.setup();
     const { thread_id, checkpoint_ns = '', checkpoint_id } = config.configurable ?? {};
     if (thread_id === undefined || thread_id === null) return undefined;
-    const row = this.sql.get.get(String(thread_id), checkpoint_ns, checkpoint_id ?? null);
+    // langgraph_get has no owner: the same row from langgraph_list
+    const row =
+      this.owner === undefined
+        ? this.sql.get.get(String(thread_id), checkpoint_ns, checkpoint_id ?? null)
+        : this.sql.list.get(
+            String(thread_id),
+            JSON.stringify({
+              checkpoint_ns,
+              ...(checkpoint_id === undefined || checkpoint_id === null ? {} : { checkpoint_id: String(checkpoint_id) }),
+              limit: 1,
+              owner: this.owner,
+            }),
+          );
     if (row === undefined) return undefined;
     return this._tuple(row);
   }
@@ -135,6 +150,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
     const thread_id = config.configurable?.thread_id;
     const checkpoint_ns = config.configurable?.checkpoint_ns;
     const opts = {};
+    if (this.owner !== undefined) opts.owner = this.owner;
     if (checkpoint_ns !== undefined && checkpoint_ns !== null) opts.checkpoint_ns = checkpoint_ns;
     // the checkpoint the config names, if any (as SqliteSaver and MemorySaver list)
     const checkpoint_id = config.configurable?.checkpoint_id;
@@ -260,6 +276,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
     this.db.transaction(() => {
       for (const [channel, idx, type, value] of rows) {
         const opts = { checkpoint_ns, type, replace };
+        if (this.owner !== undefined) opts.owner = this.owner;
         if (chatflow_run_id !== undefined && chatflow_run_id !== null) opts.run_id = chatflow_run_id;
         this.sql.write.get(String(thread_id), checkpoint_id, taskId, idx, channel, value, JSON.stringify(opts));
       }
@@ -268,7 +285,8 @@ class ChatflowSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId) {
     this.setup();
-    this.sql.deleteThread.get(String(threadId));
+    if (this.owner === undefined) this.sql.deleteThread.get(String(threadId));
+    else this.sql.deleteThreadOwned.get(String(threadId), JSON.stringify({ owner: this.owner }));
   }
 
   // ---- internals

@@ -553,7 +553,7 @@ static const char *const azMainSteps[] = {
     /* nothing left to prune: the round over the channel values */
     "SELECT langgraph_put_blob('t-1', 'draft', '1', x'5b5d')",
     "SELECT langgraph_prune_checkpoints(1)",
-    "SELECT langgraph_delete_thread('t-1')",
+    "SELECT langgraph_delete_thread('t-1', '{\"owner\": \"langgraph\"}')",
     "SELECT chat_history_json(2)",
     "SELECT group_concat(id || ':' || message_count, ',') FROM conversation_list('acme')",
     "SELECT chatflow_stats('acme')",

@@ -77,6 +77,33 @@ describe('threads are conversations', () => {
     expect(sql('SELECT count(*) FROM langgraph_checkpoints')).toBe(0);
   });
 
+  test("a saver with an owner sees only that owner's threads", async () => {
+    const other = new ChatflowSaver(db, { owner: 'other' });
+    const config = await put('support-1');
+    await expect(
+      other.put({ configurable: { thread_id: 'support-1', checkpoint_ns: '' } }, { ...emptyCheckpoint(), id: uuid6(0) },
+        { source: 'input', step: -1, parents: {} }, {}),
+    ).rejects.toThrow("chatflow: thread 'support-1' belongs to another owner, not 'other'");
+    await expect(other.putWrites(config, [['answer', 42]], 'task-1')).rejects.toThrow(
+      "chatflow: thread 'support-1' belongs to another owner, not 'other'");
+    expect(await other.getTuple({ configurable: { thread_id: 'support-1' } })).toBeUndefined();
+    expect(await other.getTuple(config)).toBeUndefined();
+    const listed = [];
+    for await (const t of other.list({ configurable: {} })) listed.push(t);
+    expect(listed).toEqual([]);
+    await other.deleteThread('support-1');
+    expect(sql('SELECT count(*) FROM langgraph_checkpoints')).toBe(1);
+    expect(sql('SELECT deleted_at FROM chat_conversations')).toBe(null);
+    // the owner's saver still reads it, by id and as the newest
+    expect((await saver.getTuple(config)).config.configurable.checkpoint_id).toBe(config.configurable.checkpoint_id);
+    expect((await saver.getTuple({ configurable: { thread_id: 'support-1' } })).config.configurable.checkpoint_id)
+      .toBe(config.configurable.checkpoint_id);
+    // a saver without an owner checks nothing
+    const any = new ChatflowSaver(db);
+    expect((await any.getTuple({ configurable: { thread_id: 'support-1' } })).config.configurable.checkpoint_id)
+      .toBe(config.configurable.checkpoint_id);
+  });
+
   test('bad input is refused with an error that names it', async () => {
     await expect(put('x'.repeat(65))).rejects.toThrow(
       'chatflow: thread_id is 65 characters, longer than the limit of 64');

@@ -128,7 +128,7 @@ const INTEGER_ARGS = {
   'import_conversation/2': [],
   'import_conversation/3': [],
   'langgraph_delete_thread/1': [], // the thread id is text
-  'langgraph_delete_thread/2': [], // ... and options_json (now)
+  'langgraph_delete_thread/2': [], // ... and options_json (now, owner)
   'langgraph_prune_checkpoints/1': [0], // keep
   'langgraph_prune_checkpoints/2': [0, 1], // keep, batch
   'langgraph_put/4': [],
