@@ -35,7 +35,8 @@
 **   run_events       a run's log is a chain: its first event is the
 **                    creation (from_status NULL), every other one moves
 **                    from the to_status of the one before, to a run
-**                    status, at a timestamp (what workflow_run_events_check_insert
+**                    status, keeping the status or as workflow_run_transitions
+**                    allows, at a timestamp (what workflow_run_events_check_insert
 **                    refuses since 0.2: rows of a migrated 0.1 database)
 **   search_index     every complete message with id <= chatflow_search_state's
 **                    mark is in chat_messages_fts and no other row is
@@ -183,11 +184,14 @@ static const CfCheckDef aCheck[] = {
    "SELECT DISTINCT run_id AS id FROM ("
    " SELECT run_id, from_status, to_status, created_at,"
    "        lag(to_status) OVER (PARTITION BY run_id ORDER BY id) AS prev"
-   "   FROM workflow_run_events)"
-   " WHERE from_status IS NOT prev"
-   "    OR to_status NOT IN (SELECT from_status FROM workflow_run_transitions"  /* the run statuses */
-   "                         UNION SELECT to_status FROM workflow_run_transitions)"
-   "    OR created_at NOT GLOB"
+   "   FROM workflow_run_events) AS e"
+   " WHERE e.from_status IS NOT e.prev"
+   "    OR e.to_status NOT IN (SELECT from_status FROM workflow_run_transitions"  /* the run statuses */
+   "                           UNION SELECT to_status FROM workflow_run_transitions)"
+   "    OR (e.from_status <> e.to_status"  /* a move of the state machine */
+   "        AND NOT EXISTS (SELECT 1 FROM workflow_run_transitions AS t"
+   "                         WHERE t.from_status = e.from_status AND t.to_status = e.to_status))"
+   "    OR e.created_at NOT GLOB"
    "       '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'"},
   {"search_index", "messages",
    "SELECT m.id FROM chat_messages AS m, chatflow_search_state AS s"

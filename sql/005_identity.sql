@@ -1780,6 +1780,14 @@ BEGIN
         THEN RAISE(ABORT, 'chatflow: event from_status must be NULL in a run''s first event (its creation)')
       ELSE RAISE(ABORT, 'chatflow: event from_status must be the to_status of the run''s last event')
     END
+    -- a log import writes (k = '*') moves as the state machine does: an
+    -- event keeps the status (a step) or is a row of
+    -- workflow_run_transitions (a run's own moves are checked by
+    -- workflow_runs_check_update before they are logged)
+    WHEN k = '*' AND NEW.from_status <> NEW.to_status
+     AND NOT EXISTS (SELECT 1 FROM workflow_run_transitions
+                      WHERE from_status = NEW.from_status AND to_status = NEW.to_status)
+      THEN RAISE(ABORT, 'chatflow: event from_status -> to_status is not a move of workflow_run_transitions')
     WHEN (NEW.created_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z' OR (date(NEW.created_at, '+0 days') IS NOT substr(NEW.created_at, 1, 10) OR substr(NEW.created_at, 12, 2) > '23') OR NEW.created_at < '0001')
       THEN RAISE(ABORT, 'chatflow: event created_at must be UTC text YYYY-MM-DDTHH:MM:SS.sssZ')
     -- an event records a change of the run that was just written (the

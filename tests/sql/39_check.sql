@@ -102,6 +102,13 @@ INSERT INTO workflow_run_events (run_id, from_status, to_status, created_at)
   SELECT 3, status, status, 'yesterday' FROM workflow_runs WHERE id = 3;
 SELECT * FROM chatflow_check() WHERE NOT ok;
 ROLLBACK;
+-- a log that chains but skips the state machine (completed -> back): run 1
+BEGIN;
+DROP TRIGGER workflow_run_events_check_insert;
+INSERT INTO workflow_run_events (run_id, from_status, to_status) SELECT 1, status, 'completed' FROM workflow_runs WHERE id = 1;
+INSERT INTO workflow_run_events (run_id, from_status, to_status) SELECT 1, 'completed', status FROM workflow_runs WHERE id = 1;
+SELECT * FROM chatflow_check() WHERE NOT ok;
+ROLLBACK;
 -- the search indexes: an indexed message taken out, a stray row put in
 BEGIN;
 INSERT INTO chat_messages_fts (chat_messages_fts, rowid, content) VALUES ('delete', 1, 'Hello there');

@@ -11,8 +11,8 @@
 --   * conversation.key, title, model and agent have the limits
 --     create_conversation applies.
 --   * a run's exported events keep the log's rules: not empty, run
---     statuses, a creation event (from_status null), and last the move
---     to the run's status.
+--     statuses, a creation event (from_status null), moves of the state
+--     machine, and last the move to the run's status.
 --   * the argument columns of the table-valued functions take "=" only;
 --     the first argument may come from an OR; an empty search owner is
 --     refused.
@@ -81,6 +81,9 @@ SELECT import_conversation('d', json_remove(export_conversation(1), '$.runs[0].e
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].from_status', json('null'))); -- error
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].from_status', 'processing')); -- error
 SELECT import_conversation('d', json_set(export_conversation(1), '$.runs[0].events[1].created_at', 'yesterday')); -- error
+-- and moves as the state machine does (workflow_run_transitions): not
+-- started -> completed -> cancelled
+WITH d(x) AS (SELECT export_conversation(1)) SELECT import_conversation('d', json_set(x, '$.runs[0].events[1].to_status', 'completed', '$.runs[0].events[2]', json_set(json_extract(x, '$.runs[0].events[1]'), '$.from_status', 'completed'))) FROM d; -- error
 SELECT count(*) FROM chat_conversations;
 SELECT import_conversation('d', export_conversation(1));
 SELECT import_conversation('e', json_remove(export_conversation(1), '$.runs[0].events'));
