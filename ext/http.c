@@ -31,6 +31,18 @@
 ** setting; libcurl also accepts "user@" with an empty user), and a
 ** non-empty host (libcurl reads "http:///v1" as the host "v1").
 **
+** cfHttpRetryAfter reads a Retry-After header (RFC 9110, section 10.2.3)
+** of the response, so that the caller can say when to retry a 429 or a
+** 503: delay-seconds, or an HTTP date (the three forms RFC 9110 allows,
+** read by curl_getdate) less the time it came.  The header's name is
+** matched without regard to case, the white space around the value and the
+** line's CRLF are dropped; a value that is neither form (a fraction, a
+** sign, text, a date of another shape or with words after it), an empty
+** one, or one that asks for more than a day
+** (CF_HTTP_RETRY_AFTER_MAX: an epoch time or milliseconds sent by mistake)
+** is ignored.  Of several such headers the first usable one counts; the
+** headers of an interim response (100 Continue) do not.
+**
 ** curl_global_init runs once per process, thread-safely (pthread_once);
 ** the library is linked -z nodelete so that state is never unloaded under
 ** a live libcurl.
@@ -159,6 +171,95 @@ static void cfHttpRedirectShow(const char *zTarget, char *zOut, size_t nOut) {
   curl_url_cleanup(pU);
 }
 
+/* Whether z[0..n-1] has the shape of one of the three forms of an HTTP
+** date (RFC 9110, section 5.6.7): in zShape, 'A' is a letter, '*' one or
+** more letters, '9' a digit, '_' a space or a digit, anything else itself.
+** curl_getdate reads the date; it would also read a date with words after
+** it, or forms HTTP does not have. */
+static int cfHttpDateShape(const char *z, size_t n) {
+  static const char *azShape[] = {
+    "AAA, 99 AAA 9999 99:99:99 GMT", /* IMF-fixdate */
+    "*, 99-AAA-99 99:99:99 GMT",      /* RFC 850 */
+    "AAA AAA _9 99:99:99 9999",       /* asctime */
+  };
+  for (size_t k = 0; k < sizeof(azShape) / sizeof(azShape[0]); k++) {
+    const char *q = azShape[k];
+    size_t i = 0;
+    for (; *q && i < n; q++) {
+      char ch = z[i];
+      int bLetter = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+      int bDigit = ch >= '0' && ch <= '9';
+      if (*q == 'A' || *q == '*') {
+        if (!bLetter) break;
+        i++;
+        if (*q == '*') {
+          while (i < n && ((z[i] >= 'A' && z[i] <= 'Z') || (z[i] >= 'a' && z[i] <= 'z'))) i++;
+        }
+      } else if (*q == '9') {
+        if (!bDigit) break;
+        i++;
+      } else if (*q == '_') {
+        if (!bDigit && ch != ' ') break;
+        i++;
+      } else {
+        if (ch != *q) break;
+        i++;
+      }
+    }
+    if (*q == 0 && i == n) return 1;
+  }
+  return 0;
+}
+
+/* Whether the header line zLine[0..nLine-1] (as libcurl hands it over,
+** with its CRLF) is a Retry-After header: 0 if not; 1 if so, with the
+** seconds to wait in *pnSec, or -1 for a value that is ignored (see the
+** header comment).  now is the time the header came. */
+int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec) {
+  static const char zName[] = "retry-after:";
+  const size_t nName = sizeof(zName) - 1;
+  const char *z;
+  size_t n;
+  *pnSec = -1;
+  if (nLine < nName) return 0;
+  for (size_t i = 0; i < nName; i++) {
+    char ch = zLine[i];
+    if (ch >= 'A' && ch <= 'Z') ch += 'a' - 'A';
+    if (ch != zName[i]) return 0;
+  }
+  z = zLine + nName;
+  n = nLine - nName;
+  while (n > 0 && (z[0] == ' ' || z[0] == '\t')) {
+    z++;
+    n--;
+  }
+  while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t' || z[n - 1] == '\r' || z[n - 1] == '\n')) n--;
+  if (n == 0) return 1;
+  if (z[0] >= '0' && z[0] <= '9') {
+    /* delay-seconds: digits only, bounded as they are read */
+    long nSec = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (z[i] < '0' || z[i] > '9') return 1;
+      nSec = nSec * 10 + (z[i] - '0');
+      if (nSec > CF_HTTP_RETRY_AFTER_MAX) return 1;
+    }
+    *pnSec = nSec;
+  } else if (cfHttpDateShape(z, n)) {
+    /* an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94
+    ** 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"), read by curl_getdate */
+    char zDate[64];
+    time_t t;
+    if (n >= sizeof(zDate)) return 1;
+    memcpy(zDate, z, n);
+    zDate[n] = 0;
+    t = curl_getdate(zDate, &now);
+    if (t == (time_t)-1) return 1;
+    if (t <= now) *pnSec = 0; /* a time past: retry now */
+    else if (t - now <= CF_HTTP_RETRY_AFTER_MAX) *pnSec = (long)(t - now);
+  }
+  return 1;
+}
+
 typedef struct CfHttpSink {
   CfHttpResponse *pResp;
   size_t nMax;
@@ -220,6 +321,21 @@ static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) 
   return pSink->bErrorCut ? 0 : nAll;
 }
 
+/* libcurl's header callback: the status line of each response (an interim
+** 100 Continue's too, whose headers are forgotten at the next one), then
+** its header lines; a Retry-After is kept (the first usable one). */
+static size_t cfHttpHeader(char *pData, size_t nSize, size_t nItems, void *pArg) {
+  CfHttpSink *pSink = (CfHttpSink *)pArg;
+  size_t n = nSize * nItems;
+  long nSec;
+  if (n >= 5 && memcmp(pData, "HTTP/", 5) == 0) {
+    pSink->pResp->nRetryAfter = -1; /* a new response begins */
+  } else if (pSink->pResp->nRetryAfter < 0 && cfHttpRetryAfter(pData, n, time(0), &nSec)) {
+    pSink->pResp->nRetryAfter = nSec;
+  }
+  return n;
+}
+
 static int cfHttpProgress(void *pArg, curl_off_t dlTotal, curl_off_t dlNow, curl_off_t ulTotal,
                           curl_off_t ulNow) {
   const CfHttpRequest *pReq = (const CfHttpRequest *)pArg;
@@ -235,6 +351,7 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   int rc = CF_HTTP_OK;
 
   memset(pResp, 0, sizeof(*pResp));
+  pResp->nRetryAfter = -1;
   pthread_once(&cfHttpOnce, cfHttpGlobalInit);
   if (cfHttpInitRc != CURLE_OK) {
     snprintf(pResp->zError, sizeof(pResp->zError), "curl_global_init failed: %s",
@@ -284,6 +401,8 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   curl_easy_setopt(pCurl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)pReq->nBody);
   curl_easy_setopt(pCurl, CURLOPT_WRITEFUNCTION, cfHttpWrite);
   curl_easy_setopt(pCurl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(pCurl, CURLOPT_HEADERFUNCTION, cfHttpHeader);
+  curl_easy_setopt(pCurl, CURLOPT_HEADERDATA, &sink);
   curl_easy_setopt(pCurl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(pCurl, CURLOPT_XFERINFOFUNCTION, cfHttpProgress);
   curl_easy_setopt(pCurl, CURLOPT_XFERINFODATA, (void *)pReq);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifndef CHATFLOW_VERSION
 #define CHATFLOW_VERSION "0.0.0"
@@ -58,6 +59,8 @@ typedef struct CfHttpResponse {
   char zRedirect[208];
   int bCrossOrigin;
   char zContentType[128];    /* the response's Content-Type as sent (cut to fit), "" for none */
+  long nRetryAfter;          /* seconds a Retry-After header asks the client to wait
+                             ** (cfHttpRetryAfter), -1 for none or a value ignored */
 } CfHttpResponse;
 
 /* cfHttpUrlCheck's verdicts on a base URL, in the order they are checked. */
@@ -70,6 +73,12 @@ typedef struct CfHttpResponse {
 #define CF_HTTP_URL_NOMEM 6        /* libcurl ran out of memory: not judged */
 
 int cfHttpUrlCheck(const char *zUrl, char *zWhy, size_t nWhy);
+
+/* The longest wait a Retry-After header may ask for: one day; past it the
+** value is ignored (an epoch time or milliseconds sent by mistake). */
+#define CF_HTTP_RETRY_AFTER_MAX 86400L
+
+int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec);
 
 int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);
 void cfHttpResponseFree(CfHttpResponse *pResp);

@@ -78,7 +78,8 @@
 **
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
-** message (valid UTF-8 whatever it held: cfUtf8Show), a redirect (never
+** message (valid UTF-8 whatever it held: cfUtf8Show) and, when the answer
+** had a Retry-After header (http.c), "(retry after N s)", a redirect (never
 ** followed, see http.c; the message says when it pointed to another
 ** origin), malformed or oversized JSON, no choices, no
 ** content, a tool call without an id or a name ("chatflow: provider
@@ -1253,9 +1254,11 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     case CF_HTTP_OK:
       if (resp.iStatus < 200 || resp.iStatus > 299) {
         char *zMsg = cfErrorBodyMessage(&resp, azHeader, iExtra, nHeader, zAuth);
-        zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s", resp.iStatus,
+        char zRetry[48] = ""; /* when the server says to retry (Retry-After: a 429, a 503) */
+        if (resp.nRetryAfter >= 0) sqlite3_snprintf(sizeof(zRetry), zRetry, " (retry after %ld s)", resp.nRetryAfter);
+        zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
-                               zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "");
+                               zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "", zRetry);
         sqlite3_free(zMsg);
       } else if (c->pStream) {
         zErr = cfStreamEnd(c->pStream, c, resp.zContentType[0] ? resp.zContentType : 0);

@@ -33,6 +33,15 @@ The requested model name chooses the mode of that request:
     mode-big-error[:N]   HTTP 429, an OpenAI error body of 20 KB ("Rate limit reached for
                          <model>. xxx..."); with :N, the Authorization header echoed after
                          it, padded with spaces so that the key starts at byte N
+    mode-retry-after[-CODE][:VALUE]
+                         HTTP CODE (default 429) with an OpenAI error body ("Rate limit
+                         reached for requests"; 503: "The engine is currently overloaded,
+                         please try again later") and the header "Retry-After: VALUE"
+                         (default 20); streamed or not
+    mode-header-lines:LINES
+                         the same 429 with the header lines LINES (separated by "\n") sent
+                         as they are, instead of that header: other cases and spacing,
+                         several Retry-After headers, junk
     mode-refusal         HTTP 200, content null and OpenAI's "refusal" (streamed: in
                          delta.refusal pieces)
     mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an
@@ -178,12 +187,14 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # -- helpers --------------------------------------------------------
-    def _send(self, status, body, ctype="application/json"):
+    def _send(self, status, body, ctype="application/json", lines=()):
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode("utf-8")
         elif isinstance(body, str):
             body = body.encode("utf-8")
         self.send_response(status)
+        for line in lines:  # header lines sent as they are (send_header would write "Name: value")
+            self._headers_buffer.append(line.encode("latin-1") + b"\r\n")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")
@@ -298,6 +309,19 @@ class _Handler(BaseHTTPRequestHandler):
                 head += " " * (int(arg) - len(head) - len("Authorization=Bearer ")) + \
                     "Authorization=%s" % self.headers.get("Authorization")
             self._send(429, head + " " + "x" * 20000 + '", "type": "requests"}}')
+        elif mode == "mode-retry-after" or mode.startswith("mode-retry-after-") or mode == "mode-header-lines":
+            code = int(mode[len("mode-retry-after-"):]) if mode.startswith("mode-retry-after-") else 429
+            if mode == "mode-header-lines":
+                lines = arg.split("\n")
+            else:
+                lines = ["Retry-After: %s" % (arg or "20")]
+            if code == 503:
+                error = {"message": "The engine is currently overloaded, please try again later",
+                         "type": "server_error", "param": None, "code": None}
+            else:
+                error = {"message": "Rate limit reached for requests", "type": "requests",
+                         "param": None, "code": "rate_limit_exceeded"}
+            self._send(code, {"error": error}, lines=lines)
         elif mode == "mode-refusal":
             self._send(200, self._completion(model, {"role": "assistant", "content": None,
                                                      "refusal": REFUSAL}, n=num))

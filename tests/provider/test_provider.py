@@ -8,18 +8,19 @@ the variable llm.api_key_env names, extra headers), the stored reply and its
 metadata, parts for tool calls and reasoning, that nothing is written on
 every failure mode (with the exact "chatflow: provider ..." texts), on_error
 "fail_run", that the API key never reaches an error, the transaction rule,
-interruption of a slow call, other writers during a slow call, TLS
-verification, redirects (never followed; nothing reaches another origin),
-llm.base_url's refusals (credentials, no host; also for a value written by
-raw SQL), generate_title with and without a provider, the new llm.*
-settings, and tool calling: the options tools and tool_choice, the whole
-loop (tool calls stored, tool results added, both replayed in OpenAI's
-format to a server that validates them as OpenAI does), and malformed tool
-calls in a reply.
+Retry-After shown in an HTTP error, interruption of a slow call, other
+writers during a slow call, TLS verification, redirects (never followed;
+nothing reaches another origin), llm.base_url's refusals (credentials, no
+host; also for a value written by raw SQL), generate_title with and without
+a provider, the new llm.* settings, and tool calling: the options tools and
+tool_choice, the whole loop (tool calls stored, tool results added, both
+replayed in OpenAI's format to a server that validates them as OpenAI does),
+and malformed tool calls in a reply.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
 The output ends with "provider: N passed, M failed".
 """
+import email.utils
 import json
 import os
 import re
@@ -527,6 +528,35 @@ class TestFailures(Base):
         self.expect_failure({"model": "mode-detail-422"},
                             "chatflow: provider returned HTTP 422 Unprocessable Entity: "
                             "messages: field required")
+
+    def test_retry_after(self):
+        # a 429 or 503 with a Retry-After header says when to retry (the
+        # message said nothing of it): seconds, or an HTTP date less now
+        rate = "chatflow: provider returned HTTP 429 Too Many Requests: Rate limit reached for requests"
+        self.expect_failure({"model": "mode-retry-after"}, rate + " (retry after 20 s)")
+        self.expect_failure({"model": "mode-retry-after-503:120"},
+                            "chatflow: provider returned HTTP 503 Service Unavailable: The engine is currently"
+                            " overloaded, please try again later (retry after 120 s)")
+        self.expect_failure({"model": "mode-retry-after", "stream": True}, rate + " (retry after 20 s)")
+        soon = email.utils.formatdate(time.time() + 90, usegmt=True)
+        self.expect_failure({"model": "mode-retry-after:" + soon},
+                            r"^%s \(retry after (8[89]|90) s\)$" % re.escape(rate), exact=False)
+        self.expect_failure({"model": "mode-retry-after:Sun, 06 Nov 1994 08:49:37 GMT"},
+                            rate + " (retry after 0 s)")
+        # the name in any case, white space around the value; the first
+        # usable header counts; junk, fractions and more than a day are not shown
+        for lines, shown in [("retry-after:\t 5 \t", " (retry after 5 s)"),
+                             ("RETRY-AFTER: soon\nRetry-After: 3\nRetry-After: 9", " (retry after 3 s)"),
+                             ("Retry-After: 1767225600", ""), ("Retry-After: 1.5", ""),
+                             ("Retry-After: -1", ""), ("Retry-After:", ""), ("Retry-After-Ms: 2000", ""),
+                             ("Retry-After: " + "9" * 5000, "")]:
+            with self.subTest(lines=lines[:40]):
+                self.expect_failure({"model": "mode-header-lines:" + lines}, rate + shown)
+        # generate_title says it too
+        self.q("SELECT chatflow_config('llm.model', 'mode-retry-after:7')")
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT generate_title(1)"), rate + " (retry after 7 s)")
+        self.assertEqual(snapshot(self.db), before)
 
     def test_error_text_shown_as_utf8(self):
         # an error body's text reaches the message as valid UTF-8: a byte

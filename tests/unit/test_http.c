@@ -2,7 +2,8 @@
 ** test_http.c — the URL rule of ext/http.c and ext/provider.c:
 ** cfHttpUrlCheck's verdict on base URLs (credentials, empty hosts, what
 ** libcurl refuses) and cfBaseUrlCheck's messages, which never quote a URL
-** holding a password.  Redirects need a server: tests/provider.
+** holding a password; cfHttpRetryAfter's reading of a Retry-After header
+** line.  Redirects need a server: tests/provider.
 */
 #include "unit.h"
 
@@ -92,6 +93,58 @@ static void test_config_uses_the_rule(void **state) {
   cfTestClose(db);
 }
 
+/* cfHttpRetryAfter on one line: -2 for a line that is not Retry-After,
+** else the seconds (-1: the value is ignored); now is 2026-01-01T00:00:00Z. */
+static long retry_after(const char *zLine) {
+  long nSec = -3;
+  if (cfHttpRetryAfter(zLine, strlen(zLine), (time_t)1767225600, &nSec) == 0) {
+    assert_int_equal(nSec, -1);
+    return -2;
+  }
+  return nSec;
+}
+
+static void test_retry_after(void **state) {
+  (void)state;
+  /* delay-seconds; the name in any case, white space and the CRLF dropped */
+  assert_int_equal(retry_after("Retry-After: 20\r\n"), 20);
+  assert_int_equal(retry_after("retry-after:20\r\n"), 20);
+  assert_int_equal(retry_after("RETRY-AFTER: \t 7 \t\r\n"), 7);
+  assert_int_equal(retry_after("Retry-After: 0\r\n"), 0);
+  assert_int_equal(retry_after("Retry-After: 0020\n"), 20);
+  assert_int_equal(retry_after("Retry-After: 86400\r\n"), 86400);
+  /* an HTTP date, in the three forms of RFC 9110, less now; a past one is 0 */
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:20 GMT\r\n"), 20);
+  assert_int_equal(retry_after("Retry-After: Thursday, 01-Jan-26 00:01:00 GMT\r\n"), 60);
+  assert_int_equal(retry_after("Retry-After: Thu Jan  1 01:00:00 2026\r\n"), 3600);
+  assert_int_equal(retry_after("Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\r\n"), 0);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:00 GMT\r\n"), 0);
+  /* ignored: more than a day, junk, empty, a fraction, a sign, a date past a day */
+  assert_int_equal(retry_after("Retry-After: 86401\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: 1767225600\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: 99999999999999999999999999999\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: 1.5\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: -5\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: +5\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: 20 s\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: soon\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: \r\n"), -1);
+  assert_int_equal(retry_after("Retry-After:\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Fri, 02 Jan 2026 00:00:01 GMT\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:20 GMT and a very long tail after it\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:20 GMT x\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:20\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: 2026-01-01T00:00:20Z\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Foo 2026 00:00:20 GMT\r\n"), -1);
+  assert_int_equal(retry_after("Retry-After: Thu, 01 Jan 2026 00:00:20 GMT\x01\r\n"), -1);
+  /* other headers */
+  assert_int_equal(retry_after("Retry-After-Ms: 20\r\n"), -2);
+  assert_int_equal(retry_after("X-Retry-After: 20\r\n"), -2);
+  assert_int_equal(retry_after("Retry-After : 20\r\n"), -2);
+  assert_int_equal(retry_after("Retry-Afte"), -2);
+  assert_int_equal(retry_after("HTTP/1.1 429 Too Many Requests\r\n"), -2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_url_accepted),
@@ -100,6 +153,7 @@ int main(void) {
     cmocka_unit_test(test_url_other),
     cmocka_unit_test(test_base_url_messages),
     cmocka_unit_test(test_config_uses_the_rule),
+    cmocka_unit_test(test_retry_after),
   };
   return cmocka_run_group_tests_name("http", tests, NULL, NULL);
 }
