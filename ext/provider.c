@@ -617,9 +617,18 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
 ** transaction; none is open across the call): begin_message at the first
 ** event, append_message per content delta, finish_message at the end with
 ** the metadata, tokens and parts complete_chat stores without streaming.
+** A write that another connection's lock refuses (SQLITE_BUSY or
+** SQLITE_LOCKED once the busy timeout has passed) mid-stream is no
+** failure: the content it would have appended stays in memory
+** (s->pPending), a begin_message waits too, and the next event tries
+** again, so the draft's content is always the deltas in their order, with
+** none lost.  At the end the draft is begun, the content still pending
+** appended and the draft finished, each write waiting the busy timeout as
+** any; a lock still held then fails the call with the lock's error.
 ** Any failure once the draft exists (the connection drops, a timeout, an
-** error event, a malformed event, a refused write) aborts the draft with
-** the error as its reason, and complete_chat raises that error. */
+** error event, a malformed event, a refused write at the end) aborts the
+** draft with the error as its reason, the content still pending appended
+** first, and complete_chat raises that error. */
 #define CF_STREAM_CALLS 64
 
 typedef struct CfStreamCall {
@@ -649,7 +658,9 @@ typedef struct CfStream {
   CfStreamCall aCall[CF_STREAM_CALLS];
   int nCall;
   int aSlot[CF_STREAM_CALLS]; /* a delta's index -> 1 + its call in aCall (0: none yet) */
-  long long nContent;        /* bytes of content appended */
+  long long nContent;        /* bytes of content received */
+  sqlite3_str *pPending;     /* content received and not appended yet: a write a lock refused */
+  int bLocked;               /* the last write failed for another connection's lock */
   CfCall *c;                 /* model, finish_reason, usage go there */
 } CfStream;
 
@@ -659,6 +670,7 @@ static void cfStreamFree(CfStream *s) {
   sqlite3_free(s->zErr);
   sqlite3_free(sqlite3_str_finish(s->pReason));
   sqlite3_free(sqlite3_str_finish(s->pRefusal));
+  sqlite3_free(sqlite3_str_finish(s->pPending));
   for (int i = 0; i < s->nCall; i++) {
     sqlite3_free(s->aCall[i].zId);
     sqlite3_free(s->aCall[i].zName);
@@ -668,12 +680,15 @@ static void cfStreamFree(CfStream *s) {
 
 /* Runs "SELECT f(?1, ?2, ?3)" with an integer and two texts (0: NULL) on
 ** the connection, as a statement of its own; the integer result in *piOut.
-** Returns 0 or an error message. */
+** Returns 0 or an error message; s->bLocked says whether the error is a
+** lock another connection held past the busy timeout (the write bracket
+** has then written nothing: the same write can be tried again). */
 static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const char *z2, int n2,
                           const char *z3, sqlite3_int64 *piOut) {
   sqlite3_stmt *pStmt = 0;
   char *zErr = 0;
   int rc = sqlite3_prepare_v2(s->p->db, zSql, -1, &pStmt, 0);
+  s->bLocked = 0;
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, i1);
     if (z2) sqlite3_bind_text(pStmt, 2, z2, n2, SQLITE_STATIC);
@@ -688,9 +703,20 @@ static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const
     /* sqlite3_interrupt() during the call: said as for any call */
     zErr = sqlite3_mprintf("chatflow: provider call interrupted");
   } else if (rc != SQLITE_OK) {
+    s->bLocked = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
     zErr = cfDbError(s->p->db, rc);
   }
   sqlite3_finalize(pStmt);
+  return zErr;
+}
+
+/* Mid-stream, zErr of a write that a lock refused is no failure: the
+** write is tried again at the next event (and at the end); 0 then. */
+static char *cfStreamDefer(CfStream *s, char *zErr) {
+  if (zErr && s->bLocked) {
+    sqlite3_free(zErr);
+    return 0;
+  }
   return zErr;
 }
 
@@ -719,6 +745,7 @@ static char *cfRunGoneError(CfConn *p, sqlite3_int64 iRun, char *zErr) {
 ** history ended with, given to the run active when the call began. */
 static char *cfStreamBegin(CfStream *s) {
   char *zOpts, *zErr;
+  s->bLocked = 0;
   if (s->iMsg) return 0;
   zOpts = sqlite3_mprintf("{\"type\": \"assistant_response\"%s%s%s%s}",
                           strcmp(s->zLeaf, "0") ? ", \"parent_id\": " : "", strcmp(s->zLeaf, "0") ? s->zLeaf : "",
@@ -726,7 +753,7 @@ static char *cfStreamBegin(CfStream *s) {
   if (zOpts == 0) return sqlite3_mprintf("chatflow: provider: out of memory");
   zErr = cfStreamCall(s, "SELECT begin_message(?1, 'assistant', ?2)", s->iConv, zOpts, -1, 0, &s->iMsg);
   sqlite3_free(zOpts);
-  return cfRunGoneError(s->p, s->iRun, zErr);
+  return s->bLocked ? zErr : cfRunGoneError(s->p, s->iRun, zErr);
 }
 
 /* A write to the draft (append_message, finish_message): when it fails
@@ -737,7 +764,7 @@ static char *cfStreamBegin(CfStream *s) {
 static char *cfStreamWrite(CfStream *s, const char *zSql, const char *z2, int n2) {
   char *zErr = cfStreamCall(s, zSql, s->iMsg, z2, n2, 0, 0);
   sqlite3_stmt *pStmt = 0;
-  if (zErr == 0) return 0;
+  if (zErr == 0 || s->bLocked) return zErr;
   if (sqlite3_prepare_v2(s->p->db, "SELECT status, json_extract(metadata, '$.abort_reason')"
                                    " FROM chat_messages WHERE id = ?1", -1, &pStmt, 0) == SQLITE_OK) {
     char *zWhy = 0;
@@ -765,6 +792,28 @@ static char *cfStreamWrite(CfStream *s, const char *zSql, const char *z2, int n2
   }
   sqlite3_finalize(pStmt);
   return zErr;
+}
+
+/* Appends the content received and not written yet (s->pPending) to the
+** draft, once it is begun; returns 0 or the error of the append (a lock's
+** leaves the content pending: s->bLocked). */
+static char *cfStreamFlush(CfStream *s) {
+  char *zErr;
+  s->bLocked = 0;
+  if (s->pPending && sqlite3_str_errcode(s->pPending)) return sqlite3_mprintf("chatflow: provider: out of memory");
+  if (s->iMsg == 0 || s->pPending == 0 || sqlite3_str_length(s->pPending) == 0) return 0;
+  zErr = cfStreamWrite(s, "SELECT append_message(?1, ?2)", sqlite3_str_value(s->pPending),
+                       sqlite3_str_length(s->pPending));
+  if (zErr == 0) sqlite3_str_reset(s->pPending);
+  return zErr;
+}
+
+/* Characters of the content pending (not in the draft). */
+static int cfStreamPendingChars(CfStream *s) {
+  const char *z = s->pPending ? sqlite3_str_value(s->pPending) : 0;
+  int n = 0;
+  for (; z && *z; z++) n += ((unsigned char)*z & 0xc0) != 0x80;
+  return n;
 }
 
 /* One event's data (a chunk of JSON, or [DONE]). */
@@ -804,7 +853,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     sqlite3_free(zShow);
     goto done;
   }
-  zErr = cfStreamBegin(s);
+  zErr = cfStreamDefer(s, cfStreamBegin(s));
   if (zErr) goto done;
   if (json_object_object_get_ex(pRoot, "model", &pVal) && json_object_is_type(pVal, json_type_string) &&
       s->c->zModelOut == 0) {
@@ -902,9 +951,11 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
   }
   if (json_object_object_get_ex(pDelta, "content", &pVal) && json_object_is_type(pVal, json_type_string) &&
       json_object_get_string_len(pVal) > 0) {
-    zErr = cfStreamWrite(s, "SELECT append_message(?1, ?2)", json_object_get_string(pVal),
-                         json_object_get_string_len(pVal));
+    /* appended with what a lock kept pending, if anything */
+    if (s->pPending == 0) s->pPending = sqlite3_str_new(0);
+    sqlite3_str_append(s->pPending, json_object_get_string(pVal), json_object_get_string_len(pVal));
     s->nContent += json_object_get_string_len(pVal);
+    zErr = cfStreamDefer(s, cfStreamFlush(s));
   }
 done:
   json_object_put(pRoot);
@@ -1026,7 +1077,11 @@ static char *cfStreamFinish(CfStream *s, CfCall *c) {
     return zErr2;
   }
   if (!s->bDone && c->zFinish == 0) return sqlite3_mprintf("chatflow: provider stream ended before [DONE]");
-  zErr = cfStreamBegin(s); /* a stream of [DONE] alone */
+  /* the draft begun (a stream of [DONE] alone; a begin a lock deferred)
+  ** and what a lock kept pending appended, the busy timeout waited as for
+  ** any write: a lock held still is the call's failure */
+  zErr = cfStreamBegin(s);
+  if (zErr == 0) zErr = cfStreamFlush(s);
   if (zErr) return zErr;
   pParts = json_object_new_array();
   if (s->pReason && sqlite3_str_length(s->pReason) > 0) {
@@ -1689,12 +1744,19 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   }
   zErr = cfCallProvider(p, &c, zBody);
   if (zErr && stream.iMsg) {
-    /* a failure mid-stream: the draft is aborted, its text kept, the
-    ** error its reason (a draft another writer ended meanwhile stays);
-    ** a draft that got no text is deleted instead, as nothing is stored
-    ** without streaming: an empty message is never kept */
+    /* a failure mid-stream: the draft is aborted, its text kept (what a
+    ** lock kept pending appended first), the error its reason (a draft
+    ** another writer ended meanwhile stays); a draft that got no text is
+    ** deleted instead, as nothing is stored without streaming: an empty
+    ** message is never kept */
     sqlite3_stmt *pEnd = 0;
-    if (sqlite3_prepare_v2(p->db,
+    int nLost, bLockLost;
+    char zLost[64] = "";
+    sqlite3_free(cfStreamFlush(&stream));
+    nLost = cfStreamPendingChars(&stream); /* received, and not in the draft */
+    bLockLost = nLost > 0 && stream.bLocked; /* ... for a lock held still */
+    if (nLost > 0) sqlite3_snprintf(sizeof(zLost), zLost, " without the last %d characters received", nLost);
+    if (nLost == 0 && sqlite3_prepare_v2(p->db,
                            "DELETE FROM chat_messages WHERE id = ?1 AND status = 'streaming' AND content = ''",
                            -1, &pEnd, 0) == SQLITE_OK) {
       sqlite3_bind_int64(pEnd, 1, stream.iMsg);
@@ -1719,9 +1781,17 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
                            0) == SQLITE_OK) {
       sqlite3_bind_int64(pEnd, 1, stream.iMsg);
       if (sqlite3_step(pEnd) == SQLITE_ROW) {
-        char *zMore = sqlite3_mprintf("%s; message %lld could not be aborted and is left streaming:"
+        char *zMore = sqlite3_mprintf("%s; message %lld could not be aborted and is left streaming%s:"
                                       " abort_message(%lld) or expire_stale_runs() ends it",
-                                      zErr, stream.iMsg, stream.iMsg);
+                                      zErr, stream.iMsg, zLost, stream.iMsg);
+        if (zMore) {
+          sqlite3_free(zErr);
+          zErr = zMore;
+        }
+      } else if (bLockLost) {
+        /* the lock went between the append and the abort */
+        char *zMore = sqlite3_mprintf("%s; the last %d characters received are not in message %lld", zErr, nLost,
+                                      stream.iMsg);
         if (zMore) {
           sqlite3_free(zErr);
           zErr = zMore;
