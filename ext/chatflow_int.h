@@ -350,6 +350,7 @@ int cfFirstDuplicate(CfCallId *a, int n, int *piFirst);
 ** without a message: report it with sqlite3_result_error_nomem). */
 int cfJsonCheck(CfConn *p, const char *z, int n, char **pzErr); /* p may be 0 */
 int cfJsonCheckAs(CfConn *p, const char *z, int n, const char *zWhat, char **pzErr);
+int cfJsonKeyTwice(CfConn *p, const char *z, int n, int *pbTwice);
 int cfToolStateKnown(const char *z); /* a state of an AI SDK tool part */
 int cfToolStateHasResult(const char *z); /* ... one whose part carries its result */
 /* SQL: the part j.value (json_each of a message's parts, alias j) is a tool

@@ -63,6 +63,11 @@
 **                    schema's text triggers guard (since 0.2: rows of a
 **                    migrated 0.1 database, which export but do not
 **                    import or fork); rows named "message 5", "run 2" ...
+**   json_keys        no key twice in one object in the JSON columns that
+**                    export_conversation writes (raw SQL can store one;
+**                    the export then does not import: import refuses a
+**                    key SQLite reads first and most readers last); found
+**                    in C (cfCheckJsonKeys); rows named as for text
 **   timestamps       every timestamp is UTC text YYYY-MM-DDTHH:MM:SS.sssZ
 **                    naming a time that exists, from year 0001 (what the
 **                    schema's time triggers refuse since 0.2, and
@@ -293,6 +298,9 @@ static const CfCheckDef aCheck[] = {
    " WHERE " CF_TEXT_NUL("workflow_id")
    " UNION ALL"
    " SELECT 'workflow ' || name FROM workflow_definitions WHERE " CF_TEXT_JSON("steps")},
+  {"json_keys", "rows",
+   /* found in C (cfCheckJsonKeys): bound as a JSON array */
+   "SELECT value AS id FROM json_each(?3)"},
   {"timestamps", "rows",
    "SELECT 'conversation ' || id AS id FROM chat_conversations"
    " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("updated_at") " OR " CF_TIME_BAD("pinned_at")
@@ -350,6 +358,68 @@ static char *cfCheckSql(int bTrigram) {
     zSep = " UNION ALL ";
   }
   return sqlite3_str_finish(pStr);
+}
+
+/* The JSON columns export_conversation writes, named as the check names
+** their rows, for json_keys (a JSON column of another table is not in an
+** export: LangGraph's, the settings, the definitions). */
+static const char cfCheckJsonSql[] =
+    "SELECT 'conversation ' || id, context FROM chat_conversations"
+    " UNION ALL SELECT 'conversation ' || id, metadata FROM chat_conversations"
+    " UNION ALL SELECT 'message ' || id, parts FROM chat_messages"
+    " UNION ALL SELECT 'message ' || id, attachments FROM chat_messages"
+    " UNION ALL SELECT 'message ' || id, metadata FROM chat_messages"
+    " UNION ALL SELECT 'run ' || id, state FROM workflow_runs"
+    " UNION ALL SELECT 'run ' || id, business_context FROM workflow_runs"
+    " UNION ALL SELECT 'run ' || id, clarifications FROM workflow_runs"
+    " UNION ALL SELECT 'event ' || id, detail FROM workflow_run_events"
+    " UNION ALL SELECT 'proposal ' || id, validation FROM workflow_proposals";
+
+/* json_keys: the rows whose JSON holds a key twice in one object, as a
+** JSON array of their names (distinct) in *pzOut.  Checked in C
+** (cfJsonKeyTwice: a scan that compares the keys itself, json_tree only for
+** what it cannot): json_tree on every value took as long as the rest of
+** the check. */
+static int cfCheckJsonKeys(CfConn *p, char **pzOut, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  const char *zSep = "";
+  char *zLast = 0; /* the last row named: a row with two such columns once */
+  int rc = sqlite3_prepare_v2(p->db, cfCheckJsonSql, -1, &pStmt, 0);
+  *pzOut = 0;
+  sqlite3_str_appendchar(pOut, 1, '[');
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *zName = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *z = (const char *)sqlite3_column_text(pStmt, 1);
+    int bTwice = 0;
+    rc = SQLITE_OK;
+    if (zName == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if (sqlite3_column_type(pStmt, 1) != SQLITE_TEXT || z == 0) continue;
+    rc = cfJsonKeyTwice(p, z, sqlite3_column_bytes(pStmt, 1), &bTwice);
+    if (rc == SQLITE_OK && bTwice && (zLast == 0 || strcmp(zLast, zName) != 0)) {
+      sqlite3_str_appendf(pOut, "%s\"%w\"", zSep, zName);
+      zSep = ",";
+      sqlite3_free(zLast);
+      zLast = sqlite3_mprintf("%s", zName);
+      if (zLast == 0) rc = SQLITE_NOMEM;
+    }
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM) *pzErr = cfDbError(p->db, rc);
+  sqlite3_finalize(pStmt);
+  sqlite3_free(zLast);
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_str_errcode(pOut);
+    *pzOut = sqlite3_str_finish(pOut);
+    if (rc == SQLITE_OK && *pzOut == 0) rc = SQLITE_NOMEM;
+  } else {
+    sqlite3_free(sqlite3_str_finish(pOut));
+  }
+  return rc;
 }
 
 /* The indexes, triggers and views of chatflow's schema that the main
@@ -448,7 +518,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
 /* Prepares the rows (see the header). */
 static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  char *zSql = 0, *zErr = 0, *zProblems = 0, *zMissing = 0;
+  char *zSql = 0, *zErr = 0, *zProblems = 0, *zMissing = 0, *zTwice = 0;
   int bTrigram = 0;
   int rc;
   (void)aArg;
@@ -523,6 +593,8 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   pStmt = 0;
   rc = cfCheckObjects(p, &zMissing, &zErr);
   if (rc != SQLITE_OK) goto done;
+  rc = cfCheckJsonKeys(p, &zTwice, &zErr);
+  if (rc != SQLITE_OK) goto done;
   zSql = cfCheckSql(bTrigram);
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
@@ -534,9 +606,11 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   } else {
     /* each text is the statement's now, or freed by its bind */
     int rc2 = sqlite3_bind_text(*ppStmt, 2, zMissing, -1, sqlite3_free);
+    int rc3 = sqlite3_bind_text(*ppStmt, 3, zTwice, -1, sqlite3_free);
     rc = sqlite3_bind_text(*ppStmt, 1, zProblems, -1, sqlite3_free);
-    zProblems = zMissing = 0;
+    zProblems = zMissing = zTwice = 0;
     if (rc == SQLITE_OK) rc = rc2;
+    if (rc == SQLITE_OK) rc = rc3;
     if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
   }
 done:
@@ -544,6 +618,7 @@ done:
   sqlite3_free(zSql);
   sqlite3_free(zProblems);
   sqlite3_free(zMissing);
+  sqlite3_free(zTwice);
   *pzErr = zErr;
   return rc;
 }

@@ -723,6 +723,13 @@ static const char *cfJsonKind(const char *z, int n) {
   return "integer";
 }
 
+/* The kind of ?1 and, when ?2, a key that occurs twice in one object of it
+** (cfJsonLoad, cfJsonKeyTwice: one statement slot). */
+#define CF_JSON_LOAD_SQL                                              \
+  "SELECT json_type(?1), CASE WHEN ?2 THEN"                           \
+  " (SELECT key FROM json_tree(?1) WHERE typeof(key) = 'text'"        \
+  "   GROUP BY parent, key HAVING count(*) > 1 LIMIT 1) END"
+
 /* Scans z[0..n) and, only when the scan could not compare the keys (see
 ** CF_JSON_SCAN_KEYS), asks SQLite for a key that occurs twice in one object
 ** (json_tree) and for the kind of the value (else cfJsonKind).  *pzType gets "object", "array", "integer",
@@ -741,11 +748,7 @@ static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, co
     *pzType = cfJsonKind(z, n);
     return SQLITE_OK;
   }
-  rc = cfJsonPrepare(pDb, CF_STMT_JSON_LOAD,
-                     "SELECT json_type(?1), CASE WHEN ?2 THEN"
-                     " (SELECT key FROM json_tree(?1) WHERE typeof(key) = 'text'"
-                     "   GROUP BY parent, key HAVING count(*) > 1 LIMIT 1) END",
-                     &pStmt);
+  rc = cfJsonPrepare(pDb, CF_STMT_JSON_LOAD, CF_JSON_LOAD_SQL, &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(pStmt, 2, shape.bAskSqlite);
   if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
@@ -769,6 +772,45 @@ static int cfJsonLoad(CfJsonDb *pDb, const char *z, int n, const char *zWhat, co
     rc = cfJsonDbError(pDb, rc, pzErr); /* SQLite's message, e.g. for an I/O error */
   }
   cfJsonDone(pDb, pStmt);
+  return rc;
+}
+
+/* Whether the JSON text z[0..n) holds a key twice in one object, at any
+** depth (chatflow_check's json_keys): *pbTwice 1 or 0.  The scanner
+** decides when it can compare the keys; else (an object of more than 16
+** keys, an escaped key, a text the scanner refuses as an argument: larger,
+** deeper, with \u0000) SQLite's json_tree on p's private connection.  A
+** text that is not JSON holds none.  Returns SQLITE_OK or an SQLite code
+** (out of memory). */
+int cfJsonKeyTwice(CfConn *p, const char *z, int n, int *pbTwice) {
+  CfJsonShape shape;
+  CfJsonDb d;
+  sqlite3_stmt *pStmt = 0;
+  char *zErr = 0;
+  int rc = cfJsonScan(z, n, "value", &shape, &zErr);
+  *pbTwice = 0;
+  sqlite3_free(zErr);
+  if (rc == SQLITE_NOMEM) return rc;
+  if (rc == SQLITE_OK && shape.iDup >= 0) {
+    *pbTwice = 1;
+    return SQLITE_OK;
+  }
+  if (rc == SQLITE_OK && !shape.bAskSqlite) return SQLITE_OK;
+  d.p = p;
+  d.db = p->db;
+  rc = cfJsonPrepare(&d, CF_STMT_JSON_LOAD, CF_JSON_LOAD_SQL, &pStmt);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(pStmt, 2, 1);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *pbTwice = sqlite3_column_type(pStmt, 1) != SQLITE_NULL;
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_ERROR) {
+      rc = SQLITE_OK; /* not JSON (malformed JSON): no key twice */
+    }
+  }
+  cfJsonDone(&d, pStmt);
   return rc;
 }
 
