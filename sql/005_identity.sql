@@ -2136,3 +2136,93 @@ BEGIN
   DELETE FROM langgraph_blobs WHERE run_id = OLD.id;
   DELETE FROM langgraph_writes WHERE run_id = OLD.id;
 END;
+
+-- ---------------------------------------------------------------------------
+-- Settings: the rule of each value, for raw SQL too
+--
+-- The triggers above read settings as integers (CAST(value AS INTEGER)), and
+-- a text that is not one reads as 0: a raw 'abc' made every lease 0 seconds
+-- long.  The rule of each setting chatflow knows lives here, once:
+-- chatflow_config writes through it (and quotes the value in its message);
+-- a key chatflow does not know is stored as written (chatflow reads no such
+-- key; chatflow_config refuses it); NULL is unset, for every key.
+-- llm.base_url is checked in C (provider.c: libcurl parses it), when set and
+-- before every call.  A trigger's message is a literal (RAISE takes no
+-- expression before SQLite 3.47), so each key has its own.
+--
+-- The rule is the INSTEAD OF trigger of a view that never holds a row, so
+-- that the insert and the update of chatflow_settings (and this migration,
+-- for the rows a 0.1 database holds) apply the same one.
+
+CREATE VIEW chatflow_setting_rules (key, value) AS SELECT NULL, NULL WHERE 0;
+
+CREATE TRIGGER chatflow_setting_rules_check
+INSTEAD OF INSERT ON chatflow_setting_rules
+WHEN NEW.value IS NOT NULL
+BEGIN
+  SELECT CASE
+    -- integers: digits only, no sign, space or exponent; in range
+    WHEN k = 'limits.max_content_chars' AND NOT (d AND n BETWEEN 1 AND 10000000)
+      THEN RAISE(ABORT, 'chatflow: limits.max_content_chars must be an integer from 1 to 10000000')
+    WHEN k = 'runs.lease_seconds' AND NOT (d AND n BETWEEN 1 AND 86400)
+      THEN RAISE(ABORT, 'chatflow: runs.lease_seconds must be an integer from 1 to 86400')
+    WHEN k = 'runs.awaiting_ttl_seconds' AND NOT (d AND n BETWEEN 0 AND 31536000)
+      THEN RAISE(ABORT, 'chatflow: runs.awaiting_ttl_seconds must be an integer from 0 to 31536000')
+    WHEN k = 'messages.draft_timeout_seconds' AND NOT (d AND n BETWEEN 1 AND 604800)
+      THEN RAISE(ABORT, 'chatflow: messages.draft_timeout_seconds must be an integer from 1 to 604800')
+    WHEN k = 'llm.timeout_ms' AND NOT (d AND n BETWEEN 1 AND 3600000)
+      THEN RAISE(ABORT, 'chatflow: llm.timeout_ms must be an integer from 1 to 3600000')
+    WHEN k = 'llm.connect_timeout_ms' AND NOT (d AND n BETWEEN 1 AND 600000)
+      THEN RAISE(ABORT, 'chatflow: llm.connect_timeout_ms must be an integer from 1 to 600000')
+    WHEN k = 'llm.max_tokens' AND NOT (d AND n BETWEEN 1 AND 10000000)
+      THEN RAISE(ABORT, 'chatflow: llm.max_tokens must be an integer from 1 to 10000000')
+    WHEN k = 'llm.history_tokens' AND NOT (d AND n BETWEEN 1 AND 100000000)
+      THEN RAISE(ABORT, 'chatflow: llm.history_tokens must be an integer from 1 to 100000000')
+    WHEN k = 'llm.max_response_bytes' AND NOT (d AND n BETWEEN 1024 AND 268435456)
+      THEN RAISE(ABORT, 'chatflow: llm.max_response_bytes must be an integer from 1024 to 268435456')
+    -- a decimal number: digits, an optional fraction ('.' and digits), an
+    -- optional exponent ("0.7", "2", "7e-1"); not a sign, a bare point, hex
+    WHEN k = 'llm.temperature'
+     AND NOT (length(v) <= 20 AND m GLOB '[0-9]*' AND m NOT GLOB '*[^0-9.]*' AND m NOT GLOB '*.*.*'
+              AND m NOT GLOB '*.' AND (x IS NULL OR ((x GLOB '[0-9]*' OR x GLOB '[+-][0-9]*')
+                                                     AND substr(x, 2) NOT GLOB '*[^0-9]*'))
+              AND CAST(v AS REAL) BETWEEN 0 AND 2)
+      THEN RAISE(ABORT, 'chatflow: llm.temperature must be a number from 0 to 2')
+    WHEN k = 'llm.tls_verify' AND v NOT IN ('on', 'off')
+      THEN RAISE(ABORT, 'chatflow: llm.tls_verify must be ''on'' or ''off''')
+    WHEN k = 'llm.api_key_env' AND NOT (v <> '' AND v NOT GLOB '[0-9]*' AND v NOT GLOB '*[^A-Za-z0-9_]*')
+      THEN RAISE(ABORT, 'chatflow: llm.api_key_env must name an environment variable ([A-Za-z_][A-Za-z0-9_]*)')
+    WHEN k = 'llm.extra_headers_env' AND NOT (v <> '' AND v NOT GLOB '[0-9]*' AND v NOT GLOB '*[^A-Za-z0-9_]*')
+      THEN RAISE(ABORT, 'chatflow: llm.extra_headers_env must name an environment variable ([A-Za-z_][A-Za-z0-9_]*)')
+    WHEN k = 'llm.model' AND NOT length(v) BETWEEN 1 AND 1000
+      THEN RAISE(ABORT, 'chatflow: llm.model must be 1 to 1000 characters')
+    WHEN k = 'llm.ca_bundle' AND NOT length(v) BETWEEN 1 AND 1000
+      THEN RAISE(ABORT, 'chatflow: llm.ca_bundle must be 1 to 1000 characters')
+  END
+  FROM (SELECT NEW.key AS k, NEW.value AS v,
+               (NEW.value GLOB '[0-9]*' AND NEW.value NOT GLOB '*[^0-9]*') AS d,
+               CAST(NEW.value AS INTEGER) AS n,
+               -- a number's mantissa and exponent (NULL: none)
+               CASE WHEN instr(lower(NEW.value), 'e') > 0
+                    THEN substr(NEW.value, 1, instr(lower(NEW.value), 'e') - 1) ELSE NEW.value END AS m,
+               CASE WHEN instr(lower(NEW.value), 'e') > 0
+                    THEN substr(NEW.value, instr(lower(NEW.value), 'e') + 1) END AS x);
+END;
+
+CREATE TRIGGER chatflow_settings_check_insert
+BEFORE INSERT ON chatflow_settings
+BEGIN
+  INSERT INTO chatflow_setting_rules (key, value) VALUES (NEW.key, NEW.value);
+END;
+
+CREATE TRIGGER chatflow_settings_check_update
+BEFORE UPDATE OF key, value ON chatflow_settings
+BEGIN
+  INSERT INTO chatflow_setting_rules (key, value) VALUES (NEW.key, NEW.value);
+END;
+
+-- A 0.1 database: an empty llm.model or llm.ca_bundle meant none, as unset
+-- does; any other value that breaks its rule stops the migration with the
+-- rule's message (fix or delete the row, then call chatflow_init() again).
+DELETE FROM chatflow_settings WHERE key IN ('llm.model', 'llm.ca_bundle') AND value = '';
+INSERT INTO chatflow_setting_rules (key, value) SELECT key, value FROM chatflow_settings ORDER BY key;

@@ -1130,6 +1130,43 @@ class Plain:
         self.db.execute("UPDATE chat_messages SET tokens = 1000000000 WHERE id = 1")
         self.assertEqual(one(self.db, "SELECT total_tokens FROM chat_conversations WHERE id = 1"), 1000000009)
 
+    def test_settings_refused(self):
+        """A settings value that breaks its key's rule is refused here too (the
+        triggers read settings as integers: 'abc' read as 0); good values and
+        keys chatflow does not know are stored as written."""
+        db = self.db
+        cases = [
+            ("runs.lease_seconds", "abc", "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
+            ("runs.lease_seconds", "-5", "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
+            ("runs.lease_seconds", "1e999", "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
+            ("runs.lease_seconds", "", "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
+            ("limits.max_content_chars", "0",
+             "chatflow: limits.max_content_chars must be an integer from 1 to 10000000"),
+            ("messages.draft_timeout_seconds", "604801",
+             "chatflow: messages.draft_timeout_seconds must be an integer from 1 to 604800"),
+            ("runs.awaiting_ttl_seconds", "soon",
+             "chatflow: runs.awaiting_ttl_seconds must be an integer from 0 to 31536000"),
+            ("llm.temperature", "warm", "chatflow: llm.temperature must be a number from 0 to 2"),
+            ("llm.tls_verify", "no", "chatflow: llm.tls_verify must be 'on' or 'off'"),
+        ]
+        for key, value, text in cases:
+            with self.subTest(key=key, value=value):
+                self.refused("INSERT INTO chatflow_settings (key, value) VALUES (?, ?)", (key, value), text)
+                self.assertEqual(one(db, "SELECT count(*) FROM chatflow_settings"), 0)
+        db.execute("INSERT INTO chatflow_settings (key, value) VALUES ('runs.lease_seconds', '60'),"
+                   " ('my.own', 'abc'), ('llm.model', NULL)")
+        self.refused("UPDATE chatflow_settings SET value = '0' WHERE key = 'runs.lease_seconds'", (),
+                     "chatflow: runs.lease_seconds must be an integer from 1 to 86400")
+        self.refused("UPDATE chatflow_settings SET key = 'llm.timeout_ms' WHERE key = 'my.own'", (),
+                     "chatflow: llm.timeout_ms must be an integer from 1 to 3600000")
+        self.assertEqual(db.execute("SELECT key, value FROM chatflow_settings ORDER BY key").fetchall(),
+                         [("llm.model", None), ("my.own", "abc"), ("runs.lease_seconds", "60")])
+        # the lease the schema gives a raw run is the setting's
+        db.execute("INSERT INTO chat_conversations (owner) VALUES ('t')")
+        db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (last_insert_rowid(), 'topical_map')")
+        self.assertEqual(one(db, "SELECT round((julianday(lease_expires_at) - julianday(created_at)) * 86400)"
+                                 " FROM workflow_runs WHERE id = last_insert_rowid()"), 60.0)
+
     def test_shell_identity(self):
         self.db.execute("DELETE FROM chat_conversations WHERE id = 2")
         before = dump(self.db)
@@ -1178,6 +1215,8 @@ class Plain:
             ("UPDATE chat_messages SET seq = 7 WHERE id = 1;", IMMUTABLE),
             ("UPDATE chat_messages SET parts = '[]' WHERE id = 1;", IMMUTABLE),
             ("UPDATE chat_messages SET conversation_id = 2 WHERE id = 1;", IMMUTABLE),
+            ("INSERT INTO chatflow_settings (key, value) VALUES ('runs.lease_seconds', 'abc');",
+             "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
         ]
         for sql, text in cases:
             with self.subTest(sql=sql):

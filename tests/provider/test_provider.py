@@ -463,25 +463,24 @@ class TestRequest(Base):
                              (stream, 1, {"input": 5, "output": 0, "total": 5}))
 
     def test_raw_settings(self):
-        # a setting that raw SQL wrote, which chatflow_config would refuse,
-        # fails the call before it is made, naming it (history_tokens 'abc'
-        # was read as 0: the history silently dropped)
+        # the schema refuses a setting that breaks its rule, for raw SQL too,
+        # so no call reads one (history_tokens 'abc' was read as 0: the
+        # history silently dropped)
         for key, val, rule in (("llm.history_tokens", "abc", "an integer from 1 to 100000000"),
                                ("llm.timeout_ms", "0", "an integer from 1 to 3600000"),
                                ("llm.temperature", "hot", "a number from 0 to 2")):
-            self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
-                   " VALUES (?, ?, '2026-01-01T00:00:00.000Z')", (key, val))
-            self.assertEqual(self.error_of("SELECT complete_chat(1)"),
-                             "chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s must be %s,"
-                             " got '%s'; set it with chatflow_config" % (key, key, rule, val))
-            self.q("DELETE FROM chatflow_settings WHERE key = ?", (key,))
-        self.assertEqual(SRV.requests, [])
-        # NULL, or an empty llm.model, written by raw SQL means no model, as
-        # ever: generate_title takes the heuristic, and calls nothing
-        for val in (None, ""):
-            self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
-                   " VALUES ('llm.model', ?, '2026-01-01T00:00:00.000Z')", (val,))
-            self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+            self.assertEqual(self.error_of("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
+                                           " VALUES (?, ?, '2026-01-01T00:00:00.000Z')", (key, val)),
+                             "chatflow: %s must be %s" % (key, rule))
+        self.assertEqual(self.q("SELECT count(*) FROM chatflow_settings WHERE key IN"
+                                " ('llm.history_tokens', 'llm.timeout_ms', 'llm.temperature')"), [(0,)])
+        # NULL written by raw SQL means no model, as ever: generate_title
+        # takes the heuristic, and calls nothing; an empty one is refused
+        self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
+               " VALUES ('llm.model', NULL, '2026-01-01T00:00:00.000Z')")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        self.assertEqual(self.error_of("UPDATE chatflow_settings SET value = '' WHERE key = 'llm.model'"),
+                         "chatflow: llm.model must be 1 to 1000 characters")
         self.assertEqual(SRV.requests, [])
 
     def test_directonly(self):

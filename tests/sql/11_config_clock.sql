@@ -34,16 +34,15 @@ SELECT chatflow_config('llm.timeout_ms') AS after_rollback;
 .headers off
 
 .bail off
--- integers are stored as they read; a value raw SQL wrote is checked by
--- the same rule when a function reads it, and the error says what to do
+-- integers are stored as they read; the schema refuses a value that breaks
+-- a setting's rule, for raw SQL too (57_settings_rules shows every rule)
 SELECT chatflow_config('runs.lease_seconds', '0300');
 SELECT value FROM chatflow_settings WHERE key = 'runs.lease_seconds';
-UPDATE chatflow_settings SET value = 'abc' WHERE key = 'runs.lease_seconds';
+UPDATE chatflow_settings SET value = 'abc' WHERE key = 'runs.lease_seconds'; -- error
+SELECT value FROM chatflow_settings WHERE key = 'runs.lease_seconds';
 SELECT create_conversation('settings', NULL, '{"uid": "settings"}');
-SELECT start_run((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'topical_map'); -- error
-SELECT count(*) FROM workflow_runs WHERE conversation_id = (SELECT id FROM chat_conversations WHERE uid = 'settings');
-INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at) VALUES ('limits.max_content_chars', '-1', '2026-01-01T00:00:00.000Z');
-SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'user', 'hi'); -- error
+INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at) VALUES ('limits.max_content_chars', '-1', '2026-01-01T00:00:00.000Z'); -- error
+SELECT value FROM chatflow_settings WHERE key = 'limits.max_content_chars';
 SELECT chatflow_config('limits.max_content_chars', '0005');
 SELECT chatflow_config('runs.lease_seconds', NULL);
 SELECT add_message((SELECT id FROM chat_conversations WHERE uid = 'settings'), 'user', 'hello');
