@@ -272,10 +272,9 @@ void cfConnFinalize(CfConn *p);
 int cfCheckSchema(CfConn *p, char **pzErr);
 void cfSchemaForget(CfConn *p, int bHold);
 int cfSchemaResult(sqlite3_context *ctx, CfConn *p);
-int cfMaxContentChars(CfConn *p, int *pnMax, char **pzErr);
-int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut, char **pzErr);
-int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr);
-char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr);
+int cfMaxContentChars(CfConn *p, int *pnMax);
+int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnOut);
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc);
 
 /* index.c: messages reach the search indexes in batches. */
 int cfIndexAfterInsert(CfConn *p, sqlite3_int64 iLast);

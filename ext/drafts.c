@@ -118,8 +118,7 @@ static void cfAppendMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
         /* the schema's limit, said with the figures */
         int nMax = 0;
         sqlite3_stmt *pLen = 0;
-        int rc2 = cfMaxContentChars(p, &nMax, &zErr);
-        if (rc2 != SQLITE_OK && zErr) rc = rc2; /* the setting is broken: say that */
+        int rc2 = cfMaxContentChars(p, &nMax);
         if (rc2 == SQLITE_OK) {
           rc2 = sqlite3_prepare_v2(p->db, "SELECT length(content) FROM chat_messages WHERE id = ?1", -1, &pLen, 0);
         }
@@ -277,7 +276,7 @@ int cfExpireDrafts(CfConn *p, const char *zNow, int *pn, char **pzErr) {
   char zCutoff[CF_TIMESTAMP_LEN + 1];
   char *zReason = 0;
   int nTimeout = CF_DRAFT_TIMEOUT_DEFAULT;
-  int rc = cfSettingInt(p, "messages.draft_timeout_seconds", CF_DRAFT_TIMEOUT_DEFAULT, &nTimeout, pzErr);
+  int rc = cfSettingInt(p, "messages.draft_timeout_seconds", CF_DRAFT_TIMEOUT_DEFAULT, &nTimeout);
   *pn = 0;
   if (rc != SQLITE_OK) return rc;
   rc = sqlite3_prepare_v2(p->db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1, '-' || ?2 || ' seconds')", -1,

@@ -644,7 +644,7 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
     iMsg = sqlite3_last_insert_rowid(p->db);
   } else if (strcmp(sqlite3_errmsg(p->db), zSqlTooLong) == 0) {
     /* the schema's limit (chat_messages_check_insert), said with the figures */
-    rc = cfMaxContentChars(p, &nMax, &zErr);
+    rc = cfMaxContentChars(p, &nMax);
     if (rc == SQLITE_OK) {
       zErr = sqlite3_mprintf("chatflow: message content is %d characters, longer than the limit of %d (limits.max_content_chars)",
                              cfUtf8Chars((const unsigned char *)zContent, nContent), nMax);

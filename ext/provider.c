@@ -163,12 +163,12 @@ static void cfCallFree(CfCall *c) {
   memset(c, 0, sizeof(*c));
 }
 
-/* The llm.* settings of a call; SQLITE_ERROR with *pzErr for a value that
-** raw SQL wrote and chatflow_config would refuse (cfSettingText). */
-static int cfCallSettings(CfConn *p, CfCall *c, char **pzErr) {
+/* The llm.* settings of a call (the schema refused any value that breaks
+** its setting's rule; cfCallProvider checks llm.base_url). */
+static int cfCallSettings(CfConn *p, CfCall *c) {
   int rc = SQLITE_OK;
   char *zTimeout = 0, *zConnect = 0, *zMax = 0;
-#define CF_GET(z, key) if (rc == SQLITE_OK) z = cfSettingText(p, key, &rc, pzErr)
+#define CF_GET(z, key) if (rc == SQLITE_OK) z = cfSettingText(p, key, &rc)
   CF_GET(c->zBaseUrl, "llm.base_url");
   CF_GET(c->zModel, "llm.model");
   CF_GET(c->zKeyEnv, "llm.api_key_env");
@@ -563,7 +563,7 @@ static const char *cfReasonPhrase(long iStatus) {
 }
 
 /* The one rule for llm.base_url, used by chatflow_config when the value is
-** set (schema.c, cfSettingCheck) and here before every call, for a value
+** set (schema.c, cfConfigFunc) and here before every call, for a value
 ** written into chatflow_settings by raw SQL: an http:// or https:// URL
 ** (cfHttpUrlCheck: no spaces or control characters, no user or password
 ** before the host, a host, libcurl can parse it).  Returns SQLITE_OK, or
@@ -1630,8 +1630,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (cfCheckSchema(p, &zErr)) goto done;
 
   /* Phase 1: settings, conversation, history (short reads, no transaction kept). */
-  rc = cfCallSettings(p, &c, &zErr);
-  if (zErr) goto done;
+  rc = cfCallSettings(p, &c);
   if (rc != SQLITE_OK) goto db_error;
   if (aOpt[0].bPresent) {
     sqlite3_free(c.zModel);
@@ -1670,8 +1669,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (aOpt[3].bPresent) {
     zHistTokens = sqlite3_mprintf("%lld", aOpt[3].iVal);
   } else {
-    zHistTokens = cfSettingText(p, "llm.history_tokens", &rc, &zErr);
-    if (zErr) goto done;
+    zHistTokens = cfSettingText(p, "llm.history_tokens", &rc);
     if (rc != SQLITE_OK) goto db_error;
   }
   {
@@ -1955,8 +1953,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     zErr = sqlite3_mprintf("chatflow: conversation %lld has no user message to title", iConv);
     goto done;
   }
-  rc = cfCallSettings(p, &c, &zErr);
-  if (zErr) goto done;
+  rc = cfCallSettings(p, &c);
   if (rc != SQLITE_OK) goto db_error;
   if (c.zModel && c.zModel[0]) {
     const char *az[2] = {c.zModel, zFirst};

@@ -235,7 +235,7 @@ int cfRunMove(CfConn *p, CfRun *r, const char *zTo, const char *zStep, const cha
     rc = cfStepCheck(p, r->zWorkflow, zStep, pzErr);
     if (rc != SQLITE_OK) return rc;
   }
-  rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease, pzErr);
+  rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc != SQLITE_OK) return rc;
   /* A worker moving the run (to started or processing) renews its lease;
   ** a run that waits for a person or has ended holds none. */
@@ -512,7 +512,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         break;
     }
   }
-  if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease, &zErr);
+  if (rc == SQLITE_OK) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nLease);
   if (rc == SQLITE_OK) {
     rc = cfStmt(p, CF_STMT_RUN_INSERT,
                 "INSERT INTO workflow_runs (conversation_id, workflow, status, current_step, state,"

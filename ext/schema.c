@@ -38,7 +38,6 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <string.h>
-#include <ctype.h>
 #include <stdlib.h>
 
 static void cfVersionFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -355,36 +354,37 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* -------------------------------------------------------------- settings */
 
+/* The settings chatflow knows, with their defaults.  The rule of each
+** value lives in the schema (sql/005_identity.sql, the trigger
+** chatflow_setting_rules_check), which refuses a bad value for raw SQL too;
+** only llm.base_url's is here (libcurl parses it; provider.c applies it
+** again before every call). */
 typedef struct CfSetting {
   const char *zKey;
   const char *zDefault; /* 0: no default */
   int eKind;            /* CF_SET_* */
-  int iMin, iMax;       /* for CF_SET_INT */
 } CfSetting;
-#define CF_SET_URL 1
-#define CF_SET_TEXT 2
-#define CF_SET_ENVNAME 3
-#define CF_SET_INT 4
-#define CF_SET_NUMBER 5 /* a decimal from iMin to iMax */
-#define CF_SET_BOOL 6   /* 'on' or 'off' */
+#define CF_SET_URL 1   /* checked by cfBaseUrlCheck */
+#define CF_SET_INT 2   /* stored as it reads: '05' becomes '5' */
+#define CF_SET_OTHER 3
 
 static const CfSetting aSetting[] = {
-  {"llm.base_url", "http://127.0.0.1:11434/v1", CF_SET_URL, 0, 0},
-  {"llm.model", 0, CF_SET_TEXT, 0, 0},
-  {"llm.api_key_env", "OPENAI_API_KEY", CF_SET_ENVNAME, 0, 0},
-  {"llm.timeout_ms", "60000", CF_SET_INT, 1, 3600000},
-  {"limits.max_content_chars", "100000", CF_SET_INT, 1, CF_MAX_CONTENT_CHARS_CEILING},
-  {"runs.lease_seconds", "300", CF_SET_INT, 1, 86400},
-  {"runs.awaiting_ttl_seconds", 0, CF_SET_INT, 0, CF_MAX_AWAITING_TTL}, /* 0: no limit */
-  {"llm.connect_timeout_ms", "10000", CF_SET_INT, 1, 600000},
-  {"llm.max_tokens", 0, CF_SET_INT, 1, 10000000},
-  {"llm.temperature", 0, CF_SET_NUMBER, 0, 2},
-  {"llm.history_tokens", 0, CF_SET_INT, 1, 100000000},
-  {"llm.max_response_bytes", "8388608", CF_SET_INT, 1024, 268435456},
-  {"llm.tls_verify", "on", CF_SET_BOOL, 0, 0},
-  {"llm.ca_bundle", 0, CF_SET_TEXT, 0, 0},
-  {"llm.extra_headers_env", 0, CF_SET_ENVNAME, 0, 0},
-  {"messages.draft_timeout_seconds", "300", CF_SET_INT, 1, 604800}, /* drafts.c: a week at most */
+  {"llm.base_url", "http://127.0.0.1:11434/v1", CF_SET_URL},
+  {"llm.model", 0, CF_SET_OTHER},
+  {"llm.api_key_env", "OPENAI_API_KEY", CF_SET_OTHER},
+  {"llm.timeout_ms", "60000", CF_SET_INT},
+  {"limits.max_content_chars", "100000", CF_SET_INT},
+  {"runs.lease_seconds", "300", CF_SET_INT},
+  {"runs.awaiting_ttl_seconds", 0, CF_SET_INT}, /* 0: no limit */
+  {"llm.connect_timeout_ms", "10000", CF_SET_INT},
+  {"llm.max_tokens", 0, CF_SET_INT},
+  {"llm.temperature", 0, CF_SET_OTHER},
+  {"llm.history_tokens", 0, CF_SET_INT},
+  {"llm.max_response_bytes", "8388608", CF_SET_INT},
+  {"llm.tls_verify", "on", CF_SET_OTHER},
+  {"llm.ca_bundle", 0, CF_SET_OTHER},
+  {"llm.extra_headers_env", 0, CF_SET_OTHER},
+  {"messages.draft_timeout_seconds", "300", CF_SET_INT},
 };
 #define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
 
@@ -396,112 +396,16 @@ static char *cfSettingNames(void) {
   return z;
 }
 
-/* Checks a new value for setting s: 0 when good, else 1 with the message in
-** *pzErr (0 when out of memory). */
-static int cfSettingCheck(const CfSetting *s, const char *z, char **pzErr) {
-  size_t n = strlen(z);
-  switch (s->eKind) {
-    case CF_SET_URL: {
-      /* the rule lives in provider.c, which applies it again before a call */
-      int rc = cfBaseUrlCheck(s->zKey, z, pzErr);
-      return rc != SQLITE_OK || *pzErr != 0; /* out of memory: refused, *pzErr 0 */
-    }
-    case CF_SET_ENVNAME:
-      if (n == 0 || isdigit((unsigned char)z[0])) {
-        *pzErr = sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
-                               s->zKey, z);
-        return 1;
-      }
-      for (size_t i = 0; i < n; i++) {
-        if (!isalnum((unsigned char)z[i]) && z[i] != '_') {
-          *pzErr = sqlite3_mprintf("chatflow: %s must name an environment variable ([A-Za-z_][A-Za-z0-9_]*), got '%q'",
-                                 s->zKey, z);
-          return 1;
-        }
-      }
-      break;
-    case CF_SET_INT: {
-      char *zEnd = 0;
-      long long v;
-      if (n == 0 || n > 12) goto bad_int;
-      v = strtoll(z, &zEnd, 10);
-      if (*zEnd != 0 || !isdigit((unsigned char)z[0])) goto bad_int;
-      if (v < s->iMin || v > s->iMax) goto bad_int;
-      break;
-    bad_int:
-      *pzErr = sqlite3_mprintf("chatflow: %s must be an integer from %d to %d, got '%q'", s->zKey,
-                             s->iMin, s->iMax, z);
-      return 1;
-    }
-    case CF_SET_NUMBER: {
-      /* a decimal number: digits, an optional fraction ('.' and digits)
-      ** and an optional exponent ("0.7", "2", "7e-1"); not a sign, a bare
-      ** point, hex or the locale's comma, which strtod would take */
-      double r = 0, rScale = 1;
-      int iExp = 0, bExpNeg = 0;
-      size_t i = 0;
-      if (n == 0 || n > 20 || !isdigit((unsigned char)z[0])) goto bad_number;
-      for (; i < n && isdigit((unsigned char)z[i]); i++) r = r * 10 + (z[i] - '0');
-      if (i < n && z[i] == '.') {
-        if (++i == n || !isdigit((unsigned char)z[i])) goto bad_number;
-        for (; i < n && isdigit((unsigned char)z[i]); i++) {
-          r = r * 10 + (z[i] - '0');
-          rScale *= 10;
-        }
-      }
-      if (i < n && (z[i] == 'e' || z[i] == 'E')) {
-        if (++i < n && (z[i] == '+' || z[i] == '-')) bExpNeg = z[i++] == '-';
-        if (i == n || !isdigit((unsigned char)z[i])) goto bad_number;
-        for (; i < n && isdigit((unsigned char)z[i]); i++) {
-          if (iExp < 1000) iExp = iExp * 10 + (z[i] - '0'); /* (past the range either way) */
-        }
-      }
-      if (i != n) goto bad_number;
-      r /= rScale;
-      for (int k = 0; k < iExp && r != 0; k++) r = bExpNeg ? r / 10 : r * 10;
-      if (!(r >= s->iMin && r <= s->iMax)) goto bad_number;
-      break;
-    bad_number:
-      *pzErr = sqlite3_mprintf("chatflow: %s must be a number from %d to %d, got '%q'", s->zKey,
-                             s->iMin, s->iMax, z);
-      return 1;
-    }
-    case CF_SET_BOOL:
-      if (strcmp(z, "on") != 0 && strcmp(z, "off") != 0) {
-        *pzErr = sqlite3_mprintf("chatflow: %s must be 'on' or 'off', got '%q'", s->zKey, z);
-        return 1;
-      }
-      break;
-    default:
-      if (n == 0 || n > 1000) {
-        *pzErr = sqlite3_mprintf("chatflow: %s must be 1 to 1000 characters", s->zKey);
-        return 1;
-      }
+/* The text chatflow_config stores for value z of setting s
+** (sqlite3_malloc'd; 0 when out of memory): an integer setting's digits
+** without leading zeros ('0300' -> '300'), anything else as given (the
+** schema judges it). */
+static char *cfSettingStored(const CfSetting *s, const char *z) {
+  const char *zAt = z;
+  if (s->eKind == CF_SET_INT && z[0] != 0 && strspn(z, "0123456789") == strlen(z)) {
+    while (zAt[0] == '0' && zAt[1] != 0) zAt++;
   }
-  return 0;
-}
-
-/* A value of setting zKey found in chatflow_settings, checked as
-** chatflow_config checks a new one: 0 when good (or the key is not
-** chatflow's), else 1 with *pzErr saying what is wrong and what to do (0
-** when out of memory).  Raw SQL can write anything there. */
-int cfSettingStoredBad(const char *zKey, const char *zVal, char **pzErr) {
-  for (int i = 0; i < CF_N_SETTING; i++) {
-    char *zWhy = 0;
-    if (strcmp(aSetting[i].zKey, zKey) != 0) continue;
-    /* llm.base_url: provider.c applies its rule before every call; free
-    ** text (llm.model, llm.ca_bundle): an empty one has always meant none */
-    if (aSetting[i].eKind == CF_SET_URL || aSetting[i].eKind == CF_SET_TEXT ||
-        !cfSettingCheck(&aSetting[i], zVal, &zWhy)) {
-      return 0;
-    }
-    *pzErr = zWhy ? sqlite3_mprintf("chatflow: chatflow_settings holds an invalid %s (raw SQL wrote it): %s;"
-                                    " set it with chatflow_config", zKey, zWhy + 10 /* "chatflow: " */)
-                  : 0;
-    sqlite3_free(zWhy);
-    return 1;
-  }
-  return 0;
+  return sqlite3_mprintf("%s", zAt);
 }
 
 static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -525,9 +429,12 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (argc == 2) {
     if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
-    if (zVal && cfSettingCheck(s, zVal, &zErr)) {
-      cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
-      return;
+    if (zVal && s->eKind == CF_SET_URL) {
+      rc = cfBaseUrlCheck(s->zKey, zVal, &zErr);
+      if (rc != SQLITE_OK) {
+        cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
+        return;
+      }
     }
   }
   if (argc == 1) {
@@ -555,9 +462,7 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   cfNow(p, zNow);
   /* the result is copied before the commit, so that no allocation can fail
   ** after it (an error for a value that was stored) */
-  /* an integer is stored as it reads: '05' becomes '5' */
-  zCopy = zVal == 0 ? 0 : s->eKind == CF_SET_INT ? sqlite3_mprintf("%lld", strtoll(zVal, 0, 10))
-                                                 : sqlite3_mprintf("%s", zVal);
+  zCopy = zVal == 0 ? 0 : cfSettingStored(s, zVal);
   if (zVal && zCopy == 0) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -587,6 +492,18 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       }
       rc = sqlite3_step(pStmt);
       rc = (rc == SQLITE_DONE) ? SQLITE_OK : rc;
+      if ((rc & 0xff) == SQLITE_CONSTRAINT && zVal) {
+        /* the schema's rule refused the value ("chatflow: <key> must be
+        ** ..."; a trigger's message is a literal): the caller's argument
+        ** error, as any other, with the value quoted */
+        const char *zMsg = sqlite3_errmsg(p->db);
+        size_t nKey = strlen(s->zKey);
+        if (strncmp(zMsg, "chatflow: ", 10) == 0 && strncmp(zMsg + 10, s->zKey, nKey) == 0 &&
+            zMsg[10 + nKey] == ' ') {
+          zErr = sqlite3_mprintf("%s, got '%q'", zMsg, zVal);
+          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
+      }
     }
     sqlite3_finalize(pStmt);
     if (cfFinish(ctx, p, rc, &zErr) != SQLITE_OK) {
@@ -600,10 +517,10 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 /* The value of setting zKey (sqlite3_malloc'd), its default when unset, or
-** 0 with *pRc SQLITE_OK when it has neither.  A stored value that
-** chatflow_config would refuse (raw SQL wrote it) is an error: 0, *pRc
-** SQLITE_ERROR and *pzErr (cfSettingStoredBad). */
-char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr) {
+** 0 with *pRc SQLITE_OK when it has neither.  The schema refused any value
+** that breaks the setting's rule (but llm.base_url's, which provider.c
+** checks before a call). */
+char *cfSettingText(CfConn *p, const char *zKey, int *pRc) {
   sqlite3_stmt *pStmt = 0;
   char *zOut = 0;
   int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
@@ -614,11 +531,6 @@ char *cfSettingText(CfConn *p, const char *zKey, int *pRc, char **pzErr) {
     if (rc == SQLITE_ROW && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
       zOut = sqlite3_mprintf("%s", sqlite3_column_text(pStmt, 0));
       rc = zOut ? SQLITE_OK : SQLITE_NOMEM;
-      if (zOut && cfSettingStoredBad(zKey, zOut, pzErr)) { /* raw SQL wrote it */
-        sqlite3_free(zOut);
-        zOut = 0;
-        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      }
     } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
       /* unset, or a NULL that raw SQL wrote (as chatflow_config(key, NULL)) */
       rc = SQLITE_OK;

@@ -635,14 +635,14 @@ int cfSchemaResult(sqlite3_context *ctx, CfConn *p) {
 
 /* The content limit in characters: the setting limits.max_content_chars,
 ** else the default. */
-int cfMaxContentChars(CfConn *p, int *pnMax, char **pzErr) {
-  return cfSettingInt(p, "limits.max_content_chars", CF_MAX_CONTENT_CHARS_DEFAULT, pnMax, pzErr);
+int cfMaxContentChars(CfConn *p, int *pnMax) {
+  return cfSettingInt(p, "limits.max_content_chars", CF_MAX_CONTENT_CHARS_DEFAULT, pnMax);
 }
 
-/* An integer setting, or iDefault when unset.  chatflow_config checks a
-** value when it is set; one that raw SQL wrote into chatflow_settings is
-** checked here, by the same rule, and refused with *pzErr saying so. */
-int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnMax, char **pzErr) {
+/* An integer setting, or iDefault when unset (or NULL).  The schema
+** refuses a value that is not an integer in the setting's range, for raw
+** SQL too (sql/005_identity.sql, chatflow_setting_rules_check). */
+int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnMax) {
   sqlite3_stmt *pStmt = 0;
   int rc = cfStmt(p, CF_STMT_SETTING_GET, "SELECT value FROM chatflow_settings WHERE key = ?1",
                   &pStmt);
@@ -651,15 +651,8 @@ int cfSettingInt(CfConn *p, const char *zKey, int iDefault, int *pnMax, char **p
     sqlite3_bind_text(pStmt, 1, zKey, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      const char *zVal = (const char *)sqlite3_column_text(pStmt, 0);
+      if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) *pnMax = sqlite3_column_int(pStmt, 0);
       rc = SQLITE_OK;
-      if (zVal == 0) {
-        if (sqlite3_column_type(pStmt, 0) != SQLITE_NULL) rc = SQLITE_NOMEM;
-      } else if (cfSettingStoredBad(zKey, zVal, pzErr)) {
-        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
-      } else {
-        *pnMax = sqlite3_column_int(pStmt, 0);
-      }
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_OK;
     }

@@ -508,7 +508,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memset(&r, 0, sizeof(r));
   cfNow(p, zNow);
   if (cfBeginWriteResult(ctx, p)) return;
-  if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds, &zErr);
+  if (nSeconds == 0) rc = cfSettingInt(p, "runs.lease_seconds", CF_LEASE_SECONDS_DEFAULT, &nSeconds);
   if (rc == SQLITE_OK) rc = cfRunLoadLive(p, iRun, &r, "it holds no lease", &zErr);
   if (rc == SQLITE_OK && cfAwaiting(&r)) {
     zErr = sqlite3_mprintf("chatflow: run %lld is %s: it waits for a person and holds no lease",
