@@ -134,7 +134,9 @@ class ChatflowSaver extends BaseCheckpointSaver {
         : this.sql.list.get(
             String(thread_id),
             JSON.stringify({
-              checkpoint_ns,
+              // (null: the root namespace, as langgraph_get reads a NULL one;
+              // langgraph_list would read every namespace)
+              checkpoint_ns: checkpoint_ns ?? '',
               ...(checkpoint_id === undefined || checkpoint_id === null ? {} : { checkpoint_id: String(checkpoint_id) }),
               limit: 1,
               owner: this.owner,

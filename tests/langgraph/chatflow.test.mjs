@@ -98,6 +98,12 @@ describe('threads are conversations', () => {
     expect((await saver.getTuple(config)).config.configurable.checkpoint_id).toBe(config.configurable.checkpoint_id);
     expect((await saver.getTuple({ configurable: { thread_id: 'support-1' } })).config.configurable.checkpoint_id)
       .toBe(config.configurable.checkpoint_id);
+    // a null namespace is the root one, with an owner as without (not the
+    // newest checkpoint of any namespace)
+    await saver.put({ configurable: { thread_id: 'support-1', checkpoint_ns: 'sub:1' } },
+      { ...emptyCheckpoint(), id: uuid6(0) }, { source: 'loop', step: 0, parents: {} }, {});
+    expect((await saver.getTuple({ configurable: { thread_id: 'support-1', checkpoint_ns: null } })).config.configurable)
+      .toEqual(config.configurable);
     // a saver without an owner checks nothing
     const any = new ChatflowSaver(db);
     expect((await any.getTuple({ configurable: { thread_id: 'support-1' } })).config.configurable.checkpoint_id)
