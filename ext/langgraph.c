@@ -771,6 +771,7 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     zErr = sqlite3_mprintf("chatflow: limit must be from 1 to %d, got %lld", CF_LG_LIMIT_MAX, aOpt[LS_LIMIT].iVal);
     rc = SQLITE_ERROR;
   }
+  if (rc == SQLITE_OK) rc = cfLgOptText(&aOpt[LS_OWNER], "owner", 1, CF_MAX_NAME_CHARS, &zErr);
   if (rc == SQLITE_OK) rc = cfCheckSchema(p, &zErr);
   if (rc == SQLITE_OK) {
     /* only the conditions given, so that the planner sees the index range

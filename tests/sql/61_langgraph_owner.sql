@@ -28,6 +28,7 @@ SELECT group_concat(thread_id || '/' || checkpoint_id, ' ') FROM langgraph_list(
 SELECT count(*) FROM langgraph_list('t-other', '{"owner": "acme"}');
 SELECT group_concat(checkpoint_id) FROM langgraph_list('t-other', '{"owner": "other"}');
 SELECT group_concat(thread_id || '/' || checkpoint_id, ' ') FROM langgraph_list(NULL);
+SELECT count(*) FROM langgraph_list(NULL, '{"owner": ""}'); -- error
 -- delete_thread
 SELECT langgraph_delete_thread('t-other', '{"owner": "acme"}');
 SELECT count(*), deleted_at IS NULL FROM langgraph_checkpoints JOIN chat_conversations AS c ON c.id = conversation_id WHERE c.uid = 't-other';
