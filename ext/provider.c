@@ -1577,7 +1577,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   char *zHistJson = 0; /* in zHistory */
   char *zTools = 0, *zToolChoice = 0;
   char zConv[24], zNum[64];
-  int rc, bFailRun = 0;
+  int rc, rcDb = 0, bFailRun = 0;
   memset(&c, 0, sizeof(c));
   memset(&stream, 0, sizeof(stream));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
@@ -1627,7 +1627,12 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     zErr = sqlite3_mprintf("chatflow: complete_chat makes a network call and cannot run inside a transaction or a statement that reads tables; call SELECT complete_chat(...) on its own");
     goto done;
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
+  rc = cfCheckSchema(p, &zErr);
+  if (rc != SQLITE_OK && zErr == 0) goto db_error; /* (out of memory) */
+  if (rc != SQLITE_OK) {
+    rcDb = rc; /* SQLITE_IOERR_READ, ... with its message */
+    goto done;
+  }
 
   /* Phase 1: settings, conversation, history (short reads, no transaction kept). */
   rc = cfCallSettings(p, &c);
@@ -1864,10 +1869,16 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   }
   goto done;
 db_error:
-  zErr = cfDbError(p->db, rc);
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx); /* (its message would say so, with SQLITE_ERROR) */
+  } else {
+    zErr = cfDbError(p->db, rc);
+    rcDb = rc; /* the read's code goes with its message (SQLITE_IOERR_READ, ...) */
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
+    if (rcDb) cfResultCode(ctx, rcDb);
   }
   cfJsonOptionsFree(aOpt, 10);
   cfStreamFree(&stream);
@@ -1898,7 +1909,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_int64 iConv;
   char *zErr = 0, *zFirst = 0, *zBody = 0, *zTitle = 0;
   char zConv[24];
-  int rc;
+  int rc, rcDb = 0;
   (void)argc;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
@@ -1907,21 +1918,27 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
     goto done;
   }
-  if (cfCheckSchema(p, &zErr)) goto done;
+  rc = cfCheckSchema(p, &zErr);
+  if (rc != SQLITE_OK && zErr == 0) goto db_error; /* (out of memory) */
+  if (rc != SQLITE_OK) {
+    rcDb = rc; /* SQLITE_IOERR_READ, ... with its message */
+    goto done;
+  }
   sqlite3_snprintf(sizeof(zConv), zConv, "%lld", iConv);
   {
     const char *az[1] = {zConv};
     char *zOk = cfQueryText(p, "SELECT deleted_at IS NULL FROM chat_conversations WHERE id = ?1",
                             &rc, 1, az);
     if (rc != SQLITE_OK) goto db_error;
+    /* (cfResultErrorMsg: a message that could not be made is out of memory) */
     if (zOk == 0) {
-      zErr = sqlite3_mprintf("chatflow: unknown conversation %lld", iConv);
+      cfResultErrorMsg(ctx, sqlite3_mprintf("chatflow: unknown conversation %lld", iConv));
       goto done;
     }
     if (strcmp(zOk, "1") != 0) {
       sqlite3_free(zOk);
-      zErr = sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld) first",
-                             iConv, iConv);
+      cfResultErrorMsg(ctx, sqlite3_mprintf("chatflow: conversation %lld is deleted; restore_conversation(%lld)"
+                                            " first", iConv, iConv));
       goto done;
     }
     sqlite3_free(zOk);
@@ -1950,7 +1967,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     if (rc != SQLITE_OK) goto db_error;
   }
   if (zFirst == 0) {
-    zErr = sqlite3_mprintf("chatflow: conversation %lld has no user message to title", iConv);
+    cfResultErrorMsg(ctx, sqlite3_mprintf("chatflow: conversation %lld has no user message to title", iConv));
     goto done;
   }
   rc = cfCallSettings(p, &c);
@@ -2027,10 +2044,16 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   }
   goto done;
 db_error:
-  zErr = cfDbError(p->db, rc);
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx); /* (its message would say so, with SQLITE_ERROR) */
+  } else {
+    zErr = cfDbError(p->db, rc);
+    rcDb = rc; /* the read's code goes with its message (SQLITE_IOERR_READ, ...) */
+  }
 done:
   if (zErr) {
     cfResultErrorMsg(ctx, zErr);
+    if (rcDb) cfResultCode(ctx, rcDb);
   }
   cfCallFree(&c);
   sqlite3_free(zFirst);

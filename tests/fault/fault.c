@@ -600,6 +600,10 @@ static const char *const azMainSteps[] = {
     "#session 2026-09-01T00:00:00Z",
     "SELECT purge_deleted(30)",
     "SELECT purge_conversation(3)",
+    /* the model calls, as far as they go without a server: the settings
+    ** and the conversation read, and refused */
+    "SELECT complete_chat(99)",
+    "SELECT generate_title(99)",
     "SELECT chatflow_config('llm.model', NULL)",
     0};
 
