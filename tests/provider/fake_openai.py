@@ -155,6 +155,18 @@ rule is answered HTTP 400 with an OpenAI error body (type
     nearest assistant message before it, with only tool messages between
     them, and no call is answered twice.
 
+Structured outputs: a request's response_format is checked as OpenAI checks
+it (check_response_format: an object whose type is "text", "json_object" or
+"json_schema"; json_schema's json_schema an object with a name of 1 to 64
+of a-z A-Z 0-9 _ - and, when present, a schema object; json_object only
+when a message's content has the word "json"), HTTP 400 otherwise, in every
+mode.  The normal reply (streamed or not, not scripted) then answers in
+JSON: for "json_object" {"echo": <last message content>}, for
+"json_schema" an instance of the schema (instance_of: each property of an
+object, one item of an array, an enum's or const's first value, a string
+the last message's content, an integer 7, a number 0.5, a boolean true),
+both as json.dumps writes them.
+
 Every request (method, path, headers, raw body) is recorded before the mode
 runs, so a test can assert exactly what was sent even when the reply fails;
 requests with other methods (GET, PUT, ...: what a client that followed a
@@ -274,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "We could not parse the JSON body of your request.",
                         "invalid_request_error", None)
             return
-        bad = check_messages(messages)
+        bad = check_messages(messages) or check_response_format(req)
         if bad is not None:
             message, param, code = bad
             self._error(400, message, "invalid_request_error", code, param)
@@ -451,7 +463,7 @@ class _Handler(BaseHTTPRequestHandler):
                     n=num))
                 return
             self._send(200, self._completion(model, {"role": "assistant",
-                                                     "content": "echo: %s" % last}, n=num))
+                                                     "content": reply_content(req, last)}, n=num))
 
 
 STREAM_PIECE = 4  # characters of content per event
@@ -562,7 +574,7 @@ def _stream_handler_methods():
         else:
             with self.server.lock:
                 scripted = self.server.script.pop(0) if self.server.script else None
-            message = scripted or {"role": "assistant", "content": "echo: %s" % last}
+            message = scripted or {"role": "assistant", "content": reply_content(req, last)}
             if "_usage" in message:
                 message = dict(message)
                 usage = message.pop("_usage")
@@ -715,6 +727,73 @@ def _check_call(i, j, call):
         if not isinstance(value, str):
             return ("Invalid type for '%s.function.%s': expected a string, but got %s instead."
                     % (at, key, _kind(value)), "%s.function.%s" % (at, key), "invalid_type")
+    return None
+
+
+def instance_of(schema, last):
+    """A value that the JSON Schema `schema` accepts (the subset structured
+    outputs use), its strings the last message's content."""
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or (kind is None and "properties" in schema):
+        return {k: instance_of(v, last) for k, v in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        return [instance_of(schema.get("items") or {}, last)]
+    return {"string": last, "integer": 7, "number": 0.5, "boolean": True}.get(kind)
+
+
+def reply_content(req, last):
+    """The content of the normal reply: "echo: <last>", or JSON when the
+    request's response_format asks for it."""
+    rf = req.get("response_format")
+    kind = rf.get("type") if isinstance(rf, dict) else None
+    if kind == "json_object":
+        return json.dumps({"echo": last})
+    if kind == "json_schema":
+        return json.dumps(instance_of(rf["json_schema"].get("schema") or {}, last))
+    return "echo: %s" % last
+
+
+def check_response_format(req):
+    """What OpenAI answers to a request's response_format: None when it is
+    absent or accepted, else (message, param, code) of its HTTP 400 error."""
+    if "response_format" not in req or req["response_format"] is None:
+        return None
+    rf = req["response_format"]
+    if not isinstance(rf, dict):
+        return ("Invalid type for 'response_format': expected an object, but got %s instead."
+                % _kind(rf), "response_format", "invalid_type")
+    kind = rf.get("type")
+    if kind not in ("text", "json_object", "json_schema"):
+        return ("Invalid value: %s. Supported values are: 'text', 'json_object', and 'json_schema'."
+                % json.dumps(kind), "response_format.type", "invalid_value")
+    if kind == "json_schema":
+        js = rf.get("json_schema")
+        if not isinstance(js, dict):
+            return ("Missing required parameter: 'response_format.json_schema'.",
+                    "response_format.json_schema", "missing_required_parameter")
+        name = js.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 64 or \
+                any(not (c.isascii() and (c.isalnum() or c in "_-")) for c in name):
+            return ("Invalid 'response_format.json_schema.name': string does not match pattern."
+                    " Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
+                    "response_format.json_schema.name", "invalid_value")
+        if "schema" in js and not isinstance(js["schema"], dict):
+            return ("Invalid type for 'response_format.json_schema.schema': expected an object,"
+                    " but got %s instead." % _kind(js["schema"]), "response_format.json_schema.schema",
+                    "invalid_type")
+    if kind == "json_object" and not any(
+            isinstance(m, dict) and isinstance(m.get("content"), str) and "json" in m["content"].lower()
+            for m in req.get("messages") or []):
+        return ("'messages' must contain the word 'json' in some form, to use 'response_format' of"
+                " type 'json_object'.", "messages", None)
     return None
 
 

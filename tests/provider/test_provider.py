@@ -1100,12 +1100,12 @@ class TestFakeValidation(unittest.TestCase):
     def setUp(self):
         SRV.reset()
 
-    def post(self, messages):
+    def post(self, messages, **extra):
         import urllib.error
         import urllib.request
         req = urllib.request.Request(SRV.base_url + "/chat/completions",
-                                     data=json.dumps({"model": "gpt-test",
-                                                      "messages": messages}).encode("utf-8"),
+                                     data=json.dumps(dict({"model": "gpt-test",
+                                                           "messages": messages}, **extra)).encode("utf-8"),
                                      headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=5) as resp:
@@ -1133,6 +1133,44 @@ class TestFakeValidation(unittest.TestCase):
                 self.assertEqual(status, 200, body)
                 self.assertEqual(body["choices"][0]["message"]["content"],
                                  "echo: %s" % messages[-1]["content"])
+
+    def test_response_format(self):
+        # OpenAI's checks of response_format, and the JSON the normal reply gives
+        schema = {"type": "object", "properties": {
+            "city": {"type": "string"}, "days": {"type": "integer"}, "hot": {"type": "boolean"},
+            "unit": {"enum": ["C", "F"]}, "tags": {"type": "array", "items": {"type": "string"}},
+            "note": {"type": ["null", "number"]}}}
+        for rf, content in (
+                (None, "echo: Hello"),
+                ({"type": "text"}, "echo: Hello"),
+                ({"type": "json_schema", "json_schema": {"name": "w-1", "schema": schema}},
+                 '{"city": "Hello", "days": 7, "hot": true, "unit": "C", "tags": ["Hello"], "note": 0.5}'),
+                ({"type": "json_schema", "json_schema": {"name": "w"}}, "null")):
+            with self.subTest(response_format=rf):
+                status, body = self.post([HELLO], response_format=rf)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["choices"][0]["message"]["content"], content)
+        status, body = self.post([{"role": "user", "content": "Reply in JSON"}],
+                                 response_format={"type": "json_object"})
+        self.assertEqual((status, body["choices"][0]["message"]["content"]), (200, '{"echo": "Reply in JSON"}'))
+        for rf, message, param in (
+                ("json", "Invalid type for 'response_format': expected an object, but got a string instead.",
+                 "response_format"),
+                ({"type": "xml"}, "Invalid value: \"xml\". Supported values are: 'text', 'json_object', and"
+                                  " 'json_schema'.", "response_format.type"),
+                ({"type": "json_schema"}, "Missing required parameter: 'response_format.json_schema'.",
+                 "response_format.json_schema"),
+                ({"type": "json_schema", "json_schema": {"name": "a b"}},
+                 "Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string"
+                 " that matches the pattern '^[a-zA-Z0-9_-]+$'.", "response_format.json_schema.name"),
+                ({"type": "json_schema", "json_schema": {"name": "w", "schema": []}},
+                 "Invalid type for 'response_format.json_schema.schema': expected an object, but got an array"
+                 " instead.", "response_format.json_schema.schema"),
+                ({"type": "json_object"}, "'messages' must contain the word 'json' in some form, to use"
+                                          " 'response_format' of type 'json_object'.", "messages")):
+            with self.subTest(response_format=rf):
+                status, body = self.post([HELLO], response_format=rf)
+                self.assertEqual((status, body["error"]["message"], body["error"]["param"]), (400, message, param))
 
     def test_refused(self):
         call = tool_call("c1", "f", "{}")
