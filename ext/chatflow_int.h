@@ -456,8 +456,10 @@ int cfRegisterUi(sqlite3 *db, CfConn *p);
 int cfRegisterInterrupt(sqlite3 *db, CfConn *p);
 int cfRegisterWorkflow(sqlite3 *db, CfConn *p);
 int cfRegisterProvider(sqlite3 *db, CfConn *p);
-/* provider.c: the llm.base_url rule, shared with chatflow_config. */
+/* provider.c: the llm.base_url and llm.extra_body rules, shared with
+** chatflow_config. */
 int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr);
+int cfExtraBodyCheck(CfConn *p, const char *zWhat, const char *z, int n, char **pzErr);
 int cfRegisterRetention(sqlite3 *db, CfConn *p);
 int cfRegisterList(sqlite3 *db, CfConn *p);
 /* The text a list preview is made of, as an SQL expression on a chat_messages

@@ -16,8 +16,9 @@
 **      budget from the option history_tokens, else llm.history_tokens, else
 **      the whole conversation;
 **   2. POSTs {base_url}/chat/completions with {"model", "messages",
-**      "temperature"?, "max_tokens"?, "tools"?, "tool_choice"?} (members
-**      only when given), "Authorization: Bearer $KEY" when the
+**      "temperature"?, "max_tokens"?, "tools"?, "tool_choice"?, "stream"?,
+**      "stream_options"?, <extra_body's members>?} (members only when
+**      given), "Authorization: Bearer $KEY" when the
 **      environment variable named by llm.api_key_env is set, and the header
 **      lines of the variable named by llm.extra_headers_env;
 **   3. stores choices[0].message as an assistant message with add_message
@@ -34,7 +35,24 @@
 **      the reply: the reply takes the next seq when it is written.
 ** Options: model, temperature, max_tokens, history_tokens, timeout_ms,
 ** on_error ("raise", the default, or "fail_run": also fail the run active
-** when the call began with the error, if it still is), tools, tool_choice.
+** when the call began with the error, if it still is), tools, tool_choice,
+** now, stream, extra_body.
+**
+** extra_body (the option; the setting llm.extra_body, under it): a JSON
+** object whose members are appended to the request body as written
+** (response_format, seed, top_p, a server's own parameters; the name of
+** OpenAI's Python SDK).  The option's members replace the setting's of
+** the same key, whole; a null member is not sent and takes the setting's
+** away.  Checked by cfExtraBodyCheck (the setting by chatflow_config and
+** before every call): json.c's rules, an object, at most 64 members, keys
+** without escapes and none that chatflow sets (aCfOwnedKey):
+**   chatflow: complete_chat option extra_body must not set "model": it comes
+**     from the option model or llm.model
+**   chatflow: complete_chat option extra_body has the key "k" spelled with
+**     escapes; write it as plain text
+**   chatflow: complete_chat option extra_body has more than 64 members
+** generate_title takes the option too (its body: model, max_tokens,
+** messages, then extra_body's members).
 **
 ** Tool calling (OpenAI's format; the loop is the application's):
 **   tools        [{"type": "function", "function": {"name", "description"?,
@@ -101,6 +119,7 @@
 ** the conversation's first messages and stores it (at most 200
 ** characters) with metadata.title_generation {model, tokens, duration_ms};
 ** without a provider, the first-user-message heuristic of add_message.
+** Options: now, extra_body (as complete_chat's).
 **
 ** Both touch the network and write: SQLITE_DIRECTONLY, never DETERMINISTIC.
 **
@@ -164,7 +183,8 @@ static void cfCallFree(CfCall *c) {
 }
 
 /* The llm.* settings of a call (the schema refused any value that breaks
-** its setting's rule; cfCallProvider checks llm.base_url). */
+** its setting's rule; cfCallProvider checks llm.base_url, cfExtraBody
+** reads and checks llm.extra_body). */
 static int cfCallSettings(CfConn *p, CfCall *c) {
   int rc = SQLITE_OK;
   char *zTimeout = 0, *zConnect = 0, *zMax = 0;
@@ -1553,9 +1573,226 @@ done:
   return rc;
 }
 
+/* ------------------------------------------------------------ extra_body */
+
+/* The members of the request body that chatflow sets itself, and where
+** they come from: extra_body (the option, llm.extra_body) may not set
+** them.  n: only choices[0] is stored, the other choices would be paid
+** for and lost; functions and function_call: the replies they ask for
+** (message.function_call) are not read, tools and tool_choice are. */
+static const struct {
+  const char *zKey;
+  const char *zWhy;
+} aCfOwnedKey[] = {
+  {"model", "it comes from the option model or llm.model"},
+  {"messages", "it is the conversation's history"},
+  {"temperature", "it comes from the option temperature or llm.temperature"},
+  {"max_tokens", "it comes from the option max_tokens or llm.max_tokens"},
+  {"tools", "it comes from the option tools"},
+  {"tool_choice", "it comes from the option tool_choice"},
+  {"stream", "it comes from the option stream"},
+  {"stream_options", "it comes from the option stream"},
+  {"n", "chatflow stores one choice, choices[0]"},
+  {"functions", "use the option tools"},
+  {"function_call", "use the option tool_choice"},
+};
+
+/* The most members one extra_body object may have. */
+#define CF_EXTRA_MAX 64
+
+/* One member of a JSON object, as spans of its text: the key without its
+** quotes (as written: escapes not decoded) and the value. */
+typedef struct CfMember {
+  const char *zKey;
+  int nKey;
+  const char *zVal;
+  int nVal;
+} CfMember;
+
+static int cfIsJsonWs(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+/* The offset just past the JSON string that starts at z[i] == '"'. */
+static int cfSkipJsonString(const char *z, int n, int i) {
+  for (i++; i < n && z[i] != '"'; i++) {
+    if (z[i] == '\\') i++;
+  }
+  return i + 1;
+}
+
+/* The top-level members of z[0..n), a JSON object that json.c's scanner
+** accepted (so well formed: only the spans are looked for), in document
+** order, into a[0..nMax).  Returns their number, or nMax + 1 when there
+** are more. */
+static int cfJsonMembers(const char *z, int n, CfMember *a, int nMax) {
+  int i = 0, nMember = 0;
+  while (i < n && cfIsJsonWs(z[i])) i++;
+  i++; /* '{' */
+  while (i < n) {
+    int iKey, nKey, iVal, iDepth = 0;
+    while (i < n && (cfIsJsonWs(z[i]) || z[i] == ',')) i++;
+    if (i >= n || z[i] == '}') break;
+    iKey = i + 1;
+    i = cfSkipJsonString(z, n, i);
+    nKey = i - 1 - iKey;
+    while (i < n && (cfIsJsonWs(z[i]) || z[i] == ':')) i++;
+    iVal = i;
+    while (i < n) {
+      char ch = z[i];
+      if (ch == '"') {
+        i = cfSkipJsonString(z, n, i);
+        continue;
+      }
+      if (ch == '{' || ch == '[') iDepth++;
+      else if ((ch == '}' || ch == ']') && iDepth-- == 0) break;
+      else if (ch == ',' && iDepth == 0) break;
+      i++;
+    }
+    if (nMember == nMax) return nMax + 1;
+    a[nMember].zKey = z + iKey;
+    a[nMember].nKey = nKey;
+    a[nMember].zVal = z + iVal;
+    a[nMember].nVal = i - iVal;
+    while (a[nMember].nVal > 0 && cfIsJsonWs(a[nMember].zVal[a[nMember].nVal - 1])) a[nMember].nVal--;
+    nMember++;
+  }
+  return nMember;
+}
+
+/* Checks an extra_body object z[0..n) — the option of complete_chat or
+** generate_title (zWhat "complete_chat option extra_body"), or the setting
+** llm.extra_body — by the rules of docs/providers.md: one JSON value within
+** json.c's limits and text gate (size, depth, duplicate keys, \u0000 and
+** lone surrogates), an object, at most CF_EXTRA_MAX members, keys written
+** without escapes, none of aCfOwnedKey.  p may be 0 (a private connection
+** reads the JSON then).  Returns SQLITE_OK; SQLITE_ERROR with *pzErr; or
+** another SQLite code (SQLITE_NOMEM: no message). */
+int cfExtraBodyCheck(CfConn *p, const char *zWhat, const char *z, int n, char **pzErr) {
+  CfMember aMember[CF_EXTRA_MAX];
+  int rc, nMember, i = 0;
+  *pzErr = 0;
+  rc = cfJsonCheckAs(p, z, n, zWhat, pzErr);
+  if (rc != SQLITE_OK) return rc;
+  while (i < n && cfIsJsonWs(z[i])) i++;
+  if (z[i] != '{') {
+    char ch = z[i];
+    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat,
+                             ch == '[' ? "an array" : ch == '"' ? "a string" : ch == 'n' ? "null"
+                             : ch == 't' || ch == 'f' ? "a boolean" : "a number");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  nMember = cfJsonMembers(z, n, aMember, CF_EXTRA_MAX);
+  if (nMember > CF_EXTRA_MAX) {
+    *pzErr = sqlite3_mprintf("chatflow: %s has more than %d members", zWhat, CF_EXTRA_MAX);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  for (int k = 0; k < nMember; k++) {
+    const char *zKey = aMember[k].zKey;
+    if (memchr(zKey, '\\', (size_t)aMember[k].nKey) != 0) {
+      *pzErr = sqlite3_mprintf("chatflow: %s has the key \"%.*s\" spelled with escapes; write it as plain text",
+                               zWhat, aMember[k].nKey, zKey);
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+    for (size_t j = 0; j < sizeof(aCfOwnedKey) / sizeof(aCfOwnedKey[0]); j++) {
+      if ((int)strlen(aCfOwnedKey[j].zKey) == aMember[k].nKey &&
+          memcmp(aCfOwnedKey[j].zKey, zKey, (size_t)aMember[k].nKey) == 0) {
+        *pzErr = sqlite3_mprintf("chatflow: %s must not set \"%s\": %s", zWhat, aCfOwnedKey[j].zKey,
+                                 aCfOwnedKey[j].zWhy);
+        return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
+    }
+  }
+  return SQLITE_OK;
+}
+
+/* The members extra_body adds to a request, from the setting zSet and the
+** option zOpt (each a checked object, or 0): the setting's members whose
+** key the option does not name, then the option's, each in its document
+** order, null ones left out (a null in the option takes the setting's
+** member away).  *pzOut: a JSON object of them with every value as
+** written (sqlite3_malloc'd), or 0 when there is none.  Returns SQLITE_OK
+** or SQLITE_NOMEM. */
+static int cfExtraBodyMerge(const char *zSet, const char *zOpt, char **pzOut) {
+  CfMember aSet[CF_EXTRA_MAX], aOpt[CF_EXTRA_MAX];
+  int nSet = zSet ? cfJsonMembers(zSet, (int)strlen(zSet), aSet, CF_EXTRA_MAX) : 0;
+  int nOpt = zOpt ? cfJsonMembers(zOpt, (int)strlen(zOpt), aOpt, CF_EXTRA_MAX) : 0;
+  sqlite3_str *pStr = sqlite3_str_new(0);
+  int nOut = 0;
+  *pzOut = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    CfMember *a = pass ? aOpt : aSet;
+    for (int k = 0; k < (pass ? nOpt : nSet); k++) {
+      int bSkip = a[k].nVal == 4 && memcmp(a[k].zVal, "null", 4) == 0;
+      for (int j = 0; pass == 0 && j < nOpt && !bSkip; j++) {
+        bSkip = aOpt[j].nKey == a[k].nKey && memcmp(aOpt[j].zKey, a[k].zKey, (size_t)a[k].nKey) == 0;
+      }
+      if (bSkip) continue;
+      sqlite3_str_appendf(pStr, "%s\"%.*s\":%.*s", nOut++ ? "," : "{", a[k].nKey, a[k].zKey, a[k].nVal,
+                          a[k].zVal);
+    }
+  }
+  if (nOut) sqlite3_str_appendchar(pStr, 1, '}');
+  if (sqlite3_str_errcode(pStr) != SQLITE_OK) {
+    sqlite3_free(sqlite3_str_finish(pStr));
+    return SQLITE_NOMEM;
+  }
+  if (nOut) {
+    *pzOut = sqlite3_str_finish(pStr);
+  } else {
+    sqlite3_free(sqlite3_str_finish(pStr));
+  }
+  return SQLITE_OK;
+}
+
+/* The option extra_body of a call, when bOpt: its text in the options
+** object zOpts, checked (zWhat naming it in errors), in *pzOpt
+** (sqlite3_malloc'd; 0 without the option).  Returns SQLITE_OK;
+** SQLITE_ERROR with *pzErr; or another SQLite code. */
+static int cfExtraBodyOption(CfConn *p, const char *zOpts, int bOpt, const char *zWhat, char **pzOpt,
+                             char **pzErr) {
+  const char *az[1] = {zOpts};
+  int rc = SQLITE_OK;
+  *pzOpt = *pzErr = 0;
+  if (!bOpt) return SQLITE_OK;
+  *pzOpt = cfQueryText(p, "SELECT json_extract(?1, '$.extra_body')", &rc, 1, az);
+  if (rc == SQLITE_OK && *pzOpt == 0) rc = SQLITE_NOMEM; /* an object is there */
+  if (rc == SQLITE_OK) rc = cfExtraBodyCheck(p, zWhat, *pzOpt, (int)strlen(*pzOpt), pzErr);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(*pzOpt);
+    *pzOpt = 0;
+  }
+  return rc;
+}
+
+/* The members extra_body adds to a call's request: the option's text zOpt
+** (or 0) merged over llm.extra_body, *pzExtra as cfExtraBodyMerge gives
+** it.  The setting is checked again here, before every call, as
+** chatflow_config checks it (the schema does not: raw SQL can write
+** anything there, and only a call reads it).  Returns SQLITE_OK;
+** SQLITE_ERROR with *pzErr; or another SQLite code. */
+static int cfExtraBody(CfConn *p, const char *zOpt, char **pzExtra, char **pzErr) {
+  int rc = SQLITE_OK;
+  char *zSet = cfSettingText(p, "llm.extra_body", &rc);
+  *pzExtra = 0;
+  if (rc == SQLITE_OK && zSet) {
+    char *zWhy = 0;
+    rc = cfExtraBodyCheck(p, "llm.extra_body", zSet, (int)strlen(zSet), &zWhy);
+    if (rc == SQLITE_ERROR) {
+      *pzErr = sqlite3_mprintf("chatflow: chatflow_settings holds an invalid llm.extra_body (raw SQL wrote it):"
+                               " %s; set it with chatflow_config", zWhy + 10 /* "chatflow: " */);
+      if (*pzErr == 0) rc = SQLITE_NOMEM;
+    } else if (rc != SQLITE_OK) {
+      rc = SQLITE_NOMEM; /* out of memory (or the JSON reader's error), as chatflow_config says it */
+    }
+    sqlite3_free(zWhy);
+  }
+  if (rc == SQLITE_OK) rc = cfExtraBodyMerge(zSet, zOpt, pzExtra);
+  sqlite3_free(zSet);
+  return rc;
+}
+
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  CfJsonOpt aOpt[10] = {
+  CfJsonOpt aOpt[11] = {
     {"model", CF_JT_STRING, 0, 0, 0},  {"temperature", CF_JT_INT | CF_JT_NUMBER, 0, 0, 0},
     {"max_tokens", CF_JT_INT, 0, 0, 0}, {"history_tokens", CF_JT_INT, 0, 0, 0},
     {"timeout_ms", CF_JT_INT, 0, 0, 0}, {"on_error", CF_JT_STRING, 0, 0, 0},
@@ -1566,6 +1803,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     /* the time of the call: the reply's, and a fail_run's (on_error) */
     {"now", CF_JT_STRING, 0, 0, 0},
     {"stream", CF_JT_BOOL, 0, 0, 0},
+    /* members added to the request body (cfExtraBody) */
+    {"extra_body", CF_JT_OBJECT, 0, 0, 0},
   };
   CfCall c;
   CfStream stream;
@@ -1575,14 +1814,14 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   const char *zLeaf = "0", *zRun = "0";
   sqlite3_int64 iRun = 0; /* the run active when the call began: the reply's, and on_error's */
   char *zHistJson = 0; /* in zHistory */
-  char *zTools = 0, *zToolChoice = 0;
+  char *zTools = 0, *zToolChoice = 0, *zExtraOpt = 0, *zExtra = 0;
   char zConv[24], zNum[64];
   int rc, rcDb = 0, bFailRun = 0;
   memset(&c, 0, sizeof(c));
   memset(&stream, 0, sizeof(stream));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 10,
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 11,
                                  &zErr)) {
     goto done;
   }
@@ -1619,6 +1858,13 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     if (rc != SQLITE_OK && zErr == 0) goto db_error;
     if (rc != SQLITE_OK) goto done;
   }
+  rc = cfExtraBodyOption(p, zOpts, aOpt[10].bPresent, "complete_chat option extra_body", &zExtraOpt, &zErr);
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  if (rc != SQLITE_OK && zErr == 0) goto db_error;
+  if (rc != SQLITE_OK) goto done;
   cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
   if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
     /* an open transaction (BEGIN, or a statement of this connection still
@@ -1636,6 +1882,13 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
 
   /* Phase 1: settings, conversation, history (short reads, no transaction kept). */
   rc = cfCallSettings(p, &c);
+  if (rc != SQLITE_OK) goto db_error;
+  rc = cfExtraBody(p, zExtraOpt, &zExtra, &zErr);
+  if (zErr) goto done;
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
   if (rc != SQLITE_OK) goto db_error;
   if (aOpt[0].bPresent) {
     sqlite3_free(c.zModel);
@@ -1714,13 +1967,18 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   }
   {
     /* members in this order, each only when given: without tools the
-    ** body is what it was before tools existed */
-    const char *az[7] = {c.zModel, zHistJson, c.zTemperature, c.zMaxTokens, zTools, zToolChoice,
-                         aOpt[9].bPresent && aOpt[9].iVal ? "1" : 0};
+    ** body is what it was before tools existed; extra_body's last, as
+    ** written (json() takes the white space out, nothing else), appended
+    ** as text: none of its keys is one of the members before it
+    ** (cfExtraBodyCheck), and json_set would read its numbers */
+    const char *az[8] = {c.zModel, zHistJson, c.zTemperature, c.zMaxTokens, zTools, zToolChoice,
+                         aOpt[9].bPresent && aOpt[9].iVal ? "1" : 0, zExtra};
     zBody = cfQueryText(p,
-                        "SELECT CASE WHEN ?7 IS NULL THEN j4"
+                        "SELECT CASE WHEN ?8 IS NULL THEN j5"
+                        "            ELSE substr(j5, 1, length(j5) - 1) || ',' || substr(json(?8), 2) END"
+                        "  FROM (SELECT CASE WHEN ?7 IS NULL THEN j4"
                         "            ELSE json_set(j4, '$.stream', json('true'),"
-                        "                          '$.stream_options', json('{\"include_usage\":true}')) END"
+                        "                          '$.stream_options', json('{\"include_usage\":true}')) END AS j5"
                         "  FROM (SELECT CASE WHEN ?6 IS NULL THEN j3"
                         "            ELSE json_set(j3, '$.tool_choice', json(?6)) END AS j4"
                         "  FROM (SELECT CASE WHEN ?5 IS NULL THEN j2"
@@ -1729,8 +1987,8 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
                         "               ELSE json_set(j, '$.max_tokens', CAST(?4 AS INTEGER)) END AS j2"
                         "  FROM (SELECT CASE WHEN ?3 IS NULL THEN j0"
                         "               ELSE json_set(j0, '$.temperature', CAST(?3 AS REAL)) END AS j"
-                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0)))))",
-                        &rc, 7, az);
+                        "          FROM (SELECT json_object('model', ?1, 'messages', json(?2)) AS j0))))))",
+                        &rc, 8, az);
     if (rc != SQLITE_OK) goto db_error;
   }
 
@@ -1880,9 +2138,11 @@ done:
     cfResultErrorMsg(ctx, zErr);
     if (rcDb) cfResultCode(ctx, rcDb);
   }
-  cfJsonOptionsFree(aOpt, 10);
+  cfJsonOptionsFree(aOpt, 11);
   cfStreamFree(&stream);
   cfCallFree(&c);
+  sqlite3_free(zExtraOpt);
+  sqlite3_free(zExtra);
   sqlite3_free(zTools);
   sqlite3_free(zToolChoice);
   sqlite3_free(zHistory);
@@ -1905,14 +2165,34 @@ static const char *cfAfterThink(const char *z) {
 
 static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
+  CfJsonOpt aOpt[2] = {
+    {"now", CF_JT_STRING, 0, 0, 0},
+    {"extra_body", CF_JT_OBJECT, 0, 0, 0}, /* as complete_chat's */
+  };
   CfCall c;
   sqlite3_int64 iConv;
-  char *zErr = 0, *zFirst = 0, *zBody = 0, *zTitle = 0;
+  const char *zOpts = 0;
+  char *zErr = 0, *zFirst = 0, *zBody = 0, *zTitle = 0, *zExtraOpt = 0, *zExtra = 0;
   char zConv[24];
   int rc, rcDb = 0;
-  (void)argc;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
+  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "generate_title", aOpt, 2,
+                                 &zErr)) {
+    goto done;
+  }
+  if (cfCallTimeSet(p, aOpt[0].bPresent ? aOpt[0].zVal : 0, &zErr)) {
+    if (zErr == 0) sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  rc = cfExtraBodyOption(p, zOpts, aOpt[1].bPresent, "generate_title option extra_body", &zExtraOpt, &zErr);
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  if (rc != SQLITE_OK && zErr == 0) goto db_error;
+  if (rc != SQLITE_OK) goto done;
   cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
   if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
     zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
@@ -1973,14 +2253,25 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   rc = cfCallSettings(p, &c);
   if (rc != SQLITE_OK) goto db_error;
   if (c.zModel && c.zModel[0]) {
-    const char *az[2] = {c.zModel, zFirst};
+    const char *az[3] = {c.zModel, zFirst, 0};
+    rc = cfExtraBody(p, zExtraOpt, &zExtra, &zErr);
+    if (zErr) goto done;
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_result_error_nomem(ctx);
+      goto done;
+    }
+    if (rc != SQLITE_OK) goto db_error;
+    az[2] = zExtra;
+    /* extra_body's members last, as complete_chat adds them */
     zBody = cfQueryText(p,
-                        "SELECT json_object('model', ?1, 'max_tokens', 32, 'messages', json_array("
+                        "SELECT CASE WHEN ?3 IS NULL THEN j"
+                        "            ELSE substr(j, 1, length(j) - 1) || ',' || substr(json(?3), 2) END"
+                        "  FROM (SELECT json_object('model', ?1, 'max_tokens', 32, 'messages', json_array("
                         " json_object('role', 'system', 'content', 'Write a short title (at most 8 words)"
                         " for a conversation that starts with the user message below. Reply with the title only,"
                         " no quotes.'),"
-                        " json_object('role', 'user', 'content', substr(?2, 1, 2000))))",
-                        &rc, 2, az);
+                        " json_object('role', 'user', 'content', substr(?2, 1, 2000)))) AS j)",
+                        &rc, 3, az);
     if (rc != SQLITE_OK) goto db_error;
     zErr = cfCallProvider(p, &c, zBody);
     if (zErr) goto done;
@@ -2055,14 +2346,17 @@ done:
     cfResultErrorMsg(ctx, zErr);
     if (rcDb) cfResultCode(ctx, rcDb);
   }
+  cfJsonOptionsFree(aOpt, 2);
   cfCallFree(&c);
   sqlite3_free(zFirst);
   sqlite3_free(zBody);
   sqlite3_free(zTitle);
+  sqlite3_free(zExtraOpt);
+  sqlite3_free(zExtra);
 }
 
 /* The per-call time (the option now): see CF_TIMED in chatflow_int.h. */
-CF_TIMED_OPTS(cfGenerateTitleFunc, 1, "generate_title")
+CF_TIMED(cfGenerateTitleFunc)
 CF_TIMED(cfCompleteChatFunc)
 
 int cfRegisterProvider(sqlite3 *db, CfConn *p) {

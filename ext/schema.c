@@ -357,8 +357,11 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 /* The settings chatflow knows, with their defaults.  The rule of each
 ** value lives in the schema (sql/005_identity.sql, the trigger
 ** chatflow_setting_rules_check), which refuses a bad value for raw SQL too;
-** only llm.base_url's is here (libcurl parses it; provider.c applies it
-** again before every call). */
+** but llm.base_url's (libcurl parses it) and llm.extra_body's (a JSON
+** object whose keys are looked at), both in provider.c, applied here when
+** the value is set and there again before every call.  Nothing else reads
+** those two, so a raw value past them breaks nothing until a call, which
+** refuses it. */
 typedef struct CfSetting {
   const char *zKey;
   const char *zDefault; /* 0: no default */
@@ -367,6 +370,8 @@ typedef struct CfSetting {
 #define CF_SET_URL 1   /* checked by cfBaseUrlCheck */
 #define CF_SET_INT 2   /* stored as it reads: '05' becomes '5' */
 #define CF_SET_OTHER 3
+#define CF_SET_JSON 4  /* an extra_body object: checked by cfExtraBodyCheck */
+#define CF_SET_JSON_MAX 65536 /* its characters at most (other values: 1000) */
 
 static const CfSetting aSetting[] = {
   {"llm.base_url", "http://127.0.0.1:11434/v1", CF_SET_URL},
@@ -384,6 +389,7 @@ static const CfSetting aSetting[] = {
   {"llm.tls_verify", "on", CF_SET_OTHER},
   {"llm.ca_bundle", 0, CF_SET_OTHER},
   {"llm.extra_headers_env", 0, CF_SET_OTHER},
+  {"llm.extra_body", 0, CF_SET_JSON},
   {"messages.draft_timeout_seconds", "300", CF_SET_INT},
 };
 #define CF_N_SETTING ((int)(sizeof(aSetting) / sizeof(aSetting[0])))
@@ -428,9 +434,23 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (argc == 2) {
-    if (cfArgText(ctx, argv[1], "setting value", 1000, 1, 0, &zVal)) return;
+    if (cfArgText(ctx, argv[1], "setting value", s->eKind == CF_SET_JSON ? CF_SET_JSON_MAX : 1000, 1, 0,
+                  &zVal)) {
+      return;
+    }
     if (zVal && s->eKind == CF_SET_URL) {
       rc = cfBaseUrlCheck(s->zKey, zVal, &zErr);
+      if (rc != SQLITE_OK) {
+        cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
+        return;
+      }
+    }
+    if (zVal && s->eKind == CF_SET_JSON) {
+      rc = cfExtraBodyCheck(p, s->zKey, zVal, (int)strlen(zVal), &zErr);
+      if (rc != SQLITE_OK && rc != SQLITE_ERROR) {
+        sqlite3_free(zErr); /* out of memory (or the JSON reader's error): refused as such */
+        zErr = 0;
+      }
       if (rc != SQLITE_OK) {
         cfResultErrorMsg(ctx, zErr); /* 0: out of memory */
         return;
@@ -518,8 +538,8 @@ static void cfConfigFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* The value of setting zKey (sqlite3_malloc'd), its default when unset, or
 ** 0 with *pRc SQLITE_OK when it has neither.  The schema refused any value
-** that breaks the setting's rule (but llm.base_url's, which provider.c
-** checks before a call). */
+** that breaks the setting's rule (but llm.base_url's and llm.extra_body's,
+** which provider.c checks before a call). */
 char *cfSettingText(CfConn *p, const char *zKey, int *pRc) {
   sqlite3_stmt *pStmt = 0;
   char *zOut = 0;

@@ -2146,8 +2146,10 @@ END;
 -- chatflow_config writes through it (and quotes the value in its message);
 -- a key chatflow does not know is stored as written (chatflow reads no such
 -- key; chatflow_config refuses it); NULL is unset, for every key.
--- llm.base_url is checked in C (provider.c: libcurl parses it), when set and
--- before every call.  A trigger's message is a literal (RAISE takes no
+-- llm.base_url and llm.extra_body are checked in C (provider.c: libcurl
+-- parses the URL; extra_body's keys are compared with the request members
+-- chatflow sets), when set and before every call: only a call reads them,
+-- and a trigger would hold a second copy of part of their rule.  A trigger's message is a literal (RAISE takes no
 -- expression before SQLite 3.47), so each key has its own.
 --
 -- The rule is the INSTEAD OF trigger of a view that never holds a row, so

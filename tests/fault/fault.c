@@ -435,6 +435,7 @@ static const char *const azMainSteps[] = {
     "#session 2026-01-01T00:00:00Z",
     "SELECT chatflow_init()", /* nothing to do */
     "SELECT chatflow_config('llm.model', 'qwen3')",
+    "SELECT chatflow_config('llm.extra_body', '{\"keep_alive\": \"5m\", \"options\": {\"num_ctx\": 8192}}')",
     "SELECT chatflow_config('limits.max_content_chars', '5000')",
     "SELECT create_conversation('acme', 'First', '{\"key\": \"k1\", \"visibility\": \"public\","
     " \"model\": \"m1\", \"agent\": \"a1\", \"context\": {\"x\": [1, 2]}, \"metadata\": {\"a\": 1}}')",
@@ -600,10 +601,13 @@ static const char *const azMainSteps[] = {
     "#session 2026-09-01T00:00:00Z",
     "SELECT purge_deleted(30)",
     "SELECT purge_conversation(3)",
-    /* the model calls, as far as they go without a server: the settings
-    ** and the conversation read, and refused */
-    "SELECT complete_chat(99)",
-    "SELECT generate_title(99)",
+    /* the model calls, as far as they go without a server: the option
+    ** extra_body checked (an owned key), merged over llm.extra_body, the
+    ** settings and the conversation read, and refused */
+    "SELECT complete_chat(2, '{\"extra_body\": {\"top_p\": 0.9, \"model\": \"x\"}}')",
+    "SELECT complete_chat(99, '{\"extra_body\": {\"seed\": 7, \"keep_alive\": null}}')",
+    "SELECT generate_title(99, '{\"extra_body\": {\"reasoning_effort\": \"low\"}}')",
+    "SELECT chatflow_config('llm.extra_body', NULL)",
     "SELECT chatflow_config('llm.model', NULL)",
     0};
 

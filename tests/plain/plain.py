@@ -1133,7 +1133,9 @@ class Plain:
     def test_settings_refused(self):
         """A settings value that breaks its key's rule is refused here too (the
         triggers read settings as integers: 'abc' read as 0); good values and
-        keys chatflow does not know are stored as written."""
+        keys chatflow does not know are stored as written, and so are
+        llm.base_url and llm.extra_body, whose rules are C's (checked by
+        chatflow_config and before every model call)."""
         db = self.db
         cases = [
             ("runs.lease_seconds", "abc", "chatflow: runs.lease_seconds must be an integer from 1 to 86400"),
@@ -1154,13 +1156,15 @@ class Plain:
                 self.refused("INSERT INTO chatflow_settings (key, value) VALUES (?, ?)", (key, value), text)
                 self.assertEqual(one(db, "SELECT count(*) FROM chatflow_settings"), 0)
         db.execute("INSERT INTO chatflow_settings (key, value) VALUES ('runs.lease_seconds', '60'),"
-                   " ('my.own', 'abc'), ('llm.model', NULL)")
+                   " ('my.own', 'abc'), ('llm.model', NULL), ('llm.extra_body', '[1]'),"
+                   " ('llm.base_url', 'ftp://example.com')")
         self.refused("UPDATE chatflow_settings SET value = '0' WHERE key = 'runs.lease_seconds'", (),
                      "chatflow: runs.lease_seconds must be an integer from 1 to 86400")
         self.refused("UPDATE chatflow_settings SET key = 'llm.timeout_ms' WHERE key = 'my.own'", (),
                      "chatflow: llm.timeout_ms must be an integer from 1 to 3600000")
         self.assertEqual(db.execute("SELECT key, value FROM chatflow_settings ORDER BY key").fetchall(),
-                         [("llm.model", None), ("my.own", "abc"), ("runs.lease_seconds", "60")])
+                         [("llm.base_url", "ftp://example.com"), ("llm.extra_body", "[1]"), ("llm.model", None),
+                          ("my.own", "abc"), ("runs.lease_seconds", "60")])
         # the lease the schema gives a raw run is the setting's
         db.execute("INSERT INTO chat_conversations (owner) VALUES ('t')")
         db.execute("INSERT INTO workflow_runs (conversation_id, workflow) VALUES (last_insert_rowid(), 'topical_map')")

@@ -689,7 +689,7 @@ class TestFailures(Base):
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"streaming\": true}')"),
                          "chatflow: unknown option 'streaming' for complete_chat (expected model, "
                          "temperature, max_tokens, history_tokens, timeout_ms, on_error, tools, "
-                         "tool_choice, now, stream)")
+                         "tool_choice, now, stream, extra_body)")
         self.q("SELECT delete_conversation(1)")
         self.assertEqual(self.error_of("SELECT complete_chat(1)"),
                          "chatflow: conversation 1 is deleted; restore_conversation(1) first")
@@ -2106,7 +2106,7 @@ class TestTitle(Base):
                          "Bakery topical map")
         self.assertEqual(self.q("SELECT updated_at FROM chat_conversations"), [("2030-01-01T00:00:00.000Z",)])
         self.assertEqual(self.error_of("SELECT generate_title(1, '{\"when\": 1}')"),
-                         "chatflow: unknown option 'when' for generate_title (expected now)")
+                         "chatflow: unknown option 'when' for generate_title (expected now, extra_body)")
 
     def test_failure_keeps_title(self):
         self.q("SELECT chatflow_config('llm.model', 'mode-500')")
@@ -2137,6 +2137,238 @@ class TestTitle(Base):
                          "chatflow: conversation 2 has no user message to title")
         self.assertEqual(self.error_of("SELECT generate_title(9)"), "chatflow: unknown conversation 9")
         self.assertEqual(SRV.requests, [])
+
+
+SCHEMA_FORMAT = {"type": "json_schema", "json_schema": {
+    "name": "weather", "strict": True,
+    "schema": {"type": "object", "properties": {"city": {"type": "string"}, "degrees": {"type": "number"},
+                                                "unit": {"type": "string", "enum": ["C", "F"]}},
+               "required": ["city", "degrees", "unit"], "additionalProperties": False}}}
+
+
+class TestExtraBody(Base):
+    """The option extra_body (of complete_chat and generate_title) and the
+    setting llm.extra_body: members added to the request body as written,
+    after chatflow's own; the keys chatflow sets refused."""
+
+    HEAD = ('{"model":"gpt-test","messages":[{"role":"system","content":"Be brief."},'
+            '{"role":"user","content":"Hello"}]')
+    TITLE = ('{"model":"gpt-test","max_tokens":32,"messages":[{"role":"system","content":"Write a short'
+             ' title (at most 8 words) for a conversation that starts with the user message below. Reply'
+             ' with the title only, no quotes."},{"role":"user","content":"Hello"}]')
+
+    def count(self):
+        return one(self.db, "SELECT count(*) FROM chat_messages")
+
+    def call(self, opts_text):
+        """complete_chat with the options text as given; the reply removed."""
+        mid = one(self.db, "SELECT complete_chat(1, ?)", (opts_text,))
+        self.q("DELETE FROM chat_messages WHERE id = ?", (mid,))
+        return self.body()
+
+    def test_sent_as_written(self):
+        # after chatflow's members, in the object's order; numbers and
+        # escapes as written (0.90, 1e-5, \u00e9), white space dropped; a
+        # null member is not sent
+        self.assertEqual(self.call(
+            '{"max_tokens": 50, "extra_body": {"seed": 42, "top_p": 0.90, "frequency_penalty": 1e-5,'
+            ' "stop": ["\\n", "END"], "logit_bias": {"50256": -100}, "user": "caf\\u00e9-7",'
+            ' "max_completion_tokens": 300, "reasoning_effort": "low", "service_tier": null,'
+            ' "presence_penalty": -0.5}}'),
+            self.HEAD + ',"max_tokens":50,"seed":42,"top_p":0.90,"frequency_penalty":1e-5,'
+            '"stop":["\\n","END"],"logit_bias":{"50256":-100},"user":"caf\\u00e9-7",'
+            '"max_completion_tokens":300,"reasoning_effort":"low","presence_penalty":-0.5}')
+        # with tools and stream: after stream_options
+        self.assertEqual(self.call(
+            '{"tools": [{"type": "function", "function": {"name": "get_time"}}], "tool_choice": "auto",'
+            ' "stream": true, "extra_body": {"parallel_tool_calls": false}}'),
+            self.HEAD + ',"tools":[{"type":"function","function":{"name":"get_time"}}],'
+            '"tool_choice":"auto","stream":true,"stream_options":{"include_usage":true},'
+            '"parallel_tool_calls":false}')
+        # nested values (a provider's own members) as written, their nulls kept
+        self.assertEqual(self.call(
+            '{"extra_body": {"chat_template_kwargs": {"enable_thinking": false},'
+            ' "provider": {"order": ["a", "b"], "sort": null}, "options": {}}}'),
+            self.HEAD + ',"chat_template_kwargs":{"enable_thinking":false},'
+            '"provider":{"order":["a","b"],"sort":null},"options":{}}')
+        # empty, null, or only null members: the body without extra_body
+        for opts in ('{"extra_body": {}}', '{"extra_body": null}', '{"extra_body": {"seed": null}}'):
+            with self.subTest(options=opts):
+                self.assertEqual(self.call(opts), self.HEAD + '}')
+
+    def test_setting_and_option(self):
+        setting = '{"keep_alive": "5m",\n "seed": 1, "options": {"num_ctx": 8192}}'
+        self.assertEqual(one(self.db, "SELECT chatflow_config('llm.extra_body', ?)", (setting,)), setting)
+        self.assertEqual(one(self.db, "SELECT chatflow_config('llm.extra_body')"), setting)
+        cases = [
+            (None, ',"keep_alive":"5m","seed":1,"options":{"num_ctx":8192}}'),
+            # the option's members after the setting's it does not name
+            ('{"extra_body": {"seed": 7, "top_k": 20}}',
+             ',"keep_alive":"5m","options":{"num_ctx":8192},"seed":7,"top_k":20}'),
+            # a member replaced whole, not merged into
+            ('{"extra_body": {"options": {"temperature": 0}}}',
+             ',"keep_alive":"5m","seed":1,"options":{"temperature":0}}'),
+            # null takes the setting's member away
+            ('{"extra_body": {"keep_alive": null, "seed": null}}', ',"options":{"num_ctx":8192}}'),
+        ]
+        for opts, tail in cases:
+            with self.subTest(options=opts):
+                mid = self.complete() if opts is None else one(self.db, "SELECT complete_chat(1, ?)", (opts,))
+                self.q("DELETE FROM chat_messages WHERE id = ?", (mid,))
+                self.assertEqual(self.body(), self.HEAD + tail)
+        self.assertIsNone(one(self.db, "SELECT chatflow_config('llm.extra_body', NULL)"))
+        self.assertEqual(self.call('{"extra_body": {"seed": 7}}'), self.HEAD + ',"seed":7}')
+
+    def test_response_format_json_schema(self):
+        # structured outputs end to end: the fake server answers an instance
+        # of the schema, stored as the reply's content, streamed or not
+        opts = {"extra_body": {"response_format": SCHEMA_FORMAT}}
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                mid = self.complete(dict(opts, stream=stream))
+                sent = json.loads(self.body())
+                self.assertEqual(sent["response_format"], SCHEMA_FORMAT)
+                self.assertEqual(list(sent)[-1], "response_format")
+                r = self.reply(mid)
+                self.assertEqual(r["content"], '{"city": "Hello", "degrees": 0.5, "unit": "C"}')
+                self.assertEqual(json.loads(r["content"]), {"city": "Hello", "degrees": 0.5, "unit": "C"})
+                self.assertEqual(r["parts"], None)
+                self.q("DELETE FROM chat_messages WHERE id = ?", (mid,))
+        # JSON mode: OpenAI wants the word "json" in the messages
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT complete_chat(1, ?)",
+                                       (json.dumps({"extra_body": {"response_format": {"type": "json_object"}}}),)),
+                         "chatflow: provider returned HTTP 400 Bad Request: 'messages' must contain the word"
+                         " 'json' in some form, to use 'response_format' of type 'json_object'.")
+        self.assertEqual(snapshot(self.db), before)
+        self.q("SELECT add_message(1, 'user', 'Answer in JSON.')")
+        mid = self.complete({"extra_body": {"response_format": {"type": "json_object"}}})
+        self.assertEqual(self.reply(mid)["content"], '{"echo": "Answer in JSON."}')
+        # the server's refusal of a bad schema comes back as its HTTP error
+        bad = dict(SCHEMA_FORMAT, json_schema=dict(SCHEMA_FORMAT["json_schema"], name="my weather"))
+        self.assertEqual(self.error_of("SELECT complete_chat(1, ?)",
+                                       (json.dumps({"extra_body": {"response_format": bad}}),)),
+                         "chatflow: provider returned HTTP 400 Bad Request: Invalid"
+                         " 'response_format.json_schema.name': string does not match pattern. Expected a"
+                         " string that matches the pattern '^[a-zA-Z0-9_-]+$'.")
+
+    def test_option_errors(self):
+        owned = [("model", "it comes from the option model or llm.model"),
+                 ("messages", "it is the conversation's history"),
+                 ("temperature", "it comes from the option temperature or llm.temperature"),
+                 ("max_tokens", "it comes from the option max_tokens or llm.max_tokens"),
+                 ("tools", "it comes from the option tools"),
+                 ("tool_choice", "it comes from the option tool_choice"),
+                 ("stream", "it comes from the option stream"),
+                 ("stream_options", "it comes from the option stream"),
+                 ("n", "chatflow stores one choice, choices[0]"),
+                 ("functions", "use the option tools"),
+                 ("function_call", "use the option tool_choice")]
+        cases = [('{"extra_body": {"seed": 1, "%s": null}}' % k,
+                  'chatflow: complete_chat option extra_body must not set "%s": %s' % (k, why))
+                 for k, why in owned]
+        cases += [
+            ('{"extra_body": [{"seed": 1}]}',
+             "chatflow: option 'extra_body' of complete_chat must be an object, got an array"),
+            ('{"extra_body": "{\\"seed\\": 1}"}',
+             "chatflow: option 'extra_body' of complete_chat must be an object, got a string"),
+            ('{"extra_body": {"s\\u0065ed": 1}}',
+             'chatflow: complete_chat option extra_body has the key "s\\u0065ed" spelled with escapes;'
+             ' write it as plain text'),
+            ('{"extra_body": {"seed": 1, "seed": 2}}',
+             'chatflow: complete_chat options has the key "seed" twice in one object'),
+            ('{"extra_body": {"user": "a\\u0000b"}}',
+             "chatflow: complete_chat options: extra_body.user contains a NUL character (\\u0000)"),
+            ('{"extra_body": {"stop": ["\\ud800"]}}',
+             "chatflow: complete_chat options: extra_body.stop[0] contains a lone surrogate \\ud800"),
+            ('{"extra_body": %s}' % json.dumps({"k%d" % i: i for i in range(65)}),
+             "chatflow: complete_chat option extra_body has more than 64 members"),
+            ('{"extra_body": {"x": %s1%s}}' % ("[" * 32, "]" * 32),
+             "chatflow: complete_chat options nests deeper than 32 levels at offset 51"),
+            ('{"extra_body": {"seed": 1,}}',
+             "chatflow: complete_chat options is not valid JSON at offset 26: unexpected character"),
+        ]
+        self.assertEqual(one(self.db, "SELECT start_run(1, 'topical_map')"), 1)
+        for opts, err in cases:
+            for extra in ('', ', "on_error": "fail_run"'):
+                with self.subTest(options=opts, extra=extra):
+                    before = snapshot(self.db)
+                    text = opts[:-1] + extra + '}'
+                    self.assertEqual(self.error_of("SELECT complete_chat(1, ?)", (text,)), err)
+                    self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(one(self.db, "SELECT status FROM workflow_runs"), "started")
+        # 64 members are fine
+        self.assertEqual(len(json.loads(self.call(json.dumps(
+            {"extra_body": {"k%d" % i: i for i in range(64)}})))), 66)
+        self.assertEqual(len(SRV.requests), 1)
+
+    def test_setting_errors(self):
+        cases = [
+            ('{"model": "x"}', 'chatflow: llm.extra_body must not set "model": it comes from the option model'
+                               ' or llm.model'),
+            ('{"stream": false}', 'chatflow: llm.extra_body must not set "stream": it comes from the option'
+                                  ' stream'),
+            ('[1]', "chatflow: llm.extra_body must be a JSON object, got an array"),
+            ('"seed"', "chatflow: llm.extra_body must be a JSON object, got a string"),
+            ('42', "chatflow: llm.extra_body must be a JSON object, got a number"),
+            ('{"seed": 1', "chatflow: llm.extra_body is not valid JSON at offset 10: unexpected end of input"),
+            ('{"seed": NaN}', "chatflow: llm.extra_body is not valid JSON at offset 9: unexpected 'NaN'"),
+            ('{"a": 1, "a": 2}', 'chatflow: llm.extra_body has the key "a" twice in one object'),
+            ('{"a": "\\u0000"}', "chatflow: llm.extra_body: a contains a NUL character (\\u0000)"),
+            ('{"k\\u0065ep_alive": "5m"}', 'chatflow: llm.extra_body has the key "k\\u0065ep_alive" spelled'
+                                           ' with escapes; write it as plain text'),
+            (json.dumps({"k%d" % i: i for i in range(65)}),
+             "chatflow: llm.extra_body has more than 64 members"),
+            ('{"x": "%s"}' % ("y" * 65528), "chatflow: setting value is 65537 characters, longer than the limit of 65536"),
+        ]
+        for val, err in cases:
+            with self.subTest(value=val[:40]):
+                self.assertEqual(self.error_of("SELECT chatflow_config('llm.extra_body', ?)", (val,)), err)
+        self.assertIsNone(one(self.db, "SELECT chatflow_config('llm.extra_body')"))
+        big = '{"x": "%s"}' % ("y" * 65527)
+        self.assertEqual(len(big), 65536)
+        self.assertEqual(one(self.db, "SELECT chatflow_config('llm.extra_body', ?)", (big,)), big)
+        # a value raw SQL wrote is checked before every call, nothing sent
+        self.q("INSERT OR REPLACE INTO chatflow_settings (key, value, updated_at)"
+               " VALUES ('llm.extra_body', '{\"messages\": []}', ?)", (T0,))
+        raw = ("chatflow: chatflow_settings holds an invalid llm.extra_body (raw SQL wrote it): llm.extra_body"
+               " must not set \"messages\": it is the conversation's history; set it with chatflow_config")
+        self.assertEqual(self.error_of("SELECT complete_chat(1)"), raw)
+        self.assertEqual(self.error_of("SELECT generate_title(1)"), raw)
+        self.assertEqual(SRV.requests, [])
+        # generate_title without a model makes no call and does not read it
+        self.q("SELECT chatflow_config('llm.model', NULL)")
+        self.assertEqual(one(self.db, "SELECT generate_title(1)"), "Hello")
+        self.assertEqual(SRV.requests, [])
+
+    def test_generate_title(self):
+        self.q("SELECT chatflow_config('llm.extra_body', '{\"keep_alive\": \"5m\"}')")
+        cases = [
+            (None, ',"keep_alive":"5m"}'),
+            ('{"extra_body": {"reasoning_effort": "minimal"}}', ',"keep_alive":"5m","reasoning_effort":"minimal"}'),
+            ('{"extra_body": {"keep_alive": null}, "now": "2030-01-01T00:00:00Z"}', '}'),
+        ]
+        for opts, tail in cases:
+            with self.subTest(options=opts):
+                got = one(self.db, "SELECT generate_title(1)") if opts is None else \
+                    one(self.db, "SELECT generate_title(1, ?)", (opts,))
+                self.assertEqual(got, "echo: Hello")
+                self.assertEqual(self.body(), self.TITLE + tail)
+        self.assertEqual(one(self.db, "SELECT updated_at FROM chat_conversations"), "2030-01-01T00:00:00.000Z")
+        before = snapshot(self.db)
+        n = len(SRV.requests)
+        for opts, err in [
+                ('{"extra_body": {"max_tokens": 64}}',
+                 'chatflow: generate_title option extra_body must not set "max_tokens": it comes from the option'
+                 ' max_tokens or llm.max_tokens'),
+                ('{"extra_body": 1}', "chatflow: option 'extra_body' of generate_title must be an object, got an"
+                                      " integer"),
+                ('{"seed": 1}', "chatflow: unknown option 'seed' for generate_title (expected now, extra_body)")]:
+            with self.subTest(options=opts):
+                self.assertEqual(self.error_of("SELECT generate_title(1, ?)", (opts,)), err)
+        self.assertEqual(snapshot(self.db), before)
+        self.assertEqual(len(SRV.requests), n)
+
 
 
 class TestSettings(Base):

@@ -2,7 +2,8 @@
 -- key's rule, for raw SQL too (the triggers read settings as integers, and a
 -- text that is not one read as 0: a lease of 0 seconds, every message
 -- refused).  chatflow_config writes through the same rule and quotes the
--- value.  A key chatflow does not know is stored as written; NULL is unset.
+-- value.  A key chatflow does not know is stored as written; NULL is unset;
+-- llm.base_url and llm.extra_body are checked in C, not here.
 -- Last, a 0.1 database holding a bad value: the migration stops, naming
 -- the key, until the row is fixed.
 .bail off
@@ -77,6 +78,23 @@ SELECT chatflow_config('runs.lease_seconds', '0000086401'); -- error
 SELECT chatflow_config('runs.lease_seconds', '000120');
 SELECT chatflow_config('my.own', 'abc'); -- error
 SELECT key, value FROM chatflow_settings WHERE key = 'runs.lease_seconds';
+
+-- llm.base_url and llm.extra_body: their rules are C's, applied by
+-- chatflow_config and before every call, not by the schema (only a call
+-- reads them): a raw value is stored, and the call refuses it
+SELECT chatflow_config('llm.extra_body', '{"model": "x"}'); -- error
+SELECT chatflow_config('llm.extra_body', '[1]'); -- error
+INSERT INTO chatflow_settings (key, value, updated_at) VALUES
+  ('llm.extra_body', '{"stream": false}', '2026-01-01T00:00:00.000Z'),
+  ('llm.base_url', 'ftp://example.com', '2026-01-01T00:00:00.000Z');
+SELECT key, value FROM chatflow_settings WHERE key IN ('llm.base_url', 'llm.extra_body') ORDER BY key;
+SELECT add_message(1, 'user', 'Hello') > 0;
+SELECT complete_chat(1, '{"model": "m"}'); -- error
+UPDATE chatflow_settings SET value = 'not json' WHERE key = 'llm.extra_body';
+SELECT complete_chat(1, '{"model": "m"}'); -- error
+DELETE FROM chatflow_settings WHERE key = 'llm.extra_body';
+SELECT complete_chat(1, '{"model": "m"}'); -- error
+DELETE FROM chatflow_settings WHERE key = 'llm.base_url';
 
 -- a 0.1 database: raw SQL could store anything there; the migration stops
 -- at a bad value, naming its key, and leaves the database as it was
