@@ -364,6 +364,16 @@ int cfToolStateHasResult(const char *z); /* ... one whose part carries its resul
 ** <zWithin>: <path> contains a NUL character (\u0000)". */
 int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin, char **pzErr);
 int cfJsonDepth(const char *z, int n);
+/* One member of a JSON object, as spans of its text: the key without its
+** quotes (as written: escapes not decoded) and the value. */
+typedef struct CfJsonMember {
+  const char *zKey;
+  int nKey;
+  const char *zVal;
+  int nVal;
+} CfJsonMember;
+int cfJsonMembers(const char *z, int n, CfJsonMember *a, int nMax);
+const char *cfJsonKindName(const char *z, int n);
 typedef struct CfJsonOpt CfJsonOpt;
 struct CfJsonOpt {
   const char *zKey;   /* option name */

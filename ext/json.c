@@ -567,6 +567,53 @@ int cfJsonTextCheck(const char *z, int n, const char *zWhat, const char *zWithin
   return SQLITE_OK;
 }
 
+/* The offset just past the JSON string that starts at z[i] == '"' (n
+** when it is not closed). */
+static int cfJsonSkipString(const char *z, int n, int i) {
+  for (i++; i < n && z[i] != '"'; i++) {
+    if (z[i] == '\\') i++;
+  }
+  return i < n ? i + 1 : n;
+}
+
+/* The top-level members of z[0..n), a JSON object the scanner accepted
+** (so well formed: only the spans are looked for), in document order, into
+** a[0..nMax).  Returns their number, or nMax + 1 when there are more. */
+int cfJsonMembers(const char *z, int n, CfJsonMember *a, int nMax) {
+  int i = 0, nMember = 0;
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  i++; /* '{' */
+  while (i < n) {
+    int iKey, nKey, iVal, iDepth = 0;
+    while (i < n && (cfJsonIsWs(z[i]) || z[i] == ',')) i++;
+    if (i >= n || z[i] == '}') break;
+    iKey = i + 1;
+    i = cfJsonSkipString(z, n, i);
+    nKey = i - 1 - iKey;
+    while (i < n && (cfJsonIsWs(z[i]) || z[i] == ':')) i++;
+    iVal = i;
+    while (i < n) {
+      char ch = z[i];
+      if (ch == '"') {
+        i = cfJsonSkipString(z, n, i);
+        continue;
+      }
+      if (ch == '{' || ch == '[') iDepth++;
+      else if ((ch == '}' || ch == ']') && iDepth-- == 0) break;
+      else if (ch == ',' && iDepth == 0) break;
+      i++;
+    }
+    if (nMember == nMax) return nMax + 1;
+    a[nMember].zKey = z + iKey;
+    a[nMember].nKey = nKey;
+    a[nMember].zVal = z + iVal;
+    a[nMember].nVal = i - iVal;
+    while (a[nMember].nVal > 0 && cfJsonIsWs(a[nMember].zVal[a[nMember].nVal - 1])) a[nMember].nVal--;
+    nMember++;
+  }
+  return nMember;
+}
+
 /* The nesting of the JSON text z[0..n) (already known to be JSON): the
 ** most containers open at once, counted outside strings. */
 int cfJsonDepth(const char *z, int n) {
@@ -574,9 +621,7 @@ int cfJsonDepth(const char *z, int n) {
   for (int i = 0; i < n; i++) {
     char c = z[i];
     if (c == '"') {
-      for (i++; i < n && z[i] != '"'; i++) {
-        if (z[i] == '\\') i++;
-      }
+      i = cfJsonSkipString(z, n, i) - 1; /* its closing quote */
     } else if (c == '{' || c == '[') {
       if (++nOpen > nMax) nMax = nOpen;
     } else if (c == '}' || c == ']') {
@@ -722,6 +767,11 @@ static const char *cfJsonKind(const char *z, int n) {
   }
   return "integer";
 }
+
+/* What the error messages call the kind of the JSON value z[0..n), which
+** the scanner accepted ("an object", "an integer", "a number", ...): the
+** names cfJsonTypeName gives json_type()'s. */
+const char *cfJsonKindName(const char *z, int n) { return cfJsonTypeName(cfJsonKind(z, n)); }
 
 /* The kind of ?1 and, when ?2, a key that occurs twice in one object of it
 ** (cfJsonLoad, cfJsonKeyTwice: one statement slot). */

@@ -1600,64 +1600,6 @@ static const struct {
 /* The most members one extra_body object may have. */
 #define CF_EXTRA_MAX 64
 
-/* One member of a JSON object, as spans of its text: the key without its
-** quotes (as written: escapes not decoded) and the value. */
-typedef struct CfMember {
-  const char *zKey;
-  int nKey;
-  const char *zVal;
-  int nVal;
-} CfMember;
-
-static int cfIsJsonWs(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
-
-/* The offset just past the JSON string that starts at z[i] == '"'. */
-static int cfSkipJsonString(const char *z, int n, int i) {
-  for (i++; i < n && z[i] != '"'; i++) {
-    if (z[i] == '\\') i++;
-  }
-  return i + 1;
-}
-
-/* The top-level members of z[0..n), a JSON object that json.c's scanner
-** accepted (so well formed: only the spans are looked for), in document
-** order, into a[0..nMax).  Returns their number, or nMax + 1 when there
-** are more. */
-static int cfJsonMembers(const char *z, int n, CfMember *a, int nMax) {
-  int i = 0, nMember = 0;
-  while (i < n && cfIsJsonWs(z[i])) i++;
-  i++; /* '{' */
-  while (i < n) {
-    int iKey, nKey, iVal, iDepth = 0;
-    while (i < n && (cfIsJsonWs(z[i]) || z[i] == ',')) i++;
-    if (i >= n || z[i] == '}') break;
-    iKey = i + 1;
-    i = cfSkipJsonString(z, n, i);
-    nKey = i - 1 - iKey;
-    while (i < n && (cfIsJsonWs(z[i]) || z[i] == ':')) i++;
-    iVal = i;
-    while (i < n) {
-      char ch = z[i];
-      if (ch == '"') {
-        i = cfSkipJsonString(z, n, i);
-        continue;
-      }
-      if (ch == '{' || ch == '[') iDepth++;
-      else if ((ch == '}' || ch == ']') && iDepth-- == 0) break;
-      else if (ch == ',' && iDepth == 0) break;
-      i++;
-    }
-    if (nMember == nMax) return nMax + 1;
-    a[nMember].zKey = z + iKey;
-    a[nMember].nKey = nKey;
-    a[nMember].zVal = z + iVal;
-    a[nMember].nVal = i - iVal;
-    while (a[nMember].nVal > 0 && cfIsJsonWs(a[nMember].zVal[a[nMember].nVal - 1])) a[nMember].nVal--;
-    nMember++;
-  }
-  return nMember;
-}
-
 /* Checks an extra_body object z[0..n) — the option of complete_chat or
 ** generate_title (zWhat "complete_chat option extra_body"), or the setting
 ** llm.extra_body — by the rules of docs/providers.md: one JSON value within
@@ -1667,17 +1609,13 @@ static int cfJsonMembers(const char *z, int n, CfMember *a, int nMax) {
 ** reads the JSON then).  Returns SQLITE_OK; SQLITE_ERROR with *pzErr; or
 ** another SQLite code (SQLITE_NOMEM: no message). */
 int cfExtraBodyCheck(CfConn *p, const char *zWhat, const char *z, int n, char **pzErr) {
-  CfMember aMember[CF_EXTRA_MAX];
-  int rc, nMember, i = 0;
+  CfJsonMember aMember[CF_EXTRA_MAX];
+  int rc, nMember;
   *pzErr = 0;
   rc = cfJsonCheckAs(p, z, n, zWhat, pzErr);
   if (rc != SQLITE_OK) return rc;
-  while (i < n && cfIsJsonWs(z[i])) i++;
-  if (z[i] != '{') {
-    char ch = z[i];
-    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat,
-                             ch == '[' ? "an array" : ch == '"' ? "a string" : ch == 'n' ? "null"
-                             : ch == 't' || ch == 'f' ? "a boolean" : "a number");
+  if (strcmp(cfJsonKindName(z, n), "an object") != 0) {
+    *pzErr = sqlite3_mprintf("chatflow: %s must be a JSON object, got %s", zWhat, cfJsonKindName(z, n));
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   nMember = cfJsonMembers(z, n, aMember, CF_EXTRA_MAX);
@@ -1712,14 +1650,14 @@ int cfExtraBodyCheck(CfConn *p, const char *zWhat, const char *z, int n, char **
 ** written (sqlite3_malloc'd), or 0 when there is none.  Returns SQLITE_OK
 ** or SQLITE_NOMEM. */
 static int cfExtraBodyMerge(const char *zSet, const char *zOpt, char **pzOut) {
-  CfMember aSet[CF_EXTRA_MAX], aOpt[CF_EXTRA_MAX];
+  CfJsonMember aSet[CF_EXTRA_MAX], aOpt[CF_EXTRA_MAX];
   int nSet = zSet ? cfJsonMembers(zSet, (int)strlen(zSet), aSet, CF_EXTRA_MAX) : 0;
   int nOpt = zOpt ? cfJsonMembers(zOpt, (int)strlen(zOpt), aOpt, CF_EXTRA_MAX) : 0;
   sqlite3_str *pStr = sqlite3_str_new(0);
   int nOut = 0;
   *pzOut = 0;
   for (int pass = 0; pass < 2; pass++) {
-    CfMember *a = pass ? aOpt : aSet;
+    CfJsonMember *a = pass ? aOpt : aSet;
     for (int k = 0; k < (pass ? nOpt : nSet); k++) {
       int bSkip = a[k].nVal == 4 && memcmp(a[k].zVal, "null", 4) == 0;
       for (int j = 0; pass == 0 && j < nOpt && !bSkip; j++) {

@@ -4,7 +4,8 @@
 ** size limits, strict RFC 8259, duplicates compared decoded, allocation
 ** failures as SQLITE_NOMEM), the text gate (string values and keys with
 ** \u0000 or a lone surrogate escape, named by their path; cfJsonTextCheck)
-** and cfJsonCheck.
+** cfJsonCheck, and the spans of an object's members (cfJsonMembers) and
+** the names of a value's kind (cfJsonKindName).
 */
 #include "unit.h"
 
@@ -335,6 +336,38 @@ static void test_json_check(void **state) {
   assert_int_equal(cfJsonCheck(0, "tru", 3, &zErr), SQLITE_ERROR);
   assert_string_equal(zErr, "chatflow: value is not valid JSON at offset 3: unexpected end of input");
   sqlite3_free(zErr);
+}
+
+/* cfJsonMembers gives the spans of an object's top-level members (keys as
+** written, values trimmed, nested containers and strings with brackets,
+** commas and escaped quotes inside them skipped), nMax + 1 when there are
+** more; cfJsonKindName names a value's kind as the errors do. */
+static void test_members_and_kinds(void **state) {
+  static const char zObj[] = " { \"a\" : 1 , \"b\\\"c\": \"x,}]\\\"\", \"d\": {\"e\": [1, {\"f\": 2}]},"
+                             " \"g\": [ ] , \"h\":null }\n";
+  static const char *azKey[] = {"a", "b\\\"c", "d", "g", "h"};
+  static const char *azVal[] = {"1", "\"x,}]\\\"\"", "{\"e\": [1, {\"f\": 2}]}", "[ ]", "null"};
+  static const struct { const char *z, *zName; } aKind[] = {
+    {" {}", "an object"}, {"[1]", "an array"}, {"\"s\"", "a string"}, {"42", "an integer"},
+    {"-4.2", "a number"}, {"1e3", "a number"}, {"true", "a boolean"}, {"false", "a boolean"},
+    {" null ", "null"},
+  };
+  CfJsonMember a[5];
+  int n = (int)strlen(zObj);
+  (void)state;
+  assert_int_equal(cfJsonMembers(zObj, n, a, 5), 5);
+  for (int k = 0; k < 5; k++) {
+    assert_int_equal(a[k].nKey, (int)strlen(azKey[k]));
+    assert_memory_equal(a[k].zKey, azKey[k], strlen(azKey[k]));
+    assert_int_equal(a[k].nVal, (int)strlen(azVal[k]));
+    assert_memory_equal(a[k].zVal, azVal[k], strlen(azVal[k]));
+  }
+  assert_int_equal(cfJsonMembers(zObj, n, a, 4), 5); /* more than 4 */
+  assert_int_equal(cfJsonMembers("{}", 2, a, 5), 0);
+  assert_int_equal(cfJsonMembers(" { } ", 5, a, 5), 0);
+  for (size_t k = 0; k < sizeof(aKind) / sizeof(aKind[0]); k++) {
+    assert_string_equal(cfJsonKindName(aKind[k].z, (int)strlen(aKind[k].z)), aKind[k].zName);
+  }
 }
 
 /* Duplicates are compared decoded: the scanner compares plain keys of
@@ -743,6 +776,7 @@ int main(void) {
     cmocka_unit_test(test_options_depth),
     cmocka_unit_test(test_options_size_limit),
     cmocka_unit_test(test_json_check),
+    cmocka_unit_test(test_members_and_kinds),
     cmocka_unit_test(test_duplicates_decoded),
     cmocka_unit_test(test_gate_values),
     cmocka_unit_test(test_gate_check),
