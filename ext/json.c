@@ -1295,7 +1295,9 @@ int cfJsonArgument(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, in
 /* Checks the answer of resume_run: a JSON object whose optional
 ** "clarifications" is an array of {"question_id": string | integer,
 ** "question": string, "answer": string} and whose optional "approvals" is
-** an array of {"proposal_id": integer, "approved_name"?: string}.  Sets the
+** an array of {"proposal_id": integer, "approved_name"?: string}, no entry
+** with another key (a misspelt or invented one, such as "approved": false,
+** would be dropped without a word).  Sets the
 ** two array lengths.  Read with the path lookups workflow.c's writers use.
 ** Returns SQLITE_OK; SQLITE_ERROR with *pzErr; or another SQLite code
 ** (SQLITE_NOMEM: no message). */
@@ -1318,18 +1320,20 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
       &d, CF_STMT_JSON_RESUME,
       "SELECT json_type(?1, '$.clarifications'), json_array_length(?1, '$.clarifications'),"
       " CASE WHEN json_type(?1, '$.clarifications') = 'array' THEN"
-      "  (SELECT key FROM json_each(?1, '$.clarifications') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
+      "  (SELECT key FROM json_each(?1, '$.clarifications') AS c WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
       "     CASE json_type(value, '$.question_id')"
       "       WHEN 'integer' THEN 1"
       "       WHEN 'real' THEN " CF_SQL_JSON_WHOLE("json_extract(value, '$.question_id')") ""
       "       WHEN 'text' THEN length(json_extract(value, '$.question_id')) BETWEEN 1 AND 200 END"
       "     AND json_type(value, '$.question') = 'text'"
       "     AND length(json_extract(value, '$.question')) BETWEEN 1 AND 10000"
-      "     AND json_type(value, '$.answer') = 'text' END, 0)"
+      "     AND json_type(value, '$.answer') = 'text'"
+      "     AND NOT EXISTS (SELECT 1 FROM json_each(c.value)"
+      "                      WHERE key NOT IN ('question_id', 'question', 'answer')) END, 0)"
       "   LIMIT 1) END,"
       " json_type(?1, '$.approvals'), json_array_length(?1, '$.approvals'),"
       " CASE WHEN json_type(?1, '$.approvals') = 'array' THEN"
-      "  (SELECT key FROM json_each(?1, '$.approvals') WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
+      "  (SELECT key FROM json_each(?1, '$.approvals') AS a WHERE NOT coalesce(CASE WHEN type = 'object' THEN"
       "     CASE json_type(value, '$.proposal_id')"
       "       WHEN 'integer' THEN 1"
       "       WHEN 'real' THEN " CF_SQL_JSON_WHOLE("json_extract(value, '$.proposal_id')") " END"
@@ -1337,7 +1341,9 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
       "     AND CASE json_type(value, '$.approved_name')"
       "       WHEN 'null' THEN 1"
       "       WHEN 'text' THEN length(json_extract(value, '$.approved_name')) BETWEEN 1 AND 500"
-      "       ELSE json_type(value, '$.approved_name') IS NULL END END, 0)"
+      "       ELSE json_type(value, '$.approved_name') IS NULL END"
+      "     AND NOT EXISTS (SELECT 1 FROM json_each(a.value)"
+      "                      WHERE key NOT IN ('proposal_id', 'approved_name')) END, 0)"
       "   LIMIT 1) END",
       &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
@@ -1345,8 +1351,10 @@ int cfJsonResumeCheck(CfConn *p, const char *z, int n, int *pnClar, int *pnAppr,
   if (rc == SQLITE_ROW) {
     static const char *azArr[] = {"clarifications", "approvals"};
     static const char *azShape[] = {
-      "{\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}",
-      "{\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters}",
+      "{\"question_id\": 1 to 200 characters or an integer, \"question\": 1 to 10000 characters, \"answer\": string}"
+      " and no other key",
+      "{\"proposal_id\": positive integer, \"approved_name\"?: 1 to 500 characters} and no other key"
+      " (reject_proposal turns a proposal down)",
     };
     rc = SQLITE_OK;
     for (int k = 0; k < 2 && rc == SQLITE_OK; k++) {

@@ -554,13 +554,25 @@ static void test_advance_resume_errors(void **state) {
                          "chatflow: clarifications must be an array, got an object");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": \"q\", \"answer\": \"a\"}]}')",
                          "chatflow: clarifications[0] must be {\"question_id\": 1 to 200 characters or an integer,"
-                         " \"question\": 1 to 10000 characters, \"answer\": string}");
+                         " \"question\": 1 to 10000 characters, \"answer\": string} and no other key");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"approved_name\": \"x\"}]}')",
                          "chatflow: approvals[0] must be {\"proposal_id\": positive integer,"
-                         " \"approved_name\"?: 1 to 500 characters}");
+                         " \"approved_name\"?: 1 to 500 characters} and no other key"
+                         " (reject_proposal turns a proposal down)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"proposal_id\": 1, \"approved_name\": \"\"}]}')",
                          "chatflow: approvals[0] must be {\"proposal_id\": positive integer,"
-                         " \"approved_name\"?: 1 to 500 characters}");
+                         " \"approved_name\"?: 1 to 500 characters} and no other key"
+                         " (reject_proposal turns a proposal down)");
+  /* a key the entry does not have: refused, not dropped ("approved": false
+  ** would otherwise approve) */
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"approvals\": [{\"proposal_id\": 1, \"approved\": false}]}')",
+                         "chatflow: approvals[0] must be {\"proposal_id\": positive integer,"
+                         " \"approved_name\"?: 1 to 500 characters} and no other key"
+                         " (reject_proposal turns a proposal down)");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, '{\"clarifications\": [{\"question_id\": \"q\", \"question\": \"Q?\","
+                             " \"answer\": \"a\", \"answred_at\": \"x\"}]}')",
+                         "chatflow: clarifications[0] must be {\"question_id\": 1 to 200 characters or an integer,"
+                         " \"question\": 1 to 10000 characters, \"answer\": string} and no other key");
   CF_SQL(db, "SELECT clarifications FROM workflow_runs WHERE id = 1", "[]");
 
   /* the answer: clarifications appended, other keys merged, processing */
