@@ -173,6 +173,13 @@ static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
   return rc;
 }
 
+/* The error for a schema of version v, newer than this build knows
+** (sqlite3_malloc'd; 0 when out of memory). */
+static char *cfNewerSchemaError(int v) {
+  return sqlite3_mprintf("chatflow: database schema is version %d, newer than this chatflow %s knows (%d);"
+                         " upgrade the extension", v, CHATFLOW_VERSION, cfSchemaVersion);
+}
+
 static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   sqlite3 *db = p->db;
   sqlite3_stmt *pStmt = 0;
@@ -205,10 +212,8 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   pStmt = 0;
   if (rc != SQLITE_OK) return rc;
   if (v > cfSchemaVersion) {
-    *pzErr = sqlite3_mprintf(
-        "chatflow: database schema is version %d, newer than this chatflow %s knows (%d); upgrade the extension",
-        v, CHATFLOW_VERSION, cfSchemaVersion);
-    return SQLITE_ERROR;
+    *pzErr = cfNewerSchemaError(v);
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   cfNow(p, zNow);
   bNew = (v == 0);
@@ -282,6 +287,36 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
   return rc;
 }
 
+/* The schema version of main read in a read transaction of its own, when
+** the connection has none open (autocommit): *piVersion, 0 without the
+** table.  Returns SQLITE_OK or the read's error. */
+static int cfReadVersion(sqlite3 *db, int *piVersion) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table'"
+                                  " AND name = 'chatflow_migrations'", -1, &pStmt, 0);
+  *piVersion = 0;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    rc = rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
+  }
+  sqlite3_finalize(pStmt);
+  pStmt = 0;
+  if (rc == SQLITE_NOTFOUND) return SQLITE_OK;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM main.chatflow_migrations", -1,
+                            &pStmt, 0);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *piVersion = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int bOwnTxn = sqlite3_get_autocommit(p->db);
@@ -289,6 +324,36 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   int rc, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
+  /* A schema already current needs no write: read its version first, so
+  ** that chatflow_init() works on a read-only connection (a replica, a
+  ** file opened read-only) and does not wait for the write lock while
+  ** another connection writes.  Only outside a transaction: inside the
+  ** caller's, the write lock is taken first as before (a later write of
+  ** the caller's could not upgrade from a read lock).  When the read
+  ** fails, the full path below gives the error. */
+  if (bOwnTxn && cfReadVersion(p->db, &v) == SQLITE_OK) {
+    if (v == cfSchemaVersion) {
+      sqlite3_result_int(ctx, v);
+      return;
+    }
+    if (v > cfSchemaVersion) {
+      cfResultErrorMsg(ctx, cfNewerSchemaError(v));
+      return;
+    }
+    if (v < cfSchemaVersion && sqlite3_db_readonly(p->db, "main") == 1) {
+      if (v == 0) {
+        cfResultError(ctx, "chatflow: the database is read-only and has no chatflow schema;"
+                           " run chatflow_init() once on a connection that can write it");
+      } else {
+        cfResultError(ctx, "chatflow: the database is read-only and its chatflow schema is version %d,"
+                           " older than this chatflow's (%d); run chatflow_init() once on a connection"
+                           " that can write it", v, cfSchemaVersion);
+      }
+      sqlite3_result_error_code(ctx, SQLITE_READONLY);
+      return;
+    }
+  }
+  v = 0;
   if (bOwnTxn) {
     /* foreign keys off for the migrations (see cfRebuildBefore), back on
     ** after; SQLite allows the change only outside a transaction */

@@ -898,6 +898,82 @@ static void test_file_database(void **state) {
   tempDbRemove(zDb);
 }
 
+/* Opens zPath read-only and registers chatflow. */
+static sqlite3 *openReadOnly(const char *zPath) {
+  sqlite3 *db = 0;
+  char *zErr = 0;
+  assert_int_equal(sqlite3_open_v2(zPath, &db, SQLITE_OPEN_READONLY, 0), SQLITE_OK);
+  assert_int_equal(sqlite3_chatflow_init(db, &zErr, 0), SQLITE_OK);
+  assert_null(zErr);
+  return db;
+}
+
+/* chatflow_init() of a current schema writes nothing: it answers on a
+** read-only connection, and while another connection holds the write lock
+** (busy timeout 0) it does not wait for it.  A read-only connection to a
+** database without the schema, or with an older one, or a newer one, is
+** told so; inside the caller's transaction init takes the write lock as
+** before. */
+static void test_init_without_writing(void **state) {
+  char *zDb = tempDbPath();
+  char zV[16], *zNewer;
+  sqlite3 *db, *dbRo, *dbW;
+  (void)state;
+  snprintf(zV, sizeof(zV), "%d", cfSchemaVersion);
+  zNewer = sqlite3_mprintf("chatflow: database schema is version 99, newer than this chatflow "
+                           CHATFLOW_VERSION " knows (%d); upgrade the extension", cfSchemaVersion);
+
+  /* no schema yet: the read-only connection is told, and nothing is made */
+  db = cfTestOpenRaw(zDb);
+  CF_EXEC(db, "CREATE TABLE t (x)");
+  dbRo = openReadOnly(zDb);
+  CF_SQL_ERROR(dbRo, "SELECT chatflow_init()",
+               "chatflow: the database is read-only and has no chatflow schema;"
+               " run chatflow_init() once on a connection that can write it");
+  assert_int_equal(sqlite3_extended_errcode(dbRo), SQLITE_READONLY);
+  CF_SQL(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'chatflow_migrations'", "0");
+
+  /* an older schema (version 4 recorded by hand: only the count matters) */
+  CF_SQL(db, "SELECT chatflow_init()", zV);
+  CF_EXEC(db, "CREATE TABLE saved AS SELECT * FROM chatflow_migrations WHERE version = 5");
+  CF_EXEC(db, "DELETE FROM chatflow_migrations WHERE version = 5");
+  {
+    char *zOlder = sqlite3_mprintf("chatflow: the database is read-only and its chatflow schema is version 4,"
+                                   " older than this chatflow's (%d); run chatflow_init() once on a connection"
+                                   " that can write it", cfSchemaVersion);
+    CF_SQL_ERROR(dbRo, "SELECT chatflow_init()", zOlder);
+    sqlite3_free(zOlder);
+  }
+  CF_EXEC(db, "INSERT INTO chatflow_migrations SELECT * FROM saved; DROP TABLE saved");
+
+  /* current: read-only answers the version, and can read */
+  CF_SQL(dbRo, "SELECT chatflow_init()", zV);
+  CF_SQL(db, "SELECT create_conversation('acme')", "1");
+  CF_SQL(dbRo, "SELECT count(*) FROM conversation_list('acme')", "1");
+  CF_SQL_ERROR_PREFIX(dbRo, "SELECT create_conversation('acme')", "chatflow: ");
+
+  /* another connection holds the write lock: init does not wait for it */
+  dbW = cfTestOpenRaw(zDb);
+  sqlite3_busy_timeout(dbW, 0);
+  CF_EXEC(db, "BEGIN IMMEDIATE");
+  CF_SQL(dbW, "SELECT chatflow_init()", zV);
+  /* inside its own transaction it takes the write lock first, as before */
+  CF_EXEC(dbW, "BEGIN");
+  CF_SQL_ERROR_PREFIX(dbW, "SELECT chatflow_init()", "chatflow: database is locked");
+  CF_EXEC(dbW, "ROLLBACK");
+  CF_EXEC(db, "COMMIT");
+
+  /* a newer schema: the same error on both */
+  CF_EXEC(db, "INSERT INTO chatflow_migrations VALUES (99, '099_future.sql', '" T0 "')");
+  CF_SQL_ERROR(dbRo, "SELECT chatflow_init()", zNewer);
+  CF_SQL_ERROR(dbW, "SELECT chatflow_init()", zNewer);
+  sqlite3_free(zNewer);
+  cfTestClose(dbW);
+  cfTestClose(dbRo);
+  cfTestClose(db);
+  tempDbRemove(zDb);
+}
+
 /* The statement journal of a caller's transaction stays in memory
 ** (write.c, cfTempStoreMemory): a VFS that counts the files SQLite opens
 ** with SQLITE_OPEN_SUBJOURNAL sees none in a long batch of messages, and
@@ -989,6 +1065,7 @@ int main(void) {
     cmocka_unit_test(test_close_after_functions),
     cmocka_unit_test(test_load_twice),
     cmocka_unit_test(test_file_database),
+    cmocka_unit_test(test_init_without_writing),
     cmocka_unit_test(test_statement_journal_in_memory),
   };
   return cmocka_run_group_tests_name("api", tests, NULL, NULL);
