@@ -374,6 +374,9 @@ typedef struct CfJsonMember {
 } CfJsonMember;
 int cfJsonMembers(const char *z, int n, CfJsonMember *a, int nMax);
 const char *cfJsonKindName(const char *z, int n);
+/* What the errors call a json_type() name ("an array" for "array", "a
+** string" for "text", "null" for 0). */
+const char *cfJsonTypeName(const char *zType);
 typedef struct CfJsonOpt CfJsonOpt;
 struct CfJsonOpt {
   const char *zKey;   /* option name */

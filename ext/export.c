@@ -456,7 +456,7 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     if (rc != SQLITE_OK) break;
     if (!bOk) {
       rc = cfImportError(pI, "%s%s%s must be %s%s, got %s", zPath, zDot, zKey, cfKindName(eKind),
-                         aField[i].bNull ? " or null" : "", zType);
+                         aField[i].bNull ? " or null" : "", cfJsonTypeName(zType));
       break;
     }
     if (eKind == CF_IK_INT || eKind == CF_IK_BOOL) {
@@ -562,7 +562,7 @@ static int cfImportElement(CfImport *pI, sqlite3_stmt *pIter, const char *zArray
   sqlite3_snprintf(nPath, zPath, "%s[%lld]", zArray, sqlite3_column_int64(pIter, 0));
   if (zType == 0) return SQLITE_NOMEM;
   if (strcmp(zType, "object") != 0) {
-    return cfImportError(pI, "%s must be an object, got %s", zPath, zType);
+    return cfImportError(pI, "%s must be an object, got %s", zPath, cfJsonTypeName(zType));
   }
   return SQLITE_OK;
 }
@@ -1313,12 +1313,18 @@ static int cfImportCheckDoc(CfImport *pI, const char *zDoc, int nDoc) {
       }
       sqlite3_free(zJsonErr);
     } else if (zType == 0 || strcmp(zType, "object") != 0) {
-      rc = cfImportError(pI, "the document must be a JSON object (from export_conversation), got %s",
-                         zType ? zType : "null");
+      /* (export_conversation's openai format is an array: the messages
+      ** for a model, without the conversation, its ids or its runs) */
+      rc = cfImportError(pI, "the document must be a JSON object (from export_conversation), got %s%s",
+                         cfJsonTypeName(zType),
+                         zType && strcmp(zType, "array") == 0
+                             ? "; an export in format openai is the messages for a model and cannot be"
+                               " imported: export in the default format, chatflow"
+                             : "");
     } else if (zFmtType == 0) {
       rc = cfImportError(pI, "format is missing (expected '" CF_EXPORT_FORMAT "')");
     } else if (zFormat == 0) {
-      rc = cfImportError(pI, "format must be '" CF_EXPORT_FORMAT "', got %s", zFmtType);
+      rc = cfImportError(pI, "format must be '" CF_EXPORT_FORMAT "', got %s", cfJsonTypeName(zFmtType));
     } else if (strcmp(zFormat, CF_EXPORT_FORMAT) != 0) {
       rc = cfImportError(pI, "unknown format '%q' (expected '" CF_EXPORT_FORMAT "')", zFormat);
     }

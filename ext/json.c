@@ -696,7 +696,7 @@ static const char *cfJsonText(sqlite3_stmt *pStmt, int i, int *pRc) {
 }
 
 /* json_type() names, and what the error messages call them. */
-static const char *cfJsonTypeName(const char *zType) {
+const char *cfJsonTypeName(const char *zType) {
   if (zType == 0) return "null";
   switch (zType[0]) {
     case 'o': return "an object";
