@@ -12,7 +12,7 @@
 **       -> 1 stored, 0 an earlier write kept
 **   langgraph_delete_thread(thread_id [, options])  -> checkpoints deleted
 **   langgraph_prune_checkpoints(keep [, batch])     -> rows deleted
-**   langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id]])         table-valued
+**   langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id [, options_json]]])  table-valued
 **   langgraph_list(thread_id [, options_json])                            table-valued
 **   langgraph_channel_values(thread_id, checkpoint_id [, checkpoint_ns])  table-valued
 **   langgraph_pending_writes(thread_id, checkpoint_id [, checkpoint_ns])  table-valued
@@ -45,6 +45,7 @@
 ** Rows are newest first (checkpoint_id descending).  langgraph_get is
 ** langgraph_list's one row: the checkpoint named, or the newest of the
 ** namespace (default ''); no row for an unknown thread or checkpoint.
+** Its option: owner (another owner's thread is unknown).
 ** langgraph_channel_values: the checkpoint's channel values (the blobs its
 ** channel_versions name); langgraph_pending_writes: its writes, by
 ** task_id and idx.
@@ -825,23 +826,30 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
 }
 
 /* langgraph_get: langgraph_list's first row for one namespace and,
-** when given, one checkpoint id. */
+** when given, one checkpoint id; with the option owner, none of another
+** owner's thread (as langgraph_list's owner). */
 static int cfLgGetPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
-  const char *zThread = 0, *zNs = 0, *zId = 0;
+  CfJsonOpt aOpt[1] = {{"owner", CF_JT_STRING, 0, 0, 0}};
+  const char *zThread = 0, *zNs = 0, *zId = 0, *zOpts = 0;
   char *zErr = 0, *zSql = 0;
   int rc;
   *ppStmt = 0;
   rc = cfLgReadText(aArg[0], "langgraph_get", "thread_id", CF_LG_THREAD_CHARS, 0, &zThread, &zErr);
   if (rc == SQLITE_OK) rc = cfLgReadText(aArg[1], "langgraph_get", "checkpoint_ns", CF_LG_NAME_CHARS, 1, &zNs, &zErr);
   if (rc == SQLITE_OK) rc = cfLgReadText(aArg[2], "langgraph_get", "checkpoint_id", CF_LG_NAME_CHARS, 1, &zId, &zErr);
+  if (rc == SQLITE_OK) rc = cfLgReadText(aArg[3], "langgraph_get", "options", CF_MAX_JSON_BYTES, 1, &zOpts, &zErr);
+  if (rc == SQLITE_OK && zOpts) {
+    rc = cfJsonOptionsConn(0, p, zOpts, (int)strlen(zOpts), "langgraph_get", aOpt, 1, &zErr);
+  }
+  if (rc == SQLITE_OK) rc = cfLgOptText(&aOpt[0], "owner", 1, CF_MAX_NAME_CHARS, &zErr);
   if (rc == SQLITE_OK) rc = cfCheckSchema(p, &zErr);
   if (rc == SQLITE_OK) {
     zSql = sqlite3_mprintf(
         "SELECT c.uid, k.checkpoint_ns, k.checkpoint_id, k.parent_checkpoint_id, k.type, k.checkpoint,"
         " k.metadata, k.channel_versions, k.run_id, k.conversation_id, k.created_at"
         " FROM chat_conversations AS c JOIN langgraph_checkpoints AS k ON k.conversation_id = c.id"
-        " WHERE c.uid = ?1 AND k.checkpoint_ns = ?2%s ORDER BY k.checkpoint_id DESC LIMIT 1",
-        zId ? " AND k.checkpoint_id = ?3" : "");
+        " WHERE c.uid = ?1%s AND k.checkpoint_ns = ?2%s ORDER BY k.checkpoint_id DESC LIMIT 1",
+        aOpt[0].bPresent ? " AND c.owner = ?4" : "", zId ? " AND k.checkpoint_id = ?3" : "");
     if (zSql == 0) rc = SQLITE_NOMEM;
   }
   if (rc == SQLITE_OK) {
@@ -852,8 +860,10 @@ static int cfLgGetPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
     sqlite3_bind_text(*ppStmt, 1, zThread, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(*ppStmt, 2, zNs ? zNs : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(*ppStmt, 3, zId, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(*ppStmt, 4, aOpt[0].zVal, -1, SQLITE_TRANSIENT);
   }
   sqlite3_free(zSql);
+  cfJsonOptionsFree(aOpt, 1);
   if (rc == SQLITE_ERROR && zErr == 0) rc = SQLITE_NOMEM;
   *pzErr = zErr;
   return rc;
@@ -923,10 +933,10 @@ static const CfTvfDef cfLgGetDef = {
   "langgraph_get",
   "CREATE TABLE x(thread_id TEXT, checkpoint_ns TEXT, checkpoint_id TEXT, parent_checkpoint_id TEXT,"
   " type TEXT, checkpoint BLOB, metadata TEXT, channel_versions TEXT, run_id INTEGER,"
-  " conversation_id INTEGER, created_at TEXT, thread HIDDEN, ns HIDDEN, id HIDDEN)",
-  11, 3,
+  " conversation_id INTEGER, created_at TEXT, thread HIDDEN, ns HIDDEN, id HIDDEN, options HIDDEN)",
+  11, 4,
   "chatflow: langgraph_get needs a thread_id:"
-  " langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id]])",
+  " langgraph_get(thread_id [, checkpoint_ns [, checkpoint_id [, options_json]]])",
   -1,
   cfLgGetPrepare, 0, 0,
 };

@@ -178,7 +178,7 @@ const MODULE_ARGS = {
   search_messages: { query: 'text', owner: 'text', options: 'text' },
   workflow_interrupt: {}, // a writable table (workflow_id is text), not table-valued
   chatflow_statement_cache: {}, // the connection's own state
-  langgraph_get: { thread: 'text', ns: 'text', id: 'text' },
+  langgraph_get: { thread: 'text', ns: 'text', id: 'text', options: 'text' },
   langgraph_list: { thread: 'text', options: 'text' },
   langgraph_channel_values: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
   langgraph_pending_writes: { thread_id: 'text', checkpoint_id: 'text', checkpoint_ns: 'text' },
