@@ -98,7 +98,7 @@ class ChatflowSaver extends BaseCheckpointSaver {
       put: db.prepare('SELECT langgraph_put(?, ?, ?, ?, ?) AS conversation_id'),
       blob: db.prepare('SELECT langgraph_put_blob(?, ?, ?, ?, ?)'),
       write: db.prepare('SELECT langgraph_put_write(?, ?, ?, ?, ?, ?, ?)'),
-      get: db.prepare('SELECT * FROM langgraph_get(?, ?, ?)'),
+      get: db.prepare('SELECT * FROM langgraph_get(?, ?, ?, ?)'),
       list: db.prepare('SELECT * FROM langgraph_list(?, ?)'),
       deleteThreadOwned: db.prepare('SELECT langgraph_delete_thread(?, ?)'),
       values: db.prepare('SELECT channel, type, value FROM langgraph_channel_values(?, ?, ?)'),
@@ -127,21 +127,14 @@ class ChatflowSaver extends BaseCheckpointSaver {
     this.setup();
     const { thread_id, checkpoint_ns = '', checkpoint_id } = config.configurable ?? {};
     if (thread_id === undefined || thread_id === null) return undefined;
-    // langgraph_get has no owner: the same row from langgraph_list
-    const row =
-      this.owner === undefined
-        ? this.sql.get.get(String(thread_id), checkpoint_ns, checkpoint_id ?? null)
-        : this.sql.list.get(
-            String(thread_id),
-            JSON.stringify({
-              // (null: the root namespace, as langgraph_get reads a NULL one;
-              // langgraph_list would read every namespace)
-              checkpoint_ns: checkpoint_ns ?? '',
-              ...(checkpoint_id === undefined || checkpoint_id === null ? {} : { checkpoint_id: String(checkpoint_id) }),
-              limit: 1,
-              owner: this.owner,
-            }),
-          );
+    // a null checkpoint_ns is the root namespace, as langgraph_get reads
+    // a NULL one; with an owner, another owner's thread has no row
+    const row = this.sql.get.get(
+      String(thread_id),
+      checkpoint_ns,
+      checkpoint_id === undefined || checkpoint_id === null ? null : String(checkpoint_id),
+      this.owner === undefined ? null : JSON.stringify({ owner: this.owner }),
+    );
     if (row === undefined) return undefined;
     return this._tuple(row);
   }

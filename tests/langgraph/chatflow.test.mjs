@@ -100,10 +100,22 @@ describe('threads are conversations', () => {
       .toBe(config.configurable.checkpoint_id);
     // a null namespace is the root one, with an owner as without (not the
     // newest checkpoint of any namespace)
-    await saver.put({ configurable: { thread_id: 'support-1', checkpoint_ns: 'sub:1' } },
+    const sub = await saver.put({ configurable: { thread_id: 'support-1', checkpoint_ns: 'sub:1' } },
       { ...emptyCheckpoint(), id: uuid6(0) }, { source: 'loop', step: 0, parents: {} }, {});
     expect((await saver.getTuple({ configurable: { thread_id: 'support-1', checkpoint_ns: null } })).config.configurable)
       .toEqual(config.configurable);
+    // another namespace, newest or by id: the owner's saver reads it, the
+    // other's finds nothing
+    expect((await saver.getTuple({ configurable: { thread_id: 'support-1', checkpoint_ns: 'sub:1' } })).config.configurable)
+      .toEqual(sub.configurable);
+    expect((await saver.getTuple(sub)).config.configurable).toEqual(sub.configurable);
+    expect(await saver.getTuple({ configurable: { ...sub.configurable, checkpoint_ns: '' } })).toBeUndefined();
+    expect(await other.getTuple({ configurable: { thread_id: 'support-1', checkpoint_ns: 'sub:1' } })).toBeUndefined();
+    expect(await other.getTuple(sub)).toBeUndefined();
+    expect(await other.getTuple({ configurable: { thread_id: 'support-1', checkpoint_ns: null } })).toBeUndefined();
+    // an owner chatflow refuses is refused by getTuple too
+    await expect(new ChatflowSaver(db, { owner: '' }).getTuple(config)).rejects.toThrow(
+      'chatflow: owner must not be empty');
     // a saver without an owner checks nothing
     const any = new ChatflowSaver(db);
     expect((await any.getTuple({ configurable: { thread_id: 'support-1' } })).config.configurable.checkpoint_id)
