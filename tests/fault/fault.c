@@ -550,6 +550,9 @@ static const char *const azMainSteps[] = {
     "SELECT group_concat(checkpoint_id) FROM langgraph_list('t-1', '{\"filter\": {\"source\": \"loop\"}}')",
     "SELECT count(*) FROM langgraph_get('t-1'), langgraph_channel_values('t-1', 'c-2'),"
     " langgraph_pending_writes('t-1', 'c-2')",
+    /* langgraph_get's option owner: its own thread, then another's (no row) */
+    "SELECT group_concat(checkpoint_id) FROM langgraph_get('t-1', NULL, 'c-1', '{\"owner\": \"langgraph\"}')",
+    "SELECT count(*) FROM langgraph_get('t-1', NULL, NULL, '{\"owner\": \"acme\"}')",
     "SELECT langgraph_prune_checkpoints(1)",
     /* nothing left to prune: the round over the channel values */
     "SELECT langgraph_put_blob('t-1', 'draft', '1', x'5b5d')",

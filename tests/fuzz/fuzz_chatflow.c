@@ -181,6 +181,8 @@ static const CfFzEntry aEntry[] = {
   /* 77 */ {"append_message", "SELECT append_message(" NUM(1) ", ?2)", 2, 0},
   /* 78 */ {"finish_message", "SELECT finish_message(" NUM(1) ", ?2)", 2, 0},
   /* 79 */ {"abort_message", "SELECT abort_message(" NUM(1) ", ?2)", 2, 0},
+  /* 80 */ {"langgraph_get.options",
+            "SELECT count(*), group_concat(checkpoint_id) FROM langgraph_get(?1, ?2, ?3, ?4)", 4, 0},
 };
 #define CF_FZ_NENTRY ((int)(sizeof(aEntry) / sizeof(aEntry[0])))
 

@@ -38,6 +38,7 @@ ENTRIES = [
     "now.cancel_run", "now.advance_run", "now.heartbeat_expire", "now.retention",
     "now.update_conversation",
     "begin_message", "append_message", "finish_message", "abort_message",
+    "langgraph_get.options",
 ]
 SEP_CALL = b"\x1e"
 SEP_ARG = b"\x1f"
@@ -201,7 +202,11 @@ SEEDS = {
                   call("langgraph_list", "t-1", j({"filter": {"source": "input"}, "limit": 2, "before": "c-2"})),
                   call("langgraph_list", "", j({"checkpoint_ns": ""})),
                   call("langgraph_get", "t-1", "", "c-1"),
-                  call("langgraph_delete_thread", "t-1", "1", "10")],
+                  call("langgraph_delete_thread", "t-1", "1", "10"),
+                  call("langgraph_get.options", "t-1", "", "c-1", j({"owner": "langgraph"})),
+                  call("langgraph_get.options", "t-1", "", "c-1", j({"owner": "acme"})),
+                  call("langgraph_get.options", "t-1"),
+                  call("langgraph_get.options", "t-1", "", "c-1", "{\"owner\": \"a\\u0000\"}")],
     "branches": [call("add_message.parent", "1", "Regenerated", j({"parent_id": 2})),
                  call("add_message.parent", "1", "Other conversation's parent", j({"parent_id": 4})),
                  call("add_message.parent", "4", "Deleted", j({"parent_id": 6, "uid": "u"})),

@@ -154,6 +154,9 @@ SELECT count(*) FROM langgraph_list('t-1', '{"filter": {"source": "loop"}, "limi
 SELECT count(*) FROM langgraph_list(NULL, '{"limit": 0}');         -- error
 SELECT count(*) FROM langgraph_get('t-1'), langgraph_channel_values('t-1', 'c-1'), langgraph_pending_writes('t-1', 'c-2');
 SELECT count(*) FROM langgraph_get(NULL);                          -- error
+SELECT (SELECT count(*) FROM langgraph_get('t-1', NULL, NULL, '{"owner": "acme"}')), (SELECT count(*) FROM langgraph_get('t-1', '', 'c-1', '{"owner": "beta"}'));
+SELECT count(*) FROM langgraph_get('t-1', NULL, NULL, '{"owner": ""}');    -- error
+SELECT count(*) FROM langgraph_get('t-1', NULL, NULL, '{"ownr": "acme"}'); -- error
 SELECT langgraph_prune_checkpoints(1), langgraph_prune_checkpoints(0); -- error
 SELECT langgraph_delete_thread('t-1'), langgraph_delete_thread('t-1');
 SELECT langgraph_put('t-1', 'c-4', x'00', '{}');                   -- error: deleted
