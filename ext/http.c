@@ -43,6 +43,20 @@
 ** is ignored.  Of several such headers the first usable one counts; the
 ** headers of an interim response (100 Continue) do not.
 **
+** cfHttpRetryAfterMs reads retry-after-ms, the header OpenAI sends with
+** Retry-After: the same wait in milliseconds, a decimal number that may
+** have a fraction ("1500", "1500.5", ".5").  OpenAI's SDKs (openai-node,
+** openai-python) read it first and Retry-After only without it; so does
+** the response (nRetryAfterMs): the first usable retry-after-ms, else the
+** first usable Retry-After.  A fraction of a millisecond counts as a whole
+** one (never earlier than asked).  A value that is not a number ("soon",
+** "nan", "inf"), a negative one or one over a day is ignored, as the SDKs
+** ignore one that is not a number or out of their range (above 0, up to a
+** minute: the longest they wait themselves; chatflow keeps 0, as for
+** Retry-After: 0), and Retry-After counts; so is a sign or an exponent
+** ("+5", "1e3": no server sends them), since the value is read by hand
+** (strtod's decimal point is the host process's locale's).
+**
 ** curl_global_init runs once per process, thread-safely (pthread_once);
 ** the library is linked -z nodelete so that state is never unloaded under
 ** a live libcurl.
@@ -212,15 +226,14 @@ static int cfHttpDateShape(const char *z, size_t n) {
 }
 
 /* Whether the header line zLine[0..nLine-1] (as libcurl hands it over,
-** with its CRLF) is a Retry-After header: 0 if not; 1 if so, with the
-** seconds to wait in *pnSec, or -1 for a value that is ignored (see the
-** header comment).  now is the time the header came. */
-int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec) {
-  static const char zName[] = "retry-after:";
-  const size_t nName = sizeof(zName) - 1;
+** with its CRLF) is the header zName ("name:", lower case): 0 if not; 1 if
+** so, with its value in *pz, *pn, the white space around it and the CRLF
+** dropped.  The name is matched without regard to case. */
+static int cfHttpHeaderValue(const char *zLine, size_t nLine, const char *zName, const char **pz,
+                             size_t *pn) {
+  const size_t nName = strlen(zName);
   const char *z;
   size_t n;
-  *pnSec = -1;
   if (nLine < nName) return 0;
   for (size_t i = 0; i < nName; i++) {
     char ch = zLine[i];
@@ -234,6 +247,20 @@ int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec) {
     n--;
   }
   while (n > 0 && (z[n - 1] == ' ' || z[n - 1] == '\t' || z[n - 1] == '\r' || z[n - 1] == '\n')) n--;
+  *pz = z;
+  *pn = n;
+  return 1;
+}
+
+/* Whether the header line zLine[0..nLine-1] (as libcurl hands it over,
+** with its CRLF) is a Retry-After header: 0 if not; 1 if so, with the
+** seconds to wait in *pnSec, or -1 for a value that is ignored (see the
+** header comment).  now is the time the header came. */
+int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec) {
+  const char *z;
+  size_t n;
+  *pnSec = -1;
+  if (!cfHttpHeaderValue(zLine, nLine, "retry-after:", &z, &n)) return 0;
   if (n == 0) return 1;
   if (z[0] >= '0' && z[0] <= '9') {
     /* delay-seconds: digits only, bounded as they are read */
@@ -260,6 +287,35 @@ int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec) {
   return 1;
 }
 
+/* Whether the header line zLine[0..nLine-1] (as libcurl hands it over,
+** with its CRLF) is a retry-after-ms header: 0 if not; 1 if so, with the
+** milliseconds to wait in *pnMs (a fraction rounded up), or -1 for a value
+** that is ignored (see the header comment). */
+int cfHttpRetryAfterMs(const char *zLine, size_t nLine, long *pnMs) {
+  const char *z;
+  size_t n, i = 0;
+  long nMs = 0;
+  int bDigit = 0; /* a digit seen, before or after the point */
+  *pnMs = -1;
+  if (!cfHttpHeaderValue(zLine, nLine, "retry-after-ms:", &z, &n)) return 0;
+  for (; i < n && z[i] >= '0' && z[i] <= '9'; i++) {
+    bDigit = 1;
+    nMs = nMs * 10 + (z[i] - '0');
+    if (nMs > CF_HTTP_RETRY_AFTER_MAX * 1000) return 1;
+  }
+  if (i < n && z[i] == '.') {
+    int bPart = 0; /* a digit other than 0 after the point */
+    for (i++; i < n && z[i] >= '0' && z[i] <= '9'; i++) {
+      bDigit = 1;
+      if (z[i] != '0') bPart = 1;
+    }
+    nMs += bPart;
+  }
+  if (!bDigit || i < n || nMs > CF_HTTP_RETRY_AFTER_MAX * 1000) return 1;
+  *pnMs = nMs;
+  return 1;
+}
+
 typedef struct CfHttpSink {
   CfHttpResponse *pResp;
   size_t nMax;
@@ -270,6 +326,7 @@ typedef struct CfHttpSink {
   CURL *pCurl;
   int bStopped;              /* xData asked to stop */
   int bErrorCut;             /* an error status's body, cut at nMax: the status is the answer */
+  int bRetryAfterMs;         /* pResp->nRetryAfterMs came from a retry-after-ms header */
 } CfHttpSink;
 
 static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) {
@@ -323,15 +380,23 @@ static size_t cfHttpWrite(char *pData, size_t nSize, size_t nItems, void *pArg) 
 
 /* libcurl's header callback: the status line of each response (an interim
 ** 100 Continue's too, whose headers are forgotten at the next one), then
-** its header lines; a Retry-After is kept (the first usable one). */
+** its header lines; the wait kept is the first usable retry-after-ms, else
+** the first usable Retry-After, in whatever order they come. */
 static size_t cfHttpHeader(char *pData, size_t nSize, size_t nItems, void *pArg) {
   CfHttpSink *pSink = (CfHttpSink *)pArg;
+  CfHttpResponse *r = pSink->pResp;
   size_t n = nSize * nItems;
-  long nSec;
+  long nWait;
   if (n >= 5 && memcmp(pData, "HTTP/", 5) == 0) {
-    pSink->pResp->nRetryAfter = -1; /* a new response begins */
-  } else if (pSink->pResp->nRetryAfter < 0 && cfHttpRetryAfter(pData, n, time(0), &nSec)) {
-    pSink->pResp->nRetryAfter = nSec;
+    r->nRetryAfterMs = -1; /* a new response begins */
+    pSink->bRetryAfterMs = 0;
+  } else if (!pSink->bRetryAfterMs && cfHttpRetryAfterMs(pData, n, &nWait)) {
+    if (nWait >= 0) {
+      r->nRetryAfterMs = nWait; /* wins over a Retry-After before or after it */
+      pSink->bRetryAfterMs = 1;
+    }
+  } else if (r->nRetryAfterMs < 0 && cfHttpRetryAfter(pData, n, time(0), &nWait)) {
+    if (nWait >= 0) r->nRetryAfterMs = nWait * 1000;
   }
   return n;
 }
@@ -351,7 +416,7 @@ int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp) {
   int rc = CF_HTTP_OK;
 
   memset(pResp, 0, sizeof(*pResp));
-  pResp->nRetryAfter = -1;
+  pResp->nRetryAfterMs = -1;
   pthread_once(&cfHttpOnce, cfHttpGlobalInit);
   if (cfHttpInitRc != CURLE_OK) {
     snprintf(pResp->zError, sizeof(pResp->zError), "curl_global_init failed: %s",

@@ -59,8 +59,10 @@ typedef struct CfHttpResponse {
   char zRedirect[208];
   int bCrossOrigin;
   char zContentType[128];    /* the response's Content-Type as sent (cut to fit), "" for none */
-  long nRetryAfter;          /* seconds a Retry-After header asks the client to wait
-                             ** (cfHttpRetryAfter), -1 for none or a value ignored */
+  long nRetryAfterMs;        /* milliseconds the server asks the client to wait: a
+                             ** retry-after-ms header's (cfHttpRetryAfterMs), else a
+                             ** Retry-After header's seconds (cfHttpRetryAfter) times
+                             ** 1000; -1 for none or values ignored */
 } CfHttpResponse;
 
 /* cfHttpUrlCheck's verdicts on a base URL, in the order they are checked. */
@@ -74,11 +76,13 @@ typedef struct CfHttpResponse {
 
 int cfHttpUrlCheck(const char *zUrl, char *zWhy, size_t nWhy);
 
-/* The longest wait a Retry-After header may ask for: one day; past it the
-** value is ignored (an epoch time or milliseconds sent by mistake). */
+/* The longest wait a Retry-After (or retry-after-ms) header may ask for, in
+** seconds: one day; past it the value is ignored (an epoch time or
+** milliseconds sent by mistake). */
 #define CF_HTTP_RETRY_AFTER_MAX 86400L
 
 int cfHttpRetryAfter(const char *zLine, size_t nLine, time_t now, long *pnSec);
+int cfHttpRetryAfterMs(const char *zLine, size_t nLine, long *pnMs);
 
 int cfHttpPost(const CfHttpRequest *pReq, CfHttpResponse *pResp);
 void cfHttpResponseFree(CfHttpResponse *pResp);

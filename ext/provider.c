@@ -97,7 +97,8 @@
 ** Errors all begin "chatflow: provider": no model configured, connection
 ** refused, timeout, interrupted, HTTP 4xx/5xx with the provider's error
 ** message (valid UTF-8 whatever it held: cfUtf8Show) and, when the answer
-** had a Retry-After header (http.c), "(retry after N s)", a redirect (never
+** had a retry-after-ms or a Retry-After header (http.c),
+** "(retry after N s)" (N with the milliseconds: "1.5"), a redirect (never
 ** followed, see http.c; the message says when it pointed to another
 ** origin), malformed or oversized JSON, no choices, no
 ** content, a tool call without an id or a name ("chatflow: provider
@@ -580,6 +581,22 @@ static const char *cfReasonPhrase(long iStatus) {
     case 503: return "Service Unavailable"; case 504: return "Gateway Timeout";
   }
   return "";
+}
+
+/* The wait an error answer asks for (http.c's nRetryAfterMs: -1 for none)
+** as " (retry after N s)" in z[0..n-1], "" for none: whole seconds as
+** "20", else seconds with the milliseconds that are not 0 ("1.5", "0.2",
+** "1.234", "0.001"), so that a Retry-After's text is what it always was. */
+static void cfRetryAfterText(long nMs, char *z, int n) {
+  char zFrac[8] = "";
+  z[0] = 0;
+  if (nMs < 0) return;
+  if (nMs % 1000) {
+    int i;
+    sqlite3_snprintf(sizeof(zFrac), zFrac, ".%03ld", nMs % 1000);
+    for (i = 3; zFrac[i] == '0'; i--) zFrac[i] = 0;
+  }
+  sqlite3_snprintf(n, z, " (retry after %ld%s s)", nMs / 1000, zFrac);
 }
 
 /* The one rule for llm.base_url, used by chatflow_config when the value is
@@ -1329,8 +1346,8 @@ static char *cfCallProvider(CfConn *p, CfCall *c, const char *zBody) {
     case CF_HTTP_OK:
       if (resp.iStatus < 200 || resp.iStatus > 299) {
         char *zMsg = cfErrorBodyMessage(&resp, azHeader, iExtra, nHeader, zAuth);
-        char zRetry[48] = ""; /* when the server says to retry (Retry-After: a 429, a 503) */
-        if (resp.nRetryAfter >= 0) sqlite3_snprintf(sizeof(zRetry), zRetry, " (retry after %ld s)", resp.nRetryAfter);
+        char zRetry[48] = ""; /* when the server says to retry (a 429, a 503): cfRetryAfterText */
+        cfRetryAfterText(resp.nRetryAfterMs, zRetry, sizeof(zRetry));
         zErr = sqlite3_mprintf("chatflow: provider returned HTTP %ld%s%s%s%s%s", resp.iStatus,
                                cfReasonPhrase(resp.iStatus)[0] ? " " : "", cfReasonPhrase(resp.iStatus),
                                zMsg && zMsg[0] ? ": " : "", zMsg ? zMsg : "", zRetry);

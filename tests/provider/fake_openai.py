@@ -41,7 +41,7 @@ The requested model name chooses the mode of that request:
     mode-header-lines:LINES
                          the same 429 with the header lines LINES (separated by "\n") sent
                          as they are, instead of that header: other cases and spacing,
-                         several Retry-After headers, junk
+                         several Retry-After headers, junk, OpenAI's retry-after-ms
     mode-refusal         HTTP 200, content null and OpenAI's "refusal" (streamed: in
                          delta.refusal pieces)
     mode-200-error       HTTP 200, an empty choice with finish_reason "error" and an

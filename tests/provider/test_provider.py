@@ -548,7 +548,7 @@ class TestFailures(Base):
         for lines, shown in [("retry-after:\t 5 \t", " (retry after 5 s)"),
                              ("RETRY-AFTER: soon\nRetry-After: 3\nRetry-After: 9", " (retry after 3 s)"),
                              ("Retry-After: 1767225600", ""), ("Retry-After: 1.5", ""),
-                             ("Retry-After: -1", ""), ("Retry-After:", ""), ("Retry-After-Ms: 2000", ""),
+                             ("Retry-After: -1", ""), ("Retry-After:", ""),
                              ("Retry-After: " + "9" * 5000, "")]:
             with self.subTest(lines=lines[:40]):
                 self.expect_failure({"model": "mode-header-lines:" + lines}, rate + shown)
@@ -556,6 +556,50 @@ class TestFailures(Base):
         self.q("SELECT chatflow_config('llm.model', 'mode-retry-after:7')")
         before = snapshot(self.db)
         self.assertEqual(self.error_of("SELECT generate_title(1)"), rate + " (retry after 7 s)")
+        self.assertEqual(snapshot(self.db), before)
+
+    def test_retry_after_ms(self):
+        # OpenAI's retry-after-ms (milliseconds, a fraction allowed) is read
+        # first, as openai-node and openai-python read it: shown with its
+        # milliseconds, whole seconds as a Retry-After's
+        rate = "chatflow: provider returned HTTP 429 Too Many Requests: Rate limit reached for requests"
+        for lines, shown in [
+                # alone; fractional; whole seconds as Retry-After shows them
+                ("retry-after-ms: 1500", " (retry after 1.5 s)"),
+                ("Retry-After-Ms: 200", " (retry after 0.2 s)"),
+                ("retry-after-ms: 20000", " (retry after 20 s)"),
+                ("retry-after-ms: 1234", " (retry after 1.234 s)"),
+                ("retry-after-ms: 0", " (retry after 0 s)"),
+                ("retry-after-ms: 1500.5", " (retry after 1.501 s)"),  # never earlier than asked
+                ("retry-after-ms: 0.25", " (retry after 0.001 s)"),
+                ("retry-after-ms: .5", " (retry after 0.001 s)"),
+                ("retry-after-ms: 250.000", " (retry after 0.25 s)"),
+                ("retry-after-ms:\t 86400000 ", " (retry after 86400 s)"),
+                # both: retry-after-ms wins, before or after Retry-After
+                ("retry-after-ms: 1500\nretry-after: 2", " (retry after 1.5 s)"),
+                ("Retry-After: 2\nretry-after-ms: 1500", " (retry after 1.5 s)"),
+                ("Retry-After: Sun, 06 Nov 1994 08:49:37 GMT\nretry-after-ms: 700", " (retry after 0.7 s)"),
+                # an invalid one is ignored: Retry-After counts, or nothing
+                ("retry-after-ms: -500\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: soon\nRetry-After: 3", " (retry after 3 s)"),
+                ("Retry-After: 3\nretry-after-ms: NaN", " (retry after 3 s)"),
+                ("retry-after-ms: Infinity\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: 86400001\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: " + "9" * 400 + "\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms:\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: 1e3\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: 1,5\nRetry-After: 3", " (retry after 3 s)"),
+                ("retry-after-ms: -1", ""), ("retry-after-ms: .", ""),
+                # of several, the first usable one
+                ("retry-after-ms: x\nretry-after-ms: 900\nretry-after-ms: 100", " (retry after 0.9 s)")]:
+            with self.subTest(lines=lines[:60]):
+                self.expect_failure({"model": "mode-header-lines:" + lines}, rate + shown)
+        # streamed, and generate_title, say it too
+        self.expect_failure({"model": "mode-header-lines:retry-after-ms: 2500\nretry-after: 3", "stream": True},
+                            rate + " (retry after 2.5 s)")
+        self.q("SELECT chatflow_config('llm.model', 'mode-header-lines:retry-after-ms: 40')")
+        before = snapshot(self.db)
+        self.assertEqual(self.error_of("SELECT generate_title(1)"), rate + " (retry after 0.04 s)")
         self.assertEqual(snapshot(self.db), before)
 
     def test_error_text_shown_as_utf8(self):

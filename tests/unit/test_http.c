@@ -3,7 +3,8 @@
 ** cfHttpUrlCheck's verdict on base URLs (credentials, empty hosts, what
 ** libcurl refuses) and cfBaseUrlCheck's messages, which never quote a URL
 ** holding a password; cfHttpRetryAfter's reading of a Retry-After header
-** line.  Redirects need a server: tests/provider.
+** line, cfHttpRetryAfterMs's of a retry-after-ms one.  Redirects need a
+** server: tests/provider.
 */
 #include "unit.h"
 
@@ -145,6 +146,57 @@ static void test_retry_after(void **state) {
   assert_int_equal(retry_after("HTTP/1.1 429 Too Many Requests\r\n"), -2);
 }
 
+/* cfHttpRetryAfterMs on one line: -2 for a line that is not retry-after-ms,
+** else the milliseconds (-1: the value is ignored). */
+static long retry_after_ms(const char *zLine) {
+  long nMs = -3;
+  if (cfHttpRetryAfterMs(zLine, strlen(zLine), &nMs) == 0) {
+    assert_int_equal(nMs, -1);
+    return -2;
+  }
+  return nMs;
+}
+
+static void test_retry_after_ms(void **state) {
+  (void)state;
+  /* milliseconds; the name in any case, white space and the CRLF dropped */
+  assert_int_equal(retry_after_ms("retry-after-ms: 1500\r\n"), 1500);
+  assert_int_equal(retry_after_ms("Retry-After-Ms:200\r\n"), 200);
+  assert_int_equal(retry_after_ms("RETRY-AFTER-MS: \t 7 \t\r\n"), 7);
+  assert_int_equal(retry_after_ms("retry-after-ms: 0\r\n"), 0);
+  assert_int_equal(retry_after_ms("retry-after-ms: 0020\n"), 20);
+  assert_int_equal(retry_after_ms("retry-after-ms: 86400000\r\n"), 86400000);
+  /* a fraction: a part of a millisecond counts as a whole one */
+  assert_int_equal(retry_after_ms("retry-after-ms: 1500.5\r\n"), 1501);
+  assert_int_equal(retry_after_ms("retry-after-ms: 1500.000\r\n"), 1500);
+  assert_int_equal(retry_after_ms("retry-after-ms: 0.001\r\n"), 1);
+  assert_int_equal(retry_after_ms("retry-after-ms: .5\r\n"), 1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 5.\r\n"), 5);
+  assert_int_equal(retry_after_ms("retry-after-ms: 86399999.9\r\n"), 86400000);
+  /* ignored: more than a day, not a number, a sign, an exponent, empty */
+  assert_int_equal(retry_after_ms("retry-after-ms: 86400001\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 86400000.1\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 99999999999999999999999999999\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: -500\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: -0\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: +500\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: NaN\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: Infinity\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 1e3\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 0x10\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 1,5\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 1.5.0\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: 500 ms\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: .\r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms: \r\n"), -1);
+  assert_int_equal(retry_after_ms("retry-after-ms:\r\n"), -1);
+  /* other headers */
+  assert_int_equal(retry_after_ms("Retry-After: 20\r\n"), -2);
+  assert_int_equal(retry_after_ms("x-retry-after-ms: 20\r\n"), -2);
+  assert_int_equal(retry_after_ms("retry-after-ms : 20\r\n"), -2);
+  assert_int_equal(retry_after_ms("retry-after-m"), -2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_url_accepted),
@@ -154,6 +206,7 @@ int main(void) {
     cmocka_unit_test(test_base_url_messages),
     cmocka_unit_test(test_config_uses_the_rule),
     cmocka_unit_test(test_retry_after),
+    cmocka_unit_test(test_retry_after_ms),
   };
   return cmocka_run_group_tests_name("http", tests, NULL, NULL);
 }
