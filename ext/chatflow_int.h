@@ -319,6 +319,8 @@ int cfJsonCheckFailed(const char *zMsg);
 int cfUndoPending(CfConn *p);
 void cfResultCode(sqlite3_context *ctx, int rc);
 int cfKeepCode(int rc);
+int cfBusyWaitOff(sqlite3 *db);
+void cfBusyWaitOn(sqlite3 *db, int ms);
 
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);

@@ -659,9 +659,13 @@ int cfBaseUrlCheck(const char *zKey, const char *zUrl, char **pzErr) {
 ** failure: the content it would have appended stays in memory
 ** (s->pPending), a begin_message waits too, and the next event tries
 ** again, so the draft's content is always the deltas in their order, with
-** none lost.  At the end the draft is begun, the content still pending
-** appended and the draft finished, each write waiting the busy timeout as
-** any; a lock still held then fails the call with the lock's error.
+** none lost.  Only that first refusal waits the busy timeout: the next
+** writes mid-stream are tried without waiting (cfBusyWaitOff) until one
+** goes through, so a stream under a lock held long reads on at its pace
+** instead of stalling a busy timeout per event.  At the end the draft is
+** begun, the content still pending appended and the draft finished, each
+** write waiting the busy timeout as any; a lock still held then fails the
+** call with the lock's error.
 ** Any failure once the draft exists (the connection drops, a timeout, an
 ** error event, a malformed event, a refused write at the end) aborts the
 ** draft with the error as its reason, the content still pending appended
@@ -698,6 +702,8 @@ typedef struct CfStream {
   long long nContent;        /* bytes of content received */
   sqlite3_str *pPending;     /* content received and not appended yet: a write a lock refused */
   int bLocked;               /* the last write failed for another connection's lock */
+  int bNoWait;               /* a lock refused a write mid-stream and none went through since:
+                             ** the next ones mid-stream do not wait (cfStreamTry) */
   CfCall *c;                 /* model, finish_reason, usage go there */
 } CfStream;
 
@@ -736,10 +742,12 @@ static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const
       rc = SQLITE_OK;
     }
   }
-  if ((rc & 0xff) == SQLITE_INTERRUPT) {
+  if (rc == SQLITE_OK) {
+    s->bNoWait = 0; /* the lock is free: the next refusal waits again */
+  } else if ((rc & 0xff) == SQLITE_INTERRUPT) {
     /* sqlite3_interrupt() during the call: said as for any call */
     zErr = sqlite3_mprintf("chatflow: provider call interrupted");
-  } else if (rc != SQLITE_OK) {
+  } else {
     s->bLocked = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
     zErr = cfDbError(s->p->db, rc);
   }
@@ -747,11 +755,19 @@ static char *cfStreamCall(CfStream *s, const char *zSql, sqlite3_int64 i1, const
   return zErr;
 }
 
-/* Mid-stream, zErr of a write that a lock refused is no failure: the
-** write is tried again at the next event (and at the end); 0 then. */
-static char *cfStreamDefer(CfStream *s, char *zErr) {
+/* A write mid-stream (xWrite: cfStreamBegin, cfStreamFlush).  When a lock
+** refuses it, that is no failure: the write is tried again at the next
+** event (and at the end); 0 then.  The first refusal waits the busy
+** timeout as any write; after it, until a write goes through, the writes
+** are tried without waiting: each event would otherwise stall the stream
+** a whole busy timeout (timeout x events for a lock held long). */
+static char *cfStreamTry(CfStream *s, char *(*xWrite)(CfStream *)) {
+  int ms = s->bNoWait ? cfBusyWaitOff(s->p->db) : 0;
+  char *zErr = xWrite(s);
+  cfBusyWaitOn(s->p->db, ms);
   if (zErr && s->bLocked) {
     sqlite3_free(zErr);
+    s->bNoWait = 1;
     return 0;
   }
   return zErr;
@@ -890,7 +906,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     sqlite3_free(zShow);
     goto done;
   }
-  zErr = cfStreamDefer(s, cfStreamBegin(s));
+  if (s->iMsg == 0) zErr = cfStreamTry(s, cfStreamBegin);
   if (zErr) goto done;
   if (json_object_object_get_ex(pRoot, "model", &pVal) && json_object_is_type(pVal, json_type_string) &&
       s->c->zModelOut == 0) {
@@ -992,7 +1008,7 @@ static char *cfStreamEvent(CfStream *s, const char *z, size_t n) {
     if (s->pPending == 0) s->pPending = sqlite3_str_new(0);
     sqlite3_str_append(s->pPending, json_object_get_string(pVal), json_object_get_string_len(pVal));
     s->nContent += json_object_get_string_len(pVal);
-    zErr = cfStreamDefer(s, cfStreamFlush(s));
+    zErr = cfStreamTry(s, cfStreamFlush);
   }
 done:
   json_object_put(pRoot);

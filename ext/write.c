@@ -144,6 +144,25 @@ static int cfBusyTimeout(sqlite3 *db) {
   return ms;
 }
 
+/* Turns off the wait for a lock of sqlite3_busy_timeout's busy handler
+** (PRAGMA busy_timeout, the timeout of Python's sqlite3 and other drivers)
+** for the next writes, so that a lock another connection holds refuses
+** them at once; returns the timeout to give back to cfBusyWaitOn, or 0
+** when there is none to turn off: no busy handler, or one of the
+** application's own (sqlite3_busy_handler, whose PRAGMA busy_timeout reads
+** 0 and which SQLite cannot return), left to act as it always does. */
+int cfBusyWaitOff(sqlite3 *db) {
+  int ms = cfBusyTimeout(db);
+  if (ms <= 0) return 0;
+  sqlite3_busy_timeout(db, 0);
+  return ms;
+}
+
+/* Gives back the busy timeout cfBusyWaitOff turned off (ms > 0). */
+void cfBusyWaitOn(sqlite3 *db, int ms) {
+  if (ms > 0) sqlite3_busy_timeout(db, ms);
+}
+
 /* What to do about a lock error, for the situation the call began in. */
 static char *cfLockAdvice(CfConn *p, int rc) {
   int ms;

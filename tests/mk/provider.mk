@@ -9,6 +9,8 @@
 #                                    followed: a second server on another port must see no
 #                                    connection), llm.base_url refusals, titles, tool calling
 #                                    (tools, tool_choice, the whole loop, malformed calls)
+#   tests/provider/sleep_vfs.py      a VFS (ctypes) that counts the busy handler's sleeps: how
+#                                    often a stream under another connection's lock waited
 #   make test-provider                   (CHATFLOW_EXT=path/without/.so, PYTHON=/usr/bin/python3)
 # Needs openssl (for the TLS test's self-signed certificate).  About 5 s.
 # The output ends with "provider: N passed, M failed"; a script that dies

@@ -10,7 +10,8 @@ every failure mode (with the exact "chatflow: provider ..." texts), on_error
 "fail_run", that the API key never reaches an error, the transaction rule,
 Retry-After shown in an HTTP error, interruption of a slow call, other
 writers during a slow call, a stream that outlasts another connection's
-write lock, TLS verification, redirects (never followed; nothing reaches
+write lock (the busy handler's waits counted by tests/provider/sleep_vfs.py),
+TLS verification, redirects (never followed; nothing reaches
 another origin), llm.base_url's refusals (credentials, no host; also for a
 value written by raw SQL), generate_title with and without a provider, the
 new llm.* settings, and tool calling: the options tools and tool_choice, the
@@ -34,9 +35,11 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_openai import FakeOpenAI, tool_call  # noqa: E402
+import sleep_vfs  # noqa: E402
 
 EXT = os.path.abspath(os.environ.get("CHATFLOW_EXT", "dist/chatflow"))
 T0 = "2026-01-01T00:00:00.000Z"
@@ -2026,7 +2029,7 @@ class TestStreamLock(TestConcurrency):
         th, res = self.stream(150)
         held = self.lock_once_the_draft_has_text()
         self.assertTrue(0 < len(held) < len(self.ANSWER), held)
-        time.sleep(0.9)   # some 6 events come, each append waits 200 ms and is refused
+        time.sleep(0.9)   # some 6 events come, their appends refused (the first after 200 ms)
         self.assertEqual(self.draft(), (4, "streaming", held))
         self.other.execute("COMMIT")
         th.join(10)
@@ -2036,6 +2039,61 @@ class TestStreamLock(TestConcurrency):
         self.assertEqual(self.q("SELECT status, content, tokens, parent_id FROM chat_messages WHERE id = 4"),
                          [("complete", self.ANSWER, 7, 3)])
         self.assertEqual(self.q("SELECT * FROM chatflow_check() WHERE NOT ok"), [])
+
+    def counted(self):
+        """self.db again, on the VFS that counts the busy handler's sleeps
+        (tests/provider/sleep_vfs.py), and the sleeps of one wait of the
+        whole busy timeout."""
+        vfs = sleep_vfs.register()
+        if vfs is None:
+            self.skipTest("no libsqlite3 to register a VFS in (Python's sqlite3 has SQLite linked in)")
+        self.db.close()
+        self.db = connect("file:%s?vfs=%s" % (urllib.parse.quote(self.path), vfs.NAME), uri=True)
+        self.db.execute("PRAGMA busy_timeout = 200")
+        self.other.execute("BEGIN IMMEDIATE")
+        n = vfs.count
+        self.assertEqual(self.error_of("SELECT create_conversation('acme')"), LOCKED)
+        wait = vfs.count - n
+        self.other.execute("ROLLBACK")
+        self.assertGreater(wait, 5)
+        return vfs, wait
+
+    def test_lock_mid_stream_waits_once(self):
+        # a lock held past the busy timeout mid-stream: the first refused
+        # append waits the busy timeout, the next ones do not until one
+        # goes through (each waited it: timeout x events, the stream
+        # stalled); the content is still every delta
+        vfs, wait = self.counted()
+        th, res = self.stream(150)
+        held = self.lock_once_the_draft_has_text()
+        n = vfs.count
+        time.sleep(0.9)   # some 6 events come (each refusal waited: 4 busy timeouts in 0.9 s)
+        self.assertEqual(self.draft(), (4, "streaming", held))
+        self.other.execute("COMMIT")
+        th.join(10)
+        self.assertFalse(th.is_alive())
+        self.assertNotIn("error", res)
+        self.assertLess(vfs.count - n, 2 * wait)
+        self.assertEqual(self.q("SELECT status, content, tokens, parent_id FROM chat_messages WHERE id = 4"),
+                         [("complete", self.ANSWER, 7, 3)])
+
+    def test_lock_held_through_the_stream_waits_twice(self):
+        # held from before the first event to the end: the busy timeout is
+        # waited at the first refused begin_message and at the end (it was
+        # waited at each of the 15 events, and once more at the end)
+        vfs, wait = self.counted()
+        before = snapshot(self.db)
+        self.other.execute("BEGIN IMMEDIATE")
+        n = vfs.count
+        th, res = self.stream(20)
+        th.join(15)
+        self.assertFalse(th.is_alive())
+        self.other.execute("COMMIT")
+        self.assertEqual(res["error"], LOCKED)
+        self.assertEqual(vfs.count - n, 2 * wait)
+        self.assertEqual(snapshot(self.db), before)
+        # the connection's busy timeout is its own again
+        self.assertEqual(one(self.db, "PRAGMA busy_timeout"), 200)
 
     def test_lock_before_the_first_event(self):
         # the draft's begin_message waits too, with the text received
