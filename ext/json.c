@@ -919,6 +919,7 @@ int cfToolStateHasResult(const char *z) {
 ** is an object with a non-empty string "type"; every type is accepted (the
 ** AI SDK's part kinds and any newer one are kept as data), and these are
 ** checked for what their producers guarantee:
+**   text                       "text" is a string (empty allowed)
 **   tool-call (chatflow's tool  "id" and "name" are strings of 1 to 128
 **   call, without toolCallId)  characters, "arguments" a string or an object
 **   tool-<name>, dynamic-tool  (AI SDK tool parts; a "tool-call" or
@@ -942,7 +943,9 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
   int rc = cfJsonPrepare(pDb, CF_STMT_JSON_PARTS,
                          "SELECT key, CASE WHEN type = 'object' THEN"
                          " CASE WHEN json_type(value, '$.type') = 'text'"
-                         " THEN json_extract(value, '$.type') END END, value"
+                         " THEN json_extract(value, '$.type') END END, value,"
+                         " CASE WHEN type = 'object' AND json_extract(value, '$.type') = 'text'"
+                         " THEN coalesce(json_type(value, '$.text'), '') = 'text' END"
                          " FROM json_each(?1)",
                          &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
@@ -959,6 +962,10 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
       zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
+    } else if (strcmp(zType, "text") == 0) {
+      /* the AI SDK's TextUIPart: its text a string (empty while it streams) */
+      if (sqlite3_column_int(pStmt, 3)) continue;
+      zE = sqlite3_mprintf("chatflow: %s[%d] (text) needs a \"text\": a string", zKey, i);
     } else if (strncmp(zType, "tool-", 5) != 0 && strcmp(zType, "dynamic-tool") != 0) {
       continue;
     } else {

@@ -157,8 +157,15 @@ static void test_options_wrong_type(void **state) {
   parse(a, "{\"parts\": \"text\"}", -1,
         "chatflow: option 'parts' of f must be an array of parts, got a string");
   parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a non-empty string \"type\"");
-  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"text\": \"no type\"}]}", -1,
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"\"}, {\"text\": \"no type\"}]}", -1,
         "chatflow: parts[1] must be an object with a non-empty string \"type\"");
+  /* the AI SDK's text part: its text a string, which may be empty */
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"\"}, {\"type\": \"text\"}]}", -1,
+        "chatflow: parts[1] (text) needs a \"text\": a string");
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": 5}]}", -1,
+        "chatflow: parts[0] (text) needs a \"text\": a string");
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": null}]}", -1,
+        "chatflow: parts[0] (text) needs a \"text\": a string");
   parse(a, "{\"parts\": [{\"type\": 3}]}", -1,
         "chatflow: parts[0] must be an object with a non-empty string \"type\"");
   parse(a, "{\"parts\": [{\"type\": \"\"}]}", -1,
@@ -176,7 +183,7 @@ static void test_options_wrong_type(void **state) {
         "approval-requested, approval-responded, output-available, output-error, output-denied)");
   parse(a, "{\"parts\": [{\"type\": \"dynamic-tool\", \"toolCallId\": \"c\", \"state\": \"input-available\"}]}", -1,
         "chatflow: parts[0] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters");
-  parse(a, "{\"parts\": [{\"type\": \"text\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"t\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
            " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
            " {\"type\": \"source-url\"}, {\"type\": \"image\"},"
            " {\"type\": \"tool-f\", \"toolCallId\": \"e\", \"state\": \"output-available\"},"
@@ -593,8 +600,8 @@ static void *failRealloc(void *p, int n) {
 ** allocation failure a JSON error, and never crashes. */
 static void test_out_of_memory(void **state) {
   static const char *azJson[] = {
-    "{\"key\": \"k\", \"tokens\": 3, \"meta\": {\"a\": [1, {\"b\": null}]}, \"parts\": [{\"type\": \"text\"}]}",
-    "{\"meta\": {\"x\": 1}, \"parts\": [{\"type\": \"text\"}], \"p\\u0061rts\": []}",
+    "{\"key\": \"k\", \"tokens\": 3, \"meta\": {\"a\": [1, {\"b\": null}]}, \"parts\": [{\"type\": \"text\", \"text\": \"t\"}]}",
+    "{\"meta\": {\"x\": 1}, \"parts\": [{\"type\": \"text\", \"text\": \"t\"}], \"p\\u0061rts\": []}",
     "{\"parts\": [{\"type\": \"data-\"}]}",
     "[1, 2]",
   };
