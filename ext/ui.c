@@ -234,7 +234,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
       " coalesce((SELECT group_concat(t, char(10)) FROM (SELECT json_extract(value, '$.text') AS t"
       "   FROM json_each(?1, '$.parts') WHERE CASE WHEN type = 'object'"
       "    THEN json_extract(value, '$.type') = 'text' AND json_type(value, '$.text') = 'text' END"
-      "   ORDER BY key)), ''), json_extract(?1, '$.id')",
+      "   ORDER BY key)), ''), json_extract(?1, '$.id'), json_type(?1, '$.content')",
       -1, &pStmt, 0);
   if (rc == SQLITE_OK) {
     sqlite3_bind_text(pStmt, 1, zUi, -1, SQLITE_STATIC);
@@ -254,14 +254,24 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     } else if (zIdType && strcmp(zIdType, "text") == 0 && nId == 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters,"
                              " got \"\" (the AI SDK leaves it empty without generateMessageId)");
-    } else if (zIdType == 0 || strcmp(zIdType, "text") != 0 || nId < 1 || nId > 128) {
-      zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters");
+    } else if (zIdType == 0 || strcmp(zIdType, "text") != 0) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %s",
+                             zIdType ? cfJsonTypeName(zIdType) : "none");
+    } else if (nId < 1 || nId > 128) {
+      zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %lld characters",
+                             nId);
     } else if (zRoleType == 0 || strcmp(zRoleType, "text") != 0 ||
                (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant"))) {
       zErr = sqlite3_mprintf("chatflow: UIMessage role must be system, user or assistant%s%s%s",
                              zRole ? ", got '" : "", zRole ? zRole : "", zRole ? "'" : "");
+    } else if (zPartsType == 0 && sqlite3_column_type(pStmt, 10) != SQLITE_NULL) {
+      /* {"id", "role", "content", "createdAt"?}: the Message of AI SDK 4 */
+      zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array, got none: a message with content and"
+                             " no parts is AI SDK 4's Message; send AI SDK 5's UIMessage, or its content with"
+                             " add_message(conversation_id, role, content)");
     } else if (zPartsType == 0 || strcmp(zPartsType, "array") != 0) {
-      zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array");
+      zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array, got %s",
+                             zPartsType ? cfJsonTypeName(zPartsType) : "none");
     } else if (sqlite3_column_int64(pStmt, 6) == 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage parts must not be empty");
     } else if (zMetaType && strcmp(zMetaType, "object") != 0 && strcmp(zMetaType, "null") != 0) {

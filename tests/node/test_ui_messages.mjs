@@ -293,17 +293,17 @@ test('malformed UIMessages are refused with their error and write nothing', () =
   const { conversationId } = storeSent(db);
   const text = [{ type: 'text', text: 'Hi' }];
   const cases = [
-    [{ role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters'],
+    [{ role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters, got none'],
     [
       { id: '', role: 'user', parts: text },
       'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" (the AI SDK leaves it empty without generateMessageId)',
     ],
-    [{ id: 'x'.repeat(129), role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters'],
+    [{ id: 'x'.repeat(129), role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters, got 129 characters'],
     [{ id: 'm-tool', role: 'tool', parts: text }, "chatflow: UIMessage role must be system, user or assistant, got 'tool'"],
     [{ id: 'm-norole', parts: text }, 'chatflow: UIMessage role must be system, user or assistant'],
-    [{ id: 'm-obj', role: 'user', parts: text[0] }, 'chatflow: UIMessage parts must be an array'],
-    [{ id: 'm-str', role: 'user', parts: 'Hi' }, 'chatflow: UIMessage parts must be an array'],
-    [{ id: 'm-none', role: 'user' }, 'chatflow: UIMessage parts must be an array'],
+    [{ id: 'm-obj', role: 'user', parts: text[0] }, 'chatflow: UIMessage parts must be an array, got an object'],
+    [{ id: 'm-str', role: 'user', parts: 'Hi' }, 'chatflow: UIMessage parts must be an array, got a string'],
+    [{ id: 'm-none', role: 'user' }, 'chatflow: UIMessage parts must be an array, got none'],
     [{ id: 'm-empty', role: 'user', parts: [] }, 'chatflow: UIMessage parts must not be empty'],
     [
       { id: 'm-meta', role: 'user', parts: text, metadata: ['gpt-4o'] },

@@ -283,18 +283,21 @@ class UiMessages(Base):
     def test_malformed(self):
         text = [{"type": "text", "text": "hi"}]
         cases = [
-            ({"role": "user", "parts": text}, "chatflow: UIMessage id must be a string of 1 to 128 characters"),
+            ({"role": "user", "parts": text}, "chatflow: UIMessage id must be a string of 1 to 128 characters, got none"),
             ({"id": "", "role": "user", "parts": text},
              'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" '
              "(the AI SDK leaves it empty without generateMessageId)"),
             ({"id": "x" * 129, "role": "user", "parts": text},
-             "chatflow: UIMessage id must be a string of 1 to 128 characters"),
+             "chatflow: UIMessage id must be a string of 1 to 128 characters, got 129 characters"),
             ({"id": 7, "role": "user", "parts": text},
-             "chatflow: UIMessage id must be a string of 1 to 128 characters"),
+             "chatflow: UIMessage id must be a string of 1 to 128 characters, got an integer"),
             ({"id": "m", "role": "tool", "parts": text},
              "chatflow: UIMessage role must be system, user or assistant, got 'tool'"),
             ({"id": "m", "parts": text}, "chatflow: UIMessage role must be system, user or assistant"),
-            ({"id": "m", "role": "user", "parts": {"type": "text"}}, "chatflow: UIMessage parts must be an array"),
+            ({"id": "m", "role": "user", "parts": {"type": "text"}}, "chatflow: UIMessage parts must be an array, got an object"),
+            ({"id": "m", "role": "user", "content": "hi", "createdAt": "2025-01-01T00:00:00.000Z"},
+             "chatflow: UIMessage parts must be an array, got none: a message with content and no parts is AI SDK 4's Message; send AI SDK"
+             " 5's UIMessage, or its content with add_message(conversation_id, role, content)"),
             ({"id": "m", "role": "user", "parts": []}, "chatflow: UIMessage parts must not be empty"),
             ({"id": "m", "role": "user", "parts": text, "metadata": "m"},
              "chatflow: UIMessage metadata must be an object"),
