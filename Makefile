@@ -8,6 +8,7 @@
 #   make bench      benchmarks (not part of the tests)
 #   make demo       the demo session on dist/demo.db
 #   make node-package  dist/chatflow-<version>.tgz, the npm package of bindings/node
+#   make python-package  dist/python/chatflow-<version>-py3-none-<platform>.whl, of bindings/python
 #   make install / uninstall (PREFIX, DESTDIR), format, lint, clean
 #
 # The build is quiet: one "  CC  file" line per object (none under make -s or
@@ -84,7 +85,7 @@ HEADER   := dist/gen/chatflow.h
 SO_EXPORTS := ext/chatflow.map
 
 .PHONY: all setup setup-check test test-unit test-sql test-python test-plain test-race test-docs \
-        asan valgrind bench demo install uninstall format lint clean node-package
+        asan valgrind bench demo install uninstall format lint clean node-package python-package
 
 all: setup-check $(SO) $(LIB)
 
@@ -145,6 +146,15 @@ node-package: $(NODE_PACKAGE)
 $(NODE_PACKAGE): $(SO) VERSION LICENSE scripts/pack-node $(wildcard bindings/node/*)
 	$(call say,PACK,$@)
 	$(Q)scripts/pack-node $(SO) $(@D) >/dev/null
+
+# The wheel of bindings/python with $(SO) as its chatflow.so, built offline
+# by Debian's python3 with python3-setuptools and python3-wheel (setup.py
+# copies the loadable in); docs/languages.md.
+python-package: $(SO)
+	$(call say,WHEEL,dist/python)
+	$(Q)rm -rf dist/python && mkdir -p dist/python
+	$(Q)CHATFLOW_SO=$(SO) $(PYTHON) -m pip wheel -q --no-index --no-build-isolation --no-deps \
+	  -w dist/python bindings/python
 
 include tests/tests.mk
 
