@@ -17,7 +17,8 @@ kernel picks a free port), and speaks the chat-completions wire format:
 
 The requested model name chooses the mode of that request:
 
-    anything else        a normal reply: content "echo: <last message content>",
+    anything else        a normal reply: content "echo: <last message content>" (a
+                         content array: its text items, one per line),
                          usage prompt 11, completion 7, total 18, finish_reason "stop"
     mode-slow[:MS]       the normal reply after MS milliseconds (default 3000)
     mode-redirect[:URL]  HTTP 307 to URL (default /redirected/chat/completions, which always
@@ -143,9 +144,18 @@ arguments) builds one OpenAI tool call:
                {"role": "assistant", "content": "21 degrees."})
 
 Validation: before any mode, every request's messages are checked the way
-OpenAI checks tool calling (check_messages), and a request that breaks a
-rule is answered HTTP 400 with an OpenAI error body (type
-"invalid_request_error", param, code), in every mode:
+OpenAI checks their content and tool calling (check_messages), and a
+request that breaks a rule is answered HTTP 400 with an OpenAI error body
+(type "invalid_request_error", param, code), in every mode:
+  - a message's content is a string or a non-empty array of content items,
+    each an object with a "type" its role takes: "text" for system,
+    developer and tool messages; "text" and "refusal" for assistant
+    messages (whose content may also be null or absent); "text",
+    "image_url", "input_audio" and "file" for user messages (check_content);
+    a text item has a string text; an image_url item an object image_url
+    whose url is http(s) or a base64 data URL of an image (and detail, when
+    given, auto, low or high); a file item an object file with file_data (a
+    base64 PDF data URL, with a string filename) or file_id;
   - an assistant message's tool_calls is a non-empty array whose items have
     a string id, type "function", and a function with a string name and a
     string arguments;
@@ -294,7 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
         mode, _, arg = str(model).partition(":")
         if plain:
             mode = ""
-        last = messages[-1].get("content", "") if messages else ""
+        last = text_of(messages[-1].get("content", "")) if messages else ""
         if req.get("stream") is True and self._streamed(req, model, mode, arg, last, num):
             return
         if mode == "mode-slow":
@@ -790,20 +800,165 @@ def check_response_format(req):
                     " but got %s instead." % _kind(js["schema"]), "response_format.json_schema.schema",
                     "invalid_type")
     if kind == "json_object" and not any(
-            isinstance(m, dict) and isinstance(m.get("content"), str) and "json" in m["content"].lower()
+            isinstance(m, dict) and isinstance(text_of(m.get("content")), str)
+            and "json" in text_of(m["content"]).lower()
             for m in req.get("messages") or []):
         return ("'messages' must contain the word 'json' in some form, to use 'response_format' of"
                 " type 'json_object'.", "messages", None)
     return None
 
 
+def text_of(content):
+    """A message's content as text: a content array's text items joined by
+    newlines; any other value as it is."""
+    if isinstance(content, list):
+        return "\n".join(item["text"] for item in content
+                         if isinstance(item, dict) and item.get("type") == "text"
+                         and isinstance(item.get("text"), str))
+    return content
+
+
+# The content item types each role takes in a content array.
+ITEM_TYPES = {
+    "system": ("text",), "developer": ("text",), "tool": ("text",),
+    "assistant": ("text", "refusal"),
+    "user": ("text", "image_url", "input_audio", "file"),
+}
+
+
+def _supported(types):
+    quoted = ["'%s'" % t for t in types]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return " and ".join(quoted)
+    return ", ".join(quoted[:-1]) + ", and " + quoted[-1]
+
+
+def _is_data_url(url, media):
+    """True when url is a base64 data URL whose media type is `media` (or,
+    when `media` ends with "/", begins with it)."""
+    head, comma, _ = url.partition(",")
+    if not comma or not head.lower().startswith("data:") or not head.lower().endswith(";base64"):
+        return False
+    kind = head[5:].split(";", 1)[0].lower()
+    return kind.startswith(media) and len(kind) > len(media) if media.endswith("/") else kind == media
+
+
+def _check_object(at, value, keys):
+    """The error of an object `value` at `at` whose members `keys` (name,
+    type) are required, or None."""
+    if not isinstance(value, dict):
+        return ("Invalid type for '%s': expected an object, but got %s instead." % (at, _kind(value)),
+                at, "invalid_type")
+    for key, want in keys:
+        if value.get(key) is None:
+            return ("Missing required parameter: '%s.%s'." % (at, key), "%s.%s" % (at, key),
+                    "missing_required_parameter")
+        if not isinstance(value[key], want):
+            return ("Invalid type for '%s.%s': expected a string, but got %s instead."
+                    % (at, key, _kind(value[key])), "%s.%s" % (at, key), "invalid_type")
+    return None
+
+
+def _check_item(at, role, item):
+    """The error of one item of a content array, or None."""
+    if not isinstance(item, dict):
+        return ("Invalid type for '%s': expected an object, but got %s instead." % (at, _kind(item)),
+                at, "invalid_type")
+    kind = item.get("type")
+    if kind is None:
+        return ("Missing required parameter: '%s.type'." % at, at + ".type", "missing_required_parameter")
+    types = ITEM_TYPES[role]
+    if kind not in types:
+        return ("Invalid value: %s. Supported values are: %s." % (json.dumps(kind), _supported(types)),
+                at + ".type", "invalid_value")
+    if kind in ("text", "refusal"):
+        return _check_object(at, item, ((kind, str),))
+    if kind == "image_url":
+        if item.get("image_url") is None:
+            return ("Missing required parameter: '%s.image_url'." % at, at + ".image_url",
+                    "missing_required_parameter")
+        bad = _check_object(at + ".image_url", item["image_url"], (("url", str),))
+        if bad is not None:
+            return bad
+        url = item["image_url"]["url"]
+        if not (url.lower().startswith(("http://", "https://")) or _is_data_url(url, "image/")):
+            return ("Invalid image URL: '%s.image_url.url'. Expected a valid URL or a base64-encoded"
+                    " data URL with an image MIME type." % at, at + ".image_url.url", "invalid_value")
+        detail = item["image_url"].get("detail")
+        if detail is not None and detail not in ("auto", "low", "high"):
+            return ("Invalid value: %s. Supported values are: 'auto', 'low', and 'high'." % json.dumps(detail),
+                    at + ".image_url.detail", "invalid_value")
+        return None
+    if kind == "input_audio":
+        if item.get("input_audio") is None:
+            return ("Missing required parameter: '%s.input_audio'." % at, at + ".input_audio",
+                    "missing_required_parameter")
+        return _check_object(at + ".input_audio", item["input_audio"], (("data", str), ("format", str)))
+    # file: a PDF as file_data (with its filename) or an uploaded file's file_id
+    f = item.get("file")
+    if f is None:
+        return ("Missing required parameter: '%s.file'." % at, at + ".file", "missing_required_parameter")
+    bad = _check_object(at + ".file", f, ())
+    if bad is not None:
+        return bad
+    for key in ("file_data", "file_id", "filename"):
+        if key in f and not isinstance(f[key], str):
+            return ("Invalid type for '%s.file.%s': expected a string, but got %s instead."
+                    % (at, key, _kind(f[key])), "%s.file.%s" % (at, key), "invalid_type")
+    if "file_data" not in f and "file_id" not in f:
+        return ("Missing required parameter: '%s.file.file_data' or '%s.file.file_id'." % (at, at),
+                at + ".file", "missing_required_parameter")
+    if "file_data" in f:
+        if "filename" not in f:
+            return ("Missing required parameter: '%s.file.filename'." % at, at + ".file.filename",
+                    "missing_required_parameter")
+        if not _is_data_url(f["file_data"], "application/pdf"):
+            return ("Invalid file data: '%s.file.file_data'. Expected a base64-encoded data URL with an"
+                    " application/pdf MIME type." % at, at + ".file.file_data", "invalid_value")
+    return None
+
+
+def check_content(i, m):
+    """The error of messages[i]'s content as OpenAI checks it, or None: a
+    string, or a non-empty array of the items its role takes (ITEM_TYPES);
+    an assistant message's may be null or absent."""
+    role = m.get("role")
+    content = m.get("content")
+    at = "messages[%d].content" % i
+    if role not in ITEM_TYPES:
+        return None
+    if content is None:
+        if role == "assistant":
+            return None
+        return ("Missing required parameter: '%s'." % at, at, "missing_required_parameter")
+    if isinstance(content, str):
+        return None
+    if not isinstance(content, list):
+        return ("Invalid type for '%s': expected one of a string or array of objects, but got %s"
+                " instead." % (at, _kind(content)), at, "invalid_type")
+    if not content:
+        return ("Invalid '%s': empty array. Expected an array with minimum length 1, but got an empty"
+                " array instead." % at, at, "empty_array")
+    for j, item in enumerate(content):
+        bad = _check_item("%s[%d]" % (at, j), role, item)
+        if bad is not None:
+            return bad
+    return None
+
+
 def check_messages(messages):
-    """What OpenAI answers to the tool calling of a messages array: None when
-    it is accepted, else (message, param, code) of its HTTP 400 error."""
+    """What OpenAI answers to the content and the tool calling of a messages
+    array: None when it is accepted, else (message, param, code) of its HTTP
+    400 error."""
     pending = None  # the ids of the open tool_calls not answered yet
     owner = None    # the index of the assistant message that made them
     for i, m in enumerate(messages if isinstance(messages, list) else []):
         role = m.get("role") if isinstance(m, dict) else None
+        bad = check_content(i, m) if role is not None else None
+        if bad is not None:
+            return bad
         if role == "tool":
             tid = m.get("tool_call_id")
             if tid is None:

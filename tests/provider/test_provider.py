@@ -1181,6 +1181,94 @@ class TestFakeValidation(unittest.TestCase):
                 self.assertEqual(body["choices"][0]["message"]["content"],
                                  "echo: %s" % messages[-1]["content"])
 
+    def test_content_arrays(self):
+        # a user's text, images and PDFs as content items; the echo is their text
+        png = "data:image/png;base64,iVBORw0KGgo="
+        pdf = "data:application/pdf;base64,JVBERi0x"
+        image = {"type": "image_url", "image_url": {"url": png}}
+        for messages, echo in (
+                ([{"role": "user", "content": [{"type": "text", "text": "What is"}, image,
+                                               {"type": "text", "text": "this?"}]}], "What is\nthis?"),
+                ([{"role": "user", "content": [
+                    {"type": "image_url", "image_url": {"url": "https://x.example/a.png", "detail": "low"}},
+                    {"type": "file", "file": {"filename": "a.pdf", "file_data": pdf}},
+                    {"type": "file", "file": {"file_id": "file-abc"}},
+                    {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}}]}], ""),
+                ([{"role": "system", "content": [{"type": "text", "text": "Be brief."}]},
+                  {"role": "assistant", "content": [{"type": "text", "text": "Hi"},
+                                                    {"type": "refusal", "refusal": "No."}]},
+                  HELLO], "Hello")):
+            with self.subTest(messages=messages):
+                status, body = self.post(messages)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["choices"][0]["message"]["content"], "echo: %s" % echo)
+
+    def test_content_refused(self):
+        png = "data:image/png;base64,iVBORw0KGgo="
+        image = {"type": "image_url", "image_url": {"url": png}}
+        c = "messages[0].content"
+        cases = [
+            ([{"role": "assistant", "content": [image]}, HELLO],
+             "Invalid value: \"image_url\". Supported values are: 'text' and 'refusal'.",
+             c + "[0].type", "invalid_value"),
+            ([{"role": "system", "content": [{"type": "text", "text": "x"}, image]}, HELLO],
+             "Invalid value: \"image_url\". Supported values are: 'text'.", c + "[1].type", "invalid_value"),
+            ([{"role": "tool", "content": [image], "tool_call_id": "c1"}],
+             "Invalid value: \"image_url\". Supported values are: 'text'.", c + "[0].type", "invalid_value"),
+            ([{"role": "user", "content": [{"text": "x"}]}],
+             "Missing required parameter: 'messages[0].content[0].type'.", c + "[0].type",
+             "missing_required_parameter"),
+            ([{"role": "user", "content": [{"type": "image", "image": png}]}],
+             "Invalid value: \"image\". Supported values are: 'text', 'image_url', 'input_audio', and"
+             " 'file'.", c + "[0].type", "invalid_value"),
+            ([{"role": "user", "content": []}],
+             "Invalid 'messages[0].content': empty array. Expected an array with minimum length 1, but"
+             " got an empty array instead.", c, "empty_array"),
+            ([{"role": "user", "content": {"type": "text", "text": "x"}}],
+             "Invalid type for 'messages[0].content': expected one of a string or array of objects, but"
+             " got an object instead.", c, "invalid_type"),
+            ([{"role": "user"}], "Missing required parameter: 'messages[0].content'.", c,
+             "missing_required_parameter"),
+            ([{"role": "user", "content": ["x"]}],
+             "Invalid type for 'messages[0].content[0]': expected an object, but got a string instead.",
+             c + "[0]", "invalid_type"),
+            ([{"role": "user", "content": [{"type": "text", "text": 1}]}],
+             "Invalid type for 'messages[0].content[0].text': expected a string, but got an integer"
+             " instead.", c + "[0].text", "invalid_type"),
+            ([{"role": "user", "content": [{"type": "image_url"}]}],
+             "Missing required parameter: 'messages[0].content[0].image_url'.", c + "[0].image_url",
+             "missing_required_parameter"),
+            ([{"role": "user", "content": [{"type": "image_url", "image_url": png}]}],
+             "Invalid type for 'messages[0].content[0].image_url': expected an object, but got a string"
+             " instead.", c + "[0].image_url", "invalid_type"),
+            ([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "s3://b/a.png"}}]}],
+             "Invalid image URL: 'messages[0].content[0].image_url.url'. Expected a valid URL or a"
+             " base64-encoded data URL with an image MIME type.", c + "[0].image_url.url", "invalid_value"),
+            ([{"role": "user", "content": [{"type": "image_url",
+                                            "image_url": {"url": "data:text/plain;base64,aGk="}}]}],
+             "Invalid image URL: 'messages[0].content[0].image_url.url'. Expected a valid URL or a"
+             " base64-encoded data URL with an image MIME type.", c + "[0].image_url.url", "invalid_value"),
+            ([{"role": "user", "content": [{"type": "image_url", "image_url": {"url": png, "detail": "max"}}]}],
+             "Invalid value: \"max\". Supported values are: 'auto', 'low', and 'high'.",
+             c + "[0].image_url.detail", "invalid_value"),
+            ([{"role": "user", "content": [{"type": "file", "file": {"filename": "a.pdf"}}]}],
+             "Missing required parameter: 'messages[0].content[0].file.file_data' or"
+             " 'messages[0].content[0].file.file_id'.", c + "[0].file", "missing_required_parameter"),
+            ([{"role": "user", "content": [{"type": "file", "file": {
+                "file_data": "data:application/pdf;base64,JVBERi0x"}}]}],
+             "Missing required parameter: 'messages[0].content[0].file.filename'.",
+             c + "[0].file.filename", "missing_required_parameter"),
+            ([{"role": "user", "content": [{"type": "file", "file": {
+                "filename": "a.pdf", "file_data": "https://x.example/a.pdf"}}]}],
+             "Invalid file data: 'messages[0].content[0].file.file_data'. Expected a base64-encoded data"
+             " URL with an application/pdf MIME type.", c + "[0].file.file_data", "invalid_value"),
+        ]
+        for messages, message, param, code in cases:
+            with self.subTest(messages=messages):
+                self.assertEqual(self.post(messages), (400, {"error": {
+                    "message": message, "type": "invalid_request_error", "param": param,
+                    "code": code}}))
+
     def test_response_format(self):
         # OpenAI's checks of response_format, and the JSON the normal reply gives
         schema = {"type": "object", "properties": {
