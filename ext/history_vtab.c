@@ -12,17 +12,24 @@
 ** array complete_chat sends and export_conversation(id, 'openai') returns),
 ** always one an OpenAI-compatible server accepts (cfReplay): system and
 ** user messages as {"role", "content"} (parts only: the text parts, one
-** per line); an assistant message as one {"role": "assistant", "content",
-** "tool_calls"?} per step (parts between "step-start" parts), each call
-** {"id", "type": "function", "function": {"name", "arguments"}} with
-** arguments as a string, followed at once by its result {"role": "tool",
-** "content", "tool_call_id"} — the tool message that answers it (the
-** nearest call before it with that id), moved up when other messages came
-** between, or an AI SDK tool part's own output, errorText or denial.  A
-** call without a result in the window, a result without a call, and
-** reasoning, file, source and data parts are not sent.  Stored parts are
-** parsed with json-c (numbers beyond 64 bits lose precision in tool
-** arguments and outputs given as JSON values).
+** per line), but a user message with a file part OpenAI's chat API takes
+** has as content an array of content items in part order
+** (cfReplayUserContent): text parts {"type": "text", "text"}, an image by
+** http(s) URL or base64 data URL {"type": "image_url", "image_url":
+** {"url"}}, a PDF by base64 data URL {"type": "file", "file": {"filename",
+** "file_data"}}; an assistant message as one {"role": "assistant",
+** "content", "tool_calls"?} per step (parts between "step-start" parts),
+** each call {"id", "type": "function", "function": {"name", "arguments"}}
+** with arguments as a string, followed at once by its result {"role":
+** "tool", "content", "tool_call_id"} — the tool message that answers it
+** (the nearest call before it with that id), moved up when other messages
+** came between, or an AI SDK tool part's own output, errorText or denial;
+** a steering-message part as a user message after its step.  A call
+** without a result in the window, a result without a call, reasoning,
+** source and data parts, and file parts other than a user's images and
+** PDFs are not sent.  Stored parts are parsed with json-c (numbers beyond
+** 64 bits lose precision in tool arguments and outputs given as JSON
+** values).
 **
 ** The window is taken from the conversation's current branch, root to
 ** current leaf (message trees, CfBranch): every system message of it is
@@ -702,14 +709,142 @@ char *cfMessageText(const char *zContent, struct json_object *pParts, int *pbOom
   return zText;
 }
 
-/* Appends one message {"role", "content"[, "tool_calls"]} to pOut. */
-static void cfReplayAdd(struct json_object *pOut, const char *zRole, const char *zText,
-                        struct json_object *pCalls) {
+/* Appends one message {"role", "content"[, "tool_calls"]} to pOut, its
+** content pContent (owned: a string, or a user message's array). */
+static void cfReplayAddContent(struct json_object *pOut, const char *zRole,
+                               struct json_object *pContent, struct json_object *pCalls) {
   struct json_object *pMsg = json_object_new_object();
   json_object_object_add(pMsg, "role", json_object_new_string(zRole));
-  json_object_object_add(pMsg, "content", json_object_new_string(zText ? zText : ""));
+  json_object_object_add(pMsg, "content", pContent);
   if (pCalls) json_object_object_add(pMsg, "tool_calls", pCalls);
   json_object_array_add(pOut, pMsg);
+}
+
+/* Appends one message {"role", "content": zText[, "tool_calls"]} to pOut. */
+static void cfReplayAdd(struct json_object *pOut, const char *zRole, const char *zText,
+                        struct json_object *pCalls) {
+  cfReplayAddContent(pOut, zRole, json_object_new_string(zText ? zText : ""), pCalls);
+}
+
+/* True when zUrl is a base64 data URL ("data:<type>[;param...];base64,<data>",
+** case-insensitive) whose media type is zType, or, when zType ends with
+** '/', begins with it ("image/": any image). */
+static int cfDataUrlIs(const char *zUrl, const char *zType) {
+  const char *zComma = strchr(zUrl, ',');
+  const char *zSemi;
+  size_t nType = strlen(zType), nHave;
+  if (zComma == 0 || sqlite3_strnicmp(zUrl, "data:", 5) != 0) return 0;
+  zSemi = memchr(zUrl + 5, ';', (size_t)(zComma - zUrl - 5));
+  if (zSemi == 0) return 0;
+  nHave = (size_t)(zSemi - zUrl - 5);
+  if (zType[nType - 1] == '/' ? nHave <= nType : nHave != nType) return 0;
+  if (sqlite3_strnicmp(zUrl + 5, zType, (int)nType) != 0) return 0;
+  return zComma - zSemi >= 7 && sqlite3_strnicmp(zComma - 7, ";base64", 7) == 0;
+}
+
+/* The OpenAI content item of the file part pPart of a user message, item
+** iItem of its content array, or 0 when OpenAI's chat API would not take
+** it (then it is not sent):
+**   an image (mediaType "image" or "image/..."), url http(s) or a base64
+**     image data URL: {"type": "image_url", "image_url": {"url"}}, the url
+**     as stored;
+**   a PDF (mediaType "application/pdf"), url a base64 PDF data URL:
+**     {"type": "file", "file": {"filename", "file_data"}}, filename the
+**     part's, else "part-<iItem>.pdf" (as the AI SDK's OpenAI provider
+**     names it), file_data the url as stored.
+** Not sent: other media types, a PDF by URL (chat completions takes a PDF
+** only as data; the AI SDK downloads it first, a replay reads no network),
+** a part whose mediaType or url is not a string.  Media types and URL
+** schemes compare case-insensitively. */
+static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iItem) {
+  const char *zMedia = cfPartString(pPart, "mediaType");
+  const char *zUrl = cfPartString(pPart, "url");
+  struct json_object *pItem, *pInner;
+  if (zMedia == 0 || zUrl == 0) return 0;
+  if (sqlite3_strnicmp(zMedia, "image", 5) == 0 && (zMedia[5] == 0 || zMedia[5] == '/')) {
+    if (sqlite3_strnicmp(zUrl, "https://", 8) != 0 && sqlite3_strnicmp(zUrl, "http://", 7) != 0 &&
+        !cfDataUrlIs(zUrl, "image/")) {
+      return 0;
+    }
+    pInner = json_object_new_object();
+    json_object_object_add(pInner, "url", json_object_new_string(zUrl));
+    pItem = json_object_new_object();
+    json_object_object_add(pItem, "type", json_object_new_string("image_url"));
+    json_object_object_add(pItem, "image_url", pInner);
+    return pItem;
+  }
+  if (sqlite3_stricmp(zMedia, "application/pdf") == 0 && cfDataUrlIs(zUrl, "application/pdf")) {
+    const char *zName = cfPartString(pPart, "filename");
+    char zDefault[40];
+    if (zName == 0 || zName[0] == 0) {
+      sqlite3_snprintf((int)sizeof(zDefault), zDefault, "part-%llu.pdf", (unsigned long long)iItem);
+      zName = zDefault;
+    }
+    pInner = json_object_new_object();
+    json_object_object_add(pInner, "filename", json_object_new_string(zName));
+    json_object_object_add(pInner, "file_data", json_object_new_string(zUrl));
+    pItem = json_object_new_object();
+    json_object_object_add(pItem, "type", json_object_new_string("file"));
+    json_object_object_add(pItem, "file", pInner);
+    return pItem;
+  }
+  return 0;
+}
+
+/* The content of a user message (or of a steering-message part) with
+** content zContent and parts pParts (a json-c array, or 0), owned: the
+** text cfMessageText gives, as a string — or, when a file part of pParts
+** is one cfReplayFileItem sends, an array of OpenAI content items in part
+** order: each "text" part {"type": "text", "text"}, each such file part
+** its item, and first the content zContent when no part is a "text" part
+** (add_message's content with file parts).  0 and *pbOom set when out of
+** memory. */
+static struct json_object *cfReplayUserContent(const char *zContent, struct json_object *pParts,
+                                               int *pbOom) {
+  size_t nPart = pParts ? json_object_array_length(pParts) : 0;
+  struct json_object *pArr = 0, *pOut;
+  int nFile = 0, bText = 0, bFile = 0;
+  char *zText;
+  for (size_t k = 0; k < nPart; k++) {
+    struct json_object *pPart = json_object_array_get_idx(pParts, k);
+    const char *zType = cfPartString(pPart, "type");
+    if (zType && strcmp(zType, "text") == 0 && cfPartString(pPart, "text")) bText = 1;
+    if (zType && strcmp(zType, "file") == 0) bFile = 1;
+  }
+  if (bFile) {
+    pArr = json_object_new_array();
+    if (pArr == 0) {
+      *pbOom = 1;
+      return 0;
+    }
+    if (!bText && zContent && zContent[0]) {
+      struct json_object *pItem = json_object_new_object();
+      json_object_object_add(pItem, "type", json_object_new_string("text"));
+      json_object_object_add(pItem, "text", json_object_new_string(zContent));
+      json_object_array_add(pArr, pItem);
+    }
+    for (size_t k = 0; k < nPart; k++) {
+      struct json_object *pPart = json_object_array_get_idx(pParts, k), *pItem = 0;
+      const char *zType = cfPartString(pPart, "type"), *zT = cfPartString(pPart, "text");
+      if (zType == 0) continue;
+      if (strcmp(zType, "text") == 0 && zT) {
+        pItem = json_object_new_object();
+        json_object_object_add(pItem, "type", json_object_new_string("text"));
+        json_object_object_add(pItem, "text", json_object_new_string(zT));
+      } else if (strcmp(zType, "file") == 0) {
+        pItem = cfReplayFileItem(pPart, json_object_array_length(pArr));
+        if (pItem) nFile++;
+      }
+      if (pItem) json_object_array_add(pArr, pItem);
+    }
+    if (nFile) return pArr;
+    json_object_put(pArr);
+  }
+  zText = cfMessageText(zContent, pParts, pbOom);
+  pOut = zText ? json_object_new_string(zText) : 0;
+  if (zText && pOut == 0) *pbOom = 1;
+  sqlite3_free(zText);
+  return pOut;
 }
 
 /* The replay of an assistant message a[i] into pOut: one OpenAI assistant
@@ -851,14 +986,19 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
       sqlite3_free(zText);
     }
     if (pSteer) {
-      /* its text parts, one per line (a file part is not sent, as in a user
-      ** message); nothing when it has none */
+      /* as a user message (cfReplayUserContent: its text parts, one per
+      ** line, or its text and file parts as content items); nothing when
+      ** it has neither */
       struct json_object *pSteerParts = 0;
       if (json_object_object_get_ex(pSteer, "parts", &pSteerParts) &&
           json_object_is_type(pSteerParts, json_type_array)) {
-        char *zSteer = cfMessageText("", pSteerParts, pbOom);
-        if (zSteer && zSteer[0]) cfReplayAdd(pOut, "user", zSteer, 0);
-        sqlite3_free(zSteer);
+        struct json_object *pSteerContent = cfReplayUserContent("", pSteerParts, pbOom);
+        if (pSteerContent && (!json_object_is_type(pSteerContent, json_type_string) ||
+                              json_object_get_string_len(pSteerContent) > 0)) {
+          cfReplayAddContent(pOut, "user", pSteerContent, 0);
+        } else if (pSteerContent) {
+          json_object_put(pSteerContent);
+        }
       }
     }
     json_object_put(pCalls);
@@ -867,10 +1007,12 @@ static void cfReplayAssistant(CfReplayRow *a, int n, int i, struct json_object *
   if (!bAny && a[i].zContent && a[i].zContent[0]) cfReplayAdd(pOut, "assistant", a[i].zContent, 0);
 }
 
-/* The window as OpenAI chat messages (chat_history_json): system and user
-** messages as {"role", "content"} (a message stored with parts only: its
-** text parts, one per line); assistant messages as cfReplayAssistant
-** places them; a tool message only after the call it answers. */
+/* The window as OpenAI chat messages (chat_history_json): system messages
+** as {"role", "content"} (a message stored with parts only: its text
+** parts, one per line); user messages the same, or with their text and
+** images or PDFs as an array of content items (cfReplayUserContent);
+** assistant messages as cfReplayAssistant places them; a tool message
+** only after the call it answers. */
 static char *cfReplay(CfReplayRow *a, int n) {
   struct json_object *pOut = json_object_new_array();
   char *zOut;
@@ -878,10 +1020,12 @@ static char *cfReplay(CfReplayRow *a, int n) {
   for (int i = 0; i < n; i++) {
     if (a[i].cRole == 'a') {
       cfReplayAssistant(a, n, i, pOut, &bOom);
+    } else if (a[i].cRole == 'u') {
+      struct json_object *pContent = cfReplayUserContent(a[i].zContent, a[i].pParts, &bOom);
+      if (pContent) cfReplayAddContent(pOut, "user", pContent, 0);
     } else if (a[i].cRole != 't') {
-      const char *zRole = a[i].cRole == 's' ? "system" : "user";
       char *zText = cfMessageText(a[i].zContent, a[i].pParts, &bOom);
-      cfReplayAdd(pOut, zRole, zText, 0);
+      cfReplayAdd(pOut, "system", zText, 0);
       sqlite3_free(zText);
     }
   }

@@ -19,7 +19,8 @@
 //   - malformed UIMessages refused with their exact error, nothing written;
 //   - chat_history_json of the same conversation is an OpenAI messages
 //     array (each tool message right after the assistant message that
-//     calls it, arguments as strings);
+//     calls it, arguments as strings; the user's image as an image_url
+//     content item after the text);
 //   - messages added with add_message (OpenAI tool_calls and a tool result)
 //     read back as a tool-<name> part with its output, which the package
 //     validates;
@@ -361,7 +362,20 @@ function assertOpenAiMessages(messages) {
   let open = null; // ids of the last assistant message's calls not answered yet
   for (const [i, m] of messages.entries()) {
     assert.ok(['system', 'user', 'assistant', 'tool'].includes(m.role), `message ${i}: role ${m.role}`);
-    assert.equal(typeof m.content, 'string', `message ${i}: content`);
+    if (m.role === 'user' && Array.isArray(m.content)) {
+      // a user's text, images and PDFs as content items
+      assert.ok(m.content.length > 0, `message ${i}: empty content array`);
+      for (const item of m.content) {
+        if (item.type === 'text') assert.equal(typeof item.text, 'string', `message ${i}: text item`);
+        else if (item.type === 'image_url') assert.match(item.image_url.url, /^(https?:\/\/|data:image\/[^,]*;base64,)/i);
+        else if (item.type === 'file') {
+          assert.equal(typeof item.file.filename, 'string', `message ${i}: file item`);
+          assert.match(item.file.file_data, /^data:application\/pdf[^,]*;base64,/i);
+        } else assert.fail(`message ${i}: content item of type ${item.type}`);
+      }
+    } else {
+      assert.equal(typeof m.content, 'string', `message ${i}: content`);
+    }
     if (m.role === 'tool') {
       assert.ok(open?.has(m.tool_call_id), `message ${i}: tool_call_id ${m.tool_call_id} answers no call`);
       open.delete(m.tool_call_id);
@@ -389,6 +403,14 @@ test('chat_history_json of the conversation is an OpenAI messages array', () => 
   const { conversationId } = storeSent(db);
   const history = JSON.parse(value(db, 'SELECT chat_history_json(?)', conversationId));
   assertOpenAiMessages(history);
+  // the user's image goes with the text, as the AI SDK's OpenAI provider sends it
+  assert.deepEqual(history[0], {
+    role: 'user',
+    content: [
+      { type: 'text', text: USER_1.parts[0].text },
+      { type: 'image_url', image_url: { url: USER_1.parts[1].url } },
+    ],
+  });
   // calls with a result in the window are sent, one assistant message per step
   assert.deepEqual(
     history.flatMap((m) => (m.tool_calls ?? []).map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments)])),
@@ -727,5 +749,46 @@ test("a steering-message part is sent as the user message convertToModelMessages
     ['user', 'Actually, in Fahrenheit please.'],
     ['assistant', 'It is 70 °F.'],
   ]);
+  db.close();
+});
+
+test("a user's images and PDFs are sent as the content items convertToModelMessages' file parts make", async () => {
+  // the AI SDK hands a user's file parts to the provider as file parts;
+  // its OpenAI chat provider sends an image as image_url, a PDF given as
+  // data as file: chat_history_json sends the same items in the same order,
+  // and leaves out what that provider refuses (here a text file)
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  const pdf = 'data:application/pdf;base64,JVBERi0xLjQK';
+  addUi(db, conversationId, {
+    id: 'u-files',
+    role: 'user',
+    parts: [
+      { type: 'text', text: 'Compare the photo,' },
+      { type: 'file', mediaType: 'image/png', filename: 'sky.png', url: png },
+      { type: 'text', text: 'the drawing' },
+      { type: 'file', mediaType: 'image/jpeg', url: 'https://x.example/drawing.jpg' },
+      { type: 'text', text: 'and the menu.' },
+      { type: 'file', mediaType: 'application/pdf', filename: 'menu.pdf', url: pdf },
+      { type: 'file', mediaType: 'text/plain', filename: 'notes.txt', url: 'data:text/plain;base64,aGk=' },
+    ],
+  });
+  const ui = uiMessages(db, conversationId);
+  await validateUIMessages({ messages: ui });
+  const [model] = await convertToModelMessages(ui);
+  const expected = model.content
+    .filter((p) => p.type === 'text' || p.mediaType.startsWith('image/') || p.mediaType === 'application/pdf')
+    .map((p) =>
+      p.type === 'text'
+        ? { type: 'text', text: p.text }
+        : p.mediaType.startsWith('image/')
+          ? { type: 'image_url', image_url: { url: p.data.url.href } }
+          : { type: 'file', file: { filename: p.filename, file_data: p.data.url.href } },
+    );
+  const history = JSON.parse(value(db, 'SELECT chat_history_json(?)', conversationId));
+  assertOpenAiMessages(history);
+  assert.deepEqual(history, [{ role: 'user', content: expected }]);
+  assert.equal(expected.length, 6);
   db.close();
 });

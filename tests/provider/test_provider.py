@@ -17,7 +17,8 @@ value written by raw SQL), generate_title with and without a provider, the
 new llm.* settings, and tool calling: the options tools and tool_choice, the
 whole loop (tool calls stored, tool results added, both replayed in OpenAI's
 format to a server that validates them as OpenAI does), and malformed tool
-calls in a reply.
+calls in a reply; a user's images and PDFs sent as content items, which
+the fake server checks as OpenAI does.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/provider/test_provider.py
 The output ends with "provider: N passed, M failed".
@@ -207,6 +208,37 @@ class TestRequest(Base):
         self.complete()
         self.assertEqual(json.loads(self.body())["messages"][-1],
                          {"role": "assistant", "content": "echo: Hello"})
+
+    def test_user_images_and_pdfs(self):
+        # a user's image (data URL and https) and PDF reach the model as
+        # content items, in part order; a text file is left out; the fake
+        # server checks the array as OpenAI does, and echoes its text
+        png = "data:image/png;base64,iVBORw0KGgo="
+        pdf = "data:application/pdf;base64,JVBERi0x"
+        self.q("SELECT add_ui_message(1, ?)", (json.dumps({"id": "u-img", "role": "user", "parts": [
+            {"type": "text", "text": "What is in"},
+            {"type": "file", "mediaType": "image/png", "filename": "a.png", "url": png},
+            {"type": "file", "mediaType": "image/jpeg", "url": "https://x.example/b.jpg"},
+            {"type": "text", "text": "and the menu?"},
+            {"type": "file", "mediaType": "application/pdf", "filename": "menu.pdf", "url": pdf},
+            {"type": "file", "mediaType": "text/plain", "url": "data:text/plain;base64,aGk="}]}),))
+        for opts in (None, {"stream": True}):
+            with self.subTest(options=opts):
+                SRV.reset()
+                mid = self.complete(opts)
+                sent = json.loads(self.body())["messages"]
+                self.assertEqual(sent[:2], [{"role": "system", "content": "Be brief."},
+                                            {"role": "user", "content": "Hello"}])
+                self.assertEqual(sent[2], {"role": "user", "content": [
+                    {"type": "text", "text": "What is in"},
+                    {"type": "image_url", "image_url": {"url": png}},
+                    {"type": "image_url", "image_url": {"url": "https://x.example/b.jpg"}},
+                    {"type": "text", "text": "and the menu?"},
+                    {"type": "file", "file": {"filename": "menu.pdf", "file_data": pdf}}]})
+                self.assertEqual(sent, json.loads(one(self.db, "SELECT chat_history_json(1)"))[:len(sent)])
+                self.assertEqual(one(self.db, "SELECT content FROM chat_messages WHERE id = ?", (mid,)),
+                                 "echo: What is in\nand the menu?")
+                self.q("DELETE FROM chat_messages WHERE id = ?", (mid,))
 
     def test_options_and_settings(self):
         self.complete({"model": "other-model", "temperature": 0.2, "max_tokens": 100})

@@ -62,14 +62,27 @@ def openai_errors(messages):
     message that does not answer a call of the assistant message right
     before it (only tool messages in between), an assistant message whose
     calls are not all answered before the next other message, ids and
-    arguments that are not strings."""
+    arguments that are not strings, content that is neither a string nor
+    (for a user) an array of text, image_url and file items."""
     errors = []
     pending = None  # the call ids still owed by the last assistant message
     for i, m in enumerate(messages):
         role = m.get("role")
         if role not in ("system", "user", "assistant", "tool"):
             errors.append("messages[%d]: role %r" % (i, role))
-        if not isinstance(m.get("content"), str):
+        content = m.get("content")
+        if role == "user" and isinstance(content, list):
+            # a user's text, images and PDFs as content items
+            if not content:
+                errors.append("messages[%d]: empty content array" % i)
+            for item in content:
+                kind = item.get("type") if isinstance(item, dict) else None
+                if not (kind == "text" and isinstance(item.get("text"), str)
+                        or kind == "image_url" and isinstance(item.get("image_url", {}).get("url"), str)
+                        or kind == "file" and isinstance(item.get("file", {}).get("file_data"), str)
+                        and isinstance(item["file"].get("filename"), str)):
+                    errors.append("messages[%d]: malformed content item %r" % (i, item))
+        elif not isinstance(content, str):
             errors.append("messages[%d]: content is not a string" % i)
         if role == "tool":
             cid = m.get("tool_call_id")
@@ -173,7 +186,10 @@ class UiMessages(Base):
         h = self.history()
         self.assertEqual(openai_errors(h), [])
         self.assertEqual(h, [
-            {"role": "user", "content": "Weather in Paris and the time?"},
+            # the user's image goes with the text
+            {"role": "user", "content": [
+                {"type": "text", "text": "Weather in Paris and the time?"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]},
             {"role": "assistant", "content": "", "tool_calls": [
                 {"id": "call_w", "type": "function",
                  "function": {"name": "getWeather", "arguments": '{"city":"Paris"}'}},

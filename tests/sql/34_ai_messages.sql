@@ -76,8 +76,9 @@ INSERT INTO chat_messages (conversation_id, role, content, uid) VALUES (2, 'user
 
 -- an AI SDK steering-message part (a user message sent while the answer
 -- was generated): it ends its step and follows it (after the step's tool
--- results) as a user message, the text of its text parts, as the AI SDK's
--- convertToModelMessages sends it; without text it sends nothing
+-- results) as a user message, the text of its text parts — or, with an
+-- image, its text and images as content items — as the AI SDK's
+-- convertToModelMessages sends it; without text or image it sends nothing
 SELECT create_conversation('steer');
 SELECT add_ui_message(3, '{"id": "su1", "role": "user", "parts": [{"type": "text", "text": "Weather in Paris?"}]}');
 SELECT add_ui_message(3, '{"id": "sa1", "role": "assistant", "parts": [{"type": "step-start"},
@@ -85,5 +86,6 @@ SELECT add_ui_message(3, '{"id": "sa1", "role": "assistant", "parts": [{"type": 
   {"type": "steering-message", "id": "st1", "parts": [{"type": "text", "text": "In Fahrenheit,"}, {"type": "file", "mediaType": "image/png", "url": "https://x.example/a.png"}, {"type": "text", "text": "please."}]},
   {"type": "step-start"}, {"type": "text", "text": "It is 70 F."},
   {"type": "steering-message", "id": "st2", "parts": [{"type": "file", "mediaType": "image/png", "url": "https://x.example/b.png"}]},
+  {"type": "steering-message", "id": "st4", "parts": [{"type": "file", "mediaType": "text/plain", "url": "https://x.example/c.txt"}]},
   {"type": "steering-message", "id": "st3", "parts": [{"type": "text", "text": "Thanks!"}]}]}');
 SELECT chat_history_json(3);
