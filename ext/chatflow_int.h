@@ -81,6 +81,7 @@ enum {
   CF_STMT_JSON_OPTIONS, /* json.c: members of an options object */
   CF_STMT_JSON_PARTS,   /* json.c: items of a parts array */
   CF_STMT_JSON_PART_TOOL, /* json.c: the fields of a tool part */
+  CF_STMT_JSON_PART_FILE, /* json.c: the fields of a file part */
   CF_STMT_JSON_RESUME,  /* json.c: a resume_run answer */
   CF_STMT_STEP_NAMES, /* runs.c: is a step of the workflow, and its steps */
   CF_STMT_RUN_MOVE, /* runs.c: a run to another status and step */

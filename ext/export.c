@@ -1149,7 +1149,7 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
     }
     if (rc == SQLITE_OK && aCell[MS_PARTS].eType == SQLITE_TEXT) {
       /* the parts as add_message checks them (json.c): tool parts whole,
-      ** call ids distinct */
+      ** file parts' mediaType and url, call ids distinct */
       char zKey[80], *zErr = 0;
       sqlite3_snprintf(sizeof(zKey), zKey, "%s.parts", zPath);
       rc = cfJsonPartsValid(pI->p, aCell[MS_PARTS].z, aCell[MS_PARTS].n, zKey, &zErr);

@@ -928,6 +928,10 @@ int cfToolStateHasResult(const char *z) {
 **                              of 1 to 128 characters, "state" one of
 **                              cfToolStates; dynamic-tool also "toolName"
 **   data-<name>, tool-<name>   the name is not empty
+**   file                       (the AI SDK's FileUIPart, what the replay
+**                              reads: cfReplayFileItem) "mediaType" and
+**                              "url" are strings, "filename" a string
+**                              when present
 ** and the calls' ids (a tool-call's "id", a tool part's "toolCallId")
 ** differ: a replay sends each as a call of one assistant message, and an
 ** OpenAI-compatible server refuses two calls with one id, as it refuses a
@@ -966,6 +970,40 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
       /* the AI SDK's TextUIPart: its text a string (empty while it streams) */
       if (sqlite3_column_int(pStmt, 3)) continue;
       zE = sqlite3_mprintf("chatflow: %s[%d] (text) needs a \"text\": a string", zKey, i);
+    } else if (strcmp(zType, "file") == 0) {
+      /* Columns: mediaType a string, url a string, filename a string or
+      ** absent */
+      const char *zPart = cfJsonText(pStmt, 2, &rc);
+      sqlite3_stmt *pFile = 0;
+      int bBad = 0;
+      if (rc != SQLITE_OK || zPart == 0) {
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      rc = cfJsonPrepare(pDb, CF_STMT_JSON_PART_FILE,
+                         "SELECT json_type(?1, '$.mediaType') IS 'text', json_type(?1, '$.url') IS 'text',"
+                         " coalesce(json_type(?1, '$.filename'), 'text') = 'text'",
+                         &pFile);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_text(pFile, 1, zPart, sqlite3_column_bytes(pStmt, 2), SQLITE_STATIC);
+      if (rc == SQLITE_OK) rc = sqlite3_step(pFile);
+      if (rc == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        bBad = 1;
+        if (!sqlite3_column_int(pFile, 0)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"mediaType\": a string", zKey, i);
+        } else if (!sqlite3_column_int(pFile, 1)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"url\": a string", zKey, i);
+        } else if (!sqlite3_column_int(pFile, 2)) {
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) \"filename\" must be a string", zKey, i);
+        } else {
+          bBad = 0;
+        }
+      } else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+        rc = SQLITE_NOMEM;
+      }
+      cfJsonDone(pDb, pFile);
+      if (rc != SQLITE_OK) break;
+      if (!bBad) continue; /* else zE, or 0: out of memory */
     } else if (strncmp(zType, "tool-", 5) != 0 && strcmp(zType, "dynamic-tool") != 0) {
       continue;
     } else {

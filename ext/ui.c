@@ -17,7 +17,7 @@
 **               {"uid": id, "parts": parts, "metadata": metadata, ...})
 ** — so the id is the retry key (the same message again returns its id and
 ** writes nothing; see below for "the same"), every part type is kept as sent, the metadata too
-** (nulls included), and tool parts are checked (messages.c, json.c).  tokens, when the options do not give them,
+** (nulls included), and tool and file parts are checked (messages.c, json.c).  tokens, when the options do not give them,
 ** come from an assistant message's metadata: tokens.output (chatflow's
 ** form), totalUsage.outputTokens or usage.outputTokens (what the AI SDK's
 ** usage reports: totalUsage counts every step of the message, usage its

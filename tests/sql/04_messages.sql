@@ -44,7 +44,7 @@ SELECT seq, role, type FROM chat_messages WHERE conversation_id = 3 AND seq > 7 
 SELECT add_message(3, 'assistant', 'Here is the map.', '{
   "parts": [{"type": "reasoning", "text": "think"}, {"type": "text", "text": "Here is the map."},
             {"type": "tool-call", "id": "t1", "name": "serp", "arguments": "{}"}, {"type": "tool-result", "id": "t1"},
-            {"type": "file", "url": "f"}, {"type": "data-chart", "data": [1, 2]}],
+            {"type": "file", "mediaType": "text/csv", "url": "f"}, {"type": "data-chart", "data": [1, 2]}],
   "attachments": [{"name": "map.csv", "size": 12}],
   "metadata": {"model": "gpt-4o", "tokens": {"input": 10, "output": 5, "total": 15},
                "duration_ms": 812, "finish_reason": "stop"}}') AS id;
@@ -120,6 +120,9 @@ SELECT add_message(2, 'user', 'x', '{"parts": [{"text": "no type"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "tool-weather", "state": "input-available"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "tool-call", "id": "t9"}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "data-"}]}'); -- error
+SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "file", "url": "https://x.example/a.png"}]}'); -- error
+SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "text", "text": "x"}, {"type": "file", "mediaType": "image/png", "url": 42}]}'); -- error
+SELECT add_message(2, 'user', 'x', '{"parts": [{"type": "file", "mediaType": "image/png", "url": "u", "filename": null}]}'); -- error
 SELECT add_message(2, 'user', 'x', '{"attachments": {}}'); -- error
 SELECT add_message(2, 'user', 'x', '{"metadata": []}'); -- error
 SELECT add_message(2, 'user', 'x', '{"metadata": "m"}'); -- error

@@ -49,33 +49,37 @@ SELECT seq, role, content, tokens FROM chat_messages WHERE conversation_id = 1 O
 SELECT key + 1, value FROM json_each(chat_history_json(1));
 SELECT 'openai export = history', export_conversation(1, 'openai') = chat_history_json(1);
 
--- file parts that are not sent (add_message stores a file part as given;
--- the replay reads only a string mediaType and a string url): a url that
--- is not a string, a mediaType that is not a string, a scheme OpenAI does
--- not fetch, a data URL that is not base64, a data URL of another type, a
--- PDF data URL of another type; then media types and schemes compared
+-- file parts that are not sent: a scheme OpenAI does not fetch, a data URL
+-- that is not base64, a data URL of another type, a PDF data URL of
+-- another type, audio, an empty url; then (raw SQL: the functions refuse
+-- them, as the AI SDK's validateUIMessages does) a url or a mediaType that
+-- is not a string, or missing; then media types and schemes compared
 -- case-insensitively, and the top-level type "image" alone (AI SDK 7)
 SELECT create_conversation('acme');
 SELECT add_message(2, 'user', '', '{"parts": [{"type": "text", "text": "Not sent:"},
-  {"type": "file", "mediaType": "image/png", "url": 42},
-  {"type": "file", "mediaType": "image/png", "url": null},
-  {"type": "file", "mediaType": "image/png"},
-  {"type": "file", "mediaType": ["image/png"], "url": "https://x.example/e.png"},
-  {"type": "file", "url": "https://x.example/e.png"},
   {"type": "file", "mediaType": "image/png", "url": "s3://bucket/e.png"},
   {"type": "file", "mediaType": "image/png", "url": "/uploads/e.png"},
   {"type": "file", "mediaType": "image/svg+xml", "url": "data:image/svg+xml,<svg/>"},
   {"type": "file", "mediaType": "image/png", "url": "data:text/plain;base64,aGk="},
   {"type": "file", "mediaType": "application/pdf", "url": "data:image/png;base64,iVBO"},
   {"type": "file", "mediaType": "audio/wav", "url": "data:audio/wav;base64,UklGRg=="},
-  {"type": "file", "mediaType": "image/png", "url": ""},
-  {"type": "file"}]}');
+  {"type": "file", "mediaType": "image/png", "url": ""}]}');
+INSERT INTO chat_messages (conversation_id, role, content, parts) VALUES (2, 'user', '', json('[
+  {"type": "text", "text": "Not sent either:"},
+  {"type": "file", "mediaType": "image/png", "url": 42},
+  {"type": "file", "mediaType": "image/png", "url": null},
+  {"type": "file", "mediaType": "image/png"},
+  {"type": "file", "mediaType": ["image/png"], "url": "https://x.example/e.png"},
+  {"type": "file", "url": "https://x.example/e.png"},
+  {"type": "file"}]'));
 SELECT add_message(2, 'user', '', '{"parts": [
   {"type": "file", "mediaType": "IMAGE/PNG", "url": "HTTPS://x.example/F.png"},
   {"type": "file", "mediaType": "image", "url": "Data:Image/PNG;Base64,iVBO"},
   {"type": "file", "mediaType": "image/*", "url": "http://x.example/g"},
   {"type": "file", "mediaType": "Application/PDF", "filename": "", "url": "DATA:application/pdf;name=h.pdf;BASE64,JVBE"}]}');
 SELECT key + 1, value FROM json_each(chat_history_json(2));
+.bail off
+SELECT add_ui_message(2, '{"id": "u-bad", "role": "user", "parts": [{"type": "file", "mediaType": "image/png"}]}'); -- error
 
 -- the window: a message counts its stored tokens (the estimate: its
 -- content, or its parts JSON when the content is empty), whatever its

@@ -183,8 +183,16 @@ static void test_options_wrong_type(void **state) {
         "approval-requested, approval-responded, output-available, output-error, output-denied)");
   parse(a, "{\"parts\": [{\"type\": \"dynamic-tool\", \"toolCallId\": \"c\", \"state\": \"input-available\"}]}", -1,
         "chatflow: parts[0] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters");
+  /* a file part: what the AI SDK's FileUIPart guarantees, what the replay reads */
+  parse(a, "{\"parts\": [{\"type\": \"file\", \"url\": \"https://x.example/a.png\"}]}", -1,
+        "chatflow: parts[0] (file) needs a \"mediaType\": a string");
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"t\"}, {\"type\": \"file\", \"mediaType\": \"image/png\", \"url\": {}}]}", -1,
+        "chatflow: parts[1] (file) needs a \"url\": a string");
+  parse(a, "{\"parts\": [{\"type\": \"file\", \"mediaType\": \"image/png\", \"url\": \"u\", \"filename\": 1}]}", -1,
+        "chatflow: parts[0] (file) \"filename\" must be a string");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"t\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
-           " {\"type\": \"tool-result\"}, {\"type\": \"file\"}, {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
+           " {\"type\": \"tool-result\"}, {\"type\": \"file\", \"mediaType\": \"\", \"url\": \"\"},"
+           " {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
            " {\"type\": \"source-url\"}, {\"type\": \"image\"},"
            " {\"type\": \"tool-f\", \"toolCallId\": \"e\", \"state\": \"output-available\"},"
            " {\"type\": \"dynamic-tool\", \"toolCallId\": \"d\", \"toolName\": \"g\", \"state\": \"output-denied\"}]}", -1, 0);
