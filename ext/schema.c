@@ -321,7 +321,7 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int bOwnTxn = sqlite3_get_autocommit(p->db);
   int nTry = 0, nJsonTry = 0, bFkOff = 0;
-  int rc, v = 0;
+  int rc = SQLITE_OK, v = 0;
   char *zErr = 0;
   (void)argc; (void)argv;
   /* A schema already current needs no write: read its version first, so
@@ -330,8 +330,17 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   ** another connection writes.  Only outside a transaction: inside the
   ** caller's, the write lock is taken first as before (a later write of
   ** the caller's could not upgrade from a read lock).  When the read
-  ** fails, the full path below gives the error. */
-  if (bOwnTxn && cfReadVersion(p->db, &v) == SQLITE_OK) {
+  ** fails, the full path below gives the error.  On a connection that can
+  ** write, the read does not wait for a lock (cfBusyWaitOff): one that
+  ** refuses it (a rollback journal's writer committing) sends the call to
+  ** the full path, which waits the busy timeout once, as before; waiting
+  ** here too would make it twice. */
+  if (bOwnTxn) {
+    int ms = sqlite3_db_readonly(p->db, "main") == 1 ? 0 : cfBusyWaitOff(p->db);
+    rc = cfReadVersion(p->db, &v);
+    cfBusyWaitOn(p->db, ms);
+  }
+  if (bOwnTxn && rc == SQLITE_OK) {
     if (v == cfSchemaVersion) {
       sqlite3_result_int(ctx, v);
       return;

@@ -974,6 +974,53 @@ static void test_init_without_writing(void **state) {
   tempDbRemove(zDb);
 }
 
+/* chatflow_init() under a lock that refuses even a read (a rollback
+** journal's EXCLUSIVE lock: a writer committing) waits the busy timeout
+** once, as a write does: its read of the version does not wait (it then
+** takes the write path, which does).  A VFS whose xSleep counts the busy
+** handler's sleeps and returns at once: init sleeps as often as a BEGIN
+** IMMEDIATE alone (it slept twice as often when the read waited too). */
+static int nSleeps;
+
+static int cfCountingSleep(sqlite3_vfs *pVfs, int us) {
+  (void)pVfs;
+  nSleeps++;
+  return us;
+}
+
+static void test_init_waits_once(void **state) {
+  static sqlite3_vfs sleeping;
+  sqlite3 *db, *dbB = 0;
+  char *zErr = 0, *zDb = tempDbPath(), zV[16];
+  int nBegin;
+  (void)state;
+  snprintf(zV, sizeof(zV), "%d", cfSchemaVersion);
+  sleeping = *sqlite3_vfs_find(0);
+  sleeping.zName = "chatflow-unit-sleeping";
+  sleeping.xSleep = cfCountingSleep;
+  assert_int_equal(sqlite3_vfs_register(&sleeping, 0), SQLITE_OK);
+  db = cfTestOpen(zDb);
+  assert_int_equal(sqlite3_open_v2(zDb, &dbB, SQLITE_OPEN_READWRITE, sleeping.zName), SQLITE_OK);
+  assert_int_equal(sqlite3_chatflow_init(dbB, &zErr, 0), SQLITE_OK);
+  sqlite3_busy_timeout(dbB, 1000);
+  CF_SQL(db, "PRAGMA journal_mode", "delete");
+  CF_EXEC(db, "BEGIN EXCLUSIVE");
+  nSleeps = 0;
+  assert_int_equal(sqlite3_exec(dbB, "BEGIN IMMEDIATE", 0, 0, 0), SQLITE_BUSY);
+  nBegin = nSleeps;
+  assert_true(nBegin > 1);
+  nSleeps = 0;
+  CF_SQL_ERROR_PREFIX(dbB, "SELECT chatflow_init()", "chatflow: database is locked");
+  assert_int_equal(nSleeps, nBegin);
+  CF_SQL(dbB, "PRAGMA busy_timeout", "1000");
+  CF_EXEC(db, "COMMIT");
+  CF_SQL(dbB, "SELECT chatflow_init()", zV);
+  cfTestClose(dbB);
+  cfTestClose(db);
+  assert_int_equal(sqlite3_vfs_unregister(&sleeping), SQLITE_OK);
+  tempDbRemove(zDb);
+}
+
 /* The statement journal of a caller's transaction stays in memory
 ** (write.c, cfTempStoreMemory): a VFS that counts the files SQLite opens
 ** with SQLITE_OPEN_SUBJOURNAL sees none in a long batch of messages, and
@@ -1066,6 +1113,7 @@ int main(void) {
     cmocka_unit_test(test_load_twice),
     cmocka_unit_test(test_file_database),
     cmocka_unit_test(test_init_without_writing),
+    cmocka_unit_test(test_init_waits_once),
     cmocka_unit_test(test_statement_journal_in_memory),
   };
   return cmocka_run_group_tests_name("api", tests, NULL, NULL);
