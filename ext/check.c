@@ -68,6 +68,12 @@
 **                    the export then does not import: import refuses a
 **                    key SQLite reads first and most readers last); found
 **                    in C (cfCheckJsonKeys); rows named as for text
+**   parts            every message's parts pass the check the writers make
+**                    (cfJsonPartsValid: a text part's text a string, a file
+**                    part's mediaType and url strings, a tool part's ids,
+**                    calls with distinct ids; raw SQL, and versions before
+**                    these checks, could store others: the export then
+**                    does not import); found in C (cfCheckParts)
 **   timestamps       every timestamp is UTC text YYYY-MM-DDTHH:MM:SS.sssZ
 **                    naming a time that exists, from year 0001 (what the
 **                    schema's time triggers refuse since 0.2, and
@@ -301,6 +307,9 @@ static const CfCheckDef aCheck[] = {
   {"json_keys", "rows",
    /* found in C (cfCheckJsonKeys): bound as a JSON array */
    "SELECT value AS id FROM json_each(?3)"},
+  {"parts", "rows",
+   /* found in C (cfCheckParts): bound as a JSON array */
+   "SELECT value AS id FROM json_each(?4)"},
   {"timestamps", "rows",
    "SELECT 'conversation ' || id AS id FROM chat_conversations"
    " WHERE " CF_TIME_BAD("created_at") " OR " CF_TIME_BAD("updated_at") " OR " CF_TIME_BAD("pinned_at")
@@ -422,6 +431,59 @@ static int cfCheckJsonKeys(CfConn *p, char **pzOut, char **pzErr) {
   return rc;
 }
 
+/* parts: the messages whose parts the writers would refuse now, as a JSON
+** array of their names ("message 5") in *pzOut: each stored parts array
+** goes through the check every writer of parts makes (cfJsonPartsValid),
+** so the rule is written once, in json.c. */
+static int cfCheckParts(CfConn *p, char **pzOut, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  sqlite3_str *pOut = sqlite3_str_new(0);
+  const char *zSep = "";
+  int rc = sqlite3_prepare_v2(p->db, "SELECT 'message ' || id, parts FROM chat_messages"
+                                     " WHERE parts IS NOT NULL ORDER BY id", -1, &pStmt, 0);
+  *pzOut = 0;
+  sqlite3_str_appendchar(pOut, 1, '[');
+  while (rc == SQLITE_OK && (rc = sqlite3_step(pStmt)) == SQLITE_ROW) {
+    const char *zName = (const char *)sqlite3_column_text(pStmt, 0);
+    const char *z = (const char *)sqlite3_column_text(pStmt, 1);
+    char *zWhy = 0;
+    rc = SQLITE_OK;
+    if (zName == 0) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    if (sqlite3_column_type(pStmt, 1) != SQLITE_TEXT || z == 0) continue;
+    rc = cfJsonPartsValid(p, z, sqlite3_column_bytes(pStmt, 1), "parts", &zWhy);
+    if (rc == SQLITE_ERROR) {
+      /* refused (the reason is the writers' to give), or, without a
+      ** reason, out of memory */
+      if (zWhy) {
+        sqlite3_str_appendf(pOut, "%s\"%w\"", zSep, zName);
+        zSep = ",";
+        rc = SQLITE_OK;
+      } else {
+        rc = SQLITE_NOMEM;
+      }
+    } else if (rc != SQLITE_OK && zWhy && *pzErr == 0) {
+      *pzErr = zWhy; /* SQLite's error, with its message */
+      zWhy = 0;
+    }
+    sqlite3_free(zWhy);
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  if (rc != SQLITE_OK && rc != SQLITE_NOMEM && *pzErr == 0) *pzErr = cfDbError(p->db, rc);
+  sqlite3_finalize(pStmt);
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_str_errcode(pOut);
+    *pzOut = sqlite3_str_finish(pOut);
+    if (rc == SQLITE_OK && *pzOut == 0) rc = SQLITE_NOMEM;
+  } else {
+    sqlite3_free(sqlite3_str_finish(pOut));
+  }
+  return rc;
+}
+
 /* The indexes, triggers and views of chatflow's schema that the main
 ** database lacks or holds with other SQL, as a JSON array of "missing
 ** type name" and "changed type name" ('[]' when none) in *pzOut (a
@@ -518,7 +580,7 @@ static int cfCheckObjects(CfConn *p, char **pzOut, char **pzErr) {
 /* Prepares the rows (see the header). */
 static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt, char **pzErr) {
   sqlite3_stmt *pStmt = 0;
-  char *zSql = 0, *zErr = 0, *zProblems = 0, *zMissing = 0, *zTwice = 0;
+  char *zSql = 0, *zErr = 0, *zProblems = 0, *zMissing = 0, *zTwice = 0, *zParts = 0;
   int bTrigram = 0;
   int rc;
   (void)aArg;
@@ -595,6 +657,8 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   if (rc != SQLITE_OK) goto done;
   rc = cfCheckJsonKeys(p, &zTwice, &zErr);
   if (rc != SQLITE_OK) goto done;
+  rc = cfCheckParts(p, &zParts, &zErr);
+  if (rc != SQLITE_OK) goto done;
   zSql = cfCheckSql(bTrigram);
   if (zSql == 0) {
     rc = SQLITE_NOMEM;
@@ -607,10 +671,12 @@ static int cfCheckPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
     /* each text is the statement's now, or freed by its bind */
     int rc2 = sqlite3_bind_text(*ppStmt, 2, zMissing, -1, sqlite3_free);
     int rc3 = sqlite3_bind_text(*ppStmt, 3, zTwice, -1, sqlite3_free);
+    int rc4 = sqlite3_bind_text(*ppStmt, 4, zParts, -1, sqlite3_free);
     rc = sqlite3_bind_text(*ppStmt, 1, zProblems, -1, sqlite3_free);
-    zProblems = zMissing = zTwice = 0;
+    zProblems = zMissing = zTwice = zParts = 0;
     if (rc == SQLITE_OK) rc = rc2;
     if (rc == SQLITE_OK) rc = rc3;
+    if (rc == SQLITE_OK) rc = rc4;
     if (rc != SQLITE_OK) zErr = cfDbError(p->db, rc);
   }
 done:
@@ -619,6 +685,7 @@ done:
   sqlite3_free(zProblems);
   sqlite3_free(zMissing);
   sqlite3_free(zTwice);
+  sqlite3_free(zParts);
   *pzErr = zErr;
   return rc;
 }

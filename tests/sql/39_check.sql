@@ -206,6 +206,20 @@ UPDATE chat_conversations SET metadata = json_remove(metadata, '$.a') WHERE id =
 SELECT metadata FROM chat_conversations WHERE id = 1;
 SELECT "check", detail FROM chatflow_check() WHERE "check" = 'json_keys';
 ROLLBACK;
+-- parts that the writers refuse now, stored by raw SQL (as 0.1 and 0.2
+-- before their checks could): a text part without its text, a file part
+-- without a media type, a tool call without its id; a message whose parts
+-- pass is not named.  The export of such a message does not import
+BEGIN;
+INSERT INTO chat_messages (conversation_id, role, content, parts)
+VALUES (1, 'user', 'no text', '[{"type": "text"}]'),
+       (1, 'user', 'a file', '[{"type": "text", "text": "see"}, {"type": "file", "url": "https://x.example/a.png"}]'),
+       (1, 'user', 'fine', '[{"type": "text", "text": "fine"}]'),
+       (1, 'assistant', 'a call', '[{"type": "tool-call", "name": "f", "arguments": "{}"}]');
+SELECT "check", ok, detail FROM chatflow_check() WHERE "check" = 'parts';
+SELECT import_conversation('copy', export_conversation(1)); -- error
+SELECT count(*) FROM chat_conversations WHERE owner = 'copy';
+ROLLBACK;
 -- timestamps that name no time or are in year 0000, as a 0.1 database may
 -- hold them (its triggers checked the form only): February 30 on a
 -- conversation, month 13 on a run, year 0000 on a proposal; a leap day
