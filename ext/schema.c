@@ -320,6 +320,7 @@ static int cfReadVersion(sqlite3 *db, int *piVersion) {
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   int bOwnTxn = sqlite3_get_autocommit(p->db);
+  int bReadOnly = sqlite3_db_readonly(p->db, "main") == 1;
   int nTry = 0, nJsonTry = 0, bFkOff = 0;
   int rc = SQLITE_OK, v = 0;
   char *zErr = 0;
@@ -327,38 +328,40 @@ static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   /* A schema already current needs no write: read its version first, so
   ** that chatflow_init() works on a read-only connection (a replica, a
   ** file opened read-only) and does not wait for the write lock while
-  ** another connection writes.  Only outside a transaction: inside the
-  ** caller's, the write lock is taken first as before (a later write of
-  ** the caller's could not upgrade from a read lock).  When the read
-  ** fails, the full path below gives the error.  On a connection that can
-  ** write, the read does not wait for a lock (cfBusyWaitOff): one that
-  ** refuses it (a rollback journal's writer committing) sends the call to
-  ** the full path, which waits the busy timeout once, as before; waiting
-  ** here too would make it twice. */
-  if (bOwnTxn) {
-    int ms = sqlite3_db_readonly(p->db, "main") == 1 ? 0 : cfBusyWaitOff(p->db);
+  ** another connection writes.  Outside a transaction only, on a
+  ** connection that can write: inside the caller's, the write lock is
+  ** taken first as before (a later write of the caller's could not
+  ** upgrade from a read lock); a read-only connection reads in any case,
+  ** no write can follow.  When the read fails, the full path below gives
+  ** the error.  On a connection that can write, the read does not wait
+  ** for a lock (cfBusyWaitOff): one that refuses it (a rollback journal's
+  ** writer committing) sends the call to the full path, which waits the
+  ** busy timeout once, as before; waiting here too would make it twice. */
+  if (bOwnTxn || bReadOnly) {
+    int ms = bReadOnly ? 0 : cfBusyWaitOff(p->db);
     rc = cfReadVersion(p->db, &v);
     cfBusyWaitOn(p->db, ms);
-  }
-  if (bOwnTxn && rc == SQLITE_OK) {
-    if (v == cfSchemaVersion) {
+    if (rc == SQLITE_OK && v == cfSchemaVersion) {
       sqlite3_result_int(ctx, v);
       return;
     }
-    if (v > cfSchemaVersion) {
+    if (rc == SQLITE_OK && v > cfSchemaVersion) {
       cfResultErrorMsg(ctx, cfNewerSchemaError(v));
       return;
     }
-    if (v < cfSchemaVersion && sqlite3_db_readonly(p->db, "main") == 1) {
-      if (v == 0) {
-        cfResultError(ctx, "chatflow: the database is read-only and has no chatflow schema;"
-                           " run chatflow_init() once on a connection that can write it");
-      } else {
-        cfResultError(ctx, "chatflow: the database is read-only and its chatflow schema is version %d,"
-                           " older than this chatflow's (%d); run chatflow_init() once on a connection"
-                           " that can write it", v, cfSchemaVersion);
+    if (rc == SQLITE_OK && bReadOnly) {
+      char *zRo = v == 0 ? sqlite3_mprintf("chatflow: the database is read-only and has no chatflow schema;"
+                                           " run chatflow_init() once on a connection that can write it")
+                         : sqlite3_mprintf("chatflow: the database is read-only and its chatflow schema is"
+                                           " version %d, older than this chatflow's (%d); run chatflow_init()"
+                                           " once on a connection that can write it", v, cfSchemaVersion);
+      if (zRo == 0) {
+        sqlite3_result_error_nomem(ctx);
+        return;
       }
+      sqlite3_result_error(ctx, zRo, -1);
       sqlite3_result_error_code(ctx, SQLITE_READONLY);
+      sqlite3_free(zRo);
       return;
     }
   }

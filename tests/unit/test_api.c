@@ -931,6 +931,11 @@ static void test_init_without_writing(void **state) {
                "chatflow: the database is read-only and has no chatflow schema;"
                " run chatflow_init() once on a connection that can write it");
   assert_int_equal(sqlite3_extended_errcode(dbRo), SQLITE_READONLY);
+  CF_EXEC(dbRo, "BEGIN");
+  CF_SQL_ERROR(dbRo, "SELECT chatflow_init()",
+               "chatflow: the database is read-only and has no chatflow schema;"
+               " run chatflow_init() once on a connection that can write it");
+  CF_EXEC(dbRo, "ROLLBACK");
   CF_SQL(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'chatflow_migrations'", "0");
 
   /* an older schema (version 4 recorded by hand: only the count matters) */
@@ -946,8 +951,12 @@ static void test_init_without_writing(void **state) {
   }
   CF_EXEC(db, "INSERT INTO chatflow_migrations SELECT * FROM saved; DROP TABLE saved");
 
-  /* current: read-only answers the version, and can read */
+  /* current: read-only answers the version, inside a transaction too, and
+  ** can read */
   CF_SQL(dbRo, "SELECT chatflow_init()", zV);
+  CF_EXEC(dbRo, "BEGIN");
+  CF_SQL(dbRo, "SELECT chatflow_init()", zV);
+  CF_EXEC(dbRo, "COMMIT");
   CF_SQL(db, "SELECT create_conversation('acme')", "1");
   CF_SQL(dbRo, "SELECT count(*) FROM conversation_list('acme')", "1");
   CF_SQL_ERROR_PREFIX(dbRo, "SELECT create_conversation('acme')", "chatflow: ");
