@@ -155,6 +155,7 @@ python-package: $(SO)
 	$(Q)rm -rf dist/python && mkdir -p dist/python
 	$(Q)CHATFLOW_SO=$(SO) $(PYTHON) -m pip wheel -q --no-index --no-build-isolation --no-deps \
 	  -w dist/python bindings/python
+	$(Q)rm -rf bindings/python/build bindings/python/*.egg-info
 
 include tests/tests.mk
 
