@@ -384,6 +384,26 @@ static const char cfCheckJsonSql[] =
     " UNION ALL SELECT 'event ' || id, detail FROM workflow_run_events"
     " UNION ALL SELECT 'proposal ' || id, validation FROM workflow_proposals";
 
+/* Closes the JSON array of names pOut of a check done in C and gives it in
+** *pzOut when rc is SQLITE_OK (freed otherwise).  Returns rc, or
+** SQLITE_NOMEM when the array could not be made. */
+static int cfCheckListEnd(sqlite3_str *pOut, int rc, char **pzOut) {
+  sqlite3_str_appendchar(pOut, 1, ']');
+  if (rc != SQLITE_OK) {
+    sqlite3_free(sqlite3_str_finish(pOut));
+    return rc;
+  }
+  rc = sqlite3_str_errcode(pOut);
+  *pzOut = sqlite3_str_finish(pOut);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(*pzOut);
+    *pzOut = 0;
+  } else if (*pzOut == 0) {
+    rc = SQLITE_NOMEM;
+  }
+  return rc;
+}
+
 /* json_keys: the rows whose JSON holds a key twice in one object, as a
 ** JSON array of their names (distinct) in *pzOut.  Checked in C
 ** (cfJsonKeyTwice: a scan that compares the keys itself, json_tree only for
@@ -420,15 +440,7 @@ static int cfCheckJsonKeys(CfConn *p, char **pzOut, char **pzErr) {
   if (rc != SQLITE_OK && rc != SQLITE_NOMEM) *pzErr = cfDbError(p->db, rc);
   sqlite3_finalize(pStmt);
   sqlite3_free(zLast);
-  sqlite3_str_appendchar(pOut, 1, ']');
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_str_errcode(pOut);
-    *pzOut = sqlite3_str_finish(pOut);
-    if (rc == SQLITE_OK && *pzOut == 0) rc = SQLITE_NOMEM;
-  } else {
-    sqlite3_free(sqlite3_str_finish(pOut));
-  }
-  return rc;
+  return cfCheckListEnd(pOut, rc, pzOut);
 }
 
 /* parts: the messages whose parts the writers would refuse now, as a JSON
@@ -473,15 +485,7 @@ static int cfCheckParts(CfConn *p, char **pzOut, char **pzErr) {
   if (rc == SQLITE_DONE) rc = SQLITE_OK;
   if (rc != SQLITE_OK && rc != SQLITE_NOMEM && *pzErr == 0) *pzErr = cfDbError(p->db, rc);
   sqlite3_finalize(pStmt);
-  sqlite3_str_appendchar(pOut, 1, ']');
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_str_errcode(pOut);
-    *pzOut = sqlite3_str_finish(pOut);
-    if (rc == SQLITE_OK && *pzOut == 0) rc = SQLITE_NOMEM;
-  } else {
-    sqlite3_free(sqlite3_str_finish(pOut));
-  }
-  return rc;
+  return cfCheckListEnd(pOut, rc, pzOut);
 }
 
 /* The indexes, triggers and views of chatflow's schema that the main

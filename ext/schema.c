@@ -173,6 +173,23 @@ static int cfRebuildAfter(sqlite3 *db, const char *z, int n, char **pzErr) {
   return rc;
 }
 
+/* The largest version chatflow_migrations records (0 when none) in
+** *piVersion.  Returns SQLITE_OK or the read's error. */
+static int cfVersionOf(sqlite3 *db, int *piVersion) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM main.chatflow_migrations", -1,
+                              &pStmt, 0);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_ROW) {
+      *piVersion = sqlite3_column_int(pStmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(pStmt);
+  return rc;
+}
+
 /* The error for a schema of version v, newer than this build knows
 ** (sqlite3_malloc'd; 0 when out of memory). */
 static char *cfNewerSchemaError(int v) {
@@ -197,19 +214,7 @@ static int cfApplyMigrations(CfConn *p, int *piVersion, char **pzErr) {
     if (rc == SQLITE_OK) rc = cfExec(db, "UPDATE main.chatflow_migrations SET version = version WHERE 0");
   }
   if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM main.chatflow_migrations", -1,
-                            &pStmt, 0);
-  }
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      v = sqlite3_column_int(pStmt, 0);
-      rc = SQLITE_OK;
-    }
-  }
-  sqlite3_finalize(pStmt);
-  pStmt = 0;
+  if (rc == SQLITE_OK) rc = cfVersionOf(db, &v);
   if (rc != SQLITE_OK) return rc;
   if (v > cfSchemaVersion) {
     *pzErr = cfNewerSchemaError(v);
@@ -300,21 +305,8 @@ static int cfReadVersion(sqlite3 *db, int *piVersion) {
     rc = rc == SQLITE_ROW ? SQLITE_OK : rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc;
   }
   sqlite3_finalize(pStmt);
-  pStmt = 0;
   if (rc == SQLITE_NOTFOUND) return SQLITE_OK;
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM main.chatflow_migrations", -1,
-                            &pStmt, 0);
-  }
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(pStmt);
-    if (rc == SQLITE_ROW) {
-      *piVersion = sqlite3_column_int(pStmt, 0);
-      rc = SQLITE_OK;
-    }
-  }
-  sqlite3_finalize(pStmt);
-  return rc;
+  return rc == SQLITE_OK ? cfVersionOf(db, piVersion) : rc;
 }
 
 static void cfInitFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
