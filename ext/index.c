@@ -100,10 +100,7 @@ static void cfIndexFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_stmt *pStmt = 0;
   char *zErr = 0;
   int rc;
-  if (argc > 0 && (!cfValueInteger(argv[0], &nMax) || nMax < 1 || nMax > CF_INDEX_MAX)) {
-    cfResultError(ctx, "chatflow: max_messages must be an integer from 1 to %d", CF_INDEX_MAX);
-    return;
-  }
+  if (argc > 0 && cfArgIntRange(ctx, argv[0], "max_messages", 1, CF_INDEX_MAX, &nMax)) return;
   if (cfBeginWriteResult(ctx, p)) return;
   /* the new mark: the id of the last of the oldest nMax messages above it */
   rc = sqlite3_prepare_v2(p->db,

@@ -404,10 +404,7 @@ static void cfLgPutWriteFunc(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (cfArgText(ctx, argv[0], "thread_id", CF_LG_THREAD_CHARS, 0, 0, &zThread)) return;
   if (cfArgText(ctx, argv[1], "checkpoint_id", CF_LG_NAME_CHARS, 0, 0, &zId)) return;
   if (cfArgText(ctx, argv[2], "task_id", CF_LG_NAME_CHARS, 0, 0, &zTask)) return;
-  if (!cfValueInteger(argv[3], &iIdx) || iIdx < -CF_MAX_ID || iIdx > CF_MAX_ID) {
-    cfResultError(ctx, "chatflow: idx must be an integer from -%lld to %lld", CF_MAX_ID, CF_MAX_ID);
-    return;
-  }
+  if (cfArgIntRange(ctx, argv[3], "idx", -CF_MAX_ID, CF_MAX_ID, &iIdx)) return;
   if (cfArgText(ctx, argv[4], "channel", CF_LG_NAME_CHARS, 0, 0, &zChannel)) return;
   if (cfLgArgBlob(ctx, argv[5], "value")) return;
   if (cfLgOptions(ctx, argc, argv, 6, "langgraph_put_write", aOpt, WR_COUNT, &zOpts)) goto done;
@@ -696,14 +693,8 @@ static void cfLgPruneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   sqlite3_int64 iKeep = 0, iBatch = CF_LG_BATCH_DEFAULT, aLeft[2], nDone = 0;
   char *zErr = 0;
   int rc;
-  if (!cfValueInteger(argv[0], &iKeep) || iKeep < 1 || iKeep > CF_LG_KEEP_MAX) {
-    cfResultError(ctx, "chatflow: keep must be an integer from 1 to %d", CF_LG_KEEP_MAX);
-    return;
-  }
-  if (argc > 1 && (!cfValueInteger(argv[1], &iBatch) || iBatch < 1 || iBatch > CF_LG_BATCH_MAX)) {
-    cfResultError(ctx, "chatflow: batch must be an integer from 1 to %d", CF_LG_BATCH_MAX);
-    return;
-  }
+  if (cfArgIntRange(ctx, argv[0], "keep", 1, CF_LG_KEEP_MAX, &iKeep)) return;
+  if (argc > 1 && cfArgIntRange(ctx, argv[1], "batch", 1, CF_LG_BATCH_MAX, &iBatch)) return;
   rc = cfBeginWrite(p, &zErr);
   if (rc != SQLITE_OK) {
     cfLgFail(ctx, rc, zErr);

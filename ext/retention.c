@@ -99,17 +99,11 @@ static void cfStatsFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 static int cfRetentionArgs(sqlite3_context *ctx, int argc, sqlite3_value **argv, int *pnDays,
                            int *pnBatch) {
   sqlite3_int64 v;
-  if (!cfValueInteger(argv[0], &v) || v < 0 || v > CF_DAYS_MAX) {
-    cfResultError(ctx, "chatflow: days must be an integer from 0 to %d", CF_DAYS_MAX);
-    return 1;
-  }
+  if (cfArgIntRange(ctx, argv[0], "days", 0, CF_DAYS_MAX, &v)) return 1;
   *pnDays = (int)v;
   *pnBatch = CF_BATCH_DEFAULT;
   if (argc > 1) {
-    if (!cfValueInteger(argv[1], &v) || v < 1 || v > CF_BATCH_MAX) {
-      cfResultError(ctx, "chatflow: batch must be an integer from 1 to %d", CF_BATCH_MAX);
-      return 1;
-    }
+    if (cfArgIntRange(ctx, argv[1], "batch", 1, CF_BATCH_MAX, &v)) return 1;
     *pnBatch = (int)v;
   }
   return 0;

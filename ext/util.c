@@ -719,29 +719,51 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
   return zErr;
 }
 
+/* What v is, for the "got ..." of an argument error, written into zBuf
+** (CF_VALUE_DESC_LEN bytes) and returned: "NULL", "integer 5", "real 1.5",
+** "text '1'" (valid UTF-8 without NUL of at most 60 bytes, as it is),
+** "text of 75 characters", "text that is not valid UTF-8", "text with a
+** NUL character", "blob" (its bytes are never echoed: they may be
+** anything).  The one description of a value: every such error uses it.
+** An error about an integer's range names the integer alone ("got 0"). */
+const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "NULL");
+  } else if (t == SQLITE_INTEGER) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "integer %lld", sqlite3_value_int64(v));
+  } else if (t == SQLITE_FLOAT) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "real %!.15g", sqlite3_value_double(v));
+  } else if (t == SQLITE_BLOB) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "blob");
+  } else {
+    const unsigned char *z = sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v);
+    if (z == 0) { /* out of memory: the type is all there is to say */
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text");
+    } else if (memchr(z, 0, (size_t)n)) {
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text with a NUL character");
+    } else if (!cfUtf8Valid(z, n)) {
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text that is not valid UTF-8");
+    } else if (n > 60) {
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text of %d characters", cfUtf8Chars(z, n));
+    } else {
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text '%s'", z);
+    }
+  }
+  return zBuf;
+}
+
 /* An id argument: an integer > 0 (cfValueInteger: 1.0 is 1); text, blob
 ** and non-integral reals are refused, never coerced. */
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut) {
-  int t = sqlite3_value_type(v);
-  if (t == SQLITE_NULL) {
+  char zGot[CF_VALUE_DESC_LEN];
+  if (sqlite3_value_type(v) == SQLITE_NULL) {
     cfResultError(ctx, "chatflow: %s must not be NULL", zWhat);
     return 1;
   }
   if (!cfValueInteger(v, piOut)) {
-    if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-      /* A blob's bytes are never echoed: they may be anything. */
-      const unsigned char *z = t == SQLITE_TEXT ? sqlite3_value_text(v) : 0;
-      int n = sqlite3_value_bytes(v);
-      if (z && cfUtf8Valid(z, n) && n <= 60) {
-        cfResultError(ctx, "chatflow: %s must be an integer id, got text '%s'", zWhat, z);
-      } else {
-        cfResultError(ctx, "chatflow: %s must be an integer id, got %s", zWhat,
-                      t == SQLITE_TEXT ? "text" : "blob");
-      }
-    } else {
-      cfResultError(ctx, "chatflow: %s must be an integer id, got real %!.15g", zWhat,
-                    sqlite3_value_double(v));
-    }
+    cfResultError(ctx, "chatflow: %s must be an integer id, got %s", zWhat, cfValueDesc(v, zGot));
     return 1;
   }
   if (*piOut <= 0) {
@@ -749,6 +771,28 @@ int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_i
     return 1;
   }
   return 0;
+}
+
+/* An integer argument from iMin to iMax (cfValueInteger: 60.0 is 60);
+** NULL, text, blobs and 60.5 are refused, never coerced, with the error
+** "chatflow: <zWhat> must be an integer from <iMin> to <iMax>, got <what>"
+** set on ctx (a function whose NULL means its default tests for NULL
+** first). */
+int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 iMin,
+                  sqlite3_int64 iMax, sqlite3_int64 *piOut) {
+  char zGot[CF_VALUE_DESC_LEN];
+  sqlite3_int64 i = 0;
+  if (cfValueInteger(v, &i) && i >= iMin && i <= iMax) {
+    *piOut = i;
+    return 0;
+  }
+  if (cfValueInteger(v, &i)) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zGot, "%lld", i);
+  } else {
+    cfValueDesc(v, zGot);
+  }
+  cfResultError(ctx, "chatflow: %s must be an integer from %lld to %lld, got %s", zWhat, iMin, iMax, zGot);
+  return 1;
 }
 
 /* A text value: valid UTF-8 without NUL, at most nMaxChars characters

@@ -499,10 +499,7 @@ static void cfHeartbeatRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (cfArgId(ctx, argv[0], "run id", &iRun)) return;
   if (argc > 1) {
     sqlite3_int64 v;
-    if (!cfValueInteger(argv[1], &v) || v < 1 || v > 86400) {
-      cfResultError(ctx, "chatflow: lease seconds must be an integer from 1 to 86400");
-      return;
-    }
+    if (cfArgIntRange(ctx, argv[1], "lease seconds", 1, 86400, &v)) return;
     nSeconds = (int)v;
   }
   memset(&r, 0, sizeof(r));

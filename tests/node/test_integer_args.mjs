@@ -229,10 +229,10 @@ const ID_ERR = (what) => `chatflow: ${what} must be an integer id, got real 1.5`
 const CONV = ID_ERR('conversation id');
 const RUN = ID_ERR('run id');
 const MSG = ID_ERR('message id');
-const DAYS = 'chatflow: days must be an integer from 0 to 36500';
-const BATCH = 'chatflow: batch must be an integer from 1 to 10000';
-const IDX = "chatflow: idx must be an integer from -9007199254740991 to 9007199254740991";
-const KEEP = 'chatflow: keep must be an integer from 1 to 1000000';
+const DAYS = 'chatflow: days must be an integer from 0 to 36500, got real 1.5';
+const BATCH = 'chatflow: batch must be an integer from 1 to 10000, got real 1.5';
+const IDX = "chatflow: idx must be an integer from -9007199254740991 to 9007199254740991, got real 1.5";
+const KEEP = 'chatflow: keep must be an integer from 1 to 1000000, got real 1.5';
 const HISTORY = [
   { role: 'system', content: 'You are a baker.' },
   { role: 'user', content: 'How long does sourdough proof?' },
@@ -410,7 +410,7 @@ const CALLS = [
     args: [2],
     want: 2, // the two oldest of the five waiting
     state: ['SELECT indexed_upto FROM chatflow_search_state', 2],
-    errors: ['chatflow: max_messages must be an integer from 1 to 10000000'],
+    errors: ['chatflow: max_messages must be an integer from 1 to 10000000, got real 1.5'],
   },
   {
     fn: 'chatflow_snippet/-1',
@@ -545,7 +545,7 @@ const CALLS = [
     ints: [0, 1],
     want: 1,
     state: ['SELECT lease_expires_at FROM workflow_runs WHERE id = 1', '2026-01-02T03:14:05.000Z'],
-    errors: [RUN, 'chatflow: lease seconds must be an integer from 1 to 86400'],
+    errors: [RUN, 'chatflow: lease seconds must be an integer from 1 to 86400, got real 1.5'],
   },
   {
     fn: 'merge_run_state/2',

@@ -165,10 +165,12 @@ class Batches(unittest.TestCase):
         self.assertEqual(one(self.db, "SELECT chatflow_index()"), 1)
         self.assertEqual(one(self.db, "SELECT chatflow_index()"), 0)
         self.assertEqual(ids(self.db, "raw"), list(range(1, 8)))
-        for bad in (0, -1, 1.5, "3", None, 10000001):
+        for bad, got in ((0, "0"), (-1, "-1"), (1.5, "real 1.5"), ("3", "text '3'"), (None, "NULL"),
+                         (10000001, "10000001")):
             with self.assertRaises(sqlite3.OperationalError) as cm:
                 one(self.db, "SELECT chatflow_index(?)", (bad,))
-            self.assertEqual(str(cm.exception), "chatflow: max_messages must be an integer from 1 to 10000000")
+            self.assertEqual(str(cm.exception),
+                             "chatflow: max_messages must be an integer from 1 to 10000000, got " + got)
         self.check_indexes()
 
     def test_private_copy_follows_changes(self):

@@ -1,0 +1,28 @@
+-- A bad argument is named with what was given: "chatflow: <what> must be
+-- <rule>, got <value>", the value described by one function (cfValueDesc):
+-- an integer out of range as itself, "real 1.5", "text '1'", "text of N
+-- characters", "text that is not valid UTF-8", "text with a NUL
+-- character", "blob", "NULL".  The other files pin most of these; here
+-- the ones they do not reach.
+.bail off
+SELECT chatflow_clock('2026-01-01T00:00:00Z');
+SELECT chatflow_init();
+-- how an id is described when it is text
+SELECT delete_conversation('12345678901234567890123456789012345678901234567890123456789012345'); -- error
+SELECT delete_conversation('1' || char(0) || '2'); -- error
+-- chatflow_index(max_messages)
+SELECT chatflow_index(0); -- error
+SELECT chatflow_index(10000001); -- error
+SELECT chatflow_index('100'); -- error
+SELECT chatflow_index(2.5); -- error
+SELECT chatflow_index(NULL); -- error
+SELECT chatflow_index(x'01'); -- error
+SELECT chatflow_index(100.0);
+-- langgraph_prune_checkpoints(keep, batch), langgraph_put_write's idx
+SELECT langgraph_prune_checkpoints(1000001); -- error
+SELECT langgraph_prune_checkpoints('2'); -- error
+SELECT langgraph_prune_checkpoints(2, 0); -- error
+SELECT langgraph_prune_checkpoints(2, NULL); -- error
+SELECT langgraph_prune_checkpoints(2, 1e300); -- error
+SELECT langgraph_put_write('t', 'c', 'task', 9007199254740992, 'ch', x'00'); -- error
+SELECT langgraph_put_write('t', 'c', 'task', '1', 'ch', x'00'); -- error
