@@ -105,8 +105,10 @@ static int cfSiblingsPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppS
   sqlite3_stmt *pStmt = 0;
   int rc;
   if (!cfValueInteger(aArg[0], &iMsg) || iMsg <= 0) {
-    *pzErr = sqlite3_mprintf("chatflow: message_siblings needs a positive integer message id");
-    return SQLITE_ERROR;
+    char zGot[CF_VALUE_DESC_LEN];
+    *pzErr = sqlite3_mprintf("chatflow: message_siblings needs a positive integer message id, got %s",
+                             cfValueDescInt(aArg[0], zGot));
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   rc = cfCheckSchema(p, pzErr);
   if (rc != SQLITE_OK) return cfKeepCode(rc) ? rc : SQLITE_ERROR;

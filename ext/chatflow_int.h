@@ -330,6 +330,7 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
 /* "got ..." of an argument error: "integer 5", "real 1.5", "text '1'", ... */
 #define CF_VALUE_DESC_LEN 80
 const char *cfValueDesc(sqlite3_value *v, char *zBuf);
+const char *cfValueDescInt(sqlite3_value *v, char *zBuf);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 iMin,
                   sqlite3_int64 iMax, sqlite3_int64 *piOut);

@@ -716,6 +716,7 @@ static void cfLgPruneFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
 static int cfLgReadText(sqlite3_value *v, const char *zFunc, const char *zWhat, int nMax, int bOptional,
                         const char **pz, char **pzErr) {
   const unsigned char *z;
+  char zGot[CF_VALUE_DESC_LEN];
   int n;
   *pz = 0;
   if (v == 0 || sqlite3_value_type(v) == SQLITE_NULL) {
@@ -724,15 +725,15 @@ static int cfLgReadText(sqlite3_value *v, const char *zFunc, const char *zWhat, 
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (sqlite3_value_type(v) != SQLITE_TEXT) {
-    *pzErr = sqlite3_mprintf("chatflow: %s of %s must be text", zWhat, zFunc);
+    *pzErr = sqlite3_mprintf("chatflow: %s of %s must be text, got %s", zWhat, zFunc, cfValueDesc(v, zGot));
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   z = sqlite3_value_text(v);
   n = sqlite3_value_bytes(v);
   if (z == 0) return SQLITE_NOMEM;
   if (memchr(z, 0, (size_t)n) || !cfUtf8Valid(z, n) || cfUtf8Chars(z, n) > nMax) {
-    *pzErr = sqlite3_mprintf("chatflow: %s of %s must be UTF-8 text without NUL of at most %d characters", zWhat,
-                             zFunc, nMax);
+    *pzErr = sqlite3_mprintf("chatflow: %s of %s must be UTF-8 text without NUL of at most %d characters,"
+                             " got %s", zWhat, zFunc, nMax, cfValueDesc(v, zGot));
     return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   *pz = (const char *)z;

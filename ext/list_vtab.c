@@ -101,7 +101,9 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   zOwner = sqlite3_value_type(vOwner) == SQLITE_TEXT ? sqlite3_value_text(vOwner) : 0;
   if (zOwner == 0 || zOwner[0] == 0 ||
       !cfUtf8Valid(zOwner, sqlite3_value_bytes(vOwner))) {
-    zErr = sqlite3_mprintf("chatflow: conversation_list needs a non-empty text owner");
+    char zGot[CF_VALUE_DESC_LEN];
+    zErr = sqlite3_mprintf("chatflow: conversation_list needs a non-empty text owner, got %s",
+                           cfValueDesc(vOwner, zGot));
     goto fail;
   }
   if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {

@@ -52,8 +52,10 @@ static int cfPagePrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   int nLimit = CF_PAGE_LIMIT_DEFAULT, bDesc = 0;
   int rc = SQLITE_OK;
   *ppStmt = 0;
-  if (vConv == 0 || !cfValueInteger(vConv, &iConv) || iConv <= 0) {
-    zErr = sqlite3_mprintf("chatflow: conversation_messages needs a positive integer conversation id");
+  if (!cfValueInteger(vConv, &iConv) || iConv <= 0) {
+    char zGot[CF_VALUE_DESC_LEN];
+    zErr = sqlite3_mprintf("chatflow: conversation_messages needs a positive integer conversation id, got %s",
+                           cfValueDescInt(vConv, zGot));
     goto fail;
   }
   if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {

@@ -725,7 +725,8 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
 ** "text of 75 characters", "text that is not valid UTF-8", "text with a
 ** NUL character", "blob" (its bytes are never echoed: they may be
 ** anything).  The one description of a value: every such error uses it.
-** An error about an integer's range names the integer alone ("got 0"). */
+** An error about an integer's range names the integer alone ("got 0"):
+** cfValueDescInt. */
 const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
   int t = sqlite3_value_type(v);
   if (t == SQLITE_NULL) {
@@ -751,6 +752,15 @@ const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
       sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text '%s'", z);
     }
   }
+  return zBuf;
+}
+
+/* cfValueDesc for an error about an integer's range: an integer (or an
+** integer-valued real, cfValueInteger) as the number alone ("0", "-1"). */
+const char *cfValueDescInt(sqlite3_value *v, char *zBuf) {
+  sqlite3_int64 i;
+  if (!cfValueInteger(v, &i)) return cfValueDesc(v, zBuf);
+  sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "%lld", i);
   return zBuf;
 }
 
@@ -786,12 +796,8 @@ int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sql
     *piOut = i;
     return 0;
   }
-  if (cfValueInteger(v, &i)) {
-    sqlite3_snprintf(CF_VALUE_DESC_LEN, zGot, "%lld", i);
-  } else {
-    cfValueDesc(v, zGot);
-  }
-  cfResultError(ctx, "chatflow: %s must be an integer from %lld to %lld, got %s", zWhat, iMin, iMax, zGot);
+  cfResultError(ctx, "chatflow: %s must be an integer from %lld to %lld, got %s", zWhat, iMin, iMax,
+                cfValueDescInt(v, zGot));
   return 1;
 }
 

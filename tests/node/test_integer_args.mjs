@@ -837,7 +837,7 @@ const CALLS = [
     args: [3],
     all: true,
     want: ['3:0', '6:1'],
-    errors: ['chatflow: message_siblings needs a positive integer message id'],
+    errors: ['chatflow: message_siblings needs a positive integer message id, got real 1.5'],
   },
   {
     fn: 'conversation_messages/1',
@@ -845,7 +845,7 @@ const CALLS = [
     args: [1],
     all: true,
     want: [1, 2, 3, 4],
-    errors: ['chatflow: conversation_messages needs a positive integer conversation id'],
+    errors: ['chatflow: conversation_messages needs a positive integer conversation id, got real 1.5'],
   },
   {
     fn: 'conversation_messages/2',
@@ -853,7 +853,7 @@ const CALLS = [
     args: [1],
     all: true,
     want: [1, 2],
-    errors: ['chatflow: conversation_messages needs a positive integer conversation id'],
+    errors: ['chatflow: conversation_messages needs a positive integer conversation id, got real 1.5'],
   },
   {
     fn: 'chat_history/1',

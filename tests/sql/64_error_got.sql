@@ -26,3 +26,19 @@ SELECT langgraph_prune_checkpoints(2, NULL); -- error
 SELECT langgraph_prune_checkpoints(2, 1e300); -- error
 SELECT langgraph_put_write('t', 'c', 'task', 9007199254740992, 'ch', x'00'); -- error
 SELECT langgraph_put_write('t', 'c', 'task', '1', 'ch', x'00'); -- error
+-- the table-valued functions: what the first argument was
+SELECT * FROM conversation_list(CAST(x'ff' AS TEXT)); -- error
+SELECT * FROM conversation_list(1.5); -- error
+SELECT * FROM conversation_messages(NULL); -- error
+SELECT * FROM conversation_messages(x'01'); -- error
+SELECT * FROM conversation_messages(1.5); -- error
+SELECT * FROM conversation_messages(-2.0); -- error
+SELECT * FROM message_siblings('1'); -- error
+SELECT * FROM message_siblings(0); -- error
+SELECT * FROM langgraph_list(x'01'); -- error
+SELECT * FROM langgraph_get(printf('%.65c', 't')); -- error
+SELECT * FROM langgraph_get('t', 'a' || char(0) || 'b'); -- error
+SELECT * FROM langgraph_channel_values('t', 1.5); -- error
+SELECT * FROM langgraph_pending_writes('t', 'c', CAST(x'ff' AS TEXT)); -- error
+-- without the first argument: the usage, as before
+SELECT * FROM conversation_messages; -- error
