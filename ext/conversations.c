@@ -115,7 +115,10 @@ static void cfCreate(sqlite3_context *ctx, int argc, sqlite3_value **argv, int b
   }
   if (argc > iArg && cfArgText(ctx, argv[iArg], "title", CF_MAX_TITLE_CHARS, 1, 1, &zTitle)) return;
   if (argc > iArg + 1) {
-    if (cfArgText(ctx, argv[iArg + 1], "options", 0, 1, 1, &zOpts)) return;
+    if (cfArgOptions(ctx, argv[iArg + 1], bFind ? "find_or_create_conversation" : "create_conversation",
+                     &zOpts)) {
+      return;
+    }
   }
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts),
                                        bFind ? "find_or_create_conversation" : "create_conversation",
@@ -423,7 +426,7 @@ static void cfDeleteMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_OK, bRun;
   if (cfArgId(ctx, argv[0], "conversation id", &iId)) return;
-  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], "delete_messages", &zOpts)) return;
   if (zOpts) {
     rc = cfJsonOptionsConn(ctx, p, zOpts, (int)strlen(zOpts), "delete_messages", aOpt, 2, &zErr);
     if (rc != SQLITE_OK) {

@@ -154,7 +154,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_OK, bEmpty = 0;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
-  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], "finish_message", &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "finish_message", aOpt, 3,
                                        &zErr)) != SQLITE_OK) {
     if (zErr) {

@@ -1266,7 +1266,7 @@ static int cfUidOption(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc
                        char **pzErr) {
   const char *zOpts = 0;
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
-  if (cfArgText(ctx, v, "options", 0, 1, 1, &zOpts)) return 1;
+  if (cfArgOptions(ctx, v, zFunc, &zOpts)) return 1;
   if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(v), zFunc, pOpt, 2, pzErr)) {
     return 1;
   }

@@ -54,7 +54,8 @@
 ** surrogate in it: "k"", "chatflow: <what>: <path> contains a NUL
 ** character (\u0000)", "... contains a lone surrogate \ud800", "unknown
 ** option 'k' for f (expected ...)", "option 'k' of f must be <type>, got
-** <type>".
+** <type>", and for an options_json that is not text "chatflow: f options
+** must be text, got <type>" (cfJsonOptionsText: cfTextCheck's texts).
 **
 ** One file past 600 lines because it is one concept: what a JSON argument
 ** is allowed to be, from its first byte (the scanner) to the values the
@@ -1240,6 +1241,33 @@ static int cfJsonOptionsOn(CfJsonDb *pDb, const char *zJson, int nJson, const ch
   if (rc == SQLITE_OK) rc = cfJsonOptionsRead(pDb, zJson, nJson, zFunc, aOpt, nOpt, pzErr);
   sqlite3_free(zWhat);
   return rc;
+}
+
+/* The options_json argument v of zFunc, before it is parsed: SQL NULL
+** is no options (*pzOut 0); anything else must be text, checked by
+** cfTextCheck under the name "<zFunc> options" ("chatflow: chatflow_init
+** options must be text, got integer", "... is not valid UTF-8");
+** whether it is a JSON object of the right options is cfJsonOptionsConn's
+** business.  Returns as cfTextCheck. */
+int cfJsonOptionsText(sqlite3_value *v, const char *zFunc, const char **pzOut, char **pzErr) {
+  char zWhat[80];
+  sqlite3_snprintf(sizeof(zWhat), zWhat, "%s options", zFunc);
+  return cfTextCheck(v, zWhat, 0, 1, 1, pzOut, pzErr);
+}
+
+/* cfJsonOptionsText for a scalar function: the error is set on ctx and
+** the result is non-zero. */
+int cfArgOptions(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc, const char **pzOut) {
+  char *zErr = 0;
+  int rc = cfJsonOptionsText(v, zFunc, pzOut, &zErr);
+  if (rc == SQLITE_OK) return 0;
+  if (zErr) {
+    sqlite3_result_error(ctx, zErr, -1);
+    sqlite3_free(zErr);
+  } else {
+    sqlite3_result_error_nomem(ctx);
+  }
+  return 1;
 }
 
 /* Parses an options object for zFunc on p's connection.  Every key must be

@@ -133,7 +133,7 @@ static int cfLgOptions(sqlite3_context *ctx, int argc, sqlite3_value **argv, int
   int rc;
   *pzOpts = 0;
   if (argc <= i) return 0;
-  if (cfArgText(ctx, argv[i], "options", 0, 1, 1, pzOpts)) return 1;
+  if (cfArgOptions(ctx, argv[i], zFunc, pzOpts)) return 1;
   if (*pzOpts == 0) return 0;
   rc = cfJsonOptionsConn(ctx, p, *pzOpts, (int)strlen(*pzOpts), zFunc, aOpt, nOpt, &zErr);
   if (rc == SQLITE_OK) return 0;
@@ -753,9 +753,7 @@ static int cfLgListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   int rc;
   *ppStmt = 0;
   rc = cfLgReadText(aArg[0], "langgraph_list", "thread_id", CF_LG_THREAD_CHARS, 1, &zThread, &zErr);
-  if (rc == SQLITE_OK) {
-    rc = cfLgReadText(aArg[1], "langgraph_list", "options", CF_MAX_JSON_BYTES, 1, &zOpts, &zErr);
-  }
+  if (rc == SQLITE_OK && aArg[1]) rc = cfJsonOptionsText(aArg[1], "langgraph_list", &zOpts, &zErr);
   if (rc == SQLITE_OK && zOpts) {
     rc = cfJsonOptionsConn(0, p, zOpts, (int)strlen(zOpts), "langgraph_list", aOpt, LS_COUNT, &zErr);
   }
@@ -829,7 +827,7 @@ static int cfLgGetPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt
   rc = cfLgReadText(aArg[0], "langgraph_get", "thread_id", CF_LG_THREAD_CHARS, 0, &zThread, &zErr);
   if (rc == SQLITE_OK) rc = cfLgReadText(aArg[1], "langgraph_get", "checkpoint_ns", CF_LG_NAME_CHARS, 1, &zNs, &zErr);
   if (rc == SQLITE_OK) rc = cfLgReadText(aArg[2], "langgraph_get", "checkpoint_id", CF_LG_NAME_CHARS, 1, &zId, &zErr);
-  if (rc == SQLITE_OK) rc = cfLgReadText(aArg[3], "langgraph_get", "options", CF_MAX_JSON_BYTES, 1, &zOpts, &zErr);
+  if (rc == SQLITE_OK && aArg[3]) rc = cfJsonOptionsText(aArg[3], "langgraph_get", &zOpts, &zErr);
   if (rc == SQLITE_OK && zOpts) {
     rc = cfJsonOptionsConn(0, p, zOpts, (int)strlen(zOpts), "langgraph_get", aOpt, 1, &zErr);
   }

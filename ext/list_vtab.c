@@ -106,16 +106,12 @@ static int cfListPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
                            cfValueDesc(vOwner, zGot));
     goto fail;
   }
-  if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {
-    const unsigned char *zOpts =
-        sqlite3_value_type(vOpts) == SQLITE_TEXT ? sqlite3_value_text(vOpts) : 0;
-    if (zOpts == 0 ||
-        !cfUtf8Valid(zOpts, sqlite3_value_bytes(vOpts))) {
-      zErr = sqlite3_mprintf("chatflow: conversation_list options must be JSON text");
-      goto fail;
+  if (vOpts) {
+    const char *zOpts = 0;
+    rc = cfJsonOptionsText(vOpts, "conversation_list", &zOpts, &zErr);
+    if (rc == SQLITE_OK && zOpts) {
+      rc = cfJsonOptionsConn(0, p, zOpts, sqlite3_value_bytes(vOpts), "conversation_list", aOpt, 7, &zErr);
     }
-    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(vOpts),
-                           "conversation_list", aOpt, 7, &zErr);
     if (rc != SQLITE_OK) goto fail;
   }
   if (aOpt[0].bPresent) {

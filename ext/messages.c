@@ -266,7 +266,7 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
   if (bDraft) zContent = "";
   else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return SQLITE_ERROR;
-  if (vOpts && cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return SQLITE_ERROR;
+  if (vOpts && cfArgOptions(ctx, vOpts, zFunc, &zOpts)) return SQLITE_ERROR;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc,
                                        aOpt, MOPT_COUNT, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */
@@ -721,7 +721,7 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   {
     const char *zArg = 0;
     if (cfArgText(ctx, argv[1], "content", 0, 1, 1, &zArg)) return;
-    if (argc > 2 && cfArgText(ctx, argv[2], "options", 0, 1, 1, &zArg)) return;
+    if (argc > 2 && cfArgOptions(ctx, argv[2], "edit_message", &zArg)) return;
     if (argc > 2 && zArg) {
       CfJsonOpt aOpt[MOPT_COUNT];
       memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));

@@ -58,15 +58,13 @@ static int cfPagePrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
                            cfValueDescInt(vConv, zGot));
     goto fail;
   }
-  if (vOpts && sqlite3_value_type(vOpts) != SQLITE_NULL) {
-    const unsigned char *zOpts =
-        sqlite3_value_type(vOpts) == SQLITE_TEXT ? sqlite3_value_text(vOpts) : 0;
-    if (zOpts == 0 || !cfUtf8Valid(zOpts, sqlite3_value_bytes(vOpts))) {
-      zErr = sqlite3_mprintf("chatflow: conversation_messages options must be JSON text");
-      goto fail;
+  if (vOpts) {
+    const char *zOpts = 0;
+    rc = cfJsonOptionsText(vOpts, "conversation_messages", &zOpts, &zErr);
+    if (rc == SQLITE_OK && zOpts) {
+      rc = cfJsonOptionsConn(0, p, zOpts, sqlite3_value_bytes(vOpts), "conversation_messages", aOpt, PG_COUNT,
+                             &zErr);
     }
-    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(vOpts),
-                           "conversation_messages", aOpt, PG_COUNT, &zErr);
     if (rc != SQLITE_OK) goto fail;
   }
   if (aOpt[PG_LIMIT].bPresent) {

@@ -1791,7 +1791,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memset(&c, 0, sizeof(c));
   memset(&stream, 0, sizeof(stream));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], "complete_chat", &zOpts)) return;
   if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 11,
                                  &zErr)) {
     goto done;
@@ -2148,7 +2148,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   int rc, rcDb = 0;
   memset(&c, 0, sizeof(c));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], "generate_title", &zOpts)) return;
   if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "generate_title", aOpt, 2,
                                  &zErr)) {
     goto done;

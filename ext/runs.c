@@ -394,7 +394,7 @@ static void cfStartRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
       cfJsonArgument(ctx, argv[2], "run input", CF_JT_OBJECT, &zInput)) {
     return;
   }
-  if (argc > 3 && cfArgText(ctx, argv[3], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 3 && cfArgOptions(ctx, argv[3], "start_run", &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[3]), "start_run",
                                        aOpt, 4, &zErr)) != SQLITE_OK) {
     if (zErr == 0) goto done; /* cfJsonOptionsConn has set the error */

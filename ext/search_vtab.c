@@ -948,16 +948,12 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     rc = cfTextCheck(aArg[1], "search owner", 0, 1, 0, (const char **)&zOwner, &zErr);
     if (rc != SQLITE_OK) goto done;
   }
-  if (aArg[2] && sqlite3_value_type(aArg[2]) != SQLITE_NULL) {
-    const unsigned char *zOpts =
-        sqlite3_value_type(aArg[2]) == SQLITE_TEXT ? sqlite3_value_text(aArg[2]) : 0;
-    if (zOpts == 0 ||
-        !cfUtf8Valid(zOpts, sqlite3_value_bytes(aArg[2]))) {
-      zErr = sqlite3_mprintf("chatflow: search_messages options must be JSON text");
-      goto done;
+  if (aArg[2]) {
+    const char *zOpts = 0;
+    rc = cfJsonOptionsText(aArg[2], "search_messages", &zOpts, &zErr);
+    if (rc == SQLITE_OK && zOpts) {
+      rc = cfJsonOptionsConn(0, p, zOpts, sqlite3_value_bytes(aArg[2]), "search_messages", aOpt, 5, &zErr);
     }
-    rc = cfJsonOptionsConn(0, p, (const char *)zOpts, sqlite3_value_bytes(aArg[2]), "search_messages",
-                           aOpt, 5, &zErr);
     if (rc != SQLITE_OK) goto done;
   }
   if (aOpt[0].bPresent) {

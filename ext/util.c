@@ -186,7 +186,7 @@ int cfCallTimeOptions(sqlite3_context *ctx, CfConn *p, sqlite3_value *vOpts, con
   const char *zOpts = 0;
   char *zErr = 0;
   int rc;
-  if (cfArgText(ctx, vOpts, "options", 0, 1, 1, &zOpts)) return 1;
+  if (cfArgOptions(ctx, vOpts, zFunc, &zOpts)) return 1;
   if (zOpts == 0) return 0;
   rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(vOpts), zFunc, aOpt, 1, &zErr);
   if (rc != SQLITE_OK && rc != SQLITE_ERROR) {

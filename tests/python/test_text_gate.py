@@ -208,7 +208,7 @@ class OtherEntryPoints(Fixture):
                 self.refused(sql, (arg,), text)
         # a raw NUL inside the JSON text is named as a NUL, not as bad UTF-8
         self.refused("SELECT add_message(1, 'user', 'hi', ?)", ('{"metadata": {"k": "a\x00b"}}',),
-                     "chatflow: options contains a NUL character")
+                     "chatflow: add_message options contains a NUL character")
         self.refused("SELECT merge_run_state(1, ?)", ('{"k": "a\x00b"}',),
                      "chatflow: state patch contains a NUL character")
         # pairs go through, whole

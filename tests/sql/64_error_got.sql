@@ -42,3 +42,19 @@ SELECT * FROM langgraph_channel_values('t', 1.5); -- error
 SELECT * FROM langgraph_pending_writes('t', 'c', CAST(x'ff' AS TEXT)); -- error
 -- without the first argument: the usage, as before
 SELECT * FROM conversation_messages; -- error
+-- options_json that is not text: named by its function, as "must be a
+-- JSON object" errors are
+SELECT chatflow_init(1); -- error
+SELECT chatflow_init(CAST(x'ff' AS TEXT)); -- error
+SELECT expire_stale_runs(5); -- error
+SELECT expire_stale_runs('{"now": "2026-01-01T00:00:00Z"}' || char(0)); -- error
+SELECT heartbeat_run(1, 60, x'01'); -- error
+SELECT delete_messages(1, 2.5); -- error
+SELECT finish_message(1, 7); -- error
+SELECT fork_conversation(1, NULL, 7); -- error
+SELECT langgraph_put('t', 'c', x'00', '{}', 7); -- error
+SELECT langgraph_put_write('t', 'c', 'task', 0, 'ch', x'00', 7); -- error
+SELECT generate_title(1, 7); -- error
+SELECT * FROM conversation_messages(1, x'01'); -- error
+SELECT * FROM langgraph_list(NULL, 7); -- error
+SELECT * FROM search_messages('bread', NULL, CAST(x'ff' AS TEXT)); -- error
