@@ -401,8 +401,8 @@ struct CfJsonOpt {
 #define CF_JT_BOOL   0x10
 #define CF_JT_NUMBER 0x40   /* a JSON number with a fraction; zVal holds its text */
 #define CF_JT_PARTS  0x20   /* an array of {"type": ...} message parts */
-/* The options_json argument: NULL is none (*pzOut 0); else text, named
-** "<zFunc> options" in the errors. */
+/* The options_json argument: NULL or the JSON text null is none (*pzOut
+** 0); else text, named "<zFunc> options" in the errors. */
 int cfJsonOptionsText(sqlite3_value *v, const char *zFunc, const char **pzOut, char **pzErr);
 int cfArgOptions(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc, const char **pzOut);
 /* ctx (may be 0): an error without a message (SQLITE_NOMEM …) is also set

@@ -1243,16 +1243,33 @@ static int cfJsonOptionsOn(CfJsonDb *pDb, const char *zJson, int nJson, const ch
   return rc;
 }
 
-/* The options_json argument v of zFunc, before it is parsed: SQL NULL
-** is no options (*pzOut 0); anything else must be text, checked by
-** cfTextCheck under the name "<zFunc> options" ("chatflow: chatflow_init
-** options must be text, got integer", "... is not valid UTF-8");
-** whether it is a JSON object of the right options is cfJsonOptionsConn's
-** business.  Returns as cfTextCheck. */
+/* True when z[0..n) is the JSON text null, blanks around it allowed. */
+static int cfJsonIsNull(const char *z, int n) {
+  int i = 0;
+  while (n > 0 && cfJsonIsWs(z[n - 1])) n--;
+  while (i < n && cfJsonIsWs(z[i])) i++;
+  return n - i == 4 && memcmp(z + i, "null", 4) == 0;
+}
+
+/* The options_json argument v of zFunc, before it is parsed: the one
+** place that decides what "no options" is.  SQL NULL and the JSON text
+** null (what JSON.stringify(null) and Python's json.dumps(None) give)
+** are both no options: *pzOut is 0, so that the caller takes exactly the
+** path of SQL NULL.  (Not later, in cfJsonOptionsOn: the callers bind the
+** text into their statements, and add_ui_message's json_set(coalesce(?,
+** '{}'), ...) of a 'null' would give add_message 'null', its parts lost.)
+** Anything else must be text, checked by cfTextCheck under the name
+** "<zFunc> options" ("chatflow: chatflow_init options must be text, got
+** integer", "... is not valid UTF-8"); whether it is a JSON object of the
+** right options is cfJsonOptionsConn's business.  Returns as
+** cfTextCheck. */
 int cfJsonOptionsText(sqlite3_value *v, const char *zFunc, const char **pzOut, char **pzErr) {
   char zWhat[80];
+  int rc;
   sqlite3_snprintf(sizeof(zWhat), zWhat, "%s options", zFunc);
-  return cfTextCheck(v, zWhat, 0, 1, 1, pzOut, pzErr);
+  rc = cfTextCheck(v, zWhat, 0, 1, 1, pzOut, pzErr);
+  if (rc == SQLITE_OK && *pzOut && cfJsonIsNull(*pzOut, sqlite3_value_bytes(v))) *pzOut = 0;
+  return rc;
 }
 
 /* cfJsonOptionsText for a scalar function: the error is set on ctx and

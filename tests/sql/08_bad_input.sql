@@ -298,7 +298,7 @@ SELECT create_conversation('acme', 'x', '{"a": }'); -- error
 SELECT create_conversation('acme', 'x', '{"uid": "u1"} x'); -- error
 SELECT create_conversation('acme', 'x', '{"uid": "u1"}{}'); -- error
 SELECT create_conversation('acme', 'x', CAST(x'7bff7d' AS TEXT)); -- error
-SELECT create_conversation('acme', 'x', 'null'); -- error
+SELECT create_conversation('acme', 'x', 'true'); -- error
 SELECT create_conversation('acme', 'x', '"str"'); -- error
 SELECT create_conversation('acme', 'x', '{"uid": "a", "uid": "b", "colour": 1}'); -- error
 SELECT create_conversation('acme', 'x', '{"context": ' || replace(printf('%.32c', 'x'), 'x', '{"a": ') || '1' || printf('%.32c', '}') || '}'); -- error

@@ -58,3 +58,37 @@ SELECT generate_title(1, 7); -- error
 SELECT * FROM conversation_messages(1, x'01'); -- error
 SELECT * FROM langgraph_list(NULL, 7); -- error
 SELECT * FROM search_messages('bread', NULL, CAST(x'ff' AS TEXT)); -- error
+-- the JSON text null as a whole options_json (JSON.stringify(null),
+-- json.dumps(None)) is no options, exactly as SQL NULL: every function
+SELECT chatflow_init('null');
+SELECT create_conversation('acme', 'Nulls', 'null');
+SELECT find_or_create_conversation('acme', 'k1', NULL, ' null ');
+SELECT add_message(1, 'user', 'hello there', 'null');
+SELECT begin_message(1, 'assistant', 'null');
+SELECT append_message(2, 'hi', 'null');
+SELECT finish_message(2, 'null');
+SELECT edit_message(1, 'hello again', 'null');
+SELECT id, seq, role, content, parts, metadata, tokens FROM chat_messages ORDER BY id;
+SELECT start_run(1, 'topical_map', NULL, 'null');
+SELECT heartbeat_run(1, 60, 'null');
+SELECT cancel_run(1, 'null');
+SELECT expire_stale_runs('null');
+SELECT archive_old_conversations(30, 100, 'null');
+SELECT id, role FROM conversation_messages(1, 'null');
+SELECT id, title FROM conversation_list('acme', 'null');
+SELECT count(*) FROM search_messages('hello', NULL, 'null');
+SELECT delete_messages(1, 'null'); -- error
+SELECT delete_messages(1, NULL); -- error
+SELECT langgraph_put('t', 'c1', x'00', '{}', 'null');
+SELECT langgraph_put_write('t', 'c1', 'task', 0, 'ch', x'01', 'null');
+SELECT thread_id, checkpoint_id FROM langgraph_list('t', 'null');
+SELECT thread_id, checkpoint_id FROM langgraph_get('t', NULL, NULL, 'null');
+SELECT fork_conversation(1, NULL, 'null');
+-- only the JSON text null: anything else that is not an object is refused
+SELECT add_message(1, 'user', 'x', 'NULL'); -- error
+SELECT add_message(1, 'user', 'x', 'null null'); -- error
+SELECT add_message(1, 'user', 'x', '[null]'); -- error
+SELECT add_message(1, 'user', 'x', '"null"'); -- error
+-- a patch is not options: update_conversation's is required (SQL NULL too)
+SELECT update_conversation(1, 'null'); -- error
+SELECT update_conversation(1, NULL); -- error
