@@ -326,6 +326,7 @@ void cfBusyWaitOn(sqlite3 *db, int ms);
 /* Argument checks: each sets an error on ctx and returns non-zero on failure. */
 int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 int cfJsonValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
+const char *cfJsonIntegerGot(sqlite3_value *v);
 char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bNonEmpty, int *pbNoMem);
 /* "got ..." of an argument error: "integer 5", "real 1.5", "text '1'", ... */
 #define CF_VALUE_DESC_LEN 80

@@ -456,7 +456,10 @@ static int cfImportRead(CfImport *pI, const char *zJson, int nJson, const char *
     if (rc != SQLITE_OK) break;
     if (!bOk) {
       rc = cfImportError(pI, "%s%s%s must be %s%s, got %s", zPath, zDot, zKey, cfKindName(eKind),
-                         aField[i].bNull ? " or null" : "", cfJsonTypeName(zType));
+                         aField[i].bNull ? " or null" : "",
+                         eKind == CF_IK_INT && strcmp(zType, "real") == 0
+                             ? cfJsonIntegerGot(sqlite3_column_value(pStmt, 2))
+                             : cfJsonTypeName(zType));
       break;
     }
     if (eKind == CF_IK_INT || eKind == CF_IK_BOOL) {

@@ -1179,8 +1179,11 @@ static int cfJsonOptionsRead(CfJsonDb *pDb, const char *zJson, int nJson, const 
       continue;
     }
     if (!cfJsonTypeOk(zType, pOpt->eType)) {
+      /* a real where an integer is expected: why it is not one */
+      int bInt = zType[0] == 'r' && (pOpt->eType & (CF_JT_INT | CF_JT_NUMBER)) == CF_JT_INT;
+      const char *zGot = bInt ? cfJsonIntegerGot(sqlite3_column_value(pStmt, 2)) : cfJsonTypeName(zType);
       *pzErr = sqlite3_mprintf("chatflow: option '%s' of %s must be %s, got %s", zKey, zFunc,
-                               cfJsonExpected(pOpt->eType), cfJsonTypeName(zType));
+                               cfJsonExpected(pOpt->eType), zGot);
       rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       break;
     }

@@ -698,6 +698,23 @@ int cfJsonValueInteger(sqlite3_value *v, sqlite3_int64 *piOut) {
   return cfValueInteger(v, piOut);
 }
 
+/* What a JSON number that cfJsonValueInteger refused is, for the error
+** "... must be an integer, got %s" (its rule in words, next to it): "a
+** number beyond 64 bits" (1e21, -1e300: no integer of chatflow's holds
+** it), "a number beyond 2^53 - 1 written with a fraction or an exponent;
+** write it in digits" (1e17: a double may have been rounded), else "a
+** number" (1.5). */
+const char *cfJsonIntegerGot(sqlite3_value *v) {
+  double r = sqlite3_value_double(v);
+  if (!(r >= -9223372036854775808.0 && r < 9223372036854775808.0)) {
+    return r != r ? "a number" : "a number beyond 64 bits"; /* NaN: not a number at all */
+  }
+  if (r == (double)(sqlite3_int64)r) {
+    return "a number beyond 2^53 - 1 written with a fraction or an exponent; write it in digits";
+  }
+  return "a number";
+}
+
 /* The limits of a name-like text field (key, title, model, agent, uid):
 ** 0 when z[0..n) is valid UTF-8 of at most nMax characters (and not
 ** empty, with bNonEmpty); else the error "chatflow: <zWhat> ..."

@@ -92,3 +92,12 @@ SELECT add_message(1, 'user', 'x', '"null"'); -- error
 -- a patch is not options: update_conversation's is required (SQL NULL too)
 SELECT update_conversation(1, 'null'); -- error
 SELECT update_conversation(1, NULL); -- error
+-- an integer option given as a JSON number: why it is not one
+SELECT add_message(1, 'user', 'x', '{"tokens": 1.5}'); -- error
+SELECT add_message(1, 'user', 'x', '{"tokens": 1e21}'); -- error
+SELECT add_message(1, 'user', 'x', '{"tokens": -1e300}'); -- error
+SELECT add_message(1, 'user', 'x', '{"tokens": 1e17}'); -- error
+SELECT add_message(1, 'user', 'x', '{"tokens": 99999999999999999999}'); -- error
+SELECT add_message(1, 'user', 'x', '{"tokens": 3e2}');
+SELECT import_conversation('acme', json_set(export_conversation(1), '$.messages[0].seq', json('1e21'))); -- error
+SELECT import_conversation('acme', json_set(export_conversation(1), '$.messages[0].tokens', json('4.5e16'))); -- error

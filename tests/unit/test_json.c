@@ -148,6 +148,10 @@ static void test_options_wrong_type(void **state) {
   (void)state;
   parse(a, "{\"tokens\": \"5\"}", -1, "chatflow: option 'tokens' of f must be an integer, got a string");
   parse(a, "{\"tokens\": 5.5}", -1, "chatflow: option 'tokens' of f must be an integer, got a number");
+  parse(a, "{\"tokens\": 1e21}", -1, "chatflow: option 'tokens' of f must be an integer, got a number beyond 64 bits");
+  parse(a, "{\"tokens\": 1e17}", -1,
+        "chatflow: option 'tokens' of f must be an integer, got a number beyond 2^53 - 1 written with a fraction or an"
+        " exponent; write it in digits");
   parse(a, "{\"tokens\": true}", -1, "chatflow: option 'tokens' of f must be an integer, got a boolean");
   parse(a, "{\"key\": 7}", -1, "chatflow: option 'key' of f must be a string, got an integer");
   parse(a, "{\"key\": []}", -1, "chatflow: option 'key' of f must be a string, got an array");
