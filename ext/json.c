@@ -344,28 +344,28 @@ static int cfJsonScanString(const char *z, int n, int *pi, CfJsonOdd *pOdd, cons
   return SQLITE_OK;
 }
 
-/* A bare word at z[i]: true, false or null, compared letter by letter
-** ("nope" fails at offset 1: "null expected"); a word that starts like
-** none of them is named ("unexpected 'NaN'"). */
+/* A bare word at z[i]: true, false or null.  Any other word is named at
+** its first letter, whatever it starts like ("unexpected 'nope'",
+** "unexpected 'NaN'", "unexpected 'trUe'"); a literal that the end of
+** the text cuts short ("tru") is "unexpected end of input", as a cut
+** string or object is. */
 static int cfJsonScanWord(const char *z, int n, int *pi, const char *zWhat, char **pzErr) {
-  const char *zLit = z[*pi] == 't' ? "true" : z[*pi] == 'f' ? "false" : z[*pi] == 'n' ? "null" : 0;
-  int i = *pi;
-  if (zLit) {
-    for (int k = 0; zLit[k]; k++) {
-      if (i + k >= n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
-      if (z[i + k] != zLit[k]) {
-        return cfJsonSyntax(pzErr, zWhat, i + k, zLit[0] == 'n' ? "null expected" : "boolean expected");
+  static const char *const azLit[] = {"true", "false", "null"};
+  int i = *pi, j = *pi;
+  while (j < n && cfJsonIsAlpha(z[j])) j++;
+  for (int k = 0; k < 3; k++) {
+    int nLit = (int)strlen(azLit[k]);
+    if (j - i <= nLit && memcmp(z + i, azLit[k], (size_t)(j - i)) == 0) {
+      if (j - i == nLit) {
+        *pi = j;
+        return SQLITE_OK;
       }
+      if (j == n) return cfJsonSyntax(pzErr, zWhat, n, "unexpected end of input");
     }
-    *pi = i + (int)strlen(zLit);
-    return SQLITE_OK;
-  } else {
-    int j = i;
-    while (j < n && cfJsonIsAlpha(z[j])) j++;
-    *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'", zWhat,
-                             i, j - i > 20 ? 20 : j - i, z + i);
-    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  *pzErr = sqlite3_mprintf("chatflow: %s is not valid JSON at offset %d: unexpected '%.*s'", zWhat, i,
+                           j - i > 20 ? 20 : j - i, z + i);
+  return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /* A number at z[i] ('-' or a digit): -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */

@@ -101,3 +101,10 @@ SELECT add_message(1, 'user', 'x', '{"tokens": 99999999999999999999}'); -- error
 SELECT add_message(1, 'user', 'x', '{"tokens": 3e2}');
 SELECT import_conversation('acme', json_set(export_conversation(1), '$.messages[0].seq', json('1e21'))); -- error
 SELECT import_conversation('acme', json_set(export_conversation(1), '$.messages[0].tokens', json('4.5e16'))); -- error
+-- a bare word that is not true, false or null is named, whatever it
+-- starts like; a literal the end cuts short is the end of input
+SELECT advance_run(1, 'nope'); -- error
+SELECT advance_run(1, '{"done": trUe}'); -- error
+SELECT advance_run(1, '{"done": falsy}'); -- error
+SELECT advance_run(1, '{"done": NaN}'); -- error
+SELECT advance_run(1, '{"done": fals'); -- error

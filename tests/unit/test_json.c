@@ -580,8 +580,10 @@ static void test_strict(void **state) {
   parse(a, "{\"key\": \"a\\x41\"}", -1, "chatflow: f options is not valid JSON at offset 10: invalid escape sequence");
   parse(a, "{\"key\": \"a\tb\"}", -1, "chatflow: f options is not valid JSON at offset 10: control character in a string (escape it)");
   parse(a, "{\"key\": \"a\\u12\"}", -1, "chatflow: f options is not valid JSON at offset 10: invalid \\u escape");
-  parse(a, "{\"flag\": nope}", -1, "chatflow: f options is not valid JSON at offset 10: null expected");
-  parse(a, "{\"flag\": trUe}", -1, "chatflow: f options is not valid JSON at offset 11: boolean expected");
+  parse(a, "{\"flag\": nope}", -1, "chatflow: f options is not valid JSON at offset 9: unexpected 'nope'");
+  parse(a, "{\"flag\": trUe}", -1, "chatflow: f options is not valid JSON at offset 9: unexpected 'trUe'");
+  parse(a, "{\"flag\": truex}", -1, "chatflow: f options is not valid JSON at offset 9: unexpected 'truex'");
+  parse(a, "{\"flag\": fals", -1, "chatflow: f options is not valid JSON at offset 13: unexpected end of input");
   parse(a, "\f{}", -1, "chatflow: f options is not valid JSON at offset 0: unexpected character");
   /* numbers as SQLite reads them */
   parse(a, "{\"tokens\": -0, \"list\": [1e5, -1.5E-3, 0.0]}", -1, 0);
