@@ -213,7 +213,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   memcpy(aOpt, aInit, sizeof(aInit));
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (cfArgText(ctx, argv[1], "UIMessage", 0, 0, 0, &zUi)) return;
-  if (argc > 2 && cfArgText(ctx, argv[2], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 2 && cfArgOptions(ctx, argv[2], "add_ui_message", &zOpts)) return;
   rc = cfJsonCheckAs(p, zUi, sqlite3_value_bytes(argv[1]), "UIMessage", &zErr);
   if (rc == SQLITE_OK && zOpts) {
     rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[2]), "add_ui_message", aOpt,
@@ -559,7 +559,7 @@ static void cfChatUiMessagesFunc(sqlite3_context *ctx, int argc, sqlite3_value *
   int rc, n = 0, nAlloc = 0;
 
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && cfArgText(ctx, argv[1], "options", 0, 1, 1, &zOpts)) return;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], "chat_ui_messages", &zOpts)) return;
   if (zOpts) {
     rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "chat_ui_messages", aOpt, 1, &zErr);
     if (rc != SQLITE_OK) {

@@ -108,3 +108,9 @@ SELECT advance_run(1, '{"done": trUe}'); -- error
 SELECT advance_run(1, '{"done": falsy}'); -- error
 SELECT advance_run(1, '{"done": NaN}'); -- error
 SELECT advance_run(1, '{"done": fals'); -- error
+-- add_ui_message and chat_ui_messages read their options as every other
+-- function: the JSON text null is no options, a number is named
+SELECT add_ui_message(1, '{"id": "ui-null", "role": "user", "parts": [{"type": "text", "text": "hi"}]}', 'null');
+SELECT json_array_length(chat_ui_messages(1, ' null '));
+SELECT add_ui_message(1, '{"id": "ui-5", "role": "user", "parts": [{"type": "text", "text": "hi"}]}', 5); -- error
+SELECT chat_ui_messages(1, x'00'); -- error
