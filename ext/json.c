@@ -1281,12 +1281,7 @@ int cfArgOptions(sqlite3_context *ctx, sqlite3_value *v, const char *zFunc, cons
   char *zErr = 0;
   int rc = cfJsonOptionsText(v, zFunc, pzOut, &zErr);
   if (rc == SQLITE_OK) return 0;
-  if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-  } else {
-    sqlite3_result_error_nomem(ctx);
-  }
+  cfResultErrorMsg(ctx, zErr);
   return 1;
 }
 

@@ -105,9 +105,9 @@ void cfResultErrorFromDb(sqlite3_context *ctx, sqlite3 *db, int rc) {
   sqlite3_free(z);
 }
 
-/* Sets zErr (sqlite3_malloc'd, freed here) as the function's error.  A
-** lock error keeps the SQLITE_BUSY code, so callers can retry on the code
-** rather than the text. */
+/* Sets zErr (sqlite3_malloc'd, freed here; 0: out of memory) as the
+** function's error.  A lock error keeps the SQLITE_BUSY code, so callers
+** can retry on the code rather than the text. */
 void cfResultErrorMsg(sqlite3_context *ctx, char *zErr) {
   if (zErr == 0) {
     sqlite3_result_error_nomem(ctx);
@@ -864,12 +864,7 @@ int cfArgText(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, int nMa
   char *zErr = 0;
   int rc = cfTextCheck(v, zWhat, nMaxChars, bAllowNull, bAllowEmpty, pzOut, &zErr);
   if (rc == SQLITE_OK) return 0;
-  if (zErr) {
-    sqlite3_result_error(ctx, zErr, -1);
-    sqlite3_free(zErr);
-  } else {
-    sqlite3_result_error_nomem(ctx);
-  }
+  cfResultErrorMsg(ctx, zErr);
   return 1;
 }
 
