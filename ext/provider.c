@@ -1761,6 +1761,26 @@ static int cfExtraBody(CfConn *p, const char *zOpt, char **pzExtra, char **pzErr
   return rc;
 }
 
+/* The opening of complete_chat and generate_title: the conversation id
+** argv[0] in *piConv, the options argv[1] (when given) read into aOpt, and
+** the time of the call from option aOpt[iNow] (cfCallTimeSet).  Returns 0;
+** or 1 with the error set on ctx or in *pzErr, which the caller's done:
+** path reports (it also frees aOpt). */
+static int cfCallOpen(sqlite3_context *ctx, CfConn *p, int argc, sqlite3_value **argv, const char *zFunc,
+                      CfJsonOpt *aOpt, int nOpt, int iNow, sqlite3_int64 *piConv, const char **pzOpts,
+                      char **pzErr) {
+  if (cfArgId(ctx, argv[0], "conversation id", piConv)) return 1;
+  if (argc > 1 && cfArgOptions(ctx, argv[1], zFunc, pzOpts)) return 1;
+  if (*pzOpts && cfJsonOptionsConn(ctx, p, *pzOpts, sqlite3_value_bytes(argv[1]), zFunc, aOpt, nOpt, pzErr)) {
+    return 1;
+  }
+  if (cfCallTimeSet(p, aOpt[iNow].bPresent ? aOpt[iNow].zVal : 0, pzErr)) {
+    if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+    return 1;
+  }
+  return 0;
+}
+
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   CfJsonOpt aOpt[11] = {
@@ -1790,16 +1810,7 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   int rc, rcDb = 0, bFailRun = 0;
   memset(&c, 0, sizeof(c));
   memset(&stream, 0, sizeof(stream));
-  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && cfArgOptions(ctx, argv[1], "complete_chat", &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "complete_chat", aOpt, 11,
-                                 &zErr)) {
-    goto done;
-  }
-  if (cfCallTimeSet(p, aOpt[8].bPresent ? aOpt[8].zVal : 0, &zErr)) {
-    if (zErr == 0) sqlite3_result_error_nomem(ctx);
-    goto done;
-  }
+  if (cfCallOpen(ctx, p, argc, argv, "complete_chat", aOpt, 11, 8, &iConv, &zOpts, &zErr)) goto done;
   if (aOpt[5].bPresent) {
     if (strcmp(aOpt[5].zVal, "fail_run") == 0) bFailRun = 1;
     else if (strcmp(aOpt[5].zVal, "raise") != 0) {
@@ -2147,16 +2158,7 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   char zConv[24];
   int rc, rcDb = 0;
   memset(&c, 0, sizeof(c));
-  if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
-  if (argc > 1 && cfArgOptions(ctx, argv[1], "generate_title", &zOpts)) return;
-  if (zOpts && cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "generate_title", aOpt, 2,
-                                 &zErr)) {
-    goto done;
-  }
-  if (cfCallTimeSet(p, aOpt[0].bPresent ? aOpt[0].zVal : 0, &zErr)) {
-    if (zErr == 0) sqlite3_result_error_nomem(ctx);
-    goto done;
-  }
+  if (cfCallOpen(ctx, p, argc, argv, "generate_title", aOpt, 2, 0, &iConv, &zOpts, &zErr)) goto done;
   rc = cfExtraBodyOption(p, zOpts, aOpt[1].bPresent, "generate_title option extra_body", &zExtraOpt, &zErr);
   if (rc == SQLITE_NOMEM) {
     sqlite3_result_error_nomem(ctx);
