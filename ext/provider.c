@@ -1781,6 +1781,42 @@ static int cfCallOpen(sqlite3_context *ctx, CfConn *p, int argc, sqlite3_value *
   return 0;
 }
 
+/* What complete_chat and generate_title check next: option extra_body
+** (present: bExtra; zExtraWhat names it; its JSON in *pzExtraOpt), that the
+** connection holds no transaction (zNoTxn: the refusal) and the schema.
+** An open transaction (BEGIN, or a statement of this connection still
+** reading, as in SELECT complete_chat(id) FROM ...) would be held across
+** the network call.  Returns 0; or 1 with the error in *pzErr, a failed
+** read's code in *prcDb (SQLITE_IOERR_READ, ... with its message), or out
+** of memory set on ctx. */
+static int cfCallReady(sqlite3_context *ctx, CfConn *p, const char *zOpts, int bExtra, const char *zExtraWhat,
+                       char **pzExtraOpt, const char *zNoTxn, char **pzErr, int *prcDb) {
+  int rc = cfExtraBodyOption(p, zOpts, bExtra, zExtraWhat, pzExtraOpt, pzErr);
+  if (rc != SQLITE_OK && *pzErr) return 1;
+  if (rc == SQLITE_OK) {
+    cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
+    if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
+      *pzErr = sqlite3_mprintf("%s", zNoTxn);
+      if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+      return 1;
+    }
+    rc = cfCheckSchema(p, pzErr);
+    if (rc == SQLITE_OK) return 0;
+    if (*pzErr) {
+      *prcDb = rc;
+      return 1;
+    }
+  }
+  if ((rc & 0xff) == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx); /* (its message would say so, with SQLITE_ERROR) */
+  } else {
+    *pzErr = cfDbError(p->db, rc);
+    *prcDb = rc;
+    if (*pzErr == 0) sqlite3_result_error_nomem(ctx);
+  }
+  return 1;
+}
+
 static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   CfConn *p = (CfConn *)sqlite3_user_data(ctx);
   CfJsonOpt aOpt[11] = {
@@ -1840,25 +1876,9 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     if (rc != SQLITE_OK && zErr == 0) goto db_error;
     if (rc != SQLITE_OK) goto done;
   }
-  rc = cfExtraBodyOption(p, zOpts, aOpt[10].bPresent, "complete_chat option extra_body", &zExtraOpt, &zErr);
-  if (rc == SQLITE_NOMEM) {
-    sqlite3_result_error_nomem(ctx);
-    goto done;
-  }
-  if (rc != SQLITE_OK && zErr == 0) goto db_error;
-  if (rc != SQLITE_OK) goto done;
-  cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
-  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
-    /* an open transaction (BEGIN, or a statement of this connection still
-    ** reading, as in SELECT complete_chat(id) FROM ...) would be held
-    ** across the network call */
-    zErr = sqlite3_mprintf("chatflow: complete_chat makes a network call and cannot run inside a transaction or a statement that reads tables; call SELECT complete_chat(...) on its own");
-    goto done;
-  }
-  rc = cfCheckSchema(p, &zErr);
-  if (rc != SQLITE_OK && zErr == 0) goto db_error; /* (out of memory) */
-  if (rc != SQLITE_OK) {
-    rcDb = rc; /* SQLITE_IOERR_READ, ... with its message */
+  if (cfCallReady(ctx, p, zOpts, aOpt[10].bPresent, "complete_chat option extra_body", &zExtraOpt,
+                  "chatflow: complete_chat makes a network call and cannot run inside a transaction or a statement that reads tables; call SELECT complete_chat(...) on its own",
+                  &zErr, &rcDb)) {
     goto done;
   }
 
@@ -2114,6 +2134,7 @@ db_error:
   } else {
     zErr = cfDbError(p->db, rc);
     rcDb = rc; /* the read's code goes with its message (SQLITE_IOERR_READ, ...) */
+    if (zErr == 0) sqlite3_result_error_nomem(ctx);
   }
 done:
   if (zErr) {
@@ -2159,22 +2180,9 @@ static void cfGenerateTitleFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   int rc, rcDb = 0;
   memset(&c, 0, sizeof(c));
   if (cfCallOpen(ctx, p, argc, argv, "generate_title", aOpt, 2, 0, &iConv, &zOpts, &zErr)) goto done;
-  rc = cfExtraBodyOption(p, zOpts, aOpt[1].bPresent, "generate_title option extra_body", &zExtraOpt, &zErr);
-  if (rc == SQLITE_NOMEM) {
-    sqlite3_result_error_nomem(ctx);
-    goto done;
-  }
-  if (rc != SQLITE_OK && zErr == 0) goto db_error;
-  if (rc != SQLITE_OK) goto done;
-  cfUndoPending(p); /* a transaction a failed call could not end is not the caller's */
-  if (!sqlite3_get_autocommit(p->db) || sqlite3_txn_state(p->db, 0) != SQLITE_TXN_NONE) {
-    zErr = sqlite3_mprintf("chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own");
-    goto done;
-  }
-  rc = cfCheckSchema(p, &zErr);
-  if (rc != SQLITE_OK && zErr == 0) goto db_error; /* (out of memory) */
-  if (rc != SQLITE_OK) {
-    rcDb = rc; /* SQLITE_IOERR_READ, ... with its message */
+  if (cfCallReady(ctx, p, zOpts, aOpt[1].bPresent, "generate_title option extra_body", &zExtraOpt,
+                  "chatflow: generate_title may make a network call and cannot run inside a transaction or a statement that reads tables; call SELECT generate_title(...) on its own",
+                  &zErr, &rcDb)) {
     goto done;
   }
   sqlite3_snprintf(sizeof(zConv), zConv, "%lld", iConv);
@@ -2313,6 +2321,7 @@ db_error:
   } else {
     zErr = cfDbError(p->db, rc);
     rcDb = rc; /* the read's code goes with its message (SQLITE_IOERR_READ, ...) */
+    if (zErr == 0) sqlite3_result_error_nomem(ctx);
   }
 done:
   if (zErr) {
