@@ -45,6 +45,7 @@ SQLITE_EXTENSION_INIT3
 #define CF_LEASE_SECONDS_DEFAULT 300   /* runs.lease_seconds */
 #define CF_MAX_AWAITING_TTL 31536000   /* start_run's ttl_seconds, runs.awaiting_ttl_seconds: a year */
 #define CF_TIMESTAMP_LEN 24            /* YYYY-MM-DDTHH:MM:SS.sssZ */
+#define CF_TIMESTAMP_FRAC_MAX 9        /* digits of a second cfParseTimestamp reads */
 
 /* Cached statements, one slot each; see cfStmt(). */
 enum {

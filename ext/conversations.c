@@ -21,8 +21,9 @@
 **   SELECT create_conversation('acme', 'Pricing', '{"key": "t-1", "model": "gpt-4o"}');
 **
 ** Options: key, uid, visibility ('private' | 'public'), model, agent,
-** context (object), metadata (object), created_at (a timestamp; default
-** the connection clock).  A NULL owner, an empty or over-long owner/key
+** context (object), metadata (object), created_at (an RFC 3339 timestamp,
+** stored as UTC milliseconds: cfParseTimestamp; default the connection
+** clock).  A NULL owner, an empty or over-long owner/key
 ** (200 characters), a title over 200 characters, invalid UTF-8, malformed
 ** options, a duplicate key or uid and an unknown id are errors.
 **

@@ -58,7 +58,11 @@
 ** limits (cfTextLimitError); a run's events, when given, must be a log it
 ** could have written (cfImportEventsCheck).
 ** Everything else takes the default a raw INSERT would get (timestamps: the
-** connection clock).  Messages must come in increasing seq order.
+** connection clock).  Messages must come in increasing seq order.  A
+** timestamp member is read as every timestamp a caller gives
+** (cfParseTimestamp: RFC 3339, any offset and fraction) and stored in the
+** canonical form: export writes that form, and a document made by hand or
+** by another tool may carry Python's or Go's times.
 **   The schema's rules hold for the imported rows as for any other: a run
 ** of an unknown workflow, a step that is not the workflow's, two active
 ** runs, an over-long title or content fail, each error naming the place in

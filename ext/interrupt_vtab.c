@@ -11,7 +11,8 @@
 ** most 16 MiB, never NULL), created_at, updated_at.  INSERT saves: a new
 ** id is inserted, an existing one has its data replaced and keeps its
 ** created_at (whatever the conflict clause).  created_at and updated_at
-** may be given (valid timestamps), else the connection clock is used.
+** may be given (RFC 3339 timestamps, any offset and fraction, stored as
+** UTC milliseconds: cfParseTimestamp), else the connection clock is used.
 ** UPDATE may change data but not workflow_id; unless it sets updated_at,
 ** updated_at becomes the connection clock.  When a run ends, the
 ** schema's trigger removes its 'run_<id>' interrupt in the same

@@ -22,9 +22,9 @@
 ** starts after that row); deleted (true: only soft-deleted conversations,
 ** archived or not unless archived says otherwise; default false: none of
 ** them); archived (false, the default: not archived; true: only archived;
-** "all": both); updated_since (a timestamp: only updated_at at or after
-** it, a bound of each index range); model, agent (only that model or
-** agent, checked on the rows of the range).
+** "all": both); updated_since (an RFC 3339 timestamp, any offset: only
+** updated_at at or after it, a bound of each index range); model, agent
+** (only that model or agent, checked on the rows of the range).
 **
 ** Order and paging: pinned conversations first, then by updated_at, newest
 ** first, ties by id.  A cursor is "<pinned 0|1>|<updated_at>|<id>"; the
@@ -68,6 +68,9 @@ static int cfListParseCursor(const char *z, int *pbPinned, char *zTime, sqlite3_
   memcpy(zTime, z + 2, CF_TIMESTAMP_LEN);
   zTime[CF_TIMESTAMP_LEN] = 0;
   {
+    /* a cursor is chatflow's own output: its time only in the stored form
+    ** (cfParseTimestamp reads any RFC 3339 time; a canonical one comes
+    ** back unchanged) */
     char zCanon[CF_TIMESTAMP_LEN + 1];
     if (cfParseTimestamp(zTime, zCanon) || strcmp(zCanon, zTime) != 0) return 1;
   }

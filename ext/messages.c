@@ -11,7 +11,8 @@
 **                      '{"metadata": {"model": "gpt-4o", "tokens": {"total": 12}}}');
 **
 ** Options: type, parts (array of typed parts), attachments (array),
-** metadata (object), tokens (integer >= 0), run_id, created_at, uid (the
+** metadata (object), tokens (integer >= 0), run_id, created_at (an RFC
+** 3339 timestamp, stored as UTC milliseconds: cfParseTimestamp), uid (the
 ** retry key, 1 to 128 characters), tool_calls (assistant: OpenAI's
 ** [{"id", "type": "function", "function": {"name", "arguments"}}], stored
 ** as "tool-call" parts {"type", "id", "name", "arguments"} after the given

@@ -10,12 +10,15 @@
 **   chatflow_clock(ts | NULL)    -> timestamp        pins / unpins (DIRECTONLY)
 **
 ** options (of init and the setter): {"now": ts}, the time of the call
-** (util.c: cfClockFixed), in place of the clock for that call only.
+** (util.c: cfClockFixed), in place of the clock for that call only.  A ts
+** is an RFC 3339 time, any offset and fraction, kept in the stored form,
+** UTC to the millisecond (util.c: cfParseTimestamp).
 **
 ** Example:
 **   SELECT chatflow_init();                       -- 1
 **   SELECT chatflow_config('llm.model', 'qwen3'); -- 'qwen3'
 **   SELECT chatflow_clock('2026-01-01T00:00:00Z'); -- '2026-01-01T00:00:00.000Z'
+**   SELECT chatflow_clock('2026-01-01T02:00:00+02:00'); -- the same time
 **
 ** chatflow_init() applies the numbered migrations of sql/ (embedded at
 ** build time) that the database lacks, each inside the function's

@@ -249,26 +249,111 @@ static int cfDigits(const char *z, int n, int lo, int hi, int *pOut) {
   return 0;
 }
 
-/* Accepts YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DDTHH:MM:SS.sssZ and writes the
-** canonical millisecond form to zOut.  Returns 0 on success. */
+/* The days from 1970-01-01 to the proleptic Gregorian date y-m-d, and
+** back: Howard Hinnant's days_from_civil and civil_from_days, which hold
+** for any year (year 0 and 10000 included, so a time moved across the
+** range's edge by its offset can be seen to leave it). */
+static int cfDaysFromCivil(int y, int m, int d) {
+  int era, yoe, doy, doe;
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void cfCivilFromDays(int n, int *pY, int *pM, int *pD) {
+  int era, doe, yoe, doy, mp;
+  n += 719468;
+  era = (n >= 0 ? n : n - 146096) / 146097;
+  doe = n - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *pD = doy - (153 * mp + 2) / 5 + 1;
+  *pM = mp < 10 ? mp + 3 : mp - 9;
+  *pY = yoe + era * 400 + (*pM <= 2);
+}
+
+/* Reads an RFC 3339 date-time (section 5.6: full-date "T" full-time) and
+** writes the canonical form chatflow stores, UTC to the millisecond
+** (YYYY-MM-DDTHH:MM:SS.sssZ, CF_TIMESTAMP_LEN), to zOut.  Returns 0 on
+** success, non-zero (zOut untouched) for anything else.
+**
+**   2026-12-02T05:00:00Z                     2026-12-02T05:00:00.000Z
+**   2026-12-02T05:00:00.123456+00:00         2026-12-02T05:00:00.123Z   Python
+**   2026-12-02T05:00:00.123456789+01:00      2026-12-02T04:00:00.123Z   Go, Rust
+**   2026-01-01T00:30:00+01:00                2025-12-31T23:30:00.000Z
+**
+** The 'T' and 'Z' may be lowercase (RFC 3339 allows it).  The fraction
+** has 1 to CF_TIMESTAMP_FRAC_MAX digits (nanoseconds: what Go, Rust and
+** Java write) and is truncated to milliseconds, never rounded: rounding
+** could carry into the next second, day or year, and truncation keeps
+** the order of the times it is given.  The offset ("Z", "+HH:MM" or
+** "-HH:MM", hours 00-23, minutes 00-59; "-00:00" is UTC) is subtracted,
+** which may move the date by a day across a month or a year; the time
+** must be in years 0001 to 9999 in UTC (0001-01-01T00:30:00+01:00 is
+** not).  Refused: no offset (a local time is ambiguous), a space for the
+** 'T', hour 24, a leap second (:60), a date that does not exist, an empty
+** or too long fraction, text after the offset.  A canonical input comes
+** back unchanged, so strcmp(zOut, z) tells whether z was canonical. */
 int cfParseTimestamp(const char *z, char *zOut) {
-  int y, mo, d, h, mi, s, ms = 0;
-  size_t n = strlen(z);
+  int y, mo, d, h, mi, s, ms = 0, nOff = 0; /* nOff: minutes east of UTC */
+  size_t n = strlen(z), i = 19;
   static const int aDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (n != 20 && n != 24) return 1;
-  if (z[4] != '-' || z[7] != '-' || z[10] != 'T' || z[13] != ':' || z[16] != ':') return 1;
-  if (cfDigits(z, 4, 1, 9999, &y) || cfDigits(z + 5, 2, 1, 12, &mo) ||
+  if (n < 20) return 1;
+  if (z[4] != '-' || z[7] != '-' || (z[10] != 'T' && z[10] != 't') || z[13] != ':' ||
+      z[16] != ':') {
+    return 1;
+  }
+  if (cfDigits(z, 4, 0, 9999, &y) || cfDigits(z + 5, 2, 1, 12, &mo) ||
       cfDigits(z + 8, 2, 1, 31, &d) || cfDigits(z + 11, 2, 0, 23, &h) ||
       cfDigits(z + 14, 2, 0, 59, &mi) || cfDigits(z + 17, 2, 0, 59, &s)) {
     return 1;
   }
-  if (n == 24) {
-    if (z[19] != '.' || z[23] != 'Z' || cfDigits(z + 20, 3, 0, 999, &ms)) return 1;
-  } else if (z[19] != 'Z') {
+  if (z[i] == '.') {
+    size_t iFrac = ++i;
+    while (z[i] >= '0' && z[i] <= '9') {
+      if (i - iFrac == CF_TIMESTAMP_FRAC_MAX) return 1;
+      if (i - iFrac < 3) ms = ms * 10 + (z[i] - '0');
+      i++;
+    }
+    if (i == iFrac) return 1;
+    for (size_t k = i - iFrac; k < 3; k++) ms *= 10;
+  }
+  if (z[i] == 'Z' || z[i] == 'z') {
+    i++;
+  } else if (z[i] == '+' || z[i] == '-') {
+    int oh, om;
+    /* cfDigits stops at the first byte that is not a digit: the NUL too */
+    if (cfDigits(z + i + 1, 2, 0, 23, &oh) || z[i + 3] != ':' ||
+        cfDigits(z + i + 4, 2, 0, 59, &om)) {
+      return 1;
+    }
+    nOff = (oh * 60 + om) * (z[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
     return 1;
   }
+  if (i != n) return 1; /* text after the offset */
   if (d > aDays[mo - 1]) return 1;
   if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 1;
+  if (nOff != 0) {
+    /* at most 23:59 either way: the day moves by one at most */
+    int nMin = h * 60 + mi - nOff, nDay = cfDaysFromCivil(y, mo, d);
+    if (nMin < 0) {
+      nMin += 24 * 60;
+      nDay--;
+    } else if (nMin >= 24 * 60) {
+      nMin -= 24 * 60;
+      nDay++;
+    }
+    cfCivilFromDays(nDay, &y, &mo, &d);
+    h = nMin / 60;
+    mi = nMin % 60;
+  }
+  if (y < 1 || y > 9999) return 1; /* of the time: 0000-12-31T23:30:00-01:00 is in */
   sqlite3_snprintf(CF_TIMESTAMP_LEN + 1, zOut, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, mo, d,
                    h, mi, s, ms);
   return 0;

@@ -278,7 +278,7 @@ SELECT chatflow_clock('2026-01-01 00:00:00'); -- error
 SELECT chatflow_clock('2026-13-01T00:00:00Z'); -- error
 SELECT chatflow_clock('2025-02-29T00:00:00Z'); -- error
 SELECT chatflow_clock('2026-01-01T24:00:00Z'); -- error
-SELECT chatflow_clock('2026-01-01T00:00:00+01:00'); -- error
+SELECT chatflow_clock('2026-01-01T00:00:00'); -- error
 SELECT chatflow_clock(CAST(x'ff' AS TEXT)); -- error
 SELECT chatflow_clock();
 -- wrong numbers of arguments

@@ -167,7 +167,7 @@ SELECT delete_conversation(2, CAST('{"now": "2030-01-01T00:00:00Z"}' || char(0) 
 SELECT switch_branch(4, '{"now": "2030-13-01T00:00:00Z"}'); -- error
 SELECT start_run(2, 'topical_map', NULL, '{"now": "2030-01-01T24:00:00Z"}'); -- error
 SELECT expire_stale_runs('{"now": "0000-01-01T00:00:00Z"}'); -- error
-SELECT archive_old_conversations(1, 100, '{"now": "2030-01-01T00:00:00.1Z"}'); -- error
+SELECT archive_old_conversations(1, 100, '{"now": "2030-01-01T00:00:00.Z"}'); -- error
 SELECT import_conversation('beta', export_conversation(1), '{"now": "x"}'); -- error
 SELECT fork_conversation(2, NULL, '{"now": "x"}'); -- error
 SELECT langgraph_put('t-2', 'c-1', x'7b7d', '{}', '{"now": "x"}'); -- error

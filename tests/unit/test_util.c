@@ -150,23 +150,104 @@ static void test_timestamp_leap_years(void **state) {
   expect_bad_ts("1900-02-29T00:00:00Z");                          /* century, not by 400 */
   expect_bad_ts("2100-02-29T00:00:00Z");
   expect_bad_ts("2024-02-30T00:00:00Z");                          /* never */
+  expect_bad_ts("2026-02-29T12:00:00+05:00");                     /* checked before the offset */
+}
+
+/* RFC 3339 date-times as the languages write them, in canonical UTC ms */
+static void test_timestamp_rfc3339(void **state) {
+  (void)state;
+  /* Python datetime.now(timezone.utc).isoformat(), with and without microseconds */
+  expect_ts("2026-12-02T05:00:00.123456+00:00", "2026-12-02T05:00:00.123Z");
+  expect_ts("2026-12-02T05:00:00+00:00", "2026-12-02T05:00:00.000Z");
+  /* Go time.RFC3339Nano */
+  expect_ts("2026-12-02T05:00:00.123456789Z", "2026-12-02T05:00:00.123Z");
+  expect_ts("2026-12-02T05:00:00.123456789+01:00", "2026-12-02T04:00:00.123Z");
+  expect_ts("2026-12-02T05:00:00.1+01:00", "2026-12-02T04:00:00.100Z");
+  /* PHP date(DATE_ATOM) */
+  expect_ts("2026-12-02T05:00:00+00:00", "2026-12-02T05:00:00.000Z");
+  expect_ts("2026-12-02T06:00:00+01:00", "2026-12-02T05:00:00.000Z");
+  /* Rust chrono to_rfc3339() */
+  expect_ts("2026-12-02T05:00:00.123456789+00:00", "2026-12-02T05:00:00.123Z");
+  /* JavaScript toISOString() */
+  expect_ts("2026-12-02T05:00:00.123Z", "2026-12-02T05:00:00.123Z");
+  /* any number of fraction digits from 1 to 9, truncated, never rounded */
+  expect_ts("2026-12-02T05:00:00.9Z", "2026-12-02T05:00:00.900Z");
+  expect_ts("2026-12-02T05:00:00.12Z", "2026-12-02T05:00:00.120Z");
+  expect_ts("2026-12-02T05:00:00.1234Z", "2026-12-02T05:00:00.123Z");
+  expect_ts("2026-12-02T05:00:00.0009Z", "2026-12-02T05:00:00.000Z");
+  expect_ts("2026-12-31T23:59:59.999999999Z", "2026-12-31T23:59:59.999Z");
+  expect_ts("9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59.999Z");
+  /* lowercase t and z (RFC 3339 section 5.6, NOTE) */
+  expect_ts("2026-12-02t05:00:00z", "2026-12-02T05:00:00.000Z");
+  expect_ts("2026-12-02t05:00:00.5+02:00", "2026-12-02T03:00:00.500Z");
+  /* -00:00 is UTC too (RFC 3339 section 4.3) */
+  expect_ts("2026-12-02T05:00:00-00:00", "2026-12-02T05:00:00.000Z");
+}
+
+/* An offset is subtracted, across days, months and years */
+static void test_timestamp_offsets(void **state) {
+  (void)state;
+  expect_ts("2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00.000Z");
+  expect_ts("2025-12-31T23:30:00-01:00", "2026-01-01T00:30:00.000Z");
+  expect_ts("2024-02-29T23:00:00-01:00", "2024-03-01T00:00:00.000Z");
+  expect_ts("2024-03-01T00:59:59.999+01:00", "2024-02-29T23:59:59.999Z");   /* leap year */
+  expect_ts("2026-03-01T00:00:00+00:01", "2026-02-28T23:59:00.000Z");       /* common year */
+  expect_ts("2000-03-01T00:00:00+05:00", "2000-02-29T19:00:00.000Z");       /* by 400 */
+  expect_ts("2100-02-28T23:00:00-01:00", "2100-03-01T00:00:00.000Z");       /* century */
+  expect_ts("2026-04-30T20:00:00-05:30", "2026-05-01T01:30:00.000Z");
+  expect_ts("2026-05-01T01:00:00+05:30", "2026-04-30T19:30:00.000Z");
+  expect_ts("2026-06-15T12:00:00+23:59", "2026-06-14T12:01:00.000Z");
+  expect_ts("2026-06-15T12:00:00-23:59", "2026-06-16T11:59:00.000Z");
+  expect_ts("2026-06-15T12:34:56.789+14:00", "2026-06-14T22:34:56.789Z");
+  expect_ts("2026-06-15T12:34:56.789-12:00", "2026-06-16T00:34:56.789Z");
+  /* the range's edges: years 0001 to 9999 after the conversion */
+  expect_ts("0001-01-01T00:30:00-01:00", "0001-01-01T01:30:00.000Z");
+  expect_ts("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.000Z");
+  expect_ts("0001-01-02T00:30:00+01:00", "0001-01-01T23:30:00.000Z");
+  expect_ts("9999-12-31T22:59:59.999-01:00", "9999-12-31T23:59:59.999Z");
+  expect_ts("9999-12-31T23:30:00+01:00", "9999-12-31T22:30:00.000Z");
+  expect_ts("0000-12-31T23:30:00-01:00", "0001-01-01T00:30:00.000Z");     /* the time is in range */
+  expect_bad_ts("0001-01-01T00:30:00+01:00");    /* year 0 */
+  expect_bad_ts("0001-01-01T00:00:00.000+00:01");
+  expect_bad_ts("9999-12-31T23:30:00-01:00");    /* year 10000 */
+  expect_bad_ts("9999-12-31T23:59:59.999-00:01");
 }
 
 static void test_timestamp_invalid(void **state) {
   (void)state;
   expect_bad_ts("");
   expect_bad_ts("2026-01-01");
-  expect_bad_ts("2026-01-01T00:00:00");          /* no Z */
-  expect_bad_ts("2026-01-01T00:00:00z");
-  expect_bad_ts("2026-01-01t00:00:00Z");
-  expect_bad_ts("2026-01-01 00:00:00Z");
-  expect_bad_ts("2026-01-01T00:00:00+00:00");
-  expect_bad_ts("2026-01-01T00:00:00.00Z");      /* 2 fraction digits */
-  expect_bad_ts("2026-01-01T00:00:00.0000Z");    /* 4 fraction digits */
+  expect_bad_ts("2026-01-01T00:00:00");          /* no offset: a local time */
+  expect_bad_ts("2026-01-01T00:00:00.123456");
+  expect_bad_ts("2026-01-01 00:00:00Z");         /* a space for the T */
+  expect_bad_ts("2026-01-01 00:00:00+00:00");
   expect_bad_ts("2026-01-01T00:00:00,000Z");
   expect_bad_ts("2026-01-01T00:00:00.000");
   expect_bad_ts("2026-01-01T00:00:00.00aZ");
+  expect_bad_ts("2026-01-01T00:00:00.Z");        /* empty fraction */
+  expect_bad_ts("2026-01-01T00:00:00.+00:00");
+  expect_bad_ts("2026-01-01T00:00:00.1234567890Z");  /* 10 fraction digits */
+  expect_bad_ts("2026-01-01T00:00:00.000000000000000000Z");
+  expect_bad_ts("2026-01-01T00:00:00+01");       /* offset without minutes */
+  expect_bad_ts("2026-01-01T00:00:00+0100");
+  expect_bad_ts("2026-01-01T00:00:00+1:00");
+  expect_bad_ts("2026-01-01T00:00:00+01:0");
+  expect_bad_ts("2026-01-01T00:00:00+");
+  expect_bad_ts("2026-01-01T00:00:00+01:");
+  expect_bad_ts("2026-01-01T00:00:00+24:00");    /* offset hours 00-23 */
+  expect_bad_ts("2026-01-01T00:00:00+01:60");    /* offset minutes 00-59 */
+  expect_bad_ts("2026-01-01T00:00:00-01:60");
+  expect_bad_ts("2026-01-01T00:00:00Z+01:00");
+  expect_bad_ts("2026-01-01T00:00:00+01:00Z");
+  expect_bad_ts("2026-01-01T00:00:00ZZ");
+  expect_bad_ts("2026-01-01T00:00:00Z ");        /* trailing text */
+  expect_bad_ts("2026-01-01T00:00:00+01:00 ");
+  expect_bad_ts("2026-01-01T00:00:00.5Zx");
+  expect_bad_ts("2026-01-01T00:00:00UTC");
+  expect_bad_ts("2026-01-01T00:00:00GMT");
+  expect_bad_ts("2026-01-01T00:00:00\0Z");       /* a NUL ends the text */
   expect_bad_ts("0000-01-01T00:00:00Z");         /* year 0 */
+  expect_bad_ts("10000-01-01T00:00:00Z");
   expect_bad_ts("2026-00-01T00:00:00Z");
   expect_bad_ts("2026-13-01T00:00:00Z");
   expect_bad_ts("2026-01-00T00:00:00Z");
@@ -175,13 +256,19 @@ static void test_timestamp_invalid(void **state) {
   expect_bad_ts("2026-06-31T00:00:00Z");
   expect_bad_ts("2026-09-31T00:00:00Z");
   expect_bad_ts("2026-11-31T00:00:00Z");
+  expect_bad_ts("2026-02-30T01:00:00+01:00");    /* impossible, even if it converts to Mar 1 */
+  expect_bad_ts("2026-02-29T00:30:00+01:00");    /* common year */
   expect_bad_ts("2026-01-01T24:00:00Z");
+  expect_bad_ts("2026-01-01T24:00:00+01:00");
   expect_bad_ts("2026-01-01T00:60:00Z");
   expect_bad_ts("2026-01-01T00:00:60Z");         /* no leap seconds */
+  expect_bad_ts("2016-12-31T23:59:60Z");
+  expect_bad_ts("2016-12-31T23:59:60.5+00:00");
   expect_bad_ts("2026-1-01T00:00:00Z ");
   expect_bad_ts("+026-01-01T00:00:00Z");
   expect_bad_ts("2026/01/01T00:00:00Z");
   expect_bad_ts("2026-01-01T00-00-00Z");
+  expect_bad_ts("2026-01-01X00:00:00Z");
   expect_bad_ts(" 2026-01-01T00:00:00Z");
 }
 
@@ -370,6 +457,8 @@ int main(void) {
     cmocka_unit_test(test_utf8_chars),
     cmocka_unit_test(test_timestamp_valid),
     cmocka_unit_test(test_timestamp_leap_years),
+    cmocka_unit_test(test_timestamp_rfc3339),
+    cmocka_unit_test(test_timestamp_offsets),
     cmocka_unit_test(test_timestamp_invalid),
     cmocka_unit_test(test_title_short),
     cmocka_unit_test(test_title_whitespace_collapse),
