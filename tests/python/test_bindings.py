@@ -8,18 +8,22 @@ replay (seq order, contents, metadata, counters, run state, event log,
 interrupt blob) is exactly preserved.  Also: errors surface as
 sqlite3.OperationalError with the exact "chatflow: ..." text, functions
 inside a caller's transaction roll back with it, PRAGMA foreign_keys ON
-and OFF, Python's default isolation mode and isolation_level=None.
+and OFF, Python's default isolation mode and isolation_level=None; and
+Python's own timestamps, datetime.isoformat() of an aware datetime (any
+offset, microseconds), taken as they are and stored as UTC milliseconds.
 
 Run: CHATFLOW_EXT=dist/chatflow /usr/bin/python3 tests/python/test_bindings.py
 The output ends with "python: N passed, M failed".
 """
 import json
 import os
+import random
 import shutil
 import sqlite3
 import sys
 import tempfile
 import unittest
+from datetime import datetime, timedelta, timezone
 
 # The schema version this build creates: one per numbered migration in sql/.
 import glob as _glob
@@ -502,6 +506,97 @@ class Transactions(TmpDir):
                 db.execute("SELECT add_message(1, 'admin', 'boom')")
         self.assertEqual(one(db, "SELECT count(*) FROM chat_messages"), 1)
         self.assertEqual(one(db, "SELECT count(*) FROM workflow_interrupt"), 0)
+
+
+class Timestamps(TmpDir):
+    """Python's own timestamp text goes in as it is: isoformat() of an aware
+    datetime is RFC 3339 (an offset, microseconds unless they are 0), and
+    chatflow stores it as UTC milliseconds, the fraction truncated."""
+
+    @staticmethod
+    def canonical(dt):
+        """What chatflow stores for the aware datetime dt."""
+        u = dt.astimezone(timezone.utc)
+        return u.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (u.microsecond // 1000)
+
+    def setUp(self):
+        super().setUp()
+        self.db = connect(self.path)
+        self.db.execute("SELECT chatflow_init()")
+        self.db.execute("SELECT create_conversation('acme', 'Times')")
+
+    def tearDown(self):
+        self.db.close()
+        super().tearDown()
+
+    def created_at(self, text):
+        mid = one(self.db, "SELECT add_message(1, 'user', 'x', json_object('created_at', ?))", (text,))
+        return one(self.db, "SELECT created_at FROM chat_messages WHERE id = ?", (mid,))
+
+    def test_now_isoformat(self):
+        now = datetime.now(timezone.utc)
+        text = now.isoformat()
+        self.assertRegex(text, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$")
+        self.assertEqual(self.created_at(text), self.canonical(now))
+        whole = now.replace(microsecond=0)  # isoformat() leaves the fraction out
+        self.assertEqual(whole.isoformat()[19:], "+00:00")
+        self.assertEqual(self.created_at(whole.isoformat()), self.canonical(whole))
+
+    def test_offset_isoformat(self):
+        ist = timezone(timedelta(hours=5, minutes=30))
+        dt = datetime(2026, 1, 1, 4, 0, 0, 987654, tzinfo=ist)
+        self.assertEqual(dt.isoformat(), "2026-01-01T04:00:00.987654+05:30")
+        self.assertEqual(self.created_at(dt.isoformat()), "2025-12-31T22:30:00.987Z")
+        west = datetime(2024, 2, 29, 23, 0, 0, tzinfo=timezone(timedelta(hours=-1)))
+        self.assertEqual(west.isoformat(), "2024-02-29T23:00:00-01:00")
+        self.assertEqual(self.created_at(west.isoformat()), "2024-03-01T00:00:00.000Z")
+        # back in Python: the same instant, to the millisecond
+        stored = self.created_at(dt.isoformat())
+        self.assertEqual(datetime.fromisoformat(stored.replace("Z", "+00:00")),
+                         dt.replace(microsecond=987000))
+
+    def test_clock_now_and_updated_since(self):
+        paris = timezone(timedelta(hours=1))
+        t = datetime(2030, 12, 2, 6, 0, 0, 250999, tzinfo=paris)  # after setUp's real time
+        self.assertEqual(one(self.db, "SELECT chatflow_clock(?)", (t.isoformat(),)), "2030-12-02T05:00:00.250Z")
+        self.db.execute("SELECT chatflow_clock(NULL)")
+        later = t + timedelta(minutes=5)
+        mid = one(self.db, "SELECT add_message(1, 'user', 'y', json_object('now', ?))", (later.isoformat(),))
+        self.assertEqual(self.db.execute("SELECT m.created_at, c.updated_at FROM chat_messages m"
+                                         " JOIN chat_conversations c ON c.id = m.conversation_id"
+                                         " WHERE m.id = ?", (mid,)).fetchone(),
+                         ("2030-12-02T05:05:00.250Z", "2030-12-02T05:05:00.250Z"))
+
+        def rows(since):
+            return [r[0] for r in self.db.execute(
+                "SELECT id FROM conversation_list('acme', json_object('updated_since', ?))", (since.isoformat(),))]
+        self.assertEqual(rows(later), [1])                                   # inclusive, truncated
+        self.assertEqual(rows(later + timedelta(milliseconds=1)), [])
+
+    def test_order_kept(self):
+        # times of every offset: the stored texts sort as the instants do
+        rnd = random.Random(7)
+        base = datetime(2026, 6, 1, tzinfo=timezone.utc)
+        times = []
+        for _ in range(200):
+            tz = timezone(timedelta(minutes=rnd.randint(-23 * 60 - 59, 23 * 60 + 59)))
+            times.append((base + timedelta(microseconds=rnd.randint(0, 3 * 86400 * 10**6))).astimezone(tz))
+        stored = [self.created_at(t.isoformat()) for t in times]
+        self.assertEqual(stored, [self.canonical(t) for t in times])
+        by_instant = [s for _, s in sorted(zip(times, stored), key=lambda p: p[0])]
+        self.assertEqual(by_instant, sorted(stored))
+
+    def test_local_time_refused(self):
+        naive = datetime(2026, 12, 2, 5, 0, 0, 123456)  # no tzinfo: isoformat() has no offset
+        self.assertChatflowError(self.db, "SELECT add_message(1, 'user', 'x', json_object('created_at', ?))",
+                                 (naive.isoformat(),),
+                                 "chatflow: invalid timestamp '2026-12-02T05:00:00.123456' for created_at"
+                                 " (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)")
+        self.assertChatflowError(self.db, "SELECT add_message(1, 'user', 'x', json_object('created_at', ?))",
+                                 (str(datetime(2026, 12, 2, 5, tzinfo=timezone.utc)),),  # a space for the T
+                                 "chatflow: invalid timestamp '2026-12-02 05:00:00+00:00' for created_at"
+                                 " (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)")
+        self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 0)
 
 
 def main():
