@@ -286,24 +286,26 @@ static void cfCivilFromDays(int n, int *pY, int *pM, int *pD) {
 **   2026-12-02T05:00:00.123456789+01:00      2026-12-02T04:00:00.123Z   Go, Rust
 **   2026-01-01T00:30:00+01:00                2025-12-31T23:30:00.000Z
 **
-** The 'T' and 'Z' may be lowercase (RFC 3339 allows it).  The fraction
-** has 1 to CF_TIMESTAMP_FRAC_MAX digits (nanoseconds: what Go, Rust and
-** Java write) and is truncated to milliseconds, never rounded: rounding
+** The 'T' and 'Z' may be lowercase (RFC 3339 allows it), and the 'T' a
+** space (its note in section 5.6 allows it: Python's str() of a datetime,
+** Go's mattn/go-sqlite3 binding a time.Time).  The fraction has 1 to
+** CF_TIMESTAMP_FRAC_MAX digits (nanoseconds: what Go, Rust and Java
+** write) and is truncated to milliseconds, never rounded: rounding
 ** could carry into the next second, day or year, and truncation keeps
 ** the order of the times it is given.  The offset ("Z", "+HH:MM" or
 ** "-HH:MM", hours 00-23, minutes 00-59; "-00:00" is UTC) is subtracted,
 ** which may move the date by a day across a month or a year; the time
 ** must be in years 0001 to 9999 in UTC (0001-01-01T00:30:00+01:00 is
-** not).  Refused: no offset (a local time is ambiguous), a space for the
-** 'T', hour 24, a leap second (:60), a date that does not exist, an empty
-** or too long fraction, text after the offset.  A canonical input comes
-** back unchanged, so strcmp(zOut, z) tells whether z was canonical. */
+** not).  Refused: no offset (a local time is ambiguous), hour 24, a leap
+** second (:60), a date that does not exist, an empty or too long
+** fraction, text after the offset.  A canonical input comes back
+** unchanged, so strcmp(zOut, z) tells whether z was canonical. */
 int cfParseTimestamp(const char *z, char *zOut) {
   int y, mo, d, h, mi, s, ms = 0, nOff = 0; /* nOff: minutes east of UTC */
   size_t n = strlen(z), i = 19;
   static const int aDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (n < 20) return 1;
-  if (z[4] != '-' || z[7] != '-' || (z[10] != 'T' && z[10] != 't') || z[13] != ':' ||
+  if (z[4] != '-' || z[7] != '-' || (z[10] != 'T' && z[10] != 't' && z[10] != ' ') || z[13] != ':' ||
       z[16] != ':') {
     return 1;
   }

@@ -593,10 +593,18 @@ class Timestamps(TmpDir):
                                  "chatflow: invalid timestamp '2026-12-02T05:00:00.123456' for created_at"
                                  " (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)")
         self.assertChatflowError(self.db, "SELECT add_message(1, 'user', 'x', json_object('created_at', ?))",
-                                 (str(datetime(2026, 12, 2, 5, tzinfo=timezone.utc)),),  # a space for the T
-                                 "chatflow: invalid timestamp '2026-12-02 05:00:00+00:00' for created_at"
+                                 (str(naive),),  # a space for the T, and no offset
+                                 "chatflow: invalid timestamp '2026-12-02 05:00:00.123456' for created_at"
                                  " (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)")
         self.assertEqual(one(self.db, "SELECT count(*) FROM chat_messages"), 0)
+
+    def test_str_of_an_aware_datetime(self):
+        # str() writes a space for the T, which RFC 3339's note allows
+        t = datetime(2026, 12, 2, 10, 30, 0, 250000, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+        self.assertEqual(str(t), "2026-12-02 10:30:00.250000+05:30")
+        mid = one(self.db, "SELECT add_message(1, 'user', 'x', json_object('created_at', ?))", (str(t),))
+        self.assertEqual(one(self.db, "SELECT created_at FROM chat_messages WHERE id = ?", (mid,)),
+                         "2026-12-02T05:00:00.250Z")
 
 
 def main():

@@ -26,6 +26,7 @@ SELECT add_message(1, 'user', 'lowercase', '{"created_at": "2026-12-02t05:00:00.
 SELECT add_message(1, 'user', 'minus zero', '{"created_at": "2026-12-02T05:00:00-00:00"}');
 SELECT add_message(1, 'user', 'new year', '{"created_at": "2026-01-01T00:30:00+01:00"}');
 SELECT add_message(1, 'user', 'leap day', '{"created_at": "2024-02-29T23:00:00-01:00"}');
+SELECT add_message(1, 'user', 'a space: python str(), go driver', '{"created_at": "2026-12-02 06:00:00.5+01:00"}');
 SELECT seq, content, created_at FROM chat_messages WHERE conversation_id = 1 ORDER BY seq;
 -- create_conversation's created_at, edit_message's and add_ui_message's
 SELECT create_conversation('acme', 'Backfilled', '{"created_at": "2026-03-01T01:15:00.1-08:00"}');
@@ -76,11 +77,11 @@ SELECT import_conversation('beta', json_set(export_conversation(2),
 SELECT 'import', c.created_at, m.created_at, r.completed_at FROM chat_conversations c
   JOIN chat_messages m ON m.conversation_id = c.id AND m.seq = 1
   JOIN workflow_runs r ON r.conversation_id = c.id WHERE c.owner = 'beta';
--- refused: a local time, a space, an empty or too long fraction, an
+-- refused: a local time (with a space too), an empty or too long fraction, an
 -- offset out of range, a time outside years 0001-9999 in UTC
 SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02T05:00:00"}'); -- error
 SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02T05:00:00.123456"}'); -- error
-SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02 05:00:00+00:00"}'); -- error
+SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02 05:00:00"}'); -- error
 SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02T05:00:00.Z"}'); -- error
 SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02T05:00:00.1234567891Z"}'); -- error
 SELECT add_message(1, 'user', 'x', '{"created_at": "2026-12-02T05:00:00+24:00"}'); -- error
