@@ -55,7 +55,7 @@
 ** character (\u0000)", "... contains a lone surrogate \ud800", "unknown
 ** option 'k' for f (expected ...)", "option 'k' of f must be <type>, got
 ** <type>", and for an options_json that is not text "chatflow: f options
-** must be text, got <type>" (cfJsonOptionsText: cfTextCheck's texts).
+** must be text, got integer 5" (cfJsonOptionsText: cfTextCheck's texts).
 **
 ** One file past 600 lines because it is one concept: what a JSON argument
 ** is allowed to be, from its first byte (the scanner) to the values the
@@ -1263,7 +1263,7 @@ static int cfJsonIsNull(const char *z, int n) {
 ** '{}'), ...) of a 'null' would give add_message 'null', its parts lost.)
 ** Anything else must be text, checked by cfTextCheck under the name
 ** "<zFunc> options" ("chatflow: chatflow_init options must be text, got
-** integer", "... is not valid UTF-8"); whether it is a JSON object of the
+** integer 1", "... is not valid UTF-8"); whether it is a JSON object of the
 ** right options is cfJsonOptionsConn's business.  Returns as
 ** cfTextCheck. */
 int cfJsonOptionsText(sqlite3_value *v, const char *zFunc, const char **pzOut, char **pzErr) {

@@ -908,7 +908,8 @@ int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sql
 /* A text value: valid UTF-8 without NUL, at most nMaxChars characters
 ** (0: no limit), NULL only with bAllowNull (then *pzOut is 0), '' only
 ** with bAllowEmpty.  SQLITE_OK; SQLITE_ERROR with *pzErr naming zWhat
-** ("chatflow: workflow_id must be text, got blob"); SQLITE_NOMEM.  For
+** and, for another type, what it got (cfValueDesc: "chatflow: workflow_id
+** must be text, got integer 5", "... got blob"); SQLITE_NOMEM.  For
 ** the virtual tables, which report through their own error; functions
 ** use cfArgText. */
 int cfTextCheck(sqlite3_value *v, const char *zWhat, int nMaxChars, int bAllowNull, int bAllowEmpty,
@@ -916,14 +917,14 @@ int cfTextCheck(sqlite3_value *v, const char *zWhat, int nMaxChars, int bAllowNu
   int t = sqlite3_value_type(v);
   const unsigned char *z;
   int n;
+  char zGot[CF_VALUE_DESC_LEN];
   *pzOut = 0;
   *pzErr = 0;
   if (t == SQLITE_NULL) {
     if (bAllowNull) return SQLITE_OK;
     *pzErr = sqlite3_mprintf("chatflow: %s must not be NULL", zWhat);
   } else if (t != SQLITE_TEXT) {
-    *pzErr = sqlite3_mprintf("chatflow: %s must be text, got %s", zWhat,
-                             t == SQLITE_INTEGER ? "integer" : t == SQLITE_FLOAT ? "real" : "blob");
+    *pzErr = sqlite3_mprintf("chatflow: %s must be text, got %s", zWhat, cfValueDesc(v, zGot));
   } else {
     z = sqlite3_value_text(v);
     n = sqlite3_value_bytes(v);

@@ -114,3 +114,11 @@ SELECT add_ui_message(1, '{"id": "ui-null", "role": "user", "parts": [{"type": "
 SELECT json_array_length(chat_ui_messages(1, ' null '));
 SELECT add_ui_message(1, '{"id": "ui-5", "role": "user", "parts": [{"type": "text", "text": "hi"}]}', 5); -- error
 SELECT chat_ui_messages(1, x'00'); -- error
+-- a text argument of another type: what it was, as the others say it
+-- (cfTextCheck), for the functions and the virtual tables alike
+SELECT create_conversation(42); -- error
+SELECT add_message(1, 'user', 2.5); -- error
+SELECT add_message(1, 'user', x'68'); -- error
+SELECT start_run(1, 1e300); -- error
+SELECT count(*) FROM search_messages(-7); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES (1.5, x'00'); -- error

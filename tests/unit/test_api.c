@@ -173,7 +173,7 @@ static void test_conversations(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "SELECT find_or_create_conversation('acme', NULL)", "chatflow: key must not be NULL");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation(NULL)", "chatflow: owner must not be NULL");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation('')", "chatflow: owner must not be empty");
-  CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation(42)", "chatflow: owner must be text, got integer");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation(42)", "chatflow: owner must be text, got integer 42");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT create_conversation('acme', printf('%.201c', 'x'))",
                          "chatflow: title is 201 characters, longer than the limit of 200");
   CF_SQL(db, "SELECT create_conversation('acme', printf('%.200c', 'x')) > 0", "1");
@@ -264,7 +264,7 @@ static void test_add_message_errors(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', NULL)",
                          "chatflow: message content must not be NULL unless parts are given");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', x'68690a')", "chatflow: content must be text, got blob");
-  CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 12)", "chatflow: content must be text, got integer");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 12)", "chatflow: content must be text, got integer 12");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', CAST(x'c328' AS TEXT))",
                          "chatflow: content is not valid UTF-8");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', CAST(x'eda080' AS TEXT))",
@@ -542,7 +542,7 @@ static void test_advance_resume_errors(void **state) {
                          "chatflow: step output must be an object in JSON, got an array");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, '{\"a\": }')",
                          "chatflow: step output is not valid JSON at offset 6: unexpected character");
-  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, 7)", "chatflow: step output must be text, got integer");
+  CF_SQL_ERROR_UNCHANGED(db, "SELECT advance_run(1, 7)", "chatflow: step output must be text, got integer 7");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(NULL, '{}')", "chatflow: run id must not be NULL");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(9, '{}')", "chatflow: unknown run 9");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT resume_run(1, NULL)", "chatflow: resume answer must not be NULL");
@@ -691,7 +691,7 @@ static void test_interrupt_blob_round_trip(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('', x'00')",
                          "chatflow: workflow_id must not be empty");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES (7, x'00')",
-                         "chatflow: workflow_id must be text, got integer");
+                         "chatflow: workflow_id must be text, got integer 7");
   CF_SQL_ERROR_UNCHANGED(db, "UPDATE workflow_interrupt SET created_at = '2020-01-01T00:00:00.000Z'"
                              " WHERE workflow_id = 'thread-1'",
                          "chatflow: created_at of a saved interrupt cannot be changed (it is when the id was first saved)");
