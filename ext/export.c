@@ -1662,10 +1662,10 @@ static void cfForkFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   int rc, bAt = 0;
   if (cfArgId(ctx, argv[0], "conversation id", &iConv)) return;
   if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    int t = sqlite3_value_type(argv[1]);
+    char zGot[CF_VALUE_DESC_LEN];
     if (!cfValueInteger(argv[1], &iAt)) {
       cfResultError(ctx, "chatflow: at_seq must be an integer or NULL, got %s",
-                    t == SQLITE_TEXT ? "text" : t == SQLITE_FLOAT ? "real" : "blob");
+                    cfValueDesc(argv[1], zGot));
       return;
     }
     if (iAt < 1) {

@@ -57,9 +57,12 @@
 ** columns conversation_id, max_tokens, in_run.
 **
 ** Errors: a missing, NULL or non-integer conversation id, a negative or
-** non-integer max_tokens, an unknown conversation, a run of another
-** conversation; chat_history_json: "chatflow: chat_history_json cannot read
-** the parts of message seq N" (parts json-c cannot parse).  chat_history is SQLITE_VTAB_INNOCUOUS and
+** non-integer max_tokens, a run_id that is not a positive integer, each
+** named with what it got (cfValueDescInt: "chatflow: max_tokens must be a
+** non-negative integer or NULL, got -1", "... got text '10'"), an unknown
+** conversation, a run of another conversation; chat_history_json:
+** "chatflow: chat_history_json cannot read the parts of message seq N"
+** (parts json-c cannot parse).  chat_history is SQLITE_VTAB_INNOCUOUS and
 ** chat_history_json SQLITE_INNOCUOUS: they only read.
 */
 #include "chatflow_int.h"
@@ -425,25 +428,29 @@ int cfHistoryWindow(CfConn *p, sqlite3_value *vConv, sqlite3_value *vMax, sqlite
   sqlite3_stmt *pConv = 0;
   sqlite3_stmt *pStmt = 0;
   char *zSql = 0;
+  char zGot[CF_VALUE_DESC_LEN];
   int bBudget = 0;
   int rc;
   memset(&branch, 0, sizeof(branch));
   *ppStmt = 0;
   if (vConv == 0 || !cfValueInteger(vConv, &iConv) || iConv <= 0) {
-    *pzErr = sqlite3_mprintf("chatflow: chat_history needs a positive integer conversation id");
-    return SQLITE_ERROR;
+    *pzErr = sqlite3_mprintf("chatflow: chat_history needs a positive integer conversation id, got %s",
+                             vConv ? cfValueDescInt(vConv, zGot) : "none");
+    return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (vMax && sqlite3_value_type(vMax) != SQLITE_NULL) {
     bBudget = 1;
     if (!cfValueInteger(vMax, &nBudget) || nBudget < 0) {
-      *pzErr = sqlite3_mprintf("chatflow: max_tokens must be a non-negative integer or NULL");
-      return SQLITE_ERROR;
+      *pzErr = sqlite3_mprintf("chatflow: max_tokens must be a non-negative integer or NULL, got %s",
+                               cfValueDescInt(vMax, zGot));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   if (vRun && sqlite3_value_type(vRun) != SQLITE_NULL) {
     if (!cfValueInteger(vRun, &iRun) || iRun <= 0) {
-      *pzErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id or NULL");
-      return SQLITE_ERROR;
+      *pzErr = sqlite3_mprintf("chatflow: run_id must be a positive integer id or NULL, got %s",
+                               cfValueDescInt(vRun, zGot));
+      return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     }
   }
   rc = cfCheckSchema(p, pzErr);

@@ -23,7 +23,8 @@
 ** it writes, so it may not be used from views or triggers.
 **
 ** Errors: "chatflow: workflow_id must ...", "chatflow: interrupt data must
-** not be NULL", "... larger than the limit of 16777216 bytes", invalid
+** not be NULL", "... must be a blob or text, got integer 5 (workflow_id
+** 'run_7')", "... larger than the limit of 16777216 bytes", invalid
 ** timestamps, and "schema not initialised".
 */
 #include "chatflow_int.h"
@@ -244,8 +245,9 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     return SQLITE_CONSTRAINT;
   }
   if (eData != SQLITE_BLOB && eData != SQLITE_TEXT) {
-    cfVtabError(pVtabBase, "chatflow: interrupt data must be a blob or text (workflow_id '%s')",
-                zId);
+    char zGot[CF_VALUE_DESC_LEN];
+    cfVtabError(pVtabBase, "chatflow: interrupt data must be a blob or text, got %s (workflow_id '%s')",
+                cfValueDesc(vData, zGot), zId);
     return SQLITE_CONSTRAINT;
   }
   if (sqlite3_value_bytes(vData) > CF_MAX_BLOB_BYTES) {

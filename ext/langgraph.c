@@ -108,12 +108,12 @@ static int cfLgOptText(const CfJsonOpt *pOpt, const char *zWhat, int nMin, int n
   return *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* A blob argument of at most CF_MAX_BLOB_BYTES; sets the error on ctx. */
+/* A blob argument of at most CF_MAX_BLOB_BYTES; sets the error on ctx
+** ("chatflow: checkpoint must be a blob, got text '{}'": cfValueDesc). */
 static int cfLgArgBlob(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat) {
-  int t = sqlite3_value_type(v);
-  if (t != SQLITE_BLOB) {
-    cfResultError(ctx, "chatflow: %s must be a blob, got %s", zWhat,
-                  t == SQLITE_NULL ? "NULL" : t == SQLITE_INTEGER ? "integer" : t == SQLITE_FLOAT ? "real" : "text");
+  char zGot[CF_VALUE_DESC_LEN];
+  if (sqlite3_value_type(v) != SQLITE_BLOB) {
+    cfResultError(ctx, "chatflow: %s must be a blob, got %s", zWhat, cfValueDesc(v, zGot));
     return 1;
   }
   if (sqlite3_value_bytes(v) > CF_MAX_BLOB_BYTES) {

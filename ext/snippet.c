@@ -255,19 +255,14 @@ static const char *cfSnipArg(sqlite3_value *v) {
 
 /* The column or max_tokens argument: an integer, or a REAL with an integral
 ** value (cfValueInteger: 1.0 from JavaScript is 1); 0 with *piOut set, or 1
-** after the error (1.5, text, a blob and NULL are refused, never coerced). */
+** after the error (1.5, text, a blob and NULL are refused, never coerced),
+** which names what it got (cfValueDesc: "got real 1.5", "got text '2'"). */
 static int cfSnipIntArg(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat,
                         sqlite3_int64 *piOut) {
-  int t;
+  char zGot[CF_VALUE_DESC_LEN];
   if (cfValueInteger(v, piOut)) return 0;
-  t = sqlite3_value_type(v);
-  if (t == SQLITE_FLOAT) {
-    cfResultError(ctx, "chatflow: chatflow_snippet %s must be an integer, got real %!.15g", zWhat,
-                  sqlite3_value_double(v));
-  } else {
-    cfResultError(ctx, "chatflow: chatflow_snippet %s must be an integer, got %s", zWhat,
-                  t == SQLITE_TEXT ? "text" : t == SQLITE_BLOB ? "blob" : "NULL");
-  }
+  cfResultError(ctx, "chatflow: chatflow_snippet %s must be an integer, got %s", zWhat,
+                cfValueDesc(v, zGot));
   return 1;
 }
 

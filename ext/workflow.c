@@ -436,8 +436,9 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
   eId = sqlite3_value_type(argv[1]);
   if (cfValueInteger(argv[1], &iQuestionId)) eId = SQLITE_INTEGER; /* 7.0 from JavaScript is 7 */
   if (eId == SQLITE_FLOAT || eId == SQLITE_BLOB) {
+    char zGot[CF_VALUE_DESC_LEN];
     cfResultError(ctx, "chatflow: question_id must be text or an integer, got %s",
-                  eId == SQLITE_FLOAT ? "real" : "blob");
+                  cfValueDesc(argv[1], zGot));
     return;
   }
   if (eId != SQLITE_INTEGER && cfArgText(ctx, argv[1], "question_id", 200, 0, 0, &zId)) return;

@@ -250,7 +250,7 @@ const CALLS = [
     ints: [0, 1],
     want: 1,
     state: [`SELECT json_extract(clarifications, '$[0].question_id') FROM workflow_runs WHERE id = 1`, 7],
-    errors: [RUN, 'chatflow: question_id must be text or an integer, got real'],
+    errors: [RUN, 'chatflow: question_id must be text or an integer, got real 1.5'],
   },
   {
     fn: 'add_message/3',
@@ -373,7 +373,7 @@ const CALLS = [
     ints: [0, 1],
     json: true,
     want: [HISTORY[0], HISTORY[3]], // the system prompt (4 tokens) and the newest (9) fill 13
-    errors: [CONV, 'chatflow: max_tokens must be a non-negative integer or NULL'],
+    errors: [CONV, 'chatflow: max_tokens must be a non-negative integer or NULL, got real 1.5'],
   },
   {
     fn: 'chat_history_json/3',
@@ -384,8 +384,8 @@ const CALLS = [
     want: [HISTORY[0], HISTORY[3]], // run 1's message, and the system prompt
     errors: [
       CONV,
-      'chatflow: max_tokens must be a non-negative integer or NULL',
-      'chatflow: run_id must be a positive integer id or NULL',
+      'chatflow: max_tokens must be a non-negative integer or NULL, got real 1.5',
+      'chatflow: run_id must be a positive integer id or NULL, got real 1.5',
     ],
   },
   {
@@ -510,7 +510,7 @@ const CALLS = [
     ints: [0, 1],
     want: 3,
     state: ['SELECT message_count FROM chat_conversations WHERE id = 3', 2],
-    errors: [CONV, 'chatflow: at_seq must be an integer or NULL, got real'],
+    errors: [CONV, 'chatflow: at_seq must be an integer or NULL, got real 1.5'],
   },
   {
     fn: 'fork_conversation/3',
@@ -519,7 +519,7 @@ const CALLS = [
     ints: [0, 1],
     want: 3,
     state: [`SELECT uid || ' ' || message_count FROM chat_conversations WHERE id = 3`, 'conv-fork 3'],
-    errors: [CONV, 'chatflow: at_seq must be an integer or NULL, got real'],
+    errors: [CONV, 'chatflow: at_seq must be an integer or NULL, got real 1.5'],
   },
   {
     fn: 'generate_title/1',
@@ -861,7 +861,7 @@ const CALLS = [
     args: [1],
     all: true,
     want: [1, 2, 3, 4],
-    errors: ['chatflow: chat_history needs a positive integer conversation id'],
+    errors: ['chatflow: chat_history needs a positive integer conversation id, got real 1.5'],
   },
   {
     fn: 'chat_history/2',
@@ -871,8 +871,8 @@ const CALLS = [
     all: true,
     want: [1, 3, 4], // 4 + 7 + 9 tokens fill 20; the next one has 8
     errors: [
-      'chatflow: chat_history needs a positive integer conversation id',
-      'chatflow: max_tokens must be a non-negative integer or NULL',
+      'chatflow: chat_history needs a positive integer conversation id, got real 1.5',
+      'chatflow: max_tokens must be a non-negative integer or NULL, got real 1.5',
     ],
   },
   {
@@ -883,9 +883,9 @@ const CALLS = [
     all: true,
     want: [1, 4],
     errors: [
-      'chatflow: chat_history needs a positive integer conversation id',
-      'chatflow: max_tokens must be a non-negative integer or NULL',
-      'chatflow: run_id must be a positive integer id or NULL',
+      'chatflow: chat_history needs a positive integer conversation id, got real 1.5',
+      'chatflow: max_tokens must be a non-negative integer or NULL, got real 1.5',
+      'chatflow: run_id must be a positive integer id or NULL, got real 1.5',
     ],
   },
 ];

@@ -122,3 +122,26 @@ SELECT add_message(1, 'user', x'68'); -- error
 SELECT start_run(1, 1e300); -- error
 SELECT count(*) FROM search_messages(-7); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES (1.5, x'00'); -- error
+-- chat_history (and chat_history_json): what the conversation id,
+-- max_tokens and run_id were
+SELECT * FROM chat_history(x'01'); -- error
+SELECT * FROM chat_history(-3); -- error
+SELECT * FROM chat_history(1, 1e300); -- error
+SELECT * FROM chat_history(1, NULL, 1.5); -- error
+SELECT chat_history_json(1, -2); -- error
+SELECT chat_history_json(1, 10, x'00'); -- error
+-- chatflow_snippet's column and max_tokens (the messages indexed first:
+-- they wait for a batch of 100), fork_conversation's at_seq,
+-- add_clarification's question_id
+SELECT chatflow_index(100) > 0;
+SELECT chatflow_snippet(chat_messages_fts, x'00', '[', ']', '…', 12) FROM chat_messages_fts WHERE chat_messages_fts MATCH 'hello'; -- error
+SELECT chatflow_snippet(chat_messages_fts, 0, '[', ']', '…', 'many') FROM chat_messages_fts WHERE chat_messages_fts MATCH 'hello'; -- error
+SELECT fork_conversation(1, x'02'); -- error
+SELECT fork_conversation(1, 2.5); -- error
+SELECT add_clarification(1, 7.25, 'Which city?', 'Lyon'); -- error
+SELECT add_clarification(1, x'01', 'Which city?', 'Lyon'); -- error
+-- a blob of the langgraph writers, workflow_interrupt's data
+SELECT langgraph_put('t', 'c2', '{"v": 4}', '{}'); -- error
+SELECT langgraph_put_blob('t', 'messages', '1', 7); -- error
+SELECT langgraph_put_write('t', 'c1', 'task', 0, 'ch', NULL); -- error
+INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', 2.5); -- error

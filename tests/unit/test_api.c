@@ -382,18 +382,23 @@ static void test_history_windows(void **state) {
   CF_SQL(db, "SELECT chat_history_json(2)", "[]");
   CF_SQL(db, "SELECT count(*) FROM chat_history(2, 100)", "0");
   /* errors */
-  CF_SQL_ERROR(db, "SELECT chat_history_json(1, -1)", "chatflow: max_tokens must be a non-negative integer or NULL");
-  CF_SQL_ERROR(db, "SELECT chat_history_json(1, '10')", "chatflow: max_tokens must be a non-negative integer or NULL");
+  CF_SQL_ERROR(db, "SELECT chat_history_json(1, -1)",
+               "chatflow: max_tokens must be a non-negative integer or NULL, got -1");
+  CF_SQL_ERROR(db, "SELECT chat_history_json(1, '10')",
+               "chatflow: max_tokens must be a non-negative integer or NULL, got text '10'");
   CF_SQL_ERROR(db, "SELECT chat_history_json(99)", "chatflow: unknown conversation 99");
   CF_SQL_ERROR(db, "SELECT chat_history_json(NULL)", "chatflow: conversation id must not be NULL");
   CF_SQL_ERROR(db, "SELECT chat_history_json(2, NULL, 1)", "chatflow: run 1 belongs to conversation 1, not 2");
   CF_SQL_ERROR(db, "SELECT chat_history_json(2, NULL, 5)", "chatflow: unknown run 5");
   CF_SQL_ERROR(db, "SELECT * FROM chat_history(99)", "chatflow: unknown conversation 99");
-  CF_SQL_ERROR(db, "SELECT * FROM chat_history(1, -5)", "chatflow: max_tokens must be a non-negative integer or NULL");
-  CF_SQL_ERROR(db, "SELECT * FROM chat_history(1, NULL, 'x')", "chatflow: run_id must be a positive integer id or NULL");
+  CF_SQL_ERROR(db, "SELECT * FROM chat_history(1, -5)",
+               "chatflow: max_tokens must be a non-negative integer or NULL, got -5");
+  CF_SQL_ERROR(db, "SELECT * FROM chat_history(1, NULL, 'x')",
+               "chatflow: run_id must be a positive integer id or NULL, got text 'x'");
   CF_SQL_ERROR(db, "SELECT * FROM chat_history",
                "chatflow: chat_history needs a conversation id: chat_history(conversation_id [, max_tokens [, run_id]])");
-  CF_SQL_ERROR(db, "SELECT * FROM chat_history('1')", "chatflow: chat_history needs a positive integer conversation id");
+  CF_SQL_ERROR(db, "SELECT * FROM chat_history('1')",
+               "chatflow: chat_history needs a positive integer conversation id, got text '1'");
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -687,7 +692,7 @@ static void test_interrupt_blob_round_trip(void **state) {
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('x', NULL)",
                          "chatflow: interrupt data must not be NULL (workflow_id 'x')");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('x', 5)",
-                         "chatflow: interrupt data must be a blob or text (workflow_id 'x')");
+                         "chatflow: interrupt data must be a blob or text, got integer 5 (workflow_id 'x')");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('', x'00')",
                          "chatflow: workflow_id must not be empty");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data) VALUES (7, x'00')",
