@@ -1857,14 +1857,24 @@ static void cfCompleteChatFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (aOpt[1].bPresent &&
       (aOpt[1].zVal ? !(atof(aOpt[1].zVal) >= 0 && atof(aOpt[1].zVal) <= 2)
                     : (aOpt[1].iVal < 0 || aOpt[1].iVal > 2))) {
-    zErr = sqlite3_mprintf("chatflow: complete_chat option temperature must be a number from 0 to 2");
+    /* the number as the caller wrote it (zVal: one with a fraction) */
+    zErr = aOpt[1].zVal
+               ? sqlite3_mprintf("chatflow: complete_chat option temperature must be a number from 0 to 2,"
+                                 " got %s", aOpt[1].zVal)
+               : sqlite3_mprintf("chatflow: complete_chat option temperature must be a number from 0 to 2,"
+                                 " got %lld", aOpt[1].iVal);
+    if (zErr == 0) sqlite3_result_error_nomem(ctx);
     goto done;
   }
-  if ((aOpt[2].bPresent && (aOpt[2].iVal < 1 || aOpt[2].iVal > 10000000)) ||
-      (aOpt[3].bPresent && (aOpt[3].iVal < 1 || aOpt[3].iVal > 100000000)) ||
-      (aOpt[4].bPresent && (aOpt[4].iVal < 1 || aOpt[4].iVal > 3600000))) {
-    zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms must be positive integers");
-    goto done;
+  for (int k = 2; k <= 4; k++) {
+    /* max_tokens, history_tokens, timeout_ms: the first out of its range named */
+    static const sqlite3_int64 aMax[] = {10000000, 100000000, 3600000};
+    if (aOpt[k].bPresent && (aOpt[k].iVal < 1 || aOpt[k].iVal > aMax[k - 2])) {
+      zErr = sqlite3_mprintf("chatflow: complete_chat options max_tokens, history_tokens and timeout_ms"
+                             " must be positive integers, got %s %lld", aOpt[k].zKey, aOpt[k].iVal);
+      if (zErr == 0) sqlite3_result_error_nomem(ctx);
+      goto done;
+    }
   }
   if (zOpts) {
     rc = cfToolOptions(p, zOpts, sqlite3_value_bytes(argv[1]), aOpt[6].bPresent, aOpt[6].iVal,

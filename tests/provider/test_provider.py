@@ -761,7 +761,7 @@ class TestFailures(Base):
                          "chatflow: invalid on_error 'ignore' (expected raise, fail_run)")
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"max_tokens\": 0}')"),
                          "chatflow: complete_chat options max_tokens, history_tokens and "
-                         "timeout_ms must be positive integers")
+                         "timeout_ms must be positive integers, got max_tokens 0")
         self.assertEqual(self.error_of("SELECT complete_chat(1, '{\"temperature\": \"hot\"}')"),
                          "chatflow: option 'temperature' of complete_chat must be a number, "
                          "got a string")

@@ -145,3 +145,8 @@ SELECT langgraph_put('t', 'c2', '{"v": 4}', '{}'); -- error
 SELECT langgraph_put_blob('t', 'messages', '1', 7); -- error
 SELECT langgraph_put_write('t', 'c1', 'task', 0, 'ch', NULL); -- error
 INSERT INTO workflow_interrupt (workflow_id, data) VALUES ('w', 2.5); -- error
+-- complete_chat's number options out of range: which one, and what it was
+SELECT complete_chat(1, '{"temperature": 2.5}'); -- error
+SELECT complete_chat(1, '{"temperature": -1}'); -- error
+SELECT complete_chat(1, '{"max_tokens": 100, "history_tokens": 0}'); -- error
+SELECT complete_chat(1, '{"timeout_ms": 3600001}'); -- error
