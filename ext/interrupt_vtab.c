@@ -173,21 +173,27 @@ static int cfInterruptRowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *pRowid) {
   return SQLITE_OK;
 }
 
-/* A timestamp column value: NULL (use zNow) or a valid timestamp. */
+/* A timestamp column value: NULL (use zNow) or a valid timestamp; else
+** SQLITE_ERROR with the error naming what it got (cfValueDesc: "got text
+** 'now'"), or SQLITE_NOMEM. */
 static int cfInterruptTime(CfInterruptVtab *pVtab, sqlite3_value *v, const char *zCol,
                            const char *zNow, char *zOut) {
-  const unsigned char *z;
+  const unsigned char *z = 0;
   int eType = sqlite3_value_type(v); /* before sqlite3_value_text() converts it */
   if (eType == SQLITE_NULL || sqlite3_value_nochange(v)) {
     memcpy(zOut, zNow, CF_TIMESTAMP_LEN + 1);
     return SQLITE_OK;
   }
-  z = sqlite3_value_text(v);
-  if (eType != SQLITE_TEXT || z == 0 ||
-      !cfUtf8Valid(z, sqlite3_value_bytes(v)) || sqlite3_value_bytes(v) > 40 ||
+  if (eType == SQLITE_TEXT) {
+    z = sqlite3_value_text(v);
+    if (z == 0) return SQLITE_NOMEM;
+  }
+  if (z == 0 || !cfUtf8Valid(z, sqlite3_value_bytes(v)) || sqlite3_value_bytes(v) > 40 ||
       cfParseTimestamp((const char *)z, zOut)) {
-    cfVtabError(&pVtab->base, "chatflow: invalid %s for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)",
-                zCol);
+    char zGot[CF_VALUE_DESC_LEN];
+    cfVtabError(&pVtab->base,
+                "chatflow: invalid %s for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC), got %s",
+                zCol, cfValueDesc(v, zGot));
     return SQLITE_ERROR;
   }
   return SQLITE_OK;
@@ -256,10 +262,11 @@ static int cfInterruptUpdate(sqlite3_vtab *pVtabBase, int argc, sqlite3_value **
     return SQLITE_TOOBIG;
   }
   cfNow(p, zNow);
-  if (cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_CREATED_AT], "created_at", zNow, zCreated) ||
-      cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_UPDATED_AT], "updated_at", zNow, zUpdated)) {
-    return SQLITE_CONSTRAINT;
+  rc = cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_CREATED_AT], "created_at", zNow, zCreated);
+  if (rc == SQLITE_OK) {
+    rc = cfInterruptTime(pVtab, argv[2 + CF_INTERRUPT_COL_UPDATED_AT], "updated_at", zNow, zUpdated);
   }
+  if (rc != SQLITE_OK) return rc == SQLITE_NOMEM ? rc : SQLITE_CONSTRAINT;
   if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
     /* UPDATE: the row must keep its workflow_id and created_at (the time
     ** the id was first saved). */

@@ -150,3 +150,7 @@ SELECT complete_chat(1, '{"temperature": 2.5}'); -- error
 SELECT complete_chat(1, '{"temperature": -1}'); -- error
 SELECT complete_chat(1, '{"max_tokens": 100, "history_tokens": 0}'); -- error
 SELECT complete_chat(1, '{"timeout_ms": 3600001}'); -- error
+-- workflow_interrupt's timestamps: what was given
+INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('w', x'00', 1.5); -- error
+INSERT INTO workflow_interrupt (workflow_id, data, updated_at) VALUES ('w', x'00', CAST(x'ff' AS TEXT)); -- error
+INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('w', x'00', '2026-02-30T00:00:00.000Z'); -- error

@@ -701,7 +701,8 @@ static void test_interrupt_blob_round_trip(void **state) {
                              " WHERE workflow_id = 'thread-1'",
                          "chatflow: created_at of a saved interrupt cannot be changed (it is when the id was first saved)");
   CF_SQL_ERROR_UNCHANGED(db, "INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('x', x'00', 'now')",
-                         "chatflow: invalid created_at for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC)");
+                         "chatflow: invalid created_at for workflow_interrupt (expected YYYY-MM-DDTHH:MM:SS.sssZ, UTC),"
+                         " got text 'now'");
   /* a point lookup, pinned */
   expect_plan(db, "SELECT data FROM workflow_interrupt WHERE workflow_id = 'thread-1'",
               "SCAN workflow_interrupt VIRTUAL TABLE INDEX 1:eq");
