@@ -154,3 +154,10 @@ SELECT complete_chat(1, '{"timeout_ms": 3600001}'); -- error
 INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('w', x'00', 1.5); -- error
 INSERT INTO workflow_interrupt (workflow_id, data, updated_at) VALUES ('w', x'00', CAST(x'ff' AS TEXT)); -- error
 INSERT INTO workflow_interrupt (workflow_id, data, created_at) VALUES ('w', x'00', '2026-02-30T00:00:00.000Z'); -- error
+-- complete_chat's tool_choice and a tool result's metadata.tool_call_id:
+-- what they were
+SELECT complete_chat(1, '{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "any"}'); -- error
+SELECT complete_chat(1, '{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": 1}'); -- error
+SELECT complete_chat(1, '{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function"}}'); -- error
+SELECT add_message(1, 'tool', 'r', '{"metadata": {"tool_call_id": 5}}'); -- error
+SELECT add_message(1, 'tool', 'r', '{"metadata": {"tool_call_id": null}}'); -- error
