@@ -1254,10 +1254,15 @@ static int cfImportMessages(CfImport *pI, const char *zArr, int nArr) {
   return rc;
 }
 
-/* A uid given as an option: what create_conversation accepts. */
+/* A uid given as an option: what create_conversation accepts ("chatflow:
+** uid must be 1 to 64 characters, got 65 characters", as the run and
+** message uids say their length). */
 static char *cfUidError(const char *z) {
   size_t n = strlen(z);
-  if (n == 0 || n > 64) return sqlite3_mprintf("chatflow: uid must be 1 to 64 characters");
+  if (n == 0 || n > 64) {
+    return sqlite3_mprintf("chatflow: uid must be 1 to 64 characters, got %d characters",
+                           cfUtf8Chars((const unsigned char *)z, (int)n));
+  }
   for (const char *c = z; *c; c++) {
     if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
           *c == '-' || *c == '_')) {

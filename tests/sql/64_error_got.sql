@@ -161,3 +161,6 @@ SELECT complete_chat(1, '{"tools": [{"type": "function", "function": {"name": "f
 SELECT complete_chat(1, '{"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function"}}'); -- error
 SELECT add_message(1, 'tool', 'r', '{"metadata": {"tool_call_id": 5}}'); -- error
 SELECT add_message(1, 'tool', 'r', '{"metadata": {"tool_call_id": null}}'); -- error
+-- the uid option of fork_conversation and import_conversation: its length
+SELECT fork_conversation(1, NULL, json_object('uid', printf('%.65c', 'u'))); -- error
+SELECT import_conversation('acme', export_conversation(1), json_object('uid', printf('%.70c', 'u'))); -- error
