@@ -555,6 +555,10 @@ typedef struct CfTvfDef {
   ** or leaves it 0 and hands over rows made in C in *ppRows. */
   int (*xPrepareRows)(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
                       CfTvfRows **ppRows, char **pzErr);
+  /* Optional: hidden columns of the rows, declared after the arguments
+  ** (left out of SELECT *, selected by name): the statement's columns
+  ** nCol .. nCol + nHidden - 1 (the cells of a row made in C the same). */
+  int nHidden;
 } CfTvfDef;
 int cfRegisterTvf(sqlite3 *db, CfConn *p, const CfTvfDef *pDef);
 /* Rows made in C: nCol cells a row; a cell is NULL (eType 0), an integer,

@@ -13,7 +13,18 @@
 **
 ** Columns: id, seq, role, type, content, parts, attachments, metadata,
 ** tokens, created_at, has_more; arguments are the hidden columns
-** conversation_id, options.
+** conversation_id, options.  After them three more hidden columns, left
+** out of SELECT * and selected by name, read from the same row of
+** chat_messages: status (complete, streaming, aborted), parent_id (the
+** message this one follows, NULL for a first one) and uid (the retry key,
+** an AI SDK UIMessage's id), so that a chat view tells drafts, aborted
+** answers and other branches apart.  The page does not say whether a
+** message is on the current branch: that takes a walk up from the
+** current leaf, as long as the branch beyond the page, not O(page); a
+** view of the current branch reads chat_history or chat_ui_messages
+** (docs/history.md).  Being hidden columns, SQLite takes a third
+** argument for status: conversation_messages(1, NULL, 'aborted') is the
+** page WHERE status = 'aborted'.
 **
 ** Options: limit (1..500, default 50); before_seq (only messages with a
 ** smaller seq) or after_seq (only a greater seq), not both; order "asc"
@@ -122,9 +133,10 @@ static int cfPagePrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStmt,
   ** and tells every row whether it was there. */
   zSql = sqlite3_mprintf(
       "SELECT id, seq, role, type, content, parts, attachments, metadata, tokens, created_at,"
-      " n > ?2 AS has_more FROM ("
+      " n > ?2 AS has_more, status, parent_id, uid FROM ("
       "SELECT *, count(*) OVER () AS n FROM ("
-      "SELECT id, seq, role, type, content, parts, attachments, metadata, tokens, created_at"
+      "SELECT id, seq, role, type, content, parts, attachments, metadata, tokens, created_at,"
+      " status, parent_id, uid"
       " FROM chat_messages WHERE conversation_id = ?1%s ORDER BY seq %s LIMIT ?2 + 1))"
       " ORDER BY seq %s LIMIT ?2",
       aOpt[PG_BEFORE].bPresent ? " AND seq < ?3" : aOpt[PG_AFTER].bPresent ? " AND seq > ?3" : "",
@@ -157,12 +169,14 @@ static const CfTvfDef cfPageDef = {
   "conversation_messages",
   "CREATE TABLE x(id INTEGER, seq INTEGER, role TEXT, type TEXT, content TEXT, parts TEXT,"
   " attachments TEXT, metadata TEXT, tokens INTEGER, created_at TEXT, has_more INTEGER,"
-  " conversation_id HIDDEN, options HIDDEN)",
+  " conversation_id HIDDEN, options HIDDEN,"
+  " status TEXT HIDDEN, parent_id INTEGER HIDDEN, uid TEXT HIDDEN)",
   11, 2,
   "chatflow: conversation_messages needs a conversation id:"
   " conversation_messages(conversation_id [, options_json])",
   -1,
   cfPagePrepare, 0, 0,
+  3, /* status, parent_id, uid: hidden, so SELECT * is the page's eleven columns */
 };
 
 int cfRegisterPage(sqlite3 *db, CfConn *p) { return cfRegisterTvf(db, p, &cfPageDef); }

@@ -20,6 +20,14 @@
 ** A function without arguments (nArg 0, chatflow_check) needs no usage
 ** text: every plan is usable.
 **
+** Hidden columns of the rows (nHidden, conversation_messages' status,
+** parent_id and uid): declared after the argument columns, so that SELECT
+** * leaves them out and the arguments keep their positions; they are the
+** statement's columns after the visible ones.  SQLite takes any hidden
+** column for a function argument, so a call with more arguments than the
+** function has, f(a, b, x), is f(a, b) WHERE <first such column> = x; a
+** constraint on one is never used by the plan (SQLite filters the rows).
+**
 ** Text columns go out as valid UTF-8: bytes that are not (raw SQL can
 ** store them; the functions refuse them) become U+FFFD (cfResultUtf8),
 ** so that one such row does not fail a whole result in a binding that
@@ -232,8 +240,11 @@ static int cfTvfEof(sqlite3_vtab_cursor *cur) { return ((CfTvfCursor *)cur)->bEo
 
 static int cfTvfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   CfTvfCursor *pCur = (CfTvfCursor *)cur;
-  int nCol = ((CfTvfVtab *)cur->pVtab)->pAux->pDef->nCol;
-  if (i >= nCol) {
+  const CfTvfDef *pDef = ((CfTvfVtab *)cur->pVtab)->pAux->pDef;
+  int nCol = pDef->nCol;
+  if (i >= nCol + pDef->nArg) {
+    i -= pDef->nArg; /* a hidden column of the rows: a statement column after the visible ones */
+  } else if (i >= nCol) {
     sqlite3_value *v = pCur->aArg[i - nCol];
     if (v) sqlite3_result_value(ctx, v);
     return SQLITE_OK;
