@@ -20,6 +20,9 @@
 ** prefix*; or "plain": every word is matched literally, all must occur).
 ** A query FTS5 cannot parse fails with "chatflow: invalid search query
 ** '...': <FTS5's reason>" (use "plain" for user input taken as is).
+** White space of every kind (U+00A0, U+3000 ...: Unicode's White_Space)
+** separates as an ASCII space does, in both syntaxes (cfSearchSpaces,
+** cfSearchVisible); a query of white space only is empty.
 **
 ** Two indexes, and how a query is routed (docs/search.md):
 **   - words: chat_messages_fts / chat_titles_fts (unicode61, migration
@@ -91,19 +94,23 @@ static char *cfSearchPlain(const char *z) {
   return sqlite3_str_finish(pOut);
 }
 
-/* The "plain" syntax takes text as a user typed or pasted it: the
+/* The "plain" syntax takes text as a user typed or pasted it: white
+** space of every kind (cfTextClassAt's CF_TEXT_SPACE: U+00A0 NO-BREAK
+** SPACE, U+3000 IDEOGRAPHIC SPACE, U+2000..U+200A, U+0085, \f ...) and the
 ** invisible format characters that end a word for unicode61
 ** (cfTextFormatBreak: U+200B zero width space, U+2060, U+FEFF, the bidi
-** marks ...) become spaces.  As characters from U+0E00 on they would send
-** a word that carries one ("bread" + U+200B) to the substring index, where
-** no text holds it.  (U+200C, U+200D and the tag characters stay: they
-** join emoji.)  A copy, or 0 when out of memory. */
+** marks ...) become ASCII spaces, which separate the words.  Kept, U+00A0
+** would join two words into one quoted string (a phrase), and a
+** character from U+0E00 on would send a word that carries one ("bread" +
+** U+200B) to the substring index, where no text holds it.  (U+200C,
+** U+200D and the tag characters stay: they join emoji.)  A copy, or 0
+** when out of memory. */
 static char *cfSearchVisible(const char *z) {
   size_t n = strlen(z), j = 0, nLen;
   char *zOut = sqlite3_malloc64(n + 1);
   if (zOut == 0) return 0;
   for (size_t i = 0; i < n; i += nLen) {
-    if (cfTextFormatBreak(z, n, i, &nLen)) {
+    if (cfTextClassAt(z, n, i, &nLen) == CF_TEXT_SPACE || cfTextFormatBreak(z, n, i, &nLen)) {
       zOut[j++] = ' ';
     } else {
       memcpy(zOut + j, z + i, nLen);
@@ -112,6 +119,65 @@ static char *cfSearchVisible(const char *z) {
   }
   zOut[j] = 0;
   return zOut;
+}
+
+/* The default (FTS5) syntax takes white space of every kind as FTS5
+** takes an ASCII space (cfTextClassAt's CF_TEXT_SPACE: U+00A0 NO-BREAK
+** SPACE, U+3000 IDEOGRAPHIC SPACE, what an IME types between words,
+** U+2000..U+200A, U+0085, \v and \f ...).  FTS5 reads U+00A0 as part of
+** a bareword, so "jam<U+00A0>morning" was the phrase "jam morning"; U+3000
+** is a character from U+0E00 on, so the whole query went to the scripts
+** path as one substring; \v and \f were a syntax error.  Outside
+** "strings" each one becomes an ASCII space.  Inside a string too when
+** the string holds no other character from U+0E00 on: it is then a phrase
+** of words, and "jam<U+3000>morning" is "jam morning", which matches the
+** two words however a text separates them.  A string with such a
+** character (CJK, Thai, emoji) is a substring of the trigram index, its
+** white space kept as typed.  A string runs from a '"' to the next lone
+** '"' ("" inside stands for one), as FTS5 reads it, or to the end.  A
+** copy, never longer, or 0 when out of memory. */
+static char *cfSearchSpaces(const char *z) {
+  size_t n = strlen(z), j = 0, nLen;
+  char *zOut = sqlite3_malloc64(n + 1);
+  if (zOut == 0) return 0;
+  for (size_t i = 0; i < n;) {
+    size_t iEnd;
+    int bKeep = 0;
+    if (z[i] == '"') {
+      iEnd = i + 1;
+      while (iEnd < n && (z[iEnd] != '"' || (iEnd + 1 < n && z[iEnd + 1] == '"'))) {
+        iEnd += z[iEnd] == '"' ? 2 : 1;
+      }
+      if (iEnd < n) iEnd++;   /* the closing quote */
+      for (size_t k = i; k < iEnd && !bKeep; k += nLen) {
+        bKeep = cfTextClassAt(z, iEnd, k, &nLen) != CF_TEXT_SPACE &&
+                cfUtf8HasScript((const unsigned char *)z + k, (int)nLen);
+      }
+    } else {
+      cfTextClassAt(z, n, i, &nLen);
+      iEnd = i + nLen;
+    }
+    for (; i < iEnd; i += nLen) {   /* the string, or the one character at i */
+      int bSpace = cfTextClassAt(z, n, i, &nLen) == CF_TEXT_SPACE;
+      if (bSpace && !bKeep) {
+        zOut[j++] = ' ';
+      } else {
+        memcpy(zOut + j, z + i, nLen);
+        j += nLen;
+      }
+    }
+  }
+  zOut[j] = 0;
+  return zOut;
+}
+
+/* True when z is white space only (cfTextClassAt), or empty. */
+static int cfSearchBlank(const char *z) {
+  size_t n = strlen(z), nLen;
+  for (size_t i = 0; i < n; i += nLen) {
+    if (cfTextClassAt(z, n, i, &nLen) != CF_TEXT_SPACE) return 0;
+  }
+  return 1;
 }
 
 /* ======================================================================
@@ -681,10 +747,12 @@ static int cfSqRowCmp(const CfTvfCell *a, const CfTvfCell *b) {
 ** gets its terms located (rank, snippet).  "rank": the best nLimit rows
 ** are kept in order (a row's snippet is made when it enters them);
 ** "newest": the statement is in that order and stops after nLimit rows.
+** zQuery is the query as searched (cfSearchSpaces, cfSearchVisible);
+** zShown as the user wrote it, for the errors.
 */
-static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsigned char *zOwner,
-                           int bNewest, int nLimit, int bDeleted, int bTitles, int bTail,
-                           CfTvfRows **ppRows, char **pzErr) {
+static int cfSearchScripts(CfConn *p, const char *zQuery, const char *zShown, int bPlain,
+                           const unsigned char *zOwner, int bNewest, int nLimit, int bDeleted,
+                           int bTitles, int bTail, CfTvfRows **ppRows, char **pzErr) {
   CfSq q;
   CfLocator *pLoc = 0;
   sqlite3_stmt *pStmt = 0;
@@ -711,7 +779,7 @@ static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsi
       if (rc == SQLITE_DONE) rc = SQLITE_OK;
     }
     if (rc != SQLITE_OK) {
-      *pzErr = rc == SQLITE_ERROR ? sqlite3_mprintf("chatflow: invalid search query '%s': %s", zQuery,
+      *pzErr = rc == SQLITE_ERROR ? sqlite3_mprintf("chatflow: invalid search query '%s': %s", zShown,
                                                     sqlite3_errmsg(p->db))
                                   : cfDbError(p->db, rc);
       if (*pzErr == 0) rc = SQLITE_NOMEM;
@@ -724,7 +792,7 @@ static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsi
     cfSqParsePlain(&q);
   }
   if (q.rc == SQLITE_ERROR) {
-    *pzErr = sqlite3_mprintf("chatflow: invalid search query '%s': %s", zQuery, q.zErr);
+    *pzErr = sqlite3_mprintf("chatflow: invalid search query '%s': %s", zShown, q.zErr);
     rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
     goto done;
   }
@@ -768,7 +836,7 @@ static int cfSearchScripts(CfConn *p, const char *zQuery, int bPlain, const unsi
   if (rc != SQLITE_OK) goto done;
 
   if (bTail) {
-    rc = cfSqPending(p, &q, zQuery, pzErr);
+    rc = cfSqPending(p, &q, zShown, pzErr);
     if (rc != SQLITE_OK) goto done;
   }
 
@@ -929,7 +997,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     {"syntax", CF_JT_STRING, 0, 0, 0},
   };
   const unsigned char *zQuery, *zOwner = 0;
-  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0, *zVisible = 0;
+  char *zErr = 0, *zSql = 0, *zMatch = 0, *zTitles = 0, *zPending = 0, *zPendingRows = 0, *zSearch = 0;
   int nLimit = CF_SEARCH_LIMIT_DEFAULT, bNewest = 0, bDeleted = 0, bTitles = 1, bPlain = 0, bTail = 0;
   int rc = SQLITE_OK;
   rc = cfTextCheck(aArg[0], "search query", 0, 0, 1, (const char **)&zQuery, &zErr);
@@ -940,7 +1008,7 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
     rc = SQLITE_ERROR;
     goto done;
   }
-  if (strspn((const char *)zQuery, " \t\r\n") == strlen((const char *)zQuery)) {
+  if (cfSearchBlank((const char *)zQuery)) {   /* (white space of every kind) */
     zErr = sqlite3_mprintf("chatflow: search query must not be empty");
     goto done;
   }
@@ -989,22 +1057,22 @@ static int cfSearchPrepare(CfConn *p, sqlite3_value **aArg, sqlite3_stmt **ppStm
   if (cfCheckSchema(p, &zErr)) goto done;
   rc = cfSearchPending(p, &bTail, &zErr);
   if (rc != SQLITE_OK) goto done;
-  if (bPlain) {
-    zVisible = cfSearchVisible((const char *)zQuery);
-    if (zVisible == 0) {
-      rc = SQLITE_NOMEM;
-      goto done;
-    }
-  }
-  if (zVisible ? (cfUtf8HasScript((const unsigned char *)zVisible, (int)strlen(zVisible)) ||
-                  strspn(zVisible, " \t\r\n") == strlen(zVisible))
-               : cfUtf8HasScript(zQuery, sqlite3_value_bytes(aArg[0]))) {
-    /* (a plain query of invisible characters only: no term, no rows) */
-    rc = cfSearchScripts(p, zVisible ? zVisible : (const char *)zQuery, bPlain, zOwner, bNewest, nLimit,
-                         bDeleted, bTitles, bTail, ppRows, &zErr);
+  /* the query as searched: white space of every kind as ASCII spaces, and
+  ** in plain the invisible characters that end a word; errors show it as
+  ** the user wrote it */
+  zSearch = bPlain ? cfSearchVisible((const char *)zQuery) : cfSearchSpaces((const char *)zQuery);
+  if (zSearch == 0) {
+    rc = SQLITE_NOMEM;
     goto done;
   }
-  zMatch = bPlain ? cfSearchPlain(zVisible) : sqlite3_mprintf("%s", zQuery);
+  if (cfUtf8HasScript((const unsigned char *)zSearch, (int)strlen(zSearch)) ||
+      (bPlain && strspn(zSearch, " \t\r\n") == strlen(zSearch))) {
+    /* (a plain query of invisible characters only: no term, no rows) */
+    rc = cfSearchScripts(p, zSearch, (const char *)zQuery, bPlain, zOwner, bNewest, nLimit, bDeleted,
+                         bTitles, bTail, ppRows, &zErr);
+    goto done;
+  }
+  zMatch = bPlain ? cfSearchPlain(zSearch) : sqlite3_mprintf("%s", zSearch);
   if (zMatch == 0) {
     rc = SQLITE_NOMEM;
     goto done;
@@ -1073,7 +1141,7 @@ done:
   sqlite3_free(zPending);
   sqlite3_free(zPendingRows);
   sqlite3_free(zMatch);
-  sqlite3_free(zVisible);
+  sqlite3_free(zSearch);
   cfJsonOptionsFree(aOpt, 5);
   *pzErr = zErr;
   return zErr && rc == SQLITE_OK ? SQLITE_ERROR : rc;

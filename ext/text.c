@@ -322,14 +322,16 @@ size_t cfGraphemeAround(const char *z, size_t n, size_t iFrom, size_t iOff, size
 }
 
 /* What the code point at byte i of z[0..n) is to a search: CF_TEXT_SPACE
-** (white space: Unicode Z* or an ASCII control of white space),
+** (white space: Unicode's White_Space property, which is Z* — U+0020,
+** U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
+** — and the controls of white space, U+0009..U+000D and U+0085 NEXT LINE),
 ** CF_TEXT_PUNCT (Unicode punctuation, P*, and the ASCII symbols that are
 ** not letters or digits), else CF_TEXT_OTHER.  *pnLen gets its length. */
 int cfTextClassAt(const char *z, size_t n, size_t i, size_t *pnLen) {
   utf8proc_int32_t cp;
   utf8proc_category_t eCat;
   *pnLen = cfUtf8At(z, n, i, &cp);
-  if (cp == ' ' || (cp >= '\t' && cp <= '\r')) return CF_TEXT_SPACE;
+  if (cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0x85) return CF_TEXT_SPACE;
   if (cp < 0x80) {
     if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z')) {
       return CF_TEXT_OTHER;

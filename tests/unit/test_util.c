@@ -327,6 +327,8 @@ static void test_title_short(void **state) {
   expect_title(" \t\r\n\f\v ", 0);
 }
 
+static void expect_model_title(const char *zIn, const char *zExpected);
+
 static void test_title_whitespace_collapse(void **state) {
   (void)state;
   expect_title("  Plan   a\ttopical\n\nmap  ", "Plan a topical map");
@@ -339,6 +341,11 @@ static void test_title_whitespace_collapse(void **state) {
   assert_int_equal(cfTextHasVisible(" \xc2\xa0\xe3\x80\x80 "), 0);
   assert_int_equal(cfTextHasVisible(" \xc2\xa0x"), 1);
   assert_int_equal(cfTextHasVisible(""), 0);
+  /* U+0085 NEXT LINE is white space too (Unicode's White_Space; a control,
+  ** not a Z* character), as it is to search */
+  expect_title("\xc2\x85line one\xc2\x85line two\xc2\x85", "line one line two");
+  expect_title("\xc2\x85\xc2\xa0", 0);
+  expect_model_title("Bakery\xc2\x85map\xc2\x85", "Bakery map");
   /* format characters are invisible: a text of U+200B (ZERO WIDTH SPACE)
   ** only has no title; at either end they go with the white space (U+FEFF,
   ** U+00AD too); inside they stay; the tag characters that end a flag (Cf
