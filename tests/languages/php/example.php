@@ -13,8 +13,9 @@ $conv = $db->querySingle("SELECT create_conversation('acme', 'Languages')");
 echo "conversation $conv\n";
 
 // execute() + fetchArray() runs a statement twice (a PHP bug, still in
-// 8.2), so a prepared add_message carries a uid: the second run is a retry
-// that returns the same id and writes nothing.
+// 8.2; query() + fetchArray() too), so a prepared add_message whose result
+// is fetched carries a uid: the second run is a retry that returns the same
+// id and writes nothing.
 $add = $db->prepare("SELECT add_message(:conv, :role, :content, json_object('uid', :uid))");
 $messages = [
     // the id bound as an int (INTEGER) ...
@@ -33,6 +34,21 @@ foreach ($messages as [$id, $type, $role, $content, $uid]) {
 }
 echo 'messages stored: ', $db->querySingle('SELECT count(*) FROM chat_messages'), "\n";
 
+// A streamed answer. append_message has no retry key (a second run adds
+// the delta again), so its prepared statement is run with execute() and
+// nothing is fetched: that runs it once. begin_message and finish_message
+// return a value and go through querySingle().
+$draft = $db->querySingle("SELECT begin_message($conv, 'assistant')");
+$append = $db->prepare('SELECT append_message(:id, :delta)');
+foreach (['Sour', 'dough', ' from PHP'] as $delta) {
+    $append->bindValue(':id', $draft, SQLITE3_INTEGER);
+    $append->bindValue(':delta', $delta, SQLITE3_TEXT);
+    $append->execute(); // not fetched: runs once
+    $append->reset();
+}
+$db->querySingle("SELECT finish_message($draft)");
+echo 'streamed: ', $db->querySingle("SELECT content FROM chat_messages WHERE id = $draft"), "\n";
+
 // A fractional id is refused with chatflow's error.
 try {
     $db->querySingle("SELECT add_message(1.5, 'user', 'never stored')");
@@ -41,3 +57,9 @@ try {
 }
 
 echo $db->querySingle("SELECT chat_history_json($conv)"), "\n";
+
+// The trap itself: query() + fetchArray() of a writing call runs it twice.
+$trap = $db->querySingle("SELECT create_conversation('acme', 'Trap')");
+$db->query("SELECT add_message($trap, 'user', 'once?')")->fetchArray();
+echo 'query() + fetchArray(): stored ',
+    $db->querySingle("SELECT count(*) FROM chat_messages WHERE conversation_id = $trap"), " times\n";
