@@ -49,6 +49,26 @@ foreach (['Sour', 'dough', ' from PHP'] as $delta) {
 $db->querySingle("SELECT finish_message($draft)");
 echo 'streamed: ', $db->querySingle("SELECT content FROM chat_messages WHERE id = $draft"), "\n";
 
+// A checkpoint: serialize() of an object with private or protected
+// properties holds NUL bytes, and this class returns TEXT cut at its first
+// NUL, so a checkpoint is bound as SQLITE3_BLOB, which comes back whole.
+class Workflow
+{
+    private $step = 'clarification';
+    protected $answers = ['audience' => 'locals'];
+}
+$checkpoint = serialize(new Workflow());
+$save = $db->prepare('INSERT INTO workflow_interrupt (workflow_id, data) VALUES (:id, :data)');
+foreach (['text' => SQLITE3_TEXT, 'blob' => SQLITE3_BLOB] as $name => $type) {
+    $save->bindValue(':id', "php-$name", SQLITE3_TEXT);
+    $save->bindValue(':data', $checkpoint, $type);
+    $save->execute(); // not fetched: runs once
+    $save->reset();
+    $data = $db->querySingle("SELECT data FROM workflow_interrupt WHERE workflow_id = 'php-$name'");
+    echo "checkpoint as $name: ", strlen($checkpoint), ' bytes saved, ', strlen($data), ' read, ',
+        $data === $checkpoint && unserialize($data) == new Workflow() ? 'restored' : 'lost', "\n";
+}
+
 // A fractional id is refused with chatflow's error.
 try {
     $db->querySingle("SELECT add_message(1.5, 'user', 'never stored')");
