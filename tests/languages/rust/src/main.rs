@@ -38,6 +38,16 @@ fn main() -> Result<()> {
         .unwrap_err();
     println!("error: {err}");
 
+    // execute() is for statements that return no rows: a SELECT of a
+    // writing function runs, writes, and then execute() returns
+    // Err(ExecuteReturnedResults). Call chatflow's functions with
+    // query_row, or execute_batch when nothing comes back.
+    let err = conn
+        .execute("SELECT add_message(?1, 'user', 'stored all the same')", [conv])
+        .unwrap_err();
+    let stored: i64 = conn.query_row("SELECT count(*) FROM chat_messages", [], |row| row.get(0))?;
+    println!("execute: {err}; messages stored: {stored}");
+
     let history: String =
         conn.query_row("SELECT chat_history_json(?1)", [conv], |row| row.get(0))?;
     println!("{history}");
