@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
+
+// chatflowTime formats a UTC time as chatflow stores it:
+// 2026-01-02T03:04:05.560Z.
+const chatflowTime = "2006-01-02T15:04:05.000Z07:00"
 
 func main() {
 	ext := "dist/chatflow"
@@ -53,6 +58,33 @@ func main() {
 	// A fractional id is refused with chatflow's error.
 	_, err = db.Exec("SELECT add_message(?, 'user', 'never stored')", 1.5)
 	fmt.Println("error:", err)
+
+	// Times go in as text: t.UTC().Format(chatflowTime) is chatflow's own
+	// form. A time.Time bound as an argument is refused: the driver sends
+	// it as "2006-01-02 15:04:05.999999999-07:00" (a space, not a T).
+	sent := time.Date(2026, 1, 2, 4, 4, 5, 560000000, time.FixedZone("CET", 3600))
+	created := sent.UTC().Format(chatflowTime)
+	if err := db.QueryRow("SELECT add_message(?, 'user', 'Dated', json_object('created_at', ?))", conv, created).Scan(&msg); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created_at sent", created)
+	_, err = db.Exec("SELECT add_message(?, 'user', 'never stored', json_object('created_at', ?))", conv, sent)
+	fmt.Println("a time.Time argument refused:", err != nil)
+
+	// Times come back as text (the columns are TEXT): scan a string and
+	// parse it; scanning into a time.Time fails.
+	var stamp string
+	if err := db.QueryRow("SELECT created_at FROM chat_messages WHERE id = ?", msg).Scan(&stamp); err != nil {
+		log.Fatal(err)
+	}
+	back, err := time.Parse(time.RFC3339, stamp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created_at read", stamp, "same instant:", back.Equal(sent))
+	var direct time.Time
+	err = db.QueryRow("SELECT created_at FROM chat_messages WHERE id = ?", msg).Scan(&direct)
+	fmt.Println("scan into time.Time:", err)
 
 	var history string
 	if err := db.QueryRow("SELECT chat_history_json(?)", conv).Scan(&history); err != nil {
