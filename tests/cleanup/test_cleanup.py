@@ -5,7 +5,8 @@ Each test builds a temporary database with the extension (Debian's
 /usr/bin/python3 can load it), then runs the script in its own process —
 with the real clock, so "old" data is written with this connection's clock
 pinned to 2020 (chatflow_clock) and "recent" data with the clock unpinned.
-Covers each step alone and together, batching, the dry run (changes nothing,
+Covers each step alone and together (--expire: runs and drafts ended, its
+line, first of the steps, a held lock), batching, the dry run (changes nothing,
 right counts, projected statistics equal to the real run's), the final
 statistics table, --quiet, the terminal progress line, exit codes (bad
 arguments, missing database, bad extension, uninitialised or old schema, a
@@ -336,6 +337,103 @@ class TestSteps(Base):
         self.assertRegex(out, r"\r\033\[Kdelete_old_messages\(60, 1\): deleted 9 messages in 9 batches, ")
 
 
+def add_stale(db):
+    """For --expire, four more conversations (9 to 12): 9 a run whose lease
+    lapsed in 2020, 10 a run that waits past its expires_at, 11 a draft
+    without an append since 2020 ('half an answer': 4 tokens once aborted),
+    12 a draft and a run of now, which stay."""
+    q = db.execute
+    q("SELECT chatflow_clock(?)", (OLD,))
+    for _ in range(3):
+        q("SELECT create_conversation('acme', 'stale')")
+    q("SELECT start_run(9, 'topical_map')")
+    q("SELECT start_run(10, 'topical_map', NULL, '{\"ttl_seconds\": 60}')")
+    q("SELECT advance_run(3, '{}')")
+    q("SELECT begin_message(11, 'assistant')")
+    q("SELECT append_message(14, 'half an answer')")
+    q("SELECT chatflow_clock(NULL)")
+    q("SELECT create_conversation('acme', 'fresh')")
+    q("SELECT begin_message(12, 'assistant')")
+    q("SELECT start_run(12, 'topical_map')")
+
+
+EXPIRE_LINE = ("1 run {} (lease lapsed), 1 run {} (waited past expires_at), "
+               "1 draft {} (no append for 300 s)")
+
+
+class TestExpire(Base):
+    def setUp(self):
+        Base.setUp(self)
+        add_stale(self.db)
+
+    def state(self):
+        return (self.db.execute("SELECT id, status, error FROM workflow_runs WHERE id > 1 ORDER BY id").fetchall(),
+                self.db.execute("SELECT id, status, tokens, metadata FROM chat_messages"
+                                " WHERE id > 13 ORDER BY id").fetchall())
+
+    def test_data_as_described(self):
+        self.assertEqual(self.state(), (
+            [(2, "started", None), (3, "awaiting_clarification", None), (4, "started", None)],
+            [(14, "streaming", 0, None), (15, "streaming", 0, None)]))
+
+    def test_expire(self):
+        rc, out, err = self.run_script(self.path, "--expire")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[0], r"^expire_stale_runs\(\): ended 3 in [0-9.]+ s: %s$"
+                         % re.escape(EXPIRE_LINE.format("failed", "expired", "aborted")))
+        reason = '{"abort_reason":"no append for 300 seconds (messages.draft_timeout_seconds)"}'
+        self.assertEqual(self.state(), (
+            [(2, "failed", "lease expired"), (3, "expired", None), (4, "started", None)],
+            [(14, "aborted", 4, reason), (15, "streaming", 0, None)]))
+        # a second run finds nothing to end
+        rc, out, err = self.run_script(self.path, "--expire")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[0], r"^expire_stale_runs\(\): ended 0 in [0-9.]+ s$")
+
+    def test_dry_run(self):
+        snap = self.snapshot()
+        rc, out, err = self.run_script(self.path, "--expire", "--dry-run")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(self.snapshot(), snap)
+        self.assertEqual(out.splitlines()[1], "expire_stale_runs(): would end 3: "
+                         + EXPIRE_LINE.format("to fail", "to expire", "to abort"))
+        self.assertEqual(parse_table(out)["total_tokens"], (130, 134))
+
+    def test_first_of_the_steps(self):
+        rc, out, err = self.run_script(self.path, "--expire", *ALL_STEPS)
+        self.assertEqual((rc, err), (0, ""))
+        self.assertRegex(out.splitlines()[0], r"^expire_stale_runs\(\): ended 3 in ")
+        self.assertRegex(out.splitlines()[1], r"^archive_old_conversations\(30, 200\): ")
+
+    def test_projection_equals_real_run(self):
+        for args in (["--expire"], ["--expire"] + ALL_STEPS, ["--expire", "--delete-messages-days", "0"],
+                     ["--expire", "--purge-deleted-days", "0"]):
+            self.db.close()
+            shutil.rmtree(self.dir)
+            self.setUp()
+            rc, dry, err = self.run_script(self.path, *args, "--dry-run")
+            self.assertEqual((rc, err), (0, ""), args)
+            rc, real, err = self.run_script(self.path, *args)
+            self.assertEqual((rc, err), (0, ""), args)
+            self.assertEqual(parse_table(dry), parse_table(real), args)
+            would = [int(re.search(r"would \w+ (\d+)", l).group(1)) for l in dry.splitlines() if "would" in l]
+            did = [int(re.search(r"(?:ended|archived|purged|deleted) (\d+)", l).group(1))
+                   for l in real.splitlines() if " in " in l and "):" in l]
+            self.assertEqual(would, did, args)
+
+    def test_locked(self):
+        holder = connect(self.path)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            rc, out, err = self.run_script(self.path, "--expire", "--lock-timeout", "1")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        self.assertEqual(rc, 3, err)
+        self.assertIn("expire_stale_runs(): database is locked; gave up after 1 s", err)
+        self.assertEqual(self.state()[0][0], (2, "started", None))
+
+
 class TestDryRun(Base):
     def test_changes_nothing_and_counts(self):
         snap = self.snapshot()
@@ -408,6 +506,11 @@ class TestExitCodes(Base):
                          msg="argument --lock-timeout: 0 is out of range (0 < seconds <= 86400)")
         self.assertUsage(self.path, os.path.join(self.dir, ".", "chat.db"),
                          msg="%s is given twice" % os.path.join(self.dir, ".", "chat.db"))
+
+    def test_help_names_expire(self):
+        rc, out, err = self.run_script("--help")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("--expire                  expire_stale_runs()", out)
 
     def test_help_documents_exit_codes(self):
         rc, out, err = self.run_script("--help")
