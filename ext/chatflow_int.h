@@ -395,6 +395,9 @@ struct CfJsonOpt {
   int bPresent;       /* out: the option was given (and not null) */
   sqlite3_int64 iVal; /* out: CF_JT_INT, CF_JT_BOOL; an array's length */
   char *zVal;         /* out: CF_JT_STRING, sqlite3_malloc'd, caller frees */
+  int bUnlisted;      /* in: read only so that the function can refuse it with
+                      ** its own reason (edit_message's parent_id): not named
+                      ** in the list of the unknown-option error */
 };
 #define CF_JT_STRING 0x01
 #define CF_JT_INT    0x02

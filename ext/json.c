@@ -1121,10 +1121,16 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
   return rc;
 }
 
-/* The list of option names, for the unknown-option error. */
+/* The list of option names, for the unknown-option error: the options
+** the function takes, not those it reads only to refuse (bUnlisted). */
 static char *cfJsonOptionList(const CfJsonOpt *aOpt, int nOpt) {
   sqlite3_str *pStr = sqlite3_str_new(0);
-  for (int j = 0; j < nOpt; j++) sqlite3_str_appendf(pStr, "%s%s", j ? ", " : "", aOpt[j].zKey);
+  const char *zSep = "";
+  for (int j = 0; j < nOpt; j++) {
+    if (aOpt[j].bUnlisted) continue;
+    sqlite3_str_appendf(pStr, "%s%s", zSep, aOpt[j].zKey);
+    zSep = ", ";
+  }
   return sqlite3_str_finish(pStr); /* 0 for out of memory (or an empty list) */
 }
 

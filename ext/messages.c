@@ -244,6 +244,15 @@ static const CfJsonOpt aMsgOptInit[MOPT_COUNT] = {
     {"parent_id", CF_JT_INT, 0, 0, 0},     {"now", CF_JT_STRING, 0, 0, 0},
 };
 
+/* aOpt gets the options of zFunc: add_message's; edit_message reads
+** parent_id and begin_message tokens only to refuse them with their reason
+** (the unknown-option error does not list them). */
+static void cfMsgOptionsInit(CfJsonOpt *aOpt, const char *zFunc) {
+  memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
+  if (strcmp(zFunc, "edit_message") == 0) aOpt[MOPT_PARENT_ID].bUnlisted = 1;
+  if (strcmp(zFunc, "begin_message") == 0) aOpt[MOPT_TOKENS].bUnlisted = 1;
+}
+
 /* add_message, and edit_message (iEditOf > 0: the new message is a
 ** sibling of that message, under iEditParent, 0 for none), and
 ** begin_message (bDraft: vContent is 0, the message a draft in status
@@ -264,7 +273,7 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   sqlite3_stmt *pStmt = 0;
   int rc = SQLITE_ERROR, nContent = 0, nMax = 0, bNeedTitle = 0;
 
-  memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
+  cfMsgOptionsInit(aOpt, zFunc);
   if (bDraft) zContent = "";
   else if (cfArgText(ctx, vContent, "content", 0, 1, 1, &zContent)) return SQLITE_ERROR;
   if (vOpts && cfArgOptions(ctx, vOpts, zFunc, &zOpts)) return SQLITE_ERROR;
@@ -726,7 +735,7 @@ static void cfEditMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
     if (argc > 2 && cfArgOptions(ctx, argv[2], "edit_message", &zArg)) return;
     if (argc > 2 && zArg) {
       CfJsonOpt aOpt[MOPT_COUNT];
-      memcpy(aOpt, aMsgOptInit, sizeof(aMsgOptInit));
+      cfMsgOptionsInit(aOpt, "edit_message");
       rc = cfJsonOptionsConn(ctx, p, zArg, sqlite3_value_bytes(argv[2]), "edit_message", aOpt, MOPT_COUNT,
                              &zErr);
       cfJsonOptionsFree(aOpt, MOPT_COUNT);

@@ -164,7 +164,7 @@ BAD_CALLS = [
     ("SELECT edit_message(2, x'00')", "chatflow: content must be text, got blob"),
     ("SELECT edit_message(2, 'x', '{\"bogus\": 1}')",
      "chatflow: unknown option 'bogus' for edit_message (expected type, parts, attachments, metadata, tokens,"
-     " run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)"),
+     " run_id, created_at, uid, tool_calls, tool_call_id, now)"),
     ("SELECT add_message(1, 'user', 'x', '{\"tokens\": 4.5}')",
      "chatflow: option 'tokens' of add_message must be an integer, got a number"),
 ]
