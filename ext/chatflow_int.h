@@ -98,6 +98,7 @@ enum {
   CF_STMT_STATUS_JSON, /* workflow.c: {status, current_step} of a run */
   CF_STMT_APPROVAL, /* workflow.c: a resume_run approval's proposal */
   CF_STMT_CLARIFY, /* workflow.c: add_clarification */
+  CF_STMT_CLARIFY_LIMIT, /* workflow.c: a clarification's answer over the content limit */
   CF_STMT_HEARTBEAT, /* workflow.c: heartbeat_run's lease */
   CF_STMT_EXPIRE, /* workflow.c: expire_stale_runs */
   CF_STMT_PROPOSAL_INSERT, /* workflow.c: add_proposal */

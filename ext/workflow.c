@@ -30,7 +30,9 @@
 ** resume_run is accepted only from an awaiting status and moves the run to
 ** processing at the same step, so the same wait can never be resumed
 ** twice.  "clarifications" entries are appended to the run's
-** clarifications with answered_at; "approvals" approve proposals of this
+** clarifications with answered_at (each answer, as add_clarification's,
+** at most limits.max_content_chars characters: cfClarifyAnswerCheck);
+** "approvals" approve proposals of this
 ** run (approved_name defaults to proposed_name); every other key is merged
 ** into state.
 **
@@ -277,6 +279,55 @@ done:
   cfRunFree(&r);
 }
 
+/* ---------------------------------------------- a clarification's answer */
+
+/* The limit of a clarification's answer, for add_clarification's answer
+** (zOne) and resume_run's clarifications (zResume: the resume answer,
+** whose entries cfJsonResumeCheck has checked) alike: an answer is the
+** user's text, so it has a message's content limit, the setting
+** limits.max_content_chars (default 100,000 characters).  Called inside
+** the write bracket, which reads the setting.  The first answer over the
+** limit is named with its length: "chatflow: answer is N characters,
+** longer than the limit of L (limits.max_content_chars)", for resume_run
+** "clarifications[i].answer is ...".  Returns SQLITE_OK; SQLITE_ERROR
+** with *pzErr; or the database's error. */
+static int cfClarifyAnswerCheck(CfConn *p, const char *zOne, const char *zResume, char **pzErr) {
+  sqlite3_stmt *pStmt = 0;
+  int nMax = 0;
+  int rc = cfMaxContentChars(p, &nMax);
+  if (rc == SQLITE_OK) {
+    rc = cfStmt(p, CF_STMT_CLARIFY_LIMIT,
+                "SELECT i, n FROM (SELECT -1 AS i, length(?1) AS n"
+                "                  UNION ALL"
+                "                  SELECT key, length(json_extract(value, '$.answer'))"
+                "                    FROM json_each(?2, '$.clarifications'))"
+                " WHERE n > ?3 ORDER BY i LIMIT 1",
+                &pStmt);
+  }
+  if (rc == SQLITE_OK) {
+    if (zOne) sqlite3_bind_text(pStmt, 1, zOne, -1, SQLITE_STATIC);
+    if (zResume) sqlite3_bind_text(pStmt, 2, zResume, -1, SQLITE_STATIC);
+    sqlite3_bind_int(pStmt, 3, nMax);
+    rc = sqlite3_step(pStmt);
+    if (rc == SQLITE_DONE) {
+      rc = SQLITE_OK;
+    } else if (rc == SQLITE_ROW) {
+      int i = sqlite3_column_int(pStmt, 0);
+      sqlite3_int64 n = sqlite3_column_int64(pStmt, 1);
+      if (i < 0) {
+        *pzErr = sqlite3_mprintf("chatflow: answer is %lld characters, longer than the limit of %d"
+                                 " (limits.max_content_chars)", n, nMax);
+      } else {
+        *pzErr = sqlite3_mprintf("chatflow: clarifications[%d].answer is %lld characters, longer than the"
+                                 " limit of %d (limits.max_content_chars)", i, n, nMax);
+      }
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
+  }
+  cfStmtDone(p, pStmt);
+  return rc;
+}
+
 /* ------------------------------------------------------------ resume_run */
 
 static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -310,6 +361,7 @@ static void cfResumeRunFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv
                            r.zStatus);
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   }
+  if (rc == SQLITE_OK && nClar > 0) rc = cfClarifyAnswerCheck(p, 0, zAnswer, &zErr);
   /* Clarifications, appended in order.  One entry (the usual answer):
   ** json_insert onto the run's array.  More: one UPDATE for all of them,
   ** the new entries as one JSON array spliced onto the run's as text (both
@@ -443,7 +495,9 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
   }
   if (eId != SQLITE_INTEGER && cfArgText(ctx, argv[1], "question_id", 200, 0, 0, &zId)) return;
   if (cfArgText(ctx, argv[2], "question", 10000, 0, 0, &zQuestion)) return;
-  if (cfArgText(ctx, argv[3], "answer", CF_MAX_CONTENT_CHARS_CEILING, 0, 1, &zAnswer)) return;
+  /* (its limit, the setting limits.max_content_chars, is read under the
+  ** lock: cfClarifyAnswerCheck) */
+  if (cfArgText(ctx, argv[3], "answer", 0, 0, 1, &zAnswer)) return;
   /* The entry is built in SQL (json_object), so any text is quoted right. */
   {
     CfConn *p = (CfConn *)sqlite3_user_data(ctx);
@@ -456,6 +510,7 @@ static void cfAddClarificationFunc(sqlite3_context *ctx, int argc, sqlite3_value
     cfNow(p, zNow);
     if (cfBeginWriteResult(ctx, p)) return;
     rc = cfRunLoadLive(p, iRun, &r, "its clarifications can no longer change", &zErr);
+    if (rc == SQLITE_OK) rc = cfClarifyAnswerCheck(p, zAnswer, 0, &zErr);
     if (rc == SQLITE_OK) {
       rc = cfStmt(p, CF_STMT_CLARIFY,
                   "UPDATE workflow_runs SET clarifications = json_insert(clarifications, '$[#]',"
