@@ -31,6 +31,14 @@ SQLITE_EXTENSION_INIT3
 /* Limits (defaults; content is settable with limits.max_content_chars). */
 #define CF_MAX_CONTENT_CHARS_DEFAULT 100000
 #define CF_MAX_CONTENT_CHARS_CEILING 10000000
+/* The error of chat_messages' CHECK on empty content (sql/005_identity.sql):
+** the one rule of when a complete message's content may be empty (parts
+** given, tool_calls being parts; a tool result answering a call, its
+** metadata.tool_call_id).  add_message and finish_message leave the rule
+** to the schema and say its refusal in their own words. */
+#define CF_SQL_EMPTY_CONTENT_ERROR \
+  "CHECK constraint failed: chatflow: message content must not be empty unless parts are given" \
+  " or it is a tool result (tool_call_id)"
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
 #define CF_MODEL_TITLE_CHARS 200 /* generate_title's title (cfModelTitle) */
@@ -136,7 +144,7 @@ enum {
   CF_STMT_DRAFT_INSERT_UID, /* with a uid */
   CF_STMT_DRAFT_APPEND, /* drafts.c: append_message */
   CF_STMT_DRAFT_STATE, /* drafts.c: why a draft took no append */
-  CF_STMT_DRAFT_EMPTY, /* drafts.c: finish_message's has-content check */
+  CF_STMT_DRAFT_EMPTY, /* drafts.c: finish_message's is-a-draft check */
   CF_STMT_DRAFT_FINISH, /* drafts.c: finish_message */
   CF_STMT_DRAFT_NO_TOKENS, /* drafts.c: finish_message with tokens 0 */
   CF_STMT_DRAFT_ABORT, /* drafts.c: abort_message, expire_stale_runs' drafts */

@@ -35,7 +35,9 @@
 ** applies) and parts (an array of parts, replacing the draft's).  From then
 ** on the message is immutable as every complete one, enters the search
 ** index and counts its tokens in the conversation's total_tokens.  A draft
-** with no content and no parts cannot finish (abort it).
+** with no content and no parts cannot finish (abort it), unless it is a
+** tool result answering a call: the schema's rule (chat_messages' CHECK),
+** said in a draft's words when the UPDATE fails on it.
 **
 ** abort_message moves the draft to 'aborted', its text kept and counted
 ** in tokens like a finished one's, but out of every history and of search;
@@ -152,7 +154,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   const char *zOpts = 0;
   char *zErr = 0;
   sqlite3_stmt *pStmt = 0;
-  int rc = SQLITE_OK, bEmpty = 0;
+  int rc = SQLITE_OK;
   if (cfArgId(ctx, argv[0], "message id", &iMsg)) return;
   if (argc > 1 && cfArgOptions(ctx, argv[1], "finish_message", &zOpts)) return;
   if (zOpts && (rc = cfJsonOptionsConn(ctx, p, zOpts, sqlite3_value_bytes(argv[1]), "finish_message", aOpt, 3,
@@ -173,17 +175,13 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
     cfJsonOptionsFree(aOpt, 3);
     return;
   }
-  /* a draft without content or parts (given now or at begin) cannot finish */
-  rc = cfStmt(p, CF_STMT_DRAFT_EMPTY,
-              "SELECT content = '' AND coalesce(json_array_length(coalesce(json_extract(?2, '$.parts'), parts)), 0) = 0"
-              "  FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
+  /* the message must be a draft */
+  rc = cfStmt(p, CF_STMT_DRAFT_EMPTY, "SELECT 1 FROM chat_messages WHERE id = ?1 AND status = 'streaming'",
               &pStmt);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(pStmt, 1, iMsg);
-    if (zOpts) sqlite3_bind_text(pStmt, 2, zOpts, -1, SQLITE_STATIC);
     rc = sqlite3_step(pStmt);
     if (rc == SQLITE_ROW) {
-      bEmpty = sqlite3_column_int(pStmt, 0);
       rc = SQLITE_OK;
     } else if (rc == SQLITE_DONE) {
       rc = SQLITE_NOTFOUND;
@@ -191,13 +189,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
   }
   cfStmtDone(p, pStmt);
   pStmt = 0;
-  if (rc == SQLITE_NOTFOUND) {
-    rc = cfDraftRefusal(p, iMsg, &zErr);
-  } else if (rc == SQLITE_OK && bEmpty) {
-    zErr = sqlite3_mprintf("chatflow: message %lld has no content and no parts to finish with; abort_message it instead",
-                           iMsg);
-    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  }
+  if (rc == SQLITE_NOTFOUND) rc = cfDraftRefusal(p, iMsg, &zErr);
   if (rc == SQLITE_OK) {
     /* tokens not given: the schema's trigger (chat_messages_draft_tokens)
     ** estimates them as add_message would */
@@ -214,6 +206,14 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       if (zOpts) sqlite3_bind_text(pStmt, 2, zOpts, -1, SQLITE_STATIC);
       if (aOpt[1].bPresent) sqlite3_bind_int64(pStmt, 3, aOpt[1].iVal);
       rc = cfStepOnce(pStmt);
+      if (rc != SQLITE_OK && strcmp(sqlite3_errmsg(p->db), CF_SQL_EMPTY_CONTENT_ERROR) == 0) {
+        /* a draft without content or parts (given now or at begin), and
+        ** no tool result, cannot finish: the schema's rule (chat_messages'
+        ** CHECK on empty content), said for a draft */
+        zErr = sqlite3_mprintf("chatflow: message %lld has no content and no parts to finish with; abort_message"
+                               " it instead", iMsg);
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      }
     }
     cfStmtDone(p, pStmt);
     pStmt = 0;

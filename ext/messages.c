@@ -55,7 +55,11 @@
 ** applies to a raw INSERT.
 **
 ** NULL input: a NULL content is accepted only when parts or tool_calls
-** are given (it is stored as ''); every other NULL argument is an error.  Errors: an
+** are given, or in a tool result that answers a call (tool_call_id) (it
+** is stored as ''); every other NULL argument is an error.  When content
+** may be empty is the schema's rule (chat_messages' CHECK,
+** CF_SQL_EMPTY_CONTENT_ERROR), said after the INSERT without the CHECK's
+** prefix.  Errors: an
 ** unknown role ("chatflow: invalid role 'admin' (expected system, user,
 ** assistant, tool)"), empty content without parts, content over
 ** limits.max_content_chars (default 100,000 characters), invalid UTF-8,
@@ -297,12 +301,6 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   if (zContent && vContent) nContent = sqlite3_value_bytes(vContent);
   if (bDraft && aOpt[MOPT_TOKENS].bPresent) {
     zErr = sqlite3_mprintf("chatflow: begin_message takes no option tokens: a draft is counted when it finishes (finish_message option tokens)");
-    goto fail;
-  }
-  if (!bDraft && nContent == 0 && (!aOpt[MOPT_PARTS].bPresent || aOpt[MOPT_PARTS].iVal == 0) &&
-      (!aOpt[MOPT_TOOL_CALLS].bPresent || aOpt[MOPT_TOOL_CALLS].iVal == 0)) {
-    zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given",
-                           zContent ? "empty" : "NULL");
     goto fail;
   }
   if (aOpt[MOPT_UID].bPresent) {
@@ -653,6 +651,12 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   if (rc == SQLITE_DONE) {
     rc = SQLITE_OK;
     iMsg = sqlite3_last_insert_rowid(p->db);
+  } else if (strcmp(sqlite3_errmsg(p->db), CF_SQL_EMPTY_CONTENT_ERROR) == 0) {
+    /* the schema's rule, said without the CHECK's prefix (and NULL for a
+    ** NULL content, which was bound as '') */
+    zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given or it is a tool"
+                           " result (tool_call_id)", zContent ? "empty" : "NULL");
+    rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
   } else if (strcmp(sqlite3_errmsg(p->db), zSqlTooLong) == 0) {
     /* the schema's limit (chat_messages_check_insert), said with the figures */
     rc = cfMaxContentChars(p, &nMax);

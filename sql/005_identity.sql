@@ -209,8 +209,11 @@ CREATE TABLE chat_messages (
   streamed_at     TEXT,
   -- (named: SQLite gives an unnamed first table constraint the name of the
   -- last column's constraint)
-  CONSTRAINT "chatflow: message content must not be empty unless parts are given"
-  CHECK (content <> '' OR status <> 'complete' OR (parts IS NOT NULL AND json_array_length(parts) > 0)),
+  -- (a tool result answering a call may be empty: the output of a tool
+  -- run for its side effect; OpenAI takes a tool message's "content": "")
+  CONSTRAINT "chatflow: message content must not be empty unless parts are given or it is a tool result (tool_call_id)"
+  CHECK (content <> '' OR status <> 'complete' OR (parts IS NOT NULL AND json_array_length(parts) > 0)
+         OR (role = 'tool' AND json_type(metadata, '$.tool_call_id') IS 'text')),
   UNIQUE (conversation_id, seq),
   UNIQUE (conversation_id, uid)
 ) STRICT;

@@ -523,6 +523,14 @@ static const char *const azMainSteps[] = {
     "SELECT add_message(2, 'assistant', 'Checking.', '{\"uid\": \"m-9\", \"tool_calls\": [{\"id\": \"c1\","
     " \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": {\"x\": 1}}}]}')",
     "SELECT add_message(2, 'tool', '{\"r\": 2}', '{\"tool_call_id\": \"c1\"}')",
+    /* empty tool results (side-effect tools): the schema's CHECK decides,
+    ** add_message and finish_message say its refusal in their words */
+    "SELECT add_message(2, 'assistant', '', '{\"tool_calls\": [{\"id\": \"c9\", \"type\": \"function\","
+    " \"function\": {\"name\": \"noop\"}}, {\"id\": \"c10\", \"function\": {\"name\": \"noop\"}}]}')",
+    "SELECT add_message(2, 'tool', '', '{\"tool_call_id\": \"c9\"}')",
+    "SELECT add_message(2, 'tool', '')",
+    "SELECT begin_message(2, 'tool', '{\"uid\": \"d-t\", \"tool_call_id\": \"c10\"}')",
+    "SELECT finish_message((SELECT id FROM chat_messages WHERE uid = 'd-t'))",
     "#session 2026-01-01T00:00:00Z",
     "SELECT add_ui_message(2, '{\"id\": \"ui-1\", \"role\": \"assistant\", \"parts\": [{\"type\": \"step-start\"},"
     " {\"type\": \"tool-g\", \"toolCallId\": \"c2\", \"state\": \"output-available\", \"input\": {},"

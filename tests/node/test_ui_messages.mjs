@@ -252,6 +252,34 @@ test('convertToModelMessages turns it into model messages with the tool call ids
   assert.equal(model[0].content.find((p) => p.type === 'file')?.mediaType, 'image/png');
 });
 
+test('an empty tool result (a side-effect tool) is a valid UIMessage output "" and a model tool result', async () => {
+  const db = openDb();
+  const conversationId = value(db, "SELECT create_conversation('acme')");
+  value(db, "SELECT add_message(?, 'user', 'Clear the cache.')", conversationId);
+  value(
+    db,
+    "SELECT add_message(?, 'assistant', '', ?)",
+    conversationId,
+    JSON.stringify({
+      tool_calls: [{ id: 'call_clear_1', type: 'function', function: { name: 'clearCache', arguments: '{}' } }],
+    }),
+  );
+  value(db, "SELECT add_message(?, 'tool', '', '{\"tool_call_id\": \"call_clear_1\"}')", conversationId);
+  const back = uiMessages(db, conversationId);
+  const validated = await validateUIMessages({ messages: back });
+  assert.deepEqual(validated[1].parts, [
+    { type: 'tool-clearCache', toolCallId: 'call_clear_1', state: 'output-available', input: {}, output: '' },
+  ]);
+  const model = await convertToModelMessages(validated);
+  assert.deepEqual(
+    model.map((m) => m.role),
+    ['user', 'assistant', 'tool'],
+  );
+  const result = model[2].content.find((p) => p.type === 'tool-result');
+  assert.equal(result.toolCallId, 'call_clear_1');
+  assert.equal(result.output.value, '');
+});
+
 test('ids as JavaScript numbers (bound as REAL) are accepted', () => {
   const db = openDb();
   const conversationId = value(db, "SELECT create_conversation('acme')");

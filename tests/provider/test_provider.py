@@ -427,6 +427,14 @@ class TestRequest(Base):
             {"type": "tool-call", "id": "call_2", "name": "get_time", "arguments": "{}"}])
         self.assertEqual(r["metadata"]["finish_reason"], "tool_calls")
         self.assertEqual(r["tokens"], 7)
+        # a tool run for its side effect answers with nothing: stored empty,
+        # sent as "content": "", which OpenAI (and the fake server) accept
+        self.q("SELECT add_message(1, 'tool', '', '{\"tool_call_id\": \"call_1\"}')")
+        self.q("SELECT add_message(1, 'tool', '14:05', '{\"tool_call_id\": \"call_2\"}')")
+        self.complete()
+        self.assertEqual(json.loads(self.body())["messages"][-2:],
+                         [{"role": "tool", "content": "", "tool_call_id": "call_1"},
+                          {"role": "tool", "content": "14:05", "tool_call_id": "call_2"}])
 
     def test_reasoning(self):
         r = self.reply(self.complete({"model": "mode-reasoning"}))

@@ -360,7 +360,8 @@ class Errors(TmpDir):
              "chatflow: invalid role 'admin' (expected system, user, assistant, tool)"),
             ("SELECT add_message(999, 'user', 'x')", "chatflow: unknown conversation 999"),
             ("SELECT add_message(1, 'user', '')",
-             "chatflow: message content must not be empty unless parts are given"),
+             "chatflow: message content must not be empty unless parts are given"
+             " or it is a tool result (tool_call_id)"),
             ("SELECT add_message(1, 'user', 'x', '{\"bogus\": 1}')",
              "chatflow: unknown option 'bogus' for add_message (expected type, parts, attachments,"
              " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)"),

@@ -260,9 +260,11 @@ static void test_add_message_errors(void **state) {
                          "chatflow: invalid role 'admin' (expected system, user, assistant, tool)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, NULL, 'x')", "chatflow: role must not be NULL");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', '')",
-                         "chatflow: message content must not be empty unless parts are given");
+                         "chatflow: message content must not be empty unless parts are given"
+                         " or it is a tool result (tool_call_id)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', NULL)",
-                         "chatflow: message content must not be NULL unless parts are given");
+                         "chatflow: message content must not be NULL unless parts are given"
+                         " or it is a tool result (tool_call_id)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', x'68690a')", "chatflow: content must be text, got blob");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 12)", "chatflow: content must be text, got integer 12");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', CAST(x'c328' AS TEXT))",
