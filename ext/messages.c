@@ -573,6 +573,14 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
                                aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 0),
                                (const char *)sqlite3_column_text(pStmt, 5));
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+      } else if (!bDraft && sqlite3_column_type(pStmt, 5) == SQLITE_TEXT &&
+                 strcmp((const char *)sqlite3_column_text(pStmt, 5), "streaming") == 0) {
+        /* a draft still taking appends is not the message asked for: its
+        ** id would come back while it is not complete */
+        zErr = sqlite3_mprintf("chatflow: message uid '%q' already exists in conversation %lld as message %lld,"
+                               " a streaming draft; finish_message or abort_message it",
+                               aOpt[MOPT_UID].zVal, iConv, sqlite3_column_int64(pStmt, 0));
+        rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
       } else if (!sqlite3_column_int(pStmt, 1)) {
         zErr = cfUidDiffersError(aOpt[MOPT_UID].zVal, iConv);
         rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;

@@ -213,7 +213,8 @@ CREATE TABLE chat_messages (
   -- run for its side effect; OpenAI takes a tool message's "content": "")
   CONSTRAINT "chatflow: message content must not be empty unless parts are given or it is a tool result (tool_call_id)"
   CHECK (content <> '' OR status <> 'complete' OR (parts IS NOT NULL AND json_array_length(parts) > 0)
-         OR (role = 'tool' AND json_type(metadata, '$.tool_call_id') IS 'text')),
+         OR (role = 'tool' AND json_type(metadata, '$.tool_call_id') IS 'text'
+             AND json_extract(metadata, '$.tool_call_id') <> '')),
   UNIQUE (conversation_id, seq),
   UNIQUE (conversation_id, uid)
 ) STRICT;

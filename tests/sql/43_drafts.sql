@@ -328,3 +328,17 @@ SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', '',
        '{"tool_calls": [{"id": "call_9", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}') > 0;
 SELECT add_message((SELECT max(id) FROM chat_conversations), 'tool', '{"temp": 21}', '{"tool_call_id": "call_9"}') > 0;
 SELECT chat_history_json((SELECT max(id) FROM chat_conversations));
+
+-- ------------------------------------------------ add_message under a streaming draft's uid is no retry
+SELECT create_conversation('acme', 'Draft uid') > 0;
+SELECT begin_message((SELECT max(id) FROM chat_conversations), 'assistant', '{"uid": "dr-1"}') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', '', '{"uid": "dr-1"}'); -- error
+SELECT append_message((SELECT max(id) FROM chat_messages), 'Half') > 0;
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', 'Half', '{"uid": "dr-1"}'); -- error
+SELECT add_ui_message((SELECT max(id) FROM chat_conversations), '{"id": "dr-1", "role": "assistant", "parts": [{"type": "text", "text": "Half"}]}'); -- error
+SELECT status, content FROM chat_messages WHERE uid = 'dr-1';
+-- once it has stopped, the same content under its uid is a retry again
+SELECT abort_message((SELECT max(id) FROM chat_messages), 'stopped');
+SELECT add_message((SELECT max(id) FROM chat_conversations), 'assistant', 'Half', '{"uid": "dr-1"}')
+       = (SELECT id FROM chat_messages WHERE uid = 'dr-1');
+SELECT count(*) FROM chat_messages WHERE conversation_id = (SELECT max(id) FROM chat_conversations);

@@ -36,6 +36,7 @@ INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (1, 
 INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (1, 'tool', '', '{"call": "e2"}'); -- error
 INSERT INTO chat_messages (conversation_id, role, content) VALUES (1, 'tool', ''); -- error
 INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (1, 'assistant', '', '{"tool_call_id": "e2"}'); -- error
+INSERT INTO chat_messages (conversation_id, role, content, metadata) VALUES (1, 'tool', '', '{"tool_call_id": ""}'); -- error
 -- drafts: an empty tool result finishes, any other empty draft does not
 SELECT begin_message(1, 'tool', '{"tool_call_id": "e2"}');
 SELECT finish_message(8);
