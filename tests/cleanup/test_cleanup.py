@@ -164,6 +164,23 @@ class Base(unittest.TestCase):
                            timeout=timeout, cwd=self.dir)
         return p.returncode, p.stdout, p.stderr
 
+    def assert_projection_equals_real_run(self, arg_sets):
+        """For each set of arguments, on a fresh database: the dry run's
+        projected statistics and counts are what the real run then does."""
+        for args in arg_sets:
+            self.db.close()
+            shutil.rmtree(self.dir)
+            self.setUp()
+            rc, dry, err = self.run_script(self.path, *args, "--dry-run")
+            self.assertEqual((rc, err), (0, ""), args)
+            rc, real, err = self.run_script(self.path, *args)
+            self.assertEqual((rc, err), (0, ""), args)
+            self.assertEqual(parse_table(dry), parse_table(real), args)
+            would = [int(re.search(r"would \w+ (\d+)", l).group(1)) for l in dry.splitlines() if "would" in l]
+            did = [int(re.search(r"(?:ended|archived|purged|deleted) (\d+)", l).group(1))
+                   for l in real.splitlines() if " in " in l and "):" in l]
+            self.assertEqual(would, did, args)
+
     def stats(self):
         import json
         return json.loads(one(self.db, "SELECT chatflow_stats()"))
@@ -406,20 +423,9 @@ class TestExpire(Base):
         self.assertRegex(out.splitlines()[1], r"^archive_old_conversations\(30, 200\): ")
 
     def test_projection_equals_real_run(self):
-        for args in (["--expire"], ["--expire"] + ALL_STEPS, ["--expire", "--delete-messages-days", "0"],
-                     ["--expire", "--purge-deleted-days", "0"]):
-            self.db.close()
-            shutil.rmtree(self.dir)
-            self.setUp()
-            rc, dry, err = self.run_script(self.path, *args, "--dry-run")
-            self.assertEqual((rc, err), (0, ""), args)
-            rc, real, err = self.run_script(self.path, *args)
-            self.assertEqual((rc, err), (0, ""), args)
-            self.assertEqual(parse_table(dry), parse_table(real), args)
-            would = [int(re.search(r"would \w+ (\d+)", l).group(1)) for l in dry.splitlines() if "would" in l]
-            did = [int(re.search(r"(?:ended|archived|purged|deleted) (\d+)", l).group(1))
-                   for l in real.splitlines() if " in " in l and "):" in l]
-            self.assertEqual(would, did, args)
+        self.assert_projection_equals_real_run(
+            (["--expire"], ["--expire"] + ALL_STEPS, ["--expire", "--delete-messages-days", "0"],
+             ["--expire", "--purge-deleted-days", "0"]))
 
     def test_locked(self):
         holder = connect(self.path)
@@ -457,21 +463,10 @@ class TestDryRun(Base):
         self.assertEqual(out.splitlines()[1], "delete_old_messages(60, 200): would delete 9 messages")
 
     def test_projection_equals_real_run(self):
-        for args in (["--archive-days", "30"], ["--purge-deleted-days", "10"],
-                     ["--delete-messages-days", "60"], ["--delete-messages-days", "0"],
-                     ["--archive-days", "0", "--purge-deleted-days", "0"], ALL_STEPS):
-            self.db.close()
-            shutil.rmtree(self.dir)
-            self.setUp()
-            rc, dry, err = self.run_script(self.path, *args, "--dry-run")
-            self.assertEqual((rc, err), (0, ""), args)
-            rc, real, err = self.run_script(self.path, *args)
-            self.assertEqual((rc, err), (0, ""), args)
-            self.assertEqual(parse_table(dry), parse_table(real), args)
-            would = [int(re.search(r"would \w+ (\d+)", l).group(1)) for l in dry.splitlines() if "would" in l]
-            did = [int(re.search(r"(?:archived|purged|deleted) (\d+)", l).group(1))
-                   for l in real.splitlines() if " in " in l and "):" in l]
-            self.assertEqual(would, did, args)
+        self.assert_projection_equals_real_run(
+            (["--archive-days", "30"], ["--purge-deleted-days", "10"],
+             ["--delete-messages-days", "60"], ["--delete-messages-days", "0"],
+             ["--archive-days", "0", "--purge-deleted-days", "0"], ALL_STEPS))
 
     def test_dry_run_on_read_only_file(self):
         os.chmod(self.path, 0o444)
