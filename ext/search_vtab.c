@@ -94,6 +94,18 @@ static char *cfSearchPlain(const char *z) {
   return sqlite3_str_finish(pOut);
 }
 
+/* One character of a query as searched (cfSearchVisible, cfSearchSpaces):
+** at zOut[*pj], an ASCII space in place of the nLen bytes at zChar when
+** bSpace, else those bytes; *pj moves past what was written. */
+static void cfSearchPut(char *zOut, size_t *pj, const char *zChar, size_t nLen, int bSpace) {
+  if (bSpace) {
+    zOut[(*pj)++] = ' ';
+  } else {
+    memcpy(zOut + *pj, zChar, nLen);
+    *pj += nLen;
+  }
+}
+
 /* The "plain" syntax takes text as a user typed or pasted it: white
 ** space of every kind (cfTextClassAt's CF_TEXT_SPACE: U+00A0 NO-BREAK
 ** SPACE, U+3000 IDEOGRAPHIC SPACE, U+2000..U+200A, U+0085, \f ...) and the
@@ -110,12 +122,8 @@ static char *cfSearchVisible(const char *z) {
   char *zOut = sqlite3_malloc64(n + 1);
   if (zOut == 0) return 0;
   for (size_t i = 0; i < n; i += nLen) {
-    if (cfTextClassAt(z, n, i, &nLen) == CF_TEXT_SPACE || cfTextFormatBreak(z, n, i, &nLen)) {
-      zOut[j++] = ' ';
-    } else {
-      memcpy(zOut + j, z + i, nLen);
-      j += nLen;
-    }
+    int bSpace = cfTextClassAt(z, n, i, &nLen) == CF_TEXT_SPACE || cfTextFormatBreak(z, n, i, &nLen);
+    cfSearchPut(zOut, &j, z + i, nLen, bSpace);
   }
   zOut[j] = 0;
   return zOut;
@@ -159,12 +167,7 @@ static char *cfSearchSpaces(const char *z) {
     }
     for (; i < iEnd; i += nLen) {   /* the string, or the one character at i */
       int bSpace = cfTextClassAt(z, n, i, &nLen) == CF_TEXT_SPACE;
-      if (bSpace && !bKeep) {
-        zOut[j++] = ' ';
-      } else {
-        memcpy(zOut + j, z + i, nLen);
-        j += nLen;
-      }
+      cfSearchPut(zOut, &j, z + i, nLen, bSpace && !bKeep);
     }
   }
   zOut[j] = 0;
