@@ -99,7 +99,7 @@ setup-check:
 dist/gen/migrations.c: $(MIGRATIONS) scripts/embed-sql
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)scripts/embed-sql $(MIGRATIONS) > $@
+	$(Q)scripts/embed-sql $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(HEADER): ext/chatflow.h.in VERSION
 	@mkdir -p $(@D)

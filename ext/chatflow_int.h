@@ -31,14 +31,6 @@ SQLITE_EXTENSION_INIT3
 /* Limits (defaults; content is settable with limits.max_content_chars). */
 #define CF_MAX_CONTENT_CHARS_DEFAULT 100000
 #define CF_MAX_CONTENT_CHARS_CEILING 10000000
-/* The error of chat_messages' CHECK on empty content (sql/005_identity.sql):
-** the one rule of when a complete message's content may be empty (parts
-** given, tool_calls being parts; a tool result answering a call, its
-** metadata.tool_call_id).  add_message and finish_message leave the rule
-** to the schema and say its refusal in their own words. */
-#define CF_SQL_EMPTY_CONTENT_ERROR \
-  "CHECK constraint failed: chatflow: message content must not be empty unless parts are given" \
-  " or it is a tool result (tool_call_id)"
 #define CF_MAX_TITLE_CHARS 200
 #define CF_AUTO_TITLE_CHARS 80
 #define CF_MODEL_TITLE_CHARS 200 /* generate_title's title (cfModelTitle) */
@@ -224,6 +216,16 @@ struct CfConn {
 extern const int cfSchemaVersion;
 extern const char *const cfMigrationSql[];
 extern const char *const cfMigrationName[];
+/* The schema's refusals that C tells by their text and says in its own
+** words, generated from the migrations' "-- C:" marks (scripts/embed-sql):
+** cfSqlEmptyContent, chat_messages' CHECK on empty content ("CHECK
+** constraint failed: chatflow: message content must not be empty unless
+** ..."), the one rule of when a complete message's content may be empty
+** (parts given, tool_calls being parts; a tool result answering a call,
+** its metadata.tool_call_id); cfSqlTooLong, the triggers' limit of
+** limits.max_content_chars. */
+extern const char cfSqlEmptyContent[];
+extern const char cfSqlTooLong[];
 
 /* util.c */
 void cfResultError(sqlite3_context *ctx, const char *zFmt, ...);

@@ -116,7 +116,7 @@ static void cfAppendMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       rc = SQLITE_NOTFOUND; /* no draft of that id: say why below */
     } else {
       rc = sqlite3_reset(pStmt);
-      if (strcmp(sqlite3_errmsg(p->db), "chatflow: message content is longer than limits.max_content_chars") == 0) {
+      if (strcmp(sqlite3_errmsg(p->db), cfSqlTooLong) == 0) {
         /* the schema's limit, said with the figures */
         int nMax = 0;
         sqlite3_stmt *pLen = 0;
@@ -206,7 +206,7 @@ static void cfFinishMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **
       if (zOpts) sqlite3_bind_text(pStmt, 2, zOpts, -1, SQLITE_STATIC);
       if (aOpt[1].bPresent) sqlite3_bind_int64(pStmt, 3, aOpt[1].iVal);
       rc = cfStepOnce(pStmt);
-      if (rc != SQLITE_OK && strcmp(sqlite3_errmsg(p->db), CF_SQL_EMPTY_CONTENT_ERROR) == 0) {
+      if (rc != SQLITE_OK && strcmp(sqlite3_errmsg(p->db), cfSqlEmptyContent) == 0) {
         /* a draft without content or parts (given now or at begin), and
         ** no tool result, cannot finish: the schema's rule (chat_messages'
         ** CHECK on empty content), said for a draft */

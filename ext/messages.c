@@ -58,7 +58,7 @@
 ** are given, or in a tool result that answers a call (tool_call_id) (it
 ** is stored as ''); every other NULL argument is an error.  When content
 ** may be empty is the schema's rule (chat_messages' CHECK,
-** CF_SQL_EMPTY_CONTENT_ERROR), said after the INSERT without the CHECK's
+** cfSqlEmptyContent), said after the INSERT without the CHECK's
 ** prefix.  Errors: an
 ** unknown role ("chatflow: invalid role 'admin' (expected system, user,
 ** assistant, tool)"), empty content without parts, content over
@@ -213,9 +213,6 @@ static int cfCallOnBranch(CfConn *p, sqlite3_int64 iConv, sqlite3_int64 iFrom, c
   cfStmtDone(p, pStmt);
   return rc;
 }
-
-/* The error of chat_messages_check_insert for content over the limit. */
-static const char zSqlTooLong[] = "chatflow: message content is longer than limits.max_content_chars";
 
 static const char *cfDefaultType(const char *zRole) {
   switch (zRole[0]) {
@@ -659,13 +656,13 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
   if (rc == SQLITE_DONE) {
     rc = SQLITE_OK;
     iMsg = sqlite3_last_insert_rowid(p->db);
-  } else if (strcmp(sqlite3_errmsg(p->db), CF_SQL_EMPTY_CONTENT_ERROR) == 0) {
+  } else if (strcmp(sqlite3_errmsg(p->db), cfSqlEmptyContent) == 0) {
     /* the schema's rule, said without the CHECK's prefix (and NULL for a
     ** NULL content, which was bound as '') */
     zErr = sqlite3_mprintf("chatflow: message content must not be %s unless parts are given or it is a tool"
                            " result (tool_call_id)", zContent ? "empty" : "NULL");
     rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
-  } else if (strcmp(sqlite3_errmsg(p->db), zSqlTooLong) == 0) {
+  } else if (strcmp(sqlite3_errmsg(p->db), cfSqlTooLong) == 0) {
     /* the schema's limit (chat_messages_check_insert), said with the figures */
     rc = cfMaxContentChars(p, &nMax);
     if (rc == SQLITE_OK) {

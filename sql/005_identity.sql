@@ -211,6 +211,7 @@ CREATE TABLE chat_messages (
   -- last column's constraint)
   -- (a tool result answering a call may be empty: the output of a tool
   -- run for its side effect; OpenAI takes a tool message's "content": "")
+  -- C: cfSqlEmptyContent CHECK
   CONSTRAINT "chatflow: message content must not be empty unless parts are given or it is a tool result (tool_call_id)"
   CHECK (content <> '' OR status <> 'complete' OR (parts IS NOT NULL AND json_array_length(parts) > 0)
          OR (role = 'tool' AND json_type(metadata, '$.tool_call_id') IS 'text'
@@ -866,6 +867,7 @@ BEGIN
                                                           WHERE key = 'limits.max_content_chars'), 100000)
        AND length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                             WHERE key = 'limits.max_content_chars'), 100000)
+        -- C: cfSqlTooLong
         THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
     END
     -- parts set on a draft (finish_message): the text gate of the JSON columns
@@ -1309,6 +1311,7 @@ BEGIN
           THEN RAISE(ABORT, 'chatflow: message parent_id names no message of this conversation')
         WHEN length(NEW.content) > coalesce((SELECT CAST(value AS INTEGER) FROM chatflow_settings
                                               WHERE key = 'limits.max_content_chars'), 100000)
+          -- C: cfSqlTooLong
           THEN RAISE(ABORT, 'chatflow: message content is longer than limits.max_content_chars')
         WHEN instr(CAST(NEW.content AS BLOB), x'00') > 0
           THEN RAISE(ABORT, 'chatflow: message content contains a NUL character')
