@@ -340,8 +340,10 @@ int cfValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 int cfJsonValueInteger(sqlite3_value *v, sqlite3_int64 *piOut);
 const char *cfJsonIntegerGot(sqlite3_value *v);
 char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bNonEmpty, int *pbNoMem);
-/* "got ..." of an argument error: "integer 5", "real 1.5", "text '1'", ... */
-#define CF_VALUE_DESC_LEN 80
+/* "got ..." of an argument error: "integer 5", "real 1.5", "text '1'", ...
+** The longest is a text of 60 quotes, each doubled: "text '" (6 bytes),
+** 120 bytes, "'" and the NUL, 128 bytes, so no text is ever cut. */
+#define CF_VALUE_DESC_LEN 128
 const char *cfValueDesc(sqlite3_value *v, char *zBuf);
 const char *cfValueDescInt(sqlite3_value *v, char *zBuf);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);

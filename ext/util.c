@@ -825,7 +825,8 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
 
 /* What v is, for the "got ..." of an argument error, written into zBuf
 ** (CF_VALUE_DESC_LEN bytes) and returned: "NULL", "integer 5", "real 1.5",
-** "text '1'" (valid UTF-8 without NUL of at most 60 bytes, as it is),
+** "text '1'" (valid UTF-8 without NUL of at most 60 bytes, as SQL writes
+** it: a quote doubled, "text 'it''s'"),
 ** "text of 75 characters", "text that is not valid UTF-8", "text with a
 ** NUL character", "blob" (its bytes are never echoed: they may be
 ** anything).  The one description of a value: every such error uses it.
@@ -853,7 +854,7 @@ const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
     } else if (n > 60) {
       sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text of %d characters", cfUtf8Chars(z, n));
     } else {
-      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text '%s'", z);
+      sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "text '%q'", z);
     }
   }
   return zBuf;
