@@ -346,6 +346,9 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
 #define CF_VALUE_DESC_LEN 128
 const char *cfValueDesc(sqlite3_value *v, char *zBuf);
 const char *cfValueDescInt(sqlite3_value *v, char *zBuf);
+/* ... of a JSON member: zType its json_type() (0: absent), v its
+** json_extract(): "none", "null", "true", "object", "integer 5", "text 'a'" */
+const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 iMin,
                   sqlite3_int64 iMax, sqlite3_int64 *piOut);
@@ -398,6 +401,9 @@ typedef struct CfJsonMember {
 } CfJsonMember;
 int cfJsonMembers(const char *z, int n, CfJsonMember *a, int nMax);
 const char *cfJsonKindName(const char *z, int n);
+/* The member zPath ("$.id", "$") of the JSON z[0..n) for the "got ..."
+** of an error (cfJsonValueDesc), read on db; sticky on *pRc. */
+const char *cfJsonMemberDesc(sqlite3 *db, const char *z, int n, const char *zPath, char *zBuf, int *pRc);
 /* What the errors call a json_type() name ("an array" for "array", "a
 ** string" for "text", "null" for 0). */
 const char *cfJsonTypeName(const char *zType);

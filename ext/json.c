@@ -774,6 +774,38 @@ static const char *cfJsonKind(const char *z, int n) {
 ** names cfJsonTypeName gives json_type()'s. */
 const char *cfJsonKindName(const char *z, int n) { return cfJsonTypeName(cfJsonKind(z, n)); }
 
+/* The member zPath ("$.text"; "$" for z itself) of the JSON z[0..n) (n
+** -1: to its NUL), as the "got ..." of an error about it says it
+** (cfJsonValueDesc: "none" when absent, "object", "integer 5", "text
+** 'a'"), written into zBuf (CF_VALUE_DESC_LEN bytes).  Read on db when an
+** error is found, so the checks that pass read nothing more.  Sticky:
+** does nothing once *pRc is set, and sets it when SQLite fails (the
+** caller then reports that code, not the message it was writing). */
+const char *cfJsonMemberDesc(sqlite3 *db, const char *z, int n, const char *zPath, char *zBuf, int *pRc) {
+  sqlite3_stmt *pStmt = 0;
+  int rc = *pRc;
+  zBuf[0] = 0;
+  if (rc != SQLITE_OK) return zBuf;
+  rc = sqlite3_prepare_v2(db, "SELECT json_type(?1, ?2), json_extract(?1, ?2)", -1, &pStmt, 0);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, z, n, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 2, zPath, -1, SQLITE_STATIC);
+  if (rc == SQLITE_OK) rc = sqlite3_step(pStmt);
+  if (rc == SQLITE_ROW) {
+    const char *zType = (const char *)sqlite3_column_text(pStmt, 0);
+    rc = SQLITE_OK;
+    if (zType == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
+      rc = SQLITE_NOMEM;
+    } else {
+      cfJsonValueDesc(zType, sqlite3_column_value(pStmt, 1), zBuf);
+    }
+  } else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+    rc = SQLITE_NOMEM; /* a SELECT without FROM has its row unless it failed */
+  }
+  sqlite3_finalize(pStmt);
+  *pRc = rc;
+  return zBuf;
+}
+
 /* The kind of ?1 and, when ?2, a key that occurs twice in one object of it
 ** (cfJsonLoad, cfJsonKeyTwice: one statement slot). */
 #define CF_JSON_LOAD_SQL                                              \
@@ -916,6 +948,16 @@ int cfToolStateHasResult(const char *z) {
                strcmp(z, "output-denied") == 0);
 }
 
+/* What the member zPath of the part in column 2 of pStmt (json_each's
+** value: an object's JSON text) is, for the "got ..." of its error
+** (cfJsonMemberDesc; sticky on *pRc). */
+static const char *cfJsonPartGot(CfJsonDb *pDb, sqlite3_stmt *pStmt, const char *zPath, char *zBuf, int *pRc) {
+  const char *zPart = cfJsonText(pStmt, 2, pRc);
+  zBuf[0] = 0;
+  if (*pRc == SQLITE_OK && zPart == 0) *pRc = SQLITE_NOMEM;
+  return cfJsonMemberDesc(pDb->db, zPart, sqlite3_column_bytes(pStmt, 2), zPath, zBuf, pRc);
+}
+
 /* Message parts: zParts is a JSON array (as json_each gives it).  Each item
 ** is an object with a non-empty string "type"; every type is accepted (the
 ** AI SDK's part kinds and any newer one are kept as data), and these are
@@ -950,7 +992,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                          " CASE WHEN json_type(value, '$.type') = 'text'"
                          " THEN json_extract(value, '$.type') END END, value,"
                          " CASE WHEN type = 'object' AND json_extract(value, '$.type') = 'text'"
-                         " THEN coalesce(json_type(value, '$.text'), '') = 'text' END"
+                         " THEN coalesce(json_type(value, '$.text'), '') = 'text' END, type"
                          " FROM json_each(?1)",
                          &pStmt);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(pStmt, 1, zParts, nParts, SQLITE_STATIC);
@@ -959,18 +1001,28 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
     const char *zType, *zState;
     sqlite3_stmt *pTool = 0;
     char *zE = 0;
+    char zGot[CF_VALUE_DESC_LEN]; /* what a member that is refused is */
     int bOk = 0, iIdCol = 0; /* bOk 1: a call, its id in column iIdCol */
     rc = SQLITE_OK;
     zType = cfJsonText(pStmt, 1, &rc);
     if (rc != SQLITE_OK) break;
     if (zType == 0 || zType[0] == 0) {
-      zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\"", zKey, i);
+      /* what it got: the item, or the "type" of an object */
+      const char *zKind = cfJsonText(pStmt, 4, &rc);
+      if (rc == SQLITE_OK && zKind && strcmp(zKind, "object") == 0) {
+        zE = sqlite3_mprintf("chatflow: %s[%d].type must be a non-empty string, got %s", zKey, i,
+                             cfJsonPartGot(pDb, pStmt, "$.type", zGot, &rc));
+      } else if (rc == SQLITE_OK) {
+        zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\", got %s", zKey,
+                             i, cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, 2), zGot));
+      }
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);
     } else if (strcmp(zType, "text") == 0) {
       /* the AI SDK's TextUIPart: its text a string (empty while it streams) */
       if (sqlite3_column_int(pStmt, 3)) continue;
-      zE = sqlite3_mprintf("chatflow: %s[%d] (text) needs a \"text\": a string", zKey, i);
+      zE = sqlite3_mprintf("chatflow: %s[%d] (text) needs a \"text\": a string, got %s", zKey, i,
+                           cfJsonPartGot(pDb, pStmt, "$.text", zGot, &rc));
     } else if (strcmp(zType, "file") == 0) {
       /* Columns: mediaType a string, url a string, filename a string or
       ** absent */
@@ -991,11 +1043,14 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         rc = SQLITE_OK;
         bBad = 1;
         if (!sqlite3_column_int(pFile, 0)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"mediaType\": a string", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"mediaType\": a string, got %s", zKey, i,
+                               cfJsonPartGot(pDb, pStmt, "$.mediaType", zGot, &rc));
         } else if (!sqlite3_column_int(pFile, 1)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"url\": a string", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) needs a \"url\": a string, got %s", zKey, i,
+                               cfJsonPartGot(pDb, pStmt, "$.url", zGot, &rc));
         } else if (!sqlite3_column_int(pFile, 2)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (file) \"filename\" must be a string", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (file) \"filename\" must be a string, got %s", zKey, i,
+                               cfJsonPartGot(pDb, pStmt, "$.filename", zGot, &rc));
         } else {
           bBad = 0;
         }
@@ -1003,7 +1058,10 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         rc = SQLITE_NOMEM;
       }
       cfJsonDone(pDb, pFile);
-      if (rc != SQLITE_OK) break;
+      if (rc != SQLITE_OK) {
+        sqlite3_free(zE);
+        break;
+      }
       if (!bBad) continue; /* else zE, or 0: out of memory */
     } else if (strncmp(zType, "tool-", 5) != 0 && strcmp(zType, "dynamic-tool") != 0) {
       continue;
@@ -1043,11 +1101,14 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         ** part of a tool named "call", checked below) */
         sqlite3_int64 nId = sqlite3_column_int64(pTool, 1), nName = sqlite3_column_int64(pTool, 2);
         if (nId < 1 || nId > 128) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs an \"id\": a string of 1 to 128 characters, got %s",
+                               zKey, i, cfJsonPartGot(pDb, pStmt, "$.id", zGot, &rc));
         } else if (nName < 1 || nName > 128) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) needs a \"name\": a string of 1 to 128 characters, got %s",
+                               zKey, i, cfJsonPartGot(pDb, pStmt, "$.name", zGot, &rc));
         } else if (!sqlite3_column_int(pTool, 0)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (tool-call) \"arguments\" must be a JSON string or an object, got %s",
+                               zKey, i, cfJsonPartGot(pDb, pStmt, "$.arguments", zGot, &rc));
         } else {
           bOk = 1;
           iIdCol = 6; /* "id" */
@@ -1056,15 +1117,18 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                  strcmp(zType, "dynamic-tool") == 0) {
         sqlite3_int64 nId = sqlite3_column_int64(pTool, 3), nName = sqlite3_column_int64(pTool, 5);
         if (nId < 1 || nId > 128) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a \"toolCallId\": a string of 1 to 128 characters", zKey, i, zType);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a \"toolCallId\": a string of 1 to 128 characters, got %s",
+                               zKey, i, zType, cfJsonPartGot(pDb, pStmt, "$.toolCallId", zGot, &rc));
         } else if (zState == 0) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\"", zKey, i, zType);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\", got %s", zKey, i, zType,
+                               cfJsonPartGot(pDb, pStmt, "$.state", zGot, &rc));
         } else if (!cfToolStateKnown(zState)) {
           zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%s' (expected input-streaming, input-available, "
                                "approval-requested, approval-responded, output-available, output-error, output-denied)",
                                zKey, i, zType, zState);
         } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters", zKey, i);
+          zE = sqlite3_mprintf("chatflow: %s[%d] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters,"
+                               " got %s", zKey, i, cfJsonPartGot(pDb, pStmt, "$.toolName", zGot, &rc));
         } else {
           bOk = 1;
           iIdCol = 7; /* "toolCallId" */
@@ -1098,8 +1162,15 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
         }
       }
       cfJsonDone(pDb, pTool);
-      if (rc != SQLITE_OK) break;
+      if (rc != SQLITE_OK) {
+        sqlite3_free(zE);
+        break;
+      }
       if (bOk) continue;
+    }
+    if (rc != SQLITE_OK) { /* the read of what it got failed */
+      sqlite3_free(zE);
+      break;
     }
     rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
     *pzErr = zE;

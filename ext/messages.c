@@ -111,6 +111,16 @@ enum { MOPT_TYPE, MOPT_PARTS, MOPT_ATTACHMENTS, MOPT_METADATA, MOPT_TOKENS, MOPT
   "                              FROM (SELECT coalesce(?10, json_extract(?6, '$.parts')) AS x)) + 3) / 4)," \
   " ?9, coalesce(?13, (SELECT current_leaf_id FROM chat_conversations WHERE id = ?1))" zUidVal ")"
 
+/* What the member zMember ("" for the call itself, ".id") of the call
+** tool_calls[i] of zOpts is, for the "got ..." of its error
+** (cfJsonMemberDesc; sticky on *pRc). */
+static const char *cfToolCallGot(CfConn *p, const char *zOpts, int i, const char *zMember, char *zBuf,
+                                 int *pRc) {
+  char zPath[64];
+  sqlite3_snprintf(sizeof(zPath), zPath, "$.tool_calls[%d]%s", i, zMember);
+  return cfJsonMemberDesc(p->db, zOpts, -1, zPath, zBuf, pRc);
+}
+
 /* Checks the OpenAI tool_calls option of zOpts: [{"id", "type":
 ** "function", "function": {"name", "arguments"}}], arguments a JSON text
 ** (a string, as OpenAI sends it) or an object. */
@@ -143,23 +153,33 @@ static int cfToolCallsCheck(CfConn *p, const char *zOpts, char **pzErr) {
     int i = sqlite3_column_int(pStmt, 0);
     sqlite3_int64 nId = sqlite3_column_int64(pStmt, 2), nName = sqlite3_column_int64(pStmt, 4);
     char *zE = 0;
+    char zGot[CF_VALUE_DESC_LEN];
     rc = SQLITE_OK;
     if (!sqlite3_column_int(pStmt, 1)) {
-      zE = sqlite3_mprintf("chatflow: tool_calls[%d] must be an object {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}", i);
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d] must be an object {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}, got %s",
+                           i, cfToolCallGot(p, zOpts, i, "", zGot, &rc));
     } else if (nId < 1 || nId > 128) {
-      zE = sqlite3_mprintf("chatflow: tool_calls[%d].id must be a string of 1 to 128 characters", i);
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].id must be a string of 1 to 128 characters, got %s", i,
+                           cfToolCallGot(p, zOpts, i, ".id", zGot, &rc));
     } else if (!sqlite3_column_int(pStmt, 3)) {
-      zE = sqlite3_mprintf("chatflow: tool_calls[%d].type must be \"function\"", i);
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].type must be \"function\", got %s", i,
+                           cfToolCallGot(p, zOpts, i, ".type", zGot, &rc));
     } else if (nName < 1 || nName > 128) {
-      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.name must be a string of 1 to 128 characters", i);
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.name must be a string of 1 to 128 characters, got %s", i,
+                           cfToolCallGot(p, zOpts, i, ".function.name", zGot, &rc));
     } else if (!sqlite3_column_int(pStmt, 5)) {
-      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.arguments must be a JSON string or an object", i);
+      zE = sqlite3_mprintf("chatflow: tool_calls[%d].function.arguments must be a JSON string or an object, got %s", i,
+                           cfToolCallGot(p, zOpts, i, ".function.arguments", zGot, &rc));
     } else if (sqlite3_column_int(pStmt, 6)) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].id is the id of an earlier call of the same message", i);
     } else if (sqlite3_column_int(pStmt, 7)) {
       zE = sqlite3_mprintf("chatflow: tool_calls[%d].id is the id of a call in the parts of the same message", i);
     } else {
       continue;
+    }
+    if (rc != SQLITE_OK) { /* the read of what it got failed */
+      sqlite3_free(zE);
+      break;
     }
     rc = zE ? SQLITE_ERROR : SQLITE_NOMEM;
     *pzErr = zE;

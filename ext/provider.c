@@ -1488,6 +1488,7 @@ static int cfToolOptions(CfConn *p, const char *zOpts, int nOpts, int bTools, sq
   sqlite3_stmt *pStmt = 0;
   char *zChoiceName = 0; /* the function tool_choice names, or 0 */
   const char *zBad = 0;  /* what is wrong with tools[iBad] */
+  const char *zBadPath = 0; /* ... in which member ("" the tool, ".type") */
   int rc, iBad = 0, bFound = 0;
   *pzTools = *pzChoice = *pzErr = 0;
   if (!bTools && !bChoice) return SQLITE_OK;
@@ -1573,24 +1574,36 @@ static int cfToolOptions(CfConn *p, const char *zOpts, int nOpts, int bTools, sq
     iBad = sqlite3_column_int(pStmt, 0);
     if (!sqlite3_column_int(pStmt, 1)) {
       zBad = " must be an object";
+      zBadPath = "";
     } else if (!sqlite3_column_int(pStmt, 2)) {
       zBad = ".type must be 'function'";
+      zBadPath = ".type";
     } else if (!sqlite3_column_int(pStmt, 3)) {
       zBad = ".function must be an object";
+      zBadPath = ".function";
     } else if (!cfToolNameOk(zName)) {
       zBad = ".function.name must be a string of 1 to 64 characters a-z, A-Z, 0-9, _ or -";
+      zBadPath = ".function.name";
     } else if (!sqlite3_column_int(pStmt, 5)) {
       zBad = ".function.description must be a string";
+      zBadPath = ".function.description";
     } else if (!sqlite3_column_int(pStmt, 6)) {
       zBad = ".function.parameters must be an object (a JSON Schema)";
+      zBadPath = ".function.parameters";
     } else if (zChoiceName && strcmp(zName, zChoiceName) == 0) {
       bFound = 1;
     }
   }
   if (rc == SQLITE_DONE || rc == SQLITE_ROW) rc = SQLITE_OK;
   if (rc == SQLITE_OK && zBad) {
-    *pzErr = sqlite3_mprintf("chatflow: complete_chat option tools[%d]%s", iBad, zBad);
-    rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    /* what the member was (cfJsonMemberDesc): "got integer 5", "got none" */
+    char zPath[64], zGot[CF_VALUE_DESC_LEN];
+    sqlite3_snprintf(sizeof(zPath), zPath, "$[%d]%s", iBad, zBadPath);
+    cfJsonMemberDesc(p->db, *pzTools, -1, zPath, zGot, &rc);
+    if (rc == SQLITE_OK) {
+      *pzErr = sqlite3_mprintf("chatflow: complete_chat option tools[%d]%s, got %s", iBad, zBad, zGot);
+      rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
   } else if (rc == SQLITE_OK && zChoiceName && !bFound) {
     *pzErr = sqlite3_mprintf(
         "chatflow: complete_chat option tool_choice names the function '%q',"

@@ -248,22 +248,23 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     const char *zPartsType = (const char *)sqlite3_column_text(pStmt, 5);
     const char *zMetaType = (const char *)sqlite3_column_text(pStmt, 7);
     sqlite3_int64 nId = sqlite3_column_int64(pStmt, 2);
+    char zGot[CF_VALUE_DESC_LEN]; /* what a refused member is (cfJsonValueDesc) */
     rc = SQLITE_OK;
     if (zType == 0 || strcmp(zType, "object") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage must be a JSON object {\"id\", \"role\", \"parts\", \"metadata\"?}");
     } else if (zIdType && strcmp(zIdType, "text") == 0 && nId == 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters,"
-                             " got \"\" (the AI SDK leaves it empty without generateMessageId)");
+                             " got text '' (the AI SDK leaves it empty without generateMessageId)");
     } else if (zIdType == 0 || strcmp(zIdType, "text") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %s",
-                             zIdType ? cfJsonTypeName(zIdType) : "none");
+                             cfJsonValueDesc(zIdType, sqlite3_column_value(pStmt, 9), zGot));
     } else if (nId < 1 || nId > 128) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %lld characters",
                              nId);
     } else if (zRoleType == 0 || strcmp(zRoleType, "text") != 0 ||
                (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant"))) {
-      zErr = sqlite3_mprintf("chatflow: UIMessage role must be system, user or assistant%s%s%s",
-                             zRole ? ", got '" : "", zRole ? zRole : "", zRole ? "'" : "");
+      zErr = sqlite3_mprintf("chatflow: UIMessage role must be system, user or assistant, got %s",
+                             cfJsonValueDesc(zRoleType, sqlite3_column_value(pStmt, 4), zGot));
     } else if (zPartsType == 0 && sqlite3_column_type(pStmt, 10) != SQLITE_NULL) {
       /* {"id", "role", "content", "createdAt"?}: the Message of AI SDK 4 */
       zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array, got none: a message with content and"
@@ -271,11 +272,12 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
                              " add_message(conversation_id, role, content)");
     } else if (zPartsType == 0 || strcmp(zPartsType, "array") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array, got %s",
-                             zPartsType ? cfJsonTypeName(zPartsType) : "none");
+                             cfJsonMemberDesc(dbJson, zUi, -1, "$.parts", zGot, &rc));
     } else if (sqlite3_column_int64(pStmt, 6) == 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage parts must not be empty");
     } else if (zMetaType && strcmp(zMetaType, "object") != 0 && strcmp(zMetaType, "null") != 0) {
-      zErr = sqlite3_mprintf("chatflow: UIMessage metadata must be an object");
+      zErr = sqlite3_mprintf("chatflow: UIMessage metadata must be an object, got %s",
+                             cfJsonMemberDesc(dbJson, zUi, -1, "$.metadata", zGot, &rc));
     } else {
       /* add_message(conv, role, text, options) */
       rc = sqlite3_prepare_v2(

@@ -860,6 +860,27 @@ const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
   return zBuf;
 }
 
+/* cfValueDesc for a member of a JSON argument, read with SQLite's JSON
+** functions: zType is its json_type() (0 when the member is absent), v
+** its json_extract() (or json_each's value column).  "none", "null",
+** "true", "false", "object", "array", and a number or a string as
+** cfValueDesc says a value: "integer 5", "real 1.5", "text 'foo'", "text
+** of 75 characters" ("chatflow: parts[2].type must be ..., got integer
+** 5").  An integer beyond 64 bits, which json_extract() makes a real, is
+** "integer beyond 64 bits". */
+const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf) {
+  if (zType == 0) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "none");
+  } else if (strcmp(zType, "integer") == 0 && sqlite3_value_type(v) != SQLITE_INTEGER) {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "integer beyond 64 bits");
+  } else if (strcmp(zType, "integer") == 0 || strcmp(zType, "real") == 0 || strcmp(zType, "text") == 0) {
+    return cfValueDesc(v, zBuf);
+  } else {
+    sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "%s", zType); /* null, true, false, object, array */
+  }
+  return zBuf;
+}
+
 /* cfValueDesc for an error about an integer's range: an integer (or an
 ** integer-valued real, cfValueInteger) as the number alone ("0", "-1"). */
 const char *cfValueDescInt(sqlite3_value *v, char *zBuf) {

@@ -325,18 +325,18 @@ test('malformed UIMessages are refused with their error and write nothing', () =
     [{ role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters, got none'],
     [
       { id: '', role: 'user', parts: text },
-      'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" (the AI SDK leaves it empty without generateMessageId)',
+      "chatflow: UIMessage id must be a string of 1 to 128 characters, got text '' (the AI SDK leaves it empty without generateMessageId)",
     ],
     [{ id: 'x'.repeat(129), role: 'user', parts: text }, 'chatflow: UIMessage id must be a string of 1 to 128 characters, got 129 characters'],
-    [{ id: 'm-tool', role: 'tool', parts: text }, "chatflow: UIMessage role must be system, user or assistant, got 'tool'"],
-    [{ id: 'm-norole', parts: text }, 'chatflow: UIMessage role must be system, user or assistant'],
-    [{ id: 'm-obj', role: 'user', parts: text[0] }, 'chatflow: UIMessage parts must be an array, got an object'],
-    [{ id: 'm-str', role: 'user', parts: 'Hi' }, 'chatflow: UIMessage parts must be an array, got a string'],
+    [{ id: 'm-tool', role: 'tool', parts: text }, "chatflow: UIMessage role must be system, user or assistant, got text 'tool'"],
+    [{ id: 'm-norole', parts: text }, 'chatflow: UIMessage role must be system, user or assistant, got none'],
+    [{ id: 'm-obj', role: 'user', parts: text[0] }, 'chatflow: UIMessage parts must be an array, got object'],
+    [{ id: 'm-str', role: 'user', parts: 'Hi' }, "chatflow: UIMessage parts must be an array, got text 'Hi'"],
     [{ id: 'm-none', role: 'user' }, 'chatflow: UIMessage parts must be an array, got none'],
     [{ id: 'm-empty', role: 'user', parts: [] }, 'chatflow: UIMessage parts must not be empty'],
     [
       { id: 'm-meta', role: 'user', parts: text, metadata: ['gpt-4o'] },
-      'chatflow: UIMessage metadata must be an object',
+      'chatflow: UIMessage metadata must be an object, got array',
     ],
     [
       {
@@ -347,7 +347,7 @@ test('malformed UIMessages are refused with their error and write nothing', () =
           { type: 'tool-getWeather', state: 'output-available', input: { city: 'Lyon' }, output: 21 },
         ],
       },
-      'chatflow: parts[1] (tool-getWeather) needs a "toolCallId": a string of 1 to 128 characters',
+      'chatflow: parts[1] (tool-getWeather) needs a "toolCallId": a string of 1 to 128 characters, got none',
     ],
     [
       {
@@ -355,7 +355,7 @@ test('malformed UIMessages are refused with their error and write nothing', () =
         role: 'assistant',
         parts: [{ type: 'dynamic-tool', toolCallId: 'c1', state: 'input-available', input: {} }],
       },
-      'chatflow: parts[0] (dynamic-tool) needs a "toolName": a string of 1 to 128 characters',
+      'chatflow: parts[0] (dynamic-tool) needs a "toolName": a string of 1 to 128 characters, got none',
     ],
     [
       {
@@ -674,7 +674,7 @@ test("the docs' route handler stores the answer; regenerate() stores the new one
   // without generateMessageId the AI SDK leaves the id empty
   assert.equal(
     await routeHandler(db, conversationId, model, { messages: [question] }, { generateMessageId: undefined }),
-    'chatflow: UIMessage id must be a string of 1 to 128 characters, got "" (the AI SDK leaves it empty without generateMessageId)',
+    "chatflow: UIMessage id must be a string of 1 to 128 characters, got text '' (the AI SDK leaves it empty without generateMessageId)",
   );
   assert.equal(await routeHandler(db, conversationId, model, { messages: [question] }), null);
   const first = uiMessages(db, conversationId);

@@ -291,7 +291,7 @@ static void test_add_message_errors(void **state) {
                          "chatflow: unknown option 'bogus' for add_message (expected type, parts, attachments,"
                          " metadata, tokens, run_id, created_at, uid, tool_calls, tool_call_id, parent_id, now)");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '{\"parts\": [{\"type\": \"tool-x\", \"toolCallId\": \"c\"}]}')",
-                         "chatflow: parts[0] (tool-x) needs a string \"state\"");
+                         "chatflow: parts[0] (tool-x) needs a string \"state\", got none");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '{\"tokens\": }')",
                          "chatflow: add_message options is not valid JSON at offset 11: unexpected character");
   CF_SQL_ERROR_UNCHANGED(db, "SELECT add_message(1, 'user', 'x', '[]')",

@@ -160,40 +160,44 @@ static void test_options_wrong_type(void **state) {
   parse(a, "{\"list\": {}}", -1, "chatflow: option 'list' of f must be an array, got an object");
   parse(a, "{\"parts\": \"text\"}", -1,
         "chatflow: option 'parts' of f must be an array of parts, got a string");
-  parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a non-empty string \"type\"");
+  parse(a, "{\"parts\": [1]}", -1, "chatflow: parts[0] must be an object with a non-empty string \"type\", got integer 1");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"\"}, {\"text\": \"no type\"}]}", -1,
-        "chatflow: parts[1] must be an object with a non-empty string \"type\"");
+        "chatflow: parts[1].type must be a non-empty string, got none");
   /* the AI SDK's text part: its text a string, which may be empty */
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"\"}, {\"type\": \"text\"}]}", -1,
-        "chatflow: parts[1] (text) needs a \"text\": a string");
+        "chatflow: parts[1] (text) needs a \"text\": a string, got none");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": 5}]}", -1,
-        "chatflow: parts[0] (text) needs a \"text\": a string");
+        "chatflow: parts[0] (text) needs a \"text\": a string, got integer 5");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": null}]}", -1,
-        "chatflow: parts[0] (text) needs a \"text\": a string");
+        "chatflow: parts[0] (text) needs a \"text\": a string, got null");
+  parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": [\"a\"]}]}", -1,
+        "chatflow: parts[0] (text) needs a \"text\": a string, got array");
   parse(a, "{\"parts\": [{\"type\": 3}]}", -1,
-        "chatflow: parts[0] must be an object with a non-empty string \"type\"");
+        "chatflow: parts[0].type must be a non-empty string, got integer 3");
   parse(a, "{\"parts\": [{\"type\": \"\"}]}", -1,
-        "chatflow: parts[0] must be an object with a non-empty string \"type\"");
+        "chatflow: parts[0].type must be a non-empty string, got text ''");
+  parse(a, "{\"parts\": [\"it's\"]}", -1,
+        "chatflow: parts[0] must be an object with a non-empty string \"type\", got text 'it''s'");
   parse(a, "{\"parts\": [{\"type\": \"data-\"}]}", -1,
         "chatflow: parts[0] has type 'data-' without a name after the dash");
   parse(a, "{\"parts\": [{\"type\": \"tool-\"}]}", -1,
         "chatflow: parts[0] has type 'tool-' without a name after the dash");
   parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"name\": \"f\"}]}", -1,
-        "chatflow: parts[0] (tool-call) needs an \"id\": a string of 1 to 128 characters");
+        "chatflow: parts[0] (tool-call) needs an \"id\": a string of 1 to 128 characters, got none");
   parse(a, "{\"parts\": [{\"type\": \"tool-call\", \"id\": \"c\", \"name\": 3}]}", -1,
-        "chatflow: parts[0] (tool-call) needs a \"name\": a string of 1 to 128 characters");
+        "chatflow: parts[0] (tool-call) needs a \"name\": a string of 1 to 128 characters, got integer 3");
   parse(a, "{\"parts\": [{\"type\": \"tool-f\", \"toolCallId\": \"c\", \"state\": \"done\"}]}", -1,
         "chatflow: parts[0] (tool-f) has the unknown state 'done' (expected input-streaming, input-available, "
         "approval-requested, approval-responded, output-available, output-error, output-denied)");
   parse(a, "{\"parts\": [{\"type\": \"dynamic-tool\", \"toolCallId\": \"c\", \"state\": \"input-available\"}]}", -1,
-        "chatflow: parts[0] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters");
+        "chatflow: parts[0] (dynamic-tool) needs a \"toolName\": a string of 1 to 128 characters, got none");
   /* a file part: what the AI SDK's FileUIPart guarantees, what the replay reads */
   parse(a, "{\"parts\": [{\"type\": \"file\", \"url\": \"https://x.example/a.png\"}]}", -1,
-        "chatflow: parts[0] (file) needs a \"mediaType\": a string");
+        "chatflow: parts[0] (file) needs a \"mediaType\": a string, got none");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"t\"}, {\"type\": \"file\", \"mediaType\": \"image/png\", \"url\": {}}]}", -1,
-        "chatflow: parts[1] (file) needs a \"url\": a string");
+        "chatflow: parts[1] (file) needs a \"url\": a string, got object");
   parse(a, "{\"parts\": [{\"type\": \"file\", \"mediaType\": \"image/png\", \"url\": \"u\", \"filename\": 1}]}", -1,
-        "chatflow: parts[0] (file) \"filename\" must be a string");
+        "chatflow: parts[0] (file) \"filename\" must be a string, got integer 1");
   parse(a, "{\"parts\": [{\"type\": \"text\", \"text\": \"t\"}, {\"type\": \"reasoning\"}, {\"type\": \"tool-call\", \"id\": \"c\", \"name\": \"f\"},"
            " {\"type\": \"tool-result\"}, {\"type\": \"file\", \"mediaType\": \"\", \"url\": \"\"},"
            " {\"type\": \"data-serp\"}, {\"type\": \"step-start\"},"
