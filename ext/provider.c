@@ -1536,12 +1536,13 @@ static int cfToolOptions(CfConn *p, const char *zOpts, int nOpts, int bTools, sq
       } else if (!(zKind && strcmp(zKind, "text") == 0 && zText &&
                    (strcmp(zText, "none") == 0 || strcmp(zText, "auto") == 0 ||
                     strcmp(zText, "required") == 0))) {
-        /* what it got: a string as its text (cfValueDesc), else its kind */
+        /* what it got (cfJsonValueDesc): a string from its text, anything
+        ** else from its json_extract() */
         char zGot[CF_VALUE_DESC_LEN];
         *pzErr = sqlite3_mprintf(
             "chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required'"
             " or {\"type\": \"function\", \"function\": {\"name\": ...}}, got %s",
-            zText ? cfValueDesc(sqlite3_column_value(pStmt, 3), zGot) : cfJsonTypeName(zKind));
+            cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, zText ? 3 : 1), zGot));
         rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
       }
     }

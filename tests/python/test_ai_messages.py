@@ -471,7 +471,7 @@ class ToolCalls(Base):
             ("SELECT add_message(?, 'tool', 'r', '{\"tool_call_id\": \"a\", \"metadata\": {\"tool_call_id\": \"b\"}}')",
              "chatflow: tool_call_id 'a' differs from metadata.tool_call_id 'b'"),
             ("SELECT add_message(?, 'tool', 'r', '{\"metadata\": {\"tool_call_id\": 5}}')",
-             "chatflow: metadata.tool_call_id must be a string, got an integer"),
+             "chatflow: metadata.tool_call_id must be a string, got integer 5"),
             ("SELECT add_message(?, 'user', 'r', '{\"tool_call_id\": \"a\"}')",
              "chatflow: option tool_call_id is for tool messages, not user"),
             ("SELECT add_message(?, 'tool', 'r', '{\"tool_call_id\": \"\"}')",
