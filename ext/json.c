@@ -1123,7 +1123,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
           zE = sqlite3_mprintf("chatflow: %s[%d] (%s) needs a string \"state\", got %s", zKey, i, zType,
                                cfJsonPartGot(pDb, pStmt, "$.state", zGot, &rc));
         } else if (!cfToolStateKnown(zState)) {
-          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%s' (expected input-streaming, input-available, "
+          zE = sqlite3_mprintf("chatflow: %s[%d] (%s) has the unknown state '%q' (expected input-streaming, input-available, "
                                "approval-requested, approval-responded, output-available, output-error, output-denied)",
                                zKey, i, zType, zState);
         } else if (zType[0] == 'd' && (nName < 1 || nName > 128)) {

@@ -24,6 +24,7 @@ SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "tool-call", "id": "
 SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "tool-call", "id": "c1", "name": "f", "arguments": 1.5}]}'); -- error
 SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "tool-weather", "toolCallId": null, "state": "input-available"}]}'); -- error
 SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "tool-weather", "toolCallId": "c", "state": false}]}'); -- error
+SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "tool-weather", "toolCallId": "c", "state": "it''s"}]}'); -- error
 SELECT add_message(1, 'assistant', '', '{"parts": [{"type": "dynamic-tool", "toolCallId": "c", "state": "input-available", "toolName": ""}]}'); -- error
 SELECT add_message(1, 'user', 'x', '{"parts": [{"type": "file", "mediaType": 1, "url": "u"}]}'); -- error
 SELECT add_message(1, 'user', 'x', '{"parts": [{"type": "file", "mediaType": "a", "url": ["u"]}]}'); -- error
