@@ -27,5 +27,15 @@ try:
 except sqlite3.OperationalError as e:
     print("error:", e)
 
+# A write the schema refuses (a conversation key or uid already taken) is
+# SQLITE_CONSTRAINT, which Python raises as sqlite3.IntegrityError;
+# sqlite3.Error catches every chatflow error.
+key = "SELECT create_conversation(?, NULL, '{\"key\": \"ticket-42\"}')"
+conn.execute(key, ("acme",))
+try:
+    conn.execute(key, ("acme",))
+except sqlite3.IntegrityError as e:
+    print("IntegrityError:", e)
+
 print(conn.execute("SELECT chat_history_json(?)", (conv,)).fetchone()[0])
 conn.commit()
