@@ -77,6 +77,18 @@ class ChatflowSaver extends BaseCheckpointSaver {
     if (db === null || typeof db !== 'object' || typeof db.prepare !== 'function') {
       throw new TypeError('chatflow: ChatflowSaver needs a better-sqlite3 Database');
     }
+    // a node:sqlite DatabaseSync has prepare() too, but no transaction():
+    // refused here, not at the first put ('this.db.transaction is not a
+    // function')
+    if (typeof db.transaction !== 'function') {
+      const name = db.constructor && db.constructor.name;
+      throw new TypeError(
+        'chatflow: ChatflowSaver needs a better-sqlite3 Database' +
+          (name === 'DatabaseSync'
+            ? ', not a node:sqlite DatabaseSync (load(db) takes one, ChatflowSaver does not): open the file with better-sqlite3'
+            : ', got an object without transaction()'),
+      );
+    }
     this.db = db;
     this.owner = options.owner;
     this.messagesChannel = options.messages === undefined ? 'messages' : options.messages;

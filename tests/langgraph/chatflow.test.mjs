@@ -133,6 +133,26 @@ describe('threads are conversations', () => {
   });
 });
 
+describe('the database', () => {
+  test('a node:sqlite DatabaseSync is refused when the saver is made, not at its first put', async () => {
+    const refused = 'chatflow: ChatflowSaver needs a better-sqlite3 Database, not a node:sqlite DatabaseSync ' +
+      '(load(db) takes one, ChatflowSaver does not): open the file with better-sqlite3';
+    // node:sqlite is Node 22's; under Node 20 an object of that class name,
+    // with prepare() and no transaction(), as a DatabaseSync has
+    let sync;
+    try {
+      const { DatabaseSync } = await import('node:sqlite');
+      sync = new DatabaseSync(':memory:', { allowExtension: true });
+    } catch {
+      sync = new (class DatabaseSync { prepare() {} })();
+    }
+    expect(() => new ChatflowSaver(sync)).toThrow(refused);
+    expect(() => new ChatflowSaver({ prepare() {} })).toThrow(
+      'chatflow: ChatflowSaver needs a better-sqlite3 Database, got an object without transaction()');
+    expect(() => new ChatflowSaver(null)).toThrow('chatflow: ChatflowSaver needs a better-sqlite3 Database');
+  });
+});
+
 describe('runs', () => {
   test('a put or a write from a run that ended is refused', async () => {
     await put('support-1');
