@@ -55,13 +55,17 @@ function messageRole(m) {
   return ROLES[t];
 }
 
+// The text chatflow stores for a message: its text blocks joined as they
+// are, with nothing between them, as LangChain's own message.text joins
+// them (consecutive blocks are one text: Anthropic's answer with citations
+// is a sentence cut into blocks at each cited passage).
 function messageText(m) {
   if (typeof m.content === 'string') return m.content;
   if (Array.isArray(m.content)) {
     return m.content
       .filter((p) => p && typeof p === 'object' && p.type === 'text' && typeof p.text === 'string')
       .map((p) => p.text)
-      .join('\n');
+      .join('');
   }
   return '';
 }

@@ -260,6 +260,30 @@ describe('a chat graph', () => {
     expect(types).toEqual(['chatflow-messages']);
   });
 
+  test("a message's text blocks are its content as LangChain's message.text joins them", async () => {
+    // Anthropic's answer with citations: one sentence cut into text blocks
+    const answer = new AIMessage({
+      content: [
+        { type: 'text', text: 'The sourdough needs ' },
+        { type: 'text', text: '12 hours', citations: [{ type: 'char_location', cited_text: 'rest 12 hours' }] },
+        { type: 'text', text: ' to rise.' },
+      ],
+    });
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode('bot', () => ({ messages: [answer] }))
+      .addEdge(START, 'bot')
+      .addEdge('bot', END)
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: 'support-1' } };
+    await graph.invoke({ messages: [new HumanMessage({ content: [{ type: 'text', text: 'How long' }, { type: 'text', text: ' does it rise?' }] })] }, config);
+    const state = await graph.getState(config);
+    expect(state.values.messages.map((m) => m.text)).toEqual(['How long does it rise?', 'The sourdough needs 12 hours to rise.']);
+    expect(rows('SELECT role, content FROM chat_history(1)')).toEqual([
+      { role: 'user', content: 'How long does it rise?' },
+      { role: 'assistant', content: 'The sourdough needs 12 hours to rise.' },
+    ]);
+  });
+
   test('a message list that is not the conversation history is stored whole, and still round-trips', async () => {
     const graph = chatGraph(saver);
     const config = { configurable: { thread_id: 'support-1' } };
