@@ -37,5 +37,18 @@ try:
 except sqlite3.IntegrityError as e:
     print("IntegrityError:", e)
 
+# Python's sqlite3 (isolation_level "", the default) begins a transaction
+# only before INSERT, UPDATE, DELETE and REPLACE. chatflow's calls are
+# SELECTs, so in a bare `with conn:` each one commits by itself and an error
+# later in the block rolls nothing back. BEGIN makes the block one
+# transaction: `with` commits it, or rolls all of it back on an error.
+try:
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(add, (conv, "user", "rolled back with the block"))
+        conn.execute(add, (conv, "robot", "refused"))
+except sqlite3.Error as e:
+    print("rolled back:", e)
+
 print(conn.execute("SELECT chat_history_json(?)", (conv,)).fetchone()[0])
 conn.commit()
