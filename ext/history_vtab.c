@@ -17,7 +17,8 @@
 ** (cfReplayUserContent): text parts {"type": "text", "text"}, an image by
 ** http(s) URL or base64 data URL {"type": "image_url", "image_url":
 ** {"url"}}, a PDF by base64 data URL {"type": "file", "file": {"filename",
-** "file_data"}}; an assistant message as one {"role": "assistant",
+** "file_data"}}, and OpenAI's own image_url and input_audio items stored
+** as parts (cfReplayOpenAiItem); an assistant message as one {"role": "assistant",
 ** "content", "tool_calls"?} per step (parts between "step-start" parts),
 ** each call {"id", "type": "function", "function": {"name", "arguments"}}
 ** with arguments as a string, followed at once by its result {"role":
@@ -749,6 +750,13 @@ static int cfDataUrlIs(const char *zUrl, const char *zType) {
   return zComma - zSemi >= 7 && sqlite3_strnicmp(zComma - 7, ";base64", 7) == 0;
 }
 
+/* True when OpenAI's chat API takes zUrl as an image's url: an http(s)
+** URL or a base64 image data URL (schemes compared without case). */
+static int cfImageUrlOk(const char *zUrl) {
+  return sqlite3_strnicmp(zUrl, "https://", 8) == 0 || sqlite3_strnicmp(zUrl, "http://", 7) == 0 ||
+         cfDataUrlIs(zUrl, "image/");
+}
+
 /* The OpenAI content item of the file part pPart of a user message, item
 ** iItem of its content array, or 0 when OpenAI's chat API would not take
 ** it (then it is not sent):
@@ -769,10 +777,7 @@ static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iI
   struct json_object *pItem, *pInner;
   if (zMedia == 0 || zUrl == 0) return 0;
   if (sqlite3_strnicmp(zMedia, "image", 5) == 0 && (zMedia[5] == 0 || zMedia[5] == '/')) {
-    if (sqlite3_strnicmp(zUrl, "https://", 8) != 0 && sqlite3_strnicmp(zUrl, "http://", 7) != 0 &&
-        !cfDataUrlIs(zUrl, "image/")) {
-      return 0;
-    }
+    if (!cfImageUrlOk(zUrl)) return 0;
     pInner = json_object_new_object();
     json_object_object_add(pInner, "url", json_object_new_string(zUrl));
     pItem = json_object_new_object();
@@ -798,12 +803,47 @@ static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iI
   return 0;
 }
 
+/* The content item of a part pPart of type zType of a user message that
+** is one of OpenAI's own content items (an application that keeps Chat
+** Completions messages stores their content array as parts), or 0 when
+** it is none or OpenAI would not take it (then it is not sent):
+**   {"type": "image_url", "image_url": {"url", "detail"?}}: url as
+**     cfImageUrlOk takes it, detail a string when present;
+**   {"type": "input_audio", "input_audio": {"data", "format"}}: strings.
+** A new item of those members alone.  ("text" items are the AI SDK's text
+** parts; OpenAI's {"type": "file", "file": {...}} is not a file part the
+** writers take: those need mediaType and url.) */
+static struct json_object *cfReplayOpenAiItem(struct json_object *pPart, const char *zType) {
+  struct json_object *pIn = 0, *pInner, *pItem;
+  int bImage = strcmp(zType, "image_url") == 0;
+  if (!bImage && strcmp(zType, "input_audio") != 0) return 0;
+  if (!json_object_object_get_ex(pPart, zType, &pIn) || !json_object_is_type(pIn, json_type_object)) return 0;
+  if (bImage) {
+    const char *zUrl = cfPartString(pIn, "url"), *zDetail = cfPartString(pIn, "detail");
+    if (zUrl == 0 || !cfImageUrlOk(zUrl)) return 0;
+    pInner = json_object_new_object();
+    json_object_object_add(pInner, "url", json_object_new_string(zUrl));
+    if (zDetail) json_object_object_add(pInner, "detail", json_object_new_string(zDetail));
+  } else {
+    const char *zData = cfPartString(pIn, "data"), *zFormat = cfPartString(pIn, "format");
+    if (zData == 0 || zFormat == 0) return 0;
+    pInner = json_object_new_object();
+    json_object_object_add(pInner, "data", json_object_new_string(zData));
+    json_object_object_add(pInner, "format", json_object_new_string(zFormat));
+  }
+  pItem = json_object_new_object();
+  json_object_object_add(pItem, "type", json_object_new_string(zType));
+  json_object_object_add(pItem, zType, pInner);
+  return pItem;
+}
+
 /* The content of a user message (or of a steering-message part) with
 ** content zContent and parts pParts (a json-c array, or 0), owned: the
 ** text cfMessageText gives, as a string — or, when a file part of pParts
-** is one cfReplayFileItem sends, an array of OpenAI content items in part
-** order: each "text" part {"type": "text", "text"}, each such file part
-** its item, and first the content zContent when no part is a "text" part
+** is one cfReplayFileItem sends or a part is an OpenAI content item
+** cfReplayOpenAiItem sends, an array of OpenAI content items in part
+** order: each "text" part {"type": "text", "text"}, each such part its
+** item, and first the content zContent when no part is a "text" part
 ** (add_message's content with file parts).  0 and *pbOom set when out of
 ** memory. */
 static struct json_object *cfReplayUserContent(const char *zContent, struct json_object *pParts,
@@ -816,7 +856,10 @@ static struct json_object *cfReplayUserContent(const char *zContent, struct json
     struct json_object *pPart = json_object_array_get_idx(pParts, k);
     const char *zType = cfPartString(pPart, "type");
     if (zType && strcmp(zType, "text") == 0 && cfPartString(pPart, "text")) bText = 1;
-    if (zType && strcmp(zType, "file") == 0) bFile = 1;
+    if (zType && (strcmp(zType, "file") == 0 || strcmp(zType, "image_url") == 0 ||
+                  strcmp(zType, "input_audio") == 0)) {
+      bFile = 1;
+    }
   }
   if (bFile) {
     pArr = json_object_new_array();
@@ -841,6 +884,8 @@ static struct json_object *cfReplayUserContent(const char *zContent, struct json
       } else if (strcmp(zType, "file") == 0) {
         pItem = cfReplayFileItem(pPart, json_object_array_length(pArr));
         if (pItem) nFile++;
+      } else if ((pItem = cfReplayOpenAiItem(pPart, zType)) != 0) {
+        nFile++;
       }
       if (pItem) json_object_array_add(pArr, pItem);
     }
