@@ -722,7 +722,11 @@ static int cfRoleCheck(sqlite3_context *ctx, sqlite3_value *v, const char **pzRo
   if (cfArgText(ctx, v, "role", 20, 0, 1, pzRole)) return 1;
   if (strcmp(*pzRole, "system") && strcmp(*pzRole, "user") && strcmp(*pzRole, "assistant") &&
       strcmp(*pzRole, "tool")) {
-    cfResultError(ctx, "chatflow: invalid role '%s' (expected system, user, assistant, tool)", *pzRole);
+    /* OpenAI's "developer" (its o-series name for system instructions) is
+    ** not a fifth role: where it is stored as system is the caller's map,
+    ** as ChatflowSaver's (bindings/node/langgraph.js) */
+    cfResultError(ctx, "chatflow: invalid role '%q' (expected system, user, assistant, tool%s)", *pzRole,
+                  strcmp(*pzRole, "developer") == 0 ? "; store OpenAI's developer message as system" : "");
     return 1;
   }
   return 0;

@@ -28,3 +28,7 @@ SELECT add_message(1, 'assistant', 'A tray of croissants.', '{"parts": [
 SELECT seq, role, quote(content) FROM chat_messages ORDER BY seq;
 SELECT chat_history_json(1);
 SELECT export_conversation(1, 'openai') = chat_history_json(1);
+-- OpenAI's developer role is not a fifth role: the error says where it goes
+SELECT add_message(1, 'developer', 'Answer in one sentence.'); -- error
+SELECT add_message(1, 'bot''s', 'x'); -- error
+SELECT count(*) FROM chat_messages;
