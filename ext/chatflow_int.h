@@ -347,8 +347,9 @@ char *cfTextLimitError(const char *zWhat, const char *z, int n, int nMax, int bN
 const char *cfValueDesc(sqlite3_value *v, char *zBuf);
 const char *cfValueDescInt(sqlite3_value *v, char *zBuf);
 /* ... of a JSON member: zType its json_type() (0: absent), v its
-** json_extract(): "none", "null", "true", "object", "integer 5", "text 'a'" */
-const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf);
+** json_extract(): "none", "null", "true", "object", "integer 5", "text 'a'";
+** sticky on *pRc (SQLITE_NOMEM when v cannot be read) */
+const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf, int *pRc);
 int cfArgId(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 *piOut);
 int cfArgIntRange(sqlite3_context *ctx, sqlite3_value *v, const char *zWhat, sqlite3_int64 iMin,
                   sqlite3_int64 iMax, sqlite3_int64 *piOut);

@@ -796,7 +796,7 @@ const char *cfJsonMemberDesc(sqlite3 *db, const char *z, int n, const char *zPat
     if (zType == 0 && sqlite3_column_type(pStmt, 0) != SQLITE_NULL) {
       rc = SQLITE_NOMEM;
     } else {
-      cfJsonValueDesc(zType, sqlite3_column_value(pStmt, 1), zBuf);
+      cfJsonValueDesc(zType, sqlite3_column_value(pStmt, 1), zBuf, &rc);
     }
   } else if (rc == SQLITE_OK || rc == SQLITE_DONE) {
     rc = SQLITE_NOMEM; /* a SELECT without FROM has its row unless it failed */
@@ -1014,7 +1014,7 @@ static int cfJsonPartsCheck(CfJsonDb *pDb, const char *zParts, int nParts, const
                              cfJsonPartGot(pDb, pStmt, "$.type", zGot, &rc));
       } else if (rc == SQLITE_OK) {
         zE = sqlite3_mprintf("chatflow: %s[%d] must be an object with a non-empty string \"type\", got %s", zKey,
-                             i, cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, 2), zGot));
+                             i, cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, 2), zGot, &rc));
       }
     } else if ((strcmp(zType, "data-") == 0 || strcmp(zType, "tool-") == 0)) {
       zE = sqlite3_mprintf("chatflow: %s[%d] has type '%s' without a name after the dash", zKey, i, zType);

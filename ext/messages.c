@@ -503,10 +503,12 @@ static int cfAddMessage(sqlite3_context *ctx, CfConn *p, sqlite3_int64 iConv, co
         } else if (sqlite3_column_type(pStmt, 2) != SQLITE_NULL &&
                    strcmp((const char *)sqlite3_column_text(pStmt, 2), "text") != 0) {
           char zGot[CF_VALUE_DESC_LEN];
-          zErr = sqlite3_mprintf("chatflow: metadata.tool_call_id must be a string, got %s",
-                                 cfJsonValueDesc((const char *)sqlite3_column_text(pStmt, 2),
-                                                 sqlite3_column_value(pStmt, 3), zGot));
-          rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+          cfJsonValueDesc((const char *)sqlite3_column_text(pStmt, 2), sqlite3_column_value(pStmt, 3), zGot,
+                          &rc);
+          if (rc == SQLITE_OK) {
+            zErr = sqlite3_mprintf("chatflow: metadata.tool_call_id must be a string, got %s", zGot);
+            rc = zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+          }
         } else if (zOld && aOpt[MOPT_TOOL_CALL_ID].bPresent && strcmp(zOld, aOpt[MOPT_TOOL_CALL_ID].zVal) != 0) {
           zErr = sqlite3_mprintf("chatflow: tool_call_id '%q' differs from metadata.tool_call_id '%q'",
                                  aOpt[MOPT_TOOL_CALL_ID].zVal, zOld);

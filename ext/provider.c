@@ -1536,14 +1536,19 @@ static int cfToolOptions(CfConn *p, const char *zOpts, int nOpts, int bTools, sq
       } else if (!(zKind && strcmp(zKind, "text") == 0 && zText &&
                    (strcmp(zText, "none") == 0 || strcmp(zText, "auto") == 0 ||
                     strcmp(zText, "required") == 0))) {
-        /* what it got (cfJsonValueDesc): a string from its text, anything
-        ** else from its json_extract() */
+        /* what it got (cfJsonValueDesc): a string from its text (column 3;
+        ** its text not made is out of memory), anything else from its
+        ** json_extract() */
         char zGot[CF_VALUE_DESC_LEN];
-        *pzErr = sqlite3_mprintf(
-            "chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required'"
-            " or {\"type\": \"function\", \"function\": {\"name\": ...}}, got %s",
-            cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, zText ? 3 : 1), zGot));
-        rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        int bText = zKind && strcmp(zKind, "text") == 0;
+        cfJsonValueDesc(zKind, sqlite3_column_value(pStmt, bText ? 3 : 1), zGot, &rc);
+        if (rc == SQLITE_OK) {
+          *pzErr = sqlite3_mprintf(
+              "chatflow: complete_chat option tool_choice must be 'none', 'auto', 'required'"
+              " or {\"type\": \"function\", \"function\": {\"name\": ...}}, got %s",
+              zGot);
+          rc = *pzErr ? SQLITE_ERROR : SQLITE_NOMEM;
+        }
       }
     }
   } else if (rc == SQLITE_DONE) {

@@ -243,28 +243,34 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   if (rc == SQLITE_ROW) {
     const char *zType = (const char *)sqlite3_column_text(pStmt, 0);
     const char *zIdType = (const char *)sqlite3_column_text(pStmt, 1);
-    const char *zRole = (const char *)sqlite3_column_text(pStmt, 4);
     const char *zRoleType = (const char *)sqlite3_column_text(pStmt, 3);
+    /* the role as text only when it is a string: column_text would make
+    ** a number text in place, and out of memory leave it NULL */
+    const char *zRole =
+        zRoleType && strcmp(zRoleType, "text") == 0 ? (const char *)sqlite3_column_text(pStmt, 4) : 0;
     const char *zPartsType = (const char *)sqlite3_column_text(pStmt, 5);
     const char *zMetaType = (const char *)sqlite3_column_text(pStmt, 7);
     sqlite3_int64 nId = sqlite3_column_int64(pStmt, 2);
     char zGot[CF_VALUE_DESC_LEN]; /* what a refused member is (cfJsonValueDesc) */
+    int bRefused = 1;             /* a refusal below: zErr, or 0 out of memory */
     rc = SQLITE_OK;
-    if (zType == 0 || strcmp(zType, "object") != 0) {
+    if (zRoleType && strcmp(zRoleType, "text") == 0 && zRole == 0) {
+      rc = SQLITE_NOMEM; /* its text not made */
+    } else if (zType == 0 || strcmp(zType, "object") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage must be a JSON object {\"id\", \"role\", \"parts\", \"metadata\"?}");
     } else if (zIdType && strcmp(zIdType, "text") == 0 && nId == 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters,"
                              " got text '' (the AI SDK leaves it empty without generateMessageId)");
     } else if (zIdType == 0 || strcmp(zIdType, "text") != 0) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %s",
-                             cfJsonValueDesc(zIdType, sqlite3_column_value(pStmt, 9), zGot));
+                             cfJsonValueDesc(zIdType, sqlite3_column_value(pStmt, 9), zGot, &rc));
     } else if (nId < 1 || nId > 128) {
       zErr = sqlite3_mprintf("chatflow: UIMessage id must be a string of 1 to 128 characters, got %lld characters",
                              nId);
     } else if (zRoleType == 0 || strcmp(zRoleType, "text") != 0 ||
                (strcmp(zRole, "system") && strcmp(zRole, "user") && strcmp(zRole, "assistant"))) {
       zErr = sqlite3_mprintf("chatflow: UIMessage role must be system, user or assistant, got %s",
-                             cfJsonValueDesc(zRoleType, sqlite3_column_value(pStmt, 4), zGot));
+                             cfJsonValueDesc(zRoleType, sqlite3_column_value(pStmt, 4), zGot, &rc));
     } else if (zPartsType == 0 && sqlite3_column_type(pStmt, 10) != SQLITE_NULL) {
       /* {"id", "role", "content", "createdAt"?}: the Message of AI SDK 4 */
       zErr = sqlite3_mprintf("chatflow: UIMessage parts must be an array, got none: a message with content and"
@@ -280,6 +286,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
                              cfJsonMemberDesc(dbJson, zUi, -1, "$.metadata", zGot, &rc));
     } else {
       /* add_message(conv, role, text, options) */
+      bRefused = 0;
       rc = sqlite3_prepare_v2(
           p->db,
           "SELECT add_message(?1, ?2, ?3, json_set(coalesce(?5, '{}'),"
@@ -327,6 +334,7 @@ static void cfAddUiMessageFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
         }
       }
     }
+    if (rc == SQLITE_OK && bRefused && zErr == 0) rc = SQLITE_NOMEM; /* its message not made */
     if (rc == SQLITE_OK && zErr) rc = SQLITE_ERROR;
   } else if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOMEM) {
     zErr = cfDbError(dbJson, rc); /* the members' statement failed */

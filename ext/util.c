@@ -867,8 +867,19 @@ const char *cfValueDesc(sqlite3_value *v, char *zBuf) {
 ** cfValueDesc says a value: "integer 5", "real 1.5", "text 'foo'", "text
 ** of 75 characters" ("chatflow: parts[2].type must be ..., got integer
 ** 5").  An integer beyond 64 bits, which json_extract() makes a real, is
-** "integer beyond 64 bits". */
-const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf) {
+** "integer beyond 64 bits".  Sticky on *pRc: does nothing once it is
+** set, and sets SQLITE_NOMEM when v cannot be read as zType says (its
+** text not made, or a number that a failed conversion left NULL), so
+** the caller reports that rather than a message cut short ("got text"). */
+const char *cfJsonValueDesc(const char *zType, sqlite3_value *v, char *zBuf, int *pRc) {
+  zBuf[0] = 0;
+  if (*pRc != SQLITE_OK) return zBuf;
+  if (zType && (strcmp(zType, "integer") == 0 || strcmp(zType, "real") == 0 || strcmp(zType, "text") == 0) &&
+      (sqlite3_value_type(v) == SQLITE_NULL ||
+       (sqlite3_value_type(v) == SQLITE_TEXT && sqlite3_value_text(v) == 0))) {
+    *pRc = SQLITE_NOMEM;
+    return zBuf;
+  }
   if (zType == 0) {
     sqlite3_snprintf(CF_VALUE_DESC_LEN, zBuf, "none");
   } else if (strcmp(zType, "integer") == 0 && sqlite3_value_type(v) != SQLITE_INTEGER) {
