@@ -4,7 +4,7 @@
 ** writing function.
 **
 **   fault [--mode oom|io-delete|io-wal|all]
-**         [--scenario init|migrate|main|regress|all]
+**         [--scenario init|migrate|main|regress|errors|all]
 **         [--stride K | --sample N] [--jobs N] [--persist] [--site N]
 **         [--skip [MODE:]TEXT]... [--exclude-check TEXT]... [--dir DIR] [--verbose] [--backtrace]
 **
@@ -64,7 +64,9 @@
 ** migrated and calls every writing function (and the listing, search,
 ** history and export readers); "regress" holds the fault cases fixed in
 ** ext/ (each step names what went wrong), after "#warm" steps that run
-** without faults; "#oom" steps are fault cases of OOM mode only.
+** without faults; "#oom" steps are fault cases of OOM mode only;
+** "errors" calls refused for a member of a JSON argument, whose error
+** says what the member was.
 **
 ** --sample N tries about N sites per mode and scenario, spread evenly,
 ** plus every "direct" site: an allocation chatflow's own code asked for
@@ -674,11 +676,38 @@ static const char *const azRegressSteps[] = {
     "SELECT edit_message((SELECT max(id) FROM chat_messages WHERE role = 'tool'), 'result 2', '{\"metadata\": {\"x\": 1}}')",
     0};
 
+/* Calls refused for a member of a JSON argument: the error says what the
+** member was (cfJsonMemberDesc, cfJsonValueDesc read it once the error is
+** found).  Out of memory while that is read or the message is written is
+** SQLITE_NOMEM, never a half-written message or a success, with nothing
+** leaked or written.  Every step fails, with or without a fault. */
+static const char *const azErrorSteps[] = {
+    "#session 2026-01-01T00:00:00Z",
+    "SELECT add_message(1, 'assistant', 'x', '{\"parts\": [{\"type\": \"text\", \"text\": 5}]}')",
+    /* a part that is a string: its text not made gave "got text" */
+    "SELECT add_message(1, 'assistant', 'x', '{\"parts\": [\"it''s\"]}')",
+    /* a UIMessage role 5, read as text before its kind was known, gave
+    ** "got integer beyond 64 bits"; its refusals' messages not made were
+    ** NULL as a success */
+    "SELECT add_ui_message(1, '{\"id\": \"u8\", \"role\": 5, \"parts\": [{\"type\": \"text\", \"text\": \"hi\"}]}')",
+    "SELECT add_ui_message(1, '{\"id\": 7, \"role\": \"user\", \"parts\": [{\"type\": \"text\", \"text\": \"hi\"}]}')",
+    "SELECT add_message(1, 'assistant', 'x', '{\"parts\": [{\"type\": \"file\", \"mediaType\": \"image/png\","
+    " \"url\": 7}]}')",
+    "SELECT add_message(1, 'assistant', 'x', '{\"parts\": [{\"type\": \"tool-weather\", \"toolCallId\": \"t1\","
+    " \"state\": 5}]}')",
+    "SELECT add_message(1, 'assistant', '', '{\"tool_calls\": [{\"id\": \"c9\", \"type\": \"tool\","
+    " \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}')",
+    "SELECT add_ui_message(1, '{\"id\": \"u9\", \"role\": \"user\", \"parts\": {\"type\": \"text\"}}')",
+    "SELECT add_ui_message(1, '{\"id\": \"u9\", \"role\": \"user\", \"parts\": [{\"type\": \"text\","
+    " \"text\": \"hi\"}], \"metadata\": [1]}')",
+    0};
+
 static const Scenario aScenario[] = {
     {"init", azInitSteps, SEED_NONE},
     {"migrate", azMigrateSteps, SEED_V3},
     {"main", azMainSteps, SEED_CURRENT},
     {"regress", azRegressSteps, SEED_CURRENT},
+    {"errors", azErrorSteps, SEED_CURRENT},
 };
 #define N_SCENARIO ((int)(sizeof(aScenario) / sizeof(aScenario[0])))
 #define MAX_STEPS 256 /* steps of a scenario, at most (runScenario checks) */
@@ -1485,7 +1514,7 @@ static int sweep(const Scenario *pSc, Mode eMode, long nStride, long nSample, lo
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: fault [--mode oom|io-delete|io-wal|all] [--scenario init|migrate|main|all]\n"
+  fprintf(stderr, "usage: fault [--mode oom|io-delete|io-wal|all] [--scenario init|migrate|main|regress|errors|all]\n"
                   "             [--stride K | --sample N] [--jobs N] [--persist] [--site N] [--dir DIR] [--verbose]\n"
                   "             [--skip [MODE:]TEXT]... [--exclude-check TEXT]...\n"
                   "             [--backtrace]\n");
