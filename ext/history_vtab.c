@@ -750,6 +750,20 @@ static int cfDataUrlIs(const char *zUrl, const char *zType) {
   return zComma - zSemi >= 7 && sqlite3_strnicmp(zComma - 7, ";base64", 7) == 0;
 }
 
+/* An OpenAI content item {"type": zType, zType: {zKey1: zVal1, zKey2:
+** zVal2}}, the second member left out when zVal2 is 0: {"type":
+** "image_url", "image_url": {"url"}}, {"type": "file", "file":
+** {"filename", "file_data"}}. */
+static struct json_object *cfContentItem(const char *zType, const char *zKey1, const char *zVal1,
+                                         const char *zKey2, const char *zVal2) {
+  struct json_object *pInner = json_object_new_object(), *pItem = json_object_new_object();
+  json_object_object_add(pInner, zKey1, json_object_new_string(zVal1));
+  if (zVal2) json_object_object_add(pInner, zKey2, json_object_new_string(zVal2));
+  json_object_object_add(pItem, "type", json_object_new_string(zType));
+  json_object_object_add(pItem, zType, pInner);
+  return pItem;
+}
+
 /* True when OpenAI's chat API takes zUrl as an image's url: an http(s)
 ** URL or a base64 image data URL (schemes compared without case). */
 static int cfImageUrlOk(const char *zUrl) {
@@ -774,16 +788,9 @@ static int cfImageUrlOk(const char *zUrl) {
 static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iItem) {
   const char *zMedia = cfPartString(pPart, "mediaType");
   const char *zUrl = cfPartString(pPart, "url");
-  struct json_object *pItem, *pInner;
   if (zMedia == 0 || zUrl == 0) return 0;
   if (sqlite3_strnicmp(zMedia, "image", 5) == 0 && (zMedia[5] == 0 || zMedia[5] == '/')) {
-    if (!cfImageUrlOk(zUrl)) return 0;
-    pInner = json_object_new_object();
-    json_object_object_add(pInner, "url", json_object_new_string(zUrl));
-    pItem = json_object_new_object();
-    json_object_object_add(pItem, "type", json_object_new_string("image_url"));
-    json_object_object_add(pItem, "image_url", pInner);
-    return pItem;
+    return cfImageUrlOk(zUrl) ? cfContentItem("image_url", "url", zUrl, 0, 0) : 0;
   }
   if (sqlite3_stricmp(zMedia, "application/pdf") == 0 && cfDataUrlIs(zUrl, "application/pdf")) {
     const char *zName = cfPartString(pPart, "filename");
@@ -792,13 +799,7 @@ static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iI
       sqlite3_snprintf((int)sizeof(zDefault), zDefault, "part-%llu.pdf", (unsigned long long)iItem);
       zName = zDefault;
     }
-    pInner = json_object_new_object();
-    json_object_object_add(pInner, "filename", json_object_new_string(zName));
-    json_object_object_add(pInner, "file_data", json_object_new_string(zUrl));
-    pItem = json_object_new_object();
-    json_object_object_add(pItem, "type", json_object_new_string("file"));
-    json_object_object_add(pItem, "file", pInner);
-    return pItem;
+    return cfContentItem("file", "filename", zName, "file_data", zUrl);
   }
   return 0;
 }
@@ -814,27 +815,19 @@ static struct json_object *cfReplayFileItem(struct json_object *pPart, size_t iI
 ** parts; OpenAI's {"type": "file", "file": {...}} is not a file part the
 ** writers take: those need mediaType and url.) */
 static struct json_object *cfReplayOpenAiItem(struct json_object *pPart, const char *zType) {
-  struct json_object *pIn = 0, *pInner, *pItem;
+  struct json_object *pIn = 0;
   int bImage = strcmp(zType, "image_url") == 0;
   if (!bImage && strcmp(zType, "input_audio") != 0) return 0;
   if (!json_object_object_get_ex(pPart, zType, &pIn) || !json_object_is_type(pIn, json_type_object)) return 0;
   if (bImage) {
-    const char *zUrl = cfPartString(pIn, "url"), *zDetail = cfPartString(pIn, "detail");
+    const char *zUrl = cfPartString(pIn, "url");
     if (zUrl == 0 || !cfImageUrlOk(zUrl)) return 0;
-    pInner = json_object_new_object();
-    json_object_object_add(pInner, "url", json_object_new_string(zUrl));
-    if (zDetail) json_object_object_add(pInner, "detail", json_object_new_string(zDetail));
+    return cfContentItem("image_url", "url", zUrl, "detail", cfPartString(pIn, "detail"));
   } else {
     const char *zData = cfPartString(pIn, "data"), *zFormat = cfPartString(pIn, "format");
     if (zData == 0 || zFormat == 0) return 0;
-    pInner = json_object_new_object();
-    json_object_object_add(pInner, "data", json_object_new_string(zData));
-    json_object_object_add(pInner, "format", json_object_new_string(zFormat));
+    return cfContentItem("input_audio", "data", zData, "format", zFormat);
   }
-  pItem = json_object_new_object();
-  json_object_object_add(pItem, "type", json_object_new_string(zType));
-  json_object_object_add(pItem, zType, pInner);
-  return pItem;
 }
 
 /* The content of a user message (or of a steering-message part) with
